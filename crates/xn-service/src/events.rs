@@ -1,0 +1,99 @@
+//! Recording events (留痕) and reading them back for the auditor.
+
+use chrono::{DateTime, Utc};
+use xn_domain::org::Permission;
+use xn_store::Tx;
+use xn_store::events::{EventRow, NewEvent};
+
+use crate::{Actor, Result, Services, ms, require};
+
+/// Who an event is recorded against.
+#[derive(Debug, Clone, Copy)]
+pub struct Audit<'a> {
+    /// The person, if any.
+    pub person_id: Option<i64>,
+    /// The acting post, if any.
+    pub post_id: Option<i64>,
+    /// Client address.
+    pub ip: Option<&'a str>,
+}
+
+/// Appends an event inside the caller's transaction, so it commits with the change.
+pub async fn record(
+    tx: &mut Tx,
+    who: &Audit<'_>,
+    kind: &str,
+    subject: Option<String>,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let e = NewEvent {
+        kind,
+        actor_person_id: who.person_id,
+        actor_post_id: who.post_id,
+        subject,
+        detail,
+        ip: who.ip,
+    };
+    Ok(xn_store::events::append(tx, &e, ms(now)).await?)
+}
+
+/// The Chinese name of an event kind, for the audit page.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "auth.sign_in" => "登录",
+        "auth.sign_in_failed" => "登录失败",
+        "auth.sign_in_refused" => "拒绝登录",
+        "auth.locked" => "连续失败锁定",
+        "auth.locked_by_admin" => "管理员锁定",
+        "auth.unlocked" => "解锁",
+        "auth.sign_out" => "退出",
+        "auth.session_expired" => "会话超时",
+        "auth.post_switched" => "切换身份",
+        "auth.password_changed" => "修改口令",
+        "auth.password_reset" => "重置口令",
+        "token.created" => "创建接口令牌",
+        "token.revoked" => "撤销接口令牌",
+        "org.unit_created" => "新建单位",
+        "org.unit_updated" => "修改单位",
+        "org.person_created" => "新建人员",
+        "org.post_created" => "新建身份",
+        "org.post_ended" => "撤销身份",
+        "org.post_roles_set" => "授予角色",
+        "org.post_clearance_set" => "设置密级",
+        "org.imported" => "批量导入",
+        "demo.loaded" => "载入演示数据",
+        _ => "其他",
+    }
+}
+
+impl Services {
+    /// A page of events, newest first (安全审计员).
+    pub async fn list_events(
+        &self,
+        actor: &Actor,
+        kind_prefix: &str,
+        subject: &str,
+        before: i64,
+        limit: i64,
+    ) -> Result<Vec<EventRow>> {
+        require(actor, Permission::AuditRead)?;
+        Ok(
+            xn_store::events::list(self.db(), kind_prefix, subject, before, limit.clamp(1, 200))
+                .await?,
+        )
+    }
+}
+
+impl Services {
+    /// The actor's own recent sign-in events (登录、失败、超时), newest first.
+    pub async fn my_sign_in_history(&self, actor: &Actor, limit: i64) -> Result<Vec<EventRow>> {
+        Ok(xn_store::events::list_for_person(
+            self.db(),
+            actor.person_id,
+            "auth.",
+            limit.clamp(1, 50),
+        )
+        .await?)
+    }
+}

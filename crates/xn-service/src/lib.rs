@@ -1,0 +1,202 @@
+//! Use cases of xiaoneng.
+//!
+//! Every operation a page or an API call can trigger is a function here, and reads the same
+//! way: authorize the actor (the one place access is decided), parse and check input with the
+//! domain's rules, write through `xn-store` in one transaction together with the event that
+//! records it, commit. Handlers in `xn-web` call these and render; they decide nothing.
+//!
+//! Time is a parameter: functions take `now` and never read the clock.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use xn_domain::org::Permission;
+use xn_domain::security::{PasswordPolicy, SignInPolicy};
+use xn_store::{Db, StoreError};
+
+pub mod auth;
+pub mod console;
+pub mod demo;
+pub mod events;
+pub mod import;
+pub mod org;
+pub mod password;
+
+pub use auth::Actor;
+
+/// A failure of a use case, with a stable machine code and a message for the person.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Input that breaks a rule; `field` names the form field when there is one.
+    #[error("{message}")]
+    Invalid {
+        /// The form field, if one is to blame.
+        field: Option<&'static str>,
+        /// What is wrong, in Chinese.
+        message: String,
+    },
+    /// An import sheet with bad rows: nothing was written.
+    #[error("导入文件有 {} 处错误，未导入任何数据", .0.len())]
+    BadRows(Vec<import::RowError>),
+    /// Not signed in, or the session ended.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Signed in but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing asked for does not exist (or is not visible to the actor).
+    #[error("{0}不存在")]
+    NotFound(&'static str),
+    /// A uniqueness rule or a concurrent change.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `person.login_taken`.
+        code: &'static str,
+        /// What clashed, in Chinese.
+        message: String,
+    },
+    /// The account is locked after too many failures.
+    #[error("账号已锁定：连续 {0} 次口令错误。请联系安全保密管理员解锁。")]
+    Locked(u32),
+    /// Anything that is the system's fault, not the person's.
+    #[error("系统内部错误")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ServiceError {
+    /// The stable machine code of the error, used in problem+json bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Invalid { .. } => "validation.invalid",
+            ServiceError::BadRows(_) => "import.bad_rows",
+            ServiceError::Unauthenticated(_) => "auth.unauthenticated",
+            ServiceError::Forbidden(_) => "auth.forbidden",
+            ServiceError::NotFound(_) => "not_found",
+            ServiceError::Conflict { code, .. } => code,
+            ServiceError::Locked(_) => "auth.locked",
+            ServiceError::Internal(_) => "internal",
+        }
+    }
+
+    /// An input error on a field.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Invalid {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ServiceError::NotFound("记录"),
+            StoreError::Conflict(what) => ServiceError::Conflict {
+                code: "conflict",
+                message: format!("与已有记录重复（{what}）"),
+            },
+            StoreError::Reference(_) => ServiceError::Conflict {
+                code: "conflict.reference",
+                message: "引用的记录不存在或仍被使用".to_owned(),
+            },
+            other => ServiceError::Internal(other.into()),
+        }
+    }
+}
+
+/// Shorthand for service results.
+pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
+
+/// The installation's security settings.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// What a password must look like.
+    pub password_policy: PasswordPolicy,
+    /// Lockout and timeouts.
+    pub sign_in_policy: SignInPolicy,
+    /// argon2id cost.
+    pub hashing: password::HashCost,
+}
+
+/// Everything a use case needs: the database and the settings. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    settings: Settings,
+    hasher: password::Hasher,
+}
+
+impl Services {
+    /// Builds the services over an opened, migrated database.
+    pub fn new(db: Db, settings: Settings) -> Result<Services> {
+        let hasher = password::Hasher::new(&settings.hashing)?;
+        Ok(Services {
+            inner: Arc::new(Inner {
+                db,
+                settings,
+                hasher,
+            }),
+        })
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn hasher(&self) -> &password::Hasher {
+        &self.inner.hasher
+    }
+
+    /// Makes sure the built-in positions and roles exist (run at every start; idempotent).
+    pub async fn ensure_builtins(&self) -> Result<()> {
+        let mut tx = self.db().begin().await?;
+        for (code, name, rank) in xn_domain::org::BUILTIN_POSITIONS {
+            xn_store::org::ensure_position(&mut tx, code, name, rank).await?;
+        }
+        for (code, name, perms) in xn_domain::org::BUILTIN_ROLES {
+            let role_id = xn_store::org::ensure_role(&mut tx, code, name, true).await?;
+            for p in perms {
+                xn_store::org::grant_role_permission(&mut tx, role_id, p.code()).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ready(&self) -> bool {
+        self.db().ping().await.is_ok()
+    }
+}
+
+/// Epoch milliseconds of an instant, the form instants are stored in.
+pub fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// The instant of stored epoch milliseconds.
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Refuses an actor without a permission; the single gate every use case passes through.
+pub fn require(actor: &Actor, p: Permission) -> Result<()> {
+    if actor.has(p) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "当前身份没有“{}”权限",
+            p.label()
+        )))
+    }
+}

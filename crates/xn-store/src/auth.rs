@@ -1,0 +1,176 @@
+//! SQL of sign-in: server-side sessions and API tokens. Only hashes of secrets are stored.
+
+use crate::{Db, Result, Tx};
+
+/// A session as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    /// SM3 hash of the cookie value.
+    pub token_hash: String,
+    /// Who signed in.
+    pub person_id: i64,
+    /// The post acted in; `None` until one is chosen.
+    pub post_id: Option<i64>,
+    /// The synchronizer token every form of this session carries.
+    pub csrf_token: String,
+    /// When it began (epoch ms).
+    pub created_at: i64,
+    /// The last request (epoch ms).
+    pub last_seen_at: i64,
+    /// When it ended, if it did.
+    pub ended_at: Option<i64>,
+}
+
+/// A session to insert.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    /// SM3 hash of the cookie value.
+    pub token_hash: &'a str,
+    /// Who signed in.
+    pub person_id: i64,
+    /// The post, when the person holds exactly one.
+    pub post_id: Option<i64>,
+    /// The CSRF token.
+    pub csrf_token: &'a str,
+    /// Client address.
+    pub ip: Option<&'a str>,
+    /// Client user agent.
+    pub user_agent: Option<&'a str>,
+}
+
+/// Inserts a session.
+pub async fn insert_session(tx: &mut Tx, s: &NewSession<'_>, now_ms: i64) -> Result<()> {
+    let sql = "insert into sessions (token_hash, person_id, post_id, csrf_token, created_at, last_seen_at, ip, user_agent)
+               values ($1, $2, $3, $4, $5, $5, $6, $7)";
+    with_tx!(tx, c => sqlx::query(sql)
+        .bind(s.token_hash).bind(s.person_id).bind(s.post_id).bind(s.csrf_token)
+        .bind(now_ms).bind(s.ip).bind(s.user_agent).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// A live (not ended) session by its token hash.
+pub async fn find_session(db: &Db, token_hash: &str) -> Result<Option<SessionRow>> {
+    let sql =
+        "select token_hash, person_id, post_id, csrf_token, created_at, last_seen_at, ended_at
+               from sessions where token_hash = $1 and ended_at is null";
+    Ok(with_db!(db, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(c).await)?)
+}
+
+/// Records activity. Written at most once a minute per session by the caller, so that reads
+/// do not turn into writes on every request.
+pub async fn touch_session(db: &Db, token_hash: &str, now_ms: i64) -> Result<()> {
+    let sql = "update sessions set last_seen_at = $1 where token_hash = $2 and ended_at is null";
+    with_db!(db, c => sqlx::query(sql).bind(now_ms).bind(token_hash).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Ends a session; answers whether it was live.
+pub async fn end_session(tx: &mut Tx, token_hash: &str, now_ms: i64) -> Result<bool> {
+    let sql = "update sessions set ended_at = $1 where token_hash = $2 and ended_at is null";
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(now_ms).bind(token_hash).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
+}
+
+/// Ends every live session of a person (after a lock or a password reset).
+pub async fn end_sessions_of_person(tx: &mut Tx, person_id: i64, now_ms: i64) -> Result<u64> {
+    let sql = "update sessions set ended_at = $1 where person_id = $2 and ended_at is null";
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(now_ms).bind(person_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done)
+}
+
+/// Sets the post a session acts in.
+pub async fn set_session_post(tx: &mut Tx, token_hash: &str, post_id: i64) -> Result<()> {
+    let sql = "update sessions set post_id = $1 where token_hash = $2 and ended_at is null";
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(post_id).bind(token_hash).execute(c).await.map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(crate::StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// An API token as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenRow {
+    /// Id.
+    pub id: i64,
+    /// Owner.
+    pub person_id: i64,
+    /// The post the token acts as.
+    pub post_id: i64,
+    /// A name the owner gave it.
+    pub name: String,
+    /// The first characters of the secret, to recognise it in a list.
+    pub prefix: String,
+    /// Permission codes, comma-separated.
+    pub scopes: String,
+    /// Created (epoch ms).
+    pub created_at: i64,
+    /// Last used (epoch ms).
+    pub last_used_at: Option<i64>,
+    /// Revoked (epoch ms).
+    pub revoked_at: Option<i64>,
+}
+
+/// A token to insert.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    /// Owner.
+    pub person_id: i64,
+    /// Acting post.
+    pub post_id: i64,
+    /// Name.
+    pub name: &'a str,
+    /// SM3 hash of the secret.
+    pub token_hash: &'a str,
+    /// Visible prefix.
+    pub prefix: &'a str,
+    /// Permission codes, comma-separated.
+    pub scopes: &'a str,
+}
+
+const TOKEN_COLUMNS: &str =
+    "id, person_id, post_id, name, prefix, scopes, created_at, last_used_at, revoked_at";
+
+/// Inserts a token and returns its id.
+pub async fn insert_token(tx: &mut Tx, t: &NewToken<'_>, now_ms: i64) -> Result<i64> {
+    let sql =
+        "insert into api_tokens (person_id, post_id, name, token_hash, prefix, scopes, created_at)
+               values ($1, $2, $3, $4, $5, $6, $7) returning id";
+    Ok(with_tx!(tx, c => sqlx::query_scalar(sql)
+        .bind(t.person_id).bind(t.post_id).bind(t.name).bind(t.token_hash)
+        .bind(t.prefix).bind(t.scopes).bind(now_ms).fetch_one(c).await)?)
+}
+
+/// A live token by the hash of its secret.
+pub async fn find_token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>> {
+    let sql = format!(
+        "select {TOKEN_COLUMNS} from api_tokens where token_hash = $1 and revoked_at is null"
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).fetch_optional(c).await)?,
+    )
+}
+
+/// Records use of a token.
+pub async fn touch_token(db: &Db, id: i64, now_ms: i64) -> Result<()> {
+    let sql = "update api_tokens set last_used_at = $1 where id = $2";
+    with_db!(db, c => sqlx::query(sql).bind(now_ms).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The tokens a person created, newest first.
+pub async fn list_tokens_of_person(db: &Db, person_id: i64) -> Result<Vec<TokenRow>> {
+    let sql =
+        format!("select {TOKEN_COLUMNS} from api_tokens where person_id = $1 order by id desc");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(person_id).fetch_all(c).await)?,
+    )
+}
+
+/// Revokes a token of a person; answers whether one was live.
+pub async fn revoke_token(tx: &mut Tx, id: i64, person_id: i64, now_ms: i64) -> Result<bool> {
+    let sql = "update api_tokens set revoked_at = $1 where id = $2 and person_id = $3 and revoked_at is null";
+    let done = with_tx!(tx, c => sqlx::query(sql)
+        .bind(now_ms).bind(id).bind(person_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
+}

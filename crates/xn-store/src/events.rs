@@ -1,0 +1,90 @@
+//! SQL of the event log (留痕): immutable rows, appended in the same transaction as the change
+//! they record. There is no update or delete statement here, by design.
+
+use crate::{Db, Result, Tx};
+
+/// An event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    /// A dotted kind such as `auth.sign_in`.
+    pub kind: &'a str,
+    /// Who acted, if anyone (timers act for nobody).
+    pub actor_person_id: Option<i64>,
+    /// As which post.
+    pub actor_post_id: Option<i64>,
+    /// What it concerns, e.g. `person:12`.
+    pub subject: Option<String>,
+    /// Details as a JSON object.
+    pub detail: serde_json::Value,
+    /// Client address.
+    pub ip: Option<&'a str>,
+}
+
+/// An event as stored, with the actor's name.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    /// Id, increasing.
+    pub id: i64,
+    /// Epoch ms.
+    pub at: i64,
+    /// Kind.
+    pub kind: String,
+    /// Actor.
+    pub actor_person_id: Option<i64>,
+    /// Actor's name.
+    pub actor_name: Option<String>,
+    /// Acting post.
+    pub actor_post_id: Option<i64>,
+    /// Subject.
+    pub subject: Option<String>,
+    /// JSON details.
+    pub detail: String,
+    /// Client address.
+    pub ip: Option<String>,
+}
+
+/// Appends an event.
+pub async fn append(tx: &mut Tx, e: &NewEvent<'_>, now_ms: i64) -> Result<i64> {
+    let sql = "insert into events (at, kind, actor_person_id, actor_post_id, subject, detail, ip)
+               values ($1, $2, $3, $4, $5, $6, $7) returning id";
+    let detail = e.detail.to_string();
+    Ok(with_tx!(tx, c => sqlx::query_scalar(sql)
+        .bind(now_ms).bind(e.kind).bind(e.actor_person_id).bind(e.actor_post_id)
+        .bind(&e.subject).bind(&detail).bind(e.ip).fetch_one(c).await)?)
+}
+
+/// A page of events, newest first, before the id `before` (0 = from the newest), optionally
+/// of one kind prefix (`auth.`) or one subject.
+pub async fn list(
+    db: &Db,
+    kind_prefix: &str,
+    subject: &str,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    let sql = "select e.id, e.at, e.kind, e.actor_person_id, p.name as actor_name, e.actor_post_id,
+                      e.subject, e.detail, e.ip
+               from events e left join persons p on p.id = e.actor_person_id
+               where ($1 = 0 or e.id < $1) and e.kind like $2 and ($3 = '' or e.subject = $3)
+               order by e.id desc limit $4";
+    let pattern = format!("{}%", kind_prefix.replace('%', ""));
+    Ok(with_db!(db, c => sqlx::query_as(sql)
+        .bind(before).bind(&pattern).bind(subject).bind(limit).fetch_all(c).await)?)
+}
+
+/// The newest events of some kinds (prefix) about one person, for their own account page.
+pub async fn list_for_person(
+    db: &Db,
+    person_id: i64,
+    kind_prefix: &str,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    let sql = "select e.id, e.at, e.kind, e.actor_person_id, p.name as actor_name, e.actor_post_id,
+                      e.subject, e.detail, e.ip
+               from events e left join persons p on p.id = e.actor_person_id
+               where e.actor_person_id = $1 and e.kind like $2
+               order by e.id desc limit $3";
+    let pattern = format!("{}%", kind_prefix.replace('%', ""));
+    Ok(with_db!(db, c => sqlx::query_as(sql)
+        .bind(person_id).bind(&pattern).bind(limit).fetch_all(c).await)?)
+}

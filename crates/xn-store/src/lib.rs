@@ -1,0 +1,227 @@
+//! Every SQL statement of xiaoneng, on SQLite and PostgreSQL.
+//!
+//! One SQL text per query, written in the portable subset (`$1` placeholders, `returning`,
+//! `on conflict`): the [`with_db!`] and [`with_tx!`] macros expand the same text against
+//! whichever concrete pool the installation runs on, so each query is written once and checked
+//! on both engines by the test suite. Where the engines truly differ (connection set-up, the
+//! write-lock at `begin`) the branch is here and marked as such.
+//!
+//! Schema conventions: ids BIGINT, instants BIGINT epoch milliseconds UTC, flags SMALLINT,
+//! business dates TEXT `YYYY-MM-DD`, enumerations TEXT with CHECK. This module holds no rules:
+//! it stores what the service layer decided.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+/// Runs `$body` with `$c` bound to the concrete pool of `$db` (`&SqlitePool` or `&PgPool`).
+/// The body is compiled once per engine: keep it to one SQL text.
+#[macro_export]
+macro_rules! with_db {
+    ($db:expr, $c:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($c) => $body,
+            $crate::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the open transaction's connection.
+#[macro_export]
+macro_rules! with_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match &mut $tx.0 {
+            $crate::TxInner::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::TxInner::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+pub mod auth;
+pub mod events;
+pub mod org;
+
+/// A failure of the store, classified so that callers can answer precisely.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or version check failed; the text names the constraint when known.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A row refers to one that does not exist (or is still referred to).
+    #[error("reference: {0}")]
+    Reference(String),
+    /// Anything else the database said.
+    #[error("database: {0}")]
+    Db(#[source] sqlx::Error),
+    /// Migrations failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(d.constraint().unwrap_or(d.message()).to_owned())
+            }
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                StoreError::Reference(d.constraint().unwrap_or(d.message()).to_owned())
+            }
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The database of an installation: an embedded SQLite file or a shared PostgreSQL server.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// The embedded default.
+    Sqlite(SqlitePool),
+    /// Several servers sharing one database.
+    Postgres(PgPool),
+}
+
+/// Which engine a [`Db`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// An open write transaction. Dropping it without [`Tx::commit`] rolls it back, so an error
+/// half-way leaves nothing half-written.
+pub struct Tx(pub TxInner);
+
+/// The concrete transaction behind a [`Tx`].
+pub enum TxInner {
+    /// On SQLite.
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    /// On PostgreSQL.
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    /// Makes everything written in this transaction durable.
+    pub async fn commit(self) -> Result<()> {
+        match self.0 {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+impl Db {
+    /// Opens (creating if needed) the SQLite file `path` with the settings official records
+    /// need: WAL, `synchronous=FULL` (a committed action survives a power cut), foreign keys on,
+    /// and a busy timeout so that writers queue instead of failing.
+    pub async fn open_sqlite(path: &Path) -> Result<Db> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    /// Connects to PostgreSQL. `search_path`, when given, confines this pool to one schema
+    /// (the tests give each test its own).
+    pub async fn open_postgres(url: &str, search_path: Option<&str>) -> Result<Db> {
+        let mut opts = PgConnectOptions::from_str(url)?;
+        if let Some(schema) = search_path {
+            opts = opts.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    /// Opens the database a URL names: `postgres://…` / `postgresql://…`, or `sqlite://PATH`.
+    pub async fn open_url(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Db::open_postgres(url, None).await
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Db::open_sqlite(Path::new(path)).await
+        } else {
+            Err(StoreError::Db(sqlx::Error::Configuration(
+                "database URL must start with postgres:// or sqlite://".into(),
+            )))
+        }
+    }
+
+    /// Which engine this is.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date. PostgreSQL's migrator takes an advisory lock, so several
+    /// servers may start at once.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Opens a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so a transaction that reads before it writes can never fail to upgrade.
+    pub async fn begin(&self) -> Result<Tx> {
+        // Engine difference: SQLite's deferred BEGIN would let two writers read the same
+        // snapshot and then fail with SQLITE_BUSY_SNAPSHOT; PostgreSQL uses row locks instead.
+        Ok(match self {
+            Db::Sqlite(p) => Tx(TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(p) => Tx(TxInner::Postgres(p.begin().await?)),
+        })
+    }
+
+    /// Answers whether the database takes a query (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        with_db!(self, c => sqlx::query("select 1").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Closes every connection (at shutdown).
+    pub async fn close(&self) {
+        with_db!(self, c => c.close().await)
+    }
+}
+
+/// Converts a flag stored as SMALLINT.
+pub fn flag(v: i16) -> bool {
+    v != 0
+}

@@ -1,0 +1,164 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document generated from this code
+//! at `/api/v1/openapi.json` (docs/API.md states the rules: problem+json errors with stable
+//! codes, cursor pagination, bearer tokens).
+
+use axum::Json;
+use axum::Router;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+pub mod account;
+pub mod org;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "效能 xiaoneng API", version = "1", description = "政府办公业务系统接口。错误以 application/problem+json 返回，含稳定的 code。"),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(crate::error::Problem))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("xn_…")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// A page of a list with an opaque cursor to the next page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Paging parameters of every list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Items per page, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Free-text filter where the list supports one.
+    pub q: Option<String>,
+}
+
+impl PageQuery {
+    /// The id after which the page starts.
+    pub fn after(&self) -> Result<i64, ApiError> {
+        let Some(c) = &self.cursor else { return Ok(0) };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(c)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.strip_prefix("id:").and_then(|n| n.parse().ok()))
+            .ok_or_else(|| ApiError(xn_service::ServiceError::invalid("cursor", "cursor 无效")))
+    }
+
+    /// The page size.
+    pub fn limit(&self) -> i64 {
+        self.limit.unwrap_or(50).clamp(1, 200)
+    }
+}
+
+/// Cuts a fetched `limit + 1` rows down to a page with its next cursor.
+pub fn page<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Page<T> {
+    let limit = usize::try_from(limit).unwrap_or(50);
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|t| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{}", id(t)))
+        })
+    } else {
+        None
+    };
+    Page { items, next_cursor }
+}
+
+fn openapi_doc() -> utoipa::openapi::OpenApi {
+    let (_, api) = api_router().split_for_parts();
+    api
+}
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(account::router())
+        .merge(org::router())
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    Json(openapi_doc())
+}
+
+/// A plain page listing every operation (no third-party viewer is bundled).
+async fn docs() -> Html<String> {
+    let api = openapi_doc();
+    let mut rows = String::new();
+    for (path, item) in api.paths.paths.iter() {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            if let Some(op) = op {
+                let summary = op
+                    .summary
+                    .clone()
+                    .or_else(|| op.description.clone())
+                    .unwrap_or_default();
+                rows.push_str(&format!(
+                    "<tr><td><code>{method}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                    html_escape(path),
+                    html_escape(&summary)
+                ));
+            }
+        }
+    }
+    Html(format!(
+        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>接口文档 · 效能</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><h1>接口文档</h1><p>完整的 OpenAPI 描述：<a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a>。调用时在请求头加 <code>Authorization: Bearer 令牌</code>（在“账号”页面创建）。规则见 docs/API.md。</p><table class=\"list\"><thead><tr><th>方法</th><th>路径</th><th>说明</th></tr></thead><tbody>{rows}</tbody></table></main></body></html>"
+    ))
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+async fn api_not_found() -> axum::response::Response {
+    ApiError(xn_service::ServiceError::NotFound("接口")).into_response()
+}
+
+/// The API routes, the OpenAPI document and the docs page.
+pub fn router() -> Router<AppState> {
+    let (router, _) = api_router().split_for_parts();
+    router
+        .route("/api/v1/openapi.json", get(openapi_json))
+        .route("/api/v1/docs", get(docs))
+        .route("/api/v1/{*rest}", axum::routing::any(api_not_found))
+}

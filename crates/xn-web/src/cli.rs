@@ -1,0 +1,110 @@
+//! The command line of the `xiaoneng` binary.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// 效能 xiaoneng — the working system of a government general office.
+///
+/// Run `xiaoneng serve --demo` to try it on a fictional city, `xiaoneng serve` for real use.
+#[derive(Debug, Parser)]
+#[command(name = "xiaoneng", version, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./xiaoneng.toml when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args, Default)]
+pub struct DbArgs {
+    /// Folder for the embedded SQLite database. Default: ./xiaoneng-data
+    #[arg(long, value_name = "DIR", env = "XIAONENG_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Use a shared PostgreSQL database instead, e.g. postgres://user@host/xiaoneng
+    #[arg(long, value_name = "URL", env = "XIAONENG_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on. Default: 127.0.0.1:8080
+    #[arg(long, value_name = "HOST:PORT", env = "XIAONENG_ADDR")]
+    pub addr: Option<String>,
+    /// Load the demo city (东川市) into an empty database and print its logins.
+    #[arg(long)]
+    pub demo: bool,
+    /// Where the data lives.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server (pages and API). Migrates the database first.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date, then exit.
+    Migrate(DbArgs),
+    /// Start the web server on the demo city (same as `serve --demo`).
+    Demo(ServeArgs),
+    /// Manage accounts from the server's console (for the first administrator, and for
+    /// unlocking when no administrator can sign in).
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        action: UserCommand,
+        /// Where the data lives.
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// Account commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a person with one post; prints the initial password when none is given.
+    Create {
+        /// Login name (letters, digits, . _ -).
+        #[arg(long)]
+        login: String,
+        /// Full name, e.g. 张三.
+        #[arg(long)]
+        name: String,
+        /// Unit of the post, by full or short name. On an empty database a top-level unit of
+        /// this name is created.
+        #[arg(long)]
+        unit: String,
+        /// Position name, e.g. 科员, 秘书, 主任.
+        #[arg(long, default_value = "科员")]
+        position: String,
+        /// Role code: staff, system_admin, security_admin, auditor.
+        #[arg(long, default_value = "staff")]
+        role: String,
+        /// Initial password (must meet the policy); generated when absent.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Set a new initial password, printed once; the person must change it at next sign-in.
+    ResetPassword {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+    },
+    /// Lock an account and end its sessions.
+    Lock {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+    },
+    /// Unlock an account and clear its failure count.
+    Unlock {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+    },
+}

@@ -1,0 +1,80 @@
+//! Configuration: defaults → a TOML file → `XIAONENG_*` environment variables → command-line
+//! flags, each overriding the one before.
+//!
+//! Nested keys use a double underscore in the environment:
+//! `XIAONENG_SIGN_IN__MAX_FAILED_ATTEMPTS=3`, `XIAONENG_PASSWORD__MIN_LENGTH=10`.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use xn_domain::security::{PasswordPolicy, SignInPolicy};
+
+/// Everything an installation can set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub addr: String,
+    /// Folder of the embedded SQLite database (and, later, attachments).
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use a shared PostgreSQL database instead of the embedded file.
+    pub database_url: Option<String>,
+    /// Mark cookies `Secure` (set when users reach the server over HTTPS, e.g. behind a proxy).
+    pub secure_cookies: bool,
+    /// Password policy.
+    pub password: PasswordPolicy,
+    /// Lockout and session timeouts.
+    pub sign_in: SignInPolicy,
+    /// argon2id memory in KiB (default 19456, OWASP's recommendation).
+    pub hash_memory_kib: u32,
+    /// argon2id passes (default 2).
+    pub hash_iterations: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let cost = xn_service::password::HashCost::default();
+        Config {
+            addr: "127.0.0.1:8080".to_owned(),
+            data_dir: PathBuf::from("xiaoneng-data"),
+            database_url: None,
+            secure_cookies: false,
+            password: PasswordPolicy::default(),
+            sign_in: SignInPolicy::default(),
+            hash_memory_kib: cost.memory_kib,
+            hash_iterations: cost.iterations,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the configuration: `file` if given (it must exist), else `xiaoneng.toml` in the
+    /// working directory if present; then the environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) if !f.exists() => anyhow::bail!("配置文件不存在：{}", f.display()),
+            Some(f) => fig = fig.merge(Toml::file(f)),
+            None if Path::new("xiaoneng.toml").exists() => {
+                fig = fig.merge(Toml::file("xiaoneng.toml"))
+            }
+            None => {}
+        }
+        fig = fig.merge(Env::prefixed("XIAONENG_").split("__"));
+        fig.extract().map_err(|e| anyhow::anyhow!("配置有误：{e}"))
+    }
+
+    /// The service settings this configuration implies.
+    pub fn settings(&self) -> xn_service::Settings {
+        xn_service::Settings {
+            password_policy: self.password.clone(),
+            sign_in_policy: self.sign_in.clone(),
+            hashing: xn_service::password::HashCost {
+                memory_kib: self.hash_memory_kib,
+                iterations: self.hash_iterations,
+            },
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! How errors reach people: a Chinese page for the browser, `application/problem+json` with a
+//! stable `code` for the API. A 5xx says nothing internal; the log says everything, once.
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use xn_service::ServiceError;
+use xn_service::import::RowError;
+
+/// The HTTP status of a service error.
+pub fn status_of(e: &ServiceError) -> StatusCode {
+    match e {
+        ServiceError::Invalid { .. } | ServiceError::BadRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+        ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+        ServiceError::Locked(_) => StatusCode::LOCKED,
+        ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type (`urn:xiaoneng:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short title.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// What went wrong, in Chinese.
+    pub detail: String,
+    /// The stable machine code, e.g. `person.login_taken`.
+    pub code: String,
+    /// The field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For imports: every bad row.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowError>,
+}
+
+/// An error answered as problem+json.
+#[derive(Debug)]
+pub struct ApiError(pub ServiceError);
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl ApiError {
+    /// A problem the request itself caused before any service ran (bad JSON, bad query).
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Response {
+        problem(
+            StatusCode::BAD_REQUEST,
+            code,
+            detail.into(),
+            None,
+            Vec::new(),
+        )
+    }
+}
+
+fn problem(
+    status: StatusCode,
+    code: &str,
+    detail: String,
+    field: Option<String>,
+    rows: Vec<RowError>,
+) -> Response {
+    let body = Problem {
+        type_: format!("urn:xiaoneng:problem:{code}"),
+        title: status.canonical_reason().unwrap_or("error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        code: code.to_owned(),
+        field,
+        rows,
+    };
+    let mut res = (status, Json(body)).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = status_of(&self.0);
+        if let ServiceError::Internal(e) = &self.0 {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let field = match &self.0 {
+            ServiceError::Invalid { field, .. } => field.map(str::to_owned),
+            _ => None,
+        };
+        let rows = match &self.0 {
+            ServiceError::BadRows(rows) => rows.clone(),
+            _ => Vec::new(),
+        };
+        problem(status, self.0.code(), self.0.to_string(), field, rows)
+    }
+}
+
+/// An error answered as a page.
+#[derive(Debug)]
+pub struct PageError(pub ServiceError);
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        if let ServiceError::Unauthenticated(_) = self.0 {
+            return Redirect::to("/login").into_response();
+        }
+        if let ServiceError::Internal(e) = &self.0 {
+            tracing::error!(error = ?e, "internal error");
+        }
+        let status = status_of(&self.0);
+        crate::pages::error_page(
+            status,
+            &self.0.to_string(),
+            match &self.0 {
+                ServiceError::BadRows(rows) => rows.clone(),
+                _ => Vec::new(),
+            },
+        )
+    }
+}

@@ -1,0 +1,240 @@
+//! Extractors written once: who is acting (session cookie or API token), CSRF-checked forms,
+//! and JSON bodies whose rejections answer in problem+json.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::de::DeserializeOwned;
+use xn_service::auth::Client;
+use xn_service::{Actor, ServiceError};
+
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "xn_session";
+/// The cookie holding the CSRF token of the signed-out forms (double-submit).
+pub const PRE_CSRF_COOKIE: &str = "xn_csrf";
+
+/// The client's address and user agent, for the event log.
+pub fn client_of(parts: &Parts) -> Client {
+    Client {
+        ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string()),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(200).collect()),
+    }
+}
+
+/// A cookie with the flags every cookie of ours carries.
+pub fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies)
+        .build()
+}
+
+/// The signed-in actor of a page request. Without a live session the request is redirected
+/// to the sign-in page; a person who must change the password or choose a post is sent there
+/// first.
+pub struct CurrentUser(pub Actor);
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+            return Err(Redirect::to("/login").into_response());
+        };
+        let now = state.clock.now();
+        let actor = match state
+            .services
+            .authenticate_session(&token, &client_of(parts), now)
+            .await
+        {
+            Ok(a) => a,
+            Err(ServiceError::Unauthenticated(msg)) => {
+                let to = if msg.contains("超时") {
+                    "/login?expired=1"
+                } else {
+                    "/login"
+                };
+                return Err(Redirect::to(to).into_response());
+            }
+            Err(e) => return Err(PageError(e).into_response()),
+        };
+        let path = parts.uri.path();
+        let exempt = path == "/logout" || path.starts_with("/static/");
+        if actor.must_change_password && path != "/account/password" && !exempt {
+            return Err(Redirect::to("/account/password").into_response());
+        }
+        if actor.post.is_none()
+            && actor.post_count > 0
+            && path != "/choose-post"
+            && path != "/session/post"
+            && !exempt
+        {
+            return Err(Redirect::to("/choose-post").into_response());
+        }
+        Ok(CurrentUser(actor))
+    }
+}
+
+/// A form posted by a signed-in person, its CSRF token checked against the session's.
+pub struct PageForm<T>(pub Actor, pub T);
+
+impl<S, T> FromRequest<S> for PageForm<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let CurrentUser(actor) = CurrentUser::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, 2 * 1024 * 1024)
+            .await
+            .map_err(|_| bad_form("表单内容过大"))?;
+        check_form_csrf(&bytes, &actor.csrf_token)?;
+        let value = serde_html_form::from_bytes(&bytes)
+            .map_err(|e| bad_form(&format!("表单内容有误：{e}")))?;
+        Ok(PageForm(actor, value))
+    }
+}
+
+fn bad_form(msg: &str) -> Response {
+    PageError(ServiceError::Invalid {
+        field: None,
+        message: msg.to_owned(),
+    })
+    .into_response()
+}
+
+/// Checks the `_csrf` field of an urlencoded body against the expected token.
+pub fn check_form_csrf(body: &[u8], expected: &str) -> Result<(), Response> {
+    let fields: Vec<(String, String)> = serde_html_form::from_bytes(body).unwrap_or_default();
+    let given = fields
+        .iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.as_str());
+    if expected.is_empty() || given != Some(expected) {
+        return Err(csrf_rejected());
+    }
+    Ok(())
+}
+
+/// The answer to a request whose CSRF token is missing or wrong.
+pub fn csrf_rejected() -> Response {
+    PageError(ServiceError::Forbidden(
+        "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试".to_owned(),
+    ))
+    .into_response()
+}
+
+/// The actor of an API request: `Authorization: Bearer xn_…` (an API token), or the session
+/// cookie of a signed-in browser, in which case a state-changing request must carry the
+/// session's CSRF token in `X-CSRF-Token`.
+pub struct ApiUser(pub Actor);
+
+impl<S> FromRequestParts<S> for ApiUser
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let now = state.clock.now();
+        let client = client_of(parts);
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|s| s.strip_prefix("Bearer "))
+                .ok_or(ServiceError::Unauthenticated(
+                    "Authorization 头须为 “Bearer 令牌”",
+                ))?;
+            return Ok(ApiUser(
+                state
+                    .services
+                    .authenticate_token(token.trim(), &client, now)
+                    .await?,
+            ));
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE) else {
+            return Err(ServiceError::Unauthenticated("请提供接口令牌或先登录").into());
+        };
+        let actor = state
+            .services
+            .authenticate_session(token.value(), &client, now)
+            .await?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let given = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
+            if given != Some(actor.csrf_token.as_str()) {
+                return Err(ServiceError::Forbidden("缺少或错误的 X-CSRF-Token".to_owned()).into());
+            }
+        }
+        Ok(ApiUser(actor))
+    }
+}
+
+/// A JSON body; anything malformed is a 400 problem+json naming what is wrong, never a 500.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => {
+                use axum::extract::rejection::JsonRejection as J;
+                let (code, detail) = match &rejection {
+                    J::MissingJsonContentType(_) => (
+                        "request.content_type",
+                        "请求须为 Content-Type: application/json".to_owned(),
+                    ),
+                    J::JsonSyntaxError(e) => (
+                        "request.malformed_json",
+                        format!("JSON 格式错误：{}", e.body_text()),
+                    ),
+                    J::JsonDataError(e) => (
+                        "request.invalid_fields",
+                        format!("字段不符合要求：{}", e.body_text()),
+                    ),
+                    _ => ("request.unreadable", "无法读取请求体".to_owned()),
+                };
+                Err(ApiError::bad_request(code, detail))
+            }
+        }
+    }
+}

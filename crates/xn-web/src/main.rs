@@ -1,0 +1,184 @@
+//! The `xiaoneng` binary: parses the command line and runs the command. The one place that
+//! reads the system clock is [`xn_web::Clock::System`].
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use xn_service::Services;
+use xn_web::cli::{Cli, Command, DbArgs, ServeArgs, UserCommand};
+use xn_web::config::Config;
+use xn_web::{AppState, Clock};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("XIAONENG_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(config, args).await,
+        Command::Demo(mut args) => {
+            args.demo = true;
+            serve(config, args).await
+        }
+        Command::Migrate(db) => {
+            apply_db(&mut config, &db);
+            let services = open(&config).await?;
+            println!("数据库已是最新结构。");
+            services.db().close().await;
+            Ok(())
+        }
+        Command::User { action, db } => {
+            apply_db(&mut config, &db);
+            let services = open(&config).await?;
+            let now = Clock::System.now();
+            match action {
+                UserCommand::Create {
+                    login,
+                    name,
+                    unit,
+                    position,
+                    role,
+                    password,
+                } => {
+                    let user = xn_service::console::ConsoleUser {
+                        login: login.clone(),
+                        name,
+                        unit,
+                        position,
+                        role,
+                        password,
+                    };
+                    match services.console_create_user(&user, now).await? {
+                        Some(pw) => println!("已创建 {login}。初始口令：{pw}（首次登录须修改）"),
+                        None => println!("已创建 {login}。"),
+                    }
+                }
+                UserCommand::ResetPassword { login } => {
+                    let pw = services.console_reset_password(&login, now).await?;
+                    println!("{login} 的口令已重置为：{pw}（下次登录须修改）");
+                }
+                UserCommand::Lock { login } => {
+                    services.console_set_locked(&login, true, now).await?;
+                    println!("{login} 已锁定。");
+                }
+                UserCommand::Unlock { login } => {
+                    services.console_set_locked(&login, false, now).await?;
+                    println!("{login} 已解锁。");
+                }
+            }
+            services.db().close().await;
+            Ok(())
+        }
+    }
+}
+
+fn apply_db(config: &mut Config, db: &DbArgs) {
+    if let Some(d) = &db.data_dir {
+        config.data_dir = d.clone();
+    }
+    if let Some(u) = &db.database_url {
+        config.database_url = Some(u.clone());
+    }
+}
+
+/// Opens and migrates the configured database and builds the services.
+async fn open(config: &Config) -> anyhow::Result<Services> {
+    let db = match &config.database_url {
+        Some(url) => xn_store::Db::open_url(url)
+            .await
+            .with_context(|| "无法连接数据库".to_owned())?,
+        None => {
+            std::fs::create_dir_all(&config.data_dir)
+                .with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
+            let path = config.data_dir.join("xiaoneng.db");
+            xn_store::Db::open_sqlite(&path)
+                .await
+                .with_context(|| format!("无法打开 {}", path.display()))?
+        }
+    };
+    db.migrate().await.context("数据库迁移失败")?;
+    let services = Services::new(db, config.settings()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    services
+        .ensure_builtins()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(services)
+}
+
+async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    apply_db(&mut config, &args.db);
+    if let Some(a) = &args.addr {
+        config.addr = a.clone();
+    }
+    let services = open(&config).await?;
+    if args.demo {
+        match services.load_demo(Clock::System.now()).await {
+            Ok(()) => {
+                println!("已载入演示数据：东川市（市政府办公室及各科、8 个县区、6 个部门）。")
+            }
+            Err(xn_service::ServiceError::Conflict { .. }) => {
+                println!("数据库中已有数据，沿用现有数据。")
+            }
+            Err(e) => return Err(anyhow::anyhow!("载入演示数据失败：{e}")),
+        }
+        println!("演示账号（口令均为 {}）：", xn_service::demo::DEMO_PASSWORD);
+        for (login, who) in xn_service::demo::DEMO_LOGINS {
+            println!("  {login:<14} {who}");
+        }
+    }
+    let addr: SocketAddr = config
+        .addr
+        .parse()
+        .with_context(|| format!("监听地址无效：{}", config.addr))?;
+    let state = AppState {
+        services: services.clone(),
+        clock: Clock::System,
+        secure_cookies: config.secure_cookies,
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("无法监听 {addr}"))?;
+    println!("效能已启动：http://{addr}/");
+    axum::serve(
+        listener,
+        xn_web::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    services.db().close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}

@@ -1,0 +1,137 @@
+//! The administrators' pages: an index by duty (三员分立) and the audit trail.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use xn_domain::org::Permission;
+
+use super::{Layout, beijing_time};
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::CurrentUser;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    l: Layout,
+    links: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+async fn index(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    let l = Layout::new(&state, &actor, "/admin").await?;
+    let mut links = Vec::new();
+    if actor.has(Permission::OrgAdmin) {
+        links.push(("/org/units", "组织机构", "维护单位树、机关代字和排序。"));
+        links.push((
+            "/org/persons",
+            "人员与身份",
+            "新建人员，为人员增加或撤销身份。",
+        ));
+        links.push((
+            "/org/import",
+            "批量导入",
+            "从 Excel 或 CSV 导入单位和人员，有错整批不导入。",
+        ));
+    }
+    if actor.has(Permission::SecurityAdmin) {
+        links.push((
+            "/org/persons",
+            "授权与账号安全",
+            "授予角色和涉密等级，锁定、解锁账号，重置口令。",
+        ));
+    }
+    if actor.has(Permission::AuditRead) {
+        links.push((
+            "/admin/events",
+            "审计日志",
+            "登录、失败、锁定、授权等全部操作记录。",
+        ));
+    }
+    Ok(AdminPage { l, links }.into_response())
+}
+
+struct EventLine {
+    at: String,
+    label: &'static str,
+    actor: String,
+    subject: String,
+    detail: String,
+    ip: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "events.html")]
+struct EventsPage {
+    l: Layout,
+    events: Vec<EventLine>,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    subject: String,
+    next: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct EventFilter {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    before: i64,
+}
+
+async fn events(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(f): Query<EventFilter>,
+) -> Result<Response, PageError> {
+    const PAGE: i64 = 100;
+    let rows = state
+        .services
+        .list_events(&actor, &f.kind, f.subject.trim(), f.before, PAGE)
+        .await?;
+    let next = (rows.len() == usize::try_from(PAGE).unwrap_or(100))
+        .then(|| rows.last().map(|e| e.id).unwrap_or(0));
+    let events = rows
+        .into_iter()
+        .map(|e| EventLine {
+            at: beijing_time(e.at),
+            label: xn_service::events::kind_label(&e.kind),
+            actor: e.actor_name.unwrap_or_else(|| "系统".to_owned()),
+            subject: e.subject.unwrap_or_default(),
+            detail: e.detail,
+            ip: e.ip.unwrap_or_default(),
+        })
+        .collect();
+    let l = Layout::new(&state, &actor, "/admin").await?;
+    let kinds = vec![
+        ("", "全部"),
+        ("auth.", "登录与会话"),
+        ("org.", "组织机构"),
+        ("token.", "接口令牌"),
+        ("demo.", "演示数据"),
+    ];
+    Ok(EventsPage {
+        l,
+        events,
+        kinds,
+        kind: f.kind,
+        subject: f.subject,
+        next,
+    }
+    .into_response())
+}
+
+/// The administration pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(index))
+        .route("/admin/events", get(events))
+}

@@ -1,0 +1,247 @@
+//! Server-rendered pages, in Simplified Chinese, usable without JavaScript.
+//!
+//! Each area has its module; this one holds the layout every page shares, the navigation of
+//! the nine areas, the honest pages of areas not built yet, the error page, health checks and
+//! the static assets.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use xn_domain::org::Permission;
+use xn_service::Actor;
+use xn_service::import::RowError;
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::CurrentUser;
+
+pub mod account;
+pub mod admin;
+pub mod org;
+pub mod session;
+
+/// The areas of the office, in navigation order: (path segment, name, what it will do).
+pub const AREAS: [(&str, &str, &str); 10] = [
+    (
+        "documents",
+        "办文",
+        "发文从拟稿、核稿、会签、签发到编号、印制、核发，收文从签收、登记、拟办、批办到办结，市县之间公文交换，文号台账与综合查询。",
+    ),
+    (
+        "meetings",
+        "办会",
+        "会议室、议题征集、会议通知与回执、签到、会议纪要，以及议定事项转入督查。",
+    ),
+    (
+        "affairs",
+        "办事",
+        "基层和群众诉求的受理、派单、办理、回访与满意度，做到件件有着落。",
+    ),
+    (
+        "research",
+        "调研",
+        "调研课题立项、分工、调研报告与成果转化。",
+    ),
+    (
+        "info",
+        "信息",
+        "县区政务信息报送、上级采用、约稿、信息专报编发与计分排名。",
+    ),
+    (
+        "supervision",
+        "督查",
+        "领导批示、会议议定事项、政府工作报告目标任务的立项、交办、进展报告、黄牌红牌与销号。",
+    ),
+    ("study", "学习", "学习会安排、学习材料与学习记录。"),
+    (
+        "targets",
+        "管理",
+        "目标责任制分解到岗，日安排、周报告、月考评、年总结。",
+    ),
+    ("service", "服务", "后勤与内务服务事项的申请与办理。"),
+    (
+        "efficiency",
+        "效能",
+        "按时办结率、积压、黄牌红牌与月度考评，全部由系统记录自动计算。",
+    ),
+];
+
+/// What the shared layout needs: who is acting and where they are.
+pub struct Layout {
+    /// The person's name.
+    pub person_name: String,
+    /// The acting post as one line.
+    pub post_label: String,
+    /// The person's posts for the switcher: (id, label, is current).
+    pub posts: Vec<(i64, String, bool)>,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Navigation: (name, href, is current).
+    pub nav: Vec<(&'static str, String, bool)>,
+}
+
+impl Layout {
+    /// Builds the layout for an actor on the page `active` (an href prefix).
+    pub async fn new(state: &AppState, actor: &Actor, active: &str) -> Result<Layout, PageError> {
+        let posts = state.services.my_posts(actor).await?;
+        let current = actor.post_id();
+        let mut nav: Vec<(&'static str, String, bool)> =
+            vec![("工作台", "/".to_owned(), active == "/")];
+        for (seg, name, _) in AREAS {
+            let href = format!("/{seg}");
+            let on = active == href;
+            nav.push((name, href, on));
+        }
+        nav.push((
+            "组织机构",
+            "/org/units".to_owned(),
+            active.starts_with("/org"),
+        ));
+        if [
+            Permission::OrgAdmin,
+            Permission::SecurityAdmin,
+            Permission::AuditRead,
+            Permission::CalendarAdmin,
+        ]
+        .iter()
+        .any(|p| actor.has(*p))
+        {
+            nav.push((
+                "系统管理",
+                "/admin".to_owned(),
+                active.starts_with("/admin"),
+            ));
+        }
+        Ok(Layout {
+            person_name: actor.person_name.clone(),
+            post_label: actor
+                .post
+                .as_ref()
+                .map(|p| p.label())
+                .unwrap_or_else(|| "未选择身份".to_owned()),
+            posts: posts
+                .iter()
+                .map(|p| (p.id, p.label(), Some(p.id) == current))
+                .collect(),
+            csrf: actor.csrf_token.clone(),
+            nav,
+        })
+    }
+}
+
+/// Formats stored epoch milliseconds as Beijing time (UTC+8; China has kept no daylight saving
+/// time since 1991, so a fixed offset is exact).
+pub fn beijing_time(ms: i64) -> String {
+    let t = xn_service::from_ms(ms) + chrono::Duration::hours(8);
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+    rows: Vec<RowError>,
+}
+
+/// A page that says what went wrong, with the right status.
+pub fn error_page(status: StatusCode, message: &str, rows: Vec<RowError>) -> Response {
+    let title = match status {
+        StatusCode::NOT_FOUND => "找不到页面",
+        StatusCode::FORBIDDEN => "没有权限",
+        StatusCode::CONFLICT => "操作冲突",
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "填写有误",
+        StatusCode::INTERNAL_SERVER_ERROR => "系统出错",
+        _ => "无法完成操作",
+    };
+    let page = ErrorPage {
+        title: title.to_owned(),
+        message: message.to_owned(),
+        rows,
+    };
+    (status, page).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "area.html")]
+struct AreaPage {
+    l: Layout,
+    name: &'static str,
+    description: &'static str,
+}
+
+async fn area(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(seg): Path<String>,
+) -> Result<Response, PageError> {
+    let Some((_, name, description)) = AREAS.iter().find(|(s, _, _)| *s == seg) else {
+        return Ok(not_found().await);
+    };
+    let l = Layout::new(&state, &actor, &format!("/{seg}")).await?;
+    Ok(AreaPage {
+        l,
+        name,
+        description,
+    }
+    .into_response())
+}
+
+async fn not_found() -> Response {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "您要找的页面不存在，可能已被移动或删除。",
+        Vec::new(),
+    )
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.services.ready().await {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+    }
+}
+
+/// Every page route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(session::router())
+        .merge(account::router())
+        .merge(org::router())
+        .merge(admin::router())
+        .route("/{area}", get(area))
+        .route("/static/app.css", get(stylesheet))
+        .route("/static/app.js", get(script))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found)
+}

@@ -1,0 +1,240 @@
+//! Signing in and out, choosing and switching the acting post, and the workbench.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, Request, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use serde::Deserialize;
+use xn_service::ServiceError;
+use xn_service::auth::ActingPost;
+
+use super::Layout;
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{
+    CurrentUser, PRE_CSRF_COOKIE, PageForm, SESSION_COOKIE, client_of, cookie, csrf_rejected,
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    csrf: String,
+    login: String,
+    error: Option<String>,
+    message: Option<&'static str>,
+    max_failures: u32,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    #[serde(default)]
+    expired: Option<String>,
+}
+
+fn login_page(
+    state: &AppState,
+    jar: CookieJar,
+    login: String,
+    error: Option<String>,
+    message: Option<&'static str>,
+) -> Response {
+    // A fresh double-submit token for the signed-out form.
+    let csrf = xn_service::password::random_token(24);
+    let jar = jar.add(cookie(state, PRE_CSRF_COOKIE, csrf.clone()));
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNAUTHORIZED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = LoginPage {
+        csrf,
+        login,
+        error,
+        message,
+        max_failures: state.services.settings().sign_in_policy.max_failed_attempts,
+    };
+    (status, jar, page).into_response()
+}
+
+async fn show_login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let message = q.expired.map(|_| "登录已超时，请重新登录。");
+    login_page(&state, jar, String::new(), None, message)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    _csrf: String,
+}
+
+async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let jar = CookieJar::from_headers(&parts.headers);
+    let client = client_of(&parts);
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return csrf_rejected();
+    };
+    let form: LoginForm = match serde_html_form::from_bytes(&bytes) {
+        Ok(f) => f,
+        Err(_) => {
+            return login_page(
+                &state,
+                jar,
+                String::new(),
+                Some("表单内容有误，请重新填写".to_owned()),
+                None,
+            );
+        }
+    };
+    let expected = jar
+        .get(PRE_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if expected.is_empty() || form._csrf != expected {
+        return csrf_rejected();
+    }
+    match state
+        .services
+        .sign_in(&form.login, &form.password, &client, state.clock.now())
+        .await
+    {
+        Ok(signed) => {
+            let jar = jar.remove(Cookie::from(PRE_CSRF_COOKIE)).add(cookie(
+                &state,
+                SESSION_COOKIE,
+                signed.token,
+            ));
+            let to = if signed.must_change_password {
+                "/account/password"
+            } else if signed.must_choose_post {
+                "/choose-post"
+            } else {
+                "/"
+            };
+            (jar, Redirect::to(to)).into_response()
+        }
+        Err(e @ (ServiceError::Unauthenticated(_) | ServiceError::Locked(_))) => {
+            login_page(&state, jar, form.login, Some(e.to_string()), None)
+        }
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    PageForm(actor, Empty {}): PageForm<Empty>,
+) -> Result<Response, PageError> {
+    state.services.sign_out(&actor, state.clock.now()).await?;
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "choose_post.html")]
+struct ChoosePostPage {
+    person_name: String,
+    csrf: String,
+    posts: Vec<ActingPost>,
+}
+
+async fn choose_post(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    let posts = state.services.my_posts(&actor).await?;
+    Ok(ChoosePostPage {
+        person_name: actor.person_name.clone(),
+        csrf: actor.csrf_token.clone(),
+        posts,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct SwitchForm {
+    post_id: i64,
+}
+
+async fn switch_post(
+    State(state): State<AppState>,
+    PageForm(actor, form): PageForm<SwitchForm>,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .switch_post(&actor, form.post_id, state.clock.now())
+        .await?;
+    Ok(Redirect::to("/").into_response())
+}
+
+/// A row of the "my posts" table.
+struct PostLine {
+    unit_name: String,
+    position: String,
+    clearance: &'static str,
+    current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "workbench.html")]
+struct WorkbenchPage {
+    l: Layout,
+    posts: Vec<PostLine>,
+    recent: Vec<(String, &'static str)>,
+}
+
+async fn workbench(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    let l = Layout::new(&state, &actor, "/").await?;
+    let posts = state
+        .services
+        .my_posts(&actor)
+        .await?
+        .into_iter()
+        .map(|p| PostLine {
+            current: Some(p.id) == actor.post_id(),
+            position: p.title.clone().unwrap_or(p.position_name.clone()),
+            clearance: p.clearance.label(),
+            unit_name: p.unit_name,
+        })
+        .collect();
+    let recent = state
+        .services
+        .my_sign_in_history(&actor, 5)
+        .await?
+        .into_iter()
+        .map(|e| {
+            (
+                super::beijing_time(e.at),
+                xn_service::events::kind_label(&e.kind),
+            )
+        })
+        .collect();
+    Ok(WorkbenchPage { l, posts, recent }.into_response())
+}
+
+/// Sign-in, sign-out, post choice and the workbench.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(workbench))
+        .route("/login", get(show_login).post(sign_in))
+        .route("/logout", post(sign_out))
+        .route("/choose-post", get(choose_post))
+        .route("/session/post", post(switch_post))
+}

@@ -1,0 +1,173 @@
+// Foundation journeys in real headless Chromium: signing in, the workbench, the organisation
+// pages, choosing and switching posts, and the lock after repeated wrong passwords. Each journey
+// runs against the binary on SQLite and again on PostgreSQL (when TEST_POSTGRES_URL is set;
+// under CI=true it must be).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DESKTOP,
+  PHONE,
+  createPostgresDatabase,
+  expectText,
+  launch,
+  navigating,
+  screenshot,
+  startServer,
+  submitLogin,
+} from './lib.mjs';
+
+const JOURNEY_TIMEOUT_MS = 120_000;
+const SETUP_TIMEOUT_MS = 90_000;
+const inCi = process.env.CI === 'true';
+
+/** The header's words a person reads as "who and which post I am": the switcher counts as its
+ * chosen option only, not every option it offers. */
+async function headerText(page) {
+  return page.locator('header').first().evaluate((header) => {
+    const clone = header.cloneNode(true);
+    const originals = header.querySelectorAll('select');
+    clone.querySelectorAll('select').forEach((select, i) => {
+      const chosen = originals[i].selectedOptions[0];
+      select.replaceWith(chosen ? chosen.textContent : '');
+    });
+    return clone.textContent.replace(/\s+/g, ' ').trim();
+  });
+}
+
+function pathOf(page) {
+  return new URL(page.url()).pathname;
+}
+
+function journeys(backend, { databaseUrl } = {}) {
+  const shot = (name) => (backend === 'SQLite' ? name : `${backend.toLowerCase()}-${name}`);
+  let server;
+  let browser;
+  let database;
+
+  before(async () => {
+    if (databaseUrl) database = createPostgresDatabase(databaseUrl);
+    server = await startServer({ databaseUrl: database?.url, label: backend.toLowerCase() });
+    browser = await launch();
+  }, { timeout: SETUP_TIMEOUT_MS });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    database?.drop();
+  });
+
+  async function desktop() {
+    const context = await browser.newContext(DESKTOP);
+    context.setDefaultTimeout(10_000);
+    return { context, page: await context.newPage() };
+  }
+
+  test('a secretary signs in, sees the workbench, and opens the organisation', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const { context, page } = await desktop();
+    try {
+      await page.goto(`${server.url}/`);
+      assert.equal(pathOf(page), '/login', 'someone not signed in is sent to the login page');
+
+      await submitLogin(page, 'mishu');
+      await expectText(page.locator('h1'), '我的工作台', { hint: 'workbench' });
+      await expectText(page.locator('header'), '王晓东', { hint: 'workbench-header' });
+      await screenshot(page, shot('workbench'));
+
+      await navigating(page, () => page.locator('nav a[href="/org/units"]', { hasText: '组织机构' }).first().click());
+      assert.equal(pathOf(page), '/org/units');
+      await expectText(page.locator('h1'), '组织机构', { hint: 'units' });
+      await expectText(page.locator('a'), '东川市人民政府办公室', { hint: 'units-office' });
+      await screenshot(page, shot('units'));
+
+      const phone = await browser.newContext({ ...PHONE, storageState: await context.storageState() });
+      try {
+        const small = await phone.newPage();
+        await small.goto(`${server.url}/`);
+        await expectText(small.locator('h1'), '我的工作台', { hint: 'workbench-phone' });
+        await screenshot(small, shot('workbench-phone'));
+      } finally {
+        await phone.close();
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a section chief with two posts chooses one, then switches to the other', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const { context, page } = await desktop();
+    try {
+      await page.goto(`${server.url}/login`);
+      await submitLogin(page, 'kezhang');
+      assert.equal(pathOf(page), '/choose-post', 'a person with two posts chooses one first');
+      await expectText(page.getByRole('heading'), '选择身份', { hint: 'choose-post' });
+
+      await navigating(page, () => page.locator('main form button').first().click());
+      await expectText(page.locator('h1'), '我的工作台', { hint: 'chosen-post-workbench' });
+
+      const switcher = page.locator('header form[action="/session/post"]');
+      const select = switcher.locator('select[name=post_id]');
+      const current = await select.inputValue();
+      const others = await select
+        .locator('option')
+        .evaluateAll((options, chosen) => options.map((o) => o.value).filter((v) => v && v !== chosen), current);
+      assert.equal(others.length, 1, `the switcher offers the other post (options besides ${current}: ${others})`);
+      const before = await headerText(page);
+      assert.ok(!before.includes('督查科'), `the first post is not 督查科's; header says: ${before}`);
+
+      await navigating(page, async () => {
+        await select.selectOption(others[0]);
+        await switcher.getByRole('button', { name: '切换', exact: true }).click();
+      });
+      const afterSwitch = await headerText(page);
+      assert.ok(afterSwitch.includes('督查科'), `after switching the header shows 督查科; it says: ${afterSwitch}`);
+      assert.equal(
+        await page.locator('header form[action="/session/post"] select[name=post_id]').inputValue(),
+        others[0],
+        'the switcher shows the post now held',
+      );
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('five wrong passwords lock the account, and then the right one is refused too', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const { context, page } = await desktop();
+    try {
+      await page.goto(`${server.url}/login`);
+      for (let attempt = 1; attempt <= 4; attempt += 1) {
+        await submitLogin(page, 'qinghe.mishu', `Wrong-password-${attempt}`);
+        await expectText(page.locator('form:has(input[name=password])'), '登录', { hint: `login-form-${attempt}` });
+        await expectText(page.locator('body'), '口令错误', { hint: `wrong-password-${attempt}` });
+      }
+      await submitLogin(page, 'qinghe.mishu', 'Wrong-password-5');
+      await expectText(page.locator('body'), '账号已锁定', { hint: 'locked' });
+      await screenshot(page, shot('locked'));
+
+      await submitLogin(page, 'qinghe.mishu');
+      await expectText(page.locator('body'), '账号已锁定', { hint: 'locked-right-password' });
+      assert.ok(await page.locator('input[name=password]').isVisible(), 'a locked account stays on the login form');
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+describe('foundation journeys on SQLite', () => {
+  journeys('SQLite');
+});
+
+const postgresUrl = process.env.TEST_POSTGRES_URL;
+if (postgresUrl) {
+  describe('foundation journeys on PostgreSQL', () => {
+    journeys('PostgreSQL', { databaseUrl: postgresUrl });
+  });
+} else if (inCi) {
+  test('foundation journeys on PostgreSQL', () => {
+    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
+  });
+} else {
+  const reason = 'TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)';
+  console.log(`skipping the PostgreSQL journeys: ${reason}`);
+  test('foundation journeys on PostgreSQL', { skip: reason }, () => {});
+}

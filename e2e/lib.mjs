@@ -1,0 +1,221 @@
+// Helpers for the browser journeys: start the real `xiaoneng` binary on a free port with the
+// demo organisation, launch Debian's headless Chromium through playwright-core, sign in, and
+// keep screenshots and server logs under e2e/test-results/.
+//
+// Nothing here knows a page's layout; the journeys (*.test.mjs) hold every selector.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+/** The repository's root folder. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where screenshots and server logs go (ignored by git). */
+export const resultsDir = join(repoRoot, 'e2e', 'test-results');
+
+/** The binary under test: $XIAONENG_BIN (relative to the repository root) or the debug build. */
+export const binaryPath = resolve(repoRoot, process.env.XIAONENG_BIN || 'target/debug/xiaoneng');
+
+/** The demo accounts' password (xn-service's demo data). */
+export const DEMO_PASSWORD = 'Xiaoneng@2026';
+
+/** The phone viewport for mobile screenshots. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+/** The desktop viewport. */
+export const DESKTOP = { viewport: { width: 1280, height: 800 } };
+
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+async function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Creates an empty UTF-8 database on the PostgreSQL server of `baseUrl` (for example
+ * TEST_POSTGRES_URL) and returns `{ url, drop() }`, `url` pointing at the new database.
+ */
+export function createPostgresDatabase(baseUrl) {
+  const base = new URL(baseUrl);
+  const name = `xn_e2e_${randomBytes(6).toString('hex')}`;
+  const host = base.hostname || '127.0.0.1';
+  const port = base.port || '5432';
+  const user = decodeURIComponent(base.username || 'postgres');
+  const adminDb = decodeURIComponent(base.pathname.replace(/^\//, '')) || 'postgres';
+  const env = { ...process.env };
+  if (base.password) env.PGPASSWORD = decodeURIComponent(base.password);
+  const psql = (sql) =>
+    execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', port, '-U', user, '-d', adminDb, '-c', sql], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  psql(`create database ${name} template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop() {
+      try {
+        psql(`drop database if exists ${name} with (force)`);
+      } catch (err) {
+        console.error(`could not drop ${name}: ${err.stderr || err}`);
+      }
+    },
+  };
+}
+
+/**
+ * Starts `xiaoneng serve --demo` on a free loopback port, on a fresh SQLite data directory or,
+ * with `databaseUrl`, on that database. Resolves once `GET /readyz` answers 200 (at most 60 s).
+ * The server's output goes to e2e/test-results/server-<label>.log.
+ *
+ * @param {{ databaseUrl?: string, label?: string }} [options]
+ * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
+ */
+export async function startServer({ databaseUrl, label } = {}) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'xn-e2e-'));
+  const args = ['serve', '--demo', '--addr', `127.0.0.1:${port}`];
+  if (databaseUrl) args.push('--database-url', databaseUrl);
+  else args.push('--data-dir', dataDir);
+
+  mkdirSync(resultsDir, { recursive: true });
+  const logPath = join(resultsDir, `server-${label || (databaseUrl ? 'postgres' : 'sqlite')}-${port}.log`);
+  const log = createWriteStream(logPath);
+  const child = spawn(binaryPath, args, {
+    cwd: dataDir,
+    env: { ...process.env, XIAONENG_HASH_MEMORY_KIB: '1024' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  let exited = null;
+  const exit = new Promise((ok) => {
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      ok(exited);
+    });
+    child.on('error', (err) => {
+      exited = { error: err };
+      ok(exited);
+    });
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exit;
+      clearTimeout(timer);
+    }
+    log.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (exited) {
+      await stop();
+      throw new Error(`xiaoneng (${binaryPath} ${args.join(' ')}) exited before it was ready: ` +
+        `${JSON.stringify(exited.error ? String(exited.error) : exited)}; see ${logPath}`);
+    }
+    try {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (res.status === 200) return { url, stop };
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = String(err.cause?.code || err.message || err);
+    }
+    // Polling a starting process: there is no event to wait for.
+    await delay(200);
+  }
+  await stop();
+  throw new Error(`xiaoneng did not answer GET /readyz with 200 within ${READY_TIMEOUT_MS / 1000} s (last: ${last}); see ${logPath}`);
+}
+
+/** Launches Debian's Chromium, headless, with the flags this closed network needs. */
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Saves a full-page screenshot to e2e/test-results/<name>.png and returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(resultsDir, { recursive: true });
+  const path = join(resultsDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * Waits until some element matched by `locator` is visible and contains `text`; otherwise fails
+ * with what the page did show, and saves a screenshot named `failed-<hint>`.
+ */
+export async function expectText(locator, text, { timeout = 10_000, hint } = {}) {
+  try {
+    await locator.filter({ hasText: text }).first().waitFor({ state: 'visible', timeout });
+  } catch {
+    const page = locator.page();
+    const found = await locator.allInnerTexts().catch(() => []);
+    const shot = await screenshot(page, `failed-${hint || 'expect-text'}`).catch(() => '(no screenshot)');
+    assert.fail(`expected ${locator} to contain ${JSON.stringify(text)} on ${page.url()}; ` +
+      `found ${JSON.stringify(found)}; screenshot ${shot}`);
+  }
+}
+
+/**
+ * Runs `action` (which submits a form or follows a link) and resolves once the page that
+ * replaced the current document has loaded.
+ */
+export async function navigating(page, action, { timeout = 15_000 } = {}) {
+  await page.evaluate(() => {
+    window.__xnOldDocument = true;
+  });
+  await action();
+  try {
+    await page.waitForFunction(() => !window.__xnOldDocument && document.readyState === 'complete', null, { timeout });
+  } catch (err) {
+    const shot = await screenshot(page, 'failed-navigation').catch(() => '(no screenshot)');
+    assert.fail(`expected a new page to load after the action on ${page.url()} (${err.message.split('\n')[0]}); screenshot ${shot}`);
+  }
+}
+
+/** Signs in on the login page already open in `page`; resolves when the next page has loaded. */
+export async function submitLogin(page, login, password = DEMO_PASSWORD) {
+  await page.locator('input[name=login]').fill(login);
+  await page.locator('input[name=password]').fill(password);
+  await navigating(page, () => page.getByRole('button', { name: '登录', exact: true }).click());
+}
