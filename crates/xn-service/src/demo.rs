@@ -65,7 +65,7 @@ impl Names {
         s.push(self.surnames[i]);
         let i = self.next() % self.given.len();
         s.push(self.given[i]);
-        if self.next() % 3 != 0 {
+        if !self.next().is_multiple_of(3) {
             let i = self.next() % self.given.len();
             s.push(self.given[i]);
         }
@@ -248,9 +248,9 @@ impl Services {
             "东政办",
         );
         let sections = [
-            ("秘书一科", 4, "secretary"),
-            ("秘书二科", 3, "secretary"),
-            ("综合科", 3, "staff"),
+            ("秘书一科", 5, "secretary"),
+            ("秘书二科", 4, "secretary"),
+            ("综合科", 4, "staff"),
             ("督查科", 4, "staff"),
             ("信息科", 3, "staff"),
             ("调研科", 3, "staff"),
@@ -364,21 +364,21 @@ impl Services {
             Some("sysadmin"),
             Some("郑宇"),
             &[(section_ids[4], "staff", Some("系统管理员"))],
-            &[sys],
+            &[b.staff, sys],
             Clearance::Secret,
         );
         b.person(
             Some("secadmin"),
             Some("何丽"),
             &[(section_ids[4], "staff", Some("安全保密管理员"))],
-            &[sec],
+            &[b.staff, sec],
             Clearance::Secret,
         );
         b.person(
             Some("auditor"),
             Some("孔敏"),
             &[(section_ids[4], "staff", Some("安全审计员"))],
-            &[aud],
+            &[b.staff, aud],
             Clearance::Secret,
         );
 
@@ -529,6 +529,20 @@ impl Services {
                 None,
                 None,
                 &[(secs[3], "staff", None)],
+                &[],
+                Clearance::Public,
+            );
+            b.person(
+                None,
+                None,
+                &[(secs[1], "clerk", None)],
+                &[],
+                Clearance::Public,
+            );
+            b.person(
+                None,
+                None,
+                &[(secs[3], "section_chief", Some("股长"))],
                 &[],
                 Clearance::Public,
             );

@@ -337,10 +337,10 @@ impl Services {
                         .map_err(|e: xn_domain::org::OrgError| e.to_string())?;
                     let issuer_code =
                         parse_issuer_code(h.get(row, "机关代字")).map_err(|e| e.to_string())?;
-                    if let Some(code) = &issuer_code {
-                        if !seen_codes.insert(code.clone()) {
-                            return Err(format!("机关代字“{code}”已被其他单位使用"));
-                        }
+                    if let Some(code) = &issuer_code
+                        && !seen_codes.insert(code.clone())
+                    {
+                        return Err(format!("机关代字“{code}”已被其他单位使用"));
                     }
                     let order = h.get(row, "排序");
                     let sort_order = if order.is_empty() {

@@ -230,7 +230,7 @@ pub async fn list_persons(db: &Db, q: &str, after: i64, limit: i64) -> Result<Ve
          where id > $1 and ($2 = '' or name like $3 or login like $3)
          order by id limit $4"
     );
-    let pattern = format!("%{}%", q.replace('%', "").replace('_', ""));
+    let pattern = format!("%{}%", q.replace(['%', '_'], ""));
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(after).bind(q).bind(&pattern).bind(limit).fetch_all(c).await)?,

@@ -1,0 +1,14 @@
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test"
+)]
+
+//! The integration suite: the whole application through its HTTP layer, on SQLite and on
+//! PostgreSQL. One test binary (see docs/ARCHITECTURE.md).
+
+mod support;
+
+mod api;
+mod auth;
+mod org;

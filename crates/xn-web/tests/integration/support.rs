@@ -1,0 +1,384 @@
+//! `TestApp`: the application on a fresh database, driven through `app().oneshot()`, with a
+//! cookie jar and a clock the test moves by hand.
+//!
+//! Every test runs twice through [`on_both_engines!`]: on a temporary SQLite file and on a
+//! fresh PostgreSQL schema (when `TEST_POSTGRES_URL` is set; with `XN_REQUIRE_POSTGRES=1`, as CI
+//! sets it, a missing PostgreSQL fails the test instead of skipping it).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{DateTime, Utc};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use xn_service::{Services, Settings};
+use xn_store::Db;
+use xn_web::{AppState, Clock};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body on both engines: `on_both_engines!(name, |app| async move { … });`
+#[macro_export]
+macro_rules! on_both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) =
+                    $crate::support::TestApp::spawn($crate::support::Engine::Sqlite).await
+                {
+                    ($body)(app).await
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::support::TestApp::spawn($crate::support::Engine::Postgres).await
+                {
+                    ($body)(app).await
+                }
+            }
+        }
+    };
+}
+
+/// A response, read whole.
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Res {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Clock,
+    cookies: Arc<Mutex<BTreeMap<String, String>>>,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+/// The instant every test starts at: 2026-11-26 10:00 Beijing time.
+pub fn start_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-26T02:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+impl TestApp {
+    /// A fresh database with the demo city loaded, or `None` (with the reason printed) when
+    /// PostgreSQL is asked for and not configured.
+    pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        let (db, dir, pg_schema) = match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let db = Db::open_sqlite(&dir.path().join("test.db")).await.unwrap();
+                (db, Some(dir), None)
+            }
+            Engine::Postgres => {
+                let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
+                    if std::env::var("XN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                        panic!("XN_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
+                    }
+                    eprintln!("skipped on PostgreSQL: TEST_POSTGRES_URL is not set");
+                    return None;
+                };
+                let schema = format!(
+                    "t_{}",
+                    xn_service::password::random_token(9)
+                        .to_lowercase()
+                        .replace(['-', '_'], "x")
+                );
+                let admin = sqlx::PgPool::connect(&url)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
+                sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
+                    .execute(&admin)
+                    .await
+                    .unwrap();
+                admin.close().await;
+                let db = Db::open_postgres(&url, Some(&schema)).await.unwrap();
+                (db, None, Some((url, schema)))
+            }
+        };
+        db.migrate().await.unwrap();
+        let settings = Settings {
+            hashing: xn_service::password::HashCost {
+                memory_kib: 256,
+                iterations: 1,
+            },
+            ..Settings::default()
+        };
+        let services = Services::new(db, settings).unwrap();
+        services.load_demo(start_time()).await.unwrap();
+        let clock = Clock::Manual(Arc::new(Mutex::new(start_time())));
+        let state = AppState {
+            services,
+            clock: clock.clone(),
+            secure_cookies: false,
+        };
+        Some(TestApp {
+            state,
+            clock,
+            cookies: Arc::default(),
+            _dir: dir,
+            pg_schema,
+        })
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.state.services
+    }
+
+    /// Sends a request with the jar's cookies; keeps the cookies the answer sets.
+    pub async fn send(&self, mut req: Request<Body>) -> Res {
+        let cookie_header = {
+            let jar = self.cookies.lock().unwrap();
+            jar.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        if !cookie_header.is_empty() {
+            req.headers_mut()
+                .insert(header::COOKIE, cookie_header.parse().unwrap());
+        }
+        let res = xn_web::app(self.state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        {
+            let mut jar = self.cookies.lock().unwrap();
+            for sc in headers.get_all(header::SET_COOKIE) {
+                let c = cookie_pair(sc.to_str().unwrap());
+                if c.2 {
+                    jar.remove(&c.0);
+                } else {
+                    jar.insert(c.0, c.1);
+                }
+            }
+        }
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Res {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Res {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// Posts a form as a browser does, adding the session's CSRF token.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Res {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf().await;
+        all.push(("_csrf", &csrf));
+        self.post_form_raw(path, &all).await
+    }
+
+    /// Posts a form exactly as given (no CSRF token added).
+    pub async fn post_form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Res {
+        let body = serde_html_form::to_string(fields).unwrap();
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// The CSRF token of the current session (as the pages embed it).
+    pub async fn csrf(&self) -> String {
+        let token = self
+            .cookies
+            .lock()
+            .unwrap()
+            .get("xn_session")
+            .cloned()
+            .unwrap_or_default();
+        if token.is_empty() {
+            return String::new();
+        }
+        match self
+            .services()
+            .authenticate_session(&token, &Default::default(), self.clock.now())
+            .await
+        {
+            Ok(a) => a.csrf_token,
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Signs in through the login form; answers the response to the POST.
+    pub async fn sign_in(&self, login: &str, password: &str) -> Res {
+        let page = self.get("/login").await;
+        let csrf = field_value(&page.body, "_csrf");
+        self.post_form_raw(
+            "/login",
+            &[("_csrf", &csrf), ("login", login), ("password", password)],
+        )
+        .await
+    }
+
+    /// Signs in with the demo password and, for a person with several posts, takes the first.
+    pub async fn login_as(&self, login: &str) {
+        self.cookies.lock().unwrap().clear();
+        let res = self.sign_in(login, xn_service::demo::DEMO_PASSWORD).await;
+        assert_eq!(
+            res.status,
+            StatusCode::SEE_OTHER,
+            "sign-in of {login} failed: {}",
+            res.body
+        );
+        if res.location() == "/choose-post" {
+            let page = self.get("/choose-post").await;
+            let post_id = field_value(&page.body, "post_id");
+            let r = self
+                .post_form("/session/post", &[("post_id", &post_id)])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+        }
+    }
+
+    pub fn forget_cookies(&self) {
+        self.cookies.lock().unwrap().clear();
+    }
+
+    /// A JSON request with a bearer token.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> Res {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(b.body(body).unwrap()).await
+    }
+
+    /// Counts rows of a table, straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("select count(*) from {table}");
+        match self.services().db() {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        }
+    }
+
+    /// How many events of a kind were recorded.
+    pub async fn events_of(&self, kind: &str) -> i64 {
+        let sql = format!("select count(*) from events where kind = '{kind}'");
+        match self.services().db() {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        }
+    }
+
+    /// The id of a person by login.
+    pub async fn person_id(&self, login: &str) -> i64 {
+        let sql = format!("select id from persons where login = '{login}'");
+        match self.services().db() {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = self.pg_schema.take() {
+            // Drop the test's schema on a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(pool) = sqlx::PgPool::connect(&url).await {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "drop schema {schema} cascade"
+                        )))
+                        .execute(&pool)
+                        .await;
+                        pool.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// (name, value, is a removal) of a Set-Cookie header.
+fn cookie_pair(set_cookie: &str) -> (String, String, bool) {
+    let first = set_cookie.split(';').next().unwrap_or("");
+    let (name, value) = first.split_once('=').unwrap_or((first, ""));
+    let removal = value.is_empty() || set_cookie.contains("Max-Age=0");
+    (name.trim().to_owned(), value.trim().to_owned(), removal)
+}
+
+/// The value of the first `name="…" value="…"` input in a page.
+pub fn field_value(html: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no field {name} in page"))
+        + needle.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
