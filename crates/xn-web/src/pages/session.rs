@@ -41,8 +41,13 @@ fn login_page(
     error: Option<String>,
     message: Option<&'static str>,
 ) -> Response {
-    // A fresh double-submit token for the signed-out form.
-    let csrf = xn_service::password::random_token(24);
+    // The double-submit token of the signed-out form. An existing one is kept: a second tab,
+    // or a browser's background request that lands here, must not invalidate the first form.
+    let csrf = jar
+        .get(PRE_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 32)
+        .unwrap_or_else(|| xn_service::password::random_token(24));
     let jar = jar.add(cookie(state, PRE_CSRF_COOKIE, csrf.clone()));
     let status = if error.is_some() {
         axum::http::StatusCode::UNAUTHORIZED
