@@ -272,7 +272,8 @@ impl Permission {
     }
 }
 
-/// The roles every installation has. Administrators may create more.
+/// The roles every installation has (custom roles are not yet offered: these four cover the
+/// separated duties and ordinary work).
 ///
 /// The three administrators are separated (三员分立): no built-in role holds the permissions
 /// of two of them, and [`check_separation`] refuses a post that would.

@@ -63,6 +63,9 @@ pub fn kind_label(kind: &str) -> &'static str {
         "org.post_clearance_set" => "设置密级",
         "org.imported" => "批量导入",
         "demo.loaded" => "载入演示数据",
+        "calendar.year_saved" => "更新工作日历",
+        "calendar.shipped_loaded" => "载入随版本日历",
+        "deadline.recomputed" => "期限重新计算",
         _ => "其他",
     }
 }

@@ -48,6 +48,7 @@ macro_rules! with_tx {
 }
 
 pub mod auth;
+pub mod calendar;
 pub mod events;
 pub mod org;
 

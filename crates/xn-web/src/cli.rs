@@ -22,10 +22,10 @@ pub struct Cli {
 #[derive(Debug, Clone, Args, Default)]
 pub struct DbArgs {
     /// Folder for the embedded SQLite database. Default: ./xiaoneng-data
-    #[arg(long, value_name = "DIR", env = "XIAONENG_DATA_DIR")]
+    #[arg(long, global = true, value_name = "DIR", env = "XIAONENG_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Use a shared PostgreSQL database instead, e.g. postgres://user@host/xiaoneng
-    #[arg(long, value_name = "URL", env = "XIAONENG_DATABASE_URL")]
+    #[arg(long, global = true, value_name = "URL", env = "XIAONENG_DATABASE_URL")]
     pub database_url: Option<String>,
 }
 
@@ -61,6 +61,12 @@ pub enum Command {
         /// Where the data lives.
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// The working-day calendar: days, deadlines, export and import of a year.
+    Calendar {
+        /// What to do.
+        #[command(subcommand)]
+        action: crate::calendar_cli::CalendarCommand,
     },
 }
 

@@ -138,3 +138,37 @@ impl IntoResponse for PageError {
         )
     }
 }
+
+/// Turns the plain-text answers axum's extractors give to malformed requests (a path segment
+/// that is not a number, a query that does not parse, a body over the limit) into our own
+/// formats: problem+json under `/api/`, a Chinese page elsewhere. Handlers' own errors are
+/// already in those formats and pass through untouched.
+pub async fn explain_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return res;
+    }
+    let (code, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("request.too_large", "请求内容过大".to_owned()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("request.content_type", "请求内容的类型不受支持".to_owned())
+        }
+        StatusCode::METHOD_NOT_ALLOWED => ("request.method", "不支持此请求方法".to_owned()),
+        _ => ("request.invalid", "请求的地址或参数格式不正确".to_owned()),
+    };
+    if is_api {
+        problem(status, code, detail, None, Vec::new())
+    } else {
+        crate::pages::error_page(status, &detail, Vec::new())
+    }
+}

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use xn_service::Services;
 
 pub mod api;
+pub mod calendar_cli;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .layer(axum::middleware::from_fn(error::explain_rejections))
         .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024))
         .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
             axum::http::header::X_FRAME_OPTIONS,

@@ -31,6 +31,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::Calendar { action }) = cli.command {
+        // Before the configuration: `days` and `add` need neither it nor a database.
+        return xn_web::calendar_cli::run(action, cli.config.as_deref(), open).await;
+    }
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(config, args).await,
@@ -44,6 +48,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("数据库已是最新结构。");
             services.db().close().await;
             Ok(())
+        }
+        Command::Calendar { action } => {
+            xn_web::calendar_cli::run(action, cli.config.as_deref(), open).await
         }
         Command::User { action, db } => {
             apply_db(&mut config, &db);
@@ -120,6 +127,10 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
         .ensure_builtins()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    services
+        .ensure_calendar(Clock::System.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("载入工作日历失败：{e}"))?;
     Ok(services)
 }
 

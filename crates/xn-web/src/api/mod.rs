@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::error::ApiError;
 
 pub mod account;
+pub mod calendar;
 pub mod org;
 
 #[derive(OpenApi)]
@@ -105,6 +106,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(account::router())
         .merge(org::router())
+        .merge(calendar::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -47,6 +47,13 @@ async fn index(
             "授予角色和涉密等级，锁定、解锁账号，重置口令。",
         ));
     }
+    if actor.has(Permission::CalendarAdmin) {
+        links.push((
+            "/admin/calendar",
+            "工作日历",
+            "法定节假日与调休安排，粘贴国务院通知载入新年度，期限自动重算。",
+        ));
+    }
     if actor.has(Permission::AuditRead) {
         links.push((
             "/admin/events",

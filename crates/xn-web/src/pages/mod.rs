@@ -21,6 +21,7 @@ use crate::extract::CurrentUser;
 
 pub mod account;
 pub mod admin;
+pub mod calendar;
 pub mod org;
 pub mod session;
 
@@ -250,6 +251,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(org::router())
         .merge(admin::router())
+        .merge(calendar::router())
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))

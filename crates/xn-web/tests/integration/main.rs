@@ -11,4 +11,5 @@ mod support;
 
 mod api;
 mod auth;
+mod calendar;
 mod org;

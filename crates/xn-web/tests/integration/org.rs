@@ -354,3 +354,20 @@ on_both_engines!(
         assert!(res.body.contains("登录失败") && res.body.contains("wrong_password"));
     }
 );
+
+on_both_engines!(
+    a_malformed_address_gets_a_chinese_page_or_a_problem,
+    |app: TestApp| async move {
+        app.login_as("mishu").await;
+        let page = app.get("/org/units/not-a-number").await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(page.content_type().starts_with("text/html"));
+        assert!(page.body.contains("请求的地址或参数格式不正确"));
+        let api = app.get("/api/v1/units/not-a-number").await;
+        assert_eq!(api.content_type(), "application/problem+json");
+        assert_eq!(api.json()["code"], "request.invalid");
+        let missing = app.get("/org/units/999999").await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.body.contains("单位不存在"));
+    }
+);
