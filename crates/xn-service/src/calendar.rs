@@ -25,9 +25,7 @@ use xn_domain::calendar::{
 };
 use xn_domain::org::Permission;
 use xn_store::Tx;
-use xn_store::calendar::{
-    CalendarYearRow, DeadlineRow, NewCalendarYear, NewDeadline, NewNotification,
-};
+use xn_store::calendar::{CalendarYearRow, DeadlineRow, NewCalendarYear, NewDeadline};
 
 use crate::events::{Audit, record};
 use crate::{Actor, Result, ServiceError, Services, ms, require};
@@ -743,9 +741,9 @@ async fn recompute_deadlines(
                 fmt_date_zh(change.new_date),
                 reason
             );
-            xn_store::calendar::insert_notification(
+            xn_store::notifications::insert_notification(
                 tx,
-                &NewNotification {
+                &xn_store::notifications::NewNotification {
                     post_id,
                     kind: "deadline.moved",
                     subject: Some(&change.subject),

@@ -20,6 +20,7 @@ pub mod console;
 pub mod demo;
 pub mod events;
 pub mod import;
+pub mod notifications;
 pub mod org;
 pub mod password;
 

@@ -50,6 +50,7 @@ macro_rules! with_tx {
 pub mod auth;
 pub mod calendar;
 pub mod events;
+pub mod notifications;
 pub mod org;
 
 /// A failure of the store, classified so that callers can answer precisely.

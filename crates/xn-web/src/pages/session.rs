@@ -194,10 +194,20 @@ struct PostLine {
     current: bool,
 }
 
+/// A notification line on the workbench.
+struct NoticeLine {
+    id: i64,
+    at: String,
+    message: String,
+    unread: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "workbench.html")]
 struct WorkbenchPage {
     l: Layout,
+    notices: Vec<NoticeLine>,
+    unread: usize,
     posts: Vec<PostLine>,
     recent: Vec<(String, &'static str)>,
 }
@@ -231,7 +241,42 @@ async fn workbench(
             )
         })
         .collect();
-    Ok(WorkbenchPage { l, posts, recent }.into_response())
+    let notices: Vec<NoticeLine> = state
+        .services
+        .my_notifications(&actor, 10)
+        .await?
+        .into_iter()
+        .map(|n| NoticeLine {
+            id: n.id,
+            at: super::beijing_time(n.created_at),
+            message: n.message,
+            unread: n.read_at.is_none(),
+        })
+        .collect();
+    let unread = notices.iter().filter(|n| n.unread).count();
+    Ok(WorkbenchPage {
+        l,
+        notices,
+        unread,
+        posts,
+        recent,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct Nothing {}
+
+async fn mark_read(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    PageForm(actor, Nothing {}): PageForm<Nothing>,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .mark_notification_read(&actor, id, state.clock.now())
+        .await?;
+    Ok(Redirect::to("/").into_response())
 }
 
 /// Sign-in, sign-out, post choice and the workbench.
@@ -242,4 +287,5 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(sign_out))
         .route("/choose-post", get(choose_post))
         .route("/session/post", post(switch_post))
+        .route("/notifications/{id}/read", post(mark_read))
 }

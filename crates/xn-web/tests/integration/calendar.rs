@@ -200,7 +200,7 @@ on_both_engines!(
         assert_eq!(saved_detail["new"]["workdays"], 6);
 
         // The holder is told.
-        let notes = xn_store::calendar::list_notifications(app.services().db(), holder, 10)
+        let notes = xn_store::notifications::list_notifications(app.services().db(), holder, 10)
             .await
             .unwrap();
         assert_eq!(notes.len(), 1);
@@ -219,6 +219,21 @@ on_both_engines!(
         assert_eq!(again.location(), "/admin/calendar/2026?moved=0");
         assert_eq!(app.events_of("deadline.recomputed").await, 1);
         assert_eq!(app.count("notifications").await, 1);
+
+        // The holder sees it on the workbench and marks it read.
+        app.login_as("mishu").await;
+        let home = app.get("/").await;
+        assert!(home.body.contains("通知（1 条未读）"), "{}", home.body);
+        assert!(home.body.contains("2026年10月14日"));
+        let read = app
+            .post_form(&format!("/notifications/{}/read", notes[0].id), &[])
+            .await;
+        assert_eq!(read.location(), "/");
+        assert!(app.get("/").await.body.contains("通知（0 条未读）"));
+        let twice = app
+            .post_form(&format!("/notifications/{}/read", notes[0].id), &[])
+            .await;
+        assert_eq!(twice.status, StatusCode::NOT_FOUND);
     }
 );
 

@@ -1,0 +1,41 @@
+//! The notifications of the acting post: listed on the workbench, marked read one by one.
+
+use chrono::{DateTime, Utc};
+use xn_store::notifications::NotificationRow;
+
+use crate::{Actor, Result, ServiceError, Services, ms};
+
+impl Services {
+    /// The acting post's newest notifications (unread first is the page's choice).
+    pub async fn my_notifications(
+        &self,
+        actor: &Actor,
+        limit: i64,
+    ) -> Result<Vec<NotificationRow>> {
+        let Some(post_id) = actor.post_id() else {
+            return Ok(Vec::new());
+        };
+        Ok(
+            xn_store::notifications::list_notifications(self.db(), post_id, limit.clamp(1, 100))
+                .await?,
+        )
+    }
+
+    /// Marks a notification of the acting post read.
+    pub async fn mark_notification_read(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(post_id) = actor.post_id() else {
+            return Err(ServiceError::NotFound("通知"));
+        };
+        let mut tx = self.db().begin().await?;
+        if !xn_store::notifications::mark_notification_read(&mut tx, id, post_id, ms(now)).await? {
+            return Err(ServiceError::NotFound("未读通知"));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,66 @@
+//! SQL of notifications: messages to a post (a moved deadline, later an urge or a new task),
+//! shown on its workbench until read.
+
+use crate::{Db, Result, Tx};
+
+/// A notification as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NotificationRow {
+    /// Id.
+    pub id: i64,
+    /// The post told.
+    pub post_id: i64,
+    /// A dotted kind such as `deadline.moved`.
+    pub kind: String,
+    /// What it concerns, e.g. `case:12`.
+    pub subject: Option<String>,
+    /// The message, in Chinese.
+    pub message: String,
+    /// Epoch ms.
+    pub created_at: i64,
+    /// Epoch ms of reading; `None` while unread.
+    pub read_at: Option<i64>,
+}
+
+/// A notification to store.
+#[derive(Debug, Clone)]
+pub struct NewNotification<'a> {
+    /// The post told.
+    pub post_id: i64,
+    /// Kind.
+    pub kind: &'a str,
+    /// Subject.
+    pub subject: Option<&'a str>,
+    /// Message.
+    pub message: &'a str,
+}
+
+/// Stores a notification and returns its id.
+pub async fn insert_notification(tx: &mut Tx, n: &NewNotification<'_>, now_ms: i64) -> Result<i64> {
+    let sql = "insert into notifications (post_id, kind, subject, message, created_at)
+               values ($1, $2, $3, $4, $5) returning id";
+    Ok(with_tx!(tx, c => sqlx::query_scalar(sql)
+        .bind(n.post_id).bind(n.kind).bind(n.subject).bind(n.message).bind(now_ms)
+        .fetch_one(c).await)?)
+}
+
+/// A post's notifications, newest first.
+pub async fn list_notifications(db: &Db, post_id: i64, limit: i64) -> Result<Vec<NotificationRow>> {
+    let sql = "select id, post_id, kind, subject, message, created_at, read_at
+               from notifications where post_id = $1 order by id desc limit $2";
+    Ok(with_db!(db, c => sqlx::query_as(sql).bind(post_id).bind(limit).fetch_all(c).await)?)
+}
+
+/// Marks one of a post's notifications read; answers whether it was unread.
+pub async fn mark_notification_read(
+    tx: &mut Tx,
+    id: i64,
+    post_id: i64,
+    now_ms: i64,
+) -> Result<bool> {
+    let sql =
+        "update notifications set read_at = $1 where id = $2 and post_id = $3 and read_at is null";
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(now_ms).bind(id).bind(post_id)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
+}
