@@ -185,7 +185,21 @@ impl Services {
             return Err(ServiceError::Locked(policy.max_failed_attempts));
         }
         if !ok {
-            let failures = xn_store::org::record_failed_attempt(&mut tx, person.id).await?;
+            // Counted atomically: parallel guesses each count, and none counts once locked.
+            let Some(failures) = xn_store::org::record_failed_attempt(&mut tx, person.id).await?
+            else {
+                record(
+                    &mut tx,
+                    &who,
+                    "auth.sign_in_refused",
+                    subject,
+                    json!({"reason": "locked"}),
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                return Err(ServiceError::Locked(policy.max_failed_attempts));
+            };
             record(
                 &mut tx,
                 &who,
@@ -215,7 +229,21 @@ impl Services {
                 ServiceError::Unauthenticated("登录名或口令错误")
             });
         }
-        xn_store::org::clear_failed_attempts(&mut tx, person.id).await?;
+        // The row was read before the hash: a lock committed meanwhile (by parallel guesses or
+        // an administrator) still refuses this sign-in.
+        if !xn_store::org::clear_failed_attempts(&mut tx, person.id).await? {
+            record(
+                &mut tx,
+                &who,
+                "auth.sign_in_refused",
+                subject,
+                json!({"reason": "locked"}),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(ServiceError::Locked(policy.max_failed_attempts));
+        }
         let posts = xn_store::org::list_posts_of_person(self.db(), person.id).await?;
         let token = random_token(32);
         let csrf = random_token(24);
@@ -313,7 +341,10 @@ impl Services {
         let Some(t) = xn_store::auth::find_token(self.db(), &sm3_hex(token)).await? else {
             return Err(ServiceError::Unauthenticated("接口令牌无效或已撤销"));
         };
-        xn_store::auth::touch_token(self.db(), t.id, ms(now)).await?;
+        // As for sessions, at most one write a minute: an API read stays a read.
+        if t.last_used_at.is_none_or(|at| ms(now) - at > 60_000) {
+            xn_store::auth::touch_token(self.db(), t.id, ms(now)).await?;
+        }
         let scopes: BTreeSet<Permission> = t
             .scopes
             .split(',')
@@ -438,6 +469,10 @@ impl Services {
         let hash = self.hasher().hash(new).await?;
         let mut tx = self.db().begin().await?;
         xn_store::org::set_password(&mut tx, person.id, &hash, false).await?;
+        // Other devices signed in with the old password must sign in again.
+        if let Some(keep) = &actor.session {
+            xn_store::auth::end_other_sessions(&mut tx, person.id, keep, ms(now)).await?;
+        }
         record(
             &mut tx,
             &actor.audit(),
@@ -478,6 +513,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         xn_store::org::set_locked(&mut tx, person_id, Some(ms(now))).await?;
         xn_store::auth::end_sessions_of_person(&mut tx, person_id, ms(now)).await?;
+        xn_store::auth::revoke_tokens_of_person(&mut tx, person_id, ms(now)).await?;
         record(
             &mut tx,
             &actor.audit(),
@@ -505,6 +541,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         xn_store::org::set_password(&mut tx, person_id, &hash, true).await?;
         xn_store::auth::end_sessions_of_person(&mut tx, person_id, ms(now)).await?;
+        xn_store::auth::revoke_tokens_of_person(&mut tx, person_id, ms(now)).await?;
         record(
             &mut tx,
             &actor.audit(),
@@ -528,6 +565,11 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<(i64, String)> {
         require(actor, Permission::TokenOwn)?;
+        if actor.session.is_none() {
+            return Err(ServiceError::Forbidden(
+                "接口令牌只能在登录后的网页或会话中创建".to_owned(),
+            ));
+        }
         let Some(post_id) = actor.post_id() else {
             return Err(ServiceError::invalid("post", "请先选择身份"));
         };
@@ -579,6 +621,11 @@ impl Services {
 
     /// Revokes one of the actor's tokens.
     pub async fn revoke_token(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
+        if actor.session.is_none() {
+            return Err(ServiceError::Forbidden(
+                "接口令牌只能在登录后的网页或会话中撤销".to_owned(),
+            ));
+        }
         let mut tx = self.db().begin().await?;
         if !xn_store::auth::revoke_token(&mut tx, id, actor.person_id, ms(now)).await? {
             return Err(ServiceError::NotFound("接口令牌"));

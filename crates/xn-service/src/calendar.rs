@@ -884,11 +884,20 @@ impl Services {
     }
 
     /// One year: its summary, the calendar for its month grids, and its open deadlines.
-    pub async fn calendar_year(&self, _actor: &Actor, year: i32) -> Result<YearDetail> {
+    pub async fn calendar_year(&self, actor: &Actor, year: i32) -> Result<YearDetail> {
         check_year(year).map_err(|_| ServiceError::NotFound("年份"))?;
         let rows = xn_store::calendar::list_years(self.db()).await?;
         let cal = build_calendar(&row_texts(&rows));
         let row = rows.iter().find(|r| r.year == i64::from(year));
+        // The calendar is for everyone; the open deadlines counted on it name matters and
+        // holders, so only the calendar's administrator sees them here.
+        if !actor.has(Permission::CalendarAdmin) {
+            return Ok(YearDetail {
+                summary: summary(year, &cal, row),
+                calendar: cal,
+                deadlines: Vec::new(),
+            });
+        }
         let deadlines = xn_store::calendar::list_open_deadlines_touching(
             self.db(),
             &first_day(year).to_string(),

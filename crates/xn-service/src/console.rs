@@ -176,6 +176,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         xn_store::org::set_password(&mut tx, id, &hash, true).await?;
         xn_store::auth::end_sessions_of_person(&mut tx, id, ms(now)).await?;
+        xn_store::auth::revoke_tokens_of_person(&mut tx, id, ms(now)).await?;
         record(
             &mut tx,
             &CONSOLE,

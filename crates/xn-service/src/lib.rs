@@ -93,10 +93,14 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ServiceError::NotFound("记录"),
-            StoreError::Conflict(what) => ServiceError::Conflict {
-                code: "conflict",
-                message: format!("与已有记录重复（{what}）"),
-            },
+            StoreError::Conflict(what) => {
+                // The constraint's name is for the log, not for the person.
+                tracing::warn!(constraint = %what, "uniqueness conflict");
+                ServiceError::Conflict {
+                    code: "conflict",
+                    message: "与已有记录重复，请检查后重试".to_owned(),
+                }
+            }
             StoreError::Reference(_) => ServiceError::Conflict {
                 code: "conflict.reference",
                 message: "引用的记录不存在或仍被使用".to_owned(),

@@ -149,15 +149,22 @@ pub struct PersonView {
     pub must_change_password: bool,
 }
 
-fn person_view(p: &xn_store::org::PersonRow) -> PersonView {
+/// Whether the actor may see account security state and clearances: administrators only.
+fn reveals_security(actor: &Actor) -> bool {
+    actor.has(Permission::SecurityAdmin) || actor.has(Permission::OrgAdmin)
+}
+
+/// A person as shown; the account's security state (lock, failures, password change) is filled
+/// in only when `reveal` holds (for administrators).
+fn person_view(p: &xn_store::org::PersonRow, reveal: bool) -> PersonView {
     PersonView {
         id: p.id,
         login: p.login.clone(),
         name: p.name.clone(),
         phone: p.phone.clone(),
-        locked: p.locked_at.is_some(),
-        failed_attempts: p.failed_attempts,
-        must_change_password: p.must_change_password != 0,
+        locked: reveal && p.locked_at.is_some(),
+        failed_attempts: if reveal { p.failed_attempts } else { 0 },
+        must_change_password: reveal && p.must_change_password != 0,
     }
 }
 
@@ -311,11 +318,12 @@ impl Services {
         }
         ancestors.reverse();
         let posts = xn_store::org::list_posts_of_unit(self.db(), id).await?;
-        let posts = self.post_views(&posts).await?;
+        let posts = self.post_views(&posts, reveals_security(actor)).await?;
         Ok((unit, ancestors, children, posts))
     }
 
-    async fn post_views(&self, posts: &[PostRow]) -> Result<Vec<PostView>> {
+    /// Posts as shown; clearances are filled in only when `reveal` holds (for administrators).
+    async fn post_views(&self, posts: &[PostRow], reveal: bool) -> Result<Vec<PostView>> {
         let roles: BTreeMap<i64, String> = xn_store::org::list_roles(self.db())
             .await?
             .into_iter()
@@ -334,8 +342,16 @@ impl Services {
                 position_id: p.position_id,
                 position_name: p.position_name.clone(),
                 title: p.title.clone(),
-                clearance: clearance.code().to_owned(),
-                clearance_label: clearance.label().to_owned(),
+                clearance: if reveal {
+                    clearance.code().to_owned()
+                } else {
+                    String::new()
+                },
+                clearance_label: if reveal {
+                    clearance.label().to_owned()
+                } else {
+                    "—".to_owned()
+                },
                 roles: role_ids
                     .iter()
                     .filter_map(|id| roles.get(id).cloned())
@@ -387,7 +403,11 @@ impl Services {
     ) -> Result<UnitView> {
         require(actor, Permission::OrgAdmin)?;
         let new = input.parse()?;
-        let rows = xn_store::org::list_units(self.db()).await?;
+        // The tree is read and checked inside the transaction that changes it, with the tree
+        // locked, so two concurrent moves cannot together make a cycle.
+        let mut tx = self.db().begin().await?;
+        xn_store::org::lock_unit_tree(&mut tx).await?;
+        let rows = xn_store::org::list_units_tx(&mut tx).await?;
         if !rows.iter().any(|u| u.id == id) {
             return Err(ServiceError::NotFound("单位"));
         }
@@ -395,8 +415,10 @@ impl Services {
             if !rows.iter().any(|u| u.id == pid) {
                 return Err(ServiceError::invalid("parent_id", "上级单位不存在"));
             }
+            // Walk up from the new parent; the walk is bounded by the number of units.
             let mut cur = Some(pid);
-            while let Some(c) = cur {
+            for _ in 0..=rows.len() {
+                let Some(c) = cur else { break };
                 if c == id {
                     return Err(ServiceError::invalid(
                         "parent_id",
@@ -406,7 +428,6 @@ impl Services {
                 cur = rows.iter().find(|u| u.id == c).and_then(|u| u.parent_id);
             }
         }
-        let mut tx = self.db().begin().await?;
         xn_store::org::update_unit(&mut tx, id, &new)
             .await
             .map_err(unit_conflict)?;
@@ -435,7 +456,8 @@ impl Services {
         require(actor, Permission::OrgRead)?;
         let rows =
             xn_store::org::list_persons(self.db(), q.trim(), after, limit.clamp(1, 200)).await?;
-        Ok(rows.iter().map(person_view).collect())
+        let reveal = reveals_security(actor);
+        Ok(rows.iter().map(|p| person_view(p, reveal)).collect())
     }
 
     /// One person with the posts held.
@@ -449,7 +471,11 @@ impl Services {
             .await
             .map_err(|_| ServiceError::NotFound("人员"))?;
         let posts = xn_store::org::list_posts_of_person(self.db(), id).await?;
-        Ok((person_view(&p), self.post_views(&posts).await?))
+        let reveal = reveals_security(actor);
+        Ok((
+            person_view(&p, reveal),
+            self.post_views(&posts, reveal).await?,
+        ))
     }
 
     /// Creates a person (系统管理员). Returns the view and the initial password when one was
@@ -507,7 +533,7 @@ impl Services {
         .await?;
         tx.commit().await?;
         let p = xn_store::org::find_person(self.db(), id).await?;
-        Ok((person_view(&p), generated.then_some(password)))
+        Ok((person_view(&p, true), generated.then_some(password)))
     }
 
     /// Gives a person a post (系统管理员). New posts get the 工作人员 role; other roles and
@@ -550,7 +576,7 @@ impl Services {
             json!({"person_id": input.person_id, "unit_id": input.unit_id, "position_id": input.position_id}), now).await?;
         tx.commit().await?;
         let row = xn_store::org::find_post(self.db(), id).await?;
-        Ok(self.post_views(&[row]).await?.remove(0))
+        Ok(self.post_views(&[row], true).await?.remove(0))
     }
 
     /// Ends a post (系统管理员). Its history stays.
@@ -584,8 +610,16 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<PostView> {
         require(actor, Permission::SecurityAdmin)?;
-        if actor.post_id() == Some(post_id) {
-            return Err(ServiceError::invalid("roles", "不能为自己当前的身份授权"));
+        let target = xn_store::org::find_post(self.db(), post_id)
+            .await
+            .map_err(|_| ServiceError::NotFound("身份"))?;
+        // 三员分立: nobody grants roles or clearance to any post of their own, or they could
+        // switch into an auditor's post and audit themselves.
+        if target.person_id == actor.person_id {
+            return Err(ServiceError::invalid(
+                "roles",
+                "不能为本人担任的身份授权，请由另一位安全保密管理员办理",
+            ));
         }
         let clearance: Clearance = clearance.parse().map_err(|e: xn_domain::org::OrgError| {
             ServiceError::invalid("clearance", e.to_string())
@@ -621,7 +655,7 @@ impl Services {
         .await?;
         tx.commit().await?;
         let row = xn_store::org::find_post(self.db(), post_id).await?;
-        Ok(self.post_views(&[row]).await?.remove(0))
+        Ok(self.post_views(&[row], true).await?.remove(0))
     }
 
     /// Every position.

@@ -34,6 +34,9 @@ impl Default for HashCost {
 #[derive(Clone)]
 pub struct Hasher {
     params: Params,
+    /// Bounds the hashes running at once: each takes `memory_kib` of memory, and a flood of
+    /// sign-in attempts must queue, not exhaust the machine.
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
     /// A hash of nothing anyone knows, verified against when a login does not exist so that
     /// the answer takes as long as for a real account.
     dummy: String,
@@ -46,6 +49,7 @@ impl Hasher {
             .map_err(|e| ServiceError::Internal(anyhow::anyhow!("argon2 params: {e}")))?;
         let mut h = Hasher {
             params,
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(4)),
             dummy: String::new(),
         };
         h.dummy = h.hash_now(&random_token(16))?;
@@ -71,6 +75,11 @@ impl Hasher {
     pub async fn hash(&self, password: &str) -> Result<String> {
         let me = self.clone();
         let pw = password.to_owned();
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| ServiceError::Internal(e.into()))?;
         tokio::task::spawn_blocking(move || me.hash_now(&pw))
             .await
             .map_err(|e| ServiceError::Internal(e.into()))?
@@ -82,6 +91,11 @@ impl Hasher {
         let pw = password.to_owned();
         let real = hash.is_some();
         let hash = hash.unwrap_or(&self.dummy).to_owned();
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| ServiceError::Internal(e.into()))?;
         let ok = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&hash)
                 .map(|parsed| me.argon().verify_password(pw.as_bytes(), &parsed).is_ok())

@@ -174,3 +174,29 @@ pub async fn revoke_token(tx: &mut Tx, id: i64, person_id: i64, now_ms: i64) -> 
         .bind(now_ms).bind(id).bind(person_id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
+
+/// Ends every live session of a person but one (after a password change: the other devices
+/// must sign in again with the new password).
+pub async fn end_other_sessions(
+    tx: &mut Tx,
+    person_id: i64,
+    keep_hash: &str,
+    now_ms: i64,
+) -> Result<u64> {
+    let sql = "update sessions set ended_at = $1
+               where person_id = $2 and token_hash <> $3 and ended_at is null";
+    Ok(
+        with_tx!(tx, c => sqlx::query(sql).bind(now_ms).bind(person_id).bind(keep_hash)
+        .execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}
+
+/// Revokes every live token of a person (after a password reset: a token made by whoever knew
+/// the old password must not survive it).
+pub async fn revoke_tokens_of_person(tx: &mut Tx, person_id: i64, now_ms: i64) -> Result<u64> {
+    let sql = "update api_tokens set revoked_at = $1 where person_id = $2 and revoked_at is null";
+    Ok(
+        with_tx!(tx, c => sqlx::query(sql).bind(now_ms).bind(person_id)
+        .execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}

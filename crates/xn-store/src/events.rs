@@ -72,7 +72,8 @@ pub async fn list(
         .bind(before).bind(&pattern).bind(subject).bind(limit).fetch_all(c).await)?)
 }
 
-/// The newest events of some kinds (prefix) about one person, for their own account page.
+/// The newest events of some kinds (prefix) about one person (`subject = person:<id>`), for
+/// their own account page: what happened to the account, whoever did it.
 pub async fn list_for_person(
     db: &Db,
     person_id: i64,
@@ -82,9 +83,10 @@ pub async fn list_for_person(
     let sql = "select e.id, e.at, e.kind, e.actor_person_id, p.name as actor_name, e.actor_post_id,
                       e.subject, e.detail, e.ip
                from events e left join persons p on p.id = e.actor_person_id
-               where e.actor_person_id = $1 and e.kind like $2
+               where e.subject = $1 and e.kind like $2
                order by e.id desc limit $3";
     let pattern = format!("{}%", kind_prefix.replace('%', ""));
+    let subject = format!("person:{person_id}");
     Ok(with_db!(db, c => sqlx::query_as(sql)
-        .bind(person_id).bind(&pattern).bind(limit).fetch_all(c).await)?)
+        .bind(&subject).bind(&pattern).bind(limit).fetch_all(c).await)?)
 }

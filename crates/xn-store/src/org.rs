@@ -227,28 +227,35 @@ pub async fn find_person_by_login(tx: &mut Tx, login: &str) -> Result<Option<Per
 pub async fn list_persons(db: &Db, q: &str, after: i64, limit: i64) -> Result<Vec<PersonRow>> {
     let sql = format!(
         "select {PERSON_COLUMNS} from persons
-         where id > $1 and ($2 = '' or name like $3 or login like $3)
+         where id > $1 and ($2 = '' or lower(name) like $3 escape '\\' or login like $3 escape '\\')
          order by id limit $4"
     );
-    let pattern = format!("%{}%", q.replace(['%', '_'], ""));
+    // LIKE differs between the engines in case: lower both sides; escape the wildcards so a
+    // login such as zhang_san matches itself.
+    let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(after).bind(q).bind(&pattern).bind(limit).fetch_all(c).await)?,
     )
 }
 
-/// Counts one more failed sign-in and returns the count in a row.
-pub async fn record_failed_attempt(tx: &mut Tx, id: i64) -> Result<i64> {
-    let sql = "update persons set failed_attempts = failed_attempts + 1 where id = $1
-               returning failed_attempts";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await)?)
+/// Counts one more failed sign-in and returns the count in a row, or `None` when the account
+/// was locked meanwhile. One statement, so concurrent failures are each counted once on both
+/// engines (PostgreSQL serialises them on the row; SQLite on its write lock).
+pub async fn record_failed_attempt(tx: &mut Tx, id: i64) -> Result<Option<i64>> {
+    let sql = "update persons set failed_attempts = failed_attempts + 1
+               where id = $1 and locked_at is null returning failed_attempts";
+    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(id).fetch_optional(c).await)?)
 }
 
-/// Clears the failure count after a successful sign-in.
-pub async fn clear_failed_attempts(tx: &mut Tx, id: i64) -> Result<()> {
-    let sql = "update persons set failed_attempts = 0 where id = $1";
-    with_tx!(tx, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+/// Clears the failure count after a successful sign-in; answers false when the account was
+/// locked or disabled meanwhile (the sign-in must then be refused).
+pub async fn clear_failed_attempts(tx: &mut Tx, id: i64) -> Result<bool> {
+    let sql = "update persons set failed_attempts = 0
+               where id = $1 and locked_at is null and disabled = 0";
+    let done =
+        with_tx!(tx, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }
 
 /// Locks (`Some(now)`) or unlocks (`None`) an account; unlocking clears the failure count.
@@ -409,4 +416,30 @@ pub async fn list_post_permissions(db: &Db, post_id: i64) -> Result<Vec<String>>
 /// How many persons there are (the demo is loaded only into an empty database).
 pub async fn count_persons(db: &Db) -> Result<i64> {
     Ok(with_db!(db, c => sqlx::query_scalar("select count(*) from persons").fetch_one(c).await)?)
+}
+
+/// Escapes `\`, `%` and `_` for a LIKE pattern written with `escape '\'`.
+pub fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// Every unit, read inside a write transaction (to check a move against the tree it changes).
+pub async fn list_units_tx(tx: &mut Tx) -> Result<Vec<UnitRow>> {
+    let sql = format!("select {UNIT_COLUMNS} from units order by sort_order, id");
+    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?)
+}
+
+/// Serialises changes to the shape of the unit tree, so that two concurrent moves cannot
+/// together make a cycle.
+pub async fn lock_unit_tree(tx: &mut Tx) -> Result<()> {
+    // Engine difference: SQLite's write transaction (BEGIN IMMEDIATE) already excludes every
+    // other writer; PostgreSQL needs a table lock that conflicts with itself.
+    if let crate::TxInner::Postgres(t) = &mut tx.0 {
+        sqlx::query("lock table units in share row exclusive mode")
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
 }

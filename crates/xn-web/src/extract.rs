@@ -87,6 +87,7 @@ where
         }
         if actor.post.is_none()
             && actor.post_count > 0
+            && !actor.must_change_password
             && path != "/choose-post"
             && path != "/session/post"
             && !exempt
@@ -117,8 +118,10 @@ where
         if !form_csrf_matches(&bytes, &actor.csrf_token) {
             return Err(csrf_rejected());
         }
-        let value = serde_html_form::from_bytes(&bytes)
-            .map_err(|e| bad_form(&format!("表单内容有误：{e}")))?;
+        let value = serde_html_form::from_bytes(&bytes).map_err(|e| {
+            tracing::debug!(error = %e, "unreadable form");
+            bad_form("表单内容有误：请检查填写的数字和选项后重试")
+        })?;
         Ok(PageForm(actor, value))
     }
 }
@@ -173,12 +176,11 @@ where
                 .ok_or(ServiceError::Unauthenticated(
                     "Authorization 头须为 “Bearer 令牌”",
                 ))?;
-            return Ok(ApiUser(
-                state
-                    .services
-                    .authenticate_token(token.trim(), &client, now)
-                    .await?,
-            ));
+            let actor = state
+                .services
+                .authenticate_token(token.trim(), &client, now)
+                .await?;
+            return must_not_need_new_password(actor);
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = jar.get(SESSION_COOKIE) else {
@@ -198,8 +200,17 @@ where
                 return Err(ServiceError::Forbidden("缺少或错误的 X-CSRF-Token".to_owned()).into());
             }
         }
-        Ok(ApiUser(actor))
+        must_not_need_new_password(actor)
     }
+}
+
+/// An account with an initial or reset password may do nothing through the API until its
+/// holder has chosen a password of their own on the pages.
+fn must_not_need_new_password(actor: xn_service::Actor) -> Result<ApiUser, ApiError> {
+    if actor.must_change_password {
+        return Err(ServiceError::Forbidden("请先在网页上修改初始口令".to_owned()).into());
+    }
+    Ok(ApiUser(actor))
 }
 
 /// A JSON body; anything malformed is a 400 problem+json naming what is wrong, never a 500.

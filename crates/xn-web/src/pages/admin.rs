@@ -123,6 +123,8 @@ async fn events(
         ("auth.", "登录与会话"),
         ("org.", "组织机构"),
         ("token.", "接口令牌"),
+        ("calendar.", "工作日历"),
+        ("deadline.", "办理期限"),
         ("demo.", "演示数据"),
     ];
     Ok(EventsPage {

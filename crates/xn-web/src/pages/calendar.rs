@@ -200,7 +200,7 @@ async fn list_years(
         }
     }
     let today = xn_service::calendar::business_date(now).to_string();
-    let l = Layout::new(&state, &actor, "/admin").await?;
+    let l = Layout::new(&state, &actor, "/admin/calendar").await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -251,7 +251,7 @@ async fn show_year(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, PageError> {
     let detail = state.services.calendar_year(&actor, year).await?;
-    let l = Layout::new(&state, &actor, "/admin").await?;
+    let l = Layout::new(&state, &actor, "/admin/calendar").await?;
     Ok(YearPage {
         l,
         updated: detail
@@ -285,7 +285,7 @@ async fn paste_form(
 ) -> Result<Response, PageError> {
     require(&actor, Permission::CalendarAdmin)?;
     xn_service::calendar::check_year(year)?;
-    let l = Layout::new(&state, &actor, "/admin").await?;
+    let l = Layout::new(&state, &actor, "/admin/calendar").await?;
     Ok(PastePage {
         l,
         year,
@@ -362,7 +362,7 @@ async fn paste_preview(
         .await
     {
         Ok(preview) => {
-            let l = Layout::new(&state, &actor, "/admin").await?;
+            let l = Layout::new(&state, &actor, "/admin/calendar").await?;
             Ok(PreviewPage {
                 l,
                 year,
@@ -372,7 +372,7 @@ async fn paste_preview(
             .into_response())
         }
         Err(e @ ServiceError::Invalid { .. }) => {
-            let l = Layout::new(&state, &actor, "/admin").await?;
+            let l = Layout::new(&state, &actor, "/admin/calendar").await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 PastePage {
@@ -404,7 +404,7 @@ async fn editor(
     toml: String,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let l = Layout::new(state, actor, "/admin").await?;
+    let l = Layout::new(state, actor, "/admin/calendar").await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -102,6 +102,11 @@ impl Layout {
             "/org/units".to_owned(),
             active.starts_with("/org"),
         ));
+        nav.push((
+            "工作日历",
+            "/admin/calendar".to_owned(),
+            active.starts_with("/admin/calendar"),
+        ));
         if [
             Permission::OrgAdmin,
             Permission::SecurityAdmin,
@@ -114,7 +119,7 @@ impl Layout {
             nav.push((
                 "系统管理",
                 "/admin".to_owned(),
-                active.starts_with("/admin"),
+                active.starts_with("/admin") && !active.starts_with("/admin/calendar"),
             ));
         }
         Ok(Layout {

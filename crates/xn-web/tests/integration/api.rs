@@ -46,10 +46,19 @@ on_both_engines!(
         let id = app.api("GET", "/api/v1/tokens", &token, None).await.json()[0]["id"]
             .as_i64()
             .unwrap();
-        let revoked = app
+        // A token cannot manage tokens: revoking is done signed in.
+        let by_token = app
             .api("DELETE", &format!("/api/v1/tokens/{id}"), &token, None)
             .await;
-        assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+        assert_eq!(by_token.status, StatusCode::FORBIDDEN);
+        app.login_as("mishu").await;
+        let csrf = app.csrf().await;
+        let req = Request::delete(format!("/api/v1/tokens/{id}"))
+            .header("x-csrf-token", csrf)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::NO_CONTENT);
+        app.forget_cookies();
         let after = app.api("GET", "/api/v1/units", &token, None).await;
         assert_eq!(after.status, StatusCode::UNAUTHORIZED);
         assert_eq!(after.content_type(), "application/problem+json");

@@ -264,3 +264,206 @@ on_both_engines!(
         assert_eq!(app.get("/").await.status, StatusCode::OK);
     }
 );
+
+on_both_engines!(
+    parallel_wrong_guesses_lock_once_and_count_no_further,
+    |app: TestApp| async move {
+        let mut guesses = tokio::task::JoinSet::new();
+        for _ in 0..24 {
+            let services = app.services().clone();
+            let now = app.clock.now();
+            guesses.spawn(async move {
+                services
+                    .sign_in("qinghe.mishu", "Wrong#2026x", &Default::default(), now)
+                    .await
+            });
+        }
+        while let Some(outcome) = guesses.join_next().await {
+            assert!(outcome.unwrap().is_err());
+        }
+        assert_eq!(app.events_of("auth.locked").await, 1, "locked exactly once");
+        assert_eq!(
+            app.events_of("auth.sign_in_failed").await,
+            5,
+            "no guess counted after the lock"
+        );
+        assert_eq!(
+            app.scalar("select failed_attempts from persons where login = 'qinghe.mishu'")
+                .await,
+            5
+        );
+        let right = app
+            .sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD)
+            .await;
+        assert!(right.body.contains("账号已锁定"));
+    }
+);
+
+on_both_engines!(
+    a_person_with_two_posts_and_a_reset_password_changes_it_then_chooses_a_post,
+    |app: TestApp| async move {
+        let id = app.person_id("kezhang").await;
+        app.login_as("secadmin").await;
+        let res = app
+            .post_form(&format!("/org/persons/{id}/reset-password"), &[])
+            .await;
+        let initial = res
+            .body
+            .split("口令已重置为：")
+            .nth(1)
+            .unwrap()
+            .split('（')
+            .next()
+            .unwrap()
+            .to_owned();
+        app.forget_cookies();
+        assert_eq!(
+            app.sign_in("kezhang", &initial).await.location(),
+            "/account/password"
+        );
+        let page = app.get("/account/password").await;
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "no redirect loop between choosing a post and changing the password"
+        );
+        let api = app.get("/api/v1/me").await;
+        assert_eq!(
+            api.status,
+            StatusCode::FORBIDDEN,
+            "the API waits for a password of one's own too"
+        );
+        let ok = app
+            .post_form(
+                "/account/password",
+                &[("old_password", &initial), ("new_password", "Duban#2027x")],
+            )
+            .await;
+        assert_eq!(ok.location(), "/");
+        assert_eq!(app.get("/").await.location(), "/choose-post");
+    }
+);
+
+on_both_engines!(
+    a_password_reset_revokes_the_persons_api_tokens,
+    |app: TestApp| async move {
+        app.login_as("mishu").await;
+        let csrf = app.csrf().await;
+        let req = axum::http::Request::post("/api/v1/tokens")
+            .header("content-type", "application/json")
+            .header("x-csrf-token", csrf)
+            .body(axum::body::Body::from(
+                r#"{"name":"旧令牌","scopes":["org.read"]}"#,
+            ))
+            .unwrap();
+        let token = app.send(req).await.json()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            app.api("GET", "/api/v1/me", &token, None).await.status,
+            StatusCode::OK
+        );
+        let id = app.person_id("mishu").await;
+        app.login_as("secadmin").await;
+        app.post_form(&format!("/org/persons/{id}/reset-password"), &[])
+            .await;
+        assert_eq!(
+            app.api("GET", "/api/v1/me", &token, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+);
+
+on_both_engines!(
+    a_security_admin_cannot_grant_a_post_of_her_own,
+    |app: TestApp| async move {
+        // The system administrator gives the security administrator a second post …
+        let secadmin = app.person_id("secadmin").await;
+        app.login_as("sysadmin").await;
+        let page = app.get(&format!("/org/persons/{secadmin}")).await;
+        let unit = page
+            .body
+            .split("name=\"unit_id\"")
+            .nth(1)
+            .unwrap()
+            .split("<option value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let position = page
+            .body
+            .split("name=\"position_id\"")
+            .nth(1)
+            .unwrap()
+            .split("<option value=\"")
+            .find(|o| o.contains(">科员<"))
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        app.post_form(
+            &format!("/org/persons/{secadmin}/posts"),
+            &[
+                ("person_id", "0"),
+                ("unit_id", &unit),
+                ("position_id", &position),
+            ],
+        )
+        .await;
+        let second = app
+            .scalar(&format!(
+                "select max(id) from posts where person_id = {secadmin}"
+            ))
+            .await;
+        // … which she may not make an auditor's post, to switch into and audit herself.
+        app.login_as("secadmin").await;
+        let roles = app.get(&format!("/org/persons/{secadmin}")).await;
+        let auditor = roles
+            .body
+            .split("name=\"role_ids\" value=\"")
+            .find(|s| s.contains("> 安全审计员<"))
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let res = app
+            .post_form(
+                &format!("/org/posts/{second}/access"),
+                &[("role_ids", &auditor), ("clearance", "public")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("不能为本人担任的身份授权"));
+    }
+);
+
+on_both_engines!(
+    staff_see_colleagues_but_not_their_clearance_or_account_state,
+    |app: TestApp| async move {
+        app.sign_in("kezhang", "Wrong#2026x").await;
+        app.login_as("mishu").await;
+        let persons = app.get("/org/persons?q=kezhang").await;
+        let id = app.person_id("kezhang").await;
+        assert!(persons.body.contains("林海燕"));
+        let page = app.get(&format!("/org/persons/{id}")).await;
+        assert!(page.body.contains("秘书一科"));
+        assert!(
+            !page.body.contains("秘密") && !page.body.contains("机密"),
+            "clearance is for administrators"
+        );
+        assert!(!page.body.contains("连续失败"));
+        app.login_as("secadmin").await;
+        assert!(
+            app.get(&format!("/org/persons/{id}"))
+                .await
+                .body
+                .contains("秘密")
+        );
+    }
+);

@@ -324,6 +324,21 @@ impl TestApp {
         }
     }
 
+    /// One integer from the database.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let sql = sql.to_owned();
+        match self.services().db() {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        }
+    }
+
     /// The id of a person by login.
     pub async fn person_id(&self, login: &str) -> i64 {
         let sql = format!("select id from persons where login = '{login}'");
