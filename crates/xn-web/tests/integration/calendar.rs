@@ -30,39 +30,9 @@ const NOTICE_2026: &str = "国务院办公厅关于2026年部分节假日安排�
 2025年11月4日
 ";
 
-/// One value straight from the database.
-async fn scalar_i64(app: &TestApp, sql: &str) -> i64 {
-    let sql = sql.to_owned();
-    match app.services().db() {
-        Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_one(p)
-            .await
-            .unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_one(p)
-            .await
-            .unwrap(),
-    }
-}
-
-async fn scalar_text(app: &TestApp, sql: &str) -> String {
-    let sql = sql.to_owned();
-    match app.services().db() {
-        Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_one(p)
-            .await
-            .unwrap(),
-        Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .fetch_one(p)
-            .await
-            .unwrap(),
-    }
-}
-
 /// The post of the demo's 秘书 (mishu), who holds the deadlines of these tests.
 async fn mishu_post(app: &TestApp) -> i64 {
-    scalar_i64(
-        app,
+    app.scalar(
         "select p.id from posts p join persons pe on pe.id = p.person_id
          where pe.login = 'mishu' order by p.id limit 1",
     )
@@ -153,17 +123,13 @@ on_both_engines!(
         assert!(after.body.contains("管理员更新"));
 
         // The deadline moved by one working day, and says why.
-        let due = scalar_text(
-            &app,
-            "select due_date from deadlines where subject = 'case:12'",
-        )
-        .await;
+        let due = app
+            .text("select due_date from deadlines where subject = 'case:12'")
+            .await;
         assert_eq!(due, "2026-10-14");
-        let explanation = scalar_text(
-            &app,
-            "select explanation from deadlines where subject = 'case:12'",
-        )
-        .await;
+        let explanation = app
+            .text("select explanation from deadlines where subject = 'case:12'")
+            .await;
         assert!(
             explanation.contains("国庆节 10月1日–8日 不计"),
             "{explanation}"
@@ -172,9 +138,7 @@ on_both_engines!(
         // One event per moved deadline, old and new dates and the reason.
         assert_eq!(app.events_of("deadline.recomputed").await, 1);
         let detail: serde_json::Value = serde_json::from_str(
-            &scalar_text(
-                &app,
-                "select detail from events where kind = 'deadline.recomputed' and subject = 'case:12'",
+            &app.text("select detail from events where kind = 'deadline.recomputed' and subject = 'case:12'",
             )
             .await,
         )
@@ -188,11 +152,8 @@ on_both_engines!(
 
         // The year's own event counts holidays before and after.
         let saved_detail: serde_json::Value = serde_json::from_str(
-            &scalar_text(
-                &app,
-                "select detail from events where kind = 'calendar.year_saved'",
-            )
-            .await,
+            &app.text("select detail from events where kind = 'calendar.year_saved'")
+                .await,
         )
         .unwrap();
         assert_eq!(saved_detail["old"]["holiday_days"], 33);
@@ -288,11 +249,9 @@ on_both_engines!(
             confirmed.body
         );
         assert_eq!(app.events_of("calendar.year_saved").await, 1);
-        let stored = scalar_text(
-            &app,
-            "select source_title from calendar_years where year = 2026",
-        )
-        .await;
+        let stored = app
+            .text("select source_title from calendar_years where year = 2026")
+            .await;
         assert_eq!(stored, "国务院办公厅关于2026年部分节假日安排的通知");
     }
 );
@@ -351,18 +310,13 @@ on_both_engines!(
         }
         assert_eq!(app.events_of("calendar.year_saved").await, 0);
         assert_eq!(
-            scalar_i64(
-                &app,
-                "select count(*) from calendar_years where updated_at is not null"
-            )
-            .await,
+            app.scalar("select count(*) from calendar_years where updated_at is not null")
+                .await,
             0
         );
-        let due = scalar_text(
-            &app,
-            "select due_date from deadlines where subject = 'case:12'",
-        )
-        .await;
+        let due = app
+            .text("select due_date from deadlines where subject = 'case:12'")
+            .await;
         assert_eq!(due, "2026-10-13");
     }
 );

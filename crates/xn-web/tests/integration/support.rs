@@ -294,36 +294,6 @@ impl TestApp {
         self.send(b.body(body).unwrap()).await
     }
 
-    /// Counts rows of a table, straight from the database.
-    pub async fn count(&self, table: &str) -> i64 {
-        let sql = format!("select count(*) from {table}");
-        match self.services().db() {
-            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .fetch_one(p)
-                .await
-                .unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .fetch_one(p)
-                .await
-                .unwrap(),
-        }
-    }
-
-    /// How many events of a kind were recorded.
-    pub async fn events_of(&self, kind: &str) -> i64 {
-        let sql = format!("select count(*) from events where kind = '{kind}'");
-        match self.services().db() {
-            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .fetch_one(p)
-                .await
-                .unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .fetch_one(p)
-                .await
-                .unwrap(),
-        }
-    }
-
     /// One integer from the database.
     pub async fn scalar(&self, sql: &str) -> i64 {
         let sql = sql.to_owned();
@@ -339,9 +309,9 @@ impl TestApp {
         }
     }
 
-    /// The id of a person by login.
-    pub async fn person_id(&self, login: &str) -> i64 {
-        let sql = format!("select id from persons where login = '{login}'");
+    /// One text value from the database.
+    pub async fn text(&self, sql: &str) -> String {
+        let sql = sql.to_owned();
         match self.services().db() {
             Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                 .fetch_one(p)
@@ -352,6 +322,25 @@ impl TestApp {
                 .await
                 .unwrap(),
         }
+    }
+
+    /// Counts rows of a table, straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        self.scalar(&format!("select count(*) from {table}")).await
+    }
+
+    /// How many events of a kind were recorded.
+    pub async fn events_of(&self, kind: &str) -> i64 {
+        self.scalar(&format!(
+            "select count(*) from events where kind = '{kind}'"
+        ))
+        .await
+    }
+
+    /// The id of a person by login.
+    pub async fn person_id(&self, login: &str) -> i64 {
+        self.scalar(&format!("select id from persons where login = '{login}'"))
+            .await
     }
 }
 
