@@ -112,6 +112,28 @@ pub struct Client {
     pub user_agent: Option<String>,
 }
 
+/// Records a refused sign-in, commits, and answers `err`.
+async fn refuse(
+    mut tx: xn_store::Tx,
+    who: &Audit<'_>,
+    subject: Option<String>,
+    reason: &str,
+    err: ServiceError,
+    now: DateTime<Utc>,
+) -> Result<SignedIn> {
+    record(
+        &mut tx,
+        who,
+        "auth.sign_in_refused",
+        subject,
+        json!({ "reason": reason }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Err(err)
+}
+
 impl Services {
     /// Signs a person in. Wrong passwords are counted; the configured number in a row locks the
     /// account until an administrator unlocks it. Every outcome is recorded as an event.
@@ -159,46 +181,40 @@ impl Services {
         };
         let subject = Some(format!("person:{}", person.id));
         if person.disabled != 0 {
-            record(
-                &mut tx,
+            return refuse(
+                tx,
                 &who,
-                "auth.sign_in_refused",
                 subject,
-                json!({"reason": "disabled"}),
+                "disabled",
+                ServiceError::Unauthenticated("账号已停用"),
                 now,
             )
-            .await?;
-            tx.commit().await?;
-            return Err(ServiceError::Unauthenticated("账号已停用"));
+            .await;
         }
         if person.locked_at.is_some() {
-            record(
-                &mut tx,
+            return refuse(
+                tx,
                 &who,
-                "auth.sign_in_refused",
                 subject,
-                json!({"reason": "locked"}),
+                "locked",
+                ServiceError::Locked(policy.max_failed_attempts),
                 now,
             )
-            .await?;
-            tx.commit().await?;
-            return Err(ServiceError::Locked(policy.max_failed_attempts));
+            .await;
         }
         if !ok {
             // Counted atomically: parallel guesses each count, and none counts once locked.
             let Some(failures) = xn_store::org::record_failed_attempt(&mut tx, person.id).await?
             else {
-                record(
-                    &mut tx,
+                return refuse(
+                    tx,
                     &who,
-                    "auth.sign_in_refused",
                     subject,
-                    json!({"reason": "locked"}),
+                    "locked",
+                    ServiceError::Locked(policy.max_failed_attempts),
                     now,
                 )
-                .await?;
-                tx.commit().await?;
-                return Err(ServiceError::Locked(policy.max_failed_attempts));
+                .await;
             };
             record(
                 &mut tx,
@@ -232,17 +248,15 @@ impl Services {
         // The row was read before the hash: a lock committed meanwhile (by parallel guesses or
         // an administrator) still refuses this sign-in.
         if !xn_store::org::clear_failed_attempts(&mut tx, person.id).await? {
-            record(
-                &mut tx,
+            return refuse(
+                tx,
                 &who,
-                "auth.sign_in_refused",
                 subject,
-                json!({"reason": "locked"}),
+                "locked",
+                ServiceError::Locked(policy.max_failed_attempts),
                 now,
             )
-            .await?;
-            tx.commit().await?;
-            return Err(ServiceError::Locked(policy.max_failed_attempts));
+            .await;
         }
         let posts = xn_store::org::list_posts_of_person(self.db(), person.id).await?;
         let token = random_token(32);
