@@ -7,28 +7,10 @@ use serde_json::json;
 use crate::on_both_engines;
 use crate::support::TestApp;
 
-/// Signs in as `login` and creates an API token with `scopes` through the API itself (session
-/// cookie + X-CSRF-Token), as an integration developer would.
-async fn token_for(app: &TestApp, login: &str, scopes: &[&str]) -> String {
-    app.login_as(login).await;
-    let csrf = app.csrf().await;
-    let req = Request::post("/api/v1/tokens")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("x-csrf-token", csrf)
-        .body(Body::from(
-            json!({"name": "对接测试", "scopes": scopes}).to_string(),
-        ))
-        .unwrap();
-    let res = app.send(req).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    app.forget_cookies();
-    res.json()["token"].as_str().unwrap().to_owned()
-}
-
 on_both_engines!(
     a_token_reads_the_organisation_until_it_is_revoked,
     |app: TestApp| async move {
-        let token = token_for(&app, "mishu", &["org.read"]).await;
+        let token = app.token_for("mishu", &["org.read"]).await;
         let me = app.api("GET", "/api/v1/me", &token, None).await;
         assert_eq!(me.json()["login"], "mishu");
         assert_eq!(me.json()["permissions"], json!(["org.read"]));
@@ -82,7 +64,7 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(res.json()["field"], "scopes");
 
-        let token = token_for(&app, "sysadmin", &["org.read"]).await;
+        let token = app.token_for("sysadmin", &["org.read"]).await;
         let res = app
             .api(
                 "POST",
@@ -103,7 +85,7 @@ on_both_engines!(
 on_both_engines!(
     the_api_administers_units_persons_and_posts,
     |app: TestApp| async move {
-        let token = token_for(&app, "sysadmin", &["org.read", "org.admin"]).await;
+        let token = app.token_for("sysadmin", &["org.read", "org.admin"]).await;
         let unit = app.api("POST", "/api/v1/units", &token, Some(json!({"name": "东川市政务服务中心", "kind": "bureau", "issuer_code": "东政服"}))).await;
         assert_eq!(unit.status, StatusCode::CREATED, "{}", unit.body);
         let unit_id = unit.json()["id"].as_i64().unwrap();
@@ -172,7 +154,7 @@ on_both_engines!(
 on_both_engines!(
     malformed_bodies_get_a_clear_problem_never_a_500,
     |app: TestApp| async move {
-        let token = token_for(&app, "sysadmin", &["org.read", "org.admin"]).await;
+        let token = app.token_for("sysadmin", &["org.read", "org.admin"]).await;
         let send_raw = |body: &'static str, content_type: Option<&'static str>| {
             let mut b = Request::post("/api/v1/units")
                 .header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -221,7 +203,7 @@ on_both_engines!(
 on_both_engines!(
     persons_page_by_cursor_without_gaps_or_repeats,
     |app: TestApp| async move {
-        let token = token_for(&app, "mishu", &["org.read"]).await;
+        let token = app.token_for("mishu", &["org.read"]).await;
         let total = app.count("persons").await;
         let mut seen = Vec::new();
         let mut cursor: Option<String> = None;

@@ -228,21 +228,7 @@ on_both_engines!(signing_out_ends_the_session, |app: TestApp| async move {
 on_both_engines!(
     a_reset_password_must_be_changed_at_the_next_sign_in,
     |app: TestApp| async move {
-        let id = app.person_id("mishu").await;
-        app.login_as("secadmin").await;
-        let res = app
-            .post_form(&format!("/org/persons/{id}/reset-password"), &[])
-            .await;
-        let initial = res
-            .body
-            .split("口令已重置为：")
-            .nth(1)
-            .unwrap()
-            .split('（')
-            .next()
-            .unwrap()
-            .to_owned();
-        app.forget_cookies();
+        let initial = app.reset_password_of("mishu").await;
         let res = app.sign_in("mishu", &initial).await;
         assert_eq!(res.location(), "/account/password");
         assert_eq!(app.get("/").await.location(), "/account/password");
@@ -302,21 +288,7 @@ on_both_engines!(
 on_both_engines!(
     a_person_with_two_posts_and_a_reset_password_changes_it_then_chooses_a_post,
     |app: TestApp| async move {
-        let id = app.person_id("kezhang").await;
-        app.login_as("secadmin").await;
-        let res = app
-            .post_form(&format!("/org/persons/{id}/reset-password"), &[])
-            .await;
-        let initial = res
-            .body
-            .split("口令已重置为：")
-            .nth(1)
-            .unwrap()
-            .split('（')
-            .next()
-            .unwrap()
-            .to_owned();
-        app.forget_cookies();
+        let initial = app.reset_password_of("kezhang").await;
         assert_eq!(
             app.sign_in("kezhang", &initial).await.location(),
             "/account/password"

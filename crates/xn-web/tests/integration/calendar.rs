@@ -1,8 +1,7 @@
 //! The working-day calendar: pasting a notice, editing a year, deadlines that move with it,
 //! who may change it, its API, and the `xiaoneng calendar` command line.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use serde_json::json;
 use xn_domain::calendar::Calendar;
 use xn_service::calendar::DeadlineInput;
@@ -378,27 +377,10 @@ on_both_engines!(
     }
 );
 
-/// Signs in as `login` and creates an API token with `scopes`.
-async fn token_for(app: &TestApp, login: &str, scopes: &[&str]) -> String {
-    app.login_as(login).await;
-    let csrf = app.csrf().await;
-    let req = Request::post("/api/v1/tokens")
-        .header(header::CONTENT_TYPE, "application/json")
-        .header("x-csrf-token", csrf)
-        .body(Body::from(
-            json!({"name": "日历对接", "scopes": scopes}).to_string(),
-        ))
-        .unwrap();
-    let res = app.send(req).await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    app.forget_cookies();
-    res.json()["token"].as_str().unwrap().to_owned()
-}
-
 on_both_engines!(
     the_calendar_api_answers_days_deadlines_and_years,
     |app: TestApp| async move {
-        let reader = token_for(&app, "mishu", &["org.read"]).await;
+        let reader = app.token_for("mishu", &["org.read"]).await;
         let days = app
             .api(
                 "GET",
@@ -489,7 +471,7 @@ on_both_engines!(
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
         register_case_12(&app).await;
-        let admin = token_for(&app, "sysadmin", &["calendar.admin"]).await;
+        let admin = app.token_for("sysadmin", &["calendar.admin"]).await;
         let saved = app
             .api(
                 "PUT",

@@ -272,6 +272,44 @@ impl TestApp {
         self.cookies.lock().unwrap().clear();
     }
 
+    /// Signs in as `login` and creates an API token with `scopes` through the API itself
+    /// (session cookie + X-CSRF-Token), as an integration developer would; signs out after.
+    pub async fn token_for(&self, login: &str, scopes: &[&str]) -> String {
+        self.login_as(login).await;
+        let csrf = self.csrf().await;
+        let req = Request::post("/api/v1/tokens")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", csrf)
+            .body(Body::from(
+                serde_json::json!({"name": "对接测试", "scopes": scopes}).to_string(),
+            ))
+            .unwrap();
+        let res = self.send(req).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        self.forget_cookies();
+        res.json()["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Resets a person's password as the security administrator; answers the initial password.
+    pub async fn reset_password_of(&self, login: &str) -> String {
+        let id = self.person_id(login).await;
+        self.login_as("secadmin").await;
+        let res = self
+            .post_form(&format!("/org/persons/{id}/reset-password"), &[])
+            .await;
+        let initial = res
+            .body
+            .split("口令已重置为：")
+            .nth(1)
+            .unwrap()
+            .split('（')
+            .next()
+            .unwrap()
+            .to_owned();
+        self.forget_cookies();
+        initial
+    }
+
     /// A JSON request with a bearer token.
     pub async fn api(
         &self,
