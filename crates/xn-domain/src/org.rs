@@ -229,17 +229,25 @@ pub enum Permission {
     /// Create API tokens for one's own integrations.
     #[serde(rename = "token.own")]
     TokenOwn,
+    /// Start items and act on one's tasks (办文办事).
+    #[serde(rename = "flow.work")]
+    FlowWork,
+    /// Maintain process definitions and hand over a post's work (流程管理、工作交接).
+    #[serde(rename = "flow.admin")]
+    FlowAdmin,
 }
 
 impl Permission {
     /// Every permission, in display order.
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 8] = [
         Permission::OrgRead,
         Permission::OrgAdmin,
         Permission::SecurityAdmin,
         Permission::AuditRead,
         Permission::CalendarAdmin,
         Permission::TokenOwn,
+        Permission::FlowWork,
+        Permission::FlowAdmin,
     ];
 
     /// The stored code, also the scope name of API tokens.
@@ -251,6 +259,8 @@ impl Permission {
             Permission::AuditRead => "audit.read",
             Permission::CalendarAdmin => "calendar.admin",
             Permission::TokenOwn => "token.own",
+            Permission::FlowWork => "flow.work",
+            Permission::FlowAdmin => "flow.admin",
         }
     }
 
@@ -263,6 +273,8 @@ impl Permission {
             Permission::AuditRead => "查看审计日志",
             Permission::CalendarAdmin => "维护工作日历",
             Permission::TokenOwn => "创建接口令牌",
+            Permission::FlowWork => "办理事项",
+            Permission::FlowAdmin => "流程管理与工作交接",
         }
     }
 
@@ -281,7 +293,7 @@ pub const BUILTIN_ROLES: [(&str, &str, &[Permission]); 4] = [
     (
         "staff",
         "工作人员",
-        &[Permission::OrgRead, Permission::TokenOwn],
+        &[Permission::OrgRead, Permission::TokenOwn, Permission::FlowWork],
     ),
     (
         "system_admin",
@@ -290,6 +302,7 @@ pub const BUILTIN_ROLES: [(&str, &str, &[Permission]); 4] = [
             Permission::OrgRead,
             Permission::OrgAdmin,
             Permission::CalendarAdmin,
+            Permission::FlowAdmin,
         ],
     ),
     (
@@ -307,10 +320,12 @@ pub const BUILTIN_ROLES: [(&str, &str, &[Permission]); 4] = [
 /// The duty a permission belongs to under 三员分立, if it is an administrator's.
 fn admin_duty(p: Permission) -> Option<&'static str> {
     match p {
-        Permission::OrgAdmin | Permission::CalendarAdmin => Some("系统管理员"),
+        Permission::OrgAdmin | Permission::CalendarAdmin | Permission::FlowAdmin => {
+            Some("系统管理员")
+        }
         Permission::SecurityAdmin => Some("安全保密管理员"),
         Permission::AuditRead => Some("安全审计员"),
-        Permission::OrgRead | Permission::TokenOwn => None,
+        Permission::OrgRead | Permission::TokenOwn | Permission::FlowWork => None,
     }
 }
 

@@ -841,6 +841,7 @@ impl Services {
             .await?;
         }
         tx.commit().await?;
+        self.forget_flow_calendar();
         Ok(written)
     }
 
@@ -1097,6 +1098,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_flow_calendar();
         Ok(report)
     }
 
@@ -1113,6 +1115,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let report = save_in(&mut tx, &CONSOLE, None, &data, true, now).await?;
         tx.commit().await?;
+        self.forget_flow_calendar();
         Ok(report)
     }
 }

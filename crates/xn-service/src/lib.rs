@@ -19,6 +19,7 @@ pub mod calendar;
 pub mod console;
 pub mod demo;
 pub mod events;
+pub mod flow;
 pub mod import;
 pub mod notifications;
 pub mod org;
@@ -127,13 +128,14 @@ pub struct Settings {
 /// Everything a use case needs: the database and the settings. Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     db: Db,
     settings: Settings,
     hasher: password::Hasher,
+    flow: flow::FlowState,
 }
 
 impl Services {
@@ -145,6 +147,7 @@ impl Services {
                 db,
                 settings,
                 hasher,
+                flow: flow::FlowState::default(),
             }),
         })
     }

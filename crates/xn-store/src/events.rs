@@ -90,3 +90,39 @@ pub async fn list_for_person(
     Ok(with_db!(db, c => sqlx::query_as(sql)
         .bind(&subject).bind(&pattern).bind(limit).fetch_all(c).await)?)
 }
+
+/// Appends several events in one statement (an action usually causes a handful).
+pub async fn append_many(tx: &mut Tx, events: &[NewEvent<'_>], now_ms: i64) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let mut sql = String::from(
+        "insert into events (at, kind, actor_person_id, actor_post_id, subject, detail, ip) values ",
+    );
+    for i in 0..events.len() {
+        let b = i * 7;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7
+        ));
+    }
+    let details: Vec<String> = events.iter().map(|e| e.detail.to_string()).collect();
+    with_tx!(tx, c => {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for (e, d) in events.iter().zip(&details) {
+            q = q.bind(now_ms).bind(e.kind).bind(e.actor_person_id).bind(e.actor_post_id)
+                .bind(&e.subject).bind(d).bind(e.ip);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

@@ -50,6 +50,7 @@ macro_rules! with_tx {
 pub mod auth;
 pub mod calendar;
 pub mod events;
+pub mod flow;
 pub mod notifications;
 pub mod org;
 
@@ -129,6 +130,36 @@ impl Tx {
             TxInner::Postgres(t) => t.commit().await?,
         }
         Ok(())
+    }
+}
+
+impl Tx {
+    /// Marks a point this transaction can roll back to without ending (for group commit: one
+    /// failed action in a batch is undone alone).
+    pub async fn savepoint(&mut self) -> Result<()> {
+        with_tx!(self, c => sqlx::query("savepoint xn_action").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Keeps what was written since [`Tx::savepoint`].
+    pub async fn release_savepoint(&mut self) -> Result<()> {
+        with_tx!(self, c => sqlx::query("release savepoint xn_action").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Undoes what was written since [`Tx::savepoint`].
+    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        with_tx!(self, c => sqlx::query("rollback to savepoint xn_action").execute(c).await.map(|r| r.rows_affected()))?;
+        with_tx!(self, c => sqlx::query("release savepoint xn_action").execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Which engine this transaction runs on.
+    pub fn engine(&self) -> Engine {
+        match self.0 {
+            TxInner::Sqlite(_) => Engine::Sqlite,
+            TxInner::Postgres(_) => Engine::Postgres,
+        }
     }
 }
 

@@ -1,0 +1,769 @@
+//! The flow engine's use cases: start a case, act on it, urge, and the timers behind the
+//! escalation ladder.
+//!
+//! Every action reads the same way: authorize, lock the case, check its version, let the pure
+//! engine (`xn_domain::flow`) compute the new state, find the holders of newly entered steps,
+//! then write the state, the task projection, the timers and the events in the same
+//! transaction. Actions go through a group-commit writer ([`writer`]): durable before
+//! acknowledged, several per commit under load.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use xn_domain::calendar::{Calendar, OfficeHours};
+use xn_domain::flow::ladder::rungs;
+use xn_domain::flow::{
+    Acting, Action, AssigneeRule, CaseState, CaseStatus, Ctx, Fields, FlowError, FlowEvent, Need,
+    ProcessDef, RunState, Task, Value,
+};
+use xn_domain::org::Permission;
+use xn_store::Tx;
+use xn_store::events::NewEvent;
+use xn_store::flow::{NewCase, TaskWrite};
+
+use crate::{Actor, Result, ServiceError, Services, ms, require};
+
+pub mod admin;
+pub mod timers;
+pub mod views;
+mod writer;
+
+pub use views::*;
+
+/// Caches and the writer of the flow engine, held by the services.
+#[derive(Default)]
+pub(crate) struct FlowState {
+    defs: RwLock<HashMap<i64, Arc<ProcessDef>>>,
+    calendar: RwLock<Option<(Instant, Arc<Calendar>)>>,
+    writer: OnceLock<writer::Writer>,
+}
+
+/// How long the calendar read for deadlines is reused before it is read again (a change saved
+/// on this server clears it at once).
+const CALENDAR_TTL: Duration = Duration::from_secs(10);
+
+/// Who acts, as the writer needs it (owned).
+#[derive(Debug, Clone)]
+pub(crate) struct ActorRef {
+    person_id: i64,
+    post_id: i64,
+    ip: Option<String>,
+    flow_admin: bool,
+}
+
+impl ActorRef {
+    fn of(actor: &Actor) -> Result<ActorRef> {
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        Ok(ActorRef {
+            person_id: actor.person_id,
+            post_id: post.id,
+            ip: actor.ip.clone(),
+            flow_admin: actor.has(Permission::FlowAdmin),
+        })
+    }
+}
+
+/// An idempotency key of a request, with the request's fingerprint.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    /// The client's key.
+    pub key: String,
+    /// A fingerprint of the request (method, path, body), to refuse a reused key.
+    pub fingerprint: String,
+}
+
+/// What the writer runs.
+pub(crate) enum Op {
+    Start {
+        actor: ActorRef,
+        input: StartCase,
+        idem: Option<IdempotencyKey>,
+        now: DateTime<Utc>,
+    },
+    Act {
+        actor: ActorRef,
+        case_id: i64,
+        expected_version: Option<i64>,
+        action: Action,
+        idem: Option<IdempotencyKey>,
+        now: DateTime<Utc>,
+    },
+}
+
+/// A new case.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct StartCase {
+    /// The process key, e.g. `internal_request`.
+    pub process: String,
+    /// The title.
+    pub title: String,
+    /// The body text.
+    #[serde(default)]
+    pub body: String,
+    /// Item fields (for gateways and assignee rules).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: Fields,
+    /// Holders picked for steps whose rule is `chosen`.
+    #[serde(default)]
+    pub choices: BTreeMap<String, Vec<i64>>,
+}
+
+/// What an action did.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ActionOutcome {
+    /// The case.
+    pub case_id: i64,
+    /// Its version after the action.
+    pub version: i64,
+    /// running / paused / closed.
+    pub status: String,
+    /// The events recorded, by kind.
+    pub events: Vec<String>,
+    /// Open tasks after the action: (task id, step name, holder post id).
+    pub open_tasks: Vec<OpenTask>,
+}
+
+/// An open task in an outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpenTask {
+    /// Task id.
+    pub id: i64,
+    /// Step.
+    pub step: String,
+    /// Holder.
+    pub post_id: i64,
+}
+
+fn flow_error(e: FlowError) -> ServiceError {
+    match e {
+        FlowError::State(m) => ServiceError::Conflict { code: "flow.state", message: m },
+        FlowError::NotHolder(m) => ServiceError::Forbidden(m),
+        FlowError::Invalid(m) => ServiceError::Invalid { field: None, message: m },
+        FlowError::Definition(m) => ServiceError::Conflict { code: "flow.definition", message: m },
+    }
+}
+
+fn stale(current: i64, expected: i64) -> ServiceError {
+    ServiceError::Conflict {
+        code: "flow.stale",
+        message: format!("该事项已被他人更新（您看到的是第 {expected} 版，现在是第 {current} 版），请刷新后再办理"),
+    }
+}
+
+impl Services {
+    pub(crate) fn flow_writer(&self) -> &writer::Writer {
+        self.inner.flow.writer.get_or_init(|| {
+            writer::Writer::start(Arc::downgrade(&self.inner), self.db().engine())
+        })
+    }
+
+    /// The calendar for counting deadlines (cached briefly).
+    pub(crate) async fn flow_calendar(&self) -> Result<Arc<Calendar>> {
+        if let Ok(guard) = self.inner.flow.calendar.read()
+            && let Some((at, cal)) = guard.as_ref()
+            && at.elapsed() < CALENDAR_TTL
+        {
+            return Ok(Arc::clone(cal));
+        }
+        let cal = self.calendar().await?;
+        if let Ok(mut guard) = self.inner.flow.calendar.write() {
+            *guard = Some((Instant::now(), Arc::clone(&cal)));
+        }
+        Ok(cal)
+    }
+
+    /// Forgets the cached calendar (after a save).
+    pub(crate) fn forget_flow_calendar(&self) {
+        if let Ok(mut guard) = self.inner.flow.calendar.write() {
+            *guard = None;
+        }
+    }
+
+    /// A stored definition, parsed once per process (versions never change).
+    pub(crate) async fn process_def(&self, id: i64) -> Result<Arc<ProcessDef>> {
+        if let Ok(guard) = self.inner.flow.defs.read()
+            && let Some(def) = guard.get(&id)
+        {
+            return Ok(Arc::clone(def));
+        }
+        let row = xn_store::flow::find_process(self.db(), id).await?;
+        let def = ProcessDef::parse(&format!("{}（第 {} 版）", row.key, row.version), &row.source)
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        let def = Arc::new(def);
+        if let Ok(mut guard) = self.inner.flow.defs.write() {
+            guard.insert(id, Arc::clone(&def));
+        }
+        Ok(def)
+    }
+
+    /// Starts a case of a process for the acting post; durable when it returns.
+    pub async fn start_case(
+        &self,
+        actor: &Actor,
+        input: StartCase,
+        idem: Option<IdempotencyKey>,
+        now: DateTime<Utc>,
+    ) -> Result<ActionOutcome> {
+        require(actor, Permission::FlowWork)?;
+        let actor = ActorRef::of(actor)?;
+        self.flow_writer().run(Op::Start { actor, input, idem, now }).await
+    }
+
+    /// Applies an action to a case; durable when it returns. With `expected_version`, a case
+    /// that moved since the actor saw it is a conflict.
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        expected_version: Option<i64>,
+        action: Action,
+        idem: Option<IdempotencyKey>,
+        now: DateTime<Utc>,
+    ) -> Result<ActionOutcome> {
+        require(actor, Permission::FlowWork)?;
+        if matches!(action, Action::Handover { .. } | Action::ChildClosed { .. }) {
+            return Err(ServiceError::invalid("action", "该操作不能直接提交"));
+        }
+        let actor = ActorRef::of(actor)?;
+        self.flow_writer()
+            .run(Op::Act { actor, case_id, expected_version, action, idem, now })
+            .await
+    }
+
+    /// Runs one queued operation inside the writer's transaction.
+    pub(crate) async fn run_op(&self, tx: &mut Tx, op: Op) -> Result<ActionOutcome> {
+        match op {
+            Op::Start { actor, input, idem, now } => {
+                if let Some(stored) = self.claim_idem(tx, &actor, idem.as_ref(), now).await? {
+                    return Ok(stored);
+                }
+                let out = self.start_in(tx, &actor, &input, None, now).await?;
+                self.store_idem(tx, &actor, idem.as_ref(), &out).await?;
+                Ok(out)
+            }
+            Op::Act { actor, case_id, expected_version, action, idem, now } => {
+                if let Some(stored) = self.claim_idem(tx, &actor, idem.as_ref(), now).await? {
+                    return Ok(stored);
+                }
+                let out = self.act_in(tx, &actor, case_id, expected_version, &action, now).await?;
+                self.store_idem(tx, &actor, idem.as_ref(), &out).await?;
+                Ok(out)
+            }
+        }
+    }
+
+    async fn claim_idem(&self, tx: &mut Tx, actor: &ActorRef, idem: Option<&IdempotencyKey>, now: DateTime<Utc>) -> Result<Option<ActionOutcome>> {
+        let Some(k) = idem else { return Ok(None) };
+        if k.key.is_empty() || k.key.len() > 200 {
+            return Err(ServiceError::invalid("Idempotency-Key", "Idempotency-Key 须为 1–200 个字符"));
+        }
+        match xn_store::flow::claim_idempotency_key(tx, actor.person_id, &k.key, &k.fingerprint, ms(now)).await? {
+            None => Ok(None),
+            Some((hash, _)) if hash != k.fingerprint => Err(ServiceError::Conflict {
+                code: "idempotency.mismatch",
+                message: "该 Idempotency-Key 已用于另一个请求".into(),
+            }),
+            Some((_, response)) => serde_json::from_str(&response).map(Some).map_err(|_| ServiceError::Conflict {
+                code: "idempotency.pending",
+                message: "该 Idempotency-Key 的请求尚未完成".into(),
+            }),
+        }
+    }
+
+    async fn store_idem(&self, tx: &mut Tx, actor: &ActorRef, idem: Option<&IdempotencyKey>, out: &ActionOutcome) -> Result<()> {
+        if let Some(k) = idem {
+            let text = serde_json::to_string(out).map_err(|e| ServiceError::Internal(e.into()))?;
+            xn_store::flow::store_idempotent_response(tx, actor.person_id, &k.key, &text).await?;
+        }
+        Ok(())
+    }
+
+    /// The process a unit uses for a key: the nearest unit up the tree with its own version,
+    /// else the shipped default.
+    async fn process_for(&self, key: &str, unit_id: i64, tx: &mut Tx) -> Result<xn_store::flow::ProcessRow> {
+        let mut unit = Some(unit_id);
+        let mut depth = 0;
+        while let Some(u) = unit {
+            if let Some(row) = xn_store::flow::latest_process(self.db(), key, Some(u)).await? {
+                return Ok(row);
+            }
+            unit = xn_store::flow::parent_unit(tx, u).await?;
+            depth += 1;
+            if depth > 64 {
+                break;
+            }
+        }
+        xn_store::flow::latest_process(self.db(), key, None)
+            .await?
+            .ok_or_else(|| ServiceError::invalid("process", format!("没有流程「{key}」")))
+    }
+
+    pub(crate) async fn start_in(&self, tx: &mut Tx, actor: &ActorRef, input: &StartCase, parent: Option<(i64, i64, i64)>, now: DateTime<Utc>) -> Result<ActionOutcome> {
+        let title = input.title.trim();
+        if title.is_empty() {
+            return Err(ServiceError::invalid("title", "请填写标题"));
+        }
+        if title.chars().count() > 200 {
+            return Err(ServiceError::invalid("title", "标题不能超过 200 字"));
+        }
+        if input.body.chars().count() > 50_000 {
+            return Err(ServiceError::invalid("body", "正文不能超过 5 万字"));
+        }
+        let (starter_unit, _) = xn_store::flow::post_unit(tx, actor.post_id)
+            .await?
+            .ok_or(ServiceError::NotFound("身份"))?;
+        // A fan-out child belongs to its recipient unit.
+        let unit_id = parent.map_or(starter_unit, |(_, _, unit)| unit);
+        let row = self.process_for(&input.process, unit_id, tx).await?;
+        let def = self.process_def(row.id).await?;
+        let cal = self.flow_calendar().await?;
+        let hours = OfficeHours::default();
+        let ctx = Ctx { def: &def, cal: &cal, hours: &hours, fields: &input.fields, now };
+        let (mut state, mut events) = CaseState::start(&ctx, actor.post_id, &input.choices).map_err(flow_error)?;
+        let fields_json = serde_json::to_string(&input.fields).map_err(|e| ServiceError::Internal(e.into()))?;
+        let initial = serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let case_id = xn_store::flow::insert_case(
+            tx,
+            &NewCase {
+                process_id: row.id,
+                item_kind: &def.item_kind,
+                title,
+                body: &input.body,
+                fields: &fields_json,
+                unit_id,
+                starter_post_id: actor.post_id,
+                parent_case_id: parent.map(|(p, _, _)| p),
+                parent_run: parent.map(|(_, r, _)| r),
+                status: state.status.code(),
+                state: &initial,
+                due_date: state.due.as_ref().map(|d| d.date.to_string()),
+            },
+            ms(now),
+        )
+        .await?;
+        let case = CaseCtx { id: case_id, unit_id, starter: actor.post_id, fields: input.fields.clone() };
+        events.extend(self.resolve_needs(tx, &ctx, &case, &mut state, actor, now).await?);
+        let empty = CaseState { runs: Vec::new(), tasks: Vec::new(), ..state.clone() };
+        let mut first = events;
+        first.insert(0, FlowEvent::CaseStarted { post: actor.post_id, due: state.due.as_ref().map(|d| d.date) });
+        first.retain({
+            let mut seen = false;
+            move |e| {
+                if matches!(e, FlowEvent::CaseStarted { .. }) {
+                    if seen {
+                        return false;
+                    }
+                    seen = true;
+                }
+                true
+            }
+        });
+        let version = self.persist(tx, &def, &cal, &case, 1, &empty, &state, &first, actor, now, Some(title)).await?;
+        self.after_close(tx, &case, &state, actor, now, parent.map(|(p, _, _)| p)).await?;
+        outcome(tx, case_id, version, &state, &first).await
+    }
+
+    async fn act_in(&self, tx: &mut Tx, actor: &ActorRef, case_id: i64, expected: Option<i64>, action: &Action, now: DateTime<Utc>) -> Result<ActionOutcome> {
+        let row = xn_store::flow::lock_case(tx, case_id).await.map_err(|e| match e {
+            xn_store::StoreError::NotFound => ServiceError::NotFound("事项"),
+            other => other.into(),
+        })?;
+        if let Some(v) = expected
+            && v != row.version
+        {
+            return Err(stale(row.version, v));
+        }
+        let def = self.process_def(row.process_id).await?;
+        let cal = self.flow_calendar().await?;
+        let hours = OfficeHours::default();
+        let fields: Fields = serde_json::from_str(&row.fields).unwrap_or_default();
+        let before: CaseState = serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let case = CaseCtx { id: case_id, unit_id: row.unit_id, starter: row.starter_post_id, fields: fields.clone() };
+        self.authorize_action(tx, actor, &case, &before, &def, action).await?;
+        let proxy_for = xn_store::flow::principals_of_tx(tx, actor.post_id, ms(now)).await?;
+        let acting = Acting { post: actor.post_id, proxy_for };
+        let ctx = Ctx { def: &def, cal: &cal, hours: &hours, fields: &fields, now };
+        let mut state = before.clone();
+        let mut events = state.apply(&ctx, &acting, action).map_err(flow_error)?;
+        events.extend(self.resolve_needs(tx, &ctx, &case, &mut state, actor, now).await?);
+        let version = self.persist(tx, &def, &cal, &case, row.version, &before, &state, &events, actor, now, None).await?;
+        if before.status != CaseStatus::Closed {
+            self.after_close(tx, &case, &state, actor, now, row.parent_case_id).await?;
+        }
+        outcome(tx, case_id, version, &state, &events).await
+    }
+
+    /// Who may take case-level actions: pausing and resuming (the starter or a flow
+    /// administrator), adding and removing signers (a holder in that run, or the starter),
+    /// deciding an extension (the step's approver, by default the starter).
+    async fn authorize_action(&self, tx: &mut Tx, actor: &ActorRef, case: &CaseCtx, state: &CaseState, def: &ProcessDef, action: &Action) -> Result<()> {
+        let starter = actor.post_id == case.starter;
+        let holds_in_run = |run: u32| state.tasks.iter().any(|t| t.run == run && t.post == actor.post_id && t.state.is_pending());
+        match action {
+            Action::Pause { .. } | Action::Resume if !(starter || actor.flow_admin) => {
+                Err(ServiceError::Forbidden("只有发起人可以挂起或恢复事项".into()))
+            }
+            Action::AddSigner { run, .. } if !(starter || holds_in_run(*run)) => {
+                Err(ServiceError::Forbidden("只有发起人或本环节办理人可以加签".into()))
+            }
+            Action::RemoveSigner { task } => {
+                let run = state.task(*task).map(|t| t.run).unwrap_or(0);
+                if starter || holds_in_run(run) {
+                    Ok(())
+                } else {
+                    Err(ServiceError::Forbidden("只有发起人或本环节办理人可以减签".into()))
+                }
+            }
+            Action::DecideExtension { run, .. } => {
+                let step = state.run(*run).and_then(|r| def.step(&r.step));
+                let approvers = match step.and_then(|s| s.extension_approver.clone()) {
+                    Some(rule) => self.resolve_rule(tx, &rule, case).await?,
+                    None => vec![case.starter],
+                };
+                if approvers.contains(&actor.post_id) || actor.flow_admin {
+                    Ok(())
+                } else {
+                    Err(ServiceError::Forbidden("您不是该环节延期的审批人".into()))
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Finds holders for every run that needs them, and spawns fan-out children.
+    async fn resolve_needs(&self, tx: &mut Tx, ctx: &Ctx<'_>, case: &CaseCtx, state: &mut CaseState, actor: &ActorRef, now: DateTime<Utc>) -> Result<Vec<FlowEvent>> {
+        let mut events = Vec::new();
+        for (run, need) in state.needs() {
+            match need {
+                Need::Rule { rule } => {
+                    let posts = self.resolve_rule(tx, &rule, case).await?;
+                    events.extend(state.assign(ctx, run, &posts).map_err(flow_error)?);
+                }
+                Need::Chosen { allowed, picked } => {
+                    let allowed_posts = self.resolve_rule(tx, &allowed, case).await?;
+                    if let Some(bad) = picked.iter().find(|p| !allowed_posts.contains(p)) {
+                        return Err(ServiceError::invalid("choices", format!("所选办理人（岗位 {bad}）不在可选范围内")));
+                    }
+                    events.extend(state.assign(ctx, run, &picked).map_err(flow_error)?);
+                }
+                Need::Children { process, units } => {
+                    let mut children = Vec::new();
+                    for unit in units {
+                        let title = format!("{}（分送）", self.case_title(tx, case.id).await.unwrap_or_default());
+                        let input = StartCase { process: process.clone(), title, body: String::new(), fields: case.fields.clone(), choices: BTreeMap::new() };
+                        let child = Box::pin(self.start_in(tx, actor, &input, Some((case.id, i64::from(run), unit)), now)).await?;
+                        children.push((child.case_id, unit));
+                    }
+                    events.extend(state.link_children(run, &children).map_err(flow_error)?);
+                }
+            }
+        }
+        Ok(events)
+    }
+
+    async fn case_title(&self, tx: &mut Tx, case_id: i64) -> Result<String> {
+        Ok(xn_store::flow::lock_case(tx, case_id).await.map(|r| r.title).unwrap_or_default())
+    }
+
+    /// The posts an assignee rule names for a case.
+    pub(crate) async fn resolve_rule(&self, tx: &mut Tx, rule: &AssigneeRule, case: &CaseCtx) -> Result<Vec<i64>> {
+        Ok(match rule {
+            AssigneeRule::Post { post } => {
+                match xn_store::flow::post_unit(tx, *post).await? {
+                    Some((_, active)) if active != 0 => vec![*post],
+                    _ => Vec::new(),
+                }
+            }
+            AssigneeRule::Starter => vec![case.starter],
+            AssigneeRule::Field { field } => case.fields.get(field).map(Value::ints).unwrap_or_default(),
+            AssigneeRule::Chosen { from } => Box::pin(self.resolve_rule(tx, from, case)).await?,
+            AssigneeRule::Position { position, unit } => {
+                let start = if unit.from == "starter" {
+                    xn_store::flow::post_unit(tx, case.starter).await?.map(|(u, _)| u)
+                } else if unit.from == "case" {
+                    Some(case.unit_id)
+                } else if let Some(f) = unit.from.strip_prefix("field:") {
+                    case.fields.get(f).and_then(|v| v.ints().first().copied())
+                } else {
+                    None
+                };
+                let mut at = start;
+                for _ in 0..unit.up {
+                    at = match at {
+                        Some(u) => xn_store::flow::parent_unit(tx, u).await?,
+                        None => None,
+                    };
+                }
+                if let (Some(u), Some(kind)) = (at, unit.child.as_deref()) {
+                    at = xn_store::flow::child_unit_of_kind(tx, u, kind).await?;
+                }
+                match at {
+                    Some(u) => xn_store::flow::posts_with_position(tx, u, position).await?,
+                    None => Vec::new(),
+                }
+            }
+        })
+    }
+
+    /// Writes a case's new state: the row (version-checked), the changed tasks, the timers of
+    /// the changed runs, and the events.
+    #[expect(clippy::too_many_arguments, reason = "one write of everything an action changed")]
+    async fn persist(&self, tx: &mut Tx, def: &ProcessDef, cal: &Calendar, case: &CaseCtx, version: i64, before: &CaseState, after: &CaseState, events: &[FlowEvent], actor: &ActorRef, now: DateTime<Utc>, first: Option<&str>) -> Result<i64> {
+        let state_json = serde_json::to_string(after).map_err(|e| ServiceError::Internal(e.into()))?;
+        let new_version = if first.is_some() {
+            // Just inserted at version 1: write the resolved state.
+            xn_store::flow::update_case(tx, case.id, 1, &state_json, after.status.code(), after.due.as_ref().map(|d| d.date.to_string()), ms(now)).await?;
+            1
+        } else {
+            xn_store::flow::update_case(tx, case.id, version, &state_json, after.status.code(), after.due.as_ref().map(|d| d.date.to_string()), ms(now))
+                .await
+                .map_err(|e| match e {
+                    xn_store::StoreError::Conflict(_) => stale(version + 1, version),
+                    other => other.into(),
+                })?
+        };
+        // The task projection: new and changed tasks.
+        for task in &after.tasks {
+            if before.task(task.no) == Some(task) {
+                continue;
+            }
+            let run = after.run(task.run);
+            let step_id = run.map(|r| r.step.as_str()).unwrap_or_default();
+            let step_name = def.step(step_id).map(|s| s.name.as_str()).unwrap_or(step_id);
+            let due = run.and_then(|r| r.due.as_ref());
+            write_task(tx, case.id, task, step_id, step_name, due).await?;
+        }
+        // Due dates of runs whose deadline moved are rewritten on their pending tasks too.
+        for run in &after.runs {
+            let old = before.run(run.no);
+            if old.is_some_and(|o| o.due != run.due) {
+                for task in after.tasks.iter().filter(|t| t.run == run.no && before.task(t.no) == Some(t)) {
+                    let step_name = def.step(&run.step).map(|s| s.name.as_str()).unwrap_or(&run.step);
+                    write_task(tx, case.id, task, &run.step, step_name, run.due.as_ref()).await?;
+                }
+            }
+        }
+        // Timers.
+        if after.status == CaseStatus::Closed && before.status != CaseStatus::Closed {
+            xn_store::flow::cancel_jobs(tx, case.id, None).await?;
+        } else if after.status == CaseStatus::Paused && before.status != CaseStatus::Paused {
+            xn_store::flow::cancel_jobs(tx, case.id, None).await?;
+        } else if after.status == CaseStatus::Running {
+            let resumed = before.status == CaseStatus::Paused;
+            for run in &after.runs {
+                let old = before.run(run.no);
+                let changed = old.is_none_or(|o| o.state != run.state || o.due != run.due);
+                if !(changed || resumed) {
+                    continue;
+                }
+                if run.state == RunState::Active {
+                    if let Some(due) = &run.due {
+                        for (rung, at) in rungs(due, &def.ladder, cal, run.entered_at) {
+                            xn_store::flow::arm_job(tx, case.id, i64::from(run.no), rung.code(), ms(at)).await?;
+                        }
+                    }
+                } else if old.is_some_and(|o| o.state == RunState::Active) {
+                    xn_store::flow::cancel_jobs(tx, case.id, Some(i64::from(run.no))).await?;
+                }
+            }
+            if (before.due != after.due || resumed || first.is_some())
+                && let Some(due) = &after.due
+            {
+                let entered = after.runs.first().map_or(now, |r| r.entered_at);
+                for (rung, at) in rungs(due, &def.ladder, cal, entered) {
+                    xn_store::flow::arm_job(tx, case.id, 0, rung.code(), ms(at)).await?;
+                }
+            }
+        }
+        // Events.
+        let subject = format!("case:{}", case.id);
+        let details: Vec<serde_json::Value> = events
+            .iter()
+            .map(|e| {
+                let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
+                if let (Some(title), FlowEvent::CaseStarted { .. }) = (first, e)
+                    && let Some(o) = v.as_object_mut()
+                {
+                    o.insert("title".into(), json!(title));
+                }
+                v
+            })
+            .collect();
+        let rows: Vec<NewEvent<'_>> = events
+            .iter()
+            .zip(details)
+            .map(|(e, detail)| NewEvent {
+                kind: e.kind(),
+                actor_person_id: Some(actor.person_id),
+                actor_post_id: Some(actor.post_id),
+                subject: Some(subject.clone()),
+                detail,
+                ip: actor.ip.as_deref(),
+            })
+            .collect();
+        xn_store::events::append_many(tx, &rows, ms(now)).await?;
+        Ok(new_version)
+    }
+
+    /// When a fan-out child closes, its parent hears of it in the same transaction.
+    async fn after_close(&self, tx: &mut Tx, case: &CaseCtx, state: &CaseState, actor: &ActorRef, now: DateTime<Utc>, parent: Option<i64>) -> Result<()> {
+        if state.status != CaseStatus::Closed {
+            return Ok(());
+        }
+        let Some(parent_id) = parent else { return Ok(()) };
+        let prow = xn_store::flow::lock_case(tx, parent_id).await?;
+        let pstate: CaseState = serde_json::from_str(&prow.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let Some(run) = pstate.runs.iter().find(|r| r.children.iter().any(|c| c.case_id == case.id)).map(|r| r.no) else {
+            return Ok(());
+        };
+        let outcome = state.decision.clone().unwrap_or_else(|| "已办结".into());
+        let system = ActorRef { flow_admin: true, ..actor.clone() };
+        Box::pin(self.act_in(tx, &system, parent_id, None, &Action::ChildClosed { run, case_id: case.id, outcome }, now)).await?;
+        Ok(())
+    }
+
+    /// Urges the holder of a task (催办): recorded, counted on the task, delivered to the
+    /// holder's notifications. Does not change the case (its version stays).
+    pub async fn urge(&self, actor: &Actor, task_id: i64, message: &str, now: DateTime<Utc>) -> Result<()> {
+        require(actor, Permission::FlowWork)?;
+        let me = ActorRef::of(actor)?;
+        let message = message.trim();
+        if message.is_empty() {
+            return Err(ServiceError::invalid("message", "请填写催办内容"));
+        }
+        if message.chars().count() > 500 {
+            return Err(ServiceError::invalid("message", "催办内容不能超过 500 字"));
+        }
+        let task = xn_store::flow::find_task(self.db(), task_id).await.map_err(|_| ServiceError::NotFound("待办"))?;
+        if !matches!(task.state.as_str(), "open" | "waiting" | "delegated") {
+            return Err(ServiceError::Conflict { code: "flow.state", message: "该待办已办理，无需催办".into() });
+        }
+        if task.starter_post_id != me.post_id && !self.participated(me.post_id, task.case_id).await? {
+            return Err(ServiceError::Forbidden("只有发起人或经办人可以催办".into()));
+        }
+        let mut tx = self.db().begin().await?;
+        xn_store::flow::mark_urged(&mut tx, task_id, ms(now)).await?;
+        let text = format!("「{}」的「{}」被催办：{message}", task.title, task.step_name);
+        xn_store::notifications::insert_notification(
+            &mut tx,
+            &xn_store::notifications::NewNotification {
+                post_id: task.post_id,
+                kind: "flow.urged",
+                subject: Some(&format!("case:{}", task.case_id)),
+                message: &text,
+            },
+            ms(now),
+        )
+        .await?;
+        crate::events::record(
+            &mut tx,
+            &crate::events::Audit { person_id: Some(me.person_id), post_id: Some(me.post_id), ip: me.ip.as_deref() },
+            "flow.urged",
+            Some(format!("case:{}", task.case_id)),
+            json!({"task": task.task_no, "step": task.step_id, "post": task.post_id, "message": message}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn participated(&self, post: i64, case_id: i64) -> Result<bool> {
+        let tasks = xn_store::flow::tasks_of_case(self.db(), case_id).await?;
+        Ok(tasks.iter().any(|t| t.post_id == post || t.acted_by_post_id == Some(post)))
+    }
+
+    /// Moves all pending work of one post to another in one recorded action (工作交接).
+    pub async fn handover(&self, actor: &Actor, from: i64, to: i64, now: DateTime<Utc>) -> Result<usize> {
+        require(actor, Permission::FlowAdmin)?;
+        let me = ActorRef::of(actor)?;
+        if from == to {
+            return Err(ServiceError::invalid("to", "交接双方不能是同一岗位"));
+        }
+        let mut tx = self.db().begin().await?;
+        match xn_store::flow::post_unit(&mut tx, to).await? {
+            Some((_, active)) if active != 0 => {}
+            _ => return Err(ServiceError::invalid("to", "接手岗位不存在或已停用")),
+        }
+        if xn_store::flow::post_unit(&mut tx, from).await?.is_none() {
+            return Err(ServiceError::invalid("from", "交出岗位不存在"));
+        }
+        let cases = xn_store::flow::cases_with_pending_tasks_of(&mut tx, from).await?;
+        let system = ActorRef { flow_admin: true, ..me.clone() };
+        let mut moved = 0;
+        for case_id in &cases {
+            let out = self.act_in(&mut tx, &system, *case_id, None, &Action::Handover { from, to }, now).await?;
+            moved += out.events.iter().filter(|e| e.as_str() == "flow.handed_over").count();
+        }
+        crate::events::record(
+            &mut tx,
+            &crate::events::Audit { person_id: Some(me.person_id), post_id: Some(me.post_id), ip: me.ip.as_deref() },
+            "flow.handover",
+            Some(format!("post:{from}")),
+            json!({"from": from, "to": to, "cases": cases, "tasks": moved}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+}
+
+/// What rules are resolved against.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseCtx {
+    pub(crate) id: i64,
+    pub(crate) unit_id: i64,
+    pub(crate) starter: i64,
+    pub(crate) fields: Fields,
+}
+
+async fn write_task(tx: &mut Tx, case_id: i64, task: &Task, step_id: &str, step_name: &str, due: Option<&xn_domain::flow::Due>) -> Result<()> {
+    xn_store::flow::write_task(
+        tx,
+        &TaskWrite {
+            case_id,
+            task_no: i64::from(task.no),
+            run_no: i64::from(task.run),
+            step_id,
+            step_name,
+            kind: task.kind.code(),
+            post_id: task.post,
+            state: task.state.code(),
+            due_date: due.map(|d| d.date.to_string()),
+            due_at: due.map(|d| ms(d.at)),
+            decision: task.decision.as_deref(),
+            opinion: task.opinion.as_deref(),
+            acted_by_post_id: task.acted_by,
+            created_at: ms(task.created_at),
+            acted_at: task.acted_at.map(ms),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn outcome(tx: &mut Tx, case_id: i64, version: i64, state: &CaseState, events: &[FlowEvent]) -> Result<ActionOutcome> {
+    let mut open_tasks = Vec::new();
+    for t in state.tasks.iter().filter(|t| t.state == xn_domain::flow::TaskState::Open) {
+        let id = xn_store::flow::task_id(tx, case_id, i64::from(t.no)).await?;
+        let step = state.run(t.run).map(|r| r.step.clone()).unwrap_or_default();
+        open_tasks.push(OpenTask { id, step, post_id: t.post });
+    }
+    Ok(ActionOutcome {
+        case_id,
+        version,
+        status: state.status.code().to_owned(),
+        events: events.iter().map(|e| e.kind().to_owned()).collect(),
+        open_tasks,
+    })
+}

@@ -1,0 +1,135 @@
+//! Group commit for flow actions.
+//!
+//! Every action must be durable (committed and synced) before it is acknowledged. One fsync per
+//! action caps a server at the disk's commit rate (a few hundred per second on SQLite), so
+//! actions that arrive together share one transaction: a writer takes what is queued (up to
+//! [`BATCH`]), runs each inside its own savepoint (a failed action is rolled back alone and
+//! answered with its error), commits once, and only then answers every caller. A lone action
+//! is committed at once: batching adds no waiting.
+//!
+//! SQLite has one writer at a time, so it gets one lane; PostgreSQL gets several, each on its
+//! own connection, and its row locks order actions on the same case.
+
+use std::sync::{Arc, Weak};
+
+use tokio::sync::{Mutex, mpsc, oneshot};
+use xn_store::{Engine, Tx};
+
+use super::{ActionOutcome, Op};
+use crate::{Inner, Result, ServiceError, Services};
+
+/// The most actions one commit carries.
+pub const BATCH: usize = 64;
+
+struct Queued {
+    op: Op,
+    reply: oneshot::Sender<Result<ActionOutcome>>,
+}
+
+/// The sending side, held by the services.
+pub(crate) struct Writer {
+    queue: mpsc::Sender<Queued>,
+}
+
+impl Writer {
+    /// Starts the writer lanes (inside a tokio runtime). They stop when the services are
+    /// dropped.
+    pub(crate) fn start(inner: Weak<Inner>, engine: Engine) -> Writer {
+        let (queue, rx) = mpsc::channel::<Queued>(4096);
+        let rx = Arc::new(Mutex::new(rx));
+        let lanes = match engine {
+            Engine::Sqlite => 1,
+            Engine::Postgres => 4,
+        };
+        for _ in 0..lanes {
+            let rx = Arc::clone(&rx);
+            let inner = inner.clone();
+            tokio::spawn(async move { lane(inner, rx).await });
+        }
+        Writer { queue }
+    }
+
+    /// Queues an action and waits until it is committed (or refused).
+    pub(crate) async fn run(&self, op: Op) -> Result<ActionOutcome> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Queued { op, reply })
+            .await
+            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("flow writer stopped")))?;
+        answer
+            .await
+            .map_err(|_| ServiceError::Internal(anyhow::anyhow!("flow writer dropped an action")))?
+    }
+}
+
+async fn lane(inner: Weak<Inner>, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut rx = rx.lock().await;
+            let Some(first) = rx.recv().await else { return };
+            batch.push(first);
+            while batch.len() < BATCH {
+                match rx.try_recv() {
+                    Ok(q) => batch.push(q),
+                    Err(_) => break,
+                }
+            }
+        }
+        let Some(inner) = inner.upgrade() else { return };
+        let services = Services { inner };
+        commit_batch(&services, batch).await;
+    }
+}
+
+async fn commit_batch(services: &Services, batch: Vec<Queued>) {
+    let mut tx = match services.db().begin().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let msg = e.to_string();
+            for q in batch {
+                let _ = q.reply.send(Err(ServiceError::Internal(anyhow::anyhow!("{msg}"))));
+            }
+            return;
+        }
+    };
+    let mut results: Vec<(oneshot::Sender<Result<ActionOutcome>>, Result<ActionOutcome>)> =
+        Vec::with_capacity(batch.len());
+    for q in batch {
+        let r = run_one(services, &mut tx, q.op).await;
+        results.push((q.reply, r));
+    }
+    match tx.commit().await {
+        Ok(()) => {
+            for (reply, r) in results {
+                let _ = reply.send(r);
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            tracing::error!(error = %msg, "flow commit failed");
+            for (reply, r) in results {
+                let _ = reply.send(match r {
+                    Ok(_) => Err(ServiceError::Internal(anyhow::anyhow!("提交失败：{msg}"))),
+                    Err(e) => Err(e),
+                });
+            }
+        }
+    }
+}
+
+/// Runs one action inside the batch's transaction, in its own savepoint: a refused action
+/// leaves nothing behind, whatever it wrote before failing.
+async fn run_one(services: &Services, tx: &mut Tx, op: Op) -> Result<ActionOutcome> {
+    tx.savepoint().await?;
+    match services.run_op(tx, op).await {
+        Ok(out) => {
+            tx.release_savepoint().await?;
+            Ok(out)
+        }
+        Err(e) => {
+            tx.rollback_to_savepoint().await?;
+            Err(e)
+        }
+    }
+}
