@@ -293,7 +293,11 @@ pub const BUILTIN_ROLES: [(&str, &str, &[Permission]); 4] = [
     (
         "staff",
         "工作人员",
-        &[Permission::OrgRead, Permission::TokenOwn, Permission::FlowWork],
+        &[
+            Permission::OrgRead,
+            Permission::TokenOwn,
+            Permission::FlowWork,
+        ],
     ),
     (
         "system_admin",

@@ -58,20 +58,28 @@ pub struct NewProcess<'a> {
 }
 
 /// The newest version of `key` stored for exactly `unit_id` (`None`: the shipped default).
-pub async fn latest_process(db: &Db, key: &str, unit_id: Option<i64>) -> Result<Option<ProcessRow>> {
+pub async fn latest_process(
+    db: &Db,
+    key: &str,
+    unit_id: Option<i64>,
+) -> Result<Option<ProcessRow>> {
     let sql = format!(
         "select {PROCESS_COLUMNS} from processes where key = $1 and coalesce(unit_id, 0) = $2
          order by version desc limit 1"
     );
     let unit = unit_id.unwrap_or(0);
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(key).bind(unit).fetch_optional(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(key).bind(unit).fetch_optional(c).await)?,
+    )
 }
 
 /// A process definition by id.
 pub async fn find_process(db: &Db, id: i64) -> Result<ProcessRow> {
     let sql = format!("select {PROCESS_COLUMNS} from processes where id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// Every stored definition, newest first within each key.
@@ -197,19 +205,25 @@ pub async fn lock_case(tx: &mut Tx, id: i64) -> Result<CaseRow> {
         Engine::Sqlite => format!("select {CASE_COLUMNS} from cases where id = $1"),
         Engine::Postgres => format!("select {CASE_COLUMNS} from cases where id = $1 for update"),
     };
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// A case, read outside a transaction.
 pub async fn find_case(db: &Db, id: i64) -> Result<CaseRow> {
     let sql = format!("select {CASE_COLUMNS} from cases where id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// The children of a case (分送).
 pub async fn child_cases(db: &Db, parent: i64) -> Result<Vec<CaseRow>> {
     let sql = format!("select {CASE_COLUMNS} from cases where parent_case_id = $1 order by id");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(parent).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(parent).fetch_all(c).await)?,
+    )
 }
 
 /// Writes a case's new state if it is still at `version`; a conflict otherwise.
@@ -235,14 +249,37 @@ pub async fn update_case(
     Ok(version + 1)
 }
 
+/// Writes the state of a case just inserted (version 1 stays: starting is its first version).
+pub async fn write_initial_state(
+    tx: &mut Tx,
+    id: i64,
+    state: &str,
+    status: &str,
+    due_date: Option<String>,
+) -> Result<()> {
+    let sql = "update cases set state = $1, status = $2, due_date = $3,
+                   closed_at = case when $2 = 'closed' then created_at else null end
+               where id = $4 and version = 1";
+    with_tx!(tx, c => sqlx::query(sql).bind(state).bind(status).bind(due_date).bind(id)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Cases started by a post, newest first.
-pub async fn cases_started_by(db: &Db, post_id: i64, before: i64, limit: i64) -> Result<Vec<CaseRow>> {
+pub async fn cases_started_by(
+    db: &Db,
+    post_id: i64,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<CaseRow>> {
     let sql = format!(
         "select {CASE_COLUMNS} from cases where starter_post_id = $1 and ($2 = 0 or id < $2)
          order by id desc limit $3"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(post_id).bind(before).bind(limit).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(post_id).bind(before).bind(limit).fetch_all(c).await)?,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,7 +336,8 @@ pub struct TaskRow {
     pub starter_post_id: i64,
 }
 
-const TASK_SELECT: &str = "select t.id, t.case_id, t.task_no, t.run_no, t.step_id, t.step_name, t.kind,
+const TASK_SELECT: &str =
+    "select t.id, t.case_id, t.task_no, t.run_no, t.step_id, t.step_name, t.kind,
         t.post_id, t.state, t.due_date, t.due_at, t.decision, t.opinion, t.acted_by_post_id,
         t.created_at, t.acted_at, t.urge_count, t.last_urged_at, c.title, c.item_kind,
         c.version as case_version, c.status as case_status, c.starter_post_id
@@ -342,7 +380,8 @@ pub struct TaskWrite<'a> {
 
 /// Inserts or rewrites a task's projection.
 pub async fn write_task(tx: &mut Tx, t: &TaskWrite<'_>) -> Result<()> {
-    let sql = "insert into tasks (case_id, task_no, run_no, step_id, step_name, kind, post_id, state,
+    let sql =
+        "insert into tasks (case_id, task_no, run_no, step_id, step_name, kind, post_id, state,
                    due_date, due_at, decision, opinion, acted_by_post_id, created_at, acted_at)
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
                on conflict (case_id, task_no) do update set post_id = excluded.post_id,
@@ -360,13 +399,17 @@ pub async fn write_task(tx: &mut Tx, t: &TaskWrite<'_>) -> Result<()> {
 /// A task by id.
 pub async fn find_task(db: &Db, id: i64) -> Result<TaskRow> {
     let sql = format!("{TASK_SELECT} where t.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// The tasks of a case, in order.
 pub async fn tasks_of_case(db: &Db, case_id: i64) -> Result<Vec<TaskRow>> {
     let sql = format!("{TASK_SELECT} where t.case_id = $1 order by t.task_no");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id).fetch_all(c).await)?,
+    )
 }
 
 /// Which queue of the workbench.
@@ -433,7 +476,11 @@ pub async fn queue(
         (_, TaskSort::Oldest) => "t.id asc",
         (_, TaskSort::Due) => "t.due_at asc nulls last, t.id asc",
     };
-    let order = if queue == Queue::Done { "t.acted_at desc, t.id desc" } else { order };
+    let order = if queue == Queue::Done {
+        "t.acted_at desc, t.id desc"
+    } else {
+        order
+    };
     let sql = format!(
         "{TASK_SELECT} where {cond} and ($1 = '' or c.item_kind = $1)
          and ($2 = '' or c.title like $2 escape '\\') order by {order} limit $3 offset $4"
@@ -443,8 +490,10 @@ pub async fn queue(
     } else {
         format!("%{}%", crate::org::like_escape(filter.q.trim()))
     };
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(&filter.item_kind).bind(&like).bind(limit).bind(offset).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(&filter.item_kind).bind(&like).bind(limit).bind(offset).fetch_all(c).await)?,
+    )
 }
 
 /// How many open tasks and reads some posts hold, and the newest task id (for live updates).
@@ -470,10 +519,20 @@ pub async fn mark_urged(tx: &mut Tx, task_id: i64, now_ms: i64) -> Result<()> {
     Ok(())
 }
 
+/// The ids of a case's open tasks by number.
+pub async fn open_task_ids(tx: &mut Tx, case_id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(
+        with_tx!(tx, c => sqlx::query_as("select task_no, id from tasks where case_id = $1 and state = 'open'")
+        .bind(case_id).fetch_all(c).await)?,
+    )
+}
+
 /// The id of a case's task by number.
 pub async fn task_id(tx: &mut Tx, case_id: i64, task_no: i64) -> Result<i64> {
-    Ok(with_tx!(tx, c => sqlx::query_scalar("select id from tasks where case_id = $1 and task_no = $2")
-        .bind(case_id).bind(task_no).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar("select id from tasks where case_id = $1 and task_no = $2")
+        .bind(case_id).bind(task_no).fetch_one(c).await)?,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -509,11 +568,20 @@ pub struct JobRow {
 const JOB_COLUMNS: &str =
     "id, kind, case_id, run_no, rung, due_at, status, lease_owner, lease_until, attempts, version";
 
-/// Arms a timer, or moves a pending one (a timer that already fired stays fired).
-pub async fn arm_job(tx: &mut Tx, case_id: i64, run_no: i64, rung: &str, due_at: i64) -> Result<()> {
-    let sql = "insert into jobs (kind, case_id, run_no, rung, due_at) values ('rung', $1, $2, $3, $4)
-               on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at
-               where jobs.status = 'pending'";
+/// Arms a timer, moves a pending one, or re-arms a cancelled one (after a pause); a timer that
+/// already fired stays fired.
+pub async fn arm_job(
+    tx: &mut Tx,
+    case_id: i64,
+    run_no: i64,
+    rung: &str,
+    due_at: i64,
+) -> Result<()> {
+    let sql =
+        "insert into jobs (kind, case_id, run_no, rung, due_at) values ('rung', $1, $2, $3, $4)
+               on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
+                   status = 'pending', lease_owner = null, lease_until = null
+               where jobs.status <> 'done'";
     with_tx!(tx, c => sqlx::query(sql).bind(case_id).bind(run_no).bind(rung).bind(due_at)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -524,14 +592,22 @@ pub async fn arm_job(tx: &mut Tx, case_id: i64, run_no: i64, rung: &str, due_at:
 pub async fn cancel_jobs(tx: &mut Tx, case_id: i64, run_no: Option<i64>) -> Result<u64> {
     let sql = "update jobs set status = 'cancelled' where case_id = $1 and status = 'pending'
                and ($2 < 0 or run_no = $2)";
-    Ok(with_tx!(tx, c => sqlx::query(sql).bind(case_id).bind(run_no.unwrap_or(-1))
-        .execute(c).await.map(|r| r.rows_affected()))?)
+    Ok(
+        with_tx!(tx, c => sqlx::query(sql).bind(case_id).bind(run_no.unwrap_or(-1))
+        .execute(c).await.map(|r| r.rows_affected()))?,
+    )
 }
 
 /// Claims up to `limit` due timers for `owner` until `lease_until`: pending ones whose lease is
 /// free or expired (a crashed server's). Each claim increments the version, so a holder whose
 /// lease was taken over cannot complete.
-pub async fn claim_jobs(db: &Db, owner: &str, now_ms: i64, lease_until: i64, limit: i64) -> Result<Vec<JobRow>> {
+pub async fn claim_jobs(
+    db: &Db,
+    owner: &str,
+    now_ms: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<JobRow>> {
     // Engine difference: PostgreSQL skips rows another server is claiming at this instant;
     // SQLite has one writer at a time.
     let lock = match db.engine() {
@@ -546,13 +622,22 @@ pub async fn claim_jobs(db: &Db, owner: &str, now_ms: i64, lease_until: i64, lim
                       order by due_at, id limit $4 {lock})
          returning {JOB_COLUMNS}"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(owner).bind(lease_until).bind(now_ms).bind(limit).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(owner).bind(lease_until).bind(now_ms).bind(limit).fetch_all(c).await)?,
+    )
 }
 
 /// Marks a claimed timer done, if `owner` still holds it at `version`: false when the lease was
 /// lost (the caller must then roll back the effect it wrote).
-pub async fn finish_job(tx: &mut Tx, id: i64, owner: &str, version: i64, status: &str, now_ms: i64) -> Result<bool> {
+pub async fn finish_job(
+    tx: &mut Tx,
+    id: i64,
+    owner: &str,
+    version: i64,
+    status: &str,
+    now_ms: i64,
+) -> Result<bool> {
     let sql = "update jobs set status = $1, done_at = $2, done_by = $3, lease_until = null
                where id = $4 and lease_owner = $3 and version = $5 and status = 'pending'";
     let n = with_tx!(tx, c => sqlx::query(sql).bind(status).bind(now_ms).bind(owner).bind(id).bind(version)
@@ -563,13 +648,17 @@ pub async fn finish_job(tx: &mut Tx, id: i64, owner: &str, version: i64, status:
 /// The timers of a case.
 pub async fn jobs_of_case(db: &Db, case_id: i64) -> Result<Vec<JobRow>> {
     let sql = format!("select {JOB_COLUMNS} from jobs where case_id = $1 order by due_at, id");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id).fetch_all(c).await)?,
+    )
 }
 
 /// The earliest pending timer's due instant.
 pub async fn next_job_due(db: &Db) -> Result<Option<i64>> {
-    Ok(with_db!(db, c => sqlx::query_scalar("select min(due_at) from jobs where status = 'pending'")
-        .fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("select min(due_at) from jobs where status = 'pending'")
+        .fetch_one(c).await)?,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,7 +685,8 @@ pub struct NewCard<'a> {
 
 /// Records a card.
 pub async fn insert_card(tx: &mut Tx, c: &NewCard<'_>, now_ms: i64) -> Result<()> {
-    let sql = "insert into cards (job_id, case_id, run_no, color, post_id, unit_id, due_date, issued_at)
+    let sql =
+        "insert into cards (job_id, case_id, run_no, color, post_id, unit_id, due_date, issued_at)
                values ($1, $2, $3, $4, $5, $6, $7, $8)";
     with_tx!(tx, conn => sqlx::query(sql).bind(c.job_id).bind(c.case_id).bind(c.run_no).bind(c.color)
         .bind(c.post_id).bind(c.unit_id).bind(c.due_date).bind(now_ms)
@@ -654,14 +744,27 @@ pub struct ProxyRow {
     pub revoked_at: Option<i64>,
 }
 
-const PROXY_COLUMNS: &str = "id, principal_post_id, proxy_post_id, starts_at, ends_at, reason, revoked_at";
+const PROXY_COLUMNS: &str =
+    "id, principal_post_id, proxy_post_id, starts_at, ends_at, reason, revoked_at";
 
 /// Records a proxy.
-pub async fn insert_proxy(tx: &mut Tx, principal: i64, proxy: i64, starts_at: i64, ends_at: i64, reason: &str, by: i64, now_ms: i64) -> Result<i64> {
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn insert_proxy(
+    tx: &mut Tx,
+    principal: i64,
+    proxy: i64,
+    starts_at: i64,
+    ends_at: i64,
+    reason: &str,
+    by: i64,
+    now_ms: i64,
+) -> Result<i64> {
     let sql = "insert into proxies (principal_post_id, proxy_post_id, starts_at, ends_at, reason, created_by, created_at)
                values ($1, $2, $3, $4, $5, $6, $7) returning id";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(principal).bind(proxy).bind(starts_at)
-        .bind(ends_at).bind(reason).bind(by).bind(now_ms).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(principal).bind(proxy).bind(starts_at)
+        .bind(ends_at).bind(reason).bind(by).bind(now_ms).fetch_one(c).await)?,
+    )
 }
 
 /// The posts a post may act for at `now`.
@@ -683,7 +786,9 @@ pub async fn proxies_of_post(db: &Db, post: i64) -> Result<Vec<ProxyRow>> {
     let sql = format!(
         "select {PROXY_COLUMNS} from proxies where principal_post_id = $1 or proxy_post_id = $1 order by id desc"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(post).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(post).fetch_all(c).await)?,
+    )
 }
 
 /// Revokes a proxy given by `principal`.
@@ -708,7 +813,13 @@ pub async fn cases_with_pending_tasks_of(tx: &mut Tx, post: i64) -> Result<Vec<i
 
 /// Claims an idempotency key for a request; returns the stored (hash, response) when the key
 /// was used before (the caller then answers with it, or refuses a different request).
-pub async fn claim_idempotency_key(tx: &mut Tx, person: i64, key: &str, hash: &str, now_ms: i64) -> Result<Option<(String, String)>> {
+pub async fn claim_idempotency_key(
+    tx: &mut Tx,
+    person: i64,
+    key: &str,
+    hash: &str,
+    now_ms: i64,
+) -> Result<Option<(String, String)>> {
     let sql = "insert into idempotency_keys (person_id, key, request_hash, response, created_at)
                values ($1, $2, $3, '', $4) on conflict (person_id, key) do nothing";
     let n = with_tx!(tx, c => sqlx::query(sql).bind(person).bind(key).bind(hash).bind(now_ms)
@@ -723,7 +834,12 @@ pub async fn claim_idempotency_key(tx: &mut Tx, person: i64, key: &str, hash: &s
 }
 
 /// Stores the response of a claimed key (same transaction as the action).
-pub async fn store_idempotent_response(tx: &mut Tx, person: i64, key: &str, response: &str) -> Result<()> {
+pub async fn store_idempotent_response(
+    tx: &mut Tx,
+    person: i64,
+    key: &str,
+    response: &str,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query("update idempotency_keys set response = $1 where person_id = $2 and key = $3")
         .bind(response).bind(person).bind(key).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -743,8 +859,10 @@ pub async fn posts_with_position(tx: &mut Tx, unit_id: i64, position: &str) -> R
 
 /// A unit's parent.
 pub async fn parent_unit(tx: &mut Tx, unit_id: i64) -> Result<Option<i64>> {
-    Ok(with_tx!(tx, c => sqlx::query_scalar("select parent_id from units where id = $1")
-        .bind(unit_id).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar("select parent_id from units where id = $1")
+        .bind(unit_id).fetch_one(c).await)?,
+    )
 }
 
 /// The first child unit of a kind.
@@ -756,8 +874,10 @@ pub async fn child_unit_of_kind(tx: &mut Tx, unit_id: i64, kind: &str) -> Result
 
 /// The unit of a post, and whether it is active.
 pub async fn post_unit(tx: &mut Tx, post_id: i64) -> Result<Option<(i64, i16)>> {
-    Ok(with_tx!(tx, c => sqlx::query_as("select unit_id, active from posts where id = $1")
-        .bind(post_id).fetch_optional(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as("select unit_id, active from posts where id = $1")
+        .bind(post_id).fetch_optional(c).await)?,
+    )
 }
 
 /// Unread-notification style summary of the posts' names: id → "name（unit）".

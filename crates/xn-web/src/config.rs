@@ -31,6 +31,10 @@ pub struct Config {
     pub hash_memory_kib: u32,
     /// argon2id passes (default 2).
     pub hash_iterations: u32,
+    /// How long a server holds a claimed timer before another may take it over (seconds).
+    pub timer_lease_secs: u32,
+    /// How often a server looks for due timers (milliseconds).
+    pub timer_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -45,6 +49,8 @@ impl Default for Config {
             sign_in: SignInPolicy::default(),
             hash_memory_kib: cost.memory_kib,
             hash_iterations: cost.iterations,
+            timer_lease_secs: 60,
+            timer_poll_ms: 5000,
         }
     }
 }

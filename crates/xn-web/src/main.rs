@@ -131,6 +131,10 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
         .ensure_calendar(Clock::System.now())
         .await
         .map_err(|e| anyhow::anyhow!("载入工作日历失败：{e}"))?;
+    services
+        .ensure_processes(Clock::System.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("载入流程定义失败：{e}"))?;
     Ok(services)
 }
 
@@ -167,6 +171,14 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("无法监听 {addr}"))?;
+    let timers = tokio::spawn(xn_web::timers::run(
+        services.clone(),
+        Clock::System,
+        xn_web::timers::TimerSettings {
+            lease: chrono::TimeDelta::seconds(i64::from(config.timer_lease_secs.max(1))),
+            poll: std::time::Duration::from_millis(config.timer_poll_ms.max(50)),
+        },
+    ));
     println!("效能已启动：http://{addr}/");
     axum::serve(
         listener,
@@ -174,6 +186,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    timers.abort();
     services.db().close().await;
     Ok(())
 }

@@ -73,13 +73,26 @@ impl Services {
         let mut stored = Vec::new();
         let mut tx = self.db().begin().await?;
         for (file, text) in SHIPPED_PROCESSES {
-            let def = ProcessDef::parse(file, text).map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
-            if xn_store::flow::latest_shipped_source(&mut tx, &def.key).await?.as_deref() == Some(text) {
+            let def = ProcessDef::parse(file, text)
+                .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+            if xn_store::flow::latest_shipped_source(&mut tx, &def.key)
+                .await?
+                .as_deref()
+                == Some(text)
+            {
                 continue;
             }
             xn_store::flow::insert_process(
                 &mut tx,
-                &NewProcess { key: &def.key, unit_id: None, name: &def.name, item_kind: &def.item_kind, source: text, origin: "shipped", created_by: None },
+                &NewProcess {
+                    key: &def.key,
+                    unit_id: None,
+                    name: &def.name,
+                    item_kind: &def.item_kind,
+                    source: text,
+                    origin: "shipped",
+                    created_by: None,
+                },
                 ms(now),
             )
             .await?;
@@ -92,18 +105,33 @@ impl Services {
     /// Installs a definition from outside the shipped set (the command line and the benchmark
     /// use this): validated, stored as a new shipped-level version when its text is new.
     pub async fn install_process(&self, file: &str, text: &str, now: DateTime<Utc>) -> Result<i64> {
-        let def = ProcessDef::parse(file, text).map_err(|e| ServiceError::invalid("source", e.to_string()))?;
+        let def = ProcessDef::parse(file, text)
+            .map_err(|e| ServiceError::invalid("source", e.to_string()))?;
         let mut tx = self.db().begin().await?;
-        if xn_store::flow::latest_shipped_source(&mut tx, &def.key).await?.as_deref() != Some(text) {
+        if xn_store::flow::latest_shipped_source(&mut tx, &def.key)
+            .await?
+            .as_deref()
+            != Some(text)
+        {
             xn_store::flow::insert_process(
                 &mut tx,
-                &NewProcess { key: &def.key, unit_id: None, name: &def.name, item_kind: &def.item_kind, source: text, origin: "shipped", created_by: None },
+                &NewProcess {
+                    key: &def.key,
+                    unit_id: None,
+                    name: &def.name,
+                    item_kind: &def.item_kind,
+                    source: text,
+                    origin: "shipped",
+                    created_by: None,
+                },
                 ms(now),
             )
             .await?;
         }
         tx.commit().await?;
-        let row = xn_store::flow::latest_process(self.db(), &def.key, None).await?.ok_or(ServiceError::NotFound("流程"))?;
+        let row = xn_store::flow::latest_process(self.db(), &def.key, None)
+            .await?
+            .ok_or(ServiceError::NotFound("流程"))?;
         Ok(row.id)
     }
 
@@ -115,7 +143,18 @@ impl Services {
             .into_iter()
             .map(|r| {
                 let steps = ProcessDef::parse(&r.key, &r.source)
-                    .map(|d| d.steps.iter().map(|s| (s.id.clone(), s.name.clone(), format!("{:?}", s.kind).to_lowercase())).collect())
+                    .map(|d| {
+                        d.steps
+                            .iter()
+                            .map(|s| {
+                                (
+                                    s.id.clone(),
+                                    s.name.clone(),
+                                    format!("{:?}", s.kind).to_lowercase(),
+                                )
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default();
                 ProcessSummary {
                     id: r.id,
@@ -135,29 +174,70 @@ impl Services {
 
     /// Stores a unit's own version of a process (an administrator overrides the default for
     /// a unit and everything under it). Validation errors name the step and the problem.
-    pub async fn save_unit_process(&self, actor: &Actor, unit_id: i64, text: &str, now: DateTime<Utc>) -> Result<(i64, i64)> {
+    pub async fn save_unit_process(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, i64)> {
         require(actor, Permission::FlowAdmin)?;
-        let def = ProcessDef::parse("上传的流程定义", text).map_err(|e| ServiceError::invalid("source", e.to_string()))?;
-        if xn_store::flow::latest_process(self.db(), &def.key, None).await?.is_none() {
-            return Err(ServiceError::invalid("source", format!("没有默认流程「{}」，单位只能覆盖已有流程", def.key)));
+        let def = ProcessDef::parse("上传的流程定义", text)
+            .map_err(|e| ServiceError::invalid("source", e.to_string()))?;
+        if xn_store::flow::latest_process(self.db(), &def.key, None)
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::invalid(
+                "source",
+                format!("没有默认流程「{}」，单位只能覆盖已有流程", def.key),
+            ));
         }
-        xn_store::org::find_unit(self.db(), unit_id).await.map_err(|_| ServiceError::invalid("unit", "单位不存在"))?;
+        xn_store::org::find_unit(self.db(), unit_id)
+            .await
+            .map_err(|_| ServiceError::invalid("unit", "单位不存在"))?;
         let mut tx = self.db().begin().await?;
         let (id, version) = xn_store::flow::insert_process(
             &mut tx,
-            &NewProcess { key: &def.key, unit_id: Some(unit_id), name: &def.name, item_kind: &def.item_kind, source: text, origin: "unit", created_by: Some(actor.person_id) },
+            &NewProcess {
+                key: &def.key,
+                unit_id: Some(unit_id),
+                name: &def.name,
+                item_kind: &def.item_kind,
+                source: text,
+                origin: "unit",
+                created_by: Some(actor.person_id),
+            },
             ms(now),
         )
         .await?;
-        record(&mut tx, &actor.audit(), "flow.process_saved", Some(format!("process:{id}")), json!({"key": def.key, "unit": unit_id, "version": version}), now).await?;
+        record(
+            &mut tx,
+            &actor.audit(),
+            "flow.process_saved",
+            Some(format!("process:{id}")),
+            json!({"key": def.key, "unit": unit_id, "version": version}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok((id, version))
     }
 
     /// Gives a proxy: `proxy_post` may act for the actor's post between two instants (委托).
-    pub async fn create_proxy(&self, actor: &Actor, proxy_post: i64, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, reason: &str, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn create_proxy(
+        &self,
+        actor: &Actor,
+        proxy_post: i64,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         require(actor, Permission::FlowWork)?;
-        let principal = actor.post_id().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let principal = actor
+            .post_id()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         if proxy_post == principal {
             return Err(ServiceError::invalid("proxy", "不能委托给自己"));
         }
@@ -175,7 +255,17 @@ impl Services {
             Some((_, active)) if active != 0 => {}
             _ => return Err(ServiceError::invalid("proxy", "受托岗位不存在或已停用")),
         }
-        let id = xn_store::flow::insert_proxy(&mut tx, principal, proxy_post, ms(starts_at), ms(ends_at), reason.trim(), actor.person_id, ms(now)).await?;
+        let id = xn_store::flow::insert_proxy(
+            &mut tx,
+            principal,
+            proxy_post,
+            ms(starts_at),
+            ms(ends_at),
+            reason.trim(),
+            actor.person_id,
+            ms(now),
+        )
+        .await?;
         record(&mut tx, &actor.audit(), "flow.proxy_given", Some(format!("post:{principal}")), json!({"proxy": proxy_post, "from": starts_at, "until": ends_at, "reason": reason.trim()}), now).await?;
         tx.commit().await?;
         Ok(id)
@@ -183,9 +273,14 @@ impl Services {
 
     /// Proxies given by or to the acting post.
     pub async fn my_proxies(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<ProxyView>> {
-        let Some(post) = actor.post_id() else { return Ok(Vec::new()) };
+        let Some(post) = actor.post_id() else {
+            return Ok(Vec::new());
+        };
         let rows = xn_store::flow::proxies_of_post(self.db(), post).await?;
-        let mut ids: Vec<i64> = rows.iter().flat_map(|r| [r.principal_post_id, r.proxy_post_id]).collect();
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .flat_map(|r| [r.principal_post_id, r.proxy_post_id])
+            .collect();
         ids.dedup();
         let names = self.post_names(&ids).await?;
         Ok(rows
@@ -205,12 +300,22 @@ impl Services {
 
     /// Ends a proxy the acting post gave.
     pub async fn revoke_proxy(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
-        let post = actor.post_id().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post_id()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = self.db().begin().await?;
         if !xn_store::flow::revoke_proxy(&mut tx, id, post, ms(now)).await? {
             return Err(ServiceError::NotFound("委托"));
         }
-        record(&mut tx, &actor.audit(), "flow.proxy_revoked", Some(format!("post:{post}")), json!({"proxy": id}), now).await?;
+        record(
+            &mut tx,
+            &actor.audit(),
+            "flow.proxy_revoked",
+            Some(format!("post:{post}")),
+            json!({"proxy": id}),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -80,6 +80,18 @@ pub struct IdempotencyKey {
     pub fingerprint: String,
 }
 
+impl IdempotencyKey {
+    /// A key for a request described by `request` (method, path and body): the fingerprint is
+    /// its SM3 hash.
+    pub fn new(key: &str, request: &str) -> IdempotencyKey {
+        use sm3::Digest;
+        IdempotencyKey {
+            key: key.trim().to_owned(),
+            fingerprint: hex::encode(sm3::Sm3::digest(request.as_bytes())),
+        }
+    }
+}
+
 /// What the writer runs.
 pub(crate) enum Op {
     Start {
@@ -137,6 +149,8 @@ pub struct ActionOutcome {
 pub struct OpenTask {
     /// Task id.
     pub id: i64,
+    /// Its number within the case (what case actions name).
+    pub no: u32,
     /// Step.
     pub step: String,
     /// Holder.
@@ -145,25 +159,37 @@ pub struct OpenTask {
 
 fn flow_error(e: FlowError) -> ServiceError {
     match e {
-        FlowError::State(m) => ServiceError::Conflict { code: "flow.state", message: m },
+        FlowError::State(m) => ServiceError::Conflict {
+            code: "flow.state",
+            message: m,
+        },
         FlowError::NotHolder(m) => ServiceError::Forbidden(m),
-        FlowError::Invalid(m) => ServiceError::Invalid { field: None, message: m },
-        FlowError::Definition(m) => ServiceError::Conflict { code: "flow.definition", message: m },
+        FlowError::Invalid(m) => ServiceError::Invalid {
+            field: None,
+            message: m,
+        },
+        FlowError::Definition(m) => ServiceError::Conflict {
+            code: "flow.definition",
+            message: m,
+        },
     }
 }
 
 fn stale(current: i64, expected: i64) -> ServiceError {
     ServiceError::Conflict {
         code: "flow.stale",
-        message: format!("该事项已被他人更新（您看到的是第 {expected} 版，现在是第 {current} 版），请刷新后再办理"),
+        message: format!(
+            "该事项已被他人更新（您看到的是第 {expected} 版，现在是第 {current} 版），请刷新后再办理"
+        ),
     }
 }
 
 impl Services {
     pub(crate) fn flow_writer(&self) -> &writer::Writer {
-        self.inner.flow.writer.get_or_init(|| {
-            writer::Writer::start(Arc::downgrade(&self.inner), self.db().engine())
-        })
+        self.inner
+            .flow
+            .writer
+            .get_or_init(|| writer::Writer::start(Arc::downgrade(&self.inner), self.db().engine()))
     }
 
     /// The calendar for counting deadlines (cached briefly).
@@ -196,8 +222,11 @@ impl Services {
             return Ok(Arc::clone(def));
         }
         let row = xn_store::flow::find_process(self.db(), id).await?;
-        let def = ProcessDef::parse(&format!("{}（第 {} 版）", row.key, row.version), &row.source)
-            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
+        let def = ProcessDef::parse(
+            &format!("{}（第 {} 版）", row.key, row.version),
+            &row.source,
+        )
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
         let def = Arc::new(def);
         if let Ok(mut guard) = self.inner.flow.defs.write() {
             guard.insert(id, Arc::clone(&def));
@@ -215,7 +244,14 @@ impl Services {
     ) -> Result<ActionOutcome> {
         require(actor, Permission::FlowWork)?;
         let actor = ActorRef::of(actor)?;
-        self.flow_writer().run(Op::Start { actor, input, idem, now }).await
+        self.flow_writer()
+            .run(Op::Start {
+                actor,
+                input,
+                idem,
+                now,
+            })
+            .await
     }
 
     /// Applies an action to a case; durable when it returns. With `expected_version`, a case
@@ -235,14 +271,34 @@ impl Services {
         }
         let actor = ActorRef::of(actor)?;
         self.flow_writer()
-            .run(Op::Act { actor, case_id, expected_version, action, idem, now })
+            .run(Op::Act {
+                actor,
+                case_id,
+                expected_version,
+                action,
+                idem,
+                now,
+            })
             .await
+    }
+
+    /// The case and number of a task, for actions addressed by task id.
+    pub async fn task_ref(&self, task_id: i64) -> Result<(i64, u32)> {
+        let t = xn_store::flow::find_task(self.db(), task_id)
+            .await
+            .map_err(|_| ServiceError::NotFound("待办"))?;
+        Ok((t.case_id, u32::try_from(t.task_no).unwrap_or(0)))
     }
 
     /// Runs one queued operation inside the writer's transaction.
     pub(crate) async fn run_op(&self, tx: &mut Tx, op: Op) -> Result<ActionOutcome> {
         match op {
-            Op::Start { actor, input, idem, now } => {
+            Op::Start {
+                actor,
+                input,
+                idem,
+                now,
+            } => {
                 if let Some(stored) = self.claim_idem(tx, &actor, idem.as_ref(), now).await? {
                     return Ok(stored);
                 }
@@ -250,36 +306,72 @@ impl Services {
                 self.store_idem(tx, &actor, idem.as_ref(), &out).await?;
                 Ok(out)
             }
-            Op::Act { actor, case_id, expected_version, action, idem, now } => {
+            Op::Act {
+                actor,
+                case_id,
+                expected_version,
+                action,
+                idem,
+                now,
+            } => {
                 if let Some(stored) = self.claim_idem(tx, &actor, idem.as_ref(), now).await? {
                     return Ok(stored);
                 }
-                let out = self.act_in(tx, &actor, case_id, expected_version, &action, now).await?;
+                let out = self
+                    .act_in(tx, &actor, case_id, expected_version, &action, now)
+                    .await?;
                 self.store_idem(tx, &actor, idem.as_ref(), &out).await?;
                 Ok(out)
             }
         }
     }
 
-    async fn claim_idem(&self, tx: &mut Tx, actor: &ActorRef, idem: Option<&IdempotencyKey>, now: DateTime<Utc>) -> Result<Option<ActionOutcome>> {
+    async fn claim_idem(
+        &self,
+        tx: &mut Tx,
+        actor: &ActorRef,
+        idem: Option<&IdempotencyKey>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ActionOutcome>> {
         let Some(k) = idem else { return Ok(None) };
         if k.key.is_empty() || k.key.len() > 200 {
-            return Err(ServiceError::invalid("Idempotency-Key", "Idempotency-Key 须为 1–200 个字符"));
+            return Err(ServiceError::invalid(
+                "Idempotency-Key",
+                "Idempotency-Key 须为 1–200 个字符",
+            ));
         }
-        match xn_store::flow::claim_idempotency_key(tx, actor.person_id, &k.key, &k.fingerprint, ms(now)).await? {
+        match xn_store::flow::claim_idempotency_key(
+            tx,
+            actor.person_id,
+            &k.key,
+            &k.fingerprint,
+            ms(now),
+        )
+        .await?
+        {
             None => Ok(None),
             Some((hash, _)) if hash != k.fingerprint => Err(ServiceError::Conflict {
                 code: "idempotency.mismatch",
                 message: "该 Idempotency-Key 已用于另一个请求".into(),
             }),
-            Some((_, response)) => serde_json::from_str(&response).map(Some).map_err(|_| ServiceError::Conflict {
-                code: "idempotency.pending",
-                message: "该 Idempotency-Key 的请求尚未完成".into(),
-            }),
+            Some((_, response)) => {
+                serde_json::from_str(&response)
+                    .map(Some)
+                    .map_err(|_| ServiceError::Conflict {
+                        code: "idempotency.pending",
+                        message: "该 Idempotency-Key 的请求尚未完成".into(),
+                    })
+            }
         }
     }
 
-    async fn store_idem(&self, tx: &mut Tx, actor: &ActorRef, idem: Option<&IdempotencyKey>, out: &ActionOutcome) -> Result<()> {
+    async fn store_idem(
+        &self,
+        tx: &mut Tx,
+        actor: &ActorRef,
+        idem: Option<&IdempotencyKey>,
+        out: &ActionOutcome,
+    ) -> Result<()> {
         if let Some(k) = idem {
             let text = serde_json::to_string(out).map_err(|e| ServiceError::Internal(e.into()))?;
             xn_store::flow::store_idempotent_response(tx, actor.person_id, &k.key, &text).await?;
@@ -289,7 +381,12 @@ impl Services {
 
     /// The process a unit uses for a key: the nearest unit up the tree with its own version,
     /// else the shipped default.
-    async fn process_for(&self, key: &str, unit_id: i64, tx: &mut Tx) -> Result<xn_store::flow::ProcessRow> {
+    async fn process_for(
+        &self,
+        key: &str,
+        unit_id: i64,
+        tx: &mut Tx,
+    ) -> Result<xn_store::flow::ProcessRow> {
         let mut unit = Some(unit_id);
         let mut depth = 0;
         while let Some(u) = unit {
@@ -307,7 +404,14 @@ impl Services {
             .ok_or_else(|| ServiceError::invalid("process", format!("没有流程「{key}」")))
     }
 
-    pub(crate) async fn start_in(&self, tx: &mut Tx, actor: &ActorRef, input: &StartCase, parent: Option<(i64, i64, i64)>, now: DateTime<Utc>) -> Result<ActionOutcome> {
+    pub(crate) async fn start_in(
+        &self,
+        tx: &mut Tx,
+        actor: &ActorRef,
+        input: &StartCase,
+        parent: Option<(i64, i64, i64)>,
+        now: DateTime<Utc>,
+    ) -> Result<ActionOutcome> {
         let title = input.title.trim();
         if title.is_empty() {
             return Err(ServiceError::invalid("title", "请填写标题"));
@@ -327,10 +431,19 @@ impl Services {
         let def = self.process_def(row.id).await?;
         let cal = self.flow_calendar().await?;
         let hours = OfficeHours::default();
-        let ctx = Ctx { def: &def, cal: &cal, hours: &hours, fields: &input.fields, now };
-        let (mut state, mut events) = CaseState::start(&ctx, actor.post_id, &input.choices).map_err(flow_error)?;
-        let fields_json = serde_json::to_string(&input.fields).map_err(|e| ServiceError::Internal(e.into()))?;
-        let initial = serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let ctx = Ctx {
+            def: &def,
+            cal: &cal,
+            hours: &hours,
+            fields: &input.fields,
+            now,
+        };
+        let (mut state, mut events) =
+            CaseState::start(&ctx, actor.post_id, &input.choices).map_err(flow_error)?;
+        let fields_json =
+            serde_json::to_string(&input.fields).map_err(|e| ServiceError::Internal(e.into()))?;
+        let initial =
+            serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
         let case_id = xn_store::flow::insert_case(
             tx,
             &NewCase {
@@ -350,11 +463,29 @@ impl Services {
             ms(now),
         )
         .await?;
-        let case = CaseCtx { id: case_id, unit_id, starter: actor.post_id, fields: input.fields.clone() };
-        events.extend(self.resolve_needs(tx, &ctx, &case, &mut state, actor, now).await?);
-        let empty = CaseState { runs: Vec::new(), tasks: Vec::new(), ..state.clone() };
+        let case = CaseCtx {
+            id: case_id,
+            unit_id,
+            starter: actor.post_id,
+            fields: input.fields.clone(),
+        };
+        events.extend(
+            self.resolve_needs(tx, &ctx, &case, &mut state, actor, now)
+                .await?,
+        );
+        let empty = CaseState {
+            runs: Vec::new(),
+            tasks: Vec::new(),
+            ..state.clone()
+        };
         let mut first = events;
-        first.insert(0, FlowEvent::CaseStarted { post: actor.post_id, due: state.due.as_ref().map(|d| d.date) });
+        first.insert(
+            0,
+            FlowEvent::CaseStarted {
+                post: actor.post_id,
+                due: state.due.as_ref().map(|d| d.date),
+            },
+        );
         first.retain({
             let mut seen = false;
             move |e| {
@@ -367,16 +498,41 @@ impl Services {
                 true
             }
         });
-        let version = self.persist(tx, &def, &cal, &case, 1, &empty, &state, &first, actor, now, Some(title)).await?;
-        self.after_close(tx, &case, &state, actor, now, parent.map(|(p, _, _)| p)).await?;
+        let version = self
+            .persist(
+                tx,
+                &def,
+                &cal,
+                &case,
+                1,
+                &empty,
+                &state,
+                &first,
+                actor,
+                now,
+                Some(title),
+            )
+            .await?;
+        self.after_close(tx, &case, &state, actor, now, parent.map(|(p, _, _)| p))
+            .await?;
         outcome(tx, case_id, version, &state, &first).await
     }
 
-    async fn act_in(&self, tx: &mut Tx, actor: &ActorRef, case_id: i64, expected: Option<i64>, action: &Action, now: DateTime<Utc>) -> Result<ActionOutcome> {
-        let row = xn_store::flow::lock_case(tx, case_id).await.map_err(|e| match e {
-            xn_store::StoreError::NotFound => ServiceError::NotFound("事项"),
-            other => other.into(),
-        })?;
+    async fn act_in(
+        &self,
+        tx: &mut Tx,
+        actor: &ActorRef,
+        case_id: i64,
+        expected: Option<i64>,
+        action: &Action,
+        now: DateTime<Utc>,
+    ) -> Result<ActionOutcome> {
+        let row = xn_store::flow::lock_case(tx, case_id)
+            .await
+            .map_err(|e| match e {
+                xn_store::StoreError::NotFound => ServiceError::NotFound("事项"),
+                other => other.into(),
+            })?;
         if let Some(v) = expected
             && v != row.version
         {
@@ -386,18 +542,60 @@ impl Services {
         let cal = self.flow_calendar().await?;
         let hours = OfficeHours::default();
         let fields: Fields = serde_json::from_str(&row.fields).unwrap_or_default();
-        let before: CaseState = serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
-        let case = CaseCtx { id: case_id, unit_id: row.unit_id, starter: row.starter_post_id, fields: fields.clone() };
-        self.authorize_action(tx, actor, &case, &before, &def, action).await?;
-        let proxy_for = xn_store::flow::principals_of_tx(tx, actor.post_id, ms(now)).await?;
-        let acting = Acting { post: actor.post_id, proxy_for };
-        let ctx = Ctx { def: &def, cal: &cal, hours: &hours, fields: &fields, now };
+        let before: CaseState =
+            serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let case = CaseCtx {
+            id: case_id,
+            unit_id: row.unit_id,
+            starter: row.starter_post_id,
+            fields: fields.clone(),
+        };
+        self.authorize_action(tx, actor, &case, &before, &def, action)
+            .await?;
+        // Proxies matter only when the actor does not hold the task itself.
+        let own = action_task(action)
+            .and_then(|n| before.task(n))
+            .is_some_and(|t| t.post == actor.post_id);
+        let proxy_for = if own {
+            Vec::new()
+        } else {
+            xn_store::flow::principals_of_tx(tx, actor.post_id, ms(now)).await?
+        };
+        let acting = Acting {
+            post: actor.post_id,
+            proxy_for,
+        };
+        let ctx = Ctx {
+            def: &def,
+            cal: &cal,
+            hours: &hours,
+            fields: &fields,
+            now,
+        };
         let mut state = before.clone();
         let mut events = state.apply(&ctx, &acting, action).map_err(flow_error)?;
-        events.extend(self.resolve_needs(tx, &ctx, &case, &mut state, actor, now).await?);
-        let version = self.persist(tx, &def, &cal, &case, row.version, &before, &state, &events, actor, now, None).await?;
+        events.extend(
+            self.resolve_needs(tx, &ctx, &case, &mut state, actor, now)
+                .await?,
+        );
+        let version = self
+            .persist(
+                tx,
+                &def,
+                &cal,
+                &case,
+                row.version,
+                &before,
+                &state,
+                &events,
+                actor,
+                now,
+                None,
+            )
+            .await?;
         if before.status != CaseStatus::Closed {
-            self.after_close(tx, &case, &state, actor, now, row.parent_case_id).await?;
+            self.after_close(tx, &case, &state, actor, now, row.parent_case_id)
+                .await?;
         }
         outcome(tx, case_id, version, &state, &events).await
     }
@@ -405,22 +603,37 @@ impl Services {
     /// Who may take case-level actions: pausing and resuming (the starter or a flow
     /// administrator), adding and removing signers (a holder in that run, or the starter),
     /// deciding an extension (the step's approver, by default the starter).
-    async fn authorize_action(&self, tx: &mut Tx, actor: &ActorRef, case: &CaseCtx, state: &CaseState, def: &ProcessDef, action: &Action) -> Result<()> {
+    async fn authorize_action(
+        &self,
+        tx: &mut Tx,
+        actor: &ActorRef,
+        case: &CaseCtx,
+        state: &CaseState,
+        def: &ProcessDef,
+        action: &Action,
+    ) -> Result<()> {
         let starter = actor.post_id == case.starter;
-        let holds_in_run = |run: u32| state.tasks.iter().any(|t| t.run == run && t.post == actor.post_id && t.state.is_pending());
+        let holds_in_run = |run: u32| {
+            state
+                .tasks
+                .iter()
+                .any(|t| t.run == run && t.post == actor.post_id && t.state.is_pending())
+        };
         match action {
-            Action::Pause { .. } | Action::Resume if !(starter || actor.flow_admin) => {
-                Err(ServiceError::Forbidden("只有发起人可以挂起或恢复事项".into()))
-            }
-            Action::AddSigner { run, .. } if !(starter || holds_in_run(*run)) => {
-                Err(ServiceError::Forbidden("只有发起人或本环节办理人可以加签".into()))
-            }
+            Action::Pause { .. } | Action::Resume if !(starter || actor.flow_admin) => Err(
+                ServiceError::Forbidden("只有发起人可以挂起或恢复事项".into()),
+            ),
+            Action::AddSigner { run, .. } if !(starter || holds_in_run(*run)) => Err(
+                ServiceError::Forbidden("只有发起人或本环节办理人可以加签".into()),
+            ),
             Action::RemoveSigner { task } => {
                 let run = state.task(*task).map(|t| t.run).unwrap_or(0);
                 if starter || holds_in_run(run) {
                     Ok(())
                 } else {
-                    Err(ServiceError::Forbidden("只有发起人或本环节办理人可以减签".into()))
+                    Err(ServiceError::Forbidden(
+                        "只有发起人或本环节办理人可以减签".into(),
+                    ))
                 }
             }
             Action::DecideExtension { run, .. } => {
@@ -440,7 +653,15 @@ impl Services {
     }
 
     /// Finds holders for every run that needs them, and spawns fan-out children.
-    async fn resolve_needs(&self, tx: &mut Tx, ctx: &Ctx<'_>, case: &CaseCtx, state: &mut CaseState, actor: &ActorRef, now: DateTime<Utc>) -> Result<Vec<FlowEvent>> {
+    async fn resolve_needs(
+        &self,
+        tx: &mut Tx,
+        ctx: &Ctx<'_>,
+        case: &CaseCtx,
+        state: &mut CaseState,
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<FlowEvent>> {
         let mut events = Vec::new();
         for (run, need) in state.needs() {
             match need {
@@ -451,16 +672,35 @@ impl Services {
                 Need::Chosen { allowed, picked } => {
                     let allowed_posts = self.resolve_rule(tx, &allowed, case).await?;
                     if let Some(bad) = picked.iter().find(|p| !allowed_posts.contains(p)) {
-                        return Err(ServiceError::invalid("choices", format!("所选办理人（岗位 {bad}）不在可选范围内")));
+                        return Err(ServiceError::invalid(
+                            "choices",
+                            format!("所选办理人（岗位 {bad}）不在可选范围内"),
+                        ));
                     }
                     events.extend(state.assign(ctx, run, &picked).map_err(flow_error)?);
                 }
                 Need::Children { process, units } => {
                     let mut children = Vec::new();
                     for unit in units {
-                        let title = format!("{}（分送）", self.case_title(tx, case.id).await.unwrap_or_default());
-                        let input = StartCase { process: process.clone(), title, body: String::new(), fields: case.fields.clone(), choices: BTreeMap::new() };
-                        let child = Box::pin(self.start_in(tx, actor, &input, Some((case.id, i64::from(run), unit)), now)).await?;
+                        let title = format!(
+                            "{}（分送）",
+                            self.case_title(tx, case.id).await.unwrap_or_default()
+                        );
+                        let input = StartCase {
+                            process: process.clone(),
+                            title,
+                            body: String::new(),
+                            fields: case.fields.clone(),
+                            choices: BTreeMap::new(),
+                        };
+                        let child = Box::pin(self.start_in(
+                            tx,
+                            actor,
+                            &input,
+                            Some((case.id, i64::from(run), unit)),
+                            now,
+                        ))
+                        .await?;
                         children.push((child.case_id, unit));
                     }
                     events.extend(state.link_children(run, &children).map_err(flow_error)?);
@@ -471,24 +711,34 @@ impl Services {
     }
 
     async fn case_title(&self, tx: &mut Tx, case_id: i64) -> Result<String> {
-        Ok(xn_store::flow::lock_case(tx, case_id).await.map(|r| r.title).unwrap_or_default())
+        Ok(xn_store::flow::lock_case(tx, case_id)
+            .await
+            .map(|r| r.title)
+            .unwrap_or_default())
     }
 
     /// The posts an assignee rule names for a case.
-    pub(crate) async fn resolve_rule(&self, tx: &mut Tx, rule: &AssigneeRule, case: &CaseCtx) -> Result<Vec<i64>> {
+    pub(crate) async fn resolve_rule(
+        &self,
+        tx: &mut Tx,
+        rule: &AssigneeRule,
+        case: &CaseCtx,
+    ) -> Result<Vec<i64>> {
         Ok(match rule {
-            AssigneeRule::Post { post } => {
-                match xn_store::flow::post_unit(tx, *post).await? {
-                    Some((_, active)) if active != 0 => vec![*post],
-                    _ => Vec::new(),
-                }
-            }
+            AssigneeRule::Post { post } => match xn_store::flow::post_unit(tx, *post).await? {
+                Some((_, active)) if active != 0 => vec![*post],
+                _ => Vec::new(),
+            },
             AssigneeRule::Starter => vec![case.starter],
-            AssigneeRule::Field { field } => case.fields.get(field).map(Value::ints).unwrap_or_default(),
+            AssigneeRule::Field { field } => {
+                case.fields.get(field).map(Value::ints).unwrap_or_default()
+            }
             AssigneeRule::Chosen { from } => Box::pin(self.resolve_rule(tx, from, case)).await?,
             AssigneeRule::Position { position, unit } => {
                 let start = if unit.from == "starter" {
-                    xn_store::flow::post_unit(tx, case.starter).await?.map(|(u, _)| u)
+                    xn_store::flow::post_unit(tx, case.starter)
+                        .await?
+                        .map(|(u, _)| u)
                 } else if unit.from == "case" {
                     Some(case.unit_id)
                 } else if let Some(f) = unit.from.strip_prefix("field:") {
@@ -516,20 +766,52 @@ impl Services {
 
     /// Writes a case's new state: the row (version-checked), the changed tasks, the timers of
     /// the changed runs, and the events.
-    #[expect(clippy::too_many_arguments, reason = "one write of everything an action changed")]
-    async fn persist(&self, tx: &mut Tx, def: &ProcessDef, cal: &Calendar, case: &CaseCtx, version: i64, before: &CaseState, after: &CaseState, events: &[FlowEvent], actor: &ActorRef, now: DateTime<Utc>, first: Option<&str>) -> Result<i64> {
-        let state_json = serde_json::to_string(after).map_err(|e| ServiceError::Internal(e.into()))?;
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one write of everything an action changed"
+    )]
+    async fn persist(
+        &self,
+        tx: &mut Tx,
+        def: &ProcessDef,
+        cal: &Calendar,
+        case: &CaseCtx,
+        version: i64,
+        before: &CaseState,
+        after: &CaseState,
+        events: &[FlowEvent],
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+        first: Option<&str>,
+    ) -> Result<i64> {
+        let state_json =
+            serde_json::to_string(after).map_err(|e| ServiceError::Internal(e.into()))?;
         let new_version = if first.is_some() {
             // Just inserted at version 1: write the resolved state.
-            xn_store::flow::update_case(tx, case.id, 1, &state_json, after.status.code(), after.due.as_ref().map(|d| d.date.to_string()), ms(now)).await?;
+            xn_store::flow::write_initial_state(
+                tx,
+                case.id,
+                &state_json,
+                after.status.code(),
+                after.due.as_ref().map(|d| d.date.to_string()),
+            )
+            .await?;
             1
         } else {
-            xn_store::flow::update_case(tx, case.id, version, &state_json, after.status.code(), after.due.as_ref().map(|d| d.date.to_string()), ms(now))
-                .await
-                .map_err(|e| match e {
-                    xn_store::StoreError::Conflict(_) => stale(version + 1, version),
-                    other => other.into(),
-                })?
+            xn_store::flow::update_case(
+                tx,
+                case.id,
+                version,
+                &state_json,
+                after.status.code(),
+                after.due.as_ref().map(|d| d.date.to_string()),
+                ms(now),
+            )
+            .await
+            .map_err(|e| match e {
+                xn_store::StoreError::Conflict(_) => stale(version + 1, version),
+                other => other.into(),
+            })?
         };
         // The task projection: new and changed tasks.
         for task in &after.tasks {
@@ -538,7 +820,10 @@ impl Services {
             }
             let run = after.run(task.run);
             let step_id = run.map(|r| r.step.as_str()).unwrap_or_default();
-            let step_name = def.step(step_id).map(|s| s.name.as_str()).unwrap_or(step_id);
+            let step_name = def
+                .step(step_id)
+                .map(|s| s.name.as_str())
+                .unwrap_or(step_id);
             let due = run.and_then(|r| r.due.as_ref());
             write_task(tx, case.id, task, step_id, step_name, due).await?;
         }
@@ -546,16 +831,24 @@ impl Services {
         for run in &after.runs {
             let old = before.run(run.no);
             if old.is_some_and(|o| o.due != run.due) {
-                for task in after.tasks.iter().filter(|t| t.run == run.no && before.task(t.no) == Some(t)) {
-                    let step_name = def.step(&run.step).map(|s| s.name.as_str()).unwrap_or(&run.step);
+                for task in after
+                    .tasks
+                    .iter()
+                    .filter(|t| t.run == run.no && before.task(t.no) == Some(t))
+                {
+                    let step_name = def
+                        .step(&run.step)
+                        .map(|s| s.name.as_str())
+                        .unwrap_or(&run.step);
                     write_task(tx, case.id, task, &run.step, step_name, run.due.as_ref()).await?;
                 }
             }
         }
         // Timers.
-        if after.status == CaseStatus::Closed && before.status != CaseStatus::Closed {
-            xn_store::flow::cancel_jobs(tx, case.id, None).await?;
-        } else if after.status == CaseStatus::Paused && before.status != CaseStatus::Paused {
+        let stopped = (after.status == CaseStatus::Closed && before.status != CaseStatus::Closed)
+            || (after.status == CaseStatus::Paused && before.status != CaseStatus::Paused);
+        if stopped {
+            // Closed or paused: no timer runs until it resumes (then every one is re-armed).
             xn_store::flow::cancel_jobs(tx, case.id, None).await?;
         } else if after.status == CaseStatus::Running {
             let resumed = before.status == CaseStatus::Paused;
@@ -568,7 +861,14 @@ impl Services {
                 if run.state == RunState::Active {
                     if let Some(due) = &run.due {
                         for (rung, at) in rungs(due, &def.ladder, cal, run.entered_at) {
-                            xn_store::flow::arm_job(tx, case.id, i64::from(run.no), rung.code(), ms(at)).await?;
+                            xn_store::flow::arm_job(
+                                tx,
+                                case.id,
+                                i64::from(run.no),
+                                rung.code(),
+                                ms(at),
+                            )
+                            .await?;
                         }
                     }
                 } else if old.is_some_and(|o| o.state == RunState::Active) {
@@ -615,25 +915,62 @@ impl Services {
     }
 
     /// When a fan-out child closes, its parent hears of it in the same transaction.
-    async fn after_close(&self, tx: &mut Tx, case: &CaseCtx, state: &CaseState, actor: &ActorRef, now: DateTime<Utc>, parent: Option<i64>) -> Result<()> {
+    async fn after_close(
+        &self,
+        tx: &mut Tx,
+        case: &CaseCtx,
+        state: &CaseState,
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+        parent: Option<i64>,
+    ) -> Result<()> {
         if state.status != CaseStatus::Closed {
             return Ok(());
         }
-        let Some(parent_id) = parent else { return Ok(()) };
+        let Some(parent_id) = parent else {
+            return Ok(());
+        };
         let prow = xn_store::flow::lock_case(tx, parent_id).await?;
-        let pstate: CaseState = serde_json::from_str(&prow.state).map_err(|e| ServiceError::Internal(e.into()))?;
-        let Some(run) = pstate.runs.iter().find(|r| r.children.iter().any(|c| c.case_id == case.id)).map(|r| r.no) else {
+        let pstate: CaseState =
+            serde_json::from_str(&prow.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let Some(run) = pstate
+            .runs
+            .iter()
+            .find(|r| r.children.iter().any(|c| c.case_id == case.id))
+            .map(|r| r.no)
+        else {
             return Ok(());
         };
         let outcome = state.decision.clone().unwrap_or_else(|| "已办结".into());
-        let system = ActorRef { flow_admin: true, ..actor.clone() };
-        Box::pin(self.act_in(tx, &system, parent_id, None, &Action::ChildClosed { run, case_id: case.id, outcome }, now)).await?;
+        let system = ActorRef {
+            flow_admin: true,
+            ..actor.clone()
+        };
+        Box::pin(self.act_in(
+            tx,
+            &system,
+            parent_id,
+            None,
+            &Action::ChildClosed {
+                run,
+                case_id: case.id,
+                outcome,
+            },
+            now,
+        ))
+        .await?;
         Ok(())
     }
 
     /// Urges the holder of a task (催办): recorded, counted on the task, delivered to the
     /// holder's notifications. Does not change the case (its version stays).
-    pub async fn urge(&self, actor: &Actor, task_id: i64, message: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn urge(
+        &self,
+        actor: &Actor,
+        task_id: i64,
+        message: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         require(actor, Permission::FlowWork)?;
         let me = ActorRef::of(actor)?;
         let message = message.trim();
@@ -643,16 +980,26 @@ impl Services {
         if message.chars().count() > 500 {
             return Err(ServiceError::invalid("message", "催办内容不能超过 500 字"));
         }
-        let task = xn_store::flow::find_task(self.db(), task_id).await.map_err(|_| ServiceError::NotFound("待办"))?;
+        let task = xn_store::flow::find_task(self.db(), task_id)
+            .await
+            .map_err(|_| ServiceError::NotFound("待办"))?;
         if !matches!(task.state.as_str(), "open" | "waiting" | "delegated") {
-            return Err(ServiceError::Conflict { code: "flow.state", message: "该待办已办理，无需催办".into() });
+            return Err(ServiceError::Conflict {
+                code: "flow.state",
+                message: "该待办已办理，无需催办".into(),
+            });
         }
-        if task.starter_post_id != me.post_id && !self.participated(me.post_id, task.case_id).await? {
+        if task.starter_post_id != me.post_id
+            && !self.participated(me.post_id, task.case_id).await?
+        {
             return Err(ServiceError::Forbidden("只有发起人或经办人可以催办".into()));
         }
         let mut tx = self.db().begin().await?;
         xn_store::flow::mark_urged(&mut tx, task_id, ms(now)).await?;
-        let text = format!("「{}」的「{}」被催办：{message}", task.title, task.step_name);
+        let text = format!(
+            "「{}」的「{}」被催办：{message}",
+            task.title, task.step_name
+        );
         xn_store::notifications::insert_notification(
             &mut tx,
             &xn_store::notifications::NewNotification {
@@ -679,11 +1026,19 @@ impl Services {
 
     async fn participated(&self, post: i64, case_id: i64) -> Result<bool> {
         let tasks = xn_store::flow::tasks_of_case(self.db(), case_id).await?;
-        Ok(tasks.iter().any(|t| t.post_id == post || t.acted_by_post_id == Some(post)))
+        Ok(tasks
+            .iter()
+            .any(|t| t.post_id == post || t.acted_by_post_id == Some(post)))
     }
 
     /// Moves all pending work of one post to another in one recorded action (工作交接).
-    pub async fn handover(&self, actor: &Actor, from: i64, to: i64, now: DateTime<Utc>) -> Result<usize> {
+    pub async fn handover(
+        &self,
+        actor: &Actor,
+        from: i64,
+        to: i64,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
         require(actor, Permission::FlowAdmin)?;
         let me = ActorRef::of(actor)?;
         if from == to {
@@ -698,15 +1053,35 @@ impl Services {
             return Err(ServiceError::invalid("from", "交出岗位不存在"));
         }
         let cases = xn_store::flow::cases_with_pending_tasks_of(&mut tx, from).await?;
-        let system = ActorRef { flow_admin: true, ..me.clone() };
+        let system = ActorRef {
+            flow_admin: true,
+            ..me.clone()
+        };
         let mut moved = 0;
         for case_id in &cases {
-            let out = self.act_in(&mut tx, &system, *case_id, None, &Action::Handover { from, to }, now).await?;
-            moved += out.events.iter().filter(|e| e.as_str() == "flow.handed_over").count();
+            let out = self
+                .act_in(
+                    &mut tx,
+                    &system,
+                    *case_id,
+                    None,
+                    &Action::Handover { from, to },
+                    now,
+                )
+                .await?;
+            moved += out
+                .events
+                .iter()
+                .filter(|e| e.as_str() == "flow.handed_over")
+                .count();
         }
         crate::events::record(
             &mut tx,
-            &crate::events::Audit { person_id: Some(me.person_id), post_id: Some(me.post_id), ip: me.ip.as_deref() },
+            &crate::events::Audit {
+                person_id: Some(me.person_id),
+                post_id: Some(me.post_id),
+                ip: me.ip.as_deref(),
+            },
             "flow.handover",
             Some(format!("post:{from}")),
             json!({"from": from, "to": to, "cases": cases, "tasks": moved}),
@@ -727,7 +1102,27 @@ pub(crate) struct CaseCtx {
     pub(crate) fields: Fields,
 }
 
-async fn write_task(tx: &mut Tx, case_id: i64, task: &Task, step_id: &str, step_name: &str, due: Option<&xn_domain::flow::Due>) -> Result<()> {
+/// The task an action is about, if it names one.
+fn action_task(action: &Action) -> Option<u32> {
+    match action {
+        Action::Complete { task, .. }
+        | Action::Return { task, .. }
+        | Action::Transfer { task, .. }
+        | Action::Delegate { task, .. }
+        | Action::RequestExtension { task, .. }
+        | Action::Withdraw { task } => Some(*task),
+        _ => None,
+    }
+}
+
+async fn write_task(
+    tx: &mut Tx,
+    case_id: i64,
+    task: &Task,
+    step_id: &str,
+    step_name: &str,
+    due: Option<&xn_domain::flow::Due>,
+) -> Result<()> {
     xn_store::flow::write_task(
         tx,
         &TaskWrite {
@@ -752,12 +1147,31 @@ async fn write_task(tx: &mut Tx, case_id: i64, task: &Task, step_id: &str, step_
     Ok(())
 }
 
-async fn outcome(tx: &mut Tx, case_id: i64, version: i64, state: &CaseState, events: &[FlowEvent]) -> Result<ActionOutcome> {
+async fn outcome(
+    tx: &mut Tx,
+    case_id: i64,
+    version: i64,
+    state: &CaseState,
+    events: &[FlowEvent],
+) -> Result<ActionOutcome> {
+    let ids: std::collections::HashMap<i64, i64> = xn_store::flow::open_task_ids(tx, case_id)
+        .await?
+        .into_iter()
+        .collect();
     let mut open_tasks = Vec::new();
-    for t in state.tasks.iter().filter(|t| t.state == xn_domain::flow::TaskState::Open) {
-        let id = xn_store::flow::task_id(tx, case_id, i64::from(t.no)).await?;
+    for t in state
+        .tasks
+        .iter()
+        .filter(|t| t.state == xn_domain::flow::TaskState::Open)
+    {
+        let id = ids.get(&i64::from(t.no)).copied().unwrap_or(0);
         let step = state.run(t.run).map(|r| r.step.clone()).unwrap_or_default();
-        open_tasks.push(OpenTask { id, step, post_id: t.post });
+        open_tasks.push(OpenTask {
+            id,
+            no: t.no,
+            step,
+            post_id: t.post,
+        });
     }
     Ok(ActionOutcome {
         case_id,

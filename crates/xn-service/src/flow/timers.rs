@@ -32,9 +32,19 @@ pub struct Sweep {
 
 impl Services {
     /// Claims and runs the timers due at `now` for `owner`, holding each lease for `lease`.
-    pub async fn run_due_timers(&self, owner: &str, now: DateTime<Utc>, lease: TimeDelta, limit: i64) -> Result<Sweep> {
-        let jobs = xn_store::flow::claim_jobs(self.db(), owner, ms(now), ms(now + lease), limit).await?;
-        let mut sweep = Sweep { claimed: jobs.len(), ..Sweep::default() };
+    pub async fn run_due_timers(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease: TimeDelta,
+        limit: i64,
+    ) -> Result<Sweep> {
+        let jobs =
+            xn_store::flow::claim_jobs(self.db(), owner, ms(now), ms(now + lease), limit).await?;
+        let mut sweep = Sweep {
+            claimed: jobs.len(),
+            ..Sweep::default()
+        };
         for job in jobs {
             match self.fire(owner, &job, now).await? {
                 Fired::Effect => sweep.fired += 1,
@@ -48,37 +58,74 @@ impl Services {
     async fn fire(&self, owner: &str, job: &JobRow, now: DateTime<Utc>) -> Result<Fired> {
         let mut tx = self.db().begin().await?;
         let case = xn_store::flow::lock_case(&mut tx, job.case_id).await?;
-        let state: CaseState = serde_json::from_str(&case.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let state: CaseState =
+            serde_json::from_str(&case.state).map_err(|e| ServiceError::Internal(e.into()))?;
         let rung = Rung::from_code(&job.rung);
         // The holders still owing the step (or, for the case's own deadline, every step).
         let (due_date, holders): (Option<String>, Vec<i64>) = if job.run_no == 0 {
-            let holders = state.tasks.iter().filter(|t| t.state.is_pending() && t.kind == xn_domain::flow::TaskKind::Task).filter(|t| state.run(t.run).is_some_and(|r| r.state == RunState::Active)).map(|t| t.post).collect();
+            let holders = state
+                .tasks
+                .iter()
+                .filter(|t| t.state.is_pending() && t.kind == xn_domain::flow::TaskKind::Task)
+                .filter(|t| {
+                    state
+                        .run(t.run)
+                        .is_some_and(|r| r.state == RunState::Active)
+                })
+                .map(|t| t.post)
+                .collect();
             (state.due.as_ref().map(|d| d.date.to_string()), holders)
         } else {
             let run = state.run(u32::try_from(job.run_no).unwrap_or(0));
             match run {
                 Some(r) if r.state == RunState::Active => (
                     r.due.as_ref().map(|d| d.date.to_string()),
-                    state.tasks.iter().filter(|t| t.run == r.no && t.state.is_pending() && t.kind == xn_domain::flow::TaskKind::Task).map(|t| t.post).collect(),
+                    state
+                        .tasks
+                        .iter()
+                        .filter(|t| {
+                            t.run == r.no
+                                && t.state.is_pending()
+                                && t.kind == xn_domain::flow::TaskKind::Task
+                        })
+                        .map(|t| t.post)
+                        .collect(),
                 ),
                 _ => (None, Vec::new()),
             }
         };
-        let relevant = state.status == CaseStatus::Running && !holders.is_empty() && rung.is_some() && due_date.is_some();
+        let relevant = state.status == CaseStatus::Running
+            && !holders.is_empty()
+            && rung.is_some()
+            && due_date.is_some();
         if !relevant {
-            let ok = xn_store::flow::finish_job(&mut tx, job.id, owner, job.version, "cancelled", ms(now)).await?;
+            let ok = xn_store::flow::finish_job(
+                &mut tx,
+                job.id,
+                owner,
+                job.version,
+                "cancelled",
+                ms(now),
+            )
+            .await?;
             if !ok {
                 return Ok(Fired::Lost);
             }
             tx.commit().await?;
             return Ok(Fired::Dropped);
         }
-        let (Some(rung), Some(due_date)) = (rung, due_date) else { return Ok(Fired::Dropped) };
+        let (Some(rung), Some(due_date)) = (rung, due_date) else {
+            return Ok(Fired::Dropped);
+        };
         let step = if job.run_no == 0 {
             "整个事项".to_owned()
         } else {
             let def = self.process_def(case.process_id).await?;
-            state.run(u32::try_from(job.run_no).unwrap_or(0)).and_then(|r| def.step(&r.step)).map(|s| s.name.clone()).unwrap_or_default()
+            state
+                .run(u32::try_from(job.run_no).unwrap_or(0))
+                .and_then(|r| def.step(&r.step))
+                .map(|s| s.name.clone())
+                .unwrap_or_default()
         };
         let kind = match rung {
             Rung::DueSoon => "flow.due_soon",
@@ -87,22 +134,46 @@ impl Services {
         };
         for post in &holders {
             if rung != Rung::DueSoon {
-                let unit = xn_store::flow::post_unit(&mut tx, *post).await?.map(|(u, _)| u);
+                let unit = xn_store::flow::post_unit(&mut tx, *post)
+                    .await?
+                    .map(|(u, _)| u);
                 xn_store::flow::insert_card(
                     &mut tx,
-                    &NewCard { job_id: job.id, case_id: job.case_id, run_no: job.run_no, color: if rung == Rung::Red { "red" } else { "yellow" }, post_id: Some(*post), unit_id: unit, due_date: &due_date },
+                    &NewCard {
+                        job_id: job.id,
+                        case_id: job.case_id,
+                        run_no: job.run_no,
+                        color: if rung == Rung::Red { "red" } else { "yellow" },
+                        post_id: Some(*post),
+                        unit_id: unit,
+                        due_date: &due_date,
+                    },
                     ms(now),
                 )
                 .await?;
             }
             let message = match rung {
-                Rung::DueSoon => format!("「{}」的「{step}」将于 {due_date} 到期，请抓紧办理", case.title),
-                Rung::Yellow => format!("「{}」的「{step}」已超过办理时限 {due_date}，亮黄牌", case.title),
-                Rung::Red => format!("「{}」的「{step}」严重超期（时限 {due_date}），亮红牌", case.title),
+                Rung::DueSoon => format!(
+                    "「{}」的「{step}」将于 {due_date} 到期，请抓紧办理",
+                    case.title
+                ),
+                Rung::Yellow => format!(
+                    "「{}」的「{step}」已超过办理时限 {due_date}，亮黄牌",
+                    case.title
+                ),
+                Rung::Red => format!(
+                    "「{}」的「{step}」严重超期（时限 {due_date}），亮红牌",
+                    case.title
+                ),
             };
             xn_store::notifications::insert_notification(
                 &mut tx,
-                &xn_store::notifications::NewNotification { post_id: *post, kind, subject: Some(&format!("case:{}", job.case_id)), message: &message },
+                &xn_store::notifications::NewNotification {
+                    post_id: *post,
+                    kind,
+                    subject: Some(&format!("case:{}", job.case_id)),
+                    message: &message,
+                },
                 ms(now),
             )
             .await?;
@@ -116,7 +187,8 @@ impl Services {
             now,
         )
         .await?;
-        if !xn_store::flow::finish_job(&mut tx, job.id, owner, job.version, "done", ms(now)).await? {
+        if !xn_store::flow::finish_job(&mut tx, job.id, owner, job.version, "done", ms(now)).await?
+        {
             // Another server took the lease over: drop everything written here.
             return Ok(Fired::Lost);
         }
@@ -126,7 +198,9 @@ impl Services {
 
     /// The earliest pending timer (to sleep until it).
     pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>> {
-        Ok(xn_store::flow::next_job_due(self.db()).await?.map(crate::from_ms))
+        Ok(xn_store::flow::next_job_due(self.db())
+            .await?
+            .map(crate::from_ms))
     }
 }
 

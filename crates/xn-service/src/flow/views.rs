@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-use xn_domain::flow::{CaseState, CaseStatus, Mode, ProcessDef, RunState, StepKind, TaskKind, TaskState};
+use xn_domain::flow::{
+    CaseState, CaseStatus, Mode, ProcessDef, RunState, StepKind, TaskKind, TaskState,
+};
 use xn_domain::org::Permission;
 use xn_store::flow::{Queue, TaskFilter, TaskRow, TaskSort};
 
@@ -148,7 +150,9 @@ fn parse_date(s: Option<&str>) -> Option<NaiveDate> {
 
 /// The urgency of a deadline seen at `now`.
 pub fn urgency(due: Option<NaiveDate>, due_at: Option<i64>, now: DateTime<Utc>) -> Urgency {
-    let Some(date) = due else { return Urgency::None };
+    let Some(date) = due else {
+        return Urgency::None;
+    };
     if due_at.is_some_and(|at| at <= ms(now)) {
         return Urgency::Overdue;
     }
@@ -251,7 +255,9 @@ pub struct QueueQuery {
 impl Services {
     /// The posts whose work the actor sees: its own and those it is proxy for now.
     pub async fn working_posts(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<i64>> {
-        let Some(post) = actor.post_id() else { return Ok(Vec::new()) };
+        let Some(post) = actor.post_id() else {
+            return Ok(Vec::new());
+        };
         let mut posts = vec![post];
         for p in xn_store::flow::principals_of(self.db(), post, ms(now)).await? {
             if !posts.contains(&p) {
@@ -265,11 +271,20 @@ impl Services {
     pub async fn queue_counts(&self, actor: &Actor, now: DateTime<Utc>) -> Result<QueueCounts> {
         let posts = self.working_posts(actor, now).await?;
         let (todo, to_read, latest) = xn_store::flow::queue_counts(self.db(), &posts).await?;
-        Ok(QueueCounts { todo, to_read, latest })
+        Ok(QueueCounts {
+            todo,
+            to_read,
+            latest,
+        })
     }
 
     /// One page of a task queue.
-    pub async fn task_queue(&self, actor: &Actor, q: &QueueQuery, now: DateTime<Utc>) -> Result<Vec<TaskItem>> {
+    pub async fn task_queue(
+        &self,
+        actor: &Actor,
+        q: &QueueQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TaskItem>> {
         require(actor, Permission::FlowWork)?;
         let posts = self.working_posts(actor, now).await?;
         let own = actor.post_id().unwrap_or(0);
@@ -278,7 +293,9 @@ impl Services {
             QueueName::ToRead => Queue::ToRead,
             QueueName::Done => Queue::Done,
             QueueName::Urged => Queue::Urged,
-            QueueName::Started => return Err(ServiceError::invalid("queue", "请使用我发起的事项列表")),
+            QueueName::Started => {
+                return Err(ServiceError::invalid("queue", "请使用我发起的事项列表"));
+            }
         };
         let sort = match q.sort.as_str() {
             "newest" => TaskSort::Newest,
@@ -290,21 +307,38 @@ impl Services {
             self.db(),
             &posts,
             queue,
-            &TaskFilter { item_kind: q.item_kind.clone(), q: q.q.clone() },
+            &TaskFilter {
+                item_kind: q.item_kind.clone(),
+                q: q.q.clone(),
+            },
             sort,
             (q.page.max(1) - 1) * per,
             per,
         )
         .await?;
-        let others: Vec<i64> = rows.iter().map(|r| r.post_id).filter(|p| *p != own).collect();
+        let others: Vec<i64> = rows
+            .iter()
+            .map(|r| r.post_id)
+            .filter(|p| *p != own)
+            .collect();
         let names = self.post_names(&others).await?;
-        Ok(rows.into_iter().map(|r| task_item(r, own, &names, now)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| task_item(r, own, &names, now))
+            .collect())
     }
 
     /// Cases the acting post started, newest first.
-    pub async fn started_cases(&self, actor: &Actor, page: i64, per_page: i64) -> Result<Vec<CaseItem>> {
+    pub async fn started_cases(
+        &self,
+        actor: &Actor,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Vec<CaseItem>> {
         require(actor, Permission::FlowWork)?;
-        let Some(post) = actor.post_id() else { return Ok(Vec::new()) };
+        let Some(post) = actor.post_id() else {
+            return Ok(Vec::new());
+        };
         let per = per_page.clamp(1, 200);
         // Cursor-free paging over a small list: fetch up to the page's end.
         let rows = xn_store::flow::cases_started_by(self.db(), post, 0, per * page.max(1)).await?;
@@ -315,15 +349,35 @@ impl Services {
             let current = match &state {
                 Some(s) if s.status != CaseStatus::Closed => {
                     let def = self.process_def(c.process_id).await?;
-                    let holders: Vec<i64> = s.tasks.iter().filter(|t| t.state == TaskState::Open && t.kind == TaskKind::Task).map(|t| t.post).collect();
+                    let holders: Vec<i64> = s
+                        .tasks
+                        .iter()
+                        .filter(|t| t.state == TaskState::Open && t.kind == TaskKind::Task)
+                        .map(|t| t.post)
+                        .collect();
                     let names = self.post_names(&holders).await?;
                     s.runs
                         .iter()
-                        .filter(|r| r.state == RunState::Active && def.step(&r.step).is_some_and(|d| d.kind != StepKind::Read))
+                        .filter(|r| {
+                            r.state == RunState::Active
+                                && def.step(&r.step).is_some_and(|d| d.kind != StepKind::Read)
+                        })
                         .map(|r| {
-                            let who: Vec<String> = s.tasks.iter().filter(|t| t.run == r.no && t.state == TaskState::Open).filter_map(|t| names.get(&t.post).cloned()).collect();
-                            let name = def.step(&r.step).map(|d| d.name.clone()).unwrap_or_default();
-                            if who.is_empty() { name } else { format!("{name}（{}）", who.join("、")) }
+                            let who: Vec<String> = s
+                                .tasks
+                                .iter()
+                                .filter(|t| t.run == r.no && t.state == TaskState::Open)
+                                .filter_map(|t| names.get(&t.post).cloned())
+                                .collect();
+                            let name = def
+                                .step(&r.step)
+                                .map(|d| d.name.clone())
+                                .unwrap_or_default();
+                            if who.is_empty() {
+                                name
+                            } else {
+                                format!("{name}（{}）", who.join("、"))
+                            }
                         })
                         .collect::<Vec<_>>()
                         .join("；")
@@ -358,28 +412,45 @@ impl Services {
 
     /// A case as its page shows it, if the actor may see it: the starter, anyone who held a
     /// task in it (or is proxy for one who did), or a flow administrator.
-    pub async fn case_detail(&self, actor: &Actor, case_id: i64, now: DateTime<Utc>) -> Result<CaseDetail> {
+    pub async fn case_detail(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail> {
         require(actor, Permission::FlowWork)?;
-        let row = xn_store::flow::find_case(self.db(), case_id).await.map_err(|_| ServiceError::NotFound("事项"))?;
+        let row = xn_store::flow::find_case(self.db(), case_id)
+            .await
+            .map_err(|_| ServiceError::NotFound("事项"))?;
         let posts = self.working_posts(actor, now).await?;
         let tasks = xn_store::flow::tasks_of_case(self.db(), case_id).await?;
         let involved = posts.contains(&row.starter_post_id)
-            || tasks.iter().any(|t| posts.contains(&t.post_id) || t.acted_by_post_id.is_some_and(|p| posts.contains(&p)));
+            || tasks.iter().any(|t| {
+                posts.contains(&t.post_id) || t.acted_by_post_id.is_some_and(|p| posts.contains(&p))
+            });
         if !involved && !actor.has(Permission::FlowAdmin) {
             return Err(ServiceError::Forbidden("您没有参与该事项，不能查看".into()));
         }
         let def = self.process_def(row.process_id).await?;
-        let state: CaseState = serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let state: CaseState =
+            serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
         let mut ids: Vec<i64> = tasks.iter().map(|t| t.post_id).collect();
         ids.extend(tasks.iter().filter_map(|t| t.acted_by_post_id));
         ids.push(row.starter_post_id);
         let names = self.post_names(&ids).await?;
-        let name_of = |p: i64| names.get(&p).cloned().unwrap_or_else(|| format!("岗位 {p}"));
+        let name_of = |p: i64| {
+            names
+                .get(&p)
+                .cloned()
+                .unwrap_or_else(|| format!("岗位 {p}"))
+        };
         let me = actor.post_id().unwrap_or(0);
 
         let mut steps = Vec::new();
         for r in &state.runs {
-            let Some(sd) = def.step(&r.step) else { continue };
+            let Some(sd) = def.step(&r.step) else {
+                continue;
+            };
             if !sd.kind.is_human() && sd.kind != StepKind::Fanout {
                 continue;
             }
@@ -401,7 +472,11 @@ impl Services {
             steps.push(StepView {
                 run: r.no,
                 name: sd.name.clone(),
-                mode_label: if sd.kind == StepKind::Read { "传阅".to_owned() } else { sd.mode.label().to_owned() },
+                mode_label: if sd.kind == StepKind::Read {
+                    "传阅".to_owned()
+                } else {
+                    sd.mode.label().to_owned()
+                },
                 state_label: match r.state {
                     RunState::Active if sd.kind == StepKind::Read => "传阅中",
                     RunState::Active => "办理中",
@@ -415,8 +490,19 @@ impl Services {
                 entered_at: r.entered_at,
                 due_date: r.due.as_ref().map(|d| d.date),
                 due_explanation: r.due.as_ref().map(|d| d.explanation.clone()),
-                urgency: if r.state == RunState::Active { urgency(r.due.as_ref().map(|d| d.date), r.due.as_ref().map(|d| ms(d.at)), now) } else { Urgency::None },
-                extension: r.extension.as_ref().map(|e| format!("申请延期 {} 个工作日：{}", e.days, e.reason)),
+                urgency: if r.state == RunState::Active {
+                    urgency(
+                        r.due.as_ref().map(|d| d.date),
+                        r.due.as_ref().map(|d| ms(d.at)),
+                        now,
+                    )
+                } else {
+                    Urgency::None
+                },
+                extension: r
+                    .extension
+                    .as_ref()
+                    .map(|e| format!("申请延期 {} 个工作日：{}", e.days, e.reason)),
                 holders,
             });
         }
@@ -427,14 +513,22 @@ impl Services {
             if t.state != TaskState::Open || !posts.contains(&t.post) {
                 continue;
             }
-            let Some(run) = state.run(t.run) else { continue };
-            let Some(sd) = def.step(&run.step) else { continue };
-            let id = tasks.iter().find(|x| x.task_no == i64::from(t.no)).map_or(0, |x| x.id);
-            let return_targets = if sd.returnable && t.kind == TaskKind::Task && t.delegate_of.is_none() {
-                return_targets(&state, &def, run.no)
-            } else {
-                Vec::new()
+            let Some(run) = state.run(t.run) else {
+                continue;
             };
+            let Some(sd) = def.step(&run.step) else {
+                continue;
+            };
+            let id = tasks
+                .iter()
+                .find(|x| x.task_no == i64::from(t.no))
+                .map_or(0, |x| x.id);
+            let return_targets =
+                if sd.returnable && t.kind == TaskKind::Task && t.delegate_of.is_none() {
+                    return_targets(&state, &def, run.no)
+                } else {
+                    Vec::new()
+                };
             let next_choices = next_chosen_steps(&def, &run.step);
             my_tasks.push(MyTask {
                 task_id: id,
@@ -450,8 +544,11 @@ impl Services {
                 choose_jump_back: sd.after_return == xn_domain::flow::AfterReturn::Choose,
                 can_transfer: t.kind == TaskKind::Task && t.delegate_of.is_none(),
                 can_delegate: t.kind == TaskKind::Task && t.delegate_of.is_none(),
-                can_extend: run.due.is_some() && run.extension.is_none() && t.kind == TaskKind::Task,
-                can_add_signer: matches!(sd.mode, Mode::All | Mode::Sequence | Mode::Ratio) && t.kind == TaskKind::Task,
+                can_extend: run.due.is_some()
+                    && run.extension.is_none()
+                    && t.kind == TaskKind::Task,
+                can_add_signer: matches!(sd.mode, Mode::All | Mode::Sequence | Mode::Ratio)
+                    && t.kind == TaskKind::Task,
                 next_choices,
             });
         }
@@ -460,7 +557,11 @@ impl Services {
             .iter()
             .filter(|t| t.state == TaskState::Done && t.kind == TaskKind::Task)
             .filter(|t| t.acted_by == Some(me) || (t.acted_by.is_none() && t.post == me))
-            .filter(|t| state.run(t.run).is_some_and(|r| r.completed_by == Some(t.no) && r.state == RunState::Done))
+            .filter(|t| {
+                state
+                    .run(t.run)
+                    .is_some_and(|r| r.completed_by == Some(t.no) && r.state == RunState::Done)
+            })
             .filter(|t| {
                 // Only the latest completion can be taken back, and only while it is untouched;
                 // the engine decides for sure when asked.
@@ -468,32 +569,52 @@ impl Services {
                 let cal = xn_domain::calendar::Calendar::default();
                 let hours = xn_domain::calendar::OfficeHours::default();
                 let fields = BTreeMap::new();
-                let ctx = xn_domain::flow::Ctx { def: &def, cal: &cal, hours: &hours, fields: &fields, now };
-                probe.apply(&ctx, &xn_domain::flow::Acting::post(me), &xn_domain::flow::Action::Withdraw { task: t.no }).is_ok()
+                let ctx = xn_domain::flow::Ctx {
+                    def: &def,
+                    cal: &cal,
+                    hours: &hours,
+                    fields: &fields,
+                    now,
+                };
+                probe
+                    .apply(
+                        &ctx,
+                        &xn_domain::flow::Acting::post(me),
+                        &xn_domain::flow::Action::Withdraw { task: t.no },
+                    )
+                    .is_ok()
             })
             .map(|t| WithdrawView {
                 task_no: t.no,
-                step_name: state.run(t.run).and_then(|r| def.step(&r.step)).map(|s| s.name.clone()).unwrap_or_default(),
+                step_name: state
+                    .run(t.run)
+                    .and_then(|r| def.step(&r.step))
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
             })
             .collect();
-        let pending_extensions: Vec<ExtensionView> = if posts.contains(&row.starter_post_id) || actor.has(Permission::FlowAdmin) {
-            state
-                .runs
-                .iter()
-                .filter(|r| r.state == RunState::Active)
-                .filter_map(|r| {
-                    r.extension.as_ref().map(|e| ExtensionView {
-                        run: r.no,
-                        step_name: def.step(&r.step).map(|s| s.name.clone()).unwrap_or_default(),
-                        days: e.days,
-                        reason: e.reason.clone(),
-                        by: name_of(e.by),
+        let pending_extensions: Vec<ExtensionView> =
+            if posts.contains(&row.starter_post_id) || actor.has(Permission::FlowAdmin) {
+                state
+                    .runs
+                    .iter()
+                    .filter(|r| r.state == RunState::Active)
+                    .filter_map(|r| {
+                        r.extension.as_ref().map(|e| ExtensionView {
+                            run: r.no,
+                            step_name: def
+                                .step(&r.step)
+                                .map(|s| s.name.clone())
+                                .unwrap_or_default(),
+                            days: e.days,
+                            reason: e.reason.clone(),
+                            by: name_of(e.by),
+                        })
                     })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let urgeable: Vec<HolderView> = steps
             .iter()
             .filter(|s| s.active)
@@ -506,13 +627,18 @@ impl Services {
             .into_iter()
             .map(|c| CardView {
                 color: c.color.clone(),
-                label: if c.color == "red" { "红牌".into() } else { "黄牌".into() },
+                label: if c.color == "red" {
+                    "红牌".into()
+                } else {
+                    "黄牌".into()
+                },
                 holder: c.post_id.map(name_of).unwrap_or_default(),
                 due_date: c.due_date,
                 issued_at: from_ms(c.issued_at),
             })
             .collect();
-        let fields: BTreeMap<String, serde_json::Value> = serde_json::from_str(&row.fields).unwrap_or_default();
+        let fields: BTreeMap<String, serde_json::Value> =
+            serde_json::from_str(&row.fields).unwrap_or_default();
         Ok(CaseDetail {
             id: row.id,
             title: row.title,
@@ -528,25 +654,46 @@ impl Services {
             closed_at: row.closed_at.map(from_ms),
             due_date: state.due.as_ref().map(|d| d.date),
             due_explanation: state.due.as_ref().map(|d| d.explanation.clone()),
-            urgency: if state.status == CaseStatus::Closed { Urgency::None } else { urgency(state.due.as_ref().map(|d| d.date), state.due.as_ref().map(|d| ms(d.at)), now) },
+            urgency: if state.status == CaseStatus::Closed {
+                Urgency::None
+            } else {
+                urgency(
+                    state.due.as_ref().map(|d| d.date),
+                    state.due.as_ref().map(|d| ms(d.at)),
+                    now,
+                )
+            },
             steps,
             my_tasks,
             withdrawable,
             pending_extensions,
-            can_pause: (is_starter || actor.has(Permission::FlowAdmin)) && state.status == CaseStatus::Running,
-            can_resume: (is_starter || actor.has(Permission::FlowAdmin)) && state.status == CaseStatus::Paused,
-            urgeable: if is_starter || participant(&tasks, &posts) { urgeable } else { Vec::new() },
+            can_pause: (is_starter || actor.has(Permission::FlowAdmin))
+                && state.status == CaseStatus::Running,
+            can_resume: (is_starter || actor.has(Permission::FlowAdmin))
+                && state.status == CaseStatus::Paused,
+            urgeable: if is_starter || participant(&tasks, &posts) {
+                urgeable
+            } else {
+                Vec::new()
+            },
             timeline,
             cards,
         })
     }
 
-    async fn timeline(&self, case_id: i64, names: &HashMap<i64, String>) -> Result<Vec<TimelineEntry>> {
-        let rows = xn_store::events::list(self.db(), "flow.", &format!("case:{case_id}"), 0, 1000).await?;
+    async fn timeline(
+        &self,
+        case_id: i64,
+        names: &HashMap<i64, String>,
+    ) -> Result<Vec<TimelineEntry>> {
+        let rows =
+            xn_store::events::list(self.db(), "flow.", &format!("case:{case_id}"), 0, 1000).await?;
         let mut out = Vec::new();
         for e in rows.into_iter().rev() {
             let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
-            let Some(text) = describe(&e.kind, &detail, names) else { continue };
+            let Some(text) = describe(&e.kind, &detail, names) else {
+                continue;
+            };
             let as_post = e.actor_post_id.and_then(|p| names.get(&p).cloned());
             out.push(TimelineEntry {
                 at: from_ms(e.at),
@@ -554,8 +701,16 @@ impl Services {
                 as_post,
                 kind: e.kind.clone(),
                 text,
-                decision: detail.get("decision").and_then(|v| v.as_str()).map(str::to_owned).filter(|_| e.kind == "flow.task_completed"),
-                opinion: detail.get("opinion").and_then(|v| v.as_str()).map(str::to_owned).filter(|o| !o.is_empty()),
+                decision: detail
+                    .get("decision")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+                    .filter(|_| e.kind == "flow.task_completed"),
+                opinion: detail
+                    .get("opinion")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+                    .filter(|o| !o.is_empty()),
             });
         }
         Ok(out)
@@ -564,7 +719,9 @@ impl Services {
 
 /// Whether one of the posts held or acted on a task of the case (participants may urge).
 fn participant(tasks: &[TaskRow], posts: &[i64]) -> bool {
-    tasks.iter().any(|t| posts.contains(&t.post_id) || t.acted_by_post_id.is_some_and(|p| posts.contains(&p)))
+    tasks.iter().any(|t| {
+        posts.contains(&t.post_id) || t.acted_by_post_id.is_some_and(|p| posts.contains(&p))
+    })
 }
 
 fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<Utc>) -> TaskItem {
@@ -578,9 +735,14 @@ fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<U
         step_name: r.step_name,
         kind: r.kind,
         state_label: task_state_label(&r.state).to_owned(),
-        urgency: if r.state == "open" { urgency(due, r.due_at, now) } else { Urgency::None },
+        urgency: if r.state == "open" {
+            urgency(due, r.due_at, now)
+        } else {
+            Urgency::None
+        },
         state: r.state,
-        on_behalf_of: (r.post_id != own).then(|| names.get(&r.post_id).cloned().unwrap_or_default()),
+        on_behalf_of: (r.post_id != own)
+            .then(|| names.get(&r.post_id).cloned().unwrap_or_default()),
         post_id: r.post_id,
         due_date: due,
         created_at: from_ms(r.created_at),
@@ -598,27 +760,47 @@ fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<U
 fn return_targets(state: &CaseState, def: &ProcessDef, run: u32) -> Vec<ReturnTargetView> {
     let mut out: Vec<ReturnTargetView> = Vec::new();
     let current = state.run(run).map(|r| r.step.clone()).unwrap_or_default();
-    for r in state.runs.iter().rev().filter(|r| r.no < run && r.state == RunState::Done) {
-        let Some(sd) = def.step(&r.step) else { continue };
+    for r in state
+        .runs
+        .iter()
+        .rev()
+        .filter(|r| r.no < run && r.state == RunState::Done)
+    {
+        let Some(sd) = def.step(&r.step) else {
+            continue;
+        };
         if !matches!(sd.kind, StepKind::Start | StepKind::Task) || sd.id == current {
             continue;
         }
         if out.iter().any(|t| t.step == sd.id) {
             continue;
         }
-        out.push(ReturnTargetView { step: sd.id.clone(), name: sd.name.clone() });
+        out.push(ReturnTargetView {
+            step: sd.id.clone(),
+            name: sd.name.clone(),
+        });
     }
     out
 }
 
 /// Steps right after this one whose holders the actor picks.
 fn next_chosen_steps(def: &ProcessDef, step: &str) -> Vec<ChoiceView> {
-    let Some(sd) = def.step(step) else { return Vec::new() };
+    let Some(sd) = def.step(step) else {
+        return Vec::new();
+    };
     ProcessDef::successors(sd)
         .into_iter()
         .filter_map(|id| def.step(id))
-        .filter(|s| matches!(s.assignee, Some(xn_domain::flow::AssigneeRule::Chosen { .. })))
-        .map(|s| ChoiceView { step: s.id.clone(), name: s.name.clone() })
+        .filter(|s| {
+            matches!(
+                s.assignee,
+                Some(xn_domain::flow::AssigneeRule::Chosen { .. })
+            )
+        })
+        .map(|s| ChoiceView {
+            step: s.id.clone(),
+            name: s.name.clone(),
+        })
         .collect()
 }
 
@@ -626,20 +808,56 @@ fn next_chosen_steps(def: &ProcessDef, step: &str) -> Vec<ChoiceView> {
 fn describe(kind: &str, d: &serde_json::Value, names: &HashMap<i64, String>) -> Option<String> {
     let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
     let n = |k: &str| d.get(k).and_then(serde_json::Value::as_i64);
-    let who = |k: &str| n(k).and_then(|p| names.get(&p).cloned()).unwrap_or_default();
+    let who = |k: &str| {
+        n(k).and_then(|p| names.get(&p).cloned())
+            .unwrap_or_default()
+    };
     let date = |k: &str| d.get(k).and_then(|v| v.as_str()).map(str::to_owned);
     Some(match kind {
-        "flow.case_started" => format!("发起{}", date("due").map(|x| format!("，办理时限 {x}")).unwrap_or_default()),
-        "flow.step_entered" => format!("进入「{}」{}", step_label(&s("step"), d), date("due").map(|x| format!("，时限 {x}")).unwrap_or_default()),
+        "flow.case_started" => format!(
+            "发起{}",
+            date("due")
+                .map(|x| format!("，办理时限 {x}"))
+                .unwrap_or_default()
+        ),
+        "flow.step_entered" => format!(
+            "进入「{}」{}",
+            step_label(&s("step"), d),
+            date("due")
+                .map(|x| format!("，时限 {x}"))
+                .unwrap_or_default()
+        ),
         "flow.assigned" => {
-            let list: Vec<String> = d.get("posts").and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|p| p.as_i64()).filter_map(|p| names.get(&p).cloned()).collect()).unwrap_or_default();
+            let list: Vec<String> = d
+                .get("posts")
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|p| p.as_i64())
+                        .filter_map(|p| names.get(&p).cloned())
+                        .collect()
+                })
+                .unwrap_or_default();
             format!("交由 {} 办理", list.join("、"))
         }
         "flow.task_completed" => {
-            let by = n("acted_by").and_then(|p| names.get(&p).cloned()).map(|p| format!("（{p} 代办）")).unwrap_or_default();
-            format!("{} 办理「{}」：{}{by}", who("post"), step_label(&s("step"), d), s("decision"))
+            let by = n("acted_by")
+                .and_then(|p| names.get(&p).cloned())
+                .map(|p| format!("（{p} 代办）"))
+                .unwrap_or_default();
+            format!(
+                "{} 办理「{}」：{}{by}",
+                who("post"),
+                step_label(&s("step"), d),
+                s("decision")
+            )
         }
-        "flow.returned" => format!("{} 将事项从「{}」退回「{}」", who("post"), s("from_step"), s("to_step")),
+        "flow.returned" => format!(
+            "{} 将事项从「{}」退回「{}」",
+            who("post"),
+            s("from_step"),
+            s("to_step")
+        ),
         "flow.withdrawn" => format!("撤回「{}」的办理", s("step")),
         "flow.transferred" => format!("{} 转办给 {}", who("from"), who("to")),
         "flow.delegated" => format!("{} 委派给 {}", who("from"), who("to")),
@@ -647,10 +865,20 @@ fn describe(kind: &str, d: &serde_json::Value, names: &HashMap<i64, String>) -> 
         "flow.signer_added" => format!("加签：{}", who("post")),
         "flow.signer_removed" => format!("减签：{}", who("post")),
         "flow.paused" => format!("挂起：{}", s("reason")),
-        "flow.resumed" => format!("恢复办理，时限顺延 {} 个工作日", n("working_days").unwrap_or(0)),
-        "flow.extension_requested" => format!("申请延期 {} 个工作日：{}", n("days").unwrap_or(0), s("reason")),
+        "flow.resumed" => format!(
+            "恢复办理，时限顺延 {} 个工作日",
+            n("working_days").unwrap_or(0)
+        ),
+        "flow.extension_requested" => format!(
+            "申请延期 {} 个工作日：{}",
+            n("days").unwrap_or(0),
+            s("reason")
+        ),
         "flow.extension_decided" => {
-            if d.get("approved").and_then(serde_json::Value::as_bool).unwrap_or(false) {
+            if d.get("approved")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+            {
                 format!("批准延期，时限由 {} 改为 {}", s("before"), s("after"))
             } else {
                 "不批准延期".to_owned()

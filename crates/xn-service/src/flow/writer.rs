@@ -88,16 +88,34 @@ async fn commit_batch(services: &Services, batch: Vec<Queued>) {
         Err(e) => {
             let msg = e.to_string();
             for q in batch {
-                let _ = q.reply.send(Err(ServiceError::Internal(anyhow::anyhow!("{msg}"))));
+                let _ = q
+                    .reply
+                    .send(Err(ServiceError::Internal(anyhow::anyhow!("{msg}"))));
             }
             return;
         }
     };
-    let mut results: Vec<(oneshot::Sender<Result<ActionOutcome>>, Result<ActionOutcome>)> =
-        Vec::with_capacity(batch.len());
-    for q in batch {
-        let r = run_one(services, &mut tx, q.op).await;
-        results.push((q.reply, r));
+    let mut results: Vec<(
+        oneshot::Sender<Result<ActionOutcome>>,
+        Result<ActionOutcome>,
+    )> = Vec::with_capacity(batch.len());
+    if batch.len() == 1 {
+        // Alone: no savepoint needed, a refusal rolls the whole transaction back.
+        for q in batch {
+            match services.run_op(&mut tx, q.op).await {
+                Ok(out) => results.push((q.reply, Ok(out))),
+                Err(e) => {
+                    drop(tx);
+                    let _ = q.reply.send(Err(e));
+                    return;
+                }
+            }
+        }
+    } else {
+        for q in batch {
+            let r = run_one(services, &mut tx, q.op).await;
+            results.push((q.reply, r));
+        }
     }
     match tx.commit().await {
         Ok(()) => {

@@ -17,6 +17,7 @@ use crate::error::ApiError;
 
 pub mod account;
 pub mod calendar;
+pub mod flow;
 pub mod org;
 
 #[derive(OpenApi)]
@@ -107,6 +108,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(account::router())
         .merge(org::router())
         .merge(calendar::router())
+        .merge(flow::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -206,17 +206,23 @@ struct NoticeLine {
 #[template(path = "workbench.html")]
 struct WorkbenchPage {
     l: Layout,
+    /// The queues of the flow engine (待办, 待阅, 已办, 被催办, 我发起的).
+    w: super::flow::Queues,
     notices: Vec<NoticeLine>,
     unread: usize,
     posts: Vec<PostLine>,
     recent: Vec<(String, &'static str)>,
 }
 
+/// `GET /`: the workbench: the queues (tab, filter, sort and page from the query), the
+/// notifications, one's posts and recent sign-ins.
 async fn workbench(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
+    Query(q): Query<super::flow::WorkbenchQuery>,
 ) -> Result<Response, PageError> {
     let l = Layout::new(&state, &actor, "/").await?;
+    let w = super::flow::workbench_queues(&state, &actor, q).await?;
     let posts = state
         .services
         .my_posts(&actor)
@@ -256,6 +262,7 @@ async fn workbench(
     let unread = notices.iter().filter(|n| n.unread).count();
     Ok(WorkbenchPage {
         l,
+        w,
         notices,
         unread,
         posts,

@@ -12,4 +12,5 @@ mod support;
 mod api;
 mod auth;
 mod calendar;
+mod flow;
 mod org;

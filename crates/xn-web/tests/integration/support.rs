@@ -136,6 +136,7 @@ impl TestApp {
         };
         let services = Services::new(db, settings).unwrap();
         services.load_demo(start_time()).await.unwrap();
+        services.ensure_processes(start_time()).await.unwrap();
         let clock = Clock::Manual(Arc::new(Mutex::new(start_time())));
         let state = AppState {
             services,
@@ -153,6 +154,14 @@ impl TestApp {
 
     pub fn services(&self) -> &Services {
         &self.state.services
+    }
+
+    /// A URL another process can open this test's PostgreSQL schema with.
+    pub fn postgres_url(&self) -> Option<String> {
+        self.pg_schema.as_ref().map(|(url, schema)| {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}options=-csearch_path%3D{schema}")
+        })
     }
 
     /// Sends a request with the jar's cookies; keeps the cookies the answer sets.

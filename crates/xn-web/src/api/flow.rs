@@ -1,0 +1,669 @@
+//! API of the flow engine: `/api/v1/processes`, `/api/v1/cases`, `/api/v1/tasks`,
+//! `/api/v1/proxies` and `/api/v1/handover`.
+//!
+//! Every action accepts an `Idempotency-Key` header: the same key with the same request
+//! answers the first outcome again without acting twice; the same key with another request is a
+//! 409 `idempotency.mismatch`. Actions may carry the case `version` the client saw: a case that
+//! moved since is a 409 `flow.stale`; a task already done is a 409 `flow.state`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xn_domain::flow::{Action, ReturnTarget};
+use xn_service::flow::admin::{ProcessSummary, ProxyView};
+use xn_service::flow::{
+    ActionOutcome, CaseDetail, CaseItem, IdempotencyKey, QueueCounts, QueueName, QueueQuery,
+    StartCase, TaskItem,
+};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiUser};
+
+fn idem(headers: &HeaderMap, method_path: &str, body: &impl Serialize) -> Option<IdempotencyKey> {
+    let key = headers.get("idempotency-key")?.to_str().ok()?;
+    let body = serde_json::to_string(body).unwrap_or_default();
+    Some(IdempotencyKey::new(key, &format!("{method_path}\n{body}")))
+}
+
+/// Every stored process definition (shipped defaults and units' own versions).
+#[utoipa::path(get, path = "/api/v1/processes", tag = "flow",
+    responses((status = 200, body = Vec<ProcessSummary>)))]
+async fn list_processes(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<ProcessSummary>>, ApiError> {
+    Ok(Json(state.services.list_processes(&actor).await?))
+}
+
+/// Starts a case of a process for the acting post.
+#[utoipa::path(post, path = "/api/v1/cases", tag = "flow", request_body = StartCaseBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
+    responses((status = 201, body = ActionOutcome), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn start_case(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<StartCaseBody>,
+) -> Result<(StatusCode, Json<ActionOutcome>), ApiError> {
+    let key = idem(&headers, "POST /api/v1/cases", &body);
+    let input = StartCase {
+        process: body.process,
+        title: body.title,
+        body: body.body,
+        fields: body.fields,
+        choices: body.choices,
+    };
+    let out = state
+        .services
+        .start_case(&actor, input, key, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// A new case.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct StartCaseBody {
+    /// Process key, e.g. `internal_request`.
+    pub process: String,
+    /// Title.
+    pub title: String,
+    /// Body text.
+    #[serde(default)]
+    pub body: String,
+    /// Item fields.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: xn_domain::flow::Fields,
+    /// Holders picked for `chosen` steps: step id → post ids.
+    #[serde(default)]
+    pub choices: std::collections::BTreeMap<String, Vec<i64>>,
+}
+
+/// Which cases to list.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CasesQuery {
+    /// Page, from 1.
+    pub page: Option<i64>,
+    /// Per page, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// Cases the acting post started, newest first.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "flow", params(CasesQuery),
+    responses((status = 200, body = Vec<CaseItem>)))]
+async fn list_cases(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<CasesQuery>,
+) -> Result<Json<Vec<CaseItem>>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .started_cases(&actor, q.page.unwrap_or(1), q.limit.unwrap_or(50))
+            .await?,
+    ))
+}
+
+/// A case: fields, steps and holders, the actions open to the caller, the timeline.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "flow", params(("id" = i64, Path)),
+    responses((status = 200, body = CaseDetail), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+async fn get_case(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .case_detail(&actor, id, state.clock.now())
+            .await?,
+    ))
+}
+
+/// An action on a case, with the version the client saw.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct CaseActionBody {
+    /// The case version the client saw (optional; without it the action applies to the
+    /// current state).
+    pub version: Option<i64>,
+    /// The action: `{"action": "complete", "task": 3, "decision": "同意", "opinion": "…"}`,
+    /// `return`, `withdraw`, `transfer`, `delegate`, `add_signer`, `remove_signer`, `pause`,
+    /// `resume`, `request_extension`, `decide_extension`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub action: Action,
+}
+
+/// Applies any action to a case.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "flow", params(("id" = i64, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
+    request_body = CaseActionBody,
+    responses((status = 200, body = ActionOutcome), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn case_action(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CaseActionBody>,
+) -> Result<Json<ActionOutcome>, ApiError> {
+    let key = idem(&headers, &format!("POST /api/v1/cases/{id}/actions"), &body);
+    Ok(Json(
+        state
+            .services
+            .act(
+                &actor,
+                id,
+                body.version,
+                body.action,
+                key,
+                state.clock.now(),
+            )
+            .await?,
+    ))
+}
+
+/// A queue.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct TasksQuery {
+    /// `todo` (待办, default), `read` (待阅), `done` (已办), `urged` (被催办).
+    pub queue: Option<String>,
+    /// `due` (default), `newest`, `oldest`.
+    pub sort: Option<String>,
+    /// Item kind filter.
+    pub kind: Option<String>,
+    /// Title contains.
+    pub q: Option<String>,
+    /// Page, from 1.
+    pub page: Option<i64>,
+    /// Per page, 1–200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// The caller's tasks (and those of posts it is proxy for).
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "flow", params(TasksQuery),
+    responses((status = 200, body = Vec<TaskItem>), (status = 422, body = crate::error::Problem)))]
+async fn list_tasks(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<TasksQuery>,
+) -> Result<Json<Vec<TaskItem>>, ApiError> {
+    let queue = QueueName::parse(q.queue.as_deref().unwrap_or(""))
+        .filter(|n| *n != QueueName::Started)
+        .ok_or_else(|| {
+            ApiError(xn_service::ServiceError::invalid(
+                "queue",
+                "queue 须为 todo、read、done 或 urged",
+            ))
+        })?;
+    let query = QueueQuery {
+        queue,
+        item_kind: q.kind.unwrap_or_default(),
+        q: q.q.unwrap_or_default(),
+        sort: q.sort.unwrap_or_default(),
+        page: q.page.unwrap_or(1),
+        per_page: q.limit.unwrap_or(50),
+    };
+    Ok(Json(
+        state
+            .services
+            .task_queue(&actor, &query, state.clock.now())
+            .await?,
+    ))
+}
+
+/// Counts of open tasks and reads, and the newest task id.
+#[utoipa::path(get, path = "/api/v1/tasks/counts", tag = "flow",
+    responses((status = 200, body = QueueCounts)))]
+async fn task_counts(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<QueueCounts>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .queue_counts(&actor, state.clock.now())
+            .await?,
+    ))
+}
+
+/// Completing a task.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct CompleteBody {
+    /// One of the step's decisions (default: the first, e.g. 同意; 阅 for a read task).
+    #[serde(default)]
+    pub decision: String,
+    /// The opinion.
+    #[serde(default)]
+    pub opinion: String,
+    /// Holders picked for next steps whose rule is `chosen`.
+    #[serde(default)]
+    pub choices: std::collections::BTreeMap<String, Vec<i64>>,
+    /// The case version seen.
+    pub version: Option<i64>,
+}
+
+/// Completes a task with a decision and an opinion (办理 / 阅).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/complete", tag = "flow", params(("id" = i64, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
+    request_body = CompleteBody,
+    responses((status = 200, body = ActionOutcome), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn complete_task(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CompleteBody>,
+) -> Result<Json<ActionOutcome>, ApiError> {
+    let key = idem(
+        &headers,
+        &format!("POST /api/v1/tasks/{id}/complete"),
+        &body,
+    );
+    let (case_id, task) = state.services.task_ref(id).await?;
+    let action = Action::Complete {
+        task,
+        decision: body.decision,
+        opinion: body.opinion,
+        choices: body.choices,
+    };
+    Ok(Json(
+        state
+            .services
+            .act(
+                &actor,
+                case_id,
+                body.version,
+                action,
+                key,
+                state.clock.now(),
+            )
+            .await?,
+    ))
+}
+
+/// Returning a task.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ReturnBody {
+    /// `previous` (default) or a step id.
+    #[serde(default)]
+    pub to: String,
+    /// Why (required).
+    pub opinion: String,
+    /// Where the step lets the returner choose: jump straight back here once redone.
+    #[serde(default)]
+    pub jump_back: bool,
+    /// The case version seen.
+    pub version: Option<i64>,
+}
+
+/// Returns the case from this task to an earlier step (退回).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/return", tag = "flow", params(("id" = i64, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
+    request_body = ReturnBody,
+    responses((status = 200, body = ActionOutcome), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn return_task(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReturnBody>,
+) -> Result<Json<ActionOutcome>, ApiError> {
+    let key = idem(&headers, &format!("POST /api/v1/tasks/{id}/return"), &body);
+    let (case_id, task) = state.services.task_ref(id).await?;
+    let target = match body.to.trim() {
+        "" | "previous" => ReturnTarget::Previous,
+        step => ReturnTarget::Step {
+            step: step.to_owned(),
+        },
+    };
+    let action = Action::Return {
+        task,
+        target,
+        opinion: body.opinion,
+        jump_back: body.jump_back,
+    };
+    Ok(Json(
+        state
+            .services
+            .act(
+                &actor,
+                case_id,
+                body.version,
+                action,
+                key,
+                state.clock.now(),
+            )
+            .await?,
+    ))
+}
+
+/// An action with only a version.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+pub struct VersionBody {
+    /// The case version seen.
+    pub version: Option<i64>,
+}
+
+/// Takes back one's completed task while the next step is untouched (撤回).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/withdraw", tag = "flow", params(("id" = i64, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
+    request_body = VersionBody,
+    responses((status = 200, body = ActionOutcome), (status = 409, body = crate::error::Problem)))]
+async fn withdraw_task(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<VersionBody>,
+) -> Result<Json<ActionOutcome>, ApiError> {
+    let key = idem(
+        &headers,
+        &format!("POST /api/v1/tasks/{id}/withdraw"),
+        &body,
+    );
+    let (case_id, task) = state.services.task_ref(id).await?;
+    Ok(Json(
+        state
+            .services
+            .act(
+                &actor,
+                case_id,
+                body.version,
+                Action::Withdraw { task },
+                key,
+                state.clock.now(),
+            )
+            .await?,
+    ))
+}
+
+/// Handing a task to another post.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct HandBody {
+    /// The post.
+    pub to: i64,
+    /// Why / what to do.
+    #[serde(default)]
+    pub opinion: String,
+    /// The case version seen.
+    pub version: Option<i64>,
+}
+
+/// Transfers a task to another post for good (转办).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/transfer", tag = "flow", params(("id" = i64, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
+    request_body = HandBody,
+    responses((status = 200, body = ActionOutcome), (status = 409, body = crate::error::Problem)))]
+async fn transfer_task(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<HandBody>,
+) -> Result<Json<ActionOutcome>, ApiError> {
+    let key = idem(
+        &headers,
+        &format!("POST /api/v1/tasks/{id}/transfer"),
+        &body,
+    );
+    let (case_id, task) = state.services.task_ref(id).await?;
+    let action = Action::Transfer {
+        task,
+        to: body.to,
+        opinion: body.opinion,
+    };
+    Ok(Json(
+        state
+            .services
+            .act(
+                &actor,
+                case_id,
+                body.version,
+                action,
+                key,
+                state.clock.now(),
+            )
+            .await?,
+    ))
+}
+
+/// Delegates a task; it comes back to the holder when the delegate is done (委派).
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/delegate", tag = "flow", params(("id" = i64, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
+    request_body = HandBody,
+    responses((status = 200, body = ActionOutcome), (status = 409, body = crate::error::Problem)))]
+async fn delegate_task(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<HandBody>,
+) -> Result<Json<ActionOutcome>, ApiError> {
+    let key = idem(
+        &headers,
+        &format!("POST /api/v1/tasks/{id}/delegate"),
+        &body,
+    );
+    let (case_id, task) = state.services.task_ref(id).await?;
+    let action = Action::Delegate {
+        task,
+        to: body.to,
+        opinion: body.opinion,
+    };
+    Ok(Json(
+        state
+            .services
+            .act(
+                &actor,
+                case_id,
+                body.version,
+                action,
+                key,
+                state.clock.now(),
+            )
+            .await?,
+    ))
+}
+
+/// Asking for more time.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ExtensionBody {
+    /// Working days, 1–250.
+    pub days: u32,
+    /// Why.
+    pub reason: String,
+    /// The case version seen.
+    pub version: Option<i64>,
+}
+
+/// Asks for an extension of the task's step deadline (延期申请); the approver decides.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/extension", tag = "flow", params(("id" = i64, Path),
+    ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
+    request_body = ExtensionBody,
+    responses((status = 200, body = ActionOutcome), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn request_extension(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ExtensionBody>,
+) -> Result<Json<ActionOutcome>, ApiError> {
+    let key = idem(
+        &headers,
+        &format!("POST /api/v1/tasks/{id}/extension"),
+        &body,
+    );
+    let (case_id, task) = state.services.task_ref(id).await?;
+    let action = Action::RequestExtension {
+        task,
+        days: body.days,
+        reason: body.reason,
+    };
+    Ok(Json(
+        state
+            .services
+            .act(
+                &actor,
+                case_id,
+                body.version,
+                action,
+                key,
+                state.clock.now(),
+            )
+            .await?,
+    ))
+}
+
+/// An urge.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UrgeBody {
+    /// The message delivered to the holder.
+    pub message: String,
+}
+
+/// Urges the holder of an open task (催办): recorded and delivered; the case does not change.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/urge", tag = "flow", params(("id" = i64, Path)),
+    request_body = UrgeBody,
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn urge_task(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UrgeBody>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .urge(&actor, id, &body.message, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The proxies given by or to the acting post.
+#[utoipa::path(get, path = "/api/v1/proxies", tag = "flow", responses((status = 200, body = Vec<ProxyView>)))]
+async fn list_proxies(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<ProxyView>>, ApiError> {
+    Ok(Json(
+        state.services.my_proxies(&actor, state.clock.now()).await?,
+    ))
+}
+
+/// A proxy to give.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProxyBody {
+    /// The post that may act for the caller's post.
+    pub proxy_post_id: i64,
+    /// From (RFC 3339).
+    #[schema(value_type = String, format = DateTime)]
+    pub starts_at: DateTime<Utc>,
+    /// Until (RFC 3339).
+    #[schema(value_type = String, format = DateTime)]
+    pub ends_at: DateTime<Utc>,
+    /// Why (e.g. 出差).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The id of something created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    /// Id.
+    pub id: i64,
+}
+
+/// Gives a proxy (委托): the post may act for the caller's post during the window; both names
+/// are recorded on every action.
+#[utoipa::path(post, path = "/api/v1/proxies", tag = "flow", request_body = ProxyBody,
+    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
+async fn create_proxy(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<ProxyBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = state
+        .services
+        .create_proxy(
+            &actor,
+            body.proxy_post_id,
+            body.starts_at,
+            body.ends_at,
+            &body.reason,
+            state.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Ends a proxy the caller's post gave.
+#[utoipa::path(delete, path = "/api/v1/proxies/{id}", tag = "flow", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::Problem)))]
+async fn revoke_proxy(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .revoke_proxy(&actor, id, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A handover.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct HandoverBody {
+    /// The post giving up its work.
+    pub from: i64,
+    /// The post taking it.
+    pub to: i64,
+}
+
+/// What a handover moved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandoverResult {
+    /// Tasks moved.
+    pub moved: usize,
+}
+
+/// Moves all pending work of a post to another in one recorded action (工作交接).
+#[utoipa::path(post, path = "/api/v1/handover", tag = "flow", request_body = HandoverBody,
+    responses((status = 200, body = HandoverResult), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn handover(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<HandoverBody>,
+) -> Result<Json<HandoverResult>, ApiError> {
+    let moved = state
+        .services
+        .handover(&actor, body.from, body.to, state.clock.now())
+        .await?;
+    Ok(Json(HandoverResult { moved }))
+}
+
+/// The flow routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_processes))
+        .routes(routes!(start_case, list_cases))
+        .routes(routes!(get_case))
+        .routes(routes!(case_action))
+        .routes(routes!(list_tasks))
+        .routes(routes!(task_counts))
+        .routes(routes!(complete_task))
+        .routes(routes!(return_task))
+        .routes(routes!(withdraw_task))
+        .routes(routes!(transfer_task))
+        .routes(routes!(delegate_task))
+        .routes(routes!(request_extension))
+        .routes(routes!(urge_task))
+        .routes(routes!(list_proxies, create_proxy))
+        .routes(routes!(revoke_proxy))
+        .routes(routes!(handover))
+}

@@ -1,0 +1,61 @@
+//! The server's timer loop: every server of an installation runs one; the job table's leases
+//! make sure each timer has exactly one effect (see `xn_service::flow::timers`).
+
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use xn_service::Services;
+
+use crate::Clock;
+
+/// How the loop runs.
+#[derive(Debug, Clone, Copy)]
+pub struct TimerSettings {
+    /// How long a claim is held before another server may take it over.
+    pub lease: TimeDelta,
+    /// How often to look for due timers.
+    pub poll: Duration,
+}
+
+/// A name for this server in leases: host, process id and a random suffix.
+pub fn owner_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "xiaoneng".to_owned());
+    format!("{host}:{}:{:08x}", std::process::id(), rand_suffix())
+}
+
+fn rand_suffix() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    (h.finish() & 0xffff_ffff) as u32
+}
+
+/// Runs due timers until the task is aborted. Errors are logged and retried at the next poll.
+pub async fn run(services: Services, clock: Clock, settings: TimerSettings) {
+    let owner = owner_name();
+    loop {
+        loop {
+            match services
+                .run_due_timers(&owner, clock.now(), settings.lease, 50)
+                .await
+            {
+                Ok(sweep) if sweep.claimed > 0 => {
+                    tracing::info!(
+                        claimed = sweep.claimed,
+                        fired = sweep.fired,
+                        dropped = sweep.dropped,
+                        lost = sweep.lost,
+                        "timers"
+                    );
+                    continue;
+                }
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "timer sweep failed");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(settings.poll).await;
+    }
+}
