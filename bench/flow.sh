@@ -25,7 +25,7 @@
 #     engine=<name> completions_per_s=<x> peak_rss_mb=<y>
 #
 # Engines, summarised at the end in this order:
-#   xiaoneng-sqlite-1     the flow_bench example of xn-web, SQLite, 1 actor
+#   xiaoneng-sqlite-1     the flow_bench example of xn-service, SQLite, 1 actor
 #   xiaoneng-sqlite-64    the same, 64 concurrent actors
 #   xiaoneng-postgres-64  the same on PostgreSQL (database xn_bench on 127.0.0.1:5432, created
 #                         afresh and dropped at the end; skipped when PostgreSQL is unreachable)
@@ -95,6 +95,9 @@ run_engine() {
     shift
     local out="$RUN_DIR/$name.out" rss="$RUN_DIR/$name.rss" rc=0
     log "$name: $*"
+    # Write back what earlier steps left dirty (the cargo build, the previous engine's files), so
+    # that it does not slow this engine's fsyncs.
+    sync
     if [[ "$HAVE_TIME" == 1 ]]; then
         /usr/bin/time -f '%M' -o "$rss" "$@" >"$out" || rc=$?
     else
@@ -123,7 +126,7 @@ skip_engine() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# xiaoneng: the flow_bench example of xn-web.
+# xiaoneng: the flow_bench example of xn-service.
 
 run_xiaoneng() {
     local names=(xiaoneng-sqlite-1 xiaoneng-sqlite-64 xiaoneng-postgres-64) name
@@ -131,9 +134,9 @@ run_xiaoneng() {
         for name in "${names[@]}"; do skip_engine "$name" "BENCH_SKIP_XIAONENG=1"; done
         return 0
     fi
-    log "building the flow_bench example (cargo build --release -p xn-web --example flow_bench)"
+    log "building the flow_bench example (cargo build --release -p xn-service --example flow_bench)"
     local bin="$TARGET_DIR/release/examples/flow_bench"
-    if ! (cd "$ROOT" && cargo build --release -p xn-web --example flow_bench) || [[ ! -x "$bin" ]]; then
+    if ! (cd "$ROOT" && cargo build --release -p xn-service --example flow_bench) || [[ ! -x "$bin" ]]; then
         for name in "${names[@]}"; do skip_engine "$name" "flow_bench example not built"; done
         return 0
     fi

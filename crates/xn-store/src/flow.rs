@@ -880,15 +880,17 @@ pub async fn post_unit(tx: &mut Tx, post_id: i64) -> Result<Option<(i64, i16)>> 
     )
 }
 
-/// Unread-notification style summary of the posts' names: id → "name（unit）".
+/// Posts as people read them: (id, person's name, "unit · position").
 pub async fn post_labels(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     let sql = format!(
-        "select p.id, pe.name, u.name from posts p join persons pe on pe.id = p.person_id
-         join units u on u.id = p.unit_id where p.id in ({})",
+        "select p.id, pe.name, u.short_name || ' · ' || coalesce(p.title, pos.name)
+         from posts p join persons pe on pe.id = p.person_id
+         join units u on u.id = p.unit_id join positions pos on pos.id = p.position_id
+         where p.id in ({})",
         list.join(", ")
     );
     Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?)

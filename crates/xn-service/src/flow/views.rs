@@ -398,7 +398,7 @@ impl Services {
         Ok(out)
     }
 
-    /// "姓名（单位）" of posts.
+    /// "姓名（单位 · 职务）" of posts.
     pub async fn post_names(&self, ids: &[i64]) -> Result<HashMap<i64, String>> {
         let mut unique: Vec<i64> = ids.to_vec();
         unique.sort_unstable();
@@ -615,13 +615,15 @@ impl Services {
             } else {
                 Vec::new()
             };
+        let own_task_ids: Vec<i64> = tasks.iter().filter(|t| posts.contains(&t.post_id)).map(|t| t.id).collect();
         let urgeable: Vec<HolderView> = steps
             .iter()
             .filter(|s| s.active)
             .flat_map(|s| s.holders.iter().filter(|h| h.open).cloned())
+            .filter(|h| !own_task_ids.contains(&h.task_id))
             .collect();
         let is_starter = posts.contains(&row.starter_post_id);
-        let timeline = self.timeline(case_id, &names).await?;
+        let timeline = self.timeline(case_id, &names, &def).await?;
         let cards = xn_store::flow::cards_of_case(self.db(), case_id)
             .await?
             .into_iter()
@@ -685,13 +687,14 @@ impl Services {
         &self,
         case_id: i64,
         names: &HashMap<i64, String>,
+        def: &ProcessDef,
     ) -> Result<Vec<TimelineEntry>> {
         let rows =
             xn_store::events::list(self.db(), "flow.", &format!("case:{case_id}"), 0, 1000).await?;
         let mut out = Vec::new();
         for e in rows.into_iter().rev() {
             let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
-            let Some(text) = describe(&e.kind, &detail, names) else {
+            let Some(text) = describe(&e.kind, &detail, names, def) else {
                 continue;
             };
             let as_post = e.actor_post_id.and_then(|p| names.get(&p).cloned());
@@ -805,8 +808,13 @@ fn next_chosen_steps(def: &ProcessDef, step: &str) -> Vec<ChoiceView> {
 }
 
 /// A timeline line in Chinese, or `None` for bookkeeping events not worth showing.
-fn describe(kind: &str, d: &serde_json::Value, names: &HashMap<i64, String>) -> Option<String> {
+fn describe(kind: &str, d: &serde_json::Value, names: &HashMap<i64, String>, def: &ProcessDef) -> Option<String> {
     let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+    // Steps are recorded by id; people read their names.
+    let step = |k: &str| {
+        let id = s(k);
+        def.step(&id).map_or(id, |st| st.name.clone())
+    };
     let n = |k: &str| d.get(k).and_then(serde_json::Value::as_i64);
     let who = |k: &str| {
         n(k).and_then(|p| names.get(&p).cloned())
@@ -822,7 +830,7 @@ fn describe(kind: &str, d: &serde_json::Value, names: &HashMap<i64, String>) -> 
         ),
         "flow.step_entered" => format!(
             "进入「{}」{}",
-            step_label(&s("step"), d),
+            step("step"),
             date("due")
                 .map(|x| format!("，时限 {x}"))
                 .unwrap_or_default()
@@ -848,17 +856,17 @@ fn describe(kind: &str, d: &serde_json::Value, names: &HashMap<i64, String>) -> 
             format!(
                 "{} 办理「{}」：{}{by}",
                 who("post"),
-                step_label(&s("step"), d),
+                step("step"),
                 s("decision")
             )
         }
         "flow.returned" => format!(
             "{} 将事项从「{}」退回「{}」",
             who("post"),
-            s("from_step"),
-            s("to_step")
+            step("from_step"),
+            step("to_step")
         ),
-        "flow.withdrawn" => format!("撤回「{}」的办理", s("step")),
+        "flow.withdrawn" => format!("撤回「{}」的办理", step("step")),
         "flow.transferred" => format!("{} 转办给 {}", who("from"), who("to")),
         "flow.delegated" => format!("{} 委派给 {}", who("from"), who("to")),
         "flow.delegation_returned" => "委派办理完毕，交还原办理人".to_owned(),
@@ -894,10 +902,6 @@ fn describe(kind: &str, d: &serde_json::Value, names: &HashMap<i64, String>) -> 
         "flow.red_card" => format!("严重超期，亮红牌（时限 {}）", s("due_date")),
         _ => return None,
     })
-}
-
-fn step_label(step: &str, _d: &serde_json::Value) -> String {
-    step.to_owned()
 }
 
 /// One step (run) on the case page.

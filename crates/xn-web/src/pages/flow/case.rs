@@ -265,40 +265,6 @@ fn timeline_class(kind: &str) -> &'static str {
     }
 }
 
-/// The steps of the process a case follows: (id, name). The timeline's texts name steps by id
-/// (`「check」`); people read names (`「科长审核」`).
-async fn step_names(
-    state: &AppState,
-    actor: &Actor,
-    process_name: &str,
-) -> Result<Vec<(String, String)>, PageError> {
-    let mut names: Vec<(String, String)> = Vec::new();
-    for p in state.services.list_processes(actor).await? {
-        if p.name != process_name {
-            continue;
-        }
-        for (id, name, _) in p.steps {
-            if !names.iter().any(|(known, _)| *known == id) {
-                names.push((id, name));
-            }
-        }
-    }
-    Ok(names)
-}
-
-/// A timeline text with the step ids it quotes replaced by the steps' names.
-fn name_steps(text: &str, names: &[(String, String)]) -> String {
-    let mut out = text.to_owned();
-    for (id, name) in names {
-        let quoted = format!("「{id}」");
-        if out.contains(&quoted) {
-            out = out.replace(&quoted, &format!("「{name}」"));
-        }
-    }
-    out
-}
-
-/// The unit part of a post's "姓名（单位）", shown after the person's name.
 fn unit_of(who: &str, post: Option<&str>) -> Option<String> {
     let post = post?;
     let rest = post.strip_prefix(who).unwrap_or(post);
@@ -360,7 +326,6 @@ async fn case_page(
             }
         })
         .collect();
-    let step_names = step_names(state, actor, &c.process_name).await?;
     let timeline = c
         .timeline
         .iter()
@@ -368,7 +333,7 @@ async fn case_page(
             at: at(e.at),
             who: e.who.clone(),
             as_post: unit_of(&e.who, e.as_post.as_deref()),
-            text: name_steps(&e.text, &step_names),
+            text: e.text.clone(),
             decision: e.decision.clone(),
             opinion: e.opinion.clone(),
             class: timeline_class(&e.kind),
