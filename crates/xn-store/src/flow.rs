@@ -378,22 +378,42 @@ pub struct TaskWrite<'a> {
     pub acted_at: Option<i64>,
 }
 
-/// Inserts or rewrites a task's projection.
-pub async fn write_task(tx: &mut Tx, t: &TaskWrite<'_>) -> Result<()> {
-    let sql =
+/// Inserts or rewrites tasks' projections in one statement; answers (task_no, id) of each.
+pub async fn write_tasks(tx: &mut Tx, rows: &[TaskWrite<'_>]) -> Result<Vec<(i64, i64)>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from(
         "insert into tasks (case_id, task_no, run_no, step_id, step_name, kind, post_id, state,
-                   due_date, due_at, decision, opinion, acted_by_post_id, created_at, acted_at)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-               on conflict (case_id, task_no) do update set post_id = excluded.post_id,
-                   state = excluded.state, due_date = excluded.due_date, due_at = excluded.due_at,
-                   decision = excluded.decision, opinion = excluded.opinion,
-                   acted_by_post_id = excluded.acted_by_post_id, acted_at = excluded.acted_at";
-    with_tx!(tx, c => sqlx::query(sql)
-        .bind(t.case_id).bind(t.task_no).bind(t.run_no).bind(t.step_id).bind(t.step_name)
-        .bind(t.kind).bind(t.post_id).bind(t.state).bind(&t.due_date).bind(t.due_at)
-        .bind(t.decision).bind(t.opinion).bind(t.acted_by_post_id).bind(t.created_at)
-        .bind(t.acted_at).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+             due_date, due_at, decision, opinion, acted_by_post_id, created_at, acted_at) values ",
+    );
+    for i in 0..rows.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let b = i * 15;
+        let params: Vec<String> = (1..=15).map(|k| format!("${}", b + k)).collect();
+        sql.push('(');
+        sql.push_str(&params.join(", "));
+        sql.push(')');
+    }
+    sql.push_str(
+        " on conflict (case_id, task_no) do update set post_id = excluded.post_id,
+             state = excluded.state, due_date = excluded.due_date, due_at = excluded.due_at,
+             decision = excluded.decision, opinion = excluded.opinion,
+             acted_by_post_id = excluded.acted_by_post_id, acted_at = excluded.acted_at
+         returning task_no, id",
+    );
+    Ok(with_tx!(tx, c => {
+        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql.as_str()));
+        for t in rows {
+            q = q.bind(t.case_id).bind(t.task_no).bind(t.run_no).bind(t.step_id).bind(t.step_name)
+                .bind(t.kind).bind(t.post_id).bind(t.state).bind(&t.due_date).bind(t.due_at)
+                .bind(t.decision).bind(t.opinion).bind(t.acted_by_post_id).bind(t.created_at)
+                .bind(t.acted_at);
+        }
+        q.fetch_all(c).await
+    })?)
 }
 
 /// A task by id.

@@ -93,6 +93,7 @@ impl IdempotencyKey {
 }
 
 /// What the writer runs.
+#[derive(Clone)]
 pub(crate) enum Op {
     Start {
         actor: ActorRef,
@@ -498,7 +499,7 @@ impl Services {
                 true
             }
         });
-        let version = self
+        let (version, ids) = self
             .persist(
                 tx,
                 &def,
@@ -515,7 +516,7 @@ impl Services {
             .await?;
         self.after_close(tx, &case, &state, actor, now, parent.map(|(p, _, _)| p))
             .await?;
-        outcome(tx, case_id, version, &state, &first).await
+        Ok(outcome(case_id, version, &state, &first, &ids))
     }
 
     async fn act_in(
@@ -578,7 +579,7 @@ impl Services {
             self.resolve_needs(tx, &ctx, &case, &mut state, actor, now)
                 .await?,
         );
-        let version = self
+        let (version, ids) = self
             .persist(
                 tx,
                 &def,
@@ -597,7 +598,7 @@ impl Services {
             self.after_close(tx, &case, &state, actor, now, row.parent_case_id)
                 .await?;
         }
-        outcome(tx, case_id, version, &state, &events).await
+        Ok(outcome(case_id, version, &state, &events, &ids))
     }
 
     /// Who may take case-level actions: pausing and resuming (the starter or a flow
@@ -783,7 +784,7 @@ impl Services {
         actor: &ActorRef,
         now: DateTime<Utc>,
         first: Option<&str>,
-    ) -> Result<i64> {
+    ) -> Result<(i64, HashMap<i64, i64>)> {
         let state_json =
             serde_json::to_string(after).map_err(|e| ServiceError::Internal(e.into()))?;
         let new_version = if first.is_some() {
@@ -813,37 +814,28 @@ impl Services {
                 other => other.into(),
             })?
         };
-        // The task projection: new and changed tasks.
-        for task in &after.tasks {
-            if before.task(task.no) == Some(task) {
-                continue;
-            }
-            let run = after.run(task.run);
-            let step_id = run.map(|r| r.step.as_str()).unwrap_or_default();
-            let step_name = def
-                .step(step_id)
-                .map(|s| s.name.as_str())
-                .unwrap_or(step_id);
-            let due = run.and_then(|r| r.due.as_ref());
-            write_task(tx, case.id, task, step_id, step_name, due).await?;
-        }
-        // Due dates of runs whose deadline moved are rewritten on their pending tasks too.
-        for run in &after.runs {
-            let old = before.run(run.no);
-            if old.is_some_and(|o| o.due != run.due) {
-                for task in after
-                    .tasks
-                    .iter()
-                    .filter(|t| t.run == run.no && before.task(t.no) == Some(t))
-                {
-                    let step_name = def
-                        .step(&run.step)
-                        .map(|s| s.name.as_str())
-                        .unwrap_or(&run.step);
-                    write_task(tx, case.id, task, &run.step, step_name, run.due.as_ref()).await?;
-                }
-            }
-        }
+        // The task projection, in one statement: new and changed tasks, tasks of runs whose
+        // deadline moved, and every open task (so that the outcome knows all their ids).
+        let moved: Vec<u32> = after
+            .runs
+            .iter()
+            .filter(|r| before.run(r.no).is_some_and(|o| o.due != r.due))
+            .map(|r| r.no)
+            .collect();
+        let rows: Vec<TaskWrite<'_>> = after
+            .tasks
+            .iter()
+            .filter(|t| {
+                before.task(t.no) != Some(*t)
+                    || moved.contains(&t.run)
+                    || t.state == xn_domain::flow::TaskState::Open
+            })
+            .map(|t| task_row(def, after, case.id, t))
+            .collect();
+        let ids: HashMap<i64, i64> = xn_store::flow::write_tasks(tx, &rows)
+            .await?
+            .into_iter()
+            .collect();
         // Timers.
         let stopped = (after.status == CaseStatus::Closed && before.status != CaseStatus::Closed)
             || (after.status == CaseStatus::Paused && before.status != CaseStatus::Paused);
@@ -911,7 +903,7 @@ impl Services {
             })
             .collect();
         xn_store::events::append_many(tx, &rows, ms(now)).await?;
-        Ok(new_version)
+        Ok((new_version, ids))
     }
 
     /// When a fan-out child closes, its parent hears of it in the same transaction.
@@ -1115,69 +1107,53 @@ fn action_task(action: &Action) -> Option<u32> {
     }
 }
 
-async fn write_task(
-    tx: &mut Tx,
-    case_id: i64,
-    task: &Task,
-    step_id: &str,
-    step_name: &str,
-    due: Option<&xn_domain::flow::Due>,
-) -> Result<()> {
-    xn_store::flow::write_task(
-        tx,
-        &TaskWrite {
-            case_id,
-            task_no: i64::from(task.no),
-            run_no: i64::from(task.run),
-            step_id,
-            step_name,
-            kind: task.kind.code(),
-            post_id: task.post,
-            state: task.state.code(),
-            due_date: due.map(|d| d.date.to_string()),
-            due_at: due.map(|d| ms(d.at)),
-            decision: task.decision.as_deref(),
-            opinion: task.opinion.as_deref(),
-            acted_by_post_id: task.acted_by,
-            created_at: ms(task.created_at),
-            acted_at: task.acted_at.map(ms),
-        },
-    )
-    .await?;
-    Ok(())
+fn task_row<'a>(def: &'a ProcessDef, state: &'a CaseState, case_id: i64, task: &'a Task) -> TaskWrite<'a> {
+    let run = state.run(task.run);
+    let step_id = run.map(|r| r.step.as_str()).unwrap_or_default();
+    let step_name = def.step(step_id).map_or(step_id, |s| s.name.as_str());
+    let due = run.and_then(|r| r.due.as_ref());
+    TaskWrite {
+        case_id,
+        task_no: i64::from(task.no),
+        run_no: i64::from(task.run),
+        step_id,
+        step_name,
+        kind: task.kind.code(),
+        post_id: task.post,
+        state: task.state.code(),
+        due_date: due.map(|d| d.date.to_string()),
+        due_at: due.map(|d| ms(d.at)),
+        decision: task.decision.as_deref(),
+        opinion: task.opinion.as_deref(),
+        acted_by_post_id: task.acted_by,
+        created_at: ms(task.created_at),
+        acted_at: task.acted_at.map(ms),
+    }
 }
 
-async fn outcome(
-    tx: &mut Tx,
+fn outcome(
     case_id: i64,
     version: i64,
     state: &CaseState,
     events: &[FlowEvent],
-) -> Result<ActionOutcome> {
-    let ids: std::collections::HashMap<i64, i64> = xn_store::flow::open_task_ids(tx, case_id)
-        .await?
-        .into_iter()
-        .collect();
-    let mut open_tasks = Vec::new();
-    for t in state
+    ids: &HashMap<i64, i64>,
+) -> ActionOutcome {
+    let open_tasks = state
         .tasks
         .iter()
         .filter(|t| t.state == xn_domain::flow::TaskState::Open)
-    {
-        let id = ids.get(&i64::from(t.no)).copied().unwrap_or(0);
-        let step = state.run(t.run).map(|r| r.step.clone()).unwrap_or_default();
-        open_tasks.push(OpenTask {
-            id,
+        .map(|t| OpenTask {
+            id: ids.get(&i64::from(t.no)).copied().unwrap_or(0),
             no: t.no,
-            step,
+            step: state.run(t.run).map(|r| r.step.clone()).unwrap_or_default(),
             post_id: t.post,
-        });
-    }
-    Ok(ActionOutcome {
+        })
+        .collect();
+    ActionOutcome {
         case_id,
         version,
         status: state.status.code().to_owned(),
         events: events.iter().map(|e| e.kind().to_owned()).collect(),
         open_tasks,
-    })
+    }
 }
