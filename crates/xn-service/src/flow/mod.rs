@@ -1107,7 +1107,12 @@ fn action_task(action: &Action) -> Option<u32> {
     }
 }
 
-fn task_row<'a>(def: &'a ProcessDef, state: &'a CaseState, case_id: i64, task: &'a Task) -> TaskWrite<'a> {
+fn task_row<'a>(
+    def: &'a ProcessDef,
+    state: &'a CaseState,
+    case_id: i64,
+    task: &'a Task,
+) -> TaskWrite<'a> {
     let run = state.run(task.run);
     let step_id = run.map(|r| r.step.as_str()).unwrap_or_default();
     let step_name = def.step(step_id).map_or(step_id, |s| s.name.as_str());

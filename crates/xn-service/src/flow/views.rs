@@ -615,7 +615,11 @@ impl Services {
             } else {
                 Vec::new()
             };
-        let own_task_ids: Vec<i64> = tasks.iter().filter(|t| posts.contains(&t.post_id)).map(|t| t.id).collect();
+        let own_task_ids: Vec<i64> = tasks
+            .iter()
+            .filter(|t| posts.contains(&t.post_id))
+            .map(|t| t.id)
+            .collect();
         let urgeable: Vec<HolderView> = steps
             .iter()
             .filter(|s| s.active)
@@ -808,7 +812,12 @@ fn next_chosen_steps(def: &ProcessDef, step: &str) -> Vec<ChoiceView> {
 }
 
 /// A timeline line in Chinese, or `None` for bookkeeping events not worth showing.
-fn describe(kind: &str, d: &serde_json::Value, names: &HashMap<i64, String>, def: &ProcessDef) -> Option<String> {
+fn describe(
+    kind: &str,
+    d: &serde_json::Value,
+    names: &HashMap<i64, String>,
+    def: &ProcessDef,
+) -> Option<String> {
     let s = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
     // Steps are recorded by id; people read their names.
     let step = |k: &str| {

@@ -41,6 +41,40 @@ async fn list_processes(
     Ok(Json(state.services.list_processes(&actor).await?))
 }
 
+/// A unit's own version of a process.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnitProcessBody {
+    /// The unit (its version applies to it and every unit under it).
+    pub unit_id: i64,
+    /// The definition as TOML; its `key` must name an existing process.
+    pub source: String,
+}
+
+/// The version stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoredProcess {
+    /// Id.
+    pub id: i64,
+    /// Version within (key, unit).
+    pub version: i64,
+}
+
+/// Stores a unit's own version of a process (流程管理). Running cases keep their version; a
+/// definition that does not validate is a 422 naming the step and the problem.
+#[utoipa::path(post, path = "/api/v1/processes", tag = "flow", request_body = UnitProcessBody,
+    responses((status = 201, body = StoredProcess), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn save_unit_process(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<UnitProcessBody>,
+) -> Result<(StatusCode, Json<StoredProcess>), ApiError> {
+    let (id, version) = state
+        .services
+        .save_unit_process(&actor, body.unit_id, &body.source, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(StoredProcess { id, version })))
+}
+
 /// Starts a case of a process for the acting post.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "flow", request_body = StartCaseBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request act once")),
@@ -650,7 +684,7 @@ async fn handover(
 /// The flow routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_processes))
+        .routes(routes!(list_processes, save_unit_process))
         .routes(routes!(start_case, list_cases))
         .routes(routes!(get_case))
         .routes(routes!(case_action))

@@ -760,3 +760,209 @@ fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+const FANOUT: &str = r#"
+key = "fanout_test"
+name = "分送测试"
+item_kind = "internal"
+
+[[steps]]
+id = "draft"
+name = "拟稿"
+kind = "start"
+next = "send"
+
+[[steps]]
+id = "send"
+name = "分送各县"
+kind = "fanout"
+child_process = "fanout_child_test"
+recipients_field = "units"
+next = "end"
+
+[[steps]]
+id = "end"
+name = "结束"
+kind = "end"
+"#;
+
+const FANOUT_CHILD: &str = r#"
+key = "fanout_child_test"
+name = "收文办理（测试）"
+item_kind = "internal"
+
+[[steps]]
+id = "receive"
+name = "登记"
+kind = "start"
+next = "handle"
+
+[[steps]]
+id = "handle"
+name = "办理"
+kind = "task"
+assignee = { rule = "position", position = "secretary", unit = { from = "case" } }
+deadline_days = 3
+next = "end"
+
+[[steps]]
+id = "end"
+name = "结束"
+kind = "end"
+"#;
+
+on_both_engines!(
+    fanout_spawns_one_child_per_unit_and_hears_back,
+    |app: TestApp| async move {
+        let now = crate::support::start_time();
+        app.services()
+            .install_process("fanout_child_test.toml", FANOUT_CHILD, now)
+            .await
+            .unwrap();
+        app.services()
+            .install_process("fanout_test.toml", FANOUT, now)
+            .await
+            .unwrap();
+        let qinghe_unit = app.scalar("select p.unit_id from posts p join persons pe on pe.id = p.person_id where pe.login = 'qinghe.mishu'").await;
+        let other_unit = app
+            .scalar(&format!(
+                "select p.unit_id from posts p join positions pos on pos.id = p.position_id
+         where pos.code = 'secretary' and p.unit_id <> {qinghe_unit} order by p.id desc limit 1"
+            ))
+            .await;
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let res = app
+        .api("POST", "/api/v1/cases", &mishu, Some(json!({"process": "fanout_test", "title": "关于报送材料的通知", "fields": {"units": [qinghe_unit, other_unit]}})))
+        .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let parent = res.json()["case_id"].as_i64().unwrap();
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from cases where parent_case_id = {parent}"
+            ))
+            .await,
+            2
+        );
+        // The county's secretary finds the child in 待办 and handles it.
+        let qinghe = app.token_for("qinghe.mishu", &SCOPES).await;
+        let todo = app
+            .api("GET", "/api/v1/tasks?queue=todo", &qinghe, None)
+            .await
+            .json();
+        let child_task = todo
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["title"].as_str().unwrap().contains("关于报送材料的通知"))
+            .unwrap()
+            .clone();
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{}/complete", child_task["id"]),
+                &qinghe,
+                Some(json!({"decision": "同意", "opinion": "已按要求报送"})),
+            )
+            .await;
+        assert_eq!(res.json()["status"], "closed", "{}", res.body);
+        assert_eq!(app.scalar(&format!("select count(*) from events where kind = 'flow.child_reported' and subject = 'case:{parent}'")).await, 1);
+        assert_eq!(
+            app.text(&format!("select status from cases where id = {parent}"))
+                .await,
+            "running"
+        );
+        // The other county answers too: the parent closes.
+        let other_child = app
+            .scalar(&format!(
+                "select id from cases where parent_case_id = {parent} and unit_id = {other_unit}"
+            ))
+            .await;
+        let other_task = app
+            .scalar(&format!(
+                "select id from tasks where case_id = {other_child} and state = 'open'"
+            ))
+            .await;
+        let holder = app.text(&format!("select pe.login from tasks t join posts p on p.id = t.post_id join persons pe on pe.id = p.person_id where t.id = {other_task}")).await;
+        let token = app.token_for(&holder, &SCOPES).await;
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{other_task}/complete"),
+                &token,
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(
+            app.text(&format!("select status from cases where id = {parent}"))
+                .await,
+            "closed"
+        );
+    }
+);
+
+on_both_engines!(
+    a_unit_overrides_a_process_and_running_cases_keep_theirs,
+    |app: TestApp| async move {
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let before = start_request(&app, &mishu, "旧版本").await["case_id"]
+            .as_i64()
+            .unwrap();
+        let office = app.scalar("select u.parent_id from posts p join persons pe on pe.id = p.person_id join units u on u.id = p.unit_id where pe.login = 'mishu'").await;
+        let admin = app.token_for("sysadmin", &["org.read", "flow.admin"]).await;
+        let source = include_str!("../../../../processes/internal_request.toml")
+            .replace("name = \"科长审核\"", "name = \"科长初审\"");
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/processes",
+                &admin,
+                Some(json!({"unit_id": office, "source": source})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let after = start_request(&app, &mishu, "新版本").await["case_id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            app.text(&format!(
+                "select step_name from tasks where case_id = {before} and step_id = 'check'"
+            ))
+            .await,
+            "科长审核"
+        );
+        assert_eq!(
+            app.text(&format!(
+                "select step_name from tasks where case_id = {after} and step_id = 'check'"
+            ))
+            .await,
+            "科长初审"
+        );
+        // A definition that does not validate names the step and the problem.
+        let bad = source.replace("next = \"route\"", "next = \"nowhere\"");
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/processes",
+                &admin,
+                Some(json!({"unit_id": office, "source": bad})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let detail = res.json()["detail"].as_str().unwrap().to_owned();
+        assert!(
+            detail.contains("check") && detail.contains("nowhere"),
+            "{detail}"
+        );
+        // Staff may not.
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/processes",
+                &mishu,
+                Some(json!({"unit_id": office, "source": source})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
+    }
+);
