@@ -4,7 +4,7 @@
 //! Every action reads the same way: authorize, lock the case, check its version, let the pure
 //! engine (`xn_domain::flow`) compute the new state, find the holders of newly entered steps,
 //! then write the state, the task projection, the timers and the events in the same
-//! transaction. Actions go through a group-commit writer ([`writer`]): durable before
+//! transaction. Actions go through a group-commit writer (`writer.rs`): durable before
 //! acknowledged, several per commit under load.
 
 use std::collections::{BTreeMap, HashMap};

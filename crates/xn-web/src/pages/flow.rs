@@ -9,8 +9,8 @@
 //! an error page.
 //!
 //! - this file: the router, the workbench queues and the live-update stream;
-//! - [`case`]: starting an item, the case page and its actions, urging;
-//! - [`proxies`]: proxies and handover.
+//! - `case`: starting an item, the case page and its actions, urging;
+//! - `proxies`: proxies and handover.
 
 mod case;
 mod proxies;
