@@ -31,6 +31,35 @@ fn idem(headers: &HeaderMap, method_path: &str, body: &impl Serialize) -> Option
     Some(IdempotencyKey::new(key, &format!("{method_path}\n{body}")))
 }
 
+/// An action addressed by task id: the idempotency key, the task's case and number, then the
+/// action the handler builds from the number.
+#[expect(clippy::too_many_arguments, reason = "what every task action carries")]
+async fn on_task(
+    state: &AppState,
+    actor: &xn_service::Actor,
+    headers: &HeaderMap,
+    id: i64,
+    verb: &str,
+    body: &impl Serialize,
+    version: Option<i64>,
+    action: impl FnOnce(u32) -> Action,
+) -> Result<Json<ActionOutcome>, ApiError> {
+    let key = idem(headers, &format!("POST /api/v1/tasks/{id}/{verb}"), body);
+    let (case_id, task) = state.services.task_ref(id).await?;
+    let out = state
+        .services
+        .act(
+            actor,
+            case_id,
+            version,
+            action(task),
+            key,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Json(out))
+}
+
 /// Every stored process definition (shipped defaults and units' own versions).
 #[utoipa::path(get, path = "/api/v1/processes", tag = "flow",
     responses((status = 200, body = Vec<ProcessSummary>)))]
@@ -294,31 +323,22 @@ async fn complete_task(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<CompleteBody>,
 ) -> Result<Json<ActionOutcome>, ApiError> {
-    let key = idem(
+    on_task(
+        &state,
+        &actor,
         &headers,
-        &format!("POST /api/v1/tasks/{id}/complete"),
+        id,
+        "complete",
         &body,
-    );
-    let (case_id, task) = state.services.task_ref(id).await?;
-    let action = Action::Complete {
-        task,
-        decision: body.decision,
-        opinion: body.opinion,
-        choices: body.choices,
-    };
-    Ok(Json(
-        state
-            .services
-            .act(
-                &actor,
-                case_id,
-                body.version,
-                action,
-                key,
-                state.clock.now(),
-            )
-            .await?,
-    ))
+        body.version,
+        |task| Action::Complete {
+            task,
+            decision: body.decision.clone(),
+            opinion: body.opinion.clone(),
+            choices: body.choices.clone(),
+        },
+    )
+    .await
 }
 
 /// Returning a task.
@@ -348,33 +368,28 @@ async fn return_task(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ReturnBody>,
 ) -> Result<Json<ActionOutcome>, ApiError> {
-    let key = idem(&headers, &format!("POST /api/v1/tasks/{id}/return"), &body);
-    let (case_id, task) = state.services.task_ref(id).await?;
     let target = match body.to.trim() {
         "" | "previous" => ReturnTarget::Previous,
         step => ReturnTarget::Step {
             step: step.to_owned(),
         },
     };
-    let action = Action::Return {
-        task,
-        target,
-        opinion: body.opinion,
-        jump_back: body.jump_back,
-    };
-    Ok(Json(
-        state
-            .services
-            .act(
-                &actor,
-                case_id,
-                body.version,
-                action,
-                key,
-                state.clock.now(),
-            )
-            .await?,
-    ))
+    on_task(
+        &state,
+        &actor,
+        &headers,
+        id,
+        "return",
+        &body,
+        body.version,
+        |task| Action::Return {
+            task,
+            target,
+            opinion: body.opinion.clone(),
+            jump_back: body.jump_back,
+        },
+    )
+    .await
 }
 
 /// An action with only a version.
@@ -396,25 +411,17 @@ async fn withdraw_task(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<VersionBody>,
 ) -> Result<Json<ActionOutcome>, ApiError> {
-    let key = idem(
+    on_task(
+        &state,
+        &actor,
         &headers,
-        &format!("POST /api/v1/tasks/{id}/withdraw"),
+        id,
+        "withdraw",
         &body,
-    );
-    let (case_id, task) = state.services.task_ref(id).await?;
-    Ok(Json(
-        state
-            .services
-            .act(
-                &actor,
-                case_id,
-                body.version,
-                Action::Withdraw { task },
-                key,
-                state.clock.now(),
-            )
-            .await?,
-    ))
+        body.version,
+        |task| Action::Withdraw { task },
+    )
+    .await
 }
 
 /// Handing a task to another post.
@@ -441,30 +448,21 @@ async fn transfer_task(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<HandBody>,
 ) -> Result<Json<ActionOutcome>, ApiError> {
-    let key = idem(
+    on_task(
+        &state,
+        &actor,
         &headers,
-        &format!("POST /api/v1/tasks/{id}/transfer"),
+        id,
+        "transfer",
         &body,
-    );
-    let (case_id, task) = state.services.task_ref(id).await?;
-    let action = Action::Transfer {
-        task,
-        to: body.to,
-        opinion: body.opinion,
-    };
-    Ok(Json(
-        state
-            .services
-            .act(
-                &actor,
-                case_id,
-                body.version,
-                action,
-                key,
-                state.clock.now(),
-            )
-            .await?,
-    ))
+        body.version,
+        |task| Action::Transfer {
+            task,
+            to: body.to,
+            opinion: body.opinion.clone(),
+        },
+    )
+    .await
 }
 
 /// Delegates a task; it comes back to the holder when the delegate is done (委派).
@@ -479,30 +477,21 @@ async fn delegate_task(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<HandBody>,
 ) -> Result<Json<ActionOutcome>, ApiError> {
-    let key = idem(
+    on_task(
+        &state,
+        &actor,
         &headers,
-        &format!("POST /api/v1/tasks/{id}/delegate"),
+        id,
+        "delegate",
         &body,
-    );
-    let (case_id, task) = state.services.task_ref(id).await?;
-    let action = Action::Delegate {
-        task,
-        to: body.to,
-        opinion: body.opinion,
-    };
-    Ok(Json(
-        state
-            .services
-            .act(
-                &actor,
-                case_id,
-                body.version,
-                action,
-                key,
-                state.clock.now(),
-            )
-            .await?,
-    ))
+        body.version,
+        |task| Action::Delegate {
+            task,
+            to: body.to,
+            opinion: body.opinion.clone(),
+        },
+    )
+    .await
 }
 
 /// Asking for more time.
@@ -528,30 +517,21 @@ async fn request_extension(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ExtensionBody>,
 ) -> Result<Json<ActionOutcome>, ApiError> {
-    let key = idem(
+    on_task(
+        &state,
+        &actor,
         &headers,
-        &format!("POST /api/v1/tasks/{id}/extension"),
+        id,
+        "extension",
         &body,
-    );
-    let (case_id, task) = state.services.task_ref(id).await?;
-    let action = Action::RequestExtension {
-        task,
-        days: body.days,
-        reason: body.reason,
-    };
-    Ok(Json(
-        state
-            .services
-            .act(
-                &actor,
-                case_id,
-                body.version,
-                action,
-                key,
-                state.clock.now(),
-            )
-            .await?,
-    ))
+        body.version,
+        |task| Action::RequestExtension {
+            task,
+            days: body.days,
+            reason: body.reason.clone(),
+        },
+    )
+    .await
 }
 
 /// An urge.
