@@ -1,11 +1,12 @@
 //! Pure rules and types of xiaoneng.
 //!
 //! This crate holds what the office's work *is*: the organisation model, the working-day
-//! calendar, password policy, the flow engine, and (later) the document rules. It holds no I/O
+//! calendar, password policy, the flow engine and the rules of official documents. It holds no I/O
 //! and never reads the clock: every function that needs the time takes `now` as a parameter.
 //! CI checks that it depends on neither sqlx, axum nor tokio.
 
 pub mod calendar;
+pub mod documents;
 pub mod flow;
 pub mod org;
 pub mod security;
