@@ -25,6 +25,7 @@ create table documents (
     secrecy_term text,
     urgency text check (urgency is null or urgency in ('urgent', 'very_urgent')),
     issuers text not null default '[]',
+    signers text not null default '[]',
     main_recipients text not null default '[]',
     copy_recipients text not null default '[]',
     attachment_names text not null default '[]',

@@ -359,6 +359,14 @@ impl Services {
                 b.staff_section(section_ids[i], *staff, position);
             }
         }
+        // The clerk of 文电科 who rechecks, numbers, prints and dispatches documents.
+        b.person(
+            Some("wenshu"),
+            Some("李文静"),
+            &[(section_ids[6], "clerk", Some("文书"))],
+            &[],
+            Clearance::Secret,
+        );
         // The three separated administrators sit in 信息科.
         b.person(
             Some("sysadmin"),
@@ -497,6 +505,14 @@ impl Services {
                 &[],
                 Clearance::Public,
             );
+            let wenshu = format!("{pinyin}.wenshu");
+            b.person(
+                Some(&wenshu),
+                (pinyin == "qinghe").then_some("钱文华"),
+                &[(secs[0], "clerk", Some("文书"))],
+                &[],
+                Clearance::Secret,
+            );
             b.person(
                 None,
                 None,
@@ -564,6 +580,8 @@ impl Services {
 
         let mut tx = self.db().begin().await?;
         let (_, posts) = crate::import::write_batch(&mut tx, &b.batch, now).await?;
+        // 文电科 handles the city office's documents, 秘书股 each county office's.
+        xn_store::documents::flag_registries(&mut tx, &["文电科", "秘书股"]).await?;
         record(
             &mut tx,
             &Audit {

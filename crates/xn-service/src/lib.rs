@@ -18,6 +18,7 @@ pub mod auth;
 pub mod calendar;
 pub mod console;
 pub mod demo;
+pub mod documents;
 pub mod events;
 pub mod flow;
 pub mod import;

@@ -915,3 +915,11 @@ pub async fn post_labels(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, Strin
     );
     Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?)
 }
+
+/// Whether a post holds or held any task of a case.
+pub async fn post_in_case(tx: &mut Tx, case_id: i64, post_id: i64) -> Result<bool> {
+    let n: i64 = with_tx!(tx, c => sqlx::query_scalar(
+        "select count(*) from tasks where case_id = $1 and (post_id = $2 or acted_by_post_id = $2)")
+        .bind(case_id).bind(post_id).fetch_one(c).await)?;
+    Ok(n > 0)
+}

@@ -49,6 +49,7 @@ macro_rules! with_tx {
 
 pub mod auth;
 pub mod calendar;
+pub mod documents;
 pub mod events;
 pub mod flow;
 pub mod notifications;

@@ -12,10 +12,20 @@ use crate::events::record;
 use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
 /// The process definitions shipped with xiaoneng: (file, TOML).
-pub const SHIPPED_PROCESSES: [(&str, &str); 1] = [(
-    "processes/internal_request.toml",
-    include_str!("../../../../processes/internal_request.toml"),
-)];
+pub const SHIPPED_PROCESSES: [(&str, &str); 3] = [
+    (
+        "processes/internal_request.toml",
+        include_str!("../../../../processes/internal_request.toml"),
+    ),
+    (
+        "processes/outgoing_document.toml",
+        include_str!("../../../../processes/outgoing_document.toml"),
+    ),
+    (
+        "processes/incoming_document.toml",
+        include_str!("../../../../processes/incoming_document.toml"),
+    ),
+];
 
 /// A stored process definition, as listed.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -50,14 +50,14 @@ const CALENDAR_TTL: Duration = Duration::from_secs(10);
 /// Who acts, as the writer needs it (owned).
 #[derive(Debug, Clone)]
 pub(crate) struct ActorRef {
-    person_id: i64,
-    post_id: i64,
-    ip: Option<String>,
-    flow_admin: bool,
+    pub(crate) person_id: i64,
+    pub(crate) post_id: i64,
+    pub(crate) ip: Option<String>,
+    pub(crate) flow_admin: bool,
 }
 
 impl ActorRef {
-    fn of(actor: &Actor) -> Result<ActorRef> {
+    pub(crate) fn of(actor: &Actor) -> Result<ActorRef> {
         let post = actor
             .post
             .as_ref()
@@ -514,6 +514,7 @@ impl Services {
                 Some(title),
             )
             .await?;
+        Box::pin(self.on_document_flow(tx, &def.item_kind, &case, &first, actor, now)).await?;
         self.after_close(tx, &case, &state, actor, now, parent.map(|(p, _, _)| p))
             .await?;
         Ok(outcome(case_id, version, &state, &first, &ids))
@@ -593,6 +594,8 @@ impl Services {
                 now,
                 None,
             )
+            .await?;
+        self.on_document_flow(tx, &def.item_kind, &case, &events, actor, now)
             .await?;
         if before.status != CaseStatus::Closed {
             self.after_close(tx, &case, &state, actor, now, row.parent_case_id)

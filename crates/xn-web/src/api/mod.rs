@@ -17,6 +17,7 @@ use crate::error::ApiError;
 
 pub mod account;
 pub mod calendar;
+pub mod documents;
 pub mod flow;
 pub mod org;
 
@@ -109,6 +110,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(org::router())
         .merge(calendar::router())
         .merge(flow::router())
+        .merge(documents::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

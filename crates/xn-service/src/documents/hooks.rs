@@ -1,0 +1,384 @@
+//! What happens to a document when its case moves: called by the flow engine inside the
+//! action's transaction, so that it happens with the action or not at all.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use xn_domain::documents::rules;
+use xn_domain::flow::engine::business_date;
+use xn_domain::flow::{FlowEvent, Value};
+use xn_store::Tx;
+use xn_store::documents::{self as store, DocumentRow};
+
+use crate::flow::{ActorRef, CaseCtx, StartCase};
+use crate::{Result, ServiceError, Services, ms};
+
+use super::{Recipient, parse_list};
+
+fn doc_of(case: &CaseCtx) -> Option<i64> {
+    case.fields
+        .get("document_id")
+        .and_then(|v| v.ints().first().copied())
+}
+
+impl Services {
+    /// The documents area's part of a flow action (see the module's note).
+    pub(crate) async fn on_document_flow(
+        &self,
+        tx: &mut Tx,
+        item_kind: &str,
+        case: &CaseCtx,
+        events: &[FlowEvent],
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(doc_id) = doc_of(case) else {
+            return Ok(());
+        };
+        match item_kind {
+            "document_out" => self.on_outgoing(tx, doc_id, case, events, actor, now).await,
+            "document_in" => self.on_incoming(tx, doc_id, case, events, now).await,
+            _ => Ok(()),
+        }
+    }
+
+    async fn on_outgoing(
+        &self,
+        tx: &mut Tx,
+        doc_id: i64,
+        case: &CaseCtx,
+        events: &[FlowEvent],
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let at = ms(now);
+        for e in events {
+            match e {
+                FlowEvent::CaseStarted { .. } => {
+                    store::set_case(tx, doc_id, case.id, "in_review", at).await?;
+                }
+                FlowEvent::StepEntered { step, .. } if step == "draft_again" => {
+                    store::set_status(tx, doc_id, "returned_to_drafter", at).await?;
+                }
+                FlowEvent::Returned { to_step, .. } if to_step == "draft_again" || to_step == "draft" => {
+                    store::set_status(tx, doc_id, "returned_to_drafter", at).await?;
+                }
+                FlowEvent::StepEntered { step, .. } if step == "check" || step == "signoff" => {
+                    store::set_status(tx, doc_id, "in_review", at).await?;
+                }
+                FlowEvent::TaskCompleted {
+                    step,
+                    decision,
+                    opinion,
+                    post,
+                    ..
+                } if step == "signoff" => {
+                    rules::check_signoff(decision, opinion).map_err(|v| ServiceError::Invalid {
+                        field: Some("opinion"),
+                        message: v.message,
+                    })?;
+                    let doc = store::find_document_tx(tx, doc_id).await?;
+                    let broken = self.document_rules(tx, &doc).await?;
+                    if !broken.is_empty() {
+                        return Err(ServiceError::Conflict {
+                            code: "documents.rules",
+                            message: format!(
+                                "签发前检查未通过，请退回拟稿人修改：{}",
+                                broken
+                                    .iter()
+                                    .map(|v| format!("【{}】{}（{}）", v.element, v.message, v.code))
+                                    .collect::<Vec<_>>()
+                                    .join("；")
+                            ),
+                        });
+                    }
+                    let name = store::post_person_name(tx, *post).await?;
+                    let opinion = if opinion.trim().is_empty() {
+                        "圈阅".to_owned()
+                    } else {
+                        opinion.trim().to_owned()
+                    };
+                    store::record_signoff(
+                        tx,
+                        doc_id,
+                        *post,
+                        &name,
+                        &opinion,
+                        doc.body_version,
+                        &business_date(now).to_string(),
+                        at,
+                    )
+                    .await?;
+                }
+                FlowEvent::TaskCompleted { step, .. } if step == "recheck" => {
+                    store::set_status(tx, doc_id, "rechecked", at).await?;
+                }
+                FlowEvent::TaskCompleted { step, post, .. } if step == "register" => {
+                    self.allocate_number(tx, doc_id, *post, now).await?;
+                }
+                FlowEvent::TaskCompleted { step, .. } if step == "print" => {
+                    store::set_status(tx, doc_id, "printed", at).await?;
+                }
+                FlowEvent::TaskCompleted { step, .. } if step == "dispatch" => {
+                    let doc = store::find_document_tx(tx, doc_id).await?;
+                    if doc.doc_number.is_none() {
+                        return Err(ServiceError::Conflict {
+                            code: "documents.unnumbered",
+                            message: "公文尚未编号，不能核发".into(),
+                        });
+                    }
+                    let mut sent = 0;
+                    for (list, role) in [(&doc.main_recipients, "main"), (&doc.copy_recipients, "copy")] {
+                        for r in parse_list::<Recipient>(list) {
+                            if let Some(unit) = r.unit_id {
+                                self.deliver(tx, &doc, unit, role, 1, actor, now).await?;
+                                sent += 1;
+                            }
+                        }
+                    }
+                    let _ = sent;
+                    store::set_status(tx, doc_id, "dispatched", at).await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Delivers a dispatched document to one unit: an exchange row, an incoming document at
+    /// the unit sharing the stored files, and its 收文 case.
+    #[expect(clippy::too_many_arguments, reason = "one delivery")]
+    pub(crate) async fn deliver(
+        &self,
+        tx: &mut Tx,
+        doc: &DocumentRow,
+        unit: i64,
+        role: &str,
+        round: i64,
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let at = ms(now);
+        let xid = store::insert_exchange(tx, doc.id, unit, role, round, actor.post_id, at).await?;
+        let issuers: Vec<Recipient> = parse_list(&doc.issuers);
+        let sender = issuers
+            .first()
+            .map_or_else(|| doc.signature.clone(), |i| i.name.clone());
+        let incoming = store::insert_document(
+            tx,
+            &store::NewDocument {
+                direction: "incoming",
+                unit_id: unit,
+                elements: store::Elements {
+                    kind: &doc.kind,
+                    format: &doc.format,
+                    title: &doc.title,
+                    issuer_code: None,
+                    copies: doc.copies,
+                    classification: &doc.classification,
+                    secrecy_term: doc.secrecy_term.as_deref(),
+                    urgency: doc.urgency.as_deref(),
+                    issuers: &doc.issuers,
+                    signers: &doc.signers,
+                    main_recipients: &doc.main_recipients,
+                    copy_recipients: &doc.copy_recipients,
+                    attachment_names: &doc.attachment_names,
+                    signature: &doc.signature,
+                    note: doc.note.as_deref(),
+                    printer: doc.printer.as_deref(),
+                    seal: doc.seal != 0,
+                },
+                status: "delivered",
+                post_id: actor.post_id,
+                source_document_id: Some(doc.id),
+                sender_name: Some(&sender),
+                sender_number: doc.doc_number.as_deref(),
+                written_on: doc.written_on.as_deref(),
+                body: &doc.body,
+            },
+            at,
+        )
+        .await?;
+        store::copy_attachments(tx, doc.id, incoming).await?;
+        store::set_exchange_incoming(tx, xid, incoming).await?;
+        let registry = store::registry_of(tx, unit).await?;
+        let mut fields = self
+            .incoming_fields_tx(tx, incoming, registry, "exchange")
+            .await?;
+        fields.insert("exchange_id".into(), Value::Int(xid));
+        let out = Box::pin(self.start_in(
+            tx,
+            actor,
+            &StartCase {
+                process: "incoming_document".into(),
+                title: doc.title.clone(),
+                body: String::new(),
+                fields,
+                choices: BTreeMap::new(),
+            },
+            doc.case_id.map(|c| (c, 0, unit)),
+            now,
+        ))
+        .await?;
+        store::link_incoming(tx, incoming, xid, out.case_id).await?;
+        self.index_document(tx, incoming).await?;
+        Ok(xid)
+    }
+
+    async fn on_incoming(
+        &self,
+        tx: &mut Tx,
+        doc_id: i64,
+        case: &CaseCtx,
+        events: &[FlowEvent],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let at = ms(now);
+        let exchange = case
+            .fields
+            .get("exchange_id")
+            .and_then(|v| v.ints().first().copied());
+        let manual = matches!(case.fields.get("source"), Some(Value::Text(s)) if s == "manual");
+        for e in events {
+            match e {
+                FlowEvent::CaseStarted { .. } => {
+                    let status = if manual { "registered" } else { "delivered" };
+                    store::set_case(tx, doc_id, case.id, status, at).await?;
+                }
+                FlowEvent::TaskCompleted { step, .. } if step == "signfor" => {
+                    store::mark_received(tx, doc_id, at).await?;
+                    if let Some(x) = exchange {
+                        store::set_exchange_state(tx, x, "signed", None, at).await?;
+                    }
+                }
+                FlowEvent::TaskCompleted { step, .. } if step == "register" => {
+                    let doc = store::find_document_tx(tx, doc_id).await?;
+                    self.allocate_received_number(tx, doc_id, doc.unit_id, now)
+                        .await?;
+                }
+                FlowEvent::TaskCompleted {
+                    step,
+                    decision,
+                    opinion,
+                    ..
+                } if step == "screen" => {
+                    if decision == "退文" {
+                        if opinion.trim().is_empty() {
+                            return Err(ServiceError::invalid(
+                                "opinion",
+                                "退文须写明理由（如：不属于本机关职权范围、不符合行文规则）",
+                            ));
+                        }
+                        store::set_status(tx, doc_id, "returned", at).await?;
+                        if let Some(x) = exchange {
+                            store::set_exchange_state(tx, x, "returned", Some(opinion.trim()), at)
+                                .await?;
+                        }
+                    } else {
+                        store::set_status(tx, doc_id, "screened", at).await?;
+                    }
+                }
+                FlowEvent::TaskCompleted { step, .. } if step == "instruct" => {
+                    store::set_status(tx, doc_id, "instructed", at).await?;
+                }
+                FlowEvent::Assigned { step, posts, .. } if step == "handle" => {
+                    if let Some(lead) = posts.first() {
+                        store::set_lead(tx, doc_id, *lead, at).await?;
+                    }
+                }
+                FlowEvent::TaskCompleted {
+                    step,
+                    post,
+                    opinion,
+                    ..
+                } if step == "handle" => {
+                    let doc = store::find_document_tx(tx, doc_id).await?;
+                    if doc.lead_post_id == Some(*post) {
+                        if opinion.trim().is_empty() {
+                            return Err(ServiceError::invalid(
+                                "opinion",
+                                "主办人办结时须写明办理结果，它将作为答复送来文单位",
+                            ));
+                        }
+                        store::set_reply(tx, doc_id, opinion.trim(), "handling", at).await?;
+                    }
+                }
+                FlowEvent::CaseClosed { .. } => {
+                    let doc = store::find_document_tx(tx, doc_id).await?;
+                    if doc.status != "returned" {
+                        let reply = doc.reply.clone().unwrap_or_default();
+                        store::set_reply(tx, doc_id, &reply, "closed", at).await?;
+                        if let Some(x) = exchange {
+                            store::set_exchange_state(tx, x, "handled", Some(&reply), at).await?;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Services {
+    /// Sends a dispatched document again to units it went to (重发, e.g. after a 退文 was
+    /// answered) or to further units (补发). The registry section (文电) does this.
+    pub async fn resend_document(
+        &self,
+        actor: &crate::Actor,
+        id: i64,
+        units: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        crate::require(actor, xn_domain::org::Permission::FlowWork)?;
+        let doc = store::find_document(self.db(), id)
+            .await
+            .map_err(|_| ServiceError::NotFound("公文"))?;
+        if doc.direction != "outgoing" || doc.status != "dispatched" {
+            return Err(ServiceError::Conflict {
+                code: "documents.not_dispatched",
+                message: "只有已核发的发文可以重发或补发".into(),
+            });
+        }
+        self.require_ledger_keeper(actor, doc.issuer_code.as_deref().unwrap_or(""))
+            .await?;
+        if units.is_empty() || units.len() > 500 {
+            return Err(ServiceError::invalid("units", "请选择要重发或补发的单位"));
+        }
+        let aref = ActorRef::of(actor)?;
+        let main: Vec<Recipient> = parse_list(&doc.main_recipients);
+        let mut tx = self.db().begin().await?;
+        let existing = store::exchanges_tx(&mut tx, id).await?;
+        for u in units {
+            store::unit_brief(&mut tx, *u)
+                .await
+                .map_err(|_| ServiceError::invalid("units", format!("单位 {u} 不存在")))?;
+            let before: Vec<&store::ExchangeRow> =
+                existing.iter().filter(|x| x.recipient_unit_id == *u).collect();
+            let round = before.iter().map(|x| x.round).max().map_or(1, |r| r + 1);
+            let role = before.first().map_or_else(
+                || {
+                    if main.iter().any(|m| m.unit_id == Some(*u)) {
+                        "main".to_owned()
+                    } else {
+                        "copy".to_owned()
+                    }
+                },
+                |x| x.role.clone(),
+            );
+            self.deliver(&mut tx, &doc, *u, &role, round, &aref, now)
+                .await?;
+        }
+        crate::events::record(
+            &mut tx,
+            &super::audit(actor),
+            "documents.resent",
+            Some(format!("document:{id}")),
+            serde_json::json!({ "units": units }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,256 @@
+//! The number ledger (文号台账) and the 收文号 register.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use xn_domain::documents::numbering::{DocNumber, ledger_year};
+use xn_domain::org::Permission;
+use xn_store::Tx;
+use xn_store::documents as store;
+
+use super::audit;
+use crate::events;
+use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
+
+/// A line of the ledger.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerEntry {
+    /// 机关代字.
+    pub issuer_code: String,
+    /// Year.
+    pub year: i64,
+    /// Serial.
+    pub seq: i64,
+    /// The number as printed.
+    pub number: String,
+    /// `allocated`, `reserved` or `voided`.
+    pub state: String,
+    /// 已使用 / 预留 / 作废.
+    pub state_label: String,
+    /// The document.
+    pub document_id: Option<i64>,
+    /// Its title.
+    pub title: Option<String>,
+    /// Why reserved or voided.
+    pub reason: Option<String>,
+    /// When.
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTime<Utc>,
+}
+
+fn state_label(s: &str) -> &'static str {
+    match s {
+        "allocated" => "已使用",
+        "reserved" => "预留",
+        "voided" => "作废",
+        _ => "未知",
+    }
+}
+
+impl Services {
+    /// Allocates a document's number at 登记, inside the action's transaction: a reserved
+    /// number of its code and year when one waits, else the next. Gapless and unique.
+    pub(crate) async fn allocate_number(
+        &self,
+        tx: &mut Tx,
+        doc_id: i64,
+        post_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let doc = store::find_document_tx(tx, doc_id).await?;
+        if let Some(n) = doc.doc_number {
+            return Ok(n);
+        }
+        let code = doc
+            .issuer_code
+            .clone()
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| ServiceError::invalid("issuer_code", "公文没有机关代字，无法编号"))?;
+        let year = i64::from(ledger_year(now));
+        let seq = match store::first_reserved(tx, &code, year).await? {
+            Some(seq) => {
+                store::set_ledger_state(tx, &code, year, seq, "allocated", Some(doc_id), None, post_id, ms(now))
+                    .await?;
+                seq
+            }
+            None => {
+                let seq = store::next_seq(tx, &code, year).await?;
+                store::insert_ledger(tx, &code, year, seq, "allocated", Some(doc_id), None, post_id, ms(now))
+                    .await?;
+                seq
+            }
+        };
+        let number = DocNumber {
+            code: code.clone(),
+            year: i32::try_from(year).unwrap_or(0),
+            seq: u32::try_from(seq).unwrap_or(0),
+        }
+        .to_string();
+        store::set_number(tx, doc_id, &code, year, seq, &number, ms(now)).await?;
+        Ok(number)
+    }
+
+    /// Gives an incoming document its 收文号 (per receiving unit and year).
+    pub(crate) async fn allocate_received_number(
+        &self,
+        tx: &mut Tx,
+        doc_id: i64,
+        unit_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let year = i64::from(ledger_year(now));
+        let seq = store::next_seq(tx, &format!("recv:{unit_id}"), year).await?;
+        let text = format!("收〔{year}〕{seq}号");
+        store::register_incoming(tx, doc_id, year, seq, &text, ms(now)).await?;
+        Ok(text)
+    }
+
+    /// The 机关代字 an actor keeps the ledger of: those of the actor's office (its own code
+    /// with 发 and 函, and any code already used by its documents).
+    pub async fn ledger_codes(&self, actor: &Actor) -> Result<Vec<String>> {
+        require(actor, Permission::FlowWork)?;
+        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let mut tx = self.db().begin().await?;
+        let (unit, _, code) = self.issuing_unit(&mut tx, post.id).await?;
+        tx.commit().await?;
+        let mut codes = vec![format!("{code}发"), format!("{code}函")];
+        for c in store::codes_of_unit(self.db(), unit).await? {
+            if !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
+        Ok(codes)
+    }
+
+    /// The ledger of a code and year.
+    pub async fn ledger(&self, actor: &Actor, code: &str, year: i64) -> Result<Vec<LedgerEntry>> {
+        let codes = self.ledger_codes(actor).await?;
+        if !codes.iter().any(|c| c == code) {
+            return Err(ServiceError::Forbidden("只能查看本机关的文号台账".into()));
+        }
+        Ok(store::ledger(self.db(), &[code.to_owned()], year)
+            .await?
+            .into_iter()
+            .map(|r| LedgerEntry {
+                number: format!("{}〔{}〕{}号", r.issuer_code, r.year, r.seq),
+                state_label: state_label(&r.state).into(),
+                issuer_code: r.issuer_code,
+                year: r.year,
+                seq: r.seq,
+                state: r.state,
+                document_id: r.document_id,
+                title: r.title,
+                reason: r.reason,
+                at: from_ms(r.at),
+            })
+            .collect())
+    }
+
+    /// Whether the actor keeps the ledger: a post of the office's registry section (文电科 /
+    /// 秘书股) or of the office's leadership.
+    pub(crate) async fn require_ledger_keeper(&self, actor: &Actor, code: &str) -> Result<()> {
+        let codes = self.ledger_codes(actor).await?;
+        if !codes.iter().any(|c| c == code) {
+            return Err(ServiceError::Forbidden("只能管理本机关的文号".into()));
+        }
+        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let mut tx = self.db().begin().await?;
+        let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
+        let registry = store::registry_of(&mut tx, unit).await?;
+        let (own, _) = xn_store::flow::post_unit(&mut tx, post.id)
+            .await?
+            .ok_or(ServiceError::NotFound("身份"))?;
+        tx.commit().await?;
+        if own == registry || own == unit {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "预留和作废文号由文电（秘书）部门办理".into(),
+            ))
+        }
+    }
+
+    /// Reserves the next number of a code in the current year (e.g. for a document signed on
+    /// paper); returns it.
+    pub async fn reserve_number(
+        &self,
+        actor: &Actor,
+        code: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        self.require_ledger_keeper(actor, code).await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::invalid("reason", "请写明预留原因"));
+        }
+        let post = actor.post.as_ref().map_or(0, |p| p.id);
+        let year = i64::from(ledger_year(now));
+        let mut tx = self.db().begin().await?;
+        let seq = store::next_seq(&mut tx, code, year).await?;
+        store::insert_ledger(&mut tx, code, year, seq, "reserved", None, Some(reason), post, ms(now)).await?;
+        let number = format!("{code}〔{year}〕{seq}号");
+        events::record(
+            &mut tx,
+            &audit(actor),
+            "documents.number_reserved",
+            Some(format!("number:{number}")),
+            serde_json::json!({ "number": number, "reason": reason }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(number)
+    }
+
+    /// Voids a number (作废): it stays in the ledger with its reason and is never given again.
+    /// A document holding it loses it and is numbered anew at its next 登记.
+    pub async fn void_number(
+        &self,
+        actor: &Actor,
+        code: &str,
+        year: i64,
+        seq: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.require_ledger_keeper(actor, code).await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(ServiceError::invalid("reason", "请写明作废原因"));
+        }
+        let post = actor.post.as_ref().map_or(0, |p| p.id);
+        let mut tx = self.db().begin().await?;
+        let row = store::ledger_row(&mut tx, code, year, seq)
+            .await
+            .map_err(|_| ServiceError::NotFound("文号"))?;
+        if row.state == "voided" {
+            return Err(ServiceError::Conflict {
+                code: "documents.number_voided",
+                message: "该文号已作废".into(),
+            });
+        }
+        if let Some(doc) = row.document_id {
+            let d = store::find_document_tx(&mut tx, doc).await?;
+            if d.status == "dispatched" {
+                return Err(ServiceError::Conflict {
+                    code: "documents.dispatched",
+                    message: "该文号的公文已核发，不能作废".into(),
+                });
+            }
+            store::clear_number(&mut tx, doc, ms(now)).await?;
+        }
+        store::set_ledger_state(&mut tx, code, year, seq, "voided", None, Some(reason), post, ms(now)).await?;
+        events::record(
+            &mut tx,
+            &audit(actor),
+            "documents.number_voided",
+            Some(format!("number:{code}〔{year}〕{seq}号")),
+            serde_json::json!({ "reason": reason, "document_id": row.document_id }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
