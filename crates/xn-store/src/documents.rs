@@ -224,29 +224,37 @@ pub async fn update_elements(tx: &mut Tx, id: i64, e: &Elements<'_>, at: i64) ->
 /// A document by id.
 pub async fn find_document(db: &Db, id: i64) -> Result<DocumentRow> {
     let sql = format!("select {DOC_COLUMNS} from documents where id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// A document by id, inside a transaction.
 pub async fn find_document_tx(tx: &mut Tx, id: i64) -> Result<DocumentRow> {
     let sql = format!("select {DOC_COLUMNS} from documents where id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// The document a case moves, inside a transaction.
 pub async fn document_of_case(tx: &mut Tx, case_id: i64) -> Result<Option<DocumentRow>> {
     let sql = format!("select {DOC_COLUMNS} from documents where case_id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(case_id).fetch_optional(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(case_id).fetch_optional(c).await)?,
+    )
 }
 
 /// The document a case moves.
 pub async fn document_of_case_db(db: &Db, case_id: i64) -> Result<Option<DocumentRow>> {
     let sql = format!("select {DOC_COLUMNS} from documents where case_id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(case_id).fetch_optional(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(case_id).fetch_optional(c).await)?,
+    )
 }
 
 /// Links a document to its case.
@@ -577,8 +585,10 @@ pub async fn put_blob(tx: &mut Tx, hash: &str, content: &[u8], at: i64) -> Resul
 
 /// The bytes stored under a hash.
 pub async fn get_blob(db: &Db, hash: &str) -> Result<Vec<u8>> {
-    Ok(with_db!(db, c => sqlx::query_scalar("select content from blobs where hash = $1")
-        .bind(hash).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("select content from blobs where hash = $1")
+        .bind(hash).fetch_one(c).await)?,
+    )
 }
 
 /// An attachment.
@@ -739,8 +749,10 @@ pub async fn exchanges(db: &Db, document_id: i64) -> Result<Vec<ExchangeRow>> {
         "select {EXCHANGE_COLUMNS} from exchanges x join units u on u.id = x.recipient_unit_id
          where x.document_id = $1 order by x.round, x.role desc, u.sort_order, x.id"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(document_id).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(document_id).fetch_all(c).await)?,
+    )
 }
 
 /// The exchanges of a document, inside a transaction.
@@ -749,8 +761,10 @@ pub async fn exchanges_tx(tx: &mut Tx, document_id: i64) -> Result<Vec<ExchangeR
         "select {EXCHANGE_COLUMNS} from exchanges x join units u on u.id = x.recipient_unit_id
          where x.document_id = $1 order by x.round, x.id"
     );
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(document_id).fetch_all(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(document_id).fetch_all(c).await)?,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -806,7 +820,10 @@ pub async fn posts_in(tx: &mut Tx, unit_id: i64, positions: &[&str]) -> Result<V
 }
 
 /// A unit's parent and kind and name.
-pub async fn unit_brief(tx: &mut Tx, unit_id: i64) -> Result<(Option<i64>, String, String, Option<String>)> {
+pub async fn unit_brief(
+    tx: &mut Tx,
+    unit_id: i64,
+) -> Result<(Option<i64>, String, String, Option<String>)> {
     Ok(with_tx!(tx, c => sqlx::query_as(
         "select parent_id, kind, name, issuer_code from units where id = $1")
         .bind(unit_id).fetch_one(c).await)?)

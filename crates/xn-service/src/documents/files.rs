@@ -65,7 +65,10 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 fn clean_name(name: &str) -> Result<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
     if base.is_empty() || base.chars().count() > 120 || base.chars().any(char::is_control) {
-        return Err(ServiceError::invalid("file", "文件名不能为空，且不超过 120 字"));
+        return Err(ServiceError::invalid(
+            "file",
+            "文件名不能为空，且不超过 120 字",
+        ));
     }
     Ok(base.to_owned())
 }
@@ -83,7 +86,10 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         if !matches!(role, "attachment" | "scan") {
             return Err(ServiceError::invalid("role", "附件类别无效"));
         }
@@ -107,7 +113,9 @@ impl Services {
             .map_err(|_| ServiceError::NotFound("公文"))?;
         let editors = self.document_editors(&mut tx, &doc).await?;
         if !editors.contains(&post.id) {
-            return Err(ServiceError::Forbidden("只有拟稿人或正在办理该公文的人员可以上传附件".into()));
+            return Err(ServiceError::Forbidden(
+                "只有拟稿人或正在办理该公文的人员可以上传附件".into(),
+            ));
         }
         if doc.status == "dispatched" {
             return Err(ServiceError::Conflict {
@@ -117,8 +125,18 @@ impl Services {
         }
         store::put_blob(&mut tx, &hash, bytes, ms(now)).await?;
         let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-        let id = store::add_attachment(&mut tx, document_id, role, &name, &hash, size, mime, post.id, ms(now))
-            .await?;
+        let id = store::add_attachment(
+            &mut tx,
+            document_id,
+            role,
+            &name,
+            &hash,
+            size,
+            mime,
+            post.id,
+            ms(now),
+        )
+        .await?;
         if role == "attachment" {
             let mut names: Vec<String> = parse_list(&doc.attachment_names);
             let shown = name
@@ -172,7 +190,13 @@ mod tests {
         assert_eq!(sniff(b"%PDF-1.7\n..."), Some("application/pdf"));
         assert_eq!(sniff("会议通知\n请准时参加".as_bytes()), Some("text/plain"));
         // An executable is refused whatever it is called.
-        assert_eq!(sniff(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), None);
-        assert_eq!(sniff(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00"), None);
+        assert_eq!(
+            sniff(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"),
+            None
+        );
+        assert_eq!(
+            sniff(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00"),
+            None
+        );
     }
 }

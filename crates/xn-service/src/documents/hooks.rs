@@ -60,7 +60,9 @@ impl Services {
                 FlowEvent::StepEntered { step, .. } if step == "draft_again" => {
                     store::set_status(tx, doc_id, "returned_to_drafter", at).await?;
                 }
-                FlowEvent::Returned { to_step, .. } if to_step == "draft_again" || to_step == "draft" => {
+                FlowEvent::Returned { to_step, .. }
+                    if to_step == "draft_again" || to_step == "draft" =>
+                {
                     store::set_status(tx, doc_id, "returned_to_drafter", at).await?;
                 }
                 FlowEvent::StepEntered { step, .. } if step == "check" || step == "signoff" => {
@@ -86,7 +88,10 @@ impl Services {
                                 "签发前检查未通过，请退回拟稿人修改：{}",
                                 broken
                                     .iter()
-                                    .map(|v| format!("【{}】{}（{}）", v.element, v.message, v.code))
+                                    .map(|v| format!(
+                                        "【{}】{}（{}）",
+                                        v.element, v.message, v.code
+                                    ))
                                     .collect::<Vec<_>>()
                                     .join("；")
                             ),
@@ -128,7 +133,10 @@ impl Services {
                         });
                     }
                     let mut sent = 0;
-                    for (list, role) in [(&doc.main_recipients, "main"), (&doc.copy_recipients, "copy")] {
+                    for (list, role) in [
+                        (&doc.main_recipients, "main"),
+                        (&doc.copy_recipients, "copy"),
+                    ] {
                         for r in parse_list::<Recipient>(list) {
                             if let Some(unit) = r.unit_id {
                                 self.deliver(tx, &doc, unit, role, 1, actor, now).await?;
@@ -353,8 +361,10 @@ impl Services {
             store::unit_brief(&mut tx, *u)
                 .await
                 .map_err(|_| ServiceError::invalid("units", format!("单位 {u} 不存在")))?;
-            let before: Vec<&store::ExchangeRow> =
-                existing.iter().filter(|x| x.recipient_unit_id == *u).collect();
+            let before: Vec<&store::ExchangeRow> = existing
+                .iter()
+                .filter(|x| x.recipient_unit_id == *u)
+                .collect();
             let round = before.iter().map(|x| x.round).max().map_or(1, |r| r + 1);
             let role = before.first().map_or_else(
                 || {

@@ -69,14 +69,34 @@ impl Services {
         let year = i64::from(ledger_year(now));
         let seq = match store::first_reserved(tx, &code, year).await? {
             Some(seq) => {
-                store::set_ledger_state(tx, &code, year, seq, "allocated", Some(doc_id), None, post_id, ms(now))
-                    .await?;
+                store::set_ledger_state(
+                    tx,
+                    &code,
+                    year,
+                    seq,
+                    "allocated",
+                    Some(doc_id),
+                    None,
+                    post_id,
+                    ms(now),
+                )
+                .await?;
                 seq
             }
             None => {
                 let seq = store::next_seq(tx, &code, year).await?;
-                store::insert_ledger(tx, &code, year, seq, "allocated", Some(doc_id), None, post_id, ms(now))
-                    .await?;
+                store::insert_ledger(
+                    tx,
+                    &code,
+                    year,
+                    seq,
+                    "allocated",
+                    Some(doc_id),
+                    None,
+                    post_id,
+                    ms(now),
+                )
+                .await?;
                 seq
             }
         };
@@ -109,7 +129,10 @@ impl Services {
     /// with 发 and 函, and any code already used by its documents).
     pub async fn ledger_codes(&self, actor: &Actor) -> Result<Vec<String>> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = self.db().begin().await?;
         let (unit, _, code) = self.issuing_unit(&mut tx, post.id).await?;
         tx.commit().await?;
@@ -153,7 +176,10 @@ impl Services {
         if !codes.iter().any(|c| c == code) {
             return Err(ServiceError::Forbidden("只能管理本机关的文号".into()));
         }
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = self.db().begin().await?;
         let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
         let registry = store::registry_of(&mut tx, unit).await?;
@@ -188,7 +214,18 @@ impl Services {
         let year = i64::from(ledger_year(now));
         let mut tx = self.db().begin().await?;
         let seq = store::next_seq(&mut tx, code, year).await?;
-        store::insert_ledger(&mut tx, code, year, seq, "reserved", None, Some(reason), post, ms(now)).await?;
+        store::insert_ledger(
+            &mut tx,
+            code,
+            year,
+            seq,
+            "reserved",
+            None,
+            Some(reason),
+            post,
+            ms(now),
+        )
+        .await?;
         let number = format!("{code}〔{year}〕{seq}号");
         events::record(
             &mut tx,
@@ -240,7 +277,18 @@ impl Services {
             }
             store::clear_number(&mut tx, doc, ms(now)).await?;
         }
-        store::set_ledger_state(&mut tx, code, year, seq, "voided", None, Some(reason), post, ms(now)).await?;
+        store::set_ledger_state(
+            &mut tx,
+            code,
+            year,
+            seq,
+            "voided",
+            None,
+            Some(reason),
+            post,
+            ms(now),
+        )
+        .await?;
         events::record(
             &mut tx,
             &audit(actor),

@@ -241,9 +241,15 @@ impl Services {
     ) -> Result<(i64, Checked)> {
         let kind = DocKind::from_code(input.kind.trim())
             .ok_or_else(|| ServiceError::invalid("kind", "请选择文种"))?;
-        let format = match input.format.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-            Some(f) => Format::from_code(f)
-                .ok_or_else(|| ServiceError::invalid("format", "版式只能是文件、信函、命令或纪要"))?,
+        let format = match input
+            .format
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            Some(f) => Format::from_code(f).ok_or_else(|| {
+                ServiceError::invalid("format", "版式只能是文件、信函、命令或纪要")
+            })?,
             None => kind.default_format(),
         };
         let title = input.title.trim().to_owned();
@@ -273,7 +279,8 @@ impl Services {
         let urgency = match input.urgency.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(u) => Some(
-                Urgency::from_code(u).ok_or_else(|| ServiceError::invalid("urgency", "紧急程度无效"))?,
+                Urgency::from_code(u)
+                    .ok_or_else(|| ServiceError::invalid("urgency", "紧急程度无效"))?,
             ),
         };
         if let Some(c) = input.copies
@@ -290,7 +297,11 @@ impl Services {
             }
             None => format!(
                 "{unit_code}{}",
-                if kind == DocKind::Letter { "函" } else { "发" }
+                if kind == DocKind::Letter {
+                    "函"
+                } else {
+                    "发"
+                }
             ),
         };
         let mut issuers = vec![Recipient {
@@ -360,7 +371,10 @@ impl Services {
             None => {
                 let name = r.name.trim();
                 if name.is_empty() || name.chars().count() > 100 {
-                    return Err(ServiceError::invalid("recipients", "收文单位名称不能为空，且不超过 100 字"));
+                    return Err(ServiceError::invalid(
+                        "recipients",
+                        "收文单位名称不能为空，且不超过 100 字",
+                    ));
                 }
                 Ok(Recipient {
                     unit_id: None,
@@ -378,7 +392,10 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = self.db().begin().await?;
         let (unit, c) = self.check_draft(&mut tx, post.id, input).await?;
         let (issuers, signers, main, copy) = (
@@ -439,7 +456,10 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<Option<i64>> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = self.db().begin().await?;
         let doc = store::find_document_tx(&mut tx, id)
             .await
@@ -459,8 +479,11 @@ impl Services {
                 "只有拟稿人或正在办理该公文的人员可以修改".into(),
             ));
         }
-        let (_, c) = self.check_draft(&mut tx, doc.created_post_id, input).await?;
-        if doc.doc_number.is_some() && c.issuer_code != doc.issuer_code.clone().unwrap_or_default() {
+        let (_, c) = self
+            .check_draft(&mut tx, doc.created_post_id, input)
+            .await?;
+        if doc.doc_number.is_some() && c.issuer_code != doc.issuer_code.clone().unwrap_or_default()
+        {
             return Err(ServiceError::invalid(
                 "issuer_code",
                 "已编号的公文不能更改机关代字；如需更改请先作废文号",
@@ -570,7 +593,10 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let doc = store::find_document(self.db(), id)
             .await
             .map_err(|_| ServiceError::NotFound("公文"))?;
@@ -591,12 +617,18 @@ impl Services {
             ));
         }
         if input.countersign_posts.contains(&post.id) {
-            return Err(ServiceError::invalid("countersign_posts", "会签人不能是拟稿人本人"));
+            return Err(ServiceError::invalid(
+                "countersign_posts",
+                "会签人不能是拟稿人本人",
+            ));
         }
         let mut tx = self.db().begin().await?;
         for p in &input.countersign_posts {
             if xn_store::flow::post_unit(&mut tx, *p).await?.is_none() {
-                return Err(ServiceError::invalid("countersign_posts", format!("会签岗位 {p} 不存在")));
+                return Err(ServiceError::invalid(
+                    "countersign_posts",
+                    format!("会签岗位 {p} 不存在"),
+                ));
             }
         }
         let registry = store::registry_of(&mut tx, doc.unit_id).await?;
@@ -609,7 +641,13 @@ impl Services {
         );
         fields.insert(
             "countersign_posts".into(),
-            Value::List(input.countersign_posts.iter().map(|p| Value::Int(*p)).collect()),
+            Value::List(
+                input
+                    .countersign_posts
+                    .iter()
+                    .map(|p| Value::Int(*p))
+                    .collect(),
+            ),
         );
         fields.insert(
             "signoff_post".into(),
@@ -637,10 +675,14 @@ impl Services {
     /// deputies, and the leaders of the government above it.
     pub async fn signoff_candidates(&self, actor: &Actor) -> Result<Vec<PostChoice>> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = self.db().begin().await?;
         let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
-        let mut posts = store::posts_in(&mut tx, unit, &["leader", "director", "deputy_director"]).await?;
+        let mut posts =
+            store::posts_in(&mut tx, unit, &["leader", "director", "deputy_director"]).await?;
         let (parent, _, _, _) = store::unit_brief(&mut tx, unit).await?;
         if let Some(p) = parent {
             let (_, kind, _, _) = store::unit_brief(&mut tx, p).await?;
@@ -658,10 +700,13 @@ impl Services {
         Ok(posts
             .iter()
             .filter_map(|p| {
-                labels.iter().find(|l| l.0 == *p).map(|(id, name, place)| PostChoice {
-                    post_id: *id,
-                    label: format!("{name}（{place}）"),
-                })
+                labels
+                    .iter()
+                    .find(|l| l.0 == *p)
+                    .map(|(id, name, place)| PostChoice {
+                        post_id: *id,
+                        label: format!("{name}（{place}）"),
+                    })
             })
             .collect())
     }
@@ -678,7 +723,10 @@ impl Services {
         doc: &DocumentRow,
     ) -> Result<Vec<rules::Violation>> {
         let issuers: Vec<Recipient> = parse_list(&doc.issuers);
-        let lead_unit = issuers.first().and_then(|i| i.unit_id).unwrap_or(doc.unit_id);
+        let lead_unit = issuers
+            .first()
+            .and_then(|i| i.unit_id)
+            .unwrap_or(doc.unit_id);
         let (_, _, _, lead_code) = store::unit_brief(tx, lead_unit).await?;
         let mut main = Vec::new();
         for r in parse_list::<Recipient>(&doc.main_recipients) {
@@ -724,7 +772,10 @@ impl Services {
         };
         if let Some(pos) = recipient_chain.iter().position(|(u, _)| *u == issuer_gov) {
             // Inside the issuer's government: lower when a government lies between.
-            if recipient_chain[..pos].iter().any(|(_, k)| k == "government") {
+            if recipient_chain[..pos]
+                .iter()
+                .any(|(_, k)| k == "government")
+            {
                 return Ok(Relation::Lower);
             }
             return Ok(Relation::Other);
@@ -764,7 +815,10 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let sender = input.sender_name.trim();
         if sender.is_empty() {
             return Err(ServiceError::invalid("sender_name", "请填写来文单位"));
@@ -775,7 +829,12 @@ impl Services {
         }
         let kind = DocKind::from_code(input.kind.trim())
             .ok_or_else(|| ServiceError::invalid("kind", "请选择文种"))?;
-        if let Some(n) = input.sender_number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        if let Some(n) = input
+            .sender_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        {
             xn_domain::documents::numbering::DocNumber::parse(n)
                 .map_err(|e| ServiceError::invalid("sender_number", e.to_string()))?;
         }
@@ -786,7 +845,10 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
         let registry = store::registry_of(&mut tx, unit).await?;
-        let classification = input.classification.clone().unwrap_or_else(|| "public".into());
+        let classification = input
+            .classification
+            .clone()
+            .unwrap_or_else(|| "public".into());
         let doc = store::insert_document(
             &mut tx,
             &store::NewDocument {
@@ -800,7 +862,10 @@ impl Services {
                     copies: input.copies,
                     classification: &classification,
                     secrecy_term: None,
-                    urgency: input.urgency.as_deref().filter(|u| Urgency::from_code(u).is_some()),
+                    urgency: input
+                        .urgency
+                        .as_deref()
+                        .filter(|u| Urgency::from_code(u).is_some()),
                     issuers: "[]",
                     signers: "[]",
                     main_recipients: "[]",
@@ -815,14 +880,19 @@ impl Services {
                 post_id: post.id,
                 source_document_id: None,
                 sender_name: Some(sender),
-                sender_number: input.sender_number.as_deref().map(str::trim).filter(|n| !n.is_empty()),
+                sender_number: input
+                    .sender_number
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty()),
                 written_on: input.written_on.as_deref().filter(|d| !d.is_empty()),
                 body: &text::normalize(&input.body),
             },
             ms(now),
         )
         .await?;
-        self.allocate_received_number(&mut tx, doc, unit, now).await?;
+        self.allocate_received_number(&mut tx, doc, unit, now)
+            .await?;
         store::mark_received(&mut tx, doc, ms(now)).await?;
         store::set_status(&mut tx, doc, "registered", ms(now)).await?;
         self.index_document(&mut tx, doc).await?;
@@ -848,9 +918,16 @@ impl Services {
 
     /// The fields of an incoming case: where it came from, the registry section, and the
     /// leaders and handlers that may be chosen.
-    pub(crate) async fn incoming_fields(&self, doc: i64, registry: i64, source: &str) -> Result<Fields> {
+    pub(crate) async fn incoming_fields(
+        &self,
+        doc: i64,
+        registry: i64,
+        source: &str,
+    ) -> Result<Fields> {
         let mut tx = self.db().begin().await?;
-        let fields = self.incoming_fields_tx(&mut tx, doc, registry, source).await?;
+        let fields = self
+            .incoming_fields_tx(&mut tx, doc, registry, source)
+            .await?;
         tx.commit().await?;
         Ok(fields)
     }
@@ -873,7 +950,8 @@ impl Services {
         let mut handlers = Vec::new();
         let sections: Vec<i64> = store::child_units(tx, office).await?;
         for s in sections {
-            handlers.extend(store::posts_in(tx, s, &["section_chief", "deputy_section_chief"]).await?);
+            handlers
+                .extend(store::posts_in(tx, s, &["section_chief", "deputy_section_chief"]).await?);
         }
         handlers.extend(store::posts_in(tx, office, &["deputy_director"]).await?);
         let ints = |v: &[i64]| Value::List(v.iter().map(|p| Value::Int(*p)).collect());

@@ -237,7 +237,10 @@ impl Services {
     /// whose clearance reaches its classification.
     pub async fn document_view(&self, actor: &Actor, id: i64) -> Result<DocumentView> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let doc = store::find_document(self.db(), id)
             .await
             .map_err(|_| ServiceError::NotFound("公文"))?;
@@ -284,7 +287,9 @@ impl Services {
         };
         let attachments = store::attachments(self.db(), id).await?;
         Ok(DocumentView {
-            can_edit: editors.contains(&post.id) && doc.status != "dispatched" && doc.direction == "outgoing",
+            can_edit: editors.contains(&post.id)
+                && doc.status != "dispatched"
+                && doc.direction == "outgoing",
             can_submit: doc.case_id.is_none() && doc.created_post_id == post.id,
             problems,
             versions: versions
@@ -302,7 +307,12 @@ impl Services {
                 .into_iter()
                 .map(|a| AttachmentView {
                     id: a.id,
-                    role: if a.role == "scan" { "原件扫描" } else { "附件" }.into(),
+                    role: if a.role == "scan" {
+                        "原件扫描"
+                    } else {
+                        "附件"
+                    }
+                    .into(),
                     name: a.name,
                     size: a.size,
                     mime: a.mime,
@@ -340,7 +350,10 @@ impl Services {
         per_page: i64,
     ) -> Result<(Vec<DocumentListItem>, i64)> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         if !matches!(direction, "outgoing" | "incoming") {
             return Err(ServiceError::invalid("direction", "只能是发文或收文"));
         }
@@ -362,7 +375,9 @@ impl Services {
             rows.into_iter()
                 .map(|d| DocumentListItem {
                     id: d.id,
-                    kind_label: DocKind::from_code(&d.kind).map_or("", DocKind::label).into(),
+                    kind_label: DocKind::from_code(&d.kind)
+                        .map_or("", DocKind::label)
+                        .into(),
                     number: if d.direction == "incoming" {
                         d.received_no.clone()
                     } else {
@@ -404,7 +419,10 @@ impl Services {
         let (a, b) = (find(from)?, find(to)?);
         let mut lines = Vec::new();
         if a.title != b.title {
-            lines.extend(text::diff(&format!("标题：{}", a.title), &format!("标题：{}", b.title)));
+            lines.extend(text::diff(
+                &format!("标题：{}", a.title),
+                &format!("标题：{}", b.title),
+            ));
         }
         lines.extend(text::diff(&a.body, &b.body));
         Ok(lines)
@@ -420,7 +438,9 @@ fn view(d: DocumentRow) -> DocumentView {
         unit_id: d.unit_id,
         kind_label: kind.map_or("", DocKind::label).into(),
         kind: d.kind,
-        format_label: Format::from_code(&d.format).map_or("", Format::label).into(),
+        format_label: Format::from_code(&d.format)
+            .map_or("", Format::label)
+            .into(),
         format: d.format,
         title: d.title,
         issuer_code: d.issuer_code,

@@ -12,5 +12,6 @@ mod support;
 mod api;
 mod auth;
 mod calendar;
+mod documents;
 mod flow;
 mod org;

@@ -67,6 +67,12 @@ impl Res {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
     pub fn content_type(&self) -> &str {
         self.headers
             .get(header::CONTENT_TYPE)
@@ -339,6 +345,18 @@ impl TestApp {
             None => Body::empty(),
         };
         self.send(b.body(body).unwrap()).await
+    }
+
+    /// A request whose body is raw bytes, with a bearer token.
+    pub async fn api_bytes(&self, method: &str, path: &str, token: &str, body: Vec<u8>) -> Res {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
     }
 
     /// One integer from the database.

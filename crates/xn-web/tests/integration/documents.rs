@@ -1,0 +1,746 @@
+//! 办文 end to end through the API: a 发文 from 拟稿 to 核发 at the city office arriving as
+//! 收文 at three counties (one returns it with reasons, one handles it with a lead and an
+//! assisting section and replies, one signs for it); the number ledger under 50 concurrent
+//! 登记, voiding and the year's rollover at Beijing midnight; versions and their comparison;
+//! the rules refusing a sign-off; attachments by content.
+
+use axum::http::StatusCode;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{Value, json};
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+const SCOPES: [&str; 2] = ["org.read", "flow.work"];
+
+async fn unit_id(app: &TestApp, name: &str) -> i64 {
+    app.scalar(&format!("select id from units where name = '{name}'"))
+        .await
+}
+
+async fn post_of(app: &TestApp, login: &str) -> i64 {
+    app.scalar(&format!(
+        "select p.id from posts p join persons pe on pe.id = p.person_id
+         where pe.login = '{login}' order by p.id limit 1"
+    ))
+    .await
+}
+
+/// The login of the person holding a position (with a title, if given) in a named section of a
+/// county office.
+async fn login_in(app: &TestApp, county_office: &str, section: &str, position: &str) -> String {
+    app.text(&format!(
+        "select pe.login from persons pe join posts p on p.person_id = pe.id
+         join units s on s.id = p.unit_id join units o on o.id = s.parent_id
+         join positions q on q.id = p.position_id
+         where o.name = '{county_office}' and s.name = '{section}' and q.code = '{position}'
+         order by p.id limit 1"
+    ))
+    .await
+}
+
+async fn login_of_position(app: &TestApp, unit: &str, position: &str) -> String {
+    app.text(&format!(
+        "select pe.login from persons pe join posts p on p.person_id = pe.id
+         join units u on u.id = p.unit_id join positions q on q.id = p.position_id
+         where u.name = '{unit}' and q.code = '{position}' order by p.id limit 1"
+    ))
+    .await
+}
+
+/// The open task of a case in a person's 待办.
+async fn task_of(app: &TestApp, token: &str, case_id: i64) -> Option<Value> {
+    let todo = app
+        .api("GET", "/api/v1/tasks?queue=todo&limit=200", token, None)
+        .await
+        .json();
+    todo.as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["case_id"] == case_id)
+        .cloned()
+}
+
+async fn complete(
+    app: &TestApp,
+    token: &str,
+    case_id: i64,
+    decision: &str,
+    opinion: &str,
+    choices: Value,
+) -> crate::support::Res {
+    let Some(task) = task_of(app, token, case_id).await else {
+        let open = app
+            .text(&format!(
+                "select step_id || ':' || post_id || ':' || state from tasks where case_id = {case_id} order by id desc limit 1"
+            ))
+            .await;
+        panic!("no task of case {case_id} in this 待办; its tasks: {open}");
+    };
+    app.api(
+        "POST",
+        &format!("/api/v1/tasks/{}/complete", task["id"]),
+        token,
+        Some(json!({"decision": decision, "opinion": opinion, "choices": choices})),
+    )
+    .await
+}
+
+async fn ok(
+    app: &TestApp,
+    token: &str,
+    case_id: i64,
+    decision: &str,
+    opinion: &str,
+    choices: Value,
+) {
+    let res = complete(app, token, case_id, decision, opinion, choices).await;
+    assert_eq!(res.status, StatusCode::OK, "{decision}: {}", res.body);
+}
+
+fn notice(units: &[(i64, &str)]) -> Value {
+    json!({
+        "kind": "notice",
+        "title": "东川市人民政府办公室关于做好冬季安全生产工作的通知",
+        "main_recipients": units.iter().map(|(id, n)| json!({"unit_id": id, "name": n})).collect::<Vec<_>>(),
+        "body": "各县（区）人民政府：\n为切实做好今冬明春安全生产工作，现将有关事项通知如下。\n一、压实安全责任\n（一）落实属地责任。\n1.各县区于12月10日前报送排查情况。",
+    })
+}
+
+struct Tokens {
+    mishu: String,
+    kezhang: String,
+    zhuren: String,
+    wenshu: String,
+}
+
+async fn tokens(app: &TestApp) -> Tokens {
+    Tokens {
+        mishu: app.token_for("mishu", &SCOPES).await,
+        kezhang: app.token_for("kezhang", &SCOPES).await,
+        zhuren: app.token_for("zhuren", &SCOPES).await,
+        wenshu: app.token_for("wenshu", &SCOPES).await,
+    }
+}
+
+/// Drafts and submits a notice, then takes it through 核稿 and 签发 to 复核 done: it waits at
+/// 登记. Returns (document id, case id).
+async fn to_register(app: &TestApp, t: &Tokens, units: &[(i64, &str)]) -> (i64, i64) {
+    let res = app
+        .api("POST", "/api/v1/documents", &t.mishu, Some(notice(units)))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let doc = res.json()["id"].as_i64().unwrap();
+    let signer = post_of(app, "zhuren").await;
+    let res = app
+        .api(
+            "POST",
+            &format!("/api/v1/documents/{doc}/submit"),
+            &t.mishu,
+            Some(json!({"signoff_post": signer})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let case = res.json()["case_id"].as_i64().unwrap();
+    ok(app, &t.kezhang, case, "同意", "核稿无误", json!({})).await;
+    ok(app, &t.zhuren, case, "同意", "同意印发", json!({})).await;
+    ok(app, &t.wenshu, case, "复核无误", "", json!({})).await;
+    (doc, case)
+}
+
+on_both_engines!(
+    a_notice_goes_from_draft_to_three_counties,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        let counties = [
+            (unit_id(&app, "清河县人民政府").await, "清河县人民政府"),
+            (unit_id(&app, "柳林县人民政府").await, "柳林县人民政府"),
+            (unit_id(&app, "石门县人民政府").await, "石门县人民政府"),
+        ];
+        // 拟稿, then a second version; the comparison shows the change.
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/documents",
+                &t.mishu,
+                Some(notice(&counties)),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json()["id"].as_i64().unwrap();
+        let mut edited = notice(&counties);
+        edited["body"] = json!(
+            edited["body"]
+                .as_str()
+                .unwrap()
+                .replace("12月10日", "12月15日")
+        );
+        edited["version_note"] = json!("延长报送时间");
+        let res = app
+            .api(
+                "PUT",
+                &format!("/api/v1/documents/{doc}"),
+                &t.mishu,
+                Some(edited),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["version"], 2);
+        let diff = app
+            .api(
+                "GET",
+                &format!("/api/v1/documents/{doc}/compare?from=1&to=2"),
+                &t.mishu,
+                None,
+            )
+            .await
+            .json();
+        let changed: Vec<&Value> = diff
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["changed"] == true)
+            .collect();
+        assert_eq!(changed.len(), 1, "{diff}");
+        assert!(
+            changed[0]
+                .to_string()
+                .contains("\"removed\",\"text\":\"0\"")
+                || changed[0].to_string().contains("\"text\":\"0\""),
+            "{diff}"
+        );
+
+        // Submit, 核稿, 签发, 复核, 登记, 印制, 核发.
+        let signer = post_of(&app, "zhuren").await;
+        let case = app
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{doc}/submit"),
+                &t.mishu,
+                Some(json!({"signoff_post": signer})),
+            )
+            .await
+            .json()["case_id"]
+            .as_i64()
+            .unwrap();
+        ok(
+            &app,
+            &t.kezhang,
+            case,
+            "同意",
+            "核稿无误，请主任签发",
+            json!({}),
+        )
+        .await;
+        // 签发 with an empty opinion is refused by name; 圈阅 would count as consent.
+        let res = complete(&app, &t.zhuren, case, "同意", "", json!({})).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("签发应签署意见"), "{}", res.body);
+        ok(&app, &t.zhuren, case, "同意", "同意印发", json!({})).await;
+        ok(&app, &t.wenshu, case, "复核无误", "", json!({})).await;
+        ok(&app, &t.wenshu, case, "登记编号", "", json!({})).await;
+        let view = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
+            .await
+            .json();
+        assert_eq!(view["doc_number"], "东政办发〔2026〕1号");
+        assert_eq!(view["signed_off_name"], "周志远");
+        assert_eq!(view["signed_off_opinion"], "同意印发");
+        assert_eq!(view["written_on"], "2026-11-26");
+        ok(&app, &t.wenshu, case, "印制完成", "", json!({})).await;
+        ok(&app, &t.wenshu, case, "核发", "", json!({})).await;
+        let view = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
+            .await
+            .json();
+        assert_eq!(view["status"], "dispatched");
+        let exchanges = view["exchanges"].as_array().unwrap().clone();
+        assert_eq!(exchanges.len(), 3);
+        assert!(exchanges.iter().all(|x| x["state"] == "delivered"));
+
+        // Each county's 文书 finds it in 待办 and signs for it and registers it.
+        let mut incoming = Vec::new();
+        for (county, office) in [
+            ("清河县人民政府", "清河县人民政府办公室"),
+            ("柳林县人民政府", "柳林县人民政府办公室"),
+            ("石门县人民政府", "石门县人民政府办公室"),
+        ] {
+            let x = exchanges.iter().find(|x| x["unit_name"] == county).unwrap();
+            let in_doc = x["incoming_document_id"].as_i64().unwrap();
+            let in_case = app
+                .scalar(&format!(
+                    "select case_id from documents where id = {in_doc}"
+                ))
+                .await;
+            let clerk = app
+                .token_for(&login_in(&app, office, "秘书股", "clerk").await, &SCOPES)
+                .await;
+            ok(&app, &clerk, in_case, "签收", "", json!({})).await;
+            ok(&app, &clerk, in_case, "登记", "", json!({})).await;
+            let v = app
+                .api("GET", &format!("/api/v1/documents/{in_doc}"), &clerk, None)
+                .await
+                .json();
+            assert_eq!(v["received_no"], "收〔2026〕1号", "{v}");
+            assert_eq!(v["sender_number"], "东政办发〔2026〕1号");
+            assert_eq!(v["sender_name"], "东川市人民政府办公室");
+            // The county cannot open the city's original, only its own copy.
+            let res = app
+                .api("GET", &format!("/api/v1/documents/{doc}"), &clerk, None)
+                .await;
+            assert_eq!(res.status, StatusCode::NOT_FOUND);
+            incoming.push((in_doc, in_case, office));
+        }
+
+        // 柳林 returns it (退文) with reasons; a 退文 without reasons is refused.
+        let (_, liulin_case, office) = incoming[1];
+        let chief = app
+            .token_for(
+                &login_in(&app, office, "秘书股", "section_chief").await,
+                &SCOPES,
+            )
+            .await;
+        let res = complete(&app, &chief, liulin_case, "退文", "", json!({})).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        ok(
+            &app,
+            &chief,
+            liulin_case,
+            "退文",
+            "主送机关有误：本县已撤并，请改送柳林县人民政府办公室",
+            json!({}),
+        )
+        .await;
+
+        // 清河 screens it, the office proposes, the 县长 instructs a lead and an assisting section,
+        // both handle it, and the lead's result goes back as the reply.
+        let (qinghe_doc, qinghe_case, office) = incoming[0];
+        let chief = app
+            .token_for(
+                &login_in(&app, office, "秘书股", "section_chief").await,
+                &SCOPES,
+            )
+            .await;
+        ok(
+            &app,
+            &chief,
+            qinghe_case,
+            "通过",
+            "属我县办理事项",
+            json!({}),
+        )
+        .await;
+        let director = app
+            .token_for(&login_of_position(&app, office, "director").await, &SCOPES)
+            .await;
+        let leader_login = login_of_position(&app, "清河县人民政府", "leader").await;
+        let leader_post = post_of(&app, &leader_login).await;
+        ok(
+            &app,
+            &director,
+            qinghe_case,
+            "拟办",
+            "拟请县长阅示，由督查股牵头办理",
+            json!({"instruct": [leader_post]}),
+        )
+        .await;
+        let lead_login = login_in(&app, office, "督查股", "section_chief").await;
+        let assist_login = login_in(&app, office, "信息股", "section_chief").await;
+        let (lead, assist) = (
+            post_of(&app, &lead_login).await,
+            post_of(&app, &assist_login).await,
+        );
+        let leader = app.token_for(&leader_login, &SCOPES).await;
+        ok(
+            &app,
+            &leader,
+            qinghe_case,
+            "批示",
+            "请督查股牵头、信息股配合抓好落实",
+            json!({"handle": [lead, assist]}),
+        )
+        .await;
+        let lead_t = app.token_for(&lead_login, &SCOPES).await;
+        let assist_t = app.token_for(&assist_login, &SCOPES).await;
+        ok(
+            &app,
+            &assist_t,
+            qinghe_case,
+            "办结",
+            "已配合完成信息报送",
+            json!({}),
+        )
+        .await;
+        let res = complete(&app, &lead_t, qinghe_case, "办结", "", json!({})).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        ok(
+            &app,
+            &lead_t,
+            qinghe_case,
+            "办结",
+            "已完成排查整改，12月12日报送排查情况",
+            json!({}),
+        )
+        .await;
+        let v = app
+            .api(
+                "GET",
+                &format!("/api/v1/documents/{qinghe_doc}"),
+                &lead_t,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(v["status"], "closed", "{v}");
+
+        // The sender sees each recipient: handled with the reply, returned with reasons, signed.
+        let view = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
+            .await
+            .json();
+        let by = |name: &str| {
+            view["exchanges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["unit_name"] == name)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(by("清河县人民政府")["state"], "handled");
+        assert_eq!(
+            by("清河县人民政府")["reply"],
+            "已完成排查整改，12月12日报送排查情况"
+        );
+        assert_eq!(by("柳林县人民政府")["state"], "returned");
+        assert!(
+            by("柳林县人民政府")["return_reason"]
+                .as_str()
+                .unwrap()
+                .contains("主送机关有误")
+        );
+        assert_eq!(by("石门县人民政府")["state"], "signed");
+        assert!(by("石门县人民政府")["signed_at"].is_string());
+
+        // Every step's opinion and time is on the cases' timelines.
+        let detail = app
+            .api("GET", &format!("/api/v1/cases/{case}"), &t.mishu, None)
+            .await
+            .json();
+        let timeline = detail["timeline"].to_string();
+        for words in ["核稿无误，请主任签发", "同意印发"] {
+            assert!(timeline.contains(words), "{words} missing from {timeline}");
+        }
+        let detail = app
+            .api(
+                "GET",
+                &format!("/api/v1/cases/{qinghe_case}"),
+                &lead_t,
+                None,
+            )
+            .await
+            .json();
+        let timeline = detail["timeline"].to_string();
+        for words in [
+            "属我县办理事项",
+            "拟请县长阅示",
+            "请督查股牵头",
+            "已配合完成信息报送",
+            "已完成排查整改",
+        ] {
+            assert!(timeline.contains(words), "{words} missing from {timeline}");
+        }
+
+        // 重发 to 柳林 after its 退文: a second round arrives there.
+        let liulin = unit_id(&app, "柳林县人民政府").await;
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{doc}/resend"),
+                &t.wenshu,
+                Some(json!({"units": [liulin]})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let rounds: Vec<i64> = res.json()["exchanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["unit_name"] == "柳林县人民政府")
+            .map(|x| x["round"].as_i64().unwrap())
+            .collect();
+        assert_eq!(rounds, vec![1, 2]);
+    }
+);
+
+on_both_engines!(
+    fifty_concurrent_registrations_number_one_to_fifty,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let mut cases = Vec::new();
+        for _ in 0..50 {
+            cases.push(to_register(&app, &t, &[qinghe]).await.1);
+        }
+        let mut tasks = Vec::new();
+        for c in &cases {
+            tasks.push(
+                task_of(&app, &t.wenshu, *c).await.unwrap()["id"]
+                    .as_i64()
+                    .unwrap(),
+            );
+        }
+        let paths: Vec<String> = tasks
+            .iter()
+            .map(|id| format!("/api/v1/tasks/{id}/complete"))
+            .collect();
+        let calls = paths.iter().map(|p| {
+            app.api(
+                "POST",
+                p,
+                &t.wenshu,
+                Some(json!({"decision": "登记编号", "opinion": ""})),
+            )
+        });
+        for res in futures::future::join_all(calls).await {
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        }
+        let mut seqs: Vec<i64> = Vec::new();
+        for c in &cases {
+            seqs.push(
+                app.scalar(&format!(
+                    "select number_seq from documents where case_id = {c}"
+                ))
+                .await,
+            );
+        }
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=50).collect::<Vec<i64>>());
+        let ledger = app
+            .api(
+                "GET",
+                &format!("/api/v1/ledger?code={}&year=2026", urlencode("东政办发")),
+                &t.wenshu,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(ledger.as_array().unwrap().len(), 50);
+
+        // A voided number stays in the ledger and is never given again.
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/ledger/void",
+                &t.wenshu,
+                Some(
+                    json!({"code": "东政办发", "year": 2026, "seq": 50, "reason": "公文撤回重拟"}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/ledger/void",
+                &t.mishu,
+                Some(json!({"code": "东政办发", "year": 2026, "seq": 49, "reason": "无权"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        let (_, next) = to_register(&app, &t, &[qinghe]).await;
+        ok(&app, &t.wenshu, next, "登记编号", "", json!({})).await;
+        assert_eq!(
+            app.scalar(&format!(
+                "select number_seq from documents where case_id = {next}"
+            ))
+            .await,
+            51
+        );
+        let ledger = app
+            .api(
+                "GET",
+                &format!("/api/v1/ledger?code={}", urlencode("东政办发")),
+                &t.wenshu,
+                None,
+            )
+            .await
+            .json();
+        let fifty = ledger
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["seq"] == 50)
+            .unwrap();
+        assert_eq!(fifty["state"], "voided");
+        assert_eq!(fifty["reason"], "公文撤回重拟");
+        // The document that held 50 lost it and is numbered anew when registered again.
+        assert_eq!(
+            app.scalar("select count(*) from documents where number_seq = 50")
+                .await,
+            0
+        );
+    }
+);
+
+on_both_engines!(
+    numbers_roll_over_at_beijing_midnight,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let (_, a) = to_register(&app, &t, &[qinghe]).await;
+        let (_, b) = to_register(&app, &t, &[qinghe]).await;
+        // 2026-12-31 23:59 Beijing = 15:59 UTC.
+        let target: DateTime<Utc> = "2026-12-31T15:59:00Z".parse().unwrap();
+        app.clock.advance(target - app.clock.now());
+        ok(&app, &t.wenshu, a, "登记编号", "", json!({})).await;
+        app.clock.advance(TimeDelta::minutes(1));
+        ok(&app, &t.wenshu, b, "登记编号", "", json!({})).await;
+        let na = app
+            .text(&format!(
+                "select doc_number from documents where case_id = {a}"
+            ))
+            .await;
+        let nb = app
+            .text(&format!(
+                "select doc_number from documents where case_id = {b}"
+            ))
+            .await;
+        assert_eq!(na, "东政办发〔2026〕1号");
+        assert_eq!(nb, "东政办发〔2027〕1号");
+    }
+);
+
+on_both_engines!(
+    a_request_breaking_the_rules_is_not_signed_off,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        // A 请示 to two units, copied to a county below, with no 签发人.
+        let city = unit_id(&app, "东川市人民政府").await;
+        let bureau = unit_id(&app, "东川市财政局").await;
+        let county = unit_id(&app, "清河县人民政府").await;
+        let res = app
+        .api("POST", "/api/v1/documents", &t.mishu, Some(json!({
+            "kind": "request",
+            "title": "东川市人民政府办公室关于增加档案用房的请示",
+            "main_recipients": [{"unit_id": city, "name": ""}, {"unit_id": bureau, "name": ""}],
+            "copy_recipients": [{"unit_id": county, "name": ""}],
+            "body": "现将有关情况请示如下。",
+        })))
+        .await;
+        let doc = res.json()["id"].as_i64().unwrap();
+        let view = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
+            .await
+            .json();
+        assert_eq!(
+            view["problems"].as_array().unwrap().len(),
+            3,
+            "{}",
+            view["problems"]
+        );
+        let signer = post_of(&app, "zhuren").await;
+        let case = app
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{doc}/submit"),
+                &t.mishu,
+                Some(json!({"signoff_post": signer})),
+            )
+            .await
+            .json()["case_id"]
+            .as_i64()
+            .unwrap();
+        ok(&app, &t.kezhang, case, "同意", "可", json!({})).await;
+        let res = complete(&app, &t.zhuren, case, "同意", "同意", json!({})).await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        for code in [
+            "doc.upward_signer",
+            "doc.request_one_recipient",
+            "doc.request_no_lower",
+        ] {
+            assert!(res.body.contains(code), "{code} missing: {}", res.body);
+        }
+        // Nothing was half-written: the document is unsigned and the task still open.
+        let view = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
+            .await
+            .json();
+        assert!(view["signed_off_at"].is_null());
+        assert!(task_of(&app, &t.zhuren, case).await.is_some());
+    }
+);
+
+on_both_engines!(
+    attachments_are_checked_by_content_and_stored_once,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let doc = app
+            .api(
+                "POST",
+                "/api/v1/documents",
+                &t.mishu,
+                Some(notice(&[qinghe])),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        for name in ["排查表.pdf", "排查表副本.pdf"] {
+            let res = app
+                .api_bytes(
+                    "POST",
+                    &format!(
+                        "/api/v1/documents/{doc}/attachments?name={}",
+                        urlencode(name)
+                    ),
+                    &t.mishu,
+                    pdf.clone(),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        }
+        assert_eq!(app.count("blobs").await, 1);
+        // An executable named .pdf is refused.
+        let res = app
+            .api_bytes(
+                "POST",
+                &format!("/api/v1/documents/{doc}/attachments?name=a.pdf"),
+                &t.mishu,
+                b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff".to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let view = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
+            .await
+            .json();
+        assert_eq!(view["attachment_names"], json!(["排查表", "排查表副本"]));
+        let id = view["attachments"][0]["id"].as_i64().unwrap();
+        let res = app
+            .api(
+                "GET",
+                &format!("/api/v1/documents/{doc}/attachments/{id}"),
+                &t.mishu,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.header("content-disposition").starts_with("attachment;"));
+        assert_eq!(res.header("x-content-type-options"), "nosniff");
+    }
+);
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
