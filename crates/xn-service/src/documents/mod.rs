@@ -694,6 +694,34 @@ impl Services {
         self.post_choices(&posts).await
     }
 
+    /// The posts that may countersign (会签) a document of the actor's office: the chiefs of
+    /// the office's other sections, and the heads of the offices of the bureaus beside it.
+    pub async fn countersign_candidates(&self, actor: &Actor) -> Result<Vec<PostChoice>> {
+        require(actor, Permission::FlowWork)?;
+        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let mut tx = self.db().begin().await?;
+        let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
+        let mut posts = Vec::new();
+        for s in store::child_units(&mut tx, office).await? {
+            if s != post.unit_id {
+                posts.extend(store::posts_in(&mut tx, s, &["section_chief"]).await?);
+            }
+        }
+        let (parent, _, _, _) = store::unit_brief(&mut tx, office).await?;
+        if let Some(gov) = parent {
+            for b in store::child_units(&mut tx, gov).await? {
+                let (_, kind, _, _) = store::unit_brief(&mut tx, b).await?;
+                if kind == "bureau" {
+                    for s in store::child_units(&mut tx, b).await? {
+                        posts.extend(store::posts_in(&mut tx, s, &["director"]).await?);
+                    }
+                }
+            }
+        }
+        tx.commit().await?;
+        self.post_choices(&posts).await
+    }
+
     /// Names of posts for pickers.
     pub(crate) async fn post_choices(&self, posts: &[i64]) -> Result<Vec<PostChoice>> {
         let labels = xn_store::flow::post_labels(self.db(), posts).await?;

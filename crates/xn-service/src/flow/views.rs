@@ -116,6 +116,8 @@ pub struct CaseItem {
 pub fn item_kind_label(kind: &str) -> String {
     match kind {
         "internal" => "内部事项".to_owned(),
+        "document_out" => "发文".to_owned(),
+        "document_in" => "收文".to_owned(),
         "bench" => "基准测试".to_owned(),
         "document" => "公文".to_owned(),
         "supervision" => "督办事项".to_owned(),
@@ -529,7 +531,30 @@ impl Services {
                 } else {
                     Vec::new()
                 };
-            let next_choices = next_chosen_steps(&def, &run.step);
+            let mut next_choices = next_chosen_steps(&def, &run.step);
+            for c in &mut next_choices {
+                if let Some(xn_domain::flow::AssigneeRule::Chosen { from }) =
+                    def.step(&c.step).and_then(|s| s.assignee.as_ref())
+                {
+                    let case = super::CaseCtx {
+                        id: row.id,
+                        unit_id: row.unit_id,
+                        starter: row.starter_post_id,
+                        fields: serde_json::from_str(&row.fields).unwrap_or_default(),
+                    };
+                    let mut tx = self.db().begin().await?;
+                    let ids = self.resolve_rule(&mut tx, from, &case).await?;
+                    tx.commit().await?;
+                    let names = self.post_names(&ids).await?;
+                    c.candidates = ids
+                        .iter()
+                        .map(|p| ChoiceCandidate {
+                            post_id: *p,
+                            label: names.get(p).cloned().unwrap_or_else(|| format!("岗位 {p}")),
+                        })
+                        .collect();
+                }
+            }
             my_tasks.push(MyTask {
                 task_id: id,
                 task_no: t.no,
@@ -790,25 +815,45 @@ fn return_targets(state: &CaseState, def: &ProcessDef, run: u32) -> Vec<ReturnTa
     out
 }
 
-/// Steps right after this one whose holders the actor picks.
+/// Steps after this one whose holders the actor picks: those right after it, and those behind
+/// the gateways right after it (conditional: taken on some routes only).
 fn next_chosen_steps(def: &ProcessDef, step: &str) -> Vec<ChoiceView> {
     let Some(sd) = def.step(step) else {
         return Vec::new();
     };
-    ProcessDef::successors(sd)
+    let mut out: Vec<ChoiceView> = Vec::new();
+    let mut frontier: Vec<(&str, bool)> = ProcessDef::successors(sd)
         .into_iter()
-        .filter_map(|id| def.step(id))
-        .filter(|s| {
-            matches!(
-                s.assignee,
-                Some(xn_domain::flow::AssigneeRule::Chosen { .. })
-            )
-        })
-        .map(|s| ChoiceView {
-            step: s.id.clone(),
-            name: s.name.clone(),
-        })
-        .collect()
+        .map(|id| (id, false))
+        .collect();
+    let mut seen: Vec<&str> = Vec::new();
+    while let Some((id, conditional)) = frontier.pop() {
+        if seen.contains(&id) || seen.len() > 64 {
+            continue;
+        }
+        seen.push(id);
+        let Some(s) = def.step(id) else { continue };
+        match s.kind {
+            StepKind::Exclusive | StepKind::Split | StepKind::Join => {
+                let gate = conditional || s.kind == StepKind::Exclusive;
+                frontier.extend(ProcessDef::successors(s).into_iter().map(|n| (n, gate)));
+            }
+            _ => {
+                if let Some(xn_domain::flow::AssigneeRule::Chosen { .. }) = s.assignee {
+                    out.push(ChoiceView {
+                        step: s.id.clone(),
+                        name: s.name.clone(),
+                        candidates: Vec::new(),
+                        multiple: s.kind == StepKind::Read
+                            || matches!(s.mode, Mode::All | Mode::Sequence | Mode::Ratio),
+                        conditional,
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|c| c.conditional);
+    out
 }
 
 /// A timeline line in Chinese, or `None` for bookkeeping events not worth showing.
@@ -1019,6 +1064,21 @@ pub struct ChoiceView {
     pub step: String,
     /// Name.
     pub name: String,
+    /// The posts that may be picked (empty: any post may be typed).
+    pub candidates: Vec<ChoiceCandidate>,
+    /// Whether several may be picked (会签, 传阅 …); the first is the lead.
+    pub multiple: bool,
+    /// Whether it is taken only on some routes (behind a gateway).
+    pub conditional: bool,
+}
+
+/// A post that may be picked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChoiceCandidate {
+    /// Post id.
+    pub post_id: i64,
+    /// "姓名（单位 · 职务）".
+    pub label: String,
 }
 
 /// A completion the viewer may withdraw.

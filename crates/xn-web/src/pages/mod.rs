@@ -22,6 +22,7 @@ use crate::extract::CurrentUser;
 pub mod account;
 pub mod admin;
 pub mod calendar;
+pub mod documents;
 pub mod flow;
 pub mod org;
 pub mod session;
@@ -259,6 +260,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(calendar::router())
         .merge(flow::router())
+        .merge(documents::router())
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))

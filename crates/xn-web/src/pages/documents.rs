@@ -1,0 +1,950 @@
+//! 办文 pages: 发文 and 收文 lists, the draft form, the document page (text, versions,
+//! attachments, recipients), version comparison, 收文 registered by hand, and the number
+//! ledger. Steps are acted on from the case page (`/cases/{id}`), like every item.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use xn_domain::documents::text::{DiffLine, Piece};
+use xn_domain::documents::{DocKind, Format, Recipient};
+use xn_service::documents::{
+    DocumentListItem, DocumentView, DraftInput, INCOMING_STATUSES, LedgerEntry, ManualIncoming,
+    OUTGOING_STATUSES, PostChoice, SubmitInput,
+};
+use xn_service::{Actor, ServiceError};
+
+use super::{Layout, beijing_time};
+use crate::AppState;
+use crate::error::{PageError, status_of};
+use crate::extract::{CurrentUser, PageForm, csrf_rejected};
+
+const PER_PAGE: i64 = 30;
+
+/// The message of an error the person can fix on the form they were on.
+fn fixable(e: &ServiceError) -> Option<String> {
+    match e {
+        ServiceError::Invalid { .. } | ServiceError::Conflict { .. } | ServiceError::Forbidden(_) => {
+            Some(e.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// A unit offered as a recipient.
+struct UnitOption {
+    id: i64,
+    name: String,
+    depth: usize,
+}
+
+async fn recipient_units(state: &AppState, actor: &Actor) -> Result<Vec<UnitOption>, PageError> {
+    Ok(state
+        .services
+        .unit_tree(actor)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.issuer_code.as_deref().is_some_and(|c| !c.is_empty())
+                && matches!(u.kind.as_str(), "government" | "office" | "bureau")
+        })
+        .map(|u| UnitOption {
+            id: u.id,
+            name: u.name,
+            depth: u.depth,
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+#[derive(Template, WebTemplate)]
+#[template(path = "documents.html")]
+struct ListPage {
+    l: Layout,
+    incoming: bool,
+    items: Vec<DocumentListItem>,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+    page: i64,
+    pages: i64,
+    total: i64,
+    notice: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    page: Option<i64>,
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+fn done(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "saved" => "已保存。",
+        "submitted" => "已提交，公文已送核稿。",
+        "registered" => "收文已登记，已送初审。",
+        "uploaded" => "附件已上传。",
+        "reserved" => "已预留文号。",
+        "voided" => "文号已作废，该号不会再被使用。",
+        "resent" => "已重新分送。",
+        _ => return None,
+    })
+}
+
+async fn list(
+    state: &AppState,
+    actor: &Actor,
+    incoming: bool,
+    q: ListQuery,
+) -> Result<Response, PageError> {
+    let page = q.page.unwrap_or(1).max(1);
+    let (items, total) = state
+        .services
+        .list_documents(
+            actor,
+            if incoming { "incoming" } else { "outgoing" },
+            Some(q.status.as_str()),
+            page,
+            PER_PAGE,
+        )
+        .await?;
+    Ok(ListPage {
+        l: Layout::new(state, actor, "/documents").await?,
+        incoming,
+        items,
+        statuses: if incoming {
+            INCOMING_STATUSES.to_vec()
+        } else {
+            OUTGOING_STATUSES.to_vec()
+        },
+        status: q.status,
+        page,
+        pages: ((total + PER_PAGE - 1) / PER_PAGE).max(1),
+        total,
+        notice: q.ok.as_deref().and_then(done),
+    }
+    .into_response())
+}
+
+async fn outgoing(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    list(&state, &actor, false, q).await
+}
+
+async fn incoming(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    list(&state, &actor, true, q).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The draft form
+
+#[derive(Debug, Default, Deserialize)]
+struct DraftForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    issuer_code: String,
+    #[serde(default)]
+    copies: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    secrecy_term: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    signers: String,
+    #[serde(default)]
+    main: Vec<i64>,
+    #[serde(default)]
+    main_other: String,
+    #[serde(default)]
+    copy: Vec<i64>,
+    #[serde(default)]
+    copy_other: String,
+    #[serde(default)]
+    signature: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    printer: String,
+    #[serde(default)]
+    seal: Option<String>,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    version_note: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+fn names(s: &str) -> Vec<Recipient> {
+    s.lines()
+        .flat_map(|l| l.split(['、', '，', ',']))
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| Recipient {
+            unit_id: None,
+            name: n.to_owned(),
+        })
+        .collect()
+}
+
+impl DraftForm {
+    fn input(&self) -> Result<DraftInput, ServiceError> {
+        let copies = match self.copies.trim() {
+            "" => None,
+            c => Some(
+                c.parse()
+                    .map_err(|_| ServiceError::invalid("copies", "份数应为数字"))?,
+            ),
+        };
+        let units = |ids: &[i64]| {
+            ids.iter()
+                .map(|id| Recipient {
+                    unit_id: Some(*id),
+                    name: String::new(),
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut main = units(&self.main);
+        main.extend(names(&self.main_other));
+        let mut copy = units(&self.copy);
+        copy.extend(names(&self.copy_other));
+        Ok(DraftInput {
+            kind: self.kind.clone(),
+            format: opt(&self.format),
+            title: self.title.clone(),
+            issuer_code: opt(&self.issuer_code),
+            copies,
+            classification: opt(&self.classification),
+            secrecy_term: opt(&self.secrecy_term),
+            urgency: opt(&self.urgency),
+            joint_issuers: Vec::new(),
+            signers: self
+                .signers
+                .split(['、', '，', ',', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            main_recipients: main,
+            copy_recipients: copy,
+            signature: opt(&self.signature),
+            note: opt(&self.note),
+            printer: opt(&self.printer),
+            seal: self.seal.is_some(),
+            body: self.body.clone(),
+            version_note: opt(&self.version_note),
+        })
+    }
+
+    fn of(d: &DocumentView) -> DraftForm {
+        let ids = |r: &[Recipient]| r.iter().filter_map(|x| x.unit_id).collect::<Vec<_>>();
+        let others = |r: &[Recipient]| {
+            r.iter()
+                .filter(|x| x.unit_id.is_none())
+                .map(|x| x.name.clone())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        DraftForm {
+            kind: d.kind.clone(),
+            format: d.format.clone(),
+            title: d.title.clone(),
+            issuer_code: d.issuer_code.clone().unwrap_or_default(),
+            copies: d.copies.map(|c| c.to_string()).unwrap_or_default(),
+            classification: d.classification.clone(),
+            secrecy_term: d.secrecy_term.clone().unwrap_or_default(),
+            urgency: d.urgency.clone().unwrap_or_default(),
+            signers: d.signers.join("、"),
+            main: ids(&d.main_recipients),
+            main_other: others(&d.main_recipients),
+            copy: ids(&d.copy_recipients),
+            copy_other: others(&d.copy_recipients),
+            signature: d.signature.clone(),
+            note: d.note.clone().unwrap_or_default(),
+            printer: d.printer.clone().unwrap_or_default(),
+            seal: d.seal.then(|| "on".to_owned()),
+            body: d.body.clone(),
+            version_note: String::new(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "document_form.html")]
+struct FormPage {
+    l: Layout,
+    id: Option<i64>,
+    f: DraftForm,
+    kinds: Vec<(&'static str, &'static str)>,
+    formats: Vec<(&'static str, &'static str)>,
+    units: Vec<UnitOption>,
+    error: Option<String>,
+}
+
+async fn form_page(
+    state: &AppState,
+    actor: &Actor,
+    id: Option<i64>,
+    f: DraftForm,
+    error: Option<String>,
+) -> Result<FormPage, PageError> {
+    Ok(FormPage {
+        l: Layout::new(state, actor, "/documents").await?,
+        id,
+        f,
+        kinds: DocKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        formats: Format::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        units: recipient_units(state, actor).await?,
+        error,
+    })
+}
+
+async fn new_draft(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    let f = DraftForm {
+        kind: "notice".into(),
+        seal: Some("on".into()),
+        ..DraftForm::default()
+    };
+    Ok(form_page(&state, &actor, None, f, None).await?.into_response())
+}
+
+async fn create_draft(
+    State(state): State<AppState>,
+    PageForm(actor, f): PageForm<DraftForm>,
+) -> Result<Response, PageError> {
+    let made = match f.input() {
+        Ok(input) => {
+            state
+                .services
+                .create_draft(&actor, &input, state.clock.now())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok(id) => Ok(Redirect::to(&format!("/documents/{id}?ok=saved")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = form_page(&state, &actor, None, f, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn edit_draft(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let d = state.services.document_view(&actor, id).await?;
+    Ok(form_page(&state, &actor, Some(id), DraftForm::of(&d), None)
+        .await?
+        .into_response())
+}
+
+async fn save_draft(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<DraftForm>,
+) -> Result<Response, PageError> {
+    let saved = match f.input() {
+        Ok(input) => {
+            state
+                .services
+                .save_draft(&actor, id, &input, state.clock.now())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?ok=saved")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = form_page(&state, &actor, Some(id), f, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document page
+
+#[derive(Template, WebTemplate)]
+#[template(path = "document.html")]
+struct DocPage {
+    l: Layout,
+    d: DocumentView,
+    signers: Vec<PostChoice>,
+    countersigners: Vec<PostChoice>,
+    units: Vec<UnitOption>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl DocPage {
+    fn when(&self, ms: &chrono::DateTime<chrono::Utc>) -> String {
+        beijing_time(xn_service::ms(*ms))
+    }
+    fn when_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+        t.map(|t| beijing_time(xn_service::ms(t))).unwrap_or_default()
+    }
+    fn names(&self, r: &[Recipient]) -> String {
+        r.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join("，")
+    }
+    fn size(&self, bytes: &i64) -> String {
+        if *bytes >= 1024 * 1024 {
+            format!("{:.1} MB", *bytes as f64 / 1_048_576.0)
+        } else {
+            format!("{:.0} KB", (*bytes as f64 / 1024.0).ceil())
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct OkQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn doc_page(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<DocPage, PageError> {
+    let d = state.services.document_view(actor, id).await?;
+    let (signers, countersigners) = if d.can_submit {
+        (
+            state.services.signoff_candidates(actor).await?,
+            state.services.countersign_candidates(actor).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let units = if d.direction == "outgoing" && d.status == "dispatched" {
+        recipient_units(state, actor).await?
+    } else {
+        Vec::new()
+    };
+    Ok(DocPage {
+        l: Layout::new(state, actor, "/documents").await?,
+        d,
+        signers,
+        countersigners,
+        units,
+        notice,
+        error,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, PageError> {
+    let notice = q.ok.as_deref().and_then(done);
+    Ok(doc_page(&state, &actor, id, notice, None).await?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SubmitForm {
+    #[serde(default)]
+    signoff_post: String,
+    #[serde(default)]
+    countersign: Vec<i64>,
+    #[serde(default)]
+    key: String,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<SubmitForm>,
+) -> Result<Response, PageError> {
+    let result = match f.signoff_post.trim().parse::<i64>() {
+        Ok(signoff_post) => {
+            let key = (!f.key.is_empty()).then(|| {
+                xn_service::flow::IdempotencyKey::new(&f.key, &format!("submit {id} {signoff_post}"))
+            });
+            state
+                .services
+                .submit_document(
+                    &actor,
+                    id,
+                    &SubmitInput {
+                        signoff_post,
+                        countersign_posts: f.countersign.clone(),
+                    },
+                    key,
+                    state.clock.now(),
+                )
+                .await
+        }
+        Err(_) => Err(ServiceError::invalid("signoff_post", "请选择签发人")),
+    };
+    match result {
+        Ok(case) => Ok(Redirect::to(&format!("/cases/{case}?ok=started")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfQuery {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<CsrfQuery>,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    // Multipart bodies carry the CSRF token in the form's action URL.
+    if actor.csrf_token.is_empty() || q._csrf != actor.csrf_token {
+        return Ok(csrf_rejected());
+    }
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        PageError(ServiceError::invalid("file", format!("上传内容无法读取：{e}")))
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("附件").to_owned();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let added = match file {
+        Some((name, bytes)) => {
+            let role = if q.role == "scan" { "scan" } else { "attachment" };
+            state
+                .services
+                .add_attachment(&actor, id, role, &name, &bytes, state.clock.now())
+                .await
+        }
+        None => Err(ServiceError::invalid("file", "请选择要上传的文件")),
+    };
+    match added {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?ok=uploaded")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn download(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .attachment_file(&actor, id, attachment)
+        .await?;
+    Ok(crate::api::documents::file_response(f))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ResendForm {
+    #[serde(default)]
+    units: Vec<i64>,
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<ResendForm>,
+) -> Result<Response, PageError> {
+    match state
+        .services
+        .resend_document(&actor, id, &f.units, state.clock.now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/documents/{id}?ok=resent")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing versions
+
+#[derive(Template, WebTemplate)]
+#[template(path = "document_compare.html")]
+struct ComparePage {
+    l: Layout,
+    id: i64,
+    title: String,
+    from: i64,
+    to: i64,
+    lines: Vec<DiffLine>,
+}
+
+impl ComparePage {
+    fn piece(&self, p: &Piece) -> (&'static str, String) {
+        match p {
+            Piece::Same(t) => ("", t.clone()),
+            Piece::Added(t) => ("ins", t.clone()),
+            Piece::Removed(t) => ("del", t.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CompareQuery {
+    from: i64,
+    to: i64,
+}
+
+async fn compare(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, PageError> {
+    let d = state.services.document_view(&actor, id).await?;
+    let lines = state
+        .services
+        .compare_versions(&actor, id, q.from, q.to)
+        .await?;
+    Ok(ComparePage {
+        l: Layout::new(&state, &actor, "/documents").await?,
+        id,
+        title: d.title,
+        from: q.from,
+        to: q.to,
+        lines,
+    }
+    .into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 收文 registered by hand
+
+#[derive(Debug, Default, Deserialize)]
+struct IncomingForm {
+    #[serde(default)]
+    sender_name: String,
+    #[serde(default)]
+    sender_number: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    classification: String,
+    #[serde(default)]
+    urgency: String,
+    #[serde(default)]
+    copies: String,
+    #[serde(default)]
+    written_on: String,
+    #[serde(default)]
+    body: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "document_incoming.html")]
+struct IncomingPage {
+    l: Layout,
+    f: IncomingForm,
+    kinds: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+async fn new_incoming(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    Ok(IncomingPage {
+        l: Layout::new(&state, &actor, "/documents").await?,
+        f: IncomingForm {
+            kind: "notice".into(),
+            ..IncomingForm::default()
+        },
+        kinds: DocKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        error: None,
+    }
+    .into_response())
+}
+
+async fn register_incoming(
+    State(state): State<AppState>,
+    PageForm(actor, f): PageForm<IncomingForm>,
+) -> Result<Response, PageError> {
+    let copies = f.copies.trim().parse::<i64>().ok();
+    let input = ManualIncoming {
+        sender_name: f.sender_name.clone(),
+        sender_number: opt(&f.sender_number),
+        title: f.title.clone(),
+        kind: f.kind.clone(),
+        classification: opt(&f.classification),
+        urgency: opt(&f.urgency),
+        copies,
+        written_on: opt(&f.written_on),
+        body: f.body.clone(),
+    };
+    match state
+        .services
+        .register_manual_incoming(&actor, &input, state.clock.now())
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/documents/{id}?ok=registered")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = IncomingPage {
+                    l: Layout::new(&state, &actor, "/documents").await?,
+                    f,
+                    kinds: DocKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+                    error: Some(m),
+                };
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The number ledger
+
+#[derive(Template, WebTemplate)]
+#[template(path = "document_ledger.html")]
+struct LedgerPage {
+    l: Layout,
+    codes: Vec<String>,
+    code: String,
+    year: i64,
+    entries: Vec<LedgerEntry>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl LedgerPage {
+    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        beijing_time(xn_service::ms(*t))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LedgerQuery {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    year: Option<i64>,
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+async fn ledger_page(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    year: Option<i64>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<LedgerPage, PageError> {
+    let codes = state.services.ledger_codes(actor).await?;
+    let code = if code.is_empty() {
+        codes.first().cloned().unwrap_or_default()
+    } else {
+        code.to_owned()
+    };
+    let year = year.unwrap_or_else(|| {
+        i64::from(xn_domain::documents::numbering::ledger_year(
+            state.clock.now(),
+        ))
+    });
+    let entries = state.services.ledger(actor, &code, year).await?;
+    Ok(LedgerPage {
+        l: Layout::new(state, actor, "/documents").await?,
+        codes,
+        code,
+        year,
+        entries,
+        notice,
+        error,
+    })
+}
+
+async fn ledger(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<LedgerQuery>,
+) -> Result<Response, PageError> {
+    let notice = q.ok.as_deref().and_then(done);
+    Ok(ledger_page(&state, &actor, &q.code, q.year, notice, None)
+        .await?
+        .into_response())
+}
+
+async fn ledger_xlsx(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<LedgerQuery>,
+) -> Result<Response, PageError> {
+    let page = ledger_page(&state, &actor, &q.code, q.year, None, None).await?;
+    let rows = page
+        .entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.number.clone(),
+                e.state_label.clone(),
+                e.title.clone().unwrap_or_default(),
+                e.reason.clone().unwrap_or_default(),
+                page.when(&e.at),
+            ]
+        })
+        .collect();
+    let sheet = xn_render::xlsx::Sheet {
+        name: format!("{}{}", page.code, page.year),
+        header: ["发文字号", "状态", "公文标题", "预留或作废原因", "时间"]
+            .map(str::to_owned)
+            .to_vec(),
+        rows,
+    };
+    super::org::xlsx_response(&format!("文号台账-{}-{}.xlsx", page.code, page.year), &[sheet])
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct NumberForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    year: i64,
+    #[serde(default)]
+    seq: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn reserve(
+    State(state): State<AppState>,
+    PageForm(actor, f): PageForm<NumberForm>,
+) -> Result<Response, PageError> {
+    number_action(&state, &actor, &f, false).await
+}
+
+async fn void(
+    State(state): State<AppState>,
+    PageForm(actor, f): PageForm<NumberForm>,
+) -> Result<Response, PageError> {
+    number_action(&state, &actor, &f, true).await
+}
+
+async fn number_action(
+    state: &AppState,
+    actor: &Actor,
+    f: &NumberForm,
+    void: bool,
+) -> Result<Response, PageError> {
+    let now = state.clock.now();
+    let done = if void {
+        state
+            .services
+            .void_number(actor, &f.code, f.year, f.seq, &f.reason, now)
+            .await
+    } else {
+        state
+            .services
+            .reserve_number(actor, &f.code, &f.reason, now)
+            .await
+            .map(|_| ())
+    };
+    match done {
+        Ok(()) => {
+            let code: String = f.code.bytes().map(|b| format!("%{b:02X}")).collect();
+            Ok(Redirect::to(&format!(
+                "/documents/ledger?code={code}&ok={}",
+                if void { "voided" } else { "reserved" }
+            ))
+            .into_response())
+        }
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = ledger_page(state, actor, &f.code, None, None, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// The 办文 pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/documents", get(outgoing).post(create_draft))
+        .route("/documents/incoming", get(incoming).post(register_incoming))
+        .route("/documents/incoming/new", get(new_incoming))
+        .route("/documents/new", get(new_draft))
+        .route("/documents/ledger", get(ledger))
+        .route("/documents/ledger.xlsx", get(ledger_xlsx))
+        .route("/documents/ledger/reserve", post(reserve))
+        .route("/documents/ledger/void", post(void))
+        .route("/documents/{id}", get(show).post(save_draft))
+        .route("/documents/{id}/edit", get(edit_draft))
+        .route("/documents/{id}/submit", post(submit))
+        .route("/documents/{id}/compare", get(compare))
+        .route("/documents/{id}/resend", post(resend))
+        .route(
+            "/documents/{id}/attachments",
+            post(upload).layer(DefaultBodyLimit::max(
+                xn_service::documents::MAX_ATTACHMENT_BYTES + 1024 * 1024,
+            )),
+        )
+        .route("/documents/{id}/attachments/{attachment}", get(download))
+}
