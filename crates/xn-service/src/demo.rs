@@ -452,8 +452,9 @@ impl Services {
                     )
                 })
                 .collect();
+            let xianzhang = format!("{pinyin}.xianzhang");
             b.person(
-                None,
+                Some(&xianzhang),
                 None,
                 &[(
                     cgov,
@@ -478,8 +479,9 @@ impl Services {
                 &[],
                 Clearance::Secret,
             );
+            let zhuren = format!("{pinyin}.zhuren");
             b.person(
-                None,
+                Some(&zhuren),
                 None,
                 &[(coffice, "director", None)],
                 &[],
@@ -513,8 +515,9 @@ impl Services {
                 &[],
                 Clearance::Secret,
             );
+            let guzhang = format!("{pinyin}.guzhang");
             b.person(
-                None,
+                Some(&guzhang),
                 None,
                 &[(secs[0], "section_chief", Some("股长"))],
                 &[],

@@ -698,7 +698,10 @@ impl Services {
     /// the office's other sections, and the heads of the offices of the bureaus beside it.
     pub async fn countersign_candidates(&self, actor: &Actor) -> Result<Vec<PostChoice>> {
         require(actor, Permission::FlowWork)?;
-        let post = actor.post.as_ref().ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = self.db().begin().await?;
         let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
         let mut posts = Vec::new();

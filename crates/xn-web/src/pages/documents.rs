@@ -27,9 +27,9 @@ const PER_PAGE: i64 = 30;
 /// The message of an error the person can fix on the form they were on.
 fn fixable(e: &ServiceError) -> Option<String> {
     match e {
-        ServiceError::Invalid { .. } | ServiceError::Conflict { .. } | ServiceError::Forbidden(_) => {
-            Some(e.to_string())
-        }
+        ServiceError::Invalid { .. }
+        | ServiceError::Conflict { .. }
+        | ServiceError::Forbidden(_) => Some(e.to_string()),
         _ => None,
     }
 }
@@ -333,7 +333,9 @@ async fn new_draft(
         seal: Some("on".into()),
         ..DraftForm::default()
     };
-    Ok(form_page(&state, &actor, None, f, None).await?.into_response())
+    Ok(form_page(&state, &actor, None, f, None)
+        .await?
+        .into_response())
 }
 
 async fn create_draft(
@@ -418,10 +420,14 @@ impl DocPage {
         beijing_time(xn_service::ms(*ms))
     }
     fn when_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
-        t.map(|t| beijing_time(xn_service::ms(t))).unwrap_or_default()
+        t.map(|t| beijing_time(xn_service::ms(t)))
+            .unwrap_or_default()
     }
     fn names(&self, r: &[Recipient]) -> String {
-        r.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join("，")
+        r.iter()
+            .map(|x| x.name.as_str())
+            .collect::<Vec<_>>()
+            .join("，")
     }
     fn size(&self, bytes: &i64) -> String {
         if *bytes >= 1024 * 1024 {
@@ -477,7 +483,9 @@ async fn show(
     Query(q): Query<OkQuery>,
 ) -> Result<Response, PageError> {
     let notice = q.ok.as_deref().and_then(done);
-    Ok(doc_page(&state, &actor, id, notice, None).await?.into_response())
+    Ok(doc_page(&state, &actor, id, notice, None)
+        .await?
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -498,7 +506,10 @@ async fn submit(
     let result = match f.signoff_post.trim().parse::<i64>() {
         Ok(signoff_post) => {
             let key = (!f.key.is_empty()).then(|| {
-                xn_service::flow::IdempotencyKey::new(&f.key, &format!("submit {id} {signoff_post}"))
+                xn_service::flow::IdempotencyKey::new(
+                    &f.key,
+                    &format!("submit {id} {signoff_post}"),
+                )
             });
             state
                 .services
@@ -548,7 +559,10 @@ async fn upload(
         return Ok(csrf_rejected());
     }
     let unreadable = |e: axum::extract::multipart::MultipartError| {
-        PageError(ServiceError::invalid("file", format!("上传内容无法读取：{e}")))
+        PageError(ServiceError::invalid(
+            "file",
+            format!("上传内容无法读取：{e}"),
+        ))
     };
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
@@ -560,7 +574,11 @@ async fn upload(
     }
     let added = match file {
         Some((name, bytes)) => {
-            let role = if q.role == "scan" { "scan" } else { "attachment" };
+            let role = if q.role == "scan" {
+                "scan"
+            } else {
+                "attachment"
+            };
             state
                 .services
                 .add_attachment(&actor, id, role, &name, &bytes, state.clock.now())
@@ -857,7 +875,10 @@ async fn ledger_xlsx(
             .to_vec(),
         rows,
     };
-    super::org::xlsx_response(&format!("文号台账-{}-{}.xlsx", page.code, page.year), &[sheet])
+    super::org::xlsx_response(
+        &format!("文号台账-{}-{}.xlsx", page.code, page.year),
+        &[sheet],
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -96,7 +96,10 @@ async fn export_units(
     xlsx_response("组织机构.xlsx", &[sheet])
 }
 
-pub(crate) fn xlsx_response(filename: &str, sheets: &[xn_render::xlsx::Sheet]) -> Result<Response, PageError> {
+pub(crate) fn xlsx_response(
+    filename: &str,
+    sheets: &[xn_render::xlsx::Sheet],
+) -> Result<Response, PageError> {
     let bytes = xn_render::xlsx::workbook(sheets)
         .map_err(|e| PageError(ServiceError::Internal(e.into())))?;
     let disposition = format!(
