@@ -54,6 +54,7 @@ pub mod events;
 pub mod flow;
 pub mod notifications;
 pub mod org;
+pub mod search;
 
 /// A failure of the store, classified so that callers can answer precisely.
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,7 @@
 
 pub mod numbering;
 pub mod rules;
+pub mod search;
 pub mod text;
 
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,622 @@
+//! SQL of 综合查询: the full-text index of documents and the search over it.
+//!
+//! The tokens come from [`xn_domain::documents::search`]; this module writes them in each
+//! engine's form and holds no rule of what matches. SQLite keeps them in the contentless FTS5
+//! table `document_fts` (rowid = document id; columns title, number, body); PostgreSQL in
+//! `document_search` (`head`: title and number, `whole`: head and body; GIN indexes on both).
+//! The full-text part is the one real engine difference, so its SQL is written once per engine
+//! and marked; the filters on `documents` are one text for both.
+//!
+//! Ranking: documents whose title or number holds the whole query come first, then those where
+//! it is found only with the body or the opinions; inside each tier the newest (highest id)
+//! first. Both tiers are read in id order straight off the index, so the first page of a token
+//! found in most documents costs no more than that of a rare one. Counts stop at
+//! [`COUNT_CAP`].
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use xn_domain::documents::search::{Term, TokenQuery, index_tokens, parse_query, snippet};
+use xn_domain::org::Clearance;
+
+use crate::{Db, Engine, Result, Tx};
+
+/// Counts of matches stop here: a total at the cap is shown as "10000+".
+pub const COUNT_CAP: i64 = 10_000;
+
+/// The longest page a search answers.
+pub const MAX_LIMIT: i64 = 200;
+
+/// Characters of a snippet.
+const SNIPPET_CHARS: usize = 80;
+
+/// The highest position PostgreSQL keeps in a tsvector (larger ones are stored as this).
+const PG_MAX_POS: usize = 16_383;
+
+/// The most positions PostgreSQL keeps for one lexeme.
+const PG_MAX_POSITIONS: usize = 256;
+
+/// The text of a document as the index knows it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SearchText<'a> {
+    /// 标题.
+    pub title: &'a str,
+    /// 发文字号, and for a 收文 its 收文号 and the sender's number, space-separated.
+    pub number: &'a str,
+    /// 正文.
+    pub body: &'a str,
+    /// Every opinion written on the document (批示, 拟办, 签发意见 …), one per line.
+    pub opinions: &'a str,
+}
+
+/// Stores (or replaces) the index entry of a document. Call it in the transaction that saves the
+/// document, so that the index never disagrees with what was committed.
+pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>) -> Result<()> {
+    let title = index_tokens(text.title);
+    let number = index_tokens(text.number);
+    let mut body = index_tokens(text.body);
+    body.extend(index_tokens(text.opinions));
+    match tx.engine() {
+        // Engine difference: an FTS5 row is replaced by delete + insert (contentless_delete).
+        Engine::Sqlite => {
+            let (title, number, body) = (title.join(" "), number.join(" "), body.join(" "));
+            with_tx!(tx, c => sqlx::query("delete from document_fts where rowid = $1")
+                .bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+            with_tx!(tx, c => sqlx::query(
+                "insert into document_fts (rowid, title, number, body) values ($1, $2, $3, $4)")
+                .bind(document_id).bind(&title).bind(&number).bind(&body).execute(c).await.map(|r| r.rows_affected()))?;
+        }
+        // Engine difference: tsvector literals built from lexemes and positions.
+        Engine::Postgres => {
+            let head = pg_tsvector(&[(&title, Some('A')), (&number, Some('B'))]);
+            let body = pg_tsvector(&[(&body, None)]);
+            with_tx!(tx, c => sqlx::query(
+                "insert into document_search (document_id, head, whole)
+                 values ($1, $2::tsvector, $2::tsvector || $3::tsvector)
+                 on conflict (document_id) do update set head = excluded.head, whole = excluded.whole")
+                .bind(document_id).bind(&head).bind(&body).execute(c).await.map(|r| r.rows_affected()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes a document from the index (it no longer exists, or must no longer be found).
+pub async fn remove_document(tx: &mut Tx, document_id: i64) -> Result<()> {
+    let sql = match tx.engine() {
+        Engine::Sqlite => "delete from document_fts where rowid = $1",
+        Engine::Postgres => "delete from document_search where document_id = $1",
+    };
+    with_tx!(tx, c => sqlx::query(sql).bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The tsvector literal of consecutive token lists, each with its weight: positions count on
+/// from one list to the next.
+pub fn pg_tsvector(parts: &[(&[String], Option<char>)]) -> String {
+    let mut lexemes: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    let mut pos = 0usize;
+    for (tokens, weight) in parts {
+        for t in tokens.iter() {
+            pos += 1;
+            let entry = lexemes.entry(t.as_str()).or_insert_with(|| {
+                order.push(t.as_str());
+                Vec::new()
+            });
+            if entry.len() < PG_MAX_POSITIONS {
+                let mut p = pos.min(PG_MAX_POS).to_string();
+                if let Some(w) = weight {
+                    p.push(*w);
+                }
+                entry.push(p);
+            }
+        }
+    }
+    let mut out = String::new();
+    for lexeme in order {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&quote_lexeme(lexeme));
+        if let Some(positions) = lexemes.get(lexeme) {
+            out.push(':');
+            out.push_str(&positions.join(","));
+        }
+    }
+    out
+}
+
+fn quote_lexeme(t: &str) -> String {
+    format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// What the search box and the filters of 综合查询 ask for. Every filter given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// Words as typed, searched in title, number, body and opinions; empty for filters only.
+    pub text: String,
+    /// Words that must be in the title.
+    pub title: String,
+    /// Only documents of these units (the actor's scope); `None`: no restriction.
+    pub unit_ids: Option<Vec<i64>>,
+    /// `outgoing` or `incoming`.
+    pub direction: Option<String>,
+    /// 文种 code.
+    pub kind: Option<String>,
+    /// 机关代字.
+    pub issuer_code: Option<String>,
+    /// A part of the 发文字号, matched literally.
+    pub number_contains: Option<String>,
+    /// Status codes; empty: any.
+    pub statuses: Vec<String>,
+    /// Created at or after (epoch ms).
+    pub created_from: Option<i64>,
+    /// Created before (epoch ms).
+    pub created_before: Option<i64>,
+    /// 成文日期 on or after (`YYYY-MM-DD`).
+    pub written_from: Option<String>,
+    /// 成文日期 on or before (`YYYY-MM-DD`).
+    pub written_to: Option<String>,
+    /// The reader's clearance: documents classified above it are left out.
+    pub clearance: Option<Clearance>,
+    /// Page size (1..=[`MAX_LIMIT`]).
+    pub limit: i64,
+    /// Rows skipped.
+    pub offset: i64,
+}
+
+/// Why a document was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tier {
+    /// The title or the number holds the whole query.
+    Head,
+    /// The query is found only together with the body or the opinions.
+    Body,
+    /// No words were asked for: the filters alone.
+    Filter,
+}
+
+/// One document found.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The document.
+    pub document_id: i64,
+    /// Its tier, the first key of the ranking.
+    pub tier: Tier,
+    /// 标题.
+    pub title: String,
+    /// 发文字号.
+    pub doc_number: Option<String>,
+    /// 文种 code.
+    pub kind: String,
+    /// `outgoing` or `incoming`.
+    pub direction: String,
+    /// Status code.
+    pub status: String,
+    /// Epoch ms.
+    pub created_at: i64,
+    /// A passage of the body around the first word of the query, when it occurs there as typed.
+    pub snippet: Option<String>,
+}
+
+/// How many documents match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    /// Exactly this many.
+    Exact(i64),
+    /// At least [`COUNT_CAP`]: counting stopped there.
+    AtLeast(i64),
+}
+
+impl std::fmt::Display for Total {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Total::Exact(n) => write!(f, "{n}"),
+            Total::AtLeast(n) => write!(f, "{n}+"),
+        }
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct SearchPage {
+    /// The documents of the page, best first.
+    pub hits: Vec<Hit>,
+    /// How many match in all.
+    pub total: Total,
+}
+
+/// A bound value of a query built at run time.
+#[derive(Debug, Clone)]
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// A `where` clause under construction with its numbered placeholders.
+#[derive(Debug, Default, Clone)]
+struct Clause {
+    sql: String,
+    args: Vec<Arg>,
+}
+
+impl Clause {
+    fn bind(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    fn and(&mut self, cond: &str) {
+        self.sql.push_str(" and ");
+        self.sql.push_str(cond);
+    }
+}
+
+/// The filters on `documents d`, one SQL text for both engines.
+fn document_filters(q: &SearchQuery, c: &mut Clause) -> bool {
+    let before = c.sql.len();
+    if let Some(units) = &q.unit_ids {
+        if units.is_empty() {
+            c.and("1 = 0");
+        } else {
+            let ps: Vec<String> = units.iter().map(|u| c.bind(Arg::Int(*u))).collect();
+            c.and(&format!("d.unit_id in ({})", ps.join(", ")));
+        }
+    }
+    for (col, v) in [
+        ("direction", &q.direction),
+        ("kind", &q.kind),
+        ("issuer_code", &q.issuer_code),
+    ] {
+        if let Some(v) = v {
+            let p = c.bind(Arg::Text(v.clone()));
+            c.and(&format!("d.{col} = {p}"));
+        }
+    }
+    if let Some(part) = q.number_contains.as_deref().filter(|s| !s.is_empty()) {
+        let escaped = part
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let p = c.bind(Arg::Text(format!("%{escaped}%")));
+        c.and(&format!("d.doc_number like {p} escape '\\'"));
+    }
+    if !q.statuses.is_empty() {
+        let ps: Vec<String> = q
+            .statuses
+            .iter()
+            .map(|s| c.bind(Arg::Text(s.clone())))
+            .collect();
+        c.and(&format!("d.status in ({})", ps.join(", ")));
+    }
+    if let Some(v) = q.created_from {
+        let p = c.bind(Arg::Int(v));
+        c.and(&format!("d.created_at >= {p}"));
+    }
+    if let Some(v) = q.created_before {
+        let p = c.bind(Arg::Int(v));
+        c.and(&format!("d.created_at < {p}"));
+    }
+    if let Some(v) = &q.written_from {
+        let p = c.bind(Arg::Text(v.clone()));
+        c.and(&format!("d.written_on >= {p}"));
+    }
+    if let Some(v) = &q.written_to {
+        let p = c.bind(Arg::Text(v.clone()));
+        c.and(&format!("d.written_on <= {p}"));
+    }
+    if let Some(clearance) = q.clearance {
+        let ps: Vec<String> = Clearance::ALL
+            .iter()
+            .filter(|l| clearance.may_see(**l))
+            .map(|l| c.bind(Arg::Text(l.code().to_owned())))
+            .collect();
+        c.and(&format!("d.classification in ({})", ps.join(", ")));
+    }
+    c.sql.len() > before
+}
+
+/// The FTS5 form of the terms: `"a" AND "b c d"` (a quoted string of several tokens is a phrase).
+fn fts5_expr(terms: &[Term]) -> String {
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| format!("\"{}\"", t.tokens().join(" ").replace('"', "\"\"")))
+        .collect();
+    parts.join(" AND ")
+}
+
+/// The tsquery form of the terms: `'a' & ('b' <-> 'c')`, each lexeme restricted to `weight` if
+/// given.
+fn tsquery_expr(terms: &[Term], weight: Option<char>) -> String {
+    let w = weight.map(|w| format!(":{w}")).unwrap_or_default();
+    let parts: Vec<String> = terms
+        .iter()
+        .map(|t| {
+            let lexemes: Vec<String> = t
+                .tokens()
+                .iter()
+                .map(|l| format!("{}{w}", quote_lexeme(l)))
+                .collect();
+            format!("({})", lexemes.join(" <-> "))
+        })
+        .collect();
+    parts.join(" & ")
+}
+
+/// Which part of the full-text index a query reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Head tier: the whole query in the title or number.
+    Head,
+    /// Body tier: the query in the document but not all in the head.
+    Body,
+    /// Both tiers (for the total).
+    All,
+}
+
+/// The `from … where …` of a full-text search over one part, with the filters.
+fn fulltext_from(
+    engine: Engine,
+    text: &TokenQuery,
+    title: &TokenQuery,
+    part: Part,
+    q: &SearchQuery,
+) -> (String, Clause, String) {
+    let mut c = Clause::default();
+    let (from, id) = match engine {
+        // Engine difference: FTS5 match expression with column filters.
+        Engine::Sqlite => {
+            let q_expr = fts5_expr(&text.terms);
+            let mut must = Vec::new();
+            if !text.is_empty() {
+                must.push(match part {
+                    Part::Head => format!("{{title number}} : ({q_expr})"),
+                    Part::Body | Part::All => format!("({q_expr})"),
+                });
+            }
+            if !title.is_empty() {
+                must.push(format!("{{title}} : ({})", fts5_expr(&title.terms)));
+            }
+            let mut expr = must.join(" AND ");
+            if part == Part::Body {
+                expr = format!("({expr}) NOT ({{title number}} : ({q_expr}))");
+            }
+            let p = c.bind(Arg::Text(expr));
+            c.sql = format!("document_fts match {p}");
+            ("document_fts".to_owned(), "document_fts.rowid".to_owned())
+        }
+        // Engine difference: tsquery over the head and whole tsvectors.
+        Engine::Postgres => {
+            let mut conds = Vec::new();
+            if !text.is_empty() {
+                let p = c.bind(Arg::Text(tsquery_expr(&text.terms, None)));
+                match part {
+                    Part::Head => conds.push(format!("s.head @@ {p}::tsquery")),
+                    Part::All => conds.push(format!("s.whole @@ {p}::tsquery")),
+                    Part::Body => conds.push(format!(
+                        "s.whole @@ {p}::tsquery and not (s.head @@ {p}::tsquery)"
+                    )),
+                }
+            }
+            if !title.is_empty() {
+                let p = c.bind(Arg::Text(tsquery_expr(&title.terms, Some('A'))));
+                conds.push(format!("s.head @@ {p}::tsquery"));
+            }
+            c.sql = conds.join(" and ");
+            ("document_search s".to_owned(), "s.document_id".to_owned())
+        }
+    };
+    let mut filters = c.clone();
+    filters.sql.clear();
+    let joined = document_filters(q, &mut filters);
+    c.args = filters.args;
+    c.sql.push_str(&filters.sql);
+    let from = if joined {
+        format!("{from} join documents d on d.id = {id}")
+    } else {
+        from
+    };
+    (from, c, id)
+}
+
+async fn fetch_ids(db: &Db, sql: &str, args: &[Arg]) -> Result<Vec<i64>> {
+    Ok(with_db!(db, c => {
+        let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for a in args {
+            query = match a {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(s) => query.bind(s.as_str()),
+            };
+        }
+        query.fetch_all(c).await
+    })?)
+}
+
+async fn fetch_count(db: &Db, sql: &str, args: &[Arg]) -> Result<i64> {
+    Ok(with_db!(db, c => {
+        let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql));
+        for a in args {
+            query = match a {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(s) => query.bind(s.as_str()),
+            };
+        }
+        query.fetch_one(c).await
+    })?)
+}
+
+/// Ids of one part, newest first, and a capped count on request.
+async fn page_of(
+    db: &Db,
+    from: &str,
+    clause: &Clause,
+    id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<i64>> {
+    let mut c = clause.clone();
+    let l = c.bind(Arg::Int(limit));
+    let o = c.bind(Arg::Int(offset));
+    let sql = format!(
+        "select {id} from {from} where {} order by {id} desc limit {l} offset {o}",
+        where_sql(&c.sql)
+    );
+    fetch_ids(db, &sql, &c.args).await
+}
+
+async fn count_of(db: &Db, from: &str, clause: &Clause, id: &str) -> Result<i64> {
+    let mut c = clause.clone();
+    let l = c.bind(Arg::Int(COUNT_CAP));
+    let sql = format!(
+        "select count(*) from (select {id} from {from} where {} limit {l}) t",
+        where_sql(&c.sql)
+    );
+    fetch_count(db, &sql, &c.args).await
+}
+
+/// A `where` body from conditions that may start with ` and `, or be empty.
+fn where_sql(conds: &str) -> String {
+    let s = conds.trim_start();
+    let s = s.strip_prefix("and ").unwrap_or(s);
+    if s.trim().is_empty() {
+        "1 = 1".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Searches documents: the words of `q.text` (see [`xn_domain::documents::search`]) and every
+/// filter given. Matches in the title or number first, then the newest first; the total is
+/// counted up to [`COUNT_CAP`], and pages reach no further than that.
+pub async fn search_documents(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
+    let text = parse_query(&q.text);
+    let title = parse_query(&q.title);
+    let limit = q.limit.clamp(1, MAX_LIMIT);
+    let offset = q.offset.clamp(0, COUNT_CAP);
+    let engine = db.engine();
+
+    let (ids, total): (Vec<(i64, Tier)>, i64) = if text.is_empty() && title.is_empty() {
+        let mut c = Clause::default();
+        document_filters(q, &mut c);
+        let ids = page_of(db, "documents d", &c, "d.id", limit, offset).await?;
+        let total = count_of(db, "documents d", &c, "d.id").await?;
+        (ids.into_iter().map(|i| (i, Tier::Filter)).collect(), total)
+    } else if text.is_empty() {
+        // Only title words: one tier.
+        let (from, c, id) = fulltext_from(engine, &text, &title, Part::All, q);
+        let ids = page_of(db, &from, &c, &id, limit, offset).await?;
+        let total = count_of(db, &from, &c, &id).await?;
+        (ids.into_iter().map(|i| (i, Tier::Head)).collect(), total)
+    } else {
+        let (from, c, id) = fulltext_from(engine, &text, &title, Part::Head, q);
+        let head = page_of(db, &from, &c, &id, limit, offset).await?;
+        let mut ids: Vec<(i64, Tier)> = head.iter().map(|i| (*i, Tier::Head)).collect();
+        if (ids.len() as i64) < limit {
+            // The head tier ends on this page: how many it holds decides where the body tier
+            // starts.
+            let head_count = if !head.is_empty() || offset == 0 {
+                offset + head.len() as i64
+            } else {
+                count_of(db, &from, &c, &id).await?
+            };
+            if head_count < COUNT_CAP {
+                let (from, c, id) = fulltext_from(engine, &text, &title, Part::Body, q);
+                let body_offset = (offset - head_count).max(0);
+                let rest = limit - ids.len() as i64;
+                let body = page_of(db, &from, &c, &id, rest, body_offset).await?;
+                ids.extend(body.into_iter().map(|i| (i, Tier::Body)));
+            }
+        }
+        let (from, c, id) = fulltext_from(engine, &text, &title, Part::All, q);
+        let total = count_of(db, &from, &c, &id).await?;
+        (ids, total)
+    };
+
+    let hits = load_hits(db, &ids, &text).await?;
+    let total = if total >= COUNT_CAP {
+        Total::AtLeast(COUNT_CAP)
+    } else {
+        Total::Exact(total)
+    };
+    Ok(SearchPage { hits, total })
+}
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    id: i64,
+    title: String,
+    doc_number: Option<String>,
+    kind: String,
+    direction: String,
+    status: String,
+    created_at: i64,
+    body: String,
+}
+
+async fn load_hits(db: &Db, ids: &[(i64, Tier)], text: &TokenQuery) -> Result<Vec<Hit>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from(
+        "select id, title, doc_number, kind, direction, status, created_at, body
+         from documents where id in (",
+    );
+    for (i, (id, _)) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let _ = write!(sql, "{id}");
+    }
+    sql.push(')');
+    let rows: Vec<HitRow> =
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?;
+    let mut by_id: HashMap<i64, HitRow> = rows.into_iter().map(|r| (r.id, r)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|(id, tier)| {
+            let r = by_id.remove(id)?;
+            let snippet = if text.is_empty() {
+                None
+            } else {
+                snippet(&r.body, text, SNIPPET_CHARS)
+            };
+            Some(Hit {
+                document_id: r.id,
+                tier: *tier,
+                title: r.title,
+                doc_number: r.doc_number,
+                kind: r.kind,
+                direction: r.direction,
+                status: r.status,
+                created_at: r.created_at,
+                snippet,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tsvector_counts_positions_across_parts_and_keeps_weights() {
+        let title = vec!["督办".to_owned(), "督".to_owned(), "办".to_owned()];
+        let number = vec!["7号".to_owned(), "办".to_owned()];
+        assert_eq!(
+            pg_tsvector(&[(&title, Some('A')), (&number, Some('B'))]),
+            "'督办':1A '督':2A '办':3A,5B '7号':4B"
+        );
+    }
+
+    #[test]
+    fn a_phrase_is_one_quoted_string_in_fts5_and_a_chain_in_tsquery() {
+        let q = parse_query("营商环境 督办");
+        assert_eq!(fts5_expr(&q.terms), "\"营商 商环 环境\" AND \"督办\"");
+        assert_eq!(
+            tsquery_expr(&q.terms, None),
+            "('营商' <-> '商环' <-> '环境') & ('督办')"
+        );
+        assert_eq!(tsquery_expr(&q.terms[1..], Some('A')), "('督办':A)");
+    }
+}

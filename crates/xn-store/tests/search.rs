@@ -1,0 +1,760 @@
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed step stops the test"
+)]
+
+//! 综合查询 on both engines: words of one to four characters find what they should and nothing
+//! else, title matches rank first, filters hold, pages leave no gaps.
+//!
+//! Every test runs on a temporary SQLite file and on a fresh PostgreSQL schema
+//! (`TEST_POSTGRES_URL`; skipped with a message when unset, failed when `XN_REQUIRE_POSTGRES=1`).
+
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
+
+use xn_domain::org::Clearance;
+use xn_store::Db;
+use xn_store::search::{
+    COUNT_CAP, SearchQuery, SearchText, Tier, Total, index_document, remove_document,
+    search_documents,
+};
+
+/// A database for one test, on one engine.
+struct TestDb {
+    db: Db,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open_sqlite(&dir.path().join("t.db")).await.unwrap();
+        db.migrate().await.unwrap();
+        TestDb {
+            db,
+            _dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    async fn postgres() -> Option<TestDb> {
+        let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
+            if std::env::var("XN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!("XN_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
+            }
+            eprintln!("skipped on PostgreSQL: TEST_POSTGRES_URL is not set");
+            return None;
+        };
+        let schema = format!("s_{:016x}", RandomState::new().hash_one(std::process::id()));
+        let admin = sqlx::PgPool::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        admin.close().await;
+        let db = Db::open_postgres(&url, Some(&schema)).await.unwrap();
+        db.migrate().await.unwrap();
+        Some(TestDb {
+            db,
+            _dir: None,
+            pg: Some((url, schema)),
+        })
+    }
+
+    async fn finish(self) {
+        self.db.close().await;
+        if let Some((url, schema)) = self.pg {
+            let admin = sqlx::PgPool::connect(&url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("drop schema {schema} cascade")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+        }
+    }
+}
+
+macro_rules! on_both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let t = TestDb::sqlite().await;
+                ($body)(&t.db).await;
+                t.finish().await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(t) = TestDb::postgres().await {
+                    ($body)(&t.db).await;
+                    t.finish().await;
+                }
+            }
+        }
+    };
+}
+
+/// Two units and a post to own documents.
+struct World {
+    city: i64,
+    county: i64,
+    post: i64,
+}
+
+async fn world(db: &Db) -> World {
+    let mut tx = db.begin().await.unwrap();
+    let (city, county, post) = xn_store::with_tx!(tx, c => {
+        let city: i64 = sqlx::query_scalar(
+            "insert into units (kind, name, short_name, issuer_code, created_at)
+             values ('government', '东州市人民政府办公室', '市政府办', '东政办发', 0) returning id")
+            .fetch_one(&mut *c).await.unwrap();
+        let county: i64 = sqlx::query_scalar(
+            "insert into units (parent_id, kind, name, short_name, issuer_code, created_at)
+             values ($1, 'government', '西山县人民政府办公室', '西山县政府办', '西政办发', 0) returning id")
+            .bind(city).fetch_one(&mut *c).await.unwrap();
+        let person: i64 = sqlx::query_scalar(
+            "insert into persons (login, name, password_hash, created_at)
+             values ('mishu', '秘书', 'x', 0) returning id")
+            .fetch_one(&mut *c).await.unwrap();
+        let position: i64 = sqlx::query_scalar(
+            "insert into positions (code, name, rank) values ('t_clerk', '测试秘书', 1) returning id")
+            .fetch_one(&mut *c).await.unwrap();
+        let post: i64 = sqlx::query_scalar(
+            "insert into posts (person_id, unit_id, position_id, created_at)
+             values ($1, $2, $3, 0) returning id")
+            .bind(person).bind(city).bind(position).fetch_one(&mut *c).await.unwrap();
+        (city, county, post)
+    });
+    tx.commit().await.unwrap();
+    World { city, county, post }
+}
+
+/// A document to store and index.
+#[derive(Clone)]
+struct Doc<'a> {
+    title: &'a str,
+    number: &'a str,
+    body: &'a str,
+    opinions: &'a str,
+    unit: i64,
+    kind: &'a str,
+    direction: &'a str,
+    status: &'a str,
+    classification: &'a str,
+    written_on: &'a str,
+    created_at: i64,
+}
+
+impl Default for Doc<'_> {
+    fn default() -> Self {
+        Doc {
+            title: "",
+            number: "",
+            body: "",
+            opinions: "",
+            unit: 0,
+            kind: "notice",
+            direction: "outgoing",
+            status: "draft",
+            classification: "public",
+            written_on: "2026-03-01",
+            created_at: 1_000,
+        }
+    }
+}
+
+async fn add(db: &Db, w: &World, d: Doc<'_>) -> i64 {
+    let unit = if d.unit == 0 { w.city } else { d.unit };
+    let number = (!d.number.is_empty()).then_some(d.number);
+    let issuer = number.map(|n| n.chars().take(4).collect::<String>());
+    let mut tx = db.begin().await.unwrap();
+    let id: i64 = xn_store::with_tx!(tx, c => sqlx::query_scalar(
+        "insert into documents (direction, unit_id, kind, title, issuer_code, doc_number,
+             classification, written_on, body, status, created_post_id, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) returning id")
+        .bind(d.direction).bind(unit).bind(d.kind).bind(d.title).bind(issuer).bind(number)
+        .bind(d.classification).bind(d.written_on).bind(d.body).bind(d.status).bind(w.post)
+        .bind(d.created_at).fetch_one(c).await.unwrap());
+    let text = SearchText {
+        title: d.title,
+        number: d.number,
+        body: d.body,
+        opinions: d.opinions,
+    };
+    index_document(&mut tx, id, &text).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn query(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.to_owned(),
+        limit: 50,
+        ..SearchQuery::default()
+    }
+}
+
+async fn ids(db: &Db, q: SearchQuery) -> Vec<i64> {
+    search_documents(db, &q)
+        .await
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.document_id)
+        .collect()
+}
+
+async fn found(db: &Db, text: &str) -> HashSet<i64> {
+    ids(db, query(text)).await.into_iter().collect()
+}
+
+fn set(ids: &[i64]) -> HashSet<i64> {
+    ids.iter().copied().collect()
+}
+
+on_both_engines!(
+    words_of_one_to_four_characters_find_exactly_their_documents,
+    |db: &Db| {
+        let db = db.clone();
+        async move {
+            let w = world(&db).await;
+            let dubian = add(
+                &db,
+                &w,
+                Doc {
+                    title: "关于加强督办工作的通知",
+                    body: "各单位要按时报送落实情况。",
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let gongwen = add(
+                &db,
+                &w,
+                Doc {
+                    title: "市政府办公室公文处理办法",
+                    body: "公文的起草、审核与签发。",
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let fangxun = add(
+                &db,
+                &w,
+                Doc {
+                    title: "防汛抗旱工作安排",
+                    body: "汛期到来，请各县区做好防汛准备，督查组将到现场检查。",
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let scattered = add(
+                &db,
+                &w,
+                Doc {
+                    title: "年度计划",
+                    body: "生产计划与产安排另行通知。",
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let adjacent = add(
+                &db,
+                &w,
+                Doc {
+                    title: "安全检查",
+                    body: "做好安全生产安排。",
+                    ..Doc::default()
+                },
+            )
+            .await;
+
+            assert_eq!(found(&db, "督办").await, set(&[dubian]));
+            assert_eq!(found(&db, "公文").await, set(&[gongwen]));
+            assert_eq!(found(&db, "督").await, set(&[dubian, fangxun]));
+            assert_eq!(found(&db, "办").await, set(&[dubian, gongwen]));
+            assert_eq!(found(&db, "抗旱").await, set(&[fangxun]));
+            assert_eq!(found(&db, "汛抗旱").await, set(&[fangxun]));
+            assert_eq!(found(&db, "防汛抗旱").await, set(&[fangxun]));
+            assert_eq!(found(&db, "督办工作").await, set(&[dubian]));
+            // Every bigram present, but not in this order or not next to each other.
+            assert_eq!(found(&db, "抗旱防汛").await, set(&[]));
+            assert_eq!(found(&db, "工作督办").await, set(&[]));
+            assert_eq!(found(&db, "生产安").await, set(&[adjacent]));
+            let _ = scattered;
+            // No bigram spans punctuation: 到来，请 does not make 来请.
+            assert_eq!(found(&db, "来请").await, set(&[]));
+            // Several words: all required.
+            assert_eq!(found(&db, "防汛 督查").await, set(&[fangxun]));
+            assert_eq!(found(&db, "防汛 督办").await, set(&[]));
+            // Punctuation only asks for nothing: the filters alone answer (all five).
+            assert_eq!(found(&db, "，").await.len(), 5);
+        }
+    }
+);
+
+on_both_engines!(
+    document_numbers_are_found_by_code_year_and_serial,
+    |db: &Db| {
+        let db = db.clone();
+        async move {
+            let w = world(&db).await;
+            let seven = add(
+                &db,
+                &w,
+                Doc {
+                    title: "关于印发某办法的通知",
+                    number: "东政办发〔2026〕7号",
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let seventeen = add(
+                &db,
+                &w,
+                Doc {
+                    title: "关于某事项的批复",
+                    number: "东政办发〔2025〕17号",
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let other = add(
+                &db,
+                &w,
+                Doc {
+                    title: "西山县工作报告",
+                    number: "西政办发〔2026〕7号",
+                    body: "共有7个乡镇，号召全体干部。",
+                    ..Doc::default()
+                },
+            )
+            .await;
+            assert_eq!(found(&db, "东政办发").await, set(&[seven, seventeen]));
+            assert_eq!(found(&db, "7号").await, set(&[seven, other]));
+            assert_eq!(found(&db, "17号").await, set(&[seventeen]));
+            assert_eq!(found(&db, "2026").await, set(&[seven, other]));
+            assert_eq!(found(&db, "东政办发〔2026〕7号").await, set(&[seven]));
+            assert_eq!(found(&db, "东政办发 7号").await, set(&[seven]));
+        }
+    }
+);
+
+on_both_engines!(
+    title_matches_rank_before_body_matches_then_newest_first,
+    |db: &Db| {
+        let db = db.clone();
+        async move {
+            let w = world(&db).await;
+            let old_title = add(
+                &db,
+                &w,
+                Doc {
+                    title: "优化营商环境实施意见",
+                    created_at: 1_000,
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let new_body = add(
+                &db,
+                &w,
+                Doc {
+                    title: "工作要点",
+                    body: "持续优化营商环境，提升服务效能。",
+                    created_at: 2_000,
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let new_title = add(
+                &db,
+                &w,
+                Doc {
+                    title: "营商环境督办情况通报",
+                    created_at: 3_000,
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let opinion = add(
+                &db,
+                &w,
+                Doc {
+                    title: "会议安排",
+                    opinions: "请营商环境局阅办。",
+                    created_at: 4_000,
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let page = search_documents(&db, &query("营商环境")).await.unwrap();
+            let got: Vec<(i64, Tier)> = page.hits.iter().map(|h| (h.document_id, h.tier)).collect();
+            assert_eq!(
+                got,
+                [
+                    (new_title, Tier::Head),
+                    (old_title, Tier::Head),
+                    (opinion, Tier::Body),
+                    (new_body, Tier::Body),
+                ]
+            );
+            assert_eq!(page.total, Total::Exact(4));
+            let body_hit = &page.hits[3];
+            assert_eq!(body_hit.title, "工作要点");
+            assert!(
+                body_hit
+                    .snippet
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("营商环境")
+            );
+            // A query split between title and body is a body-tier match.
+            let mixed = ids(&db, query("工作要点 效能")).await;
+            assert_eq!(mixed, [new_body]);
+        }
+    }
+);
+
+on_both_engines!(filters_narrow_the_search_and_work_alone, |db: &Db| {
+    let db = db.clone();
+    async move {
+        let w = world(&db).await;
+        let city_notice = add(
+            &db,
+            &w,
+            Doc {
+                title: "防汛工作通知",
+                number: "东政办发〔2026〕3号",
+                written_on: "2026-05-10",
+                created_at: 10_000,
+                ..Doc::default()
+            },
+        )
+        .await;
+        let county_report = add(
+            &db,
+            &w,
+            Doc {
+                title: "防汛工作报告",
+                unit: w.county,
+                kind: "report",
+                direction: "incoming",
+                status: "handled",
+                written_on: "2026-06-01",
+                created_at: 20_000,
+                ..Doc::default()
+            },
+        )
+        .await;
+        let secret = add(
+            &db,
+            &w,
+            Doc {
+                title: "防汛物资调度方案",
+                classification: "confidential",
+                created_at: 30_000,
+                ..Doc::default()
+            },
+        )
+        .await;
+        let unrelated = add(
+            &db,
+            &w,
+            Doc {
+                title: "招商引资工作通知",
+                number: "东政办发〔2026〕4号",
+                created_at: 40_000,
+                ..Doc::default()
+            },
+        )
+        .await;
+
+        let base = || query("防汛");
+        assert_eq!(
+            set(&ids(
+                &db,
+                SearchQuery {
+                    unit_ids: Some(vec![w.county]),
+                    ..base()
+                }
+            )
+            .await),
+            set(&[county_report])
+        );
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    unit_ids: Some(vec![]),
+                    ..base()
+                }
+            )
+            .await,
+            Vec::<i64>::new()
+        );
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    kind: Some("report".into()),
+                    ..base()
+                }
+            )
+            .await,
+            [county_report]
+        );
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    direction: Some("incoming".into()),
+                    ..base()
+                }
+            )
+            .await,
+            [county_report]
+        );
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    statuses: vec!["handled".into(), "closed".into()],
+                    ..base()
+                }
+            )
+            .await,
+            [county_report]
+        );
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    issuer_code: Some("东政办发".into()),
+                    ..base()
+                }
+            )
+            .await,
+            [city_notice]
+        );
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    number_contains: Some("〔2026〕3".into()),
+                    ..base()
+                }
+            )
+            .await,
+            [city_notice]
+        );
+        assert_eq!(
+            set(&ids(
+                &db,
+                SearchQuery {
+                    clearance: Some(Clearance::Secret),
+                    ..base()
+                }
+            )
+            .await),
+            set(&[city_notice, county_report])
+        );
+        assert_eq!(
+            set(&ids(
+                &db,
+                SearchQuery {
+                    clearance: Some(Clearance::Confidential),
+                    ..base()
+                }
+            )
+            .await),
+            set(&[city_notice, county_report, secret])
+        );
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    created_from: Some(15_000),
+                    created_before: Some(30_000),
+                    ..base()
+                }
+            )
+            .await,
+            [county_report]
+        );
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    written_from: Some("2026-05-01".into()),
+                    written_to: Some("2026-05-31".into()),
+                    ..base()
+                }
+            )
+            .await,
+            [city_notice]
+        );
+        // Title words.
+        assert_eq!(
+            ids(
+                &db,
+                SearchQuery {
+                    title: "报告".into(),
+                    ..base()
+                }
+            )
+            .await,
+            [county_report]
+        );
+        assert_eq!(
+            set(&ids(
+                &db,
+                SearchQuery {
+                    text: String::new(),
+                    title: "工作通知".into(),
+                    ..base()
+                }
+            )
+            .await),
+            set(&[city_notice, unrelated])
+        );
+        // Filters alone: newest first, counted.
+        let page = search_documents(
+            &db,
+            &SearchQuery {
+                text: String::new(),
+                issuer_code: Some("东政办发".into()),
+                ..base()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            page.hits.iter().map(|h| h.document_id).collect::<Vec<_>>(),
+            [unrelated, city_notice]
+        );
+        assert!(
+            page.hits
+                .iter()
+                .all(|h| h.tier == Tier::Filter && h.snippet.is_none())
+        );
+        assert_eq!(page.total, Total::Exact(2));
+    }
+});
+
+on_both_engines!(pages_cover_every_match_once_across_both_tiers, |db: &Db| {
+    let db = db.clone();
+    async move {
+        let w = world(&db).await;
+        let mut head = Vec::new();
+        let mut body = Vec::new();
+        for i in 0..45i64 {
+            let in_title = i % 3 == 0;
+            let id = add(
+                &db,
+                &w,
+                Doc {
+                    title: if in_title {
+                        "乡村振兴重点任务督办"
+                    } else {
+                        "重点任务安排"
+                    },
+                    body: if in_title {
+                        "按期完成。"
+                    } else {
+                        "围绕乡村振兴，抓好督办落实。"
+                    },
+                    created_at: 1_000 + i,
+                    ..Doc::default()
+                },
+            )
+            .await;
+            if in_title {
+                head.push(id)
+            } else {
+                body.push(id)
+            }
+        }
+        add(
+            &db,
+            &w,
+            Doc {
+                title: "无关文件",
+                ..Doc::default()
+            },
+        )
+        .await;
+        head.reverse();
+        body.reverse();
+        let want: Vec<i64> = head.iter().chain(body.iter()).copied().collect();
+        for size in [1i64, 7, 15, 20] {
+            let mut got = Vec::new();
+            let mut offset = 0;
+            loop {
+                let page = search_documents(
+                    &db,
+                    &SearchQuery {
+                        limit: size,
+                        offset,
+                        ..query("乡村振兴 督办")
+                    },
+                )
+                .await
+                .unwrap();
+                assert_eq!(page.total, Total::Exact(45));
+                if page.hits.is_empty() {
+                    break;
+                }
+                got.extend(page.hits.iter().map(|h| h.document_id));
+                offset += size;
+            }
+            assert_eq!(got, want, "page size {size}");
+        }
+        assert!(COUNT_CAP >= 45);
+    }
+});
+
+on_both_engines!(
+    a_document_saved_again_is_found_by_its_new_text_only,
+    |db: &Db| {
+        let db = db.clone();
+        async move {
+            let w = world(&db).await;
+            let id = add(
+                &db,
+                &w,
+                Doc {
+                    title: "关于防汛的请示",
+                    ..Doc::default()
+                },
+            )
+            .await;
+            let mut tx = db.begin().await.unwrap();
+            index_document(
+                &mut tx,
+                id,
+                &SearchText {
+                    title: "关于抗旱的请示",
+                    number: "",
+                    body: "",
+                    opinions: "同意。请督办。",
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(found(&db, "防汛").await, set(&[]));
+            assert_eq!(found(&db, "抗旱").await, set(&[id]));
+            assert_eq!(found(&db, "督办").await, set(&[id]));
+            let mut tx = db.begin().await.unwrap();
+            remove_document(&mut tx, id).await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(found(&db, "抗旱").await, set(&[]));
+        }
+    }
+);
