@@ -868,3 +868,11 @@ pub async fn flag_registries(tx: &mut Tx, names: &[&str]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Every opinion written on a case's tasks, oldest first.
+pub async fn case_opinions(tx: &mut Tx, case_id: i64) -> Result<Vec<String>> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(
+        "select opinion from tasks where case_id = $1 and opinion is not null and opinion <> ''
+         order by id")
+        .bind(case_id).fetch_all(c).await)?)
+}

@@ -36,10 +36,15 @@ impl Services {
             return Ok(());
         };
         match item_kind {
-            "document_out" => self.on_outgoing(tx, doc_id, case, events, actor, now).await,
-            "document_in" => self.on_incoming(tx, doc_id, case, events, now).await,
-            _ => Ok(()),
+            "document_out" => {
+                self.on_outgoing(tx, doc_id, case, events, actor, now)
+                    .await?
+            }
+            "document_in" => self.on_incoming(tx, doc_id, case, events, now).await?,
+            _ => return Ok(()),
         }
+        // Opinions and numbers are searchable from the moment they are written.
+        self.index_document(tx, doc_id).await
     }
 
     async fn on_outgoing(

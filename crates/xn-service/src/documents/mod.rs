@@ -11,10 +11,12 @@
 mod files;
 mod hooks;
 mod ledger;
+mod search;
 mod views;
 
 pub use files::{AttachmentFile, MAX_ATTACHMENT_BYTES};
 pub use ledger::LedgerEntry;
+pub use search::{DocumentSearch, SearchHit, SearchResults};
 pub use views::{
     AttachmentView, DocumentListItem, DocumentView, ExchangeView, PostChoice, VersionView,
 };
@@ -742,8 +744,33 @@ impl Services {
             .collect())
     }
 
-    /// Puts a document's searchable text into the search index, in the caller's transaction.
-    pub(crate) async fn index_document(&self, _tx: &mut Tx, _id: i64) -> Result<()> {
+    /// Puts a document's searchable text (title, numbers, body and every opinion on it) into
+    /// the search index, in the caller's transaction.
+    pub(crate) async fn index_document(&self, tx: &mut Tx, id: i64) -> Result<()> {
+        let d = store::find_document_tx(tx, id).await?;
+        let numbers = [&d.doc_number, &d.received_no, &d.sender_number]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut opinions = match d.case_id {
+            Some(c) => store::case_opinions(tx, c).await?,
+            None => Vec::new(),
+        };
+        opinions.extend(d.signed_off_opinion.clone());
+        opinions.extend(d.reply.clone());
+        xn_store::search::index_document(
+            tx,
+            id,
+            &xn_store::search::SearchText {
+                title: &d.title,
+                number: &numbers,
+                body: &d.body,
+                opinions: &opinions.join("\n"),
+            },
+        )
+        .await?;
         Ok(())
     }
 

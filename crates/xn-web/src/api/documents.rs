@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::documents::{
-    DocumentListItem, DocumentView, DraftInput, LedgerEntry, ManualIncoming, PostChoice,
-    SubmitInput,
+    DocumentListItem, DocumentSearch, DocumentView, DraftInput, LedgerEntry, ManualIncoming,
+    PostChoice, SearchResults, SubmitInput,
 };
 use xn_service::flow::IdempotencyKey;
 
@@ -278,6 +278,18 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
+/// 综合查询: documents of the acting office by words (title, number, body, opinions — one- and
+/// two-character words included) and filters, ranked with title matches first.
+#[utoipa::path(get, path = "/api/v1/documents/search", tag = "documents", params(DocumentSearch),
+    responses((status = 200, body = SearchResults), (status = 422, body = crate::error::Problem)))]
+async fn search_documents(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<DocumentSearch>,
+) -> Result<Json<SearchResults>, ApiError> {
+    Ok(Json(state.services.search_documents(&actor, &q).await?))
+}
+
 /// Who may sign off the acting office's documents.
 #[utoipa::path(get, path = "/api/v1/documents/signoff-candidates", tag = "documents",
     responses((status = 200, body = Vec<PostChoice>)))]
@@ -425,6 +437,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_documents, create_document))
         .routes(routes!(signoff_candidates))
+        .routes(routes!(search_documents))
         .routes(routes!(register_incoming))
         .routes(routes!(get_document, save_document))
         .routes(routes!(submit_document))

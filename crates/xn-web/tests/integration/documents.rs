@@ -744,3 +744,47 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+on_both_engines!(
+    search_finds_short_words_numbers_and_opinions,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let (doc, case) = to_register(&app, &t, &[qinghe]).await;
+        ok(&app, &t.wenshu, case, "登记编号", "", json!({})).await;
+        let find = |q: &str| {
+            let path = format!("/api/v1/documents/search?q={}", urlencode(q));
+            let token = t.mishu.clone();
+            let app = &app;
+            async move { app.api("GET", &path, &token, None).await.json() }
+        };
+        for q in ["安全", "安全生产", "冬季安全生产", "同意印发", "东政办发"] {
+            let r = find(q).await;
+            assert!(
+                r["hits"].as_array().unwrap().iter().any(|h| h["id"] == doc),
+                "{q}: {r}"
+            );
+        }
+        assert_eq!(find("防汛").await["hits"].as_array().unwrap().len(), 0);
+        // The county sees nothing of the city's office documents.
+        let county = app
+            .token_for(
+                &login_in(&app, "清河县人民政府办公室", "秘书股", "clerk").await,
+                &SCOPES,
+            )
+            .await;
+        let r = app
+            .api(
+                "GET",
+                &format!("/api/v1/documents/search?q={}", urlencode("安全")),
+                &county,
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            r["hits"].as_array().unwrap().iter().all(|h| h["id"] != doc),
+            "{r}"
+        );
+    }
+);

@@ -1,0 +1,163 @@
+//! 综合查询: finding documents by words (title, number, body, opinions) and by filters, within
+//! the reader's office and clearance.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xn_domain::documents::DocKind;
+use xn_domain::org::Permission;
+use xn_store::search::{SearchQuery, Tier};
+
+use super::status_label;
+use crate::{Actor, Result, ServiceError, Services, from_ms, require};
+
+/// What a search asks for (every field optional).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams, ToSchema)]
+pub struct DocumentSearch {
+    /// Words, in title, number, body and opinions (督办, 公文 …).
+    #[serde(default)]
+    pub q: String,
+    /// `outgoing` or `incoming`.
+    #[serde(default)]
+    pub direction: String,
+    /// 文种 code.
+    #[serde(default)]
+    pub kind: String,
+    /// Part of the 发文字号.
+    #[serde(default)]
+    pub number: String,
+    /// Status code.
+    #[serde(default)]
+    pub status: String,
+    /// 成文日期 from (YYYY-MM-DD).
+    #[serde(default)]
+    pub from: String,
+    /// 成文日期 to (YYYY-MM-DD).
+    #[serde(default)]
+    pub to: String,
+    /// Page, from 1.
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+/// A document found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// 发文字号.
+    pub number: Option<String>,
+    /// 文种.
+    pub kind_label: String,
+    /// 发文 / 收文.
+    pub direction_label: String,
+    /// Status.
+    pub status_label: String,
+    /// Found in the title or number (not only the body).
+    pub in_title: bool,
+    /// A passage around the words.
+    pub snippet: Option<String>,
+    /// Created.
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResults {
+    /// Best first.
+    pub hits: Vec<SearchHit>,
+    /// How many in all ("10000+" when counting stopped).
+    pub total: String,
+    /// Page.
+    pub page: i64,
+    /// Whether there is a next page.
+    pub more: bool,
+}
+
+const PER_PAGE: i64 = 20;
+
+fn date(field: &'static str, s: &str) -> Result<Option<String>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| Some(d.to_string()))
+        .map_err(|_| ServiceError::invalid(field, "日期格式应为 2026-11-26"))
+}
+
+impl Services {
+    /// Searches the documents of the acting post's office.
+    pub async fn search_documents(
+        &self,
+        actor: &Actor,
+        s: &DocumentSearch,
+    ) -> Result<SearchResults> {
+        require(actor, Permission::FlowWork)?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        if s.q.chars().count() > 100 {
+            return Err(ServiceError::invalid("q", "查询词不能超过 100 字"));
+        }
+        let mut tx = self.db().begin().await?;
+        let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
+        tx.commit().await?;
+        let page = s.page.unwrap_or(1).clamp(1, 500);
+        let opt = |v: &str| {
+            let v = v.trim();
+            (!v.is_empty()).then(|| v.to_owned())
+        };
+        let q = SearchQuery {
+            text: s.q.trim().to_owned(),
+            title: String::new(),
+            unit_ids: Some(vec![office]),
+            direction: opt(&s.direction).filter(|d| d == "outgoing" || d == "incoming"),
+            kind: opt(&s.kind),
+            issuer_code: None,
+            number_contains: opt(&s.number),
+            statuses: opt(&s.status).into_iter().collect(),
+            created_from: None,
+            created_before: None,
+            written_from: date("from", &s.from)?,
+            written_to: date("to", &s.to)?,
+            clearance: Some(post.clearance),
+            limit: PER_PAGE + 1,
+            offset: (page - 1) * PER_PAGE,
+        };
+        let found = xn_store::search::search_documents(self.db(), &q).await?;
+        let more = found.hits.len() > usize::try_from(PER_PAGE).unwrap_or(20);
+        Ok(SearchResults {
+            hits: found
+                .hits
+                .into_iter()
+                .take(usize::try_from(PER_PAGE).unwrap_or(20))
+                .map(|h| SearchHit {
+                    id: h.document_id,
+                    kind_label: DocKind::from_code(&h.kind)
+                        .map_or("", DocKind::label)
+                        .into(),
+                    direction_label: if h.direction == "incoming" {
+                        "收文"
+                    } else {
+                        "发文"
+                    }
+                    .into(),
+                    status_label: status_label(&h.status).into(),
+                    in_title: h.tier == Tier::Head,
+                    snippet: h.snippet,
+                    number: h.doc_number,
+                    title: h.title,
+                    created_at: from_ms(h.created_at),
+                })
+                .collect(),
+            total: found.total.to_string(),
+            page,
+            more,
+        })
+    }
+}
