@@ -219,7 +219,7 @@ impl Services {
             .incoming_fields_tx(tx, incoming, registry, "exchange")
             .await?;
         fields.insert("exchange_id".into(), Value::Int(xid));
-        let out = Box::pin(self.start_in(
+        let out = Box::pin(self.start_in_tx(
             tx,
             actor,
             &StartCase {

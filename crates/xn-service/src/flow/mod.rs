@@ -5,10 +5,12 @@
 //! engine (`xn_domain::flow`) compute the new state, find the holders of newly entered steps,
 //! then write the state, the task projection, the timers and the events in the same
 //! transaction. Actions go through a group-commit writer (`writer.rs`): durable before
-//! acknowledged, several per commit under load.
+//! acknowledged, several per commit under load. The writer computes a batch in memory and
+//! writes each table once (`batch.rs`); what a batch cannot carry runs on the direct path, where
+//! every write goes straight into the transaction.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -23,15 +25,17 @@ use xn_domain::flow::{
 };
 use xn_domain::org::Permission;
 use xn_store::Tx;
-use xn_store::events::NewEvent;
-use xn_store::flow::{NewCase, TaskWrite};
+use xn_store::flow::{EventWrite, NewCase, TaskWrite};
 
 use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 pub mod admin;
+mod batch;
 pub mod timers;
 pub mod views;
 mod writer;
+
+use batch::{CaseInfo, Loaded, Work};
 
 pub use views::*;
 
@@ -41,6 +45,7 @@ pub(crate) struct FlowState {
     defs: RwLock<HashMap<i64, Arc<ProcessDef>>>,
     calendar: RwLock<Option<(Instant, Arc<Calendar>)>>,
     writer: OnceLock<writer::Writer>,
+    cases: Mutex<batch::CaseCache>,
 }
 
 /// How long the calendar read for deadlines is reused before it is read again (a change saved
@@ -90,6 +95,19 @@ impl IdempotencyKey {
             fingerprint: hex::encode(sm3::Sm3::digest(request.as_bytes())),
         }
     }
+}
+
+/// A change to a case's timers, as an action makes it.
+#[derive(Debug, Clone)]
+pub(crate) enum JobOp {
+    /// Cancel the pending timers of a run (`None`: of every run).
+    Cancel { run: Option<i64> },
+    /// Arm (or move) a rung of a run (0: the case's own deadline).
+    Arm {
+        run: i64,
+        rung: &'static str,
+        at: i64,
+    },
 }
 
 /// What the writer runs.
@@ -193,6 +211,27 @@ impl Services {
             .get_or_init(|| writer::Writer::start(Arc::downgrade(&self.inner), self.db().engine()))
     }
 
+    /// A case state this server wrote last, under its version (a guess to be checked).
+    pub(crate) fn flow_cache_get(&self, id: i64) -> Option<Loaded> {
+        self.inner.flow.cases.lock().ok()?.get_entry(id)
+    }
+
+    /// Remembers case states just committed.
+    pub(crate) fn flow_cache_put(&self, entries: impl IntoIterator<Item = (i64, Loaded)>) {
+        if let Ok(mut cache) = self.inner.flow.cases.lock() {
+            for (id, loaded) in entries {
+                cache.put_entry(id, loaded);
+            }
+        }
+    }
+
+    /// Forgets case states that may be stale.
+    pub(crate) fn flow_cache_forget(&self, ids: impl IntoIterator<Item = i64>) {
+        if let Ok(mut cache) = self.inner.flow.cases.lock() {
+            cache.forget(ids);
+        }
+    }
+
     /// The calendar for counting deadlines (cached briefly).
     pub(crate) async fn flow_calendar(&self) -> Result<Arc<Calendar>> {
         if let Ok(guard) = self.inner.flow.calendar.read()
@@ -292,7 +331,7 @@ impl Services {
     }
 
     /// Runs one queued operation inside the writer's transaction.
-    pub(crate) async fn run_op(&self, tx: &mut Tx, op: Op) -> Result<ActionOutcome> {
+    pub(crate) async fn run_op(&self, w: &mut Work<'_>, op: &Op) -> Result<ActionOutcome> {
         match op {
             Op::Start {
                 actor,
@@ -300,11 +339,12 @@ impl Services {
                 idem,
                 now,
             } => {
-                if let Some(stored) = self.claim_idem(tx, &actor, idem.as_ref(), now).await? {
+                let now = *now;
+                if let Some(stored) = self.claim_idem(w, actor, idem.as_ref(), now).await? {
                     return Ok(stored);
                 }
-                let out = self.start_in(tx, &actor, &input, None, now).await?;
-                self.store_idem(tx, &actor, idem.as_ref(), &out).await?;
+                let out = self.start_in(w, actor, input, None, now).await?;
+                self.store_idem(w, actor, idem.as_ref(), &out).await?;
                 Ok(out)
             }
             Op::Act {
@@ -315,13 +355,14 @@ impl Services {
                 idem,
                 now,
             } => {
-                if let Some(stored) = self.claim_idem(tx, &actor, idem.as_ref(), now).await? {
+                let now = *now;
+                if let Some(stored) = self.claim_idem(w, actor, idem.as_ref(), now).await? {
                     return Ok(stored);
                 }
                 let out = self
-                    .act_in(tx, &actor, case_id, expected_version, &action, now)
+                    .act_in(w, actor, *case_id, *expected_version, action, now)
                     .await?;
-                self.store_idem(tx, &actor, idem.as_ref(), &out).await?;
+                self.store_idem(w, actor, idem.as_ref(), &out).await?;
                 Ok(out)
             }
         }
@@ -329,7 +370,7 @@ impl Services {
 
     async fn claim_idem(
         &self,
-        tx: &mut Tx,
+        w: &mut Work<'_>,
         actor: &ActorRef,
         idem: Option<&IdempotencyKey>,
         now: DateTime<Utc>,
@@ -341,15 +382,21 @@ impl Services {
                 "Idempotency-Key 须为 1–200 个字符",
             ));
         }
-        match xn_store::flow::claim_idempotency_key(
-            tx,
-            actor.person_id,
-            &k.key,
-            &k.fingerprint,
-            ms(now),
-        )
-        .await?
-        {
+        let found = if w.buffered() {
+            // The batch writes the key with its answer once the batch is computed.
+            w.find_key(actor.person_id, &k.key, &k.fingerprint, ms(now))
+                .await?
+        } else {
+            xn_store::flow::claim_idempotency_key(
+                w.tx,
+                actor.person_id,
+                &k.key,
+                &k.fingerprint,
+                ms(now),
+            )
+            .await?
+        };
+        match found {
             None => Ok(None),
             Some((hash, _)) if hash != k.fingerprint => Err(ServiceError::Conflict {
                 code: "idempotency.mismatch",
@@ -368,14 +415,17 @@ impl Services {
 
     async fn store_idem(
         &self,
-        tx: &mut Tx,
+        w: &mut Work<'_>,
         actor: &ActorRef,
         idem: Option<&IdempotencyKey>,
         out: &ActionOutcome,
     ) -> Result<()> {
-        if let Some(k) = idem {
+        if let Some(k) = idem
+            && !w.buffered()
+        {
             let text = serde_json::to_string(out).map_err(|e| ServiceError::Internal(e.into()))?;
-            xn_store::flow::store_idempotent_response(tx, actor.person_id, &k.key, &text).await?;
+            xn_store::flow::store_idempotent_response(w.tx, actor.person_id, &k.key, &text)
+                .await?;
         }
         Ok(())
     }
@@ -405,9 +455,22 @@ impl Services {
             .ok_or_else(|| ServiceError::invalid("process", format!("没有流程「{key}」")))
     }
 
-    pub(crate) async fn start_in(
+    /// Starts a case inside a caller's transaction (the direct path), for areas that create
+    /// cases as part of their own action (a document's delivery creates 收文 cases).
+    pub(crate) async fn start_in_tx(
         &self,
         tx: &mut Tx,
+        actor: &ActorRef,
+        input: &StartCase,
+        parent: Option<(i64, i64, i64)>,
+        now: DateTime<Utc>,
+    ) -> Result<ActionOutcome> {
+        Box::pin(self.start_in(&mut batch::Work::direct(tx), actor, input, parent, now)).await
+    }
+
+    pub(crate) async fn start_in(
+        &self,
+        w: &mut Work<'_>,
         actor: &ActorRef,
         input: &StartCase,
         parent: Option<(i64, i64, i64)>,
@@ -423,13 +486,17 @@ impl Services {
         if input.body.chars().count() > 50_000 {
             return Err(ServiceError::invalid("body", "正文不能超过 5 万字"));
         }
-        let (starter_unit, _) = xn_store::flow::post_unit(tx, actor.post_id)
+        let (starter_unit, _) = xn_store::flow::post_unit(w.tx, actor.post_id)
             .await?
             .ok_or(ServiceError::NotFound("身份"))?;
         // A fan-out child belongs to its recipient unit.
         let unit_id = parent.map_or(starter_unit, |(_, _, unit)| unit);
-        let row = self.process_for(&input.process, unit_id, tx).await?;
+        let row = self.process_for(&input.process, unit_id, w.tx).await?;
         let def = self.process_def(row.id).await?;
+        if w.buffered() && def.item_kind.starts_with("document") {
+            // Documents number, deliver and index inside the action: the direct path.
+            return Err(batch::needs_direct());
+        }
         let cal = self.flow_calendar().await?;
         let hours = OfficeHours::default();
         let ctx = Ctx {
@@ -443,10 +510,86 @@ impl Services {
             CaseState::start(&ctx, actor.post_id, &input.choices).map_err(flow_error)?;
         let fields_json =
             serde_json::to_string(&input.fields).map_err(|e| ServiceError::Internal(e.into()))?;
+        let fields = Arc::new(input.fields.clone());
+        if w.buffered() {
+            // The batch computes everything before the row exists, so a refusal leaves no row
+            // behind. Holders are resolved without the case's id (only a fan-out needs it, and
+            // a fan-out runs on the direct path).
+            let case = CaseCtx {
+                id: 0,
+                unit_id,
+                starter: actor.post_id,
+                fields: Arc::clone(&fields),
+            };
+            events.extend(
+                self.resolve_needs(w, &ctx, &case, &mut state, actor, now)
+                    .await?,
+            );
+            let first = start_events(&state, events, actor);
+            let state_json =
+                serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
+            let case_id = xn_store::flow::insert_case_with_state(
+                w.tx,
+                &NewCase {
+                    process_id: row.id,
+                    item_kind: &def.item_kind,
+                    title,
+                    body: &input.body,
+                    fields: &fields_json,
+                    unit_id,
+                    starter_post_id: actor.post_id,
+                    parent_case_id: parent.map(|(p, _, _)| p),
+                    parent_run: parent.map(|(_, r, _)| r),
+                    status: state.status.code(),
+                    state: &state_json,
+                    due_date: state.due.as_ref().map(|d| d.date.to_string()),
+                },
+                ms(now),
+            )
+            .await?;
+            let case = CaseCtx { id: case_id, ..case };
+            let empty = CaseState {
+                runs: Vec::new(),
+                tasks: Vec::new(),
+                ..state.clone()
+            };
+            let state = Arc::new(state);
+            w.started(
+                case_id,
+                Loaded {
+                    version: 1,
+                    info: Arc::new(CaseInfo {
+                        process_id: row.id,
+                        unit_id,
+                        starter: actor.post_id,
+                        parent_case_id: parent.map(|(p, _, _)| p),
+                        fields,
+                    }),
+                    state: Arc::clone(&state),
+                },
+                now,
+            );
+            let (version, ids) = self
+                .persist(
+                    w,
+                    &def,
+                    &cal,
+                    &case,
+                    1,
+                    &empty,
+                    &state,
+                    &first,
+                    actor,
+                    now,
+                    Some(title),
+                )
+                .await?;
+            return Ok(outcome(case_id, version, &state, &first, &ids));
+        }
         let initial =
             serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
         let case_id = xn_store::flow::insert_case(
-            tx,
+            w.tx,
             &NewCase {
                 process_id: row.id,
                 item_kind: &def.item_kind,
@@ -468,10 +611,10 @@ impl Services {
             id: case_id,
             unit_id,
             starter: actor.post_id,
-            fields: input.fields.clone(),
+            fields,
         };
         events.extend(
-            self.resolve_needs(tx, &ctx, &case, &mut state, actor, now)
+            self.resolve_needs(w, &ctx, &case, &mut state, actor, now)
                 .await?,
         );
         let empty = CaseState {
@@ -479,29 +622,11 @@ impl Services {
             tasks: Vec::new(),
             ..state.clone()
         };
-        let mut first = events;
-        first.insert(
-            0,
-            FlowEvent::CaseStarted {
-                post: actor.post_id,
-                due: state.due.as_ref().map(|d| d.date),
-            },
-        );
-        first.retain({
-            let mut seen = false;
-            move |e| {
-                if matches!(e, FlowEvent::CaseStarted { .. }) {
-                    if seen {
-                        return false;
-                    }
-                    seen = true;
-                }
-                true
-            }
-        });
+        let first = start_events(&state, events, actor);
+        let state = Arc::new(state);
         let (version, ids) = self
             .persist(
-                tx,
+                w,
                 &def,
                 &cal,
                 &case,
@@ -514,45 +639,42 @@ impl Services {
                 Some(title),
             )
             .await?;
-        Box::pin(self.on_document_flow(tx, &def.item_kind, &case, &first, actor, now)).await?;
-        self.after_close(tx, &case, &state, actor, now, parent.map(|(p, _, _)| p))
+        Box::pin(self.on_document_flow(w.tx, &def.item_kind, &case, &first, actor, now)).await?;
+        self.after_close(w, &case, &state, actor, now, parent.map(|(p, _, _)| p))
             .await?;
         Ok(outcome(case_id, version, &state, &first, &ids))
     }
 
     async fn act_in(
         &self,
-        tx: &mut Tx,
+        w: &mut Work<'_>,
         actor: &ActorRef,
         case_id: i64,
         expected: Option<i64>,
         action: &Action,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
-        let row = xn_store::flow::lock_case(tx, case_id)
-            .await
-            .map_err(|e| match e {
-                xn_store::StoreError::NotFound => ServiceError::NotFound("事项"),
-                other => other.into(),
-            })?;
+        let row = w.load(self, case_id, expected).await?;
         if let Some(v) = expected
             && v != row.version
         {
             return Err(stale(row.version, v));
         }
-        let def = self.process_def(row.process_id).await?;
+        let def = self.process_def(row.info.process_id).await?;
+        if w.buffered() && def.item_kind.starts_with("document") {
+            // Documents number, deliver and index inside the action: the direct path.
+            return Err(batch::needs_direct());
+        }
         let cal = self.flow_calendar().await?;
         let hours = OfficeHours::default();
-        let fields: Fields = serde_json::from_str(&row.fields).unwrap_or_default();
-        let before: CaseState =
-            serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let before = Arc::clone(&row.state);
         let case = CaseCtx {
             id: case_id,
-            unit_id: row.unit_id,
-            starter: row.starter_post_id,
-            fields: fields.clone(),
+            unit_id: row.info.unit_id,
+            starter: row.info.starter,
+            fields: Arc::clone(&row.info.fields),
         };
-        self.authorize_action(tx, actor, &case, &before, &def, action)
+        self.authorize_action(w.tx, actor, &case, &before, &def, action)
             .await?;
         // Proxies matter only when the actor does not hold the task itself.
         let own = action_task(action)
@@ -561,7 +683,7 @@ impl Services {
         let proxy_for = if own {
             Vec::new()
         } else {
-            xn_store::flow::principals_of_tx(tx, actor.post_id, ms(now)).await?
+            xn_store::flow::principals_of_tx(w.tx, actor.post_id, ms(now)).await?
         };
         let acting = Acting {
             post: actor.post_id,
@@ -571,18 +693,19 @@ impl Services {
             def: &def,
             cal: &cal,
             hours: &hours,
-            fields: &fields,
+            fields: &row.info.fields,
             now,
         };
-        let mut state = before.clone();
+        let mut state = (*before).clone();
         let mut events = state.apply(&ctx, &acting, action).map_err(flow_error)?;
         events.extend(
-            self.resolve_needs(tx, &ctx, &case, &mut state, actor, now)
+            self.resolve_needs(w, &ctx, &case, &mut state, actor, now)
                 .await?,
         );
+        let state = Arc::new(state);
         let (version, ids) = self
             .persist(
-                tx,
+                w,
                 &def,
                 &cal,
                 &case,
@@ -595,10 +718,10 @@ impl Services {
                 None,
             )
             .await?;
-        self.on_document_flow(tx, &def.item_kind, &case, &events, actor, now)
+        self.on_document_flow(w.tx, &def.item_kind, &case, &events, actor, now)
             .await?;
         if before.status != CaseStatus::Closed {
-            self.after_close(tx, &case, &state, actor, now, row.parent_case_id)
+            self.after_close(w, &case, &state, actor, now, row.info.parent_case_id)
                 .await?;
         }
         Ok(outcome(case_id, version, &state, &events, &ids))
@@ -659,7 +782,7 @@ impl Services {
     /// Finds holders for every run that needs them, and spawns fan-out children.
     async fn resolve_needs(
         &self,
-        tx: &mut Tx,
+        w: &mut Work<'_>,
         ctx: &Ctx<'_>,
         case: &CaseCtx,
         state: &mut CaseState,
@@ -670,11 +793,11 @@ impl Services {
         for (run, need) in state.needs() {
             match need {
                 Need::Rule { rule } => {
-                    let posts = self.resolve_rule(tx, &rule, case).await?;
+                    let posts = self.resolve_rule(w.tx, &rule, case).await?;
                     events.extend(state.assign(ctx, run, &posts).map_err(flow_error)?);
                 }
                 Need::Chosen { allowed, picked } => {
-                    let allowed_posts = self.resolve_rule(tx, &allowed, case).await?;
+                    let allowed_posts = self.resolve_rule(w.tx, &allowed, case).await?;
                     if let Some(bad) = picked.iter().find(|p| !allowed_posts.contains(p)) {
                         return Err(ServiceError::invalid(
                             "choices",
@@ -684,21 +807,25 @@ impl Services {
                     events.extend(state.assign(ctx, run, &picked).map_err(flow_error)?);
                 }
                 Need::Children { process, units } => {
+                    if w.buffered() {
+                        // Children are rows whose ids the parent's state records.
+                        return Err(batch::needs_direct());
+                    }
                     let mut children = Vec::new();
                     for unit in units {
                         let title = format!(
                             "{}（分送）",
-                            self.case_title(tx, case.id).await.unwrap_or_default()
+                            self.case_title(w.tx, case.id).await.unwrap_or_default()
                         );
                         let input = StartCase {
                             process: process.clone(),
                             title,
                             body: String::new(),
-                            fields: case.fields.clone(),
+                            fields: (*case.fields).clone(),
                             choices: BTreeMap::new(),
                         };
                         let child = Box::pin(self.start_in(
-                            tx,
+                            w,
                             actor,
                             &input,
                             Some((case.id, i64::from(run), unit)),
@@ -769,31 +896,50 @@ impl Services {
     }
 
     /// Writes a case's new state: the row (version-checked), the changed tasks, the timers of
-    /// the changed runs, and the events.
+    /// the changed runs, and the events. On the batch path they are buffered instead, and the
+    /// task ids come with the batch's write.
     #[expect(
         clippy::too_many_arguments,
         reason = "one write of everything an action changed"
     )]
     async fn persist(
         &self,
-        tx: &mut Tx,
-        def: &ProcessDef,
+        w: &mut Work<'_>,
+        def: &Arc<ProcessDef>,
         cal: &Calendar,
         case: &CaseCtx,
         version: i64,
         before: &CaseState,
-        after: &CaseState,
+        after: &Arc<CaseState>,
         events: &[FlowEvent],
         actor: &ActorRef,
         now: DateTime<Utc>,
         first: Option<&str>,
     ) -> Result<(i64, HashMap<i64, i64>)> {
+        let tasks = changed_tasks(before, after);
+        let jobs = job_ops(def, cal, before, after, now, first.is_some());
+        let details = event_details(events, first);
+        if w.buffered() {
+            let new_version = if first.is_some() { 1 } else { version + 1 };
+            w.buffer(
+                case.id,
+                new_version,
+                def,
+                after,
+                tasks,
+                jobs,
+                details,
+                (actor.person_id, actor.post_id, actor.ip.as_deref()),
+                now,
+            )?;
+            return Ok((new_version, HashMap::new()));
+        }
         let state_json =
-            serde_json::to_string(after).map_err(|e| ServiceError::Internal(e.into()))?;
+            serde_json::to_string(&**after).map_err(|e| ServiceError::Internal(e.into()))?;
         let new_version = if first.is_some() {
             // Just inserted at version 1: write the resolved state.
             xn_store::flow::write_initial_state(
-                tx,
+                w.tx,
                 case.id,
                 &state_json,
                 after.status.code(),
@@ -803,7 +949,7 @@ impl Services {
             1
         } else {
             xn_store::flow::update_case(
-                tx,
+                w.tx,
                 case.id,
                 version,
                 &state_json,
@@ -817,102 +963,48 @@ impl Services {
                 other => other.into(),
             })?
         };
-        // The task projection, in one statement: new and changed tasks, tasks of runs whose
-        // deadline moved, and every open task (so that the outcome knows all their ids).
-        let moved: Vec<u32> = after
-            .runs
+        let rows: Vec<TaskWrite<'_>> = tasks
             .iter()
-            .filter(|r| before.run(r.no).is_some_and(|o| o.due != r.due))
-            .map(|r| r.no)
-            .collect();
-        let rows: Vec<TaskWrite<'_>> = after
-            .tasks
-            .iter()
-            .filter(|t| {
-                before.task(t.no) != Some(*t)
-                    || moved.contains(&t.run)
-                    || t.state == xn_domain::flow::TaskState::Open
-            })
+            .filter_map(|&i| after.tasks.get(i))
             .map(|t| task_row(def, after, case.id, t))
             .collect();
-        let ids: HashMap<i64, i64> = xn_store::flow::write_tasks(tx, &rows)
+        let ids: HashMap<i64, i64> = xn_store::flow::write_tasks(w.tx, &rows)
             .await?
             .into_iter()
             .collect();
-        // Timers.
-        let stopped = (after.status == CaseStatus::Closed && before.status != CaseStatus::Closed)
-            || (after.status == CaseStatus::Paused && before.status != CaseStatus::Paused);
-        if stopped {
-            // Closed or paused: no timer runs until it resumes (then every one is re-armed).
-            xn_store::flow::cancel_jobs(tx, case.id, None).await?;
-        } else if after.status == CaseStatus::Running {
-            let resumed = before.status == CaseStatus::Paused;
-            for run in &after.runs {
-                let old = before.run(run.no);
-                let changed = old.is_none_or(|o| o.state != run.state || o.due != run.due);
-                if !(changed || resumed) {
-                    continue;
+        for op in jobs {
+            match op {
+                JobOp::Cancel { run } => {
+                    xn_store::flow::cancel_jobs(w.tx, case.id, run).await?;
                 }
-                if run.state == RunState::Active {
-                    if let Some(due) = &run.due {
-                        for (rung, at) in rungs(due, &def.ladder, cal, run.entered_at) {
-                            xn_store::flow::arm_job(
-                                tx,
-                                case.id,
-                                i64::from(run.no),
-                                rung.code(),
-                                ms(at),
-                            )
-                            .await?;
-                        }
-                    }
-                } else if old.is_some_and(|o| o.state == RunState::Active) {
-                    xn_store::flow::cancel_jobs(tx, case.id, Some(i64::from(run.no))).await?;
-                }
-            }
-            if (before.due != after.due || resumed || first.is_some())
-                && let Some(due) = &after.due
-            {
-                let entered = after.runs.first().map_or(now, |r| r.entered_at);
-                for (rung, at) in rungs(due, &def.ladder, cal, entered) {
-                    xn_store::flow::arm_job(tx, case.id, 0, rung.code(), ms(at)).await?;
+                JobOp::Arm { run, rung, at } => {
+                    xn_store::flow::arm_job(w.tx, case.id, run, rung, at).await?;
                 }
             }
         }
-        // Events.
         let subject = format!("case:{}", case.id);
-        let details: Vec<serde_json::Value> = events
+        let rows: Vec<EventWrite<'_>> = details
             .iter()
-            .map(|e| {
-                let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
-                if let (Some(title), FlowEvent::CaseStarted { .. }) = (first, e)
-                    && let Some(o) = v.as_object_mut()
-                {
-                    o.insert("title".into(), json!(title));
-                }
-                v
-            })
-            .collect();
-        let rows: Vec<NewEvent<'_>> = events
-            .iter()
-            .zip(details)
-            .map(|(e, detail)| NewEvent {
-                kind: e.kind(),
+            .map(|(kind, detail)| EventWrite {
+                at: ms(now),
+                kind,
                 actor_person_id: Some(actor.person_id),
                 actor_post_id: Some(actor.post_id),
-                subject: Some(subject.clone()),
+                subject: &subject,
                 detail,
                 ip: actor.ip.as_deref(),
             })
             .collect();
-        xn_store::events::append_many(tx, &rows, ms(now)).await?;
+        if !rows.is_empty() {
+            xn_store::flow::insert_events(w.tx, &rows).await?;
+        }
         Ok((new_version, ids))
     }
 
     /// When a fan-out child closes, its parent hears of it in the same transaction.
     async fn after_close(
         &self,
-        tx: &mut Tx,
+        w: &mut Work<'_>,
         case: &CaseCtx,
         state: &CaseState,
         actor: &ActorRef,
@@ -925,10 +1017,9 @@ impl Services {
         let Some(parent_id) = parent else {
             return Ok(());
         };
-        let prow = xn_store::flow::lock_case(tx, parent_id).await?;
-        let pstate: CaseState =
-            serde_json::from_str(&prow.state).map_err(|e| ServiceError::Internal(e.into()))?;
-        let Some(run) = pstate
+        let prow = w.load(self, parent_id, None).await?;
+        let Some(run) = prow
+            .state
             .runs
             .iter()
             .find(|r| r.children.iter().any(|c| c.case_id == case.id))
@@ -942,7 +1033,7 @@ impl Services {
             ..actor.clone()
         };
         Box::pin(self.act_in(
-            tx,
+            w,
             &system,
             parent_id,
             None,
@@ -1053,10 +1144,11 @@ impl Services {
             ..me.clone()
         };
         let mut moved = 0;
+        let mut w = Work::direct(&mut tx);
         for case_id in &cases {
             let out = self
                 .act_in(
-                    &mut tx,
+                    &mut w,
                     &system,
                     *case_id,
                     None,
@@ -1094,7 +1186,7 @@ pub(crate) struct CaseCtx {
     pub(crate) id: i64,
     pub(crate) unit_id: i64,
     pub(crate) starter: i64,
-    pub(crate) fields: Fields,
+    pub(crate) fields: Arc<Fields>,
 }
 
 /// The task an action is about, if it names one.
@@ -1108,6 +1200,123 @@ fn action_task(action: &Action) -> Option<u32> {
         | Action::Withdraw { task } => Some(*task),
         _ => None,
     }
+}
+
+/// The events of a start: `CaseStarted` first, and once.
+fn start_events(state: &CaseState, events: Vec<FlowEvent>, actor: &ActorRef) -> Vec<FlowEvent> {
+    let mut first = events;
+    first.insert(
+        0,
+        FlowEvent::CaseStarted {
+            post: actor.post_id,
+            due: state.due.as_ref().map(|d| d.date),
+        },
+    );
+    let mut seen = false;
+    first.retain(|e| {
+        if matches!(e, FlowEvent::CaseStarted { .. }) {
+            if seen {
+                return false;
+            }
+            seen = true;
+        }
+        true
+    });
+    first
+}
+
+/// The tasks whose projection an action rewrites (indices into `after.tasks`): new and changed
+/// tasks, tasks of runs whose deadline moved, and every open task (so that the outcome knows
+/// all their ids).
+fn changed_tasks(before: &CaseState, after: &CaseState) -> Vec<usize> {
+    let moved: Vec<u32> = after
+        .runs
+        .iter()
+        .filter(|r| before.run(r.no).is_some_and(|o| o.due != r.due))
+        .map(|r| r.no)
+        .collect();
+    after
+        .tasks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            before.task(t.no) != Some(*t)
+                || moved.contains(&t.run)
+                || t.state == xn_domain::flow::TaskState::Open
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The timer changes of an action. Closing or pausing cancels every timer (resuming re-arms
+/// them); otherwise a run entered or moved arms its rungs, a run left cancels its own.
+fn job_ops(
+    def: &ProcessDef,
+    cal: &Calendar,
+    before: &CaseState,
+    after: &CaseState,
+    now: DateTime<Utc>,
+    first: bool,
+) -> Vec<JobOp> {
+    let mut ops = Vec::new();
+    let stopped = (after.status == CaseStatus::Closed && before.status != CaseStatus::Closed)
+        || (after.status == CaseStatus::Paused && before.status != CaseStatus::Paused);
+    if stopped {
+        ops.push(JobOp::Cancel { run: None });
+    } else if after.status == CaseStatus::Running {
+        let resumed = before.status == CaseStatus::Paused;
+        for run in &after.runs {
+            let old = before.run(run.no);
+            let changed = old.is_none_or(|o| o.state != run.state || o.due != run.due);
+            if !(changed || resumed) {
+                continue;
+            }
+            if run.state == RunState::Active {
+                if let Some(due) = &run.due {
+                    for (rung, at) in rungs(due, &def.ladder, cal, run.entered_at) {
+                        ops.push(JobOp::Arm {
+                            run: i64::from(run.no),
+                            rung: rung.code(),
+                            at: ms(at),
+                        });
+                    }
+                }
+            } else if old.is_some_and(|o| o.state == RunState::Active) {
+                ops.push(JobOp::Cancel {
+                    run: Some(i64::from(run.no)),
+                });
+            }
+        }
+        if (before.due != after.due || resumed || first)
+            && let Some(due) = &after.due
+        {
+            let entered = after.runs.first().map_or(now, |r| r.entered_at);
+            for (rung, at) in rungs(due, &def.ladder, cal, entered) {
+                ops.push(JobOp::Arm {
+                    run: 0,
+                    rung: rung.code(),
+                    at: ms(at),
+                });
+            }
+        }
+    }
+    ops
+}
+
+/// Each event's kind and details (JSON); a start's details carry the title.
+fn event_details(events: &[FlowEvent], first: Option<&str>) -> Vec<(&'static str, String)> {
+    events
+        .iter()
+        .map(|e| {
+            let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
+            if let (Some(title), FlowEvent::CaseStarted { .. }) = (first, e)
+                && let Some(o) = v.as_object_mut()
+            {
+                o.insert("title".into(), json!(title));
+            }
+            (e.kind(), v.to_string())
+        })
+        .collect()
 }
 
 fn task_row<'a>(

@@ -3,9 +3,10 @@
 //! Every action must be durable (committed and synced) before it is acknowledged. One fsync per
 //! action caps a server at the disk's commit rate (a few hundred per second on SQLite), so
 //! actions that arrive together share one transaction: a writer takes what is queued (up to
-//! [`BATCH`]), runs each inside its own savepoint (a failed action is rolled back alone and
-//! answered with its error), commits once, and only then answers every caller. A lone action
-//! is committed at once: batching adds no waiting.
+//! [`BATCH`]), computes them in memory and writes each table once (`batch.rs`; a refused action
+//! is answered with its error and writes nothing), commits once, and only then answers every
+//! caller. What the batch cannot settle runs afterwards on the direct path, each action in its
+//! own savepoint. A lone action is committed at once: batching adds no waiting.
 //!
 //! SQLite has one writer at a time, so it gets one lane; PostgreSQL gets several, each on its
 //! own connection, and its row locks order actions on the same case.
@@ -15,15 +16,18 @@ use std::sync::{Arc, Weak};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use xn_store::{Engine, Tx};
 
+use super::batch::{self, Work};
 use super::{ActionOutcome, Op};
 use crate::{Inner, Result, ServiceError, Services};
 
 /// The most actions one commit carries.
 pub const BATCH: usize = 64;
 
+type Reply = oneshot::Sender<Result<ActionOutcome>>;
+
 struct Queued {
     op: Op,
-    reply: oneshot::Sender<Result<ActionOutcome>>,
+    reply: Reply,
 }
 
 /// The sending side, held by the services.
@@ -83,12 +87,49 @@ async fn lane(inner: Weak<Inner>, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
 }
 
 async fn commit_batch(services: &Services, batch: Vec<Queued>) {
+    // The batch path first: every action computed in memory, each table written once.
+    let (ops, mut replies): (Vec<Op>, Vec<Option<Reply>>) =
+        batch.into_iter().map(|q| (q.op, Some(q.reply))).unzip();
+    let refs: Vec<&Op> = ops.iter().collect();
+    let direct = batch::run(services, &refs, |i, r| {
+        if let Some(reply) = replies.get_mut(i).and_then(Option::take) {
+            let _ = reply.send(r);
+        }
+    })
+    .await;
+    if direct.is_empty() {
+        return;
+    }
+    // What the batch could not settle runs on the direct path, after it.
+    let mut rest = Vec::with_capacity(direct.len());
+    for i in direct {
+        if let (Some(op), Some(reply)) = (ops.get(i), replies.get_mut(i).and_then(Option::take)) {
+            rest.push(Queued {
+                op: op.clone(),
+                reply,
+            });
+        }
+    }
+    let cases: Vec<i64> = rest
+        .iter()
+        .filter_map(|q| match &q.op {
+            Op::Act { case_id, .. } => Some(*case_id),
+            Op::Start { .. } => None,
+        })
+        .collect();
+    commit_direct(services, rest).await;
+    // The direct path does not keep the states it wrote.
+    services.flow_cache_forget(cases);
+}
+
+/// The direct path: every write goes straight into the transaction.
+async fn commit_direct(services: &Services, batch: Vec<Queued>) {
     // Optimistic first: the whole batch in one transaction without savepoints (two statements
     // fewer per action). If any action is refused, nothing of it is kept and the batch is run
     // again, each action in its own savepoint.
     let batch = if batch.len() > 1 {
-        let ops: Vec<Op> = batch.iter().map(|q| q.op.clone()).collect();
-        match all_or_nothing(services, ops).await {
+        let ops: Vec<&Op> = batch.iter().map(|q| &q.op).collect();
+        match all_or_nothing(services, &ops).await {
             Some(outs) => {
                 for (q, out) in batch.into_iter().zip(outs) {
                     let _ = q.reply.send(Ok(out));
@@ -119,7 +160,7 @@ async fn commit_batch(services: &Services, batch: Vec<Queued>) {
     if batch.len() == 1 {
         // Alone: no savepoint needed, a refusal rolls the whole transaction back.
         for q in batch {
-            match services.run_op(&mut tx, q.op).await {
+            match services.run_op(&mut Work::direct(&mut tx), &q.op).await {
                 Ok(out) => results.push((q.reply, Ok(out))),
                 Err(e) => {
                     drop(tx);
@@ -130,7 +171,7 @@ async fn commit_batch(services: &Services, batch: Vec<Queued>) {
         }
     } else {
         for q in batch {
-            let r = run_one(services, &mut tx, q.op).await;
+            let r = run_one(services, &mut tx, &q.op).await;
             results.push((q.reply, r));
         }
     }
@@ -155,11 +196,16 @@ async fn commit_batch(services: &Services, batch: Vec<Queued>) {
 
 /// Runs every action in one transaction and commits; `None` as soon as one is refused (or the
 /// commit fails), with nothing written.
-async fn all_or_nothing(services: &Services, ops: Vec<Op>) -> Option<Vec<ActionOutcome>> {
+async fn all_or_nothing(services: &Services, ops: &[&Op]) -> Option<Vec<ActionOutcome>> {
     let mut tx = services.db().begin().await.ok()?;
     let mut outs = Vec::with_capacity(ops.len());
     for op in ops {
-        outs.push(services.run_op(&mut tx, op).await.ok()?);
+        outs.push(
+            services
+                .run_op(&mut Work::direct(&mut tx), op)
+                .await
+                .ok()?,
+        );
     }
     tx.commit().await.ok()?;
     Some(outs)
@@ -167,9 +213,9 @@ async fn all_or_nothing(services: &Services, ops: Vec<Op>) -> Option<Vec<ActionO
 
 /// Runs one action inside the batch's transaction, in its own savepoint: a refused action
 /// leaves nothing behind, whatever it wrote before failing.
-async fn run_one(services: &Services, tx: &mut Tx, op: Op) -> Result<ActionOutcome> {
+async fn run_one(services: &Services, tx: &mut Tx, op: &Op) -> Result<ActionOutcome> {
     tx.savepoint().await?;
-    match services.run_op(tx, op).await {
+    match services.run_op(&mut Work::direct(tx), op).await {
         Ok(out) => {
             tx.release_savepoint().await?;
             Ok(out)

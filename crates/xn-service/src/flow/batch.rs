@@ -1,0 +1,725 @@
+//! A batch of flow actions computed in memory and written with one statement per table.
+//!
+//! The writer (`writer.rs`) hands a batch of queued actions to [`run`]. Each action is
+//! computed against the states the batch holds (a case acted on twice in one batch sees its
+//! first change), and what it would write is buffered: the case's new state, its changed
+//! tasks, its timers, its events. A refused action leaves nothing behind: its buffered writes
+//! are dropped and the states it touched restored, so no savepoint is needed. When every action
+//! is computed, the batch writes each table once (cases with a version check per row, tasks,
+//! timers, events, idempotency keys), commits, and only then answers.
+//!
+//! Hot case states are kept in memory ([`CaseCache`]) under the version they were stored at,
+//! so that loading a case becomes a version check, done by the write itself: a case's row is
+//! updated only if it still holds the version the state was computed from. If any row moved
+//! (another server, or an action outside the writer), the batch is rolled back, the cached
+//! entries are dropped, and the actions run again on the direct path (`mod.rs`), which locks and
+//! reads every case. A refusal computed from a cached state that the batch does not also write
+//! is confirmed against the stored version before it is answered, or sent to the direct path.
+//!
+//! What the batch cannot buffer (a fan-out that starts child cases, a second use of one
+//! idempotency key in the same batch) is handed to the direct path as well.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use xn_domain::flow::{CaseState, CaseStatus, Fields, ProcessDef};
+use xn_store::Tx;
+use xn_store::flow::{CaseRow, CaseUpdate, EventWrite, IdempotentWrite, JobArm};
+
+use super::{ActionOutcome, JobOp, Op, task_row};
+use crate::{Result, ServiceError, Services, ms};
+
+/// What never changes in a case once started (read with its row).
+#[derive(Debug)]
+pub(crate) struct CaseInfo {
+    pub(crate) process_id: i64,
+    pub(crate) unit_id: i64,
+    pub(crate) starter: i64,
+    pub(crate) parent_case_id: Option<i64>,
+    pub(crate) fields: Arc<Fields>,
+}
+
+impl CaseInfo {
+    fn of(row: &CaseRow) -> CaseInfo {
+        CaseInfo {
+            process_id: row.process_id,
+            unit_id: row.unit_id,
+            starter: row.starter_post_id,
+            parent_case_id: row.parent_case_id,
+            fields: Arc::new(serde_json::from_str(&row.fields).unwrap_or_default()),
+        }
+    }
+}
+
+/// A case as an action sees it.
+#[derive(Clone)]
+pub(crate) struct Loaded {
+    pub(crate) version: i64,
+    pub(crate) info: Arc<CaseInfo>,
+    pub(crate) state: Arc<CaseState>,
+}
+
+impl Loaded {
+    pub(crate) fn of(row: &CaseRow) -> Result<Loaded> {
+        let state: CaseState =
+            serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        Ok(Loaded {
+            version: row.version,
+            info: Arc::new(CaseInfo::of(row)),
+            state: Arc::new(state),
+        })
+    }
+}
+
+/// The most case states kept in memory (about 2–4 KB each).
+const CACHE_CAPACITY: usize = 4096;
+
+/// Case states as last written by this server, under their version. An entry is a guess:
+/// whatever uses it is checked against the row's version in the same transaction.
+#[derive(Default)]
+pub(crate) struct CaseCache {
+    map: HashMap<i64, Loaded>,
+}
+
+impl CaseCache {
+    pub(crate) fn get_entry(&self, id: i64) -> Option<Loaded> {
+        self.map.get(&id).cloned()
+    }
+
+    pub(crate) fn put_entry(&mut self, id: i64, entry: Loaded) {
+        if entry.state.status == CaseStatus::Closed {
+            // Closed cases are rarely acted on again.
+            self.map.remove(&id);
+            return;
+        }
+        if let Some(old) = self.map.get(&id)
+            && old.version > entry.version
+        {
+            return;
+        }
+        if self.map.len() >= CACHE_CAPACITY
+            && !self.map.contains_key(&id)
+            && let Some(victim) = self.map.keys().next().copied()
+        {
+            self.map.remove(&victim);
+        }
+        self.map.insert(id, entry);
+    }
+
+    pub(crate) fn forget(&mut self, ids: impl IntoIterator<Item = i64>) {
+        for id in ids {
+            self.map.remove(&id);
+        }
+    }
+}
+
+/// A case held by the batch.
+#[derive(Clone)]
+struct Held {
+    loaded: Loaded,
+    /// The version of the row the state was computed from (what the write checks).
+    base: i64,
+    /// Read from the database in this transaction (else from the cache).
+    from_db: bool,
+    /// Changes by earlier actions of this batch.
+    rounds: u32,
+    /// The instant of the last change.
+    now: DateTime<Utc>,
+}
+
+/// A changed task to write: the state holding it and its index there.
+struct TaskRef {
+    case_id: i64,
+    def: Arc<ProcessDef>,
+    state: Arc<CaseState>,
+    index: usize,
+}
+
+struct EventRef {
+    at: i64,
+    kind: &'static str,
+    person: i64,
+    post: i64,
+    subject: Arc<str>,
+    detail: String,
+    ip: Option<Arc<str>>,
+}
+
+/// Where an action's writes go: straight into the transaction (the direct path), or into the
+/// batch's buffer.
+pub(crate) struct Work<'t> {
+    pub(crate) tx: &'t mut Tx,
+    buf: Option<Buffer>,
+}
+
+#[derive(Default)]
+struct Buffer {
+    held: HashMap<i64, Held>,
+    /// (case, previous entry) for the action being computed.
+    undo: Vec<(i64, Option<Held>)>,
+    /// Cases the action being computed read.
+    read: Vec<i64>,
+    tasks: Vec<TaskRef>,
+    jobs: Vec<(i64, u32, JobOp)>,
+    events: Vec<EventRef>,
+    /// Idempotency keys claimed in this batch: (person, key, fingerprint, epoch ms).
+    keys: Vec<(i64, String, String, i64)>,
+}
+
+struct Mark {
+    tasks: usize,
+    jobs: usize,
+    events: usize,
+    keys: usize,
+}
+
+/// An action that must run on the direct path.
+#[derive(Debug, thiserror::Error)]
+#[error("action needs the direct path")]
+pub(crate) struct NeedsDirect;
+
+pub(crate) fn needs_direct() -> ServiceError {
+    ServiceError::Internal(anyhow::Error::new(NeedsDirect))
+}
+
+fn is_needs_direct(e: &ServiceError) -> bool {
+    matches!(e, ServiceError::Internal(a) if a.is::<NeedsDirect>())
+}
+
+/// A refusal by a rule (the action is wrong for the case), as opposed to a failure of the
+/// database, after which the transaction cannot go on.
+fn is_refusal(e: &ServiceError) -> bool {
+    match e {
+        ServiceError::Internal(_) => false,
+        ServiceError::Conflict { code, .. } => !code.starts_with("conflict"),
+        _ => true,
+    }
+}
+
+impl<'t> Work<'t> {
+    /// Writes go straight into `tx`.
+    pub(crate) fn direct(tx: &'t mut Tx) -> Work<'t> {
+        Work { tx, buf: None }
+    }
+
+    /// Whether writes are buffered.
+    pub(crate) fn buffered(&self) -> bool {
+        self.buf.is_some()
+    }
+
+    /// Loads a case for an action. The direct path locks and reads the row; the batch uses
+    /// what it holds, else the cache, else reads the row.
+    pub(crate) async fn load(
+        &mut self,
+        services: &Services,
+        case_id: i64,
+        expected: Option<i64>,
+    ) -> Result<Loaded> {
+        let not_found = |e| match e {
+            xn_store::StoreError::NotFound => ServiceError::NotFound("事项"),
+            other => other.into(),
+        };
+        let Some(buf) = self.buf.as_mut() else {
+            let row = xn_store::flow::lock_case(self.tx, case_id)
+                .await
+                .map_err(not_found)?;
+            return Loaded::of(&row);
+        };
+        buf.read.push(case_id);
+        if let Some(h) = buf.held.get(&case_id) {
+            // A client that saw a newer version than a cached guess: read the row.
+            let ahead = expected.is_some_and(|v| v > h.loaded.version);
+            if !ahead || h.from_db {
+                return Ok(h.loaded.clone());
+            }
+            if h.rounds > 0 {
+                return Err(needs_direct());
+            }
+        } else if let Some(c) = services.flow_cache_get(case_id)
+            && expected.is_none_or(|v| v <= c.version)
+        {
+            buf.held.insert(
+                case_id,
+                Held {
+                    base: c.version,
+                    loaded: c.clone(),
+                    from_db: false,
+                    rounds: 0,
+                    now: DateTime::<Utc>::MIN_UTC,
+                },
+            );
+            return Ok(c);
+        }
+        let row = xn_store::flow::load_cases(self.tx, &[case_id])
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(ServiceError::NotFound("事项"))?;
+        let loaded = Loaded::of(&row)?;
+        buf.held.insert(
+            case_id,
+            Held {
+                base: loaded.version,
+                loaded: loaded.clone(),
+                from_db: true,
+                rounds: 0,
+                now: DateTime::<Utc>::MIN_UTC,
+            },
+        );
+        Ok(loaded)
+    }
+
+    /// Records a case just inserted with its state (a start on the batch path).
+    pub(crate) fn started(&mut self, case_id: i64, loaded: Loaded, now: DateTime<Utc>) {
+        if let Some(buf) = self.buf.as_mut() {
+            buf.undo.push((case_id, None));
+            buf.held.insert(
+                case_id,
+                Held {
+                    base: loaded.version,
+                    loaded,
+                    from_db: true,
+                    rounds: 0,
+                    now,
+                },
+            );
+        }
+    }
+
+    /// Buffers what an action changed in one case. Answers false on the direct path (the
+    /// caller writes then).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one write of everything an action changed"
+    )]
+    pub(crate) fn buffer(
+        &mut self,
+        case_id: i64,
+        new_version: i64,
+        def: &Arc<ProcessDef>,
+        after: &Arc<CaseState>,
+        tasks: Vec<usize>,
+        jobs: Vec<JobOp>,
+        events: Vec<(&'static str, String)>,
+        actor: (i64, i64, Option<&str>),
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let Some(buf) = self.buf.as_mut() else {
+            return Ok(false);
+        };
+        // Every action loads its case through the batch first.
+        let Some(prev) = buf.held.get(&case_id).cloned() else {
+            return Err(needs_direct());
+        };
+        let rounds = prev.rounds;
+        let mut held = prev.clone();
+        buf.undo.push((case_id, Some(prev)));
+        held.loaded.version = new_version;
+        held.loaded.state = Arc::clone(after);
+        held.rounds = rounds + 1;
+        held.now = now;
+        buf.held.insert(case_id, held);
+        for index in tasks {
+            buf.tasks.push(TaskRef {
+                case_id,
+                def: Arc::clone(def),
+                state: Arc::clone(after),
+                index,
+            });
+        }
+        for op in jobs {
+            buf.jobs.push((case_id, rounds, op));
+        }
+        let subject: Arc<str> = Arc::from(format!("case:{case_id}"));
+        let ip: Option<Arc<str>> = actor.2.map(Arc::from);
+        for (kind, detail) in events {
+            buf.events.push(EventRef {
+                at: ms(now),
+                kind,
+                person: actor.0,
+                post: actor.1,
+                subject: Arc::clone(&subject),
+                detail,
+                ip: ip.clone(),
+            });
+        }
+        Ok(true)
+    }
+
+    /// On the batch path: the stored answer of a key used before, `None` for a new key (kept
+    /// to be written with the batch). `Err(NeedsDirect)` when the batch already claimed it.
+    pub(crate) async fn find_key(
+        &mut self,
+        person: i64,
+        key: &str,
+        fingerprint: &str,
+        now_ms: i64,
+    ) -> Result<Option<(String, String)>> {
+        let found = xn_store::flow::find_idempotency_key(self.tx, person, key).await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        if let Some(buf) = self.buf.as_mut() {
+            if buf.keys.iter().any(|(p, k, _, _)| *p == person && k == key) {
+                return Err(needs_direct());
+            }
+            buf.keys
+                .push((person, key.to_owned(), fingerprint.to_owned(), now_ms));
+        }
+        Ok(None)
+    }
+}
+
+impl Buffer {
+    fn mark(&mut self) -> Mark {
+        self.undo.clear();
+        self.read.clear();
+        Mark {
+            tasks: self.tasks.len(),
+            jobs: self.jobs.len(),
+            events: self.events.len(),
+            keys: self.keys.len(),
+        }
+    }
+
+    /// Forgets everything the current action did.
+    fn undo(&mut self, mark: &Mark) {
+        while let Some((id, prev)) = self.undo.pop() {
+            match prev {
+                Some(h) => {
+                    self.held.insert(id, h);
+                }
+                None => {
+                    self.held.remove(&id);
+                }
+            }
+        }
+        self.tasks.truncate(mark.tasks);
+        self.jobs.truncate(mark.jobs);
+        self.events.truncate(mark.events);
+        self.keys.truncate(mark.keys);
+    }
+}
+
+/// How an action of the batch ended.
+enum Ended {
+    Done {
+        out: ActionOutcome,
+        key: Option<usize>,
+    },
+    Refused {
+        err: ServiceError,
+        read: Vec<i64>,
+    },
+    Direct,
+}
+
+/// Runs a batch; answers each action it could settle through `reply` and gives back the
+/// indices of those that must run on the direct path.
+pub(crate) async fn run(
+    services: &Services,
+    ops: &[&Op],
+    mut reply: impl FnMut(usize, Result<ActionOutcome>),
+) -> Vec<usize> {
+    let all = || (0..ops.len()).collect::<Vec<_>>();
+    let Ok(mut tx) = services.db().begin().await else {
+        return all();
+    };
+    let mut buf = Buffer::default();
+    // Cases not in the cache are read in one statement.
+    let mut missing: Vec<i64> = Vec::new();
+    for op in ops {
+        if let Op::Act { case_id, .. } = op
+            && services.flow_cache_get(*case_id).is_none()
+            && !missing.contains(case_id)
+        {
+            missing.push(*case_id);
+        }
+    }
+    if !missing.is_empty() {
+        let Ok(rows) = xn_store::flow::load_cases(&mut tx, &missing).await else {
+            return all();
+        };
+        for row in rows {
+            let Ok(loaded) = Loaded::of(&row) else {
+                continue;
+            };
+            buf.held.insert(
+                row.id,
+                Held {
+                    base: row.version,
+                    loaded,
+                    from_db: true,
+                    rounds: 0,
+                    now: DateTime::<Utc>::MIN_UTC,
+                },
+            );
+        }
+    }
+    let mut work = Work {
+        tx: &mut tx,
+        buf: Some(buf),
+    };
+    let mut ended = Vec::with_capacity(ops.len());
+    for op in ops {
+        let mark = match work.buf.as_mut() {
+            Some(b) => b.mark(),
+            None => return all(),
+        };
+        let r = services.run_op(&mut work, op).await;
+        let Some(buf) = work.buf.as_mut() else {
+            return all();
+        };
+        ended.push(match r {
+            Ok(out) => {
+                let key = (buf.keys.len() > mark.keys).then(|| buf.keys.len() - 1);
+                Ended::Done { out, key }
+            }
+            Err(e) if is_needs_direct(&e) => {
+                buf.undo(&mark);
+                Ended::Direct
+            }
+            Err(e) if is_refusal(&e) => {
+                buf.undo(&mark);
+                Ended::Refused {
+                    err: e,
+                    read: std::mem::take(&mut buf.read),
+                }
+            }
+            Err(_) => {
+                // The database failed: this transaction cannot go on.
+                return all();
+            }
+        });
+    }
+    let Some(buf) = work.buf.take() else {
+        return all();
+    };
+    let written = match flush(&mut tx, &buf, &mut ended).await {
+        Ok(w) => w,
+        Err(_) => {
+            drop(tx);
+            services.flow_cache_forget(buf.held.keys().copied());
+            return all();
+        }
+    };
+    if !written {
+        // A case moved since it was cached: nothing of this batch is kept.
+        drop(tx);
+        services.flow_cache_forget(buf.held.keys().copied());
+        return all();
+    }
+    // A refusal computed from a cached state that this batch does not write is answered only
+    // if the row still holds that version.
+    let unsure: Vec<i64> = ended
+        .iter()
+        .filter_map(|e| match e {
+            Ended::Refused { read, .. } => Some(read),
+            _ => None,
+        })
+        .flatten()
+        .filter(|id| {
+            buf.held
+                .get(id)
+                .is_some_and(|h| !h.from_db && h.rounds == 0)
+        })
+        .copied()
+        .collect::<HashSet<i64>>()
+        .into_iter()
+        .collect();
+    let mut moved: HashSet<i64> = HashSet::new();
+    if !unsure.is_empty() {
+        let Ok(versions) = xn_store::flow::case_versions(&mut tx, &unsure).await else {
+            return all();
+        };
+        let stored: HashMap<i64, i64> = versions.into_iter().collect();
+        for id in unsure {
+            let base = buf.held.get(&id).map(|h| h.base);
+            if stored.get(&id).copied() != base {
+                moved.insert(id);
+            }
+        }
+    }
+    let committed = tx.commit().await;
+    let mut direct = Vec::new();
+    match committed {
+        Ok(()) => {
+            services.flow_cache_put(buf.held.iter().filter_map(|(id, h)| {
+                if moved.contains(id) {
+                    None
+                } else {
+                    Some((*id, h.loaded.clone()))
+                }
+            }));
+            services.flow_cache_forget(moved.iter().copied());
+            for (i, e) in ended.into_iter().enumerate() {
+                match e {
+                    Ended::Done { out, .. } => reply(i, Ok(out)),
+                    Ended::Refused { read, .. } if read.iter().any(|id| moved.contains(id)) => {
+                        direct.push(i);
+                    }
+                    Ended::Refused { err, .. } => reply(i, Err(err)),
+                    Ended::Direct => direct.push(i),
+                }
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            tracing::error!(error = %msg, "flow commit failed");
+            services.flow_cache_forget(buf.held.keys().copied());
+            for (i, e) in ended.into_iter().enumerate() {
+                match e {
+                    Ended::Done { .. } => reply(
+                        i,
+                        Err(ServiceError::Internal(anyhow::anyhow!("提交失败：{msg}"))),
+                    ),
+                    Ended::Refused { .. } | Ended::Direct => direct.push(i),
+                }
+            }
+        }
+    }
+    direct
+}
+
+/// Writes the batch: cases, tasks, timers, events, idempotency keys. `Ok(false)` when a case
+/// row no longer holds the version its state was computed from.
+async fn flush(tx: &mut Tx, buf: &Buffer, ended: &mut [Ended]) -> Result<bool> {
+    // Cases: the last state of each, checked against the version the batch started from.
+    let mut changed: Vec<(i64, &Held, String)> = Vec::new();
+    for (id, h) in &buf.held {
+        if h.loaded.version != h.base {
+            let json = serde_json::to_string(&*h.loaded.state)
+                .map_err(|e| ServiceError::Internal(e.into()))?;
+            changed.push((*id, h, json));
+        }
+    }
+    let updates: Vec<CaseUpdate<'_>> = changed
+        .iter()
+        .map(|(id, h, json)| CaseUpdate {
+            id: *id,
+            version: h.base,
+            new_version: h.loaded.version,
+            state: json,
+            status: h.loaded.state.status.code(),
+            due_date: h.loaded.state.due.as_ref().map(|d| d.date.to_string()),
+            now_ms: ms(h.now),
+        })
+        .collect();
+    if !updates.is_empty() {
+        let n = xn_store::flow::update_cases(tx, &updates).await?;
+        if n != updates.len() as u64 {
+            return Ok(false);
+        }
+    }
+    // Tasks: the last write of each (case, task) wins.
+    let mut last: HashMap<(i64, u32), usize> = HashMap::new();
+    for (i, t) in buf.tasks.iter().enumerate() {
+        if let Some(task) = t.state.tasks.get(t.index) {
+            last.insert((t.case_id, task.no), i);
+        }
+    }
+    let mut order: Vec<usize> = last.into_values().collect();
+    order.sort_unstable();
+    let rows: Vec<_> = order
+        .iter()
+        .filter_map(|&i| {
+            let t = buf.tasks.get(i)?;
+            let task = t.state.tasks.get(t.index)?;
+            Some(task_row(&t.def, &t.state, t.case_id, task))
+        })
+        .collect();
+    let ids: HashMap<(i64, i64), i64> = xn_store::flow::upsert_tasks(tx, &rows)
+        .await?
+        .into_iter()
+        .map(|(case, no, id)| ((case, no), id))
+        .collect();
+    // Timers, in rounds: the n-th change of each case after its (n-1)-th. Within one change,
+    // cancellations and armings concern different runs.
+    let rounds = buf.jobs.iter().map(|(_, r, _)| *r + 1).max().unwrap_or(0);
+    for round in 0..rounds {
+        let cancels: Vec<(i64, i64)> = buf
+            .jobs
+            .iter()
+            .filter(|(_, r, _)| *r == round)
+            .filter_map(|(case, _, op)| match op {
+                JobOp::Cancel { run } => Some((*case, run.unwrap_or(-1))),
+                JobOp::Arm { .. } => None,
+            })
+            .collect();
+        if !cancels.is_empty() {
+            xn_store::flow::cancel_jobs_many(tx, &cancels).await?;
+        }
+        let mut arms: Vec<JobArm<'_>> = Vec::new();
+        for (case, r, op) in &buf.jobs {
+            if let (true, JobOp::Arm { run, rung, at }) = (*r == round, op) {
+                let arm = JobArm {
+                    case_id: *case,
+                    run_no: *run,
+                    rung,
+                    due_at: *at,
+                };
+                match arms
+                    .iter_mut()
+                    .find(|a| a.case_id == *case && a.run_no == *run && a.rung == *rung)
+                {
+                    Some(a) => *a = arm,
+                    None => arms.push(arm),
+                }
+            }
+        }
+        if !arms.is_empty() {
+            xn_store::flow::arm_jobs(tx, &arms).await?;
+        }
+    }
+    // Events, in the order they happened.
+    let events: Vec<EventWrite<'_>> = buf
+        .events
+        .iter()
+        .map(|e| EventWrite {
+            at: e.at,
+            kind: e.kind,
+            actor_person_id: Some(e.person),
+            actor_post_id: Some(e.post),
+            subject: &e.subject,
+            detail: &e.detail,
+            ip: e.ip.as_deref(),
+        })
+        .collect();
+    if !events.is_empty() {
+        xn_store::flow::insert_events(tx, &events).await?;
+    }
+    // The outcomes learn their task ids; new idempotency keys store them.
+    let mut responses: Vec<(usize, String)> = Vec::new();
+    for e in ended.iter_mut() {
+        if let Ended::Done { out, key } = e {
+            for t in &mut out.open_tasks {
+                if let Some(id) = ids.get(&(out.case_id, i64::from(t.no))) {
+                    t.id = *id;
+                }
+            }
+            if let Some(k) = key {
+                let text =
+                    serde_json::to_string(out).map_err(|e| ServiceError::Internal(e.into()))?;
+                responses.push((*k, text));
+            }
+        }
+    }
+    if !responses.is_empty() {
+        let rows: Vec<IdempotentWrite<'_>> = responses
+            .iter()
+            .filter_map(|(k, text)| {
+                let (person, key, hash, at) = buf.keys.get(*k)?;
+                Some(IdempotentWrite {
+                    person_id: *person,
+                    key,
+                    request_hash: hash,
+                    response: text,
+                    created_at: *at,
+                })
+            })
+            .collect();
+        xn_store::flow::insert_idempotency_keys(tx, &rows).await?;
+    }
+    Ok(true)
+}
