@@ -19,14 +19,25 @@ use crate::{Result, ServiceError, Services};
 pub const DEMO_PASSWORD: &str = "Xiaoneng@2026";
 
 /// The logins printed when the demo starts: (login, who).
-pub const DEMO_LOGINS: [(&str, &str); 8] = [
+pub const DEMO_LOGINS: [(&str, &str); 13] = [
     ("mishu", "市政府办公室秘书一科 秘书"),
     (
         "kezhang",
         "市政府办公室秘书一科 科长（兼督查科副科长，可切换身份）",
     ),
     ("zhuren", "市政府办公室 主任"),
+    (
+        "wenshu",
+        "市政府办公室文电科 文书（复核、登记、印制、核发）",
+    ),
     ("qinghe.mishu", "清河县人民政府办公室 秘书"),
+    (
+        "qinghe.wenshu",
+        "清河县人民政府办公室秘书股 文书（签收、登记收文）",
+    ),
+    ("qinghe.guzhang", "清河县人民政府办公室秘书股 股长（初审）"),
+    ("qinghe.zhuren", "清河县人民政府办公室 主任（拟办）"),
+    ("qinghe.xianzhang", "清河县人民政府 县长（批办）"),
     ("sysadmin", "系统管理员"),
     ("secadmin", "安全保密管理员"),
     ("auditor", "安全审计员"),
