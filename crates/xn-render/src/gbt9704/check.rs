@@ -1,0 +1,1230 @@
+//! The conformance checker: reads a PDF (with lopdf), recovers every glyph's position, size
+//! and colour, the rules drawn and the images placed, finds the elements of GB/T 9704-2012 by
+//! their position and content, and reports each violation with a stable rule code and a
+//! Chinese message. It relies on nothing the renderer leaves behind except what any PDF has, so
+//! it also reads PDFs made elsewhere whose fonts carry a ToUnicode map.
+//!
+//! Positions are measured on the em box (0.88 em above the baseline to 0.12 em below), the
+//! convention the layout uses; the tolerance is ±1 mm, as the standard allows for margins.
+
+use super::layout::{ASCENT, MM_PER_PT, NO_END, NO_START, SIZE_2, SIZE_3, SIZE_4};
+use super::spec::{is_chinese_numeral, number_faults};
+use lopdf::{Document, Object, ObjectId};
+use std::collections::HashMap;
+use std::fmt;
+
+const TOP: f32 = 37.0;
+const LEFT: f32 = 28.0;
+const AREA_W: f32 = 156.0;
+const AREA_H: f32 = 225.0;
+const RIGHT: f32 = LEFT + AREA_W;
+const BOTTOM: f32 = TOP + AREA_H;
+const PITCH: f32 = AREA_H / 22.0;
+const TOL: f32 = 1.0;
+
+fn cell() -> f32 {
+    (AREA_W - SIZE_3 * MM_PER_PT) / 27.0
+}
+
+/// One departure from the standard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// Stable rule code, e.g. `mark.position`, `number.di`, `grid.chars`.
+    pub rule: &'static str,
+    /// The element concerned, in Chinese (发文机关标志, 发文字号, 正文 …).
+    pub element: &'static str,
+    /// Page number, from 1; 0 for the document as a whole.
+    pub page: usize,
+    /// What is wrong, in Chinese, with the figures measured.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.page > 0 {
+            write!(f, "第{}页 {}：{} [{}]", self.page, self.element, self.message, self.rule)
+        } else {
+            write!(f, "{}：{} [{}]", self.element, self.message, self.rule)
+        }
+    }
+}
+
+/// A glyph as found in the PDF, in mm from the page's top-left corner.
+#[derive(Debug, Clone, Copy)]
+struct Glyph {
+    ch: char,
+    x0: f32,
+    x1: f32,
+    base: f32,
+    size: f32,
+    color: (f32, f32, f32),
+}
+
+/// Glyphs on one baseline in one size, ordered by x.
+#[derive(Debug, Clone)]
+struct Line {
+    glyphs: Vec<Glyph>,
+    base: f32,
+    size: f32,
+}
+
+impl Line {
+    fn text(&self) -> String {
+        self.glyphs.iter().map(|g| g.ch).collect()
+    }
+    fn compact(&self) -> String {
+        self.glyphs.iter().map(|g| g.ch).filter(|c| !c.is_whitespace()).collect()
+    }
+    fn x0(&self) -> f32 {
+        self.glyphs.first().map_or(0.0, |g| g.x0)
+    }
+    fn x1(&self) -> f32 {
+        self.glyphs.last().map_or(0.0, |g| g.x1)
+    }
+    fn s(&self) -> f32 {
+        self.size * MM_PER_PT
+    }
+    fn top(&self) -> f32 {
+        self.base - ASCENT * self.s()
+    }
+    fn bottom(&self) -> f32 {
+        self.base + (1.0 - ASCENT) * self.s()
+    }
+    fn centre_y(&self) -> f32 {
+        self.base - (ASCENT - 0.5) * self.s()
+    }
+    fn centre_x(&self) -> f32 {
+        (self.x0() + self.x1()) / 2.0
+    }
+    fn red(&self) -> bool {
+        self.glyphs.iter().all(|g| is_red(g.color))
+    }
+    /// Pieces separated by a gap wider than one and a half characters.
+    fn segments(&self) -> Vec<Line> {
+        let mut out: Vec<Line> = Vec::new();
+        let gap = 1.5 * self.s();
+        for g in &self.glyphs {
+            match out.last_mut() {
+                Some(l) if g.x0 - l.x1() < gap => l.glyphs.push(*g),
+                _ => out.push(Line {
+                    glyphs: vec![*g],
+                    base: self.base,
+                    size: self.size,
+                }),
+            }
+        }
+        out
+    }
+}
+
+fn is_red(c: (f32, f32, f32)) -> bool {
+    c.0 >= 0.6 && c.1 <= 0.3 && c.2 <= 0.3
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Rule {
+    x0: f32,
+    x1: f32,
+    y: f32,
+    thickness: f32,
+    color: (f32, f32, f32),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Image {
+    x: f32,
+    y: f32,
+    w: f32,
+    h: f32,
+}
+
+#[derive(Debug, Default)]
+struct PageData {
+    lines: Vec<Line>,
+    rules: Vec<Rule>,
+    images: Vec<Image>,
+}
+
+/// Checks a PDF against GB/T 9704-2012 and returns every violation found (empty when none).
+pub fn check(pdf: &[u8]) -> Vec<Violation> {
+    let pages = match extract(pdf) {
+        Ok(p) => p,
+        Err(e) => {
+            return vec![Violation {
+                rule: "pdf.unreadable",
+                element: "文件",
+                page: 0,
+                message: format!("无法读取 PDF：{e}"),
+            }];
+        }
+    };
+    let mut c = Checker {
+        out: Vec::new(),
+        pages,
+    };
+    c.run();
+    c.out
+}
+
+struct Checker {
+    out: Vec<Violation>,
+    pages: Vec<PageData>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Letter,
+    Order,
+    Minutes,
+}
+
+fn near(a: f32, b: f32) -> bool {
+    (a - b).abs() <= TOL
+}
+
+impl Checker {
+    fn v(&mut self, rule: &'static str, element: &'static str, page: usize, message: String) {
+        // One report per rule and page is enough to act on.
+        if self
+            .out
+            .iter()
+            .any(|o| o.rule == rule && o.page == page && o.element == element)
+        {
+            return;
+        }
+        self.out.push(Violation {
+            rule,
+            element,
+            page,
+            message,
+        });
+    }
+
+    fn run(&mut self) {
+        let pages = std::mem::take(&mut self.pages);
+        if pages.is_empty() {
+            self.v("pdf.empty", "文件", 0, "PDF 没有页面".to_owned());
+            return;
+        }
+        let last = pages.len();
+        // The 版记 region of the last page: between its black rules as wide as the type area.
+        let imprint_rules: Vec<Rule> = pages[last - 1]
+            .rules
+            .iter()
+            .filter(|r| !is_red(r.color) && r.x1 - r.x0 > AREA_W - 10.0)
+            .copied()
+            .collect();
+        let imprint_top = imprint_rules
+            .iter()
+            .map(|r| r.y)
+            .fold(f32::MAX, f32::min);
+        let imprint_bottom = imprint_rules.iter().map(|r| r.y).fold(f32::MIN, f32::max);
+        let in_imprint = |page: usize, l: &Line| {
+            page == last && l.base > imprint_top && l.base < imprint_bottom + 0.5
+        };
+
+        // Page 1: the head.
+        let p1 = &pages[0];
+        let mark = p1
+            .lines
+            .iter()
+            .filter(|l| l.size > SIZE_2 + 2.0 && l.top() < 120.0)
+            .max_by(|a, b| a.size.total_cmp(&b.size))
+            .cloned();
+        let long_red: Vec<Rule> = p1
+            .rules
+            .iter()
+            .filter(|r| is_red(r.color) && (r.x1 - r.x0 - 170.0).abs() <= 3.0)
+            .copied()
+            .collect();
+        let kind = match &mark {
+            _ if long_red.len() >= 2 => Kind::Letter,
+            Some(m) if m.compact().ends_with('令') => Kind::Order,
+            Some(m) if m.compact().ends_with("纪要") => Kind::Minutes,
+            _ => Kind::File,
+        };
+        let mut head_end = TOP;
+        let mut number_line: Option<Line> = None;
+        match &mark {
+            None => self.v(
+                "mark.missing",
+                "发文机关标志",
+                1,
+                "首页没有找到发文机关标志（大于2号字的红色标志）".to_owned(),
+            ),
+            Some(m) => {
+                if !m.red() {
+                    self.v(
+                        "mark.color",
+                        "发文机关标志",
+                        1,
+                        "发文机关标志应为红色（GB/T 9704 7.2.4）".to_owned(),
+                    );
+                }
+                let (expected, clause, what) = match kind {
+                    Kind::Letter => (30.0, "10.1", "上边缘至上页边应为30mm"),
+                    Kind::Order => (TOP + 20.0, "10.2", "上边缘至版心上边缘应为20mm"),
+                    Kind::Minutes => (TOP + 35.0, "10.3", "上边缘至版心上边缘应为35mm"),
+                    Kind::File => (TOP + 35.0, "7.2.4", "上边缘至版心上边缘应为35mm"),
+                };
+                if !near(m.top(), expected) {
+                    self.v(
+                        "mark.position",
+                        "发文机关标志",
+                        1,
+                        format!(
+                            "{what}，实测上边缘距上页边{:.1}mm（应为{expected:.1}mm，GB/T 9704 {clause}）",
+                            m.top()
+                        ),
+                    );
+                }
+                if (m.centre_x() - (LEFT + AREA_W / 2.0)).abs() > TOL {
+                    self.v(
+                        "mark.centre",
+                        "发文机关标志",
+                        1,
+                        format!("发文机关标志应居中，实测中心偏离版心中线{:.1}mm", m.centre_x() - 106.0),
+                    );
+                }
+                head_end = m.bottom();
+            }
+        }
+        // 份号, 密级, 紧急程度 above the mark (7.2.1–7.2.3).
+        let tops: Vec<Line> = p1
+            .lines
+            .iter()
+            .filter(|l| (l.size - SIZE_3).abs() < 1.0 && mark.as_ref().is_some_and(|m| l.base < m.top()))
+            .cloned()
+            .collect();
+        for (i, l) in tops.iter().enumerate() {
+            let t = l.compact();
+            if t.chars().all(|c| c.is_ascii_digit()) {
+                if t.len() != 6 {
+                    self.v("copy_no.format", "份号", 1, format!("份号“{t}”应为6位阿拉伯数字（GB/T 9704 7.2.1）"));
+                }
+                if i != 0 || !near(l.x0(), LEFT) {
+                    self.v("copy_no.position", "份号", 1, "份号应顶格编排在版心左上角第一行（GB/T 9704 7.2.1）".to_owned());
+                }
+            }
+            if kind != Kind::Letter && !near(l.x0(), LEFT) {
+                self.v("head.position", "版头", 1, format!("“{t}”应顶格编排（左边缘{:.1}mm）", l.x0()));
+            }
+        }
+
+        // The red rule and the number (7.2.5, 7.2.7) or the letter's double rules (10.1).
+        let red_rule = p1
+            .rules
+            .iter()
+            .filter(|r| r.x1 - r.x0 > 100.0 && (r.x1 - r.x0 - 170.0).abs() > 3.0 && r.y > head_end && r.y < 160.0)
+            .min_by(|a, b| a.y.total_cmp(&b.y))
+            .copied();
+        match kind {
+            Kind::File | Kind::Minutes => {
+                match red_rule {
+                    None => self.v("red_rule.missing", "版头分隔线", 1, "发文字号之下应有一条与版心等宽的红色分隔线（GB/T 9704 7.2.7）".to_owned()),
+                    Some(r) => {
+                        if !is_red(r.color) {
+                            self.v("red_rule.color", "版头分隔线", 1, "版头中的分隔线应为红色（GB/T 9704 7.2.7）".to_owned());
+                        }
+                        if !near(r.x0, LEFT) || !near(r.x1 - r.x0, AREA_W) {
+                            self.v("red_rule.width", "版头分隔线", 1, format!("分隔线应与版心等宽（156mm），实测{:.1}mm", r.x1 - r.x0));
+                        }
+                        number_line = p1
+                            .lines
+                            .iter()
+                            .filter(|l| (l.size - SIZE_3).abs() < 1.0 && l.base < r.y && l.base > head_end)
+                            .max_by(|a, b| a.base.total_cmp(&b.base))
+                            .cloned();
+                        if let Some(n) = &number_line {
+                            if !near(r.y, n.bottom() + 4.0) {
+                                self.v("red_rule.position", "版头分隔线", 1, format!("分隔线应在发文字号之下4mm处，实测{:.1}mm（GB/T 9704 7.2.7）", r.y - n.bottom()));
+                            }
+                        }
+                        head_end = r.y;
+                    }
+                }
+            }
+            Kind::Order => {
+                number_line = p1
+                    .lines
+                    .iter()
+                    .filter(|l| (l.size - SIZE_3).abs() < 1.0 && l.base > head_end)
+                    .min_by(|a, b| a.base.total_cmp(&b.base))
+                    .cloned();
+                if let Some(n) = &number_line {
+                    head_end = n.bottom();
+                }
+            }
+            Kind::Letter => {
+                if let Some(m) = &mark {
+                    let upper: Vec<&Rule> = long_red.iter().filter(|r| r.y < 100.0).collect();
+                    let lower: Vec<&Rule> = long_red.iter().filter(|r| r.y > 250.0).collect();
+                    let ok_upper = upper.len() >= 2 && upper.iter().any(|r| near(r.y, m.bottom() + 4.0));
+                    let ok_lower = lower.len() >= 2 && lower.iter().any(|r| near(r.y, 277.0));
+                    let centred = long_red.iter().all(|r| near(r.x0, 20.0));
+                    if !ok_upper || !ok_lower || !centred {
+                        self.v("letter.rules", "信函红色双线", 1, "信函格式应在发文机关标志下4mm处和距下页边20mm处各印一条长170mm、居中的红色双线（GB/T 9704 10.1）".to_owned());
+                    }
+                    head_end = upper.iter().map(|r| r.y).fold(head_end, f32::max);
+                }
+                number_line = p1
+                    .lines
+                    .iter()
+                    .filter(|l| (l.size - SIZE_3).abs() < 1.0 && l.base > head_end && l.base < head_end + 3.0 * PITCH && l.text().contains('号'))
+                    .min_by(|a, b| a.base.total_cmp(&b.base))
+                    .cloned();
+            }
+        }
+        if let Some(n) = &number_line {
+            let segs = n.segments();
+            let upward = n.text().contains("签发人");
+            let num = segs
+                .iter()
+                .find(|s| !s.text().contains("签发人") && (s.text().contains('号') || s.text().contains('〔') || s.text().contains('[')))
+                .cloned();
+            if let Some(num) = num {
+                let text = num.compact();
+                if kind != Kind::Order && kind != Kind::Minutes {
+                    for (rule, message) in number_faults(&text) {
+                        self.v(rule, "发文字号", 1, message);
+                    }
+                }
+                if kind == Kind::Minutes && (text.contains('〔') || text.contains('[')) {
+                    for (rule, message) in number_faults(&text) {
+                        self.v(rule, "发文字号", 1, message);
+                    }
+                }
+                let ok_x = match kind {
+                    Kind::Letter => near(num.x1(), RIGHT),
+                    _ if upward => near(num.x0(), LEFT + cell()),
+                    _ => near(num.centre_x(), LEFT + AREA_W / 2.0),
+                };
+                if !ok_x {
+                    let rule = match kind {
+                        Kind::Letter => "发文字号应顶格居版心右边缘（GB/T 9704 10.1）",
+                        _ if upward => "上行文的发文字号应居左空一字（GB/T 9704 7.2.5）",
+                        _ => "发文字号应居中排布（GB/T 9704 7.2.5）",
+                    };
+                    self.v("number.position", "发文字号", 1, rule.to_owned());
+                }
+                if let (Some(m), Kind::File | Kind::Minutes | Kind::Order) = (&mark, kind)
+                    && !upward
+                {
+                    let expected = m.bottom() + 2.0 * PITCH + PITCH / 2.0;
+                    if !near(num.centre_y(), expected) {
+                        self.v("number.position", "发文字号", 1, format!("发文字号应在发文机关标志下空二行，实测偏差{:.1}mm（GB/T 9704 7.2.5）", num.centre_y() - expected));
+                    }
+                }
+            }
+        }
+
+        // The flowing part: title, 主送, body.
+        let title: Vec<Line> = p1
+            .lines
+            .iter()
+            .filter(|l| l.base > head_end && l.size > SIZE_3 + 2.0 && l.size < SIZE_2 + 2.0)
+            .cloned()
+            .collect();
+        let mut flow_start = head_end;
+        if let Some(first) = title.first() {
+            for l in &title {
+                if (l.size - SIZE_2).abs() > 0.3 {
+                    self.v("title.size", "标题", 1, format!("标题应为2号字（22pt），实为{:.1}pt（GB/T 9704 7.3.1）", l.size));
+                }
+                if (l.centre_x() - (LEFT + AREA_W / 2.0)).abs() > TOL {
+                    self.v("title.centre", "标题", 1, "标题应居中排布（GB/T 9704 7.3.1）".to_owned());
+                }
+            }
+            if let (Some(r), Kind::File | Kind::Minutes) = (red_rule, kind) {
+                let expected = r.y + 2.0 * PITCH + PITCH / 2.0;
+                if !near(first.centre_y(), expected) {
+                    self.v("title.position", "标题", 1, format!("标题应在红色分隔线下空二行，实测偏差{:.1}mm（GB/T 9704 7.3.1）", first.centre_y() - expected));
+                }
+            }
+            flow_start = title.last().map_or(flow_start, Line::bottom);
+        }
+        let body_lines = |page: usize, p: &PageData, from: f32| -> Vec<Line> {
+            p.lines
+                .iter()
+                .filter(|l| l.base > from && l.top() < BOTTOM + 2.0 && l.size > 11.0 && l.size < SIZE_3 + 4.0)
+                .filter(|l| !in_imprint(page, l))
+                .cloned()
+                .collect()
+        };
+        let first_body = body_lines(1, &pages[0], flow_start);
+        // 7.3.2: 主送机关 flush left one line below the title, ending with a full-width colon.
+        if !title.is_empty() {
+            let mut block: Vec<&Line> = Vec::new();
+            for l in &first_body {
+                if !near(l.x0(), LEFT) {
+                    break;
+                }
+                block.push(l);
+                let t = l.compact();
+                if t.ends_with('：') || t.ends_with(':') {
+                    break;
+                }
+            }
+            if let Some(last_r) = block.last() {
+                let t = last_r.compact();
+                let next_indented = first_body
+                    .get(block.len())
+                    .is_some_and(|n| n.x0() > LEFT + 1.5 * cell());
+                if !t.ends_with('：') && next_indented {
+                    self.v("recipients.colon", "主送机关", 1, format!("主送机关最后一个机关名称后应标全角冒号“：”，实为“{}”（GB/T 9704 7.3.2）", t.chars().last().unwrap_or(' ')));
+                }
+                if let Some(tl) = title.last() {
+                    let expected = tl.centre_y() + 2.0 * PITCH;
+                    if !near(block[0].centre_y(), expected) {
+                        self.v("recipients.position", "主送机关", 1, "主送机关应编排于标题下空一行位置（GB/T 9704 7.3.2）".to_owned());
+                    }
+                }
+            }
+        }
+
+        // Every page: page numbers, body size, margins, grid, line breaks.
+        let mut all_body: Vec<(usize, Line)> = Vec::new();
+        for pi in 0..last {
+            let page = pi + 1;
+            let from = if pi == 0 { flow_start } else { 0.0 };
+            let lines = body_lines(page, &pages[pi], from);
+            let lines: Vec<Line> = lines.into_iter().filter(|l| l.top() < BOTTOM + 1.0).collect();
+            self.page_number(kind, page, &pages[pi]);
+            for l in &lines {
+                if (l.size - SIZE_3).abs() > 0.2 {
+                    self.v("body.size", "正文", page, format!("正文应为3号字（16pt），实为{:.1}pt（GB/T 9704 7.3.3）", l.size));
+                }
+                if l.x1() > RIGHT + TOL {
+                    self.v("margin.right", "版心", page, format!("文字超出版心右边缘{:.1}mm（版心宽156mm，GB/T 9704 5.2.1）", l.x1() - RIGHT));
+                }
+                if let Some(f) = l.glyphs.first()
+                    && NO_START.contains(f.ch)
+                {
+                    self.v("line_break.start", "正文", page, format!("行首出现标点“{}”（行首不应出现句号、逗号等点号和后半括号）", f.ch));
+                }
+            }
+            // Text left of the type area, or a full line that does not start at its edge.
+            let min_x = lines.iter().map(Line::x0).fold(f32::MAX, f32::min);
+            let full_off = lines
+                .iter()
+                .find(|l| l.x1() - l.x0() > AREA_W - TOL && !near(l.x0(), LEFT))
+                .map(Line::x0);
+            let min_x = if min_x < LEFT - TOL { min_x } else { full_off.unwrap_or(LEFT) };
+            if !near(min_x, LEFT) {
+                self.v("margin.left", "版心", page, format!("订口（左白边）应为28mm，实测{min_x:.1}mm（GB/T 9704 5.2.1）"));
+            }
+            if pi > 0
+                && let Some(first) = lines.first()
+                && !near(first.centre_y(), TOP + PITCH / 2.0)
+            {
+                self.v("margin.top", "版心", page, format!("天头（上白边）应为37mm，实测首行位置相差{:.1}mm（GB/T 9704 5.2.1）", first.centre_y() - TOP - PITCH / 2.0));
+            }
+            if pi == 0 && mark.is_none() && lines.first().is_some_and(|f| !near(f.centre_y(), TOP + PITCH / 2.0)) {
+                self.v("margin.top", "版心", page, "天头（上白边）应为37mm（GB/T 9704 5.2.1）".to_owned());
+            }
+            // 5.2.2: 22 lines a page on a grid of 225/22 mm.
+            let body16: Vec<&Line> = lines.iter().filter(|l| (l.size - SIZE_3).abs() < 1.0).collect();
+            if pi > 0 && body16.len() > 22 {
+                self.v("grid.lines", "正文", page, format!("每面应排22行，实为{}行（GB/T 9704 5.2.2）", body16.len()));
+            }
+            for w in body16.windows(2) {
+                let d = w[1].base - w[0].base;
+                let k = (d / PITCH).round();
+                if k < 1.0 || (d - k * PITCH).abs() > 0.3 {
+                    self.v("grid.lines", "正文", page, format!("行距应为版心高度的1/22（{PITCH:.2}mm），实测{d:.2}mm（GB/T 9704 5.2.2）"));
+                    break;
+                }
+            }
+            // 5.2.2: 28 characters a full line.
+            for (i, l) in body16.iter().enumerate() {
+                let cjk = l.glyphs.iter().all(|g| !g.ch.is_ascii());
+                if !cjk || !near(l.x1(), RIGHT) || l.x1() < RIGHT - 0.5 {
+                    continue;
+                }
+                let expected = if near(l.x0(), LEFT) {
+                    28
+                } else if near(l.x0(), LEFT + 2.0 * cell()) {
+                    26
+                } else {
+                    continue;
+                };
+                let n = l.glyphs.len();
+                let next = body16.get(i + 1).map(|n| n.compact()).unwrap_or_default();
+                let mut nc = next.chars();
+                let (n0, n1) = (nc.next(), nc.next());
+                let adjusted = n0.is_some_and(|c| NO_END.contains(c) || c.is_ascii_alphanumeric())
+                    || n1.is_some_and(|c| NO_START.contains(c));
+                if n > expected || (n < expected && !(adjusted && n + 3 >= expected)) {
+                    self.v("grid.chars", "正文", page, format!("每行应排28个字，此行排了{}个字（GB/T 9704 5.2.2）", n + 28 - expected));
+                }
+            }
+            all_body.extend(lines.into_iter().map(|l| (page, l)));
+        }
+
+        self.attachments_and_dates(kind, &all_body, &pages);
+        self.imprint(last, &imprint_rules, &pages[last - 1]);
+    }
+
+    fn page_number(&mut self, kind: Kind, page: usize, p: &PageData) {
+        let found = p
+            .lines
+            .iter()
+            .filter(|l| l.top() > BOTTOM - 0.5 && l.glyphs.iter().any(|g| g.ch.is_ascii_digit()))
+            .min_by(|a, b| a.base.total_cmp(&b.base))
+            .cloned();
+        if kind == Kind::Letter && page == 1 {
+            if found.is_some() {
+                self.v("page_number.letter_first", "页码", 1, "信函格式首页不显示页码（GB/T 9704 10.1）".to_owned());
+            }
+            return;
+        }
+        let Some(l) = found else {
+            self.v("page_number.missing", "页码", page, "没有页码（GB/T 9704 7.5）".to_owned());
+            return;
+        };
+        let t = l.text();
+        let t = t.trim();
+        let inner = t.strip_prefix('—').and_then(|s| s.strip_suffix('—')).map(str::trim);
+        if inner != Some(page.to_string().as_str()) {
+            self.v("page_number.format", "页码", page, format!("页码应为“— {page} —”（数字左右各放一条一字线），实为“{t}”（GB/T 9704 7.5）"));
+        }
+        if (l.size - SIZE_4).abs() > 0.3 {
+            self.v("page_number.size", "页码", page, format!("页码应为4号字（14pt），实为{:.1}pt", l.size));
+        }
+        if !near(l.centre_y(), BOTTOM + 7.0) {
+            self.v("page_number.position", "页码", page, format!("一字线应上距版心下边缘7mm，实测{:.1}mm（GB/T 9704 7.5）", l.centre_y() - BOTTOM));
+        }
+        let one = SIZE_4 * MM_PER_PT;
+        let ok = if page % 2 == 1 {
+            near(l.x1(), RIGHT - one)
+        } else {
+            near(l.x0(), LEFT + one)
+        };
+        if !ok {
+            let side = if page % 2 == 1 { "单页码居右空一字" } else { "双页码居左空一字" };
+            self.v("page_number.side", "页码", page, format!("{side}（GB/T 9704 7.5）"));
+        }
+    }
+
+    fn attachments_and_dates(&mut self, kind: Kind, body: &[(usize, Line)], pages: &[PageData]) {
+        let c = cell();
+        for (page, l) in body {
+            let t = l.compact();
+            if t.starts_with("附件") && (t.starts_with("附件：") || t.starts_with("附件:")) {
+                if t.starts_with("附件:") {
+                    self.v("attachment.colon", "附件说明", *page, "“附件”后应标全角冒号（GB/T 9704 7.3.4）".to_owned());
+                }
+                if !near(l.x0(), LEFT + 2.0 * c) {
+                    self.v("attachment.position", "附件说明", *page, "附件说明应左空二字编排（GB/T 9704 7.3.4）".to_owned());
+                }
+            }
+        }
+        // 成文日期: the last line that reads as a date.
+        let date_i = body.iter().rposition(|(_, l)| date_parts(&l.compact()).is_some());
+        let Some(di) = date_i else {
+            self.v("date.missing", "成文日期", 0, "没有找到成文日期".to_owned());
+            return;
+        };
+        let (page, date) = (&body[di].0, &body[di].1);
+        let page = *page;
+        for (rule, m) in date_faults(&date.compact()) {
+            self.v(rule, "成文日期", page, m);
+        }
+        let name = di
+            .checked_sub(1)
+            .map(|i| &body[i])
+            .filter(|(p, l)| *p == page && near(date.base - l.base, PITCH))
+            .map(|(_, l)| l.clone());
+        let images = pages.get(page - 1).map(|p| p.images.clone()).unwrap_or_default();
+        let sealed_ok = near(date.x1(), RIGHT - 4.0 * c)
+            && name.as_ref().is_none_or(|n| near(n.centre_x(), date.centre_x()));
+        let unsealed_ok = match &name {
+            Some(n) => {
+                (near(n.x1(), RIGHT - 2.0 * c) && near(date.x0(), n.x0() + 2.0 * c))
+                    || (near(date.x1(), RIGHT - 2.0 * c) && near(n.x1(), RIGHT - 2.0 * c))
+            }
+            None => near(date.x1(), RIGHT - 2.0 * c),
+        };
+        let ok = match kind {
+            Kind::Order => near(date.x1(), RIGHT - 4.0 * c),
+            _ if !images.is_empty() => sealed_ok,
+            _ => sealed_ok || unsealed_ok,
+        };
+        if !ok {
+            self.v("date.position", "成文日期", page, "成文日期位置不符：加盖印章时右空四字，发文机关署名以成文日期为准居中；不加盖印章时署名右空二字，日期首字比署名首字右移二字（GB/T 9704 7.3.5）".to_owned());
+        }
+        if kind == Kind::Minutes && !images.is_empty() {
+            self.v("minutes.seal", "印章", page, "纪要格式不加盖印章（GB/T 9704 10.3）".to_owned());
+        }
+        for img in images {
+            let centre = img.x + img.w / 2.0;
+            let anchor = name.as_ref().unwrap_or(date);
+            if (centre - date.centre_x()).abs() > 2.0 * TOL {
+                self.v("seal.position", "印章", page, format!("印章应居中下压发文机关署名和成文日期，实测偏离{:.1}mm（GB/T 9704 7.3.5.1）", centre - date.centre_x()));
+            }
+            let above = body
+                .iter()
+                .filter(|(p, l)| *p == page && l.base < anchor.base - 0.5 * PITCH && l.base < img.y + 0.5 * PITCH)
+                .map(|(_, l)| l.bottom())
+                .fold(f32::MIN, f32::max);
+            if above > f32::MIN && (img.y - above > PITCH + TOL) {
+                self.v("seal.position", "印章", page, format!("印章顶端应上距正文一行之内，实测{:.1}mm（GB/T 9704 7.3.5.1）", img.y - above));
+            }
+            let ny = anchor.centre_y();
+            if ny < img.y || date.centre_y() > img.y + img.h {
+                self.v("seal.position", "印章", page, "发文机关署名和成文日期应居印章之内（GB/T 9704 7.3.5.1）".to_owned());
+            }
+        }
+    }
+
+    fn imprint(&mut self, last: usize, rules: &[Rule], page: &PageData) {
+        if rules.is_empty() {
+            return;
+        }
+        let mut rules = rules.to_vec();
+        rules.sort_by(|a, b| a.y.total_cmp(&b.y));
+        let (Some(first), Some(end)) = (rules.first().copied(), rules.last().copied()) else {
+            return;
+        };
+        if !near(end.y, BOTTOM) {
+            self.v("imprint.last_rule", "版记", last, format!("版记的末条分隔线应与版心下边缘重合，实测相差{:.1}mm（GB/T 9704 7.4.1）", end.y - BOTTOM));
+        }
+        for (i, r) in rules.iter().enumerate() {
+            let thick = i == 0 || i + 1 == rules.len();
+            let want = if thick { 0.35 } else { 0.25 };
+            if (r.thickness - want).abs() > 0.08 {
+                let what = if thick { "首条和末条分隔线用粗线（0.35mm）" } else { "中间的分隔线用细线（0.25mm）" };
+                self.v("imprint.rule_width", "版记", last, format!("{what}，实测{:.2}mm（GB/T 9704 7.4.1）", r.thickness));
+            }
+            if !near(r.x0, LEFT) || !near(r.x1, RIGHT) {
+                self.v("imprint.rule_width", "版记", last, "版记中的分隔线应与版心等宽（GB/T 9704 7.4.1）".to_owned());
+            }
+        }
+        let lines: Vec<Line> = page
+            .lines
+            .iter()
+            .filter(|l| l.base > first.y && l.base < end.y)
+            .cloned()
+            .collect();
+        let one = SIZE_4 * MM_PER_PT;
+        for l in &lines {
+            if (l.size - SIZE_4).abs() > 0.3 {
+                self.v("imprint.size", "版记", last, format!("版记应为4号字（14pt），实为{:.1}pt（GB/T 9704 7.4）", l.size));
+            }
+            let t = l.compact();
+            if t.starts_with("抄送") {
+                if !near(l.x0(), LEFT + one) {
+                    self.v("imprint.cc", "抄送机关", last, "抄送机关应左右各空一字编排（GB/T 9704 7.4.2）".to_owned());
+                }
+                if !t.starts_with("抄送：") {
+                    self.v("imprint.cc", "抄送机关", last, "“抄送”二字后应加全角冒号（GB/T 9704 7.4.2）".to_owned());
+                }
+            }
+            if t.ends_with("印发") {
+                let segs = l.segments();
+                if let Some(d) = segs.last() {
+                    if !near(d.x1(), RIGHT - one) {
+                        self.v("imprint.printer", "印发日期", last, "印发日期应右空一字（GB/T 9704 7.4.3）".to_owned());
+                    }
+                    let dt = d.compact();
+                    let dt = dt.trim_end_matches("印发");
+                    for (rule, m) in date_faults(dt) {
+                        self.v(rule, "印发日期", last, m);
+                    }
+                }
+                if segs.len() > 1 && !near(l.x0(), LEFT + one) {
+                    self.v("imprint.printer", "印发机关", last, "印发机关应左空一字（GB/T 9704 7.4.3）".to_owned());
+                }
+            }
+        }
+        if let Some(cc_last) = lines.iter().filter(|l| !l.compact().ends_with("印发")).last() {
+            let t = cc_last.compact();
+            if !t.ends_with('。') {
+                self.v("imprint.cc", "抄送机关", last, "最后一个抄送机关名称后应标句号（GB/T 9704 7.4.2）".to_owned());
+            }
+        }
+    }
+}
+
+/// Splits a date line into year, month and day text, when it reads as a date.
+fn date_parts(t: &str) -> Option<(String, String, String)> {
+    let (y, rest) = t.split_once('年')?;
+    let (m, rest) = rest.split_once('月')?;
+    let d = rest.strip_suffix('日')?;
+    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || is_chinese_numeral(c));
+    (ok(y) && ok(m) && ok(d) && y.chars().count() >= 2).then(|| (y.to_owned(), m.to_owned(), d.to_owned()))
+}
+
+/// Faults of a date against 7.3.5.4: Arabic numerals, full year, no leading zeros.
+fn date_faults(t: &str) -> Vec<(&'static str, String)> {
+    let Some((y, m, d)) = date_parts(t) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if t.chars().any(is_chinese_numeral) {
+        out.push(("date.arabic", format!("日期“{t}”应使用阿拉伯数字（GB/T 9704 7.3.5.4）")));
+        return out;
+    }
+    if y.len() != 4 {
+        out.push(("date.year", format!("日期“{t}”的年份应标全称（GB/T 9704 7.3.5.4）")));
+    }
+    if m.starts_with('0') || d.starts_with('0') {
+        out.push(("date.leading_zero", format!("日期“{t}”的月、日不编虚位（1不编为01，GB/T 9704 7.3.5.4）")));
+    }
+    out
+}
+
+// ---- Reading the PDF ----
+
+struct FontInfo {
+    two_byte: bool,
+    widths: HashMap<u32, f32>,
+    default_width: f32,
+    unicode: HashMap<u32, char>,
+}
+
+#[derive(Clone, Copy)]
+struct Gs {
+    ctm: [f32; 6],
+    fill: (f32, f32, f32),
+    stroke: (f32, f32, f32),
+    line_width: f32,
+}
+
+fn mul(a: [f32; 6], b: [f32; 6]) -> [f32; 6] {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+fn apply(m: [f32; 6], x: f32, y: f32) -> (f32, f32) {
+    (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+}
+
+fn num(o: &Object) -> f32 {
+    match o {
+        Object::Integer(i) => *i as f32,
+        Object::Real(r) => *r,
+        _ => 0.0,
+    }
+}
+
+fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
+    doc.dereference(o).map(|(_, o)| o).unwrap_or(o)
+}
+
+fn read_font(doc: &Document, dict: &lopdf::Dictionary) -> FontInfo {
+    let subtype = dict.get(b"Subtype").ok().and_then(|o| o.as_name().ok()).unwrap_or(b"");
+    let mut info = FontInfo {
+        two_byte: subtype == b"Type0",
+        widths: HashMap::new(),
+        default_width: 1000.0,
+        unicode: HashMap::new(),
+    };
+    if info.two_byte {
+        let desc = dict
+            .get(b"DescendantFonts")
+            .ok()
+            .map(|o| deref(doc, o))
+            .and_then(|o| o.as_array().ok())
+            .and_then(|a| a.first())
+            .map(|o| deref(doc, o))
+            .and_then(|o| o.as_dict().ok());
+        if let Some(cid) = desc {
+            if let Ok(dw) = cid.get(b"DW") {
+                info.default_width = num(deref(doc, dw));
+            }
+            if let Some(w) = cid.get(b"W").ok().map(|o| deref(doc, o)).and_then(|o| o.as_array().ok()) {
+                let mut i = 0;
+                while i < w.len() {
+                    let first = num(deref(doc, &w[i])) as u32;
+                    match w.get(i + 1).map(|o| deref(doc, o)) {
+                        Some(Object::Array(ws)) => {
+                            for (k, v) in ws.iter().enumerate() {
+                                info.widths.insert(first + k as u32, num(deref(doc, v)));
+                            }
+                            i += 2;
+                        }
+                        Some(last) => {
+                            let last = num(last) as u32;
+                            let v = w.get(i + 2).map_or(0.0, |o| num(deref(doc, o)));
+                            for c in first..=last.min(first + 65535) {
+                                info.widths.insert(c, v);
+                            }
+                            i += 3;
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+    } else {
+        let first = dict.get(b"FirstChar").map_or(0.0, |o| num(deref(doc, o))) as u32;
+        if let Some(w) = dict.get(b"Widths").ok().map(|o| deref(doc, o)).and_then(|o| o.as_array().ok()) {
+            for (k, v) in w.iter().enumerate() {
+                info.widths.insert(first + k as u32, num(deref(doc, v)));
+            }
+        }
+        info.default_width = 500.0;
+    }
+    if let Some(Object::Stream(s)) = dict.get(b"ToUnicode").ok().map(|o| deref(doc, o)) {
+        let data = s.decompressed_content().unwrap_or_else(|_| s.content.clone());
+        parse_to_unicode(&data, &mut info.unicode);
+    }
+    info
+}
+
+fn hex_value(h: &[u8]) -> u32 {
+    h.iter().fold(0u32, |acc, &c| {
+        let d = (c as char).to_digit(16).unwrap_or(0);
+        acc.wrapping_mul(16).wrapping_add(d)
+    })
+}
+
+fn hex_char(h: &[u8]) -> Option<char> {
+    // UTF-16BE: take the first code unit (and a surrogate pair when present).
+    let units: Vec<u16> = h
+        .chunks(4)
+        .map(|c| u16::try_from(hex_value(c)).unwrap_or(0))
+        .collect();
+    char::decode_utf16(units).next().and_then(Result::ok)
+}
+
+fn parse_to_unicode(data: &[u8], map: &mut HashMap<u32, char>) {
+    #[derive(PartialEq)]
+    enum Tok<'a> {
+        Hex(&'a [u8]),
+        Word(&'a [u8]),
+        Open,
+        Close,
+    }
+    let mut toks = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        let c = data[i];
+        if c == b'<' && data.get(i + 1) != Some(&b'<') {
+            let start = i + 1;
+            let end = data[start..].iter().position(|&b| b == b'>').map_or(data.len(), |p| start + p);
+            let hex: &[u8] = &data[start..end];
+            toks.push(Tok::Hex(hex));
+            i = end + 1;
+        } else if c == b'[' {
+            toks.push(Tok::Open);
+            i += 1;
+        } else if c == b']' {
+            toks.push(Tok::Close);
+            i += 1;
+        } else if c.is_ascii_whitespace() {
+            i += 1;
+        } else {
+            let start = i;
+            while i < data.len() && !data[i].is_ascii_whitespace() && !b"<[]".contains(&data[i]) {
+                i += 1;
+            }
+            toks.push(Tok::Word(&data[start..i]));
+            if i == start {
+                i += 1;
+            }
+        }
+    }
+    let mut k = 0;
+    let mut mode = 0;
+    while k < toks.len() {
+        match &toks[k] {
+            Tok::Word(b"beginbfchar") => mode = 1,
+            Tok::Word(b"beginbfrange") => mode = 2,
+            Tok::Word(b"endbfchar") | Tok::Word(b"endbfrange") => mode = 0,
+            Tok::Hex(src) if mode == 1 => {
+                if let Some(Tok::Hex(dst)) = toks.get(k + 1)
+                    && let Some(ch) = hex_char(dst)
+                {
+                    map.insert(hex_value(src), ch);
+                }
+                k += 1;
+            }
+            Tok::Hex(lo) if mode == 2 => {
+                let lo = hex_value(lo);
+                let Some(Tok::Hex(hi)) = toks.get(k + 1) else {
+                    k += 1;
+                    continue;
+                };
+                let hi = hex_value(hi).min(lo + 65535);
+                match toks.get(k + 2) {
+                    Some(Tok::Hex(dst)) => {
+                        if let Some(base) = hex_char(dst) {
+                            for (off, code) in (lo..=hi).enumerate() {
+                                if let Some(ch) = char::from_u32(base as u32 + off as u32) {
+                                    map.insert(code, ch);
+                                }
+                            }
+                        }
+                        k += 2;
+                    }
+                    Some(Tok::Open) => {
+                        let mut j = k + 3;
+                        let mut code = lo;
+                        while let Some(Tok::Hex(dst)) = toks.get(j) {
+                            if let Some(ch) = hex_char(dst) {
+                                map.insert(code, ch);
+                            }
+                            code += 1;
+                            j += 1;
+                        }
+                        k = j;
+                    }
+                    _ => k += 1,
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+}
+
+fn extract(pdf: &[u8]) -> Result<Vec<PageData>, String> {
+    let doc = Document::load_mem(pdf).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (_, page_id) in doc.get_pages() {
+        out.push(read_page(&doc, page_id)?);
+    }
+    Ok(out)
+}
+
+fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
+    let page_dict = doc.get_dictionary(page_id).map_err(|e| e.to_string())?;
+    let page_h = page_dict
+        .get(b"MediaBox")
+        .ok()
+        .map(|o| deref(doc, o))
+        .and_then(|o| o.as_array().ok())
+        .and_then(|a| a.get(3).map(num))
+        .unwrap_or(842.0);
+    let mut fonts: HashMap<Vec<u8>, FontInfo> = HashMap::new();
+    if let Ok(map) = doc.get_page_fonts(page_id) {
+        for (name, dict) in map {
+            fonts.insert(name, read_font(doc, dict));
+        }
+    }
+    let content = doc.get_page_content(page_id);
+    let ops = lopdf::content::Content::decode(&content).map_err(|e| e.to_string())?;
+    let to_mm = |x: f32, y: f32| (x * MM_PER_PT, (page_h - y) * MM_PER_PT);
+    let mut data = PageData::default();
+    let mut glyphs: Vec<Glyph> = Vec::new();
+    let mut gs = Gs {
+        ctm: [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+        fill: (0.0, 0.0, 0.0),
+        stroke: (0.0, 0.0, 0.0),
+        line_width: 1.0,
+    };
+    let mut stack: Vec<Gs> = Vec::new();
+    let mut tm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+    let mut tlm = tm;
+    let (mut font, mut size, mut tc, mut tw, mut tz, mut tl) = (Vec::new(), 0.0f32, 0.0f32, 0.0f32, 1.0f32, 0.0f32);
+    let mut path: Vec<(f32, f32, f32, f32)> = Vec::new();
+    let mut segs: Vec<((f32, f32), (f32, f32))> = Vec::new();
+    let mut cur = (0.0f32, 0.0f32);
+    let rgb_of = |ops: &[Object]| -> Option<(f32, f32, f32)> {
+        match ops.len() {
+            1 => {
+                let g = num(&ops[0]);
+                Some((g, g, g))
+            }
+            3 => Some((num(&ops[0]), num(&ops[1]), num(&ops[2]))),
+            4 => {
+                let (c, m, y, k) = (num(&ops[0]), num(&ops[1]), num(&ops[2]), num(&ops[3]));
+                Some(((1.0 - c) * (1.0 - k), (1.0 - m) * (1.0 - k), (1.0 - y) * (1.0 - k)))
+            }
+            _ => None,
+        }
+    };
+    for op in &ops.operations {
+        let a = &op.operands;
+        match op.operator.as_str() {
+            "q" => stack.push(gs),
+            "Q" => {
+                if let Some(g) = stack.pop() {
+                    gs = g;
+                }
+            }
+            "cm" if a.len() == 6 => {
+                let m = [num(&a[0]), num(&a[1]), num(&a[2]), num(&a[3]), num(&a[4]), num(&a[5])];
+                gs.ctm = mul(m, gs.ctm);
+            }
+            "rg" | "g" | "k" | "sc" | "scn" => {
+                if let Some(c) = rgb_of(a) {
+                    gs.fill = c;
+                }
+            }
+            "RG" | "G" | "K" | "SC" | "SCN" => {
+                if let Some(c) = rgb_of(a) {
+                    gs.stroke = c;
+                }
+            }
+            "w" if !a.is_empty() => gs.line_width = num(&a[0]),
+            "re" if a.len() == 4 => path.push((num(&a[0]), num(&a[1]), num(&a[2]), num(&a[3]))),
+            "m" if a.len() == 2 => cur = (num(&a[0]), num(&a[1])),
+            "l" if a.len() == 2 => {
+                let p = (num(&a[0]), num(&a[1]));
+                segs.push((cur, p));
+                cur = p;
+            }
+            "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => {
+                for (x, y, w, h) in path.drain(..) {
+                    let (x0, y0) = apply(gs.ctm, x, y);
+                    let (x1, y1) = apply(gs.ctm, x + w, y + h);
+                    let (mx0, my0) = to_mm(x0.min(x1), y0.max(y1));
+                    let (mx1, my1) = to_mm(x0.max(x1), y0.min(y1));
+                    let thick = my1 - my0;
+                    if thick < 3.0 && mx1 - mx0 > 20.0 {
+                        data.rules.push(Rule { x0: mx0, x1: mx1, y: (my0 + my1) / 2.0, thickness: thick, color: gs.fill });
+                    }
+                }
+                segs.clear();
+            }
+            "S" | "s" => {
+                let scale = (gs.ctm[3].abs()).max(1e-6);
+                for ((ax, ay), (bx, by)) in segs.drain(..) {
+                    let (x0, y0) = apply(gs.ctm, ax, ay);
+                    let (x1, y1) = apply(gs.ctm, bx, by);
+                    if (y0 - y1).abs() < 0.5 && (x1 - x0).abs() * MM_PER_PT > 20.0 {
+                        let (mx0, my) = to_mm(x0.min(x1), y0);
+                        let (mx1, _) = to_mm(x0.max(x1), y0);
+                        data.rules.push(Rule { x0: mx0, x1: mx1, y: my, thickness: gs.line_width * scale * MM_PER_PT, color: gs.stroke });
+                    }
+                }
+                path.clear();
+            }
+            "n" => {
+                path.clear();
+                segs.clear();
+            }
+            "BT" => {
+                tm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+                tlm = tm;
+            }
+            "Tf" if a.len() == 2 => {
+                font = a[0].as_name().map(<[u8]>::to_vec).unwrap_or_default();
+                size = num(&a[1]);
+            }
+            "Tc" if !a.is_empty() => tc = num(&a[0]),
+            "Tw" if !a.is_empty() => tw = num(&a[0]),
+            "Tz" if !a.is_empty() => tz = num(&a[0]) / 100.0,
+            "TL" if !a.is_empty() => tl = num(&a[0]),
+            "Td" | "TD" if a.len() == 2 => {
+                if op.operator == "TD" {
+                    tl = -num(&a[1]);
+                }
+                tlm = mul([1.0, 0.0, 0.0, 1.0, num(&a[0]), num(&a[1])], tlm);
+                tm = tlm;
+            }
+            "Tm" if a.len() == 6 => {
+                tlm = [num(&a[0]), num(&a[1]), num(&a[2]), num(&a[3]), num(&a[4]), num(&a[5])];
+                tm = tlm;
+            }
+            "T*" => {
+                tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -tl], tlm);
+                tm = tlm;
+            }
+            "Tj" | "'" | "\"" | "TJ" => {
+                if op.operator == "'" || op.operator == "\"" {
+                    tlm = mul([1.0, 0.0, 0.0, 1.0, 0.0, -tl], tlm);
+                    tm = tlm;
+                }
+                let Some(f) = fonts.get(&font) else {
+                    continue;
+                };
+                let items: Vec<&Object> = match op.operator.as_str() {
+                    "TJ" => a.first().and_then(|o| o.as_array().ok()).map(|v| v.iter().collect()).unwrap_or_default(),
+                    _ => a.last().into_iter().collect(),
+                };
+                for item in items {
+                    match item {
+                        Object::String(bytes, _) => {
+                            let codes: Vec<u32> = if f.two_byte {
+                                bytes.chunks(2).map(|c| c.iter().fold(0u32, |acc, &b| acc * 256 + u32::from(b))).collect()
+                            } else {
+                                bytes.iter().map(|&b| u32::from(b)).collect()
+                            };
+                            for code in codes {
+                                let w = f.widths.get(&code).copied().unwrap_or(f.default_width) / 1000.0;
+                                let m = mul(tm, gs.ctm);
+                                let (x0, y0) = apply(m, 0.0, 0.0);
+                                let adv = (w * size + tc + if !f.two_byte && code == 32 { tw } else { 0.0 }) * tz;
+                                let (x1, _) = apply(m, w * size * tz, 0.0);
+                                let eff = size * (m[3].abs().max(m[0].abs() * 0.0) / 1.0).max(1e-6);
+                                let ch = f.unicode.get(&code).copied().or_else(|| if f.two_byte { None } else { char::from_u32(code) });
+                                if let Some(ch) = ch {
+                                    let (mx0, my) = to_mm(x0, y0);
+                                    let (mx1, _) = to_mm(x1, y0);
+                                    glyphs.push(Glyph { ch, x0: mx0, x1: mx1, base: my, size: eff / size.max(1e-6) * size, color: gs.fill });
+                                }
+                                tm = mul([1.0, 0.0, 0.0, 1.0, adv, 0.0], tm);
+                            }
+                        }
+                        other => {
+                            let adj = num(other);
+                            tm = mul([1.0, 0.0, 0.0, 1.0, -adj / 1000.0 * size * tz, 0.0], tm);
+                        }
+                    }
+                }
+            }
+            "Do" if !a.is_empty() => {
+                let (x0, y0) = apply(gs.ctm, 0.0, 0.0);
+                let (x1, y1) = apply(gs.ctm, 1.0, 1.0);
+                let (mx0, my0) = to_mm(x0.min(x1), y0.max(y1));
+                let (mx1, my1) = to_mm(x0.max(x1), y0.min(y1));
+                data.images.push(Image { x: mx0, y: my0, w: mx1 - mx0, h: my1 - my0 });
+            }
+            _ => {}
+        }
+    }
+    // Group glyphs into lines: same baseline (±0.3 mm) and size (±0.3 pt).
+    let mut lines: Vec<Line> = Vec::new();
+    for g in glyphs {
+        if g.ch == ' ' && false {
+            continue;
+        }
+        match lines.iter_mut().find(|l| (l.base - g.base).abs() < 0.3 && (l.size - g.size).abs() < 0.3) {
+            Some(l) => l.glyphs.push(g),
+            None => lines.push(Line { glyphs: vec![g], base: g.base, size: g.size }),
+        }
+    }
+    for l in &mut lines {
+        l.glyphs.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        l.glyphs.retain(|g| !g.ch.is_whitespace());
+    }
+    lines.retain(|l| !l.glyphs.is_empty());
+    lines.sort_by(|a, b| a.base.total_cmp(&b.base));
+    data.lines = lines;
+    Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_hanzi_or_with_leading_zeros_are_faults() {
+        assert!(date_faults("2026年11月26日").is_empty());
+        assert_eq!(date_faults("二〇二六年十一月二十六日")[0].0, "date.arabic");
+        assert_eq!(date_faults("2026年01月05日")[0].0, "date.leading_zero");
+        assert_eq!(date_faults("26年1月5日")[0].0, "date.year");
+    }
+
+    #[test]
+    fn to_unicode_maps_are_read() {
+        let mut map = HashMap::new();
+        parse_to_unicode(
+            b"begincmap 2 beginbfchar <0001> <4E1C> <0002> <5DDD> endbfchar 1 beginbfrange <0010> <0012> <0030> endbfrange",
+            &mut map,
+        );
+        assert_eq!(map.get(&1), Some(&'东'));
+        assert_eq!(map.get(&0x11), Some(&'1'));
+    }
+}
