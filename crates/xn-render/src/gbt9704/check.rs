@@ -220,8 +220,17 @@ impl Checker {
             .map(|r| r.y)
             .fold(f32::MAX, f32::min);
         let imprint_bottom = imprint_rules.iter().map(|r| r.y).fold(f32::MIN, f32::max);
+        // A letter's 版记 has no rules (10.1): its 抄送 lines at the foot of the last page.
+        let cc_top = pages[last - 1]
+            .lines
+            .iter()
+            .filter(|l| (l.size - SIZE_4).abs() < 0.3 && l.compact().starts_with("抄送"))
+            .map(|l| l.base - 0.1)
+            .fold(f32::MAX, f32::min);
         let in_imprint = |page: usize, l: &Line| {
-            page == last && l.base > imprint_top && l.base < imprint_bottom + 0.5
+            page == last
+                && ((l.base > imprint_top && l.base < imprint_bottom + 0.5)
+                    || (imprint_rules.is_empty() && l.base >= cc_top && (l.size - SIZE_4).abs() < 0.3))
         };
 
         // Page 1: the head.
@@ -378,7 +387,7 @@ impl Checker {
         }
         if let Some(n) = &number_line {
             let segs = n.segments();
-            let upward = n.text().contains("签发人");
+            let upward = p1.lines.iter().any(|l| l.base > head_end - 3.0 * PITCH && l.text().contains("签发人"));
             let num = segs
                 .iter()
                 .find(|s| !s.text().contains("签发人") && (s.text().contains('号') || s.text().contains('〔') || s.text().contains('[')))
@@ -773,6 +782,107 @@ fn date_faults(t: &str) -> Vec<(&'static str, String)> {
         out.push(("date.leading_zero", format!("日期“{t}”的月、日不编虚位（1不编为01，GB/T 9704 7.3.5.4）")));
     }
     out
+}
+
+/// A line of text measured from a PDF, in mm from the page's top-left corner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasuredLine {
+    /// The characters, without spaces.
+    pub text: String,
+    /// Left edge of the first glyph.
+    pub x0: f32,
+    /// Right edge of the last glyph.
+    pub x1: f32,
+    /// Top of the em box.
+    pub top: f32,
+    /// Bottom of the em box.
+    pub bottom: f32,
+    /// Font size in points.
+    pub size_pt: f32,
+    /// Whether every glyph is red.
+    pub red: bool,
+}
+
+/// A horizontal rule measured from a PDF.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasuredRule {
+    /// Left end.
+    pub x0: f32,
+    /// Right end.
+    pub x1: f32,
+    /// Centre line.
+    pub y: f32,
+    /// Thickness.
+    pub thickness: f32,
+    /// Whether it is red.
+    pub red: bool,
+}
+
+/// An image measured from a PDF: top-left corner and size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeasuredImage {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+}
+
+/// What a page of a PDF holds, as the checker sees it.
+#[derive(Debug, Clone, Default)]
+pub struct MeasuredPage {
+    /// Text lines, top to bottom.
+    pub lines: Vec<MeasuredLine>,
+    /// Horizontal rules.
+    pub rules: Vec<MeasuredRule>,
+    /// Images.
+    pub images: Vec<MeasuredImage>,
+}
+
+/// Measures a PDF's pages: the same reading the checker does, for tests and tools.
+pub fn measure(pdf: &[u8]) -> Result<Vec<MeasuredPage>, String> {
+    Ok(extract(pdf)?
+        .into_iter()
+        .map(|p| MeasuredPage {
+            lines: p
+                .lines
+                .iter()
+                .map(|l| MeasuredLine {
+                    text: l.compact(),
+                    x0: l.x0(),
+                    x1: l.x1(),
+                    top: l.top(),
+                    bottom: l.bottom(),
+                    size_pt: l.size,
+                    red: l.red(),
+                })
+                .collect(),
+            rules: p
+                .rules
+                .iter()
+                .map(|r| MeasuredRule {
+                    x0: r.x0,
+                    x1: r.x1,
+                    y: r.y,
+                    thickness: r.thickness,
+                    red: is_red(r.color),
+                })
+                .collect(),
+            images: p
+                .images
+                .iter()
+                .map(|i| MeasuredImage {
+                    x: i.x,
+                    y: i.y,
+                    w: i.w,
+                    h: i.h,
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 // ---- Reading the PDF ----

@@ -155,6 +155,8 @@ pub(crate) struct Page {
     pub(crate) runs: Vec<Run>,
     pub(crate) bars: Vec<Bar>,
     pub(crate) pictures: Vec<Picture>,
+    /// Stroked rectangles (x0, y0, x1, y1), 0.5 pt black: the processing sheets' cells.
+    pub(crate) frames: Vec<[f32; 4]>,
 }
 
 /// Text, rules and pictures in mm, shared by the document and the processing sheets.

@@ -18,9 +18,10 @@ mod pdf;
 pub mod sheets;
 pub mod spec;
 
-pub use check::{Violation, check};
+pub use check::{MeasuredLine, MeasuredPage, MeasuredRule, Violation, check, measure};
 pub use fonts::{FontError, FontRole, FontSet};
 pub use layout::{Deviations, Geometry, RenderOptions, Rgb, heading_level, paragraphs, title_lines};
+pub use sheets::{IncomingSheet, OutgoingSheet, SheetStep, incoming_sheet, outgoing_sheet};
 pub use spec::{DocSpec, Format, SpecProblem};
 
 /// A rendered document.

@@ -273,6 +273,14 @@ pub(crate) fn write(
             );
             c.fill_nonzero();
         }
+        if !page.frames.is_empty() {
+            c.set_stroke_rgb(0.0, 0.0, 0.0);
+            c.set_line_width(0.6);
+            for f in &page.frames {
+                c.rect(x(f[0]), y(f[3]), x(f[2] - f[0]), (f[3] - f[1]) / MM_PER_PT);
+            }
+            c.stroke();
+        }
         for p in &page.pictures {
             if let Some(_r) = image_ref {
                 c.save_state();

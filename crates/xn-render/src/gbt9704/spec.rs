@@ -306,15 +306,15 @@ impl DocSpec {
         let absentees = r.list("absentees");
         let observers = r.list("observers");
         let mut problems = r.problems;
-        let (Some(format), Some(kind), Some(issuer), Some(body), Some(date)) =
-            (format, kind, issuer, body, date)
-        else {
-            return Err(problems);
-        };
+        let complete = format.is_some()
+            && kind.is_some()
+            && issuer.is_some()
+            && body.is_some()
+            && date.is_some();
         let spec = DocSpec {
-            format,
-            kind,
-            issuer,
+            format: format.unwrap_or_default(),
+            kind: kind.unwrap_or_default(),
+            issuer: issuer.unwrap_or_default(),
             mark,
             number,
             copy_no,
@@ -324,10 +324,10 @@ impl DocSpec {
             signers,
             title: title.unwrap_or_default(),
             main_recipients,
-            body,
+            body: body.unwrap_or_default(),
             attachments,
             signature,
-            date,
+            date: date.unwrap_or_default(),
             note,
             cc,
             printer,
@@ -337,8 +337,14 @@ impl DocSpec {
             absentees,
             observers,
         };
-        problems.extend(spec.validate());
-        if problems.is_empty() {
+        // Content rules too, for the keys not already reported as missing or malformed.
+        let reported: Vec<String> = problems.iter().map(|p| p.key.clone()).collect();
+        problems.extend(
+            spec.validate()
+                .into_iter()
+                .filter(|p| !reported.contains(&p.key)),
+        );
+        if problems.is_empty() && complete {
             Ok(spec)
         } else {
             Err(problems)
