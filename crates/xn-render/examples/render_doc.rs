@@ -16,7 +16,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runs: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(1);
     let text = std::fs::read_to_string(input)?;
     let spec = DocSpec::from_toml(&text).map_err(|p| {
-        p.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+        p.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
     })?;
     let t0 = Instant::now();
     let fonts = FontSet::discover(&[])?;
@@ -42,7 +45,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.pdf.len(),
         startup.as_secs_f64() * 1000.0,
         median,
-        times.iter().map(|t| (t * 100.0).round() / 100.0).collect::<Vec<_>>(),
+        times
+            .iter()
+            .map(|t| (t * 100.0).round() / 100.0)
+            .collect::<Vec<_>>(),
         check_ms,
         violations.len()
     );

@@ -1,6 +1,12 @@
 //! Golden tests of the GB/T 9704-2012 renderer, measured from the PDFs it writes, and the
 //! checker against deliberately broken documents. They need CJK fonts (fonts-noto-cjk,
 //! fonts-arphic-gkai00mp): without them every test fails with the font error.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "helpers of this test binary fail the test with a message when a figure is wrong"
+)]
 
 use std::sync::OnceLock;
 use xn_render::gbt9704::{
@@ -85,11 +91,18 @@ fn line<'a>(page: &'a MeasuredPage, text: &str) -> &'a MeasuredLine {
     page.lines
         .iter()
         .find(|l| l.text.contains(text))
-        .unwrap_or_else(|| panic!("no line with {text:?}: {:#?}", page.lines.iter().map(|l| &l.text).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no line with {text:?}: {:#?}",
+                page.lines.iter().map(|l| &l.text).collect::<Vec<_>>()
+            )
+        })
 }
 
 fn page_number(page: &MeasuredPage) -> Option<&MeasuredLine> {
-    page.lines.iter().find(|l| l.top > BOTTOM && l.text.starts_with('—'))
+    page.lines
+        .iter()
+        .find(|l| l.top > BOTTOM && l.text.starts_with('—'))
 }
 
 fn body_lines(page: &MeasuredPage) -> Vec<&MeasuredLine> {
@@ -130,7 +143,11 @@ fn a_file_document_has_every_figure_of_the_standard() {
     // 7.2.1: 份号 top-left, first line.
     let copy = line(p1, "000123");
     assert_mm("份号 left", copy.x0, LEFT);
-    assert_mm("份号 line", (copy.top + copy.bottom) / 2.0, TOP + PITCH / 2.0);
+    assert_mm(
+        "份号 line",
+        (copy.top + copy.bottom) / 2.0,
+        TOP + PITCH / 2.0,
+    );
     // 7.2.4: mark red, centred, top 35 mm below the type area.
     let mark = line(p1, "东川市人民政府办公室文件");
     assert!(mark.red, "mark must be red");
@@ -138,7 +155,11 @@ fn a_file_document_has_every_figure_of_the_standard() {
     assert_mm("mark centre", (mark.x0 + mark.x1) / 2.0, 106.0);
     // 7.2.5: number two lines below the mark, centred.
     let number = line(p1, "东政办发〔2026〕7号");
-    assert_mm("number line", (number.top + number.bottom) / 2.0, mark.bottom + 2.5 * PITCH);
+    assert_mm(
+        "number line",
+        (number.top + number.bottom) / 2.0,
+        mark.bottom + 2.5 * PITCH,
+    );
     assert_mm("number centre", (number.x0 + number.x1) / 2.0, 106.0);
     // 7.2.7: red rule 4 mm below the number, as wide as the type area.
     let rule = p1.rules.iter().find(|r| r.red).expect("red rule");
@@ -146,9 +167,17 @@ fn a_file_document_has_every_figure_of_the_standard() {
     assert_mm("red rule left", rule.x0, LEFT);
     assert_mm("red rule right", rule.x1, RIGHT);
     // 7.3.1: title 22 pt, two lines below the rule, centred.
-    let title: Vec<&MeasuredLine> = p1.lines.iter().filter(|l| (l.size_pt - 22.0).abs() < 0.01).collect();
+    let title: Vec<&MeasuredLine> = p1
+        .lines
+        .iter()
+        .filter(|l| (l.size_pt - 22.0).abs() < 0.01)
+        .collect();
     assert_eq!(title.len(), 2, "a long title breaks into two lines");
-    assert_mm("title line", (title[0].top + title[0].bottom) / 2.0, rule.y + 2.5 * PITCH);
+    assert_mm(
+        "title line",
+        (title[0].top + title[0].bottom) / 2.0,
+        rule.y + 2.5 * PITCH,
+    );
     for t in &title {
         assert_mm("title centre", (t.x0 + t.x1) / 2.0, 106.0);
     }
@@ -156,7 +185,11 @@ fn a_file_document_has_every_figure_of_the_standard() {
     let rec = line(p1, "各县（区）人民政府");
     assert_mm("主送 left", rec.x0, LEFT);
     assert!(rec.text.ends_with('：'));
-    assert_mm("主送 line", (rec.top + rec.bottom) / 2.0, (title[1].top + title[1].bottom) / 2.0 + 2.0 * PITCH);
+    assert_mm(
+        "主送 line",
+        (rec.top + rec.bottom) / 2.0,
+        (title[1].top + title[1].bottom) / 2.0 + 2.0 * PITCH,
+    );
     // 7.3.3: body 16 pt, paragraphs two characters in.
     let heading = line(p1, "一、总体要求");
     assert_eq!(heading.size_pt, 16.0);
@@ -165,8 +198,16 @@ fn a_file_document_has_every_figure_of_the_standard() {
     let p2 = &ps[1];
     let lines = body_lines(p2);
     assert_eq!(lines.len(), 22, "lines on a full page");
-    assert_mm("first line of page 2", (lines[0].top + lines[0].bottom) / 2.0, TOP + PITCH / 2.0);
-    assert_mm("last line of page 2", (lines[21].top + lines[21].bottom) / 2.0, BOTTOM - PITCH / 2.0);
+    assert_mm(
+        "first line of page 2",
+        (lines[0].top + lines[0].bottom) / 2.0,
+        TOP + PITCH / 2.0,
+    );
+    assert_mm(
+        "last line of page 2",
+        (lines[21].top + lines[21].bottom) / 2.0,
+        BOTTOM - PITCH / 2.0,
+    );
     let full: Vec<&&MeasuredLine> = lines.iter().filter(|l| (l.x0 - LEFT).abs() < 0.1).collect();
     assert!(full.len() > 10);
     for l in full.iter().filter(|l| !l.text.ends_with('。')) {
@@ -233,11 +274,18 @@ fn a_sealed_document_centres_the_seal_over_name_and_date() {
     };
     let pdf = pdf_of(&spec, &opts);
     let ps = pages(&pdf);
-    let page = ps.iter().find(|p| !p.images.is_empty()).expect("a page with the seal");
+    let page = ps
+        .iter()
+        .find(|p| !p.images.is_empty())
+        .expect("a page with the seal");
     let seal = page.images[0];
     let date = line(page, "2026年11月26日");
     assert_mm("date four characters in", date.x1, RIGHT - 4.0 * cell());
-    assert_mm("seal centre", seal.x + seal.w / 2.0, (date.x0 + date.x1) / 2.0);
+    assert_mm(
+        "seal centre",
+        seal.x + seal.w / 2.0,
+        (date.x0 + date.x1) / 2.0,
+    );
     assert_mm("seal width", seal.w, 42.0);
     assert!(seal.y < date.top && seal.y + seal.h > date.bottom);
     assert_eq!(check(&pdf), vec![]);
@@ -264,7 +312,10 @@ fn a_letter_has_its_mark_30_mm_from_the_top_and_red_double_rules() {
     }
     assert_mm("upper double rule", reds[0].y, mark.bottom + 4.0);
     assert_mm("lower double rule", reds[3].y, 277.0);
-    assert!(page_number(p1).is_none(), "no page number on a letter's first page");
+    assert!(
+        page_number(p1).is_none(),
+        "no page number on a letter's first page"
+    );
     let n2 = page_number(&ps[1]).expect("page 2 numbered");
     assert_mm("even page number", n2.x0, LEFT + 14.0 * MM_PER_PT);
     let number = line(p1, "东政办函〔2026〕15号");
@@ -291,7 +342,11 @@ fn an_order_has_its_mark_20_mm_down_and_the_order_number_two_lines_below() {
     assert!(mark.red);
     assert_mm("mark top", mark.top, TOP + 20.0);
     let number = line(p1, "第12号");
-    assert_mm("令号 line", (number.top + number.bottom) / 2.0, mark.bottom + 2.5 * PITCH);
+    assert_mm(
+        "令号 line",
+        (number.top + number.bottom) / 2.0,
+        mark.bottom + 2.5 * PITCH,
+    );
     assert_mm("令号 centre", (number.x0 + number.x1) / 2.0, 106.0);
     let body = line(p1, "东川市城市管理办法");
     assert_mm("body two lines below", body.top - number.top, 3.0 * PITCH);
@@ -370,32 +425,145 @@ fn broken_documents() -> Vec<Broken> {
         s
     };
     vec![
-        Broken { name: "订口 25 mm", spec: base(), opts: geo(&|g| g.left_mm = 25.0), rule: "margin.left" },
-        Broken { name: "天头 30 mm", spec: base(), opts: geo(&|g| g.top_mm = 30.0), rule: "margin.top" },
-        Broken { name: "1999 年版标志位置（25 mm）", spec: base(), opts: geo(&|g| g.mark_top_mm = 25.0), rule: "mark.position" },
-        Broken { name: "发文字号带“第”", spec: with_number("东政办发〔2026〕第7号"), opts: lax(), rule: "number.di" },
-        Broken { name: "发文字号编虚位", spec: with_number("东政办发〔2026〕07号"), opts: lax(), rule: "number.leading_zero" },
-        Broken { name: "发文字号用方括号", spec: with_number("东政办发[2026]7号"), opts: lax(), rule: "number.brackets" },
-        Broken { name: "发文字号年份不全", spec: with_number("东政办发〔26〕7号"), opts: lax(), rule: "number.year" },
-        Broken { name: "汉字成文日期", spec: base(), opts: with_date("二〇二六年十一月二十六日"), rule: "date.arabic" },
-        Broken { name: "日期编虚位", spec: base(), opts: with_date("2026年01月05日"), rule: "date.leading_zero" },
-        Broken { name: "主送机关后无冒号", spec: base(), opts: geo(&|g| g.recipients_colon = String::new()), rule: "recipients.colon" },
-        Broken { name: "主送机关后半角冒号", spec: base(), opts: geo(&|g| g.recipients_colon = ":".into()), rule: "recipients.colon" },
-        Broken { name: "黑色发文机关标志", spec: base(), opts: geo(&|g| g.mark_color = Rgb(0.0, 0.0, 0.0)), rule: "mark.color" },
-        Broken { name: "正文缩小为15pt", spec: base(), opts: geo(&|g| g.body_pt = 15.0), rule: "body.size" },
-        Broken { name: "标题20pt", spec: base(), opts: geo(&|g| g.title_pt = 20.0), rule: "title.size" },
-        Broken { name: "每面23行", spec: base(), opts: geo(&|g| g.lines_per_page = 23), rule: "grid.lines" },
-        Broken { name: "每行29字", spec: base(), opts: geo(&|g| g.chars_per_line = 29), rule: "grid.chars" },
-        Broken { name: "页码都在右侧", spec: base(), opts: geo(&|g| g.page_numbers_alternate = false), rule: "page_number.side" },
-        Broken { name: "页码无一字线", spec: base(), opts: geo(&|g| g.page_number_dashes = false), rule: "page_number.format" },
-        Broken { name: "页码距版心12mm", spec: base(), opts: geo(&|g| g.page_number_gap_mm = 12.0), rule: "page_number.position" },
-        Broken { name: "版记末条线未压版心下边缘", spec: base(), opts: geo(&|g| g.imprint_at_bottom = false), rule: "imprint.last_rule" },
-        Broken { name: "红色分隔线距字号8mm", spec: base(), opts: geo(&|g| g.red_rule_gap_mm = 8.0), rule: "red_rule.position" },
-        Broken { name: "行首标点", spec: punct_body, opts: geo(&|g| g.line_breaking_rules = false), rule: "line_break.start" },
+        Broken {
+            name: "订口 25 mm",
+            spec: base(),
+            opts: geo(&|g| g.left_mm = 25.0),
+            rule: "margin.left",
+        },
+        Broken {
+            name: "天头 30 mm",
+            spec: base(),
+            opts: geo(&|g| g.top_mm = 30.0),
+            rule: "margin.top",
+        },
+        Broken {
+            name: "1999 年版标志位置（25 mm）",
+            spec: base(),
+            opts: geo(&|g| g.mark_top_mm = 25.0),
+            rule: "mark.position",
+        },
+        Broken {
+            name: "发文字号带“第”",
+            spec: with_number("东政办发〔2026〕第7号"),
+            opts: lax(),
+            rule: "number.di",
+        },
+        Broken {
+            name: "发文字号编虚位",
+            spec: with_number("东政办发〔2026〕07号"),
+            opts: lax(),
+            rule: "number.leading_zero",
+        },
+        Broken {
+            name: "发文字号用方括号",
+            spec: with_number("东政办发[2026]7号"),
+            opts: lax(),
+            rule: "number.brackets",
+        },
+        Broken {
+            name: "发文字号年份不全",
+            spec: with_number("东政办发〔26〕7号"),
+            opts: lax(),
+            rule: "number.year",
+        },
+        Broken {
+            name: "汉字成文日期",
+            spec: base(),
+            opts: with_date("二〇二六年十一月二十六日"),
+            rule: "date.arabic",
+        },
+        Broken {
+            name: "日期编虚位",
+            spec: base(),
+            opts: with_date("2026年01月05日"),
+            rule: "date.leading_zero",
+        },
+        Broken {
+            name: "主送机关后无冒号",
+            spec: base(),
+            opts: geo(&|g| g.recipients_colon = String::new()),
+            rule: "recipients.colon",
+        },
+        Broken {
+            name: "主送机关后半角冒号",
+            spec: base(),
+            opts: geo(&|g| g.recipients_colon = ":".into()),
+            rule: "recipients.colon",
+        },
+        Broken {
+            name: "黑色发文机关标志",
+            spec: base(),
+            opts: geo(&|g| g.mark_color = Rgb(0.0, 0.0, 0.0)),
+            rule: "mark.color",
+        },
+        Broken {
+            name: "正文缩小为15pt",
+            spec: base(),
+            opts: geo(&|g| g.body_pt = 15.0),
+            rule: "body.size",
+        },
+        Broken {
+            name: "标题20pt",
+            spec: base(),
+            opts: geo(&|g| g.title_pt = 20.0),
+            rule: "title.size",
+        },
+        Broken {
+            name: "每面23行",
+            spec: base(),
+            opts: geo(&|g| g.lines_per_page = 23),
+            rule: "grid.lines",
+        },
+        Broken {
+            name: "每行29字",
+            spec: base(),
+            opts: geo(&|g| g.chars_per_line = 29),
+            rule: "grid.chars",
+        },
+        Broken {
+            name: "页码都在右侧",
+            spec: base(),
+            opts: geo(&|g| g.page_numbers_alternate = false),
+            rule: "page_number.side",
+        },
+        Broken {
+            name: "页码无一字线",
+            spec: base(),
+            opts: geo(&|g| g.page_number_dashes = false),
+            rule: "page_number.format",
+        },
+        Broken {
+            name: "页码距版心12mm",
+            spec: base(),
+            opts: geo(&|g| g.page_number_gap_mm = 12.0),
+            rule: "page_number.position",
+        },
+        Broken {
+            name: "版记末条线未压版心下边缘",
+            spec: base(),
+            opts: geo(&|g| g.imprint_at_bottom = false),
+            rule: "imprint.last_rule",
+        },
+        Broken {
+            name: "红色分隔线距字号8mm",
+            spec: base(),
+            opts: geo(&|g| g.red_rule_gap_mm = 8.0),
+            rule: "red_rule.position",
+        },
+        Broken {
+            name: "行首标点",
+            spec: punct_body,
+            opts: geo(&|g| g.line_breaking_rules = false),
+            rule: "line_break.start",
+        },
         Broken {
             name: "纪要加盖印章",
             spec: minutes_sealed,
-            opts: RenderOptions { seal_png: Some(red_seal_png()), ..lax() },
+            opts: RenderOptions {
+                seal_png: Some(red_seal_png()),
+                ..lax()
+            },
             rule: "minutes.seal",
         },
     ]
@@ -425,7 +593,10 @@ fn the_checker_flags_every_broken_document_with_the_right_rule() {
 fn the_checker_passes_every_correct_document() {
     let mut specs = vec![file_spec()];
     for example in ["wenjian", "xinhan", "mingling", "jiyao", "qingshi"] {
-        let path = format!("{}/../../docs/examples/{example}.toml", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/../../docs/examples/{example}.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         specs.push(DocSpec::from_toml(&text).unwrap_or_else(|p| panic!("{path}: {p:?}")));
     }
@@ -458,8 +629,94 @@ seal = "yes"
     )
     .unwrap_err();
     let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
-    for key in ["number", "copy_no", "classification", "urgency", "date", "body", "main_recipients", "seal"] {
+    for key in [
+        "number",
+        "copy_no",
+        "classification",
+        "urgency",
+        "date",
+        "body",
+        "main_recipients",
+        "seal",
+    ] {
         assert!(keys.contains(&key), "{key} not reported: {problems:?}");
     }
     assert!(problems.iter().all(|p| !p.message.is_empty()));
+}
+
+fn step(step: &str, opinion: &str, person: &str, day: u32) -> xn_render::gbt9704::SheetStep {
+    xn_render::gbt9704::SheetStep {
+        step: step.into(),
+        opinion: opinion.into(),
+        person: person.into(),
+        date: chrono::NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+    }
+}
+
+#[test]
+fn the_outgoing_sheet_shows_every_step_in_its_box() {
+    use xn_render::gbt9704::{OutgoingSheet, outgoing_sheet};
+    let sheet = OutgoingSheet {
+        office: "东川市人民政府办公室".into(),
+        title: "关于做好2026年冬季安全生产工作的通知".into(),
+        number: Some("东政办发〔2026〕7号".into()),
+        urgency: Some("特急".into()),
+        drafting_unit: Some("秘书科".into()),
+        main_recipients: vec!["各县（区）人民政府".into()],
+        copies: Some(60),
+        steps: vec![
+            step("拟稿", "拟发此通知，请审核。", "张明", 20),
+            step("核稿", "文字已核，请李主任审签。", "刘芳", 21),
+            step("会签", "同意。", "市应急管理局 吴某", 22),
+            step("签发", "同意印发。", "李某某", 24),
+        ],
+        ..OutgoingSheet::default()
+    };
+    let pdf = outgoing_sheet(&sheet, fonts()).unwrap();
+    let ps = pages(&pdf);
+    let p1 = &ps[0];
+    line(p1, "东川市人民政府办公室发文稿纸");
+    let sign = line(p1, "同意印发。");
+    let draft = line(p1, "拟发此通知，请审核。");
+    assert!(sign.top < draft.top, "签发 above 拟稿");
+    line(p1, "李某某2026年11月24日");
+    line(p1, "刘芳2026年11月21日");
+    line(p1, "市应急管理局吴某2026年11月22日");
+}
+
+#[test]
+fn the_incoming_sheet_shows_proposal_instruction_and_result() {
+    use xn_render::gbt9704::{IncomingSheet, incoming_sheet};
+    let sheet = IncomingSheet {
+        office: "东川市人民政府办公室".into(),
+        title: "关于做好冬季森林防火工作的通知".into(),
+        sender: "省人民政府办公厅".into(),
+        number: Some("省政办发〔2026〕40号".into()),
+        received: chrono::NaiveDate::from_ymd_opt(2026, 11, 18),
+        steps: vec![
+            step(
+                "拟办",
+                "拟请王副市长阅示，转市林业局办理。",
+                "秘书科 张明",
+                18,
+            ),
+            step("批示", "请市林业局抓好落实。", "王某某", 19),
+            step(
+                "办理",
+                "已转市林业局，11月25日报送落实情况。",
+                "督查科 刘芳",
+                25,
+            ),
+        ],
+        ..IncomingSheet::default()
+    };
+    let pdf = incoming_sheet(&sheet, fonts()).unwrap();
+    let p1 = &pages(&pdf)[0];
+    let proposal = line(p1, "拟请王副市长阅示");
+    let instruction = line(p1, "请市林业局抓好落实。");
+    let result = line(p1, "已转市林业局");
+    assert!(proposal.top < instruction.top && instruction.top < result.top);
+    line(p1, "拟办意见");
+    line(p1, "领导批示");
+    line(p1, "办理结果");
 }

@@ -74,8 +74,8 @@ pub fn run_render(args: &RenderArgs) -> anyhow::Result<()> {
 
 /// Checks a PDF against GB/T 9704-2012.
 pub fn run_check(args: &CheckArgs) -> anyhow::Result<()> {
-    let pdf = std::fs::read(&args.input)
-        .with_context(|| format!("无法读取 {}", args.input.display()))?;
+    let pdf =
+        std::fs::read(&args.input).with_context(|| format!("无法读取 {}", args.input.display()))?;
     report(&args.input, &pdf)
 }
 

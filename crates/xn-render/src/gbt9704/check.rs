@@ -42,7 +42,11 @@ pub struct Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.page > 0 {
-            write!(f, "第{}页 {}：{} [{}]", self.page, self.element, self.message, self.rule)
+            write!(
+                f,
+                "第{}页 {}：{} [{}]",
+                self.page, self.element, self.message, self.rule
+            )
         } else {
             write!(f, "{}：{} [{}]", self.element, self.message, self.rule)
         }
@@ -73,7 +77,11 @@ impl Line {
         self.glyphs.iter().map(|g| g.ch).collect()
     }
     fn compact(&self) -> String {
-        self.glyphs.iter().map(|g| g.ch).filter(|c| !c.is_whitespace()).collect()
+        self.glyphs
+            .iter()
+            .map(|g| g.ch)
+            .filter(|c| !c.is_whitespace())
+            .collect()
     }
     fn x0(&self) -> f32 {
         self.glyphs.first().map_or(0.0, |g| g.x0)
@@ -215,10 +223,7 @@ impl Checker {
             .filter(|r| !is_red(r.color) && r.x1 - r.x0 > AREA_W - 10.0)
             .copied()
             .collect();
-        let imprint_top = imprint_rules
-            .iter()
-            .map(|r| r.y)
-            .fold(f32::MAX, f32::min);
+        let imprint_top = imprint_rules.iter().map(|r| r.y).fold(f32::MAX, f32::min);
         let imprint_bottom = imprint_rules.iter().map(|r| r.y).fold(f32::MIN, f32::max);
         // A letter's 版记 has no rules (10.1): its 抄送 lines at the foot of the last page.
         let cc_top = pages[last - 1]
@@ -230,7 +235,9 @@ impl Checker {
         let in_imprint = |page: usize, l: &Line| {
             page == last
                 && ((l.base > imprint_top && l.base < imprint_bottom + 0.5)
-                    || (imprint_rules.is_empty() && l.base >= cc_top && (l.size - SIZE_4).abs() < 0.3))
+                    || (imprint_rules.is_empty()
+                        && l.base >= cc_top
+                        && (l.size - SIZE_4).abs() < 0.3))
         };
 
         // Page 1: the head.
@@ -293,7 +300,10 @@ impl Checker {
                         "mark.centre",
                         "发文机关标志",
                         1,
-                        format!("发文机关标志应居中，实测中心偏离版心中线{:.1}mm", m.centre_x() - 106.0),
+                        format!(
+                            "发文机关标志应居中，实测中心偏离版心中线{:.1}mm",
+                            m.centre_x() - 106.0
+                        ),
                     );
                 }
                 head_end = m.bottom();
@@ -303,21 +313,38 @@ impl Checker {
         let tops: Vec<Line> = p1
             .lines
             .iter()
-            .filter(|l| (l.size - SIZE_3).abs() < 1.0 && mark.as_ref().is_some_and(|m| l.base < m.top()))
+            .filter(|l| {
+                (l.size - SIZE_3).abs() < 1.0 && mark.as_ref().is_some_and(|m| l.base < m.top())
+            })
             .cloned()
             .collect();
         for (i, l) in tops.iter().enumerate() {
             let t = l.compact();
             if t.chars().all(|c| c.is_ascii_digit()) {
                 if t.len() != 6 {
-                    self.v("copy_no.format", "份号", 1, format!("份号“{t}”应为6位阿拉伯数字（GB/T 9704 7.2.1）"));
+                    self.v(
+                        "copy_no.format",
+                        "份号",
+                        1,
+                        format!("份号“{t}”应为6位阿拉伯数字（GB/T 9704 7.2.1）"),
+                    );
                 }
                 if i != 0 || !near(l.x0(), LEFT) {
-                    self.v("copy_no.position", "份号", 1, "份号应顶格编排在版心左上角第一行（GB/T 9704 7.2.1）".to_owned());
+                    self.v(
+                        "copy_no.position",
+                        "份号",
+                        1,
+                        "份号应顶格编排在版心左上角第一行（GB/T 9704 7.2.1）".to_owned(),
+                    );
                 }
             }
             if kind != Kind::Letter && !near(l.x0(), LEFT) {
-                self.v("head.position", "版头", 1, format!("“{t}”应顶格编排（左边缘{:.1}mm）", l.x0()));
+                self.v(
+                    "head.position",
+                    "版头",
+                    1,
+                    format!("“{t}”应顶格编排（左边缘{:.1}mm）", l.x0()),
+                );
             }
         }
 
@@ -325,35 +352,63 @@ impl Checker {
         let red_rule = p1
             .rules
             .iter()
-            .filter(|r| r.x1 - r.x0 > 100.0 && (r.x1 - r.x0 - 170.0).abs() > 3.0 && r.y > head_end && r.y < 160.0)
+            .filter(|r| {
+                r.x1 - r.x0 > 100.0
+                    && (r.x1 - r.x0 - 170.0).abs() > 3.0
+                    && r.y > head_end
+                    && r.y < 160.0
+            })
             .min_by(|a, b| a.y.total_cmp(&b.y))
             .copied();
         match kind {
-            Kind::File | Kind::Minutes => {
-                match red_rule {
-                    None => self.v("red_rule.missing", "版头分隔线", 1, "发文字号之下应有一条与版心等宽的红色分隔线（GB/T 9704 7.2.7）".to_owned()),
-                    Some(r) => {
-                        if !is_red(r.color) {
-                            self.v("red_rule.color", "版头分隔线", 1, "版头中的分隔线应为红色（GB/T 9704 7.2.7）".to_owned());
-                        }
-                        if !near(r.x0, LEFT) || !near(r.x1 - r.x0, AREA_W) {
-                            self.v("red_rule.width", "版头分隔线", 1, format!("分隔线应与版心等宽（156mm），实测{:.1}mm", r.x1 - r.x0));
-                        }
-                        number_line = p1
-                            .lines
-                            .iter()
-                            .filter(|l| (l.size - SIZE_3).abs() < 1.0 && l.base < r.y && l.base > head_end)
-                            .max_by(|a, b| a.base.total_cmp(&b.base))
-                            .cloned();
-                        if let Some(n) = &number_line {
-                            if !near(r.y, n.bottom() + 4.0) {
-                                self.v("red_rule.position", "版头分隔线", 1, format!("分隔线应在发文字号之下4mm处，实测{:.1}mm（GB/T 9704 7.2.7）", r.y - n.bottom()));
-                            }
-                        }
-                        head_end = r.y;
+            Kind::File | Kind::Minutes => match red_rule {
+                None => self.v(
+                    "red_rule.missing",
+                    "版头分隔线",
+                    1,
+                    "发文字号之下应有一条与版心等宽的红色分隔线（GB/T 9704 7.2.7）".to_owned(),
+                ),
+                Some(r) => {
+                    if !is_red(r.color) {
+                        self.v(
+                            "red_rule.color",
+                            "版头分隔线",
+                            1,
+                            "版头中的分隔线应为红色（GB/T 9704 7.2.7）".to_owned(),
+                        );
                     }
+                    if !near(r.x0, LEFT) || !near(r.x1 - r.x0, AREA_W) {
+                        self.v(
+                            "red_rule.width",
+                            "版头分隔线",
+                            1,
+                            format!("分隔线应与版心等宽（156mm），实测{:.1}mm", r.x1 - r.x0),
+                        );
+                    }
+                    number_line = p1
+                        .lines
+                        .iter()
+                        .filter(|l| {
+                            (l.size - SIZE_3).abs() < 1.0 && l.base < r.y && l.base > head_end
+                        })
+                        .max_by(|a, b| a.base.total_cmp(&b.base))
+                        .cloned();
+                    if let Some(n) = &number_line
+                        && !near(r.y, n.bottom() + 4.0)
+                    {
+                        self.v(
+                            "red_rule.position",
+                            "版头分隔线",
+                            1,
+                            format!(
+                                "分隔线应在发文字号之下4mm处，实测{:.1}mm（GB/T 9704 7.2.7）",
+                                r.y - n.bottom()
+                            ),
+                        );
+                    }
+                    head_end = r.y;
                 }
-            }
+            },
             Kind::Order => {
                 number_line = p1
                     .lines
@@ -369,7 +424,8 @@ impl Checker {
                 if let Some(m) = &mark {
                     let upper: Vec<&Rule> = long_red.iter().filter(|r| r.y < 100.0).collect();
                     let lower: Vec<&Rule> = long_red.iter().filter(|r| r.y > 250.0).collect();
-                    let ok_upper = upper.len() >= 2 && upper.iter().any(|r| near(r.y, m.bottom() + 4.0));
+                    let ok_upper =
+                        upper.len() >= 2 && upper.iter().any(|r| near(r.y, m.bottom() + 4.0));
                     let ok_lower = lower.len() >= 2 && lower.iter().any(|r| near(r.y, 277.0));
                     let centred = long_red.iter().all(|r| near(r.x0, 20.0));
                     if !ok_upper || !ok_lower || !centred {
@@ -380,17 +436,30 @@ impl Checker {
                 number_line = p1
                     .lines
                     .iter()
-                    .filter(|l| (l.size - SIZE_3).abs() < 1.0 && l.base > head_end && l.base < head_end + 3.0 * PITCH && l.text().contains('号'))
+                    .filter(|l| {
+                        (l.size - SIZE_3).abs() < 1.0
+                            && l.base > head_end
+                            && l.base < head_end + 3.0 * PITCH
+                            && l.text().contains('号')
+                    })
                     .min_by(|a, b| a.base.total_cmp(&b.base))
                     .cloned();
             }
         }
         if let Some(n) = &number_line {
             let segs = n.segments();
-            let upward = p1.lines.iter().any(|l| l.base > head_end - 3.0 * PITCH && l.text().contains("签发人"));
+            let upward = p1
+                .lines
+                .iter()
+                .any(|l| l.base > head_end - 3.0 * PITCH && l.text().contains("签发人"));
             let num = segs
                 .iter()
-                .find(|s| !s.text().contains("签发人") && (s.text().contains('号') || s.text().contains('〔') || s.text().contains('[')))
+                .find(|s| {
+                    !s.text().contains("签发人")
+                        && (s.text().contains('号')
+                            || s.text().contains('〔')
+                            || s.text().contains('['))
+                })
                 .cloned();
             if let Some(num) = num {
                 let text = num.compact();
@@ -439,16 +508,37 @@ impl Checker {
         if let Some(first) = title.first() {
             for l in &title {
                 if (l.size - SIZE_2).abs() > 0.3 {
-                    self.v("title.size", "标题", 1, format!("标题应为2号字（22pt），实为{:.1}pt（GB/T 9704 7.3.1）", l.size));
+                    self.v(
+                        "title.size",
+                        "标题",
+                        1,
+                        format!(
+                            "标题应为2号字（22pt），实为{:.1}pt（GB/T 9704 7.3.1）",
+                            l.size
+                        ),
+                    );
                 }
                 if (l.centre_x() - (LEFT + AREA_W / 2.0)).abs() > TOL {
-                    self.v("title.centre", "标题", 1, "标题应居中排布（GB/T 9704 7.3.1）".to_owned());
+                    self.v(
+                        "title.centre",
+                        "标题",
+                        1,
+                        "标题应居中排布（GB/T 9704 7.3.1）".to_owned(),
+                    );
                 }
             }
             if let (Some(r), Kind::File | Kind::Minutes) = (red_rule, kind) {
                 let expected = r.y + 2.0 * PITCH + PITCH / 2.0;
                 if !near(first.centre_y(), expected) {
-                    self.v("title.position", "标题", 1, format!("标题应在红色分隔线下空二行，实测偏差{:.1}mm（GB/T 9704 7.3.1）", first.centre_y() - expected));
+                    self.v(
+                        "title.position",
+                        "标题",
+                        1,
+                        format!(
+                            "标题应在红色分隔线下空二行，实测偏差{:.1}mm（GB/T 9704 7.3.1）",
+                            first.centre_y() - expected
+                        ),
+                    );
                 }
             }
             flow_start = title.last().map_or(flow_start, Line::bottom);
@@ -456,7 +546,12 @@ impl Checker {
         let body_lines = |page: usize, p: &PageData, from: f32| -> Vec<Line> {
             p.lines
                 .iter()
-                .filter(|l| l.base > from && l.top() < BOTTOM + 2.0 && l.size > 11.0 && l.size < SIZE_3 + 4.0)
+                .filter(|l| {
+                    l.base > from
+                        && l.top() < BOTTOM + 2.0
+                        && l.size > 11.0
+                        && l.size < SIZE_3 + 4.0
+                })
                 .filter(|l| !in_imprint(page, l))
                 .cloned()
                 .collect()
@@ -486,7 +581,12 @@ impl Checker {
                 if let Some(tl) = title.last() {
                     let expected = tl.centre_y() + 2.0 * PITCH;
                     if !near(block[0].centre_y(), expected) {
-                        self.v("recipients.position", "主送机关", 1, "主送机关应编排于标题下空一行位置（GB/T 9704 7.3.2）".to_owned());
+                        self.v(
+                            "recipients.position",
+                            "主送机关",
+                            1,
+                            "主送机关应编排于标题下空一行位置（GB/T 9704 7.3.2）".to_owned(),
+                        );
                     }
                 }
             }
@@ -494,23 +594,50 @@ impl Checker {
 
         // Every page: page numbers, body size, margins, grid, line breaks.
         let mut all_body: Vec<(usize, Line)> = Vec::new();
-        for pi in 0..last {
+        for (pi, page_data) in pages.iter().enumerate() {
             let page = pi + 1;
             let from = if pi == 0 { flow_start } else { 0.0 };
-            let lines = body_lines(page, &pages[pi], from);
-            let lines: Vec<Line> = lines.into_iter().filter(|l| l.top() < BOTTOM + 1.0).collect();
-            self.page_number(kind, page, &pages[pi]);
+            let lines = body_lines(page, page_data, from);
+            let lines: Vec<Line> = lines
+                .into_iter()
+                .filter(|l| l.top() < BOTTOM + 1.0)
+                .collect();
+            self.page_number(kind, page, page_data);
             for l in &lines {
                 if (l.size - SIZE_3).abs() > 0.2 {
-                    self.v("body.size", "正文", page, format!("正文应为3号字（16pt），实为{:.1}pt（GB/T 9704 7.3.3）", l.size));
+                    self.v(
+                        "body.size",
+                        "正文",
+                        page,
+                        format!(
+                            "正文应为3号字（16pt），实为{:.1}pt（GB/T 9704 7.3.3）",
+                            l.size
+                        ),
+                    );
                 }
                 if l.x1() > RIGHT + TOL {
-                    self.v("margin.right", "版心", page, format!("文字超出版心右边缘{:.1}mm（版心宽156mm，GB/T 9704 5.2.1）", l.x1() - RIGHT));
+                    self.v(
+                        "margin.right",
+                        "版心",
+                        page,
+                        format!(
+                            "文字超出版心右边缘{:.1}mm（版心宽156mm，GB/T 9704 5.2.1）",
+                            l.x1() - RIGHT
+                        ),
+                    );
                 }
                 if let Some(f) = l.glyphs.first()
                     && NO_START.contains(f.ch)
                 {
-                    self.v("line_break.start", "正文", page, format!("行首出现标点“{}”（行首不应出现句号、逗号等点号和后半括号）", f.ch));
+                    self.v(
+                        "line_break.start",
+                        "正文",
+                        page,
+                        format!(
+                            "行首出现标点“{}”（行首不应出现句号、逗号等点号和后半括号）",
+                            f.ch
+                        ),
+                    );
                 }
             }
             // Text left of the type area, or a full line that does not start at its edge.
@@ -519,23 +646,58 @@ impl Checker {
                 .iter()
                 .find(|l| l.x1() - l.x0() > AREA_W - TOL && !near(l.x0(), LEFT))
                 .map(Line::x0);
-            let min_x = if min_x < LEFT - TOL { min_x } else { full_off.unwrap_or(LEFT) };
+            let min_x = if min_x < LEFT - TOL {
+                min_x
+            } else {
+                full_off.unwrap_or(LEFT)
+            };
             if !near(min_x, LEFT) {
-                self.v("margin.left", "版心", page, format!("订口（左白边）应为28mm，实测{min_x:.1}mm（GB/T 9704 5.2.1）"));
+                self.v(
+                    "margin.left",
+                    "版心",
+                    page,
+                    format!("订口（左白边）应为28mm，实测{min_x:.1}mm（GB/T 9704 5.2.1）"),
+                );
             }
             if pi > 0
                 && let Some(first) = lines.first()
                 && !near(first.centre_y(), TOP + PITCH / 2.0)
             {
-                self.v("margin.top", "版心", page, format!("天头（上白边）应为37mm，实测首行位置相差{:.1}mm（GB/T 9704 5.2.1）", first.centre_y() - TOP - PITCH / 2.0));
+                self.v(
+                    "margin.top",
+                    "版心",
+                    page,
+                    format!(
+                        "天头（上白边）应为37mm，实测首行位置相差{:.1}mm（GB/T 9704 5.2.1）",
+                        first.centre_y() - TOP - PITCH / 2.0
+                    ),
+                );
             }
-            if pi == 0 && mark.is_none() && lines.first().is_some_and(|f| !near(f.centre_y(), TOP + PITCH / 2.0)) {
-                self.v("margin.top", "版心", page, "天头（上白边）应为37mm（GB/T 9704 5.2.1）".to_owned());
+            if pi == 0
+                && mark.is_none()
+                && lines
+                    .first()
+                    .is_some_and(|f| !near(f.centre_y(), TOP + PITCH / 2.0))
+            {
+                self.v(
+                    "margin.top",
+                    "版心",
+                    page,
+                    "天头（上白边）应为37mm（GB/T 9704 5.2.1）".to_owned(),
+                );
             }
             // 5.2.2: 22 lines a page on a grid of 225/22 mm.
-            let body16: Vec<&Line> = lines.iter().filter(|l| (l.size - SIZE_3).abs() < 1.0).collect();
+            let body16: Vec<&Line> = lines
+                .iter()
+                .filter(|l| (l.size - SIZE_3).abs() < 1.0)
+                .collect();
             if pi > 0 && body16.len() > 22 {
-                self.v("grid.lines", "正文", page, format!("每面应排22行，实为{}行（GB/T 9704 5.2.2）", body16.len()));
+                self.v(
+                    "grid.lines",
+                    "正文",
+                    page,
+                    format!("每面应排22行，实为{}行（GB/T 9704 5.2.2）", body16.len()),
+                );
             }
             for w in body16.windows(2) {
                 let d = w[1].base - w[0].base;
@@ -565,7 +727,15 @@ impl Checker {
                 let adjusted = n0.is_some_and(|c| NO_END.contains(c) || c.is_ascii_alphanumeric())
                     || n1.is_some_and(|c| NO_START.contains(c));
                 if n > expected || (n < expected && !(adjusted && n + 3 >= expected)) {
-                    self.v("grid.chars", "正文", page, format!("每行应排28个字，此行排了{}个字（GB/T 9704 5.2.2）", n + 28 - expected));
+                    self.v(
+                        "grid.chars",
+                        "正文",
+                        page,
+                        format!(
+                            "每行应排28个字，此行排了{}个字（GB/T 9704 5.2.2）",
+                            n + 28 - expected
+                        ),
+                    );
                 }
             }
             all_body.extend(lines.into_iter().map(|l| (page, l)));
@@ -584,25 +754,58 @@ impl Checker {
             .cloned();
         if kind == Kind::Letter && page == 1 {
             if found.is_some() {
-                self.v("page_number.letter_first", "页码", 1, "信函格式首页不显示页码（GB/T 9704 10.1）".to_owned());
+                self.v(
+                    "page_number.letter_first",
+                    "页码",
+                    1,
+                    "信函格式首页不显示页码（GB/T 9704 10.1）".to_owned(),
+                );
             }
             return;
         }
         let Some(l) = found else {
-            self.v("page_number.missing", "页码", page, "没有页码（GB/T 9704 7.5）".to_owned());
+            self.v(
+                "page_number.missing",
+                "页码",
+                page,
+                "没有页码（GB/T 9704 7.5）".to_owned(),
+            );
             return;
         };
         let t = l.text();
         let t = t.trim();
-        let inner = t.strip_prefix('—').and_then(|s| s.strip_suffix('—')).map(str::trim);
+        let inner = t
+            .strip_prefix('—')
+            .and_then(|s| s.strip_suffix('—'))
+            .map(str::trim);
         if inner != Some(page.to_string().as_str()) {
-            self.v("page_number.format", "页码", page, format!("页码应为“— {page} —”（数字左右各放一条一字线），实为“{t}”（GB/T 9704 7.5）"));
+            self.v(
+                "page_number.format",
+                "页码",
+                page,
+                format!(
+                    "页码应为“— {page} —”（数字左右各放一条一字线），实为“{t}”（GB/T 9704 7.5）"
+                ),
+            );
         }
         if (l.size - SIZE_4).abs() > 0.3 {
-            self.v("page_number.size", "页码", page, format!("页码应为4号字（14pt），实为{:.1}pt", l.size));
+            self.v(
+                "page_number.size",
+                "页码",
+                page,
+                format!("页码应为4号字（14pt），实为{:.1}pt", l.size),
+            );
         }
         if !near(l.centre_y(), BOTTOM + 7.0) {
-            self.v("page_number.position", "页码", page, format!("一字线应上距版心下边缘7mm，实测{:.1}mm（GB/T 9704 7.5）", l.centre_y() - BOTTOM));
+            self.v(
+                "page_number.position",
+                "页码",
+                page,
+                format!(
+                    "一字线应上距版心下边缘7mm，实测{:.1}mm（GB/T 9704 7.5）",
+                    l.centre_y() - BOTTOM
+                ),
+            );
         }
         let one = SIZE_4 * MM_PER_PT;
         let ok = if page % 2 == 1 {
@@ -611,8 +814,17 @@ impl Checker {
             near(l.x0(), LEFT + one)
         };
         if !ok {
-            let side = if page % 2 == 1 { "单页码居右空一字" } else { "双页码居左空一字" };
-            self.v("page_number.side", "页码", page, format!("{side}（GB/T 9704 7.5）"));
+            let side = if page % 2 == 1 {
+                "单页码居右空一字"
+            } else {
+                "双页码居左空一字"
+            };
+            self.v(
+                "page_number.side",
+                "页码",
+                page,
+                format!("{side}（GB/T 9704 7.5）"),
+            );
         }
     }
 
@@ -622,15 +834,27 @@ impl Checker {
             let t = l.compact();
             if t.starts_with("附件") && (t.starts_with("附件：") || t.starts_with("附件:")) {
                 if t.starts_with("附件:") {
-                    self.v("attachment.colon", "附件说明", *page, "“附件”后应标全角冒号（GB/T 9704 7.3.4）".to_owned());
+                    self.v(
+                        "attachment.colon",
+                        "附件说明",
+                        *page,
+                        "“附件”后应标全角冒号（GB/T 9704 7.3.4）".to_owned(),
+                    );
                 }
                 if !near(l.x0(), LEFT + 2.0 * c) {
-                    self.v("attachment.position", "附件说明", *page, "附件说明应左空二字编排（GB/T 9704 7.3.4）".to_owned());
+                    self.v(
+                        "attachment.position",
+                        "附件说明",
+                        *page,
+                        "附件说明应左空二字编排（GB/T 9704 7.3.4）".to_owned(),
+                    );
                 }
             }
         }
         // 成文日期: the last line that reads as a date.
-        let date_i = body.iter().rposition(|(_, l)| date_parts(&l.compact()).is_some());
+        let date_i = body
+            .iter()
+            .rposition(|(_, l)| date_parts(&l.compact()).is_some());
         let Some(di) = date_i else {
             self.v("date.missing", "成文日期", 0, "没有找到成文日期".to_owned());
             return;
@@ -645,9 +869,14 @@ impl Checker {
             .map(|i| &body[i])
             .filter(|(p, l)| *p == page && near(date.base - l.base, PITCH))
             .map(|(_, l)| l.clone());
-        let images = pages.get(page - 1).map(|p| p.images.clone()).unwrap_or_default();
+        let images = pages
+            .get(page - 1)
+            .map(|p| p.images.clone())
+            .unwrap_or_default();
         let sealed_ok = near(date.x1(), RIGHT - 4.0 * c)
-            && name.as_ref().is_none_or(|n| near(n.centre_x(), date.centre_x()));
+            && name
+                .as_ref()
+                .is_none_or(|n| near(n.centre_x(), date.centre_x()));
         let unsealed_ok = match &name {
             Some(n) => {
                 (near(n.x1(), RIGHT - 2.0 * c) && near(date.x0(), n.x0() + 2.0 * c))
@@ -664,7 +893,12 @@ impl Checker {
             self.v("date.position", "成文日期", page, "成文日期位置不符：加盖印章时右空四字，发文机关署名以成文日期为准居中；不加盖印章时署名右空二字，日期首字比署名首字右移二字（GB/T 9704 7.3.5）".to_owned());
         }
         if kind == Kind::Minutes && !images.is_empty() {
-            self.v("minutes.seal", "印章", page, "纪要格式不加盖印章（GB/T 9704 10.3）".to_owned());
+            self.v(
+                "minutes.seal",
+                "印章",
+                page,
+                "纪要格式不加盖印章（GB/T 9704 10.3）".to_owned(),
+            );
         }
         for img in images {
             let centre = img.x + img.w / 2.0;
@@ -674,15 +908,30 @@ impl Checker {
             }
             let above = body
                 .iter()
-                .filter(|(p, l)| *p == page && l.base < anchor.base - 0.5 * PITCH && l.base < img.y + 0.5 * PITCH)
+                .filter(|(p, l)| {
+                    *p == page && l.base < anchor.base - 0.5 * PITCH && l.base < img.y + 0.5 * PITCH
+                })
                 .map(|(_, l)| l.bottom())
                 .fold(f32::MIN, f32::max);
             if above > f32::MIN && (img.y - above > PITCH + TOL) {
-                self.v("seal.position", "印章", page, format!("印章顶端应上距正文一行之内，实测{:.1}mm（GB/T 9704 7.3.5.1）", img.y - above));
+                self.v(
+                    "seal.position",
+                    "印章",
+                    page,
+                    format!(
+                        "印章顶端应上距正文一行之内，实测{:.1}mm（GB/T 9704 7.3.5.1）",
+                        img.y - above
+                    ),
+                );
             }
             let ny = anchor.centre_y();
             if ny < img.y || date.centre_y() > img.y + img.h {
-                self.v("seal.position", "印章", page, "发文机关署名和成文日期应居印章之内（GB/T 9704 7.3.5.1）".to_owned());
+                self.v(
+                    "seal.position",
+                    "印章",
+                    page,
+                    "发文机关署名和成文日期应居印章之内（GB/T 9704 7.3.5.1）".to_owned(),
+                );
             }
         }
     }
@@ -697,17 +946,39 @@ impl Checker {
             return;
         };
         if !near(end.y, BOTTOM) {
-            self.v("imprint.last_rule", "版记", last, format!("版记的末条分隔线应与版心下边缘重合，实测相差{:.1}mm（GB/T 9704 7.4.1）", end.y - BOTTOM));
+            self.v(
+                "imprint.last_rule",
+                "版记",
+                last,
+                format!(
+                    "版记的末条分隔线应与版心下边缘重合，实测相差{:.1}mm（GB/T 9704 7.4.1）",
+                    end.y - BOTTOM
+                ),
+            );
         }
         for (i, r) in rules.iter().enumerate() {
             let thick = i == 0 || i + 1 == rules.len();
             let want = if thick { 0.35 } else { 0.25 };
             if (r.thickness - want).abs() > 0.08 {
-                let what = if thick { "首条和末条分隔线用粗线（0.35mm）" } else { "中间的分隔线用细线（0.25mm）" };
-                self.v("imprint.rule_width", "版记", last, format!("{what}，实测{:.2}mm（GB/T 9704 7.4.1）", r.thickness));
+                let what = if thick {
+                    "首条和末条分隔线用粗线（0.35mm）"
+                } else {
+                    "中间的分隔线用细线（0.25mm）"
+                };
+                self.v(
+                    "imprint.rule_width",
+                    "版记",
+                    last,
+                    format!("{what}，实测{:.2}mm（GB/T 9704 7.4.1）", r.thickness),
+                );
             }
             if !near(r.x0, LEFT) || !near(r.x1, RIGHT) {
-                self.v("imprint.rule_width", "版记", last, "版记中的分隔线应与版心等宽（GB/T 9704 7.4.1）".to_owned());
+                self.v(
+                    "imprint.rule_width",
+                    "版记",
+                    last,
+                    "版记中的分隔线应与版心等宽（GB/T 9704 7.4.1）".to_owned(),
+                );
             }
         }
         let lines: Vec<Line> = page
@@ -719,22 +990,45 @@ impl Checker {
         let one = SIZE_4 * MM_PER_PT;
         for l in &lines {
             if (l.size - SIZE_4).abs() > 0.3 {
-                self.v("imprint.size", "版记", last, format!("版记应为4号字（14pt），实为{:.1}pt（GB/T 9704 7.4）", l.size));
+                self.v(
+                    "imprint.size",
+                    "版记",
+                    last,
+                    format!(
+                        "版记应为4号字（14pt），实为{:.1}pt（GB/T 9704 7.4）",
+                        l.size
+                    ),
+                );
             }
             let t = l.compact();
             if t.starts_with("抄送") {
                 if !near(l.x0(), LEFT + one) {
-                    self.v("imprint.cc", "抄送机关", last, "抄送机关应左右各空一字编排（GB/T 9704 7.4.2）".to_owned());
+                    self.v(
+                        "imprint.cc",
+                        "抄送机关",
+                        last,
+                        "抄送机关应左右各空一字编排（GB/T 9704 7.4.2）".to_owned(),
+                    );
                 }
                 if !t.starts_with("抄送：") {
-                    self.v("imprint.cc", "抄送机关", last, "“抄送”二字后应加全角冒号（GB/T 9704 7.4.2）".to_owned());
+                    self.v(
+                        "imprint.cc",
+                        "抄送机关",
+                        last,
+                        "“抄送”二字后应加全角冒号（GB/T 9704 7.4.2）".to_owned(),
+                    );
                 }
             }
             if t.ends_with("印发") {
                 let segs = l.segments();
                 if let Some(d) = segs.last() {
                     if !near(d.x1(), RIGHT - one) {
-                        self.v("imprint.printer", "印发日期", last, "印发日期应右空一字（GB/T 9704 7.4.3）".to_owned());
+                        self.v(
+                            "imprint.printer",
+                            "印发日期",
+                            last,
+                            "印发日期应右空一字（GB/T 9704 7.4.3）".to_owned(),
+                        );
                     }
                     let dt = d.compact();
                     let dt = dt.trim_end_matches("印发");
@@ -743,14 +1037,24 @@ impl Checker {
                     }
                 }
                 if segs.len() > 1 && !near(l.x0(), LEFT + one) {
-                    self.v("imprint.printer", "印发机关", last, "印发机关应左空一字（GB/T 9704 7.4.3）".to_owned());
+                    self.v(
+                        "imprint.printer",
+                        "印发机关",
+                        last,
+                        "印发机关应左空一字（GB/T 9704 7.4.3）".to_owned(),
+                    );
                 }
             }
         }
-        if let Some(cc_last) = lines.iter().filter(|l| !l.compact().ends_with("印发")).last() {
+        if let Some(cc_last) = lines.iter().rfind(|l| !l.compact().ends_with("印发")) {
             let t = cc_last.compact();
             if !t.ends_with('。') {
-                self.v("imprint.cc", "抄送机关", last, "最后一个抄送机关名称后应标句号（GB/T 9704 7.4.2）".to_owned());
+                self.v(
+                    "imprint.cc",
+                    "抄送机关",
+                    last,
+                    "最后一个抄送机关名称后应标句号（GB/T 9704 7.4.2）".to_owned(),
+                );
             }
         }
     }
@@ -761,8 +1065,13 @@ fn date_parts(t: &str) -> Option<(String, String, String)> {
     let (y, rest) = t.split_once('年')?;
     let (m, rest) = rest.split_once('月')?;
     let d = rest.strip_suffix('日')?;
-    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || is_chinese_numeral(c));
-    (ok(y) && ok(m) && ok(d) && y.chars().count() >= 2).then(|| (y.to_owned(), m.to_owned(), d.to_owned()))
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || is_chinese_numeral(c))
+    };
+    (ok(y) && ok(m) && ok(d) && y.chars().count() >= 2)
+        .then(|| (y.to_owned(), m.to_owned(), d.to_owned()))
 }
 
 /// Faults of a date against 7.3.5.4: Arabic numerals, full year, no leading zeros.
@@ -772,14 +1081,23 @@ fn date_faults(t: &str) -> Vec<(&'static str, String)> {
     };
     let mut out = Vec::new();
     if t.chars().any(is_chinese_numeral) {
-        out.push(("date.arabic", format!("日期“{t}”应使用阿拉伯数字（GB/T 9704 7.3.5.4）")));
+        out.push((
+            "date.arabic",
+            format!("日期“{t}”应使用阿拉伯数字（GB/T 9704 7.3.5.4）"),
+        ));
         return out;
     }
     if y.len() != 4 {
-        out.push(("date.year", format!("日期“{t}”的年份应标全称（GB/T 9704 7.3.5.4）")));
+        out.push((
+            "date.year",
+            format!("日期“{t}”的年份应标全称（GB/T 9704 7.3.5.4）"),
+        ));
     }
     if m.starts_with('0') || d.starts_with('0') {
-        out.push(("date.leading_zero", format!("日期“{t}”的月、日不编虚位（1不编为01，GB/T 9704 7.3.5.4）")));
+        out.push((
+            "date.leading_zero",
+            format!("日期“{t}”的月、日不编虚位（1不编为01，GB/T 9704 7.3.5.4）"),
+        ));
     }
     out
 }
@@ -930,7 +1248,11 @@ fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
 }
 
 fn read_font(doc: &Document, dict: &lopdf::Dictionary) -> FontInfo {
-    let subtype = dict.get(b"Subtype").ok().and_then(|o| o.as_name().ok()).unwrap_or(b"");
+    let subtype = dict
+        .get(b"Subtype")
+        .ok()
+        .and_then(|o| o.as_name().ok())
+        .unwrap_or(b"");
     let mut info = FontInfo {
         two_byte: subtype == b"Type0",
         widths: HashMap::new(),
@@ -950,7 +1272,12 @@ fn read_font(doc: &Document, dict: &lopdf::Dictionary) -> FontInfo {
             if let Ok(dw) = cid.get(b"DW") {
                 info.default_width = num(deref(doc, dw));
             }
-            if let Some(w) = cid.get(b"W").ok().map(|o| deref(doc, o)).and_then(|o| o.as_array().ok()) {
+            if let Some(w) = cid
+                .get(b"W")
+                .ok()
+                .map(|o| deref(doc, o))
+                .and_then(|o| o.as_array().ok())
+            {
                 let mut i = 0;
                 while i < w.len() {
                     let first = num(deref(doc, &w[i])) as u32;
@@ -976,7 +1303,12 @@ fn read_font(doc: &Document, dict: &lopdf::Dictionary) -> FontInfo {
         }
     } else {
         let first = dict.get(b"FirstChar").map_or(0.0, |o| num(deref(doc, o))) as u32;
-        if let Some(w) = dict.get(b"Widths").ok().map(|o| deref(doc, o)).and_then(|o| o.as_array().ok()) {
+        if let Some(w) = dict
+            .get(b"Widths")
+            .ok()
+            .map(|o| deref(doc, o))
+            .and_then(|o| o.as_array().ok())
+        {
             for (k, v) in w.iter().enumerate() {
                 info.widths.insert(first + k as u32, num(deref(doc, v)));
             }
@@ -984,7 +1316,9 @@ fn read_font(doc: &Document, dict: &lopdf::Dictionary) -> FontInfo {
         info.default_width = 500.0;
     }
     if let Some(Object::Stream(s)) = dict.get(b"ToUnicode").ok().map(|o| deref(doc, o)) {
-        let data = s.decompressed_content().unwrap_or_else(|_| s.content.clone());
+        let data = s
+            .decompressed_content()
+            .unwrap_or_else(|_| s.content.clone());
         parse_to_unicode(&data, &mut info.unicode);
     }
     info
@@ -1020,7 +1354,10 @@ fn parse_to_unicode(data: &[u8], map: &mut HashMap<u32, char>) {
         let c = data[i];
         if c == b'<' && data.get(i + 1) != Some(&b'<') {
             let start = i + 1;
-            let end = data[start..].iter().position(|&b| b == b'>').map_or(data.len(), |p| start + p);
+            let end = data[start..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map_or(data.len(), |p| start + p);
             let hex: &[u8] = &data[start..end];
             toks.push(Tok::Hex(hex));
             i = end + 1;
@@ -1135,7 +1472,8 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
     let mut stack: Vec<Gs> = Vec::new();
     let mut tm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
     let mut tlm = tm;
-    let (mut font, mut size, mut tc, mut tw, mut tz, mut tl) = (Vec::new(), 0.0f32, 0.0f32, 0.0f32, 1.0f32, 0.0f32);
+    let (mut font, mut size, mut tc, mut tw, mut tz, mut tl) =
+        (Vec::new(), 0.0f32, 0.0f32, 0.0f32, 1.0f32, 0.0f32);
     let mut path: Vec<(f32, f32, f32, f32)> = Vec::new();
     let mut segs: Vec<((f32, f32), (f32, f32))> = Vec::new();
     let mut cur = (0.0f32, 0.0f32);
@@ -1148,7 +1486,11 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
             3 => Some((num(&ops[0]), num(&ops[1]), num(&ops[2]))),
             4 => {
                 let (c, m, y, k) = (num(&ops[0]), num(&ops[1]), num(&ops[2]), num(&ops[3]));
-                Some(((1.0 - c) * (1.0 - k), (1.0 - m) * (1.0 - k), (1.0 - y) * (1.0 - k)))
+                Some((
+                    (1.0 - c) * (1.0 - k),
+                    (1.0 - m) * (1.0 - k),
+                    (1.0 - y) * (1.0 - k),
+                ))
             }
             _ => None,
         }
@@ -1163,7 +1505,14 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
                 }
             }
             "cm" if a.len() == 6 => {
-                let m = [num(&a[0]), num(&a[1]), num(&a[2]), num(&a[3]), num(&a[4]), num(&a[5])];
+                let m = [
+                    num(&a[0]),
+                    num(&a[1]),
+                    num(&a[2]),
+                    num(&a[3]),
+                    num(&a[4]),
+                    num(&a[5]),
+                ];
                 gs.ctm = mul(m, gs.ctm);
             }
             "rg" | "g" | "k" | "sc" | "scn" => {
@@ -1192,7 +1541,13 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
                     let (mx1, my1) = to_mm(x0.max(x1), y0.min(y1));
                     let thick = my1 - my0;
                     if thick < 3.0 && mx1 - mx0 > 20.0 {
-                        data.rules.push(Rule { x0: mx0, x1: mx1, y: (my0 + my1) / 2.0, thickness: thick, color: gs.fill });
+                        data.rules.push(Rule {
+                            x0: mx0,
+                            x1: mx1,
+                            y: (my0 + my1) / 2.0,
+                            thickness: thick,
+                            color: gs.fill,
+                        });
                     }
                 }
                 segs.clear();
@@ -1205,7 +1560,13 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
                     if (y0 - y1).abs() < 0.5 && (x1 - x0).abs() * MM_PER_PT > 20.0 {
                         let (mx0, my) = to_mm(x0.min(x1), y0);
                         let (mx1, _) = to_mm(x0.max(x1), y0);
-                        data.rules.push(Rule { x0: mx0, x1: mx1, y: my, thickness: gs.line_width * scale * MM_PER_PT, color: gs.stroke });
+                        data.rules.push(Rule {
+                            x0: mx0,
+                            x1: mx1,
+                            y: my,
+                            thickness: gs.line_width * scale * MM_PER_PT,
+                            color: gs.stroke,
+                        });
                     }
                 }
                 path.clear();
@@ -1234,7 +1595,14 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
                 tm = tlm;
             }
             "Tm" if a.len() == 6 => {
-                tlm = [num(&a[0]), num(&a[1]), num(&a[2]), num(&a[3]), num(&a[4]), num(&a[5])];
+                tlm = [
+                    num(&a[0]),
+                    num(&a[1]),
+                    num(&a[2]),
+                    num(&a[3]),
+                    num(&a[4]),
+                    num(&a[5]),
+                ];
                 tm = tlm;
             }
             "T*" => {
@@ -1250,29 +1618,55 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
                     continue;
                 };
                 let items: Vec<&Object> = match op.operator.as_str() {
-                    "TJ" => a.first().and_then(|o| o.as_array().ok()).map(|v| v.iter().collect()).unwrap_or_default(),
+                    "TJ" => a
+                        .first()
+                        .and_then(|o| o.as_array().ok())
+                        .map(|v| v.iter().collect())
+                        .unwrap_or_default(),
                     _ => a.last().into_iter().collect(),
                 };
                 for item in items {
                     match item {
                         Object::String(bytes, _) => {
                             let codes: Vec<u32> = if f.two_byte {
-                                bytes.chunks(2).map(|c| c.iter().fold(0u32, |acc, &b| acc * 256 + u32::from(b))).collect()
+                                bytes
+                                    .chunks(2)
+                                    .map(|c| {
+                                        c.iter().fold(0u32, |acc, &b| acc * 256 + u32::from(b))
+                                    })
+                                    .collect()
                             } else {
                                 bytes.iter().map(|&b| u32::from(b)).collect()
                             };
                             for code in codes {
-                                let w = f.widths.get(&code).copied().unwrap_or(f.default_width) / 1000.0;
+                                let w = f.widths.get(&code).copied().unwrap_or(f.default_width)
+                                    / 1000.0;
                                 let m = mul(tm, gs.ctm);
                                 let (x0, y0) = apply(m, 0.0, 0.0);
-                                let adv = (w * size + tc + if !f.two_byte && code == 32 { tw } else { 0.0 }) * tz;
+                                let adv = (w * size
+                                    + tc
+                                    + if !f.two_byte && code == 32 { tw } else { 0.0 })
+                                    * tz;
                                 let (x1, _) = apply(m, w * size * tz, 0.0);
-                                let eff = size * (m[3].abs().max(m[0].abs() * 0.0) / 1.0).max(1e-6);
-                                let ch = f.unicode.get(&code).copied().or_else(|| if f.two_byte { None } else { char::from_u32(code) });
+                                let eff = size * m[3].abs();
+                                let ch = f.unicode.get(&code).copied().or_else(|| {
+                                    if f.two_byte {
+                                        None
+                                    } else {
+                                        char::from_u32(code)
+                                    }
+                                });
                                 if let Some(ch) = ch {
                                     let (mx0, my) = to_mm(x0, y0);
                                     let (mx1, _) = to_mm(x1, y0);
-                                    glyphs.push(Glyph { ch, x0: mx0, x1: mx1, base: my, size: eff / size.max(1e-6) * size, color: gs.fill });
+                                    glyphs.push(Glyph {
+                                        ch,
+                                        x0: mx0,
+                                        x1: mx1,
+                                        base: my,
+                                        size: eff,
+                                        color: gs.fill,
+                                    });
                                 }
                                 tm = mul([1.0, 0.0, 0.0, 1.0, adv, 0.0], tm);
                             }
@@ -1289,7 +1683,12 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
                 let (x1, y1) = apply(gs.ctm, 1.0, 1.0);
                 let (mx0, my0) = to_mm(x0.min(x1), y0.max(y1));
                 let (mx1, my1) = to_mm(x0.max(x1), y0.min(y1));
-                data.images.push(Image { x: mx0, y: my0, w: mx1 - mx0, h: my1 - my0 });
+                data.images.push(Image {
+                    x: mx0,
+                    y: my0,
+                    w: mx1 - mx0,
+                    h: my1 - my0,
+                });
             }
             _ => {}
         }
@@ -1297,12 +1696,16 @@ fn read_page(doc: &Document, page_id: ObjectId) -> Result<PageData, String> {
     // Group glyphs into lines: same baseline (±0.3 mm) and size (±0.3 pt).
     let mut lines: Vec<Line> = Vec::new();
     for g in glyphs {
-        if g.ch == ' ' && false {
-            continue;
-        }
-        match lines.iter_mut().find(|l| (l.base - g.base).abs() < 0.3 && (l.size - g.size).abs() < 0.3) {
+        match lines
+            .iter_mut()
+            .find(|l| (l.base - g.base).abs() < 0.3 && (l.size - g.size).abs() < 0.3)
+        {
             Some(l) => l.glyphs.push(g),
-            None => lines.push(Line { glyphs: vec![g], base: g.base, size: g.size }),
+            None => lines.push(Line {
+                glyphs: vec![g],
+                base: g.base,
+                size: g.size,
+            }),
         }
     }
     for l in &mut lines {

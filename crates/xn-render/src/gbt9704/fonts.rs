@@ -78,7 +78,13 @@ impl FontRole {
                 "FZXiaoBiaoSong-B05",
                 "方正小标宋",
             ],
-            FontRole::Hei => &["黑体", "SimHei", "方正黑体_GBK", "方正黑体简体", "FZHei-B01S"],
+            FontRole::Hei => &[
+                "黑体",
+                "SimHei",
+                "方正黑体_GBK",
+                "方正黑体简体",
+                "FZHei-B01S",
+            ],
             FontRole::Kai => &[
                 "楷体_GB2312",
                 "KaiTi_GB2312",
@@ -247,7 +253,8 @@ impl FontSet {
                     Some(d) => d.clone(),
                     None => {
                         let d = Arc::new(
-                            std::fs::read(&c.path).map_err(|e| FontError::Read(c.path.clone(), e))?,
+                            std::fs::read(&c.path)
+                                .map_err(|e| FontError::Read(c.path.clone(), e))?,
                         );
                         files.insert(c.path.clone(), d.clone());
                         d
@@ -432,7 +439,10 @@ impl<'a> Shaper<'a> {
             .collect();
         let upem = faces
             .iter()
-            .map(|f| f.as_ref().map_or(1000.0, |f| f32::from(f.units_per_em().max(1))))
+            .map(|f| {
+                f.as_ref()
+                    .map_or(1000.0, |f| f32::from(f.units_per_em().max(1)))
+            })
             .collect();
         Shaper {
             faces,
@@ -450,7 +460,9 @@ impl<'a> Shaper<'a> {
                 continue;
             };
             if let Some(g) = f.glyph_index(ch) {
-                let adv = f.glyph_hor_advance(g).map_or(1.0, |a| f32::from(a) / self.upem[face]);
+                let adv = f
+                    .glyph_hor_advance(g)
+                    .map_or(1.0, |a| f32::from(a) / self.upem[face]);
                 return Glyph {
                     face,
                     gid: g.0,

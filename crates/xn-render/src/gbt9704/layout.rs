@@ -252,7 +252,12 @@ impl<'a> Ctx<'a> {
         sum + tc * glyphs.len().saturating_sub(1) as f32
     }
 
-    pub(crate) fn place(glyphs: &[(char, Glyph)], x0: f32, size_pt: f32, tc: f32) -> Vec<PlacedGlyph> {
+    pub(crate) fn place(
+        glyphs: &[(char, Glyph)],
+        x0: f32,
+        size_pt: f32,
+        tc: f32,
+    ) -> Vec<PlacedGlyph> {
         let s = size_pt * MM_PER_PT;
         let mut x = x0;
         glyphs
@@ -301,16 +306,14 @@ impl<'a> Ctx<'a> {
         Ctx::width(&glyphs, size_pt, self.tc(size_pt))
     }
 
-    /// Breaks text into lines within `[x_left + first_indent, x_left + width]` (later lines
-    /// start at `x_left + hang`), justifying every line but the last, and keeping the
+    /// Breaks text into lines within `(x_left, width)`, the first indented by `first_indent`
+    /// and later ones by `hang`, justifying every line but the last, and keeping the
     /// line-breaking rules. Returns runs with baselines relative to their band tops.
     pub(crate) fn lines(
         &mut self,
         text: &[(char, FontRole)],
-        x_left: f32,
-        width: f32,
-        first_indent: f32,
-        hang: f32,
+        (x_left, width): (f32, f32),
+        (first_indent, hang): (f32, f32),
         size_pt: f32,
         color: Rgb,
     ) -> Vec<Run> {
@@ -388,7 +391,11 @@ pub fn heading_level(p: &str) -> Option<u8> {
             (rest == "、").then_some(1)
         }
         Some('（') | Some('(') => {
-            let inner: Vec<char> = p.chars().skip(1).take_while(|c| *c != '）' && *c != ')').collect();
+            let inner: Vec<char> = p
+                .chars()
+                .skip(1)
+                .take_while(|c| *c != '）' && *c != ')')
+                .collect();
             if inner.is_empty() || inner.len() > 3 {
                 None
             } else if inner.iter().all(|&c| cn(c)) {
@@ -419,7 +426,10 @@ pub fn paragraphs(body: &str) -> Vec<String> {
                 out.push(std::mem::take(&mut cur));
             }
         } else {
-            let joins_ascii = cur.chars().last().is_some_and(|c| c.is_ascii_alphanumeric())
+            let joins_ascii = cur
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
                 && t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
             if joins_ascii {
                 cur.push(' ');
@@ -661,7 +671,13 @@ pub(crate) fn layout_document(
             } else if let Some(n) = &spec.number {
                 let text = spans(n, FontRole::FangSong);
                 let w = ctx.text_width(&text, body);
-                let r = ctx.run_at(&text, left + (g.area_w_mm - w) / 2.0, band_top + band, body, BLACK);
+                let r = ctx.run_at(
+                    &text,
+                    left + (g.area_w_mm - w) / 2.0,
+                    band_top + band,
+                    body,
+                    BLACK,
+                );
                 head.runs.push(r);
             }
             if spec.format == Format::Order {
@@ -700,11 +716,35 @@ pub(crate) fn layout_document(
             let x0 = (PAGE_W - 170.0) / 2.0 + (g.left_mm - 28.0);
             let x1 = x0 + 170.0;
             let r1 = mark_top + s_mm + 4.0;
-            head.bars.push(Bar { x0, x1, y: r1, thickness: 1.0, color: RED });
-            head.bars.push(Bar { x0, x1, y: r1 + 1.3, thickness: 0.35, color: RED });
+            head.bars.push(Bar {
+                x0,
+                x1,
+                y: r1,
+                thickness: 1.0,
+                color: RED,
+            });
+            head.bars.push(Bar {
+                x0,
+                x1,
+                y: r1 + 1.3,
+                thickness: 0.35,
+                color: RED,
+            });
             let r2 = PAGE_H - 20.0;
-            head.bars.push(Bar { x0, x1, y: r2 - 1.3, thickness: 0.35, color: RED });
-            head.bars.push(Bar { x0, x1, y: r2, thickness: 1.0, color: RED });
+            head.bars.push(Bar {
+                x0,
+                x1,
+                y: r2 - 1.3,
+                thickness: 0.35,
+                color: RED,
+            });
+            head.bars.push(Bar {
+                x0,
+                x1,
+                y: r2,
+                thickness: 1.0,
+                color: RED,
+            });
             // The elements under the first double rule, 7/8 of a 3号 character below it.
             let first_top = r1 + 1.3 + 0.175 + 0.875 * body_mm;
             let rows = top_lines.len().max(1);
@@ -753,13 +793,25 @@ pub(crate) fn layout_document(
                 .join("，"),
             g.recipients_colon
         );
-        for r in ctx.lines(&spans(&text, FontRole::FangSong), left, g.area_w_mm, 0.0, 0.0, body, BLACK) {
+        for r in ctx.lines(
+            &spans(&text, FontRole::FangSong),
+            (left, g.area_w_mm),
+            (0.0, 0.0),
+            body,
+            BLACK,
+        ) {
             items.push(VItem::Line(vec![r]));
         }
     }
     // 7.3.3: body paragraphs, two characters in.
     for p in paragraphs(&spec.body) {
-        for r in ctx.lines(&paragraph_spans(&p), left, g.area_w_mm, 2.0 * cell, 0.0, body, BLACK) {
+        for r in ctx.lines(
+            &paragraph_spans(&p),
+            (left, g.area_w_mm),
+            (2.0 * cell, 0.0),
+            body,
+            BLACK,
+        ) {
             items.push(VItem::Line(vec![r]));
         }
     }
@@ -777,16 +829,15 @@ pub(crate) fn layout_document(
             };
             let name_x = left + 2.0 * cell + label_w;
             let num_w = if many {
-                ctx.text_width(&spans(&format!("{}.", i + 1), FontRole::FangSong), body) + ctx.tc(body)
+                ctx.text_width(&spans(&format!("{}.", i + 1), FontRole::FangSong), body)
+                    + ctx.tc(body)
             } else {
                 0.0
             };
             let lines = ctx.lines(
                 &spans(&name, FontRole::FangSong),
-                name_x,
-                right - name_x,
-                0.0,
-                num_w,
+                (name_x, right - name_x),
+                (0.0, num_w),
                 body,
                 BLACK,
             );
@@ -819,8 +870,18 @@ pub(crate) fn layout_document(
             let label = spans(&format!("{label}："), FontRole::Hei);
             let lw = ctx.text_width(&label, body) + ctx.tc(body);
             let x = left + 2.0 * cell + lw;
-            let text = names.iter().map(|n| n.trim()).collect::<Vec<_>>().join("、");
-            let lines = ctx.lines(&spans(&text, FontRole::FangSong), x, right - x, 0.0, 0.0, body, BLACK);
+            let text = names
+                .iter()
+                .map(|n| n.trim())
+                .collect::<Vec<_>>()
+                .join("、");
+            let lines = ctx.lines(
+                &spans(&text, FontRole::FangSong),
+                (x, right - x),
+                (0.0, 0.0),
+                body,
+                BLACK,
+            );
             for (j, r) in lines.into_iter().enumerate() {
                 let mut runs = vec![r];
                 if j == 0 {
@@ -862,7 +923,13 @@ pub(crate) fn layout_document(
             let runs = vec![
                 ctx.run_at(&pos_sp, px - 2.0 * cell - posw, b, body, BLACK),
                 ctx.run_at(&person_sp, px, b, body, BLACK),
-                ctx.run_at(&date_sp, right - 4.0 * cell - date_w, 2.0 * pitch + b, body, BLACK),
+                ctx.run_at(
+                    &date_sp,
+                    right - 4.0 * cell - date_w,
+                    2.0 * pitch + b,
+                    body,
+                    BLACK,
+                ),
             ];
             items.push(VItem::Block {
                 height: 3.0 * pitch,
@@ -911,7 +978,11 @@ pub(crate) fn layout_document(
             items.push(VItem::Gap);
             let has_name = spec.format != Format::Minutes || spec.signature.is_some();
             let name_sp = spans(name.trim(), FontRole::FangSong);
-            let nw = if has_name { ctx.text_width(&name_sp, body) } else { 0.0 };
+            let nw = if has_name {
+                ctx.text_width(&name_sp, body)
+            } else {
+                0.0
+            };
             let mut runs = Vec::new();
             let (name_x, date_x) = if nw >= date_w + 2.0 * cell {
                 let nx = right - 2.0 * cell - nw;
@@ -938,7 +1009,13 @@ pub(crate) fn layout_document(
     // 7.3.6: 附注 in parentheses, two characters in, on the line below the date.
     if let Some(note) = &spec.note {
         let text = format!("（{}）", note.trim());
-        for r in ctx.lines(&spans(&text, FontRole::FangSong), left, g.area_w_mm, 2.0 * cell, 0.0, body, BLACK) {
+        for r in ctx.lines(
+            &spans(&text, FontRole::FangSong),
+            (left, g.area_w_mm),
+            (2.0 * cell, 0.0),
+            body,
+            BLACK,
+        ) {
             items.push(VItem::Line(vec![r]));
         }
     }
@@ -1013,7 +1090,7 @@ fn paginate(
                 _ => pitch,
             };
             let page_empty = pages.last().is_none_or(Vec::is_empty);
-            if forced.contains(&i) && !(page_empty && !first_page) {
+            if forced.contains(&i) && (first_page || !page_empty) {
                 pages.push(Vec::new());
                 y = top;
                 first_page = false;
@@ -1076,9 +1153,19 @@ fn imprint(ctx: &mut Ctx<'_>, spec: &DocSpec, pages: &mut Vec<Page>, end_y: f32)
         let lw = ctx.text_width(&label, small) + ctx.tc(small);
         let text = format!(
             "{}。",
-            spec.cc.iter().map(|c| c.trim()).collect::<Vec<_>>().join("，")
+            spec.cc
+                .iter()
+                .map(|c| c.trim())
+                .collect::<Vec<_>>()
+                .join("，")
         );
-        let rs = ctx.lines(&spans(&text, FontRole::FangSong), left + lw, width - lw, 0.0, 0.0, small, BLACK);
+        let rs = ctx.lines(
+            &spans(&text, FontRole::FangSong),
+            (left + lw, width - lw),
+            (0.0, 0.0),
+            small,
+            BLACK,
+        );
         for (j, r) in rs.into_iter().enumerate() {
             let mut runs = vec![r];
             if j == 0 {
@@ -1130,12 +1217,30 @@ fn imprint(ctx: &mut Ctx<'_>, spec: &DocSpec, pages: &mut Vec<Page>, end_y: f32)
         return;
     }
     let (x0, x1) = (ctx.left(), ctx.right());
-    page.bars.push(Bar { x0, x1, y: top, thickness: 0.35, color: BLACK });
+    page.bars.push(Bar {
+        x0,
+        x1,
+        y: top,
+        thickness: 0.35,
+        color: BLACK,
+    });
     if cc_lines > 0 && spec.printer.is_some() {
         let y = top + cc_lines as f32 * pitch;
-        page.bars.push(Bar { x0, x1, y, thickness: 0.25, color: BLACK });
+        page.bars.push(Bar {
+            x0,
+            x1,
+            y,
+            thickness: 0.25,
+            color: BLACK,
+        });
     }
-    page.bars.push(Bar { x0, x1, y: top + height, thickness: 0.35, color: BLACK });
+    page.bars.push(Bar {
+        x0,
+        x1,
+        y: top + height,
+        thickness: 0.35,
+        color: BLACK,
+    });
 }
 
 /// 7.5: page numbers in 4号半角宋体 with a dash either side, the dashes 7 mm below the type
@@ -1198,10 +1303,16 @@ mod tests {
 
     #[test]
     fn a_long_title_breaks_after_guanyu_or_before_de_tongzhi() {
-        let lines = title_lines("东川市人民政府办公室关于印发东川市2026年政务公开工作要点的通知", 20);
+        let lines = title_lines(
+            "东川市人民政府办公室关于印发东川市2026年政务公开工作要点的通知",
+            20,
+        );
         assert_eq!(lines.len(), 2);
         assert!(lines.iter().all(|l| l.chars().count() <= 20), "{lines:?}");
-        assert!(lines[0].chars().count() <= lines[1].chars().count(), "{lines:?}");
+        assert!(
+            lines[0].chars().count() <= lines[1].chars().count(),
+            "{lines:?}"
+        );
         let lines = title_lines("关于做好\n冬季安全生产工作的通知", 20);
         assert_eq!(lines, vec!["关于做好", "冬季安全生产工作的通知"]);
     }

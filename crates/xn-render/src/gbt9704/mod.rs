@@ -6,7 +6,7 @@
 //! - [`fonts`]: finding the standard's faces or free substitutes ([`FontSet`]).
 //! - `layout`: where each element goes, with the standard's clause numbers beside each rule.
 //! - `pdf`: writing the layout with pdf-writer and subset CID fonts.
-//! - [`check`]: reading a PDF back (lopdf) and reporting every violation by element and rule.
+//! - [`mod@check`]: reading a PDF back (lopdf) and reporting every violation by element and rule.
 //! - [`sheets`]: 发文稿纸 and 收文处理笺.
 //!
 //! Nothing here touches the database or reads the clock.
@@ -20,7 +20,9 @@ pub mod spec;
 
 pub use check::{MeasuredLine, MeasuredPage, MeasuredRule, Violation, check, measure};
 pub use fonts::{FontError, FontRole, FontSet};
-pub use layout::{Deviations, Geometry, RenderOptions, Rgb, heading_level, paragraphs, title_lines};
+pub use layout::{
+    Deviations, Geometry, RenderOptions, Rgb, heading_level, paragraphs, title_lines,
+};
 pub use sheets::{IncomingSheet, OutgoingSheet, SheetStep, incoming_sheet, outgoing_sheet};
 pub use spec::{DocSpec, Format, SpecProblem};
 
@@ -50,7 +52,11 @@ pub enum RenderError {
 }
 
 /// Lays out a document and writes it as PDF.
-pub fn render(spec: &DocSpec, fonts: &FontSet, opts: &RenderOptions) -> Result<Rendered, RenderError> {
+pub fn render(
+    spec: &DocSpec,
+    fonts: &FontSet,
+    opts: &RenderOptions,
+) -> Result<Rendered, RenderError> {
     if !opts.deviations.skip_validation {
         let problems = spec.validate();
         if !problems.is_empty() {
@@ -69,7 +75,9 @@ pub fn render(spec: &DocSpec, fonts: &FontSet, opts: &RenderOptions) -> Result<R
     let mut warnings: Vec<String> = fonts.warnings().to_vec();
     if !ctx.missing.is_empty() {
         let chars: String = ctx.missing.iter().collect();
-        warnings.push(format!("以下字符在所有字体中都没有字形，将显示为空白：{chars}"));
+        warnings.push(format!(
+            "以下字符在所有字体中都没有字形，将显示为空白：{chars}"
+        ));
     }
     let title = if spec.title.trim().is_empty() {
         spec.mark_text()

@@ -194,7 +194,12 @@ pub(crate) fn write(
         let mut d = pdf.font_descriptor(desc);
         d.name(Name(base.as_bytes()))
             .flags(FontFlags::SYMBOLIC)
-            .bbox(Rect::new(s(bb.x_min), s(bb.y_min), s(bb.x_max), s(bb.y_max)))
+            .bbox(Rect::new(
+                s(bb.x_min),
+                s(bb.y_min),
+                s(bb.x_max),
+                s(bb.y_max),
+            ))
             .italic_angle(0.0)
             .ascent(s(parsed.ascender()))
             .descent(s(parsed.descender()))

@@ -3,11 +3,11 @@
 //! 领导批示 / 办理结果 — each step's opinion, name and full date. The input is plain values;
 //! the web layer maps a case's events to it.
 
+use super::RenderError;
 use super::fonts::{FontRole, FontSet};
 use super::layout::{BLACK, Canvas, Ctx, Geometry, MM_PER_PT, Page, RED, Run, SIZE_4, spans};
 use super::pdf;
 use super::spec::date_text;
-use super::RenderError;
 use chrono::NaiveDate;
 
 /// One step of a case as printed on the sheet.
@@ -108,7 +108,13 @@ impl Sheet<'_, '_> {
         }
         let mut out = Vec::new();
         for para in text.lines().filter(|l| !l.trim().is_empty()) {
-            out.extend(self.ctx.lines(&spans(para.trim(), role), x, w, 0.0, 0.0, SIZE_4, BLACK));
+            out.extend(self.ctx.lines(
+                &spans(para.trim(), role),
+                (x, w),
+                (0.0, 0.0),
+                SIZE_4,
+                BLACK,
+            ));
         }
         out
     }
@@ -121,7 +127,12 @@ impl Sheet<'_, '_> {
         let mut blocks = Vec::new();
         for (i, (label, value)) in cells.iter().enumerate() {
             let cx = X0 + i as f32 * cw;
-            let lines = self.text_lines(value, FontRole::FangSong, cx + LABEL_W + 2.0, cw - LABEL_W - 4.0);
+            let lines = self.text_lines(
+                value,
+                FontRole::FangSong,
+                cx + LABEL_W + 2.0,
+                cw - LABEL_W - 4.0,
+            );
             blocks.push((cx, *label, lines));
         }
         let rows = blocks.iter().map(|b| b.2.len()).max().unwrap_or(1).max(1);
@@ -129,7 +140,13 @@ impl Sheet<'_, '_> {
         self.ensure(h);
         let y = self.y;
         for (cx, label, lines) in blocks {
-            let lb = self.ctx.run_at(&spans(label, FontRole::Hei), cx + 2.0, y + 1.5 + self.ctx.band_baseline(SIZE_4), SIZE_4, BLACK);
+            let lb = self.ctx.run_at(
+                &spans(label, FontRole::Hei),
+                cx + 2.0,
+                y + 1.5 + self.ctx.band_baseline(SIZE_4),
+                SIZE_4,
+                BLACK,
+            );
             let page = self.page();
             page.runs.push(lb);
             for (k, mut r) in lines.into_iter().enumerate() {
@@ -217,11 +234,24 @@ fn finish(pages: Vec<Page>, fonts: &FontSet, title: &str) -> Result<Vec<u8>, Ren
 pub fn outgoing_sheet(sheet: &OutgoingSheet, fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
     let g = sheet_geometry();
     let mut ctx = Ctx::new(&g, fonts);
-    let mut s = Sheet { ctx: &mut ctx, pages: Vec::new(), y: 20.0 };
+    let mut s = Sheet {
+        ctx: &mut ctx,
+        pages: Vec::new(),
+        y: 20.0,
+    };
     s.heading(&format!("{}发文稿纸", sheet.office.trim()));
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    s.field_row(&[("文　　号", opt(&sheet.number)), ("密　　级", opt(&sheet.classification))]);
-    s.field_row(&[("紧急程度", opt(&sheet.urgency)), ("印发份数", sheet.copies.map(|c| c.to_string()).unwrap_or_default())]);
+    s.field_row(&[
+        ("文　　号", opt(&sheet.number)),
+        ("密　　级", opt(&sheet.classification)),
+    ]);
+    s.field_row(&[
+        ("紧急程度", opt(&sheet.urgency)),
+        (
+            "印发份数",
+            sheet.copies.map(|c| c.to_string()).unwrap_or_default(),
+        ),
+    ]);
     let boxes: [(&str, &[&str], f32); 4] = [
         ("签　　发", &["签发"], 45.0),
         ("会　　签", &["会签"], 30.0),
@@ -244,7 +274,13 @@ pub fn outgoing_sheet(sheet: &OutgoingSheet, fonts: &FontSet) -> Result<Vec<u8>,
         }
         s.step_box(label, &steps, min_h);
     }
-    let others: Vec<&SheetStep> = sheet.steps.iter().enumerate().filter(|(i, _)| !placed[*i]).map(|(_, st)| st).collect();
+    let others: Vec<&SheetStep> = sheet
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !placed[*i])
+        .map(|(_, st)| st)
+        .collect();
     if !others.is_empty() {
         s.step_box("其他环节", &others, 15.0);
     }
@@ -261,13 +297,26 @@ pub fn outgoing_sheet(sheet: &OutgoingSheet, fonts: &FontSet) -> Result<Vec<u8>,
 pub fn incoming_sheet(sheet: &IncomingSheet, fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
     let g = sheet_geometry();
     let mut ctx = Ctx::new(&g, fonts);
-    let mut s = Sheet { ctx: &mut ctx, pages: Vec::new(), y: 20.0 };
+    let mut s = Sheet {
+        ctx: &mut ctx,
+        pages: Vec::new(),
+        y: 20.0,
+    };
     s.heading(&format!("{}收文处理笺", sheet.office.trim()));
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let date = |d: &Option<NaiveDate>| d.map(date_text).unwrap_or_default();
-    s.field_row(&[("来文单位", sheet.sender.clone()), ("来文字号", opt(&sheet.number))]);
-    s.field_row(&[("收文编号", opt(&sheet.serial)), ("收文日期", date(&sheet.received))]);
-    s.field_row(&[("密　　级", opt(&sheet.classification)), ("紧急程度", opt(&sheet.urgency))]);
+    s.field_row(&[
+        ("来文单位", sheet.sender.clone()),
+        ("来文字号", opt(&sheet.number)),
+    ]);
+    s.field_row(&[
+        ("收文编号", opt(&sheet.serial)),
+        ("收文日期", date(&sheet.received)),
+    ]);
+    s.field_row(&[
+        ("密　　级", opt(&sheet.classification)),
+        ("紧急程度", opt(&sheet.urgency)),
+    ]);
     s.field_row(&[("标　　题", sheet.title.clone())]);
     let boxes: [(&str, &[&str], f32); 3] = [
         ("拟办意见", &["拟办"], 30.0),
@@ -290,7 +339,13 @@ pub fn incoming_sheet(sheet: &IncomingSheet, fonts: &FontSet) -> Result<Vec<u8>,
         }
         s.step_box(label, &steps, min_h);
     }
-    let others: Vec<&SheetStep> = sheet.steps.iter().enumerate().filter(|(i, _)| !placed[*i]).map(|(_, st)| st).collect();
+    let others: Vec<&SheetStep> = sheet
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !placed[*i])
+        .map(|(_, st)| st)
+        .collect();
     if !others.is_empty() {
         s.step_box("其他环节", &others, 15.0);
     }

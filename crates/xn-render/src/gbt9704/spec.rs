@@ -229,10 +229,7 @@ impl Reader<'_> {
             Some(toml::Value::String(s)) => match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    self.problem(
-                        key,
-                        format!("“{s}”不是 ISO 8601 日期，应写作 2026-11-26"),
-                    );
+                    self.problem(key, format!("“{s}”不是 ISO 8601 日期，应写作 2026-11-26"));
                     None
                 }
             },
@@ -269,7 +266,10 @@ impl DocSpec {
             Some(f) => match Format::parse(&f) {
                 Some(f) => Some(f),
                 None => {
-                    r.problem("format", format!("“{f}”不是可用的格式（文件、信函、命令、纪要）"));
+                    r.problem(
+                        "format",
+                        format!("“{f}”不是可用的格式（文件、信函、命令、纪要）"),
+                    );
                     None
                 }
             },
@@ -368,7 +368,10 @@ impl DocSpec {
             problem("issuer", "发文机关不能为空".to_owned());
         }
         if self.body.trim().is_empty() {
-            problem("body", "正文不能为空（公文首页必须显示正文，GB/T 9704 7.3.3）".to_owned());
+            problem(
+                "body",
+                "正文不能为空（公文首页必须显示正文，GB/T 9704 7.3.3）".to_owned(),
+            );
         }
         match self.format {
             Format::File | Format::Letter => {
@@ -378,7 +381,10 @@ impl DocSpec {
             }
             Format::Order => {
                 if !self.title.trim().is_empty() {
-                    problem("title", "命令格式不排标题（GB/T 9704 10.2），请删去".to_owned());
+                    problem(
+                        "title",
+                        "命令格式不排标题（GB/T 9704 10.2），请删去".to_owned(),
+                    );
                 }
             }
             Format::Minutes => {}
@@ -399,12 +405,18 @@ impl DocSpec {
         if let Some(c) = &self.copy_no
             && (c.chars().count() != 6 || !c.chars().all(|ch| ch.is_ascii_digit()))
         {
-            problem("copy_no", format!("份号“{c}”应为6位阿拉伯数字（GB/T 9704 7.2.1）"));
+            problem(
+                "copy_no",
+                format!("份号“{c}”应为6位阿拉伯数字（GB/T 9704 7.2.1）"),
+            );
         }
         if let Some(c) = &self.classification
             && !["秘密", "机密", "绝密"].contains(&c.as_str())
         {
-            problem("classification", format!("密级“{c}”应为 秘密、机密 或 绝密"));
+            problem(
+                "classification",
+                format!("密级“{c}”应为 秘密、机密 或 绝密"),
+            );
         }
         if let Some(t) = &self.secrecy_term {
             if self.classification.is_none() {
