@@ -248,6 +248,22 @@ fn a_file_document_has_every_figure_of_the_standard() {
 }
 
 #[test]
+fn a_long_mark_is_narrowed_not_shrunk_below_the_checkers_reach() {
+    let mut spec = file_spec();
+    spec.mark = Some("中共东川市委办公室东川市人民政府办公室文件".into());
+    let pdf = pdf_of(&spec, &RenderOptions::default());
+    let p1 = &pages(&pdf)[0];
+    let mark = line(p1, "中共东川市委办公室东川市人民政府办公室文件");
+    assert_mm("mark top", mark.top, TOP + 35.0);
+    assert!(
+        mark.x0 >= LEFT && mark.x1 <= RIGHT,
+        "mark within the type area: {mark:?}"
+    );
+    assert!(mark.size_pt >= 9.5 / MM_PER_PT - 0.1);
+    assert_eq!(check(&pdf), vec![]);
+}
+
+#[test]
 fn an_upward_document_puts_the_number_left_on_the_last_signers_line() {
     let mut spec = file_spec();
     spec.kind = "请示".into();

@@ -300,7 +300,10 @@ pub(crate) fn write(
             }
             c.set_fill_rgb(run.color.0, run.color.1, run.color.2);
             c.begin_text();
-            let s_mm = run.size_pt * MM_PER_PT;
+            if (run.hscale - 1.0).abs() > 1e-4 {
+                c.set_horizontal_scaling(run.hscale * 100.0);
+            }
+            let s_mm = run.size_pt * MM_PER_PT * run.hscale;
             let mut i = 0;
             while i < run.glyphs.len() {
                 let face = run.glyphs[i].face;
@@ -332,6 +335,9 @@ pub(crate) fn write(
                 items.finish();
                 show.finish();
                 i = j;
+            }
+            if (run.hscale - 1.0).abs() > 1e-4 {
+                c.set_horizontal_scaling(100.0);
             }
             c.end_text();
         }

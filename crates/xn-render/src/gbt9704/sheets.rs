@@ -206,6 +206,7 @@ impl Sheet<'_, '_> {
             baseline: self.y + super::layout::ASCENT * size * MM_PER_PT,
             size_pt: size,
             color: RED,
+            hscale: 1.0,
         };
         self.page().runs.push(run);
         self.y += size * MM_PER_PT + 8.0;

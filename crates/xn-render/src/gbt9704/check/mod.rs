@@ -459,8 +459,8 @@ impl Checker {
         };
         let first_body = body_lines(1, &pages[0], flow_start);
         // 7.3.2: 主送机关 flush left one line below the title, ending with a full-width colon.
+        let mut block: Vec<&Line> = Vec::new();
         if !title.is_empty() {
-            let mut block: Vec<&Line> = Vec::new();
             for l in &first_body {
                 if !near(l.x0(), LEFT) {
                     break;
@@ -491,6 +491,16 @@ impl Checker {
                     }
                 }
             }
+        }
+
+        // 7.3.3: the first page must show body text.
+        if first_body.len() <= block.len() {
+            self.v(
+                "body.first_page",
+                "正文",
+                1,
+                "公文首页必须显示正文（GB/T 9704 7.3.3）".to_owned(),
+            );
         }
 
         // Every page: page numbers, body size, margins, grid, line breaks.
@@ -792,6 +802,20 @@ impl Checker {
         };
         if !ok {
             self.v("date.position", "成文日期", page, "成文日期位置不符：加盖印章时右空四字，发文机关署名以成文日期为准居中；不加盖印章时署名右空二字，日期首字比署名首字右移二字（GB/T 9704 7.3.5）".to_owned());
+        }
+        // 7.3.6: 附注 in parentheses two characters in, on the line below the date.
+        if let Some((p, n)) = body.get(di + 1)
+            && *p == page
+            && n.compact().starts_with('（')
+            && near(n.base - date.base, PITCH)
+            && !near(n.x0(), LEFT + 2.0 * c)
+        {
+            self.v(
+                "note.position",
+                "附注",
+                page,
+                "附注应居左空二字加圆括号编排在成文日期下一行（GB/T 9704 7.3.6）".to_owned(),
+            );
         }
         if kind == Kind::Minutes && !images.is_empty() {
             self.v(

@@ -26,10 +26,34 @@ enum VItem {
     },
 }
 
-fn mark_size(ctx: &Ctx<'_>, text: &str, max_mm: f32) -> f32 {
-    let n = text.chars().count().max(1) as f32;
+/// The 发文机关标志 as a run whose em box starts at `top`: centred, at most `max_mm` high; a
+/// long name is narrowed rather than set below 9.5 mm. Returns the run and its bottom edge.
+fn mark_run(ctx: &mut Ctx<'_>, mark: &str, top: f32, max_mm: f32) -> (Run, f32) {
+    let n = mark.chars().count().max(1) as f32;
     let fit = ctx.g.area_w_mm * 0.95 / n;
-    max_mm.min(fit) / MM_PER_PT
+    let s_mm = max_mm.min(fit).max(9.5);
+    let size = s_mm / MM_PER_PT;
+    let hscale = (fit / s_mm).min(1.0);
+    let glyphs = ctx.shape(&spans(mark, FontRole::XiaoBiaoSong));
+    let w = Ctx::width(&glyphs, size, 0.0) * hscale;
+    let mut placed = Ctx::place(
+        &glyphs,
+        ctx.g.left_mm + (ctx.g.area_w_mm - w) / 2.0,
+        size,
+        0.0,
+    );
+    let x0 = placed.first().map_or(0.0, |g| g.x);
+    for g in &mut placed {
+        g.x = x0 + (g.x - x0) * hscale;
+    }
+    let run = Run {
+        glyphs: placed,
+        baseline: top + ASCENT * s_mm,
+        size_pt: size,
+        color: ctx.g.mark_color,
+        hscale,
+    };
+    (run, top + s_mm)
 }
 
 /// Lays a document out. `has_seal_image` tells whether a seal picture will be drawn (its
@@ -82,19 +106,10 @@ pub(crate) fn layout_document(
                 g.mark_top_mm
             };
             let mark_top = g.top_mm + offset;
-            let size = mark_size(ctx, &mark, 15.0);
-            let s_mm = size * MM_PER_PT;
-            let text = spans(&mark, FontRole::XiaoBiaoSong);
-            let glyphs = ctx.shape(&text);
-            let w = Ctx::width(&glyphs, size, 0.0);
-            head.runs.push(Run {
-                glyphs: Ctx::place(&glyphs, left + (g.area_w_mm - w) / 2.0, size, 0.0),
-                baseline: mark_top + ASCENT * s_mm,
-                size_pt: size,
-                color: g.mark_color,
-            });
+            let (run, mark_bottom) = mark_run(ctx, &mark, mark_top, 15.0);
+            head.runs.push(run);
             // 7.2.5 / 10.2: 发文字号 (令号) two blank lines below the mark.
-            let mut band_top = mark_top + s_mm + 2.0 * pitch;
+            let mut band_top = mark_bottom + 2.0 * pitch;
             if !spec.signers.is_empty() {
                 // 7.2.6: 签发人 right, one character in; two names a line.
                 let label = spans("签发人：", FontRole::FangSong);
@@ -171,20 +186,11 @@ pub(crate) fn layout_document(
             // 10.1: mark 30 mm from the paper's top, red double rules 170 mm long, 4 mm below
             // the mark (thick over thin) and 20 mm above the paper's bottom (thin over thick).
             let mark_top = 30.0 + (g.top_mm - 37.0);
-            let size = mark_size(ctx, &mark, 12.0);
-            let s_mm = size * MM_PER_PT;
-            let text = spans(&mark, FontRole::XiaoBiaoSong);
-            let glyphs = ctx.shape(&text);
-            let w = Ctx::width(&glyphs, size, 0.0);
-            head.runs.push(Run {
-                glyphs: Ctx::place(&glyphs, left + (g.area_w_mm - w) / 2.0, size, 0.0),
-                baseline: mark_top + ASCENT * s_mm,
-                size_pt: size,
-                color: g.mark_color,
-            });
+            let (run, mark_bottom) = mark_run(ctx, &mark, mark_top, 12.0);
+            head.runs.push(run);
             let x0 = (PAGE_W - 170.0) / 2.0 + (g.left_mm - 28.0);
             let x1 = x0 + 170.0;
-            let r1 = mark_top + s_mm + 4.0;
+            let r1 = mark_bottom + 4.0;
             head.bars.push(Bar {
                 x0,
                 x1,
@@ -247,6 +253,7 @@ pub(crate) fn layout_document(
                 baseline: ctx.band_baseline(g.title_pt),
                 size_pt: g.title_pt,
                 color: BLACK,
+                hscale: 1.0,
             }]));
         }
         // 7.3.2: 主送机关 one line below the title.

@@ -145,6 +145,7 @@ pub(super) fn page_numbers(ctx: &mut Ctx<'_>, format: Format, pages: &mut [Page]
             baseline,
             size_pt: size,
             color: BLACK,
+            hscale: 1.0,
         });
     }
 }

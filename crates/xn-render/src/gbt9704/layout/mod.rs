@@ -131,6 +131,8 @@ pub(crate) struct Run {
     pub(crate) baseline: f32,
     pub(crate) size_pt: f32,
     pub(crate) color: Rgb,
+    /// Horizontal scaling (1 = none): long marks are narrowed, never set smaller than 9.5 mm.
+    pub(crate) hscale: f32,
 }
 
 /// A horizontal rule: centre line `y`, from `x0` to `x1`.
@@ -284,6 +286,7 @@ impl<'a> Ctx<'a> {
             baseline,
             size_pt,
             color,
+            hscale: 1.0,
         }
     }
 
@@ -351,6 +354,7 @@ impl<'a> Ctx<'a> {
                 baseline,
                 size_pt,
                 color,
+                hscale: 1.0,
             });
             start = end;
         }
