@@ -632,10 +632,22 @@ impl Checker {
                     continue;
                 };
                 let n = l.glyphs.len();
-                let next = body16.get(i + 1).map(|n| n.compact()).unwrap_or_default();
+                // The line that follows, on the next page when this one ends a page.
+                let next = body16
+                    .get(i + 1)
+                    .map(|n| n.compact())
+                    .or_else(|| {
+                        pages.get(pi + 1).and_then(|p| {
+                            p.lines
+                                .iter()
+                                .find(|n| (n.size - SIZE_3).abs() < 1.0 && n.top() < BOTTOM)
+                                .map(Line::compact)
+                        })
+                    })
+                    .unwrap_or_default();
                 let mut nc = next.chars();
                 let (n0, n1) = (nc.next(), nc.next());
-                let adjusted = n0.is_some_and(|c| NO_END.contains(c) || c.is_ascii_alphanumeric())
+                let adjusted = n0.is_some_and(|c| NO_END.contains(c) || c.is_ascii_graphic())
                     || n1.is_some_and(|c| NO_START.contains(c));
                 if n > expected || (n < expected && !(adjusted && n + 3 >= expected)) {
                     self.v(
@@ -643,7 +655,8 @@ impl Checker {
                         "正文",
                         page,
                         format!(
-                            "每行应排28个字，此行排了{}个字（GB/T 9704 5.2.2）",
+                            "每行应排28个字，“{}”一行排了{}个字（GB/T 9704 5.2.2）",
+                            l.compact(),
                             n + 28 - expected
                         ),
                     );

@@ -369,7 +369,7 @@ fn bad_break(chars: &[char], e: usize) -> bool {
     };
     NO_START.contains(next)
         || NO_END.contains(prev)
-        || (prev.is_ascii_alphanumeric() && next.is_ascii_alphanumeric())
+        || (prev.is_ascii_graphic() && next.is_ascii_graphic())
 }
 
 /// Heading level of a paragraph by its marker (7.3.3): 一、 （一） 1. （1）.
@@ -513,6 +513,16 @@ pub fn title_lines(title: &str, max: usize) -> Vec<String> {
             if "、，".contains(chars[b - 1]) {
                 score += 2.0;
             }
+            // Book-title marks and brackets enclose a name: break around them, not inside.
+            if after.starts_with('《') || after.starts_with('（') {
+                score += 2.5;
+            }
+            if before.ends_with('》') || before.ends_with('）') {
+                score += 2.0;
+            }
+            if chars.get(b + 1).is_some_and(|c| "（《".contains(*c)) {
+                score -= 2.0;
+            }
             if bad_break(&chars, b) {
                 score -= 100.0;
             }
@@ -581,6 +591,12 @@ mod tests {
             lines[0].chars().count() <= lines[1].chars().count(),
             "{lines:?}"
         );
+        let lines = title_lines(
+            "东川市人民政府关于印发《东川市“十五五”数字政府建设规划（2026—2030年）》的通知",
+            20,
+        );
+        assert_eq!(lines.len(), 3);
+        assert!(lines[1].ends_with("规划"), "{lines:?}");
         let lines = title_lines("关于做好\n冬季安全生产工作的通知", 20);
         assert_eq!(lines, vec!["关于做好", "冬季安全生产工作的通知"]);
     }
