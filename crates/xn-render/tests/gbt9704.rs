@@ -574,6 +574,23 @@ fn broken_documents() -> Vec<Broken> {
             rule: "line_break.start",
         },
         Broken {
+            name: "印章顶端距正文超过一行",
+            spec: {
+                let mut s = base();
+                s.seal = true;
+                s
+            },
+            opts: RenderOptions {
+                seal_png: Some(red_seal_png()),
+                geometry: Geometry {
+                    seal_mm: 15.0,
+                    ..Geometry::default()
+                },
+                ..RenderOptions::default()
+            },
+            rule: "seal.position",
+        },
+        Broken {
             name: "纪要加盖印章",
             spec: minutes_sealed,
             opts: RenderOptions {
