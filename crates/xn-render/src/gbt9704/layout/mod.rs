@@ -540,7 +540,7 @@ pub fn title_lines(title: &str, max: usize) -> Vec<String> {
 /// Never set by the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Deviations {
-    /// Lay out even when [`DocSpec::validate`] finds problems (e.g. 第 in the number).
+    /// Lay out even when [`DocSpec::validate`](crate::gbt9704::DocSpec::validate) finds problems (e.g. 第 in the number).
     pub skip_validation: bool,
     /// Print this instead of the 成文日期 (e.g. a date in 汉字).
     pub date_text: Option<String>,
