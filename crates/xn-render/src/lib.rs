@@ -1,7 +1,11 @@
 //! What xiaoneng hands to people as files.
 //!
-//! Today: spreadsheets (xlsx), for every list's export and for import templates. The GB/T 9704
-//! PDF layout and iCalendar feeds join this crate when the documents and meetings areas land.
-//! Nothing here touches the database: callers pass the rows.
+//! - [`xlsx`]: spreadsheets, for every list's export and for import templates.
+//! - [`gbt9704`]: official documents as PDF laid out by GB/T 9704-2012, the conformance checker
+//!   that measures such a PDF, and the processing sheets (发文稿纸, 收文处理笺).
+//!
+//! iCalendar feeds join this crate when the meetings area lands. Nothing here touches the
+//! database: callers pass plain values.
 
+pub mod gbt9704;
 pub mod xlsx;

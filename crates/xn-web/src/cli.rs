@@ -68,6 +68,10 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::calendar_cli::CalendarCommand,
     },
+    /// Lay out an official document (DOC.toml) as a GB/T 9704-2012 PDF; no database needed.
+    Render(crate::render_cli::RenderArgs),
+    /// Check a PDF against GB/T 9704-2012 and list every violation; no database needed.
+    Check(crate::render_cli::CheckArgs),
 }
 
 /// Account commands.

@@ -17,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod pages;
+pub mod render_cli;
 pub mod timers;
 
 /// Where the current time comes from. Only [`Clock::System`] reads the system clock; tests

@@ -35,6 +35,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         // Before the configuration: `days` and `add` need neither it nor a database.
         return xn_web::calendar_cli::run(action, cli.config.as_deref(), open).await;
     }
+    match &cli.command {
+        // Neither needs the configuration nor a database.
+        Some(Command::Render(args)) => return xn_web::render_cli::run_render(args),
+        Some(Command::Check(args)) => return xn_web::render_cli::run_check(args),
+        _ => {}
+    }
     let mut config = Config::load(cli.config.as_deref())?;
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(config, args).await,
@@ -52,6 +58,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calendar { action } => {
             xn_web::calendar_cli::run(action, cli.config.as_deref(), open).await
         }
+        Command::Render(args) => xn_web::render_cli::run_render(&args),
+        Command::Check(args) => xn_web::render_cli::run_check(&args),
         Command::User { action, db } => {
             apply_db(&mut config, &db);
             let services = open(&config).await?;
