@@ -331,6 +331,7 @@ pub struct VersionRow {
 }
 
 /// Saves the next version of a document's text and makes it current; returns its number.
+#[expect(clippy::too_many_arguments, reason = "one version row")]
 pub async fn save_version(
     tx: &mut Tx,
     id: i64,
@@ -418,6 +419,7 @@ pub struct LedgerRow {
 }
 
 /// Writes a ledger row.
+#[expect(clippy::too_many_arguments, reason = "one ledger row")]
 pub async fn insert_ledger(
     tx: &mut Tx,
     code: &str,
@@ -446,6 +448,7 @@ pub async fn first_reserved(tx: &mut Tx, code: &str, year: i64) -> Result<Option
 }
 
 /// Changes a ledger row's state (reserved → allocated, anything → voided).
+#[expect(clippy::too_many_arguments, reason = "one ledger row")]
 pub async fn set_ledger_state(
     tx: &mut Tx,
     code: &str,

@@ -1,9 +1,9 @@
 //! The body as structured text, and the comparison of two versions.
 //!
 //! A body is typed as plain text: paragraphs separated by line breaks, headings recognised by
-//! the markers of 《党政机关公文格式》 GB/T 9704-2012 7.3.3: 一、 (first level), （一） (second),
-//! 1. (third), （1） (fourth). Comparison works on characters within paragraphs, as a reviewer
-//! reads Chinese: a changed word shows as a deletion and an insertion inside its paragraph.
+//! the markers of 《党政机关公文格式》 GB/T 9704-2012 7.3.3: 一、 for the first level, （一） for
+//! the second, then 1. and （1）. Comparison works on characters within paragraphs, as a
+//! reviewer reads Chinese: a changed word shows as a deletion and an insertion in place.
 
 use serde::{Deserialize, Serialize};
 use similar::{ChangeTag, DiffOp, TextDiff};

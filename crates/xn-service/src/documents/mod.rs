@@ -3,7 +3,7 @@
 //! A document is an item moved by the flow engine: a 发文 by the `outgoing_document` process, a
 //! 收文 by `incoming_document`. This module keeps what the engine does not know: the eighteen
 //! elements, the text and its versions, attachments stored by content, the number ledger and
-//! the exchange between units. The engine calls [`Services::on_document_flow`] inside the
+//! the exchange between units. The engine calls `Services::on_document_flow` inside the
 //! transaction of every action on a document's case, so that what the regulation ties to a step
 //! happens with it or not at all: the rules checked at 签发, the number allocated at 登记, the
 //! delivery to every recipient at 核发, the receipt, the 退文 and the reply flowing back.
