@@ -11,6 +11,7 @@
 mod files;
 mod hooks;
 mod ledger;
+mod print;
 mod search;
 mod views;
 

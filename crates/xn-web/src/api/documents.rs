@@ -245,6 +245,34 @@ async fn download_attachment(
     Ok(file_response(f))
 }
 
+/// The document laid out by GB/T 9704-2012 (PDF, as a download).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
+async fn document_pdf(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let f = state
+        .services
+        .document_pdf(&actor, id, state.clock.now())
+        .await?;
+    Ok(file_response(f))
+}
+
+/// The processing sheet (发文稿纸 / 收文处理笺) with every step's opinion, name and date.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/sheet", tag = "documents", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
+async fn processing_sheet(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(file_response(
+        state.services.processing_sheet(&actor, id).await?,
+    ))
+}
+
 /// A stored file as a download.
 pub(crate) fn file_response(f: xn_service::documents::AttachmentFile) -> Response {
     let encoded: String = url_encode(&f.name);
@@ -442,6 +470,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_document, save_document))
         .routes(routes!(submit_document))
         .routes(routes!(compare_versions))
+        .routes(routes!(document_pdf))
+        .routes(routes!(processing_sheet))
         .routes(routes!(upload_attachment))
         .routes(routes!(download_attachment))
         .routes(routes!(resend))

@@ -610,6 +610,27 @@ async fn download(
     Ok(crate::api::documents::file_response(f))
 }
 
+async fn pdf(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .document_pdf(&actor, id, state.clock.now())
+        .await?;
+    Ok(crate::api::documents::file_response(f))
+}
+
+async fn sheet(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let f = state.services.processing_sheet(&actor, id).await?;
+    Ok(crate::api::documents::file_response(f))
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct ResendForm {
     #[serde(default)]
@@ -1039,6 +1060,8 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/edit", get(edit_draft))
         .route("/documents/{id}/submit", post(submit))
         .route("/documents/{id}/compare", get(compare))
+        .route("/documents/{id}/pdf", get(pdf))
+        .route("/documents/{id}/sheet", get(sheet))
         .route("/documents/{id}/resend", post(resend))
         .route(
             "/documents/{id}/attachments",

@@ -451,6 +451,33 @@ on_both_engines!(
             assert!(timeline.contains(words), "{words} missing from {timeline}");
         }
 
+        // The dispatched document laid out by GB/T 9704 passes the checker; the 发文稿纸 and a
+        // county's 收文处理笺 carry the opinions.
+        let res = app
+            .api_bytes(
+                "GET",
+                &format!("/api/v1/documents/{doc}/pdf"),
+                &t.mishu,
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.content_type(), "application/pdf");
+        let bytes = app
+            .api_raw(&format!("/api/v1/documents/{doc}/pdf"), &t.mishu)
+            .await;
+        assert!(bytes.starts_with(b"%PDF"));
+        let broken = xn_render::gbt9704::check(&bytes);
+        assert!(broken.is_empty(), "{broken:?}");
+        let sheet = app
+            .api_raw(&format!("/api/v1/documents/{doc}/sheet"), &t.mishu)
+            .await;
+        assert!(sheet.starts_with(b"%PDF"));
+        let sheet = app
+            .api_raw(&format!("/api/v1/documents/{qinghe_doc}/sheet"), &lead_t)
+            .await;
+        assert!(sheet.starts_with(b"%PDF"));
+
         // 重发 to 柳林 after its 退文: a second round arrives there.
         let liulin = unit_id(&app, "柳林县人民政府").await;
         let res = app

@@ -359,6 +359,19 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// The raw bytes of a GET with a bearer token (panics unless 200).
+    pub async fn api_raw(&self, path: &str, token: &str) -> Vec<u8> {
+        let req = Request::builder()
+            .method("GET")
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = xn_web::app(self.state.clone()).oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.into_body().collect().await.unwrap().to_bytes().to_vec()
+    }
+
     /// One integer from the database.
     pub async fn scalar(&self, sql: &str) -> i64 {
         let sql = sql.to_owned();
