@@ -591,6 +591,17 @@ fn broken_documents() -> Vec<Broken> {
             rule: "seal.position",
         },
         Broken {
+            name: "署名和日期单独成页",
+            spec: {
+                let mut s = base();
+                s.body = body_of(2);
+                s.note = Some("此件公开发布".into());
+                s
+            },
+            opts: geo(&|g| g.keep_signature_with_text = false),
+            rule: "signature.alone",
+        },
+        Broken {
             name: "纪要加盖印章",
             spec: minutes_sealed,
             opts: RenderOptions {
@@ -633,6 +644,8 @@ fn the_checker_passes_every_correct_document() {
         let text = std::fs::read_to_string(&path).unwrap();
         specs.push(DocSpec::from_toml(&text).unwrap_or_else(|p| panic!("{path}: {p:?}")));
     }
+    let mixed = format!("{}/tests/data/mixed_text.toml", env!("CARGO_MANIFEST_DIR"));
+    specs.push(DocSpec::from_toml(&std::fs::read_to_string(&mixed).unwrap()).unwrap());
     let mut short = file_spec();
     short.body = "现将有关事项通知如下。".into();
     short.cc = vec![];
@@ -640,6 +653,60 @@ fn the_checker_passes_every_correct_document() {
     for spec in specs {
         let pdf = pdf_of(&spec, &RenderOptions::default());
         assert_eq!(check(&pdf), vec![], "{}", spec.title);
+    }
+}
+
+/// n paragraphs alternating a heading-led one and a plain one.
+fn body_of(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            if i % 2 == 0 {
+                "（一）压实工作责任。各县（区）人民政府要落实属地管理责任，主要负责同志要亲自研究部署，2026年12月前完成。".to_owned()
+            } else {
+                format!("{}，{}。", filler(30, i), filler(40, i + 3))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[test]
+fn documents_of_every_length_keep_the_signature_with_text_and_the_imprint_at_the_foot() {
+    for n in 1..=16 {
+        let mut spec = file_spec();
+        spec.body = body_of(n);
+        spec.seal = n % 2 == 1;
+        spec.note = Some("此件公开发布".into());
+        let pdf = pdf_of(&spec, &RenderOptions::default());
+        assert_eq!(check(&pdf), vec![], "{n} paragraphs");
+        let ps = pages(&pdf);
+        let last = ps.last().unwrap();
+        let rules: Vec<_> = last.rules.iter().filter(|r| !r.red).collect();
+        assert_mm("版记 last rule", rules.last().unwrap().y, BOTTOM);
+        let date_page = ps
+            .iter()
+            .position(|p| p.lines.iter().any(|l| l.text == "2026年11月26日"))
+            .unwrap();
+        // The signature's page also holds text of the body or the 附件说明 (7.3.5.5).
+        let text_above = ps[date_page]
+            .lines
+            .iter()
+            .filter(|l| (l.size_pt - 16.0).abs() < 0.1 && l.bottom <= BOTTOM)
+            .filter(|l| {
+                !["2026年11月26日", "东川市人民政府办公室", "（此件公开发布）"]
+                    .contains(&l.text.as_str())
+            })
+            .count();
+        assert!(
+            text_above > 0,
+            "{n} paragraphs: signature alone on page {}: {:?}",
+            date_page + 1,
+            ps[date_page]
+                .lines
+                .iter()
+                .map(|l| &l.text)
+                .collect::<Vec<_>>()
+        );
     }
 }
 

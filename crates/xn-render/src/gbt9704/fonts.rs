@@ -477,3 +477,51 @@ impl<'a> Shaper<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidate(dir: &Path, file: &str, family: &str, weight: u16) -> Candidate {
+        let path = dir.join(file);
+        std::fs::write(&path, file.as_bytes()).unwrap();
+        Candidate {
+            path,
+            index: 0,
+            families: vec![family.to_owned()],
+            weight,
+        }
+    }
+
+    #[test]
+    fn the_standard_face_wins_and_each_substitute_is_named_in_a_warning() {
+        let dir = std::env::temp_dir().join(format!("xn-fonts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let found = vec![
+            candidate(&dir, "serif.ttc", "Noto Serif CJK SC", 400),
+            candidate(&dir, "serif-bold.ttc", "Noto Serif CJK SC", 700),
+            candidate(&dir, "sans.ttc", "Noto Sans CJK SC", 400),
+            candidate(&dir, "kai.ttf", "AR PL KaitiM GB", 400),
+            candidate(&dir, "fangsong.ttf", "仿宋_GB2312", 400),
+        ];
+        let set = FontSet::choose(&found).unwrap();
+        assert_eq!(set.family(FontRole::FangSong), "仿宋_GB2312");
+        assert_eq!(set.family(FontRole::XiaoBiaoSong), "Noto Serif CJK SC Bold");
+        assert_eq!(set.family(FontRole::Hei), "Noto Sans CJK SC");
+        assert_eq!(set.family(FontRole::Kai), "AR PL KaitiM GB");
+        let warnings = set.warnings().join("\n");
+        assert!(!warnings.contains("仿宋"), "{warnings}");
+        for name in ["方正小标宋", "黑体", "楷体_GB2312", "宋体"] {
+            assert!(warnings.contains(name), "{name} missing from {warnings}");
+        }
+        // The regular and bold serif files are read once each, however many roles use them.
+        assert_eq!(set.faces.len(), 5);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn no_font_at_all_is_an_error_naming_the_face() {
+        let err = FontSet::choose(&[]).unwrap_err();
+        assert!(err.to_string().contains("仿宋_GB2312"), "{err}");
+    }
+}

@@ -60,7 +60,7 @@ impl fmt::Display for SpecProblem {
 
 /// An official document as the renderer needs it. A plain value: the documents area maps its
 /// own model to it; the command line reads it from TOML with [`DocSpec::from_toml`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DocSpec {
     /// 格式: 文件, 信函, 命令 or 纪要.
     pub format: Format,

@@ -136,6 +136,21 @@ impl Checker {
             .map(|i| &body[i])
             .filter(|(p, l)| *p == page && near(date.base - l.base, PITCH))
             .map(|(_, l)| l.clone());
+        // 7.3.5.5: no page with only the signature (此页无正文).
+        let anchor_base = name.as_ref().map_or(date.base, |n| n.base);
+        if page > 1
+            && !body
+                .iter()
+                .any(|(p, l)| *p == page && l.base < anchor_base - 0.5 * PITCH)
+        {
+            self.v(
+                "signature.alone",
+                "发文机关署名",
+                page,
+                "发文机关署名和成文日期不应单独成页，应与正文（或附件说明）同页（GB/T 9704 7.3.5.5）"
+                    .to_owned(),
+            );
+        }
         let images = pages
             .get(page - 1)
             .map(|p| p.images.clone())

@@ -354,6 +354,27 @@ impl Checker {
                 .lines
                 .iter()
                 .any(|l| l.base > head_end - 3.0 * PITCH && l.text().contains("签发人"));
+            // 7.2.6: 签发人 right, one character in, on the number's first line.
+            if let Some(signers) = p1
+                .lines
+                .iter()
+                .find(|l| l.base > head_end - 3.0 * PITCH && l.text().contains("签发人"))
+            {
+                // Names of unequal length share columns, so the line may end a little short.
+                let end = signers.x1();
+                if end > RIGHT - cell() + TOL
+                    || end < RIGHT - 3.0 * cell()
+                    || !signers.compact().contains("签发人：")
+                {
+                    self.v(
+                        "signers.position",
+                        "签发人",
+                        1,
+                        "“签发人”后加全角冒号，签发人姓名居右空一字编排（GB/T 9704 7.2.6）"
+                            .to_owned(),
+                    );
+                }
+            }
             let num = segs
                 .iter()
                 .find(|s| {

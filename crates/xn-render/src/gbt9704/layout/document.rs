@@ -411,7 +411,7 @@ pub(crate) fn layout_document(
                 height: 3.0 * pitch,
                 runs,
                 pictures: Vec::new(),
-                carry: 2,
+                carry: if g.keep_signature_with_text { 2 } else { 0 },
             });
         }
         _ if spec.seal => {
@@ -444,7 +444,7 @@ pub(crate) fn layout_document(
                 height: 4.0 * pitch,
                 runs,
                 pictures,
-                carry: 2,
+                carry: if g.keep_signature_with_text { 2 } else { 0 },
             });
         }
         _ => {
@@ -478,7 +478,7 @@ pub(crate) fn layout_document(
                 height,
                 runs,
                 pictures: Vec::new(),
-                carry: 2,
+                carry: if g.keep_signature_with_text { 2 } else { 0 },
             });
         }
     }

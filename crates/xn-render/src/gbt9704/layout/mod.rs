@@ -86,6 +86,9 @@ pub struct Geometry {
     pub recipients_colon: String,
     /// Seal width in millimetres (the seal image keeps its aspect ratio).
     pub seal_mm: f32,
+    /// Carry the last two body lines to a new page with the signature, so that it never stands
+    /// alone (7.3.5.5).
+    pub keep_signature_with_text: bool,
 }
 
 impl Default for Geometry {
@@ -109,6 +112,7 @@ impl Default for Geometry {
             line_breaking_rules: true,
             recipients_colon: "：".to_owned(),
             seal_mm: 42.0,
+            keep_signature_with_text: true,
         }
     }
 }
