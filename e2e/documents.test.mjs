@@ -8,6 +8,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   DESKTOP,
   createPostgresDatabase,
@@ -119,6 +120,15 @@ function journeys(backend, { databaseUrl } = {}) {
       await expectText(s.locator('#exchanges'), '清河县人民政府', { hint: 'dispatched' });
       await expectText(s.locator('#exchanges'), '已送达', { hint: 'delivered' });
       await screenshot(s, shot('documents-dispatched'));
+      // The dispatched text laid out by GB/T 9704 and the 发文稿纸 download from the page.
+      for (const [link, name] of [['#download-pdf', '东政办发'], ['#download-sheet', '发文稿纸']]) {
+        const [download] = await Promise.all([s.waitForEvent('download'), s.locator(link).click()]);
+        assert.ok(download.suggestedFilename().includes(name), download.suggestedFilename());
+        assert.ok(download.suggestedFilename().endsWith('.pdf'), download.suggestedFilename());
+        const path = await download.path();
+        const bytes = readFileSync(path);
+        assert.equal(bytes.subarray(0, 4).toString(), '%PDF', `${name} is a PDF`);
+      }
 
       // 清河县: signed for, registered, screened, proposed, instructed, handled.
       await act('qinghe.wenshu', { hint: '签收' });
