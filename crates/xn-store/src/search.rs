@@ -354,12 +354,34 @@ enum Part {
     All,
 }
 
-/// The `from … where …` of a full-text search over one part, with the filters.
+/// How PostgreSQL is to find the rows of a page (see [`fulltext_from`]); SQLite's FTS5 reads
+/// its index in rowid order either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// Read the GIN index, sort the matches (few matches).
+    Index,
+    /// Walk the primary key newest first, testing each row (many matches).
+    Walk,
+}
+
+impl Plan {
+    fn for_count(n: i64) -> Plan {
+        if n >= COUNT_CAP {
+            Plan::Walk
+        } else {
+            Plan::Index
+        }
+    }
+}
+
+/// The `from … where …` of a full-text search over one part, with the filters, and the
+/// expression to order by (the id).
 fn fulltext_from(
     engine: Engine,
     text: &TokenQuery,
     title: &TokenQuery,
     part: Part,
+    plan: Plan,
     q: &SearchQuery,
 ) -> (String, Clause, String) {
     let mut c = Clause::default();
@@ -386,24 +408,40 @@ fn fulltext_from(
             ("document_fts".to_owned(), "document_fts.rowid".to_owned())
         }
         // Engine difference: tsquery over the head and whole tsvectors.
+        //
+        // PostgreSQL's GIN index cannot return rows in id order, and its planner, asked for
+        // `order by id desc limit 20`, may walk the primary key backwards testing every row —
+        // fast when matches are dense, ruinous when they are few. So the caller chooses: with
+        // few matches (counted first) the index is read and the page sorted (`Plan::Index`:
+        // the order key is an expression, so the primary key cannot serve it); with many, the
+        // primary key is walked backwards (`Plan::Walk`: the test is wrapped so that the GIN
+        // index cannot serve it).
         Engine::Postgres => {
+            let test = |cond: String| match plan {
+                Plan::Index => cond,
+                Plan::Walk => format!("coalesce({cond}, false)"),
+            };
             let mut conds = Vec::new();
             if !text.is_empty() {
                 let p = c.bind(Arg::Text(tsquery_expr(&text.terms, None)));
                 match part {
-                    Part::Head => conds.push(format!("s.head @@ {p}::tsquery")),
-                    Part::All => conds.push(format!("s.whole @@ {p}::tsquery")),
-                    Part::Body => conds.push(format!(
+                    Part::Head => conds.push(test(format!("s.head @@ {p}::tsquery"))),
+                    Part::All => conds.push(test(format!("s.whole @@ {p}::tsquery"))),
+                    Part::Body => conds.push(test(format!(
                         "s.whole @@ {p}::tsquery and not (s.head @@ {p}::tsquery)"
-                    )),
+                    ))),
                 }
             }
             if !title.is_empty() {
                 let p = c.bind(Arg::Text(tsquery_expr(&title.terms, Some('A'))));
-                conds.push(format!("s.head @@ {p}::tsquery"));
+                conds.push(test(format!("s.head @@ {p}::tsquery")));
             }
             c.sql = conds.join(" and ");
-            ("document_search s".to_owned(), "s.document_id".to_owned())
+            let order = match plan {
+                Plan::Index => "s.document_id + 0",
+                Plan::Walk => "s.document_id",
+            };
+            ("document_search s".to_owned(), order.to_owned())
         }
     };
     let mut filters = c.clone();
@@ -411,8 +449,9 @@ fn fulltext_from(
     let joined = document_filters(q, &mut filters);
     c.args = filters.args;
     c.sql.push_str(&filters.sql);
+    let column = id.trim_end_matches(" + 0");
     let from = if joined {
-        format!("{from} join documents d on d.id = {id}")
+        format!("{from} join documents d on d.id = {column}")
     } else {
         from
     };
@@ -457,18 +496,19 @@ async fn page_of(
     let mut c = clause.clone();
     let l = c.bind(Arg::Int(limit));
     let o = c.bind(Arg::Int(offset));
+    let column = id.trim_end_matches(" + 0");
     let sql = format!(
-        "select {id} from {from} where {} order by {id} desc limit {l} offset {o}",
+        "select {column} from {from} where {} order by {id} desc limit {l} offset {o}",
         where_sql(&c.sql)
     );
     fetch_ids(db, &sql, &c.args).await
 }
 
-async fn count_of(db: &Db, from: &str, clause: &Clause, id: &str) -> Result<i64> {
+async fn count_of(db: &Db, from: &str, clause: &Clause) -> Result<i64> {
     let mut c = clause.clone();
     let l = c.bind(Arg::Int(COUNT_CAP));
     let sql = format!(
-        "select count(*) from (select {id} from {from} where {} limit {l}) t",
+        "select count(*) from (select 1 from {from} where {} limit {l}) t",
         where_sql(&c.sql)
     );
     fetch_count(db, &sql, &c.args).await
@@ -499,36 +539,37 @@ pub async fn search_documents(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
         let mut c = Clause::default();
         document_filters(q, &mut c);
         let ids = page_of(db, "documents d", &c, "d.id", limit, offset).await?;
-        let total = count_of(db, "documents d", &c, "d.id").await?;
+        let total = count_of(db, "documents d", &c).await?;
         (ids.into_iter().map(|i| (i, Tier::Filter)).collect(), total)
     } else if text.is_empty() {
         // Only title words: one tier.
-        let (from, c, id) = fulltext_from(engine, &text, &title, Part::All, q);
+        let (from, c, _) = fulltext_from(engine, &text, &title, Part::All, Plan::Index, q);
+        let total = count_of(db, &from, &c).await?;
+        let (from, c, id) =
+            fulltext_from(engine, &text, &title, Part::All, Plan::for_count(total), q);
         let ids = page_of(db, &from, &c, &id, limit, offset).await?;
-        let total = count_of(db, &from, &c, &id).await?;
         (ids.into_iter().map(|i| (i, Tier::Head)).collect(), total)
     } else {
-        let (from, c, id) = fulltext_from(engine, &text, &title, Part::Head, q);
-        let head = page_of(db, &from, &c, &id, limit, offset).await?;
-        let mut ids: Vec<(i64, Tier)> = head.iter().map(|i| (*i, Tier::Head)).collect();
-        if (ids.len() as i64) < limit {
-            // The head tier ends on this page: how many it holds decides where the body tier
-            // starts.
-            let head_count = if !head.is_empty() || offset == 0 {
-                offset + head.len() as i64
-            } else {
-                count_of(db, &from, &c, &id).await?
-            };
-            if head_count < COUNT_CAP {
-                let (from, c, id) = fulltext_from(engine, &text, &title, Part::Body, q);
-                let body_offset = (offset - head_count).max(0);
-                let rest = limit - ids.len() as i64;
-                let body = page_of(db, &from, &c, &id, rest, body_offset).await?;
-                ids.extend(body.into_iter().map(|i| (i, Tier::Body)));
-            }
+        // Counted first: the total, where the head tier ends, and how PostgreSQL reads each.
+        let (from, c, _) = fulltext_from(engine, &text, &title, Part::All, Plan::Index, q);
+        let total = count_of(db, &from, &c).await?;
+        let (from, c, _) = fulltext_from(engine, &text, &title, Part::Head, Plan::Index, q);
+        let head_count = count_of(db, &from, &c).await?;
+        let mut ids: Vec<(i64, Tier)> = Vec::new();
+        if offset < head_count {
+            let plan = Plan::for_count(head_count);
+            let (from, c, id) = fulltext_from(engine, &text, &title, Part::Head, plan, q);
+            let head = page_of(db, &from, &c, &id, limit, offset).await?;
+            ids.extend(head.into_iter().map(|i| (i, Tier::Head)));
         }
-        let (from, c, id) = fulltext_from(engine, &text, &title, Part::All, q);
-        let total = count_of(db, &from, &c, &id).await?;
+        let rest = limit - ids.len() as i64;
+        if rest > 0 && head_count < COUNT_CAP && total > head_count {
+            let plan = Plan::for_count(total);
+            let (from, c, id) = fulltext_from(engine, &text, &title, Part::Body, plan, q);
+            let body_offset = (offset - head_count).max(0);
+            let body = page_of(db, &from, &c, &id, rest, body_offset).await?;
+            ids.extend(body.into_iter().map(|i| (i, Tier::Body)));
+        }
         (ids, total)
     };
 
