@@ -1,8 +1,8 @@
 //! The body as structured text, and the comparison of two versions.
 //!
 //! A body is typed as plain text: paragraphs separated by line breaks, headings recognised by
-//! the markers of 《党政机关公文格式》 GB/T 9704-2012 7.3.3: 一、 (first level), （一） (second),
-//! 1. (third), （1） (fourth). Comparison works on characters within paragraphs, as a reviewer
+//! the markers of 《党政机关公文格式》 GB/T 9704-2012 7.3.3: 一、 (first level), （一）
+//! (second), 1. (third), （1） (fourth). Comparison works on characters within paragraphs, as a reviewer
 //! reads Chinese: a changed word shows as a deletion and an insertion inside its paragraph.
 
 use serde::{Deserialize, Serialize};
