@@ -2,16 +2,18 @@
 //!
 //! The tokens come from [`xn_domain::documents::search`]; this module writes them in each
 //! engine's form and holds no rule of what matches. SQLite keeps them in the contentless FTS5
-//! table `document_fts` (rowid = document id; columns title, number, body); PostgreSQL in
-//! `document_search` (`head`: title and number, `whole`: head and body; GIN indexes on both).
-//! The full-text part is the one real engine difference, so its SQL is written once per engine
-//! and marked; the filters on `documents` are one text for both.
+//! tables `document_fts` (rowid = document id; columns title, number, body) and
+//! `document_fts_head` (title, number); PostgreSQL in `document_search` (`head`: title and
+//! number, `whole`: head and body; GIN indexes on both). The full-text part is the one real
+//! engine difference, so its SQL is written once per engine and marked; the filters on
+//! `documents` are one text for both.
 //!
-//! Ranking: documents whose title or number holds the whole query come first, then those where
-//! it is found only with the body or the opinions; inside each tier the newest (highest id)
-//! first. Both tiers are read in id order straight off the index, so the first page of a token
-//! found in most documents costs no more than that of a rare one. Counts stop at
-//! [`COUNT_CAP`].
+//! Ranking: documents whose title or number holds the whole query come first (tier Head), then
+//! those where it is found only with the body or the opinions (tier Body); inside each tier the
+//! newest (highest id) first, read in id order off the index with a limit rather than scored
+//! and sorted, so a word found in most documents does not cost a score per match. Counts stop
+//! at [`COUNT_CAP`] and are taken first: they say where the head tier ends and, on
+//! PostgreSQL, whether to read the index or walk the primary key.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -62,6 +64,11 @@ pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>
             let (title, number, body) = (title.join(" "), number.join(" "), body.join(" "));
             with_tx!(tx, c => sqlx::query("delete from document_fts where rowid = $1")
                 .bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+            with_tx!(tx, c => sqlx::query("delete from document_fts_head where rowid = $1")
+                .bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+            with_tx!(tx, c => sqlx::query(
+                "insert into document_fts_head (rowid, title, number) values ($1, $2, $3)")
+                .bind(document_id).bind(&title).bind(&number).execute(c).await.map(|r| r.rows_affected()))?;
             with_tx!(tx, c => sqlx::query(
                 "insert into document_fts (rowid, title, number, body) values ($1, $2, $3, $4)")
                 .bind(document_id).bind(&title).bind(&number).bind(&body).execute(c).await.map(|r| r.rows_affected()))?;
@@ -82,11 +89,16 @@ pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>
 
 /// Removes a document from the index (it no longer exists, or must no longer be found).
 pub async fn remove_document(tx: &mut Tx, document_id: i64) -> Result<()> {
-    let sql = match tx.engine() {
-        Engine::Sqlite => "delete from document_fts where rowid = $1",
-        Engine::Postgres => "delete from document_search where document_id = $1",
+    let sqls: &[&str] = match tx.engine() {
+        Engine::Sqlite => &[
+            "delete from document_fts where rowid = $1",
+            "delete from document_fts_head where rowid = $1",
+        ],
+        Engine::Postgres => &["delete from document_search where document_id = $1"],
     };
-    with_tx!(tx, c => sqlx::query(sql).bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+    for sql in sqls {
+        with_tx!(tx, c => sqlx::query(*sql).bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
     Ok(())
 }
 
@@ -387,25 +399,31 @@ fn fulltext_from(
     let mut c = Clause::default();
     let (from, id) = match engine {
         // Engine difference: FTS5 match expression with column filters.
+        //
+        // The head tier reads `document_fts_head` (title and number only), so a word frequent
+        // in bodies but rare in titles costs only its few title entries there; the body tier
+        // reads `document_fts` less the head tier's ids.
         Engine::Sqlite => {
-            let q_expr = fts5_expr(&text.terms);
             let mut must = Vec::new();
             if !text.is_empty() {
-                must.push(match part {
-                    Part::Head => format!("{{title number}} : ({q_expr})"),
-                    Part::Body | Part::All => format!("({q_expr})"),
-                });
+                must.push(format!("({})", fts5_expr(&text.terms)));
             }
             if !title.is_empty() {
                 must.push(format!("{{title}} : ({})", fts5_expr(&title.terms)));
             }
-            let mut expr = must.join(" AND ");
+            let p = c.bind(Arg::Text(must.join(" AND ")));
+            let table = match part {
+                Part::Head => "document_fts_head",
+                Part::Body | Part::All => "document_fts",
+            };
+            c.sql = format!("{table} match {p}");
             if part == Part::Body {
-                expr = format!("({expr}) NOT ({{title number}} : ({q_expr}))");
+                c.sql.push_str(&format!(
+                    " and document_fts.rowid not in
+                     (select rowid from document_fts_head where document_fts_head match {p})"
+                ));
             }
-            let p = c.bind(Arg::Text(expr));
-            c.sql = format!("document_fts match {p}");
-            ("document_fts".to_owned(), "document_fts.rowid".to_owned())
+            (table.to_owned(), format!("{table}.rowid"))
         }
         // Engine difference: tsquery over the head and whole tsvectors.
         //
