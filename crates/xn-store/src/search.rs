@@ -2,16 +2,18 @@
 //!
 //! The tokens come from [`xn_domain::documents::search`]; this module writes them in each
 //! engine's form and holds no rule of what matches. SQLite keeps them in the contentless FTS5
-//! table `document_fts` (rowid = document id; columns title, number, body); PostgreSQL in
-//! `document_search` (`head`: title and number, `whole`: head and body; GIN indexes on both).
-//! The full-text part is the one real engine difference, so its SQL is written once per engine
-//! and marked; the filters on `documents` are one text for both.
+//! tables `document_fts` (rowid = document id; columns title, number, body) and
+//! `document_fts_head` (title, number); PostgreSQL in `document_search` (`head`: title and
+//! number, `whole`: head and body; GIN indexes on both). The full-text part is the one real
+//! engine difference, so its SQL is written once per engine and marked; the filters on
+//! `documents` are one text for both.
 //!
-//! Ranking: documents whose title or number holds the whole query come first, then those where
-//! it is found only with the body or the opinions; inside each tier the newest (highest id)
-//! first. Both tiers are read in id order straight off the index, so the first page of a token
-//! found in most documents costs no more than that of a rare one. Counts stop at
-//! [`COUNT_CAP`].
+//! Ranking: documents whose title or number holds the whole query come first (tier Head), then
+//! those where it is found only with the body or the opinions (tier Body); inside each tier the
+//! newest (highest id) first, read in id order off the index with a limit rather than scored
+//! and sorted, so a word found in most documents does not cost a score per match. Counts stop
+//! at [`COUNT_CAP`] and are taken first: they say where the head tier ends and, on
+//! PostgreSQL, whether to read the index or walk the primary key.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -62,6 +64,11 @@ pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>
             let (title, number, body) = (title.join(" "), number.join(" "), body.join(" "));
             with_tx!(tx, c => sqlx::query("delete from document_fts where rowid = $1")
                 .bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+            with_tx!(tx, c => sqlx::query("delete from document_fts_head where rowid = $1")
+                .bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+            with_tx!(tx, c => sqlx::query(
+                "insert into document_fts_head (rowid, title, number) values ($1, $2, $3)")
+                .bind(document_id).bind(&title).bind(&number).execute(c).await.map(|r| r.rows_affected()))?;
             with_tx!(tx, c => sqlx::query(
                 "insert into document_fts (rowid, title, number, body) values ($1, $2, $3, $4)")
                 .bind(document_id).bind(&title).bind(&number).bind(&body).execute(c).await.map(|r| r.rows_affected()))?;
@@ -82,11 +89,16 @@ pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>
 
 /// Removes a document from the index (it no longer exists, or must no longer be found).
 pub async fn remove_document(tx: &mut Tx, document_id: i64) -> Result<()> {
-    let sql = match tx.engine() {
-        Engine::Sqlite => "delete from document_fts where rowid = $1",
-        Engine::Postgres => "delete from document_search where document_id = $1",
+    let sqls: &[&str] = match tx.engine() {
+        Engine::Sqlite => &[
+            "delete from document_fts where rowid = $1",
+            "delete from document_fts_head where rowid = $1",
+        ],
+        Engine::Postgres => &["delete from document_search where document_id = $1"],
     };
-    with_tx!(tx, c => sqlx::query(sql).bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+    for sql in sqls {
+        with_tx!(tx, c => sqlx::query(*sql).bind(document_id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
     Ok(())
 }
 
@@ -354,56 +366,100 @@ enum Part {
     All,
 }
 
-/// The `from … where …` of a full-text search over one part, with the filters.
+/// How PostgreSQL is to find the rows of a page (see [`fulltext_from`]); SQLite's FTS5 reads
+/// its index in rowid order either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    /// Read the GIN index, sort the matches (few matches).
+    Index,
+    /// Walk the primary key newest first, testing each row (many matches).
+    Walk,
+}
+
+impl Plan {
+    fn for_count(n: i64) -> Plan {
+        if n >= COUNT_CAP {
+            Plan::Walk
+        } else {
+            Plan::Index
+        }
+    }
+}
+
+/// The `from … where …` of a full-text search over one part, with the filters, and the
+/// expression to order by (the id).
 fn fulltext_from(
     engine: Engine,
     text: &TokenQuery,
     title: &TokenQuery,
     part: Part,
+    plan: Plan,
     q: &SearchQuery,
 ) -> (String, Clause, String) {
     let mut c = Clause::default();
     let (from, id) = match engine {
         // Engine difference: FTS5 match expression with column filters.
+        //
+        // The head tier reads `document_fts_head` (title and number only), so a word frequent
+        // in bodies but rare in titles costs only its few title entries there; the body tier
+        // reads `document_fts` less the head tier's ids.
         Engine::Sqlite => {
-            let q_expr = fts5_expr(&text.terms);
             let mut must = Vec::new();
             if !text.is_empty() {
-                must.push(match part {
-                    Part::Head => format!("{{title number}} : ({q_expr})"),
-                    Part::Body | Part::All => format!("({q_expr})"),
-                });
+                must.push(format!("({})", fts5_expr(&text.terms)));
             }
             if !title.is_empty() {
                 must.push(format!("{{title}} : ({})", fts5_expr(&title.terms)));
             }
-            let mut expr = must.join(" AND ");
+            let p = c.bind(Arg::Text(must.join(" AND ")));
+            let table = match part {
+                Part::Head => "document_fts_head",
+                Part::Body | Part::All => "document_fts",
+            };
+            c.sql = format!("{table} match {p}");
             if part == Part::Body {
-                expr = format!("({expr}) NOT ({{title number}} : ({q_expr}))");
+                c.sql.push_str(&format!(
+                    " and document_fts.rowid not in
+                     (select rowid from document_fts_head where document_fts_head match {p})"
+                ));
             }
-            let p = c.bind(Arg::Text(expr));
-            c.sql = format!("document_fts match {p}");
-            ("document_fts".to_owned(), "document_fts.rowid".to_owned())
+            (table.to_owned(), format!("{table}.rowid"))
         }
         // Engine difference: tsquery over the head and whole tsvectors.
+        //
+        // PostgreSQL's GIN index cannot return rows in id order, and its planner, asked for
+        // `order by id desc limit 20`, may walk the primary key backwards testing every row —
+        // fast when matches are dense, ruinous when they are few. So the caller chooses: with
+        // few matches (counted first) the index is read and the page sorted (`Plan::Index`:
+        // the order key is an expression, so the primary key cannot serve it); with many, the
+        // primary key is walked backwards (`Plan::Walk`: the test is wrapped so that the GIN
+        // index cannot serve it).
         Engine::Postgres => {
+            let test = |cond: String| match plan {
+                Plan::Index => cond,
+                Plan::Walk => format!("coalesce({cond}, false)"),
+            };
             let mut conds = Vec::new();
             if !text.is_empty() {
                 let p = c.bind(Arg::Text(tsquery_expr(&text.terms, None)));
                 match part {
-                    Part::Head => conds.push(format!("s.head @@ {p}::tsquery")),
-                    Part::All => conds.push(format!("s.whole @@ {p}::tsquery")),
-                    Part::Body => conds.push(format!(
+                    Part::Head => conds.push(test(format!("s.head @@ {p}::tsquery"))),
+                    Part::All => conds.push(test(format!("s.whole @@ {p}::tsquery"))),
+                    Part::Body => conds.push(test(format!(
                         "s.whole @@ {p}::tsquery and not (s.head @@ {p}::tsquery)"
-                    )),
+                    ))),
                 }
             }
             if !title.is_empty() {
                 let p = c.bind(Arg::Text(tsquery_expr(&title.terms, Some('A'))));
-                conds.push(format!("s.head @@ {p}::tsquery"));
+                conds.push(test(format!("s.head @@ {p}::tsquery")));
             }
             c.sql = conds.join(" and ");
-            ("document_search s".to_owned(), "s.document_id".to_owned())
+            let order = match plan {
+                Plan::Index => "s.document_id + 0",
+                Plan::Walk => "s.document_id",
+            };
+            ("document_search s".to_owned(), order.to_owned())
         }
     };
     let mut filters = c.clone();
@@ -411,8 +467,9 @@ fn fulltext_from(
     let joined = document_filters(q, &mut filters);
     c.args = filters.args;
     c.sql.push_str(&filters.sql);
+    let column = id.trim_end_matches(" + 0");
     let from = if joined {
-        format!("{from} join documents d on d.id = {id}")
+        format!("{from} join documents d on d.id = {column}")
     } else {
         from
     };
@@ -457,18 +514,19 @@ async fn page_of(
     let mut c = clause.clone();
     let l = c.bind(Arg::Int(limit));
     let o = c.bind(Arg::Int(offset));
+    let column = id.trim_end_matches(" + 0");
     let sql = format!(
-        "select {id} from {from} where {} order by {id} desc limit {l} offset {o}",
+        "select {column} from {from} where {} order by {id} desc limit {l} offset {o}",
         where_sql(&c.sql)
     );
     fetch_ids(db, &sql, &c.args).await
 }
 
-async fn count_of(db: &Db, from: &str, clause: &Clause, id: &str) -> Result<i64> {
+async fn count_of(db: &Db, from: &str, clause: &Clause) -> Result<i64> {
     let mut c = clause.clone();
     let l = c.bind(Arg::Int(COUNT_CAP));
     let sql = format!(
-        "select count(*) from (select {id} from {from} where {} limit {l}) t",
+        "select count(*) from (select 1 from {from} where {} limit {l}) t",
         where_sql(&c.sql)
     );
     fetch_count(db, &sql, &c.args).await
@@ -499,36 +557,37 @@ pub async fn search_documents(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
         let mut c = Clause::default();
         document_filters(q, &mut c);
         let ids = page_of(db, "documents d", &c, "d.id", limit, offset).await?;
-        let total = count_of(db, "documents d", &c, "d.id").await?;
+        let total = count_of(db, "documents d", &c).await?;
         (ids.into_iter().map(|i| (i, Tier::Filter)).collect(), total)
     } else if text.is_empty() {
         // Only title words: one tier.
-        let (from, c, id) = fulltext_from(engine, &text, &title, Part::All, q);
+        let (from, c, _) = fulltext_from(engine, &text, &title, Part::All, Plan::Index, q);
+        let total = count_of(db, &from, &c).await?;
+        let (from, c, id) =
+            fulltext_from(engine, &text, &title, Part::All, Plan::for_count(total), q);
         let ids = page_of(db, &from, &c, &id, limit, offset).await?;
-        let total = count_of(db, &from, &c, &id).await?;
         (ids.into_iter().map(|i| (i, Tier::Head)).collect(), total)
     } else {
-        let (from, c, id) = fulltext_from(engine, &text, &title, Part::Head, q);
-        let head = page_of(db, &from, &c, &id, limit, offset).await?;
-        let mut ids: Vec<(i64, Tier)> = head.iter().map(|i| (*i, Tier::Head)).collect();
-        if (ids.len() as i64) < limit {
-            // The head tier ends on this page: how many it holds decides where the body tier
-            // starts.
-            let head_count = if !head.is_empty() || offset == 0 {
-                offset + head.len() as i64
-            } else {
-                count_of(db, &from, &c, &id).await?
-            };
-            if head_count < COUNT_CAP {
-                let (from, c, id) = fulltext_from(engine, &text, &title, Part::Body, q);
-                let body_offset = (offset - head_count).max(0);
-                let rest = limit - ids.len() as i64;
-                let body = page_of(db, &from, &c, &id, rest, body_offset).await?;
-                ids.extend(body.into_iter().map(|i| (i, Tier::Body)));
-            }
+        // Counted first: the total, where the head tier ends, and how PostgreSQL reads each.
+        let (from, c, _) = fulltext_from(engine, &text, &title, Part::All, Plan::Index, q);
+        let total = count_of(db, &from, &c).await?;
+        let (from, c, _) = fulltext_from(engine, &text, &title, Part::Head, Plan::Index, q);
+        let head_count = count_of(db, &from, &c).await?;
+        let mut ids: Vec<(i64, Tier)> = Vec::new();
+        if offset < head_count {
+            let plan = Plan::for_count(head_count);
+            let (from, c, id) = fulltext_from(engine, &text, &title, Part::Head, plan, q);
+            let head = page_of(db, &from, &c, &id, limit, offset).await?;
+            ids.extend(head.into_iter().map(|i| (i, Tier::Head)));
         }
-        let (from, c, id) = fulltext_from(engine, &text, &title, Part::All, q);
-        let total = count_of(db, &from, &c, &id).await?;
+        let rest = limit - ids.len() as i64;
+        if rest > 0 && head_count < COUNT_CAP && total > head_count {
+            let plan = Plan::for_count(total);
+            let (from, c, id) = fulltext_from(engine, &text, &title, Part::Body, plan, q);
+            let body_offset = (offset - head_count).max(0);
+            let body = page_of(db, &from, &c, &id, rest, body_offset).await?;
+            ids.extend(body.into_iter().map(|i| (i, Tier::Body)));
+        }
         (ids, total)
     };
 
