@@ -961,7 +961,9 @@ fn values_list(engine: Engine, rows: usize, cols: usize) -> String {
 /// `$1, …, $n` (or `?, …` on SQLite, see [`values_list`]).
 fn param_list(engine: Engine, n: usize) -> String {
     let list = values_list(engine, 1, n);
-    list.trim_start_matches('(').trim_end_matches(')').to_owned()
+    list.trim_start_matches('(')
+        .trim_end_matches(')')
+        .to_owned()
 }
 
 /// The most rows one batched statement carries (a power of two).

@@ -424,8 +424,7 @@ impl Services {
             && !w.buffered()
         {
             let text = serde_json::to_string(out).map_err(|e| ServiceError::Internal(e.into()))?;
-            xn_store::flow::store_idempotent_response(w.tx, actor.person_id, &k.key, &text)
-                .await?;
+            xn_store::flow::store_idempotent_response(w.tx, actor.person_id, &k.key, &text).await?;
         }
         Ok(())
     }
@@ -530,7 +529,10 @@ impl Services {
                 ms(now),
             )
             .await?;
-            let case = CaseCtx { id: case_id, ..case };
+            let case = CaseCtx {
+                id: case_id,
+                ..case
+            };
             let empty = CaseState {
                 runs: Vec::new(),
                 tasks: Vec::new(),

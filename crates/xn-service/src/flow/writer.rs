@@ -200,12 +200,7 @@ async fn all_or_nothing(services: &Services, ops: &[&Op]) -> Option<Vec<ActionOu
     let mut tx = services.db().begin().await.ok()?;
     let mut outs = Vec::with_capacity(ops.len());
     for op in ops {
-        outs.push(
-            services
-                .run_op(&mut Work::direct(&mut tx), op)
-                .await
-                .ok()?,
-        );
+        outs.push(services.run_op(&mut Work::direct(&mut tx), op).await.ok()?);
     }
     tx.commit().await.ok()?;
     Some(outs)

@@ -155,9 +155,11 @@ impl TestApp {
     /// Another server on the same database: its own services (caches, flow writer), the same
     /// clock, its own cookie jar.
     pub fn second_server(&self) -> TestApp {
-        let services =
-            Services::new(self.services().db().clone(), self.services().settings().clone())
-                .unwrap();
+        let services = Services::new(
+            self.services().db().clone(),
+            self.services().settings().clone(),
+        )
+        .unwrap();
         TestApp {
             state: AppState {
                 services,
