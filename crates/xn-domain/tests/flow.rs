@@ -523,6 +523,40 @@ fn internal_request_agreed_twice_closes() {
 }
 
 #[test]
+fn a_stored_state_reads_back_the_same_with_or_without_its_empty_fields() {
+    let w = World::internal_request();
+    let (mut st, _) = w.start();
+    w.complete(&mut st, "check", CHIEF, "同意");
+    let compact = serde_json::to_string(&st).expect("serializes");
+    assert!(
+        !compact.contains("null"),
+        "empty fields are left out: {compact}"
+    );
+    let back: CaseState = serde_json::from_str(&compact).expect("reads back");
+    assert_eq!(back, st);
+    // States stored before empty fields were left out spell them as null.
+    let mut spelled = serde_json::to_value(&st).expect("to value");
+    for run in spelled["runs"].as_array_mut().expect("runs") {
+        for field in [
+            "from",
+            "left_at",
+            "decision",
+            "resume_to",
+            "need",
+            "extension",
+        ] {
+            run.as_object_mut()
+                .expect("run")
+                .entry(field)
+                .or_insert(serde_json::Value::Null);
+        }
+    }
+    spelled["paused_at"] = serde_json::Value::Null;
+    let old: CaseState = serde_json::from_value(spelled).expect("reads the old form");
+    assert_eq!(old, st);
+}
+
+#[test]
 fn internal_request_disagreed_at_check_goes_straight_to_the_end() {
     let w = World::internal_request();
     let (mut st, _) = w.start();

@@ -171,6 +171,21 @@ async fn setup(
     Ok((actors, fields))
 }
 
+/// CPU time of this process so far (user + system), in milliseconds, from /proc/self/stat.
+fn cpu_ms() -> u64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) start after the last ')'.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let utime: u64 = f.get(11)?.parse().ok()?;
+            let stime: u64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) * 10)
+        })
+        .unwrap_or(0)
+}
+
 fn peak_rss_mb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -277,6 +292,7 @@ async fn main() -> anyhow::Result<()> {
     let counter = Arc::new(AtomicUsize::new(0));
     let completions = Arc::new(AtomicUsize::new(0));
     let t0 = Instant::now();
+    let cpu0 = cpu_ms();
     let mut joins = Vec::new();
     for _ in 0..a.actors.max(1) {
         let (services, actors, by_post, cases, counter, completions) = (
@@ -306,6 +322,7 @@ async fn main() -> anyhow::Result<()> {
         j.await??;
     }
     let secs = t0.elapsed().as_secs_f64();
+    let cpu = cpu_ms().saturating_sub(cpu0);
     let done = completions.load(Ordering::Relaxed);
     let expected = a.cases * 6;
     if done != expected {
@@ -319,8 +336,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let name = format!("xiaoneng-{}-{}", a.engine, a.actors);
     println!(
-        "# {name}: {} cases, {done} completions in {secs:.2} s",
-        a.cases
+        "# {name}: {} cases, {done} completions in {secs:.2} s, {cpu} ms of CPU ({:.0} µs per completion)",
+        a.cases,
+        cpu as f64 * 1000.0 / done.max(1) as f64
     );
     println!(
         "engine={name} completions_per_s={:.1} peak_rss_mb={}",

@@ -938,8 +938,12 @@ fn padded(n: usize) -> usize {
 }
 
 /// `($1, …, $cols), (…), …` for `rows` rows.
-fn values_list(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
+///
+/// Engine difference: on SQLite the placeholders are anonymous (`?`, bound in order). sqlx
+/// finds the argument of a numbered placeholder by asking SQLite for its name, a lookup that
+/// walks every parameter, so a statement of a few thousand `$N` spends most of its time binding.
+fn values_list(engine: Engine, rows: usize, cols: usize) -> String {
+    let mut s = String::with_capacity(rows * cols * 6);
     for r in 0..rows {
         if r > 0 {
             s.push_str(", ");
@@ -949,12 +953,25 @@ fn values_list(rows: usize, cols: usize) -> String {
             if c > 0 {
                 s.push_str(", ");
             }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
+            match engine {
+                Engine::Sqlite => s.push('?'),
+                Engine::Postgres => {
+                    s.push('$');
+                    s.push_str(&(r * cols + c + 1).to_string());
+                }
+            }
         }
         s.push(')');
     }
     s
+}
+
+/// `$1, …, $n` (or `?, …` on SQLite, see [`values_list`]).
+fn param_list(engine: Engine, n: usize) -> String {
+    let list = values_list(engine, 1, n);
+    list.trim_start_matches('(')
+        .trim_end_matches(')')
+        .to_owned()
 }
 
 /// The most rows one batched statement carries (a power of two).
@@ -966,10 +983,9 @@ pub async fn load_cases(tx: &mut Tx, ids: &[i64]) -> Result<Vec<CaseRow>> {
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         let n = padded(chunk.len());
-        let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
         let sql = format!(
             "select {CASE_COLUMNS} from cases where id in ({})",
-            params.join(", ")
+            param_list(tx.engine(), n)
         );
         let first = chunk.first().copied().unwrap_or(0);
         let rows: Vec<CaseRow> = with_tx!(tx, c => {
@@ -989,10 +1005,9 @@ pub async fn case_versions(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, i64)>> 
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         let n = padded(chunk.len());
-        let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
         let sql = format!(
             "select id, version from cases where id in ({})",
-            params.join(", ")
+            param_list(tx.engine(), n)
         );
         let first = chunk.first().copied().unwrap_or(0);
         let rows: Vec<(i64, i64)> = with_tx!(tx, c => {
@@ -1053,7 +1068,7 @@ pub async fn update_cases(tx: &mut Tx, rows: &[CaseUpdate<'_>]) -> Result<u64> {
                                   else null end
              from (values {}) as v
              where cases.id = v.column1 and cases.version = v.column2",
-            values_list(n, 7)
+            values_list(tx.engine(), n, 7)
         );
         written += with_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
@@ -1094,7 +1109,7 @@ pub async fn upsert_tasks(tx: &mut Tx, rows: &[TaskWrite<'_>]) -> Result<Vec<(i6
                  decision = excluded.decision, opinion = excluded.opinion,
                  acted_by_post_id = excluded.acted_by_post_id, acted_at = excluded.acted_at
              returning case_id, task_no, id",
-            values_list(n, 15)
+            values_list(tx.engine(), n, 15)
         );
         let got: Vec<(i64, i64, i64)> = with_tx!(tx, c => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
@@ -1148,7 +1163,7 @@ pub async fn arm_jobs(tx: &mut Tx, rows: &[JobArm<'_>]) -> Result<()> {
              on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
                  status = 'pending', lease_owner = null, lease_until = null
              where jobs.status <> 'done'",
-            values_list(n, 4)
+            values_list(tx.engine(), n, 4)
         );
         with_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
@@ -1172,7 +1187,7 @@ pub async fn cancel_jobs_many(tx: &mut Tx, pairs: &[(i64, i64)]) -> Result<()> {
             "update jobs set status = 'cancelled' from (values {}) as v
              where jobs.case_id = v.column1 and jobs.status = 'pending'
                and (v.column2 < 0 or jobs.run_no = v.column2)",
-            values_list(n, 2)
+            values_list(tx.engine(), n, 2)
         );
         with_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
@@ -1213,7 +1228,7 @@ pub async fn insert_events(tx: &mut Tx, rows: &[EventWrite<'_>]) -> Result<()> {
             "insert into events (at, kind, actor_person_id, actor_post_id, subject, detail, ip)
              select column1, column2, column3, column4, column5, column6, column7
              from (values {}) as v where column2 is not null",
-            values_list(n, 7)
+            values_list(tx.engine(), n, 7)
         );
         with_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
@@ -1265,7 +1280,7 @@ pub async fn insert_idempotency_keys(tx: &mut Tx, rows: &[IdempotentWrite<'_>]) 
             "insert into idempotency_keys (person_id, key, request_hash, response, created_at)
              select column1, column2, column3, column4, column5 from (values {}) as v
              where column1 is not null",
-            values_list(n, 5)
+            values_list(tx.engine(), n, 5)
         );
         with_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));

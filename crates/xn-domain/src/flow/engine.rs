@@ -207,8 +207,10 @@ pub struct Due {
     /// How it was counted, in Chinese.
     pub explanation: String,
     /// The limit: working days…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_days: Option<u32>,
     /// …or working hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<u32>,
 }
 
@@ -271,25 +273,33 @@ pub struct Run {
     /// Its state.
     pub state: RunState,
     /// The run that led here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<u32>,
     /// Entered at.
     pub entered_at: DateTime<Utc>,
     /// Left at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_at: Option<DateTime<Utc>>,
     /// Its deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Due>,
     /// The aggregated decision once done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<String>,
     /// When done, jump straight to this step (the one that returned here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume_to: Option<String>,
     /// Holders still to be found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need: Option<Need>,
     /// A fan-out's children.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Child>,
     /// A pending extension request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<Extension>,
     /// The task whose completion finished the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_by: Option<u32>,
 }
 
@@ -309,14 +319,19 @@ pub struct Task {
     /// Order within a sequence.
     pub seq: u32,
     /// The decision given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<String>,
     /// The opinion written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opinion: Option<String>,
     /// When it was acted on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acted_at: Option<DateTime<Utc>>,
     /// The post that acted, when a proxy acted for the holder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acted_by: Option<PostId>,
     /// This task is a delegation (委派) of that task, which comes back when this is done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegate_of: Option<u32>,
     /// Created at.
     pub created_at: DateTime<Utc>,
@@ -712,7 +727,8 @@ impl FlowEvent {
     }
 }
 
-/// The state of a case.
+/// The state of a case. Stored as JSON with empty fields left out (an absent field reads as
+/// empty), so that a case's row stays small: it is rewritten by every action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseState {
     /// Running, paused or closed.
@@ -724,13 +740,16 @@ pub struct CaseState {
     /// Every task, in order of creation.
     pub tasks: Vec<Task>,
     /// Runs arrived at each join and not yet joined.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub joins: BTreeMap<String, Vec<u32>>,
     /// The case's deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Due>,
     /// When it was paused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused_at: Option<DateTime<Utc>>,
     /// The last decision taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<String>,
 }
 

@@ -163,6 +163,76 @@ on_both_engines!(internal_request_round_trip, |app: TestApp| async move {
 });
 
 on_both_engines!(
+    two_servers_take_turns_on_one_case_and_neither_acts_on_an_old_state,
+    |app: TestApp| async move {
+        let other = app.second_server();
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let kezhang = app.token_for("kezhang", &SCOPES).await;
+        let zhuren = app.token_for("zhuren", &SCOPES).await;
+        // Server A starts the case and keeps its state (version 1).
+        let started = start_request(&app, &mishu, "两台服务器轮流办理").await;
+        let case_id = started["case_id"].as_i64().unwrap();
+        let check = open_task(&started);
+        // Server B completes the check: the case moves to version 2 behind A's back.
+        let res = other
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{check}/complete"),
+                &kezhang,
+                Some(json!({"decision": "同意", "opinion": "B 办理"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let approve = open_task(&res.json());
+        // On A, the check is done (not done again from A's old state), version 1 is stale.
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{check}/complete"),
+                &kezhang,
+                Some(json!({"decision": "同意", "opinion": "A 重复办理"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert_eq!(res.json()["code"], "flow.state", "{}", res.body);
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{approve}/complete"),
+                &zhuren,
+                Some(json!({"decision": "同意", "version": 1})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert_eq!(res.json()["code"], "flow.stale", "{}", res.body);
+        // A completes the approval on the current state: the case closes once, at version 3.
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{approve}/complete"),
+                &zhuren,
+                Some(json!({"decision": "同意"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["status"], "closed", "{}", res.body);
+        assert_eq!(res.json()["version"], 3, "{}", res.body);
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from events where kind = 'flow.task_completed' and subject = 'case:{case_id}'"
+            ))
+            .await,
+            2
+        );
+        assert_eq!(
+            app.scalar(&format!("select version from cases where id = {case_id}"))
+                .await,
+            3
+        );
+    }
+);
+
+on_both_engines!(
     hundred_concurrent_completions_one_wins,
     |app: TestApp| async move {
         let mishu = app.token_for("mishu", &SCOPES).await;

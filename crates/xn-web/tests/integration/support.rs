@@ -158,6 +158,27 @@ impl TestApp {
         })
     }
 
+    /// Another server on the same database: its own services (caches, flow writer), the same
+    /// clock, its own cookie jar.
+    pub fn second_server(&self) -> TestApp {
+        let services = Services::new(
+            self.services().db().clone(),
+            self.services().settings().clone(),
+        )
+        .unwrap();
+        TestApp {
+            state: AppState {
+                services,
+                clock: self.clock.clone(),
+                secure_cookies: false,
+            },
+            clock: self.clock.clone(),
+            cookies: Arc::default(),
+            _dir: None,
+            pg_schema: None,
+        }
+    }
+
     pub fn services(&self) -> &Services {
         &self.state.services
     }
