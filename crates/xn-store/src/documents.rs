@@ -734,15 +734,19 @@ pub async fn set_exchange_state(
     text: Option<&str>,
     at: i64,
 ) -> Result<()> {
-    let sql = match state {
-        "signed" => "update exchanges set state = $2, signed_at = $3 where id = $1 and $4 = $4",
-        "returned" => {
-            "update exchanges set state = $2, returned_at = $3, return_reason = $4 where id = $1"
-        }
-        _ => "update exchanges set state = $2, handled_at = $3, reply = $4 where id = $1",
+    let text = text.unwrap_or("");
+    match state {
+        "signed" => with_tx!(tx, c => sqlx::query(
+            "update exchanges set state = 'signed', signed_at = $2 where id = $1")
+            .bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?,
+        "returned" => with_tx!(tx, c => sqlx::query(
+            "update exchanges set state = 'returned', returned_at = $2, return_reason = $3
+             where id = $1")
+            .bind(id).bind(at).bind(text).execute(c).await.map(|r| r.rows_affected()))?,
+        _ => with_tx!(tx, c => sqlx::query(
+            "update exchanges set state = 'handled', handled_at = $2, reply = $3 where id = $1")
+            .bind(id).bind(at).bind(text).execute(c).await.map(|r| r.rows_affected()))?,
     };
-    with_tx!(tx, c => sqlx::query(sql).bind(id).bind(state).bind(at).bind(text.unwrap_or(""))
-        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

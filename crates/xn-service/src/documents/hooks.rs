@@ -137,7 +137,6 @@ impl Services {
                             message: "公文尚未编号，不能核发".into(),
                         });
                     }
-                    let mut sent = 0;
                     for (list, role) in [
                         (&doc.main_recipients, "main"),
                         (&doc.copy_recipients, "copy"),
@@ -145,11 +144,9 @@ impl Services {
                         for r in parse_list::<Recipient>(list) {
                             if let Some(unit) = r.unit_id {
                                 self.deliver(tx, &doc, unit, role, 1, actor, now).await?;
-                                sent += 1;
                             }
                         }
                     }
-                    let _ = sent;
                     store::set_status(tx, doc_id, "dispatched", at).await?;
                 }
                 _ => {}

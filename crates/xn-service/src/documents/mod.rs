@@ -957,21 +957,19 @@ impl Services {
         self.index_document(&mut tx, doc).await?;
         tx.commit().await?;
         let fields = self.incoming_fields(doc, registry, "manual").await?;
-        let out = self
-            .start_case(
-                actor,
-                StartCase {
-                    process: "incoming_document".into(),
-                    title: title.to_owned(),
-                    body: String::new(),
-                    fields,
-                    choices: BTreeMap::new(),
-                },
-                None,
-                now,
-            )
-            .await?;
-        let _ = out;
+        self.start_case(
+            actor,
+            StartCase {
+                process: "incoming_document".into(),
+                title: title.to_owned(),
+                body: String::new(),
+                fields,
+                choices: BTreeMap::new(),
+            },
+            None,
+            now,
+        )
+        .await?;
         Ok(doc)
     }
 

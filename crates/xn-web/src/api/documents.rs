@@ -275,7 +275,7 @@ async fn processing_sheet(
 
 /// A stored file as a download.
 pub(crate) fn file_response(f: xn_service::documents::AttachmentFile) -> Response {
-    let encoded: String = url_encode(&f.name);
+    let encoded = crate::pages::percent(&f.name);
     (
         [
             (header::CONTENT_TYPE, f.mime),
@@ -292,18 +292,6 @@ pub(crate) fn file_response(f: xn_service::documents::AttachmentFile) -> Respons
         f.bytes,
     )
         .into_response()
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// 综合查询: documents of the acting office by words (title, number, body, opinions — one- and

@@ -949,7 +949,7 @@ async fn number_action(
     };
     match done {
         Ok(()) => {
-            let code: String = f.code.bytes().map(|b| format!("%{b:02X}")).collect();
+            let code = super::percent(&f.code);
             Ok(Redirect::to(&format!(
                 "/documents/ledger?code={code}&ok={}",
                 if void { "voided" } else { "reserved" }
@@ -987,17 +987,7 @@ impl SearchPage {
         self.page_link(self.results.as_ref().map_or(1, |r| (r.page - 1).max(1)))
     }
     fn page_link(&self, page: i64) -> String {
-        let enc = |v: &str| -> String {
-            v.bytes()
-                .map(|b| {
-                    if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                        (b as char).to_string()
-                    } else {
-                        format!("%{b:02X}")
-                    }
-                })
-                .collect()
-        };
+        let enc = super::percent;
         format!(
             "/documents/search?q={}&direction={}&kind={}&number={}&status={}&from={}&to={}&page={page}",
             enc(&self.s.q),

@@ -141,6 +141,20 @@ impl Layout {
     }
 }
 
+/// Percent-encodes a value for a URL query or a `filename*` header (UTF-8 bytes; letters,
+/// digits and `-._` kept).
+pub(crate) fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Formats stored epoch milliseconds as Beijing time (UTC+8; China has kept no daylight saving
 /// time since 1991, so a fixed offset is exact).
 pub fn beijing_time(ms: i64) -> String {

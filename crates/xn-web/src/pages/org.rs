@@ -104,7 +104,7 @@ pub(crate) fn xlsx_response(
         .map_err(|e| PageError(ServiceError::Internal(e.into())))?;
     let disposition = format!(
         "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
-        percent(filename)
+        super::percent(filename)
     );
     Ok((
         [
@@ -117,19 +117,6 @@ pub(crate) fn xlsx_response(
         bytes,
     )
         .into_response())
-}
-
-/// RFC 5987 percent-encoding of a file name.
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[derive(Template, WebTemplate)]
