@@ -10,3 +10,4 @@ pub mod documents;
 pub mod flow;
 pub mod org;
 pub mod security;
+pub mod supervision;

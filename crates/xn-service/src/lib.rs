@@ -25,6 +25,7 @@ pub mod import;
 pub mod notifications;
 pub mod org;
 pub mod password;
+pub mod supervision;
 
 pub use auth::Actor;
 

@@ -608,10 +608,10 @@ pub async fn arm_job(
 }
 
 /// Cancels the pending timers of a run (`run_no` 0: the case's own), or of every run when
-/// `run_no` is `None`.
+/// `run_no` is `None`. Only the flow's own timers (kind `rung`): other areas keep theirs.
 pub async fn cancel_jobs(tx: &mut Tx, case_id: i64, run_no: Option<i64>) -> Result<u64> {
     let sql = "update jobs set status = 'cancelled' where case_id = $1 and status = 'pending'
-               and ($2 < 0 or run_no = $2)";
+               and kind = 'rung' and ($2 < 0 or run_no = $2)";
     Ok(
         with_tx!(tx, c => sqlx::query(sql).bind(case_id).bind(run_no.unwrap_or(-1))
         .execute(c).await.map(|r| r.rows_affected()))?,
@@ -900,6 +900,13 @@ pub async fn post_unit(tx: &mut Tx, post_id: i64) -> Result<Option<(i64, i16)>> 
     )
 }
 
+/// A post's position code.
+pub async fn post_position(tx: &mut Tx, post_id: i64) -> Result<Option<String>> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(
+        "select q.code from posts p join positions q on q.id = p.position_id where p.id = $1")
+        .bind(post_id).fetch_optional(c).await)?)
+}
+
 /// Posts as people read them: (id, person's name, "unit · position").
 pub async fn post_labels(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String, String)>> {
     if ids.is_empty() {
@@ -1185,7 +1192,7 @@ pub async fn cancel_jobs_many(tx: &mut Tx, pairs: &[(i64, i64)]) -> Result<()> {
         let n = padded(chunk.len());
         let sql = format!(
             "update jobs set status = 'cancelled' from (values {}) as v
-             where jobs.case_id = v.column1 and jobs.status = 'pending'
+             where jobs.case_id = v.column1 and jobs.status = 'pending' and jobs.kind = 'rung'
                and (v.column2 < 0 or jobs.run_no = v.column2)",
             values_list(tx.engine(), n, 2)
         );

@@ -55,6 +55,7 @@ pub mod flow;
 pub mod notifications;
 pub mod org;
 pub mod search;
+pub mod supervision;
 
 /// A failure of the store, classified so that callers can answer precisely.
 #[derive(Debug, thiserror::Error)]
@@ -240,6 +241,15 @@ impl Db {
         // snapshot and then fail with SQLITE_BUSY_SNAPSHOT; PostgreSQL uses row locks instead.
         Ok(match self {
             Db::Sqlite(p) => Tx(TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?)),
+            Db::Postgres(p) => Tx(TxInner::Postgres(p.begin().await?)),
+        })
+    }
+
+    /// Opens a read-only transaction, for reads that walk several rows with the helpers that
+    /// take a transaction. On SQLite it is deferred and takes no write lock; it must not write.
+    pub async fn begin_read(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx(TxInner::Sqlite(p.begin().await?)),
             Db::Postgres(p) => Tx(TxInner::Postgres(p.begin().await?)),
         })
     }

@@ -12,7 +12,7 @@ use crate::events::record;
 use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
 /// The process definitions shipped with xiaoneng: (file, TOML).
-pub const SHIPPED_PROCESSES: [(&str, &str); 3] = [
+pub const SHIPPED_PROCESSES: [(&str, &str); 4] = [
     (
         "processes/internal_request.toml",
         include_str!("../../../../processes/internal_request.toml"),
@@ -24,6 +24,10 @@ pub const SHIPPED_PROCESSES: [(&str, &str); 3] = [
     (
         "processes/incoming_document.toml",
         include_str!("../../../../processes/incoming_document.toml"),
+    ),
+    (
+        "processes/supervision.toml",
+        include_str!("../../../../processes/supervision.toml"),
     ),
 ];
 

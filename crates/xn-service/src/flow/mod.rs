@@ -467,6 +467,19 @@ impl Services {
         Box::pin(self.start_in(&mut batch::Work::direct(tx), actor, input, parent, now)).await
     }
 
+    /// Applies an action inside a caller's transaction (the direct path), for areas whose own
+    /// action moves a case (a supervision item's new lead post takes over its open work).
+    pub(crate) async fn act_in_tx(
+        &self,
+        tx: &mut Tx,
+        actor: &ActorRef,
+        case_id: i64,
+        action: &Action,
+        now: DateTime<Utc>,
+    ) -> Result<ActionOutcome> {
+        Box::pin(self.act_in(&mut batch::Work::direct(tx), actor, case_id, None, action, now)).await
+    }
+
     pub(crate) async fn start_in(
         &self,
         w: &mut Work<'_>,
@@ -492,8 +505,9 @@ impl Services {
         let unit_id = parent.map_or(starter_unit, |(_, _, unit)| unit);
         let row = self.process_for(&input.process, unit_id, w.tx).await?;
         let def = self.process_def(row.id).await?;
-        if w.buffered() && def.item_kind.starts_with("document") {
-            // Documents number, deliver and index inside the action: the direct path.
+        if w.buffered() && has_area_hooks(&def.item_kind) {
+            // Documents number, deliver and index, supervision items schedule and check, inside
+            // the action: the direct path.
             return Err(batch::needs_direct());
         }
         let cal = self.flow_calendar().await?;
@@ -642,6 +656,8 @@ impl Services {
             )
             .await?;
         Box::pin(self.on_document_flow(w.tx, &def.item_kind, &case, &first, actor, now)).await?;
+        Box::pin(self.on_supervision_flow(w.tx, &def.item_kind, &case, &first, actor, now))
+            .await?;
         self.after_close(w, &case, &state, actor, now, parent.map(|(p, _, _)| p))
             .await?;
         Ok(outcome(case_id, version, &state, &first, &ids))
@@ -663,8 +679,9 @@ impl Services {
             return Err(stale(row.version, v));
         }
         let def = self.process_def(row.info.process_id).await?;
-        if w.buffered() && def.item_kind.starts_with("document") {
-            // Documents number, deliver and index inside the action: the direct path.
+        if w.buffered() && has_area_hooks(&def.item_kind) {
+            // Documents number, deliver and index, supervision items schedule and check, inside
+            // the action: the direct path.
             return Err(batch::needs_direct());
         }
         let cal = self.flow_calendar().await?;
@@ -721,6 +738,8 @@ impl Services {
             )
             .await?;
         self.on_document_flow(w.tx, &def.item_kind, &case, &events, actor, now)
+            .await?;
+        Box::pin(self.on_supervision_flow(w.tx, &def.item_kind, &case, &events, actor, now))
             .await?;
         if before.status != CaseStatus::Closed {
             self.after_close(w, &case, &state, actor, now, row.info.parent_case_id)
@@ -1189,6 +1208,12 @@ pub(crate) struct CaseCtx {
     pub(crate) unit_id: i64,
     pub(crate) starter: i64,
     pub(crate) fields: Arc<Fields>,
+}
+
+/// Whether an item kind's area acts inside each action's transaction (so it runs on the
+/// direct path, never in a batch).
+fn has_area_hooks(item_kind: &str) -> bool {
+    item_kind.starts_with("document") || item_kind == "supervision"
 }
 
 /// The task an action is about, if it names one.

@@ -56,6 +56,14 @@ impl Services {
     }
 
     async fn fire(&self, owner: &str, job: &JobRow, now: DateTime<Utc>) -> Result<Fired> {
+        if job.kind.starts_with("sv_") {
+            use crate::supervision::timers::Outcome;
+            return Ok(match self.fire_supervision(owner, job, now).await? {
+                Outcome::Effect => Fired::Effect,
+                Outcome::Dropped => Fired::Dropped,
+                Outcome::Lost => Fired::Lost,
+            });
+        }
         let mut tx = self.db().begin().await?;
         let case = xn_store::flow::lock_case(&mut tx, job.case_id).await?;
         let state: CaseState =

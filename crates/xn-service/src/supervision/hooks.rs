@@ -1,0 +1,160 @@
+//! What happens to a supervision item when its case moves: called by the flow engine inside the
+//! action's transaction, so that it happens with the action or not at all (a refusal here
+//! refuses the action).
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use xn_domain::flow::FlowEvent;
+use xn_domain::flow::engine::business_date;
+use xn_domain::supervision::ItemState;
+use xn_store::Tx;
+use xn_store::supervision as store;
+
+use super::{DEADLINE_TIMER, REPORT_TIMER, parse_date};
+use crate::events::Audit;
+use crate::flow::{ActorRef, CaseCtx};
+use crate::{Result, ServiceError, Services, ms};
+
+impl Services {
+    /// The supervision area's part of a flow action (see the module's note).
+    pub(crate) async fn on_supervision_flow(
+        &self,
+        tx: &mut Tx,
+        item_kind: &str,
+        case: &CaseCtx,
+        events: &[FlowEvent],
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if item_kind != "supervision" {
+            return Ok(());
+        }
+        // The item's row is written right after its case starts: nothing to do before.
+        let Some(mut item) = store::item_of_case(tx, case.id).await? else {
+            return Ok(());
+        };
+        let at = ms(now);
+        let today = business_date(now);
+        let who = Audit {
+            person_id: Some(actor.person_id),
+            post_id: Some(actor.post_id),
+            ip: actor.ip.as_deref(),
+        };
+        for e in events {
+            match e {
+                FlowEvent::TaskCompleted { step, opinion, .. } if step == "handle" => {
+                    if opinion.trim().chars().count() < 4 {
+                        return Err(ServiceError::invalid(
+                            "opinion",
+                            "申请办结须写明办理结果和佐证材料（至少 4 个字）",
+                        ));
+                    }
+                    let open = store::open_children(tx, item.id).await?;
+                    if open > 0 {
+                        return Err(ServiceError::Conflict {
+                            code: "supervision.children_open",
+                            message: format!(
+                                "还有 {open} 项分解事项未销号，不能申请办结"
+                            ),
+                        });
+                    }
+                }
+                FlowEvent::TaskCompleted {
+                    step,
+                    decision,
+                    opinion,
+                    ..
+                } if step == "review" && decision == "退回重办" && opinion.trim().is_empty() => {
+                    return Err(ServiceError::invalid("opinion", "退回重办须说明理由"));
+                }
+                FlowEvent::StepEntered { step, .. } if step == "sign" => {
+                    store::set_state(tx, item.id, ItemState::Assigned.code(), at, "").await?;
+                    item.state = ItemState::Assigned.code().into();
+                }
+                FlowEvent::StepEntered { step, .. } if step == "handle" => {
+                    let first = item.signed_at.is_none();
+                    let sent_back = item.state == ItemState::Reviewing.code();
+                    store::set_state(tx, item.id, ItemState::Handling.code(), at, "").await?;
+                    let deadline = parse_date(&item.deadline)?;
+                    if first {
+                        let n = self
+                            .schedule_reports(tx, &item, today, deadline, 0)
+                            .await?;
+                        crate::events::record(
+                            tx,
+                            &who,
+                            "supervision.signed",
+                            Some(format!("case:{}", case.id)),
+                            json!({"item": item.id, "reports": n}),
+                            now,
+                        )
+                        .await?;
+                        item.signed_at = Some(at);
+                    }
+                    if sent_back {
+                        store::count_send_back(tx, item.id).await?;
+                        // Cards dropped while the closing was under review fall again if the
+                        // deadline has passed meanwhile.
+                        self.arm_deadline(tx, case.id, deadline, now, true).await?;
+                        xn_store::notifications::insert_notification(
+                            tx,
+                            &xn_store::notifications::NewNotification {
+                                post_id: item.lead_post_id,
+                                kind: "supervision.sent_back",
+                                subject: Some(&format!("supervision:{}", item.id)),
+                                message: &format!(
+                                    "督办事项「{}」的办结申请被退回，请继续办理",
+                                    item.title
+                                ),
+                            },
+                            at,
+                        )
+                        .await?;
+                    }
+                    item.state = ItemState::Handling.code().into();
+                }
+                FlowEvent::StepEntered { step, .. } if step == "review" => {
+                    store::set_state(tx, item.id, ItemState::Reviewing.code(), at, "").await?;
+                    item.state = ItemState::Reviewing.code().into();
+                }
+                FlowEvent::CaseClosed { .. } => {
+                    store::set_state(
+                        tx,
+                        item.id,
+                        ItemState::Closed.code(),
+                        at,
+                        &today.to_string(),
+                    )
+                    .await?;
+                    item.state = ItemState::Closed.code().into();
+                    store::cancel_timers(tx, DEADLINE_TIMER, case.id, None).await?;
+                    store::cancel_timers(tx, REPORT_TIMER, case.id, None).await?;
+                    store::cancel_due_reports(tx, item.id, "").await?;
+                    xn_store::notifications::insert_notification(
+                        tx,
+                        &xn_store::notifications::NewNotification {
+                            post_id: item.lead_post_id,
+                            kind: "supervision.closed",
+                            subject: Some(&format!("supervision:{}", item.id)),
+                            message: &format!("督办事项「{}」已审核销号", item.title),
+                        },
+                        at,
+                    )
+                    .await?;
+                    crate::events::record(
+                        tx,
+                        &who,
+                        "supervision.closed",
+                        Some(format!("case:{}", case.id)),
+                        json!({"item": item.id, "deadline": item.deadline, "on": today.to_string(),
+                               "late": today.to_string() > item.deadline}),
+                        now,
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
