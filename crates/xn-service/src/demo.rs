@@ -596,6 +596,7 @@ impl Services {
         let (_, posts) = crate::import::write_batch(&mut tx, &b.batch, now).await?;
         // 文电科 handles the city office's documents, 秘书股 each county office's.
         xn_store::documents::flag_registries(&mut tx, &["文电科", "秘书股"]).await?;
+        xn_store::supervision::flag_sections(&mut tx, &["督查科", "督查股"]).await?;
         record(
             &mut tx,
             &Audit {

@@ -724,3 +724,21 @@ pub async fn scores(db: &Db, month: &str, units: &[i64]) -> Result<Vec<ScoreRow>
     );
     Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(month).fetch_all(c).await)?)
 }
+
+/// A post that may be given an item: (post, unit, unit's name, post's label, person's name).
+pub type PostOption = (i64, i64, String, String, String);
+
+/// The active posts of a unit and every unit below it, in tree order.
+pub async fn posts_under(db: &Db, root: i64) -> Result<Vec<PostOption>> {
+    let sql = "with recursive tree(id, depth) as (
+                   select id, 0 from units where id = $1
+                   union all
+                   select u.id, t.depth + 1 from units u join tree t on u.parent_id = t.id
+                   where t.depth < 8)
+               select p.id, u.id, u.name, coalesce(p.title, q.name), pe.name
+               from tree t join units u on u.id = t.id join posts p on p.unit_id = u.id
+               join positions q on q.id = p.position_id join persons pe on pe.id = p.person_id
+               where p.active = 1
+               order by t.depth, u.sort_order, u.id, q.rank, p.id";
+    Ok(with_db!(db, c => sqlx::query_as(sql).bind(root).fetch_all(c).await)?)
+}

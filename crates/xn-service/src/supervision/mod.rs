@@ -32,7 +32,7 @@ use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 pub use figures::{BulletinView, ScoreView};
 pub use views::{
-    ChangeView, InstructionDraft, ItemDetail, ItemList, ItemListRow, ItemQuery, ReportView,
+    AssigneeOption, ChangeView, InstructionDraft, ItemDetail, ItemList, ItemListRow, ItemQuery, ReportView,
     StateCount, SubItemView, Tab,
 };
 

@@ -468,13 +468,13 @@ impl Services {
         })
     }
 
-    /// A list as a workbook (every matching row, not just the page).
-    pub async fn supervision_xlsx(
+    /// A list as a worksheet (every matching row, not just the page).
+    pub async fn supervision_sheet(
         &self,
         actor: &Actor,
         q: &ItemQuery,
         now: DateTime<Utc>,
-    ) -> Result<Vec<u8>> {
+    ) -> Result<xn_render::xlsx::Sheet> {
         let mut all = q.clone();
         all.page = 1;
         all.per_page = 500;
@@ -520,7 +520,7 @@ impl Services {
                 })
                 .collect(),
         };
-        xn_render::xlsx::workbook(&[sheet]).map_err(|e| ServiceError::Internal(e.into()))
+        Ok(sheet)
     }
 
     /// An item as its page shows it, if the actor may see it.
@@ -820,5 +820,60 @@ impl Services {
             leader_name,
             text,
         })
+    }
+}
+
+/// A post an item may be given to.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssigneeOption {
+    /// Post.
+    pub post_id: i64,
+    /// Its unit.
+    pub unit_id: i64,
+    /// The unit's name.
+    pub unit: String,
+    /// "unit · position person".
+    pub label: String,
+}
+
+impl Services {
+    /// Who an item may be given to: for a new item, every post under the government above the
+    /// actor's office (its sections, bureaus and the counties); for a sub-item, every post under
+    /// the parent's lead unit.
+    pub async fn supervision_assignees(
+        &self,
+        actor: &Actor,
+        parent: Option<i64>,
+    ) -> Result<Vec<AssigneeOption>> {
+        require(actor, Permission::FlowWork)?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let root = match parent {
+            Some(p) => {
+                store::find_item(self.db(), p)
+                    .await
+                    .map_err(|_| ServiceError::NotFound("督办事项"))?
+                    .lead_unit_id
+            }
+            None => {
+                let mut tx = self.db().begin_read().await?;
+                let office = self.office_of_unit(&mut tx, post.unit_id).await?;
+                let (gov, _, _, _) = xn_store::documents::unit_brief(&mut tx, office).await?;
+                drop(tx);
+                gov.unwrap_or(office)
+            }
+        };
+        Ok(store::posts_under(self.db(), root)
+            .await?
+            .into_iter()
+            .map(|(post_id, unit_id, unit, position, person)| AssigneeOption {
+                post_id,
+                unit_id,
+                label: format!("{unit} · {position} {person}"),
+                unit,
+            })
+            .collect())
     }
 }

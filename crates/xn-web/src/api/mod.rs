@@ -18,6 +18,7 @@ use crate::error::ApiError;
 pub mod account;
 pub mod calendar;
 pub mod documents;
+pub mod supervision;
 pub mod flow;
 pub mod org;
 
@@ -111,6 +112,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(calendar::router())
         .merge(flow::router())
         .merge(documents::router())
+        .merge(supervision::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -26,6 +26,7 @@ pub mod documents;
 pub mod flow;
 pub mod org;
 pub mod session;
+pub mod supervision;
 
 /// The areas of the office, in navigation order: (path segment, name, what it will do).
 pub const AREAS: [(&str, &str, &str); 10] = [
@@ -275,6 +276,7 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(flow::router())
         .merge(documents::router())
+        .merge(supervision::router())
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
