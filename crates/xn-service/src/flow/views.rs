@@ -731,6 +731,7 @@ impl Services {
             };
             let as_post = e.actor_post_id.and_then(|p| names.get(&p).cloned());
             out.push(TimelineEntry {
+                seq: e.id,
                 at: from_ms(e.at),
                 who: e.actor_name.unwrap_or_else(|| "系统".into()),
                 as_post,
@@ -1127,6 +1128,9 @@ pub struct CardView {
 /// A line of the case's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelineEntry {
+    /// The event's id: the order of entries at the same instant.
+    #[serde(skip)]
+    pub seq: i64,
     /// When.
     #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,

@@ -305,7 +305,7 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         require(actor, Permission::FlowWork)?;
-        let (post, unit) = acting(actor)?;
+        let (_, unit) = acting(actor)?;
         if !self.in_supervision_section(actor).await? {
             return Err(ServiceError::Forbidden(
                 "只有督查科（股）的人员可以立项督办".into(),
@@ -324,18 +324,6 @@ impl Services {
         let id = self
             .open_item(&mut tx, &me, input, &checked, office, None, now)
             .await?;
-        let case_id = store::find_item_tx(&mut tx, id).await?.case_id;
-        crate::events::record(
-            &mut tx,
-            &audit(actor),
-            "supervision.opened",
-            subject(case_id),
-            json!({"item": id, "post": post, "lead_unit": input.lead_unit, "lead_post": input.lead_post,
-                   "deadline": checked.deadline.to_string(), "source_case": input.source_case_id,
-                   "source_kind": checked.source.code()}),
-            now,
-        )
-        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -414,6 +402,21 @@ impl Services {
         }
         self.arm_deadline(tx, out.case_id, c.deadline, now, false)
             .await?;
+        crate::events::record(
+            tx,
+            &Audit {
+                person_id: Some(me.person_id),
+                post_id: Some(me.post_id),
+                ip: me.ip.as_deref(),
+            },
+            "supervision.opened",
+            subject(out.case_id),
+            json!({"item": id, "parent": parent, "lead_unit": input.lead_unit,
+                   "lead_post": input.lead_post, "deadline": deadline,
+                   "source_case": input.source_case_id, "source_kind": c.source.code()}),
+            now,
+        )
+        .await?;
         xn_store::notifications::insert_notification(
             tx,
             &xn_store::notifications::NewNotification {

@@ -582,7 +582,7 @@ impl Services {
         let def = self.process_def(case.process_id).await?;
         let mut timeline = self.timeline(item.case_id, &names, &def).await?;
         timeline.extend(self.area_timeline(item.case_id, &names).await?);
-        timeline.sort_by_key(|e| e.at);
+        timeline.sort_by_key(|e| (e.at, e.seq));
         let open_step = |step: &str| {
             tasks
                 .iter()
@@ -738,6 +738,7 @@ impl Services {
                 .map(|k| s(k))
                 .find(|v| !v.is_empty());
             out.push(TimelineEntry {
+                seq: e.id,
                 at: from_ms(e.at),
                 who: e.actor_name.unwrap_or_else(|| "系统".into()),
                 as_post: e.actor_post_id.and_then(|p| names.get(&p).cloned()),

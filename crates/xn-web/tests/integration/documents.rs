@@ -13,12 +13,12 @@ use crate::support::TestApp;
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
-async fn unit_id(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn unit_id(app: &TestApp, name: &str) -> i64 {
     app.scalar(&format!("select id from units where name = '{name}'"))
         .await
 }
 
-async fn post_of(app: &TestApp, login: &str) -> i64 {
+pub(crate) async fn post_of(app: &TestApp, login: &str) -> i64 {
     app.scalar(&format!(
         "select p.id from posts p join persons pe on pe.id = p.person_id
          where pe.login = '{login}' order by p.id limit 1"
@@ -28,7 +28,7 @@ async fn post_of(app: &TestApp, login: &str) -> i64 {
 
 /// The login of the person holding a position (with a title, if given) in a named section of a
 /// county office.
-async fn login_in(app: &TestApp, county_office: &str, section: &str, position: &str) -> String {
+pub(crate) async fn login_in(app: &TestApp, county_office: &str, section: &str, position: &str) -> String {
     app.text(&format!(
         "select pe.login from persons pe join posts p on p.person_id = pe.id
          join units s on s.id = p.unit_id join units o on o.id = s.parent_id
@@ -39,7 +39,7 @@ async fn login_in(app: &TestApp, county_office: &str, section: &str, position: &
     .await
 }
 
-async fn login_of_position(app: &TestApp, unit: &str, position: &str) -> String {
+pub(crate) async fn login_of_position(app: &TestApp, unit: &str, position: &str) -> String {
     app.text(&format!(
         "select pe.login from persons pe join posts p on p.person_id = pe.id
          join units u on u.id = p.unit_id join positions q on q.id = p.position_id
@@ -49,7 +49,7 @@ async fn login_of_position(app: &TestApp, unit: &str, position: &str) -> String 
 }
 
 /// The open task of a case in a person's 待办.
-async fn task_of(app: &TestApp, token: &str, case_id: i64) -> Option<Value> {
+pub(crate) async fn task_of(app: &TestApp, token: &str, case_id: i64) -> Option<Value> {
     let todo = app
         .api("GET", "/api/v1/tasks?queue=todo&limit=200", token, None)
         .await
@@ -61,7 +61,7 @@ async fn task_of(app: &TestApp, token: &str, case_id: i64) -> Option<Value> {
         .cloned()
 }
 
-async fn complete(
+pub(crate) async fn complete(
     app: &TestApp,
     token: &str,
     case_id: i64,
@@ -86,7 +86,7 @@ async fn complete(
     .await
 }
 
-async fn ok(
+pub(crate) async fn ok(
     app: &TestApp,
     token: &str,
     case_id: i64,
