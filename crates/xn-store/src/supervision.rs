@@ -735,7 +735,7 @@ pub async fn posts_under(db: &Db, root: i64) -> Result<Vec<PostOption>> {
                    union all
                    select u.id, t.depth + 1 from units u join tree t on u.parent_id = t.id
                    where t.depth < 8)
-               select p.id, u.id, u.name, coalesce(p.title, q.name), pe.name
+               select p.id, u.id, u.short_name, coalesce(p.title, q.name), pe.name
                from tree t join units u on u.id = t.id join posts p on p.unit_id = u.id
                join positions q on q.id = p.position_id join persons pe on pe.id = p.person_id
                where p.active = 1

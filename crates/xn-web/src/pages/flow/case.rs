@@ -250,6 +250,10 @@ struct CasePage {
     error: Option<String>,
     kept: Kept,
     key: String,
+    /// Supervision items opened from this case: (id, title, state).
+    supervised: Vec<(i64, String, String)>,
+    /// Whether the viewer may open one (a supervising section overseeing the case).
+    can_supervise: bool,
 }
 
 fn timeline_class(kind: &str) -> &'static str {
@@ -364,7 +368,12 @@ async fn case_page(
         || c.can_pause
         || c.can_resume
         || !c.urgeable.is_empty();
+    let supervised = state.services.items_from_case(c.id).await?;
+    let can_supervise = c.item_kind_label != "督办事项"
+        && state.services.in_supervision_section(actor).await?;
     Ok(CasePage {
+        supervised,
+        can_supervise,
         l,
         created: at(c.created_at),
         closed: c.closed_at.map(at).unwrap_or_default(),
