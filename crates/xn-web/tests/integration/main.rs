@@ -15,3 +15,4 @@ mod calendar;
 mod documents;
 mod flow;
 mod org;
+mod printing;
