@@ -1004,9 +1004,8 @@ pub async fn insert_seal(tx: &mut Tx, s: &SealRow) -> Result<i64> {
 
 /// The current seal of a unit, inside a transaction.
 pub async fn current_seal_tx(tx: &mut Tx, unit_id: i64) -> Result<Option<SealRow>> {
-    let sql = format!(
-        "select {SEAL_COLUMNS} from seals where unit_id = $1 order by id desc limit 1"
-    );
+    let sql =
+        format!("select {SEAL_COLUMNS} from seals where unit_id = $1 order by id desc limit 1");
     Ok(
         with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(unit_id).fetch_optional(c).await)?,
@@ -1015,9 +1014,8 @@ pub async fn current_seal_tx(tx: &mut Tx, unit_id: i64) -> Result<Option<SealRow
 
 /// The current seal of a unit.
 pub async fn current_seal(db: &Db, unit_id: i64) -> Result<Option<SealRow>> {
-    let sql = format!(
-        "select {SEAL_COLUMNS} from seals where unit_id = $1 order by id desc limit 1"
-    );
+    let sql =
+        format!("select {SEAL_COLUMNS} from seals where unit_id = $1 order by id desc limit 1");
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(unit_id).fetch_optional(c).await)?,
@@ -1026,7 +1024,19 @@ pub async fn current_seal(db: &Db, unit_id: i64) -> Result<Option<SealRow>> {
 
 /// Units that may issue documents (they have a 机关代字), with their current seal's id, size,
 /// uploader's post and time, and how many images were stored over time.
-pub async fn seal_overview(db: &Db) -> Result<Vec<(i64, String, String, Option<i64>, Option<i64>, Option<i64>, i64)>> {
+pub async fn seal_overview(
+    db: &Db,
+) -> Result<
+    Vec<(
+        i64,
+        String,
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+    )>,
+> {
     Ok(with_db!(db, c => sqlx::query_as(
         "select u.id, u.name, coalesce(u.issuer_code, ''), s.id, s.plain_size, s.created_at,
             (select count(*) from seals a where a.unit_id = u.id)

@@ -149,9 +149,7 @@ impl Services {
         if own == registry || own == unit {
             Ok(())
         } else {
-            Err(ServiceError::Forbidden(
-                "归档由文电（秘书）部门办理".into(),
-            ))
+            Err(ServiceError::Forbidden("归档由文电（秘书）部门办理".into()))
         }
     }
 
@@ -189,12 +187,13 @@ impl Services {
                 message: "该公文已归档".into(),
             });
         }
-        let fin = store::find_final_tx(&mut tx, id)
-            .await?
-            .ok_or_else(|| ServiceError::Conflict {
-                code: "archive.no_final",
-                message: "该公文没有印制时保存的正式版式文件，不能归档".into(),
-            })?;
+        let fin =
+            store::find_final_tx(&mut tx, id)
+                .await?
+                .ok_or_else(|| ServiceError::Conflict {
+                    code: "archive.no_final",
+                    message: "该公文没有印制时保存的正式版式文件，不能归档".into(),
+                })?;
         let fonds = store::fonds_of(&mut tx, doc.unit_id)
             .await?
             .unwrap_or_else(|| default_fonds(doc.unit_id));
@@ -489,7 +488,11 @@ mod tests {
         assert_eq!(retention_of("永久"), Some("Y"));
         assert_eq!(retention_of("d30"), Some("D30"));
         assert_eq!(retention_of("定期10年"), Some("D10"));
-        assert_eq!(retention_of("长期"), None, "长期 was dropped by DA/T 22-2015");
+        assert_eq!(
+            retention_of("长期"),
+            None,
+            "长期 was dropped by DA/T 22-2015"
+        );
     }
 
     #[test]

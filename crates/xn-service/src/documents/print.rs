@@ -291,11 +291,10 @@ impl Services {
         };
         let fonts = fonts()?;
         let (rendered, violations) = tokio::task::spawn_blocking(move || {
-            xn_render::gbt9704::render(&spec, &fonts, &opts)
-                .map(|r| {
-                    let v = xn_render::gbt9704::check(&r.pdf);
-                    (r, v)
-                })
+            xn_render::gbt9704::render(&spec, &fonts, &opts).map(|r| {
+                let v = xn_render::gbt9704::check(&r.pdf);
+                (r, v)
+            })
         })
         .await
         .map_err(|e| ServiceError::Internal(e.into()))?

@@ -265,12 +265,11 @@ impl Services {
             seal_png: Some(png.1),
             ..RenderOptions::default()
         };
-        let rendered = tokio::task::spawn_blocking(move || {
-            xn_render::gbt9704::render(&spec, &fonts, &opts)
-        })
-        .await
-        .map_err(|e| ServiceError::Internal(e.into()))?
-        .map_err(|e| ServiceError::invalid("seal", e.to_string()))?;
+        let rendered =
+            tokio::task::spawn_blocking(move || xn_render::gbt9704::render(&spec, &fonts, &opts))
+                .await
+                .map_err(|e| ServiceError::Internal(e.into()))?
+                .map_err(|e| ServiceError::invalid("seal", e.to_string()))?;
         Ok(AttachmentFile {
             name: format!("印章样张-{unit_name}.pdf"),
             mime: "application/pdf".into(),
@@ -291,8 +290,9 @@ impl Services {
         if row.key_check != key_check(&key) {
             return Err(ServiceError::Conflict {
                 code: "seals.wrong_key",
-                message: "印章图像是用另一把印章密钥加密的：请检查服务器的印章密钥配置，或重新上传印章"
-                    .into(),
+                message:
+                    "印章图像是用另一把印章密钥加密的：请检查服务器的印章密钥配置，或重新上传印章"
+                        .into(),
             });
         }
         let iv = hex::decode(&row.iv).unwrap_or_default();

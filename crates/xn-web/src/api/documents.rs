@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::documents::{
-    ArchiveItemView, DocumentListItem, SealStatus, DocumentSearch, DocumentView, DraftInput, LedgerEntry, ManualIncoming,
-    PostChoice, SearchResults, SubmitInput,
+    ArchiveItemView, DocumentListItem, DocumentSearch, DocumentView, DraftInput, LedgerEntry,
+    ManualIncoming, PostChoice, SealStatus, SearchResults, SubmitInput,
 };
 use xn_service::flow::IdempotencyKey;
 

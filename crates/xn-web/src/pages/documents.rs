@@ -12,8 +12,8 @@ use serde::Deserialize;
 use xn_domain::documents::text::{DiffLine, Piece};
 use xn_domain::documents::{DocKind, Format, Recipient};
 use xn_service::documents::{
-    ArchiveItemView, DocumentListItem, RETENTIONS, SealStatus, DocumentView, DraftInput, INCOMING_STATUSES, LedgerEntry, ManualIncoming,
-    OUTGOING_STATUSES, PostChoice, SubmitInput,
+    ArchiveItemView, DocumentListItem, DocumentView, DraftInput, INCOMING_STATUSES, LedgerEntry,
+    ManualIncoming, OUTGOING_STATUSES, PostChoice, RETENTIONS, SealStatus, SubmitInput,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -29,7 +29,8 @@ fn fixable(e: &ServiceError) -> Option<String> {
     match e {
         ServiceError::Invalid { .. }
         | ServiceError::Conflict { .. }
-        | ServiceError::Forbidden(_) | ServiceError::Nonconforming(_) => Some(e.to_string()),
+        | ServiceError::Forbidden(_)
+        | ServiceError::Nonconforming(_) => Some(e.to_string()),
         _ => None,
     }
 }
@@ -1070,7 +1071,10 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/sheet", get(sheet))
         .route("/documents/{id}/archive", post(archive))
         .route("/documents/{id}/archive/package", get(archive_package))
-        .route("/documents/archive/{year}/package", get(archive_year_package))
+        .route(
+            "/documents/archive/{year}/package",
+            get(archive_year_package),
+        )
         .route("/admin/seals", get(seals))
         .route(
             "/admin/seals/{unit}",

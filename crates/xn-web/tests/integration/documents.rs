@@ -28,7 +28,12 @@ pub(crate) async fn post_of(app: &TestApp, login: &str) -> i64 {
 
 /// The login of the person holding a position (with a title, if given) in a named section of a
 /// county office.
-pub(crate) async fn login_in(app: &TestApp, county_office: &str, section: &str, position: &str) -> String {
+pub(crate) async fn login_in(
+    app: &TestApp,
+    county_office: &str,
+    section: &str,
+    position: &str,
+) -> String {
     app.text(&format!(
         "select pe.login from persons pe join posts p on p.person_id = pe.id
          join units s on s.id = p.unit_id join units o on o.id = s.parent_id
