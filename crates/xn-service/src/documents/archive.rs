@@ -123,6 +123,9 @@ struct ManifestFile {
     sm3: String,
 }
 
+/// One file of an item's package: its path inside the item's folder, its role, its bytes.
+type PackageFile = (String, &'static str, Vec<u8>);
+
 fn zip_error(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(anyhow::anyhow!("归档包写入失败：{e}"))
 }
@@ -383,7 +386,7 @@ impl Services {
         actor: &Actor,
         id: i64,
         now: DateTime<Utc>,
-    ) -> Result<Vec<(String, &'static str, Vec<u8>)>> {
+    ) -> Result<Vec<PackageFile>> {
         let d = self.document_view(actor, id).await?;
         let fin = store::find_final(self.db(), id)
             .await?
@@ -435,7 +438,7 @@ impl Services {
 }
 
 /// Writes items (one folder each, named by 档号) with their manifests into one zip.
-fn write_zip(items: &[(ArchiveItemView, Vec<(String, &'static str, Vec<u8>)>)]) -> Result<Vec<u8>> {
+fn write_zip(items: &[(ArchiveItemView, Vec<PackageFile>)]) -> Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
