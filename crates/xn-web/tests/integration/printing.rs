@@ -122,6 +122,45 @@ on_both_engines!(
         assert!(detail.contains("印制前版式检查未通过"), "{detail}");
         assert!(detail.contains("【正文】每行应排28个字"), "{detail}");
 
+        // The case page says the same in Chinese, on the page the clerk acted from.
+        app.login_as("wenshu").await;
+        let clerk_post = post_of(&app, "wenshu").await;
+        let task_no = app
+            .scalar(&format!(
+                "select task_no from tasks where case_id = {case} and state = 'open'
+                 and post_id = {clerk_post}"
+            ))
+            .await
+            .to_string();
+        let version = app
+            .scalar(&format!("select version from cases where id = {case}"))
+            .await
+            .to_string();
+        let page = app
+            .post_form(
+                &format!("/cases/{case}/act"),
+                &[
+                    ("kind", "complete"),
+                    ("version", &version),
+                    ("task", &task_no),
+                    ("decision", "印制完成"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("id=\"act-error\""), "{}", page.body);
+        assert!(page.body.contains("印制前版式检查未通过"), "{}", page.body);
+        assert!(
+            page.body.contains("【正文】每行应排28个字"),
+            "{}",
+            page.body
+        );
+
         // Nothing written: no final file, no event, the document and the task as they were.
         assert_eq!(
             app.scalar(&format!(
@@ -144,7 +183,7 @@ on_both_engines!(
         // 核发 cannot be reached around it: the case still waits at 印制.
         let step = app
             .text(&format!(
-                "select step_id from tasks where case_id = {case} and state = 'open'"
+                "select step_id from tasks where case_id = {case} and state = 'open' limit 1"
             ))
             .await;
         assert_eq!(step, "print");
