@@ -404,3 +404,99 @@ on_both_engines!(
         );
     }
 );
+
+/// Takes a document waiting at 印制 through 印制 and 核发.
+async fn print_and_dispatch(app: &TestApp, t: &Tokens, case: i64) {
+    ok(app, &t.wenshu, case, "印制完成", "", json!({})).await;
+    ok(app, &t.wenshu, case, "核发", "", json!({})).await;
+}
+
+async fn archive(app: &TestApp, t: &Tokens, doc: i64, retention: &str) -> crate::support::Res {
+    app.api(
+        "POST",
+        &format!("/api/v1/documents/{doc}/archive"),
+        &t.wenshu,
+        Some(json!({ "retention": retention })),
+    )
+    .await
+}
+
+on_both_engines!(
+    item_numbers_are_gapless_per_fonds_year_and_retention,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        upload_seal(&app).await;
+        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let office = unit_id(&app, OFFICE).await;
+        // The system administrator sets the 全宗号 the archive assigned; others may not.
+        let sysadmin = app.token_for("sysadmin", &["org.admin"]).await;
+        let res = app
+            .api(
+                "PUT",
+                &format!("/api/v1/units/{office}/fonds"),
+                &t.wenshu,
+                Some(json!({"fonds_code": "Z109"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        let res = app
+            .api(
+                "PUT",
+                &format!("/api/v1/units/{office}/fonds"),
+                &sysadmin,
+                Some(json!({"fonds_code": "z-109"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let res = app
+            .api(
+                "PUT",
+                &format!("/api/v1/units/{office}/fonds"),
+                &sysadmin,
+                Some(json!({"fonds_code": "z109"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
+
+        let mut docs = Vec::new();
+        for _ in 0..3 {
+            let (doc, case) = to_print(&app, &t, notice(&[qinghe])).await;
+            docs.push((doc, case));
+        }
+        // Not dispatched yet: not filed.
+        let res = archive(&app, &t, docs[0].0, "Y").await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert_eq!(res.json()["code"], "archive.not_closed");
+        for (_, case) in &docs {
+            print_and_dispatch(&app, &t, *case).await;
+        }
+        let res = archive(&app, &t, docs[0].0, "Y").await;
+        assert_eq!(res.json()["archive_no"], "Z109-2026-Y-0001", "{}", res.body);
+        // A refused filing takes no number.
+        let res = archive(&app, &t, docs[1].0, "长期").await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let res = archive(&app, &t, docs[1].0, "D10").await;
+        assert_eq!(
+            res.json()["archive_no"],
+            "Z109-2026-D10-0001",
+            "{}",
+            res.body
+        );
+        let res = archive(&app, &t, docs[2].0, "Y").await;
+        assert_eq!(res.json()["archive_no"], "Z109-2026-Y-0002", "{}", res.body);
+        assert_eq!(app.events_of("documents.archived").await, 3);
+
+        // The seal page is the security administrator's alone.
+        app.login_as("mishu").await;
+        assert_eq!(app.get("/admin/seals").await.status, StatusCode::FORBIDDEN);
+        app.login_as("secadmin").await;
+        let page = app.get("/admin/seals").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains(OFFICE) && page.body.contains("已上传"));
+        // The document page offers the package once filed.
+        app.login_as("wenshu").await;
+        let page = app.get(&format!("/documents/{}", docs[0].0)).await;
+        assert!(page.body.contains("Z109-2026-Y-0001"), "{}", page.body);
+        assert!(page.body.contains("download-archive"));
+    }
+);
