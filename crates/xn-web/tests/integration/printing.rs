@@ -500,3 +500,29 @@ on_both_engines!(
         assert!(page.body.contains("download-archive"));
     }
 );
+
+on_both_engines!(
+    a_document_without_a_seal_is_printed_without_any_seal_image,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let mut draft = notice(&[qinghe]);
+        draft["seal"] = json!(false);
+        let (doc, case) = to_print(&app, &t, draft).await;
+        // No seal image was ever uploaded: a document marked 不加盖印章 passes 印制.
+        print_and_dispatch(&app, &t, case).await;
+        let pdf = app
+            .api_raw(&format!("/api/v1/documents/{doc}/pdf"), &t.mishu)
+            .await;
+        let pages = xn_render::gbt9704::measure(&pdf).unwrap();
+        assert_eq!(pages.iter().map(|p| p.images.len()).sum::<usize>(), 0);
+        assert!(xn_render::gbt9704::check(&pdf).is_empty());
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from document_finals where document_id = {doc} and seal_id is null"
+            ))
+            .await,
+            1
+        );
+    }
+);
