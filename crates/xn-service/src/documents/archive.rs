@@ -131,9 +131,9 @@ fn zip_error(e: impl std::fmt::Display) -> ServiceError {
 }
 
 impl Services {
-    /// Whether the actor may file the unit's documents: a post of its registry section (文电) or
-    /// of the office itself, as for the number ledger.
-    async fn require_archivist(&self, actor: &Actor, doc: &DocumentRow) -> Result<()> {
+    /// The office whose documents the actor may file and export: a post of its registry
+    /// section (文电) or of the office itself, as for the number ledger.
+    async fn archivist_office(&self, actor: &Actor) -> Result<i64> {
         require(actor, Permission::FlowWork)?;
         let post = actor
             .post
@@ -146,13 +146,18 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound("身份"))?;
         tx.commit().await?;
-        if unit != doc.unit_id {
-            return Err(ServiceError::Forbidden("只能归档本机关的发文".into()));
-        }
         if own == registry || own == unit {
-            Ok(())
+            Ok(unit)
         } else {
             Err(ServiceError::Forbidden("归档由文电（秘书）部门办理".into()))
+        }
+    }
+
+    async fn require_archivist(&self, actor: &Actor, doc: &DocumentRow) -> Result<()> {
+        if self.archivist_office(actor).await? == doc.unit_id {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden("只能归档本机关的发文".into()))
         }
     }
 
@@ -324,13 +329,8 @@ impl Services {
                 message: "该公文尚未归档".into(),
             })?;
         let files = self.package_files(actor, id, now).await?;
+        let name = format!("{}.zip", item.archive_no);
         let bytes = write_zip(&[(item, files)])?;
-        let name = format!(
-            "{}.zip",
-            store::archive_item_of(self.db(), id)
-                .await?
-                .map_or_else(|| "归档包".to_owned(), |a| a.archive_no)
-        );
         Ok(AttachmentFile {
             name,
             mime: "application/zip".into(),
@@ -339,21 +339,14 @@ impl Services {
     }
 
     /// Every item the actor's office filed in a year, one folder per 档号 in one zip (for the
-    /// transfer to the archive).
+    /// transfer to the archive); for the registry (文电) that filed them.
     pub async fn archive_year_package(
         &self,
         actor: &Actor,
         year: i64,
         now: DateTime<Utc>,
     ) -> Result<AttachmentFile> {
-        require(actor, Permission::FlowWork)?;
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
-        let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
-        tx.commit().await?;
+        let unit = self.archivist_office(actor).await?;
         let rows = store::archive_items_of_year(self.db(), unit, year).await?;
         if rows.is_empty() {
             return Err(ServiceError::Conflict {
