@@ -70,20 +70,36 @@ pub fn load_or_create_seal_key(
     match std::fs::read_to_string(&path) {
         Ok(text) => parse(&text, &path.display().to_string()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Written whole to a file of its own, then linked into place: a server starting at
+            // the same moment either wins the link or reads the complete key of the one that did.
             std::fs::create_dir_all(data_dir)
                 .map_err(|e| format!("无法创建数据目录 {}：{e}", data_dir.display()))?;
             let mut key = [0u8; 16];
             rand::rng().fill_bytes(&mut key);
+            let tmp = data_dir.join(format!("seal.key.{}", hex::encode(&key[..4])));
             let mut opts = std::fs::OpenOptions::new();
             opts.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-            let mut f = opts
-                .open(&path)
-                .map_err(|e| format!("无法创建印章密钥文件 {}：{e}", path.display()))?;
-            std::io::Write::write_all(&mut f, format!("{}\n", hex::encode(key)).as_bytes())
-                .map_err(|e| format!("无法写入印章密钥文件 {}：{e}", path.display()))?;
-            Ok(key)
+            let written = opts.open(&tmp).and_then(|mut f| {
+                std::io::Write::write_all(&mut f, format!("{}\n", hex::encode(key)).as_bytes())?;
+                f.sync_all()
+            });
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(format!("无法写入印章密钥文件 {}：{e}", tmp.display()));
+            }
+            let linked = std::fs::hard_link(&tmp, &path);
+            let _ = std::fs::remove_file(&tmp);
+            match linked {
+                Ok(()) => Ok(key),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("无法读取印章密钥文件 {}：{e}", path.display()))?;
+                    parse(&text, &path.display().to_string())
+                }
+                Err(e) => Err(format!("无法创建印章密钥文件 {}：{e}", path.display())),
+            }
         }
         Err(e) => Err(format!("无法读取印章密钥文件 {}：{e}", path.display())),
     }
@@ -308,7 +324,20 @@ impl Services {
 
 #[cfg(test)]
 mod tests {
-    use super::{decrypt, encrypt};
+    use super::{decrypt, encrypt, load_or_create_seal_key};
+
+    #[test]
+    fn the_key_file_is_created_once_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("xn-seal-key-{}", std::process::id()));
+        let first = load_or_create_seal_key(None, &dir).unwrap();
+        assert_eq!(load_or_create_seal_key(None, &dir).unwrap(), first);
+        assert_eq!(
+            load_or_create_seal_key(Some("000102030405060708090a0b0c0d0e0f"), &dir).unwrap(),
+            [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+        );
+        assert!(load_or_create_seal_key(Some("xyz"), &dir).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn an_image_comes_back_only_under_its_key() {
