@@ -109,6 +109,19 @@ function journeys(backend, { databaseUrl } = {}) {
 
       await act('kezhang', { decision: '同意', opinion: '核稿无误，请主任签发' });
       await act('zhuren', { decision: '同意', opinion: '同意印发' });
+      // The security administrator uploads the city office's seal: a sealed document is not
+      // printed without it.
+      const admin = await signIn('secadmin');
+      try {
+        const a = admin.page;
+        await a.goto(`${server.url}/admin/seals`);
+        const row = a.locator('#seals tr', { hasText: '东川市人民政府办公室' }).first();
+        await row.locator('input[type=file]').setInputFiles(new URL('./seal.png', import.meta.url).pathname);
+        await navigating(a, () => row.locator('button[type=submit]').click());
+        await expectText(a.locator('.notice'), '印章图像已加密保存', { hint: 'seal-uploaded' });
+      } finally {
+        await admin.context.close();
+      }
       for (const step of ['复核', '登记', '印制', '核发']) {
         await act('wenshu', { hint: step });
       }
@@ -147,6 +160,22 @@ function journeys(backend, { databaseUrl } = {}) {
       // The ledger lists the number against the document.
       await s.goto(`${server.url}/documents/ledger`);
       await expectText(s.locator('#ledger'), TITLE, { hint: 'ledger' });
+
+      // 归档 by the 文电科 clerk, then the archive package download.
+      const clerk = await signIn('wenshu');
+      try {
+        const c = clerk.page;
+        await c.goto(docUrl.href);
+        await c.locator('#retention').selectOption('D30');
+        await navigating(c, () => c.locator('#archive-submit').click());
+        await expectText(c.locator('#archive-no'), '-2026-D30-0001', { hint: 'archived' });
+        const [download] = await Promise.all([c.waitForEvent('download'), c.locator('#download-archive').click()]);
+        assert.ok(download.suggestedFilename().endsWith('-2026-D30-0001.zip'), download.suggestedFilename());
+        const bytes = readFileSync(await download.path());
+        assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'the archive package is a zip');
+      } finally {
+        await clerk.context.close();
+      }
     } finally {
       await secretary.context.close();
     }

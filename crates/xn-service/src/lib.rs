@@ -60,6 +60,10 @@ pub enum ServiceError {
         /// What clashed, in Chinese.
         message: String,
     },
+    /// The document laid out for 印制 breaks GB/T 9704-2012 (found by the conformance checker):
+    /// the action is refused and nothing is written. Each violation names element and rule.
+    #[error("印制前版式检查未通过（GB/T 9704-2012），未印制，请退回修改：{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
+    Nonconforming(Vec<documents::LayoutViolation>),
     /// The account is locked after too many failures.
     #[error("账号已锁定：连续 {0} 次口令错误。请联系安全保密管理员解锁。")]
     Locked(u32),
@@ -78,6 +82,7 @@ impl ServiceError {
             ServiceError::Forbidden(_) => "auth.forbidden",
             ServiceError::NotFound(_) => "not_found",
             ServiceError::Conflict { code, .. } => code,
+            ServiceError::Nonconforming(_) => "documents.nonconforming",
             ServiceError::Locked(_) => "auth.locked",
             ServiceError::Internal(_) => "internal",
         }
@@ -125,6 +130,9 @@ pub struct Settings {
     pub sign_in_policy: SignInPolicy,
     /// argon2id cost.
     pub hashing: password::HashCost,
+    /// The SM4 key that seal images are stored under (`None`: seals cannot be uploaded or
+    /// placed). See `documents::seals`.
+    pub seal_key: Option<[u8; 16]>,
 }
 
 /// Everything a use case needs: the database and the settings. Cheap to clone.

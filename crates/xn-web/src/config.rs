@@ -35,6 +35,10 @@ pub struct Config {
     pub timer_lease_secs: u32,
     /// How often a server looks for due timers (milliseconds).
     pub timer_poll_ms: u64,
+    /// The SM4 key seal images are encrypted under, 32 hex digits. Unset: the key file
+    /// `seal.key` in `data_dir`, created on first start. Servers sharing a PostgreSQL database
+    /// must all be given the same key (`XIAONENG_SEAL_KEY`).
+    pub seal_key: Option<String>,
 }
 
 impl Default for Config {
@@ -51,6 +55,7 @@ impl Default for Config {
             hash_iterations: cost.iterations,
             timer_lease_secs: 60,
             timer_poll_ms: 5000,
+            seal_key: None,
         }
     }
 }
@@ -81,6 +86,7 @@ impl Config {
                 memory_kib: self.hash_memory_kib,
                 iterations: self.hash_iterations,
             },
+            seal_key: None,
         }
     }
 }

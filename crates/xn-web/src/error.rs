@@ -7,12 +7,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 use xn_service::ServiceError;
+use xn_service::documents::LayoutViolation;
 use xn_service::import::RowError;
 
 /// The HTTP status of a service error.
 pub fn status_of(e: &ServiceError) -> StatusCode {
     match e {
-        ServiceError::Invalid { .. } | ServiceError::BadRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Invalid { .. }
+        | ServiceError::BadRows(_)
+        | ServiceError::Nonconforming(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
         ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -42,6 +45,9 @@ pub struct Problem {
     /// For imports: every bad row.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<RowError>,
+    /// For a document refused at 印制: every GB/T 9704 violation (element, rule, page, message).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<LayoutViolation>,
 }
 
 /// An error answered as problem+json.
@@ -82,6 +88,7 @@ fn problem(
         code: code.to_owned(),
         field,
         rows,
+        violations: Vec::new(),
     };
     let mut res = (status, Json(body)).into_response();
     res.headers_mut().insert(
@@ -105,7 +112,25 @@ impl IntoResponse for ApiError {
             ServiceError::BadRows(rows) => rows.clone(),
             _ => Vec::new(),
         };
-        problem(status, self.0.code(), self.0.to_string(), field, rows)
+        let mut res = problem(status, self.0.code(), self.0.to_string(), field, rows);
+        if let ServiceError::Nonconforming(v) = &self.0 {
+            let body = Problem {
+                type_: format!("urn:xiaoneng:problem:{}", self.0.code()),
+                title: status.canonical_reason().unwrap_or("error").to_owned(),
+                status: status.as_u16(),
+                detail: self.0.to_string(),
+                code: self.0.code().to_owned(),
+                field: None,
+                rows: Vec::new(),
+                violations: v.clone(),
+            };
+            res = (status, Json(body)).into_response();
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/problem+json"),
+            );
+        }
+        res
     }
 }
 

@@ -130,7 +130,15 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
         }
     };
     db.migrate().await.context("数据库迁移失败")?;
-    let services = Services::new(db, config.settings()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut settings = config.settings();
+    settings.seal_key = Some(
+        xn_service::documents::load_or_create_seal_key(
+            config.seal_key.as_deref(),
+            &config.data_dir,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    let services = Services::new(db, settings).map_err(|e| anyhow::anyhow!("{e}"))?;
     services
         .ensure_builtins()
         .await

@@ -127,6 +127,7 @@ impl Services {
                     self.allocate_number(tx, doc_id, *post, now).await?;
                 }
                 FlowEvent::TaskCompleted { step, .. } if step == "print" => {
+                    self.print_final(tx, doc_id, actor, now).await?;
                     store::set_status(tx, doc_id, "printed", at).await?;
                 }
                 FlowEvent::TaskCompleted { step, .. } if step == "dispatch" => {
@@ -135,6 +136,13 @@ impl Services {
                         return Err(ServiceError::Conflict {
                             code: "documents.unnumbered",
                             message: "公文尚未编号，不能核发".into(),
+                        });
+                    }
+                    // Only the PDF checked and sealed at 印制 is dispatched.
+                    if store::find_final_tx(tx, doc_id).await?.is_none() {
+                        return Err(ServiceError::Conflict {
+                            code: "documents.unprinted",
+                            message: "公文尚未印制（没有经检查的正式版式文件），不能核发".into(),
                         });
                     }
                     for (list, role) in [
@@ -210,6 +218,7 @@ impl Services {
         )
         .await?;
         store::copy_attachments(tx, doc.id, incoming).await?;
+        store::copy_final(tx, doc.id, incoming).await?;
         store::set_exchange_incoming(tx, xid, incoming).await?;
         let registry = store::registry_of(tx, unit).await?;
         let mut fields = self

@@ -8,15 +8,20 @@
 //! happens with it or not at all: the rules checked at 签发, the number allocated at 登记, the
 //! delivery to every recipient at 核发, the receipt, the 退文 and the reply flowing back.
 
+mod archive;
 mod files;
 mod hooks;
 mod ledger;
 mod print;
+mod seals;
 mod search;
 mod views;
 
+pub use archive::{ArchiveItemView, RETENTIONS, retention_label};
 pub use files::{AttachmentFile, MAX_ATTACHMENT_BYTES};
 pub use ledger::LedgerEntry;
+pub use print::LayoutViolation;
+pub use seals::{MAX_SEAL_BYTES, SealStatus, load_or_create_seal_key};
 pub use search::{DocumentSearch, SearchHit, SearchResults};
 pub use views::{
     AttachmentView, DocumentListItem, DocumentView, ExchangeView, PostChoice, VersionView,

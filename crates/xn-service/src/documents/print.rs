@@ -1,19 +1,68 @@
 //! 印制 output: the document laid out by GB/T 9704-2012 (`xn_render::gbt9704`), and the
 //! processing sheet (发文稿纸 / 收文处理笺) with every step's opinion, name and date.
+//!
+//! When the 印制 step is completed, [`Services::print_final`] (called by the flow hook inside
+//! the action's transaction) lays the document out with its issuer's seal, runs the
+//! conformance checker on the PDF and refuses the action on any violation; otherwise the PDF is
+//! stored by its SM3 hash as the document's final file, the one 核发 dispatches and every
+//! download serves from then on. Rendering and checking take about 20 ms and run on the
+//! blocking pool.
 
+use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sm3::Digest;
+use utoipa::ToSchema;
 use xn_domain::flow::engine::business_date;
 use xn_render::gbt9704::{
-    DocSpec, FontSet, Format, IncomingSheet, OutgoingSheet, RenderOptions, SheetStep,
+    DocSpec, FontSet, Format, IncomingSheet, OutgoingSheet, RenderOptions, SheetStep, Violation,
 };
+use xn_store::Tx;
+use xn_store::documents::{self as store, FinalRow};
 
 use super::{AttachmentFile, DocumentView, Recipient};
-use crate::{Actor, Result, ServiceError, Services, from_ms};
+use crate::flow::ActorRef;
+use crate::{Actor, Result, ServiceError, Services, events, from_ms, ms};
+
+/// One GB/T 9704 violation found by the checker at 印制.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LayoutViolation {
+    /// The element, in Chinese (发文机关标志, 正文 …).
+    pub element: String,
+    /// The stable rule code (`margin.right`, `grid.chars` …).
+    pub rule: String,
+    /// Page, from 1; 0 for the document as a whole.
+    pub page: usize,
+    /// What is wrong, with the figure measured and the clause.
+    pub message: String,
+}
+
+impl From<Violation> for LayoutViolation {
+    fn from(v: Violation) -> Self {
+        LayoutViolation {
+            element: v.element.to_owned(),
+            rule: v.rule.to_owned(),
+            page: v.page,
+            message: v.message,
+        }
+    }
+}
+
+impl fmt::Display for LayoutViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.page > 0 {
+            write!(f, "第{}页【{}】", self.page, self.element)?;
+        } else {
+            write!(f, "【{}】", self.element)?;
+        }
+        write!(f, "{}（规则 {}）", self.message, self.rule)
+    }
+}
 
 /// The fonts, found once per process (reading them costs about a tenth of a second).
-fn fonts() -> Result<Arc<FontSet>> {
+pub(super) fn fonts() -> Result<Arc<FontSet>> {
     static FONTS: OnceLock<std::result::Result<Arc<FontSet>, String>> = OnceLock::new();
     FONTS
         .get_or_init(|| {
@@ -32,7 +81,7 @@ fn names(r: &[Recipient]) -> Vec<String> {
     r.iter().map(|x| x.name.clone()).collect()
 }
 
-fn spec_of(d: &DocumentView, today: NaiveDate) -> DocSpec {
+pub(super) fn spec_of(d: &DocumentView, today: NaiveDate) -> DocSpec {
     DocSpec {
         format: match d.format.as_str() {
             "letter" => Format::Letter,
@@ -79,7 +128,8 @@ fn spec_of(d: &DocumentView, today: NaiveDate) -> DocSpec {
 }
 
 impl Services {
-    /// The document laid out by GB/T 9704-2012, as a PDF download.
+    /// The document laid out by GB/T 9704-2012, as a PDF download: the final, sealed PDF once
+    /// the document was printed (印制), a fresh rendering before that.
     pub async fn document_pdf(
         &self,
         actor: &Actor,
@@ -87,6 +137,18 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<AttachmentFile> {
         let d = self.document_view(actor, id).await?;
+        let name = d
+            .doc_number
+            .clone()
+            .or_else(|| d.sender_number.clone())
+            .unwrap_or_else(|| d.title.clone());
+        if let Some(f) = store::find_final(self.db(), id).await? {
+            return Ok(AttachmentFile {
+                name: format!("{name}.pdf"),
+                mime: "application/pdf".into(),
+                bytes: store::get_blob(self.db(), &f.hash).await?,
+            });
+        }
         let spec = spec_of(&d, business_date(now));
         let fonts = fonts()?;
         let rendered = tokio::task::spawn_blocking(move || {
@@ -95,7 +157,6 @@ impl Services {
         .await
         .map_err(|e| ServiceError::Internal(e.into()))?
         .map_err(|e| ServiceError::invalid("document", e.to_string()))?;
-        let name = d.doc_number.clone().unwrap_or_else(|| d.title.clone());
         Ok(AttachmentFile {
             name: format!("{name}.pdf"),
             mime: "application/pdf".into(),
@@ -187,5 +248,93 @@ impl Services {
             mime: "application/pdf".into(),
             bytes,
         })
+    }
+}
+
+impl Services {
+    /// 印制: lays the document out with its issuer's seal, checks the PDF against GB/T 9704 and
+    /// stores it as the final file. Called inside the 印制 action's transaction; any refusal
+    /// (no seal image for a sealed document, a violation) rolls the whole action back.
+    pub(crate) async fn print_final(
+        &self,
+        tx: &mut Tx,
+        doc_id: i64,
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let row = store::find_document_tx(tx, doc_id).await?;
+        let unit_id = row.unit_id;
+        let d = super::views::view(row);
+        let spec = spec_of(&d, business_date(now));
+        let issuer_unit = d.issuers.first().and_then(|i| i.unit_id).unwrap_or(unit_id);
+        // A 纪要 is never sealed (GB/T 9704 10.3); neither is a document marked seal = false.
+        let sealed = spec.seal && spec.format != Format::Minutes;
+        let seal = if sealed {
+            let found = self.seal_png_tx(tx, issuer_unit).await?;
+            if found.is_none() {
+                return Err(ServiceError::Conflict {
+                    code: "documents.no_seal",
+                    message: format!(
+                        "发文机关“{}”尚未上传印章图像，不能印制加盖印章的公文：请安全保密管理员在“印章管理”中上传印章后再办理印制",
+                        spec.issuer
+                    ),
+                });
+            }
+            found
+        } else {
+            None
+        };
+        let seal_id = seal.as_ref().map(|s| s.0);
+        let opts = RenderOptions {
+            seal_png: seal.map(|s| s.1),
+            ..RenderOptions::default()
+        };
+        let fonts = fonts()?;
+        let (rendered, violations) = tokio::task::spawn_blocking(move || {
+            xn_render::gbt9704::render(&spec, &fonts, &opts).map(|r| {
+                let v = xn_render::gbt9704::check(&r.pdf);
+                (r, v)
+            })
+        })
+        .await
+        .map_err(|e| ServiceError::Internal(e.into()))?
+        .map_err(|e| ServiceError::invalid("document", format!("无法排版印制：{e}")))?;
+        if !violations.is_empty() {
+            return Err(ServiceError::Nonconforming(
+                violations.into_iter().map(LayoutViolation::from).collect(),
+            ));
+        }
+        let hash = hex::encode(sm3::Sm3::digest(&rendered.pdf));
+        let at = ms(now);
+        store::put_blob(tx, &hash, &rendered.pdf, at).await?;
+        let size = i64::try_from(rendered.pdf.len()).unwrap_or(i64::MAX);
+        let pages = i64::try_from(rendered.pages).unwrap_or(i64::MAX);
+        store::put_final(
+            tx,
+            &FinalRow {
+                document_id: doc_id,
+                hash: hash.clone(),
+                size,
+                pages,
+                seal_id,
+                post_id: actor.post_id,
+                created_at: at,
+            },
+        )
+        .await?;
+        events::record(
+            tx,
+            &events::Audit {
+                person_id: Some(actor.person_id),
+                post_id: Some(actor.post_id),
+                ip: actor.ip.as_deref(),
+            },
+            "documents.printed",
+            Some(format!("document:{doc_id}")),
+            serde_json::json!({ "sm3": hash, "size": size, "pages": pages, "seal_id": seal_id }),
+            now,
+        )
+        .await?;
+        Ok(())
     }
 }

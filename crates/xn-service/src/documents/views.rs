@@ -429,7 +429,7 @@ impl Services {
     }
 }
 
-fn view(d: DocumentRow) -> DocumentView {
+pub(super) fn view(d: DocumentRow) -> DocumentView {
     let kind = DocKind::from_code(&d.kind);
     DocumentView {
         id: d.id,
@@ -486,4 +486,9 @@ fn view(d: DocumentRow) -> DocumentView {
         can_submit: false,
         problems: Vec::new(),
     }
+}
+
+/// The Chinese name of a 密级 code (公开 for `public`).
+pub(super) fn classification_label(code: &str) -> String {
+    clearance_of(code).label().to_owned()
 }

@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::documents::{
-    DocumentListItem, DocumentSearch, DocumentView, DraftInput, LedgerEntry, ManualIncoming,
-    PostChoice, SearchResults, SubmitInput,
+    ArchiveItemView, DocumentListItem, DocumentSearch, DocumentView, DraftInput, LedgerEntry,
+    ManualIncoming, PostChoice, SealStatus, SearchResults, SubmitInput,
 };
 use xn_service::flow::IdempotencyKey;
 
@@ -466,4 +466,157 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ledger))
         .routes(routes!(reserve))
         .routes(routes!(void))
+        .routes(routes!(list_seals))
+        .routes(routes!(upload_seal))
+        .routes(routes!(seal_preview))
+        .routes(routes!(archive_document, archive_item))
+        .routes(routes!(archive_package))
+        .routes(routes!(archive_year_package))
+        .routes(routes!(set_fonds))
+}
+
+/// Issuing units and their seals (security administrator; the image is never served).
+#[utoipa::path(get, path = "/api/v1/seals", tag = "documents",
+    responses((status = 200, body = Vec<SealStatus>), (status = 403, body = crate::error::Problem)))]
+async fn list_seals(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<SealStatus>>, ApiError> {
+    Ok(Json(state.services.seal_statuses(&actor).await?))
+}
+
+/// Uploads (or replaces) the seal image of an issuing unit: the request body is the PNG. It is
+/// checked by content and stored SM4-encrypted (security administrator).
+#[utoipa::path(post, path = "/api/v1/seals/{unit_id}", tag = "documents",
+    params(("unit_id" = i64, Path)), request_body(content = Vec<u8>, content_type = "image/png"),
+    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)))]
+async fn upload_seal(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(unit_id): Path<i64>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = state
+        .services
+        .upload_seal(&actor, unit_id, &body, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A sample page with the unit's seal placed by GB/T 9704 7.3.5.1 (PDF).
+#[utoipa::path(get, path = "/api/v1/seals/{unit_id}/preview", tag = "documents",
+    params(("unit_id" = i64, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
+async fn seal_preview(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(unit_id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(file_response(
+        state
+            .services
+            .seal_preview(&actor, unit_id, state.clock.now())
+            .await?,
+    ))
+}
+
+/// What 归档 needs: the 保管期限.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ArchiveBody {
+    /// `Y` (永久), `D30` (定期30年) or `D10` (定期10年).
+    pub retention: String,
+}
+
+/// Files a dispatched document as an archive item (件) with its 档号 (registry clerk).
+#[utoipa::path(post, path = "/api/v1/documents/{id}/archive", tag = "documents",
+    params(("id" = i64, Path)), request_body = ArchiveBody,
+    responses((status = 201, body = ArchiveItemView), (status = 409, body = crate::error::Problem)))]
+async fn archive_document(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ArchiveBody>,
+) -> Result<(StatusCode, Json<ArchiveItemView>), ApiError> {
+    let item = state
+        .services
+        .archive_document(&actor, id, &body.retention, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(item)))
+}
+
+/// The archive item of a document (404 when not filed).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/archive", tag = "documents",
+    params(("id" = i64, Path)), responses((status = 200, body = ArchiveItemView)))]
+async fn archive_item(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ArchiveItemView>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .archive_item(&actor, id)
+            .await?
+            .ok_or(xn_service::ServiceError::NotFound("归档文件"))?,
+    ))
+}
+
+/// The archive package of a filed document: a zip with final.pdf, signed-draft.pdf,
+/// processing-sheet.pdf, attachments/ and manifest.json (metadata and SM3 of every file).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/archive/package", tag = "documents",
+    params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>)))]
+async fn archive_package(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(file_response(
+        state
+            .services
+            .archive_package(&actor, id, state.clock.now())
+            .await?,
+    ))
+}
+
+/// Every item the acting office filed in a year, one folder per 档号, in one zip.
+#[utoipa::path(get, path = "/api/v1/archive/{year}/package", tag = "documents",
+    params(("year" = i64, Path)),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>)))]
+async fn archive_year_package(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(year): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(file_response(
+        state
+            .services
+            .archive_year_package(&actor, year, state.clock.now())
+            .await?,
+    ))
+}
+
+/// A unit's 全宗号.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FondsBody {
+    /// 1–10 capital letters or digits, as the archive assigned it.
+    pub fonds_code: String,
+}
+
+/// Sets a unit's 全宗号 (system administrator); 档号 filed afterwards use it.
+#[utoipa::path(put, path = "/api/v1/units/{id}/fonds", tag = "documents",
+    params(("id" = i64, Path)), request_body = FondsBody,
+    responses((status = 204), (status = 422, body = crate::error::Problem)))]
+async fn set_fonds(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<FondsBody>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .set_fonds_code(&actor, id, &body.fonds_code, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -46,6 +46,11 @@ async fn index(
             "授权与账号安全",
             "授予角色和涉密等级，锁定、解锁账号，重置口令。",
         ));
+        links.push((
+            "/admin/seals",
+            "印章管理",
+            "上传或更换各发文机关的印章图像（加密保存，仅在印制时使用）。",
+        ));
     }
     if actor.has(Permission::CalendarAdmin) {
         links.push((

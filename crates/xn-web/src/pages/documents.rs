@@ -12,8 +12,8 @@ use serde::Deserialize;
 use xn_domain::documents::text::{DiffLine, Piece};
 use xn_domain::documents::{DocKind, Format, Recipient};
 use xn_service::documents::{
-    DocumentListItem, DocumentView, DraftInput, INCOMING_STATUSES, LedgerEntry, ManualIncoming,
-    OUTGOING_STATUSES, PostChoice, SubmitInput,
+    ArchiveItemView, DocumentListItem, DocumentView, DraftInput, INCOMING_STATUSES, LedgerEntry,
+    ManualIncoming, OUTGOING_STATUSES, PostChoice, RETENTIONS, SealStatus, SubmitInput,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -29,7 +29,8 @@ fn fixable(e: &ServiceError) -> Option<String> {
     match e {
         ServiceError::Invalid { .. }
         | ServiceError::Conflict { .. }
-        | ServiceError::Forbidden(_) => Some(e.to_string()),
+        | ServiceError::Forbidden(_)
+        | ServiceError::Nonconforming(_) => Some(e.to_string()),
         _ => None,
     }
 }
@@ -95,6 +96,7 @@ fn done(code: &str) -> Option<&'static str> {
         "reserved" => "已预留文号。",
         "voided" => "文号已作废，该号不会再被使用。",
         "resent" => "已重新分送。",
+        "archived" => "已归档，档号已编定，可下载归档包。",
         _ => return None,
     })
 }
@@ -413,9 +415,17 @@ struct DocPage {
     units: Vec<UnitOption>,
     notice: Option<&'static str>,
     error: Option<String>,
+    /// Its archive item, once filed.
+    archive: Option<ArchiveItemView>,
+    /// 保管期限 choices (code, name).
+    retentions: &'static [(&'static str, &'static str)],
 }
 
 impl DocPage {
+    fn can_archive(&self) -> bool {
+        self.archive.is_none() && self.d.direction == "outgoing" && self.d.status == "dispatched"
+    }
+
     fn when(&self, ms: &chrono::DateTime<chrono::Utc>) -> String {
         beijing_time(xn_service::ms(*ms))
     }
@@ -465,6 +475,11 @@ async fn doc_page(
     } else {
         Vec::new()
     };
+    let archive = if d.direction == "outgoing" && d.status == "dispatched" {
+        state.services.archive_item(actor, id).await?
+    } else {
+        None
+    };
     Ok(DocPage {
         l: Layout::new(state, actor, "/documents").await?,
         d,
@@ -473,6 +488,8 @@ async fn doc_page(
         units,
         notice,
         error,
+        archive,
+        retentions: &RETENTIONS,
     })
 }
 
@@ -1052,6 +1069,20 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/compare", get(compare))
         .route("/documents/{id}/pdf", get(pdf))
         .route("/documents/{id}/sheet", get(sheet))
+        .route("/documents/{id}/archive", post(archive))
+        .route("/documents/{id}/archive/package", get(archive_package))
+        .route(
+            "/documents/archive/{year}/package",
+            get(archive_year_package),
+        )
+        .route("/admin/seals", get(seals))
+        .route(
+            "/admin/seals/{unit}",
+            post(upload_seal).layer(DefaultBodyLimit::max(
+                xn_service::documents::MAX_SEAL_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/admin/seals/{unit}/preview", get(seal_preview))
         .route("/documents/{id}/resend", post(resend))
         .route(
             "/documents/{id}/attachments",
@@ -1060,4 +1091,152 @@ pub fn router() -> Router<AppState> {
             )),
         )
         .route("/documents/{id}/attachments/{attachment}", get(download))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ArchiveForm {
+    #[serde(default)]
+    retention: String,
+}
+
+async fn archive(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<ArchiveForm>,
+) -> Result<Response, PageError> {
+    match state
+        .services
+        .archive_document(&actor, id, &f.retention, state.clock.now())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?ok=archived")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn archive_package(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .archive_package(&actor, id, state.clock.now())
+        .await?;
+    Ok(crate::api::documents::file_response(f))
+}
+
+async fn archive_year_package(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(year): Path<i64>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .archive_year_package(&actor, year, state.clock.now())
+        .await?;
+    Ok(crate::api::documents::file_response(f))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "seals.html")]
+struct SealsPage {
+    l: Layout,
+    seals: Vec<SealStatus>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl SealsPage {
+    fn when_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+        t.map(|t| beijing_time(xn_service::ms(t)))
+            .unwrap_or_default()
+    }
+}
+
+async fn seals_page(
+    state: &AppState,
+    actor: &Actor,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<SealsPage, PageError> {
+    Ok(SealsPage {
+        l: Layout::new(state, actor, "/admin").await?,
+        seals: state.services.seal_statuses(actor).await?,
+        notice,
+        error,
+    })
+}
+
+async fn seals(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, PageError> {
+    let notice = (q.ok.as_deref() == Some("uploaded")).then_some("印章图像已加密保存。");
+    Ok(seals_page(&state, &actor, notice, None)
+        .await?
+        .into_response())
+}
+
+async fn upload_seal(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(unit): Path<i64>,
+    Query(q): Query<CsrfQuery>,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    // Multipart bodies carry the CSRF token in the form's action URL.
+    if actor.csrf_token.is_empty() || q._csrf != actor.csrf_token {
+        return Ok(csrf_rejected());
+    }
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        PageError(ServiceError::invalid(
+            "file",
+            format!("上传内容无法读取：{e}"),
+        ))
+    };
+    let mut file: Option<Vec<u8>> = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            file = Some(field.bytes().await.map_err(unreadable)?.to_vec());
+        }
+    }
+    let done = state
+        .services
+        .upload_seal(
+            &actor,
+            unit,
+            file.as_deref().unwrap_or_default(),
+            state.clock.now(),
+        )
+        .await;
+    match done {
+        Ok(_) => Ok(Redirect::to("/admin/seals?ok=uploaded").into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = seals_page(&state, &actor, None, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn seal_preview(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(unit): Path<i64>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .seal_preview(&actor, unit, state.clock.now())
+        .await?;
+    Ok(crate::api::documents::file_response(f))
 }

@@ -134,7 +134,8 @@ fn refusal(e: &ServiceError) -> Option<String> {
         } => Some("该操作正在办理中，请稍候刷新页面查看结果".to_owned()),
         ServiceError::Invalid { .. }
         | ServiceError::Forbidden(_)
-        | ServiceError::Conflict { .. } => Some(e.to_string()),
+        | ServiceError::Conflict { .. }
+        | ServiceError::Nonconforming(_) => Some(e.to_string()),
         _ => None,
     }
 }

@@ -28,7 +28,12 @@ pub(crate) async fn post_of(app: &TestApp, login: &str) -> i64 {
 
 /// The login of the person holding a position (with a title, if given) in a named section of a
 /// county office.
-pub(crate) async fn login_in(app: &TestApp, county_office: &str, section: &str, position: &str) -> String {
+pub(crate) async fn login_in(
+    app: &TestApp,
+    county_office: &str,
+    section: &str,
+    position: &str,
+) -> String {
     app.text(&format!(
         "select pe.login from persons pe join posts p on p.person_id = pe.id
          join units s on s.id = p.unit_id join units o on o.id = s.parent_id
@@ -98,7 +103,7 @@ pub(crate) async fn ok(
     assert_eq!(res.status, StatusCode::OK, "{decision}: {}", res.body);
 }
 
-fn notice(units: &[(i64, &str)]) -> Value {
+pub(crate) fn notice(units: &[(i64, &str)]) -> Value {
     json!({
         "kind": "notice",
         "title": "东川市人民政府办公室关于做好冬季安全生产工作的通知",
@@ -107,14 +112,14 @@ fn notice(units: &[(i64, &str)]) -> Value {
     })
 }
 
-struct Tokens {
-    mishu: String,
-    kezhang: String,
-    zhuren: String,
-    wenshu: String,
+pub(crate) struct Tokens {
+    pub(crate) mishu: String,
+    pub(crate) kezhang: String,
+    pub(crate) zhuren: String,
+    pub(crate) wenshu: String,
 }
 
-async fn tokens(app: &TestApp) -> Tokens {
+pub(crate) async fn tokens(app: &TestApp) -> Tokens {
     Tokens {
         mishu: app.token_for("mishu", &SCOPES).await,
         kezhang: app.token_for("kezhang", &SCOPES).await,
@@ -125,7 +130,7 @@ async fn tokens(app: &TestApp) -> Tokens {
 
 /// Drafts and submits a notice, then takes it through 核稿 and 签发 to 复核 done: it waits at
 /// 登记. Returns (document id, case id).
-async fn to_register(app: &TestApp, t: &Tokens, units: &[(i64, &str)]) -> (i64, i64) {
+pub(crate) async fn to_register(app: &TestApp, t: &Tokens, units: &[(i64, &str)]) -> (i64, i64) {
     let res = app
         .api("POST", "/api/v1/documents", &t.mishu, Some(notice(units)))
         .await;
@@ -247,6 +252,8 @@ on_both_engines!(
         assert_eq!(view["signed_off_name"], "周志远");
         assert_eq!(view["signed_off_opinion"], "同意印发");
         assert_eq!(view["written_on"], "2026-11-26");
+        // A sealed document needs its issuer's seal image at 印制.
+        crate::printing::upload_seal(&app).await;
         ok(&app, &t.wenshu, case, "印制完成", "", json!({})).await;
         ok(&app, &t.wenshu, case, "核发", "", json!({})).await;
         let view = app

@@ -772,6 +772,7 @@ async fn two_servers_one_effect_per_timer() {
                 "--addr",
                 &format!("127.0.0.1:{port}"),
             ])
+            .env("XIAONENG_SEAL_KEY", "00112233445566778899aabbccddeeff")
             .env("XIAONENG_TIMER_LEASE_SECS", "2")
             .env("XIAONENG_TIMER_POLL_MS", "50")
             .env("RUST_LOG", "info")

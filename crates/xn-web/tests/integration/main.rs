@@ -15,4 +15,5 @@ mod calendar;
 mod documents;
 mod flow;
 mod org;
+mod printing;
 mod supervision;

@@ -138,6 +138,7 @@ impl TestApp {
                 memory_kib: 256,
                 iterations: 1,
             },
+            seal_key: Some(*b"test seal key 16"),
             ..Settings::default()
         };
         let services = Services::new(db, settings).unwrap();
