@@ -368,7 +368,7 @@ impl Services {
             .await
     }
 
-    async fn actor_for(
+    pub(crate) async fn actor_for(
         &self,
         person_id: i64,
         post_id: Option<i64>,

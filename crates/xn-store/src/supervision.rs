@@ -742,3 +742,26 @@ pub async fn posts_under(db: &Db, root: i64) -> Result<Vec<PostOption>> {
                order by t.depth, u.sort_order, u.id, q.rank, p.id";
     Ok(with_db!(db, c => sqlx::query_as(sql).bind(root).fetch_all(c).await)?)
 }
+
+/// The demo's supervising post: (person, post) of a login's post in a unit of that name.
+pub async fn demo_post(db: &Db, login: &str, unit: &str) -> Result<Option<(i64, i64)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select pe.id, p.id from persons pe join posts p on p.person_id = pe.id
+         join units u on u.id = p.unit_id where pe.login = $1 and u.name = $2 and p.active = 1
+         order by p.id limit 1")
+        .bind(login).bind(unit).fetch_optional(c).await)?)
+}
+
+/// The demo's lead posts: each county office's director and each city section's chief,
+/// (person, post), in a stable order.
+pub async fn demo_leads(db: &Db) -> Result<Vec<(i64, i64)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select pe.id, p.id from posts p join persons pe on pe.id = p.person_id
+         join units u on u.id = p.unit_id join positions q on q.id = p.position_id
+         join units parent on parent.id = u.parent_id
+         where p.active = 1 and ((u.kind = 'office' and parent.name <> '东川市人民政府' and q.code = 'director')
+                or (u.kind = 'section' and parent.name = '东川市人民政府办公室' and q.code = 'section_chief'
+                    and u.name <> '督查科'))
+         order by p.id")
+        .fetch_all(c).await)?)
+}

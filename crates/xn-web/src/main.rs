@@ -163,7 +163,12 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         match services.load_demo(Clock::System.now()).await {
             Ok(()) => {
-                println!("已载入演示数据：东川市（市政府办公室及各科、8 个县区、6 个部门）。")
+                println!("已载入演示数据：东川市（市政府办公室及各科、8 个县区、6 个部门）。");
+                let items = services
+                    .load_supervision_history(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入督查演示数据失败：{e}"))?;
+                println!("已载入近一年的督办事项 {items} 项（含进展报送、黄牌红牌与销号）。");
             }
             Err(xn_service::ServiceError::Conflict { .. }) => {
                 println!("数据库中已有数据，沿用现有数据。")

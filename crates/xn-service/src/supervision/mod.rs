@@ -7,6 +7,7 @@
 //! sub-items, requests to change the lead unit or the deadline, and intake from a leader's
 //! instruction on any case.
 
+mod demo;
 mod figures;
 mod hooks;
 pub(crate) mod timers;

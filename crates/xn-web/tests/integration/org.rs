@@ -328,12 +328,15 @@ on_both_engines!(
         let res = app.get("/documents").await;
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.body.contains("拟稿") && !res.body.contains("本模块尚未建成"));
+        // So is 督查: its page is the supervision list.
+        let res = app.get("/supervision").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("督查督办") && !res.body.contains("本模块尚未建成"));
         for area in [
             "meetings",
             "affairs",
             "research",
             "info",
-            "supervision",
             "study",
             "targets",
             "service",
