@@ -349,10 +349,7 @@ pub fn report_due_dates(
         }
         ReportCycle::Monthly => {
             let (mut y, mut m) = (from.year(), from.month());
-            loop {
-                let Some(d) = NaiveDate::from_ymd_opt(y, m, day) else {
-                    break;
-                };
+            while let Some(d) = NaiveDate::from_ymd_opt(y, m, day) {
                 if d > until {
                     break;
                 }
@@ -500,7 +497,11 @@ impl Bulletin {
             p.push(format!("本期存在超期情况的单位：{}。", names.join("、")));
             for (i, it) in self.late.iter().enumerate() {
                 let card = it.card.map(|c| format!("，亮{c}")).unwrap_or_default();
-                let state = if it.closed { "已逾期办结" } else { "尚未办结" };
+                let state = if it.closed {
+                    "已逾期办结"
+                } else {
+                    "尚未办结"
+                };
                 p.push(format!(
                     "{}.「{}」（牵头单位：{}），办理时限 {}，超期 {} 个工作日，{state}{card}。",
                     i + 1,
@@ -534,7 +535,11 @@ pub fn chinese_number(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[n / 10],
-            if n % 10 == 0 { "" } else { DIGITS[n % 10] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[n % 10]
+            }
         ),
         _ => n.to_string(),
     }
@@ -552,22 +557,68 @@ mod tests {
     fn weekly_reports_skip_to_the_next_working_day_over_national_day() {
         let cal = Calendar::shipped();
         // 2026: 09-25 (Friday) is 中秋; 10-01..10-07 off (国庆).
-        let dates = report_due_dates(&cal, ReportCycle::Weekly, 5, d("2026-09-21"), d("2026-10-20"));
+        let dates = report_due_dates(
+            &cal,
+            ReportCycle::Weekly,
+            5,
+            d("2026-09-21"),
+            d("2026-10-20"),
+        );
         // Fridays 09-25 (→ Monday 09-28), 10-02 (→ the first working day after 国庆, 10-08),
         // 10-09, 10-16.
-        assert_eq!(dates, vec![d("2026-09-28"), d("2026-10-08"), d("2026-10-09"), d("2026-10-16")]);
+        assert_eq!(
+            dates,
+            vec![
+                d("2026-09-28"),
+                d("2026-10-08"),
+                d("2026-10-09"),
+                d("2026-10-16")
+            ]
+        );
     }
 
     #[test]
     fn biweekly_and_monthly() {
         let cal = Calendar::shipped();
-        let dates = report_due_dates(&cal, ReportCycle::Biweekly, 3, d("2026-11-02"), d("2026-12-31"));
-        assert_eq!(dates, vec![d("2026-11-04"), d("2026-11-18"), d("2026-12-02"), d("2026-12-16"), d("2026-12-30")]);
-        let dates = report_due_dates(&cal, ReportCycle::Monthly, 25, d("2026-09-01"), d("2026-12-31"));
+        let dates = report_due_dates(
+            &cal,
+            ReportCycle::Biweekly,
+            3,
+            d("2026-11-02"),
+            d("2026-12-31"),
+        );
+        assert_eq!(
+            dates,
+            vec![
+                d("2026-11-04"),
+                d("2026-11-18"),
+                d("2026-12-02"),
+                d("2026-12-16"),
+                d("2026-12-30")
+            ]
+        );
+        let dates = report_due_dates(
+            &cal,
+            ReportCycle::Monthly,
+            25,
+            d("2026-09-01"),
+            d("2026-12-31"),
+        );
         // 2026-10-25 is a Sunday → Monday the 26th.
         // 09-25 is 中秋 → 09-28.
-        assert_eq!(dates, vec![d("2026-09-28"), d("2026-10-26"), d("2026-11-25"), d("2026-12-25")]);
-        assert!(report_due_dates(&cal, ReportCycle::None, 0, d("2026-01-01"), d("2026-12-31")).is_empty());
+        assert_eq!(
+            dates,
+            vec![
+                d("2026-09-28"),
+                d("2026-10-26"),
+                d("2026-11-25"),
+                d("2026-12-25")
+            ]
+        );
+        assert!(
+            report_due_dates(&cal, ReportCycle::None, 0, d("2026-01-01"), d("2026-12-31"))
+                .is_empty()
+        );
     }
 
     #[test]
@@ -588,10 +639,35 @@ mod tests {
             period: "2026年11月".into(),
             office: "东川市人民政府办公室".into(),
             units: vec![
-                UnitLine { unit: "秘书股".into(), items: 1, on_time: 1, late: 0, overdue: 0, yellow: 0, red: 0, missed_reports: 0 },
-                UnitLine { unit: "综合股".into(), items: 1, on_time: 0, late: 0, overdue: 1, yellow: 1, red: 1, missed_reports: 1 },
+                UnitLine {
+                    unit: "秘书股".into(),
+                    items: 1,
+                    on_time: 1,
+                    late: 0,
+                    overdue: 0,
+                    yellow: 0,
+                    red: 0,
+                    missed_reports: 0,
+                },
+                UnitLine {
+                    unit: "综合股".into(),
+                    items: 1,
+                    on_time: 0,
+                    late: 0,
+                    overdue: 1,
+                    yellow: 1,
+                    red: 1,
+                    missed_reports: 1,
+                },
             ],
-            late: vec![LateItem { title: "道路整治".into(), unit: "综合股".into(), deadline: d("2026-11-20"), days_late: 4, card: Some("红牌"), closed: false }],
+            late: vec![LateItem {
+                title: "道路整治".into(),
+                unit: "综合股".into(),
+                deadline: d("2026-11-20"),
+                days_late: 4,
+                card: Some("红牌"),
+                closed: false,
+            }],
         };
         let body = b.body();
         let late = body.split(LATE_SECTION).nth(1).unwrap_or_default();

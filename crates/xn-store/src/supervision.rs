@@ -166,13 +166,17 @@ pub async fn assists_of(
 /// An item by id.
 pub async fn find_item(db: &Db, id: i64) -> Result<ItemRow> {
     let sql = format!("select {ITEM_COLUMNS} {ITEM_FROM} where i.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// An item by id, inside a transaction.
 pub async fn find_item_tx(tx: &mut Tx, id: i64) -> Result<ItemRow> {
     let sql = format!("select {ITEM_COLUMNS} {ITEM_FROM} where i.id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// The item a flow case moves, if it is one.
@@ -185,7 +189,8 @@ pub async fn item_of_case(tx: &mut Tx, case_id: i64) -> Result<Option<ItemRow>> 
 
 /// The items opened from a case's instruction.
 pub async fn items_from_case(db: &Db, case_id: i64) -> Result<Vec<ItemRow>> {
-    let sql = format!("select {ITEM_COLUMNS} {ITEM_FROM} where i.source_case_id = $1 order by i.id");
+    let sql =
+        format!("select {ITEM_COLUMNS} {ITEM_FROM} where i.source_case_id = $1 order by i.id");
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id).fetch_all(c).await)?,
     )
@@ -316,7 +321,10 @@ fn ids(list: &[i64]) -> String {
     if list.is_empty() {
         "0".to_owned()
     } else {
-        list.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+        list.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -341,7 +349,8 @@ fn where_clause(scope: &Scope, f: &ItemFilter) -> String {
         "($5 = '' or (i.state <> 'closed' and i.deadline < $5))".to_owned(),
     ];
     let red = "exists (select 1 from cards c where c.case_id = i.case_id and c.color = 'red')";
-    let yellow = "exists (select 1 from cards c where c.case_id = i.case_id and c.color = 'yellow')";
+    let yellow =
+        "exists (select 1 from cards c where c.case_id = i.case_id and c.color = 'yellow')";
     let any = "exists (select 1 from cards c where c.case_id = i.case_id)";
     match f.card.as_deref() {
         Some("red") => w.push(red.to_owned()),
@@ -357,7 +366,15 @@ fn where_clause(scope: &Scope, f: &ItemFilter) -> String {
 }
 
 /// The filter's parameters $1–$5, in order.
-fn params(f: &ItemFilter) -> (Option<String>, Option<i64>, Option<String>, Option<String>, String) {
+fn params(
+    f: &ItemFilter,
+) -> (
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    String,
+) {
     (
         f.state.clone(),
         f.lead_unit,
@@ -388,9 +405,8 @@ pub async fn list_items(
         "unit" => format!("u.name {dir}, i.deadline, i.id"),
         _ => format!("i.deadline {dir}, i.id {dir}"),
     };
-    let sql = format!(
-        "select {ITEM_COLUMNS} {ITEM_FROM} where {w} order by {order} limit $6 offset $7"
-    );
+    let sql =
+        format!("select {ITEM_COLUMNS} {ITEM_FROM} where {w} order by {order} limit $6 offset $7");
     let count = format!("select count(*) {ITEM_FROM} where {w}");
     let (p1, p2, p3, p4, p5) = params(f);
     let rows: Vec<ItemRow> = with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -408,9 +424,11 @@ pub async fn count_by_state(db: &Db, scope: &Scope) -> Result<Vec<(String, i64)>
     let w = where_clause(scope, &f);
     let sql = format!("select i.state, count(*) {ITEM_FROM} where {w} group by i.state");
     let (p1, p2, p3, p4, p5) = params(&f);
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(p1.clone()).bind(p2).bind(p3.clone()).bind(p4.clone()).bind(p5.clone())
-        .fetch_all(c).await)?)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// Every item of offices (for the bulletin and the scores).
@@ -469,7 +487,9 @@ pub async fn reports_of(db: &Db, item_id: i64) -> Result<Vec<ReportRow>> {
         "select {REPORT_COLUMNS} from supervision_reports r left join persons pe on pe.id = r.filed_person_id
          where r.item_id = $1 order by r.seq"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item_id).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item_id).fetch_all(c).await)?,
+    )
 }
 
 /// The reports of an item inside a transaction.
@@ -478,7 +498,9 @@ pub async fn reports_of_tx(tx: &mut Tx, item_id: i64) -> Result<Vec<ReportRow>> 
         "select {REPORT_COLUMNS} from supervision_reports r left join persons pe on pe.id = r.filed_person_id
          where r.item_id = $1 order by r.seq"
     );
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item_id).fetch_all(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item_id).fetch_all(c).await)?,
+    )
 }
 
 /// Records a filing on a report row (scheduled or new).
@@ -540,7 +562,12 @@ pub async fn arm_timer(
 }
 
 /// Cancels the area's pending timers of a kind on a case (one run, or all with `None`).
-pub async fn cancel_timers(tx: &mut Tx, kind: &str, case_id: i64, run_no: Option<i64>) -> Result<()> {
+pub async fn cancel_timers(
+    tx: &mut Tx,
+    kind: &str,
+    case_id: i64,
+    run_no: Option<i64>,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
         "update jobs set status = 'cancelled' where kind = $1 and case_id = $2 and status = 'pending'
          and ($3 < 0 or run_no = $3)")
@@ -607,13 +634,18 @@ pub async fn pending_change(tx: &mut Tx, item_id: i64) -> Result<Option<ChangeRo
         "select {CHANGE_COLUMNS} from supervision_changes where item_id = $1 and status = 'pending'
          order by id desc limit 1"
     );
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item_id).fetch_optional(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item_id).fetch_optional(c).await)?,
+    )
 }
 
 /// Every change request of an item.
 pub async fn changes_of(db: &Db, item_id: i64) -> Result<Vec<ChangeRow>> {
-    let sql = format!("select {CHANGE_COLUMNS} from supervision_changes where item_id = $1 order by id");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item_id).fetch_all(c).await)?)
+    let sql =
+        format!("select {CHANGE_COLUMNS} from supervision_changes where item_id = $1 order by id");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item_id).fetch_all(c).await)?,
+    )
 }
 
 /// Decides a pending change request; false when it was decided meanwhile.
@@ -693,7 +725,12 @@ pub struct ScoreRow {
 }
 
 /// Replaces a month's scores for a set of units.
-pub async fn store_scores(tx: &mut Tx, month: &str, units: &[i64], rows: &[ScoreRow]) -> Result<()> {
+pub async fn store_scores(
+    tx: &mut Tx,
+    month: &str,
+    units: &[i64],
+    rows: &[ScoreRow],
+) -> Result<()> {
     let sql = format!(
         "delete from supervision_scores where month = $1 and unit_id in ({})",
         ids(units)
@@ -722,7 +759,9 @@ pub async fn scores(db: &Db, month: &str, units: &[i64]) -> Result<Vec<ScoreRow>
          from supervision_scores where month = $1 and unit_id in ({}) order by unit_id, post_id",
         ids(units)
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(month).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(month).fetch_all(c).await)?,
+    )
 }
 
 /// A post that may be given an item: (post, unit, unit's name, post's label, person's name).

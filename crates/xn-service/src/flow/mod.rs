@@ -477,7 +477,15 @@ impl Services {
         action: &Action,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
-        Box::pin(self.act_in(&mut batch::Work::direct(tx), actor, case_id, None, action, now)).await
+        Box::pin(self.act_in(
+            &mut batch::Work::direct(tx),
+            actor,
+            case_id,
+            None,
+            action,
+            now,
+        ))
+        .await
     }
 
     pub(crate) async fn start_in(
@@ -656,8 +664,7 @@ impl Services {
             )
             .await?;
         Box::pin(self.on_document_flow(w.tx, &def.item_kind, &case, &first, actor, now)).await?;
-        Box::pin(self.on_supervision_flow(w.tx, &def.item_kind, &case, &first, actor, now))
-            .await?;
+        Box::pin(self.on_supervision_flow(w.tx, &def.item_kind, &case, &first, actor, now)).await?;
         self.after_close(w, &case, &state, actor, now, parent.map(|(p, _, _)| p))
             .await?;
         Ok(outcome(case_id, version, &state, &first, &ids))

@@ -15,12 +15,24 @@ use crate::auth::Client;
 use crate::{Actor, Result, Services};
 
 const TOPICS: [(&str, &str); 12] = [
-    ("农村公路提档升级", "按期完成年度农村公路提档升级任务，逐月报送完成里程"),
-    ("安全生产隐患排查整治", "全面排查辖区安全生产隐患，建立台账，限期整改到位"),
-    ("优化营商环境“一网通办”", "推动高频政务服务事项“一网通办”，提升网办率"),
+    (
+        "农村公路提档升级",
+        "按期完成年度农村公路提档升级任务，逐月报送完成里程",
+    ),
+    (
+        "安全生产隐患排查整治",
+        "全面排查辖区安全生产隐患，建立台账，限期整改到位",
+    ),
+    (
+        "优化营商环境“一网通办”",
+        "推动高频政务服务事项“一网通办”，提升网办率",
+    ),
     ("冬春森林防火", "落实森林防火责任，开展隐患排查和宣传教育"),
     ("城乡居民医保参保扩面", "完成城乡居民医保参保扩面目标任务"),
-    ("农民工工资支付专项检查", "开展根治欠薪专项检查，确保春节前工资足额发放"),
+    (
+        "农民工工资支付专项检查",
+        "开展根治欠薪专项检查，确保春节前工资足额发放",
+    ),
     ("重点项目开工建设", "推进年度重点项目按期开工，及时报送进度"),
     ("防汛备汛工作", "落实防汛责任制，完成汛前检查和物资储备"),
     ("老旧小区改造", "完成年度老旧小区改造任务，做好群众工作"),
@@ -87,7 +99,9 @@ impl Services {
         let mut d = cal.next_working_day(start);
         while d < today {
             openings.insert(d, usize::try_from(rng.below(1000)).unwrap_or(0));
-            d = cal.add_working_days(d, 5 + u32::try_from(rng.below(3)).unwrap_or(0)).date;
+            d = cal
+                .add_working_days(d, 5 + u32::try_from(rng.below(3)).unwrap_or(0))
+                .date;
         }
         let mut day = start;
         let mut made = 0;
@@ -101,16 +115,24 @@ impl Services {
                 let days = 10 + u32::try_from(rng.below(25)).unwrap_or(0);
                 let deadline = cal.add_working_days(day, days).date;
                 let input = NewItemInput {
-                    source_kind: ["instruction", "meeting", "work_report", "higher"]
-                        [seed % 4]
+                    source_kind: ["instruction", "meeting", "work_report", "higher"][seed % 4]
                         .into(),
-                    source_leader: if seed % 4 == 0 { "陈立新".into() } else { String::new() },
+                    source_leader: if seed % 4 == 0 {
+                        "陈立新".into()
+                    } else {
+                        String::new()
+                    },
                     source_text: if seed % 4 == 0 {
                         format!("请督查科跟踪督办{topic}，按期报送进展。")
                     } else {
                         String::new()
                     },
-                    title: format!("{topic}（{}）", lead.post.as_ref().map_or("", |p| p.unit_short_name.as_str())),
+                    title: format!(
+                        "{topic}（{}）",
+                        lead.post
+                            .as_ref()
+                            .map_or("", |p| p.unit_short_name.as_str())
+                    ),
                     content: content.into(),
                     lead_unit,
                     lead_post,
@@ -125,9 +147,22 @@ impl Services {
                 // Outcomes: mostly on time, some late, a few still open.
                 let roll = rng.below(100);
                 let close_on = if roll < 70 {
-                    Some(cal.add_working_days(day, days.saturating_sub(1 + u32::try_from(rng.below(4)).unwrap_or(0)).max(2)).date)
+                    Some(
+                        cal.add_working_days(
+                            day,
+                            days.saturating_sub(1 + u32::try_from(rng.below(4)).unwrap_or(0))
+                                .max(2),
+                        )
+                        .date,
+                    )
                 } else if roll < 88 {
-                    Some(cal.add_working_days(deadline, 1 + u32::try_from(rng.below(6)).unwrap_or(0)).date)
+                    Some(
+                        cal.add_working_days(
+                            deadline,
+                            1 + u32::try_from(rng.below(6)).unwrap_or(0),
+                        )
+                        .date,
+                    )
                 } else {
                     None
                 };
@@ -140,7 +175,9 @@ impl Services {
                 // Signed the next morning.
                 let signed = cal.add_working_days(day, 1).date;
                 if signed <= today {
-                    self.sign_item(lead, id, "收到，立即落实", at(signed, 9)).await.ok();
+                    self.sign_item(lead, id, "收到，立即落实", at(signed, 9))
+                        .await
+                        .ok();
                 }
             }
             if working {
@@ -148,16 +185,29 @@ impl Services {
                     // Reports due today are filed by the diligent in the morning.
                     if p.diligent {
                         let owed = xn_store::supervision::reports_of(self.db(), p.id).await?;
-                        if owed.iter().any(|r| r.status == "due" && r.due_date == day.to_string()) {
-                            self.file_progress(&p.lead, p.id, "按计划推进，本周完成阶段任务", at(day, 10))
-                                .await
-                                .ok();
+                        if owed
+                            .iter()
+                            .any(|r| r.status == "due" && r.due_date == day.to_string())
+                        {
+                            self.file_progress(
+                                &p.lead,
+                                p.id,
+                                "按计划推进，本周完成阶段任务",
+                                at(day, 10),
+                            )
+                            .await
+                            .ok();
                         }
                     }
                     if p.close_on == Some(day) {
-                        self.apply_close(&p.lead, p.id, "已按要求完成，附相关佐证材料", at(day, 11))
-                            .await
-                            .ok();
+                        self.apply_close(
+                            &p.lead,
+                            p.id,
+                            "已按要求完成，附相关佐证材料",
+                            at(day, 11),
+                        )
+                        .await
+                        .ok();
                         self.review_item(&sup, p.id, true, "同意销号", at(day, 16))
                             .await
                             .ok();

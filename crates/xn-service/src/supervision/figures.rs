@@ -288,7 +288,12 @@ impl Services {
 
     /// Drafts the month's bulletin as a 通报 document of the actor's office, to be signed off,
     /// numbered, printed and dispatched like any document. Returns the document's id.
-    pub async fn draft_bulletin(&self, actor: &Actor, month: &str, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn draft_bulletin(
+        &self,
+        actor: &Actor,
+        month: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let (bulletin, units) = self.bulletin(actor, month, now).await?;
         let offices = self.board_offices(actor).await?;
         let mut tx = self.db().begin_read().await?;

@@ -53,9 +53,7 @@ impl Services {
                     if open > 0 {
                         return Err(ServiceError::Conflict {
                             code: "supervision.children_open",
-                            message: format!(
-                                "还有 {open} 项分解事项未销号，不能申请办结"
-                            ),
+                            message: format!("还有 {open} 项分解事项未销号，不能申请办结"),
                         });
                     }
                 }
@@ -77,9 +75,7 @@ impl Services {
                     store::set_state(tx, item.id, ItemState::Handling.code(), at, "").await?;
                     let deadline = parse_date(&item.deadline)?;
                     if first {
-                        let n = self
-                            .schedule_reports(tx, &item, today, deadline, 0)
-                            .await?;
+                        let n = self.schedule_reports(tx, &item, today, deadline, 0).await?;
                         crate::events::record(
                             tx,
                             &who,

@@ -33,8 +33,8 @@ use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 pub use figures::{BulletinView, ScoreView};
 pub use views::{
-    AssigneeOption, ChangeView, InstructionDraft, ItemDetail, ItemList, ItemListRow, ItemQuery, ReportView,
-    StateCount, SubItemView, Tab,
+    AssigneeOption, ChangeView, InstructionDraft, ItemDetail, ItemList, ItemListRow, ItemQuery,
+    ReportView, StateCount, SubItemView, Tab,
 };
 
 /// Timer kinds of the area in the jobs table.
@@ -596,7 +596,10 @@ impl Services {
         let (post, _) = acting(actor)?;
         let content = content.trim();
         if content.chars().count() < 4 {
-            return Err(ServiceError::invalid("content", "请填写办理进展（至少 4 个字）"));
+            return Err(ServiceError::invalid(
+                "content",
+                "请填写办理进展（至少 4 个字）",
+            ));
         }
         if content.chars().count() > 5000 {
             return Err(ServiceError::invalid("content", "进展不能超过 5000 字"));
@@ -655,8 +658,8 @@ impl Services {
             }
             None => {
                 let seq = reports.last().map_or(1, |r| r.seq + 1);
-                let ids = store::insert_reports(&mut tx, item.id, &[(seq, today_s.clone())])
-                    .await?;
+                let ids =
+                    store::insert_reports(&mut tx, item.id, &[(seq, today_s.clone())]).await?;
                 if let Some(id) = ids.first() {
                     store::file_report(
                         &mut tx,
@@ -779,7 +782,11 @@ impl Services {
         opinion: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let decision = if accept { "审核通过" } else { "退回重办" };
+        let decision = if accept {
+            "审核通过"
+        } else {
+            "退回重办"
+        };
         self.complete_step(actor, item_id, "review", decision, opinion, now)
             .await
     }
@@ -852,7 +859,9 @@ impl Services {
         }
         if let Some(d) = input.deadline {
             let parent_deadline = match item.parent_id {
-                Some(p) => Some(parse_date(&store::find_item_tx(&mut tx, p).await?.deadline)?),
+                Some(p) => Some(parse_date(
+                    &store::find_item_tx(&mut tx, p).await?.deadline,
+                )?),
                 None => None,
             };
             domain::check_deadline(d, business_date(now), parent_deadline)
@@ -916,9 +925,7 @@ impl Services {
             .map_err(|_| ServiceError::NotFound("督办事项"))?;
         let case = xn_store::flow::lock_case(&mut tx, item.case_id).await?;
         if item.created_post_id != post {
-            return Err(ServiceError::Forbidden(
-                "只有立项人可以审批调整申请".into(),
-            ));
+            return Err(ServiceError::Forbidden("只有立项人可以审批调整申请".into()));
         }
         let change = store::pending_change(&mut tx, item.id)
             .await?

@@ -435,7 +435,10 @@ impl Services {
             state: q.state.clone().filter(|s| ItemState::parse(s).is_some()),
             lead_unit: q.lead_unit,
             card: q.card.clone(),
-            source_kind: q.source_kind.clone().filter(|s| SourceKind::parse(s).is_some()),
+            source_kind: q
+                .source_kind
+                .clone()
+                .filter(|s| SourceKind::parse(s).is_some()),
             q: q.q.clone().filter(|s| !s.trim().is_empty()),
             overdue: q.overdue,
             today: today.to_string(),
@@ -491,8 +494,17 @@ impl Services {
         let sheet = xn_render::xlsx::Sheet {
             name: "督办事项".into(),
             header: [
-                "编号", "事项名称", "来源", "批示领导", "牵头单位", "责任人", "办理时限",
-                "状态", "剩余工作日", "亮牌", "重要程度",
+                "编号",
+                "事项名称",
+                "来源",
+                "批示领导",
+                "牵头单位",
+                "责任人",
+                "办理时限",
+                "状态",
+                "剩余工作日",
+                "亮牌",
+                "重要程度",
             ]
             .iter()
             .map(|s| (*s).to_owned())
@@ -577,7 +589,12 @@ impl Services {
         ids.push(item.created_post_id);
         ids.push(item.lead_post_id);
         let names = self.post_names(&ids).await?;
-        let name = |p: i64| names.get(&p).cloned().unwrap_or_else(|| format!("岗位 {p}"));
+        let name = |p: i64| {
+            names
+                .get(&p)
+                .cloned()
+                .unwrap_or_else(|| format!("岗位 {p}"))
+        };
         let case = xn_store::flow::find_case(self.db(), item.case_id).await?;
         let def = self.process_def(case.process_id).await?;
         let mut timeline = self.timeline(item.case_id, &names, &def).await?;
@@ -697,9 +714,14 @@ impl Services {
         case_id: i64,
         names: &HashMap<i64, String>,
     ) -> Result<Vec<TimelineEntry>> {
-        let rows =
-            xn_store::events::list(self.db(), "supervision.", &format!("case:{case_id}"), 0, 1000)
-                .await?;
+        let rows = xn_store::events::list(
+            self.db(),
+            "supervision.",
+            &format!("case:{case_id}"),
+            0,
+            1000,
+        )
+        .await?;
         let mut out = Vec::new();
         for e in rows {
             let d: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
@@ -767,11 +789,7 @@ impl Services {
 
     /// An item drafted from the latest leader's opinion on a case (领导批示 → 督办事项): the
     /// latest non-empty opinion of a leader or an office director, else the latest of anyone.
-    pub async fn instruction_draft(
-        &self,
-        actor: &Actor,
-        case_id: i64,
-    ) -> Result<InstructionDraft> {
+    pub async fn instruction_draft(&self, actor: &Actor, case_id: i64) -> Result<InstructionDraft> {
         require(actor, Permission::FlowWork)?;
         let case = xn_store::flow::find_case(self.db(), case_id)
             .await
@@ -869,12 +887,14 @@ impl Services {
         Ok(store::posts_under(self.db(), root)
             .await?
             .into_iter()
-            .map(|(post_id, unit_id, unit, position, person)| AssigneeOption {
-                post_id,
-                unit_id,
-                label: format!("{unit} · {position} {person}"),
-                unit,
-            })
+            .map(
+                |(post_id, unit_id, unit, position, person)| AssigneeOption {
+                    post_id,
+                    unit_id,
+                    label: format!("{unit} · {position} {person}"),
+                    unit,
+                },
+            )
             .collect())
     }
 }

@@ -18,9 +18,9 @@ use crate::error::ApiError;
 pub mod account;
 pub mod calendar;
 pub mod documents;
-pub mod supervision;
 pub mod flow;
 pub mod org;
+pub mod supervision;
 
 #[derive(OpenApi)]
 #[openapi(

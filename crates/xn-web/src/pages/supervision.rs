@@ -161,8 +161,14 @@ async fn list(
         query: f.encoded(),
         notice: f.ok.as_deref().and_then(done),
         f,
-        states: ItemState::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-        sources: SourceKind::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        states: ItemState::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        sources: SourceKind::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
     }
     .into_response())
 }
@@ -307,9 +313,18 @@ async fn form_page(
         units: units_of(&assignees),
         assignees,
         f,
-        sources: SourceKind::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-        cycles: ReportCycle::ALL.iter().map(|s| (s.code(), s.label())).collect(),
-        importances: Importance::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+        sources: SourceKind::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        cycles: ReportCycle::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
+        importances: Importance::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect(),
         error,
     })
 }
@@ -522,7 +537,13 @@ async fn report(
         .services
         .file_progress(&actor, id, &f.text, state.clock.now())
         .await
-        .map(|s| if s == "late" { "reported_late" } else { "reported" });
+        .map(|s| {
+            if s == "late" {
+                "reported_late"
+            } else {
+                "reported"
+            }
+        });
     after(&state, &actor, id, r).await
 }
 
@@ -589,10 +610,9 @@ async fn change(
                     .parse()
                     .map_err(|_| ServiceError::invalid("lead_post", "请选择新的责任人"))?;
                 let all = state.services.supervision_assignees(&actor, None).await?;
-                let a = all
-                    .iter()
-                    .find(|a| a.post_id == p)
-                    .ok_or_else(|| ServiceError::invalid("lead_post", "请从列表中选择新的责任人"))?;
+                let a = all.iter().find(|a| a.post_id == p).ok_or_else(|| {
+                    ServiceError::invalid("lead_post", "请从列表中选择新的责任人")
+                })?;
                 Some((a.unit_id, p))
             }
         };
@@ -629,7 +649,13 @@ async fn decide_change(
 ) -> Result<Response, PageError> {
     let r = state
         .services
-        .decide_change(&actor, id, f.decision == "approve", &f.text, state.clock.now())
+        .decide_change(
+            &actor,
+            id,
+            f.decision == "approve",
+            &f.text,
+            state.clock.now(),
+        )
         .await
         .map(|()| "change_decided");
     after(&state, &actor, id, r).await
@@ -657,7 +683,10 @@ async fn decompose(
     PageForm(actor, f): PageForm<DecomposeForm>,
 ) -> Result<Response, PageError> {
     let subs = async {
-        let all = state.services.supervision_assignees(&actor, Some(id)).await?;
+        let all = state
+            .services
+            .supervision_assignees(&actor, Some(id))
+            .await?;
         let mut subs = Vec::new();
         for (i, title) in f.title.iter().enumerate() {
             let post = f.lead_post.get(i).map(|s| s.trim()).unwrap_or("");

@@ -78,7 +78,10 @@ async fn instructed_incoming(app: &TestApp) -> i64 {
         .scalar(&format!("select case_id from documents where id = {doc}"))
         .await;
     let chief = app
-        .token_for(&login_in(app, OFFICE, "秘书股", "section_chief").await, &SCOPES)
+        .token_for(
+            &login_in(app, OFFICE, "秘书股", "section_chief").await,
+            &SCOPES,
+        )
         .await;
     ok(app, &chief, case, "通过", "请领导阅示", json!({})).await;
     let director = app
@@ -156,7 +159,9 @@ on_both_engines!(
         // A deadline in the past is refused with its field named.
         let mut bad = body.clone();
         bad["deadline"] = json!("2026-09-01");
-        let res = app.api("POST", "/api/v1/supervision", &sup, Some(bad)).await;
+        let res = app
+            .api("POST", "/api/v1/supervision", &sup, Some(bad))
+            .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         let parent = post_ok(&app, &sup, "/api/v1/supervision", body).await["id"]
             .as_i64()
@@ -185,10 +190,14 @@ on_both_engines!(
             post_of(&app, &xinxi_login).await,
         );
         let (zonghe_unit, xinxi_unit) = (
-            app.scalar(&format!("select unit_id from posts where id = {zonghe_post}"))
-                .await,
-            app.scalar(&format!("select unit_id from posts where id = {xinxi_post}"))
-                .await,
+            app.scalar(&format!(
+                "select unit_id from posts where id = {zonghe_post}"
+            ))
+            .await,
+            app.scalar(&format!(
+                "select unit_id from posts where id = {xinxi_post}"
+            ))
+            .await,
         );
         // A sub-item may not outlast its parent.
         let res = app
@@ -196,8 +205,10 @@ on_both_engines!(
                 "POST",
                 &format!("/api/v1/supervision/{parent}/decompose"),
                 &director,
-                Some(json!({"subs": [{"title": "太晚", "content": "x", "lead_unit": zonghe_unit,
-                    "lead_post": zonghe_post, "deadline": "2026-11-30"}]})),
+                Some(
+                    json!({"subs": [{"title": "太晚", "content": "x", "lead_unit": zonghe_unit,
+                    "lead_post": zonghe_post, "deadline": "2026-11-30"}]}),
+                ),
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
@@ -273,7 +284,12 @@ on_both_engines!(
         // The director files the item's reports due on 10-08 (Friday 10-02 moved past 国庆)
         // and 10-09 on their days.
         for text in ["国庆后复工推进中", "综合股已完成，信息股推进中"] {
-            app.clock.advance(TimeDelta::days(if text.starts_with("国庆") { 9 } else { 1 }));
+            app.clock
+                .advance(TimeDelta::days(if text.starts_with("国庆") {
+                    9
+                } else {
+                    1
+                }));
             let filed = post_ok(
                 &app,
                 &director,
@@ -333,8 +349,14 @@ on_both_engines!(
         assert_eq!(cards(&app, b, "red").await, 1);
         // Running the timers again gives nothing twice.
         run_timers(&app).await;
-        assert_eq!(cards(&app, b, "yellow").await + cards(&app, b, "red").await, 2);
-        assert_eq!(cards(&app, a, "yellow").await + cards(&app, a, "red").await, 0);
+        assert_eq!(
+            cards(&app, b, "yellow").await + cards(&app, b, "red").await,
+            2
+        );
+        assert_eq!(
+            cards(&app, a, "yellow").await + cards(&app, a, "red").await,
+            0
+        );
         // The parent cannot be closed while a sub-item is open.
         app.clock.advance(TimeDelta::hours(9)); // 10-15 10:00
         let res = app
@@ -423,7 +445,14 @@ on_both_engines!(
             .map(|e| e["text"].as_str().unwrap().to_owned())
             .collect();
         for want in [
-            "立项", "签收", "逾期未报", "亮黄牌", "亮红牌", "报送第", "申请办结", "销号",
+            "立项",
+            "签收",
+            "逾期未报",
+            "亮黄牌",
+            "亮红牌",
+            "报送第",
+            "申请办结",
+            "销号",
         ] {
             assert!(
                 texts.iter().any(|t| t.contains(want)),
@@ -437,7 +466,10 @@ on_both_engines!(
             .iter()
             .filter_map(|e| e["opinion"].as_str().map(str::to_owned))
             .collect();
-        assert!(opinions.iter().any(|o| o == "请补充验收照片"), "{opinions:?}");
+        assert!(
+            opinions.iter().any(|o| o == "请补充验收照片"),
+            "{opinions:?}"
+        );
 
         // The bulletin for October names exactly the late section.
         let bulletin = app
@@ -458,7 +490,10 @@ on_both_engines!(
             .split("四、")
             .next()
             .unwrap();
-        assert!(late.contains("信息股") && late.contains("公路信息采集"), "{late}");
+        assert!(
+            late.contains("信息股") && late.contains("公路信息采集"),
+            "{late}"
+        );
         assert!(!late.contains("综合股"), "{late}");
         // …and becomes a 通报 draft in the documents pipeline.
         let drafted = post_ok(
@@ -504,8 +539,10 @@ on_both_engines!(
         assert_eq!(good["closed_on_time"], 1, "{good}");
         assert_eq!(good["on_time_rate"], 100.0);
         assert!(
-            app.scalar("select count(*) from supervision_scores where month = '2026-10' and post_id > 0")
-                .await
+            app.scalar(
+                "select count(*) from supervision_scores where month = '2026-10' and post_id > 0"
+            )
+            .await
                 >= 2
         );
         // The lists: the board sees all three, 信息股 sees its own, the 县长 those he instructed.
@@ -520,7 +557,10 @@ on_both_engines!(
             .json();
         assert_eq!(mine["total"], 1, "{mine}");
         let leader = app
-            .token_for(&login_of_position(&app, "清河县人民政府", "leader").await, &SCOPES)
+            .token_for(
+                &login_of_position(&app, "清河县人民政府", "leader").await,
+                &SCOPES,
+            )
             .await;
         let led = app
             .api("GET", "/api/v1/supervision?tab=leader", &leader, None)
@@ -531,69 +571,69 @@ on_both_engines!(
     }
 );
 
-on_both_engines!(
-    a_change_of_lead_moves_the_work,
-    |app: TestApp| async move {
-        let case = instructed_incoming(&app).await;
-        let sup = app
-            .token_for(&login_in(&app, OFFICE, "督查股", "section_chief").await, &SCOPES)
-            .await;
-        let zonghe_login = login_in(&app, OFFICE, "综合股", "staff").await;
-        let xinxi_login = login_in(&app, OFFICE, "信息股", "staff").await;
-        let zonghe_post = post_of(&app, &zonghe_login).await;
-        let xinxi_post = post_of(&app, &xinxi_login).await;
-        let unit_of = |p: i64| format!("select unit_id from posts where id = {p}");
-        let zonghe_unit = app.scalar(&unit_of(zonghe_post)).await;
-        let xinxi_unit = app.scalar(&unit_of(xinxi_post)).await;
-        let id = post_ok(
-            &app,
-            &sup,
-            "/api/v1/supervision",
-            json!({"source_kind": "instruction", "source_case_id": case, "source_leader": "县长",
+on_both_engines!(a_change_of_lead_moves_the_work, |app: TestApp| async move {
+    let case = instructed_incoming(&app).await;
+    let sup = app
+        .token_for(
+            &login_in(&app, OFFICE, "督查股", "section_chief").await,
+            &SCOPES,
+        )
+        .await;
+    let zonghe_login = login_in(&app, OFFICE, "综合股", "staff").await;
+    let xinxi_login = login_in(&app, OFFICE, "信息股", "staff").await;
+    let zonghe_post = post_of(&app, &zonghe_login).await;
+    let xinxi_post = post_of(&app, &xinxi_login).await;
+    let unit_of = |p: i64| format!("select unit_id from posts where id = {p}");
+    let zonghe_unit = app.scalar(&unit_of(zonghe_post)).await;
+    let xinxi_unit = app.scalar(&unit_of(xinxi_post)).await;
+    let id = post_ok(
+        &app,
+        &sup,
+        "/api/v1/supervision",
+        json!({"source_kind": "instruction", "source_case_id": case, "source_leader": "县长",
                    "title": "调整测试", "content": "测试调整牵头单位", "lead_unit": zonghe_unit,
                    "lead_post": zonghe_post, "deadline_days": 10}),
-        )
-        .await["id"]
-            .as_i64()
-            .unwrap();
-        let zonghe = app.token_for(&zonghe_login, &SCOPES).await;
-        post_ok(
-            &app,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let zonghe = app.token_for(&zonghe_login, &SCOPES).await;
+    post_ok(
+        &app,
+        &zonghe,
+        &format!("/api/v1/supervision/{id}/change"),
+        json!({"reason": "该事项属信息股职责", "lead_unit": xinxi_unit, "lead_post": xinxi_post}),
+    )
+    .await;
+    post_ok(
+        &app,
+        &sup,
+        &format!("/api/v1/supervision/{id}/change/decide"),
+        json!({"approve": true, "opinion": "同意"}),
+    )
+    .await;
+    let xinxi = app.token_for(&xinxi_login, &SCOPES).await;
+    post_ok(
+        &app,
+        &xinxi,
+        &format!("/api/v1/supervision/{id}/sign"),
+        json!({"text": ""}),
+    )
+    .await;
+    let v = item(&app, &xinxi, id).await;
+    assert_eq!(v["state"], "handling");
+    assert_eq!(v["lead_unit"], "信息股");
+    // The old lead has nothing left to do on it.
+    let res = app
+        .api(
+            "POST",
+            &format!("/api/v1/supervision/{id}/reports"),
             &zonghe,
-            &format!("/api/v1/supervision/{id}/change"),
-            json!({"reason": "该事项属信息股职责", "lead_unit": xinxi_unit, "lead_post": xinxi_post}),
+            Some(json!({"text": "进展汇报"})),
         )
         .await;
-        post_ok(
-            &app,
-            &sup,
-            &format!("/api/v1/supervision/{id}/change/decide"),
-            json!({"approve": true, "opinion": "同意"}),
-        )
-        .await;
-        let xinxi = app.token_for(&xinxi_login, &SCOPES).await;
-        post_ok(
-            &app,
-            &xinxi,
-            &format!("/api/v1/supervision/{id}/sign"),
-            json!({"text": ""}),
-        )
-        .await;
-        let v = item(&app, &xinxi, id).await;
-        assert_eq!(v["state"], "handling");
-        assert_eq!(v["lead_unit"], "信息股");
-        // The old lead has nothing left to do on it.
-        let res = app
-            .api(
-                "POST",
-                &format!("/api/v1/supervision/{id}/reports"),
-                &zonghe,
-                Some(json!({"text": "进展汇报"})),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-    }
-);
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+});
 
 /// Two servers on one PostgreSQL database sweep the same due cards at once: each card once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -602,7 +642,10 @@ async fn two_servers_give_each_card_once() {
         return;
     };
     let sup = app
-        .token_for(&login_in(&app, OFFICE, "督查股", "section_chief").await, &SCOPES)
+        .token_for(
+            &login_in(&app, OFFICE, "督查股", "section_chief").await,
+            &SCOPES,
+        )
         .await;
     let lead_login = login_in(&app, OFFICE, "综合股", "staff").await;
     let lead_post = post_of(&app, &lead_login).await;
