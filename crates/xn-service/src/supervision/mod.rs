@@ -2,7 +2,7 @@
 //!
 //! An item is a flow case of `processes/supervision.toml` plus a row of `supervision_items`
 //! written in the same transaction. The flow engine moves it (签收, 办理, 办结审核) and calls
-//! [`hooks`] inside each action; this module adds what the engine does not know: the item's
+//! its hooks inside each action; this module adds what the engine does not know: the item's
 //! own deadline and its ladder of cards, progress reports on a cycle, decomposition into
 //! sub-items, requests to change the lead unit or the deadline, and intake from a leader's
 //! instruction on any case.
