@@ -10,7 +10,11 @@ const ITEM_COLUMNS: &str = "i.id, i.case_id, i.parent_id, i.office_unit_id, i.so
     i.importance, i.state, i.created_post_id, i.created_at, i.signed_at, i.applied_at, i.closed_at, \
     i.closed_on, i.sent_back, i.updated_at, u.name as lead_unit_name, \
     coalesce(pe.name, '') as lead_person_name, \
-    (select min(c.color) from cards c where c.case_id = i.case_id) as card";
+    (select min(c.color) from cards c where c.case_id = i.case_id) as card, \
+    (select min(r.due_date) from supervision_reports r where r.item_id = i.id and r.status = 'due') \
+        as next_report, \
+    (select count(*) from supervision_reports r where r.item_id = i.id and r.status = 'missed') \
+        as missed_reports";
 
 const ITEM_FROM: &str = "from supervision_items i join units u on u.id = i.lead_unit_id \
     left join posts p on p.id = i.lead_post_id left join persons pe on pe.id = p.person_id";
@@ -78,6 +82,10 @@ pub struct ItemRow {
     pub lead_person_name: String,
     /// The strongest card on its case: `red`, `yellow` or none (`red` sorts before `yellow`).
     pub card: Option<String>,
+    /// The next report owed, `YYYY-MM-DD`.
+    pub next_report: Option<String>,
+    /// Reports missed and not yet filed.
+    pub missed_reports: i64,
 }
 
 /// A new item.

@@ -105,6 +105,10 @@ pub struct ItemListRow {
     pub importance_label: String,
     /// Whether it is a sub-item.
     pub is_sub: bool,
+    /// The next progress report owed.
+    pub next_report: Option<String>,
+    /// Reports missed and not yet filed.
+    pub missed_reports: i64,
 }
 
 /// A count by state.
@@ -325,6 +329,8 @@ fn row_view(r: &ItemRow, today: NaiveDate, cal: &xn_domain::calendar::Calendar) 
             .map(|i| i.label().to_owned())
             .unwrap_or_default(),
         is_sub: r.parent_id.is_some(),
+        next_report: r.next_report.clone(),
+        missed_reports: r.missed_reports,
     }
 }
 
