@@ -421,6 +421,7 @@ struct ItemPage {
     l: Layout,
     d: ItemDetail,
     subs_assignees: Vec<AssigneeOption>,
+    change_assignees: Vec<AssigneeOption>,
     min_date: String,
     notice: Option<&'static str>,
     error: Option<String>,
@@ -458,18 +459,22 @@ async fn item_page(
 ) -> Result<ItemPage, PageError> {
     let now = state.clock.now();
     let d = state.services.supervision_item(actor, id, now).await?;
-    let subs_assignees = if d.can_handle {
-        state
-            .services
-            .supervision_assignees(actor, Some(id))
-            .await?
+    let (subs_assignees, change_assignees) = if d.can_handle {
+        (
+            state
+                .services
+                .supervision_assignees(actor, Some(id))
+                .await?,
+            state.services.supervision_assignees(actor, None).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     Ok(ItemPage {
         l: Layout::new(state, actor, "/supervision").await?,
         d,
         subs_assignees,
+        change_assignees,
         min_date: xn_domain::flow::engine::business_date(now).to_string(),
         notice,
         error,

@@ -705,3 +705,70 @@ async fn two_servers_give_each_card_once() {
         0
     );
 }
+
+on_both_engines!(
+    pages_refuse_bad_input_in_chinese_and_export,
+    |app: TestApp| async move {
+        let login = login_in(&app, OFFICE, "督查股", "section_chief").await;
+        app.login_as(&login).await;
+        let res = app.get("/supervision/new").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("立项督办"), "{}", res.body);
+        // No lead chosen: the form comes back with the reason, nothing is written.
+        let res = app
+            .post_form(
+                "/supervision",
+                &[
+                    ("title", "测试事项"),
+                    ("content", "内容"),
+                    ("deadline", "2026-12-30"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("请选择牵头单位责任人"), "{}", res.body);
+        assert_eq!(
+            app.scalar("select count(*) from supervision_items").await,
+            0
+        );
+        let lead = post_of(&app, &login_in(&app, OFFICE, "综合股", "staff").await).await;
+        let res = app
+            .post_form(
+                "/supervision",
+                &[
+                    ("title", "测试事项"),
+                    ("content", "内容"),
+                    ("deadline", "2026-01-05"),
+                    ("lead_post", &lead.to_string()),
+                    ("report_cycle", "weekly"),
+                    ("report_day", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("早于今天"), "{}", res.body);
+        let res = app
+            .post_form(
+                "/supervision",
+                &[
+                    ("title", "测试事项"),
+                    ("content", "内容"),
+                    ("deadline", "2026-12-30"),
+                    ("lead_post", &lead.to_string()),
+                    ("report_cycle", "weekly"),
+                    ("report_day", "5"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        let res = app.get("/supervision").await;
+        assert!(res.body.contains("测试事项"), "{}", res.body);
+        let res = app.get("/supervision.xlsx").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(
+            res.header("content-type").contains("spreadsheetml"),
+            "{}",
+            res.header("content-type")
+        );
+    }
+);
