@@ -343,7 +343,7 @@ impl Services {
                 if let Some(stored) = self.claim_idem(w, actor, idem.as_ref(), now).await? {
                     return Ok(stored);
                 }
-                let out = self.start_in(w, actor, input, None, now).await?;
+                let out = self.start_in(w, actor, None, input, None, now).await?;
                 self.store_idem(w, actor, idem.as_ref(), &out).await?;
                 Ok(out)
             }
@@ -456,25 +456,40 @@ impl Services {
 
     /// Starts a case inside a caller's transaction (the direct path), for areas that create
     /// cases as part of their own action (a document's delivery creates 收文 cases).
+    /// Starts a case inside the caller's transaction. `owner`, when given, is the post the case
+    /// belongs to as its starter (a 收文 delivered to a unit belongs to that unit's registry
+    /// clerk), while the events still name `actor`, who did it.
     pub(crate) async fn start_in_tx(
         &self,
         tx: &mut Tx,
         actor: &ActorRef,
+        owner: Option<i64>,
         input: &StartCase,
         parent: Option<(i64, i64, i64)>,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
-        Box::pin(self.start_in(&mut batch::Work::direct(tx), actor, input, parent, now)).await
+        Box::pin(self.start_in(
+            &mut batch::Work::direct(tx),
+            actor,
+            owner,
+            input,
+            parent,
+            now,
+        ))
+        .await
     }
 
     pub(crate) async fn start_in(
         &self,
         w: &mut Work<'_>,
         actor: &ActorRef,
+        owner: Option<i64>,
         input: &StartCase,
         parent: Option<(i64, i64, i64)>,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
+        // The case's starter: its owner when given, else whoever starts it.
+        let starter = owner.unwrap_or(actor.post_id);
         let title = input.title.trim();
         if title.is_empty() {
             return Err(ServiceError::invalid("title", "请填写标题"));
@@ -485,7 +500,7 @@ impl Services {
         if input.body.chars().count() > 50_000 {
             return Err(ServiceError::invalid("body", "正文不能超过 5 万字"));
         }
-        let (starter_unit, _) = xn_store::flow::post_unit(w.tx, actor.post_id)
+        let (starter_unit, _) = xn_store::flow::post_unit(w.tx, starter)
             .await?
             .ok_or(ServiceError::NotFound("身份"))?;
         // A fan-out child belongs to its recipient unit.
@@ -506,7 +521,7 @@ impl Services {
             now,
         };
         let (mut state, mut events) =
-            CaseState::start(&ctx, actor.post_id, &input.choices).map_err(flow_error)?;
+            CaseState::start(&ctx, starter, &input.choices).map_err(flow_error)?;
         let fields_json =
             serde_json::to_string(&input.fields).map_err(|e| ServiceError::Internal(e.into()))?;
         let fields = Arc::new(input.fields.clone());
@@ -517,14 +532,14 @@ impl Services {
             let case = CaseCtx {
                 id: 0,
                 unit_id,
-                starter: actor.post_id,
+                starter,
                 fields: Arc::clone(&fields),
             };
             events.extend(
                 self.resolve_needs(w, &ctx, &case, &mut state, actor, now)
                     .await?,
             );
-            let first = start_events(&state, events, actor);
+            let first = start_events(&state, events, starter);
             let state_json =
                 serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
             let case_id = xn_store::flow::insert_case_with_state(
@@ -536,7 +551,7 @@ impl Services {
                     body: &input.body,
                     fields: &fields_json,
                     unit_id,
-                    starter_post_id: actor.post_id,
+                    starter_post_id: starter,
                     parent_case_id: parent.map(|(p, _, _)| p),
                     parent_run: parent.map(|(_, r, _)| r),
                     status: state.status.code(),
@@ -563,7 +578,7 @@ impl Services {
                     info: Arc::new(CaseInfo {
                         process_id: row.id,
                         unit_id,
-                        starter: actor.post_id,
+                        starter,
                         parent_case_id: parent.map(|(p, _, _)| p),
                         fields,
                     }),
@@ -599,7 +614,7 @@ impl Services {
                 body: &input.body,
                 fields: &fields_json,
                 unit_id,
-                starter_post_id: actor.post_id,
+                starter_post_id: starter,
                 parent_case_id: parent.map(|(p, _, _)| p),
                 parent_run: parent.map(|(_, r, _)| r),
                 status: state.status.code(),
@@ -612,7 +627,7 @@ impl Services {
         let case = CaseCtx {
             id: case_id,
             unit_id,
-            starter: actor.post_id,
+            starter,
             fields,
         };
         events.extend(
@@ -624,7 +639,7 @@ impl Services {
             tasks: Vec::new(),
             ..state.clone()
         };
-        let first = start_events(&state, events, actor);
+        let first = start_events(&state, events, starter);
         let state = Arc::new(state);
         let (version, ids) = self
             .persist(
@@ -829,6 +844,7 @@ impl Services {
                         let child = Box::pin(self.start_in(
                             w,
                             actor,
+                            None,
                             &input,
                             Some((case.id, i64::from(run), unit)),
                             now,
@@ -1205,12 +1221,12 @@ fn action_task(action: &Action) -> Option<u32> {
 }
 
 /// The events of a start: `CaseStarted` first, and once.
-fn start_events(state: &CaseState, events: Vec<FlowEvent>, actor: &ActorRef) -> Vec<FlowEvent> {
+fn start_events(state: &CaseState, events: Vec<FlowEvent>, starter: i64) -> Vec<FlowEvent> {
     let mut first = events;
     first.insert(
         0,
         FlowEvent::CaseStarted {
-            post: actor.post_id,
+            post: starter,
             due: state.due.as_ref().map(|d| d.date),
         },
     );
