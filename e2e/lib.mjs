@@ -219,3 +219,20 @@ export async function submitLogin(page, login, password = DEMO_PASSWORD) {
   await page.locator('input[name=password]').fill(password);
   await navigating(page, () => page.getByRole('button', { name: '登录', exact: true }).click());
 }
+
+/**
+ * A desktop browser context of `browser` signed in as `login` at the server `url`, on the
+ * workbench. A person with several posts (the demo's 科长) takes her 秘书一科 post.
+ */
+export async function signIn(browser, url, login) {
+  const context = await browser.newContext(DESKTOP);
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await page.goto(`${url}/login`);
+  await submitLogin(page, login);
+  if (new URL(page.url()).pathname === '/choose-post') {
+    await navigating(page, () => page.getByRole('button', { name: '秘书一科 · 科长' }).click());
+  }
+  await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
+  return { context, page };
+}
