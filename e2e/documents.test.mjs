@@ -36,7 +36,7 @@ function journeys(backend, { databaseUrl } = {}) {
     if (databaseUrl) database = createPostgresDatabase(databaseUrl);
     server = await startServer({ databaseUrl: database?.url, label: `documents-${backend.toLowerCase()}` });
     browser = await launch();
-  }, { timeout: 90_000 });
+  }, { timeout: 240_000 });
 
   after(async () => {
     await browser?.close();

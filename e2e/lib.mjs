@@ -33,7 +33,8 @@ export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, ha
 /** The desktop viewport. */
 export const DESKTOP = { viewport: { width: 1280, height: 800 } };
 
-const READY_TIMEOUT_MS = 60_000;
+// The demo city loads a year of documents through the services: about 30 s in a debug build.
+const READY_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 async function freePort() {

@@ -710,11 +710,6 @@ impl Sim<'_> {
                         } else {
                             s.head.as_ref()
                         };
-                        let lead = r.pick(&s.chiefs).copied();
-                        let lead_unit = lead
-                            .and_then(|p| sim.actors.get(&p))
-                            .and_then(|a| a.post.as_ref())
-                            .map_or_else(|| "综合".to_owned(), |p| p.unit_short_name.clone());
                         let mut c = BTreeMap::new();
                         c.insert("instruct".into(), leader.copied().into_iter().collect());
                         let who = if leader == s.head.as_ref() {
@@ -724,7 +719,6 @@ impl Sim<'_> {
                         } else {
                             "分管副县长"
                         };
-                        let _ = lead_unit;
                         (
                             "拟办".into(),
                             format!("拟请{who}阅示。{}", texts::propose_tail(r, route)),
@@ -758,7 +752,6 @@ impl Sim<'_> {
         let Some(step) = done else {
             return Ok(());
         };
-        let _ = doc;
         let minutes = match step.as_str() {
             "signfor" => self.rng.range(5, 90),
             "register" => self.rng.range(30, 400),
