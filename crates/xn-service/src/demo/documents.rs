@@ -184,7 +184,7 @@ struct Sim<'a> {
 
 impl Services {
     /// Adds the year of documents to a freshly loaded demo city (see the module's docs).
-    pub(crate) async fn load_demo_documents(&self, now: DateTime<Utc>) -> Result<()> {
+    pub async fn load_demo_documents(&self, now: DateTime<Utc>) -> Result<()> {
         self.ensure_processes(now).await?;
         let cal = self.calendar().await?;
         let mut sim = Sim {
