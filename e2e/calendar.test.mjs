@@ -30,7 +30,7 @@ function journeys(backend, { databaseUrl } = {}) {
     if (databaseUrl) database = createPostgresDatabase(databaseUrl);
     server = await startServer({ databaseUrl: database?.url, label: `calendar-${backend.toLowerCase()}` });
     browser = await launch();
-  }, { timeout: 90_000 });
+  }, { timeout: 240_000 });
 
   after(async () => {
     await browser?.close();

@@ -10,14 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  DESKTOP,
   createPostgresDatabase,
   expectText,
   launch,
   navigating,
   screenshot,
+  signIn as signInAt,
   startServer,
-  submitLogin,
 } from './lib.mjs';
 
 const inCi = process.env.CI === 'true';
@@ -37,7 +36,7 @@ function journeys(backend, { databaseUrl } = {}) {
     if (databaseUrl) database = createPostgresDatabase(databaseUrl);
     server = await startServer({ databaseUrl: database?.url, label: `documents-${backend.toLowerCase()}` });
     browser = await launch();
-  }, { timeout: 90_000 });
+  }, { timeout: 240_000 });
 
   after(async () => {
     await browser?.close();
@@ -46,16 +45,7 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 
   async function signIn(login) {
-    const context = await browser.newContext(DESKTOP);
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await submitLogin(page, login);
-    if (new URL(page.url()).pathname === '/choose-post') {
-      await navigating(page, () => page.getByRole('button', { name: '秘书一科 · 科长' }).click());
-    }
-    await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
-    return { context, page };
+    return signInAt(browser, server.url, login);
   }
 
   /** Signs in, opens the document's case from 待办 and completes its step. */

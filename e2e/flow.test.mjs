@@ -8,15 +8,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DESKTOP,
   PHONE,
   createPostgresDatabase,
   expectText,
   launch,
   navigating,
   screenshot,
+  signIn as signInAt,
   startServer,
-  submitLogin,
 } from './lib.mjs';
 
 const inCi = process.env.CI === 'true';
@@ -39,7 +38,7 @@ function journeys(backend, { databaseUrl } = {}) {
     if (databaseUrl) database = createPostgresDatabase(databaseUrl);
     server = await startServer({ databaseUrl: database?.url, label: `flow-${backend.toLowerCase()}` });
     browser = await launch();
-  }, { timeout: 90_000 });
+  }, { timeout: 240_000 });
 
   after(async () => {
     await browser?.close();
@@ -49,16 +48,7 @@ function journeys(backend, { databaseUrl } = {}) {
 
   /** A desktop browser signed in as `login` (the 科长 chooses her 秘书一科 post). */
   async function signIn(login) {
-    const context = await browser.newContext(DESKTOP);
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/login`);
-    await submitLogin(page, login);
-    if (new URL(page.url()).pathname === '/choose-post') {
-      await navigating(page, () => page.getByRole('button', { name: '秘书一科 · 科长' }).click());
-    }
-    await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
-    return { context, page };
+    return signInAt(browser, server.url, login);
   }
 
   /** Opens a workbench tab and the case of TITLE in it. */

@@ -15,6 +15,8 @@ use crate::events::{Audit, record};
 use crate::import::{BatchPerson, BatchPost, BatchUnit, OrgBatch, UnitRef};
 use crate::{Result, ServiceError, Services};
 
+mod documents;
+
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Xiaoneng@2026";
 
@@ -218,8 +220,19 @@ const BUREAUS: [(&str, &str, &str); 6] = [
 ];
 
 impl Services {
-    /// Loads the demo city into an empty database. Refuses a database that has people in it.
+    /// Loads the demo city into an empty database with a year of its history (documents
+    /// between the city office and the counties, see `demo/documents.rs`). Refuses a database
+    /// that has people in it.
     pub async fn load_demo(&self, now: DateTime<Utc>) -> Result<()> {
+        self.load_demo_city(now).await?;
+        // The city's history, area by area, each through the real services.
+        self.load_demo_documents(now).await?;
+        Ok(())
+    }
+
+    /// Loads the demo city's organisation alone (units, people, posts, roles), without its
+    /// history: what tests start from.
+    pub async fn load_demo_city(&self, now: DateTime<Utc>) -> Result<()> {
         if xn_store::org::count_persons(self.db()).await? > 0 {
             return Err(ServiceError::Conflict {
                 code: "demo.not_empty",

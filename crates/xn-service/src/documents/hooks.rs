@@ -225,9 +225,16 @@ impl Services {
             .incoming_fields_tx(tx, incoming, registry, "exchange")
             .await?;
         fields.insert("exchange_id".into(), Value::Int(xid));
+        // The receiving side owns its 收文: the case's starter is the registry's clerk (the
+        // events still name the sender's clerk, who dispatched it).
+        let owner = store::posts_in(tx, registry, &["clerk"])
+            .await?
+            .first()
+            .copied();
         let out = Box::pin(self.start_in_tx(
             tx,
             actor,
+            owner,
             &StartCase {
                 process: "incoming_document".into(),
                 title: doc.title.clone(),

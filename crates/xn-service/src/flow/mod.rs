@@ -343,7 +343,7 @@ impl Services {
                 if let Some(stored) = self.claim_idem(w, actor, idem.as_ref(), now).await? {
                     return Ok(stored);
                 }
-                let out = self.start_in(w, actor, input, None, now).await?;
+                let out = self.start_in(w, actor, None, input, None, now).await?;
                 self.store_idem(w, actor, idem.as_ref(), &out).await?;
                 Ok(out)
             }
@@ -456,15 +456,27 @@ impl Services {
 
     /// Starts a case inside a caller's transaction (the direct path), for areas that create
     /// cases as part of their own action (a document's delivery creates 收文 cases).
+    /// Starts a case inside the caller's transaction. `owner`, when given, is the post the case
+    /// belongs to as its starter (a 收文 delivered to a unit belongs to that unit's registry
+    /// clerk), while the events still name `actor`, who did it.
     pub(crate) async fn start_in_tx(
         &self,
         tx: &mut Tx,
         actor: &ActorRef,
+        owner: Option<i64>,
         input: &StartCase,
         parent: Option<(i64, i64, i64)>,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
-        Box::pin(self.start_in(&mut batch::Work::direct(tx), actor, input, parent, now)).await
+        Box::pin(self.start_in(
+            &mut batch::Work::direct(tx),
+            actor,
+            owner,
+            input,
+            parent,
+            now,
+        ))
+        .await
     }
 
     /// Applies an action inside a caller's transaction (the direct path), for areas whose own
@@ -492,10 +504,13 @@ impl Services {
         &self,
         w: &mut Work<'_>,
         actor: &ActorRef,
+        owner: Option<i64>,
         input: &StartCase,
         parent: Option<(i64, i64, i64)>,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
+        // The case's starter: its owner when given, else whoever starts it.
+        let starter = owner.unwrap_or(actor.post_id);
         let title = input.title.trim();
         if title.is_empty() {
             return Err(ServiceError::invalid("title", "请填写标题"));
@@ -506,7 +521,7 @@ impl Services {
         if input.body.chars().count() > 50_000 {
             return Err(ServiceError::invalid("body", "正文不能超过 5 万字"));
         }
-        let (starter_unit, _) = xn_store::flow::post_unit(w.tx, actor.post_id)
+        let (starter_unit, _) = xn_store::flow::post_unit(w.tx, starter)
             .await?
             .ok_or(ServiceError::NotFound("身份"))?;
         // A fan-out child belongs to its recipient unit.
@@ -528,7 +543,7 @@ impl Services {
             now,
         };
         let (mut state, mut events) =
-            CaseState::start(&ctx, actor.post_id, &input.choices).map_err(flow_error)?;
+            CaseState::start(&ctx, starter, &input.choices).map_err(flow_error)?;
         let fields_json =
             serde_json::to_string(&input.fields).map_err(|e| ServiceError::Internal(e.into()))?;
         let fields = Arc::new(input.fields.clone());
@@ -539,14 +554,14 @@ impl Services {
             let case = CaseCtx {
                 id: 0,
                 unit_id,
-                starter: actor.post_id,
+                starter,
                 fields: Arc::clone(&fields),
             };
             events.extend(
                 self.resolve_needs(w, &ctx, &case, &mut state, actor, now)
                     .await?,
             );
-            let first = start_events(&state, events, actor);
+            let first = start_events(&state, events, starter);
             let state_json =
                 serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
             let case_id = xn_store::flow::insert_case_with_state(
@@ -558,7 +573,7 @@ impl Services {
                     body: &input.body,
                     fields: &fields_json,
                     unit_id,
-                    starter_post_id: actor.post_id,
+                    starter_post_id: starter,
                     parent_case_id: parent.map(|(p, _, _)| p),
                     parent_run: parent.map(|(_, r, _)| r),
                     status: state.status.code(),
@@ -585,7 +600,7 @@ impl Services {
                     info: Arc::new(CaseInfo {
                         process_id: row.id,
                         unit_id,
-                        starter: actor.post_id,
+                        starter,
                         parent_case_id: parent.map(|(p, _, _)| p),
                         fields,
                     }),
@@ -621,7 +636,7 @@ impl Services {
                 body: &input.body,
                 fields: &fields_json,
                 unit_id,
-                starter_post_id: actor.post_id,
+                starter_post_id: starter,
                 parent_case_id: parent.map(|(p, _, _)| p),
                 parent_run: parent.map(|(_, r, _)| r),
                 status: state.status.code(),
@@ -634,7 +649,7 @@ impl Services {
         let case = CaseCtx {
             id: case_id,
             unit_id,
-            starter: actor.post_id,
+            starter,
             fields,
         };
         events.extend(
@@ -646,7 +661,7 @@ impl Services {
             tasks: Vec::new(),
             ..state.clone()
         };
-        let first = start_events(&state, events, actor);
+        let first = start_events(&state, events, starter);
         let state = Arc::new(state);
         let (version, ids) = self
             .persist(
@@ -855,6 +870,7 @@ impl Services {
                         let child = Box::pin(self.start_in(
                             w,
                             actor,
+                            None,
                             &input,
                             Some((case.id, i64::from(run), unit)),
                             now,
@@ -1237,12 +1253,12 @@ fn action_task(action: &Action) -> Option<u32> {
 }
 
 /// The events of a start: `CaseStarted` first, and once.
-fn start_events(state: &CaseState, events: Vec<FlowEvent>, actor: &ActorRef) -> Vec<FlowEvent> {
+fn start_events(state: &CaseState, events: Vec<FlowEvent>, starter: i64) -> Vec<FlowEvent> {
     let mut first = events;
     first.insert(
         0,
         FlowEvent::CaseStarted {
-            post: actor.post_id,
+            post: starter,
             due: state.due.as_ref().map(|d| d.date),
         },
     );

@@ -822,3 +822,63 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    the_demo_city_has_a_year_of_documents_moved_by_the_right_posts,
+    |app: TestApp| async move {
+        app.state
+            .services
+            .load_demo_documents(crate::support::start_time())
+            .await
+            .unwrap();
+        let outgoing = app
+            .scalar("select count(*) from documents where direction = 'outgoing'")
+            .await;
+        assert!((150..=250).contains(&outgoing), "{outgoing} 发文");
+        let dispatched = app
+            .scalar("select count(*) from documents where direction = 'outgoing' and status = 'dispatched'")
+            .await;
+        assert!(
+            dispatched * 10 >= outgoing * 8,
+            "{dispatched} of {outgoing} dispatched"
+        );
+        assert!(dispatched < outgoing, "some are still in progress");
+        // Every 机关代字 and year numbered 1..n without gaps.
+        let gaps = app
+            .scalar(
+                "select count(*) from (select issuer_code, year from document_numbers
+                 group by issuer_code, year having count(*) <> max(seq)) t",
+            )
+            .await;
+        assert_eq!(gaps, 0);
+        let returned = app
+            .scalar(
+                "select count(*) from exchanges where state = 'returned' and return_reason <> ''",
+            )
+            .await;
+        let replied = app
+            .scalar("select count(*) from exchanges where state = 'handled' and reply <> ''")
+            .await;
+        assert!(
+            returned > 0 && replied > returned,
+            "{returned} returned, {replied} replied"
+        );
+        // A 收文 belongs to the receiving side: its starter is a post of the receiving unit's
+        // registry, never the sender's.
+        let foreign = app
+            .scalar(
+                "select count(*) from documents d join cases c on c.id = d.case_id
+                 join posts p on p.id = c.starter_post_id join units s on s.id = p.unit_id
+                 join documents o on o.id = d.source_document_id
+                 where d.direction = 'incoming'
+                   and (s.parent_id is null or (s.parent_id <> d.unit_id
+                        and s.parent_id not in (select id from units where parent_id = d.unit_id)))",
+            )
+            .await;
+        assert_eq!(foreign, 0);
+        let overdue = app
+            .scalar("select count(*) from tasks where state = 'open' and due_date < '2026-11-26'")
+            .await;
+        assert!(overdue > 0, "a few are overdue");
+    }
+);

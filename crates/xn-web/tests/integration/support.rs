@@ -142,7 +142,7 @@ impl TestApp {
             ..Settings::default()
         };
         let services = Services::new(db, settings).unwrap();
-        services.load_demo(start_time()).await.unwrap();
+        services.load_demo_city(start_time()).await.unwrap();
         services.ensure_processes(start_time()).await.unwrap();
         let clock = Clock::Manual(Arc::new(Mutex::new(start_time())));
         let state = AppState {
