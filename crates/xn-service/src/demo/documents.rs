@@ -186,6 +186,7 @@ impl Services {
     /// Adds the year of documents to a freshly loaded demo city (see the module's docs).
     pub async fn load_demo_documents(&self, now: DateTime<Utc>) -> Result<()> {
         self.ensure_processes(now).await?;
+        self.load_demo_seals(now).await?;
         let cal = self.calendar().await?;
         let mut sim = Sim {
             svc: self,
@@ -790,3 +791,77 @@ impl Sim<'_> {
 
 /// Titles, bodies and opinions: templates filled from small vocabularies.
 mod texts;
+
+impl Services {
+    /// Gives every issuing unit of the demo city a seal image, uploaded by the demo's security
+    /// administrator through the real service (stored SM4-encrypted like any seal). The image
+    /// is drawn here: a red ring around a five-pointed star, the shape of an official seal,
+    /// without lettering (the demo city is fictional).
+    async fn load_demo_seals(&self, now: DateTime<Utc>) -> Result<()> {
+        let Some((person, post)) =
+            xn_store::supervision::demo_post(self.db(), "secadmin", "信息科").await?
+        else {
+            return Ok(());
+        };
+        let admin = self
+            .actor_for(person, Some(post), None, &crate::auth::Client::default())
+            .await?;
+        let png = demo_seal_png()?;
+        for u in xn_store::org::list_units(self.db()).await? {
+            if u.issuer_code.as_deref().is_some_and(|c| !c.is_empty())
+                && matches!(u.kind.as_str(), "government" | "office" | "bureau")
+            {
+                self.upload_seal(&admin, u.id, &png, now).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A 240-pixel red seal: a ring and a five-pointed star on a transparent ground.
+fn demo_seal_png() -> Result<Vec<u8>> {
+    let n: u32 = 240;
+    let c = f64::from(n) / 2.0 - 0.5;
+    // The star's ten corners, outer radius 48, inner 19, pointing up.
+    let corners: Vec<(f64, f64)> = (0..10)
+        .map(|i| {
+            let r = if i % 2 == 0 { 48.0 } else { 19.0 };
+            let a = std::f64::consts::PI * (f64::from(i) / 5.0) - std::f64::consts::FRAC_PI_2;
+            (c + r * a.cos(), c + r * a.sin())
+        })
+        .collect();
+    let inside_star = |x: f64, y: f64| {
+        let mut inside = false;
+        let mut j = corners.len() - 1;
+        for i in 0..corners.len() {
+            let (xi, yi) = corners[i];
+            let (xj, yj) = corners[j];
+            if (yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi {
+                inside = !inside;
+            }
+            j = i;
+        }
+        inside
+    };
+    let mut data = Vec::with_capacity((n * n * 4) as usize);
+    for y in 0..n {
+        for x in 0..n {
+            let (fx, fy) = (f64::from(x), f64::from(y));
+            let r = ((fx - c).powi(2) + (fy - c).powi(2)).sqrt();
+            let ink = (108.0..118.0).contains(&r) || inside_star(fx, fy);
+            data.extend_from_slice(&[214, 0, 0, if ink { 255 } else { 0 }]);
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, n, n);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc
+            .write_header()
+            .map_err(|e| crate::ServiceError::Internal(e.into()))?;
+        w.write_image_data(&data)
+            .map_err(|e| crate::ServiceError::Internal(e.into()))?;
+    }
+    Ok(out)
+}

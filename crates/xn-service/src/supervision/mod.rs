@@ -351,6 +351,7 @@ impl Services {
             .start_in_tx(
                 tx,
                 me,
+                None,
                 &StartCase {
                     process: "supervision".into(),
                     title: input.title.trim().to_owned(),
