@@ -8,7 +8,7 @@ const ITEM_COLUMNS: &str = "i.id, i.case_id, i.parent_id, i.office_unit_id, i.so
     i.source_case_id, i.source_text, i.source_leader, i.source_leader_post_id, i.title, i.content, \
     i.requirements, i.lead_unit_id, i.lead_post_id, i.deadline, i.report_cycle, i.report_day, \
     i.importance, i.state, i.created_post_id, i.created_at, i.signed_at, i.applied_at, i.closed_at, \
-    i.closed_on, i.sent_back, i.updated_at, u.name as lead_unit_name, \
+    i.closed_on, i.sent_back, i.updated_at, u.short_name as lead_unit_name, \
     coalesce(pe.name, '') as lead_person_name, \
     (select min(c.color) from cards c where c.case_id = i.case_id) as card, \
     (select min(r.due_date) from supervision_reports r where r.item_id = i.id and r.status = 'due') \
@@ -76,7 +76,7 @@ pub struct ItemRow {
     pub sent_back: i64,
     /// Epoch ms.
     pub updated_at: i64,
-    /// The lead unit's name.
+    /// The lead unit's short name (a county's section reads 清河县秘书股).
     pub lead_unit_name: String,
     /// The responsible person's name.
     pub lead_person_name: String,
@@ -165,7 +165,7 @@ pub async fn assists_of(
     item_id: i64,
 ) -> Result<Vec<(i64, String, Option<i64>, Option<String>)>> {
     Ok(with_db!(db, c => sqlx::query_as(
-        "select a.unit_id, u.name, a.post_id, pe.name from supervision_assists a
+        "select a.unit_id, u.short_name, a.post_id, pe.name from supervision_assists a
          join units u on u.id = a.unit_id left join posts p on p.id = a.post_id
          left join persons pe on pe.id = p.person_id where a.item_id = $1 order by u.sort_order, u.id")
         .bind(item_id).fetch_all(c).await)?)

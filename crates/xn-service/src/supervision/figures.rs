@@ -236,12 +236,24 @@ impl Services {
             .month_figures(&offices, first, last, business_date(now))
             .await?;
         let mut tx = self.db().begin_read().await?;
+        // Units read as the lists show them (a county's section: 清河县信息股); the office by its
+        // full name.
         let mut names = BTreeMap::new();
         for u in m.by_unit.keys().chain(offices.iter()) {
             let (_, _, name, _) = xn_store::documents::unit_brief(&mut tx, *u).await?;
             names.insert(*u, name);
         }
         drop(tx);
+        let office = offices
+            .first()
+            .and_then(|o| names.get(o).cloned())
+            .unwrap_or_default();
+        for it in &m.late {
+            names.insert(it.0.lead_unit_id, it.0.lead_unit_name.clone());
+        }
+        for (u, short) in self.short_names(m.by_unit.keys().copied()).await? {
+            names.insert(u, short);
+        }
         let name = |u: i64| names.get(&u).cloned().unwrap_or_default();
         let units: Vec<UnitLine> = m
             .by_unit
@@ -273,7 +285,6 @@ impl Services {
                 closed: *closed,
             })
             .collect();
-        let office = offices.first().map(|o| name(*o)).unwrap_or_default();
         let period = format!("{}年{}月", first.year(), first.month());
         Ok((
             Bulletin {
@@ -447,6 +458,18 @@ impl Services {
                 reports_due: r.reports_due,
                 reports_missed: r.reports_missed,
             });
+        }
+        Ok(out)
+    }
+}
+
+impl Services {
+    /// Units' short names.
+    async fn short_names(&self, units: impl Iterator<Item = i64>) -> Result<Vec<(i64, String)>> {
+        let mut out = Vec::new();
+        for u in units {
+            let row = xn_store::org::find_unit(self.db(), u).await?;
+            out.push((u, row.short_name));
         }
         Ok(out)
     }

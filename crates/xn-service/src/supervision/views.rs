@@ -606,6 +606,17 @@ impl Services {
         let mut timeline = self.timeline(item.case_id, &names, &def).await?;
         timeline.extend(self.area_timeline(item.case_id, &names).await?);
         timeline.sort_by_key(|e| (e.at, e.seq));
+        // "name（unit · position）" after the name reads as the post alone.
+        for e in &mut timeline {
+            if let Some(p) = e.as_post.take() {
+                let inner = p
+                    .strip_prefix(e.who.as_str())
+                    .and_then(|r| r.strip_prefix('（'))
+                    .and_then(|r| r.strip_suffix('）'))
+                    .map(str::to_owned);
+                e.as_post = Some(inner.unwrap_or(p));
+            }
+        }
         let open_step = |step: &str| {
             tasks
                 .iter()

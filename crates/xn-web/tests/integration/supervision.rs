@@ -481,7 +481,11 @@ on_both_engines!(
             )
             .await
             .json();
-        assert_eq!(bulletin["late_units"], json!(["信息股"]), "{bulletin}");
+        assert_eq!(
+            bulletin["late_units"],
+            json!(["清河县信息股"]),
+            "{bulletin}"
+        );
         let body = bulletin["body"].as_str().unwrap();
         let late = body
             .split(xn_domain::supervision::LATE_SECTION)
@@ -622,7 +626,7 @@ on_both_engines!(a_change_of_lead_moves_the_work, |app: TestApp| async move {
     .await;
     let v = item(&app, &xinxi, id).await;
     assert_eq!(v["state"], "handling");
-    assert_eq!(v["lead_unit"], "信息股");
+    assert_eq!(v["lead_unit"], "清河县信息股");
     // The old lead has nothing left to do on it.
     let res = app
         .api(
