@@ -15,7 +15,7 @@ use crate::events::{Audit, record};
 use crate::import::{BatchPerson, BatchPost, BatchUnit, OrgBatch, UnitRef};
 use crate::{Result, ServiceError, Services};
 
-mod documents;
+pub(crate) mod documents;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Xiaoneng@2026";

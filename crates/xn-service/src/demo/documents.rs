@@ -31,10 +31,10 @@ use crate::{Result, Services};
 const DAY_MINUTES: u32 = 510;
 
 /// A deterministic generator (the demo must look the same on every machine).
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         // Knuth's MMIX LCG, upper bits; quality is irrelevant, determinism is the point.
         self.0 = self
             .0
@@ -43,7 +43,7 @@ impl Rng {
         self.0 >> 33
     }
     /// A number in `lo..=hi`.
-    fn range(&mut self, lo: u32, hi: u32) -> u32 {
+    pub(crate) fn range(&mut self, lo: u32, hi: u32) -> u32 {
         let span = u64::from(hi.saturating_sub(lo)) + 1;
         lo + u32::try_from(self.next() % span).unwrap_or(0)
     }

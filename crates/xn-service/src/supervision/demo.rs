@@ -12,6 +12,7 @@ use xn_domain::flow::engine::business_date;
 
 use super::NewItemInput;
 use crate::auth::Client;
+use crate::demo::documents::Rng;
 use crate::{Actor, Result, Services};
 
 const TOPICS: [(&str, &str); 12] = [
@@ -40,21 +41,6 @@ const TOPICS: [(&str, &str); 12] = [
     ("耕地保护和粮食生产", "落实耕地保护责任，稳定粮食播种面积"),
     ("义务教育学位保障", "做好秋季学期义务教育学位保障工作"),
 ];
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
 
 /// What the simulation does with an item.
 struct Plan {
@@ -92,16 +78,14 @@ impl Services {
         let cal = self.flow_calendar().await?;
         let today = business_date(now);
         let start = today - TimeDelta::days(364);
-        let mut rng = Lcg(20_261_127);
+        let mut rng = Rng(20_261_127);
         let mut plans: Vec<Plan> = Vec::new();
         // Openings: about one a week, on working days.
         let mut openings: BTreeMap<NaiveDate, usize> = BTreeMap::new();
         let mut d = cal.next_working_day(start);
         while d < today {
-            openings.insert(d, usize::try_from(rng.below(1000)).unwrap_or(0));
-            d = cal
-                .add_working_days(d, 5 + u32::try_from(rng.below(3)).unwrap_or(0))
-                .date;
+            openings.insert(d, usize::try_from(rng.range(0, 999)).unwrap_or(0));
+            d = cal.add_working_days(d, rng.range(5, 7)).date;
         }
         let mut day = start;
         let mut made = 0;
@@ -112,7 +96,7 @@ impl Services {
                 let (topic, content) = TOPICS[seed % TOPICS.len()];
                 let lead_post = lead.post.as_ref().map_or(0, |p| p.id);
                 let lead_unit = lead.post.as_ref().map_or(0, |p| p.unit_id);
-                let days = 10 + u32::try_from(rng.below(25)).unwrap_or(0);
+                let days = rng.range(10, 34);
                 let deadline = cal.add_working_days(day, days).date;
                 let input = NewItemInput {
                     source_kind: ["instruction", "meeting", "work_report", "higher"][seed % 4]
@@ -145,31 +129,21 @@ impl Services {
                 let id = self.create_item(&sup, &input, at(day, 9)).await?;
                 made += 1;
                 // Outcomes: mostly on time, some late, a few still open.
-                let roll = rng.below(100);
+                let roll = rng.range(0, 99);
                 let close_on = if roll < 70 {
                     Some(
-                        cal.add_working_days(
-                            day,
-                            days.saturating_sub(1 + u32::try_from(rng.below(4)).unwrap_or(0))
-                                .max(2),
-                        )
-                        .date,
+                        cal.add_working_days(day, days.saturating_sub(rng.range(1, 4)).max(2))
+                            .date,
                     )
                 } else if roll < 88 {
-                    Some(
-                        cal.add_working_days(
-                            deadline,
-                            1 + u32::try_from(rng.below(6)).unwrap_or(0),
-                        )
-                        .date,
-                    )
+                    Some(cal.add_working_days(deadline, rng.range(1, 6)).date)
                 } else {
                     None
                 };
                 plans.push(Plan {
                     id,
                     lead: lead.clone(),
-                    diligent: rng.below(100) < 80,
+                    diligent: rng.range(0, 99) < 80,
                     close_on: close_on.filter(|c| *c < today),
                 });
                 // Signed the next morning.

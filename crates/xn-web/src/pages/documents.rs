@@ -17,23 +17,12 @@ use xn_service::documents::{
 };
 use xn_service::{Actor, ServiceError};
 
-use super::{Layout, beijing_time};
+use super::{Layout, beijing_time, fixable};
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm, csrf_rejected};
 
 const PER_PAGE: i64 = 30;
-
-/// The message of an error the person can fix on the form they were on.
-fn fixable(e: &ServiceError) -> Option<String> {
-    match e {
-        ServiceError::Invalid { .. }
-        | ServiceError::Conflict { .. }
-        | ServiceError::Forbidden(_)
-        | ServiceError::Nonconforming(_) => Some(e.to_string()),
-        _ => None,
-    }
-}
 
 /// A unit offered as a recipient.
 struct UnitOption {

@@ -17,21 +17,12 @@ use xn_service::supervision::{
 };
 use xn_service::{Actor, ServiceError};
 
-use super::{Layout, beijing_time};
+use super::{Layout, beijing_time, fixable};
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
 
 const PER_PAGE: i64 = 30;
-
-fn fixable(e: &ServiceError) -> Option<String> {
-    match e {
-        ServiceError::Invalid { .. }
-        | ServiceError::Conflict { .. }
-        | ServiceError::Forbidden(_) => Some(e.to_string()),
-        _ => None,
-    }
-}
 
 fn done(code: &str) -> Option<&'static str> {
     Some(match code {
