@@ -1302,3 +1302,155 @@ pub async fn insert_idempotency_keys(tx: &mut Tx, rows: &[IdempotentWrite<'_>]) 
     }
     Ok(())
 }
+
+/// The flow batch's statements on the SQLite writer thread ([`crate::writer`]): the same writes
+/// as the batched sqlx statements above, one prepared statement per row (no round trip to pay
+/// for, so no values lists to build).
+pub mod on_writer {
+    use super::{CaseUpdate, EventWrite, IdempotentWrite, JobArm, TaskWrite};
+    use crate::Result;
+    use crate::writer::WriteTx;
+
+    /// Writes cases' new states, each only if its row still holds the version the state was
+    /// computed from; answers how many were written.
+    pub fn update_cases(tx: &WriteTx<'_>, rows: &[CaseUpdate<'_>]) -> Result<u64> {
+        let mut st = tx.0.prepare_cached(
+            "update cases set state = ?1, status = ?2, due_date = ?3, version = ?4,
+                 updated_at = ?5,
+                 closed_at = case when ?2 = 'closed' then coalesce(closed_at, ?5) else null end
+             where id = ?6 and version = ?7",
+        )?;
+        let mut n = 0;
+        for u in rows {
+            n += st.execute(rusqlite::params![
+                u.state,
+                u.status,
+                u.due_date,
+                u.new_version,
+                u.now_ms,
+                u.id,
+                u.version
+            ])? as u64;
+        }
+        Ok(n)
+    }
+
+    /// Inserts or rewrites task projections; answers (case_id, task_no, id) of each.
+    pub fn upsert_tasks(tx: &WriteTx<'_>, rows: &[TaskWrite<'_>]) -> Result<Vec<(i64, i64, i64)>> {
+        let mut st = tx.0.prepare_cached(
+            "insert into tasks (case_id, task_no, run_no, step_id, step_name, kind, post_id,
+                 state, due_date, due_at, decision, opinion, acted_by_post_id, created_at,
+                 acted_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             on conflict (case_id, task_no) do update set post_id = excluded.post_id,
+                 state = excluded.state, due_date = excluded.due_date, due_at = excluded.due_at,
+                 decision = excluded.decision, opinion = excluded.opinion,
+                 acted_by_post_id = excluded.acted_by_post_id, acted_at = excluded.acted_at
+             returning id",
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for t in rows {
+            let id: i64 = st.query_row(
+                rusqlite::params![
+                    t.case_id,
+                    t.task_no,
+                    t.run_no,
+                    t.step_id,
+                    t.step_name,
+                    t.kind,
+                    t.post_id,
+                    t.state,
+                    t.due_date,
+                    t.due_at,
+                    t.decision,
+                    t.opinion,
+                    t.acted_by_post_id,
+                    t.created_at,
+                    t.acted_at
+                ],
+                |r| r.get(0),
+            )?;
+            out.push((t.case_id, t.task_no, id));
+        }
+        Ok(out)
+    }
+
+    /// Cancels the pending flow timers of (case, run) pairs; a run of -1 stands for every run.
+    pub fn cancel_jobs_many(tx: &WriteTx<'_>, pairs: &[(i64, i64)]) -> Result<()> {
+        let mut st = tx.0.prepare_cached(
+            "update jobs set status = 'cancelled' where case_id = ?1 and status = 'pending'
+                 and kind = 'rung' and (?2 < 0 or run_no = ?2)",
+        )?;
+        for (case, run) in pairs {
+            st.execute(rusqlite::params![case, run])?;
+        }
+        Ok(())
+    }
+
+    /// Arms timers (see [`super::arm_job`]).
+    pub fn arm_jobs(tx: &WriteTx<'_>, rows: &[JobArm<'_>]) -> Result<()> {
+        let mut st = tx.0.prepare_cached(
+            "insert into jobs (kind, case_id, run_no, rung, due_at) values ('rung', ?1, ?2, ?3, ?4)
+             on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
+                 status = 'pending', lease_owner = null, lease_until = null
+             where jobs.status <> 'done'",
+        )?;
+        for j in rows {
+            st.execute(rusqlite::params![j.case_id, j.run_no, j.rung, j.due_at])?;
+        }
+        Ok(())
+    }
+
+    /// Appends events in order.
+    pub fn insert_events(tx: &WriteTx<'_>, rows: &[EventWrite<'_>]) -> Result<()> {
+        let mut st = tx.0.prepare_cached(
+            "insert into events (at, kind, actor_person_id, actor_post_id, subject, detail, ip)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for e in rows {
+            st.execute(rusqlite::params![
+                e.at,
+                e.kind,
+                e.actor_person_id,
+                e.actor_post_id,
+                e.subject,
+                e.detail,
+                e.ip
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Stores idempotency keys with their responses; a key stored meanwhile is a conflict.
+    pub fn insert_idempotency_keys(tx: &WriteTx<'_>, rows: &[IdempotentWrite<'_>]) -> Result<()> {
+        let mut st = tx.0.prepare_cached(
+            "insert into idempotency_keys (person_id, key, request_hash, response, created_at)
+             values (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for k in rows {
+            st.execute(rusqlite::params![
+                k.person_id,
+                k.key,
+                k.request_hash,
+                k.response,
+                k.created_at
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// The versions of some cases, as stored now (absent: no such case).
+    pub fn case_versions(tx: &WriteTx<'_>, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+        let mut st =
+            tx.0.prepare_cached("select version from cases where id = ?1")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            match st.query_row([id], |r| r.get::<_, i64>(0)) {
+                Ok(v) => out.push((*id, v)),
+                Err(rusqlite::Error::QueryReturnedNoRows) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(out)
+    }
+}

@@ -56,6 +56,7 @@ pub mod notifications;
 pub mod org;
 pub mod search;
 pub mod supervision;
+pub mod writer;
 
 /// A failure of the store, classified so that callers can answer precisely.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +76,9 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The SQLite writer thread ([`writer::SqliteWriter`]) failed.
+    #[error("sqlite writer: {0}")]
+    Writer(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -181,8 +185,11 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
+        // A connection to a local file does not go stale: no ping before each use (it would
+        // cost a round trip to the connection's worker thread every time).
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .test_before_acquire(false)
             .connect_with(opts)
             .await?;
         Ok(Db::Sqlite(pool))
@@ -213,6 +220,14 @@ impl Db {
             Err(StoreError::Db(sqlx::Error::Configuration(
                 "database URL must start with postgres:// or sqlite://".into(),
             )))
+        }
+    }
+
+    /// The file of an SQLite database (`None` on PostgreSQL).
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match self {
+            Db::Sqlite(p) => Some(p.connect_options().get_filename().to_path_buf()),
+            Db::Postgres(_) => None,
         }
     }
 

@@ -18,14 +18,21 @@
 //!
 //! What the batch cannot buffer (a fan-out that starts child cases, a second use of one
 //! idempotency key in the same batch) is handed to the direct path as well.
+//!
+//! On SQLite the batch is written and committed by the writer thread (`xn_store::writer`) in one
+//! job, and the actions read what the cache does not hold through a read-only transaction of the
+//! pool; a batch whose cases are all cached reads nothing. Starts go to the direct path there
+//! (they insert their row to learn their id). On PostgreSQL the batch opens its write
+//! transaction on first use and writes each table with one statement.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use xn_domain::flow::{CaseState, CaseStatus, Fields, ProcessDef};
-use xn_store::Tx;
-use xn_store::flow::{CaseRow, CaseUpdate, EventWrite, IdempotentWrite, JobArm};
+use xn_store::flow::{CaseRow, CaseUpdate, EventWrite, IdempotentWrite, JobArm, TaskWrite};
+use xn_store::writer::SqliteWriter;
+use xn_store::{Db, Tx};
 
 use super::{ActionOutcome, JobOp, Op, task_row};
 use crate::{Result, ServiceError, Services, ms};
@@ -149,8 +156,21 @@ struct EventRef {
 /// Where an action's writes go: straight into the transaction (the direct path), or into the
 /// batch's buffer.
 pub(crate) struct Work<'t> {
-    pub(crate) tx: &'t mut Tx,
+    tx: Slot<'t>,
     buf: Option<Buffer>,
+}
+
+/// The transaction an action reads (and on the direct path, writes) through.
+enum Slot<'t> {
+    /// The caller's.
+    Borrowed(&'t mut Tx),
+    /// The batch's own, opened on first use: a write transaction, or, when the batch is written
+    /// by the SQLite writer thread, a read-only one.
+    Lazy {
+        tx: Option<Tx>,
+        db: Db,
+        read_only: bool,
+    },
 }
 
 #[derive(Default)]
@@ -200,7 +220,29 @@ fn is_refusal(e: &ServiceError) -> bool {
 impl<'t> Work<'t> {
     /// Writes go straight into `tx`.
     pub(crate) fn direct(tx: &'t mut Tx) -> Work<'t> {
-        Work { tx, buf: None }
+        Work {
+            tx: Slot::Borrowed(tx),
+            buf: None,
+        }
+    }
+
+    /// The transaction to read (and on the direct path, write) through; the batch opens its own
+    /// on first use.
+    pub(crate) async fn tx(&mut self) -> Result<&mut Tx> {
+        match &mut self.tx {
+            Slot::Borrowed(t) => Ok(&mut **t),
+            Slot::Lazy { tx, db, read_only } => {
+                if tx.is_none() {
+                    *tx = Some(if *read_only {
+                        db.begin_read().await?
+                    } else {
+                        db.begin().await?
+                    });
+                }
+                tx.as_mut()
+                    .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("no transaction")))
+            }
+        }
     }
 
     /// Whether writes are buffered.
@@ -220,11 +262,14 @@ impl<'t> Work<'t> {
             xn_store::StoreError::NotFound => ServiceError::NotFound("事项"),
             other => other.into(),
         };
-        let Some(buf) = self.buf.as_mut() else {
-            let row = xn_store::flow::lock_case(self.tx, case_id)
+        if self.buf.is_none() {
+            let row = xn_store::flow::lock_case(self.tx().await?, case_id)
                 .await
                 .map_err(not_found)?;
             return Loaded::of(&row);
+        }
+        let Some(buf) = self.buf.as_mut() else {
+            return Err(needs_direct());
         };
         buf.read.push(case_id);
         if let Some(h) = buf.held.get(&case_id) {
@@ -251,12 +296,15 @@ impl<'t> Work<'t> {
             );
             return Ok(c);
         }
-        let row = xn_store::flow::load_cases(self.tx, &[case_id])
+        let row = xn_store::flow::load_cases(self.tx().await?, &[case_id])
             .await?
             .into_iter()
             .next()
             .ok_or(ServiceError::NotFound("事项"))?;
         let loaded = Loaded::of(&row)?;
+        let Some(buf) = self.buf.as_mut() else {
+            return Err(needs_direct());
+        };
         buf.held.insert(
             case_id,
             Held {
@@ -356,7 +404,7 @@ impl<'t> Work<'t> {
         fingerprint: &str,
         now_ms: i64,
     ) -> Result<Option<(String, String)>> {
-        let found = xn_store::flow::find_idempotency_key(self.tx, person, key).await?;
+        let found = xn_store::flow::find_idempotency_key(self.tx().await?, person, key).await?;
         if found.is_some() {
             return Ok(found);
         }
@@ -423,10 +471,17 @@ pub(crate) async fn run(
     mut reply: impl FnMut(usize, Result<ActionOutcome>),
 ) -> Vec<usize> {
     let all = || (0..ops.len()).collect::<Vec<_>>();
-    let Ok(mut tx) = services.db().begin().await else {
-        return all();
+    // On SQLite the batch is written by the writer thread; the actions read (when the cache
+    // does not hold what they need) through a read-only transaction of the pool.
+    let sqlite = services.flow_writer().sqlite().cloned();
+    let mut work = Work {
+        tx: Slot::Lazy {
+            tx: None,
+            db: services.db().clone(),
+            read_only: sqlite.is_some(),
+        },
+        buf: Some(Buffer::default()),
     };
-    let mut buf = Buffer::default();
     // Cases not in the cache are read in one statement.
     let mut missing: Vec<i64> = Vec::new();
     for op in ops {
@@ -438,7 +493,13 @@ pub(crate) async fn run(
         }
     }
     if !missing.is_empty() {
-        let Ok(rows) = xn_store::flow::load_cases(&mut tx, &missing).await else {
+        let Ok(tx) = work.tx().await else {
+            return all();
+        };
+        let Ok(rows) = xn_store::flow::load_cases(tx, &missing).await else {
+            return all();
+        };
+        let Some(buf) = work.buf.as_mut() else {
             return all();
         };
         for row in rows {
@@ -457,12 +518,13 @@ pub(crate) async fn run(
             );
         }
     }
-    let mut work = Work {
-        tx: &mut tx,
-        buf: Some(buf),
-    };
     let mut ended = Vec::with_capacity(ops.len());
     for op in ops {
+        if sqlite.is_some() && matches!(op, Op::Start { .. }) {
+            // A start inserts its row to learn its id: the direct path.
+            ended.push(Ended::Direct);
+            continue;
+        }
         let mark = match work.buf.as_mut() {
             Some(b) => b.mark(),
             None => return all(),
@@ -496,55 +558,64 @@ pub(crate) async fn run(
     let Some(buf) = work.buf.take() else {
         return all();
     };
-    let written = match flush(&mut tx, &buf, &mut ended).await {
-        Ok(w) => w,
-        Err(_) => {
-            drop(tx);
-            services.flow_cache_forget(buf.held.keys().copied());
-            return all();
-        }
+    let tx = match work.tx {
+        Slot::Lazy { tx, .. } => tx,
+        Slot::Borrowed(_) => None,
     };
-    if !written {
-        // A case moved since it was cached: nothing of this batch is kept.
-        drop(tx);
-        services.flow_cache_forget(buf.held.keys().copied());
-        return all();
-    }
     // A refusal computed from a cached state that this batch does not write is answered only
     // if the row still holds that version.
-    let unsure: Vec<i64> = ended
+    let unsure: Vec<(i64, i64)> = ended
         .iter()
         .filter_map(|e| match e {
             Ended::Refused { read, .. } => Some(read),
             _ => None,
         })
         .flatten()
-        .filter(|id| {
-            buf.held
-                .get(id)
-                .is_some_and(|h| !h.from_db && h.rounds == 0)
-        })
         .copied()
         .collect::<HashSet<i64>>()
         .into_iter()
+        .filter_map(|id| {
+            buf.held
+                .get(&id)
+                .filter(|h| !h.from_db && h.rounds == 0)
+                .map(|h| (id, h.base))
+        })
         .collect();
-    let mut moved: HashSet<i64> = HashSet::new();
-    if !unsure.is_empty() {
-        let Ok(versions) = xn_store::flow::case_versions(&mut tx, &unsure).await else {
-            return all();
-        };
-        let stored: HashMap<i64, i64> = versions.into_iter().collect();
-        for id in unsure {
-            let base = buf.held.get(&id).map(|h| h.base);
-            if stored.get(&id).copied() != base {
-                moved.insert(id);
+    let held: Vec<i64> = buf.held.keys().copied().collect();
+    let (buf, mut ended, written) = match sqlite {
+        Some(writer) => {
+            // The read transaction ends before the writer takes the write lock.
+            drop(tx);
+            match write_on(&writer, buf, ended, unsure).await {
+                Some(w) => w,
+                None => {
+                    services.flow_cache_forget(held);
+                    return all();
+                }
             }
         }
-    }
-    let committed = tx.commit().await;
+        None => {
+            let tx = match tx {
+                Some(tx) => Ok(tx),
+                None => services.db().begin().await.map_err(ServiceError::from),
+            };
+            let Ok(mut tx) = tx else {
+                return all();
+            };
+            let written = write_in(&mut tx, &buf, &mut ended, &unsure).await;
+            let written = match written {
+                Written::Committed { moved } => match tx.commit().await {
+                    Ok(()) => Written::Committed { moved },
+                    Err(e) => Written::CommitFailed(e.to_string()),
+                },
+                other => other,
+            };
+            (buf, ended, written)
+        }
+    };
     let mut direct = Vec::new();
-    match committed {
-        Ok(()) => {
+    match written {
+        Written::Committed { moved } => {
             services.flow_cache_put(buf.held.iter().filter_map(|(id, h)| {
                 if moved.contains(id) {
                     None
@@ -553,7 +624,7 @@ pub(crate) async fn run(
                 }
             }));
             services.flow_cache_forget(moved.iter().copied());
-            for (i, e) in ended.into_iter().enumerate() {
+            for (i, e) in ended.drain(..).enumerate() {
                 match e {
                     Ended::Done { out, .. } => reply(i, Ok(out)),
                     Ended::Refused { read, .. } if read.iter().any(|id| moved.contains(id)) => {
@@ -564,11 +635,16 @@ pub(crate) async fn run(
                 }
             }
         }
-        Err(e) => {
-            let msg = e.to_string();
+        Written::Stale | Written::Failed => {
+            // A case moved since it was cached, or the database failed: nothing of this batch
+            // is kept, and every action runs again on the direct path.
+            services.flow_cache_forget(held);
+            return all();
+        }
+        Written::CommitFailed(msg) => {
             tracing::error!(error = %msg, "flow commit failed");
-            services.flow_cache_forget(buf.held.keys().copied());
-            for (i, e) in ended.into_iter().enumerate() {
+            services.flow_cache_forget(held);
+            for (i, e) in ended.drain(..).enumerate() {
                 match e {
                     Ended::Done { .. } => reply(
                         i,
@@ -582,36 +658,66 @@ pub(crate) async fn run(
     direct
 }
 
-/// Writes the batch: cases, tasks, timers, events, idempotency keys. `Ok(false)` when a case
-/// row no longer holds the version its state was computed from.
-async fn flush(tx: &mut Tx, buf: &Buffer, ended: &mut [Ended]) -> Result<bool> {
-    // Cases: the last state of each, checked against the version the batch started from.
-    let mut changed: Vec<(i64, &Held, String)> = Vec::new();
+/// How writing a batch ended.
+enum Written {
+    /// Written (and on the writer thread, committed); `moved`: cases read for a refusal whose
+    /// row no longer holds the version the refusal was computed from.
+    Committed { moved: HashSet<i64> },
+    /// A case row no longer holds the version its new state was computed from.
+    Stale,
+    /// The database failed before the commit.
+    Failed,
+    /// The commit itself failed.
+    CommitFailed(String),
+}
+
+/// Everything a batch writes, borrowed from its buffer: the last state of each changed case
+/// (checked against the version the batch started from), the last write of each task, the
+/// timers in rounds, the events in order.
+struct Plan<'b> {
+    cases: Vec<CaseUpdate<'b>>,
+    tasks: Vec<TaskWrite<'b>>,
+    rounds: Vec<Round<'b>>,
+    events: Vec<EventWrite<'b>>,
+}
+
+/// The timers of one round of changes: the n-th change of each case is written after its
+/// (n-1)-th. Within one change, cancellations and armings concern different runs.
+struct Round<'b> {
+    /// (case, run; -1: every run).
+    cancels: Vec<(i64, i64)>,
+    arms: Vec<JobArm<'b>>,
+}
+
+/// The states of the changed cases, serialized.
+fn case_states(buf: &Buffer) -> Result<Vec<(i64, String)>> {
+    let mut out = Vec::new();
     for (id, h) in &buf.held {
         if h.loaded.version != h.base {
             let json = serde_json::to_string(&*h.loaded.state)
                 .map_err(|e| ServiceError::Internal(e.into()))?;
-            changed.push((*id, h, json));
+            out.push((*id, json));
         }
     }
-    let updates: Vec<CaseUpdate<'_>> = changed
+    Ok(out)
+}
+
+fn plan<'b>(buf: &'b Buffer, states: &'b [(i64, String)]) -> Plan<'b> {
+    let cases = states
         .iter()
-        .map(|(id, h, json)| CaseUpdate {
-            id: *id,
-            version: h.base,
-            new_version: h.loaded.version,
-            state: json,
-            status: h.loaded.state.status.code(),
-            due_date: h.loaded.state.due.as_ref().map(|d| d.date.to_string()),
-            now_ms: ms(h.now),
+        .filter_map(|(id, json)| {
+            let h = buf.held.get(id)?;
+            Some(CaseUpdate {
+                id: *id,
+                version: h.base,
+                new_version: h.loaded.version,
+                state: json,
+                status: h.loaded.state.status.code(),
+                due_date: h.loaded.state.due.as_ref().map(|d| d.date.to_string()),
+                now_ms: ms(h.now),
+            })
         })
         .collect();
-    if !updates.is_empty() {
-        let n = xn_store::flow::update_cases(tx, &updates).await?;
-        if n != updates.len() as u64 {
-            return Ok(false);
-        }
-    }
     // Tasks: the last write of each (case, task) wins.
     let mut last: HashMap<(i64, u32), usize> = HashMap::new();
     for (i, t) in buf.tasks.iter().enumerate() {
@@ -621,7 +727,7 @@ async fn flush(tx: &mut Tx, buf: &Buffer, ended: &mut [Ended]) -> Result<bool> {
     }
     let mut order: Vec<usize> = last.into_values().collect();
     order.sort_unstable();
-    let rows: Vec<_> = order
+    let tasks = order
         .iter()
         .filter_map(|&i| {
             let t = buf.tasks.get(i)?;
@@ -629,15 +735,9 @@ async fn flush(tx: &mut Tx, buf: &Buffer, ended: &mut [Ended]) -> Result<bool> {
             Some(task_row(&t.def, &t.state, t.case_id, task))
         })
         .collect();
-    let ids: HashMap<(i64, i64), i64> = xn_store::flow::upsert_tasks(tx, &rows)
-        .await?
-        .into_iter()
-        .map(|(case, no, id)| ((case, no), id))
-        .collect();
-    // Timers, in rounds: the n-th change of each case after its (n-1)-th. Within one change,
-    // cancellations and armings concern different runs.
-    let rounds = buf.jobs.iter().map(|(_, r, _)| *r + 1).max().unwrap_or(0);
-    for round in 0..rounds {
+    let n = buf.jobs.iter().map(|(_, r, _)| *r + 1).max().unwrap_or(0);
+    let mut rounds = Vec::new();
+    for round in 0..n {
         let cancels: Vec<(i64, i64)> = buf
             .jobs
             .iter()
@@ -647,9 +747,6 @@ async fn flush(tx: &mut Tx, buf: &Buffer, ended: &mut [Ended]) -> Result<bool> {
                 JobOp::Arm { .. } => None,
             })
             .collect();
-        if !cancels.is_empty() {
-            xn_store::flow::cancel_jobs_many(tx, &cancels).await?;
-        }
         let mut arms: Vec<JobArm<'_>> = Vec::new();
         for (case, r, op) in &buf.jobs {
             if let (true, JobOp::Arm { run, rung, at }) = (*r == round, op) {
@@ -668,12 +765,9 @@ async fn flush(tx: &mut Tx, buf: &Buffer, ended: &mut [Ended]) -> Result<bool> {
                 }
             }
         }
-        if !arms.is_empty() {
-            xn_store::flow::arm_jobs(tx, &arms).await?;
-        }
+        rounds.push(Round { cancels, arms });
     }
-    // Events, in the order they happened.
-    let events: Vec<EventWrite<'_>> = buf
+    let events = buf
         .events
         .iter()
         .map(|e| EventWrite {
@@ -686,11 +780,22 @@ async fn flush(tx: &mut Tx, buf: &Buffer, ended: &mut [Ended]) -> Result<bool> {
             ip: e.ip.as_deref(),
         })
         .collect();
-    if !events.is_empty() {
-        xn_store::flow::insert_events(tx, &events).await?;
+    Plan {
+        cases,
+        tasks,
+        rounds,
+        events,
     }
-    // The outcomes learn their task ids; new idempotency keys store them.
-    let mut responses: Vec<(usize, String)> = Vec::new();
+}
+
+/// The outcomes learn their task ids; answers the responses to store under new idempotency
+/// keys, as (index into the buffer's keys, response).
+fn settle(ended: &mut [Ended], ids: &[(i64, i64, i64)]) -> Result<Vec<(usize, String)>> {
+    let ids: HashMap<(i64, i64), i64> = ids
+        .iter()
+        .map(|(case, no, id)| ((*case, *no), *id))
+        .collect();
+    let mut responses = Vec::new();
     for e in ended.iter_mut() {
         if let Ended::Done { out, key } = e {
             for t in &mut out.open_tasks {
@@ -705,21 +810,132 @@ async fn flush(tx: &mut Tx, buf: &Buffer, ended: &mut [Ended]) -> Result<bool> {
             }
         }
     }
-    if !responses.is_empty() {
-        let rows: Vec<IdempotentWrite<'_>> = responses
-            .iter()
-            .filter_map(|(k, text)| {
-                let (person, key, hash, at) = buf.keys.get(*k)?;
-                Some(IdempotentWrite {
-                    person_id: *person,
-                    key,
-                    request_hash: hash,
-                    response: text,
-                    created_at: *at,
-                })
+    Ok(responses)
+}
+
+fn key_rows<'b>(buf: &'b Buffer, responses: &'b [(usize, String)]) -> Vec<IdempotentWrite<'b>> {
+    responses
+        .iter()
+        .filter_map(|(k, text)| {
+            let (person, key, hash, at) = buf.keys.get(*k)?;
+            Some(IdempotentWrite {
+                person_id: *person,
+                key,
+                request_hash: hash,
+                response: text,
+                created_at: *at,
             })
-            .collect();
-        xn_store::flow::insert_idempotency_keys(tx, &rows).await?;
+        })
+        .collect()
+}
+
+/// Which of the cases read for refusals moved, from their stored versions.
+fn moved_of(unsure: &[(i64, i64)], stored: Vec<(i64, i64)>) -> HashSet<i64> {
+    let stored: HashMap<i64, i64> = stored.into_iter().collect();
+    unsure
+        .iter()
+        .filter(|(id, base)| stored.get(id) != Some(base))
+        .map(|(id, _)| *id)
+        .collect()
+}
+
+/// Writes the batch into a transaction of the pool (PostgreSQL, or SQLite without the writer
+/// thread); the caller commits.
+async fn write_in(
+    tx: &mut Tx,
+    buf: &Buffer,
+    ended: &mut [Ended],
+    unsure: &[(i64, i64)],
+) -> Written {
+    let r: Result<Written> = async {
+        let states = case_states(buf)?;
+        let plan = plan(buf, &states);
+        if !plan.cases.is_empty() {
+            let n = xn_store::flow::update_cases(tx, &plan.cases).await?;
+            if n != plan.cases.len() as u64 {
+                return Ok(Written::Stale);
+            }
+        }
+        let ids = xn_store::flow::upsert_tasks(tx, &plan.tasks).await?;
+        for round in &plan.rounds {
+            if !round.cancels.is_empty() {
+                xn_store::flow::cancel_jobs_many(tx, &round.cancels).await?;
+            }
+            if !round.arms.is_empty() {
+                xn_store::flow::arm_jobs(tx, &round.arms).await?;
+            }
+        }
+        if !plan.events.is_empty() {
+            xn_store::flow::insert_events(tx, &plan.events).await?;
+        }
+        let responses = settle(ended, &ids)?;
+        if !responses.is_empty() {
+            xn_store::flow::insert_idempotency_keys(tx, &key_rows(buf, &responses)).await?;
+        }
+        let ids: Vec<i64> = unsure.iter().map(|(id, _)| *id).collect();
+        let stored = if ids.is_empty() {
+            Vec::new()
+        } else {
+            xn_store::flow::case_versions(tx, &ids).await?
+        };
+        Ok(Written::Committed {
+            moved: moved_of(unsure, stored),
+        })
     }
-    Ok(true)
+    .await;
+    r.unwrap_or(Written::Failed)
+}
+
+/// Writes and commits the batch on the SQLite writer thread, in one job: the statements run
+/// there without a hop between them, and the states are serialized there too. Gives the buffer
+/// and the outcomes back; `None` when the writer thread is gone.
+async fn write_on(
+    writer: &SqliteWriter,
+    buf: Buffer,
+    ended: Vec<Ended>,
+    unsure: Vec<(i64, i64)>,
+) -> Option<(Buffer, Vec<Ended>, Written)> {
+    writer
+        .run(move |tx| {
+            let mut ended = ended;
+            let written = write_job(tx, &buf, &mut ended, &unsure);
+            Ok((buf, ended, written))
+        })
+        .await
+        .ok()
+}
+
+fn write_job(
+    tx: xn_store::writer::WriteTx<'_>,
+    buf: &Buffer,
+    ended: &mut [Ended],
+    unsure: &[(i64, i64)],
+) -> Written {
+    use xn_store::flow::on_writer as w;
+    let r: Result<Written> = (|| {
+        let states = case_states(buf)?;
+        let plan = plan(buf, &states);
+        if w::update_cases(&tx, &plan.cases)? != plan.cases.len() as u64 {
+            return Ok(Written::Stale);
+        }
+        let ids = w::upsert_tasks(&tx, &plan.tasks)?;
+        for round in &plan.rounds {
+            w::cancel_jobs_many(&tx, &round.cancels)?;
+            w::arm_jobs(&tx, &round.arms)?;
+        }
+        w::insert_events(&tx, &plan.events)?;
+        let responses = settle(ended, &ids)?;
+        w::insert_idempotency_keys(&tx, &key_rows(buf, &responses))?;
+        let ids: Vec<i64> = unsure.iter().map(|(id, _)| *id).collect();
+        let moved = moved_of(unsure, w::case_versions(&tx, &ids)?);
+        Ok(Written::Committed { moved })
+    })();
+    match r {
+        Ok(Written::Committed { moved }) => match tx.commit() {
+            Ok(()) => Written::Committed { moved },
+            Err(e) => Written::CommitFailed(e.to_string()),
+        },
+        Ok(other) => other,
+        Err(_) => Written::Failed,
+    }
 }

@@ -208,7 +208,7 @@ impl Services {
         self.inner
             .flow
             .writer
-            .get_or_init(|| writer::Writer::start(Arc::downgrade(&self.inner), self.db().engine()))
+            .get_or_init(|| writer::Writer::start(Arc::downgrade(&self.inner), self.db()))
     }
 
     /// A case state this server wrote last, under its version (a guess to be checked).
@@ -388,7 +388,7 @@ impl Services {
                 .await?
         } else {
             xn_store::flow::claim_idempotency_key(
-                w.tx,
+                w.tx().await?,
                 actor.person_id,
                 &k.key,
                 &k.fingerprint,
@@ -424,7 +424,13 @@ impl Services {
             && !w.buffered()
         {
             let text = serde_json::to_string(out).map_err(|e| ServiceError::Internal(e.into()))?;
-            xn_store::flow::store_idempotent_response(w.tx, actor.person_id, &k.key, &text).await?;
+            xn_store::flow::store_idempotent_response(
+                w.tx().await?,
+                actor.person_id,
+                &k.key,
+                &text,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -521,12 +527,14 @@ impl Services {
         if input.body.chars().count() > 50_000 {
             return Err(ServiceError::invalid("body", "正文不能超过 5 万字"));
         }
-        let (starter_unit, _) = xn_store::flow::post_unit(w.tx, starter)
+        let (starter_unit, _) = xn_store::flow::post_unit(w.tx().await?, starter)
             .await?
             .ok_or(ServiceError::NotFound("身份"))?;
         // A fan-out child belongs to its recipient unit.
         let unit_id = parent.map_or(starter_unit, |(_, _, unit)| unit);
-        let row = self.process_for(&input.process, unit_id, w.tx).await?;
+        let row = self
+            .process_for(&input.process, unit_id, w.tx().await?)
+            .await?;
         let def = self.process_def(row.id).await?;
         if w.buffered() && has_area_hooks(&def.item_kind) {
             // Documents number, deliver and index, supervision items schedule and check, inside
@@ -565,7 +573,7 @@ impl Services {
             let state_json =
                 serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
             let case_id = xn_store::flow::insert_case_with_state(
-                w.tx,
+                w.tx().await?,
                 &NewCase {
                     process_id: row.id,
                     item_kind: &def.item_kind,
@@ -628,7 +636,7 @@ impl Services {
         let initial =
             serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
         let case_id = xn_store::flow::insert_case(
-            w.tx,
+            w.tx().await?,
             &NewCase {
                 process_id: row.id,
                 item_kind: &def.item_kind,
@@ -678,8 +686,26 @@ impl Services {
                 Some(title),
             )
             .await?;
-        Box::pin(self.on_document_flow(w.tx, &def.item_kind, &case, &first, actor, now)).await?;
-        Box::pin(self.on_supervision_flow(w.tx, &def.item_kind, &case, &first, actor, now)).await?;
+        if has_area_hooks(&def.item_kind) {
+            Box::pin(self.on_document_flow(
+                w.tx().await?,
+                &def.item_kind,
+                &case,
+                &first,
+                actor,
+                now,
+            ))
+            .await?;
+            Box::pin(self.on_supervision_flow(
+                w.tx().await?,
+                &def.item_kind,
+                &case,
+                &first,
+                actor,
+                now,
+            ))
+            .await?;
+        }
         self.after_close(w, &case, &state, actor, now, parent.map(|(p, _, _)| p))
             .await?;
         Ok(outcome(case_id, version, &state, &first, &ids))
@@ -715,7 +741,7 @@ impl Services {
             starter: row.info.starter,
             fields: Arc::clone(&row.info.fields),
         };
-        self.authorize_action(w.tx, actor, &case, &before, &def, action)
+        self.authorize_action(w, actor, &case, &before, &def, action)
             .await?;
         // Proxies matter only when the actor does not hold the task itself.
         let own = action_task(action)
@@ -724,7 +750,7 @@ impl Services {
         let proxy_for = if own {
             Vec::new()
         } else {
-            xn_store::flow::principals_of_tx(w.tx, actor.post_id, ms(now)).await?
+            xn_store::flow::principals_of_tx(w.tx().await?, actor.post_id, ms(now)).await?
         };
         let acting = Acting {
             post: actor.post_id,
@@ -759,10 +785,19 @@ impl Services {
                 None,
             )
             .await?;
-        self.on_document_flow(w.tx, &def.item_kind, &case, &events, actor, now)
+        if has_area_hooks(&def.item_kind) {
+            self.on_document_flow(w.tx().await?, &def.item_kind, &case, &events, actor, now)
+                .await?;
+            Box::pin(self.on_supervision_flow(
+                w.tx().await?,
+                &def.item_kind,
+                &case,
+                &events,
+                actor,
+                now,
+            ))
             .await?;
-        Box::pin(self.on_supervision_flow(w.tx, &def.item_kind, &case, &events, actor, now))
-            .await?;
+        }
         if before.status != CaseStatus::Closed {
             self.after_close(w, &case, &state, actor, now, row.info.parent_case_id)
                 .await?;
@@ -775,7 +810,7 @@ impl Services {
     /// deciding an extension (the step's approver, by default the starter).
     async fn authorize_action(
         &self,
-        tx: &mut Tx,
+        w: &mut Work<'_>,
         actor: &ActorRef,
         case: &CaseCtx,
         state: &CaseState,
@@ -809,7 +844,7 @@ impl Services {
             Action::DecideExtension { run, .. } => {
                 let step = state.run(*run).and_then(|r| def.step(&r.step));
                 let approvers = match step.and_then(|s| s.extension_approver.clone()) {
-                    Some(rule) => self.resolve_rule(tx, &rule, case).await?,
+                    Some(rule) => self.resolve_rule(w.tx().await?, &rule, case).await?,
                     None => vec![case.starter],
                 };
                 if approvers.contains(&actor.post_id) || actor.flow_admin {
@@ -836,11 +871,17 @@ impl Services {
         for (run, need) in state.needs() {
             match need {
                 Need::Rule { rule } => {
-                    let posts = self.resolve_rule(w.tx, &rule, case).await?;
+                    let posts = match rule_in_memory(&rule, case) {
+                        Some(posts) => posts,
+                        None => self.resolve_rule(w.tx().await?, &rule, case).await?,
+                    };
                     events.extend(state.assign(ctx, run, &posts).map_err(flow_error)?);
                 }
                 Need::Chosen { allowed, picked } => {
-                    let allowed_posts = self.resolve_rule(w.tx, &allowed, case).await?;
+                    let allowed_posts = match rule_in_memory(&allowed, case) {
+                        Some(posts) => posts,
+                        None => self.resolve_rule(w.tx().await?, &allowed, case).await?,
+                    };
                     if let Some(bad) = picked.iter().find(|p| !allowed_posts.contains(p)) {
                         return Err(ServiceError::invalid(
                             "choices",
@@ -858,7 +899,9 @@ impl Services {
                     for unit in units {
                         let title = format!(
                             "{}（分送）",
-                            self.case_title(w.tx, case.id).await.unwrap_or_default()
+                            self.case_title(w.tx().await?, case.id)
+                                .await
+                                .unwrap_or_default()
                         );
                         let input = StartCase {
                             process: process.clone(),
@@ -899,15 +942,16 @@ impl Services {
         rule: &AssigneeRule,
         case: &CaseCtx,
     ) -> Result<Vec<i64>> {
+        if let Some(posts) = rule_in_memory(rule, case) {
+            return Ok(posts);
+        }
         Ok(match rule {
             AssigneeRule::Post { post } => match xn_store::flow::post_unit(tx, *post).await? {
                 Some((_, active)) if active != 0 => vec![*post],
                 _ => Vec::new(),
             },
-            AssigneeRule::Starter => vec![case.starter],
-            AssigneeRule::Field { field } => {
-                case.fields.get(field).map(Value::ints).unwrap_or_default()
-            }
+            // Answered in memory above.
+            AssigneeRule::Starter | AssigneeRule::Field { .. } => Vec::new(),
             AssigneeRule::Chosen { from } => Box::pin(self.resolve_rule(tx, from, case)).await?,
             AssigneeRule::Position { position, unit } => {
                 let start = if unit.from == "starter" {
@@ -983,7 +1027,7 @@ impl Services {
         let new_version = if first.is_some() {
             // Just inserted at version 1: write the resolved state.
             xn_store::flow::write_initial_state(
-                w.tx,
+                w.tx().await?,
                 case.id,
                 &state_json,
                 after.status.code(),
@@ -993,7 +1037,7 @@ impl Services {
             1
         } else {
             xn_store::flow::update_case(
-                w.tx,
+                w.tx().await?,
                 case.id,
                 version,
                 &state_json,
@@ -1012,17 +1056,17 @@ impl Services {
             .filter_map(|&i| after.tasks.get(i))
             .map(|t| task_row(def, after, case.id, t))
             .collect();
-        let ids: HashMap<i64, i64> = xn_store::flow::write_tasks(w.tx, &rows)
+        let ids: HashMap<i64, i64> = xn_store::flow::write_tasks(w.tx().await?, &rows)
             .await?
             .into_iter()
             .collect();
         for op in jobs {
             match op {
                 JobOp::Cancel { run } => {
-                    xn_store::flow::cancel_jobs(w.tx, case.id, run).await?;
+                    xn_store::flow::cancel_jobs(w.tx().await?, case.id, run).await?;
                 }
                 JobOp::Arm { run, rung, at } => {
-                    xn_store::flow::arm_job(w.tx, case.id, run, rung, at).await?;
+                    xn_store::flow::arm_job(w.tx().await?, case.id, run, rung, at).await?;
                 }
             }
         }
@@ -1040,7 +1084,7 @@ impl Services {
             })
             .collect();
         if !rows.is_empty() {
-            xn_store::flow::insert_events(w.tx, &rows).await?;
+            xn_store::flow::insert_events(w.tx().await?, &rows).await?;
         }
         Ok((new_version, ids))
     }
@@ -1235,6 +1279,19 @@ pub(crate) struct CaseCtx {
 
 /// Whether an item kind's area acts inside each action's transaction (so it runs on the
 /// direct path, never in a batch).
+/// The posts a rule names when the case alone answers it (the starter, a field), without
+/// reading the organisation.
+fn rule_in_memory(rule: &AssigneeRule, case: &CaseCtx) -> Option<Vec<i64>> {
+    match rule {
+        AssigneeRule::Starter => Some(vec![case.starter]),
+        AssigneeRule::Field { field } => {
+            Some(case.fields.get(field).map(Value::ints).unwrap_or_default())
+        }
+        AssigneeRule::Chosen { from } => rule_in_memory(from, case),
+        AssigneeRule::Post { .. } | AssigneeRule::Position { .. } => None,
+    }
+}
+
 fn has_area_hooks(item_kind: &str) -> bool {
     item_kind.starts_with("document") || item_kind == "supervision"
 }

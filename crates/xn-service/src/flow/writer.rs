@@ -14,7 +14,8 @@
 use std::sync::{Arc, Weak};
 
 use tokio::sync::{Mutex, mpsc, oneshot};
-use xn_store::{Engine, Tx};
+use xn_store::writer::SqliteWriter;
+use xn_store::{Db, Engine, Tx};
 
 use super::batch::{self, Work};
 use super::{ActionOutcome, Op};
@@ -33,12 +34,26 @@ struct Queued {
 /// The sending side, held by the services.
 pub(crate) struct Writer {
     queue: mpsc::Sender<Queued>,
+    /// On SQLite: the thread that writes and commits each batch (see `xn_store::writer`).
+    sqlite: Option<SqliteWriter>,
 }
 
 impl Writer {
     /// Starts the writer lanes (inside a tokio runtime). They stop when the services are
     /// dropped.
-    pub(crate) fn start(inner: Weak<Inner>, engine: Engine) -> Writer {
+    pub(crate) fn start(inner: Weak<Inner>, db: &Db) -> Writer {
+        let engine = db.engine();
+        // Without the writer thread (it could not open the file), batches are written through
+        // the pool as on PostgreSQL: slower, and just as correct.
+        let sqlite = db
+            .sqlite_path()
+            .and_then(|path| match SqliteWriter::open(&path) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    tracing::error!(error = %e, "SQLite writer not started; flow batches go through the pool");
+                    None
+                }
+            });
         let (queue, rx) = mpsc::channel::<Queued>(4096);
         let rx = Arc::new(Mutex::new(rx));
         let lanes = match engine {
@@ -50,7 +65,12 @@ impl Writer {
             let inner = inner.clone();
             tokio::spawn(async move { lane(inner, rx).await });
         }
-        Writer { queue }
+        Writer { queue, sqlite }
+    }
+
+    /// The SQLite writer thread, when the database is SQLite.
+    pub(crate) fn sqlite(&self) -> Option<&SqliteWriter> {
+        self.sqlite.as_ref()
     }
 
     /// Queues an action and waits until it is committed (or refused).
