@@ -80,6 +80,18 @@ impl SqliteWriter {
         R: Send + 'static,
         F: FnOnce(WriteTx<'_>) -> Result<R> + Send + 'static,
     {
+        self.submit(f)?
+            .await
+            .map_err(|_| StoreError::Writer("the writer thread dropped a job".into()))?
+    }
+
+    /// Queues `f` as [`SqliteWriter::run`] does and answers at once with where its result will
+    /// come: jobs run in the order they were queued.
+    pub fn submit<R, F>(&self, f: F) -> Result<tokio::sync::oneshot::Receiver<Result<R>>>
+    where
+        R: Send + 'static,
+        F: FnOnce(WriteTx<'_>) -> Result<R> + Send + 'static,
+    {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let r = conn
@@ -91,9 +103,7 @@ impl SqliteWriter {
         self.jobs
             .send(job)
             .map_err(|_| StoreError::Writer("the writer thread has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Writer("the writer thread dropped a job".into()))?
+        Ok(answer)
     }
 }
 

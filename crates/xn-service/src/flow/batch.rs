@@ -29,6 +29,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::oneshot;
 use xn_domain::flow::{CaseState, CaseStatus, Fields, ProcessDef};
 use xn_store::flow::{CaseRow, CaseUpdate, EventWrite, IdempotentWrite, JobArm, TaskWrite};
 use xn_store::writer::SqliteWriter;
@@ -463,22 +464,26 @@ enum Ended {
     Direct,
 }
 
-/// Runs a batch; answers each action it could settle through `reply` and gives back the
-/// indices of those that must run on the direct path.
-pub(crate) async fn run(
-    services: &Services,
-    ops: &[&Op],
-    mut reply: impl FnMut(usize, Result<ActionOutcome>),
-) -> Vec<usize> {
-    let all = || (0..ops.len()).collect::<Vec<_>>();
-    // On SQLite the batch is written by the writer thread; the actions read (when the cache
-    // does not hold what they need) through a read-only transaction of the pool.
-    let sqlite = services.flow_writer().sqlite().cloned();
+/// A batch computed in memory, not yet written.
+struct Prepared {
+    buf: Buffer,
+    ended: Vec<Ended>,
+    /// Cases read for refusals, with the version the refusal was computed from.
+    unsure: Vec<(i64, i64)>,
+    /// Every case the batch holds.
+    held: Vec<i64>,
+    /// The transaction the actions read through, if any was opened.
+    tx: Option<Tx>,
+}
+
+/// Computes every action of a batch in memory. `None` when the database failed: then every
+/// action goes to the direct path.
+async fn prepare(services: &Services, ops: &[&Op], on_writer: bool) -> Option<Prepared> {
     let mut work = Work {
         tx: Slot::Lazy {
             tx: None,
             db: services.db().clone(),
-            read_only: sqlite.is_some(),
+            read_only: on_writer,
         },
         buf: Some(Buffer::default()),
     };
@@ -493,15 +498,10 @@ pub(crate) async fn run(
         }
     }
     if !missing.is_empty() {
-        let Ok(tx) = work.tx().await else {
-            return all();
-        };
-        let Ok(rows) = xn_store::flow::load_cases(tx, &missing).await else {
-            return all();
-        };
-        let Some(buf) = work.buf.as_mut() else {
-            return all();
-        };
+        let rows = xn_store::flow::load_cases(work.tx().await.ok()?, &missing)
+            .await
+            .ok()?;
+        let buf = work.buf.as_mut()?;
         for row in rows {
             let Ok(loaded) = Loaded::of(&row) else {
                 continue;
@@ -520,19 +520,14 @@ pub(crate) async fn run(
     }
     let mut ended = Vec::with_capacity(ops.len());
     for op in ops {
-        if sqlite.is_some() && matches!(op, Op::Start { .. }) {
+        if on_writer && matches!(op, Op::Start { .. }) {
             // A start inserts its row to learn its id: the direct path.
             ended.push(Ended::Direct);
             continue;
         }
-        let mark = match work.buf.as_mut() {
-            Some(b) => b.mark(),
-            None => return all(),
-        };
+        let mark = work.buf.as_mut()?.mark();
         let r = services.run_op(&mut work, op).await;
-        let Some(buf) = work.buf.as_mut() else {
-            return all();
-        };
+        let buf = work.buf.as_mut()?;
         ended.push(match r {
             Ok(out) => {
                 let key = (buf.keys.len() > mark.keys).then(|| buf.keys.len() - 1);
@@ -549,15 +544,11 @@ pub(crate) async fn run(
                     read: std::mem::take(&mut buf.read),
                 }
             }
-            Err(_) => {
-                // The database failed: this transaction cannot go on.
-                return all();
-            }
+            // The database failed: this transaction cannot go on.
+            Err(_) => return None,
         });
     }
-    let Some(buf) = work.buf.take() else {
-        return all();
-    };
+    let buf = work.buf.take()?;
     let tx = match work.tx {
         Slot::Lazy { tx, .. } => tx,
         Slot::Borrowed(_) => None,
@@ -582,37 +573,147 @@ pub(crate) async fn run(
         })
         .collect();
     let held: Vec<i64> = buf.held.keys().copied().collect();
-    let (buf, mut ended, written) = match sqlite {
-        Some(writer) => {
-            // The read transaction ends before the writer takes the write lock.
-            drop(tx);
-            match write_on(&writer, buf, ended, unsure).await {
-                Some(w) => w,
-                None => {
-                    services.flow_cache_forget(held);
-                    return all();
-                }
+    Some(Prepared {
+        buf,
+        ended,
+        unsure,
+        held,
+        tx,
+    })
+}
+
+/// Runs a batch through a transaction of the pool (PostgreSQL; SQLite when its writer thread
+/// could not start): answers each action it could settle through `reply` and gives back the
+/// indices of those that must run on the direct path.
+pub(crate) async fn run(
+    services: &Services,
+    ops: &[&Op],
+    reply: impl FnMut(usize, Result<ActionOutcome>),
+) -> Vec<usize> {
+    let all = || (0..ops.len()).collect::<Vec<_>>();
+    let Some(Prepared {
+        buf,
+        mut ended,
+        unsure,
+        held,
+        tx,
+    }) = prepare(services, ops, false).await
+    else {
+        return all();
+    };
+    let tx = match tx {
+        Some(tx) => Ok(tx),
+        None => services.db().begin().await.map_err(ServiceError::from),
+    };
+    let Ok(mut tx) = tx else {
+        return all();
+    };
+    let written = match write_in(&mut tx, &buf, &mut ended, &unsure).await {
+        Written::Committed { moved } => match tx.commit().await {
+            Ok(()) => Written::Committed { moved },
+            Err(e) => Written::CommitFailed(e.to_string()),
+        },
+        other => other,
+    };
+    conclude(services, &buf, ended, written, held, reply)
+}
+
+/// What the writer thread gives back for a batch.
+type Answer = xn_store::Result<(Buffer, Vec<Ended>, Written)>;
+
+/// A batch handed to the SQLite writer thread, not yet answered.
+pub(crate) struct Submitted {
+    answer: oneshot::Receiver<Answer>,
+    got: Option<std::result::Result<Answer, oneshot::error::RecvError>>,
+    held: Vec<i64>,
+    len: usize,
+}
+
+impl Submitted {
+    /// Waits until the writer has answered. Cancel-safe: an answer, once received, is kept.
+    pub(crate) async fn ready(&mut self) {
+        if self.got.is_none() {
+            let got = (&mut self.answer).await;
+            self.got = Some(got);
+        }
+    }
+
+    /// Waits for the writer's answer, then answers each action it settled through `reply` and
+    /// gives back the indices of those that must run on the direct path.
+    pub(crate) async fn conclude(
+        mut self,
+        services: &Services,
+        reply: impl FnMut(usize, Result<ActionOutcome>),
+    ) -> Vec<usize> {
+        self.ready().await;
+        match self.got.take() {
+            Some(Ok(Ok((buf, ended, written)))) => {
+                conclude(services, &buf, ended, written, self.held, reply)
+            }
+            _ => {
+                services.flow_cache_forget(self.held);
+                (0..self.len).collect()
             }
         }
-        None => {
-            let tx = match tx {
-                Some(tx) => Ok(tx),
-                None => services.db().begin().await.map_err(ServiceError::from),
-            };
-            let Ok(mut tx) = tx else {
-                return all();
-            };
-            let written = write_in(&mut tx, &buf, &mut ended, &unsure).await;
-            let written = match written {
-                Written::Committed { moved } => match tx.commit().await {
-                    Ok(()) => Written::Committed { moved },
-                    Err(e) => Written::CommitFailed(e.to_string()),
-                },
-                other => other,
-            };
-            (buf, ended, written)
-        }
+    }
+}
+
+/// Computes a batch and hands it to the SQLite writer thread without waiting for it, so that
+/// the next batch can be computed while this one is written. The states it computed are cached
+/// at once: a later batch built on them writes only if this one committed (its version checks
+/// would fail otherwise). `Err` gives the indices of every action for the direct path.
+pub(crate) async fn submit(
+    services: &Services,
+    writer: &SqliteWriter,
+    ops: &[&Op],
+) -> std::result::Result<Submitted, Vec<usize>> {
+    let all = || (0..ops.len()).collect::<Vec<_>>();
+    let Some(Prepared {
+        buf,
+        ended,
+        unsure,
+        held,
+        tx,
+    }) = prepare(services, ops, true).await
+    else {
+        return Err(all());
     };
+    // The read transaction ends before the writer takes the write lock.
+    drop(tx);
+    services.flow_cache_put(
+        buf.held
+            .iter()
+            .filter(|(_, h)| h.rounds > 0)
+            .map(|(id, h)| (*id, h.loaded.clone())),
+    );
+    let answer = writer.submit(move |tx| {
+        let mut ended = ended;
+        let written = write_job(tx, &buf, &mut ended, &unsure);
+        Ok((buf, ended, written))
+    });
+    match answer {
+        Ok(answer) => Ok(Submitted {
+            answer,
+            got: None,
+            held,
+            len: ops.len(),
+        }),
+        Err(_) => {
+            services.flow_cache_forget(held);
+            Err(all())
+        }
+    }
+}
+
+/// Answers a written batch and updates the cache; gives back the indices for the direct path.
+fn conclude(
+    services: &Services,
+    buf: &Buffer,
+    mut ended: Vec<Ended>,
+    written: Written,
+    held: Vec<i64>,
+    mut reply: impl FnMut(usize, Result<ActionOutcome>),
+) -> Vec<usize> {
     let mut direct = Vec::new();
     match written {
         Written::Committed { moved } => {
@@ -639,7 +740,7 @@ pub(crate) async fn run(
             // A case moved since it was cached, or the database failed: nothing of this batch
             // is kept, and every action runs again on the direct path.
             services.flow_cache_forget(held);
-            return all();
+            return (0..ended.len()).collect();
         }
         Written::CommitFailed(msg) => {
             tracing::error!(error = %msg, "flow commit failed");
@@ -887,24 +988,7 @@ async fn write_in(
 }
 
 /// Writes and commits the batch on the SQLite writer thread, in one job: the statements run
-/// there without a hop between them, and the states are serialized there too. Gives the buffer
-/// and the outcomes back; `None` when the writer thread is gone.
-async fn write_on(
-    writer: &SqliteWriter,
-    buf: Buffer,
-    ended: Vec<Ended>,
-    unsure: Vec<(i64, i64)>,
-) -> Option<(Buffer, Vec<Ended>, Written)> {
-    writer
-        .run(move |tx| {
-            let mut ended = ended;
-            let written = write_job(tx, &buf, &mut ended, &unsure);
-            Ok((buf, ended, written))
-        })
-        .await
-        .ok()
-}
-
+/// there without a hop between them, and the states are serialized there too.
 fn write_job(
     tx: xn_store::writer::WriteTx<'_>,
     buf: &Buffer,

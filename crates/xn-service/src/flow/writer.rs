@@ -8,8 +8,10 @@
 //! caller. What the batch cannot settle runs afterwards on the direct path, each action in its
 //! own savepoint. A lone action is committed at once: batching adds no waiting.
 //!
-//! SQLite has one writer at a time, so it gets one lane; PostgreSQL gets several, each on its
-//! own connection, and its row locks order actions on the same case.
+//! SQLite has one writer at a time, so it gets one lane, and its batches are written by the
+//! writer thread (`xn_store::writer`): the lane computes the next batch while the thread writes
+//! and syncs the last. PostgreSQL gets several lanes, each on its own connection, and its row
+//! locks order actions on the same case.
 
 use std::sync::{Arc, Weak};
 
@@ -34,17 +36,15 @@ struct Queued {
 /// The sending side, held by the services.
 pub(crate) struct Writer {
     queue: mpsc::Sender<Queued>,
-    /// On SQLite: the thread that writes and commits each batch (see `xn_store::writer`).
-    sqlite: Option<SqliteWriter>,
 }
 
 impl Writer {
     /// Starts the writer lanes (inside a tokio runtime). They stop when the services are
     /// dropped.
     pub(crate) fn start(inner: Weak<Inner>, db: &Db) -> Writer {
-        let engine = db.engine();
-        // Without the writer thread (it could not open the file), batches are written through
-        // the pool as on PostgreSQL: slower, and just as correct.
+        let (queue, rx) = mpsc::channel::<Queued>(4096);
+        // Without the writer thread (it could not open the file), SQLite batches are written
+        // through the pool as on PostgreSQL: slower, and just as correct.
         let sqlite = db
             .sqlite_path()
             .and_then(|path| match SqliteWriter::open(&path) {
@@ -54,9 +54,12 @@ impl Writer {
                     None
                 }
             });
-        let (queue, rx) = mpsc::channel::<Queued>(4096);
+        if let Some(writer) = sqlite {
+            tokio::spawn(async move { pipelined_lane(inner, rx, writer).await });
+            return Writer { queue };
+        }
         let rx = Arc::new(Mutex::new(rx));
-        let lanes = match engine {
+        let lanes = match db.engine() {
             Engine::Sqlite => 1,
             Engine::Postgres => 4,
         };
@@ -65,12 +68,7 @@ impl Writer {
             let inner = inner.clone();
             tokio::spawn(async move { lane(inner, rx).await });
         }
-        Writer { queue, sqlite }
-    }
-
-    /// The SQLite writer thread, when the database is SQLite.
-    pub(crate) fn sqlite(&self) -> Option<&SqliteWriter> {
-        self.sqlite.as_ref()
+        Writer { queue }
     }
 
     /// Queues an action and waits until it is committed (or refused).
@@ -106,6 +104,98 @@ async fn lane(inner: Weak<Inner>, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
     }
 }
 
+/// The lane of SQLite with its writer thread. It computes a batch and hands it to the writer,
+/// and while the writer writes and syncs it, computes the next one from what is queued
+/// meanwhile; a batch is answered once the writer has committed it. At most two batches are in
+/// hand: the one being written and the one being computed.
+async fn pipelined_lane(inner: Weak<Inner>, mut rx: mpsc::Receiver<Queued>, writer: SqliteWriter) {
+    let mut in_flight: Option<InFlight> = None;
+    loop {
+        let next = match in_flight.as_mut() {
+            None => rx.recv().await.map_or(Next::Closed, Next::Op),
+            Some(f) => tokio::select! {
+                biased;
+                () = f.submitted.ready() => Next::Answered,
+                q = rx.recv() => q.map_or(Next::Closed, Next::Op),
+            },
+        };
+        let Some(inner) = inner.upgrade() else { return };
+        let services = Services { inner };
+        let first = match next {
+            Next::Op(q) => q,
+            Next::Answered => {
+                if let Some(f) = in_flight.take() {
+                    f.finish(&services).await;
+                }
+                continue;
+            }
+            Next::Closed => {
+                if let Some(f) = in_flight.take() {
+                    f.finish(&services).await;
+                }
+                return;
+            }
+        };
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(q) => batch.push(q),
+                Err(_) => break,
+            }
+        }
+        let (ops, replies): (Vec<Op>, Vec<Option<Reply>>) =
+            batch.into_iter().map(|q| (q.op, Some(q.reply))).unzip();
+        let refs: Vec<&Op> = ops.iter().collect();
+        let submitted = batch::submit(&services, &writer, &refs).await;
+        // The batch before was queued to the writer first: it is answered first.
+        if let Some(f) = in_flight.take() {
+            f.finish(&services).await;
+        }
+        match submitted {
+            Ok(submitted) => {
+                in_flight = Some(InFlight {
+                    ops,
+                    replies,
+                    submitted,
+                })
+            }
+            Err(all) => run_direct(&services, &ops, replies, all).await,
+        }
+    }
+}
+
+enum Next {
+    Op(Queued),
+    Answered,
+    Closed,
+}
+
+/// A batch the writer thread has, with the callers waiting for it.
+struct InFlight {
+    ops: Vec<Op>,
+    replies: Vec<Option<Reply>>,
+    submitted: batch::Submitted,
+}
+
+impl InFlight {
+    /// Answers the batch once committed; what it could not settle runs on the direct path.
+    async fn finish(self, services: &Services) {
+        let InFlight {
+            ops,
+            mut replies,
+            submitted,
+        } = self;
+        let direct = submitted
+            .conclude(services, |i, r| {
+                if let Some(reply) = replies.get_mut(i).and_then(Option::take) {
+                    let _ = reply.send(r);
+                }
+            })
+            .await;
+        run_direct(services, &ops, replies, direct).await;
+    }
+}
+
 async fn commit_batch(services: &Services, batch: Vec<Queued>) {
     // The batch path first: every action computed in memory, each table written once.
     let (ops, mut replies): (Vec<Op>, Vec<Option<Reply>>) =
@@ -117,6 +207,16 @@ async fn commit_batch(services: &Services, batch: Vec<Queued>) {
         }
     })
     .await;
+    run_direct(services, &ops, replies, direct).await;
+}
+
+/// Runs the actions at `direct` on the direct path, after their batch.
+async fn run_direct(
+    services: &Services,
+    ops: &[Op],
+    mut replies: Vec<Option<Reply>>,
+    direct: Vec<usize>,
+) {
     if direct.is_empty() {
         return;
     }
