@@ -112,17 +112,20 @@ async fn pipelined_lane(inner: Weak<Inner>, mut rx: mpsc::Receiver<Queued>, writ
     let mut in_flight: Option<InFlight> = None;
     loop {
         let next = match in_flight.as_mut() {
-            None => rx.recv().await.map_or(Next::Closed, Next::Op),
+            None => rx
+                .recv()
+                .await
+                .map_or(Next::Closed, |q| Next::Op(Box::new(q))),
             Some(f) => tokio::select! {
                 biased;
                 () = f.submitted.ready() => Next::Answered,
-                q = rx.recv() => q.map_or(Next::Closed, Next::Op),
+                q = rx.recv() => q.map_or(Next::Closed, |q| Next::Op(Box::new(q))),
             },
         };
         let Some(inner) = inner.upgrade() else { return };
         let services = Services { inner };
         let first = match next {
-            Next::Op(q) => q,
+            Next::Op(q) => *q,
             Next::Answered => {
                 if let Some(f) = in_flight.take() {
                     f.finish(&services).await;
@@ -165,7 +168,7 @@ async fn pipelined_lane(inner: Weak<Inner>, mut rx: mpsc::Receiver<Queued>, writ
 }
 
 enum Next {
-    Op(Queued),
+    Op(Box<Queued>),
     Answered,
     Closed,
 }
