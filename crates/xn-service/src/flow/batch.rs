@@ -686,9 +686,14 @@ pub(crate) async fn submit(
             .filter(|(_, h)| h.rounds > 0)
             .map(|(id, h)| (*id, h.loaded.clone())),
     );
+    // The states are serialized here, beside the writer thread's work on the batch before.
+    let Ok(states) = case_states(&buf) else {
+        services.flow_cache_forget(held);
+        return Err(all());
+    };
     let answer = writer.submit(move |tx| {
         let mut ended = ended;
-        let written = write_job(tx, &buf, &mut ended, &unsure);
+        let written = write_job(tx, &buf, &states, &mut ended, &unsure);
         Ok((buf, ended, written))
     });
     match answer {
@@ -992,13 +997,13 @@ async fn write_in(
 fn write_job(
     tx: xn_store::writer::WriteTx<'_>,
     buf: &Buffer,
+    states: &[(i64, String)],
     ended: &mut [Ended],
     unsure: &[(i64, i64)],
 ) -> Written {
     use xn_store::flow::on_writer as w;
     let r: Result<Written> = (|| {
-        let states = case_states(buf)?;
-        let plan = plan(buf, &states);
+        let plan = plan(buf, states);
         if w::update_cases(&tx, &plan.cases)? != plan.cases.len() as u64 {
             return Ok(Written::Stale);
         }
