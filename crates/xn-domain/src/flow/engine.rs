@@ -201,6 +201,7 @@ pub struct Due {
     /// The last business day.
     pub date: NaiveDate,
     /// The instant it passes (end of `date`, or the hour for limits in hours).
+    #[serde(with = "super::millis")]
     pub at: DateTime<Utc>,
     /// Counted on a provisional year.
     pub provisional: bool,
@@ -260,6 +261,7 @@ pub struct Extension {
     /// Asked by.
     pub by: PostId,
     /// When.
+    #[serde(with = "super::millis")]
     pub at: DateTime<Utc>,
 }
 
@@ -276,9 +278,14 @@ pub struct Run {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<u32>,
     /// Entered at.
+    #[serde(with = "super::millis")]
     pub entered_at: DateTime<Utc>,
     /// Left at.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::millis::option"
+    )]
     pub left_at: Option<DateTime<Utc>>,
     /// Its deadline.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -325,7 +332,11 @@ pub struct Task {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opinion: Option<String>,
     /// When it was acted on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::millis::option"
+    )]
     pub acted_at: Option<DateTime<Utc>>,
     /// The post that acted, when a proxy acted for the holder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -334,6 +345,7 @@ pub struct Task {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delegate_of: Option<u32>,
     /// Created at.
+    #[serde(with = "super::millis")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -746,7 +758,11 @@ pub struct CaseState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<Due>,
     /// When it was paused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::millis::option"
+    )]
     pub paused_at: Option<DateTime<Utc>>,
     /// The last decision taken.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,6 +14,7 @@
 pub mod def;
 pub mod engine;
 pub mod ladder;
+pub mod millis;
 
 pub use def::{
     AfterReturn, AssigneeRule, DefError, Fields, Ladder, Mode, ProcessDef, StepDef, StepKind,

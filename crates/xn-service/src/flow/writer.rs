@@ -139,6 +139,9 @@ async fn pipelined_lane(inner: Weak<Inner>, mut rx: mpsc::Receiver<Queued>, writ
                 return;
             }
         };
+        // Callers just answered are about to queue their next actions: let them run before the
+        // batch is taken, or the lane, woken by the first of them, would take that one alone.
+        tokio::task::yield_now().await;
         let mut batch = vec![first];
         while batch.len() < BATCH {
             match rx.try_recv() {
