@@ -618,6 +618,9 @@ pub(crate) async fn run(
     conclude(services, &buf, ended, written, held, reply)
 }
 
+/// How long [`Submitted::ready`] keeps checking before it waits to be woken.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(400);
+
 /// What the writer thread gives back for a batch.
 type Answer = xn_store::Result<(Buffer, Vec<Ended>, Written)>;
 
@@ -631,10 +634,24 @@ pub(crate) struct Submitted {
 
 impl Submitted {
     /// Waits until the writer has answered. Cancel-safe: an answer, once received, is kept.
+    ///
+    /// For the length of a typical commit it keeps checking, yielding to other tasks between
+    /// checks, instead of letting the runtime's thread sleep: a sleeping thread woken by the
+    /// writer thread takes longer to run again than the commit's last part takes (a lone
+    /// caller's action would pay for it every time).
     pub(crate) async fn ready(&mut self) {
-        if self.got.is_none() {
-            let got = (&mut self.answer).await;
-            self.got = Some(got);
+        let start = std::time::Instant::now();
+        while self.got.is_none() {
+            match self.answer.try_recv() {
+                Ok(answer) => self.got = Some(Ok(answer)),
+                Err(oneshot::error::TryRecvError::Empty) if start.elapsed() < SPIN => {
+                    tokio::task::yield_now().await;
+                }
+                Err(_) => {
+                    let got = (&mut self.answer).await;
+                    self.got = Some(got);
+                }
+            }
         }
     }
 

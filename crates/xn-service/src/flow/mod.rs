@@ -1415,13 +1415,18 @@ fn event_details(events: &[FlowEvent], first: Option<&str>) -> Vec<(&'static str
     events
         .iter()
         .map(|e| {
-            let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
-            if let (Some(title), FlowEvent::CaseStarted { .. }) = (first, e)
-                && let Some(o) = v.as_object_mut()
-            {
-                o.insert("title".into(), json!(title));
-            }
-            (e.kind(), v.to_string())
+            let detail = match (first, e) {
+                (Some(title), FlowEvent::CaseStarted { .. }) => {
+                    let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
+                    if let Some(o) = v.as_object_mut() {
+                        o.insert("title".into(), json!(title));
+                    }
+                    v.to_string()
+                }
+                // Straight to text: no tree of values for each of an action's events.
+                _ => serde_json::to_string(e).unwrap_or_else(|_| "{}".into()),
+            };
+            (e.kind(), detail)
         })
         .collect()
 }
