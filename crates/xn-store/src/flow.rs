@@ -1335,42 +1335,70 @@ pub mod on_writer {
         Ok(n)
     }
 
-    /// Inserts or rewrites task projections; answers (case_id, task_no, id) of each.
-    pub fn upsert_tasks(tx: &WriteTx<'_>, rows: &[TaskWrite<'_>]) -> Result<Vec<(i64, i64, i64)>> {
-        let mut st = tx.0.prepare_cached(
+    /// Writes task projections, inserting those marked new and updating the others (cheaper
+    /// than an upsert of each); answers (case_id, task_no, id) of each. A task to update that
+    /// has no row is inserted after all.
+    pub fn write_tasks(
+        tx: &WriteTx<'_>,
+        rows: &[TaskWrite<'_>],
+        new: &[bool],
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        let mut insert = tx.0.prepare_cached(
             "insert into tasks (case_id, task_no, run_no, step_id, step_name, kind, post_id,
                  state, due_date, due_at, decision, opinion, acted_by_post_id, created_at,
                  acted_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-             on conflict (case_id, task_no) do update set post_id = excluded.post_id,
-                 state = excluded.state, due_date = excluded.due_date, due_at = excluded.due_at,
-                 decision = excluded.decision, opinion = excluded.opinion,
-                 acted_by_post_id = excluded.acted_by_post_id, acted_at = excluded.acted_at
-             returning id",
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?;
+        let mut update = tx.0.prepare_cached(
+            "update tasks set post_id = ?1, state = ?2, due_date = ?3, due_at = ?4,
+                 decision = ?5, opinion = ?6, acted_by_post_id = ?7, acted_at = ?8
+             where case_id = ?9 and task_no = ?10 returning id",
         )?;
         let mut out = Vec::with_capacity(rows.len());
-        for t in rows {
-            let id: i64 = st.query_row(
-                rusqlite::params![
-                    t.case_id,
-                    t.task_no,
-                    t.run_no,
-                    t.step_id,
-                    t.step_name,
-                    t.kind,
-                    t.post_id,
-                    t.state,
-                    t.due_date,
-                    t.due_at,
-                    t.decision,
-                    t.opinion,
-                    t.acted_by_post_id,
-                    t.created_at,
-                    t.acted_at
-                ],
-                |r| r.get(0),
-            )?;
-            out.push((t.case_id, t.task_no, id));
+        for (i, t) in rows.iter().enumerate() {
+            if !new.get(i).copied().unwrap_or(true) {
+                let id: Option<i64> = match update.query_row(
+                    rusqlite::params![
+                        t.post_id,
+                        t.state,
+                        t.due_date,
+                        t.due_at,
+                        t.decision,
+                        t.opinion,
+                        t.acted_by_post_id,
+                        t.acted_at,
+                        t.case_id,
+                        t.task_no
+                    ],
+                    |r| r.get(0),
+                ) {
+                    Ok(id) => Some(id),
+                    Err(rusqlite::Error::QueryReturnedNoRows) => None,
+                    Err(e) => return Err(e.into()),
+                };
+                if let Some(id) = id {
+                    out.push((t.case_id, t.task_no, id));
+                    continue;
+                }
+            }
+            insert.execute(rusqlite::params![
+                t.case_id,
+                t.task_no,
+                t.run_no,
+                t.step_id,
+                t.step_name,
+                t.kind,
+                t.post_id,
+                t.state,
+                t.due_date,
+                t.due_at,
+                t.decision,
+                t.opinion,
+                t.acted_by_post_id,
+                t.created_at,
+                t.acted_at
+            ])?;
+            out.push((t.case_id, t.task_no, tx.0.last_insert_rowid()));
         }
         Ok(out)
     }

@@ -59,16 +59,39 @@ impl SqliteWriter {
             "pragma synchronous = full; pragma foreign_keys = on; pragma cache_size = -16384;",
         )?;
         conn.set_prepared_statement_cache_capacity(64);
+        let checkpointer = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        checkpointer.busy_timeout(Duration::from_secs(30))?;
+        checkpointer.execute_batch("pragma synchronous = full; pragma wal_autocheckpoint = 0;")?;
         let (jobs, queue) = mpsc::channel::<Job>();
+        let (alive, stopped) = mpsc::channel::<()>();
         std::thread::Builder::new()
             .name("xn-sqlite-writer".into())
             .spawn(move || {
+                let _alive = alive;
                 let mut conn = conn;
                 while let Some(job) = next_job(&queue) {
                     job(&mut conn);
                 }
             })
             .map_err(|e| StoreError::Writer(format!("cannot start the writer thread: {e}")))?;
+        std::thread::Builder::new()
+            .name("xn-sqlite-ckpt".into())
+            .spawn(move || {
+                // Until the writer thread ends and its end of the channel drops.
+                while let Err(mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    if let Err(e) =
+                        checkpointer.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(()))
+                    {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
         Ok(SqliteWriter { jobs })
     }
 
@@ -106,6 +129,12 @@ impl SqliteWriter {
         Ok(answer)
     }
 }
+
+/// How often the checkpoint thread copies pages from the WAL into the database file. The
+/// writer's own checkpoint (every thousand WAL pages, SQLite's default) then finds most pages
+/// already copied and only finishes the tail, which lets the WAL start over; without it the
+/// committing thread copies every page itself.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(20);
 
 /// How long the writer keeps looking for the next job before it sleeps. A lone caller sends
 /// its next batch a few tens of microseconds after the answer to the last; waking a sleeping

@@ -134,10 +134,29 @@ struct Held {
     rounds: u32,
     /// The instant of the last change.
     now: DateTime<Utc>,
+    /// The highest task number of the state the batch started from: tasks numbered above it
+    /// are new rows.
+    base_tasks: u32,
+}
+
+impl Held {
+    /// A case as the batch first holds it.
+    fn first(loaded: Loaded, from_db: bool) -> Held {
+        Held {
+            base: loaded.version,
+            base_tasks: loaded.state.tasks.iter().map(|t| t.no).max().unwrap_or(0),
+            loaded,
+            from_db,
+            rounds: 0,
+            now: DateTime::<Utc>::MIN_UTC,
+        }
+    }
 }
 
 /// A changed task to write: the state holding it and its index there.
 struct TaskRef {
+    /// Not yet a row (numbered above the batch's starting state).
+    new: bool,
     case_id: i64,
     def: Arc<ProcessDef>,
     state: Arc<CaseState>,
@@ -285,16 +304,7 @@ impl<'t> Work<'t> {
         } else if let Some(c) = services.flow_cache_get(case_id)
             && expected.is_none_or(|v| v <= c.version)
         {
-            buf.held.insert(
-                case_id,
-                Held {
-                    base: c.version,
-                    loaded: c.clone(),
-                    from_db: false,
-                    rounds: 0,
-                    now: DateTime::<Utc>::MIN_UTC,
-                },
-            );
+            buf.held.insert(case_id, Held::first(c.clone(), false));
             return Ok(c);
         }
         let row = xn_store::flow::load_cases(self.tx().await?, &[case_id])
@@ -306,16 +316,7 @@ impl<'t> Work<'t> {
         let Some(buf) = self.buf.as_mut() else {
             return Err(needs_direct());
         };
-        buf.held.insert(
-            case_id,
-            Held {
-                base: loaded.version,
-                loaded: loaded.clone(),
-                from_db: true,
-                rounds: 0,
-                now: DateTime::<Utc>::MIN_UTC,
-            },
-        );
+        buf.held.insert(case_id, Held::first(loaded.clone(), true));
         Ok(loaded)
     }
 
@@ -331,6 +332,8 @@ impl<'t> Work<'t> {
                     from_db: true,
                     rounds: 0,
                     now,
+                    // Every task of a case just started is a new row.
+                    base_tasks: 0,
                 },
             );
         }
@@ -362,6 +365,7 @@ impl<'t> Work<'t> {
             return Err(needs_direct());
         };
         let rounds = prev.rounds;
+        let base_tasks = prev.base_tasks;
         let mut held = prev.clone();
         buf.undo.push((case_id, Some(prev)));
         held.loaded.version = new_version;
@@ -371,6 +375,7 @@ impl<'t> Work<'t> {
         buf.held.insert(case_id, held);
         for index in tasks {
             buf.tasks.push(TaskRef {
+                new: after.tasks.get(index).is_some_and(|t| t.no > base_tasks),
                 case_id,
                 def: Arc::clone(def),
                 state: Arc::clone(after),
@@ -506,16 +511,7 @@ async fn prepare(services: &Services, ops: &[&Op], on_writer: bool) -> Option<Pr
             let Ok(loaded) = Loaded::of(&row) else {
                 continue;
             };
-            buf.held.insert(
-                row.id,
-                Held {
-                    base: row.version,
-                    loaded,
-                    from_db: true,
-                    rounds: 0,
-                    now: DateTime::<Utc>::MIN_UTC,
-                },
-            );
+            buf.held.insert(row.id, Held::first(loaded, true));
         }
     }
     let mut ended = Vec::with_capacity(ops.len());
@@ -800,6 +796,8 @@ enum Written {
 struct Plan<'b> {
     cases: Vec<CaseUpdate<'b>>,
     tasks: Vec<TaskWrite<'b>>,
+    /// For each of `tasks`: not yet a row.
+    new_tasks: Vec<bool>,
     rounds: Vec<Round<'b>>,
     events: Vec<EventWrite<'b>>,
 }
@@ -850,14 +848,14 @@ fn plan<'b>(buf: &'b Buffer, states: &'b [(i64, String)]) -> Plan<'b> {
     }
     let mut order: Vec<usize> = last.into_values().collect();
     order.sort_unstable();
-    let tasks = order
+    let (tasks, new_tasks) = order
         .iter()
         .filter_map(|&i| {
             let t = buf.tasks.get(i)?;
             let task = t.state.tasks.get(t.index)?;
-            Some(task_row(&t.def, &t.state, t.case_id, task))
+            Some((task_row(&t.def, &t.state, t.case_id, task), t.new))
         })
-        .collect();
+        .unzip();
     let n = buf.jobs.iter().map(|(_, r, _)| *r + 1).max().unwrap_or(0);
     let mut rounds = Vec::new();
     for round in 0..n {
@@ -906,6 +904,7 @@ fn plan<'b>(buf: &'b Buffer, states: &'b [(i64, String)]) -> Plan<'b> {
     Plan {
         cases,
         tasks,
+        new_tasks,
         rounds,
         events,
     }
@@ -1024,7 +1023,7 @@ fn write_job(
         if w::update_cases(&tx, &plan.cases)? != plan.cases.len() as u64 {
             return Ok(Written::Stale);
         }
-        let ids = w::upsert_tasks(&tx, &plan.tasks)?;
+        let ids = w::write_tasks(&tx, &plan.tasks, &plan.new_tasks)?;
         for round in &plan.rounds {
             w::cancel_jobs_many(&tx, &round.cancels)?;
             w::arm_jobs(&tx, &round.arms)?;
