@@ -80,15 +80,21 @@ impl SqliteWriter {
         std::thread::Builder::new()
             .name("xn-sqlite-ckpt".into())
             .spawn(move || {
-                // Until the writer thread ends and its end of the channel drops.
-                while let Err(mpsc::RecvTimeoutError::Timeout) =
-                    stopped.recv_timeout(CHECKPOINT_EVERY)
-                {
-                    if let Err(e) =
-                        checkpointer.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(()))
-                    {
-                        tracing::warn!(error = %e, "WAL checkpoint failed");
-                    }
+                // Until the writer thread ends and its end of the channel drops. When a pass
+                // finds every page already copied, the next comes later.
+                let mut wait = CHECKPOINT_EVERY;
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(wait) {
+                    let pass = checkpointer.query_row("pragma wal_checkpoint(passive)", [], |r| {
+                        Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+                    });
+                    wait = match pass {
+                        Ok((in_wal, copied)) if in_wal > copied => CHECKPOINT_EVERY,
+                        Ok(_) => CHECKPOINT_IDLE,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "WAL checkpoint failed");
+                            CHECKPOINT_IDLE
+                        }
+                    };
                 }
             })
             .map_err(|e| StoreError::Writer(format!("cannot start the checkpoint thread: {e}")))?;
@@ -135,6 +141,9 @@ impl SqliteWriter {
 /// already copied and only finishes the tail, which lets the WAL start over; without it the
 /// committing thread copies every page itself.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(20);
+
+/// How long the checkpoint thread waits after a pass that found nothing left to copy.
+const CHECKPOINT_IDLE: Duration = Duration::from_millis(500);
 
 /// How long the writer keeps looking for the next job before it sleeps. A lone caller sends
 /// its next batch a few tens of microseconds after the answer to the last; waking a sleeping
