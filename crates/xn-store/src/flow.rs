@@ -588,6 +588,18 @@ pub struct JobRow {
 const JOB_COLUMNS: &str =
     "id, kind, case_id, run_no, rung, due_at, status, lease_owner, lease_until, attempts, version";
 
+/// Arms one flow timer (`$1` case, `$2` run, `$3` rung, `$4` due); shared by the sqlx and the
+/// writer-thread statements.
+const ARM_JOB: &str =
+    "insert into jobs (kind, case_id, run_no, rung, due_at) values ('rung', $1, $2, $3, $4)
+     on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
+         status = 'pending', lease_owner = null, lease_until = null
+     where jobs.status <> 'done'";
+
+/// Cancels the pending flow timers of a case's run (`$2` < 0: every run); shared as above.
+const CANCEL_JOBS: &str = "update jobs set status = 'cancelled' where case_id = $1
+     and status = 'pending' and kind = 'rung' and ($2 < 0 or run_no = $2)";
+
 /// Arms a timer, moves a pending one, or re-arms a cancelled one (after a pause); a timer that
 /// already fired stays fired.
 pub async fn arm_job(
@@ -597,12 +609,7 @@ pub async fn arm_job(
     rung: &str,
     due_at: i64,
 ) -> Result<()> {
-    let sql =
-        "insert into jobs (kind, case_id, run_no, rung, due_at) values ('rung', $1, $2, $3, $4)
-               on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
-                   status = 'pending', lease_owner = null, lease_until = null
-               where jobs.status <> 'done'";
-    with_tx!(tx, c => sqlx::query(sql).bind(case_id).bind(run_no).bind(rung).bind(due_at)
+    with_tx!(tx, c => sqlx::query(ARM_JOB).bind(case_id).bind(run_no).bind(rung).bind(due_at)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -610,10 +617,8 @@ pub async fn arm_job(
 /// Cancels the pending timers of a run (`run_no` 0: the case's own), or of every run when
 /// `run_no` is `None`. Only the flow's own timers (kind `rung`): other areas keep theirs.
 pub async fn cancel_jobs(tx: &mut Tx, case_id: i64, run_no: Option<i64>) -> Result<u64> {
-    let sql = "update jobs set status = 'cancelled' where case_id = $1 and status = 'pending'
-               and kind = 'rung' and ($2 < 0 or run_no = $2)";
     Ok(
-        with_tx!(tx, c => sqlx::query(sql).bind(case_id).bind(run_no.unwrap_or(-1))
+        with_tx!(tx, c => sqlx::query(CANCEL_JOBS).bind(case_id).bind(run_no.unwrap_or(-1))
         .execute(c).await.map(|r| r.rows_affected()))?,
     )
 }
@@ -1405,10 +1410,7 @@ pub mod on_writer {
 
     /// Cancels the pending flow timers of (case, run) pairs; a run of -1 stands for every run.
     pub fn cancel_jobs_many(tx: &WriteTx<'_>, pairs: &[(i64, i64)]) -> Result<()> {
-        let mut st = tx.0.prepare_cached(
-            "update jobs set status = 'cancelled' where case_id = ?1 and status = 'pending'
-                 and kind = 'rung' and (?2 < 0 or run_no = ?2)",
-        )?;
+        let mut st = tx.0.prepare_cached(super::CANCEL_JOBS)?;
         for (case, run) in pairs {
             st.execute(rusqlite::params![case, run])?;
         }
@@ -1417,12 +1419,7 @@ pub mod on_writer {
 
     /// Arms timers (see [`super::arm_job`]).
     pub fn arm_jobs(tx: &WriteTx<'_>, rows: &[JobArm<'_>]) -> Result<()> {
-        let mut st = tx.0.prepare_cached(
-            "insert into jobs (kind, case_id, run_no, rung, due_at) values ('rung', ?1, ?2, ?3, ?4)
-             on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
-                 status = 'pending', lease_owner = null, lease_until = null
-             where jobs.status <> 'done'",
-        )?;
+        let mut st = tx.0.prepare_cached(super::ARM_JOB)?;
         for j in rows {
             st.execute(rusqlite::params![j.case_id, j.run_no, j.rung, j.due_at])?;
         }
