@@ -1,7 +1,7 @@
 //! SQL of the flow engine: process definitions, cases, the task projection, timers (jobs with
 //! leases), cards, proxies and idempotency keys.
 //!
-//! A case's engine state is stored whole in `cases.state` (JSON); `tasks` is its projection,
+//! A case's engine state is stored whole in `cases.state` (bytes the service encodes); `tasks` is its projection,
 //! rewritten in the same transaction, so that queues are plain indexed queries. Every update of
 //! a case checks its version.
 
@@ -142,8 +142,8 @@ pub struct CaseRow {
     pub status: String,
     /// Version, incremented by every action.
     pub version: i64,
-    /// Engine state (JSON).
-    pub state: String,
+    /// Engine state, as the service stored it.
+    pub state: Vec<u8>,
     /// Case deadline.
     pub due_date: Option<String>,
     /// Epoch ms.
@@ -180,8 +180,8 @@ pub struct NewCase<'a> {
     pub parent_run: Option<i64>,
     /// Status code.
     pub status: &'a str,
-    /// State JSON.
-    pub state: &'a str,
+    /// Engine state, encoded.
+    pub state: &'a [u8],
     /// Case deadline.
     pub due_date: Option<String>,
 }
@@ -231,7 +231,7 @@ pub async fn update_case(
     tx: &mut Tx,
     id: i64,
     version: i64,
-    state: &str,
+    state: &[u8],
     status: &str,
     due_date: Option<String>,
     now_ms: i64,
@@ -253,7 +253,7 @@ pub async fn update_case(
 pub async fn write_initial_state(
     tx: &mut Tx,
     id: i64,
-    state: &str,
+    state: &[u8],
     status: &str,
     due_date: Option<String>,
 ) -> Result<()> {
@@ -1057,8 +1057,8 @@ pub struct CaseUpdate<'a> {
     pub version: i64,
     /// The version to store.
     pub new_version: i64,
-    /// State JSON.
-    pub state: &'a str,
+    /// Engine state, encoded.
+    pub state: &'a [u8],
     /// Status code.
     pub status: &'a str,
     /// Case deadline.
@@ -1092,7 +1092,7 @@ pub async fn update_cases(tx: &mut Tx, rows: &[CaseUpdate<'_>]) -> Result<u64> {
                             .bind(Some(u.new_version)).bind(Some(u.now_ms));
                     }
                     None => {
-                        q = q.bind(None::<i64>).bind(None::<i64>).bind(None::<&str>)
+                        q = q.bind(None::<i64>).bind(None::<i64>).bind(None::<&[u8]>)
                             .bind(None::<&str>).bind(None::<&str>).bind(None::<i64>)
                             .bind(None::<i64>);
                     }

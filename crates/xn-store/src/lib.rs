@@ -249,6 +249,16 @@ impl Db {
         Ok(())
     }
 
+    /// Brings the schema up to migration `version` and no further: for tests of what a later
+    /// migration does to rows written before it.
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run_to(version, p).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run_to(version, p).await?,
+        }
+        Ok(())
+    }
+
     /// Opens a write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so a transaction that reads before it writes can never fail to upgrade.
     pub async fn begin(&self) -> Result<Tx> {

@@ -1,6 +1,5 @@
 #![expect(
     clippy::unwrap_used,
-    clippy::panic,
     reason = "test code: a failed step stops the test"
 )]
 
@@ -10,8 +9,11 @@
 //! Every test runs on a temporary SQLite file and on a fresh PostgreSQL schema
 //! (`TEST_POSTGRES_URL`; skipped with a message when unset, failed when `XN_REQUIRE_POSTGRES=1`).
 
+mod common;
+
+use common::TestDb;
+
 use std::collections::HashSet;
-use std::hash::{BuildHasher, RandomState};
 
 use xn_domain::org::Clearance;
 use xn_store::Db;
@@ -19,85 +21,6 @@ use xn_store::search::{
     COUNT_CAP, SearchQuery, SearchText, Tier, Total, index_document, remove_document,
     search_documents,
 };
-
-/// A database for one test, on one engine.
-struct TestDb {
-    db: Db,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
-}
-
-impl TestDb {
-    async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open_sqlite(&dir.path().join("t.db")).await.unwrap();
-        db.migrate().await.unwrap();
-        TestDb {
-            db,
-            _dir: Some(dir),
-            pg: None,
-        }
-    }
-
-    async fn postgres() -> Option<TestDb> {
-        let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
-            if std::env::var("XN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                panic!("XN_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
-            }
-            eprintln!("skipped on PostgreSQL: TEST_POSTGRES_URL is not set");
-            return None;
-        };
-        let schema = format!("s_{:016x}", RandomState::new().hash_one(std::process::id()));
-        let admin = sqlx::PgPool::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
-            .execute(&admin)
-            .await
-            .unwrap();
-        admin.close().await;
-        let db = Db::open_postgres(&url, Some(&schema)).await.unwrap();
-        db.migrate().await.unwrap();
-        Some(TestDb {
-            db,
-            _dir: None,
-            pg: Some((url, schema)),
-        })
-    }
-
-    async fn finish(self) {
-        self.db.close().await;
-        if let Some((url, schema)) = self.pg {
-            let admin = sqlx::PgPool::connect(&url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("drop schema {schema} cascade")))
-                .execute(&admin)
-                .await
-                .unwrap();
-            admin.close().await;
-        }
-    }
-}
-
-macro_rules! on_both_engines {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[tokio::test]
-            async fn sqlite() {
-                let t = TestDb::sqlite().await;
-                ($body)(&t.db).await;
-                t.finish().await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                if let Some(t) = TestDb::postgres().await {
-                    ($body)(&t.db).await;
-                    t.finish().await;
-                }
-            }
-        }
-    };
-}
 
 /// Two units and a post to own documents.
 struct World {

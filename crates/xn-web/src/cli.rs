@@ -62,6 +62,14 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Print a case's engine state as JSON (it is stored deflated), for inspection.
+    CaseState {
+        /// The case id.
+        id: i64,
+        /// Where the data lives.
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// The working-day calendar: days, deadlines, export and import of a year.
     Calendar {
         /// What to do.

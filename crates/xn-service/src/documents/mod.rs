@@ -577,8 +577,7 @@ impl Services {
             return Ok(vec![doc.created_post_id]);
         };
         let case = xn_store::flow::lock_case(tx, case_id).await?;
-        let state: xn_domain::flow::CaseState =
-            serde_json::from_str(&case.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let state: xn_domain::flow::CaseState = crate::flow::stored::decode(&case.state)?;
         let mut out: Vec<i64> = state
             .tasks
             .iter()

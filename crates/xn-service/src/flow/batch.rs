@@ -70,8 +70,7 @@ pub(crate) struct Loaded {
 
 impl Loaded {
     pub(crate) fn of(row: &CaseRow) -> Result<Loaded> {
-        let state: CaseState =
-            serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let state: CaseState = super::stored::decode(&row.state)?;
         Ok(Loaded {
             version: row.version,
             info: Arc::new(CaseInfo::of(row)),
@@ -168,9 +167,9 @@ struct EventRef {
     kind: &'static str,
     person: i64,
     post: i64,
-    subject: Arc<str>,
+    subject: String,
     detail: String,
-    ip: Option<Arc<str>>,
+    ip: Option<String>,
 }
 
 /// Where an action's writes go: straight into the transaction (the direct path), or into the
@@ -353,7 +352,7 @@ impl<'t> Work<'t> {
         after: &Arc<CaseState>,
         tasks: Vec<usize>,
         jobs: Vec<JobOp>,
-        events: Vec<(&'static str, String)>,
+        event: Option<(&'static str, String)>,
         actor: (i64, i64, Option<&str>),
         now: DateTime<Utc>,
     ) -> Result<bool> {
@@ -385,17 +384,15 @@ impl<'t> Work<'t> {
         for op in jobs {
             buf.jobs.push((case_id, rounds, op));
         }
-        let subject: Arc<str> = Arc::from(format!("case:{case_id}"));
-        let ip: Option<Arc<str>> = actor.2.map(Arc::from);
-        for (kind, detail) in events {
+        if let Some((kind, detail)) = event {
             buf.events.push(EventRef {
                 at: ms(now),
                 kind,
                 person: actor.0,
                 post: actor.1,
-                subject: Arc::clone(&subject),
+                subject: format!("case:{case_id}"),
                 detail,
-                ip: ip.clone(),
+                ip: actor.2.map(str::to_owned),
             });
         }
         Ok(true)
@@ -810,20 +807,18 @@ struct Round<'b> {
     arms: Vec<JobArm<'b>>,
 }
 
-/// The states of the changed cases, serialized.
-fn case_states(buf: &Buffer) -> Result<Vec<(i64, String)>> {
+/// The states of the changed cases, encoded for storage.
+fn case_states(buf: &Buffer) -> Result<Vec<(i64, Vec<u8>)>> {
     let mut out = Vec::new();
     for (id, h) in &buf.held {
         if h.loaded.version != h.base {
-            let json = serde_json::to_string(&*h.loaded.state)
-                .map_err(|e| ServiceError::Internal(e.into()))?;
-            out.push((*id, json));
+            out.push((*id, super::stored::encode(&h.loaded.state)?));
         }
     }
     Ok(out)
 }
 
-fn plan<'b>(buf: &'b Buffer, states: &'b [(i64, String)]) -> Plan<'b> {
+fn plan<'b>(buf: &'b Buffer, states: &'b [(i64, Vec<u8>)]) -> Plan<'b> {
     let cases = states
         .iter()
         .filter_map(|(id, json)| {
@@ -1013,7 +1008,7 @@ async fn write_in(
 fn write_job(
     tx: xn_store::writer::WriteTx<'_>,
     buf: &Buffer,
-    states: &[(i64, String)],
+    states: &[(i64, Vec<u8>)],
     ended: &mut [Ended],
     unsure: &[(i64, i64)],
 ) -> Written {

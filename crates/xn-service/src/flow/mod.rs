@@ -31,6 +31,7 @@ use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 pub mod admin;
 mod batch;
+pub mod stored;
 pub mod timers;
 pub mod views;
 mod writer;
@@ -570,8 +571,7 @@ impl Services {
                     .await?,
             );
             let first = start_events(&state, events, starter);
-            let state_json =
-                serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
+            let state_bytes = stored::encode(&state)?;
             let case_id = xn_store::flow::insert_case_with_state(
                 w.tx().await?,
                 &NewCase {
@@ -585,7 +585,7 @@ impl Services {
                     parent_case_id: parent.map(|(p, _, _)| p),
                     parent_run: parent.map(|(_, r, _)| r),
                     status: state.status.code(),
-                    state: &state_json,
+                    state: &state_bytes,
                     due_date: state.due.as_ref().map(|d| d.date.to_string()),
                 },
                 ms(now),
@@ -633,8 +633,7 @@ impl Services {
                 .await?;
             return Ok(outcome(case_id, version, &state, &first, &ids));
         }
-        let initial =
-            serde_json::to_string(&state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let initial = stored::encode(&state)?;
         let case_id = xn_store::flow::insert_case(
             w.tx().await?,
             &NewCase {
@@ -1006,7 +1005,7 @@ impl Services {
     ) -> Result<(i64, HashMap<i64, i64>)> {
         let tasks = changed_tasks(before, after);
         let jobs = job_ops(def, cal, before, after, now, first.is_some());
-        let details = event_details(events, first);
+        let row = event_row(events, first);
         if w.buffered() {
             let new_version = if first.is_some() { 1 } else { version + 1 };
             w.buffer(
@@ -1016,20 +1015,19 @@ impl Services {
                 after,
                 tasks,
                 jobs,
-                details,
+                row,
                 (actor.person_id, actor.post_id, actor.ip.as_deref()),
                 now,
             )?;
             return Ok((new_version, HashMap::new()));
         }
-        let state_json =
-            serde_json::to_string(&**after).map_err(|e| ServiceError::Internal(e.into()))?;
+        let state_bytes = stored::encode(after)?;
         let new_version = if first.is_some() {
             // Just inserted at version 1: write the resolved state.
             xn_store::flow::write_initial_state(
                 w.tx().await?,
                 case.id,
-                &state_json,
+                &state_bytes,
                 after.status.code(),
                 after.due.as_ref().map(|d| d.date.to_string()),
             )
@@ -1040,7 +1038,7 @@ impl Services {
                 w.tx().await?,
                 case.id,
                 version,
-                &state_json,
+                &state_bytes,
                 after.status.code(),
                 after.due.as_ref().map(|d| d.date.to_string()),
                 ms(now),
@@ -1071,7 +1069,7 @@ impl Services {
             }
         }
         let subject = format!("case:{}", case.id);
-        let rows: Vec<EventWrite<'_>> = details
+        let rows: Vec<EventWrite<'_>> = row
             .iter()
             .map(|(kind, detail)| EventWrite {
                 at: ms(now),
@@ -1410,25 +1408,29 @@ fn job_ops(
     ops
 }
 
-/// Each event's kind and details (JSON); a start's details carry the title.
-fn event_details(events: &[FlowEvent], first: Option<&str>) -> Vec<(&'static str, String)> {
-    events
-        .iter()
-        .map(|e| {
-            let detail = match (first, e) {
-                (Some(title), FlowEvent::CaseStarted { .. }) => {
-                    let mut v = serde_json::to_value(e).unwrap_or_else(|_| json!({}));
-                    if let Some(o) = v.as_object_mut() {
-                        o.insert("title".into(), json!(title));
-                    }
-                    v.to_string()
-                }
-                // Straight to text: no tree of values for each of an action's events.
-                _ => serde_json::to_string(e).unwrap_or_else(|_| "{}".into()),
-            };
-            (e.kind(), detail)
-        })
-        .collect()
+/// The one event row of an action: the kind of its first event (the action itself: a start, a
+/// completion, a return…) and that event's details, followed under `then` by what the engine
+/// did in consequence (steps done and entered, holders assigned, the case closed…), in order.
+/// A start's details carry the title. `None` when the action changed nothing worth recording.
+fn event_row(events: &[FlowEvent], first: Option<&str>) -> Option<(&'static str, String)> {
+    let (head, then) = events.split_first()?;
+    // Straight to text: every event is a JSON object, and the row's object is the first one's
+    // with the others appended, without a tree of values in between.
+    let mut detail = serde_json::to_string(head).ok()?;
+    if !detail.ends_with('}') {
+        return None;
+    }
+    detail.pop();
+    if let (Some(title), FlowEvent::CaseStarted { .. }) = (first, head) {
+        detail.push_str(",\"title\":");
+        detail.push_str(&serde_json::to_string(title).ok()?);
+    }
+    if !then.is_empty() {
+        detail.push_str(",\"then\":");
+        detail.push_str(&serde_json::to_string(then).ok()?);
+    }
+    detail.push('}');
+    Some((head.kind(), detail))
 }
 
 fn task_row<'a>(

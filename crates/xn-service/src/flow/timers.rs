@@ -15,7 +15,7 @@ use xn_domain::flow::{CaseState, CaseStatus, RunState};
 use xn_store::flow::{JobRow, NewCard};
 
 use crate::events::Audit;
-use crate::{Result, ServiceError, Services, ms};
+use crate::{Result, Services, ms};
 
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -66,8 +66,7 @@ impl Services {
         }
         let mut tx = self.db().begin().await?;
         let case = xn_store::flow::lock_case(&mut tx, job.case_id).await?;
-        let state: CaseState =
-            serde_json::from_str(&case.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let state: CaseState = super::stored::decode(&case.state)?;
         let rung = Rung::from_code(&job.rung);
         // The holders still owing the step (or, for the case's own deadline, every step).
         let (due_date, holders): (Option<String>, Vec<i64>) = if job.run_no == 0 {

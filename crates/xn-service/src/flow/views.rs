@@ -347,7 +347,7 @@ impl Services {
         let skip = usize::try_from((page.max(1) - 1) * per).unwrap_or(0);
         let mut out = Vec::new();
         for c in rows.into_iter().skip(skip) {
-            let state: Option<CaseState> = serde_json::from_str(&c.state).ok();
+            let state: Option<CaseState> = super::stored::decode(&c.state).ok();
             let current = match &state {
                 Some(s) if s.status != CaseStatus::Closed => {
                     let def = self.process_def(c.process_id).await?;
@@ -437,8 +437,7 @@ impl Services {
             return Err(ServiceError::Forbidden("您没有参与该事项，不能查看".into()));
         }
         let def = self.process_def(row.process_id).await?;
-        let state: CaseState =
-            serde_json::from_str(&row.state).map_err(|e| ServiceError::Internal(e.into()))?;
+        let state: CaseState = super::stored::decode(&row.state)?;
         let mut ids: Vec<i64> = tasks.iter().map(|t| t.post_id).collect();
         ids.extend(tasks.iter().filter_map(|t| t.acted_by_post_id));
         ids.push(row.starter_post_id);
@@ -725,29 +724,42 @@ impl Services {
             xn_store::events::list(self.db(), "flow.", &format!("case:{case_id}"), 0, 1000).await?;
         let mut out = Vec::new();
         for e in rows.into_iter().rev() {
-            let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
-            let Some(text) = describe(&e.kind, &detail, names, def) else {
-                continue;
+            let mut detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+            // An action's row carries what followed from it under `then` (rows written before
+            // that hold one event each): one line for the action, one for each consequence.
+            let then = match detail.as_object_mut().and_then(|o| o.remove("then")) {
+                Some(serde_json::Value::Array(then)) => then,
+                _ => Vec::new(),
             };
+            let who = e.actor_name.unwrap_or_else(|| "系统".into());
             let as_post = e.actor_post_id.and_then(|p| names.get(&p).cloned());
-            out.push(TimelineEntry {
-                seq: e.id,
-                at: from_ms(e.at),
-                who: e.actor_name.unwrap_or_else(|| "系统".into()),
-                as_post,
-                kind: e.kind.clone(),
-                text,
-                decision: detail
-                    .get("decision")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-                    .filter(|_| e.kind == "flow.task_completed"),
-                opinion: detail
-                    .get("opinion")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-                    .filter(|o| !o.is_empty()),
+            let consequences = then.iter().map(|d| {
+                let kind = d.get("kind").and_then(|k| k.as_str()).unwrap_or_default();
+                (format!("flow.{kind}"), d)
             });
+            for (kind, d) in std::iter::once((e.kind, &detail)).chain(consequences) {
+                let Some(text) = describe(&kind, d, names, def) else {
+                    continue;
+                };
+                out.push(TimelineEntry {
+                    seq: e.id,
+                    at: from_ms(e.at),
+                    who: who.clone(),
+                    as_post: as_post.clone(),
+                    decision: d
+                        .get("decision")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                        .filter(|_| kind == "flow.task_completed"),
+                    opinion: d
+                        .get("opinion")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                        .filter(|o| !o.is_empty()),
+                    kind,
+                    text,
+                });
+            }
         }
         Ok(out)
     }

@@ -437,6 +437,30 @@ impl TestApp {
         .await
     }
 
+    /// The flow events of one kind (`flow.step_done`…) with their details, whether recorded
+    /// as an action's row or among the consequences under its `then`.
+    pub async fn flow_events(&self, kind: &str) -> Vec<serde_json::Value> {
+        let sql = "select kind, detail from events where kind like 'flow.%' order by id";
+        let rows: Vec<(String, String)> = match self.services().db() {
+            Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+            Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        };
+        let short = kind.trim_start_matches("flow.");
+        let mut out = Vec::new();
+        for (row_kind, detail) in rows {
+            let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+            if row_kind == kind {
+                out.push(detail.clone());
+            }
+            for then in detail["then"].as_array().into_iter().flatten() {
+                if then["kind"] == short {
+                    out.push(then.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// The id of a person by login.
     pub async fn person_id(&self, login: &str) -> i64 {
         self.scalar(&format!("select id from persons where login = '{login}'"))
