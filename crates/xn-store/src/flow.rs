@@ -539,14 +539,6 @@ pub async fn mark_urged(tx: &mut Tx, task_id: i64, now_ms: i64) -> Result<()> {
     Ok(())
 }
 
-/// The ids of a case's open tasks by number.
-pub async fn open_task_ids(tx: &mut Tx, case_id: i64) -> Result<Vec<(i64, i64)>> {
-    Ok(
-        with_tx!(tx, c => sqlx::query_as("select task_no, id from tasks where case_id = $1 and state = 'open'")
-        .bind(case_id).fetch_all(c).await)?,
-    )
-}
-
 /// The id of a case's task by number.
 pub async fn task_id(tx: &mut Tx, case_id: i64, task_no: i64) -> Result<i64> {
     Ok(
@@ -989,6 +981,34 @@ fn param_list(engine: Engine, n: usize) -> String {
 /// The most rows one batched statement carries (a power of two).
 const CHUNK: usize = 128;
 
+/// The tasks of one case, by number (the writer thread runs it once per case).
+const TASK_IDS_ONE: &str = "select task_no, id from tasks where case_id = ?1";
+
+/// The tasks of cases, as (case_id, task_no, id): the ids an action's outcome lists with its
+/// open tasks, read after the writes. Every task of the case, not only those open now: an
+/// outcome lists the tasks open after its own action, and a later action of the same batch may
+/// have completed some.
+pub async fn task_ids(tx: &mut Tx, case_ids: &[i64]) -> Result<Vec<(i64, i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in case_ids.chunks(CHUNK) {
+        let n = padded(chunk.len());
+        let sql = format!(
+            "select case_id, task_no, id from tasks where case_id in ({})",
+            param_list(tx.engine(), n)
+        );
+        let first = chunk.first().copied().unwrap_or(0);
+        let rows: Vec<(i64, i64, i64)> = with_tx!(tx, c => {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for i in 0..n {
+                q = q.bind(chunk.get(i).copied().unwrap_or(first));
+            }
+            q.fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Cases by id, read inside a write transaction without locking rows: every write of a case
 /// checks its version, so a row that moved in between is found out when the batch writes.
 pub async fn load_cases(tx: &mut Tx, ids: &[i64]) -> Result<Vec<CaseRow>> {
@@ -1341,13 +1361,10 @@ pub mod on_writer {
     }
 
     /// Writes task projections, inserting those marked new and updating the others (cheaper
-    /// than an upsert of each); answers (case_id, task_no, id) of each. A task to update that
-    /// has no row is inserted after all.
-    pub fn write_tasks(
-        tx: &WriteTx<'_>,
-        rows: &[TaskWrite<'_>],
-        new: &[bool],
-    ) -> Result<Vec<(i64, i64, i64)>> {
+    /// than an upsert of each). A task to update that has no row is inserted after all. The
+    /// ids the outcomes list come from [`task_ids`]: an update `returning` its id costs SQLite
+    /// a temporary table per statement, and most updated tasks are done with.
+    pub fn write_tasks(tx: &WriteTx<'_>, rows: &[TaskWrite<'_>], new: &[bool]) -> Result<()> {
         let mut insert = tx.0.prepare_cached(
             "insert into tasks (case_id, task_no, run_no, step_id, step_name, kind, post_id,
                  state, due_date, due_at, decision, opinion, acted_by_post_id, created_at,
@@ -1357,32 +1374,23 @@ pub mod on_writer {
         let mut update = tx.0.prepare_cached(
             "update tasks set post_id = ?1, state = ?2, due_date = ?3, due_at = ?4,
                  decision = ?5, opinion = ?6, acted_by_post_id = ?7, acted_at = ?8
-             where case_id = ?9 and task_no = ?10 returning id",
+             where case_id = ?9 and task_no = ?10",
         )?;
-        let mut out = Vec::with_capacity(rows.len());
         for (i, t) in rows.iter().enumerate() {
             if !new.get(i).copied().unwrap_or(true) {
-                let id: Option<i64> = match update.query_row(
-                    rusqlite::params![
-                        t.post_id,
-                        t.state,
-                        t.due_date,
-                        t.due_at,
-                        t.decision,
-                        t.opinion,
-                        t.acted_by_post_id,
-                        t.acted_at,
-                        t.case_id,
-                        t.task_no
-                    ],
-                    |r| r.get(0),
-                ) {
-                    Ok(id) => Some(id),
-                    Err(rusqlite::Error::QueryReturnedNoRows) => None,
-                    Err(e) => return Err(e.into()),
-                };
-                if let Some(id) = id {
-                    out.push((t.case_id, t.task_no, id));
+                let changed = update.execute(rusqlite::params![
+                    t.post_id,
+                    t.state,
+                    t.due_date,
+                    t.due_at,
+                    t.decision,
+                    t.opinion,
+                    t.acted_by_post_id,
+                    t.acted_at,
+                    t.case_id,
+                    t.task_no
+                ])?;
+                if changed > 0 {
                     continue;
                 }
             }
@@ -1403,7 +1411,19 @@ pub mod on_writer {
                 t.created_at,
                 t.acted_at
             ])?;
-            out.push((t.case_id, t.task_no, tx.0.last_insert_rowid()));
+        }
+        Ok(())
+    }
+
+    /// The tasks of cases, as (case_id, task_no, id) (see [`super::task_ids`]).
+    pub fn task_ids(tx: &WriteTx<'_>, case_ids: &[i64]) -> Result<Vec<(i64, i64, i64)>> {
+        let mut st = tx.0.prepare_cached(super::TASK_IDS_ONE)?;
+        let mut out = Vec::new();
+        for case in case_ids {
+            let rows = st.query_map([case], |r| Ok((*case, r.get(0)?, r.get(1)?)))?;
+            for row in rows {
+                out.push(row?);
+            }
         }
         Ok(out)
     }

@@ -905,6 +905,23 @@ fn plan<'b>(buf: &'b Buffer, states: &'b [(i64, Vec<u8>)]) -> Plan<'b> {
     }
 }
 
+/// The cases whose outcomes list open tasks of which `known` has no id.
+fn wanting_ids(ended: &[Ended], known: &[(i64, i64, i64)]) -> Vec<i64> {
+    let known: HashSet<(i64, i64)> = known.iter().map(|(c, no, _)| (*c, *no)).collect();
+    let mut out: Vec<i64> = Vec::new();
+    for e in ended {
+        if let Ended::Done { out: o, .. } = e
+            && o.open_tasks
+                .iter()
+                .any(|t| !known.contains(&(o.case_id, i64::from(t.no))))
+            && !out.contains(&o.case_id)
+        {
+            out.push(o.case_id);
+        }
+    }
+    out
+}
+
 /// The outcomes learn their task ids; answers the responses to store under new idempotency
 /// keys, as (index into the buffer's keys, response).
 fn settle(ended: &mut [Ended], ids: &[(i64, i64, i64)]) -> Result<Vec<(usize, String)>> {
@@ -973,7 +990,7 @@ async fn write_in(
                 return Ok(Written::Stale);
             }
         }
-        let ids = xn_store::flow::upsert_tasks(tx, &plan.tasks).await?;
+        let mut ids = xn_store::flow::upsert_tasks(tx, &plan.tasks).await?;
         for round in &plan.rounds {
             if !round.cancels.is_empty() {
                 xn_store::flow::cancel_jobs_many(tx, &round.cancels).await?;
@@ -984,6 +1001,10 @@ async fn write_in(
         }
         if !plan.events.is_empty() {
             xn_store::flow::insert_events(tx, &plan.events).await?;
+        }
+        let wanting = wanting_ids(ended, &ids);
+        if !wanting.is_empty() {
+            ids.extend(xn_store::flow::task_ids(tx, &wanting).await?);
         }
         let responses = settle(ended, &ids)?;
         if !responses.is_empty() {
@@ -1018,12 +1039,13 @@ fn write_job(
         if w::update_cases(&tx, &plan.cases)? != plan.cases.len() as u64 {
             return Ok(Written::Stale);
         }
-        let ids = w::write_tasks(&tx, &plan.tasks, &plan.new_tasks)?;
+        w::write_tasks(&tx, &plan.tasks, &plan.new_tasks)?;
         for round in &plan.rounds {
             w::cancel_jobs_many(&tx, &round.cancels)?;
             w::arm_jobs(&tx, &round.arms)?;
         }
         w::insert_events(&tx, &plan.events)?;
+        let ids = w::task_ids(&tx, &wanting_ids(ended, &[]))?;
         let responses = settle(ended, &ids)?;
         w::insert_idempotency_keys(&tx, &key_rows(buf, &responses))?;
         let ids: Vec<i64> = unsure.iter().map(|(id, _)| *id).collect();

@@ -1054,10 +1054,18 @@ impl Services {
             .filter_map(|&i| after.tasks.get(i))
             .map(|t| task_row(def, after, case.id, t))
             .collect();
-        let ids: HashMap<i64, i64> = xn_store::flow::write_tasks(w.tx().await?, &rows)
+        let mut ids: HashMap<i64, i64> = xn_store::flow::write_tasks(w.tx().await?, &rows)
             .await?
             .into_iter()
             .collect();
+        // The outcome lists every open task with its id, those this action left alone too.
+        if after.tasks.iter().any(|t| {
+            t.state == xn_domain::flow::TaskState::Open && !ids.contains_key(&i64::from(t.no))
+        }) {
+            for (_, no, id) in xn_store::flow::task_ids(w.tx().await?, &[case.id]).await? {
+                ids.insert(no, id);
+            }
+        }
         for op in jobs {
             match op {
                 JobOp::Cancel { run } => {

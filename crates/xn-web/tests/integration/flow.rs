@@ -404,6 +404,26 @@ on_both_engines!(
             results.iter().map(|r| r.body.clone()).collect::<Vec<_>>()
         );
         assert_eq!(app.events_of("flow.task_completed").await, 10);
+        // Each answer lists the tasks still open, those it left alone too, by their ids.
+        let mut ids: std::collections::HashMap<i64, i64> = open
+            .iter()
+            .map(|t| (t["no"].as_i64().unwrap(), t["id"].as_i64().unwrap()))
+            .collect();
+        ids.insert(
+            app.scalar("select task_no from tasks where step_id = 'after'")
+                .await,
+            app.scalar("select id from tasks where step_id = 'after'")
+                .await,
+        );
+        let mut listed = 0;
+        for r in &results {
+            for t in r.json()["open_tasks"].as_array().unwrap() {
+                let no = t["no"].as_i64().unwrap();
+                assert_eq!(t["id"].as_i64(), ids.get(&no).copied(), "{}", r.body);
+                listed += 1;
+            }
+        }
+        assert!(listed > 0);
         let done: Vec<_> = app.flow_events("flow.step_done").await;
         assert_eq!(
             done.iter().filter(|e| e["step"] == "sign").count(),
