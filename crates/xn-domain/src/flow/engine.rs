@@ -498,6 +498,7 @@ pub enum FlowEvent {
         /// The starter's post.
         post: PostId,
         /// The case deadline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         due: Option<NaiveDate>,
     },
     /// A step was entered.
@@ -507,8 +508,10 @@ pub enum FlowEvent {
         /// Step.
         step: String,
         /// Its deadline.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         due: Option<NaiveDate>,
         /// Entered because of a return, jumping back to this step when done.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         resume_to: Option<String>,
     },
     /// Holders were found for a run.
@@ -529,10 +532,12 @@ pub enum FlowEvent {
         /// Holder.
         post: PostId,
         /// The proxy who acted, if not the holder.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         acted_by: Option<PostId>,
         /// Decision.
         decision: String,
         /// Opinion.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         opinion: String,
     },
     /// A run was done and the case moved on.
@@ -542,6 +547,7 @@ pub enum FlowEvent {
         /// Step.
         step: String,
         /// Aggregated decision.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         decision: Option<String>,
     },
     /// A gateway chose a route.
@@ -578,8 +584,10 @@ pub enum FlowEvent {
         /// Holder.
         post: PostId,
         /// Proxy who acted.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         acted_by: Option<PostId>,
         /// Why.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         opinion: String,
         /// Jump back to the returner once done.
         jump_back: bool,
@@ -604,6 +612,7 @@ pub enum FlowEvent {
         /// After.
         to: PostId,
         /// Why.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         opinion: String,
     },
     /// A task was delegated.
@@ -617,6 +626,7 @@ pub enum FlowEvent {
         /// Delegate.
         to: PostId,
         /// What to do.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         opinion: String,
     },
     /// A delegated task came back to its owner.
@@ -668,10 +678,13 @@ pub enum FlowEvent {
         /// Approved.
         approved: bool,
         /// Deadline before.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         before: Option<NaiveDate>,
         /// Deadline after.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<NaiveDate>,
         /// Opinion.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         opinion: String,
     },
     /// A task moved in a handover.
@@ -704,6 +717,7 @@ pub enum FlowEvent {
     /// The case closed.
     CaseClosed {
         /// The last decision.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         decision: Option<String>,
     },
 }

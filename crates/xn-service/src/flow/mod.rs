@@ -1423,18 +1423,29 @@ fn job_ops(
 fn event_row(events: &[FlowEvent], first: Option<&str>) -> Option<(&'static str, String)> {
     let (head, then) = events.split_first()?;
     // Straight to text: every event is a JSON object, and the row's object is the first one's
-    // with the others appended, without a tree of values in between.
-    let mut detail = serde_json::to_string(head).ok()?;
+    // (less its kind, which the row's own column holds) with the others appended, without a
+    // tree of values in between.
+    let json = serde_json::to_string(head).ok()?;
+    let tag = format!("{{\"kind\":\"{}\"", head.kind().trim_start_matches("flow."));
+    let mut detail = match json.strip_prefix(&tag) {
+        Some(rest) => format!("{{{}", rest.strip_prefix(',').unwrap_or(rest)),
+        None => json,
+    };
     if !detail.ends_with('}') {
         return None;
     }
     detail.pop();
+    let opened = detail.len() > 1;
+    let mut sep = if opened { "," } else { "" };
     if let (Some(title), FlowEvent::CaseStarted { .. }) = (first, head) {
-        detail.push_str(",\"title\":");
+        detail.push_str(sep);
+        detail.push_str("\"title\":");
         detail.push_str(&serde_json::to_string(title).ok()?);
+        sep = ",";
     }
     if !then.is_empty() {
-        detail.push_str(",\"then\":");
+        detail.push_str(sep);
+        detail.push_str("\"then\":");
         detail.push_str(&serde_json::to_string(then).ok()?);
     }
     detail.push('}');
@@ -1494,5 +1505,67 @@ fn outcome(
         status: state.status.code().to_owned(),
         events: events.iter().map(|e| e.kind().to_owned()).collect(),
         open_tasks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(row: Option<(&'static str, String)>) -> (&'static str, serde_json::Value) {
+        let (kind, detail) = row.unwrap_or(("", String::new()));
+        (kind, serde_json::from_str(&detail).unwrap_or_default())
+    }
+
+    #[test]
+    fn an_action_is_one_row_with_its_consequences_under_then() {
+        let events = [
+            FlowEvent::TaskCompleted {
+                task: 2,
+                step: "check".into(),
+                post: 7,
+                acted_by: None,
+                decision: "同意".into(),
+                opinion: String::new(),
+            },
+            FlowEvent::StepDone {
+                run: 2,
+                step: "check".into(),
+                decision: Some("同意".into()),
+            },
+            FlowEvent::CaseClosed { decision: None },
+        ];
+        let (kind, d) = parsed(event_row(&events, None));
+        assert_eq!(kind, "flow.task_completed");
+        // The row's kind is its column; what is absent or empty is left out.
+        assert_eq!(
+            d,
+            json!({"task": 2, "step": "check", "post": 7, "decision": "同意", "then": [
+                {"kind": "step_done", "run": 2, "step": "check", "decision": "同意"},
+                {"kind": "case_closed"},
+            ]})
+        );
+        assert_eq!(event_row(&[], None), None);
+    }
+
+    #[test]
+    fn a_start_carries_its_title_and_a_bare_event_stays_an_object() {
+        let started = [FlowEvent::CaseStarted { post: 3, due: None }];
+        let (kind, d) = parsed(event_row(&started, Some("购置打印机")));
+        assert_eq!(kind, "flow.case_started");
+        assert_eq!(d, json!({"post": 3, "title": "购置打印机"}));
+        let closed = [FlowEvent::CaseClosed { decision: None }];
+        assert_eq!(
+            event_row(&closed, Some("标题")),
+            Some(("flow.case_closed", "{}".to_owned()))
+        );
+        let (_, d) = parsed(event_row(
+            &[
+                FlowEvent::CaseClosed { decision: None },
+                FlowEvent::CaseClosed { decision: None },
+            ],
+            None,
+        ));
+        assert_eq!(d, json!({"then": [{"kind": "case_closed"}]}));
     }
 }
