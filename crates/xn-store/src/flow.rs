@@ -1332,9 +1332,9 @@ pub async fn insert_idempotency_keys(tx: &mut Tx, rows: &[IdempotentWrite<'_>]) 
 /// as the batched sqlx statements above, one prepared statement per row (no round trip to pay
 /// for, so no values lists to build).
 pub mod on_writer {
-    use super::{CaseUpdate, EventWrite, IdempotentWrite, JobArm, TaskWrite};
+    use super::{CaseRow, CaseUpdate, EventWrite, IdempotentWrite, JobArm, TaskWrite};
     use crate::Result;
-    use crate::writer::WriteTx;
+    use crate::writer::{ReadConn, WriteTx};
 
     /// Writes cases' new states, each only if its row still holds the version the state was
     /// computed from; answers how many were written.
@@ -1423,6 +1423,45 @@ pub mod on_writer {
             let rows = st.query_map([case], |r| Ok((*case, r.get(0)?, r.get(1)?)))?;
             for row in rows {
                 out.push(row?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Cases by id, through the writer's read-only connection (see
+    /// [`crate::writer::SqliteWriter::read`]).
+    pub fn load_cases(r: &ReadConn<'_>, ids: &[i64]) -> Result<Vec<CaseRow>> {
+        let mut st = r.0.prepare_cached(&format!(
+            "select {} from cases where id = ?1",
+            super::CASE_COLUMNS
+        ))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = st.query_row([id], |r| {
+                Ok(CaseRow {
+                    id: r.get(0)?,
+                    process_id: r.get(1)?,
+                    item_kind: r.get(2)?,
+                    title: r.get(3)?,
+                    body: r.get(4)?,
+                    fields: r.get(5)?,
+                    unit_id: r.get(6)?,
+                    starter_post_id: r.get(7)?,
+                    parent_case_id: r.get(8)?,
+                    parent_run: r.get(9)?,
+                    status: r.get(10)?,
+                    version: r.get(11)?,
+                    state: r.get(12)?,
+                    due_date: r.get(13)?,
+                    created_at: r.get(14)?,
+                    updated_at: r.get(15)?,
+                    closed_at: r.get(16)?,
+                })
+            });
+            match row {
+                Ok(row) => out.push(row),
+                Err(rusqlite::Error::QueryReturnedNoRows) => {}
+                Err(e) => return Err(e.into()),
             }
         }
         Ok(out)

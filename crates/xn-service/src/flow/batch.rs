@@ -479,8 +479,14 @@ struct Prepared {
 }
 
 /// Computes every action of a batch in memory. `None` when the database failed: then every
-/// action goes to the direct path.
-async fn prepare(services: &Services, ops: &[&Op], on_writer: bool) -> Option<Prepared> {
+/// action goes to the direct path. With the SQLite writer (`writer`), the cases not in the
+/// cache are read through its read-only connection, else through the batch's transaction.
+async fn prepare(
+    services: &Services,
+    ops: &[&Op],
+    writer: Option<&SqliteWriter>,
+) -> Option<Prepared> {
+    let on_writer = writer.is_some();
     let mut work = Work {
         tx: Slot::Lazy {
             tx: None,
@@ -500,9 +506,14 @@ async fn prepare(services: &Services, ops: &[&Op], on_writer: bool) -> Option<Pr
         }
     }
     if !missing.is_empty() {
-        let rows = xn_store::flow::load_cases(work.tx().await.ok()?, &missing)
-            .await
-            .ok()?;
+        let rows = match writer {
+            Some(wr) => wr
+                .read(|r| xn_store::flow::on_writer::load_cases(r, &missing))
+                .ok()?,
+            None => xn_store::flow::load_cases(work.tx().await.ok()?, &missing)
+                .await
+                .ok()?,
+        };
         let buf = work.buf.as_mut()?;
         for row in rows {
             let Ok(loaded) = Loaded::of(&row) else {
@@ -590,7 +601,7 @@ pub(crate) async fn run(
         unsure,
         held,
         tx,
-    }) = prepare(services, ops, false).await
+    }) = prepare(services, ops, None).await
     else {
         return all();
     };
@@ -684,7 +695,7 @@ pub(crate) async fn submit(
         unsure,
         held,
         tx,
-    }) = prepare(services, ops, true).await
+    }) = prepare(services, ops, Some(writer)).await
     else {
         return Err(all());
     };
