@@ -120,10 +120,11 @@ impl SqliteWriter {
     /// the transaction), each a pair of thread wake-ups dearer than the read itself. The read
     /// sees the last commit (WAL: it never waits for the writer).
     pub fn read<R>(&self, f: impl FnOnce(&ReadConn<'_>) -> Result<R>) -> Result<R> {
+        // A read that panicked left the connection as it was: take the lock back.
         let conn = self
             .reader
             .lock()
-            .map_err(|_| StoreError::Writer("the reader's lock is poisoned".into()))?;
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&ReadConn(&conn))
     }
 

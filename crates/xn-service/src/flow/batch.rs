@@ -509,6 +509,7 @@ async fn prepare(
         let rows = match writer {
             Some(wr) => wr
                 .read(|r| xn_store::flow::on_writer::load_cases(r, &missing))
+                .inspect_err(|e| tracing::warn!(error = %e, "flow cases not read; the batch goes to the direct path"))
                 .ok()?,
             None => xn_store::flow::load_cases(work.tx().await.ok()?, &missing)
                 .await

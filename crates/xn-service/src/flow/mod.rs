@@ -1425,7 +1425,7 @@ fn event_row(events: &[FlowEvent], first: Option<&str>) -> Option<(&'static str,
     // Straight to text: every event is a JSON object, and the row's object is the first one's
     // (less its kind, which the row's own column holds) with the others appended, without a
     // tree of values in between.
-    let json = serde_json::to_string(head).ok()?;
+    let json = serde_json::to_string(head).unwrap_or_else(|_| "{}".to_owned());
     let tag = format!("{{\"kind\":\"{}\"", head.kind().trim_start_matches("flow."));
     let mut detail = match json.strip_prefix(&tag) {
         Some(rest) => format!("{{{}", rest.strip_prefix(',').unwrap_or(rest)),

@@ -23,6 +23,9 @@ thread_local! {
     static INFLATE: RefCell<Decompress> = RefCell::new(Decompress::new(true));
 }
 
+/// The most bytes a stored state may inflate to.
+const MAX_STATE: usize = 64 << 20;
+
 fn internal(what: &str, e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(anyhow::anyhow!("case state: {what}: {e}"))
 }
@@ -78,13 +81,21 @@ fn inflate(input: &[u8]) -> Result<Vec<u8>> {
             let status = z
                 .decompress_vec(rest, &mut out, FlushDecompress::Finish)
                 .map_err(|e| internal("inflate", e))?;
+            // A state is a few kilobytes; a stream that inflates past this is damaged, and the
+            // buffer never grows much beyond it.
+            if out.len() > MAX_STATE {
+                return Err(internal("inflate", "too large"));
+            }
             match status {
                 Status::StreamEnd => return Ok(out),
                 // No progress with room left: the stream is cut short.
                 _ if (z.total_in(), z.total_out()) == before && out.len() < out.capacity() => {
                     return Err(internal("inflate", "truncated"));
                 }
-                _ => out.reserve(out.capacity().max(1024)),
+                _ => {
+                    let room = (MAX_STATE + 1 - out.len()).clamp(1, out.capacity().max(1024));
+                    out.reserve_exact(room);
+                }
             }
         }
     })
@@ -136,6 +147,14 @@ mod tests {
             .collect();
         let packed = deflate(&noise)?;
         assert_eq!(inflate(&packed)?, noise);
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_a_stream_that_inflates_past_any_state() -> Result<()> {
+        let bomb = deflate(&vec![b' '; MAX_STATE + 1])?;
+        assert!(bomb.len() < 1 << 20);
+        assert!(inflate(&bomb).is_err());
         Ok(())
     }
 
