@@ -989,60 +989,45 @@ const TASK_IDS_ONE: &str = "select task_no, id from tasks where case_id = ?1";
 /// outcome lists the tasks open after its own action, and a later action of the same batch may
 /// have completed some.
 pub async fn task_ids(tx: &mut Tx, case_ids: &[i64]) -> Result<Vec<(i64, i64, i64)>> {
-    let mut out = Vec::new();
-    for chunk in case_ids.chunks(CHUNK) {
-        let n = padded(chunk.len());
-        let sql = format!(
-            "select case_id, task_no, id from tasks where case_id in ({})",
-            param_list(tx.engine(), n)
-        );
-        let first = chunk.first().copied().unwrap_or(0);
-        let rows: Vec<(i64, i64, i64)> = with_tx!(tx, c => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-            for i in 0..n {
-                q = q.bind(chunk.get(i).copied().unwrap_or(first));
-            }
-            q.fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    select_in(
+        tx,
+        "select case_id, task_no, id from tasks where case_id",
+        case_ids,
+    )
+    .await
 }
 
 /// Cases by id, read inside a write transaction without locking rows: every write of a case
 /// checks its version, so a row that moved in between is found out when the batch writes.
 pub async fn load_cases(tx: &mut Tx, ids: &[i64]) -> Result<Vec<CaseRow>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(CHUNK) {
-        let n = padded(chunk.len());
-        let sql = format!(
-            "select {CASE_COLUMNS} from cases where id in ({})",
-            param_list(tx.engine(), n)
-        );
-        let first = chunk.first().copied().unwrap_or(0);
-        let rows: Vec<CaseRow> = with_tx!(tx, c => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-            for i in 0..n {
-                q = q.bind(chunk.get(i).copied().unwrap_or(first));
-            }
-            q.fetch_all(c).await
-        })?;
-        out.extend(rows);
-    }
-    Ok(out)
+    select_in(
+        tx,
+        &format!("select {CASE_COLUMNS} from cases where id"),
+        ids,
+    )
+    .await
 }
 
 /// The versions of some cases, as stored now.
 pub async fn case_versions(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    select_in(tx, "select id, version from cases where id", ids).await
+}
+
+/// The rows of `{select} in (…)` for many ids: one statement per chunk, its id list padded to a
+/// power of two (repeating the first id) so that a few SQL texts serve every size.
+async fn select_in<T>(tx: &mut Tx, select: &str, ids: &[i64]) -> Result<Vec<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(CHUNK) {
         let n = padded(chunk.len());
-        let sql = format!(
-            "select id, version from cases where id in ({})",
-            param_list(tx.engine(), n)
-        );
+        let sql = format!("{select} in ({})", param_list(tx.engine(), n));
         let first = chunk.first().copied().unwrap_or(0);
-        let rows: Vec<(i64, i64)> = with_tx!(tx, c => {
+        let rows: Vec<T> = with_tx!(tx, c => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
             for i in 0..n {
                 q = q.bind(chunk.get(i).copied().unwrap_or(first));

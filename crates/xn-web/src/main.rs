@@ -61,13 +61,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CaseState { id, db } => {
             apply_db(&mut config, &db);
             let services = open(&config).await?;
-            let row = xn_store::flow::find_case(services.db(), id)
+            let json = services
+                .case_state_json(id)
                 .await
-                .with_context(|| format!("找不到事项 {id}"))?;
-            let json = xn_service::flow::stored::json_of(&row.state)
-                .map_err(|e| anyhow::anyhow!("事项 {id} 的状态无法读出：{e}"))?;
-            let value: serde_json::Value = serde_json::from_slice(&json)?;
-            println!("{}", serde_json::to_string_pretty(&value)?);
+                .map_err(|e| anyhow::anyhow!("事项 {id}：{e}"))?;
+            println!("{json}");
             services.db().close().await;
             Ok(())
         }

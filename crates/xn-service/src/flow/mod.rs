@@ -31,7 +31,7 @@ use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 pub mod admin;
 mod batch;
-pub mod stored;
+pub(crate) mod stored;
 pub mod timers;
 pub mod views;
 mod writer;
@@ -321,6 +321,20 @@ impl Services {
                 now,
             })
             .await
+    }
+
+    /// A case's stored engine state as indented JSON, for inspection from the console (it is
+    /// stored deflated, [`stored`]).
+    pub async fn case_state_json(&self, case_id: i64) -> Result<String> {
+        let row = xn_store::flow::find_case(self.db(), case_id)
+            .await
+            .map_err(|e| match e {
+                xn_store::StoreError::NotFound => ServiceError::NotFound("事项"),
+                other => other.into(),
+            })?;
+        let value: serde_json::Value = serde_json::from_slice(&stored::json_of(&row.state)?)
+            .map_err(|e| ServiceError::Internal(e.into()))?;
+        serde_json::to_string_pretty(&value).map_err(|e| ServiceError::Internal(e.into()))
     }
 
     /// The case and number of a task, for actions addressed by task id.

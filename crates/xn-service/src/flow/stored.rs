@@ -43,7 +43,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<CaseState> {
 }
 
 /// The JSON text of a stored state.
-pub fn json_of(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+pub(crate) fn json_of(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     if bytes.first() == Some(&b'{') {
         return Ok(std::borrow::Cow::Borrowed(bytes));
     }
