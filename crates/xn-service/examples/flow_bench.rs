@@ -224,9 +224,18 @@ async fn complete(
     Ok(next)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// The runtime is the server's (`xn_service::runtime`): on SQLite one core is left to the
+/// writer thread.
+fn main() -> anyhow::Result<()> {
     let a = args()?;
+    let engine = match a.engine.as_str() {
+        "postgres" => xn_store::Engine::Postgres,
+        _ => xn_store::Engine::Sqlite,
+    };
+    xn_service::runtime(engine)?.block_on(bench(a))
+}
+
+async fn bench(a: Args) -> anyhow::Result<()> {
     let db = match (a.engine.as_str(), &a.database_url, &a.data_dir) {
         ("postgres", Some(url), _) => Db::open_postgres(url, None).await?,
         ("sqlite", _, Some(dir)) => {

@@ -198,6 +198,19 @@ impl Services {
     }
 }
 
+/// The async runtime for an installation on `engine`: as many worker threads as
+/// [`xn_store::Engine::runtime_threads`] gives for the machine's cores, unless
+/// `TOKIO_WORKER_THREADS` names a number (tokio's own setting).
+pub fn runtime(engine: xn_store::Engine) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut b = tokio::runtime::Builder::new_multi_thread();
+    b.enable_all();
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        b.worker_threads(engine.runtime_threads(cores));
+    }
+    b.build()
+}
+
 /// Epoch milliseconds of an instant, the form instants are stored in.
 pub fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

@@ -1066,6 +1066,10 @@ pub struct CaseUpdate<'a> {
     pub state: &'a [u8],
     /// Status code.
     pub status: &'a str,
+    /// Whether the status differs from the one the row holds now. Writing an unchanged status
+    /// costs SQLite an index update all the same (`cases_status`), so the writer thread leaves
+    /// it out.
+    pub status_changed: bool,
     /// Case deadline.
     pub due_date: Option<String>,
     /// Epoch ms of the change.
@@ -1323,24 +1327,43 @@ pub mod on_writer {
 
     /// Writes cases' new states, each only if its row still holds the version the state was
     /// computed from; answers how many were written.
+    ///
+    /// SQLite rewrites the entries of every index on a column the `set` list names, changed or
+    /// not; most actions leave the status as it was, and their statement leaves out the status
+    /// and `closed_at` (which follows it).
     pub fn update_cases(tx: &WriteTx<'_>, rows: &[CaseUpdate<'_>]) -> Result<u64> {
-        let mut st = tx.0.prepare_cached(
+        let mut moved = tx.0.prepare_cached(
             "update cases set state = ?1, status = ?2, due_date = ?3, version = ?4,
                  updated_at = ?5,
                  closed_at = case when ?2 = 'closed' then coalesce(closed_at, ?5) else null end
              where id = ?6 and version = ?7",
         )?;
+        let mut same = tx.0.prepare_cached(
+            "update cases set state = ?1, due_date = ?2, version = ?3, updated_at = ?4
+             where id = ?5 and version = ?6",
+        )?;
         let mut n = 0;
         for u in rows {
-            n += st.execute(rusqlite::params![
-                u.state,
-                u.status,
-                u.due_date,
-                u.new_version,
-                u.now_ms,
-                u.id,
-                u.version
-            ])? as u64;
+            n += if u.status_changed {
+                moved.execute(rusqlite::params![
+                    u.state,
+                    u.status,
+                    u.due_date,
+                    u.new_version,
+                    u.now_ms,
+                    u.id,
+                    u.version
+                ])?
+            } else {
+                same.execute(rusqlite::params![
+                    u.state,
+                    u.due_date,
+                    u.new_version,
+                    u.now_ms,
+                    u.id,
+                    u.version
+                ])?
+            } as u64;
         }
         Ok(n)
     }

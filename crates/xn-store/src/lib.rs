@@ -117,6 +117,34 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// The engine a configured database URL names; no URL is the embedded SQLite file.
+    pub fn of_url(url: Option<&str>) -> Engine {
+        match url {
+            Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+                Engine::Postgres
+            }
+            _ => Engine::Sqlite,
+        }
+    }
+
+    /// How many worker threads the async runtime should have on this engine, out of `cores`.
+    ///
+    /// On SQLite every flow action is written by the writer thread ([`writer`]), which works
+    /// beside the runtime and under load keeps a core busy: the runtime gets the other cores,
+    /// at least one, so that its threads and the writer do not take turns on the same core
+    /// (on two cores, two runtime threads beside the writer made 64 concurrent actors about
+    /// 20 % slower, and one actor about 10 %: bench/README.md). Heavy work (rendering,
+    /// password hashing) runs on the blocking pool, not on these threads. On PostgreSQL the
+    /// database works in processes of its own and the runtime gets every core.
+    pub fn runtime_threads(self, cores: usize) -> usize {
+        match self {
+            Engine::Sqlite => cores.saturating_sub(1).max(1),
+            Engine::Postgres => cores.max(1),
+        }
+    }
+}
+
 /// An open write transaction. Dropping it without [`Tx::commit`] rolls it back, so an error
 /// half-way leaves nothing half-written.
 pub struct Tx(pub TxInner);

@@ -11,8 +11,7 @@ use xn_web::cli::{Cli, Command, DbArgs, ServeArgs, UserCommand};
 use xn_web::config::Config;
 use xn_web::{AppState, Clock};
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("XIAONENG_LOG")
@@ -21,13 +20,38 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match run(cli).await {
+    let runtime = match xn_service::runtime(engine_of(&cli)) {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("错误：{e:#}");
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The database engine the command will open, which sizes the runtime
+/// ([`xn_store::Engine::runtime_threads`]). A configuration that cannot be read is reported
+/// later, by the command itself.
+fn engine_of(cli: &Cli) -> xn_store::Engine {
+    let db = match &cli.command {
+        Some(Command::Serve(a) | Command::Demo(a)) => Some(&a.db),
+        Some(Command::Migrate(db) | Command::CaseState { db, .. } | Command::User { db, .. }) => {
+            Some(db)
+        }
+        Some(Command::Calendar { .. } | Command::Render(_) | Command::Check(_)) | None => None,
+    };
+    let mut config = Config::load(cli.config.as_deref()).unwrap_or_default();
+    if let Some(db) = db {
+        apply_db(&mut config, db);
+    }
+    xn_store::Engine::of_url(config.database_url.as_deref())
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

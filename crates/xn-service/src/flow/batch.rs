@@ -136,6 +136,8 @@ struct Held {
     /// The highest task number of the state the batch started from: tasks numbered above it
     /// are new rows.
     base_tasks: u32,
+    /// The status of the state the batch started from, as its row holds it.
+    base_status: CaseStatus,
 }
 
 impl Held {
@@ -144,6 +146,7 @@ impl Held {
         Held {
             base: loaded.version,
             base_tasks: loaded.state.tasks.iter().map(|t| t.no).max().unwrap_or(0),
+            base_status: loaded.state.status,
             loaded,
             from_db,
             rounds: 0,
@@ -327,6 +330,7 @@ impl<'t> Work<'t> {
                 case_id,
                 Held {
                     base: loaded.version,
+                    base_status: loaded.state.status,
                     loaded,
                     from_db: true,
                     rounds: 0,
@@ -841,6 +845,7 @@ fn plan<'b>(buf: &'b Buffer, states: &'b [(i64, Vec<u8>)]) -> Plan<'b> {
                 new_version: h.loaded.version,
                 state: json,
                 status: h.loaded.state.status.code(),
+                status_changed: h.loaded.state.status != h.base_status,
                 due_date: h.loaded.state.due.as_ref().map(|d| d.date.to_string()),
                 now_ms: ms(h.now),
             })
