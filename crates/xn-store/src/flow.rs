@@ -376,6 +376,9 @@ pub struct TaskWrite<'a> {
     pub created_at: i64,
     /// Acted.
     pub acted_at: Option<i64>,
+    /// The row's id, where the caller knows it: the writer thread then finds the row by it
+    /// instead of by (case, number).
+    pub id: Option<i64>,
 }
 
 /// Inserts or rewrites tasks' projections in one statement; answers (task_no, id) of each.
@@ -1369,10 +1372,16 @@ pub mod on_writer {
     }
 
     /// Writes task projections, inserting those marked new and updating the others (cheaper
-    /// than an upsert of each). A task to update that has no row is inserted after all. The
-    /// ids the outcomes list come from [`task_ids`]: an update `returning` its id costs SQLite
-    /// a temporary table per statement, and most updated tasks are done with.
-    pub fn write_tasks(tx: &WriteTx<'_>, rows: &[TaskWrite<'_>], new: &[bool]) -> Result<()> {
+    /// than an upsert of each), an update by the row's id where the row gives it. A task to
+    /// update that has no row is inserted after all. Answers the ids of the rows it inserted,
+    /// as (case_id, task_no, id); the ids of other tasks come from [`task_ids`] (an update
+    /// `returning` its id costs SQLite a temporary table per statement, and most updated tasks
+    /// are done with).
+    pub fn write_tasks(
+        tx: &WriteTx<'_>,
+        rows: &[TaskWrite<'_>],
+        new: &[bool],
+    ) -> Result<Vec<(i64, i64, i64)>> {
         let mut insert = tx.0.prepare_cached(
             "insert into tasks (case_id, task_no, run_no, step_id, step_name, kind, post_id,
                  state, due_date, due_at, decision, opinion, acted_by_post_id, created_at,
@@ -1384,20 +1393,46 @@ pub mod on_writer {
                  decision = ?5, opinion = ?6, acted_by_post_id = ?7, acted_at = ?8
              where case_id = ?9 and task_no = ?10",
         )?;
+        let mut update_by_id = tx.0.prepare_cached(
+            "update tasks set post_id = ?1, state = ?2, due_date = ?3, due_at = ?4,
+                 decision = ?5, opinion = ?6, acted_by_post_id = ?7, acted_at = ?8
+             where id = ?9 and case_id = ?10 and task_no = ?11",
+        )?;
+        let mut inserted = Vec::new();
         for (i, t) in rows.iter().enumerate() {
             if !new.get(i).copied().unwrap_or(true) {
-                let changed = update.execute(rusqlite::params![
-                    t.post_id,
-                    t.state,
-                    t.due_date,
-                    t.due_at,
-                    t.decision,
-                    t.opinion,
-                    t.acted_by_post_id,
-                    t.acted_at,
-                    t.case_id,
-                    t.task_no
-                ])?;
+                let changed = match t.id {
+                    Some(id) => update_by_id.execute(rusqlite::params![
+                        t.post_id,
+                        t.state,
+                        t.due_date,
+                        t.due_at,
+                        t.decision,
+                        t.opinion,
+                        t.acted_by_post_id,
+                        t.acted_at,
+                        id,
+                        t.case_id,
+                        t.task_no
+                    ])?,
+                    None => 0,
+                };
+                let changed = if changed > 0 {
+                    changed
+                } else {
+                    update.execute(rusqlite::params![
+                        t.post_id,
+                        t.state,
+                        t.due_date,
+                        t.due_at,
+                        t.decision,
+                        t.opinion,
+                        t.acted_by_post_id,
+                        t.acted_at,
+                        t.case_id,
+                        t.task_no
+                    ])?
+                };
                 if changed > 0 {
                     continue;
                 }
@@ -1419,8 +1454,9 @@ pub mod on_writer {
                 t.created_at,
                 t.acted_at
             ])?;
+            inserted.push((t.case_id, t.task_no, tx.0.last_insert_rowid()));
         }
-        Ok(())
+        Ok(inserted)
     }
 
     /// The tasks of cases, as (case_id, task_no, id) (see [`super::task_ids`]).

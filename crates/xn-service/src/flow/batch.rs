@@ -66,6 +66,35 @@ pub(crate) struct Loaded {
     pub(crate) version: i64,
     pub(crate) info: Arc<CaseInfo>,
     pub(crate) state: Arc<CaseState>,
+    /// The row ids of its tasks, as (number, id), where this server has learnt them (the
+    /// batches it wrote); empty for a case just read. The writer thread finds a task's row by
+    /// its id when it has it, else by (case, number).
+    pub(crate) task_ids: Arc<Vec<(u32, i64)>>,
+}
+
+impl Loaded {
+    /// The row id of a task, where known.
+    fn task_id(&self, no: u32) -> Option<i64> {
+        self.task_ids
+            .iter()
+            .find(|(n, _)| *n == no)
+            .map(|(_, id)| *id)
+    }
+
+    /// Adds learnt ids (case, number, id) of this case's tasks to those it knows.
+    fn learn(&mut self, case_id: i64, ids: &[(i64, i64, i64)]) {
+        let mut known: Vec<(u32, i64)> = (*self.task_ids).clone();
+        let before = known.len();
+        for (case, no, id) in ids {
+            let Ok(no) = u32::try_from(*no) else { continue };
+            if *case == case_id && !known.iter().any(|(n, _)| *n == no) {
+                known.push((no, *id));
+            }
+        }
+        if known.len() != before {
+            self.task_ids = Arc::new(known);
+        }
+    }
 }
 
 impl Loaded {
@@ -75,6 +104,7 @@ impl Loaded {
             version: row.version,
             info: Arc::new(CaseInfo::of(row)),
             state: Arc::new(state),
+            task_ids: Arc::default(),
         })
     }
 }
@@ -618,8 +648,8 @@ pub(crate) async fn run(
         return all();
     };
     let written = match write_in(&mut tx, &buf, &mut ended, &unsure).await {
-        Written::Committed { moved } => match tx.commit().await {
-            Ok(()) => Written::Committed { moved },
+        Written::Committed { moved, ids } => match tx.commit().await {
+            Ok(()) => Written::Committed { moved, ids },
             Err(e) => Written::CommitFailed(e.to_string()),
         },
         other => other,
@@ -747,12 +777,14 @@ fn conclude(
 ) -> Vec<usize> {
     let mut direct = Vec::new();
     match written {
-        Written::Committed { moved } => {
+        Written::Committed { moved, ids } => {
             services.flow_cache_put(buf.held.iter().filter_map(|(id, h)| {
                 if moved.contains(id) {
                     None
                 } else {
-                    Some((*id, h.loaded.clone()))
+                    let mut loaded = h.loaded.clone();
+                    loaded.learn(*id, &ids);
+                    Some((*id, loaded))
                 }
             }));
             services.flow_cache_forget(moved.iter().copied());
@@ -793,8 +825,12 @@ fn conclude(
 /// How writing a batch ended.
 enum Written {
     /// Written (and on the writer thread, committed); `moved`: cases read for a refusal whose
-    /// row no longer holds the version the refusal was computed from.
-    Committed { moved: HashSet<i64> },
+    /// row no longer holds the version the refusal was computed from; `ids`: the task ids
+    /// learnt, as (case, number, id).
+    Committed {
+        moved: HashSet<i64>,
+        ids: Vec<(i64, i64, i64)>,
+    },
     /// A case row no longer holds the version its new state was computed from.
     Stale,
     /// The database failed before the commit.
@@ -865,7 +901,12 @@ fn plan<'b>(buf: &'b Buffer, states: &'b [(i64, Vec<u8>)]) -> Plan<'b> {
         .filter_map(|&i| {
             let t = buf.tasks.get(i)?;
             let task = t.state.tasks.get(t.index)?;
-            Some((task_row(&t.def, &t.state, t.case_id, task), t.new))
+            let mut row = task_row(&t.def, &t.state, t.case_id, task);
+            row.id = buf
+                .held
+                .get(&t.case_id)
+                .and_then(|h| h.loaded.task_id(task.no));
+            Some((row, t.new))
         })
         .unzip();
     let n = buf.jobs.iter().map(|(_, r, _)| *r + 1).max().unwrap_or(0);
@@ -1027,14 +1068,15 @@ async fn write_in(
         if !responses.is_empty() {
             xn_store::flow::insert_idempotency_keys(tx, &key_rows(buf, &responses)).await?;
         }
-        let ids: Vec<i64> = unsure.iter().map(|(id, _)| *id).collect();
-        let stored = if ids.is_empty() {
+        let unsure_ids: Vec<i64> = unsure.iter().map(|(id, _)| *id).collect();
+        let stored = if unsure_ids.is_empty() {
             Vec::new()
         } else {
-            xn_store::flow::case_versions(tx, &ids).await?
+            xn_store::flow::case_versions(tx, &unsure_ids).await?
         };
         Ok(Written::Committed {
             moved: moved_of(unsure, stored),
+            ids,
         })
     }
     .await;
@@ -1056,22 +1098,33 @@ fn write_job(
         if w::update_cases(&tx, &plan.cases)? != plan.cases.len() as u64 {
             return Ok(Written::Stale);
         }
-        w::write_tasks(&tx, &plan.tasks, &plan.new_tasks)?;
+        let mut ids = w::write_tasks(&tx, &plan.tasks, &plan.new_tasks)?;
         for round in &plan.rounds {
             w::cancel_jobs_many(&tx, &round.cancels)?;
             w::arm_jobs(&tx, &round.arms)?;
         }
         w::insert_events(&tx, &plan.events)?;
-        let ids = w::task_ids(&tx, &wanting_ids(ended, &[]))?;
+        // The ids the outcomes list: those just inserted, those the held cases knew, and a
+        // read for the rest.
+        for (case, h) in &buf.held {
+            ids.extend(
+                h.loaded
+                    .task_ids
+                    .iter()
+                    .map(|(no, id)| (*case, i64::from(*no), *id)),
+            );
+        }
+        let wanting = wanting_ids(ended, &ids);
+        ids.extend(w::task_ids(&tx, &wanting)?);
         let responses = settle(ended, &ids)?;
         w::insert_idempotency_keys(&tx, &key_rows(buf, &responses))?;
-        let ids: Vec<i64> = unsure.iter().map(|(id, _)| *id).collect();
-        let moved = moved_of(unsure, w::case_versions(&tx, &ids)?);
-        Ok(Written::Committed { moved })
+        let unsure_ids: Vec<i64> = unsure.iter().map(|(id, _)| *id).collect();
+        let moved = moved_of(unsure, w::case_versions(&tx, &unsure_ids)?);
+        Ok(Written::Committed { moved, ids })
     })();
     match r {
-        Ok(Written::Committed { moved }) => match tx.commit() {
-            Ok(()) => Written::Committed { moved },
+        Ok(Written::Committed { moved, ids }) => match tx.commit() {
+            Ok(()) => Written::Committed { moved, ids },
             Err(e) => Written::CommitFailed(e.to_string()),
         },
         Ok(other) => other,

@@ -627,6 +627,7 @@ impl Services {
                         fields,
                     }),
                     state: Arc::clone(&state),
+                    task_ids: Arc::default(),
                 },
                 now,
             );
@@ -1492,6 +1493,7 @@ fn task_row<'a>(
         acted_by_post_id: task.acted_by,
         created_at: ms(task.created_at),
         acted_at: task.acted_at.map(ms),
+        id: None,
     }
 }
 
