@@ -1354,8 +1354,9 @@ fn start_events(state: &CaseState, events: Vec<FlowEvent>, starter: i64) -> Vec<
 }
 
 /// The tasks whose projection an action rewrites (indices into `after.tasks`): new and changed
-/// tasks, tasks of runs whose deadline moved, and every open task (so that the outcome knows
-/// all their ids).
+/// tasks, and tasks of runs whose deadline moved. An open task the action left alone is not
+/// rewritten: the outcome learns its id from the cache or a read (a rewrite cost an update of
+/// `tasks(post_id, state)` as well).
 fn changed_tasks(before: &CaseState, after: &CaseState) -> Vec<usize> {
     let moved: Vec<u32> = after
         .runs
@@ -1367,11 +1368,7 @@ fn changed_tasks(before: &CaseState, after: &CaseState) -> Vec<usize> {
         .tasks
         .iter()
         .enumerate()
-        .filter(|(_, t)| {
-            before.task(t.no) != Some(*t)
-                || moved.contains(&t.run)
-                || t.state == xn_domain::flow::TaskState::Open
-        })
+        .filter(|(_, t)| before.task(t.no) != Some(*t) || moved.contains(&t.run))
         .map(|(i, _)| i)
         .collect()
 }
