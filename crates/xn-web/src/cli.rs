@@ -62,7 +62,7 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Print a case's engine state as JSON (it is stored deflated), for inspection.
+    /// Print a case's engine state as JSON (it is stored compressed), for inspection.
     CaseState {
         /// The case id.
         id: i64,

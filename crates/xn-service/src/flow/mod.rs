@@ -324,7 +324,7 @@ impl Services {
     }
 
     /// A case's stored engine state as indented JSON, for inspection from the console (it is
-    /// stored deflated).
+    /// stored compressed).
     pub async fn case_state_json(&self, case_id: i64) -> Result<String> {
         let row = xn_store::flow::find_case(self.db(), case_id)
             .await
