@@ -81,13 +81,13 @@ impl Loaded {
             .map(|(_, id)| *id)
     }
 
-    /// Adds learnt ids (case, number, id) of this case's tasks to those it knows.
-    fn learn(&mut self, case_id: i64, ids: &[(i64, i64, i64)]) {
+    /// Adds learnt ids of its tasks, as (number, id), to those it knows.
+    fn learn(&mut self, ids: &[(i64, i64)]) {
         let mut known: Vec<(u32, i64)> = (*self.task_ids).clone();
         let before = known.len();
-        for (case, no, id) in ids {
+        for (no, id) in ids {
             let Ok(no) = u32::try_from(*no) else { continue };
-            if *case == case_id && !known.iter().any(|(n, _)| *n == no) {
+            if !known.iter().any(|(n, _)| *n == no) {
                 known.push((no, *id));
             }
         }
@@ -778,12 +778,18 @@ fn conclude(
     let mut direct = Vec::new();
     match written {
         Written::Committed { moved, ids } => {
+            let mut learnt: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+            for (case, no, id) in ids {
+                learnt.entry(case).or_default().push((no, id));
+            }
             services.flow_cache_put(buf.held.iter().filter_map(|(id, h)| {
                 if moved.contains(id) {
                     None
                 } else {
                     let mut loaded = h.loaded.clone();
-                    loaded.learn(*id, &ids);
+                    if let Some(ids) = learnt.get(id) {
+                        loaded.learn(ids);
+                    }
                     Some((*id, loaded))
                 }
             }));

@@ -107,6 +107,11 @@ on_both_engines!(internal_request_round_trip, |app: TestApp| async move {
         to_director["open_tasks"][0]["post_id"].as_i64().unwrap(),
         post_of(&app, "zhuren").await
     );
+    // The row as the actions left it: still running (their updates leave the status out).
+    let running = format!(
+        "select count(*) from cases where id = {case_id} and status = 'running' and closed_at is null"
+    );
+    assert_eq!(app.scalar(&running).await, 1);
     let res = app
         .api(
             "POST",
@@ -116,6 +121,12 @@ on_both_engines!(internal_request_round_trip, |app: TestApp| async move {
         )
         .await;
     assert_eq!(res.json()["status"], "closed", "{}", res.body);
+    let closed = format!(
+        "select count(*) from cases where id = {case_id} and status = 'closed' and closed_at is not null"
+    );
+    assert_eq!(app.scalar(&closed).await, 1);
+    let open = format!("select count(*) from tasks where case_id = {case_id} and state = 'open'");
+    assert_eq!(app.scalar(&open).await, 0);
 
     // The case page: closed, every opinion in the timeline, in order.
     let case = app
