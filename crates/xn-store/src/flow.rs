@@ -1401,37 +1401,31 @@ pub mod on_writer {
         let mut inserted = Vec::new();
         for (i, t) in rows.iter().enumerate() {
             if !new.get(i).copied().unwrap_or(true) {
-                let changed = match t.id {
-                    Some(id) => update_by_id.execute(rusqlite::params![
-                        t.post_id,
-                        t.state,
-                        t.due_date,
-                        t.due_at,
-                        t.decision,
-                        t.opinion,
-                        t.acted_by_post_id,
-                        t.acted_at,
-                        id,
-                        t.case_id,
-                        t.task_no
-                    ])?,
+                // The same new values (?1–?8) for both updates; only the row's key differs.
+                let values: [&dyn rusqlite::ToSql; 8] = [
+                    &t.post_id,
+                    &t.state,
+                    &t.due_date,
+                    &t.due_at,
+                    &t.decision,
+                    &t.opinion,
+                    &t.acted_by_post_id,
+                    &t.acted_at,
+                ];
+                let key: [&dyn rusqlite::ToSql; 2] = [&t.case_id, &t.task_no];
+                let by_id = match &t.id {
+                    Some(id) => update_by_id.execute(rusqlite::params_from_iter(
+                        values
+                            .iter()
+                            .chain([id as &dyn rusqlite::ToSql].iter())
+                            .chain(key.iter()),
+                    ))?,
                     None => 0,
                 };
-                let changed = if changed > 0 {
-                    changed
+                let changed = if by_id > 0 {
+                    by_id
                 } else {
-                    update.execute(rusqlite::params![
-                        t.post_id,
-                        t.state,
-                        t.due_date,
-                        t.due_at,
-                        t.decision,
-                        t.opinion,
-                        t.acted_by_post_id,
-                        t.acted_at,
-                        t.case_id,
-                        t.task_no
-                    ])?
+                    update.execute(rusqlite::params_from_iter(values.iter().chain(key.iter())))?
                 };
                 if changed > 0 {
                     continue;
