@@ -278,7 +278,7 @@ fn due_date(run: &Run) -> NaiveDate {
 // 1. Definitions.
 // ---------------------------------------------------------------------------------------------
 
-const HEADER: &str = "key = \"t\"\nname = \"测试流程\"\nitem_kind = \"test\"\n";
+const HEADER: &str = "key = \"t\"\nname = \"测试流程\"\nitem_kind = \"internal\"\n";
 
 const DRAFT: &str = r#"
 [[steps]]

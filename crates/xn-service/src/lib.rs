@@ -14,6 +14,7 @@ use xn_domain::org::Permission;
 use xn_domain::security::{PasswordPolicy, SignInPolicy};
 use xn_store::{Db, StoreError};
 
+pub mod areas;
 pub mod auth;
 pub mod calendar;
 pub mod console;
@@ -60,6 +61,15 @@ pub enum ServiceError {
         /// What clashed, in Chinese.
         message: String,
     },
+    /// The database refused a write by one of its own rules (a duplicate, a reference to a row
+    /// that is gone): the transaction it happened in cannot go on. Shown like a conflict.
+    #[error("{message}")]
+    Constraint {
+        /// Stable code: `conflict` or `conflict.reference`.
+        code: &'static str,
+        /// What clashed, in Chinese.
+        message: String,
+    },
     /// The document laid out for 印制 breaks GB/T 9704-2012 (found by the conformance checker):
     /// the action is refused and nothing is written. Each violation names element and rule.
     #[error("印制前版式检查未通过（GB/T 9704-2012），未印制，请退回修改：{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
@@ -81,10 +91,31 @@ impl ServiceError {
             ServiceError::Unauthenticated(_) => "auth.unauthenticated",
             ServiceError::Forbidden(_) => "auth.forbidden",
             ServiceError::NotFound(_) => "not_found",
-            ServiceError::Conflict { code, .. } => code,
+            ServiceError::Conflict { code, .. } | ServiceError::Constraint { code, .. } => code,
             ServiceError::Nonconforming(_) => "documents.nonconforming",
             ServiceError::Locked(_) => "auth.locked",
             ServiceError::Internal(_) => "internal",
+        }
+    }
+
+    /// Reads a store error as "the thing asked for does not exist" when, and only when, the
+    /// store found no row; any other store error (the database failing) stays a system error,
+    /// logged and answered as such, never shown as "不存在".
+    pub(crate) fn missing(what: &'static str) -> impl FnOnce(StoreError) -> ServiceError {
+        move |e| match e {
+            StoreError::NotFound => ServiceError::NotFound(what),
+            other => other.into(),
+        }
+    }
+
+    /// As [`ServiceError::missing`], for a row the person named in a form field.
+    pub(crate) fn missing_input(
+        field: &'static str,
+        message: impl Into<String>,
+    ) -> impl FnOnce(StoreError) -> ServiceError {
+        move |e| match e {
+            StoreError::NotFound => ServiceError::invalid(field, message),
+            other => other.into(),
         }
     }
 
@@ -104,18 +135,29 @@ impl From<StoreError> for ServiceError {
             StoreError::Conflict(what) => {
                 // The constraint's name is for the log, not for the person.
                 tracing::warn!(constraint = %what, "uniqueness conflict");
-                ServiceError::Conflict {
+                ServiceError::Constraint {
                     code: "conflict",
                     message: "与已有记录重复，请检查后重试".to_owned(),
                 }
             }
-            StoreError::Reference(_) => ServiceError::Conflict {
+            StoreError::Reference(_) => ServiceError::Constraint {
                 code: "conflict.reference",
                 message: "引用的记录不存在或仍被使用".to_owned(),
             },
             other => ServiceError::Internal(other.into()),
         }
     }
+}
+
+/// A number read from a record, converted to the type the rules use. A value out of range is a
+/// corrupt record: an internal error, never replaced by a plausible number (a 文号 of year 0).
+pub(crate) fn exact<S, T>(what: &'static str, value: S) -> Result<T>
+where
+    S: Copy + std::fmt::Display,
+    T: TryFrom<S>,
+{
+    T::try_from(value)
+        .map_err(|_| ServiceError::Internal(anyhow::anyhow!("{what} out of range: {value}")))
 }
 
 /// Shorthand for service results.

@@ -373,7 +373,7 @@ impl Services {
         if let Some(pid) = new.parent_id {
             xn_store::org::find_unit(self.db(), pid)
                 .await
-                .map_err(|_| ServiceError::invalid("parent_id", "上级单位不存在"))?;
+                .map_err(ServiceError::missing_input("parent_id", "上级单位不存在"))?;
         }
         let mut tx = self.db().begin().await?;
         let id = xn_store::org::insert_unit(&mut tx, &new, ms(now))
@@ -469,7 +469,7 @@ impl Services {
         require(actor, Permission::OrgRead)?;
         let p = xn_store::org::find_person(self.db(), id)
             .await
-            .map_err(|_| ServiceError::NotFound("人员"))?;
+            .map_err(ServiceError::missing("人员"))?;
         let posts = xn_store::org::list_posts_of_person(self.db(), id).await?;
         let reveal = reveals_security(actor);
         Ok((
@@ -547,10 +547,10 @@ impl Services {
         require(actor, Permission::OrgAdmin)?;
         xn_store::org::find_person(self.db(), input.person_id)
             .await
-            .map_err(|_| ServiceError::invalid("person_id", "人员不存在"))?;
+            .map_err(ServiceError::missing_input("person_id", "人员不存在"))?;
         xn_store::org::find_unit(self.db(), input.unit_id)
             .await
-            .map_err(|_| ServiceError::invalid("unit_id", "单位不存在"))?;
+            .map_err(ServiceError::missing_input("unit_id", "单位不存在"))?;
         let positions = xn_store::org::list_positions(self.db()).await?;
         if !positions.iter().any(|p| p.id == input.position_id) {
             return Err(ServiceError::invalid("position_id", "职务不存在"));
@@ -585,7 +585,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         xn_store::org::deactivate_post(&mut tx, id)
             .await
-            .map_err(|_| ServiceError::NotFound("身份"))?;
+            .map_err(ServiceError::missing("身份"))?;
         record(
             &mut tx,
             &actor.audit(),
@@ -612,7 +612,7 @@ impl Services {
         require(actor, Permission::SecurityAdmin)?;
         let target = xn_store::org::find_post(self.db(), post_id)
             .await
-            .map_err(|_| ServiceError::NotFound("身份"))?;
+            .map_err(ServiceError::missing("身份"))?;
         // 三员分立: nobody grants roles or clearance to any post of their own, or they could
         // switch into an auditor's post and audit themselves.
         if target.person_id == actor.person_id {
@@ -640,7 +640,7 @@ impl Services {
         check_separation(&perms).map_err(|m| ServiceError::invalid("roles", m))?;
         xn_store::org::find_post(self.db(), post_id)
             .await
-            .map_err(|_| ServiceError::NotFound("身份"))?;
+            .map_err(ServiceError::missing("身份"))?;
         let mut tx = self.db().begin().await?;
         xn_store::org::set_post_roles(&mut tx, post_id, role_ids).await?;
         xn_store::org::set_post_clearance(&mut tx, post_id, clearance.code()).await?;

@@ -257,12 +257,20 @@ pub async fn document_of_case_db(db: &Db, case_id: i64) -> Result<Option<Documen
     )
 }
 
-/// Links a document to its case.
-pub async fn set_case(tx: &mut Tx, id: i64, case_id: i64, status: &str, at: i64) -> Result<()> {
-    with_tx!(tx, c => sqlx::query(
-        "update documents set case_id = $2, status = $3, updated_at = $4 where id = $1")
+/// Links a document to its case, if it has none yet (or has this one); false if it has another.
+pub async fn set_case(tx: &mut Tx, id: i64, case_id: i64, status: &str, at: i64) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "update documents set case_id = $2, status = $3, updated_at = $4
+         where id = $1 and (case_id is null or case_id = $2)")
         .bind(id).bind(case_id).bind(status).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(())
+    Ok(n == 1)
+}
+
+/// The exchange that delivered an incoming document, if any.
+pub async fn exchange_of_incoming(tx: &mut Tx, incoming: i64) -> Result<Option<i64>> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(
+        "select id from exchanges where incoming_document_id = $1 order by id desc limit 1")
+        .bind(incoming).fetch_optional(c).await)?)
 }
 
 /// Sets a document's status.

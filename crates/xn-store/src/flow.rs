@@ -583,17 +583,24 @@ pub struct JobRow {
 const JOB_COLUMNS: &str =
     "id, kind, case_id, run_no, rung, due_at, status, lease_owner, lease_until, attempts, version";
 
-/// Arms one flow timer (`$1` case, `$2` run, `$3` rung, `$4` due); shared by the sqlx and the
-/// writer-thread statements.
+/// Arms one flow timer (`$1` case, `$2` run, `$3` rung, `$4` due, `$5` kind); shared by the
+/// sqlx and the writer-thread statements. The kind is bound, never written here: the store
+/// knows no timer kind (`TimerKind` names them).
 const ARM_JOB: &str =
-    "insert into jobs (kind, case_id, run_no, rung, due_at) values ('rung', $1, $2, $3, $4)
+    "insert into jobs (case_id, run_no, rung, due_at, kind) values ($1, $2, $3, $4, $5)
      on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
          status = 'pending', lease_owner = null, lease_until = null
      where jobs.status <> 'done'";
 
-/// Cancels the pending flow timers of a case's run (`$2` < 0: every run); shared as above.
+/// Cancels the pending flow timers (`$3` kind) of a case's run (`$2` < 0: every run); shared as
+/// above.
 const CANCEL_JOBS: &str = "update jobs set status = 'cancelled' where case_id = $1
-     and status = 'pending' and kind = 'rung' and ($2 < 0 or run_no = $2)";
+     and status = 'pending' and ($2 < 0 or run_no = $2) and kind = $3";
+
+/// The kind of the flow's own timers, bound into the statements above.
+fn flow_timer() -> &'static str {
+    xn_domain::flow::TimerKind::Rung.code()
+}
 
 /// Arms a timer, moves a pending one, or re-arms a cancelled one (after a pause); a timer that
 /// already fired stays fired.
@@ -604,7 +611,7 @@ pub async fn arm_job(
     rung: &str,
     due_at: i64,
 ) -> Result<()> {
-    with_tx!(tx, c => sqlx::query(ARM_JOB).bind(case_id).bind(run_no).bind(rung).bind(due_at)
+    with_tx!(tx, c => sqlx::query(ARM_JOB).bind(case_id).bind(run_no).bind(rung).bind(due_at).bind(flow_timer())
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -613,7 +620,7 @@ pub async fn arm_job(
 /// `run_no` is `None`. Only the flow's own timers (kind `rung`): other areas keep theirs.
 pub async fn cancel_jobs(tx: &mut Tx, case_id: i64, run_no: Option<i64>) -> Result<u64> {
     Ok(
-        with_tx!(tx, c => sqlx::query(CANCEL_JOBS).bind(case_id).bind(run_no.unwrap_or(-1))
+        with_tx!(tx, c => sqlx::query(CANCEL_JOBS).bind(case_id).bind(run_no.unwrap_or(-1)).bind(flow_timer())
         .execute(c).await.map(|r| r.rows_affected()))?,
     )
 }
@@ -949,6 +956,15 @@ fn padded(n: usize) -> usize {
 /// Engine difference: on SQLite the placeholders are anonymous (`?`, bound in order). sqlx
 /// finds the argument of a numbered placeholder by asking SQLite for its name, a lookup that
 /// walks every parameter, so a statement of a few thousand `$N` spends most of its time binding.
+/// The placeholder of the `n`th parameter written after a [`values_list`] (SQLite numbers its
+/// anonymous placeholders in order; PostgreSQL's are numbered).
+fn param_after(engine: Engine, n: usize) -> String {
+    match engine {
+        Engine::Sqlite => "?".to_owned(),
+        Engine::Postgres => format!("${n}"),
+    }
+}
+
 fn values_list(engine: Engine, rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 6);
     for r in 0..rows {
@@ -1181,13 +1197,15 @@ pub async fn arm_jobs(tx: &mut Tx, rows: &[JobArm<'_>]) -> Result<()> {
     for chunk in rows.chunks(CHUNK) {
         let n = padded(chunk.len());
         let sql = format!(
-            "insert into jobs (kind, case_id, run_no, rung, due_at)
-             select 'rung', column1, column2, column3, column4 from (values {}) as v
+            "insert into jobs (case_id, run_no, rung, due_at, kind)
+             select column1, column2, column3, column4, k.kind
+             from (values {}) as v, (select {} as kind) as k
              where column1 is not null
              on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
                  status = 'pending', lease_owner = null, lease_until = null
              where jobs.status <> 'done'",
-            values_list(tx.engine(), n, 4)
+            values_list(tx.engine(), n, 4),
+            param_after(tx.engine(), 4 * n + 1)
         );
         with_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
@@ -1196,7 +1214,7 @@ pub async fn arm_jobs(tx: &mut Tx, rows: &[JobArm<'_>]) -> Result<()> {
                 q = q.bind(j.map(|j| j.case_id)).bind(j.map(|j| j.run_no))
                     .bind(j.map(|j| j.rung)).bind(j.map(|j| j.due_at));
             }
-            q.execute(c).await.map(|r| r.rows_affected())
+            q.bind(flow_timer()).execute(c).await.map(|r| r.rows_affected())
         })?;
     }
     Ok(())
@@ -1209,9 +1227,10 @@ pub async fn cancel_jobs_many(tx: &mut Tx, pairs: &[(i64, i64)]) -> Result<()> {
         let n = padded(chunk.len());
         let sql = format!(
             "update jobs set status = 'cancelled' from (values {}) as v
-             where jobs.case_id = v.column1 and jobs.status = 'pending' and jobs.kind = 'rung'
-               and (v.column2 < 0 or jobs.run_no = v.column2)",
-            values_list(tx.engine(), n, 2)
+             where jobs.case_id = v.column1 and jobs.status = 'pending'
+               and (v.column2 < 0 or jobs.run_no = v.column2) and jobs.kind = {}",
+            values_list(tx.engine(), n, 2),
+            param_after(tx.engine(), 2 * n + 1)
         );
         with_tx!(tx, c => {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
@@ -1219,7 +1238,7 @@ pub async fn cancel_jobs_many(tx: &mut Tx, pairs: &[(i64, i64)]) -> Result<()> {
                 let p = chunk.get(i);
                 q = q.bind(p.map(|p| p.0)).bind(p.map(|p| p.1));
             }
-            q.execute(c).await.map(|r| r.rows_affected())
+            q.bind(flow_timer()).execute(c).await.map(|r| r.rows_affected())
         })?;
     }
     Ok(())
@@ -1509,7 +1528,7 @@ pub mod on_writer {
     pub fn cancel_jobs_many(tx: &WriteTx<'_>, pairs: &[(i64, i64)]) -> Result<()> {
         let mut st = tx.0.prepare_cached(super::CANCEL_JOBS)?;
         for (case, run) in pairs {
-            st.execute(rusqlite::params![case, run])?;
+            st.execute(rusqlite::params![case, run, super::flow_timer()])?;
         }
         Ok(())
     }
@@ -1518,7 +1537,13 @@ pub mod on_writer {
     pub fn arm_jobs(tx: &WriteTx<'_>, rows: &[JobArm<'_>]) -> Result<()> {
         let mut st = tx.0.prepare_cached(super::ARM_JOB)?;
         for j in rows {
-            st.execute(rusqlite::params![j.case_id, j.run_no, j.rung, j.due_at])?;
+            st.execute(rusqlite::params![
+                j.case_id,
+                j.run_no,
+                j.rung,
+                j.due_at,
+                super::flow_timer()
+            ])?;
         }
         Ok(())
     }

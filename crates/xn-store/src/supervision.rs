@@ -553,7 +553,7 @@ pub async fn cancel_due_reports(tx: &mut Tx, item_id: i64, after: &str) -> Resul
 /// Arms (or moves, or re-arms a cancelled) timer of the area; a fired one stays fired.
 pub async fn arm_timer(
     tx: &mut Tx,
-    kind: &str,
+    kind: xn_domain::flow::TimerKind,
     case_id: i64,
     run_no: i64,
     rung: &str,
@@ -564,7 +564,7 @@ pub async fn arm_timer(
          on conflict (kind, case_id, run_no, rung) do update set due_at = excluded.due_at,
              status = 'pending', lease_owner = null, lease_until = null
          where jobs.status <> 'done'")
-        .bind(kind).bind(case_id).bind(run_no).bind(rung).bind(due_at)
+        .bind(kind.code()).bind(case_id).bind(run_no).bind(rung).bind(due_at)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -572,14 +572,14 @@ pub async fn arm_timer(
 /// Cancels the area's pending timers of a kind on a case (one run, or all with `None`).
 pub async fn cancel_timers(
     tx: &mut Tx,
-    kind: &str,
+    kind: xn_domain::flow::TimerKind,
     case_id: i64,
     run_no: Option<i64>,
 ) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
         "update jobs set status = 'cancelled' where kind = $1 and case_id = $2 and status = 'pending'
          and ($3 < 0 or run_no = $3)")
-        .bind(kind).bind(case_id).bind(run_no.unwrap_or(-1))
+        .bind(kind.code()).bind(case_id).bind(run_no.unwrap_or(-1))
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

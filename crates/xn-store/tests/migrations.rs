@@ -66,3 +66,70 @@ mod case_state_bytes {
         }
     }
 }
+
+/// Migration 0016 closes the kinds: a process stored with a kind of its own before it becomes
+/// a generic one (row and text), every kind the build knows is accepted, and any other is
+/// refused by the database on both engines.
+async fn kinds_are_closed_and_an_unknown_one_becomes_generic(db: &Db) {
+    use xn_domain::flow::{ItemKind, TimerKind};
+    db.migrate_to(15).await.unwrap();
+    exec(
+        db,
+        "insert into processes (id, key, version, name, item_kind, source, origin, created_at)
+         values (1, 'own', 1, '自定流程', 'custom', 'key = \"own\"\nitem_kind = \"custom\"\n', 'unit', 0)",
+    )
+    .await;
+    db.migrate().await.unwrap();
+    let row = xn_store::flow::find_process(db, 1).await.unwrap();
+    assert_eq!(row.item_kind, "internal");
+    assert!(
+        row.source.contains("item_kind = \"internal\""),
+        "{}",
+        row.source
+    );
+    for (i, kind) in ItemKind::all().enumerate() {
+        let sql = format!(
+            "insert into processes (id, key, version, name, item_kind, source, origin, created_at)
+             values ({}, 'k{i}', 1, '流程', '{}', '', 'shipped', 0)",
+            10 + i,
+            kind.code()
+        );
+        exec(db, &sql).await;
+    }
+    let refused = try_exec(
+        db,
+        "insert into processes (id, key, version, name, item_kind, source, origin, created_at)
+         values (99, 'x', 1, '流程', 'meeting', '', 'shipped', 0)",
+    )
+    .await;
+    assert!(refused.is_err(), "an unknown item kind was stored");
+    let known: Vec<&str> = TimerKind::all().map(TimerKind::code).collect();
+    assert_eq!(known, ["rung", "sv_deadline", "sv_report"]);
+}
+
+async fn try_exec(db: &Db, sql: &str) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+    }
+}
+
+mod kinds_checked {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        let t = TestDb::sqlite().await;
+        kinds_are_closed_and_an_unknown_one_becomes_generic(&t.db).await;
+        t.finish().await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        if let Some(t) = TestDb::postgres().await {
+            kinds_are_closed_and_an_unknown_one_becomes_generic(&t.db).await;
+            t.finish().await;
+        }
+    }
+}

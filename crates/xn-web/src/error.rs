@@ -19,7 +19,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
         ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-        ServiceError::Conflict { .. } => StatusCode::CONFLICT,
+        ServiceError::Conflict { .. } | ServiceError::Constraint { .. } => StatusCode::CONFLICT,
         ServiceError::Locked(_) => StatusCode::LOCKED,
         ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }

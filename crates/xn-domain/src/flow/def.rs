@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use serde::{Deserialize, Serialize};
 
 use super::Value;
+use super::kinds::ItemKind;
 use crate::org::BUILTIN_POSITIONS;
 
 /// A process definition.
@@ -20,7 +21,7 @@ pub struct ProcessDef {
     /// Its name in Chinese, e.g. 内部事项审批.
     pub name: String,
     /// The kind of item that runs it, e.g. `internal`.
-    pub item_kind: String,
+    pub item_kind: ItemKind,
     /// The whole case's limit in working days, if any.
     #[serde(default)]
     pub deadline_days: Option<u32>,

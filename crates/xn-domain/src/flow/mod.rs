@@ -9,13 +9,18 @@
 //!
 //! - [`def`]: process definitions as TOML, and their validation;
 //! - [`engine`]: the case state machine: steps, tasks, actions;
-//! - [`ladder`]: when due-soon warnings, yellow cards and red cards fall.
+//! - [`ladder`]: when due-soon warnings, yellow cards and red cards fall;
+//! - [`kinds`]: the closed sets of item kinds and timer kinds the areas plug in through;
+//! - [`contract`]: the steps and decisions an area's rules rely on, checked on every definition.
 
+pub mod contract;
 pub mod def;
 pub mod engine;
+pub mod kinds;
 pub mod ladder;
 pub mod millis;
 
+pub use contract::{ContractStep, StepContract};
 pub use def::{
     AfterReturn, AssigneeRule, DefError, Fields, Ladder, Mode, ProcessDef, StepDef, StepKind,
 };
@@ -23,6 +28,7 @@ pub use engine::{
     Acting, Action, CaseState, CaseStatus, Ctx, Due, FlowEvent, Need, ReturnTarget, Run, RunState,
     Task, TaskKind, TaskState,
 };
+pub use kinds::{ItemKind, TimerKind};
 
 use serde::{Deserialize, Serialize};
 

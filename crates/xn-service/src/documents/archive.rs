@@ -172,7 +172,7 @@ impl Services {
     ) -> Result<ArchiveItemView> {
         let doc = store::find_document(self.db(), id)
             .await
-            .map_err(|_| ServiceError::NotFound("公文"))?;
+            .map_err(ServiceError::missing("公文"))?;
         self.document_view(actor, id).await?;
         self.require_archivist(actor, &doc).await?;
         let retention = retention_of(retention).ok_or_else(|| {
@@ -298,7 +298,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         store::unit_brief(&mut tx, unit_id)
             .await
-            .map_err(|_| ServiceError::NotFound("单位"))?;
+            .map_err(ServiceError::missing("单位"))?;
         store::set_fonds(&mut tx, unit_id, &code, ms(now)).await?;
         events::record(
             &mut tx,

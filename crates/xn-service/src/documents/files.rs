@@ -110,7 +110,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let doc = store::find_document_tx(&mut tx, document_id)
             .await
-            .map_err(|_| ServiceError::NotFound("公文"))?;
+            .map_err(ServiceError::missing("公文"))?;
         let editors = self.document_editors(&mut tx, &doc).await?;
         if !editors.contains(&post.id) {
             return Err(ServiceError::Forbidden(

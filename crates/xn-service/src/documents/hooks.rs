@@ -1,12 +1,17 @@
 //! What happens to a document when its case moves: called by the flow engine inside the
 //! action's transaction, so that it happens with the action or not at all.
+//!
+//! The rules act on the steps and decisions named below; the two contracts declare them, and
+//! a unit's own version of either process is refused when it drops one (`crate::areas`). The
+//! document is found from the case (the row the documents service linked it to), never from
+//! the case's fields.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use xn_domain::documents::rules;
 use xn_domain::flow::engine::business_date;
-use xn_domain::flow::{FlowEvent, Value};
+use xn_domain::flow::{ContractStep, FlowEvent, ItemKind, StepContract, Value};
 use xn_store::Tx;
 use xn_store::documents::{self as store, DocumentRow};
 
@@ -15,33 +20,108 @@ use crate::{Result, ServiceError, Services, ms};
 
 use super::{Recipient, parse_list};
 
-fn doc_of(case: &CaseCtx) -> Option<i64> {
-    case.fields
-        .get("document_id")
-        .and_then(|v| v.ints().first().copied())
+/// The steps of `processes/outgoing_document.toml` the rules below act on.
+mod outgoing {
+    pub(super) const CHECK: &str = "check";
+    pub(super) const DRAFT: &str = "draft";
+    pub(super) const DRAFT_AGAIN: &str = "draft_again";
+    pub(super) const SIGNOFF: &str = "signoff";
+    pub(super) const RECHECK: &str = "recheck";
+    pub(super) const REGISTER: &str = "register";
+    pub(super) const PRINT: &str = "print";
+    pub(super) const DISPATCH: &str = "dispatch";
 }
+
+/// The steps of `processes/incoming_document.toml` the rules below act on.
+mod incoming {
+    pub(super) const SIGNFOR: &str = "signfor";
+    pub(super) const REGISTER: &str = "register";
+    pub(super) const SCREEN: &str = "screen";
+    pub(super) const INSTRUCT: &str = "instruct";
+    pub(super) const HANDLE: &str = "handle";
+    /// The screening decision that sends a document back (退文).
+    pub(super) const RETURN: &str = "退文";
+}
+
+const fn step(id: &'static str, name: &'static str) -> ContractStep {
+    ContractStep {
+        id,
+        name,
+        human: true,
+        decisions: &[],
+    }
+}
+
+/// What the 发文 rules need of a process: 签发 (with 同意 and 圈阅, whose opinions the rules
+/// check), 复核, 登记 (the 文号), 印制 (the checked PDF) and 核发 (delivery).
+pub(crate) const OUTGOING_CONTRACT: StepContract = StepContract {
+    steps: &[
+        ContractStep {
+            id: outgoing::SIGNOFF,
+            name: "签发",
+            human: true,
+            decisions: &["同意", "圈阅"],
+        },
+        step(outgoing::RECHECK, "复核"),
+        step(outgoing::REGISTER, "登记"),
+        step(outgoing::PRINT, "印制"),
+        step(outgoing::DISPATCH, "核发"),
+    ],
+};
+
+/// What the 收文 rules need of a process: 签收, 登记 (the 收文号), 初审 with 退文, 批办 and
+/// 承办 (the reply).
+pub(crate) const INCOMING_CONTRACT: StepContract = StepContract {
+    steps: &[
+        step(incoming::SIGNFOR, "签收"),
+        step(incoming::REGISTER, "登记"),
+        ContractStep {
+            id: incoming::SCREEN,
+            name: "初审",
+            human: true,
+            decisions: &[incoming::RETURN],
+        },
+        step(incoming::INSTRUCT, "批办"),
+        step(incoming::HANDLE, "承办"),
+    ],
+};
 
 impl Services {
     /// The documents area's part of a flow action (see the module's note).
     pub(crate) async fn on_document_flow(
         &self,
         tx: &mut Tx,
-        item_kind: &str,
+        kind: ItemKind,
         case: &CaseCtx,
         events: &[FlowEvent],
         actor: &ActorRef,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let Some(doc_id) = doc_of(case) else {
-            return Ok(());
+        // The start names the document it was made for; later actions find it by the case.
+        let doc_id = match case.link {
+            Some(id) => id,
+            None => match store::document_of_case(tx, case.id).await? {
+                Some(doc) => doc.id,
+                None => {
+                    return Err(ServiceError::Internal(anyhow::anyhow!(
+                        "case {} of a document process has no document",
+                        case.id
+                    )));
+                }
+            },
         };
-        match item_kind {
-            "document_out" => {
+        match kind {
+            ItemKind::DocumentOut => {
                 self.on_outgoing(tx, doc_id, case, events, actor, now)
                     .await?
             }
-            "document_in" => self.on_incoming(tx, doc_id, case, events, now).await?,
-            _ => return Ok(()),
+            ItemKind::DocumentIn => self.on_incoming(tx, doc_id, case, events, now).await?,
+            ItemKind::Internal | ItemKind::Bench | ItemKind::Supervision => {
+                return Err(ServiceError::Internal(anyhow::anyhow!(
+                    "the documents area was given a case of kind {}",
+                    kind.code()
+                )));
+            }
         }
         // Opinions and numbers are searchable from the moment they are written.
         self.index_document(tx, doc_id).await
@@ -60,17 +140,19 @@ impl Services {
         for e in events {
             match e {
                 FlowEvent::CaseStarted { .. } => {
-                    store::set_case(tx, doc_id, case.id, "in_review", at).await?;
+                    link_case(tx, doc_id, case.id, "in_review", at).await?;
                 }
-                FlowEvent::StepEntered { step, .. } if step == "draft_again" => {
+                FlowEvent::StepEntered { step, .. } if step == outgoing::DRAFT_AGAIN => {
                     store::set_status(tx, doc_id, "returned_to_drafter", at).await?;
                 }
                 FlowEvent::Returned { to_step, .. }
-                    if to_step == "draft_again" || to_step == "draft" =>
+                    if to_step == outgoing::DRAFT_AGAIN || to_step == outgoing::DRAFT =>
                 {
                     store::set_status(tx, doc_id, "returned_to_drafter", at).await?;
                 }
-                FlowEvent::StepEntered { step, .. } if step == "check" || step == "signoff" => {
+                FlowEvent::StepEntered { step, .. }
+                    if step == outgoing::CHECK || step == outgoing::SIGNOFF =>
+                {
                     store::set_status(tx, doc_id, "in_review", at).await?;
                 }
                 FlowEvent::TaskCompleted {
@@ -79,7 +161,7 @@ impl Services {
                     opinion,
                     post,
                     ..
-                } if step == "signoff" => {
+                } if step == outgoing::SIGNOFF => {
                     rules::check_signoff(decision, opinion).map_err(|v| ServiceError::Invalid {
                         field: Some("opinion"),
                         message: v.message,
@@ -120,17 +202,17 @@ impl Services {
                     )
                     .await?;
                 }
-                FlowEvent::TaskCompleted { step, .. } if step == "recheck" => {
+                FlowEvent::TaskCompleted { step, .. } if step == outgoing::RECHECK => {
                     store::set_status(tx, doc_id, "rechecked", at).await?;
                 }
-                FlowEvent::TaskCompleted { step, post, .. } if step == "register" => {
+                FlowEvent::TaskCompleted { step, post, .. } if step == outgoing::REGISTER => {
                     self.allocate_number(tx, doc_id, *post, now).await?;
                 }
-                FlowEvent::TaskCompleted { step, .. } if step == "print" => {
+                FlowEvent::TaskCompleted { step, .. } if step == outgoing::PRINT => {
                     self.print_final(tx, doc_id, actor, now).await?;
                     store::set_status(tx, doc_id, "printed", at).await?;
                 }
-                FlowEvent::TaskCompleted { step, .. } if step == "dispatch" => {
+                FlowEvent::TaskCompleted { step, .. } if step == outgoing::DISPATCH => {
                     let doc = store::find_document_tx(tx, doc_id).await?;
                     if doc.doc_number.is_none() {
                         return Err(ServiceError::Conflict {
@@ -242,6 +324,7 @@ impl Services {
                 fields,
                 choices: BTreeMap::new(),
             },
+            Some(incoming),
             doc.case_id.map(|c| (c, 0, unit)),
             now,
         ))
@@ -260,24 +343,29 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let at = ms(now);
-        let exchange = case
-            .fields
-            .get("exchange_id")
-            .and_then(|v| v.ints().first().copied());
-        let manual = matches!(case.fields.get("source"), Some(Value::Text(s)) if s == "manual");
+        // The exchange it came by (none for a paper document registered by hand). At the start
+        // the delivery links it right after the case exists.
+        let exchange = match store::find_document_tx(tx, doc_id).await?.exchange_id {
+            Some(x) => Some(x),
+            None => store::exchange_of_incoming(tx, doc_id).await?,
+        };
         for e in events {
             match e {
                 FlowEvent::CaseStarted { .. } => {
-                    let status = if manual { "registered" } else { "delivered" };
-                    store::set_case(tx, doc_id, case.id, status, at).await?;
+                    let status = if exchange.is_some() {
+                        "delivered"
+                    } else {
+                        "registered"
+                    };
+                    link_case(tx, doc_id, case.id, status, at).await?;
                 }
-                FlowEvent::TaskCompleted { step, .. } if step == "signfor" => {
+                FlowEvent::TaskCompleted { step, .. } if step == incoming::SIGNFOR => {
                     store::mark_received(tx, doc_id, at).await?;
                     if let Some(x) = exchange {
                         store::set_exchange_state(tx, x, "signed", None, at).await?;
                     }
                 }
-                FlowEvent::TaskCompleted { step, .. } if step == "register" => {
+                FlowEvent::TaskCompleted { step, .. } if step == incoming::REGISTER => {
                     let doc = store::find_document_tx(tx, doc_id).await?;
                     self.allocate_received_number(tx, doc_id, doc.unit_id, now)
                         .await?;
@@ -287,8 +375,8 @@ impl Services {
                     decision,
                     opinion,
                     ..
-                } if step == "screen" => {
-                    if decision == "退文" {
+                } if step == incoming::SCREEN => {
+                    if decision == incoming::RETURN {
                         if opinion.trim().is_empty() {
                             return Err(ServiceError::invalid(
                                 "opinion",
@@ -304,10 +392,10 @@ impl Services {
                         store::set_status(tx, doc_id, "screened", at).await?;
                     }
                 }
-                FlowEvent::TaskCompleted { step, .. } if step == "instruct" => {
+                FlowEvent::TaskCompleted { step, .. } if step == incoming::INSTRUCT => {
                     store::set_status(tx, doc_id, "instructed", at).await?;
                 }
-                FlowEvent::Assigned { step, posts, .. } if step == "handle" => {
+                FlowEvent::Assigned { step, posts, .. } if step == incoming::HANDLE => {
                     if let Some(lead) = posts.first() {
                         store::set_lead(tx, doc_id, *lead, at).await?;
                     }
@@ -317,7 +405,7 @@ impl Services {
                     post,
                     opinion,
                     ..
-                } if step == "handle" => {
+                } if step == incoming::HANDLE => {
                     let doc = store::find_document_tx(tx, doc_id).await?;
                     if doc.lead_post_id == Some(*post) {
                         if opinion.trim().is_empty() {
@@ -346,6 +434,19 @@ impl Services {
     }
 }
 
+/// Links a document to the case just started for it; a document that has a case already (a
+/// second submission racing the first) refuses the start.
+async fn link_case(tx: &mut Tx, doc_id: i64, case_id: i64, status: &str, at: i64) -> Result<()> {
+    if store::set_case(tx, doc_id, case_id, status, at).await? {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict {
+            code: "documents.submitted",
+            message: "该公文已提交，请在办理页面继续办理".into(),
+        })
+    }
+}
+
 impl Services {
     /// Sends a dispatched document again to units it went to (重发, e.g. after a 退文 was
     /// answered) or to further units (补发). The registry section (文电) does this.
@@ -359,7 +460,7 @@ impl Services {
         crate::require(actor, xn_domain::org::Permission::FlowWork)?;
         let doc = store::find_document(self.db(), id)
             .await
-            .map_err(|_| ServiceError::NotFound("公文"))?;
+            .map_err(ServiceError::missing("公文"))?;
         if doc.direction != "outgoing" || doc.status != "dispatched" {
             return Err(ServiceError::Conflict {
                 code: "documents.not_dispatched",
@@ -378,7 +479,10 @@ impl Services {
         for u in units {
             store::unit_brief(&mut tx, *u)
                 .await
-                .map_err(|_| ServiceError::invalid("units", format!("单位 {u} 不存在")))?;
+                .map_err(ServiceError::missing_input(
+                    "units",
+                    format!("单位 {u} 不存在"),
+                ))?;
             let before: Vec<&store::ExchangeRow> = existing
                 .iter()
                 .filter(|x| x.recipient_unit_id == *u)

@@ -102,8 +102,8 @@ impl Services {
         };
         let number = DocNumber {
             code: code.clone(),
-            year: i32::try_from(year).unwrap_or(0),
-            seq: u32::try_from(seq).unwrap_or(0),
+            year: crate::exact("the number's year", year)?,
+            seq: crate::exact("the number's sequence", seq)?,
         }
         .to_string();
         store::set_number(tx, doc_id, &code, year, seq, &number, ms(now)).await?;
@@ -260,7 +260,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let row = store::ledger_row(&mut tx, code, year, seq)
             .await
-            .map_err(|_| ServiceError::NotFound("文号"))?;
+            .map_err(ServiceError::missing("文号"))?;
         if row.state == "voided" {
             return Err(ServiceError::Conflict {
                 code: "documents.number_voided",

@@ -10,7 +10,7 @@
 
 mod archive;
 mod files;
-mod hooks;
+pub(crate) mod hooks;
 mod ledger;
 mod print;
 mod seals;
@@ -368,9 +368,13 @@ impl Services {
     async fn check_recipient(&self, tx: &mut Tx, r: &Recipient) -> Result<Recipient> {
         match r.unit_id {
             Some(u) => {
-                let (_, _, name, _) = store::unit_brief(tx, u)
-                    .await
-                    .map_err(|_| ServiceError::invalid("recipients", format!("单位 {u} 不存在")))?;
+                let (_, _, name, _) =
+                    store::unit_brief(tx, u)
+                        .await
+                        .map_err(ServiceError::missing_input(
+                            "recipients",
+                            format!("单位 {u} 不存在"),
+                        ))?;
                 Ok(Recipient {
                     unit_id: Some(u),
                     name,
@@ -471,7 +475,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let doc = store::find_document_tx(&mut tx, id)
             .await
-            .map_err(|_| ServiceError::NotFound("公文"))?;
+            .map_err(ServiceError::missing("公文"))?;
         if doc.direction != "outgoing" {
             return Err(ServiceError::invalid("id", "收文不能修改"));
         }
@@ -606,7 +610,7 @@ impl Services {
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let doc = store::find_document(self.db(), id)
             .await
-            .map_err(|_| ServiceError::NotFound("公文"))?;
+            .map_err(ServiceError::missing("公文"))?;
         if doc.created_post_id != post.id {
             return Err(ServiceError::Forbidden("只有拟稿人可以提交".into()));
         }
@@ -662,7 +666,7 @@ impl Services {
         );
         fields.insert("registry_unit".into(), Value::Int(registry));
         let out = self
-            .start_case(
+            .start_area_case(
                 actor,
                 StartCase {
                     process: "outgoing_document".into(),
@@ -671,6 +675,7 @@ impl Services {
                     fields,
                     choices: BTreeMap::new(),
                 },
+                Some(id),
                 idem,
                 now,
             )
@@ -961,7 +966,7 @@ impl Services {
         self.index_document(&mut tx, doc).await?;
         tx.commit().await?;
         let fields = self.incoming_fields(doc, registry, "manual").await?;
-        self.start_case(
+        self.start_area_case(
             actor,
             StartCase {
                 process: "incoming_document".into(),
@@ -970,6 +975,7 @@ impl Services {
                 fields,
                 choices: BTreeMap::new(),
             },
+            Some(doc),
             None,
             now,
         )

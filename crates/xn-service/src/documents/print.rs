@@ -308,7 +308,7 @@ impl Services {
         let at = ms(now);
         store::put_blob(tx, &hash, &rendered.pdf, at).await?;
         let size = i64::try_from(rendered.pdf.len()).unwrap_or(i64::MAX);
-        let pages = i64::try_from(rendered.pages).unwrap_or(i64::MAX);
+        let pages: i64 = crate::exact("the page count", rendered.pages)?;
         store::put_final(
             tx,
             &FinalRow {

@@ -185,7 +185,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let (_, _, unit_name, code) = store::unit_brief(&mut tx, unit_id)
             .await
-            .map_err(|_| ServiceError::NotFound("单位"))?;
+            .map_err(ServiceError::missing("单位"))?;
         if code.as_deref().is_none_or(str::is_empty) {
             return Err(ServiceError::invalid(
                 "unit",
@@ -257,7 +257,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let (_, _, unit_name, _) = store::unit_brief(&mut tx, unit_id)
             .await
-            .map_err(|_| ServiceError::NotFound("单位"))?;
+            .map_err(ServiceError::missing("单位"))?;
         let png = self
             .seal_png_tx(&mut tx, unit_id)
             .await?

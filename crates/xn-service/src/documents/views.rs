@@ -243,7 +243,7 @@ impl Services {
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let doc = store::find_document(self.db(), id)
             .await
-            .map_err(|_| ServiceError::NotFound("公文"))?;
+            .map_err(ServiceError::missing("公文"))?;
         let mut tx = self.db().begin().await?;
         let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
         let involved = match doc.case_id {

@@ -8,28 +8,9 @@ use xn_domain::flow::ProcessDef;
 use xn_domain::org::Permission;
 use xn_store::flow::NewProcess;
 
+use crate::areas;
 use crate::events::record;
 use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
-
-/// The process definitions shipped with xiaoneng: (file, TOML).
-pub const SHIPPED_PROCESSES: [(&str, &str); 4] = [
-    (
-        "processes/internal_request.toml",
-        include_str!("../../../../processes/internal_request.toml"),
-    ),
-    (
-        "processes/outgoing_document.toml",
-        include_str!("../../../../processes/outgoing_document.toml"),
-    ),
-    (
-        "processes/incoming_document.toml",
-        include_str!("../../../../processes/incoming_document.toml"),
-    ),
-    (
-        "processes/supervision.toml",
-        include_str!("../../../../processes/supervision.toml"),
-    ),
-];
 
 /// A stored process definition, as listed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -86,8 +67,12 @@ impl Services {
     pub async fn ensure_processes(&self, now: DateTime<Utc>) -> Result<Vec<String>> {
         let mut stored = Vec::new();
         let mut tx = self.db().begin().await?;
-        for (file, text) in SHIPPED_PROCESSES {
+        for (file, text) in areas::all_shipped_processes() {
             let def = ProcessDef::parse(file, text)
+                .and_then(|d| {
+                    d.check_contract(file, areas::contract(d.item_kind))
+                        .map(|()| d)
+                })
                 .map_err(|e| ServiceError::Internal(anyhow::anyhow!("{e}")))?;
             if xn_store::flow::latest_shipped_source(&mut tx, &def.key)
                 .await?
@@ -102,7 +87,7 @@ impl Services {
                     key: &def.key,
                     unit_id: None,
                     name: &def.name,
-                    item_kind: &def.item_kind,
+                    item_kind: def.item_kind.code(),
                     source: text,
                     origin: "shipped",
                     created_by: None,
@@ -120,6 +105,10 @@ impl Services {
     /// use this): validated, stored as a new shipped-level version when its text is new.
     pub async fn install_process(&self, file: &str, text: &str, now: DateTime<Utc>) -> Result<i64> {
         let def = ProcessDef::parse(file, text)
+            .and_then(|d| {
+                d.check_contract(file, areas::contract(d.item_kind))
+                    .map(|()| d)
+            })
             .map_err(|e| ServiceError::invalid("source", e.to_string()))?;
         let mut tx = self.db().begin().await?;
         if xn_store::flow::latest_shipped_source(&mut tx, &def.key)
@@ -133,7 +122,7 @@ impl Services {
                     key: &def.key,
                     unit_id: None,
                     name: &def.name,
-                    item_kind: &def.item_kind,
+                    item_kind: def.item_kind.code(),
                     source: text,
                     origin: "shipped",
                     created_by: None,
@@ -187,7 +176,10 @@ impl Services {
     }
 
     /// Stores a unit's own version of a process (an administrator overrides the default for
-    /// a unit and everything under it). Validation errors name the step and the problem.
+    /// a unit and everything under it). Validation errors name the step and the problem. The
+    /// version keeps the default's kind of item, and every step and decision that kind's area
+    /// acts on (its step contract): a renamed 登记 is refused, naming it, rather than stored to
+    /// number nothing.
     pub async fn save_unit_process(
         &self,
         actor: &Actor,
@@ -196,20 +188,31 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<(i64, i64)> {
         require(actor, Permission::FlowAdmin)?;
-        let def = ProcessDef::parse("上传的流程定义", text)
+        const FILE: &str = "上传的流程定义";
+        let def = ProcessDef::parse(FILE, text)
             .map_err(|e| ServiceError::invalid("source", e.to_string()))?;
-        if xn_store::flow::latest_process(self.db(), &def.key, None)
-            .await?
-            .is_none()
-        {
+        let Some(default) = xn_store::flow::latest_process(self.db(), &def.key, None).await? else {
             return Err(ServiceError::invalid(
                 "source",
                 format!("没有默认流程「{}」，单位只能覆盖已有流程", def.key),
             ));
+        };
+        if default.item_kind != def.item_kind.code() {
+            return Err(ServiceError::invalid(
+                "source",
+                format!(
+                    "流程「{}」的事项类型须与默认流程相同（{}），不能改为「{}」",
+                    def.key,
+                    areas::label_of_code(&default.item_kind),
+                    areas::label(def.item_kind)
+                ),
+            ));
         }
+        def.check_contract(FILE, areas::contract(def.item_kind))
+            .map_err(|e| ServiceError::invalid("source", e.to_string()))?;
         xn_store::org::find_unit(self.db(), unit_id)
             .await
-            .map_err(|_| ServiceError::invalid("unit", "单位不存在"))?;
+            .map_err(ServiceError::missing_input("unit", "单位不存在"))?;
         let mut tx = self.db().begin().await?;
         let (id, version) = xn_store::flow::insert_process(
             &mut tx,
@@ -217,7 +220,7 @@ impl Services {
                 key: &def.key,
                 unit_id: Some(unit_id),
                 name: &def.name,
-                item_kind: &def.item_kind,
+                item_kind: def.item_kind.code(),
                 source: text,
                 origin: "unit",
                 created_by: Some(actor.person_id),

@@ -263,9 +263,15 @@ fn is_needs_direct(e: &ServiceError) -> bool {
 /// database, after which the transaction cannot go on.
 fn is_refusal(e: &ServiceError) -> bool {
     match e {
-        ServiceError::Internal(_) => false,
-        ServiceError::Conflict { code, .. } => !code.starts_with("conflict"),
-        _ => true,
+        ServiceError::Internal(_) | ServiceError::Constraint { .. } => false,
+        ServiceError::Invalid { .. }
+        | ServiceError::BadRows(_)
+        | ServiceError::Unauthenticated(_)
+        | ServiceError::Forbidden(_)
+        | ServiceError::NotFound(_)
+        | ServiceError::Conflict { .. }
+        | ServiceError::Nonconforming(_)
+        | ServiceError::Locked(_) => true,
     }
 }
 

@@ -14,29 +14,32 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 use xn_domain::calendar::{Calendar, OfficeHours};
 use xn_domain::flow::ladder::rungs;
 use xn_domain::flow::{
-    Acting, Action, AssigneeRule, CaseState, CaseStatus, Ctx, Fields, FlowError, FlowEvent, Need,
+    Acting, Action, AssigneeRule, CaseState, CaseStatus, Ctx, FlowError, FlowEvent, Need,
     ProcessDef, RunState, Task, Value,
 };
 use xn_domain::org::Permission;
 use xn_store::Tx;
 use xn_store::flow::{EventWrite, NewCase, TaskWrite};
 
+use crate::areas::{self, StartedBy};
 use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 pub mod admin;
 mod batch;
+mod ctx;
 pub(crate) mod stored;
 pub mod timers;
 pub mod views;
 mod writer;
 
 use batch::{CaseInfo, Loaded, Work};
+pub use ctx::{ActionOutcome, OpenTask, StartCase};
+pub(crate) use ctx::{ActorRef, CaseCtx};
+pub(crate) use timers::Fired;
 
 pub use views::*;
 
@@ -52,30 +55,6 @@ pub(crate) struct FlowState {
 /// How long the calendar read for deadlines is reused before it is read again (a change saved
 /// on this server clears it at once).
 const CALENDAR_TTL: Duration = Duration::from_secs(10);
-
-/// Who acts, as the writer needs it (owned).
-#[derive(Debug, Clone)]
-pub(crate) struct ActorRef {
-    pub(crate) person_id: i64,
-    pub(crate) post_id: i64,
-    pub(crate) ip: Option<String>,
-    pub(crate) flow_admin: bool,
-}
-
-impl ActorRef {
-    pub(crate) fn of(actor: &Actor) -> Result<ActorRef> {
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        Ok(ActorRef {
-            person_id: actor.person_id,
-            post_id: post.id,
-            ip: actor.ip.clone(),
-            flow_admin: actor.has(Permission::FlowAdmin),
-        })
-    }
-}
 
 /// An idempotency key of a request, with the request's fingerprint.
 #[derive(Debug, Clone)]
@@ -117,6 +96,7 @@ pub(crate) enum Op {
     Start {
         actor: ActorRef,
         input: StartCase,
+        by: StartedBy,
         idem: Option<IdempotencyKey>,
         now: DateTime<Utc>,
     },
@@ -128,53 +108,6 @@ pub(crate) enum Op {
         idem: Option<IdempotencyKey>,
         now: DateTime<Utc>,
     },
-}
-
-/// A new case.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct StartCase {
-    /// The process key, e.g. `internal_request`.
-    pub process: String,
-    /// The title.
-    pub title: String,
-    /// The body text.
-    #[serde(default)]
-    pub body: String,
-    /// Item fields (for gateways and assignee rules).
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub fields: Fields,
-    /// Holders picked for steps whose rule is `chosen`.
-    #[serde(default)]
-    pub choices: BTreeMap<String, Vec<i64>>,
-}
-
-/// What an action did.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ActionOutcome {
-    /// The case.
-    pub case_id: i64,
-    /// Its version after the action.
-    pub version: i64,
-    /// running / paused / closed.
-    pub status: String,
-    /// The events recorded, by kind.
-    pub events: Vec<String>,
-    /// Open tasks after the action: (task id, step name, holder post id).
-    pub open_tasks: Vec<OpenTask>,
-}
-
-/// An open task in an outcome.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct OpenTask {
-    /// Task id.
-    pub id: i64,
-    /// Its number within the case (what case actions name).
-    pub no: u32,
-    /// Step.
-    pub step: String,
-    /// Holder.
-    pub post_id: i64,
 }
 
 fn flow_error(e: FlowError) -> ServiceError {
@@ -275,11 +208,40 @@ impl Services {
         Ok(def)
     }
 
-    /// Starts a case of a process for the acting post; durable when it returns.
+    /// Starts a case of a generic process (内部事项, a unit's own process) for the acting post;
+    /// durable when it returns. The processes of an area (发文, 收文, 督办事项 …) are refused
+    /// here: their cases are started by the area's service, which writes the area's row with
+    /// them.
     pub async fn start_case(
         &self,
         actor: &Actor,
         input: StartCase,
+        idem: Option<IdempotencyKey>,
+        now: DateTime<Utc>,
+    ) -> Result<ActionOutcome> {
+        self.start_as(actor, input, StartedBy::Generic, idem, now)
+            .await
+    }
+
+    /// Starts a case of an area's process for the area's service, for its row `link` (a
+    /// document), through the writer like any start.
+    pub(crate) async fn start_area_case(
+        &self,
+        actor: &Actor,
+        input: StartCase,
+        link: Option<i64>,
+        idem: Option<IdempotencyKey>,
+        now: DateTime<Utc>,
+    ) -> Result<ActionOutcome> {
+        self.start_as(actor, input, StartedBy::Area { link }, idem, now)
+            .await
+    }
+
+    async fn start_as(
+        &self,
+        actor: &Actor,
+        input: StartCase,
+        by: StartedBy,
         idem: Option<IdempotencyKey>,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
@@ -289,6 +251,7 @@ impl Services {
             .run(Op::Start {
                 actor,
                 input,
+                by,
                 idem,
                 now,
             })
@@ -341,8 +304,8 @@ impl Services {
     pub async fn task_ref(&self, task_id: i64) -> Result<(i64, u32)> {
         let t = xn_store::flow::find_task(self.db(), task_id)
             .await
-            .map_err(|_| ServiceError::NotFound("待办"))?;
-        Ok((t.case_id, u32::try_from(t.task_no).unwrap_or(0)))
+            .map_err(ServiceError::missing("待办"))?;
+        Ok((t.case_id, crate::exact("a task's number", t.task_no)?))
     }
 
     /// Runs one queued operation inside the writer's transaction.
@@ -351,6 +314,7 @@ impl Services {
             Op::Start {
                 actor,
                 input,
+                by,
                 idem,
                 now,
             } => {
@@ -358,7 +322,7 @@ impl Services {
                 if let Some(stored) = self.claim_idem(w, actor, idem.as_ref(), now).await? {
                     return Ok(stored);
                 }
-                let out = self.start_in(w, actor, None, input, None, now).await?;
+                let out = self.start_in(w, actor, None, input, *by, None, now).await?;
                 self.store_idem(w, actor, idem.as_ref(), &out).await?;
                 Ok(out)
             }
@@ -475,17 +439,23 @@ impl Services {
             .ok_or_else(|| ServiceError::invalid("process", format!("没有流程「{key}」")))
     }
 
-    /// Starts a case inside a caller's transaction (the direct path), for areas that create
-    /// cases as part of their own action (a document's delivery creates 收文 cases).
-    /// Starts a case inside the caller's transaction. `owner`, when given, is the post the case
-    /// belongs to as its starter (a 收文 delivered to a unit belongs to that unit's registry
-    /// clerk), while the events still name `actor`, who did it.
+    /// Starts an area's case inside the caller's transaction (the direct path), for areas that
+    /// create cases as part of their own action (a document's delivery creates 收文 cases; 立项
+    /// opens a supervision item's case), for the area's row `link` when it exists already.
+    /// `owner`, when given, is the post the case belongs to as its starter (a 收文 delivered to
+    /// a unit belongs to that unit's registry clerk), while the events still name `actor`, who
+    /// did it.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one start, as the area asks for it"
+    )]
     pub(crate) async fn start_in_tx(
         &self,
         tx: &mut Tx,
         actor: &ActorRef,
         owner: Option<i64>,
         input: &StartCase,
+        link: Option<i64>,
         parent: Option<(i64, i64, i64)>,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
@@ -494,6 +464,7 @@ impl Services {
             actor,
             owner,
             input,
+            StartedBy::Area { link },
             parent,
             now,
         ))
@@ -521,12 +492,17 @@ impl Services {
         .await
     }
 
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one start, as the writer or an area asks"
+    )]
     pub(crate) async fn start_in(
         &self,
         w: &mut Work<'_>,
         actor: &ActorRef,
         owner: Option<i64>,
         input: &StartCase,
+        by: StartedBy,
         parent: Option<(i64, i64, i64)>,
         now: DateTime<Utc>,
     ) -> Result<ActionOutcome> {
@@ -551,9 +527,21 @@ impl Services {
             .process_for(&input.process, unit_id, w.tx().await?)
             .await?;
         let def = self.process_def(row.id).await?;
-        if w.buffered() && has_area_hooks(&def.item_kind) {
-            // Documents number, deliver and index, supervision items schedule and check, inside
-            // the action: the direct path.
+        let link = match by {
+            StartedBy::Area { link } => link,
+            StartedBy::Generic if areas::generic_start(def.item_kind) => None,
+            StartedBy::Generic => {
+                return Err(ServiceError::Forbidden(format!(
+                    "「{}」是{}的流程，只能在{}中发起",
+                    def.name,
+                    areas::label(def.item_kind),
+                    areas::label(def.item_kind),
+                )));
+            }
+        };
+        if w.buffered() && !areas::batched(def.item_kind) {
+            // Routed to the direct path before the lane takes it (see the writer); kept as the
+            // guard for a start reaching a batch anyway.
             return Err(batch::needs_direct());
         }
         let cal = self.flow_calendar().await?;
@@ -579,6 +567,7 @@ impl Services {
                 unit_id,
                 starter,
                 fields: Arc::clone(&fields),
+                link,
             };
             events.extend(
                 self.resolve_needs(w, &ctx, &case, &mut state, actor, now)
@@ -590,7 +579,7 @@ impl Services {
                 w.tx().await?,
                 &NewCase {
                     process_id: row.id,
-                    item_kind: &def.item_kind,
+                    item_kind: def.item_kind.code(),
                     title,
                     body: &input.body,
                     fields: &fields_json,
@@ -653,7 +642,7 @@ impl Services {
             w.tx().await?,
             &NewCase {
                 process_id: row.id,
-                item_kind: &def.item_kind,
+                item_kind: def.item_kind.code(),
                 title,
                 body: &input.body,
                 fields: &fields_json,
@@ -673,6 +662,7 @@ impl Services {
             unit_id,
             starter,
             fields,
+            link,
         };
         events.extend(
             self.resolve_needs(w, &ctx, &case, &mut state, actor, now)
@@ -700,26 +690,8 @@ impl Services {
                 Some(title),
             )
             .await?;
-        if has_area_hooks(&def.item_kind) {
-            Box::pin(self.on_document_flow(
-                w.tx().await?,
-                &def.item_kind,
-                &case,
-                &first,
-                actor,
-                now,
-            ))
+        self.on_area_flow(w.tx().await?, def.item_kind, &case, &first, actor, now)
             .await?;
-            Box::pin(self.on_supervision_flow(
-                w.tx().await?,
-                &def.item_kind,
-                &case,
-                &first,
-                actor,
-                now,
-            ))
-            .await?;
-        }
         self.after_close(w, &case, &state, actor, now, parent.map(|(p, _, _)| p))
             .await?;
         Ok(outcome(case_id, version, &state, &first, &ids))
@@ -741,9 +713,9 @@ impl Services {
             return Err(stale(row.version, v));
         }
         let def = self.process_def(row.info.process_id).await?;
-        if w.buffered() && has_area_hooks(&def.item_kind) {
-            // Documents number, deliver and index, supervision items schedule and check, inside
-            // the action: the direct path.
+        if w.buffered() && !areas::batched(def.item_kind) {
+            // Routed to the direct path before the lane takes it (see the writer); kept as the
+            // guard for an action reaching a batch anyway.
             return Err(batch::needs_direct());
         }
         let cal = self.flow_calendar().await?;
@@ -754,6 +726,7 @@ impl Services {
             unit_id: row.info.unit_id,
             starter: row.info.starter,
             fields: Arc::clone(&row.info.fields),
+            link: None,
         };
         self.authorize_action(w, actor, &case, &before, &def, action)
             .await?;
@@ -799,19 +772,8 @@ impl Services {
                 None,
             )
             .await?;
-        if has_area_hooks(&def.item_kind) {
-            self.on_document_flow(w.tx().await?, &def.item_kind, &case, &events, actor, now)
-                .await?;
-            Box::pin(self.on_supervision_flow(
-                w.tx().await?,
-                &def.item_kind,
-                &case,
-                &events,
-                actor,
-                now,
-            ))
+        self.on_area_flow(w.tx().await?, def.item_kind, &case, &events, actor, now)
             .await?;
-        }
         if before.status != CaseStatus::Closed {
             self.after_close(w, &case, &state, actor, now, row.info.parent_case_id)
                 .await?;
@@ -929,6 +891,7 @@ impl Services {
                             actor,
                             None,
                             &input,
+                            StartedBy::Generic,
                             Some((case.id, i64::from(run), unit)),
                             now,
                         ))
@@ -1177,7 +1140,7 @@ impl Services {
         }
         let task = xn_store::flow::find_task(self.db(), task_id)
             .await
-            .map_err(|_| ServiceError::NotFound("待办"))?;
+            .map_err(ServiceError::missing("待办"))?;
         if !matches!(task.state.as_str(), "open" | "waiting" | "delegated") {
             return Err(ServiceError::Conflict {
                 code: "flow.state",
@@ -1289,17 +1252,6 @@ impl Services {
     }
 }
 
-/// What rules are resolved against.
-#[derive(Debug, Clone)]
-pub(crate) struct CaseCtx {
-    pub(crate) id: i64,
-    pub(crate) unit_id: i64,
-    pub(crate) starter: i64,
-    pub(crate) fields: Arc<Fields>,
-}
-
-/// Whether an item kind's area acts inside each action's transaction (so it runs on the
-/// direct path, never in a batch).
 /// The posts a rule names when the case alone answers it (the starter, a field), without
 /// reading the organisation.
 fn rule_in_memory(rule: &AssigneeRule, case: &CaseCtx) -> Option<Vec<i64>> {
@@ -1311,10 +1263,6 @@ fn rule_in_memory(rule: &AssigneeRule, case: &CaseCtx) -> Option<Vec<i64>> {
         AssigneeRule::Chosen { from } => rule_in_memory(from, case),
         AssigneeRule::Post { .. } | AssigneeRule::Position { .. } => None,
     }
-}
-
-fn has_area_hooks(item_kind: &str) -> bool {
-    item_kind.starts_with("document") || item_kind == "supervision"
 }
 
 /// The task an action is about, if it names one.

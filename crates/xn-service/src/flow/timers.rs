@@ -11,7 +11,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 use xn_domain::flow::ladder::Rung;
-use xn_domain::flow::{CaseState, CaseStatus, RunState};
+use xn_domain::flow::{CaseState, CaseStatus, RunState, TimerKind};
 use xn_store::flow::{JobRow, NewCard};
 
 use crate::events::Audit;
@@ -56,14 +56,23 @@ impl Services {
     }
 
     async fn fire(&self, owner: &str, job: &JobRow, now: DateTime<Utc>) -> Result<Fired> {
-        if job.kind.starts_with("sv_") {
-            use crate::supervision::timers::Outcome;
-            return Ok(match self.fire_supervision(owner, job, now).await? {
-                Outcome::Effect => Fired::Effect,
-                Outcome::Dropped => Fired::Dropped,
-                Outcome::Lost => Fired::Lost,
-            });
-        }
+        let Some(kind) = TimerKind::from_code(&job.kind) else {
+            // A kind this build does not know (written by a newer build sharing the database):
+            // left to that build; the lease expires and it is claimed again.
+            tracing::error!(job = job.id, kind = %job.kind, "timer of an unknown kind left alone");
+            return Ok(Fired::Lost);
+        };
+        self.fire_timer(kind, owner, job, now).await
+    }
+
+    /// Runs a timer of the flow's own ladder: a warning or a card against whoever still holds
+    /// the step (or, for the case's deadline, any step).
+    pub(crate) async fn fire_rung(
+        &self,
+        owner: &str,
+        job: &JobRow,
+        now: DateTime<Utc>,
+    ) -> Result<Fired> {
         let mut tx = self.db().begin().await?;
         let case = xn_store::flow::lock_case(&mut tx, job.case_id).await?;
         let state: CaseState = super::stored::decode(&case.state)?;
@@ -211,8 +220,12 @@ impl Services {
     }
 }
 
-enum Fired {
+/// What firing a timer did.
+pub(crate) enum Fired {
+    /// It had its effect.
     Effect,
+    /// It was no longer relevant and was closed without effect.
     Dropped,
+    /// Another server holds its lease now (or it is not this build's to run): nothing written.
     Lost,
 }

@@ -112,17 +112,9 @@ pub struct CaseItem {
     pub created_at: DateTime<Utc>,
 }
 
-/// The item kinds' Chinese names.
+/// The Chinese name of a stored item kind (the area registry names them).
 pub fn item_kind_label(kind: &str) -> String {
-    match kind {
-        "internal" => "内部事项".to_owned(),
-        "document_out" => "发文".to_owned(),
-        "document_in" => "收文".to_owned(),
-        "bench" => "基准测试".to_owned(),
-        "document" => "公文".to_owned(),
-        "supervision" => "督办事项".to_owned(),
-        other => other.to_owned(),
-    }
+    crate::areas::label_of_code(kind)
 }
 
 fn task_state_label(code: &str) -> &'static str {
@@ -423,7 +415,7 @@ impl Services {
         require(actor, Permission::FlowWork)?;
         let row = xn_store::flow::find_case(self.db(), case_id)
             .await
-            .map_err(|_| ServiceError::NotFound("事项"))?;
+            .map_err(ServiceError::missing("事项"))?;
         let posts = self.working_posts(actor, now).await?;
         let tasks = xn_store::flow::tasks_of_case(self.db(), case_id).await?;
         let involved = posts.contains(&row.starter_post_id)
@@ -432,7 +424,7 @@ impl Services {
             });
         if !involved
             && !actor.has(Permission::FlowAdmin)
-            && !self.oversees_case(actor, row.unit_id).await?
+            && !self.area_grants_view(actor, row.unit_id).await?
         {
             return Err(ServiceError::Forbidden("您没有参与该事项，不能查看".into()));
         }
@@ -543,6 +535,7 @@ impl Services {
                         unit_id: row.unit_id,
                         starter: row.starter_post_id,
                         fields: serde_json::from_str(&row.fields).unwrap_or_default(),
+                        link: None,
                     };
                     let mut tx = self.db().begin().await?;
                     let ids = self.resolve_rule(&mut tx, from, &case).await?;
@@ -672,12 +665,14 @@ impl Services {
             .collect();
         let fields: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(&row.fields).unwrap_or_default();
+        let can_supervise = self.may_supervise_case(actor, def.item_kind).await?;
         Ok(CaseDetail {
             id: row.id,
             title: row.title,
             body: row.body,
             fields,
             item_kind_label: item_kind_label(&row.item_kind),
+            can_supervise,
             process_name: def.name.clone(),
             status: row.status.clone(),
             status_label: case_status_label(&row.status).to_owned(),
@@ -1174,6 +1169,9 @@ pub struct CaseDetail {
     pub fields: BTreeMap<String, serde_json::Value>,
     /// Kind label.
     pub item_kind_label: String,
+    /// Whether the viewer may open a supervision item from this case (a supervising section,
+    /// on a case that is not a supervision item itself).
+    pub can_supervise: bool,
     /// Process name.
     pub process_name: String,
     /// Status code.

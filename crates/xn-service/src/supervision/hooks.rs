@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use xn_domain::flow::FlowEvent;
 use xn_domain::flow::engine::business_date;
+use xn_domain::flow::{ContractStep, FlowEvent, StepContract};
 use xn_domain::supervision::ItemState;
 use xn_store::Tx;
 use xn_store::supervision as store;
@@ -15,20 +15,59 @@ use crate::events::Audit;
 use crate::flow::{ActorRef, CaseCtx};
 use crate::{Result, ServiceError, Services, ms};
 
+/// The steps of `processes/supervision.toml` the rules below act on.
+pub(crate) mod steps {
+    /// 交办签收.
+    pub(crate) const SIGN: &str = "sign";
+    /// 办理 (its completion is the closing application).
+    pub(crate) const HANDLE: &str = "handle";
+    /// 办结审核.
+    pub(crate) const REVIEW: &str = "review";
+    /// The signing decision.
+    pub(crate) const SIGNED: &str = "签收";
+    /// The handling decision: the closing application.
+    pub(crate) const APPLY: &str = "申请办结";
+    /// The review's decision that strikes the item off.
+    pub(crate) const ACCEPT: &str = "审核通过";
+    /// The review's decision that sends the item back to its lead unit.
+    pub(crate) const SEND_BACK: &str = "退回重办";
+}
+
+/// What the supervision rules need of a process: 交办签收, 办理 (申请办结) and 办结审核 with both
+/// its decisions, which the supervision service completes by name.
+pub(crate) const CONTRACT: StepContract = StepContract {
+    steps: &[
+        ContractStep {
+            id: steps::SIGN,
+            name: "交办签收",
+            human: true,
+            decisions: &[steps::SIGNED],
+        },
+        ContractStep {
+            id: steps::HANDLE,
+            name: "办理",
+            human: true,
+            decisions: &[steps::APPLY],
+        },
+        ContractStep {
+            id: steps::REVIEW,
+            name: "办结审核",
+            human: true,
+            decisions: &[steps::ACCEPT, steps::SEND_BACK],
+        },
+    ],
+};
+
 impl Services {
     /// The supervision area's part of a flow action (see the module's note).
     pub(crate) async fn on_supervision_flow(
         &self,
         tx: &mut Tx,
-        item_kind: &str,
         case: &CaseCtx,
         events: &[FlowEvent],
         actor: &ActorRef,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        if item_kind != "supervision" {
-            return Ok(());
-        }
         // The item's row is written right after its case starts: nothing to do before.
         let Some(mut item) = store::item_of_case(tx, case.id).await? else {
             return Ok(());
@@ -42,7 +81,7 @@ impl Services {
         };
         for e in events {
             match e {
-                FlowEvent::TaskCompleted { step, opinion, .. } if step == "handle" => {
+                FlowEvent::TaskCompleted { step, opinion, .. } if step == steps::HANDLE => {
                     if opinion.trim().chars().count() < 4 {
                         return Err(ServiceError::invalid(
                             "opinion",
@@ -62,14 +101,17 @@ impl Services {
                     decision,
                     opinion,
                     ..
-                } if step == "review" && decision == "退回重办" && opinion.trim().is_empty() => {
+                } if step == steps::REVIEW
+                    && decision == steps::SEND_BACK
+                    && opinion.trim().is_empty() =>
+                {
                     return Err(ServiceError::invalid("opinion", "退回重办须说明理由"));
                 }
-                FlowEvent::StepEntered { step, .. } if step == "sign" => {
+                FlowEvent::StepEntered { step, .. } if step == steps::SIGN => {
                     store::set_state(tx, item.id, ItemState::Assigned.code(), at, "").await?;
                     item.state = ItemState::Assigned.code().into();
                 }
-                FlowEvent::StepEntered { step, .. } if step == "handle" => {
+                FlowEvent::StepEntered { step, .. } if step == steps::HANDLE => {
                     let first = item.signed_at.is_none();
                     let sent_back = item.state == ItemState::Reviewing.code();
                     store::set_state(tx, item.id, ItemState::Handling.code(), at, "").await?;
@@ -109,7 +151,7 @@ impl Services {
                     }
                     item.state = ItemState::Handling.code().into();
                 }
-                FlowEvent::StepEntered { step, .. } if step == "review" => {
+                FlowEvent::StepEntered { step, .. } if step == steps::REVIEW => {
                     store::set_state(tx, item.id, ItemState::Reviewing.code(), at, "").await?;
                     item.state = ItemState::Reviewing.code().into();
                 }

@@ -9,7 +9,7 @@
 
 mod demo;
 mod figures;
-mod hooks;
+pub(crate) mod hooks;
 pub(crate) mod timers;
 mod views;
 
@@ -21,7 +21,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use xn_domain::flow::engine::{Due, business_date};
 use xn_domain::flow::ladder::{Rung, rungs};
-use xn_domain::flow::{Action, Fields, Value};
+use xn_domain::flow::{Action, Fields, TimerKind, Value};
 use xn_domain::org::Permission;
 use xn_domain::supervision::{self as domain, Importance, ItemState, ReportCycle, SourceKind};
 use xn_store::Tx;
@@ -30,6 +30,7 @@ use xn_store::supervision::{self as store, ItemRow};
 use crate::events::Audit;
 use crate::flow::{ActorRef, StartCase};
 use crate::{Actor, Result, ServiceError, Services, ms, require};
+use hooks::steps;
 
 pub use figures::{BulletinView, ScoreView};
 pub use views::{
@@ -37,9 +38,9 @@ pub use views::{
     ReportView, StateCount, SubItemView, Tab,
 };
 
-/// Timer kinds of the area in the jobs table.
-pub(crate) const DEADLINE_TIMER: &str = "sv_deadline";
-pub(crate) const REPORT_TIMER: &str = "sv_report";
+/// The area's timers in the jobs table: the item's own deadline ladder, and its report due days.
+pub(crate) const DEADLINE_TIMER: TimerKind = TimerKind::SupervisionDeadline;
+pub(crate) const REPORT_TIMER: TimerKind = TimerKind::SupervisionReport;
 
 /// A new supervision item (立项), or a sub-item (分解).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -318,7 +319,10 @@ impl Services {
         if let Some(case) = input.source_case_id {
             xn_store::flow::lock_case(&mut tx, case)
                 .await
-                .map_err(|_| ServiceError::invalid("source_case_id", "来源事项不存在"))?;
+                .map_err(ServiceError::missing_input(
+                    "source_case_id",
+                    "来源事项不存在",
+                ))?;
         }
         let office = self.office_of_unit(&mut tx, unit).await?;
         let me = ActorRef::of(actor)?;
@@ -359,6 +363,7 @@ impl Services {
                     fields,
                     choices: BTreeMap::new(),
                 },
+                None,
                 None,
                 now,
             )
@@ -484,7 +489,7 @@ impl Services {
             return Ok(0);
         };
         let cal = self.flow_calendar().await?;
-        let day = u32::try_from(item.report_day).unwrap_or(5);
+        let day = crate::exact("the item's report day", item.report_day)?;
         let dates = domain::report_due_dates(&cal, cycle, day, from, deadline);
         let rows: Vec<(i64, String)> = dates
             .iter()
@@ -517,7 +522,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let parent = store::find_item_tx(&mut tx, parent_id)
             .await
-            .map_err(|_| ServiceError::NotFound("督办事项"))?;
+            .map_err(ServiceError::missing("督办事项"))?;
         if parent.lead_post_id != post {
             return Err(ServiceError::Forbidden(
                 "只有牵头单位责任人可以分解该事项".into(),
@@ -609,7 +614,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let item = store::find_item_tx(&mut tx, item_id)
             .await
-            .map_err(|_| ServiceError::NotFound("督办事项"))?;
+            .map_err(ServiceError::missing("督办事项"))?;
         xn_store::flow::lock_case(&mut tx, item.case_id).await?;
         if item.lead_post_id != post {
             return Err(ServiceError::Forbidden(
@@ -708,13 +713,16 @@ impl Services {
         tasks
             .iter()
             .find(|t| t.step_id == step && t.state == "open" && t.post_id == post)
-            .map(|t| u32::try_from(t.task_no).unwrap_or(0))
+            .map(|t| crate::exact("a task's number", t.task_no))
+            .transpose()?
             .ok_or_else(|| ServiceError::Conflict {
                 code: "supervision.state",
-                message: match step {
-                    "sign" => "该事项不在待您签收的环节".into(),
-                    "handle" => "该事项不在由您办理的环节".into(),
-                    _ => "该事项不在待您审核的环节".into(),
+                message: if step == steps::SIGN {
+                    "该事项不在待您签收的环节".into()
+                } else if step == steps::HANDLE {
+                    "该事项不在由您办理的环节".into()
+                } else {
+                    "该事项不在待您审核的环节".into()
                 },
             })
     }
@@ -731,7 +739,7 @@ impl Services {
         require(actor, Permission::FlowWork)?;
         let item = store::find_item(self.db(), item_id)
             .await
-            .map_err(|_| ServiceError::NotFound("督办事项"))?;
+            .map_err(ServiceError::missing("督办事项"))?;
         let task = self.my_task(actor, &item, step).await?;
         self.act(
             actor,
@@ -758,7 +766,7 @@ impl Services {
         opinion: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.complete_step(actor, item_id, "sign", "签收", opinion, now)
+        self.complete_step(actor, item_id, steps::SIGN, steps::SIGNED, opinion, now)
             .await
     }
 
@@ -770,7 +778,7 @@ impl Services {
         evidence: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.complete_step(actor, item_id, "handle", "申请办结", evidence, now)
+        self.complete_step(actor, item_id, steps::HANDLE, steps::APPLY, evidence, now)
             .await
     }
 
@@ -784,11 +792,11 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let decision = if accept {
-            "审核通过"
+            steps::ACCEPT
         } else {
-            "退回重办"
+            steps::SEND_BACK
         };
-        self.complete_step(actor, item_id, "review", decision, opinion, now)
+        self.complete_step(actor, item_id, steps::REVIEW, decision, opinion, now)
             .await
     }
 
@@ -825,7 +833,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let item = store::find_item_tx(&mut tx, item_id)
             .await
-            .map_err(|_| ServiceError::NotFound("督办事项"))?;
+            .map_err(ServiceError::missing("督办事项"))?;
         xn_store::flow::lock_case(&mut tx, item.case_id).await?;
         if item.lead_post_id != post {
             return Err(ServiceError::Forbidden(
@@ -923,7 +931,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let item = store::find_item_tx(&mut tx, item_id)
             .await
-            .map_err(|_| ServiceError::NotFound("督办事项"))?;
+            .map_err(ServiceError::missing("督办事项"))?;
         let case = xn_store::flow::lock_case(&mut tx, item.case_id).await?;
         if item.created_post_id != post {
             return Err(ServiceError::Forbidden("只有立项人可以审批调整申请".into()));
@@ -1042,7 +1050,7 @@ impl Services {
         }
         let item = store::find_item(self.db(), item_id)
             .await
-            .map_err(|_| ServiceError::NotFound("督办事项"))?;
+            .map_err(ServiceError::missing("督办事项"))?;
         if item.created_post_id != post && !self.is_board_member(actor, &item).await? {
             return Err(ServiceError::Forbidden(
                 "只有督查部门或立项人可以催办".into(),

@@ -12,17 +12,9 @@ use xn_store::supervision as store;
 
 use super::{DEADLINE_TIMER, REPORT_TIMER};
 use crate::events::Audit;
+use crate::flow::Fired;
 use crate::{Result, Services, ms};
-
-/// What firing a timer did.
-pub(crate) enum Outcome {
-    /// It had its effect.
-    Effect,
-    /// It was no longer relevant and was closed without effect.
-    Dropped,
-    /// Another server holds its lease now: nothing was written.
-    Lost,
-}
+use xn_domain::flow::TimerKind;
 
 impl Services {
     #[expect(
@@ -32,9 +24,10 @@ impl Services {
     pub(crate) async fn fire_supervision(
         &self,
         owner: &str,
+        kind: TimerKind,
         job: &JobRow,
         now: DateTime<Utc>,
-    ) -> Result<Outcome> {
+    ) -> Result<Fired> {
         let mut tx = self.db().begin().await?;
         // Serialize with actions on the item's case.
         xn_store::flow::lock_case(&mut tx, job.case_id).await?;
@@ -45,7 +38,7 @@ impl Services {
             post_id: None,
             ip: None,
         };
-        let effect = match (item, job.kind.as_str()) {
+        let effect = match (item, kind) {
             (Some(item), DEADLINE_TIMER) if state.is_some_and(ItemState::owes_work) => {
                 match Rung::from_code(&job.rung) {
                     Some(rung) => {
@@ -163,13 +156,13 @@ impl Services {
         if !xn_store::flow::finish_job(&mut tx, job.id, owner, job.version, status, ms(now)).await?
         {
             // Another server took the lease over: drop everything written here.
-            return Ok(Outcome::Lost);
+            return Ok(Fired::Lost);
         }
         tx.commit().await?;
         Ok(if effect {
-            Outcome::Effect
+            Fired::Effect
         } else {
-            Outcome::Dropped
+            Fired::Dropped
         })
     }
 }

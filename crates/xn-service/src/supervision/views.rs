@@ -555,7 +555,7 @@ impl Services {
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let item = store::find_item(self.db(), id)
             .await
-            .map_err(|_| ServiceError::NotFound("督办事项"))?;
+            .map_err(ServiceError::missing("督办事项"))?;
         let assists = store::assists_of(self.db(), id).await?;
         let tasks = xn_store::flow::tasks_of_case(self.db(), item.case_id).await?;
         let board = self.is_board_member(actor, &item).await?;
@@ -646,9 +646,10 @@ impl Services {
             deadline: item.deadline.clone(),
             days_left: (state != Some(ItemState::Closed))
                 .then(|| cal.working_days_between(today, deadline)),
-            report_schedule: ReportCycle::parse(&item.report_cycle)
-                .map(|c| c.describe(u32::try_from(item.report_day).unwrap_or(5)))
-                .unwrap_or_default(),
+            report_schedule: match ReportCycle::parse(&item.report_cycle) {
+                Some(c) => c.describe(crate::exact("the item's report day", item.report_day)?),
+                None => String::new(),
+            },
             importance_label: Importance::parse(&item.importance)
                 .map(|i| i.label().to_owned())
                 .unwrap_or_default(),
@@ -810,7 +811,7 @@ impl Services {
         require(actor, Permission::FlowWork)?;
         let case = xn_store::flow::find_case(self.db(), case_id)
             .await
-            .map_err(|_| ServiceError::NotFound("事项"))?;
+            .map_err(ServiceError::missing("事项"))?;
         if !self.oversees_case(actor, case.unit_id).await? {
             return Err(ServiceError::Forbidden(
                 "只有督查科（股）可以把批示转为督办事项".into(),
@@ -890,7 +891,7 @@ impl Services {
             Some(p) => {
                 store::find_item(self.db(), p)
                     .await
-                    .map_err(|_| ServiceError::NotFound("督办事项"))?
+                    .map_err(ServiceError::missing("督办事项"))?
                     .lead_unit_id
             }
             None => {

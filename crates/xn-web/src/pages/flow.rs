@@ -135,6 +135,7 @@ fn refusal(e: &ServiceError) -> Option<String> {
         ServiceError::Invalid { .. }
         | ServiceError::Forbidden(_)
         | ServiceError::Conflict { .. }
+        | ServiceError::Constraint { .. }
         | ServiceError::Nonconforming(_) => Some(e.to_string()),
         _ => None,
     }

@@ -163,6 +163,7 @@ pub(crate) fn fixable(e: &xn_service::ServiceError) -> Option<String> {
     match e {
         ServiceError::Invalid { .. }
         | ServiceError::Conflict { .. }
+        | ServiceError::Constraint { .. }
         | ServiceError::Forbidden(_)
         | ServiceError::Nonconforming(_) => Some(e.to_string()),
         _ => None,

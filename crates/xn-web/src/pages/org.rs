@@ -261,7 +261,11 @@ async fn create_unit(
         .await
     {
         Ok(u) => Ok(Redirect::to(&format!("/org/units/{}", u.id)).into_response()),
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict { .. })) => {
+        Err(
+            e @ (ServiceError::Invalid { .. }
+            | ServiceError::Conflict { .. }
+            | ServiceError::Constraint { .. }),
+        ) => {
             unit_form(
                 &state,
                 &actor,
@@ -314,7 +318,11 @@ async fn update_unit(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/org/units/{id}")).into_response()),
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict { .. })) => {
+        Err(
+            e @ (ServiceError::Invalid { .. }
+            | ServiceError::Conflict { .. }
+            | ServiceError::Constraint { .. }),
+        ) => {
             unit_form(
                 &state,
                 &actor,
@@ -475,7 +483,11 @@ async fn create_person(
             };
             person_page(&state, &actor, p.id, Some(msg)).await
         }
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict { .. })) => {
+        Err(
+            e @ (ServiceError::Invalid { .. }
+            | ServiceError::Conflict { .. }
+            | ServiceError::Constraint { .. }),
+        ) => {
             let l = Layout::new(&state, &actor, "/org").await?;
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,

@@ -10,6 +10,7 @@
 mod support;
 
 mod api;
+mod areas;
 mod auth;
 mod calendar;
 mod documents;

@@ -100,6 +100,7 @@ impl TestApp {
     /// A fresh database with the demo city loaded, or `None` (with the reason printed) when
     /// PostgreSQL is asked for and not configured.
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        keep_log();
         let (db, dir, pg_schema) = match engine {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -409,6 +410,16 @@ impl TestApp {
         }
     }
 
+    /// Runs a statement straight on the database (to break it on purpose).
+    pub async fn exec(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.services().db() {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        }
+        .unwrap();
+    }
+
     /// One text value from the database.
     pub async fn text(&self, sql: &str) -> String {
         let sql = sql.to_owned();
@@ -509,4 +520,53 @@ pub fn field_value(html: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no field {name} in page"))
         + needle.len();
     html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// What the application logged, for every test of the binary: a subscriber installed once that
+/// keeps every line.
+static LOG: std::sync::OnceLock<Arc<Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+
+fn log_buffer() -> Arc<Mutex<Vec<u8>>> {
+    Arc::clone(LOG.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&buf);
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::WARN)
+            .with_writer(move || LogWriter(Arc::clone(&sink)))
+            .finish();
+        // Another subscriber set first (none is) would leave this one out; then nothing is
+        // captured and the test looking for a line fails, as it should.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+        buf
+    }))
+}
+
+struct LogWriter(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Starts keeping the log (call before the action whose log line is wanted; `spawn` does).
+pub fn keep_log() {
+    log_buffer();
+}
+
+/// Whether some log record with text `a` holds text `b` too (a record may span lines: an
+/// error's chain is written out in full).
+pub fn logged(a: &str, b: &str) -> bool {
+    let buf = log_buffer();
+    let text = String::from_utf8_lossy(&buf.lock().unwrap()).into_owned();
+    text.match_indices(a).any(|(i, _)| {
+        let rest = &text[i..];
+        let end = rest.find(" ERROR ").unwrap_or(rest.len());
+        rest[..end].contains(b)
+    })
 }

@@ -369,8 +369,7 @@ async fn case_page(
         || c.can_resume
         || !c.urgeable.is_empty();
     let supervised = state.services.items_from_case(c.id).await?;
-    let can_supervise =
-        c.item_kind_label != "督办事项" && state.services.in_supervision_section(actor).await?;
+    let can_supervise = c.can_supervise;
     Ok(CasePage {
         supervised,
         can_supervise,

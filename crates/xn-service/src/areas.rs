@@ -1,0 +1,231 @@
+//! The area registry: the one place where the business areas plug into the shared flow core.
+//!
+//! The flow core (`flow/`) knows cases, tasks and timers, never documents or supervision items.
+//! Everything an area adds to it is answered here by an exhaustive `match` on the closed sets
+//! [`ItemKind`] and [`TimerKind`]: which area a kind belongs to, its Chinese label, the process
+//! definitions it ships, the steps its rules rely on (the step contract, checked on every
+//! definition stored), whether its cases may be started from the generic door, the hook that
+//! runs inside every action on its cases, the handler of its timers, and who besides the
+//! participants may open its cases. A new variant does not build until each of these is
+//! answered, which is the list of what a new area must provide (docs/ARCHITECTURE.md, "Adding
+//! an area"). No other code compares kind codes.
+
+use chrono::{DateTime, Utc};
+use xn_domain::flow::{FlowEvent, ItemKind, StepContract, TimerKind};
+use xn_store::Tx;
+use xn_store::flow::JobRow;
+
+use crate::flow::{ActorRef, CaseCtx, Fired};
+use crate::{Actor, Result, Services};
+
+/// A business area: a set of item kinds with rules of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
+pub enum Area {
+    /// The generic flow: 内部事项 and the units' own processes. No rules beyond the engine's.
+    Flow,
+    /// 办文: outgoing and incoming documents.
+    Documents,
+    /// 督查: supervision items.
+    Supervision,
+}
+
+/// The area a kind of item belongs to.
+pub fn area_of(kind: ItemKind) -> Area {
+    match kind {
+        ItemKind::Internal | ItemKind::Bench => Area::Flow,
+        ItemKind::DocumentOut | ItemKind::DocumentIn => Area::Documents,
+        ItemKind::Supervision => Area::Supervision,
+    }
+}
+
+/// The Chinese name of a kind of item, as lists and the case page show it.
+pub fn label(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Internal => "内部事项",
+        ItemKind::Bench => "基准测试",
+        ItemKind::DocumentOut => "发文",
+        ItemKind::DocumentIn => "收文",
+        ItemKind::Supervision => "督办事项",
+    }
+}
+
+/// The label of a stored kind code (a code no build knows is shown as it is).
+pub fn label_of_code(code: &str) -> String {
+    ItemKind::from_code(code).map_or_else(|| code.to_owned(), |k| label(k).to_owned())
+}
+
+/// The process definitions an area ships: (file, TOML), stored at every start.
+pub fn shipped_processes(area: Area) -> &'static [(&'static str, &'static str)] {
+    match area {
+        Area::Flow => &[(
+            "processes/internal_request.toml",
+            include_str!("../../../processes/internal_request.toml"),
+        )],
+        Area::Documents => &[
+            (
+                "processes/outgoing_document.toml",
+                include_str!("../../../processes/outgoing_document.toml"),
+            ),
+            (
+                "processes/incoming_document.toml",
+                include_str!("../../../processes/incoming_document.toml"),
+            ),
+        ],
+        Area::Supervision => &[(
+            "processes/supervision.toml",
+            include_str!("../../../processes/supervision.toml"),
+        )],
+    }
+}
+
+/// Every shipped process definition of every area.
+pub fn all_shipped_processes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    <Area as strum::IntoEnumIterator>::iter().flat_map(|a| shipped_processes(a).iter().copied())
+}
+
+/// The steps and decisions the area's rules act on, for a process of this kind.
+pub fn contract(kind: ItemKind) -> &'static StepContract {
+    match kind {
+        ItemKind::Internal | ItemKind::Bench => &StepContract::NONE,
+        ItemKind::DocumentOut => &crate::documents::hooks::OUTGOING_CONTRACT,
+        ItemKind::DocumentIn => &crate::documents::hooks::INCOMING_CONTRACT,
+        ItemKind::Supervision => &crate::supervision::hooks::CONTRACT,
+    }
+}
+
+/// Whether a case of this kind may be started through the generic door (`start_case`, `POST
+/// /api/v1/cases`). An area's cases are started only by the area's own service, which writes
+/// the area's row with the case and decides who may start it and with what links.
+pub fn generic_start(kind: ItemKind) -> bool {
+    match area_of(kind) {
+        Area::Flow => true,
+        Area::Documents | Area::Supervision => false,
+    }
+}
+
+/// Whether the area's hook runs inside the batched write path. Until the area's writes go
+/// through the batch, its actions take the direct path, routed there before any work.
+pub fn batched(kind: ItemKind) -> bool {
+    match area_of(kind) {
+        Area::Flow => true,
+        Area::Documents | Area::Supervision => false,
+    }
+}
+
+/// Who starts an area's case: the generic door, or the area's own service with the id of the
+/// area's row the case belongs to (a document; none for a supervision item, whose row is
+/// written with the case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StartedBy {
+    /// `start_case`: only generic kinds.
+    Generic,
+    /// The area's service.
+    Area {
+        /// The area's row (a document's id), when it exists before the case.
+        link: Option<i64>,
+    },
+}
+
+impl Services {
+    /// The area's part of a flow action: called once per action, inside its transaction, with
+    /// the events the engine produced; a refusal here refuses the action.
+    pub(crate) async fn on_area_flow(
+        &self,
+        tx: &mut Tx,
+        kind: ItemKind,
+        case: &CaseCtx,
+        events: &[FlowEvent],
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        match area_of(kind) {
+            Area::Flow => Ok(()),
+            Area::Documents => {
+                Box::pin(self.on_document_flow(tx, kind, case, events, actor, now)).await
+            }
+            Area::Supervision => {
+                Box::pin(self.on_supervision_flow(tx, case, events, actor, now)).await
+            }
+        }
+    }
+
+    /// Runs a claimed timer by its kind.
+    pub(crate) async fn fire_timer(
+        &self,
+        kind: TimerKind,
+        owner: &str,
+        job: &JobRow,
+        now: DateTime<Utc>,
+    ) -> Result<Fired> {
+        match kind {
+            TimerKind::Rung => self.fire_rung(owner, job, now).await,
+            TimerKind::SupervisionDeadline | TimerKind::SupervisionReport => {
+                self.fire_supervision(owner, kind, job, now).await
+            }
+        }
+    }
+
+    /// Whether an area lets the actor open a case it did not take part in (the supervising
+    /// section opens the cases of the units its government covers, to turn an instruction on
+    /// them into a supervision item).
+    pub(crate) async fn area_grants_view(&self, actor: &Actor, case_unit: i64) -> Result<bool> {
+        for area in <Area as strum::IntoEnumIterator>::iter() {
+            let granted = match area {
+                Area::Flow | Area::Documents => false,
+                Area::Supervision => self.oversees_case(actor, case_unit).await?,
+            };
+            if granted {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether the actor may turn this case into a supervision item from its page: a case that
+    /// is not one already, seen by a supervising section.
+    pub async fn may_supervise_case(&self, actor: &Actor, kind: ItemKind) -> Result<bool> {
+        let eligible = match area_of(kind) {
+            Area::Flow | Area::Documents => true,
+            Area::Supervision => false,
+        };
+        Ok(eligible && self.in_supervision_section(actor).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use xn_domain::flow::ProcessDef;
+
+    use super::*;
+
+    #[test]
+    fn every_shipped_process_parses_and_meets_its_areas_contract() {
+        let mut kinds = Vec::new();
+        for (file, text) in all_shipped_processes() {
+            let def = ProcessDef::parse(file, text).unwrap_or_else(|e| unreachable!("{e}"));
+            assert!(
+                def.check_contract(file, contract(def.item_kind)).is_ok(),
+                "{file}"
+            );
+            assert!(
+                shipped_processes(area_of(def.item_kind))
+                    .iter()
+                    .any(|(f, _)| *f == file),
+                "{file} is shipped by the area of its kind"
+            );
+            kinds.push(def.item_kind);
+        }
+        // Every area kind but the benchmark's has a shipped process.
+        for k in ItemKind::all().filter(|k| *k != ItemKind::Bench) {
+            assert!(kinds.contains(&k), "{k:?} has no shipped process");
+        }
+    }
+
+    #[test]
+    fn only_generic_kinds_start_through_the_generic_door() {
+        assert!(generic_start(ItemKind::Internal));
+        assert!(!generic_start(ItemKind::DocumentOut));
+        assert!(!generic_start(ItemKind::DocumentIn));
+        assert!(!generic_start(ItemKind::Supervision));
+    }
+}

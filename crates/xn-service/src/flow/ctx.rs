@@ -1,0 +1,96 @@
+//! What an action is about, as the flow core hands it to the areas: who acts, the case, a new
+//! case's input and an action's outcome. These sit below both the flow core and the area
+//! registry, so that the registry (`crate::areas`) can name them without an import cycle.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use xn_domain::flow::Fields;
+use xn_domain::org::Permission;
+
+use crate::{Actor, Result, ServiceError};
+
+/// Who acts, as the writer needs it (owned).
+#[derive(Debug, Clone)]
+pub(crate) struct ActorRef {
+    pub(crate) person_id: i64,
+    pub(crate) post_id: i64,
+    pub(crate) ip: Option<String>,
+    pub(crate) flow_admin: bool,
+}
+
+impl ActorRef {
+    pub(crate) fn of(actor: &Actor) -> Result<ActorRef> {
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        Ok(ActorRef {
+            person_id: actor.person_id,
+            post_id: post.id,
+            ip: actor.ip.clone(),
+            flow_admin: actor.has(Permission::FlowAdmin),
+        })
+    }
+}
+
+/// A new case.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct StartCase {
+    /// The process key, e.g. `internal_request`.
+    pub process: String,
+    /// The title.
+    pub title: String,
+    /// The body text.
+    #[serde(default)]
+    pub body: String,
+    /// Item fields (for gateways and assignee rules).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: Fields,
+    /// Holders picked for steps whose rule is `chosen`.
+    #[serde(default)]
+    pub choices: BTreeMap<String, Vec<i64>>,
+}
+
+/// What an action did.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ActionOutcome {
+    /// The case.
+    pub case_id: i64,
+    /// Its version after the action.
+    pub version: i64,
+    /// running / paused / closed.
+    pub status: String,
+    /// The events recorded, by kind.
+    pub events: Vec<String>,
+    /// Open tasks after the action: (task id, step name, holder post id).
+    pub open_tasks: Vec<OpenTask>,
+}
+
+/// An open task in an outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpenTask {
+    /// Task id.
+    pub id: i64,
+    /// Its number within the case (what case actions name).
+    pub no: u32,
+    /// Step.
+    pub step: String,
+    /// Holder.
+    pub post_id: i64,
+}
+
+/// What rules are resolved against.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseCtx {
+    pub(crate) id: i64,
+    pub(crate) unit_id: i64,
+    pub(crate) starter: i64,
+    pub(crate) fields: Arc<Fields>,
+    /// The area's row the case was started for (a document), on the action that starts it;
+    /// later actions find the row by the case.
+    pub(crate) link: Option<i64>,
+}
