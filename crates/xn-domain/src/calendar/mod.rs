@@ -15,7 +15,8 @@
 //! It holds no I/O and never reads the clock: the caller passes every date. A year whose notice
 //! is not loaded is *provisional*: only weekends are off, and every answer that touches it says so.
 //!
-//! All dates are business dates in Asia/Shanghai (see [`hours`] for converting timestamps).
+//! All dates are business dates in Asia/Shanghai: [`business_date`] gives an instant's (see
+//! [`hours`] for converting timestamps).
 
 pub mod arithmetic;
 pub mod data;
@@ -27,7 +28,7 @@ pub use data::{HolidaySpan, MakeupDay, SHIPPED_TOML, Source, YearData, shipped_y
 pub use hours::OfficeHours;
 pub use notice::{ParsedNotice, parse_notice};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// What can go wrong when reading calendar data or asking the calendar a question.
 ///
@@ -123,4 +124,9 @@ pub fn weekday_zh(date: NaiveDate) -> &'static str {
 pub fn is_weekend(date: NaiveDate) -> bool {
     use chrono::{Datelike, Weekday};
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The business date (Asia/Shanghai) of an instant.
+pub fn business_date(now: DateTime<Utc>) -> NaiveDate {
+    hours::to_shanghai_local(now).date()
 }

@@ -1,49 +1,28 @@
-//! The working-day calendar's use cases: the calendar in force, loading and editing a year,
-//! the registry of working-day deadlines, and recomputing those deadlines when a year changes.
-//!
-//! The calendar in force is the shipped years (`xn_domain::calendar::shipped_years`) overlaid
-//! with the rows of `calendar_years`: a stored year replaces the shipped one. It is built from
-//! the database on every call, so several servers on one PostgreSQL database always agree;
-//! building is memoised on the stored text itself (not on a timestamp or a process-local
-//! "changed" flag), which makes the memo correct whichever server saved the change.
-//!
-//! Saving a year (page, API or console) runs in one transaction: store the year, recompute every
-//! open deadline whose days could be touched by it, record `deadline.recomputed` for each one
-//! that moved and notify its holder, and record `calendar.year_saved`. This module holds no
-//! calendar arithmetic (that is `xn_domain::calendar`) and no SQL (that is `xn_store::calendar`).
+//! The years of the calendar: as listed and as one year's page shows them, their data in JSON,
+//! and changing them: editing a year's TOML, reading a pasted notice, importing a year file from
+//! the console. Every save recomputes the deadlines it moves in the same transaction.
 
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
-use xn_domain::calendar::hours::to_shanghai_local;
 use xn_domain::calendar::{
-    Calendar, DayKind, HolidaySpan, MakeupDay, Source, YearData, parse_notice, shipped_years,
-    weekday_zh,
+    Calendar, DayKind, HolidaySpan, MakeupDay, Source, YearData, parse_notice,
 };
 use xn_domain::org::Permission;
 use xn_store::Tx;
-use xn_store::calendar::{CalendarYearRow, DeadlineRow, NewCalendarYear, NewDeadline};
+use xn_store::calendar::{CalendarYearRow, NewCalendarYear};
 
+use super::deadlines::{recompute, recompute_deadlines, to_registered};
+use super::in_force::{build_calendar, row_texts};
+use super::{
+    CONSOLE, DeadlineChange, MAX_DAYS, RegisteredDeadline, YEAR_RANGE, business_date, check_year,
+    day_label,
+};
 use crate::events::{Audit, record};
 use crate::{Actor, Result, ServiceError, Services, ms, require};
-
-/// The first and last year the calendar pages and the API accept.
-pub const YEAR_RANGE: std::ops::RangeInclusive<i32> = 1990..=2100;
-
-/// The longest range `calendar_days` answers, in days (ten years).
-pub const MAX_DAYS: i64 = 3660;
-
-/// The most working days a deadline may count.
-pub const MAX_WORKING_DAYS: u32 = 1000;
-
-const CONSOLE: Audit<'static> = Audit {
-    person_id: None,
-    post_id: None,
-    ip: None,
-};
 
 /// Where a year's data comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -147,79 +126,6 @@ impl DayView {
             provisional: info.provisional,
         }
     }
-}
-
-/// A deadline counted in working days, as computed (not registered).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DeadlineView {
-    /// The last day: the deadline is the end of it.
-    #[schema(value_type = String, format = Date)]
-    pub date: NaiveDate,
-    /// True when a counted day lies in a year without published data.
-    pub provisional: bool,
-    /// How the date was reached, in Chinese.
-    pub explanation: String,
-}
-
-/// A registered deadline.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RegisteredDeadline {
-    /// Id.
-    pub id: i64,
-    /// What it is the deadline of, e.g. `case:12`.
-    pub subject: String,
-    /// The post that must act.
-    pub holder_post_id: Option<i64>,
-    /// The holder's name, in lists.
-    pub holder: Option<String>,
-    /// The day of receipt.
-    #[schema(value_type = String, format = Date)]
-    pub start_date: NaiveDate,
-    /// N working days.
-    pub working_days: u32,
-    /// The last day.
-    #[schema(value_type = String, format = Date)]
-    pub due_date: NaiveDate,
-    /// Provisional.
-    pub provisional: bool,
-    /// Explanation, in Chinese.
-    pub explanation: String,
-}
-
-/// A deadline to register.
-#[derive(Debug, Clone)]
-pub struct DeadlineInput {
-    /// What it is the deadline of, e.g. `case:12`.
-    pub subject: String,
-    /// The post that must act by then (it is notified when the date moves).
-    pub holder_post_id: Option<i64>,
-    /// The day of receipt (it does not count).
-    pub start_date: NaiveDate,
-    /// N working days.
-    pub working_days: u32,
-}
-
-/// A deadline whose date (or provisional flag) a calendar change moved.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct DeadlineChange {
-    /// The deadline's id.
-    pub id: i64,
-    /// Its subject.
-    pub subject: String,
-    /// Its holder.
-    pub holder_post_id: Option<i64>,
-    /// The due date before.
-    #[schema(value_type = String, format = Date)]
-    pub old_date: NaiveDate,
-    /// The due date after.
-    #[schema(value_type = String, format = Date)]
-    pub new_date: NaiveDate,
-    /// Provisional before.
-    pub old_provisional: bool,
-    /// Provisional after.
-    pub new_provisional: bool,
-    /// The new explanation.
-    pub explanation: String,
 }
 
 /// One date whose kind a change of data alters.
@@ -409,113 +315,6 @@ impl From<YearDataView> for YearData {
     }
 }
 
-/// Parses a business date typed by a person (`YYYY-MM-DD`), naming the field when it is not one.
-pub fn parse_date(field: &'static str, label: &str, text: &str) -> Result<NaiveDate> {
-    let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        let shown: String = text.chars().take(40).collect();
-        ServiceError::invalid(
-            field,
-            if shown.is_empty() {
-                format!("请填写{label}（格式 YYYY-MM-DD，如 2026-10-01）")
-            } else {
-                format!("{label}「{shown}」不是有效日期，应为 YYYY-MM-DD，如 2026-10-01")
-            },
-        )
-    })
-}
-
-/// Parses a number of working days typed by a person.
-pub fn parse_working_days(field: &'static str, text: &str) -> Result<u32> {
-    let text = text.trim();
-    match text.parse::<u32>() {
-        Ok(n) if n <= MAX_WORKING_DAYS => Ok(n),
-        _ => Err(ServiceError::invalid(
-            field,
-            format!("工作日数应为 0 至 {MAX_WORKING_DAYS} 之间的整数（收到「{text}」）"),
-        )),
-    }
-}
-
-/// Refuses a year outside [`YEAR_RANGE`].
-pub fn check_year(year: i32) -> Result<()> {
-    if YEAR_RANGE.contains(&year) {
-        Ok(())
-    } else {
-        Err(ServiceError::invalid(
-            "year",
-            format!(
-                "年份 {year} 超出范围（{}–{}）",
-                YEAR_RANGE.start(),
-                YEAR_RANGE.end()
-            ),
-        ))
-    }
-}
-
-/// "2026年10月13日（星期二）", as messages write a date.
-pub fn fmt_date_zh(d: NaiveDate) -> String {
-    format!(
-        "{}年{}月{}日（{}）",
-        d.year(),
-        d.month(),
-        d.day(),
-        weekday_zh(d)
-    )
-}
-
-/// The kind of a day in Chinese, for tooltips and change lists.
-pub fn day_label(kind: &DayKind) -> String {
-    match kind {
-        DayKind::Workday => "工作日".to_owned(),
-        DayKind::Weekend => "周末".to_owned(),
-        DayKind::Holiday { name } => format!("{name}放假"),
-        DayKind::MakeUpWorkday { name } => format!("{name}调休上班"),
-    }
-}
-
-/// The shipped years, parsed once per process.
-fn shipped() -> &'static [YearData] {
-    static SHIPPED: OnceLock<Vec<YearData>> = OnceLock::new();
-    SHIPPED.get_or_init(shipped_years)
-}
-
-type Memo = Option<(Vec<(i64, String)>, Arc<Calendar>)>;
-
-/// Builds the calendar in force from stored rows (year, TOML): shipped years overlaid with them.
-///
-/// Memoised on the rows' text: the same rows always give the same calendar, so the memo can
-/// never be stale, whichever process changed the database.
-fn build_calendar(rows: &[(i64, String)]) -> Arc<Calendar> {
-    static MEMO: Mutex<Memo> = Mutex::new(None);
-    if let Some((key, cal)) = MEMO.lock().unwrap_or_else(PoisonError::into_inner).as_ref()
-        && key.as_slice() == rows
-    {
-        return Arc::clone(cal);
-    }
-    let mut years: Vec<YearData> = shipped().to_vec();
-    for (year, text) in rows {
-        match YearData::from_toml(text) {
-            Ok(data) => years.push(data),
-            // A row is only written after validation; one that no longer loads was edited by
-            // hand in the database. The shipped data (or weekends) stand in for it.
-            Err(e) => tracing::error!(year, error = %e, "stored calendar year does not load"),
-        }
-    }
-    let cal = Arc::new(Calendar::new(years));
-    *MEMO.lock().unwrap_or_else(PoisonError::into_inner) = Some((rows.to_vec(), Arc::clone(&cal)));
-    cal
-}
-
-fn row_texts(rows: &[CalendarYearRow]) -> Vec<(i64, String)> {
-    rows.iter().map(|r| (r.year, r.data.clone())).collect()
-}
-
-/// The Asia/Shanghai business date of an instant.
-pub fn business_date(now: DateTime<Utc>) -> NaiveDate {
-    to_shanghai_local(now).date()
-}
-
 fn first_day(year: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN)
 }
@@ -525,7 +324,7 @@ fn last_day(year: i32) -> NaiveDate {
 }
 
 /// The dates a year's data may touch: a notice reaches into the adjacent years only.
-fn reach(year: i32) -> (NaiveDate, NaiveDate) {
+pub(super) fn reach(year: i32) -> (NaiveDate, NaiveDate) {
     (
         first_day(year.saturating_sub(1)),
         last_day(year.saturating_add(1)),
@@ -577,36 +376,6 @@ fn summary(year: i32, cal: &Calendar, row: Option<&CalendarYearRow>) -> YearSumm
     }
 }
 
-/// A stored deadline recomputed on `cal`, or `None` when nothing about it changes.
-fn recompute(cal: &Calendar, row: &DeadlineRow) -> Option<DeadlineChange> {
-    let (Ok(start), Ok(old_date)) = (
-        NaiveDate::parse_from_str(&row.start_date, "%Y-%m-%d"),
-        NaiveDate::parse_from_str(&row.due_date, "%Y-%m-%d"),
-    ) else {
-        tracing::error!(deadline = row.id, "stored deadline has an unreadable date");
-        return None;
-    };
-    let n = u32::try_from(row.working_days).unwrap_or(0);
-    let new = cal.add_working_days(start, n);
-    let old_provisional = row.provisional != 0;
-    if new.date == old_date
-        && new.provisional == old_provisional
-        && new.explanation == row.explanation
-    {
-        return None;
-    }
-    Some(DeadlineChange {
-        id: row.id,
-        subject: row.subject.clone(),
-        holder_post_id: row.holder_post_id,
-        old_date,
-        new_date: new.date,
-        old_provisional,
-        new_provisional: new.provisional,
-        explanation: new.explanation,
-    })
-}
-
 /// Dates in `[from, to]` whose kind differs between two calendars.
 fn day_changes(old: &Calendar, new: &Calendar, from: NaiveDate, to: NaiveDate) -> Vec<DayChange> {
     from.iter_days()
@@ -622,140 +391,12 @@ fn day_changes(old: &Calendar, new: &Calendar, from: NaiveDate, to: NaiveDate) -
         .collect()
 }
 
-fn reason_of(data: &YearData) -> String {
+pub(super) fn reason_of(data: &YearData) -> String {
     if data.source.title.trim().is_empty() {
         format!("{}年日历更新", data.year)
     } else {
         format!("{}年日历更新：{}", data.year, data.source.title)
     }
-}
-
-/// Registers a deadline inside the caller's transaction, counted on the calendar in force.
-///
-/// For use cases that create work with a working-day limit (the flow engine, supervision):
-/// they call this in their own transaction, after authorizing their actor. The calendar rows
-/// are read under a shared lock, so a concurrent calendar save either sees this deadline or
-/// is seen by it.
-pub async fn register_deadline_in(
-    tx: &mut Tx,
-    input: &DeadlineInput,
-    now: DateTime<Utc>,
-) -> Result<RegisteredDeadline> {
-    let subject = input.subject.trim();
-    if subject.is_empty() {
-        return Err(ServiceError::invalid("subject", "期限须注明所属事项"));
-    }
-    if input.working_days > MAX_WORKING_DAYS {
-        return Err(ServiceError::invalid(
-            "working_days",
-            format!("工作日数不能超过 {MAX_WORKING_DAYS}"),
-        ));
-    }
-    xn_store::calendar::lock_years_shared(tx).await?;
-    let rows = xn_store::calendar::list_years_tx(tx).await?;
-    let cal = build_calendar(&row_texts(&rows));
-    let deadline = cal.add_working_days(input.start_date, input.working_days);
-    let start = input.start_date.to_string();
-    let due = deadline.date.to_string();
-    let id = xn_store::calendar::insert_deadline(
-        tx,
-        &NewDeadline {
-            subject,
-            holder_post_id: input.holder_post_id,
-            start_date: &start,
-            working_days: i64::from(input.working_days),
-            due_date: &due,
-            provisional: deadline.provisional,
-            explanation: &deadline.explanation,
-        },
-        ms(now),
-    )
-    .await?;
-    Ok(RegisteredDeadline {
-        id,
-        subject: subject.to_owned(),
-        holder_post_id: input.holder_post_id,
-        holder: None,
-        start_date: input.start_date,
-        working_days: input.working_days,
-        due_date: deadline.date,
-        provisional: deadline.provisional,
-        explanation: deadline.explanation,
-    })
-}
-
-/// Recomputes the open deadlines that could count days in `[from, to]`, inside the saving
-/// transaction: updates each changed one, records `deadline.recomputed` for each whose date or
-/// provisional flag moved, and notifies the holder of each whose date moved.
-async fn recompute_deadlines(
-    tx: &mut Tx,
-    cal: &Calendar,
-    (from, to): (NaiveDate, NaiveDate),
-    reason: &str,
-    who: &Audit<'_>,
-    now: DateTime<Utc>,
-) -> Result<Vec<DeadlineChange>> {
-    let rows =
-        xn_store::calendar::open_deadlines_touching_tx(tx, &from.to_string(), &to.to_string())
-            .await?;
-    let mut moved = Vec::new();
-    for row in &rows {
-        let Some(change) = recompute(cal, row) else {
-            continue;
-        };
-        xn_store::calendar::update_deadline_due(
-            tx,
-            change.id,
-            &change.new_date.to_string(),
-            change.new_provisional,
-            &change.explanation,
-        )
-        .await?;
-        let date_moved = change.old_date != change.new_date;
-        if !date_moved && change.old_provisional == change.new_provisional {
-            // Only the wording of the explanation changed (a holiday renamed): nothing to tell.
-            continue;
-        }
-        record(
-            tx,
-            who,
-            "deadline.recomputed",
-            Some(change.subject.clone()),
-            json!({
-                "deadline_id": change.id,
-                "old": change.old_date.to_string(),
-                "new": change.new_date.to_string(),
-                "old_provisional": change.old_provisional,
-                "new_provisional": change.new_provisional,
-                "reason": reason,
-                "explanation": change.explanation,
-            }),
-            now,
-        )
-        .await?;
-        if date_moved && let Some(post_id) = change.holder_post_id {
-            let message = format!(
-                "{}的办理期限由{}调整为{}。原因：{}。",
-                change.subject,
-                fmt_date_zh(change.old_date),
-                fmt_date_zh(change.new_date),
-                reason
-            );
-            xn_store::notifications::insert_notification(
-                tx,
-                &xn_store::notifications::NewNotification {
-                    post_id,
-                    kind: "deadline.moved",
-                    subject: Some(&change.subject),
-                    message: &message,
-                },
-                ms(now),
-            )
-            .await?;
-        }
-        moved.push(change);
-    }
-    Ok(moved)
 }
 
 fn counts(data: Option<&YearData>) -> serde_json::Value {
@@ -766,98 +407,7 @@ fn counts(data: Option<&YearData>) -> serde_json::Value {
     })
 }
 
-fn to_registered(r: xn_store::calendar::DeadlineListRow) -> Option<RegisteredDeadline> {
-    let d = r.deadline;
-    Some(RegisteredDeadline {
-        id: d.id,
-        subject: d.subject,
-        holder_post_id: d.holder_post_id,
-        holder: match (r.holder_unit, r.holder_name) {
-            (Some(u), Some(n)) => Some(format!("{u} {n}")),
-            (_, n) => n,
-        },
-        start_date: NaiveDate::parse_from_str(&d.start_date, "%Y-%m-%d").ok()?,
-        working_days: u32::try_from(d.working_days).ok()?,
-        due_date: NaiveDate::parse_from_str(&d.due_date, "%Y-%m-%d").ok()?,
-        provisional: d.provisional != 0,
-        explanation: d.explanation,
-    })
-}
-
 impl Services {
-    /// The calendar in force: the shipped years overlaid with the stored ones.
-    pub async fn calendar(&self) -> Result<Arc<Calendar>> {
-        let rows = xn_store::calendar::list_years(self.db()).await?;
-        Ok(build_calendar(&row_texts(&rows)))
-    }
-
-    /// Stores the shipped years the database lacks, and replaces stored shipped years (never an
-    /// administrator's) whose data a newer release corrected; then recomputes the open deadlines
-    /// those years touch. Run at every start; answers the years written.
-    pub async fn ensure_calendar(&self, now: DateTime<Utc>) -> Result<Vec<i32>> {
-        let mut tx = self.db().begin().await?;
-        xn_store::calendar::lock_years_exclusive(&mut tx).await?;
-        let mut written = Vec::new();
-        for data in shipped() {
-            let text = data.to_toml();
-            let stored = xn_store::calendar::store_shipped_year(
-                &mut tx,
-                &NewCalendarYear {
-                    year: i64::from(data.year),
-                    provisional: data.provisional,
-                    data: &text,
-                    source_title: &data.source.title,
-                    updated_at: None,
-                    updated_by: None,
-                },
-            )
-            .await?;
-            if stored {
-                written.push(data.year);
-            }
-        }
-        if let (Some(first), Some(last)) = (written.first(), written.last()) {
-            let rows = xn_store::calendar::list_years_tx(&mut tx).await?;
-            let cal = build_calendar(&row_texts(&rows));
-            let range = (reach(*first).0, reach(*last).1);
-            let reason = if written.len() == 1 {
-                shipped()
-                    .iter()
-                    .find(|d| d.year == *first)
-                    .map(reason_of)
-                    .unwrap_or_default()
-            } else {
-                format!("随版本载入{first}–{last}年日历")
-            };
-            let moved = recompute_deadlines(&mut tx, &cal, range, &reason, &CONSOLE, now).await?;
-            record(
-                &mut tx,
-                &CONSOLE,
-                "calendar.shipped_loaded",
-                Some("calendar".to_owned()),
-                json!({"years": written, "recomputed": moved.len()}),
-                now,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        self.forget_flow_calendar();
-        Ok(written)
-    }
-
-    /// Registers a working-day deadline in a transaction of its own (see
-    /// [`register_deadline_in`] to register inside a use case's transaction).
-    pub async fn register_deadline(
-        &self,
-        input: &DeadlineInput,
-        now: DateTime<Utc>,
-    ) -> Result<RegisteredDeadline> {
-        let mut tx = self.db().begin().await?;
-        let d = register_deadline_in(&mut tx, input, now).await?;
-        tx.commit().await?;
-        Ok(d)
-    }
-
     /// Every year from 2004 (or the first stored) to next year (or the last stored).
     pub async fn calendar_years(
         &self,
@@ -972,27 +522,6 @@ impl Services {
             .days(from, to)
             .map_err(|e| ServiceError::invalid("to", e.to_string()))?;
         Ok(days.map(|d| DayView::of(&d)).collect())
-    }
-
-    /// The deadline `n` working days after `from` (the day of receipt does not count).
-    pub async fn calendar_add(
-        &self,
-        _actor: &Actor,
-        from: NaiveDate,
-        n: u32,
-    ) -> Result<DeadlineView> {
-        if n > MAX_WORKING_DAYS {
-            return Err(ServiceError::invalid(
-                "days",
-                format!("工作日数不能超过 {MAX_WORKING_DAYS}"),
-            ));
-        }
-        let d = self.calendar().await?.add_working_days(from, n);
-        Ok(DeadlineView {
-            date: d.date,
-            provisional: d.provisional,
-            explanation: d.explanation,
-        })
     }
 
     /// Reads a pasted notice for `year` and shows what saving it would change (维护工作日历).
