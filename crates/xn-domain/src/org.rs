@@ -406,8 +406,155 @@ pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}' | '\u{20000}'..='\u{2a6df}')
 }
 
+// ---------------------------------------------------------------------------------------------
+// The chain of units above a unit
+
+/// A unit as a walk up the tree needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainUnit {
+    /// Its id.
+    pub id: i64,
+    /// Its kind.
+    pub kind: UnitKind,
+    /// Its full name.
+    pub name: String,
+    /// Its 机关代字, if it issues documents in its own name.
+    pub issuer_code: Option<String>,
+}
+
+/// A unit and every unit above it, nearest first: read in one query, then asked in memory
+/// which office, which government, whether another unit is above it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UnitChain(pub Vec<ChainUnit>);
+
+impl UnitChain {
+    /// The unit itself.
+    pub fn unit(&self) -> Option<&ChainUnit> {
+        self.0.first()
+    }
+
+    /// The office a unit belongs to: the nearest government, office or bureau at or above it
+    /// (a section belongs to its office; a government is its own).
+    pub fn office(&self) -> Option<&ChainUnit> {
+        self.0.iter().find(|u| u.kind.is_organ())
+    }
+
+    /// The organ documents are issued in the name of: the nearest government, office or bureau
+    /// at or above the unit that has a 机关代字.
+    pub fn issuing_office(&self) -> Option<&ChainUnit> {
+        self.0.iter().find(|u| {
+            u.kind.is_organ() && u.issuer_code.as_deref().is_some_and(|c| !c.is_empty())
+        })
+    }
+
+    /// The nearest government at or above the unit.
+    pub fn government(&self) -> Option<&ChainUnit> {
+        self.0.iter().find(|u| u.kind == UnitKind::Government)
+    }
+
+    /// Whether `unit` is this unit or above it.
+    pub fn contains(&self, unit: i64) -> bool {
+        self.0.iter().any(|u| u.id == unit)
+    }
+
+    /// The units above this one, nearest first.
+    pub fn above(&self) -> &[ChainUnit] {
+        self.0.get(1..).unwrap_or_default()
+    }
+}
+
+impl UnitKind {
+    /// Whether the kind is an organ (机关) of its own: a government, an office or a bureau.
+    pub fn is_organ(self) -> bool {
+        matches!(
+            self,
+            UnitKind::Government | UnitKind::Office | UnitKind::Bureau
+        )
+    }
+}
+
+/// How a recipient unit stands to an issuing unit, for the rules on 行文关系.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Above the issuer in the unit tree.
+    Higher,
+    /// Below the issuer.
+    Lower,
+    /// Neither above nor below (including units outside xiaoneng).
+    Other,
+}
+
+/// How `recipient` stands to `issuer`: lower when it lies inside a government below the
+/// issuer's government; higher when it is a unit above the issuer's government; otherwise
+/// neither (a unit of the same government, or elsewhere).
+pub fn relation(issuer: &UnitChain, recipient: &UnitChain) -> Relation {
+    let Some(gov) = issuer.government() else {
+        return Relation::Other;
+    };
+    if let Some(pos) = recipient.0.iter().position(|u| u.id == gov.id) {
+        // Inside the issuer's government: lower when another government lies between.
+        let between = recipient.0.get(..pos).unwrap_or_default();
+        return if between.iter().any(|u| u.kind == UnitKind::Government) {
+            Relation::Lower
+        } else {
+            Relation::Other
+        };
+    }
+    let Some(r) = recipient.unit() else {
+        return Relation::Other;
+    };
+    let above_gov = issuer.0.iter().skip_while(|u| u.id != gov.id).skip(1);
+    if above_gov.clone().any(|u| u.id == r.id) {
+        Relation::Higher
+    } else {
+        Relation::Other
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    fn chain(units: &[(i64, UnitKind)]) -> UnitChain {
+        UnitChain(
+            units
+                .iter()
+                .map(|(id, kind)| ChainUnit {
+                    id: *id,
+                    kind: *kind,
+                    name: format!("单位{id}"),
+                    issuer_code: (*kind != UnitKind::Section).then(|| format!("代字{id}")),
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_section_belongs_to_its_office_and_its_government() {
+        use UnitKind::*;
+        // 秘书科 (3) ⊂ 市政府办公室 (2) ⊂ 市政府 (1)
+        let c = chain(&[(3, Section), (2, Office), (1, Government)]);
+        assert_eq!(c.office().map(|u| u.id), Some(2));
+        assert_eq!(c.issuing_office().map(|u| u.id), Some(2));
+        assert_eq!(c.government().map(|u| u.id), Some(1));
+        assert!(c.contains(1) && c.contains(3) && !c.contains(4));
+        assert_eq!(c.above().len(), 2);
+    }
+
+    #[test]
+    fn a_county_is_lower_to_the_city_and_the_province_higher() {
+        use UnitKind::*;
+        // 省政府 (9) ⊃ 市政府 (1) ⊃ 市府办 (2) and 县政府 (5) ⊃ 县府办 (6)
+        let city_office = chain(&[(2, Office), (1, Government), (9, Government)]);
+        let county_office = chain(&[(6, Office), (5, Government), (1, Government), (9, Government)]);
+        let city_bureau = chain(&[(7, Bureau), (1, Government), (9, Government)]);
+        let province = chain(&[(9, Government)]);
+        assert_eq!(relation(&city_office, &county_office), Relation::Lower);
+        assert_eq!(relation(&city_office, &city_bureau), Relation::Other);
+        assert_eq!(relation(&city_office, &province), Relation::Higher);
+        assert_eq!(relation(&county_office, &city_office), Relation::Other);
+        assert_eq!(relation(&chain(&[]), &province), Relation::Other);
+    }
     use super::*;
 
     #[test]

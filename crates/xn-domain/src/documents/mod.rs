@@ -251,16 +251,7 @@ impl Urgency {
 }
 
 /// How a recipient stands to the issuing unit, for the rules on 行文关系 (articles 13–17).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Relation {
-    /// Above the issuer in the unit tree.
-    Higher,
-    /// Below the issuer.
-    Lower,
-    /// Neither above nor below (including units outside xiaoneng).
-    Other,
-}
+pub use crate::org::Relation;
 
 /// A main or copy recipient: a unit in xiaoneng, or a name typed in (units outside it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
