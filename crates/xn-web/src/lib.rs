@@ -2,7 +2,8 @@
 //!
 //! A handler reads: extract (actor, input) → one `xn_service` call → render. Authentication,
 //! CSRF, paging and error rendering live in the extractors and helpers of this crate, written
-//! once; no rule lives in a handler. Pages are in `pages/<area>.rs`, the API in `api/<area>.rs`.
+//! once; no rule lives in a handler. Pages are in `pages/<area>.rs` (a folder `pages/<area>/`
+//! once an area outgrows one file), the API in `api/<area>.rs`.
 
 use std::sync::{Arc, Mutex};
 

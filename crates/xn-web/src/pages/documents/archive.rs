@@ -1,0 +1,62 @@
+//! 归档 of a dispatched 发文, and the archive packages of one document or of a whole year.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::page::doc_page;
+use crate::AppState;
+use crate::error::{PageError, status_of};
+use crate::extract::{CurrentUser, PageForm};
+use crate::pages::fixable;
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ArchiveForm {
+    #[serde(default)]
+    retention: String,
+}
+
+pub(super) async fn archive(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<ArchiveForm>,
+) -> Result<Response, PageError> {
+    match state
+        .services
+        .archive_document(&actor, id, &f.retention, state.clock.now())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?ok=archived")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => {
+                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+pub(super) async fn archive_package(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .archive_package(&actor, id, state.clock.now())
+        .await?;
+    Ok(crate::api::documents::file_response(f))
+}
+
+pub(super) async fn archive_year_package(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(year): Path<i64>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .archive_year_package(&actor, year, state.clock.now())
+        .await?;
+    Ok(crate::api::documents::file_response(f))
+}
