@@ -4,18 +4,18 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xn_domain::org::Permission;
+use xn_service::Actor;
 use xn_service::documents::SealStatus;
-use xn_service::{Actor, ServiceError};
 
 use super::{Layout, beijing_time, fixable};
 use crate::AppState;
 use crate::error::{PageError, status_of};
-use crate::extract::{CurrentUser, csrf_rejected};
+use crate::extract::{CurrentUser, Upload};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin.html")]
@@ -152,12 +152,6 @@ struct OkQuery {
     ok: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct CsrfQuery {
-    #[serde(default)]
-    _csrf: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "seals.html")]
 struct SealsPage {
@@ -201,33 +195,15 @@ async fn seals(
 
 async fn upload_seal(
     State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
     Path(unit): Path<i64>,
-    Query(q): Query<CsrfQuery>,
-    mut multipart: Multipart,
+    Upload(CurrentUser(actor), file): Upload<CurrentUser>,
 ) -> Result<Response, PageError> {
-    // Multipart bodies carry the CSRF token in the form's action URL.
-    if actor.csrf_token.is_empty() || q._csrf != actor.csrf_token {
-        return Ok(csrf_rejected());
-    }
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        PageError(ServiceError::invalid(
-            "file",
-            format!("上传内容无法读取：{e}"),
-        ))
-    };
-    let mut file: Option<Vec<u8>> = None;
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            file = Some(field.bytes().await.map_err(unreadable)?.to_vec());
-        }
-    }
     let done = state
         .services
         .upload_seal(
             &actor,
             unit,
-            file.as_deref().unwrap_or_default(),
+            file.as_ref().map(|f| &f.bytes[..]).unwrap_or_default(),
             state.clock.now(),
         )
         .await;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xn_domain::documents::Recipient;
@@ -14,7 +14,7 @@ use xn_service::{Actor, ServiceError};
 use super::{UnitOption, done, recipient_units};
 use crate::AppState;
 use crate::error::{PageError, status_of};
-use crate::extract::{CurrentUser, PageForm, csrf_rejected};
+use crate::extract::{CurrentUser, PageForm, Upload};
 use crate::pages::{Layout, beijing_time, fixable};
 
 #[derive(Template, WebTemplate)]
@@ -169,48 +169,28 @@ pub(super) async fn submit(
 }
 
 #[derive(Deserialize)]
-pub(super) struct CsrfQuery {
-    #[serde(default)]
-    _csrf: String,
+pub(super) struct UploadQuery {
     #[serde(default)]
     role: String,
 }
 
 pub(super) async fn upload(
     State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
-    Query(q): Query<CsrfQuery>,
-    mut multipart: Multipart,
+    Query(q): Query<UploadQuery>,
+    Upload(CurrentUser(actor), file): Upload<CurrentUser>,
 ) -> Result<Response, PageError> {
-    // Multipart bodies carry the CSRF token in the form's action URL.
-    if actor.csrf_token.is_empty() || q._csrf != actor.csrf_token {
-        return Ok(csrf_rejected());
-    }
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        PageError(ServiceError::invalid(
-            "file",
-            format!("上传内容无法读取：{e}"),
-        ))
-    };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("附件").to_owned();
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
     let added = match file {
-        Some((name, bytes)) => {
+        Some(file) => {
             let role = if q.role == "scan" {
                 "scan"
             } else {
                 "attachment"
             };
+            let name = file.name.as_deref().unwrap_or("附件");
             state
                 .services
-                .add_attachment(&actor, id, role, &name, &bytes, state.clock.now())
+                .add_attachment(&actor, id, role, name, &file.bytes, state.clock.now())
                 .await
         }
         None => Err(ServiceError::invalid("file", "请选择要上传的文件")),
