@@ -19,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 pub mod render_cli;
+pub mod respond;
 pub mod timers;
 
 /// Where the current time comes from. Only [`Clock::System`] reads the system clock; tests

@@ -16,6 +16,7 @@ use super::{Layout, beijing_time, fixable};
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, Upload};
+use crate::respond::file_response;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin.html")]
@@ -228,7 +229,7 @@ async fn seal_preview(
         .services
         .seal_preview(&actor, unit, state.clock.now())
         .await?;
-    Ok(crate::api::documents::file_response(f))
+    Ok(file_response(f))
 }
 
 /// The administration pages.

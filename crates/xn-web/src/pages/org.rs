@@ -5,7 +5,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -20,6 +19,7 @@ use super::Layout;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm, Upload};
+use crate::respond::xlsx_response;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "units.html")]
@@ -94,29 +94,6 @@ async fn export_units(
         rows,
     };
     xlsx_response("组织机构.xlsx", &[sheet])
-}
-
-pub(crate) fn xlsx_response(
-    filename: &str,
-    sheets: &[xn_render::xlsx::Sheet],
-) -> Result<Response, PageError> {
-    let bytes = xn_render::xlsx::workbook(sheets)
-        .map_err(|e| PageError(ServiceError::Internal(e.into())))?;
-    let disposition = format!(
-        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
-        super::percent(filename)
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 #[derive(Template, WebTemplate)]

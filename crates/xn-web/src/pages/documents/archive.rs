@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
 use crate::pages::fixable;
+use crate::respond::file_response;
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ArchiveForm {
@@ -46,7 +47,7 @@ pub(super) async fn archive_package(
         .services
         .archive_package(&actor, id, state.clock.now())
         .await?;
-    Ok(crate::api::documents::file_response(f))
+    Ok(file_response(f))
 }
 
 pub(super) async fn archive_year_package(
@@ -58,5 +59,5 @@ pub(super) async fn archive_year_package(
         .services
         .archive_year_package(&actor, year, state.clock.now())
         .await?;
-    Ok(crate::api::documents::file_response(f))
+    Ok(file_response(f))
 }

@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
 use crate::pages::{Layout, beijing_time, fixable};
+use crate::respond::{percent, xlsx_response};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "document_ledger.html")]
@@ -111,7 +112,7 @@ pub(super) async fn ledger_xlsx(
             .to_vec(),
         rows,
     };
-    crate::pages::org::xlsx_response(
+    xlsx_response(
         &format!("文号台账-{}-{}.xlsx", page.code, page.year),
         &[sheet],
     )
@@ -164,7 +165,7 @@ async fn number_action(
     };
     match done {
         Ok(()) => {
-            let code = crate::pages::percent(&f.code);
+            let code = percent(&f.code);
             Ok(Redirect::to(&format!(
                 "/documents/ledger?code={code}&ok={}",
                 if void { "voided" } else { "reserved" }

@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm, Upload};
 use crate::pages::{Layout, beijing_time, fixable};
+use crate::respond::file_response;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "document.html")]
@@ -216,7 +217,7 @@ pub(super) async fn download(
         .services
         .attachment_file(&actor, id, attachment)
         .await?;
-    Ok(crate::api::documents::file_response(f))
+    Ok(file_response(f))
 }
 
 pub(super) async fn pdf(
@@ -228,7 +229,7 @@ pub(super) async fn pdf(
         .services
         .document_pdf(&actor, id, state.clock.now())
         .await?;
-    Ok(crate::api::documents::file_response(f))
+    Ok(file_response(f))
 }
 
 pub(super) async fn sheet(
@@ -237,7 +238,7 @@ pub(super) async fn sheet(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let f = state.services.processing_sheet(&actor, id).await?;
-    Ok(crate::api::documents::file_response(f))
+    Ok(file_response(f))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::extract::CurrentUser;
 use crate::pages::{Layout, fixable};
+use crate::respond::percent;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "document_search.html")]
@@ -29,7 +30,7 @@ impl SearchPage {
         self.page_link(self.results.as_ref().map_or(1, |r| (r.page - 1).max(1)))
     }
     fn page_link(&self, page: i64) -> String {
-        let enc = crate::pages::percent;
+        let enc = percent;
         format!(
             "/documents/search?q={}&direction={}&kind={}&number={}&status={}&from={}&to={}&page={page}",
             enc(&self.s.q),
