@@ -1,14 +1,51 @@
-//! Responses built the same way by every area: a stored file as a download, an xlsx export,
-//! and the percent-encoding their file names need.
+//! Responses built the same way by every area: the end of a page's post/redirect/get, a
+//! stored file as a download, an xlsx export, and the percent-encoding their names need.
 //!
 //! Pages and the API both answer through this module, so it must not import any area module
 //! (`pages::*`, `api::*`): that is what keeps the areas from importing one another.
 
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use xn_service::ServiceError;
 
-use crate::error::PageError;
+use crate::error::{PageError, status_of};
+
+/// The message of an error the person can fix on the form they were on (the page shows it
+/// there); `None` for errors that get the error page.
+pub(crate) fn fixable(e: &ServiceError) -> Option<String> {
+    match e {
+        ServiceError::Invalid { .. }
+        | ServiceError::Conflict { .. }
+        | ServiceError::Forbidden(_)
+        | ServiceError::Nonconforming(_) => Some(e.to_string()),
+        _ => None,
+    }
+}
+
+/// The end of a page action (post/redirect/get). Done: a redirect to `ok_url` of the result,
+/// where a notice says so. An error the person can fix ([`fixable`]): the page they were on,
+/// built again by `rerender` with the message, under the error's status, so that nothing they
+/// typed is lost. Any other error: the error page.
+pub(crate) async fn respond<T, P, Fut>(
+    result: Result<T, ServiceError>,
+    ok_url: impl FnOnce(T) -> String,
+    rerender: impl FnOnce(String) -> Fut,
+) -> Result<Response, PageError>
+where
+    Fut: Future<Output = Result<P, PageError>>,
+    P: IntoResponse,
+{
+    match result {
+        Ok(done) => Ok(Redirect::to(&ok_url(done)).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(message) => {
+                let page = rerender(message).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            None => Err(e.into()),
+        },
+    }
+}
 
 /// Percent-encodes a value for a URL query or a `filename*` header (UTF-8 bytes; letters,
 /// digits and `-._` kept).

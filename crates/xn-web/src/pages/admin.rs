@@ -5,18 +5,18 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xn_domain::org::Permission;
 use xn_service::Actor;
 use xn_service::documents::SealStatus;
 
-use super::{Layout, beijing_time, fixable};
+use super::{Layout, beijing_time};
 use crate::AppState;
-use crate::error::{PageError, status_of};
+use crate::error::PageError;
 use crate::extract::{CurrentUser, Upload};
-use crate::respond::file_response;
+use crate::respond::{file_response, respond};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin.html")]
@@ -208,16 +208,12 @@ async fn upload_seal(
             state.clock.now(),
         )
         .await;
-    match done {
-        Ok(_) => Ok(Redirect::to("/admin/seals?ok=uploaded").into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = seals_page(&state, &actor, None, Some(m)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
-        },
-    }
+    respond(
+        done,
+        |_| "/admin/seals?ok=uploaded".to_owned(),
+        |m| seals_page(&state, &actor, None, Some(m)),
+    )
+    .await
 }
 
 async fn seal_preview(

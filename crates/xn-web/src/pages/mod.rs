@@ -142,19 +142,6 @@ impl Layout {
     }
 }
 
-/// The message of an error the person can fix on the form they were on (the page shows it
-/// there); `None` for errors that get the error page.
-pub(crate) fn fixable(e: &xn_service::ServiceError) -> Option<String> {
-    use xn_service::ServiceError;
-    match e {
-        ServiceError::Invalid { .. }
-        | ServiceError::Conflict { .. }
-        | ServiceError::Forbidden(_)
-        | ServiceError::Nonconforming(_) => Some(e.to_string()),
-        _ => None,
-    }
-}
-
 /// Formats stored epoch milliseconds as Beijing time (UTC+8; China has kept no daylight saving
 /// time since 1991, so a fixed offset is exact).
 pub fn beijing_time(ms: i64) -> String {

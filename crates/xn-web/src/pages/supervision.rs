@@ -17,10 +17,11 @@ use xn_service::supervision::{
 };
 use xn_service::{Actor, ServiceError};
 
-use super::{Layout, beijing_time, fixable};
+use super::{Layout, beijing_time};
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
+use crate::respond::fixable;
 
 const PER_PAGE: i64 = 30;
 

@@ -1,15 +1,14 @@
 //! 归档 of a dispatched 发文, and the archive packages of one document or of a whole year.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::page::doc_page;
 use crate::AppState;
-use crate::error::{PageError, status_of};
+use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm};
-use crate::pages::fixable;
-use crate::respond::file_response;
+use crate::respond::{file_response, respond};
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct ArchiveForm {
@@ -22,20 +21,16 @@ pub(super) async fn archive(
     Path(id): Path<i64>,
     PageForm(actor, f): PageForm<ArchiveForm>,
 ) -> Result<Response, PageError> {
-    match state
+    let archived = state
         .services
         .archive_document(&actor, id, &f.retention, state.clock.now())
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?ok=archived")).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
-        },
-    }
+        .await;
+    respond(
+        archived,
+        |_| format!("/documents/{id}?ok=archived"),
+        |m| doc_page(&state, &actor, id, None, Some(m)),
+    )
+    .await
 }
 
 pub(super) async fn archive_package(

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use xn_domain::documents::{DocKind, Format, Recipient};
 use xn_service::documents::{DocumentView, DraftInput};
@@ -12,9 +12,10 @@ use xn_service::{Actor, ServiceError};
 
 use super::{UnitOption, opt, recipient_units};
 use crate::AppState;
-use crate::error::{PageError, status_of};
+use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm};
-use crate::pages::{Layout, fixable};
+use crate::pages::Layout;
+use crate::respond::respond;
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct DraftForm {
@@ -209,16 +210,12 @@ pub(super) async fn create_draft(
         }
         Err(e) => Err(e),
     };
-    match made {
-        Ok(id) => Ok(Redirect::to(&format!("/documents/{id}?ok=saved")).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = form_page(&state, &actor, None, f, Some(m)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
-        },
-    }
+    respond(
+        made,
+        |id| format!("/documents/{id}?ok=saved"),
+        |m| form_page(&state, &actor, None, f, Some(m)),
+    )
+    .await
 }
 
 pub(super) async fn edit_draft(
@@ -246,14 +243,10 @@ pub(super) async fn save_draft(
         }
         Err(e) => Err(e),
     };
-    match saved {
-        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?ok=saved")).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = form_page(&state, &actor, Some(id), f, Some(m)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
-        },
-    }
+    respond(
+        saved,
+        |_| format!("/documents/{id}?ok=saved"),
+        |m| form_page(&state, &actor, Some(id), f, Some(m)),
+    )
+    .await
 }

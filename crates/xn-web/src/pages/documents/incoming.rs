@@ -3,16 +3,18 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use xn_domain::documents::DocKind;
+use xn_service::Actor;
 use xn_service::documents::ManualIncoming;
 
 use super::opt;
 use crate::AppState;
-use crate::error::{PageError, status_of};
+use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm};
-use crate::pages::{Layout, fixable};
+use crate::pages::Layout;
+use crate::respond::respond;
 
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct IncomingForm {
@@ -45,20 +47,31 @@ struct IncomingPage {
     error: Option<String>,
 }
 
+async fn incoming_page(
+    state: &AppState,
+    actor: &Actor,
+    f: IncomingForm,
+    error: Option<String>,
+) -> Result<IncomingPage, PageError> {
+    Ok(IncomingPage {
+        l: Layout::new(state, actor, "/documents").await?,
+        f,
+        kinds: DocKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        error,
+    })
+}
+
 pub(super) async fn new_incoming(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
 ) -> Result<Response, PageError> {
-    Ok(IncomingPage {
-        l: Layout::new(&state, &actor, "/documents").await?,
-        f: IncomingForm {
-            kind: "notice".into(),
-            ..IncomingForm::default()
-        },
-        kinds: DocKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-        error: None,
-    }
-    .into_response())
+    let f = IncomingForm {
+        kind: "notice".into(),
+        ..IncomingForm::default()
+    };
+    Ok(incoming_page(&state, &actor, f, None)
+        .await?
+        .into_response())
 }
 
 pub(super) async fn register_incoming(
@@ -77,23 +90,14 @@ pub(super) async fn register_incoming(
         written_on: opt(&f.written_on),
         body: f.body.clone(),
     };
-    match state
+    let registered = state
         .services
         .register_manual_incoming(&actor, &input, state.clock.now())
-        .await
-    {
-        Ok(id) => Ok(Redirect::to(&format!("/documents/{id}?ok=registered")).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = IncomingPage {
-                    l: Layout::new(&state, &actor, "/documents").await?,
-                    f,
-                    kinds: DocKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-                    error: Some(m),
-                };
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
-        },
-    }
+        .await;
+    respond(
+        registered,
+        |id| format!("/documents/{id}?ok=registered"),
+        |m| incoming_page(&state, &actor, f, Some(m)),
+    )
+    .await
 }

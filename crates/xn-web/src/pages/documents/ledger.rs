@@ -4,17 +4,17 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use xn_service::Actor;
 use xn_service::documents::LedgerEntry;
 
 use super::done;
 use crate::AppState;
-use crate::error::{PageError, status_of};
+use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm};
-use crate::pages::{Layout, beijing_time, fixable};
-use crate::respond::{percent, xlsx_response};
+use crate::pages::{Layout, beijing_time};
+use crate::respond::{percent, respond, xlsx_response};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "document_ledger.html")]
@@ -163,21 +163,14 @@ async fn number_action(
             .await
             .map(|_| ())
     };
-    match done {
-        Ok(()) => {
+    respond(
+        done,
+        |()| {
             let code = percent(&f.code);
-            Ok(Redirect::to(&format!(
-                "/documents/ledger?code={code}&ok={}",
-                if void { "voided" } else { "reserved" }
-            ))
-            .into_response())
-        }
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = ledger_page(state, actor, &f.code, None, None, Some(m)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
+            let ok = if void { "voided" } else { "reserved" };
+            format!("/documents/ledger?code={code}&ok={ok}")
         },
-    }
+        |m| ledger_page(state, actor, &f.code, None, None, Some(m)),
+    )
+    .await
 }

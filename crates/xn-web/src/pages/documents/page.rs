@@ -5,7 +5,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use xn_domain::documents::Recipient;
 use xn_service::documents::{ArchiveItemView, DocumentView, PostChoice, RETENTIONS, SubmitInput};
@@ -13,10 +13,10 @@ use xn_service::{Actor, ServiceError};
 
 use super::{UnitOption, done, recipient_units};
 use crate::AppState;
-use crate::error::{PageError, status_of};
+use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm, Upload};
-use crate::pages::{Layout, beijing_time, fixable};
-use crate::respond::file_response;
+use crate::pages::{Layout, beijing_time};
+use crate::respond::{file_response, respond};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "document.html")]
@@ -157,16 +157,12 @@ pub(super) async fn submit(
         }
         Err(_) => Err(ServiceError::invalid("signoff_post", "请选择签发人")),
     };
-    match result {
-        Ok(case) => Ok(Redirect::to(&format!("/cases/{case}?ok=started")).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
-        },
-    }
+    respond(
+        result,
+        |case| format!("/cases/{case}?ok=started"),
+        |m| doc_page(&state, &actor, id, None, Some(m)),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -196,16 +192,12 @@ pub(super) async fn upload(
         }
         None => Err(ServiceError::invalid("file", "请选择要上传的文件")),
     };
-    match added {
-        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?ok=uploaded")).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
-        },
-    }
+    respond(
+        added,
+        |_| format!("/documents/{id}?ok=uploaded"),
+        |m| doc_page(&state, &actor, id, None, Some(m)),
+    )
+    .await
 }
 
 pub(super) async fn download(
@@ -252,18 +244,14 @@ pub(super) async fn resend(
     Path(id): Path<i64>,
     PageForm(actor, f): PageForm<ResendForm>,
 ) -> Result<Response, PageError> {
-    match state
+    let resent = state
         .services
         .resend_document(&actor, id, &f.units, state.clock.now())
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/documents/{id}?ok=resent")).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => {
-                let page = doc_page(&state, &actor, id, None, Some(m)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            None => Err(e.into()),
-        },
-    }
+        .await;
+    respond(
+        resent,
+        |()| format!("/documents/{id}?ok=resent"),
+        |m| doc_page(&state, &actor, id, None, Some(m)),
+    )
+    .await
 }

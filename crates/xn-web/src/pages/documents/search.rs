@@ -9,8 +9,8 @@ use xn_domain::documents::DocKind;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::CurrentUser;
-use crate::pages::{Layout, fixable};
-use crate::respond::percent;
+use crate::pages::Layout;
+use crate::respond::{fixable, percent};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "document_search.html")]
