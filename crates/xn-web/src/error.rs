@@ -1,6 +1,8 @@
 //! How errors reach people: a Chinese page for the browser, `application/problem+json` with a
 //! stable `code` for the API. A 5xx says nothing internal; the log says everything, once.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -134,6 +136,32 @@ impl IntoResponse for ApiError {
     }
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    message: String,
+    rows: Vec<RowError>,
+}
+
+/// A page that says what went wrong, with the right status.
+pub fn error_page(status: StatusCode, message: &str, rows: Vec<RowError>) -> Response {
+    let title = match status {
+        StatusCode::NOT_FOUND => "找不到页面",
+        StatusCode::FORBIDDEN => "没有权限",
+        StatusCode::CONFLICT => "操作冲突",
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "填写有误",
+        StatusCode::INTERNAL_SERVER_ERROR => "系统出错",
+        _ => "无法完成操作",
+    };
+    let page = ErrorPage {
+        title: title.to_owned(),
+        message: message.to_owned(),
+        rows,
+    };
+    (status, page).into_response()
+}
+
 /// An error answered as a page.
 #[derive(Debug)]
 pub struct PageError(pub ServiceError);
@@ -153,7 +181,7 @@ impl IntoResponse for PageError {
             tracing::error!(error = ?e, "internal error");
         }
         let status = status_of(&self.0);
-        crate::pages::error_page(
+        error_page(
             status,
             &self.0.to_string(),
             match &self.0 {
@@ -194,6 +222,6 @@ pub async fn explain_rejections(
     if is_api {
         problem(status, code, detail, None, Vec::new())
     } else {
-        crate::pages::error_page(status, &detail, Vec::new())
+        error_page(status, &detail, Vec::new())
     }
 }

@@ -1,13 +1,18 @@
 //! Extractors written once: who is acting (session cookie or API token), CSRF-checked forms,
-//! and JSON bodies whose rejections answer in problem+json.
+//! single-file uploads, and JSON bodies whose rejections answer in problem+json.
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{
+    ConnectInfo, FromRef, FromRequest, FromRequestParts, Multipart, Query, Request,
+};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use xn_service::auth::Client;
 use xn_service::{Actor, ServiceError};
@@ -150,6 +155,95 @@ pub fn csrf_rejected() -> Response {
         "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试".to_owned(),
     ))
     .into_response()
+}
+
+/// The one file of an upload form (its multipart field `file`).
+pub struct UploadedFile {
+    /// The file name the client gave, if it gave one.
+    pub name: Option<String>,
+    /// The content.
+    pub bytes: Bytes,
+}
+
+/// A `multipart/form-data` body carrying one file in the field `file`, with who sent it.
+///
+/// `Upload<CurrentUser>` is a page's upload form. Its body is not urlencoded, so the form
+/// carries the session's CSRF token in its action URL (`?_csrf=…`); a missing or wrong token
+/// is refused before the body is read, and errors are Chinese pages. `Upload<ApiUser>` is the
+/// API's: the actor and its CSRF header are checked as for any API request, and errors are
+/// problem+json. The body limit is the route's (`DefaultBodyLimit`).
+///
+/// The file is `None` when the body has no field `file`; what that means is the handler's to
+/// say. Other fields are skipped; of several `file` fields the last one counts.
+pub struct Upload<U>(pub U, pub Option<UploadedFile>);
+
+#[derive(Deserialize)]
+struct CsrfQuery {
+    #[serde(default)]
+    _csrf: String,
+}
+
+impl<S> FromRequest<S> for Upload<CurrentUser>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let CurrentUser(actor) = CurrentUser::from_request_parts(&mut parts, state).await?;
+        let Query(q) = Query::<CsrfQuery>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if actor.csrf_token.is_empty() || q._csrf != actor.csrf_token {
+            return Err(csrf_rejected());
+        }
+        let file = read_file(multipart)
+            .await
+            .map_err(|e| PageError(e).into_response())?;
+        Ok(Upload(CurrentUser(actor), file))
+    }
+}
+
+impl<S> FromRequest<S> for Upload<ApiUser>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let user = ApiUser::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let file = read_file(multipart)
+            .await
+            .map_err(|e| ApiError(e).into_response())?;
+        Ok(Upload(user, file))
+    }
+}
+
+/// Reads the field `file` of a multipart body, skipping the others.
+async fn read_file(mut multipart: Multipart) -> Result<Option<UploadedFile>, ServiceError> {
+    let unreadable =
+        |e: MultipartError| ServiceError::invalid("file", format!("上传内容无法读取：{e}"));
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            file = Some(UploadedFile { name, bytes });
+        }
+    }
+    Ok(file)
 }
 
 /// The actor of an API request: `Authorization: Bearer xn_…` (an API token), or the session

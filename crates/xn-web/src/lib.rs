@@ -2,7 +2,8 @@
 //!
 //! A handler reads: extract (actor, input) → one `xn_service` call → render. Authentication,
 //! CSRF, paging and error rendering live in the extractors and helpers of this crate, written
-//! once; no rule lives in a handler. Pages are in `pages/<area>.rs`, the API in `api/<area>.rs`.
+//! once; no rule lives in a handler. Pages are in `pages/<area>.rs` (a folder `pages/<area>/`
+//! once an area outgrows one file), the API in `api/<area>.rs`.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +19,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 pub mod render_cli;
+pub mod respond;
 pub mod timers;
 
 /// Where the current time comes from. Only [`Clock::System`] reads the system clock; tests

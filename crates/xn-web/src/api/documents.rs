@@ -7,8 +7,8 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +22,7 @@ use xn_service::flow::IdempotencyKey;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
+use crate::respond::file_response;
 
 /// A list query.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -271,27 +272,6 @@ async fn processing_sheet(
     Ok(file_response(
         state.services.processing_sheet(&actor, id).await?,
     ))
-}
-
-/// A stored file as a download.
-pub(crate) fn file_response(f: xn_service::documents::AttachmentFile) -> Response {
-    let encoded = crate::pages::percent(&f.name);
-    (
-        [
-            (header::CONTENT_TYPE, f.mime),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename*=UTF-8''{encoded}"),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox".to_owned(),
-            ),
-        ],
-        f.bytes,
-    )
-        .into_response()
 }
 
 /// 综合查询: documents of the acting office by words (title, number, body, opinions — one- and

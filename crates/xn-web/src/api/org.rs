@@ -1,7 +1,7 @@
 //! API of the organisation: units, persons, posts, positions, roles, import, events.
 
 use axum::Json;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,7 +16,7 @@ use xn_service::org::{
 use super::{Page, PageQuery, page};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiUser};
+use crate::extract::{ApiJson, ApiUser, Upload};
 
 /// The unit tree, depth-first (each unit carries its depth).
 #[utoipa::path(get, path = "/api/v1/units", tag = "org", responses((status = 200, body = Vec<UnitView>)))]
@@ -296,37 +296,19 @@ async fn list_roles(
     responses((status = 200, body = ImportReport), (status = 422, body = crate::error::Problem)))]
 async fn import(
     State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    mut multipart: Multipart,
+    Upload(ApiUser(actor), file): Upload<ApiUser>,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        ApiError(ServiceError::invalid(
-            "file",
-            format!("上传内容无法读取：{e}"),
-        ))
-    })? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_owned();
-            let bytes = field.bytes().await.map_err(|e| {
-                ApiError(ServiceError::invalid(
-                    "file",
-                    format!("上传内容无法读取：{e}"),
-                ))
-            })?;
-            file = Some((name, bytes));
-        }
-    }
-    let Some((name, bytes)) = file else {
+    let Some(file) = file else {
         return Err(ApiError(ServiceError::invalid(
             "file",
             "缺少 multipart 字段 file",
         )));
     };
+    let name = file.name.as_deref().unwrap_or("upload");
     Ok(Json(
         state
             .services
-            .import_sheet(&actor, &name, &bytes, state.clock.now())
+            .import_sheet(&actor, name, &file.bytes, state.clock.now())
             .await?,
     ))
 }

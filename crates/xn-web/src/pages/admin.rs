@@ -1,18 +1,22 @@
-//! The administrators' pages: an index by duty (三员分立) and the audit trail.
+//! The administrators' pages: an index by duty (三员分立), the audit trail, and the seals of the
+//! issuing units (uploaded by the security administrator, used only when a document is printed).
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use xn_domain::org::Permission;
+use xn_service::Actor;
+use xn_service::documents::SealStatus;
 
 use super::{Layout, beijing_time};
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::CurrentUser;
+use crate::extract::{CurrentUser, Upload};
+use crate::respond::{file_response, respond};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin.html")]
@@ -143,9 +147,98 @@ async fn events(
     .into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct OkQuery {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "seals.html")]
+struct SealsPage {
+    l: Layout,
+    seals: Vec<SealStatus>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl SealsPage {
+    fn when_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
+        t.map(|t| beijing_time(xn_service::ms(t)))
+            .unwrap_or_default()
+    }
+}
+
+async fn seals_page(
+    state: &AppState,
+    actor: &Actor,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<SealsPage, PageError> {
+    Ok(SealsPage {
+        l: Layout::new(state, actor, "/admin").await?,
+        seals: state.services.seal_statuses(actor).await?,
+        notice,
+        error,
+    })
+}
+
+async fn seals(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<OkQuery>,
+) -> Result<Response, PageError> {
+    let notice = (q.ok.as_deref() == Some("uploaded")).then_some("印章图像已加密保存。");
+    Ok(seals_page(&state, &actor, notice, None)
+        .await?
+        .into_response())
+}
+
+async fn upload_seal(
+    State(state): State<AppState>,
+    Path(unit): Path<i64>,
+    Upload(CurrentUser(actor), file): Upload<CurrentUser>,
+) -> Result<Response, PageError> {
+    let done = state
+        .services
+        .upload_seal(
+            &actor,
+            unit,
+            file.as_ref().map(|f| &f.bytes[..]).unwrap_or_default(),
+            state.clock.now(),
+        )
+        .await;
+    respond(
+        done,
+        |_| "/admin/seals?ok=uploaded".to_owned(),
+        |m| seals_page(&state, &actor, None, Some(m)),
+    )
+    .await
+}
+
+async fn seal_preview(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(unit): Path<i64>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .seal_preview(&actor, unit, state.clock.now())
+        .await?;
+    Ok(file_response(f))
+}
+
 /// The administration pages.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(index))
         .route("/admin/events", get(events))
+        .route("/admin/seals", get(seals))
+        .route(
+            "/admin/seals/{unit}",
+            post(upload_seal).layer(DefaultBodyLimit::max(
+                xn_service::documents::MAX_SEAL_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/admin/seals/{unit}/preview", get(seal_preview))
 }

@@ -1,8 +1,9 @@
 //! Server-rendered pages, in Simplified Chinese, usable without JavaScript.
 //!
 //! Each area has its module; this one holds the layout every page shares, the navigation of
-//! the nine areas, the honest pages of areas not built yet, the error page, health checks and
-//! the static assets.
+//! the nine areas, the honest pages of areas not built yet, the not-found page, health checks
+//! and the static assets. The error page itself is in `error.rs`, and the responses every area
+//! builds alike (downloads, exports) are in `respond.rs`.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,10 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use xn_domain::org::Permission;
 use xn_service::Actor;
-use xn_service::import::RowError;
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{PageError, error_page};
 use crate::extract::CurrentUser;
 
 pub mod account;
@@ -142,65 +142,11 @@ impl Layout {
     }
 }
 
-/// Percent-encodes a value for a URL query or a `filename*` header (UTF-8 bytes; letters,
-/// digits and `-._` kept).
-pub(crate) fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// The message of an error the person can fix on the form they were on (the page shows it
-/// there); `None` for errors that get the error page.
-pub(crate) fn fixable(e: &xn_service::ServiceError) -> Option<String> {
-    use xn_service::ServiceError;
-    match e {
-        ServiceError::Invalid { .. }
-        | ServiceError::Conflict { .. }
-        | ServiceError::Constraint { .. }
-        | ServiceError::Forbidden(_)
-        | ServiceError::Nonconforming(_) => Some(e.to_string()),
-        _ => None,
-    }
-}
-
 /// Formats stored epoch milliseconds as Beijing time (UTC+8; China has kept no daylight saving
 /// time since 1991, so a fixed offset is exact).
 pub fn beijing_time(ms: i64) -> String {
     let t = xn_service::from_ms(ms) + chrono::Duration::hours(8);
     t.format("%Y-%m-%d %H:%M").to_string()
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    title: String,
-    message: String,
-    rows: Vec<RowError>,
-}
-
-/// A page that says what went wrong, with the right status.
-pub fn error_page(status: StatusCode, message: &str, rows: Vec<RowError>) -> Response {
-    let title = match status {
-        StatusCode::NOT_FOUND => "找不到页面",
-        StatusCode::FORBIDDEN => "没有权限",
-        StatusCode::CONFLICT => "操作冲突",
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => "填写有误",
-        StatusCode::INTERNAL_SERVER_ERROR => "系统出错",
-        _ => "无法完成操作",
-    };
-    let page = ErrorPage {
-        title: title.to_owned(),
-        message: message.to_owned(),
-        rows,
-    };
-    (status, page).into_response()
 }
 
 #[derive(Template, WebTemplate)]

@@ -4,8 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -19,7 +18,8 @@ use xn_service::{Actor, ServiceError};
 use super::Layout;
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::{CurrentUser, PageForm, csrf_rejected};
+use crate::extract::{CurrentUser, PageForm, Upload};
+use crate::respond::xlsx_response;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "units.html")]
@@ -94,29 +94,6 @@ async fn export_units(
         rows,
     };
     xlsx_response("组织机构.xlsx", &[sheet])
-}
-
-pub(crate) fn xlsx_response(
-    filename: &str,
-    sheets: &[xn_render::xlsx::Sheet],
-) -> Result<Response, PageError> {
-    let bytes = xn_render::xlsx::workbook(sheets)
-        .map_err(|e| PageError(ServiceError::Internal(e.into())))?;
-    let disposition = format!(
-        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
-        super::percent(filename)
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -689,46 +666,17 @@ struct ImportResultPage {
     report: ImportReport,
 }
 
-#[derive(Deserialize)]
-struct CsrfQuery {
-    #[serde(default)]
-    _csrf: String,
-}
-
 async fn import(
     State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-    Query(q): Query<CsrfQuery>,
-    mut multipart: Multipart,
+    Upload(CurrentUser(actor), file): Upload<CurrentUser>,
 ) -> Result<Response, PageError> {
-    // Multipart bodies carry the CSRF token in the form's action URL.
-    if actor.csrf_token.is_empty() || q._csrf != actor.csrf_token {
-        return Ok(csrf_rejected());
-    }
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        PageError(ServiceError::invalid(
-            "file",
-            format!("上传内容无法读取：{e}"),
-        ))
-    })? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_owned();
-            let bytes = field.bytes().await.map_err(|e| {
-                PageError(ServiceError::invalid(
-                    "file",
-                    format!("上传内容无法读取：{e}"),
-                ))
-            })?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let Some((name, bytes)) = file else {
+    let Some(file) = file else {
         return Err(ServiceError::invalid("file", "请选择要导入的文件").into());
     };
+    let name = file.name.as_deref().unwrap_or("upload");
     let report = state
         .services
-        .import_sheet(&actor, &name, &bytes, state.clock.now())
+        .import_sheet(&actor, name, &file.bytes, state.clock.now())
         .await?;
     let l = Layout::new(&state, &actor, "/org").await?;
     Ok(ImportResultPage { l, report }.into_response())

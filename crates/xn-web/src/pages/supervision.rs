@@ -17,10 +17,11 @@ use xn_service::supervision::{
 };
 use xn_service::{Actor, ServiceError};
 
-use super::{Layout, beijing_time, fixable};
+use super::{Layout, beijing_time};
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
+use crate::respond::fixable;
 
 const PER_PAGE: i64 = 30;
 
@@ -119,7 +120,7 @@ impl ListQuery {
         pairs
             .iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", super::percent(v)))
+            .map(|(k, v)| format!("{k}={}", crate::respond::percent(v)))
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -173,7 +174,7 @@ async fn list_xlsx(
         .services
         .supervision_sheet(&actor, &f.to_query(500), state.clock.now())
         .await?;
-    super::org::xlsx_response("督办事项.xlsx", &[sheet])
+    crate::respond::xlsx_response("督办事项.xlsx", &[sheet])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -841,7 +842,7 @@ async fn store_scores(
         .await?;
     Ok(Redirect::to(&format!(
         "/supervision/bulletin?month={}&ok=scores",
-        super::percent(f.month.trim())
+        crate::respond::percent(f.month.trim())
     ))
     .into_response())
 }

@@ -2,14 +2,15 @@
 //! 收文 at three counties (one returns it with reasons, one handles it with a lead and an
 //! assisting section and replies, one signs for it); the number ledger under 50 concurrent
 //! 登记, voiding and the year's rollover at Beijing midnight; versions and their comparison;
-//! the rules refusing a sign-off; attachments by content.
+//! the rules refusing a sign-off; attachments by content, and through the document page's
+//! upload form.
 
 use axum::http::StatusCode;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use crate::on_both_engines;
-use crate::support::TestApp;
+use crate::support::{TestApp, upload_form};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
@@ -764,6 +765,64 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.header("content-disposition").starts_with("attachment;"));
         assert_eq!(res.header("x-content-type-options"), "nosniff");
+    }
+);
+
+on_both_engines!(
+    an_attachment_uploaded_from_the_document_page_needs_the_pages_token_and_a_file,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let doc = app
+            .api(
+                "POST",
+                "/api/v1/documents",
+                &t.mishu,
+                Some(notice(&[qinghe])),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        app.login_as("mishu").await;
+        let csrf = app.csrf().await;
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        let blobs = app.count("blobs").await;
+
+        // A form whose address lacks the session's token is refused; nothing is stored.
+        let res = app
+            .send(upload_form(
+                &format!("/documents/{doc}/attachments?_csrf=stale"),
+                Some(("排查表.pdf", &pdf)),
+            ))
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(res.body.contains("CSRF 校验失败"), "{}", res.body);
+        assert_eq!(app.count("blobs").await, blobs);
+
+        // Sent without a file, the document page says what is missing.
+        let res = app
+            .send(upload_form(
+                &format!("/documents/{doc}/attachments?_csrf={csrf}"),
+                None,
+            ))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("请选择要上传的文件"), "{}", res.body);
+
+        // With the token and a file, the attachment is kept and the page says so.
+        let res = app
+            .send(upload_form(
+                &format!("/documents/{doc}/attachments?_csrf={csrf}&role=attachment"),
+                Some(("排查表.pdf", &pdf)),
+            ))
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(res.location(), format!("/documents/{doc}?ok=uploaded"));
+        let page = app.get(res.location()).await;
+        assert!(page.body.contains("附件已上传。"), "{}", page.body);
+        assert!(page.body.contains("排查表"), "{}", page.body);
+        assert_eq!(app.count("blobs").await, blobs + 1);
     }
 );
 

@@ -1,10 +1,10 @@
 //! Administering units, persons and posts, and importing sheets, through the pages.
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Request, StatusCode};
 
 use crate::on_both_engines;
-use crate::support::TestApp;
+use crate::support::{TestApp, upload_form};
 
 on_both_engines!(
     the_system_admin_builds_a_unit_a_person_and_a_post,
@@ -213,18 +213,10 @@ on_both_engines!(
 );
 
 fn multipart(csrf: &str, filename: &str, bytes: &[u8]) -> Request<Body> {
-    let boundary = "XNBOUNDARY";
-    let mut body = Vec::new();
-    body.extend_from_slice(format!("--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\ncontent-type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    Request::post(format!("/org/import?_csrf={csrf}"))
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .unwrap()
+    upload_form(
+        &format!("/org/import?_csrf={csrf}"),
+        Some((filename, bytes)),
+    )
 }
 
 on_both_engines!(

@@ -512,6 +512,31 @@ fn cookie_pair(set_cookie: &str) -> (String, String, bool) {
     (name.trim().to_owned(), value.trim().to_owned(), removal)
 }
 
+/// A page's upload form as a browser posts it to `path`: `multipart/form-data` with the file
+/// in the field `file`, or, for `None`, a form whose file field was left out.
+pub fn upload_form(path: &str, file: Option<(&str, &[u8])>) -> Request<Body> {
+    let boundary = "XNBOUNDARY";
+    let mut body = Vec::new();
+    match file {
+        Some((filename, bytes)) => {
+            body.extend_from_slice(format!("--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\ncontent-type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+        }
+        None => body.extend_from_slice(
+            format!("--{boundary}\r\ncontent-disposition: form-data; name=\"note\"\r\n\r\n无")
+                .as_bytes(),
+        ),
+    }
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
 /// The value of the first `name="…" value="…"` input in a page.
 pub fn field_value(html: &str, name: &str) -> String {
     let needle = format!("name=\"{name}\" value=\"");
