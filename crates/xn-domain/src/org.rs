@@ -442,9 +442,9 @@ impl UnitChain {
     /// The organ documents are issued in the name of: the nearest government, office or bureau
     /// at or above the unit that has a 机关代字.
     pub fn issuing_office(&self) -> Option<&ChainUnit> {
-        self.0.iter().find(|u| {
-            u.kind.is_organ() && u.issuer_code.as_deref().is_some_and(|c| !c.is_empty())
-        })
+        self.0
+            .iter()
+            .find(|u| issues_documents(u.kind, u.issuer_code.as_deref()))
     }
 
     /// The nearest government at or above the unit.
@@ -471,6 +471,13 @@ impl UnitKind {
             UnitKind::Government | UnitKind::Office | UnitKind::Bureau
         )
     }
+}
+
+/// Whether a unit is an organ that sends and receives official documents in its own name: a
+/// government, office or bureau with a 机关代字 (the units a document may be addressed to, and
+/// that hold a seal).
+pub fn issues_documents(kind: UnitKind, issuer_code: Option<&str>) -> bool {
+    kind.is_organ() && issuer_code.is_some_and(|c| !c.trim().is_empty())
 }
 
 /// How a recipient unit stands to an issuing unit, for the rules on 行文关系.
@@ -546,7 +553,12 @@ mod tests {
         use UnitKind::*;
         // 省政府 (9) ⊃ 市政府 (1) ⊃ 市府办 (2) and 县政府 (5) ⊃ 县府办 (6)
         let city_office = chain(&[(2, Office), (1, Government), (9, Government)]);
-        let county_office = chain(&[(6, Office), (5, Government), (1, Government), (9, Government)]);
+        let county_office = chain(&[
+            (6, Office),
+            (5, Government),
+            (1, Government),
+            (9, Government),
+        ]);
         let city_bureau = chain(&[(7, Bureau), (1, Government), (9, Government)]);
         let province = chain(&[(9, Government)]);
         assert_eq!(relation(&city_office, &county_office), Relation::Lower);

@@ -10,9 +10,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
+use xn_domain::org::{ChainUnit, UnitChain};
 use xn_domain::org::{
     Clearance, Permission, UnitKind, check_separation, parse_issuer_code, parse_login, parse_name,
 };
+use xn_store::Tx;
 use xn_store::org::{NewPerson, NewPost, NewUnit, PostRow, UnitRow};
 
 use crate::auth::ActingPost;
@@ -288,6 +290,21 @@ impl Services {
         require(actor, Permission::OrgRead)?;
         let rows = xn_store::org::list_units(self.db()).await?;
         Ok(tree_order(&rows))
+    }
+
+    /// The units a document may be addressed to (`xn_domain::org::issues_documents`), in tree
+    /// order: what the recipient pickers offer and what a draft is checked against.
+    pub async fn recipient_units(&self, actor: &Actor) -> Result<Vec<UnitView>> {
+        Ok(self
+            .unit_tree(actor)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.kind
+                    .parse()
+                    .is_ok_and(|k| xn_domain::org::issues_documents(k, u.issuer_code.as_deref()))
+            })
+            .collect())
     }
 
     /// One unit with its children and the posts at it.
@@ -733,6 +750,34 @@ pub fn parse_phone(s: &str) -> Result<Option<String>> {
         ));
     }
     Ok(Some(s.to_owned()))
+}
+
+impl Services {
+    /// A unit and every unit above it, nearest first (one query), for the rules that ask which
+    /// office or government a unit belongs to.
+    pub(crate) async fn unit_chain(&self, tx: &mut Tx, unit: i64) -> Result<UnitChain> {
+        let rows = xn_store::org::unit_chain(tx, unit).await?;
+        if rows.is_empty() {
+            return Err(ServiceError::NotFound("单位"));
+        }
+        rows.into_iter()
+            .map(|r| {
+                Ok(ChainUnit {
+                    id: r.id,
+                    kind: r.kind.parse().map_err(|_| {
+                        ServiceError::Internal(anyhow::anyhow!(
+                            "unit {} has an unknown kind {}",
+                            r.id,
+                            r.kind
+                        ))
+                    })?,
+                    name: r.name,
+                    issuer_code: r.issuer_code,
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(UnitChain)
+    }
 }
 
 #[cfg(test)]

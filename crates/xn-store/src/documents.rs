@@ -834,16 +834,6 @@ pub async fn posts_in(tx: &mut Tx, unit_id: i64, positions: &[&str]) -> Result<V
     Ok(out)
 }
 
-/// A unit's parent and kind and name.
-pub async fn unit_brief(
-    tx: &mut Tx,
-    unit_id: i64,
-) -> Result<(Option<i64>, String, String, Option<String>)> {
-    Ok(with_tx!(tx, c => sqlx::query_as(
-        "select parent_id, kind, name, issuer_code from units where id = $1")
-        .bind(unit_id).fetch_one(c).await)?)
-}
-
 /// A person's name by post.
 pub async fn post_person_name(tx: &mut Tx, post_id: i64) -> Result<String> {
     Ok(with_tx!(tx, c => sqlx::query_scalar(

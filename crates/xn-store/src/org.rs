@@ -443,3 +443,44 @@ pub async fn lock_unit_tree(tx: &mut Tx) -> Result<()> {
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------------
+// The chain above a unit
+
+/// A unit of a chain, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChainRow {
+    /// Id.
+    pub id: i64,
+    /// Kind code.
+    pub kind: String,
+    /// Full name.
+    pub name: String,
+    /// 机关代字.
+    pub issuer_code: Option<String>,
+}
+
+/// A unit and every unit above it, nearest first, in one query (a recursive walk up
+/// `parent_id`, at most 64 levels: a tree deeper than that is not an office's).
+pub async fn unit_chain(tx: &mut Tx, unit_id: i64) -> Result<Vec<ChainRow>> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "with recursive chain (id, parent_id, kind, name, issuer_code, depth) as (
+             select id, parent_id, kind, name, issuer_code, 0 from units where id = $1
+             union all
+             select u.id, u.parent_id, u.kind, u.name, u.issuer_code, chain.depth + 1
+             from units u join chain on u.id = chain.parent_id
+             where chain.depth < 64
+         )
+         select id, kind, name, issuer_code from chain order by depth")
+        .bind(unit_id).fetch_all(c).await)?)
+}
+
+/// A unit's parent, kind, name and 机关代字.
+pub async fn unit_brief(
+    tx: &mut Tx,
+    unit_id: i64,
+) -> Result<(Option<i64>, String, String, Option<String>)> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "select parent_id, kind, name, issuer_code from units where id = $1")
+        .bind(unit_id).fetch_one(c).await)?)
+}

@@ -808,8 +808,9 @@ impl Services {
             .await?;
         let png = demo_seal_png()?;
         for u in xn_store::org::list_units(self.db()).await? {
-            if u.issuer_code.as_deref().is_some_and(|c| !c.is_empty())
-                && matches!(u.kind.as_str(), "government" | "office" | "bureau")
+            if u.kind
+                .parse()
+                .is_ok_and(|k| xn_domain::org::issues_documents(k, u.issuer_code.as_deref()))
             {
                 self.upload_seal(&admin, u.id, &png, now).await?;
             }

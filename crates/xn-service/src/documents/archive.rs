@@ -296,7 +296,7 @@ impl Services {
             ));
         }
         let mut tx = self.db().begin().await?;
-        store::unit_brief(&mut tx, unit_id)
+        xn_store::org::unit_brief(&mut tx, unit_id)
             .await
             .map_err(ServiceError::missing("单位"))?;
         store::set_fonds(&mut tx, unit_id, &code, ms(now)).await?;

@@ -477,7 +477,7 @@ impl Services {
         let mut tx = self.db().begin().await?;
         let existing = store::exchanges_tx(&mut tx, id).await?;
         for u in units {
-            store::unit_brief(&mut tx, *u)
+            xn_store::org::unit_brief(&mut tx, *u)
                 .await
                 .map_err(ServiceError::missing_input(
                     "units",

@@ -220,20 +220,13 @@ impl Services {
         let (unit, _) = xn_store::flow::post_unit(tx, post_id)
             .await?
             .ok_or(ServiceError::NotFound("身份"))?;
-        let mut at = Some(unit);
-        let mut depth = 0;
-        while let Some(u) = at {
-            let (parent, kind, name, code) = store::unit_brief(tx, u).await?;
-            if let Some(code) = code.filter(|c| !c.is_empty())
-                && matches!(kind.as_str(), "office" | "government" | "bureau")
-            {
-                return Ok((u, name, code));
-            }
-            at = parent;
-            depth += 1;
-            if depth > 16 {
-                break;
-            }
+        let chain = self.unit_chain(tx, unit).await?;
+        if let Some(office) = chain.issuing_office() {
+            return Ok((
+                office.id,
+                office.name.clone(),
+                office.issuer_code.clone().unwrap_or_default(),
+            ));
         }
         Err(ServiceError::invalid(
             "issuer",
@@ -368,13 +361,24 @@ impl Services {
     async fn check_recipient(&self, tx: &mut Tx, r: &Recipient) -> Result<Recipient> {
         match r.unit_id {
             Some(u) => {
-                let (_, _, name, _) =
-                    store::unit_brief(tx, u)
+                let (_, kind, name, code) =
+                    xn_store::org::unit_brief(tx, u)
                         .await
                         .map_err(ServiceError::missing_input(
                             "recipients",
                             format!("单位 {u} 不存在"),
                         ))?;
+                let organ = kind
+                    .parse()
+                    .is_ok_and(|k| xn_domain::org::issues_documents(k, code.as_deref()));
+                if !organ {
+                    return Err(ServiceError::invalid(
+                        "recipients",
+                        format!(
+                            "「{name}」不是设有机关代字的政府、办公厅（室）或部门，不能作为收文单位"
+                        ),
+                    ));
+                }
                 Ok(Recipient {
                     unit_id: Some(u),
                     name,
@@ -695,9 +699,9 @@ impl Services {
         let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
         let mut posts =
             store::posts_in(&mut tx, unit, &["leader", "director", "deputy_director"]).await?;
-        let (parent, _, _, _) = store::unit_brief(&mut tx, unit).await?;
+        let (parent, _, _, _) = xn_store::org::unit_brief(&mut tx, unit).await?;
         if let Some(p) = parent {
-            let (_, kind, _, _) = store::unit_brief(&mut tx, p).await?;
+            let (_, kind, _, _) = xn_store::org::unit_brief(&mut tx, p).await?;
             if kind == "government" {
                 posts.extend(store::posts_in(&mut tx, p, &["leader"]).await?);
             }
@@ -722,10 +726,10 @@ impl Services {
                 posts.extend(store::posts_in(&mut tx, s, &["section_chief"]).await?);
             }
         }
-        let (parent, _, _, _) = store::unit_brief(&mut tx, office).await?;
+        let (parent, _, _, _) = xn_store::org::unit_brief(&mut tx, office).await?;
         if let Some(gov) = parent {
             for b in store::child_units(&mut tx, gov).await? {
-                let (_, kind, _, _) = store::unit_brief(&mut tx, b).await?;
+                let (_, kind, _, _) = xn_store::org::unit_brief(&mut tx, b).await?;
                 if kind == "bureau" {
                     for s in store::child_units(&mut tx, b).await? {
                         posts.extend(store::posts_in(&mut tx, s, &["director"]).await?);
@@ -795,7 +799,7 @@ impl Services {
             .first()
             .and_then(|i| i.unit_id)
             .unwrap_or(doc.unit_id);
-        let (_, _, _, lead_code) = store::unit_brief(tx, lead_unit).await?;
+        let (_, _, _, lead_code) = xn_store::org::unit_brief(tx, lead_unit).await?;
         let mut main = Vec::new();
         for r in parse_list::<Recipient>(&doc.main_recipients) {
             let rel = self.relation(tx, doc.unit_id, r.unit_id).await?;
@@ -821,57 +825,14 @@ impl Services {
         }))
     }
 
-    /// How a recipient unit stands to an issuer: lower when it lies inside a government below
-    /// the issuer's government; higher when it is a government above it.
+    /// How a recipient unit stands to an issuer (`xn_domain::org::relation`).
     async fn relation(&self, tx: &mut Tx, issuer: i64, recipient: Option<i64>) -> Result<Relation> {
         let Some(r) = recipient else {
             return Ok(Relation::Other);
         };
-        let gov_of = |chain: &[(i64, String)]| {
-            chain
-                .iter()
-                .find(|(_, k)| k == "government")
-                .map(|(u, _)| *u)
-        };
-        let issuer_chain = self.ancestors(tx, issuer).await?;
-        let recipient_chain = self.ancestors(tx, r).await?;
-        let Some(issuer_gov) = gov_of(&issuer_chain) else {
-            return Ok(Relation::Other);
-        };
-        if let Some(pos) = recipient_chain.iter().position(|(u, _)| *u == issuer_gov) {
-            // Inside the issuer's government: lower when a government lies between.
-            if recipient_chain[..pos]
-                .iter()
-                .any(|(_, k)| k == "government")
-            {
-                return Ok(Relation::Lower);
-            }
-            return Ok(Relation::Other);
-        }
-        if issuer_chain
-            .iter()
-            .skip_while(|(u, _)| *u != issuer_gov)
-            .skip(1)
-            .any(|(u, _)| *u == r)
-        {
-            return Ok(Relation::Higher);
-        }
-        Ok(Relation::Other)
-    }
-
-    /// A unit and its ancestors (id, kind), nearest first.
-    async fn ancestors(&self, tx: &mut Tx, unit: i64) -> Result<Vec<(i64, String)>> {
-        let mut out = Vec::new();
-        let mut at = Some(unit);
-        while let Some(u) = at {
-            let (parent, kind, _, _) = store::unit_brief(tx, u).await?;
-            out.push((u, kind));
-            at = parent;
-            if out.len() > 32 {
-                break;
-            }
-        }
-        Ok(out)
+        let issuer = self.unit_chain(tx, issuer).await?;
+        let recipient = self.unit_chain(tx, r).await?;
+        Ok(xn_domain::org::relation(&issuer, &recipient))
     }
 
     /// Registers a paper or outside document as incoming at the actor's unit (收文登记 by
@@ -1007,9 +968,9 @@ impl Services {
         source: &str,
     ) -> Result<Fields> {
         // The office above the registry section, and the government above that.
-        let (office, _, _, _) = store::unit_brief(tx, registry).await?;
+        let (office, _, _, _) = xn_store::org::unit_brief(tx, registry).await?;
         let office = office.unwrap_or(registry);
-        let (gov, _, _, _) = store::unit_brief(tx, office).await?;
+        let (gov, _, _, _) = xn_store::org::unit_brief(tx, office).await?;
         let mut leaders = store::posts_in(tx, office, &["director", "deputy_director"]).await?;
         if let Some(g) = gov {
             leaders.extend(store::posts_in(tx, g, &["leader"]).await?);

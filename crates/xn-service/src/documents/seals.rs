@@ -183,7 +183,7 @@ impl Services {
         let (iv, ciphertext) = encrypt(&key, bytes);
         let plain_sm3 = hex::encode(sm3::Sm3::digest(bytes));
         let mut tx = self.db().begin().await?;
-        let (_, _, unit_name, code) = store::unit_brief(&mut tx, unit_id)
+        let (_, _, unit_name, code) = xn_store::org::unit_brief(&mut tx, unit_id)
             .await
             .map_err(ServiceError::missing("单位"))?;
         if code.as_deref().is_none_or(str::is_empty) {
@@ -255,7 +255,7 @@ impl Services {
     ) -> Result<AttachmentFile> {
         require(actor, Permission::SecurityAdmin)?;
         let mut tx = self.db().begin().await?;
-        let (_, _, unit_name, _) = store::unit_brief(&mut tx, unit_id)
+        let (_, _, unit_name, _) = xn_store::org::unit_brief(&mut tx, unit_id)
             .await
             .map_err(ServiceError::missing("单位"))?;
         let png = self

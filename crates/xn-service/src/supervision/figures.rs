@@ -240,7 +240,7 @@ impl Services {
         // full name.
         let mut names = BTreeMap::new();
         for u in m.by_unit.keys().chain(offices.iter()) {
-            let (_, _, name, _) = xn_store::documents::unit_brief(&mut tx, *u).await?;
+            let (_, _, name, _) = xn_store::org::unit_brief(&mut tx, *u).await?;
             names.insert(*u, name);
         }
         drop(tx);
@@ -317,7 +317,7 @@ impl Services {
         }
         let mut main = Vec::new();
         for r in recipients {
-            let (_, _, name, _) = xn_store::documents::unit_brief(&mut tx, r).await?;
+            let (_, _, name, _) = xn_store::org::unit_brief(&mut tx, r).await?;
             main.push(Recipient {
                 unit_id: Some(r),
                 name,
@@ -431,7 +431,7 @@ impl Services {
         let mut tx = self.db().begin_read().await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let (_, _, unit, _) = xn_store::documents::unit_brief(&mut tx, r.unit_id).await?;
+            let (_, _, unit, _) = xn_store::org::unit_brief(&mut tx, r.unit_id).await?;
             let due = r.closed_on_time + r.closed_late + r.open_overdue;
             #[expect(clippy::cast_precision_loss, reason = "counts are small")]
             let rate = if due == 0 {

@@ -16,7 +16,7 @@ mod views;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use xn_domain::flow::engine::{Due, business_date};
@@ -43,7 +43,7 @@ pub(crate) const DEADLINE_TIMER: TimerKind = TimerKind::SupervisionDeadline;
 pub(crate) const REPORT_TIMER: TimerKind = TimerKind::SupervisionReport;
 
 /// A new supervision item (立项), or a sub-item (分解).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct NewItemInput {
     /// Source kind code: instruction, meeting, work_report, higher, citizen, other.
     #[serde(default)]
@@ -93,7 +93,7 @@ pub struct NewItemInput {
 }
 
 /// An assisting unit.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AssistInput {
     /// The unit.
     pub unit: i64,
@@ -164,37 +164,57 @@ impl Services {
     /// The office a unit belongs to: the nearest unit of kind office or government at or above
     /// it (the supervising office of an item is its opener's).
     pub(crate) async fn office_of_unit(&self, tx: &mut Tx, unit: i64) -> Result<i64> {
-        let mut at = Some(unit);
-        let mut depth = 0;
-        while let Some(u) = at {
-            let (parent, kind, _, _) = xn_store::documents::unit_brief(tx, u).await?;
-            if matches!(kind.as_str(), "office" | "government" | "bureau") {
-                return Ok(u);
-            }
-            at = parent;
-            depth += 1;
-            if depth > 16 {
-                break;
-            }
+        let chain = self.unit_chain(tx, unit).await?;
+        Ok(chain.office().map_or(unit, |o| o.id))
+    }
+
+    /// The unit every lead unit (and assisting unit) of an item must lie in: for an item the
+    /// supervising office opens, the government above that office (its sections, bureaus and
+    /// the counties below); for a sub-item, the parent item's lead unit. The 立项 form lists the
+    /// posts under it; the service refuses any other.
+    pub(crate) async fn supervision_scope(
+        &self,
+        tx: &mut Tx,
+        opener_unit: i64,
+        parent: Option<&ItemRow>,
+    ) -> Result<i64> {
+        if let Some(p) = parent {
+            return Ok(p.lead_unit_id);
         }
-        Ok(unit)
+        let chain = self.unit_chain(tx, opener_unit).await?;
+        let Some(office) = chain.office() else {
+            return Ok(opener_unit);
+        };
+        let above = chain
+            .0
+            .iter()
+            .skip_while(|u| u.id != office.id)
+            .nth(1)
+            .map(|u| u.id);
+        Ok(above.unwrap_or(office.id))
+    }
+
+    /// Refuses a lead or assisting unit outside the scope (see [`Services::supervision_scope`]).
+    async fn check_scope(
+        &self,
+        tx: &mut Tx,
+        unit: i64,
+        scope: i64,
+        field: &'static str,
+    ) -> Result<()> {
+        if self.is_within(tx, unit, scope).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::invalid(
+                field,
+                "只能交办给本级政府所属的单位（本办各科室、政府部门及所辖县区）",
+            ))
+        }
     }
 
     /// Whether `unit` is `ancestor` or below it.
-    async fn is_within(&self, tx: &mut Tx, unit: i64, ancestor: i64) -> Result<bool> {
-        let mut at = Some(unit);
-        let mut depth = 0;
-        while let Some(u) = at {
-            if u == ancestor {
-                return Ok(true);
-            }
-            at = xn_store::flow::parent_unit(tx, u).await?;
-            depth += 1;
-            if depth > 16 {
-                break;
-            }
-        }
-        Ok(false)
+    pub(crate) async fn is_within(&self, tx: &mut Tx, unit: i64, ancestor: i64) -> Result<bool> {
+        Ok(self.unit_chain(tx, unit).await?.contains(ancestor))
     }
 
     async fn check_new(
@@ -316,6 +336,12 @@ impl Services {
         let today = business_date(now);
         let mut tx = self.db().begin().await?;
         let checked = self.check_new(&mut tx, input, today, None).await?;
+        let scope = self.supervision_scope(&mut tx, unit, None).await?;
+        self.check_scope(&mut tx, input.lead_unit, scope, "lead_unit")
+            .await?;
+        for a in &input.assists {
+            self.check_scope(&mut tx, a.unit, scope, "assists").await?;
+        }
         if let Some(case) = input.source_case_id {
             xn_store::flow::lock_case(&mut tx, case)
                 .await
@@ -856,6 +882,20 @@ impl Services {
             if u == item.lead_unit_id && p == item.lead_post_id {
                 return Err(ServiceError::invalid("lead_unit", "新的牵头单位与原来相同"));
             }
+            // The new lead stays within what the opener may supervise.
+            let parent = match item.parent_id {
+                Some(p) => Some(store::find_item_tx(&mut tx, p).await?),
+                None => None,
+            };
+            let opener_unit = match xn_store::flow::post_unit(&mut tx, item.created_post_id).await?
+            {
+                Some((u, _)) => u,
+                None => item.office_unit_id,
+            };
+            let scope = self
+                .supervision_scope(&mut tx, opener_unit, parent.as_ref())
+                .await?;
+            self.check_scope(&mut tx, u, scope, "lead_unit").await?;
             match xn_store::flow::post_unit(&mut tx, p).await? {
                 Some((pu, active)) if pu == u && active != 0 => {}
                 _ => {

@@ -11,7 +11,7 @@ use xn_domain::org::Permission;
 use xn_domain::supervision::{Importance, ItemState, ReportCycle, SourceKind};
 use xn_store::supervision::{self as store, ItemFilter, ItemRow, Scope};
 
-use super::parse_date;
+use super::{NewItemInput, parse_date};
 use crate::flow::TimelineEntry;
 use crate::{Actor, Result, ServiceError, Services, from_ms, require};
 
@@ -352,7 +352,7 @@ impl Services {
             return Ok(Vec::new());
         };
         let mut tx = self.db().begin_read().await?;
-        let (parent, kind, _, _) = xn_store::documents::unit_brief(&mut tx, post.unit_id).await?;
+        let (parent, kind, _, _) = xn_store::org::unit_brief(&mut tx, post.unit_id).await?;
         let out = if store::is_section(self.db(), post.unit_id).await? {
             vec![self.office_of_unit(&mut tx, post.unit_id).await?]
         } else if kind == "office" {
@@ -360,7 +360,7 @@ impl Services {
         } else if kind == "government" {
             let mut v = Vec::new();
             for id in xn_store::documents::child_units(&mut tx, post.unit_id).await? {
-                if xn_store::documents::unit_brief(&mut tx, id).await?.1 == "office" {
+                if xn_store::org::unit_brief(&mut tx, id).await?.1 == "office" {
                     v.push(id);
                 }
             }
@@ -395,7 +395,7 @@ impl Services {
         let case_office = self.office_of_unit(&mut tx, unit).await?;
         // The office's own cases, and those of the units it oversees below its government
         // (a county office under the city): the office's government is an ancestor of both.
-        let (gov, _, _, _) = xn_store::documents::unit_brief(&mut tx, office).await?;
+        let (gov, _, _, _) = xn_store::org::unit_brief(&mut tx, office).await?;
         let within = match gov {
             Some(g) => self.is_within(&mut tx, case_office, g).await?,
             None => case_office == office,
@@ -805,6 +805,51 @@ impl Services {
             .collect())
     }
 
+    /// What the 立项 form starts from (the office's usual choices, proposed, never imposed):
+    /// due in 20 working days, reported weekly on Fridays, of normal importance; from a case, the
+    /// leader's latest instruction on it as source and content and 落实… as title; otherwise a
+    /// meeting's decision. The API offers the same draft (`GET /api/v1/supervision/draft`).
+    pub async fn item_defaults(
+        &self,
+        actor: &Actor,
+        case: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(NewItemInput, InstructionDraft)> {
+        require(actor, Permission::FlowWork)?;
+        if !self.in_supervision_section(actor).await? {
+            return Err(ServiceError::Forbidden(
+                "只有督查科（股）的人员可以立项督办。请在页面右上角切换到督查科的身份。".into(),
+            ));
+        }
+        let today = business_date(now);
+        let deadline = self.flow_calendar().await?.add_working_days(today, 20).date;
+        let mut input = NewItemInput {
+            report_cycle: ReportCycle::Weekly.code().into(),
+            report_day: 5,
+            importance: Importance::Normal.code().into(),
+            deadline: Some(deadline),
+            ..NewItemInput::default()
+        };
+        let draft = match case {
+            Some(case) => {
+                let d = self.instruction_draft(actor, case).await?;
+                input.source_kind = SourceKind::Instruction.code().into();
+                input.source_case_id = Some(case);
+                input.source_text = d.text.clone();
+                input.source_leader_post = d.leader_post;
+                input.source_leader = d.leader_name.clone();
+                input.title = format!("落实{}", d.case_title.trim_start_matches("关于"));
+                input.content = d.text.clone();
+                d
+            }
+            None => {
+                input.source_kind = SourceKind::Meeting.code().into();
+                InstructionDraft::default()
+            }
+        };
+        Ok((input, draft))
+    }
+
     /// An item drafted from the latest leader's opinion on a case (领导批示 → 督办事项): the
     /// latest non-empty opinion of a leader or an office director, else the latest of anyone.
     pub async fn instruction_draft(&self, actor: &Actor, case_id: i64) -> Result<InstructionDraft> {
@@ -887,21 +932,19 @@ impl Services {
             .post
             .as_ref()
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let root = match parent {
-            Some(p) => {
+        let parent = match parent {
+            Some(p) => Some(
                 store::find_item(self.db(), p)
                     .await
-                    .map_err(ServiceError::missing("督办事项"))?
-                    .lead_unit_id
-            }
-            None => {
-                let mut tx = self.db().begin_read().await?;
-                let office = self.office_of_unit(&mut tx, post.unit_id).await?;
-                let (gov, _, _, _) = xn_store::documents::unit_brief(&mut tx, office).await?;
-                drop(tx);
-                gov.unwrap_or(office)
-            }
+                    .map_err(ServiceError::missing("督办事项"))?,
+            ),
+            None => None,
         };
+        let mut tx = self.db().begin_read().await?;
+        let root = self
+            .supervision_scope(&mut tx, post.unit_id, parent.as_ref())
+            .await?;
+        drop(tx);
         Ok(store::posts_under(self.db(), root)
             .await?
             .into_iter()

@@ -313,6 +313,30 @@ async fn instruction(
     ))
 }
 
+/// The case a new item is drafted from, if any.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DraftQuery {
+    /// The case whose latest instruction the item follows.
+    #[serde(default)]
+    pub case: Option<i64>,
+}
+
+/// What a new item starts from: the same proposal the 立项 form shows (due in 20 working days,
+/// weekly reports on Fridays, normal importance; from a case, its leader's instruction).
+#[utoipa::path(get, path = "/api/v1/supervision/draft", tag = "supervision", params(DraftQuery),
+    responses((status = 200, body = NewItemInput)))]
+async fn draft_item(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<DraftQuery>,
+) -> Result<Json<NewItemInput>, ApiError> {
+    let (input, _) = state
+        .services
+        .item_defaults(&actor, q.case, state.clock.now())
+        .await?;
+    Ok(Json(input))
+}
+
 /// A month.
 #[derive(Debug, Deserialize, IntoParams, ToSchema)]
 pub struct MonthQuery {
@@ -394,6 +418,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(bulletin, draft_bulletin))
         .routes(routes!(scores, store_scores))
         .routes(routes!(instruction))
+        .routes(routes!(draft_item))
         .routes(routes!(get_item))
         .routes(routes!(sign))
         .routes(routes!(file_report))

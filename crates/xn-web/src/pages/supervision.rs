@@ -332,38 +332,23 @@ async fn new_item(
     CurrentUser(actor): CurrentUser,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, PageError> {
-    if !state.services.in_supervision_section(&actor).await? {
-        return Err(ServiceError::Forbidden(
-            "只有督查科（股）的人员可以立项督办。请在页面右上角切换到督查科的身份。".into(),
-        )
-        .into());
-    }
-    let now = state.clock.now();
-    let mut f = ItemForm {
-        report_cycle: "weekly".into(),
-        report_day: "5".into(),
-        importance: "normal".into(),
-        source_kind: "instruction".into(),
+    let (input, draft) = state
+        .services
+        .item_defaults(&actor, q.case, state.clock.now())
+        .await?;
+    let f = ItemForm {
+        source_kind: input.source_kind,
+        source_case_id: input.source_case_id,
+        source_text: input.source_text,
+        source_leader: input.source_leader,
+        source_leader_post: input.source_leader_post,
+        title: input.title,
+        content: input.content,
+        deadline: input.deadline.map(|d| d.to_string()).unwrap_or_default(),
+        report_cycle: input.report_cycle,
+        report_day: input.report_day.to_string(),
+        importance: input.importance,
         ..ItemForm::default()
-    };
-    let cal = state.services.calendar().await?;
-    let today = xn_domain::flow::engine::business_date(now);
-    f.deadline = cal.add_working_days(today, 20).date.to_string();
-    let draft = match q.case {
-        Some(case) => {
-            let d = state.services.instruction_draft(&actor, case).await?;
-            f.source_case_id = Some(case);
-            f.source_text = d.text.clone();
-            f.source_leader_post = d.leader_post;
-            f.source_leader = d.leader_name.clone();
-            f.title = format!("落实{}", d.case_title.trim_start_matches("关于"));
-            f.content = d.text.clone();
-            d
-        }
-        None => {
-            f.source_kind = "meeting".into();
-            InstructionDraft::default()
-        }
     };
     Ok(form_page(&state, &actor, draft, f, None)
         .await?
@@ -715,7 +700,12 @@ async fn decompose(
                 lead_post: p,
                 deadline: Some(deadline),
                 report_cycle: f.report_cycle.clone(),
-                report_day: f.report_day.trim().parse().unwrap_or(5),
+                report_day: match f.report_day.trim() {
+                    "" => 0,
+                    day => day
+                        .parse()
+                        .map_err(|_| ServiceError::invalid("report_day", "报送日应为数字"))?,
+                },
                 ..NewItemInput::default()
             });
         }

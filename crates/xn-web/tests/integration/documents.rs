@@ -941,3 +941,31 @@ on_both_engines!(
         assert!(overdue > 0, "a few are overdue");
     }
 );
+
+on_both_engines!(
+    a_section_is_not_a_recipient_of_an_official_document,
+    |app: TestApp| async move {
+        let t = tokens(&app).await;
+        let section = unit_id(&app, "综合科").await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/documents",
+                &t.mishu,
+                Some(notice(&[(section, "综合科")])),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("不能作为收文单位"), "{}", res.body);
+        let county = unit_id(&app, "清河县人民政府").await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/documents",
+                &t.mishu,
+                Some(notice(&[(county, "清河县人民政府")])),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    }
+);

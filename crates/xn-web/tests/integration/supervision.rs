@@ -776,3 +776,61 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    a_county_cannot_assign_work_outside_its_government,
+    |app: TestApp| async move {
+        let sup = app
+            .token_for(
+                &login_in(&app, OFFICE, "督查股", "section_chief").await,
+                &SCOPES,
+            )
+            .await;
+        // The city's 主任 sits above the county: not the county's to supervise.
+        let zhuren = post_of(&app, "zhuren").await;
+        let zhuren_unit = app
+            .scalar(&format!("select unit_id from posts where id = {zhuren}"))
+            .await;
+        let before = app.count("supervision_items").await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/supervision",
+                &sup,
+                Some(
+                    json!({"source_kind": "meeting", "title": "越级交办", "content": "测试",
+                            "lead_unit": zhuren_unit, "lead_post": zhuren, "deadline_days": 10}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.json()["field"], "lead_unit", "{}", res.body);
+        assert_eq!(app.count("supervision_items").await, before);
+        // The API drafts what the form proposes, and the draft opens inside the county.
+        let draft = app
+            .api("GET", "/api/v1/supervision/draft", &sup, None)
+            .await;
+        assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
+        let d = draft.json();
+        assert_eq!(
+            (d["report_cycle"].as_str(), d["report_day"].as_i64()),
+            (Some("weekly"), Some(5))
+        );
+        assert!(
+            d["deadline"].as_str().is_some_and(|s| s > "2026-11-26"),
+            "{d}"
+        );
+        let staff_login = login_in(&app, OFFICE, "综合股", "staff").await;
+        let staff = post_of(&app, &staff_login).await;
+        let staff_unit = app
+            .scalar(&format!("select unit_id from posts where id = {staff}"))
+            .await;
+        let mut body = d.clone();
+        body["title"] = json!("落实冬季安全生产");
+        body["content"] = json!("排查隐患");
+        body["lead_unit"] = json!(staff_unit);
+        body["lead_post"] = json!(staff);
+        post_ok(&app, &sup, "/api/v1/supervision", body).await;
+        assert_eq!(app.count("supervision_items").await, before + 1);
+    }
+);

@@ -35,13 +35,9 @@ struct UnitOption {
 async fn recipient_units(state: &AppState, actor: &Actor) -> Result<Vec<UnitOption>, PageError> {
     Ok(state
         .services
-        .unit_tree(actor)
+        .recipient_units(actor)
         .await?
         .into_iter()
-        .filter(|u| {
-            u.issuer_code.as_deref().is_some_and(|c| !c.is_empty())
-                && matches!(u.kind.as_str(), "government" | "office" | "bureau")
-        })
         .map(|u| UnitOption {
             id: u.id,
             name: u.name,
