@@ -35,7 +35,8 @@ use xn_store::flow::{CaseRow, CaseUpdate, EventWrite, IdempotentWrite, JobArm, T
 use xn_store::writer::SqliteWriter;
 use xn_store::{Db, Tx};
 
-use super::{ActionOutcome, JobOp, Op, task_row};
+use super::persist::task_row;
+use super::{ActionOutcome, JobOp, Op};
 use crate::{Result, ServiceError, Services, ms};
 
 /// What never changes in a case once started (read with its row).
