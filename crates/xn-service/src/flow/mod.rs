@@ -6,7 +6,7 @@
 //! then write the state, the task projection, the timers and the events in the same
 //! transaction. Actions go through a group-commit writer (`writer.rs`): durable before
 //! acknowledged, several per commit under load. The writer computes a batch in memory and
-//! writes each table once (`batch.rs`); what a batch cannot carry runs on the direct path, where
+//! writes each table once (`batch/`); what a batch cannot carry runs on the direct path, where
 //! every write goes straight into the transaction.
 //!
 //! This file holds what the parts share: the caches (process definitions, the calendar, case
