@@ -52,6 +52,7 @@ pub mod calendar;
 pub mod documents;
 pub mod events;
 pub mod flow;
+pub mod jobs;
 pub mod notifications;
 pub mod org;
 pub mod search;

@@ -3,7 +3,7 @@
 //! Every action must be durable (committed and synced) before it is acknowledged. One fsync per
 //! action caps a server at the disk's commit rate (a few hundred per second on SQLite), so
 //! actions that arrive together share one transaction: a writer takes what is queued (up to
-//! [`BATCH`]), computes them in memory and writes each table once (`batch.rs`; a refused action
+//! [`BATCH`]), computes them in memory and writes each table once (`batch/`; a refused action
 //! is answered with its error and writes nothing), commits once, and only then answers every
 //! caller. What the batch cannot settle runs afterwards on the direct path, each action in its
 //! own savepoint. A lone action is committed at once: batching adds no waiting.

@@ -1,0 +1,339 @@
+//! The workbench's lists: the task queues (待办, 待阅, 已办, 被催办), their counts, and the
+//! cases the actor started.
+//!
+//! Holds the rows of a list only; what a case's own page shows is in `case.rs`.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use xn_domain::flow::{CaseState, CaseStatus, RunState, StepKind, TaskKind, TaskState};
+use xn_domain::org::Permission;
+use xn_store::flow::{Queue, TaskFilter, TaskRow, TaskSort};
+
+use super::{Urgency, case_status_label, item_kind_label, parse_date, task_state_label, urgency};
+use crate::{Actor, Result, ServiceError, Services, from_ms, require};
+
+/// A task in a queue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskItem {
+    /// Task id.
+    pub id: i64,
+    /// Case id.
+    pub case_id: i64,
+    /// The case's title.
+    pub title: String,
+    /// The item kind code.
+    pub item_kind: String,
+    /// Its Chinese name.
+    pub item_kind_label: String,
+    /// Step name.
+    pub step_name: String,
+    /// task / read.
+    pub kind: String,
+    /// State code.
+    pub state: String,
+    /// State label.
+    pub state_label: String,
+    /// Holder post id.
+    pub post_id: i64,
+    /// Held for someone else (proxy): the holder's name.
+    pub on_behalf_of: Option<String>,
+    /// Deadline.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<NaiveDate>,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// Arrived at.
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+    /// Acted at.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub acted_at: Option<DateTime<Utc>>,
+    /// Decision given.
+    pub decision: Option<String>,
+    /// Opinion written.
+    pub opinion: Option<String>,
+    /// Times urged.
+    pub urge_count: i64,
+    /// The case's version (for acting from the list).
+    pub case_version: i64,
+    /// The case's status label.
+    pub case_status_label: String,
+}
+
+/// A case I started.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseItem {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Kind label.
+    pub item_kind_label: String,
+    /// Status code.
+    pub status: String,
+    /// Status label.
+    pub status_label: String,
+    /// Case deadline.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<NaiveDate>,
+    /// Where it is now: step names with holders.
+    pub current: String,
+    /// Started at.
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which queue, as the pages and API name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueName {
+    /// 待办.
+    Todo,
+    /// 待阅.
+    ToRead,
+    /// 已办.
+    Done,
+    /// 被催办.
+    Urged,
+    /// 我发起的.
+    Started,
+}
+
+impl QueueName {
+    /// Parses `todo`, `read`, `done`, `urged`, `started`.
+    pub fn parse(s: &str) -> Option<QueueName> {
+        Some(match s {
+            "" | "todo" => QueueName::Todo,
+            "read" => QueueName::ToRead,
+            "done" => QueueName::Done,
+            "urged" => QueueName::Urged,
+            "started" => QueueName::Started,
+            _ => return None,
+        })
+    }
+
+    /// The code.
+    pub fn code(self) -> &'static str {
+        match self {
+            QueueName::Todo => "todo",
+            QueueName::ToRead => "read",
+            QueueName::Done => "done",
+            QueueName::Urged => "urged",
+            QueueName::Started => "started",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueName::Todo => "待办",
+            QueueName::ToRead => "待阅",
+            QueueName::Done => "已办",
+            QueueName::Urged => "被催办",
+            QueueName::Started => "我发起的",
+        }
+    }
+
+    /// All, in tab order.
+    pub const ALL: [QueueName; 5] = [
+        QueueName::Todo,
+        QueueName::ToRead,
+        QueueName::Done,
+        QueueName::Urged,
+        QueueName::Started,
+    ];
+}
+
+/// Counts shown on the workbench tabs.
+#[derive(Debug, Clone, Copy, Default, Serialize, ToSchema)]
+pub struct QueueCounts {
+    /// 待办.
+    pub todo: i64,
+    /// 待阅.
+    pub to_read: i64,
+    /// The newest open task id (a change means new work arrived).
+    pub latest: i64,
+}
+
+/// A queue request.
+#[derive(Debug, Clone)]
+pub struct QueueQuery {
+    /// Which.
+    pub queue: QueueName,
+    /// Item kind filter ('' = all).
+    pub item_kind: String,
+    /// Title search.
+    pub q: String,
+    /// `due`, `newest`, `oldest`.
+    pub sort: String,
+    /// Page (from 1).
+    pub page: i64,
+    /// Per page.
+    pub per_page: i64,
+}
+
+impl Services {
+    /// Counts for the workbench tabs and the live update.
+    pub async fn queue_counts(&self, actor: &Actor, now: DateTime<Utc>) -> Result<QueueCounts> {
+        let posts = self.working_posts(actor, now).await?;
+        let (todo, to_read, latest) = xn_store::flow::queue_counts(self.db(), &posts).await?;
+        Ok(QueueCounts {
+            todo,
+            to_read,
+            latest,
+        })
+    }
+
+    /// One page of a task queue.
+    pub async fn task_queue(
+        &self,
+        actor: &Actor,
+        q: &QueueQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TaskItem>> {
+        require(actor, Permission::FlowWork)?;
+        let posts = self.working_posts(actor, now).await?;
+        let own = actor.post_id().unwrap_or(0);
+        let queue = match q.queue {
+            QueueName::Todo => Queue::Todo,
+            QueueName::ToRead => Queue::ToRead,
+            QueueName::Done => Queue::Done,
+            QueueName::Urged => Queue::Urged,
+            QueueName::Started => {
+                return Err(ServiceError::invalid("queue", "请使用我发起的事项列表"));
+            }
+        };
+        let sort = match q.sort.as_str() {
+            "newest" => TaskSort::Newest,
+            "oldest" => TaskSort::Oldest,
+            _ => TaskSort::Due,
+        };
+        let per = q.per_page.clamp(1, 200);
+        let rows = xn_store::flow::queue(
+            self.db(),
+            &posts,
+            queue,
+            &TaskFilter {
+                item_kind: q.item_kind.clone(),
+                q: q.q.clone(),
+            },
+            sort,
+            (q.page.max(1) - 1) * per,
+            per,
+        )
+        .await?;
+        let others: Vec<i64> = rows
+            .iter()
+            .map(|r| r.post_id)
+            .filter(|p| *p != own)
+            .collect();
+        let names = self.post_names(&others).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| task_item(r, own, &names, now))
+            .collect())
+    }
+
+    /// Cases the acting post started, newest first.
+    pub async fn started_cases(
+        &self,
+        actor: &Actor,
+        page: i64,
+        per_page: i64,
+    ) -> Result<Vec<CaseItem>> {
+        require(actor, Permission::FlowWork)?;
+        let Some(post) = actor.post_id() else {
+            return Ok(Vec::new());
+        };
+        let per = per_page.clamp(1, 200);
+        // Cursor-free paging over a small list: fetch up to the page's end.
+        let rows = xn_store::flow::cases_started_by(self.db(), post, 0, per * page.max(1)).await?;
+        let skip = usize::try_from((page.max(1) - 1) * per).unwrap_or(0);
+        let mut out = Vec::new();
+        for c in rows.into_iter().skip(skip) {
+            let state: Option<CaseState> = crate::flow::stored::decode(&c.state).ok();
+            let current = match &state {
+                Some(s) if s.status != CaseStatus::Closed => {
+                    let def = self.process_def(c.process_id).await?;
+                    let holders: Vec<i64> = s
+                        .tasks
+                        .iter()
+                        .filter(|t| t.state == TaskState::Open && t.kind == TaskKind::Task)
+                        .map(|t| t.post)
+                        .collect();
+                    let names = self.post_names(&holders).await?;
+                    s.runs
+                        .iter()
+                        .filter(|r| {
+                            r.state == RunState::Active
+                                && def.step(&r.step).is_some_and(|d| d.kind != StepKind::Read)
+                        })
+                        .map(|r| {
+                            let who: Vec<String> = s
+                                .tasks
+                                .iter()
+                                .filter(|t| t.run == r.no && t.state == TaskState::Open)
+                                .filter_map(|t| names.get(&t.post).cloned())
+                                .collect();
+                            let name = def
+                                .step(&r.step)
+                                .map(|d| d.name.clone())
+                                .unwrap_or_default();
+                            if who.is_empty() {
+                                name
+                            } else {
+                                format!("{name}（{}）", who.join("、"))
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("；")
+                }
+                _ => String::new(),
+            };
+            out.push(CaseItem {
+                id: c.id,
+                title: c.title,
+                item_kind_label: item_kind_label(&c.item_kind),
+                status_label: case_status_label(&c.status).to_owned(),
+                status: c.status,
+                due_date: parse_date(c.due_date.as_deref()),
+                current,
+                created_at: from_ms(c.created_at),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<Utc>) -> TaskItem {
+    let due = parse_date(r.due_date.as_deref());
+    TaskItem {
+        id: r.id,
+        case_id: r.case_id,
+        item_kind_label: item_kind_label(&r.item_kind),
+        item_kind: r.item_kind,
+        title: r.title,
+        step_name: r.step_name,
+        kind: r.kind,
+        state_label: task_state_label(&r.state).to_owned(),
+        urgency: if r.state == "open" {
+            urgency(due, r.due_at, now)
+        } else {
+            Urgency::None
+        },
+        state: r.state,
+        on_behalf_of: (r.post_id != own)
+            .then(|| names.get(&r.post_id).cloned().unwrap_or_default()),
+        post_id: r.post_id,
+        due_date: due,
+        created_at: from_ms(r.created_at),
+        acted_at: r.acted_at.map(from_ms),
+        decision: r.decision,
+        opinion: r.opinion,
+        urge_count: r.urge_count,
+        case_version: r.case_version,
+        case_status_label: case_status_label(&r.case_status).to_owned(),
+    }
+}

@@ -1,0 +1,174 @@
+//! Cases: the row of each case with its engine state, inserted at version 1 and written only at
+//! the version its new state was computed from.
+//!
+//! Holds the direct path's statements on `cases`; the batch's (several cases in one statement)
+//! are in `batch.rs`, the writer thread's in `on_writer.rs`.
+
+use crate::{Db, Engine, Result, StoreError, Tx};
+
+/// A case as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRow {
+    /// Id.
+    pub id: i64,
+    /// Its process definition (version).
+    pub process_id: i64,
+    /// Item kind.
+    pub item_kind: String,
+    /// Title.
+    pub title: String,
+    /// Body text.
+    pub body: String,
+    /// Item fields (JSON object).
+    pub fields: String,
+    /// The unit it belongs to.
+    pub unit_id: i64,
+    /// The starter's post.
+    pub starter_post_id: i64,
+    /// Parent case (分送).
+    pub parent_case_id: Option<i64>,
+    /// The parent's fan-out run.
+    pub parent_run: Option<i64>,
+    /// running / paused / closed.
+    pub status: String,
+    /// Version, incremented by every action.
+    pub version: i64,
+    /// Engine state, as the service stored it.
+    pub state: Vec<u8>,
+    /// Case deadline.
+    pub due_date: Option<String>,
+    /// Epoch ms.
+    pub created_at: i64,
+    /// Epoch ms.
+    pub updated_at: i64,
+    /// Epoch ms.
+    pub closed_at: Option<i64>,
+}
+
+pub(super) const CASE_COLUMNS: &str = "id, process_id, item_kind, title, body, fields, unit_id, starter_post_id,
+    parent_case_id, parent_run, status, version, state, due_date, created_at, updated_at, closed_at";
+
+/// A case to insert.
+#[derive(Debug, Clone)]
+pub struct NewCase<'a> {
+    /// Process definition id.
+    pub process_id: i64,
+    /// Item kind.
+    pub item_kind: &'a str,
+    /// Title.
+    pub title: &'a str,
+    /// Body.
+    pub body: &'a str,
+    /// Fields JSON.
+    pub fields: &'a str,
+    /// Unit.
+    pub unit_id: i64,
+    /// Starter.
+    pub starter_post_id: i64,
+    /// Parent.
+    pub parent_case_id: Option<i64>,
+    /// Parent run.
+    pub parent_run: Option<i64>,
+    /// Status code.
+    pub status: &'a str,
+    /// Engine state, encoded.
+    pub state: &'a [u8],
+    /// Case deadline.
+    pub due_date: Option<String>,
+}
+
+/// Inserts a case at version 1.
+pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> Result<i64> {
+    let sql = "insert into cases (process_id, item_kind, title, body, fields, unit_id, starter_post_id,
+                   parent_case_id, parent_run, status, version, state, due_date, created_at, updated_at)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $13) returning id";
+    Ok(with_tx!(tx, conn => sqlx::query_scalar(sql)
+        .bind(c.process_id).bind(c.item_kind).bind(c.title).bind(c.body).bind(c.fields)
+        .bind(c.unit_id).bind(c.starter_post_id).bind(c.parent_case_id).bind(c.parent_run)
+        .bind(c.status).bind(c.state).bind(&c.due_date).bind(now_ms).fetch_one(conn).await)?)
+}
+
+/// Loads a case inside a write transaction, locking its row on PostgreSQL (SQLite's write
+/// transaction already excludes every other writer).
+pub async fn lock_case(tx: &mut Tx, id: i64) -> Result<CaseRow> {
+    // Engine difference: SQLite has no `for update`; BEGIN IMMEDIATE holds the database lock.
+    let sql = match tx.engine() {
+        Engine::Sqlite => format!("select {CASE_COLUMNS} from cases where id = $1"),
+        Engine::Postgres => format!("select {CASE_COLUMNS} from cases where id = $1 for update"),
+    };
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
+}
+
+/// A case, read outside a transaction.
+pub async fn find_case(db: &Db, id: i64) -> Result<CaseRow> {
+    let sql = format!("select {CASE_COLUMNS} from cases where id = $1");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
+}
+
+/// The children of a case (分送).
+pub async fn child_cases(db: &Db, parent: i64) -> Result<Vec<CaseRow>> {
+    let sql = format!("select {CASE_COLUMNS} from cases where parent_case_id = $1 order by id");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(parent).fetch_all(c).await)?,
+    )
+}
+
+/// Writes a case's new state if it is still at `version`; a conflict otherwise.
+pub async fn update_case(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    state: &[u8],
+    status: &str,
+    due_date: Option<String>,
+    now_ms: i64,
+) -> Result<i64> {
+    let sql = "update cases set state = $1, status = $2, due_date = $3, version = version + 1,
+                   updated_at = $4,
+                   closed_at = case when $2 = 'closed' then coalesce(closed_at, $4) else null end
+               where id = $5 and version = $6";
+    let n = with_tx!(tx, c => sqlx::query(sql)
+        .bind(state).bind(status).bind(due_date).bind(now_ms).bind(id).bind(version)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::Conflict("cases.version".into()));
+    }
+    Ok(version + 1)
+}
+
+/// Writes the state of a case just inserted (version 1 stays: starting is its first version).
+pub async fn write_initial_state(
+    tx: &mut Tx,
+    id: i64,
+    state: &[u8],
+    status: &str,
+    due_date: Option<String>,
+) -> Result<()> {
+    let sql = "update cases set state = $1, status = $2, due_date = $3,
+                   closed_at = case when $2 = 'closed' then created_at else null end
+               where id = $4 and version = 1";
+    with_tx!(tx, c => sqlx::query(sql).bind(state).bind(status).bind(due_date).bind(id)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Cases started by a post, newest first.
+pub async fn cases_started_by(
+    db: &Db,
+    post_id: i64,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<CaseRow>> {
+    let sql = format!(
+        "select {CASE_COLUMNS} from cases where starter_post_id = $1 and ($2 = 0 or id < $2)
+         order by id desc limit $3"
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(post_id).bind(before).bind(limit).fetch_all(c).await)?,
+    )
+}
