@@ -12,10 +12,9 @@
 
 use chrono::{DateTime, Utc};
 use xn_domain::flow::{FlowEvent, ItemKind, StepContract, TimerKind};
-use xn_store::Tx;
 use xn_store::flow::JobRow;
 
-use crate::flow::{ActorRef, CaseCtx, Fired};
+use crate::flow::{ActorRef, AreaTx, CaseCtx, Fired};
 use crate::{Actor, Result, Services};
 
 /// A business area: a set of item kinds with rules of their own.
@@ -103,12 +102,16 @@ pub fn generic_start(kind: ItemKind) -> bool {
     }
 }
 
-/// Whether the area's hook runs inside the batched write path. Until the area's writes go
-/// through the batch, its actions take the direct path, routed there before any work.
-pub fn batched(kind: ItemKind) -> bool {
-    match area_of(kind) {
-        Area::Flow => true,
-        Area::Documents | Area::Supervision => false,
+/// Whether an action on a case of this kind, at this step (`None`: a start, or an action that
+/// names no task), may be written with a batch of the flow writer: its area's writes then go
+/// with the batch, in its transaction (`flow::AreaTx`). The others are routed to the direct
+/// path before the batch computes them: 发文's 印制 and 核发 (a PDF laid out and checked, the
+/// recipients' cases started), 收文 and supervision items, whose rules read back what they write.
+pub fn batched(kind: ItemKind, step: Option<&str>) -> bool {
+    match kind {
+        ItemKind::Internal | ItemKind::Bench => true,
+        ItemKind::DocumentOut => step.is_none_or(crate::documents::hooks::outgoing_batched),
+        ItemKind::DocumentIn | ItemKind::Supervision => false,
     }
 }
 
@@ -131,7 +134,7 @@ impl Services {
     /// the events the engine produced; a refusal here refuses the action.
     pub(crate) async fn on_area_flow(
         &self,
-        tx: &mut Tx,
+        tx: &mut AreaTx<'_, '_>,
         kind: ItemKind,
         case: &CaseCtx,
         events: &[FlowEvent],

@@ -273,12 +273,74 @@ pub async fn exchange_of_incoming(tx: &mut Tx, incoming: i64) -> Result<Option<i
         .bind(incoming).fetch_optional(c).await)?)
 }
 
+const SET_STATUS: &str = "update documents set status = $2, updated_at = $3 where id = $1";
+
 /// Sets a document's status.
 pub async fn set_status(tx: &mut Tx, id: i64, status: &str, at: i64) -> Result<()> {
-    with_tx!(tx, c => sqlx::query(
-        "update documents set status = $2, updated_at = $3 where id = $1")
+    with_tx!(tx, c => sqlx::query(SET_STATUS)
         .bind(id).bind(status).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+/// The writes the documents area makes inside flow actions, as values (see
+/// [`crate::area_writes`]): the same statements as the functions of this module.
+pub mod writes {
+    use crate::area_writes::{AreaWrite, Arg};
+
+    /// Links a document to the case just started for it; the row must still have no other
+    /// case.
+    pub fn link_case(id: i64, case_id: i64, status: &str, at: i64) -> AreaWrite {
+        AreaWrite::exec_one(
+            "update documents set case_id = $2, status = $3, updated_at = $4
+             where id = $1 and (case_id is null or case_id = $2)",
+            vec![id.into(), case_id.into(), status.into(), at.into()],
+        )
+    }
+
+    /// Sets a document's status.
+    pub fn set_status(id: i64, status: &str, at: i64) -> AreaWrite {
+        AreaWrite::exec(super::SET_STATUS, vec![id.into(), status.into(), at.into()])
+    }
+
+    /// Records the sign-off (签发): who, the opinion, the version signed, the 成文日期.
+    pub fn record_signoff(
+        id: i64,
+        post_id: i64,
+        name: &str,
+        opinion: &str,
+        version: i64,
+        written_on: &str,
+        at: i64,
+    ) -> AreaWrite {
+        AreaWrite::exec(
+            super::RECORD_SIGNOFF,
+            vec![
+                id.into(),
+                post_id.into(),
+                name.into(),
+                opinion.into(),
+                version.into(),
+                at.into(),
+                written_on.into(),
+            ],
+        )
+    }
+
+    /// The 文号 at 登记 (see [`AreaWrite::Number`]).
+    pub fn number(document_id: i64, code: &str, year: i64, post_id: i64, at: i64) -> AreaWrite {
+        AreaWrite::Number {
+            document_id,
+            code: code.to_owned(),
+            year,
+            post_id,
+            at,
+        }
+    }
+
+    /// Queues the document to be indexed again (its opinions or number changed).
+    pub fn reindex(id: i64, at: i64) -> AreaWrite {
+        AreaWrite::exec(crate::search::ENQUEUE, vec![Arg::Int(id), Arg::Int(at)])
+    }
 }
 
 /// Documents of some units, newest first, for lists (filters applied by the caller's scope).
@@ -385,14 +447,15 @@ pub async fn record_signoff(
     written_on: &str,
     at: i64,
 ) -> Result<()> {
-    with_tx!(tx, c => sqlx::query(
-        "update documents set signed_off_post_id = $2, signed_off_name = $3,
-            signed_off_opinion = $4, signed_off_version = $5, signed_off_at = $6,
-            written_on = $7, status = 'signed', updated_at = $6 where id = $1")
+    with_tx!(tx, c => sqlx::query(RECORD_SIGNOFF)
         .bind(id).bind(post_id).bind(name).bind(opinion).bind(version).bind(at)
         .bind(written_on).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+const RECORD_SIGNOFF: &str = "update documents set signed_off_post_id = $2, signed_off_name = $3,
+     signed_off_opinion = $4, signed_off_version = $5, signed_off_at = $6,
+     written_on = $7, status = 'signed', updated_at = $6 where id = $1";
 
 /// Takes the next number of a counter (gapless; see the module's note).
 pub async fn next_seq(tx: &mut Tx, code: &str, year: i64) -> Result<i64> {

@@ -47,6 +47,7 @@ macro_rules! with_tx {
     };
 }
 
+pub mod area_writes;
 pub mod auth;
 pub mod calendar;
 pub mod documents;

@@ -87,6 +87,33 @@ pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>
     Ok(())
 }
 
+/// Queues a document to be indexed again (a flow action changed its opinions or number); the
+/// statement an area carries in a flow action's batch.
+pub const ENQUEUE: &str = "insert into search_queue (document_id, queued_at) values ($1, $2)
+     on conflict (document_id) do update set queued_at = excluded.queued_at";
+
+/// Documents queued to be indexed again, oldest first: (document, queued at).
+pub async fn queued(tx: &mut Tx, limit: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "select document_id, queued_at from search_queue order by queued_at, document_id limit $1")
+        .bind(limit).fetch_all(c).await)?)
+}
+
+/// Takes a document off the queue unless it was queued again after `queued_at`.
+pub async fn dequeue(tx: &mut Tx, document_id: i64, queued_at: i64) -> Result<()> {
+    with_tx!(tx, c => sqlx::query(
+        "delete from search_queue where document_id = $1 and queued_at <= $2")
+        .bind(document_id).bind(queued_at).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether any document waits to be indexed.
+pub async fn any_queued(db: &Db) -> Result<bool> {
+    let n: Option<i64> = with_db!(db, c => sqlx::query_scalar(
+        "select document_id from search_queue limit 1").fetch_optional(c).await)?;
+    Ok(n.is_some())
+}
+
 /// Removes a document from the index (it no longer exists, or must no longer be found).
 pub async fn remove_document(tx: &mut Tx, document_id: i64) -> Result<()> {
     let sqls: &[&str] = match tx.engine() {

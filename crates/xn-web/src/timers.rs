@@ -1,5 +1,6 @@
 //! The server's timer loop: every server of an installation runs one; the job table's leases
-//! make sure each timer has exactly one effect (see `xn_service::flow::timers`).
+//! make sure each timer has exactly one effect (see `xn_service::flow::timers`). The same loop
+//! brings the search index up to date with what flow actions queued.
 
 use std::time::Duration;
 
@@ -55,6 +56,11 @@ pub async fn run(services: Services, clock: Clock, settings: TimerSettings) {
                     break;
                 }
             }
+        }
+        // Documents queued by flow actions are indexed here too, so the next search finds
+        // little left to do.
+        if let Err(e) = services.index_queued().await {
+            tracing::warn!(error = %e, "search indexing failed");
         }
         tokio::time::sleep(settings.poll).await;
     }

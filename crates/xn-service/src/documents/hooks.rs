@@ -9,13 +9,14 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use xn_domain::documents::numbering::ledger_year;
 use xn_domain::documents::rules;
 use xn_domain::flow::engine::business_date;
 use xn_domain::flow::{ContractStep, FlowEvent, ItemKind, StepContract, Value};
 use xn_store::Tx;
 use xn_store::documents::{self as store, DocumentRow};
 
-use crate::flow::{ActorRef, CaseCtx, StartCase};
+use crate::flow::{ActorRef, AreaTx, CaseCtx, StartCase};
 use crate::{Result, ServiceError, Services, ms};
 
 use super::{Recipient, parse_list};
@@ -30,6 +31,13 @@ mod outgoing {
     pub(super) const REGISTER: &str = "register";
     pub(super) const PRINT: &str = "print";
     pub(super) const DISPATCH: &str = "dispatch";
+}
+
+/// Whether an action at a step of the outgoing process may be written with a batch of the flow
+/// writer: every step but 印制 (it lays the document out and checks it, some 20 ms) and 核发 (it
+/// starts the recipients' cases), whose work needs the transaction at once.
+pub(crate) fn outgoing_batched(step: &str) -> bool {
+    step != outgoing::PRINT && step != outgoing::DISPATCH
 }
 
 /// The steps of `processes/incoming_document.toml` the rules below act on.
@@ -90,7 +98,7 @@ impl Services {
     /// The documents area's part of a flow action (see the module's note).
     pub(crate) async fn on_document_flow(
         &self,
-        tx: &mut Tx,
+        at: &mut AreaTx<'_, '_>,
         kind: ItemKind,
         case: &CaseCtx,
         events: &[FlowEvent],
@@ -100,7 +108,7 @@ impl Services {
         // The start names the document it was made for; later actions find it by the case.
         let doc_id = match case.link {
             Some(id) => id,
-            None => match store::document_of_case(tx, case.id).await? {
+            None => match store::document_of_case(at.read().await?, case.id).await? {
                 Some(doc) => doc.id,
                 None => {
                     return Err(ServiceError::Internal(anyhow::anyhow!(
@@ -112,10 +120,13 @@ impl Services {
         };
         match kind {
             ItemKind::DocumentOut => {
-                self.on_outgoing(tx, doc_id, case, events, actor, now)
+                self.on_outgoing(at, doc_id, case, events, actor, now)
                     .await?
             }
-            ItemKind::DocumentIn => self.on_incoming(tx, doc_id, case, events, now).await?,
+            ItemKind::DocumentIn => {
+                self.on_incoming(at.direct()?, doc_id, case, events, now)
+                    .await?
+            }
             ItemKind::Internal | ItemKind::Bench | ItemKind::Supervision => {
                 return Err(ServiceError::Internal(anyhow::anyhow!(
                     "the documents area was given a case of kind {}",
@@ -123,13 +134,14 @@ impl Services {
                 )));
             }
         }
-        // Opinions and numbers are searchable from the moment they are written.
-        self.index_document(tx, doc_id).await
+        // Opinions and numbers are searchable from the next search on (it indexes the queue
+        // first).
+        at.write(store::writes::reindex(doc_id, ms(now))).await
     }
 
     async fn on_outgoing(
         &self,
-        tx: &mut Tx,
+        tx: &mut AreaTx<'_, '_>,
         doc_id: i64,
         case: &CaseCtx,
         events: &[FlowEvent],
@@ -140,20 +152,30 @@ impl Services {
         for e in events {
             match e {
                 FlowEvent::CaseStarted { .. } => {
-                    link_case(tx, doc_id, case.id, "in_review", at).await?;
+                    if tx.batched() {
+                        // A document with a case already fails the batch's write; the action
+                        // is then answered on the direct path, as below.
+                        tx.write(store::writes::link_case(doc_id, case.id, "in_review", at))
+                            .await?;
+                    } else {
+                        link_case(tx.read().await?, doc_id, case.id, "in_review", at).await?;
+                    }
                 }
                 FlowEvent::StepEntered { step, .. } if step == outgoing::DRAFT_AGAIN => {
-                    store::set_status(tx, doc_id, "returned_to_drafter", at).await?;
+                    tx.write(store::writes::set_status(doc_id, "returned_to_drafter", at))
+                        .await?;
                 }
                 FlowEvent::Returned { to_step, .. }
                     if to_step == outgoing::DRAFT_AGAIN || to_step == outgoing::DRAFT =>
                 {
-                    store::set_status(tx, doc_id, "returned_to_drafter", at).await?;
+                    tx.write(store::writes::set_status(doc_id, "returned_to_drafter", at))
+                        .await?;
                 }
                 FlowEvent::StepEntered { step, .. }
                     if step == outgoing::CHECK || step == outgoing::SIGNOFF =>
                 {
-                    store::set_status(tx, doc_id, "in_review", at).await?;
+                    tx.write(store::writes::set_status(doc_id, "in_review", at))
+                        .await?;
                 }
                 FlowEvent::TaskCompleted {
                     step,
@@ -166,8 +188,8 @@ impl Services {
                         field: Some("opinion"),
                         message: v.message,
                     })?;
-                    let doc = store::find_document_tx(tx, doc_id).await?;
-                    let broken = self.document_rules(tx, &doc).await?;
+                    let doc = store::find_document_tx(tx.read().await?, doc_id).await?;
+                    let broken = self.document_rules(tx.read().await?, &doc).await?;
                     if !broken.is_empty() {
                         return Err(ServiceError::Conflict {
                             code: "documents.rules",
@@ -184,14 +206,13 @@ impl Services {
                             ),
                         });
                     }
-                    let name = store::post_person_name(tx, *post).await?;
+                    let name = store::post_person_name(tx.read().await?, *post).await?;
                     let opinion = if opinion.trim().is_empty() {
                         "圈阅".to_owned()
                     } else {
                         opinion.trim().to_owned()
                     };
-                    store::record_signoff(
-                        tx,
+                    tx.write(store::writes::record_signoff(
                         doc_id,
                         *post,
                         &name,
@@ -199,20 +220,31 @@ impl Services {
                         doc.body_version,
                         &business_date(now).to_string(),
                         at,
-                    )
+                    ))
                     .await?;
                 }
                 FlowEvent::TaskCompleted { step, .. } if step == outgoing::RECHECK => {
-                    store::set_status(tx, doc_id, "rechecked", at).await?;
+                    tx.write(store::writes::set_status(doc_id, "rechecked", at))
+                        .await?;
                 }
                 FlowEvent::TaskCompleted { step, post, .. } if step == outgoing::REGISTER => {
-                    self.allocate_number(tx, doc_id, *post, now).await?;
+                    let doc = store::find_document_tx(tx.read().await?, doc_id).await?;
+                    if doc.doc_number.is_none() {
+                        let code = doc.issuer_code.filter(|c| !c.is_empty()).ok_or_else(|| {
+                            ServiceError::invalid("issuer_code", "公文没有机关代字，无法编号")
+                        })?;
+                        let year = i64::from(ledger_year(now));
+                        tx.write(store::writes::number(doc_id, &code, year, *post, at))
+                            .await?;
+                    }
                 }
                 FlowEvent::TaskCompleted { step, .. } if step == outgoing::PRINT => {
+                    let tx = tx.direct()?;
                     self.print_final(tx, doc_id, actor, now).await?;
                     store::set_status(tx, doc_id, "printed", at).await?;
                 }
                 FlowEvent::TaskCompleted { step, .. } if step == outgoing::DISPATCH => {
+                    let tx = tx.direct()?;
                     let doc = store::find_document_tx(tx, doc_id).await?;
                     if doc.doc_number.is_none() {
                         return Err(ServiceError::Conflict {

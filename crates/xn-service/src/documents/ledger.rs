@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-use xn_domain::documents::numbering::{DocNumber, ledger_year};
+use xn_domain::documents::numbering::ledger_year;
 use xn_domain::org::Permission;
 use xn_store::Tx;
 use xn_store::documents as store;
@@ -48,68 +48,6 @@ fn state_label(s: &str) -> &'static str {
 }
 
 impl Services {
-    /// Allocates a document's number at 登记, inside the action's transaction: a reserved
-    /// number of its code and year when one waits, else the next. Gapless and unique.
-    pub(crate) async fn allocate_number(
-        &self,
-        tx: &mut Tx,
-        doc_id: i64,
-        post_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<String> {
-        let doc = store::find_document_tx(tx, doc_id).await?;
-        if let Some(n) = doc.doc_number {
-            return Ok(n);
-        }
-        let code = doc
-            .issuer_code
-            .clone()
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| ServiceError::invalid("issuer_code", "公文没有机关代字，无法编号"))?;
-        let year = i64::from(ledger_year(now));
-        let seq = match store::first_reserved(tx, &code, year).await? {
-            Some(seq) => {
-                store::set_ledger_state(
-                    tx,
-                    &code,
-                    year,
-                    seq,
-                    "allocated",
-                    Some(doc_id),
-                    None,
-                    post_id,
-                    ms(now),
-                )
-                .await?;
-                seq
-            }
-            None => {
-                let seq = store::next_seq(tx, &code, year).await?;
-                store::insert_ledger(
-                    tx,
-                    &code,
-                    year,
-                    seq,
-                    "allocated",
-                    Some(doc_id),
-                    None,
-                    post_id,
-                    ms(now),
-                )
-                .await?;
-                seq
-            }
-        };
-        let number = DocNumber {
-            code: code.clone(),
-            year: crate::exact("the number's year", year)?,
-            seq: crate::exact("the number's sequence", seq)?,
-        }
-        .to_string();
-        store::set_number(tx, doc_id, &code, year, seq, &number, ms(now)).await?;
-        Ok(number)
-    }
-
     /// Gives an incoming document its 收文号 (per receiving unit and year).
     pub(crate) async fn allocate_received_number(
         &self,

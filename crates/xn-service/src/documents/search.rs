@@ -89,7 +89,34 @@ fn date(field: &'static str, s: &str) -> Result<Option<String>> {
         .map_err(|_| ServiceError::invalid(field, "日期格式应为 2026-11-26"))
 }
 
+/// How many queued documents one pass indexes in a transaction.
+const INDEX_CHUNK: i64 = 200;
+
 impl Services {
+    /// Indexes the documents flow actions queued (their opinions or number changed), in chunks
+    /// of their own transactions; answers how many. Run before every search and by the server's
+    /// sweep, so actions themselves only queue (one small write in the batch) and a document
+    /// moved several times between searches is indexed once.
+    pub async fn index_queued(&self) -> Result<usize> {
+        let mut done = 0;
+        loop {
+            if !xn_store::search::any_queued(self.db()).await? {
+                return Ok(done);
+            }
+            let mut tx = self.db().begin().await?;
+            let queued = xn_store::search::queued(&mut tx, INDEX_CHUNK).await?;
+            for (doc, at) in &queued {
+                self.index_document(&mut tx, *doc).await?;
+                xn_store::search::dequeue(&mut tx, *doc, *at).await?;
+            }
+            tx.commit().await?;
+            done += queued.len();
+            if queued.len() < usize::try_from(INDEX_CHUNK).unwrap_or(usize::MAX) {
+                return Ok(done);
+            }
+        }
+    }
+
     /// Searches the documents of the acting post's office.
     pub async fn search_documents(
         &self,
@@ -104,6 +131,8 @@ impl Services {
         if s.q.chars().count() > 100 {
             return Err(ServiceError::invalid("q", "查询词不能超过 100 字"));
         }
+        // What flow actions changed is found from the moment it was written.
+        self.index_queued().await?;
         let mut tx = self.db().begin().await?;
         let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
         tx.commit().await?;

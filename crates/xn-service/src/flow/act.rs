@@ -16,7 +16,7 @@ use xn_store::Tx;
 use super::batch::{self, Work};
 use super::idempotency::IdempotencyKey;
 use super::persist::outcome;
-use super::{ActionOutcome, ActorRef, CaseCtx, Op, flow_error, stale};
+use super::{ActionOutcome, ActorRef, AreaTx, CaseCtx, Op, flow_error, stale};
 use crate::areas;
 use crate::{Actor, Result, ServiceError, Services, ms, require};
 
@@ -94,7 +94,7 @@ impl Services {
             return Err(stale(row.version, v));
         }
         let def = self.process_def(row.info.process_id).await?;
-        if w.buffered() && !areas::batched(def.item_kind) {
+        if w.buffered() && !areas::batched(def.item_kind, acted_step(&row.state, action)) {
             // Routed to the direct path before the lane takes it (see the writer); kept as the
             // guard for an action reaching a batch anyway.
             return Err(batch::needs_direct());
@@ -153,8 +153,15 @@ impl Services {
                 None,
             )
             .await?;
-        self.on_area_flow(w.tx().await?, def.item_kind, &case, &events, actor, now)
-            .await?;
+        self.on_area_flow(
+            &mut AreaTx::new(w),
+            def.item_kind,
+            &case,
+            &events,
+            actor,
+            now,
+        )
+        .await?;
         if before.status != CaseStatus::Closed {
             self.after_close(w, &case, &state, actor, now, row.info.parent_case_id)
                 .await?;
@@ -226,4 +233,13 @@ fn action_task(action: &Action) -> Option<u32> {
         | Action::Withdraw { task } => Some(*task),
         _ => None,
     }
+}
+
+/// The step of the task an action is about, if it names one (the area registry decides by it
+/// whether the action may be written with a batch).
+pub(crate) fn acted_step<'s>(state: &'s CaseState, action: &Action) -> Option<&'s str> {
+    action_task(action)
+        .and_then(|n| state.task(n))
+        .and_then(|t| state.run(t.run))
+        .map(|r| r.step.as_str())
 }

@@ -10,6 +10,10 @@ use utoipa::ToSchema;
 use xn_domain::flow::Fields;
 use xn_domain::org::Permission;
 
+use xn_store::Tx;
+use xn_store::area_writes::AreaWrite;
+
+use super::batch::{Work, needs_direct};
 use crate::{Actor, Result, ServiceError};
 
 /// Who acts, as the writer needs it (owned).
@@ -93,4 +97,50 @@ pub(crate) struct CaseCtx {
     /// The area's row the case was started for (a document), on the action that starts it;
     /// later actions find the row by the case.
     pub(crate) link: Option<i64>,
+}
+
+/// What an area's hook works through inside a flow action: reads, and writes that are made at
+/// once on the direct path or carried with the batch and made in its transaction right after
+/// the flow's own rows (`xn_store::area_writes`). A hook whose work needs the transaction
+/// itself (laying out a PDF, starting other cases) asks for it with [`AreaTx::direct`]; the
+/// writer routes such actions to the direct path before computing them (`crate::areas::batched`).
+pub(crate) struct AreaTx<'a, 't> {
+    work: &'a mut Work<'t>,
+}
+
+impl<'a, 't> AreaTx<'a, 't> {
+    pub(crate) fn new(work: &'a mut Work<'t>) -> AreaTx<'a, 't> {
+        AreaTx { work }
+    }
+
+    /// Whether the writes are carried with a batch (reads then see what was committed before
+    /// the batch, not what earlier actions of the batch wrote).
+    pub(crate) fn batched(&self) -> bool {
+        self.work.buffered()
+    }
+
+    /// A transaction to read through.
+    pub(crate) async fn read(&mut self) -> Result<&mut Tx> {
+        self.work.tx().await
+    }
+
+    /// Makes a write now (direct path) or with the batch.
+    pub(crate) async fn write(&mut self, w: AreaWrite) -> Result<()> {
+        if self.work.buffered() {
+            self.work.push_area(w);
+            Ok(())
+        } else {
+            xn_store::area_writes::apply(self.work.tx().await?, &w).await?;
+            Ok(())
+        }
+    }
+
+    /// The action's own transaction, for work that cannot be carried as values; in a batch,
+    /// the action goes to the direct path instead.
+    pub(crate) fn direct(&mut self) -> Result<&mut Tx> {
+        if self.work.buffered() {
+            return Err(needs_direct());
+        }
+        self.work.direct_tx()
+    }
 }

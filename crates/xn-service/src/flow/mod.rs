@@ -41,7 +41,7 @@ mod writer;
 
 use batch::{Loaded, Work};
 pub use ctx::{ActionOutcome, OpenTask, StartCase};
-pub(crate) use ctx::{ActorRef, CaseCtx};
+pub(crate) use ctx::{ActorRef, AreaTx, CaseCtx};
 pub use idempotency::IdempotencyKey;
 pub(crate) use timers::Fired;
 

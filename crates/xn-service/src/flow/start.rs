@@ -18,7 +18,7 @@ use xn_store::flow::NewCase;
 use super::batch::{self, CaseInfo, Loaded, Work};
 use super::idempotency::IdempotencyKey;
 use super::persist::{outcome, start_events};
-use super::{ActionOutcome, ActorRef, CaseCtx, Op, StartCase, flow_error, stored};
+use super::{ActionOutcome, ActorRef, AreaTx, CaseCtx, Op, StartCase, flow_error, stored};
 use crate::areas::{self, StartedBy};
 use crate::{Actor, Result, ServiceError, Services, ms, require};
 
@@ -177,7 +177,7 @@ impl Services {
                 )));
             }
         };
-        if w.buffered() && !areas::batched(def.item_kind) {
+        if w.buffered() && !areas::batched(def.item_kind, None) {
             // Routed to the direct path before the lane takes it (see the writer); kept as the
             // guard for a start reaching a batch anyway.
             return Err(batch::needs_direct());
@@ -273,6 +273,15 @@ impl Services {
                     Some(title),
                 )
                 .await?;
+            self.on_area_flow(
+                &mut AreaTx::new(w),
+                def.item_kind,
+                &case,
+                &first,
+                actor,
+                now,
+            )
+            .await?;
             return Ok(outcome(case_id, version, &state, &first, &ids));
         }
         let initial = stored::encode(&state)?;
@@ -328,8 +337,15 @@ impl Services {
                 Some(title),
             )
             .await?;
-        self.on_area_flow(w.tx().await?, def.item_kind, &case, &first, actor, now)
-            .await?;
+        self.on_area_flow(
+            &mut AreaTx::new(w),
+            def.item_kind,
+            &case,
+            &first,
+            actor,
+            now,
+        )
+        .await?;
         self.after_close(w, &case, &state, actor, now, parent.map(|(p, _, _)| p))
             .await?;
         Ok(outcome(case_id, version, &state, &first, &ids))

@@ -7,12 +7,11 @@ use serde_json::json;
 use xn_domain::flow::engine::business_date;
 use xn_domain::flow::{ContractStep, FlowEvent, StepContract};
 use xn_domain::supervision::ItemState;
-use xn_store::Tx;
 use xn_store::supervision as store;
 
 use super::{DEADLINE_TIMER, REPORT_TIMER, parse_date};
 use crate::events::Audit;
-use crate::flow::{ActorRef, CaseCtx};
+use crate::flow::{ActorRef, AreaTx, CaseCtx};
 use crate::{Result, ServiceError, Services, ms};
 
 /// The steps of `processes/supervision.toml` the rules below act on.
@@ -62,12 +61,14 @@ impl Services {
     /// The supervision area's part of a flow action (see the module's note).
     pub(crate) async fn on_supervision_flow(
         &self,
-        tx: &mut Tx,
+        at: &mut AreaTx<'_, '_>,
         case: &CaseCtx,
         events: &[FlowEvent],
         actor: &ActorRef,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        // The item's rules read what they write (its state, its reports): the direct path.
+        let tx = at.direct()?;
         // The item's row is written right after its case starts: nothing to do before.
         let Some(mut item) = store::item_of_case(tx, case.id).await? else {
             return Ok(());

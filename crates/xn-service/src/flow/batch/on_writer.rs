@@ -143,6 +143,10 @@ fn write_job(
             w::arm_jobs(&tx, &round.arms)?;
         }
         w::insert_events(&tx, &plan.events)?;
+        // The areas' writes, after the rows they refer to (a document's case).
+        for aw in &buf.area {
+            xn_store::area_writes::apply_on_writer(&tx, aw)?;
+        }
         // The ids the outcomes list: those just inserted, those the held cases knew, and a
         // read for the rest.
         for (case, h) in &buf.held {

@@ -76,6 +76,10 @@ async fn write_in(
         if !plan.events.is_empty() {
             xn_store::flow::insert_events(tx, &plan.events).await?;
         }
+        // The areas' writes, after the rows they refer to (a document's case).
+        for w in &buf.area {
+            xn_store::area_writes::apply(tx, w).await?;
+        }
         let wanting = wanting_ids(ended, &ids);
         if !wanting.is_empty() {
             ids.extend(xn_store::flow::task_ids(tx, &wanting).await?);

@@ -5,6 +5,7 @@
 //! the write itself (`pool.rs`, `on_writer.rs`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use xn_store::Tx;
 use xn_store::writer::SqliteWriter;
@@ -12,6 +13,8 @@ use xn_store::writer::SqliteWriter;
 use super::Loaded;
 use super::plan::Written;
 use super::work::{Buffer, Held, Slot, Work, is_needs_direct, is_refusal};
+use crate::areas;
+use crate::flow::act::acted_step;
 use crate::flow::{ActionOutcome, Op};
 use crate::{Result, ServiceError, Services};
 
@@ -91,6 +94,20 @@ pub(super) async fn prepare(
             // A start inserts its row to learn its id: the direct path.
             ended.push(Ended::Direct);
             continue;
+        }
+        if let Op::Act {
+            case_id, action, ..
+        } = op
+            && let Some(h) = work.buf.as_ref()?.held.get(case_id)
+        {
+            // An action whose area needs the transaction itself goes to the direct path
+            // before anything is computed for it.
+            let (process, state) = (h.loaded.info.process_id, Arc::clone(&h.loaded.state));
+            let def = services.process_def(process).await.ok()?;
+            if !areas::batched(def.item_kind, acted_step(&state, action)) {
+                ended.push(Ended::Direct);
+                continue;
+            }
         }
         let mark = work.buf.as_mut()?.mark();
         let r = services.run_op(&mut work, op).await;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use xn_domain::flow::{CaseState, CaseStatus, ProcessDef};
+use xn_store::area_writes::AreaWrite;
 use xn_store::{Db, Tx};
 
 use super::Loaded;
@@ -101,6 +102,8 @@ pub(super) struct Buffer {
     pub(super) events: Vec<EventRef>,
     /// Idempotency keys claimed in this batch: (person, key, fingerprint, epoch ms).
     pub(super) keys: Vec<(i64, String, String, i64)>,
+    /// The areas' writes, in the order the actions made them; written after the flow's rows.
+    pub(super) area: Vec<AreaWrite>,
 }
 
 pub(super) struct Mark {
@@ -108,6 +111,7 @@ pub(super) struct Mark {
     jobs: usize,
     events: usize,
     pub(super) keys: usize,
+    area: usize,
 }
 
 /// An action that must run on the direct path.
@@ -170,6 +174,22 @@ impl<'t> Work<'t> {
     /// Whether writes are buffered.
     pub(crate) fn buffered(&self) -> bool {
         self.buf.is_some()
+    }
+
+    /// Carries an area's write with the batch (on the direct path there is no buffer: the
+    /// caller writes at once, see `AreaTx::write`).
+    pub(crate) fn push_area(&mut self, w: AreaWrite) {
+        if let Some(buf) = self.buf.as_mut() {
+            buf.area.push(w);
+        }
+    }
+
+    /// The caller's transaction on the direct path; in a batch, the action must go there.
+    pub(crate) fn direct_tx(&mut self) -> Result<&mut Tx> {
+        match &mut self.tx {
+            Slot::Borrowed(t) if self.buf.is_none() => Ok(&mut **t),
+            _ => Err(needs_direct()),
+        }
     }
 
     /// Loads a case for an action. The direct path locks and reads the row; the batch uses
@@ -335,6 +355,7 @@ impl Buffer {
             jobs: self.jobs.len(),
             events: self.events.len(),
             keys: self.keys.len(),
+            area: self.area.len(),
         }
     }
 
@@ -354,5 +375,6 @@ impl Buffer {
         self.jobs.truncate(mark.jobs);
         self.events.truncate(mark.events);
         self.keys.truncate(mark.keys);
+        self.area.truncate(mark.area);
     }
 }
