@@ -484,3 +484,79 @@ pub async fn unit_brief(
         "select parent_id, kind, name, issuer_code from units where id = $1")
         .bind(unit_id).fetch_one(c).await)?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Who handles what in a unit
+
+/// The section of a unit's subtree that handles documents (文电科 / 秘书股): the unit itself
+/// when flagged, else the nearest flagged unit below it, else the unit.
+pub async fn registry_of(tx: &mut Tx, unit_id: i64) -> Result<i64> {
+    // Breadth-first over at most three levels: unit, its children, their children.
+    let mut level = vec![unit_id];
+    for _ in 0..3 {
+        for u in &level {
+            let flagged: Option<i16> = with_tx!(tx, c => sqlx::query_scalar(
+                "select document_registry from units where id = $1")
+                .bind(*u).fetch_optional(c).await)?;
+            if flagged == Some(1) {
+                return Ok(*u);
+            }
+        }
+        let mut next = Vec::new();
+        for u in &level {
+            let kids: Vec<i64> = with_tx!(tx, c => sqlx::query_scalar(
+                "select id from units where parent_id = $1 order by sort_order, id")
+                .bind(*u).fetch_all(c).await)?;
+            next.extend(kids);
+        }
+        if next.is_empty() {
+            break;
+        }
+        level = next;
+    }
+    Ok(unit_id)
+}
+
+/// Marks a unit as the one handling documents for its office.
+pub async fn set_registry(tx: &mut Tx, unit_id: i64, on: bool) -> Result<()> {
+    with_tx!(tx, c => sqlx::query("update units set document_registry = $2 where id = $1")
+        .bind(unit_id).bind(i16::from(on)).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The posts holding any of `positions` in a unit (active posts only), by position rank.
+pub async fn posts_in(tx: &mut Tx, unit_id: i64, positions: &[&str]) -> Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for p in positions {
+        let ids: Vec<i64> = with_tx!(tx, c => sqlx::query_scalar(
+            "select p.id from posts p join positions q on q.id = p.position_id
+             where p.unit_id = $1 and q.code = $2 and p.active = 1 order by p.id")
+            .bind(unit_id).bind(*p).fetch_all(c).await)?;
+        out.extend(ids);
+    }
+    Ok(out)
+}
+
+/// A person's name by post.
+pub async fn post_person_name(tx: &mut Tx, post_id: i64) -> Result<String> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(
+        "select r.name from posts p join persons r on r.id = p.person_id where p.id = $1")
+        .bind(post_id).fetch_one(c).await)?)
+}
+
+/// The children of a unit, in order.
+pub async fn child_units(tx: &mut Tx, unit_id: i64) -> Result<Vec<i64>> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(
+        "select id from units where parent_id = $1 order by sort_order, id")
+        .bind(unit_id).fetch_all(c).await)?)
+}
+
+/// Marks the sections of these names as handling their office's documents.
+pub async fn flag_registries(tx: &mut Tx, names: &[&str]) -> Result<()> {
+    for name in names {
+        with_tx!(tx, c => sqlx::query(
+            "update units set document_registry = 1 where kind = 'section' and name = $1")
+            .bind(*name).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
