@@ -141,12 +141,15 @@ impl Services {
         actor: &ActorRef,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        match area_of(kind) {
-            Area::Flow => Ok(()),
-            Area::Documents => {
-                Box::pin(self.on_document_flow(tx, kind, case, events, actor, now)).await
+        match kind {
+            ItemKind::Internal | ItemKind::Bench => Ok(()),
+            ItemKind::DocumentOut => {
+                Box::pin(self.on_document_flow(tx, true, case, events, actor, now)).await
             }
-            Area::Supervision => {
+            ItemKind::DocumentIn => {
+                Box::pin(self.on_document_flow(tx, false, case, events, actor, now)).await
+            }
+            ItemKind::Supervision => {
                 Box::pin(self.on_supervision_flow(tx, case, events, actor, now)).await
             }
         }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use xn_domain::documents::numbering::ledger_year;
 use xn_domain::documents::rules;
 use xn_domain::flow::engine::business_date;
-use xn_domain::flow::{ContractStep, FlowEvent, ItemKind, StepContract, Value};
+use xn_domain::flow::{ContractStep, FlowEvent, StepContract, Value};
 use xn_store::Tx;
 use xn_store::documents::{self as store, DocumentRow};
 
@@ -99,7 +99,7 @@ impl Services {
     pub(crate) async fn on_document_flow(
         &self,
         at: &mut AreaTx<'_, '_>,
-        kind: ItemKind,
+        outgoing: bool,
         case: &CaseCtx,
         events: &[FlowEvent],
         actor: &ActorRef,
@@ -118,21 +118,12 @@ impl Services {
                 }
             },
         };
-        match kind {
-            ItemKind::DocumentOut => {
-                self.on_outgoing(at, doc_id, case, events, actor, now)
-                    .await?
-            }
-            ItemKind::DocumentIn => {
-                self.on_incoming(at.direct()?, doc_id, case, events, now)
-                    .await?
-            }
-            ItemKind::Internal | ItemKind::Bench | ItemKind::Supervision => {
-                return Err(ServiceError::Internal(anyhow::anyhow!(
-                    "the documents area was given a case of kind {}",
-                    kind.code()
-                )));
-            }
+        if outgoing {
+            self.on_outgoing(at, doc_id, case, events, actor, now)
+                .await?;
+        } else {
+            self.on_incoming(at.direct()?, doc_id, case, events, now)
+                .await?;
         }
         // Opinions and numbers are searchable from the next search on (it indexes the queue
         // first).
