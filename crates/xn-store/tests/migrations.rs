@@ -59,6 +59,7 @@ mod case_state_bytes {
     }
 
     #[tokio::test]
+    #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
     async fn postgres() {
         if let Some(t) = TestDb::postgres().await {
             case_states_written_as_text_read_back_as_bytes(&t.db).await;
@@ -126,6 +127,7 @@ mod kinds_checked {
     }
 
     #[tokio::test]
+    #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
     async fn postgres() {
         if let Some(t) = TestDb::postgres().await {
             kinds_are_closed_and_an_unknown_one_becomes_generic(&t.db).await;

@@ -83,6 +83,7 @@ macro_rules! on_both_engines {
                 t.finish().await;
             }
             #[tokio::test]
+            #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
             pub async fn postgres() {
                 if let Some(t) = TestDb::postgres().await {
                     t.db.migrate().await.unwrap();

@@ -39,6 +39,7 @@ macro_rules! on_both_engines {
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
             async fn postgres() {
                 if let Some(app) =
                     $crate::support::TestApp::spawn($crate::support::Engine::Postgres).await
