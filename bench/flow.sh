@@ -29,6 +29,12 @@
 #   xiaoneng-sqlite-64    the same, 64 concurrent actors
 #   xiaoneng-postgres-64  the same on PostgreSQL (database xn_bench on 127.0.0.1:5432, created
 #                         afresh and dropped at the end; skipped when PostgreSQL is unreachable)
+#   xiaoneng-documents-1  not this process but the one users take for a 发文: the documents_bench
+#                         example of xn-service, SQLite, 1 actor. The shipped outgoing_document
+#                         process in the demo city, N documents drafted and submitted (phase 1),
+#                         then 核稿, 签发, 复核 and 登记 (the 文号) of each: four tasks per document,
+#                         no 会签, through the documents service and Services::act
+#   xiaoneng-documents-64 the same, 64 concurrent actors
 #   spiffworkflow         SpiffWorkflow (PyPI, latest 3.x), single-threaded, all N workflows in
 #                         memory, BpmnWorkflowSerializer JSON upserted after each completion
 #   bpmn-engine           bpmn-engine (npm, latest), all N engines running in memory,
@@ -68,7 +74,8 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PG_URL_BASE="postgres://postgres@127.0.0.1:5432"
 PG_DB="xn_bench"
 
-ORDER=(xiaoneng-sqlite-1 xiaoneng-sqlite-64 xiaoneng-postgres-64 spiffworkflow bpmn-engine sqlite-raw-commit)
+ORDER=(xiaoneng-sqlite-1 xiaoneng-sqlite-64 xiaoneng-postgres-64 xiaoneng-documents-1 xiaoneng-documents-64
+    spiffworkflow bpmn-engine sqlite-raw-commit)
 declare -A RESULT=()
 PG_CREATED=0
 
@@ -128,24 +135,31 @@ skip_engine() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# xiaoneng: the flow_bench example of xn-service.
+# xiaoneng: the flow_bench and documents_bench examples of xn-service.
 
 run_xiaoneng() {
-    local names=(xiaoneng-sqlite-1 xiaoneng-sqlite-64 xiaoneng-postgres-64) name
+    local names=(xiaoneng-sqlite-1 xiaoneng-sqlite-64 xiaoneng-documents-1 xiaoneng-documents-64
+        xiaoneng-postgres-64) name
     if [[ "${BENCH_SKIP_XIAONENG:-0}" == 1 ]]; then
         for name in "${names[@]}"; do skip_engine "$name" "BENCH_SKIP_XIAONENG=1"; done
         return 0
     fi
-    log "building the flow_bench example (cargo build --release -p xn-service --example flow_bench)"
+    log "building the flow_bench and documents_bench examples (cargo build --release -p xn-service --example flow_bench --example documents_bench)"
     local bin="$TARGET_DIR/release/examples/flow_bench"
-    if ! (cd "$ROOT" && cargo build --release -p xn-service --example flow_bench) || [[ ! -x "$bin" ]]; then
-        for name in "${names[@]}"; do skip_engine "$name" "flow_bench example not built"; done
+    local docs_bin="$TARGET_DIR/release/examples/documents_bench"
+    if ! (cd "$ROOT" && cargo build --release -p xn-service --example flow_bench --example documents_bench) \
+        || [[ ! -x "$bin" || ! -x "$docs_bin" ]]; then
+        for name in "${names[@]}"; do skip_engine "$name" "flow_bench or documents_bench example not built"; done
         return 0
     fi
 
-    mkdir -p "$RUN_DIR/xn-sqlite-1" "$RUN_DIR/xn-sqlite-64"
+    mkdir -p "$RUN_DIR/xn-sqlite-1" "$RUN_DIR/xn-sqlite-64" "$RUN_DIR/xn-documents-1" "$RUN_DIR/xn-documents-64"
     run_engine xiaoneng-sqlite-1 "$bin" --engine sqlite --actors 1 --cases "$N" --data-dir "$RUN_DIR/xn-sqlite-1"
     run_engine xiaoneng-sqlite-64 "$bin" --engine sqlite --actors 64 --cases "$N" --data-dir "$RUN_DIR/xn-sqlite-64"
+    run_engine xiaoneng-documents-1 "$docs_bin" --engine sqlite --actors 1 --documents "$N" \
+        --data-dir "$RUN_DIR/xn-documents-1"
+    run_engine xiaoneng-documents-64 "$docs_bin" --engine sqlite --actors 64 --documents "$N" \
+        --data-dir "$RUN_DIR/xn-documents-64"
 
     if ! command -v psql >/dev/null 2>&1; then
         skip_engine xiaoneng-postgres-64 "psql not found"
@@ -239,7 +253,7 @@ run_bpmn_engine
 run_sqlite_raw_commit
 
 echo
-echo "== summary: N=$N cases, 6 tasks each, durable completions per second"
+echo "== summary: N=$N cases, 6 tasks each (xiaoneng-documents: N documents, 4 tasks each), durable completions per second"
 for name in "${ORDER[@]}"; do
     echo "${RESULT[$name]:-engine=$name not run}"
 done

@@ -14,7 +14,7 @@
 //! flow_bench --engine sqlite|postgres --actors K --cases N [--data-dir DIR] [--database-url URL]
 //! ```
 
-#![expect(clippy::print_stdout, reason = "a benchmark prints its figures")]
+mod bench_support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -22,13 +22,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
-use chrono::{DateTime, Utc};
+use bench_support::{Phase2, cpu_ms, now};
 use xn_domain::flow::{Action, Value};
 use xn_domain::org::{Clearance, Permission};
 use xn_service::auth::ActingPost;
 use xn_service::flow::{ActionOutcome, StartCase};
-use xn_service::{Actor, Services, Settings};
-use xn_store::Db;
+use xn_service::{Actor, Services};
 use xn_store::org::{NewPerson, NewPost, NewUnit};
 
 const PROCESS: &str = include_str!("../../../bench/document_approval.toml");
@@ -71,14 +70,6 @@ fn args() -> anyhow::Result<Args> {
         }
     }
     Ok(a)
-}
-
-fn now() -> DateTime<Utc> {
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "a benchmark runs on the real clock"
-    )]
-    Utc::now()
 }
 
 fn actor(person_id: i64, post_id: i64, unit_id: i64) -> Actor {
@@ -171,33 +162,6 @@ async fn setup(
     Ok((actors, fields))
 }
 
-/// CPU time of this process so far (user + system), in milliseconds, from /proc/self/stat.
-fn cpu_ms() -> u64 {
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            // Fields after the command name (which may hold spaces) start after the last ')'.
-            let rest = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let utime: u64 = f.get(11)?.parse().ok()?;
-            let stime: u64 = f.get(12)?.parse().ok()?;
-            Some((utime + stime) * 10)
-        })
-        .unwrap_or(0)
-}
-
-fn peak_rss_mb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|k| k.parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib / 1024)
-}
-
 async fn complete(
     services: &Services,
     actors: &BTreeMap<&'static str, Actor>,
@@ -228,24 +192,13 @@ async fn complete(
 /// writer thread.
 fn main() -> anyhow::Result<()> {
     let a = args()?;
-    let engine = match a.engine.as_str() {
-        "postgres" => xn_store::Engine::Postgres,
-        _ => xn_store::Engine::Sqlite,
-    };
-    xn_service::runtime(engine)?.block_on(bench(a))
+    xn_service::runtime(bench_support::engine(&a.engine))?.block_on(bench(a))
 }
 
 async fn bench(a: Args) -> anyhow::Result<()> {
-    let db = match (a.engine.as_str(), &a.database_url, &a.data_dir) {
-        ("postgres", Some(url), _) => Db::open_postgres(url, None).await?,
-        ("sqlite", _, Some(dir)) => {
-            std::fs::create_dir_all(dir)?;
-            Db::open_sqlite(&std::path::Path::new(dir).join("bench.db")).await?
-        }
-        _ => bail!("use --engine sqlite --data-dir DIR or --engine postgres --database-url URL"),
-    };
-    db.migrate().await?;
-    let services = Services::new(db, Settings::default()).map_err(|e| anyhow!("{e}"))?;
+    let services =
+        bench_support::open_services(&a.engine, a.data_dir.as_deref(), a.database_url.as_deref())
+            .await?;
     let (actors, fields) = setup(&services).await?;
     let actors = Arc::new(actors);
     let by_post: Arc<BTreeMap<i64, &'static str>> = Arc::new(
@@ -343,16 +296,13 @@ async fn bench(a: Args) -> anyhow::Result<()> {
             bail!("case {} is {}", row.id, row.status);
         }
     }
-    let name = format!("xiaoneng-{}-{}", a.engine, a.actors);
-    println!(
-        "# {name}: {} cases, {done} completions in {secs:.2} s, {cpu} ms of CPU ({:.0} µs per completion)",
-        a.cases,
-        cpu as f64 * 1000.0 / done.max(1) as f64
-    );
-    println!(
-        "engine={name} completions_per_s={:.1} peak_rss_mb={}",
-        done as f64 / secs,
-        peak_rss_mb()
-    );
+    Phase2 {
+        name: format!("xiaoneng-{}-{}", a.engine, a.actors),
+        items: format!("{} cases", a.cases),
+        done,
+        secs,
+        cpu_ms: cpu,
+    }
+    .print();
     Ok(())
 }
