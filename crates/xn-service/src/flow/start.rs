@@ -81,20 +81,23 @@ impl Services {
         unit_id: i64,
         tx: &mut Tx,
     ) -> Result<xn_store::flow::ProcessRow> {
-        let mut unit = Some(unit_id);
-        let mut depth = 0;
-        while let Some(u) = unit {
-            if let Some(row) = xn_store::flow::latest_process(self.db(), key, Some(u)).await? {
-                return Ok(row);
-            }
-            unit = xn_store::flow::parent_unit(tx, u).await?;
-            depth += 1;
-            if depth > 64 {
-                break;
-            }
-        }
-        xn_store::flow::latest_process(self.db(), key, None)
+        // Read through the action's own transaction: a read through another connection of the
+        // pool, while this transaction may hold SQLite's write lock, could wait for a
+        // connection that every other writer holds while it waits for the lock.
+        let chain: Vec<i64> = self
+            .unit_chain(tx, unit_id)
             .await?
+            .0
+            .iter()
+            .map(|u| u.id)
+            .collect();
+        let rows = xn_store::flow::latest_processes_tx(tx, key, &chain).await?;
+        // The nearest unit's version, else the shipped default (listed last).
+        chain
+            .iter()
+            .find_map(|u| rows.iter().find(|(r, _)| *r == Some(*u)))
+            .or_else(|| rows.iter().find(|(r, _)| r.is_none()))
+            .map(|(_, row)| row.clone())
             .ok_or_else(|| ServiceError::invalid("process", format!("没有流程「{key}」")))
     }
 

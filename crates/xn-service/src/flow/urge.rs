@@ -15,7 +15,8 @@ use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 impl Services {
     /// Urges the holder of a task (催办): recorded, counted on the task, delivered to the
-    /// holder's notifications. Does not change the case (its version stays).
+    /// holder's notifications. Does not change the case (its version stays). One does not urge
+    /// one's own task.
     pub async fn urge(
         &self,
         actor: &Actor,
@@ -40,6 +41,9 @@ impl Services {
                 code: "flow.state",
                 message: "该待办已办理，无需催办".into(),
             });
+        }
+        if task.post_id == me.post_id {
+            return Err(ServiceError::invalid("task", "不能催办自己的待办"));
         }
         if task.starter_post_id != me.post_id
             && !self.participated(me.post_id, task.case_id).await?

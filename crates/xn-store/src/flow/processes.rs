@@ -69,6 +69,28 @@ pub async fn latest_process(
     )
 }
 
+/// The latest version of a key for each of some units, and the shipped default (unit `None`),
+/// read inside a transaction: (unit, row), newest version per unit.
+pub async fn latest_processes_tx(
+    tx: &mut Tx,
+    key: &str,
+    units: &[i64],
+) -> Result<Vec<(Option<i64>, ProcessRow)>> {
+    let mut out = Vec::new();
+    for unit in units.iter().map(|u| Some(*u)).chain([None]) {
+        let sql = format!(
+            "select {PROCESS_COLUMNS} from processes where key = $1 and coalesce(unit_id, 0) = $2
+             order by version desc limit 1"
+        );
+        let row: Option<ProcessRow> = with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(key).bind(unit.unwrap_or(0)).fetch_optional(c).await)?;
+        if let Some(r) = row {
+            out.push((unit, r));
+        }
+    }
+    Ok(out)
+}
+
 /// A process definition by id.
 pub async fn find_process(db: &Db, id: i64) -> Result<ProcessRow> {
     let sql = format!("select {PROCESS_COLUMNS} from processes where id = $1");

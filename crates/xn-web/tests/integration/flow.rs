@@ -714,6 +714,16 @@ on_both_engines!(
             .await
             .json();
         assert_eq!(urged.as_array().unwrap().len(), 1);
+        // The holder does not urge itself, through the API either (the page offers no button).
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{open}/urge"),
+                &kezhang,
+                Some(json!({"message": "提醒自己"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         let res = app
             .api(
                 "POST",
