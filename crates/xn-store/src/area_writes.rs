@@ -65,14 +65,13 @@ pub enum AreaWrite {
         /// Whether exactly one row must change.
         expect_one: bool,
     },
-    /// A document's 文号 at 登记: the oldest reserved number of its code and year when one
-    /// waits, else the next of the counter (gapless); the ledger line; the document's number.
-    /// A document that has its number already keeps it.
+    /// A document's 文号 at 登记, under its own 机关代字: the oldest reserved number of its code
+    /// and year when one waits, else the next of the counter (gapless); the ledger line; the
+    /// document's number. A document that has its number already keeps it; one without a
+    /// 机关代字 fails the write (the documents service never drafts one).
     Number {
         /// The document.
         document_id: i64,
-        /// 机关代字.
-        code: String,
         /// The ledger's year.
         year: i64,
         /// Who registered it.
@@ -116,7 +115,13 @@ fn row_count(sql: &str, n: u64) -> Result<()> {
 // ---------------------------------------------------------------------------------------------
 // The 文号's statements, shared by both sides
 
-const DOC_NUMBER: &str = "select doc_number from documents where id = $1";
+const DOC_NUMBER: &str = "select doc_number, issuer_code from documents where id = $1";
+
+fn no_code(document_id: i64) -> StoreError {
+    StoreError::Conflict(format!(
+        "document {document_id} has no issuer code to number under"
+    ))
+}
 const FIRST_RESERVED: &str = "select seq from document_numbers where issuer_code = $1 and year = $2
      and state = 'reserved' order by seq limit 1";
 const TAKE_RESERVED: &str = "update document_numbers set state = 'allocated', document_id = $4,
@@ -175,16 +180,19 @@ pub async fn apply(tx: &mut Tx, w: &AreaWrite) -> Result<Option<String>> {
         }
         AreaWrite::Number {
             document_id,
-            code,
             year,
             post_id,
             at,
         } => {
-            let has: Option<String> = with_tx!(tx, c => sqlx::query_scalar(DOC_NUMBER)
+            let (has, code): (Option<String>, Option<String>) = with_tx!(tx, c => sqlx::query_as(DOC_NUMBER)
                 .bind(document_id).fetch_one(c).await)?;
             if let Some(n) = has {
                 return Ok(Some(n));
             }
+            let code = code
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| no_code(*document_id))?;
+            let code = &code;
             let reserved: Option<i64> = with_tx!(tx, c => sqlx::query_scalar(FIRST_RESERVED)
                 .bind(code).bind(year).fetch_optional(c).await)?;
             let seq = match reserved {
@@ -262,15 +270,19 @@ pub fn apply_on_writer(tx: &WriteTx<'_>, w: &AreaWrite) -> Result<()> {
         }
         AreaWrite::Number {
             document_id,
-            code,
             year,
             post_id,
             at,
         } => {
-            let has: Option<Option<String>> = one(tx, DOC_NUMBER, &[Arg::Int(*document_id)])?;
-            if has.flatten().is_some() {
+            let mut st = tx.0.prepare_cached(DOC_NUMBER)?;
+            let (has, code): (Option<String>, Option<String>) =
+                st.query_row([document_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if has.is_some() {
                 return Ok(());
             }
+            let code = code
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| no_code(*document_id))?;
             let key = [Arg::Text(code.clone()), Arg::Int(*year)];
             let seq = match one::<i64>(tx, FIRST_RESERVED, &key)? {
                 Some(seq) => {
@@ -306,7 +318,7 @@ pub fn apply_on_writer(tx: &WriteTx<'_>, w: &AreaWrite) -> Result<()> {
                     seq
                 }
             };
-            let text = number_text(code, *year, seq)?;
+            let text = number_text(&code, *year, seq)?;
             run(
                 tx,
                 SET_NUMBER,

@@ -135,3 +135,56 @@ mod kinds_checked {
         }
     }
 }
+
+/// Migration 0018 records on each case the area's row it belongs to: a document's case made
+/// before it gets its document's id, a generic case none.
+async fn cases_learn_the_row_of_their_area(db: &Db) {
+    db.migrate_to(17).await.unwrap();
+    for sql in [
+        "insert into units (id, kind, name, short_name, created_at) values (1, 'office', '市政府办公室', '市府办', 0)",
+        "insert into processes (id, key, version, name, item_kind, source, origin, created_at) values (1, 'p', 1, '流程', 'document_out', '', 'shipped', 0)",
+        "insert into persons (id, login, name, password_hash, created_at) values (1, 'a', '甲', '', 0)",
+        "insert into positions (id, code, name, rank) values (1, 'staff', '科员', 0)",
+        "insert into posts (id, person_id, unit_id, position_id, created_at) values (1, 1, 1, 1, 0)",
+        "insert into cases (id, process_id, item_kind, title, unit_id, starter_post_id, status,
+             version, state, created_at, updated_at)
+         values (7, 1, 'document_out', '发文', 1, 1, 'running', 1, '', 5, 6)",
+        "insert into cases (id, process_id, item_kind, title, unit_id, starter_post_id, status,
+             version, state, created_at, updated_at)
+         values (8, 1, 'internal', '内部事项', 1, 1, 'running', 1, '', 5, 6)",
+        "insert into documents (id, direction, case_id, unit_id, kind, format, title, status,
+             created_post_id, created_at, updated_at)
+         values (3, 'outgoing', 7, 1, 'notice', 'file', '关于开展检查的通知', 'in_review', 1, 0, 0)",
+    ] {
+        exec(db, sql).await;
+    }
+    db.migrate().await.unwrap();
+    assert_eq!(
+        xn_store::flow::find_case(db, 7).await.unwrap().link_id,
+        Some(3)
+    );
+    assert_eq!(
+        xn_store::flow::find_case(db, 8).await.unwrap().link_id,
+        None
+    );
+}
+
+mod case_link {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        let t = TestDb::sqlite().await;
+        cases_learn_the_row_of_their_area(&t.db).await;
+        t.finish().await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+    async fn postgres() {
+        if let Some(t) = TestDb::postgres().await {
+            cases_learn_the_row_of_their_area(&t.db).await;
+            t.finish().await;
+        }
+    }
+}

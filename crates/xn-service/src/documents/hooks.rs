@@ -219,15 +219,19 @@ impl Services {
                         .await?;
                 }
                 FlowEvent::TaskCompleted { step, post, .. } if step == outgoing::REGISTER => {
-                    let doc = store::find_document_tx(tx.read().await?, doc_id).await?;
-                    if doc.doc_number.is_none() {
-                        let code = doc.issuer_code.filter(|c| !c.is_empty()).ok_or_else(|| {
-                            ServiceError::invalid("issuer_code", "公文没有机关代字，无法编号")
-                        })?;
-                        let year = i64::from(ledger_year(now));
-                        tx.write(store::writes::number(doc_id, &code, year, *post, at))
-                            .await?;
+                    if !tx.batched() {
+                        // Said plainly here; in a batch the write itself refuses it.
+                        let doc = store::find_document_tx(tx.read().await?, doc_id).await?;
+                        if doc.issuer_code.as_deref().is_none_or(str::is_empty) {
+                            return Err(ServiceError::invalid(
+                                "issuer_code",
+                                "公文没有机关代字，无法编号",
+                            ));
+                        }
                     }
+                    let year = i64::from(ledger_year(now));
+                    tx.write(store::writes::number(doc_id, year, *post, at))
+                        .await?;
                 }
                 FlowEvent::TaskCompleted { step, .. } if step == outgoing::PRINT => {
                     let tx = tx.direct()?;

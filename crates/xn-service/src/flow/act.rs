@@ -95,8 +95,8 @@ impl Services {
         }
         let def = self.process_def(row.info.process_id).await?;
         if w.buffered() && !areas::batched(def.item_kind, acted_step(&row.state, action)) {
-            // Routed to the direct path before the lane takes it (see the writer); kept as the
-            // guard for an action reaching a batch anyway.
+            // The lane routes these to the direct path before computing them (`batch::prepare`);
+            // this guards an action reaching a batch by another way.
             return Err(batch::needs_direct());
         }
         let cal = self.flow_calendar().await?;
@@ -107,7 +107,7 @@ impl Services {
             unit_id: row.info.unit_id,
             starter: row.info.starter,
             fields: Arc::clone(&row.info.fields),
-            link: None,
+            link: row.info.link,
         };
         self.authorize_action(w, actor, &case, &before, &def, action)
             .await?;

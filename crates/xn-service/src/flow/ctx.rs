@@ -94,8 +94,8 @@ pub(crate) struct CaseCtx {
     pub(crate) unit_id: i64,
     pub(crate) starter: i64,
     pub(crate) fields: Arc<Fields>,
-    /// The area's row the case was started for (a document), on the action that starts it;
-    /// later actions find the row by the case.
+    /// The area's row the case belongs to (a document, a supervision item), as the server
+    /// recorded it on the case when the area started it (`cases.link_id`).
     pub(crate) link: Option<i64>,
 }
 

@@ -181,8 +181,8 @@ impl Services {
             }
         };
         if w.buffered() && !areas::batched(def.item_kind, None) {
-            // Routed to the direct path before the lane takes it (see the writer); kept as the
-            // guard for a start reaching a batch anyway.
+            // The lane routes these to the direct path before computing them (`batch::prepare`);
+            // this guards a start reaching a batch by another way.
             return Err(batch::needs_direct());
         }
         let cal = self.flow_calendar().await?;
@@ -231,6 +231,7 @@ impl Services {
                     status: state.status.code(),
                     state: &state_bytes,
                     due_date: state.due.as_ref().map(|d| d.date.to_string()),
+                    link_id: link,
                 },
                 ms(now),
             )
@@ -255,6 +256,7 @@ impl Services {
                         starter,
                         parent_case_id: parent.map(|(p, _, _)| p),
                         fields,
+                        link,
                     }),
                     state: Arc::clone(&state),
                     task_ids: Arc::default(),
@@ -303,6 +305,7 @@ impl Services {
                 status: state.status.code(),
                 state: &initial,
                 due_date: state.due.as_ref().map(|d| d.date.to_string()),
+                link_id: link,
             },
             ms(now),
         )

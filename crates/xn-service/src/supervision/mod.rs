@@ -430,6 +430,7 @@ impl Services {
             ms(now),
         )
         .await?;
+        xn_store::flow::set_case_link(tx, out.case_id, id).await?;
         for a in &input.assists {
             store::insert_assist(tx, id, a.unit, a.post).await?;
         }

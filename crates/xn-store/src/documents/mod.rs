@@ -343,10 +343,9 @@ pub mod writes {
     }
 
     /// The 文号 at 登记 (see [`AreaWrite::Number`]).
-    pub fn number(document_id: i64, code: &str, year: i64, post_id: i64, at: i64) -> AreaWrite {
+    pub fn number(document_id: i64, year: i64, post_id: i64, at: i64) -> AreaWrite {
         AreaWrite::Number {
             document_id,
-            code: code.to_owned(),
             year,
             post_id,
             at,

@@ -130,13 +130,14 @@ where
 pub async fn insert_case_with_state(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> Result<i64> {
     let sql = "insert into cases (process_id, item_kind, title, body, fields, unit_id, starter_post_id,
                    parent_case_id, parent_run, status, version, state, due_date, created_at, updated_at,
-                   closed_at)
+                   closed_at, link_id)
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $13,
-                   case when $10 = 'closed' then $13 else null end) returning id";
+                   case when $10 = 'closed' then $13 else null end, $14) returning id";
     Ok(with_tx!(tx, conn => sqlx::query_scalar(sql)
         .bind(c.process_id).bind(c.item_kind).bind(c.title).bind(c.body).bind(c.fields)
         .bind(c.unit_id).bind(c.starter_post_id).bind(c.parent_case_id).bind(c.parent_run)
-        .bind(c.status).bind(c.state).bind(&c.due_date).bind(now_ms).fetch_one(conn).await)?)
+        .bind(c.status).bind(c.state).bind(&c.due_date).bind(now_ms).bind(c.link_id)
+        .fetch_one(conn).await)?)
 }
 
 /// A case's new state, written only if the row is still at `version`.

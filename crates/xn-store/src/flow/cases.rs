@@ -43,10 +43,14 @@ pub struct CaseRow {
     pub updated_at: i64,
     /// Epoch ms.
     pub closed_at: Option<i64>,
+    /// The area's row the case belongs to (a document, a supervision item), if any.
+    pub link_id: Option<i64>,
 }
 
-pub(super) const CASE_COLUMNS: &str = "id, process_id, item_kind, title, body, fields, unit_id, starter_post_id,
-    parent_case_id, parent_run, status, version, state, due_date, created_at, updated_at, closed_at";
+pub(super) const CASE_COLUMNS: &str =
+    "id, process_id, item_kind, title, body, fields, unit_id, starter_post_id,
+    parent_case_id, parent_run, status, version, state, due_date, created_at, updated_at, closed_at,
+    link_id";
 
 /// A case to insert.
 #[derive(Debug, Clone)]
@@ -75,17 +79,29 @@ pub struct NewCase<'a> {
     pub state: &'a [u8],
     /// Case deadline.
     pub due_date: Option<String>,
+    /// The area's row the case belongs to, when the area started it for one.
+    pub link_id: Option<i64>,
 }
 
 /// Inserts a case at version 1.
 pub async fn insert_case(tx: &mut Tx, c: &NewCase<'_>, now_ms: i64) -> Result<i64> {
     let sql = "insert into cases (process_id, item_kind, title, body, fields, unit_id, starter_post_id,
-                   parent_case_id, parent_run, status, version, state, due_date, created_at, updated_at)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $13) returning id";
+                   parent_case_id, parent_run, status, version, state, due_date, created_at, updated_at,
+                   link_id)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $13, $14) returning id";
     Ok(with_tx!(tx, conn => sqlx::query_scalar(sql)
         .bind(c.process_id).bind(c.item_kind).bind(c.title).bind(c.body).bind(c.fields)
         .bind(c.unit_id).bind(c.starter_post_id).bind(c.parent_case_id).bind(c.parent_run)
-        .bind(c.status).bind(c.state).bind(&c.due_date).bind(now_ms).fetch_one(conn).await)?)
+        .bind(c.status).bind(c.state).bind(&c.due_date).bind(now_ms).bind(c.link_id)
+        .fetch_one(conn).await)?)
+}
+
+/// Names the area's row a case belongs to, when the row is written after the case (a
+/// supervision item).
+pub async fn set_case_link(tx: &mut Tx, case_id: i64, link_id: i64) -> Result<()> {
+    with_tx!(tx, c => sqlx::query("update cases set link_id = $2 where id = $1")
+        .bind(case_id).bind(link_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// Loads a case inside a write transaction, locking its row on PostgreSQL (SQLite's write

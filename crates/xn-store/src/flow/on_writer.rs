@@ -175,6 +175,7 @@ pub fn load_cases(r: &ReadConn<'_>, ids: &[i64]) -> Result<Vec<CaseRow>> {
                 created_at: r.get(14)?,
                 updated_at: r.get(15)?,
                 closed_at: r.get(16)?,
+                link_id: r.get(17)?,
             })
         });
         match row {

@@ -58,6 +58,8 @@ pub(crate) struct CaseInfo {
     pub(crate) starter: i64,
     pub(crate) parent_case_id: Option<i64>,
     pub(crate) fields: Arc<Fields>,
+    /// The area's row the case belongs to.
+    pub(crate) link: Option<i64>,
 }
 
 impl CaseInfo {
@@ -68,6 +70,7 @@ impl CaseInfo {
             starter: row.starter_post_id,
             parent_case_id: row.parent_case_id,
             fields: Arc::new(serde_json::from_str(&row.fields).unwrap_or_default()),
+            link: row.link_id,
         }
     }
 }

@@ -92,6 +92,10 @@ pub(crate) async fn submit(
     };
     // The read transaction ends before the writer takes the write lock.
     drop(tx);
+    if ended.iter().all(|e| matches!(e, Ended::Direct)) {
+        // Nothing for the writer thread: every action was routed to the direct path.
+        return Err(all());
+    }
     services.flow_cache_put(
         buf.held
             .iter()

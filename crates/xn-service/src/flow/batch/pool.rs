@@ -30,6 +30,10 @@ pub(crate) async fn run(
     else {
         return all();
     };
+    if ended.iter().all(|e| matches!(e, Ended::Direct)) {
+        // Nothing to write in a batch: every action was routed to the direct path.
+        return all();
+    }
     let tx = match tx {
         Some(tx) => Ok(tx),
         None => services.db().begin().await.map_err(ServiceError::from),
