@@ -357,19 +357,22 @@ async fn create(
     PageForm(actor, f): PageForm<ItemForm>,
 ) -> Result<Response, PageError> {
     let sv = state.services.supervision();
-    let section = sv.as_section(&actor).await?;
     let assignees = sv.assignees(&actor, None).await?;
-    let result = match f.input(&assignees) {
-        Ok(input) => sv.open(&section, &input, state.clock.now()).await,
-        Err(e) => Err(e),
-    };
+    let result = async {
+        let section = sv.as_section(&actor).await?;
+        let input = f.input(&assignees)?;
+        sv.open(&section, &input, state.clock.now()).await
+    }
+    .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/supervision/{id}?ok=opened")).into_response()),
         Err(e) => match fixable(&e) {
             Some(m) => {
-                let draft = match f.source_case_id {
-                    Some(c) => sv.instruction_draft(&section, c).await.unwrap_or_default(),
-                    None => InstructionDraft::default(),
+                let draft = match (f.source_case_id, sv.as_section(&actor).await) {
+                    (Some(c), Ok(section)) => {
+                        sv.instruction_draft(&section, c).await.unwrap_or_default()
+                    }
+                    _ => InstructionDraft::default(),
                 };
                 let page = form_page(&state, &actor, draft, f, Some(m)).await?;
                 Ok((status_of(&e), page).into_response())
