@@ -335,7 +335,7 @@ impl Supervision<'_> {
             version_note: Some(format!("由{}督查督办数据生成", bulletin.period)),
             ..DraftInput::default()
         };
-        let id = self.svc.create_draft(board.actor, &input, now).await?;
+        let id = self.svc.documents().draft(board.actor, &input, now).await?;
         let mut tx = self.svc.db().begin().await?;
         crate::events::record(
             &mut tx,
