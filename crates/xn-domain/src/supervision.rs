@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
 
-/// Where an item comes from (督办来源).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Where an item comes from (督办来源). Its serde name is its stored code; an item given no
+/// source is `Other`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// 领导批示.
@@ -27,6 +28,7 @@ pub enum SourceKind {
     /// 群众诉求.
     Citizen,
     /// 其他.
+    #[default]
     Other,
 }
 
@@ -71,11 +73,13 @@ impl SourceKind {
     }
 }
 
-/// How often progress reports are due (报送周期).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How often progress reports are due (报送周期). Its serde name is its stored code; an item
+/// given no cycle has `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportCycle {
     /// No periodic report: only the closing application.
+    #[default]
     None,
     /// Every week, on a weekday.
     Weekly,
@@ -141,11 +145,13 @@ fn weekday_name(day: u32) -> &'static str {
     }
 }
 
-/// How important an item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How important an item is (重要程度). Its serde name is its stored code; an item given no
+/// importance is `Normal`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Importance {
     /// 一般.
+    #[default]
     Normal,
     /// 重要.
     Important,
@@ -551,6 +557,30 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn the_choices_read_and_write_as_their_stored_codes() {
+        let json = |v: serde_json::Value| v.as_str().map(str::to_owned);
+        for k in SourceKind::ALL {
+            assert_eq!(json(serde_json::json!(k)).as_deref(), Some(k.code()));
+        }
+        for c in ReportCycle::ALL {
+            assert_eq!(json(serde_json::json!(c)).as_deref(), Some(c.code()));
+        }
+        for i in Importance::ALL {
+            assert_eq!(json(serde_json::json!(i)).as_deref(), Some(i.code()));
+        }
+        let parsed: Option<ReportCycle> = serde_json::from_str("\"biweekly\"").ok();
+        assert_eq!(parsed, Some(ReportCycle::Biweekly));
+        assert_eq!(
+            (
+                SourceKind::default(),
+                ReportCycle::default(),
+                Importance::default()
+            ),
+            (SourceKind::Other, ReportCycle::None, Importance::Normal)
+        );
     }
 
     #[test]

@@ -219,7 +219,8 @@ async fn draft_and_submit(
 ) -> anyhow::Result<Submitted> {
     let e = |e: xn_service::ServiceError| anyhow!("{e}: {e:?}");
     let document = services
-        .create_draft(&people.drafter, &notice(to.clone()), now())
+        .documents()
+        .draft(&people.drafter, &notice(to.clone()), now())
         .await
         .map_err(e)?;
     let submit = SubmitInput {
@@ -227,7 +228,8 @@ async fn draft_and_submit(
         countersign_posts: Vec::new(),
     };
     let case = services
-        .submit_document(&people.drafter, document, &submit, None, now())
+        .documents()
+        .submit(&people.drafter, document, &submit, None, now())
         .await
         .map_err(e)?;
     let detail = services

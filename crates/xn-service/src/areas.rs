@@ -194,7 +194,7 @@ impl Services {
             Area::Flow | Area::Documents => true,
             Area::Supervision => false,
         };
-        Ok(eligible && self.in_supervision_section(actor).await?)
+        Ok(eligible && self.supervision().section(actor).await?.is_some())
     }
 }
 

@@ -59,7 +59,7 @@ pub async fn run(services: Services, clock: Clock, settings: TimerSettings) {
         }
         // Documents queued by flow actions are indexed here too, so the next search finds
         // little left to do.
-        if let Err(e) = services.index_queued().await {
+        if let Err(e) = services.documents().index_queued().await {
             tracing::warn!(error = %e, "search indexing failed");
         }
         tokio::time::sleep(settings.poll).await;

@@ -512,7 +512,11 @@ impl Sim<'_> {
             let signer = self.plans.get(plan).map_or(0, |p| p.signer);
             input.signers = vec![self.actor(signer).await?.person_name];
         }
-        let doc = self.svc.create_draft(&actor, &input, at.instant()).await?;
+        let doc = self
+            .svc
+            .documents()
+            .draft(&actor, &input, at.instant())
+            .await?;
         let next = self.clock.later(at, self.rng.range(20, 150));
         self.push(next, Job::Submit(plan, doc));
         Ok(())
@@ -529,7 +533,8 @@ impl Sim<'_> {
         let actor = self.actor(p.drafter).await?;
         let case = self
             .svc
-            .submit_document(&actor, doc, &input, None, at.instant())
+            .documents()
+            .submit(&actor, doc, &input, None, at.instant())
             .await?;
         let next = self.clock.later(at, self.rng.range(30, 300));
         self.push(next, Job::Out(plan, doc, case));
@@ -812,7 +817,9 @@ impl Services {
                 .parse()
                 .is_ok_and(|k| xn_domain::org::issues_documents(k, u.issuer_code.as_deref()))
             {
-                self.upload_seal(&admin, u.id, &png, now).await?;
+                self.documents()
+                    .upload_seal(&admin, u.id, &png, now)
+                    .await?;
             }
         }
         Ok(())

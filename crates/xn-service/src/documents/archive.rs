@@ -22,10 +22,10 @@ use utoipa::ToSchema;
 use xn_domain::flow::engine::business_date;
 use xn_domain::org::Permission;
 use xn_render::gbt9704::RenderOptions;
-use xn_store::documents::{self as store, ArchiveRow, DocumentRow};
+use xn_store::documents::{self as store, ArchiveRow};
 
-use super::{AttachmentFile, audit, parse_list};
-use crate::{Actor, Result, ServiceError, Services, events, from_ms, ms, require};
+use super::{AttachmentFile, Documents, LedgerKeeperCap, audit, parse_list};
+use crate::{Actor, Result, ServiceError, events, from_ms, ms, require};
 
 /// 保管期限 (DA/T 22-2015 5.2): code, name.
 pub const RETENTIONS: [(&str, &str); 3] = [("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年")];
@@ -130,51 +130,24 @@ fn zip_error(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(anyhow::anyhow!("归档包写入失败：{e}"))
 }
 
-impl Services {
-    /// The office whose documents the actor may file and export: a post of its registry
-    /// section (文电) or of the office itself, as for the number ledger.
-    async fn archivist_office(&self, actor: &Actor) -> Result<i64> {
-        require(actor, Permission::FlowWork)?;
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
-        let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
-        let registry = store::registry_of(&mut tx, unit).await?;
-        let (own, _) = xn_store::flow::post_unit(&mut tx, post.id)
-            .await?
-            .ok_or(ServiceError::NotFound("身份"))?;
-        tx.commit().await?;
-        if own == registry || own == unit {
-            Ok(unit)
-        } else {
-            Err(ServiceError::Forbidden("归档由文电（秘书）部门办理".into()))
-        }
-    }
-
-    async fn require_archivist(&self, actor: &Actor, doc: &DocumentRow) -> Result<()> {
-        if self.archivist_office(actor).await? == doc.unit_id {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden("只能归档本机关的发文".into()))
-        }
-    }
-
+impl Documents<'_> {
     /// Files a dispatched outgoing document as an archive item with the 保管期限 chosen by
     /// the registry clerk (Y / D30 / D10, or 永久 / 定期30年 / 定期10年).
-    pub async fn archive_document(
+    pub async fn archive(
         &self,
-        actor: &Actor,
+        keeper: &LedgerKeeperCap<'_>,
         id: i64,
         retention: &str,
         now: DateTime<Utc>,
     ) -> Result<ArchiveItemView> {
-        let doc = store::find_document(self.db(), id)
+        let actor = keeper.actor;
+        let doc = store::find_document(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("公文"))?;
-        self.document_view(actor, id).await?;
-        self.require_archivist(actor, &doc).await?;
+        self.get(actor, id).await?;
+        if doc.unit_id != keeper.office {
+            return Err(ServiceError::Forbidden("只能归档本机关的发文".into()));
+        }
         let retention = retention_of(retention).ok_or_else(|| {
             ServiceError::invalid("retention", "请选择保管期限：永久、定期30年或定期10年")
         })?;
@@ -188,7 +161,7 @@ impl Services {
             .post
             .as_ref()
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         if store::archive_item_of_tx(&mut tx, id).await?.is_some() {
             return Err(ServiceError::Conflict {
                 code: "archive.filed",
@@ -275,8 +248,10 @@ impl Services {
 
     /// The archive item of a document, if it was filed (for a viewer of the document).
     pub async fn archive_item(&self, actor: &Actor, id: i64) -> Result<Option<ArchiveItemView>> {
-        self.document_view(actor, id).await?;
-        Ok(store::archive_item_of(self.db(), id).await?.map(item_view))
+        self.get(actor, id).await?;
+        Ok(store::archive_item_of(self.svc.db(), id)
+            .await?
+            .map(item_view))
     }
 
     /// Sets the 全宗号 of the actor's office (system administrator, or the office's registry).
@@ -295,7 +270,7 @@ impl Services {
                 "全宗号应为 1–10 位大写字母或数字，以档案馆给定的为准",
             ));
         }
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         xn_store::org::unit_brief(&mut tx, unit_id)
             .await
             .map_err(ServiceError::missing("单位"))?;
@@ -342,12 +317,12 @@ impl Services {
     /// transfer to the archive); for the registry (文电) that filed them.
     pub async fn archive_year_package(
         &self,
-        actor: &Actor,
+        keeper: &LedgerKeeperCap<'_>,
         year: i64,
         now: DateTime<Utc>,
     ) -> Result<AttachmentFile> {
-        let unit = self.archivist_office(actor).await?;
-        let rows = store::archive_items_of_year(self.db(), unit, year).await?;
+        let (actor, unit) = (keeper.actor, keeper.office);
+        let rows = store::archive_items_of_year(self.svc.db(), unit, year).await?;
         if rows.is_empty() {
             return Err(ServiceError::Conflict {
                 code: "archive.empty",
@@ -380,19 +355,19 @@ impl Services {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<Vec<PackageFile>> {
-        let d = self.document_view(actor, id).await?;
-        let fin = store::find_final(self.db(), id)
+        let d = self.get(actor, id).await?;
+        let fin = store::find_final(self.svc.db(), id)
             .await?
             .ok_or(ServiceError::NotFound("正式版式文件"))?;
         let mut files = vec![(
             "final.pdf".to_owned(),
             "正式文件",
-            store::get_blob(self.db(), &fin.hash).await?,
+            store::get_blob(self.svc.db(), &fin.hash).await?,
         )];
         // The signed draft: the text of the version signed at 签发, without number or seal.
-        let row = store::find_document(self.db(), id).await?;
+        let row = store::find_document(self.svc.db(), id).await?;
         if let Some(no) = row.signed_off_version {
-            let v = store::version(self.db(), id, no).await?;
+            let v = store::version(self.svc.db(), id, no).await?;
             let mut spec = super::print::spec_of(&d, business_date(now));
             spec.title = v.title;
             spec.body = xn_domain::documents::text::blocks(&v.body)
@@ -417,12 +392,12 @@ impl Services {
             "发文稿纸",
             self.processing_sheet(actor, id).await?.bytes,
         ));
-        for (n, a) in store::attachments(self.db(), id)
+        for (n, a) in store::attachments(self.svc.db(), id)
             .await?
             .into_iter()
             .enumerate()
         {
-            let bytes = store::get_blob(self.db(), &a.hash).await?;
+            let bytes = store::get_blob(self.svc.db(), &a.hash).await?;
             let name = a.name.replace(['/', '\\'], "_");
             files.push((format!("attachments/{:02}-{name}", n + 1), "附件", bytes));
         }

@@ -6,9 +6,9 @@ use sm3::Digest;
 use xn_domain::org::Permission;
 use xn_store::documents as store;
 
-use super::{audit, json_list, parse_list};
+use super::{Documents, audit, json_list, parse_list};
 use crate::events;
-use crate::{Actor, Result, ServiceError, Services, ms, require};
+use crate::{Actor, Result, ServiceError, ms, require};
 
 /// The largest file accepted (20 MiB).
 pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
@@ -73,10 +73,10 @@ fn clean_name(name: &str) -> Result<String> {
     Ok(base.to_owned())
 }
 
-impl Services {
+impl Documents<'_> {
     /// Adds an attachment (role `attachment`) or a scanned original (`scan`) to a document the
     /// actor may edit; returns its id.
-    pub async fn add_attachment(
+    pub async fn attach(
         &self,
         actor: &Actor,
         document_id: i64,
@@ -107,7 +107,7 @@ impl Services {
             )
         })?;
         let hash = hex::encode(sm3::Sm3::digest(bytes));
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         let doc = store::find_document_tx(&mut tx, document_id)
             .await
             .map_err(ServiceError::missing("公文"))?;
@@ -160,19 +160,19 @@ impl Services {
     }
 
     /// An attachment's bytes, for a viewer who may see the document.
-    pub async fn attachment_file(
+    pub async fn attachment(
         &self,
         actor: &Actor,
         document_id: i64,
         attachment_id: i64,
     ) -> Result<AttachmentFile> {
-        self.document_view(actor, document_id).await?;
-        let att = store::attachments(self.db(), document_id)
+        self.get(actor, document_id).await?;
+        let att = store::attachments(self.svc.db(), document_id)
             .await?
             .into_iter()
             .find(|a| a.id == attachment_id)
             .ok_or(ServiceError::NotFound("附件"))?;
-        let bytes = store::get_blob(self.db(), &att.hash).await?;
+        let bytes = store::get_blob(self.svc.db(), &att.hash).await?;
         Ok(AttachmentFile {
             name: att.name,
             mime: att.mime,

@@ -19,7 +19,7 @@ use xn_store::documents::{self as store, DocumentRow};
 use crate::flow::{ActorRef, AreaTx, CaseCtx, StartCase};
 use crate::{Result, ServiceError, Services, ms};
 
-use super::{Recipient, parse_list};
+use super::{Documents, LedgerKeeperCap, Recipient, parse_list};
 
 /// The steps of `processes/outgoing_document.toml` the rules below act on.
 mod outgoing {
@@ -474,18 +474,19 @@ async fn link_case(tx: &mut Tx, doc_id: i64, case_id: i64, status: &str, at: i64
     }
 }
 
-impl Services {
+impl Documents<'_> {
     /// Sends a dispatched document again to units it went to (重发, e.g. after a 退文 was
-    /// answered) or to further units (补发). The registry section (文电) does this.
-    pub async fn resend_document(
+    /// answered) or to further units (补发). The registry section (文电) does this, for a
+    /// document of its office's ledger.
+    pub async fn resend(
         &self,
-        actor: &crate::Actor,
+        keeper: &LedgerKeeperCap<'_>,
         id: i64,
         units: &[i64],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        crate::require(actor, xn_domain::org::Permission::FlowWork)?;
-        let doc = store::find_document(self.db(), id)
+        let actor = keeper.actor;
+        let doc = store::find_document(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("公文"))?;
         if doc.direction != "outgoing" || doc.status != "dispatched" {
@@ -494,14 +495,13 @@ impl Services {
                 message: "只有已核发的发文可以重发或补发".into(),
             });
         }
-        self.require_ledger_keeper(actor, doc.issuer_code.as_deref().unwrap_or(""))
-            .await?;
+        keeper.check_code(doc.issuer_code.as_deref().unwrap_or(""))?;
         if units.is_empty() || units.len() > 500 {
             return Err(ServiceError::invalid("units", "请选择要重发或补发的单位"));
         }
         let aref = ActorRef::of(actor)?;
         let main: Vec<Recipient> = parse_list(&doc.main_recipients);
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         let existing = store::exchanges_tx(&mut tx, id).await?;
         for u in units {
             xn_store::org::unit_brief(&mut tx, *u)
@@ -525,7 +525,8 @@ impl Services {
                 },
                 |x| x.role.clone(),
             );
-            self.deliver(&mut tx, &doc, *u, &role, round, &aref, now)
+            self.svc
+                .deliver(&mut tx, &doc, *u, &role, round, &aref, now)
                 .await?;
         }
         crate::events::record(

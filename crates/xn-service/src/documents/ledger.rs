@@ -8,7 +8,7 @@ use xn_domain::org::Permission;
 use xn_store::Tx;
 use xn_store::documents as store;
 
-use super::audit;
+use super::{Documents, LedgerKeeperCap, audit};
 use crate::events;
 use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
@@ -62,7 +62,9 @@ impl Services {
         store::register_incoming(tx, doc_id, year, seq, &text, ms(now)).await?;
         Ok(text)
     }
+}
 
+impl Documents<'_> {
     /// The 机关代字 an actor keeps the ledger of: those of the actor's office (its own code
     /// with 发 and 函, and any code already used by its documents).
     pub async fn ledger_codes(&self, actor: &Actor) -> Result<Vec<String>> {
@@ -71,11 +73,17 @@ impl Services {
             .post
             .as_ref()
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
-        let (unit, _, code) = self.issuing_unit(&mut tx, post.id).await?;
+        let mut tx = self.svc.db().begin().await?;
+        let (unit, _, code) = self.svc.issuing_unit(&mut tx, post.id).await?;
         tx.commit().await?;
+        self.codes_of(unit, &code).await
+    }
+
+    /// The 机关代字 of an office's ledger: its own code with 发 and 函, and any code already
+    /// used by its documents.
+    pub(super) async fn codes_of(&self, office: i64, code: &str) -> Result<Vec<String>> {
         let mut codes = vec![format!("{code}发"), format!("{code}函")];
-        for c in store::codes_of_unit(self.db(), unit).await? {
+        for c in store::codes_of_unit(self.svc.db(), office).await? {
             if !codes.contains(&c) {
                 codes.push(c);
             }
@@ -89,7 +97,7 @@ impl Services {
         if !codes.iter().any(|c| c == code) {
             return Err(ServiceError::Forbidden("只能查看本机关的文号台账".into()));
         }
-        Ok(store::ledger(self.db(), &[code.to_owned()], year)
+        Ok(store::ledger(self.svc.db(), &[code.to_owned()], year)
             .await?
             .into_iter()
             .map(|r| LedgerEntry {
@@ -107,50 +115,24 @@ impl Services {
             .collect())
     }
 
-    /// Whether the actor keeps the ledger: a post of the office's registry section (文电科 /
-    /// 秘书股) or of the office's leadership.
-    pub(crate) async fn require_ledger_keeper(&self, actor: &Actor, code: &str) -> Result<()> {
-        let codes = self.ledger_codes(actor).await?;
-        if !codes.iter().any(|c| c == code) {
-            return Err(ServiceError::Forbidden("只能管理本机关的文号".into()));
-        }
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
-        let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
-        let registry = store::registry_of(&mut tx, unit).await?;
-        let (own, _) = xn_store::flow::post_unit(&mut tx, post.id)
-            .await?
-            .ok_or(ServiceError::NotFound("身份"))?;
-        tx.commit().await?;
-        if own == registry || own == unit {
-            Ok(())
-        } else {
-            Err(ServiceError::Forbidden(
-                "预留和作废文号由文电（秘书）部门办理".into(),
-            ))
-        }
-    }
-
     /// Reserves the next number of a code in the current year (e.g. for a document signed on
     /// paper); returns it.
-    pub async fn reserve_number(
+    pub async fn reserve(
         &self,
-        actor: &Actor,
+        keeper: &LedgerKeeperCap<'_>,
         code: &str,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        self.require_ledger_keeper(actor, code).await?;
+        keeper.check_code(code)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(ServiceError::invalid("reason", "请写明预留原因"));
         }
+        let actor = keeper.actor;
         let post = actor.post.as_ref().map_or(0, |p| p.id);
         let year = i64::from(ledger_year(now));
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         let seq = store::next_seq(&mut tx, code, year).await?;
         store::insert_ledger(
             &mut tx,
@@ -180,22 +162,23 @@ impl Services {
 
     /// Voids a number (作废): it stays in the ledger with its reason and is never given again.
     /// A document holding it loses it and is numbered anew at its next 登记.
-    pub async fn void_number(
+    pub async fn void(
         &self,
-        actor: &Actor,
+        keeper: &LedgerKeeperCap<'_>,
         code: &str,
         year: i64,
         seq: i64,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.require_ledger_keeper(actor, code).await?;
+        keeper.check_code(code)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(ServiceError::invalid("reason", "请写明作废原因"));
         }
+        let actor = keeper.actor;
         let post = actor.post.as_ref().map_or(0, |p| p.id);
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         let row = store::ledger_row(&mut tx, code, year, seq)
             .await
             .map_err(ServiceError::missing("文号"))?;

@@ -1,16 +1,24 @@
 //! 办文: outgoing and incoming official documents (《党政机关公文处理工作条例》, 2012).
 //!
 //! A document is an item moved by the flow engine: a 发文 by the `outgoing_document` process, a
-//! 收文 by `incoming_document`. This module keeps what the engine does not know: the eighteen
+//! 收文 by `incoming_document`. This area keeps what the engine does not know: the eighteen
 //! elements, the text and its versions, attachments stored by content, the number ledger and
 //! the exchange between units. The engine calls `Services::on_document_flow` inside the
 //! transaction of every action on a document's case, so that what the regulation ties to a step
 //! happens with it or not at all: the rules checked at 签发, the number allocated at 登记, the
 //! delivery to every recipient at 核发, the receipt, the 退文 and the reply flowing back.
+//!
+//! The area's front door is [`Documents`] (`services.documents()`), one file per use case:
+//! `draft` (拟稿, saving, submitting), `incoming` (收文 registered by hand), `files`, `ledger`,
+//! `print`, `seals`, `search`, `views` and `archive`. What only the registry section (文电科 /
+//! 秘书股) may do takes a [`LedgerKeeperCap`], which the door alone makes. This file holds the
+//! door, the statuses, and the helpers the hooks share.
 
 mod archive;
+mod draft;
 mod files;
 pub(crate) mod hooks;
+mod incoming;
 mod ledger;
 mod print;
 mod seals;
@@ -18,7 +26,9 @@ mod search;
 mod views;
 
 pub use archive::{ArchiveItemView, RETENTIONS, retention_label};
+pub use draft::{DraftInput, SubmitInput};
 pub use files::{AttachmentFile, MAX_ATTACHMENT_BYTES};
+pub use incoming::ManualIncoming;
 pub use ledger::LedgerEntry;
 pub use print::LayoutViolation;
 pub use seals::{MAX_SEAL_BYTES, SealStatus, load_or_create_seal_key};
@@ -27,21 +37,104 @@ pub use views::{
     AttachmentView, DocumentListItem, DocumentView, ExchangeView, PostChoice, VersionView,
 };
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use xn_domain::documents::rules::{self, RuleInput};
-use xn_domain::documents::{DocKind, Format, Recipient, Relation, Urgency, text};
-use xn_domain::flow::{Fields, Value};
-use xn_domain::org::{Clearance, Permission};
+use xn_domain::documents::{DocKind, Recipient, Relation};
+use xn_domain::org::Permission;
 use xn_store::Tx;
-use xn_store::documents::{self as store, DocumentRow, Elements};
+use xn_store::documents::{self as store, DocumentRow};
 
-use crate::events::{self, Audit};
-use crate::flow::{IdempotencyKey, StartCase};
-use crate::{Actor, Result, ServiceError, Services, ms, require};
+use crate::events::Audit;
+use crate::{Actor, Result, ServiceError, Services, require};
+
+/// 办文's front door: `services.documents()`. Its methods are the area's use cases; it borrows
+/// the services and is as cheap to make as a reference.
+#[derive(Clone, Copy)]
+pub struct Documents<'a> {
+    svc: &'a Services,
+}
+
+impl Services {
+    /// The documents area (办文).
+    pub fn documents(&self) -> Documents<'_> {
+        Documents { svc: self }
+    }
+}
+
+/// The right of the registry section (文电科 / 秘书股) and of the office itself over the
+/// office's numbers and files: to reserve and void numbers in its ledger, to send a dispatched
+/// document again, and to file documents in the archive and export them. Made only by
+/// [`Documents::as_ledger_keeper`] or [`Documents::as_archivist`] (the same right; the refusal
+/// names the work asked for); it holds the actor, the office and the office's 机关代字, so the
+/// operations that take it check nothing again.
+#[derive(Debug)]
+pub struct LedgerKeeperCap<'a> {
+    actor: &'a Actor,
+    office: i64,
+    codes: Vec<String>,
+}
+
+impl LedgerKeeperCap<'_> {
+    /// The office whose ledger and archive the actor keeps.
+    pub fn office(&self) -> i64 {
+        self.office
+    }
+
+    /// The 机关代字 of the office's ledger.
+    pub fn codes(&self) -> &[String] {
+        &self.codes
+    }
+
+    /// Refuses a 机关代字 that is not the office's.
+    fn check_code(&self, code: &str) -> Result<()> {
+        if self.codes.iter().any(|c| c == code) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden("只能管理本机关的文号".into()))
+        }
+    }
+}
+
+impl Documents<'_> {
+    /// The ledger keeper's right, for a post of the office's registry section or of the office
+    /// itself; refused to anyone else.
+    pub async fn as_ledger_keeper<'b>(&self, actor: &'b Actor) -> Result<LedgerKeeperCap<'b>> {
+        self.keeper(actor, "预留和作废文号由文电（秘书）部门办理")
+            .await
+    }
+
+    /// The same right, asked for to file documents in the archive.
+    pub async fn as_archivist<'b>(&self, actor: &'b Actor) -> Result<LedgerKeeperCap<'b>> {
+        self.keeper(actor, "归档由文电（秘书）部门办理").await
+    }
+
+    async fn keeper<'b>(
+        &self,
+        actor: &'b Actor,
+        refusal: &'static str,
+    ) -> Result<LedgerKeeperCap<'b>> {
+        require(actor, Permission::FlowWork)?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let mut tx = self.svc.db().begin().await?;
+        let (office, _, code) = self.svc.issuing_unit(&mut tx, post.id).await?;
+        let registry = store::registry_of(&mut tx, office).await?;
+        let (own, _) = xn_store::flow::post_unit(&mut tx, post.id)
+            .await?
+            .ok_or(ServiceError::NotFound("身份"))?;
+        tx.commit().await?;
+        if own != registry && own != office {
+            return Err(ServiceError::Forbidden(refusal.into()));
+        }
+        Ok(LedgerKeeperCap {
+            actor,
+            office,
+            codes: self.codes_of(office, &code).await?,
+        })
+    }
+}
 
 /// Statuses of an outgoing document, with their Chinese names.
 pub const OUTGOING_STATUSES: [(&str, &str); 8] = [
@@ -76,141 +169,12 @@ pub fn status_label(code: &str) -> &'static str {
         .map_or("未知", |(_, l)| l)
 }
 
-/// What a drafter writes: every element a person enters (the rest — number, dates of
-/// sign-off, the seal — the process gives).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct DraftInput {
-    /// 文种 code (`notice`, `request`, …).
-    pub kind: String,
-    /// Layout format code (`file`, `letter`, `order`, `minutes`); default by kind.
-    #[serde(default)]
-    pub format: Option<String>,
-    /// 标题.
-    pub title: String,
-    /// 机关代字 (e.g. 东政办发); default: the issuing unit's code + 发 (函 for letters).
-    #[serde(default)]
-    pub issuer_code: Option<String>,
-    /// 份数.
-    #[serde(default)]
-    pub copies: Option<i64>,
-    /// 密级 code (`public`, `secret`, `confidential`, `top_secret`).
-    #[serde(default)]
-    pub classification: Option<String>,
-    /// 保密期限, e.g. 10年.
-    #[serde(default)]
-    pub secrecy_term: Option<String>,
-    /// 紧急程度 code (`urgent` 加急, `very_urgent` 特急).
-    #[serde(default)]
-    pub urgency: Option<String>,
-    /// Further issuing units of a joint document (联合行文), after the drafter's own.
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub joint_issuers: Vec<Recipient>,
-    /// 签发人 as printed (required on upward documents).
-    #[serde(default)]
-    pub signers: Vec<String>,
-    /// 主送机关.
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub main_recipients: Vec<Recipient>,
-    /// 抄送机关.
-    #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub copy_recipients: Vec<Recipient>,
-    /// 发文机关署名; default: the issuers' names.
-    #[serde(default)]
-    pub signature: Option<String>,
-    /// 附注.
-    #[serde(default)]
-    pub note: Option<String>,
-    /// 印发机关; default: the issuing office.
-    #[serde(default)]
-    pub printer: Option<String>,
-    /// Whether it is sealed (纪要: never).
-    #[serde(default = "yes")]
-    pub seal: bool,
-    /// 正文.
-    #[serde(default)]
-    pub body: String,
-    /// A note on this version (修改说明).
-    #[serde(default)]
-    pub version_note: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// What the drafter chooses when submitting: who signs off and who countersigns.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct SubmitInput {
-    /// The proposed signer (签发人), one of [`Services::signoff_candidates`].
-    pub signoff_post: i64,
-    /// Posts of other units that countersign (会签), if any.
-    #[serde(default)]
-    pub countersign_posts: Vec<i64>,
-}
-
-/// A paper (or outside) document registered by hand as incoming.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct ManualIncoming {
-    /// 来文单位.
-    pub sender_name: String,
-    /// 来文文号.
-    #[serde(default)]
-    pub sender_number: Option<String>,
-    /// 标题.
-    pub title: String,
-    /// 文种 code.
-    pub kind: String,
-    /// 密级 code.
-    #[serde(default)]
-    pub classification: Option<String>,
-    /// 紧急程度 code.
-    #[serde(default)]
-    pub urgency: Option<String>,
-    /// 份数.
-    #[serde(default)]
-    pub copies: Option<i64>,
-    /// 成文日期 (YYYY-MM-DD).
-    #[serde(default)]
-    pub written_on: Option<String>,
-    /// A summary or the text.
-    #[serde(default)]
-    pub body: String,
-}
-
 pub(crate) fn json_list<T: Serialize>(v: &[T]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
 pub(crate) fn parse_list<T: for<'de> Deserialize<'de>>(s: &str) -> Vec<T> {
     serde_json::from_str(s).unwrap_or_default()
-}
-
-/// The elements after checking the input, ready to store.
-struct Checked {
-    kind: DocKind,
-    format: Format,
-    title: String,
-    issuer_code: String,
-    copies: Option<i64>,
-    classification: Clearance,
-    secrecy_term: Option<String>,
-    urgency: Option<Urgency>,
-    issuers: Vec<Recipient>,
-    signers: Vec<String>,
-    main: Vec<Recipient>,
-    copy: Vec<Recipient>,
-    signature: String,
-    note: Option<String>,
-    printer: String,
-    seal: bool,
-    body: String,
-}
-
-fn clean(s: Option<&String>) -> Option<String> {
-    s.map(|x| x.trim().to_owned()).filter(|x| !x.is_empty())
 }
 
 impl Services {
@@ -232,513 +196,6 @@ impl Services {
             "issuer",
             "您所在单位及上级单位都没有设置机关代字，无法发文。请系统管理员在单位信息中填写机关代字",
         ))
-    }
-
-    async fn check_draft(
-        &self,
-        tx: &mut Tx,
-        actor_post: i64,
-        input: &DraftInput,
-    ) -> Result<(i64, Checked)> {
-        let kind = DocKind::from_code(input.kind.trim())
-            .ok_or_else(|| ServiceError::invalid("kind", "请选择文种"))?;
-        let format = match input
-            .format
-            .as_deref()
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-        {
-            Some(f) => Format::from_code(f).ok_or_else(|| {
-                ServiceError::invalid("format", "版式只能是文件、信函、命令或纪要")
-            })?,
-            None => kind.default_format(),
-        };
-        let title = input.title.trim().to_owned();
-        if title.is_empty() {
-            return Err(ServiceError::invalid("title", "请填写标题"));
-        }
-        if title.chars().count() > 200 {
-            return Err(ServiceError::invalid("title", "标题不能超过 200 字"));
-        }
-        if input.body.chars().count() > 100_000 {
-            return Err(ServiceError::invalid("body", "正文不能超过 10 万字"));
-        }
-        let classification = match input.classification.as_deref().map(str::trim) {
-            None | Some("") => Clearance::Public,
-            Some(c) => Clearance::ALL
-                .into_iter()
-                .find(|x| x.code() == c)
-                .ok_or_else(|| ServiceError::invalid("classification", "密级无效"))?,
-        };
-        let secrecy_term = clean(input.secrecy_term.as_ref());
-        if classification == Clearance::Public && secrecy_term.is_some() {
-            return Err(ServiceError::invalid(
-                "secrecy_term",
-                "非密文件不标保密期限",
-            ));
-        }
-        let urgency = match input.urgency.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(u) => Some(
-                Urgency::from_code(u)
-                    .ok_or_else(|| ServiceError::invalid("urgency", "紧急程度无效"))?,
-            ),
-        };
-        if let Some(c) = input.copies
-            && !(1..=999_999).contains(&c)
-        {
-            return Err(ServiceError::invalid("copies", "份数应在 1 至 999999 之间"));
-        }
-        let (unit, unit_name, unit_code) = self.issuing_unit(tx, actor_post).await?;
-        let issuer_code = match clean(input.issuer_code.as_ref()) {
-            Some(c) => {
-                xn_domain::documents::numbering::check_code(&c)
-                    .map_err(|m| ServiceError::invalid("issuer_code", m))?;
-                c
-            }
-            None => format!(
-                "{unit_code}{}",
-                if kind == DocKind::Letter {
-                    "函"
-                } else {
-                    "发"
-                }
-            ),
-        };
-        let mut issuers = vec![Recipient {
-            unit_id: Some(unit),
-            name: unit_name.clone(),
-        }];
-        for r in &input.joint_issuers {
-            issuers.push(self.check_recipient(tx, r).await?);
-        }
-        let mut main = Vec::new();
-        for r in &input.main_recipients {
-            main.push(self.check_recipient(tx, r).await?);
-        }
-        let mut copy = Vec::new();
-        for r in &input.copy_recipients {
-            copy.push(self.check_recipient(tx, r).await?);
-        }
-        let signature = clean(input.signature.as_ref()).unwrap_or_else(|| {
-            issuers
-                .iter()
-                .map(|i| i.name.clone())
-                .collect::<Vec<_>>()
-                .join("　")
-        });
-        let signers: Vec<String> = input
-            .signers
-            .iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
-        Ok((
-            unit,
-            Checked {
-                kind,
-                format,
-                title,
-                issuer_code,
-                copies: input.copies,
-                classification,
-                secrecy_term,
-                urgency,
-                issuers,
-                signers,
-                main,
-                copy,
-                signature,
-                note: clean(input.note.as_ref()),
-                printer: clean(input.printer.as_ref()).unwrap_or(unit_name),
-                seal: input.seal && kind != DocKind::Minutes,
-                body: text::normalize(&input.body),
-            },
-        ))
-    }
-
-    /// A recipient as entered: a unit of xiaoneng (its name taken from the unit) or a name.
-    async fn check_recipient(&self, tx: &mut Tx, r: &Recipient) -> Result<Recipient> {
-        match r.unit_id {
-            Some(u) => {
-                let (_, kind, name, code) =
-                    xn_store::org::unit_brief(tx, u)
-                        .await
-                        .map_err(ServiceError::missing_input(
-                            "recipients",
-                            format!("单位 {u} 不存在"),
-                        ))?;
-                let organ = kind
-                    .parse()
-                    .is_ok_and(|k| xn_domain::org::issues_documents(k, code.as_deref()));
-                if !organ {
-                    return Err(ServiceError::invalid(
-                        "recipients",
-                        format!(
-                            "「{name}」不是设有机关代字的政府、办公厅（室）或部门，不能作为收文单位"
-                        ),
-                    ));
-                }
-                Ok(Recipient {
-                    unit_id: Some(u),
-                    name,
-                })
-            }
-            None => {
-                let name = r.name.trim();
-                if name.is_empty() || name.chars().count() > 100 {
-                    return Err(ServiceError::invalid(
-                        "recipients",
-                        "收文单位名称不能为空，且不超过 100 字",
-                    ));
-                }
-                Ok(Recipient {
-                    unit_id: None,
-                    name: name.to_owned(),
-                })
-            }
-        }
-    }
-
-    /// Creates a draft 发文 of the acting post's office; returns its id.
-    pub async fn create_draft(
-        &self,
-        actor: &Actor,
-        input: &DraftInput,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        require(actor, Permission::FlowWork)?;
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
-        let (unit, c) = self.check_draft(&mut tx, post.id, input).await?;
-        let (issuers, signers, main, copy) = (
-            json_list(&c.issuers),
-            json_list(&c.signers),
-            json_list(&c.main),
-            json_list(&c.copy),
-        );
-        let id = store::insert_document(
-            &mut tx,
-            &store::NewDocument {
-                direction: "outgoing",
-                unit_id: unit,
-                elements: elements(&c, &issuers, &signers, &main, &copy, "[]"),
-                status: "drafting",
-                post_id: post.id,
-                source_document_id: None,
-                sender_name: None,
-                sender_number: None,
-                written_on: None,
-                body: "",
-            },
-            ms(now),
-        )
-        .await?;
-        store::save_version(
-            &mut tx,
-            id,
-            &c.title,
-            &c.body,
-            post.id,
-            actor.person_id,
-            input.version_note.as_deref(),
-            ms(now),
-        )
-        .await?;
-        self.index_document(&mut tx, id).await?;
-        events::record(
-            &mut tx,
-            &audit(actor),
-            "documents.drafted",
-            Some(format!("document:{id}")),
-            serde_json::json!({ "title": c.title, "kind": c.kind.code() }),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Saves a draft: the elements, and the text as a new version when it changed. After
-    /// 签发, a change of substance sends the document back to its signer (复审).
-    pub async fn save_draft(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: &DraftInput,
-        now: DateTime<Utc>,
-    ) -> Result<Option<i64>> {
-        require(actor, Permission::FlowWork)?;
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
-        let doc = store::find_document_tx(&mut tx, id)
-            .await
-            .map_err(ServiceError::missing("公文"))?;
-        if doc.direction != "outgoing" {
-            return Err(ServiceError::invalid("id", "收文不能修改"));
-        }
-        if doc.status == "dispatched" {
-            return Err(ServiceError::Conflict {
-                code: "documents.dispatched",
-                message: "公文已核发，不能再修改；如需更正请另行发文".into(),
-            });
-        }
-        let holders = self.document_editors(&mut tx, &doc).await?;
-        if !holders.contains(&post.id) {
-            return Err(ServiceError::Forbidden(
-                "只有拟稿人或正在办理该公文的人员可以修改".into(),
-            ));
-        }
-        let (_, c) = self
-            .check_draft(&mut tx, doc.created_post_id, input)
-            .await?;
-        if doc.doc_number.is_some() && c.issuer_code != doc.issuer_code.clone().unwrap_or_default()
-        {
-            return Err(ServiceError::invalid(
-                "issuer_code",
-                "已编号的公文不能更改机关代字；如需更改请先作废文号",
-            ));
-        }
-        let (issuers, signers, main, copy) = (
-            json_list(&c.issuers),
-            json_list(&c.signers),
-            json_list(&c.main),
-            json_list(&c.copy),
-        );
-        store::update_elements(
-            &mut tx,
-            id,
-            &elements(&c, &issuers, &signers, &main, &copy, &doc.attachment_names),
-            ms(now),
-        )
-        .await?;
-        let changed = text::differs(&doc.body, &c.body) || doc.title != c.title;
-        let mut version = None;
-        if changed {
-            version = Some(
-                store::save_version(
-                    &mut tx,
-                    id,
-                    &c.title,
-                    &c.body,
-                    post.id,
-                    actor.person_id,
-                    input.version_note.as_deref(),
-                    ms(now),
-                )
-                .await?,
-            );
-        }
-        self.index_document(&mut tx, id).await?;
-        tx.commit().await?;
-        // A substantive change after sign-off goes back to the signer (复审), as one recorded
-        // return of the current step.
-        if changed
-            && doc.signed_off_at.is_some()
-            && let Some(case_id) = doc.case_id
-        {
-            self.send_back_to_signer(actor, case_id, now).await?;
-        }
-        Ok(version)
-    }
-
-    /// Returns the case to 签发 from the step the actor holds (复审).
-    async fn send_back_to_signer(
-        &self,
-        actor: &Actor,
-        case_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let detail = self.case_detail(actor, case_id, now).await?;
-        let Some(task) = detail.my_tasks.first().map(|t| t.task_no) else {
-            return Ok(());
-        };
-        self.act(
-            actor,
-            case_id,
-            None,
-            xn_domain::flow::Action::Return {
-                task,
-                target: xn_domain::flow::ReturnTarget::Step {
-                    step: "signoff".into(),
-                },
-                opinion: "签发后正文有实质性修改，退回签发人复审".into(),
-                jump_back: false,
-            },
-            None,
-            now,
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// Who may edit a document now: the drafter before submission or when it is back with
-    /// them; otherwise whoever holds an open step of its case.
-    async fn document_editors(&self, tx: &mut Tx, doc: &DocumentRow) -> Result<Vec<i64>> {
-        let Some(case_id) = doc.case_id else {
-            return Ok(vec![doc.created_post_id]);
-        };
-        let case = xn_store::flow::lock_case(tx, case_id).await?;
-        let state: xn_domain::flow::CaseState = crate::flow::stored::decode(&case.state)?;
-        let mut out: Vec<i64> = state
-            .tasks
-            .iter()
-            .filter(|t| t.state.is_pending())
-            .map(|t| t.post)
-            .collect();
-        if case.status == "closed" {
-            out.clear();
-        }
-        Ok(out)
-    }
-
-    /// Submits a draft: starts its 发文 process with the chosen signer and countersigners.
-    pub async fn submit_document(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: &SubmitInput,
-        idem: Option<IdempotencyKey>,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        require(actor, Permission::FlowWork)?;
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let doc = store::find_document(self.db(), id)
-            .await
-            .map_err(ServiceError::missing("公文"))?;
-        if doc.created_post_id != post.id {
-            return Err(ServiceError::Forbidden("只有拟稿人可以提交".into()));
-        }
-        if doc.case_id.is_some() {
-            return Err(ServiceError::Conflict {
-                code: "documents.submitted",
-                message: "该公文已提交，请在办理页面继续办理".into(),
-            });
-        }
-        let candidates = self.signoff_candidates(actor).await?;
-        if !candidates.iter().any(|c| c.post_id == input.signoff_post) {
-            return Err(ServiceError::invalid(
-                "signoff_post",
-                "请从本机关及上级政府的领导中选择签发人",
-            ));
-        }
-        if input.countersign_posts.contains(&post.id) {
-            return Err(ServiceError::invalid(
-                "countersign_posts",
-                "会签人不能是拟稿人本人",
-            ));
-        }
-        let mut tx = self.db().begin().await?;
-        for p in &input.countersign_posts {
-            if xn_store::flow::post_unit(&mut tx, *p).await?.is_none() {
-                return Err(ServiceError::invalid(
-                    "countersign_posts",
-                    format!("会签岗位 {p} 不存在"),
-                ));
-            }
-        }
-        let registry = store::registry_of(&mut tx, doc.unit_id).await?;
-        tx.commit().await?;
-        let mut fields = Fields::new();
-        fields.insert("document_id".into(), Value::Int(id));
-        fields.insert(
-            "has_countersign".into(),
-            Value::Bool(!input.countersign_posts.is_empty()),
-        );
-        fields.insert(
-            "countersign_posts".into(),
-            Value::List(
-                input
-                    .countersign_posts
-                    .iter()
-                    .map(|p| Value::Int(*p))
-                    .collect(),
-            ),
-        );
-        fields.insert(
-            "signoff_post".into(),
-            Value::List(vec![Value::Int(input.signoff_post)]),
-        );
-        fields.insert("registry_unit".into(), Value::Int(registry));
-        let out = self
-            .start_area_case(
-                actor,
-                StartCase {
-                    process: "outgoing_document".into(),
-                    title: doc.title.clone(),
-                    body: String::new(),
-                    fields,
-                    choices: BTreeMap::new(),
-                },
-                Some(id),
-                idem,
-                now,
-            )
-            .await?;
-        Ok(out.case_id)
-    }
-
-    /// The posts that may sign off a document of the actor's office: the office's director and
-    /// deputies, and the leaders of the government above it.
-    pub async fn signoff_candidates(&self, actor: &Actor) -> Result<Vec<PostChoice>> {
-        require(actor, Permission::FlowWork)?;
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
-        let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
-        let mut posts =
-            store::posts_in(&mut tx, unit, &["leader", "director", "deputy_director"]).await?;
-        let (parent, _, _, _) = xn_store::org::unit_brief(&mut tx, unit).await?;
-        if let Some(p) = parent {
-            let (_, kind, _, _) = xn_store::org::unit_brief(&mut tx, p).await?;
-            if kind == "government" {
-                posts.extend(store::posts_in(&mut tx, p, &["leader"]).await?);
-            }
-        }
-        tx.commit().await?;
-        self.post_choices(&posts).await
-    }
-
-    /// The posts that may countersign (会签) a document of the actor's office: the chiefs of
-    /// the office's other sections, and the heads of the offices of the bureaus beside it.
-    pub async fn countersign_candidates(&self, actor: &Actor) -> Result<Vec<PostChoice>> {
-        require(actor, Permission::FlowWork)?;
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.db().begin().await?;
-        let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
-        let mut posts = Vec::new();
-        for s in store::child_units(&mut tx, office).await? {
-            if s != post.unit_id {
-                posts.extend(store::posts_in(&mut tx, s, &["section_chief"]).await?);
-            }
-        }
-        let (parent, _, _, _) = xn_store::org::unit_brief(&mut tx, office).await?;
-        if let Some(gov) = parent {
-            for b in store::child_units(&mut tx, gov).await? {
-                let (_, kind, _, _) = xn_store::org::unit_brief(&mut tx, b).await?;
-                if kind == "bureau" {
-                    for s in store::child_units(&mut tx, b).await? {
-                        posts.extend(store::posts_in(&mut tx, s, &["director"]).await?);
-                    }
-                }
-            }
-        }
-        tx.commit().await?;
-        self.post_choices(&posts).await
     }
 
     /// Names of posts for pickers.
@@ -833,192 +290,6 @@ impl Services {
         let issuer = self.unit_chain(tx, issuer).await?;
         let recipient = self.unit_chain(tx, r).await?;
         Ok(xn_domain::org::relation(&issuer, &recipient))
-    }
-
-    /// Registers a paper or outside document as incoming at the actor's unit (收文登记 by
-    /// hand): numbered at once, and its 收文 process starts at 初审.
-    pub async fn register_manual_incoming(
-        &self,
-        actor: &Actor,
-        input: &ManualIncoming,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        require(actor, Permission::FlowWork)?;
-        let post = actor
-            .post
-            .as_ref()
-            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let sender = input.sender_name.trim();
-        if sender.is_empty() {
-            return Err(ServiceError::invalid("sender_name", "请填写来文单位"));
-        }
-        let title = input.title.trim();
-        if title.is_empty() {
-            return Err(ServiceError::invalid("title", "请填写标题"));
-        }
-        let kind = DocKind::from_code(input.kind.trim())
-            .ok_or_else(|| ServiceError::invalid("kind", "请选择文种"))?;
-        if let Some(n) = input
-            .sender_number
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        {
-            xn_domain::documents::numbering::DocNumber::parse(n)
-                .map_err(|e| ServiceError::invalid("sender_number", e.to_string()))?;
-        }
-        if let Some(d) = input.written_on.as_deref().filter(|d| !d.is_empty()) {
-            chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| ServiceError::invalid("written_on", "成文日期格式应为 2026-11-26"))?;
-        }
-        let mut tx = self.db().begin().await?;
-        let (unit, _, _) = self.issuing_unit(&mut tx, post.id).await?;
-        let registry = store::registry_of(&mut tx, unit).await?;
-        let classification = input
-            .classification
-            .clone()
-            .unwrap_or_else(|| "public".into());
-        let doc = store::insert_document(
-            &mut tx,
-            &store::NewDocument {
-                direction: "incoming",
-                unit_id: unit,
-                elements: Elements {
-                    kind: kind.code(),
-                    format: kind.default_format().code(),
-                    title,
-                    issuer_code: None,
-                    copies: input.copies,
-                    classification: &classification,
-                    secrecy_term: None,
-                    urgency: input
-                        .urgency
-                        .as_deref()
-                        .filter(|u| Urgency::from_code(u).is_some()),
-                    issuers: "[]",
-                    signers: "[]",
-                    main_recipients: "[]",
-                    copy_recipients: "[]",
-                    attachment_names: "[]",
-                    signature: sender,
-                    note: None,
-                    printer: None,
-                    seal: true,
-                },
-                status: "registered",
-                post_id: post.id,
-                source_document_id: None,
-                sender_name: Some(sender),
-                sender_number: input
-                    .sender_number
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty()),
-                written_on: input.written_on.as_deref().filter(|d| !d.is_empty()),
-                body: &text::normalize(&input.body),
-            },
-            ms(now),
-        )
-        .await?;
-        self.allocate_received_number(&mut tx, doc, unit, now)
-            .await?;
-        store::mark_received(&mut tx, doc, ms(now)).await?;
-        store::set_status(&mut tx, doc, "registered", ms(now)).await?;
-        self.index_document(&mut tx, doc).await?;
-        tx.commit().await?;
-        let fields = self.incoming_fields(doc, registry, "manual").await?;
-        self.start_area_case(
-            actor,
-            StartCase {
-                process: "incoming_document".into(),
-                title: title.to_owned(),
-                body: String::new(),
-                fields,
-                choices: BTreeMap::new(),
-            },
-            Some(doc),
-            None,
-            now,
-        )
-        .await?;
-        Ok(doc)
-    }
-
-    /// The fields of an incoming case: where it came from, the registry section, and the
-    /// leaders and handlers that may be chosen.
-    pub(crate) async fn incoming_fields(
-        &self,
-        doc: i64,
-        registry: i64,
-        source: &str,
-    ) -> Result<Fields> {
-        let mut tx = self.db().begin().await?;
-        let fields = self
-            .incoming_fields_tx(&mut tx, doc, registry, source)
-            .await?;
-        tx.commit().await?;
-        Ok(fields)
-    }
-
-    pub(crate) async fn incoming_fields_tx(
-        &self,
-        tx: &mut Tx,
-        doc: i64,
-        registry: i64,
-        source: &str,
-    ) -> Result<Fields> {
-        // The office above the registry section, and the government above that.
-        let (office, _, _, _) = xn_store::org::unit_brief(tx, registry).await?;
-        let office = office.unwrap_or(registry);
-        let (gov, _, _, _) = xn_store::org::unit_brief(tx, office).await?;
-        let mut leaders = store::posts_in(tx, office, &["director", "deputy_director"]).await?;
-        if let Some(g) = gov {
-            leaders.extend(store::posts_in(tx, g, &["leader"]).await?);
-        }
-        let mut handlers = Vec::new();
-        let sections: Vec<i64> = store::child_units(tx, office).await?;
-        for s in sections {
-            handlers
-                .extend(store::posts_in(tx, s, &["section_chief", "deputy_section_chief"]).await?);
-        }
-        handlers.extend(store::posts_in(tx, office, &["deputy_director"]).await?);
-        let ints = |v: &[i64]| Value::List(v.iter().map(|p| Value::Int(*p)).collect());
-        let mut f = Fields::new();
-        f.insert("document_id".into(), Value::Int(doc));
-        f.insert("source".into(), Value::Text(source.into()));
-        f.insert("registry_unit".into(), Value::Int(registry));
-        f.insert("leader_candidates".into(), ints(&leaders));
-        f.insert("handler_candidates".into(), ints(&handlers));
-        Ok(f)
-    }
-}
-
-fn elements<'a>(
-    c: &'a Checked,
-    issuers: &'a str,
-    signers: &'a str,
-    main: &'a str,
-    copy: &'a str,
-    attachments: &'a str,
-) -> Elements<'a> {
-    Elements {
-        kind: c.kind.code(),
-        format: c.format.code(),
-        title: &c.title,
-        issuer_code: Some(&c.issuer_code),
-        copies: c.copies,
-        classification: c.classification.code(),
-        secrecy_term: c.secrecy_term.as_deref(),
-        urgency: c.urgency.map(Urgency::code),
-        issuers,
-        signers,
-        main_recipients: main,
-        copy_recipients: copy,
-        attachment_names: attachments,
-        signature: &c.signature,
-        note: c.note.as_deref(),
-        printer: Some(&c.printer),
-        seal: c.seal,
     }
 }
 

@@ -22,7 +22,7 @@ use xn_render::gbt9704::{
 use xn_store::Tx;
 use xn_store::documents::{self as store, FinalRow};
 
-use super::{AttachmentFile, DocumentView, Recipient};
+use super::{AttachmentFile, DocumentView, Documents, Recipient};
 use crate::flow::ActorRef;
 use crate::{Actor, Result, ServiceError, Services, events, from_ms, ms};
 
@@ -127,26 +127,21 @@ pub(super) fn spec_of(d: &DocumentView, today: NaiveDate) -> DocSpec {
     }
 }
 
-impl Services {
+impl Documents<'_> {
     /// The document laid out by GB/T 9704-2012, as a PDF download: the final, sealed PDF once
     /// the document was printed (印制), a fresh rendering before that.
-    pub async fn document_pdf(
-        &self,
-        actor: &Actor,
-        id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<AttachmentFile> {
-        let d = self.document_view(actor, id).await?;
+    pub async fn pdf(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<AttachmentFile> {
+        let d = self.get(actor, id).await?;
         let name = d
             .doc_number
             .clone()
             .or_else(|| d.sender_number.clone())
             .unwrap_or_else(|| d.title.clone());
-        if let Some(f) = store::find_final(self.db(), id).await? {
+        if let Some(f) = store::find_final(self.svc.db(), id).await? {
             return Ok(AttachmentFile {
                 name: format!("{name}.pdf"),
                 mime: "application/pdf".into(),
-                bytes: store::get_blob(self.db(), &f.hash).await?,
+                bytes: store::get_blob(self.svc.db(), &f.hash).await?,
             });
         }
         let spec = spec_of(&d, business_date(now));
@@ -167,12 +162,12 @@ impl Services {
     /// The processing sheet: 发文稿纸 for an outgoing document, 收文处理笺 for an incoming one,
     /// with every step done so far (opinion, name, date).
     pub async fn processing_sheet(&self, actor: &Actor, id: i64) -> Result<AttachmentFile> {
-        let d = self.document_view(actor, id).await?;
+        let d = self.get(actor, id).await?;
         let mut steps = Vec::new();
         if let Some(case) = d.case_id {
-            let tasks = xn_store::flow::tasks_of_case(self.db(), case).await?;
+            let tasks = xn_store::flow::tasks_of_case(self.svc.db(), case).await?;
             let posts: Vec<i64> = tasks.iter().map(|t| t.post_id).collect();
-            let who = self.post_names(&posts).await?;
+            let who = self.svc.post_names(&posts).await?;
             for t in tasks.iter().filter(|t| t.acted_at.is_some()) {
                 let person = who
                     .get(&t.post_id)

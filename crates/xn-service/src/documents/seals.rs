@@ -19,7 +19,7 @@ use xn_render::gbt9704::{DocSpec, Format, RenderOptions};
 use xn_store::Tx;
 use xn_store::documents::{self as store, SealRow};
 
-use super::{AttachmentFile, audit};
+use super::{AttachmentFile, Documents, audit};
 use crate::{Actor, Result, ServiceError, Services, events, from_ms, ms, require};
 
 /// The largest seal image accepted (2 MiB).
@@ -147,6 +147,36 @@ impl Services {
             })
     }
 
+    /// The decrypted seal image of a unit and its id, if it has one.
+    pub(crate) async fn seal_png_tx(
+        &self,
+        tx: &mut Tx,
+        unit_id: i64,
+    ) -> Result<Option<(i64, Vec<u8>)>> {
+        let Some(row) = store::current_seal_tx(tx, unit_id).await? else {
+            return Ok(None);
+        };
+        let key = self.seal_key()?;
+        if row.key_check != key_check(&key) {
+            return Err(ServiceError::Conflict {
+                code: "seals.wrong_key",
+                message:
+                    "印章图像是用另一把印章密钥加密的：请检查服务器的印章密钥配置，或重新上传印章"
+                        .into(),
+            });
+        }
+        let iv = hex::decode(&row.iv).unwrap_or_default();
+        let plain = decrypt(&key, &iv, &row.ciphertext)
+            .filter(|p| hex::encode(sm3::Sm3::digest(p)) == row.plain_sm3)
+            .ok_or_else(|| ServiceError::Conflict {
+                code: "seals.corrupt",
+                message: "印章图像无法解密或已损坏，请安全保密管理员重新上传".into(),
+            })?;
+        Ok(Some((row.id, plain)))
+    }
+}
+
+impl Documents<'_> {
     /// Stores (or replaces) the seal image of an issuing unit; returns its id. Security
     /// administrator only; the PNG is checked by content and stored SM4-encrypted.
     pub async fn upload_seal(
@@ -179,10 +209,10 @@ impl Services {
                 format!("印章图像应为 100–4000 像素见方，此图为 {width}×{height}"),
             ));
         }
-        let key = self.seal_key()?;
+        let key = self.svc.seal_key()?;
         let (iv, ciphertext) = encrypt(&key, bytes);
         let plain_sm3 = hex::encode(sm3::Sm3::digest(bytes));
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         let (_, _, unit_name, code) = xn_store::org::unit_brief(&mut tx, unit_id)
             .await
             .map_err(ServiceError::missing("单位"))?;
@@ -225,9 +255,9 @@ impl Services {
     }
 
     /// Every issuing unit and whether it has a seal (security administrator only).
-    pub async fn seal_statuses(&self, actor: &Actor) -> Result<Vec<SealStatus>> {
+    pub async fn seals(&self, actor: &Actor) -> Result<Vec<SealStatus>> {
         require(actor, Permission::SecurityAdmin)?;
-        Ok(store::seal_overview(self.db())
+        Ok(store::seal_overview(self.svc.db())
             .await?
             .into_iter()
             .map(
@@ -254,11 +284,12 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<AttachmentFile> {
         require(actor, Permission::SecurityAdmin)?;
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         let (_, _, unit_name, _) = xn_store::org::unit_brief(&mut tx, unit_id)
             .await
             .map_err(ServiceError::missing("单位"))?;
         let png = self
+            .svc
             .seal_png_tx(&mut tx, unit_id)
             .await?
             .ok_or(ServiceError::NotFound("印章"))?;
@@ -291,34 +322,6 @@ impl Services {
             mime: "application/pdf".into(),
             bytes: rendered.pdf,
         })
-    }
-
-    /// The decrypted seal image of a unit and its id, if it has one.
-    pub(crate) async fn seal_png_tx(
-        &self,
-        tx: &mut Tx,
-        unit_id: i64,
-    ) -> Result<Option<(i64, Vec<u8>)>> {
-        let Some(row) = store::current_seal_tx(tx, unit_id).await? else {
-            return Ok(None);
-        };
-        let key = self.seal_key()?;
-        if row.key_check != key_check(&key) {
-            return Err(ServiceError::Conflict {
-                code: "seals.wrong_key",
-                message:
-                    "印章图像是用另一把印章密钥加密的：请检查服务器的印章密钥配置，或重新上传印章"
-                        .into(),
-            });
-        }
-        let iv = hex::decode(&row.iv).unwrap_or_default();
-        let plain = decrypt(&key, &iv, &row.ciphertext)
-            .filter(|p| hex::encode(sm3::Sm3::digest(p)) == row.plain_sm3)
-            .ok_or_else(|| ServiceError::Conflict {
-                code: "seals.corrupt",
-                message: "印章图像无法解密或已损坏，请安全保密管理员重新上传".into(),
-            })?;
-        Ok(Some((row.id, plain)))
     }
 }
 

@@ -8,8 +8,8 @@ use xn_domain::documents::DocKind;
 use xn_domain::org::Permission;
 use xn_store::search::{SearchQuery, Tier};
 
-use super::status_label;
-use crate::{Actor, Result, ServiceError, Services, from_ms, require};
+use super::{Documents, status_label};
+use crate::{Actor, Result, ServiceError, from_ms, require};
 
 /// What a search asks for (every field optional).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams, ToSchema)]
@@ -92,7 +92,7 @@ fn date(field: &'static str, s: &str) -> Result<Option<String>> {
 /// How many queued documents one pass indexes in a transaction.
 const INDEX_CHUNK: i64 = 200;
 
-impl Services {
+impl Documents<'_> {
     /// Indexes the documents flow actions queued (their opinions or number changed), in chunks
     /// of their own transactions; answers how many. Run before every search and by the server's
     /// sweep, so actions themselves only queue (one small write in the batch) and a document
@@ -100,13 +100,13 @@ impl Services {
     pub async fn index_queued(&self) -> Result<usize> {
         let mut done = 0;
         loop {
-            if !xn_store::search::any_queued(self.db()).await? {
+            if !xn_store::search::any_queued(self.svc.db()).await? {
                 return Ok(done);
             }
-            let mut tx = self.db().begin().await?;
+            let mut tx = self.svc.db().begin().await?;
             let queued = xn_store::search::queued(&mut tx, INDEX_CHUNK).await?;
             for (doc, at) in &queued {
-                self.index_document(&mut tx, *doc).await?;
+                self.svc.index_document(&mut tx, *doc).await?;
                 xn_store::search::dequeue(&mut tx, *doc, *at).await?;
             }
             tx.commit().await?;
@@ -118,11 +118,7 @@ impl Services {
     }
 
     /// Searches the documents of the acting post's office.
-    pub async fn search_documents(
-        &self,
-        actor: &Actor,
-        s: &DocumentSearch,
-    ) -> Result<SearchResults> {
+    pub async fn search(&self, actor: &Actor, s: &DocumentSearch) -> Result<SearchResults> {
         require(actor, Permission::FlowWork)?;
         let post = actor
             .post
@@ -133,8 +129,8 @@ impl Services {
         }
         // What flow actions changed is found from the moment it was written.
         self.index_queued().await?;
-        let mut tx = self.db().begin().await?;
-        let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
+        let mut tx = self.svc.db().begin().await?;
+        let (office, _, _) = self.svc.issuing_unit(&mut tx, post.id).await?;
         tx.commit().await?;
         let page = s.page.unwrap_or(1).clamp(1, 500);
         let opt = |v: &str| {
@@ -158,7 +154,7 @@ impl Services {
             limit: PER_PAGE + 1,
             offset: (page - 1) * PER_PAGE,
         };
-        let found = xn_store::search::search_documents(self.db(), &q).await?;
+        let found = xn_store::search::search_documents(self.svc.db(), &q).await?;
         let more = found.hits.len() > usize::try_from(PER_PAGE).unwrap_or(20);
         Ok(SearchResults {
             hits: found

@@ -8,8 +8,8 @@ use xn_domain::documents::{DocKind, Format, Urgency};
 use xn_domain::org::{Clearance, Permission};
 use xn_store::documents::{self as store, DocumentRow};
 
-use super::{Recipient, parse_list, status_label};
-use crate::{Actor, Result, ServiceError, Services, from_ms, require};
+use super::{Documents, Recipient, parse_list, status_label};
+use crate::{Actor, Result, ServiceError, from_ms, require};
 
 /// A post offered in a picker.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -232,27 +232,28 @@ fn clearance_of(code: &str) -> Clearance {
         .unwrap_or(Clearance::TopSecret)
 }
 
-impl Services {
+impl Documents<'_> {
     /// A document, for a viewer of its unit (or one who holds or held a step of its case),
     /// whose clearance reaches its classification.
-    pub async fn document_view(&self, actor: &Actor, id: i64) -> Result<DocumentView> {
+    pub async fn get(&self, actor: &Actor, id: i64) -> Result<DocumentView> {
         require(actor, Permission::FlowWork)?;
         let post = actor
             .post
             .as_ref()
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let doc = store::find_document(self.db(), id)
+        let doc = store::find_document(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("公文"))?;
-        let mut tx = self.db().begin().await?;
-        let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
+        let mut tx = self.svc.db().begin().await?;
+        let (office, _, _) = self.svc.issuing_unit(&mut tx, post.id).await?;
         let involved = match doc.case_id {
             Some(c) => xn_store::flow::post_in_case(&mut tx, c, post.id).await?,
             None => doc.created_post_id == post.id,
         };
         let editors = self.document_editors(&mut tx, &doc).await?;
         let problems = if doc.direction == "outgoing" && doc.signed_off_at.is_none() {
-            self.document_rules(&mut tx, &doc)
+            self.svc
+                .document_rules(&mut tx, &doc)
                 .await?
                 .into_iter()
                 .map(|v| format!("【{}】{}", v.element, v.message))
@@ -270,9 +271,9 @@ impl Services {
                 clearance_of(&doc.classification).label()
             )));
         }
-        let versions = store::versions(self.db(), id).await?;
+        let versions = store::versions(self.svc.db(), id).await?;
         let authors: Vec<i64> = versions.iter().map(|v| v.author_post_id).collect();
-        let labels = xn_store::flow::post_labels(self.db(), &authors).await?;
+        let labels = xn_store::flow::post_labels(self.svc.db(), &authors).await?;
         let name_of = |p: i64| {
             labels
                 .iter()
@@ -281,11 +282,11 @@ impl Services {
                 .unwrap_or_default()
         };
         let exchanges = if doc.direction == "outgoing" {
-            store::exchanges(self.db(), id).await?
+            store::exchanges(self.svc.db(), id).await?
         } else {
             Vec::new()
         };
-        let attachments = store::attachments(self.db(), id).await?;
+        let attachments = store::attachments(self.svc.db(), id).await?;
         Ok(DocumentView {
             can_edit: editors.contains(&post.id)
                 && doc.status != "dispatched"
@@ -341,7 +342,7 @@ impl Services {
     }
 
     /// The actor's office's documents of one direction, newest first.
-    pub async fn list_documents(
+    pub async fn list(
         &self,
         actor: &Actor,
         direction: &str,
@@ -357,13 +358,13 @@ impl Services {
         if !matches!(direction, "outgoing" | "incoming") {
             return Err(ServiceError::invalid("direction", "只能是发文或收文"));
         }
-        let mut tx = self.db().begin().await?;
-        let (office, _, _) = self.issuing_unit(&mut tx, post.id).await?;
+        let mut tx = self.svc.db().begin().await?;
+        let (office, _, _) = self.svc.issuing_unit(&mut tx, post.id).await?;
         tx.commit().await?;
         let per_page = per_page.clamp(1, 200);
         let page = page.max(1);
         let (rows, total) = store::list_documents(
-            self.db(),
+            self.svc.db(),
             &[office],
             direction,
             status.filter(|s| !s.is_empty()),
@@ -401,15 +402,15 @@ impl Services {
     }
 
     /// Compares two versions of a document's text.
-    pub async fn compare_versions(
+    pub async fn compare(
         &self,
         actor: &Actor,
         id: i64,
         from: i64,
         to: i64,
     ) -> Result<Vec<DiffLine>> {
-        self.document_view(actor, id).await?;
-        let versions = store::versions(self.db(), id).await?;
+        self.get(actor, id).await?;
+        let versions = store::versions(self.svc.db(), id).await?;
         let find = |n: i64| {
             versions
                 .iter()

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use xn_domain::calendar::hours::from_shanghai_local;
 use xn_domain::flow::engine::business_date;
+use xn_domain::supervision::{Importance, ReportCycle, SourceKind};
 
 use super::NewItemInput;
 use crate::auth::Client;
@@ -68,6 +69,8 @@ impl Services {
             return Ok(0);
         };
         let sup = self.actor_for(person, Some(post), None, &client).await?;
+        let sv = self.supervision();
+        let section = sv.as_section(&sup).await?;
         let mut leads = Vec::new();
         for (person, post) in xn_store::supervision::demo_leads(self.db()).await? {
             leads.push(self.actor_for(person, Some(post), None, &client).await?);
@@ -99,8 +102,12 @@ impl Services {
                 let days = rng.range(10, 34);
                 let deadline = cal.add_working_days(day, days).date;
                 let input = NewItemInput {
-                    source_kind: ["instruction", "meeting", "work_report", "higher"][seed % 4]
-                        .into(),
+                    source_kind: [
+                        SourceKind::Instruction,
+                        SourceKind::Meeting,
+                        SourceKind::WorkReport,
+                        SourceKind::Higher,
+                    ][seed % 4],
                     source_leader: if seed % 4 == 0 {
                         "陈立新".into()
                     } else {
@@ -121,12 +128,17 @@ impl Services {
                     lead_unit,
                     lead_post,
                     deadline: Some(deadline),
-                    report_cycle: "weekly".into(),
+                    report_cycle: ReportCycle::Weekly,
                     report_day: 5,
-                    importance: ["normal", "important", "normal", "critical"][seed % 4].into(),
+                    importance: [
+                        Importance::Normal,
+                        Importance::Important,
+                        Importance::Normal,
+                        Importance::Critical,
+                    ][seed % 4],
                     ..NewItemInput::default()
                 };
-                let id = self.create_item(&sup, &input, at(day, 9)).await?;
+                let id = sv.open(&section, &input, at(day, 9)).await?;
                 made += 1;
                 // Outcomes: mostly on time, some late, a few still open.
                 let roll = rng.range(0, 99);
@@ -149,7 +161,7 @@ impl Services {
                 // Signed the next morning.
                 let signed = cal.add_working_days(day, 1).date;
                 if signed <= today {
-                    self.sign_item(lead, id, "收到，立即落实", at(signed, 9))
+                    sv.sign(lead, id, "收到，立即落实", at(signed, 9))
                         .await
                         .ok();
                 }
@@ -163,26 +175,16 @@ impl Services {
                             .iter()
                             .any(|r| r.status == "due" && r.due_date == day.to_string())
                         {
-                            self.file_progress(
-                                &p.lead,
-                                p.id,
-                                "按计划推进，本周完成阶段任务",
-                                at(day, 10),
-                            )
-                            .await
-                            .ok();
+                            sv.report(&p.lead, p.id, "按计划推进，本周完成阶段任务", at(day, 10))
+                                .await
+                                .ok();
                         }
                     }
                     if p.close_on == Some(day) {
-                        self.apply_close(
-                            &p.lead,
-                            p.id,
-                            "已按要求完成，附相关佐证材料",
-                            at(day, 11),
-                        )
-                        .await
-                        .ok();
-                        self.review_item(&sup, p.id, true, "同意销号", at(day, 16))
+                        sv.apply_close(&p.lead, p.id, "已按要求完成，附相关佐证材料", at(day, 11))
+                            .await
+                            .ok();
+                        sv.review(&sup, p.id, true, "同意销号", at(day, 16))
                             .await
                             .ok();
                     }

@@ -1,5 +1,6 @@
 //! The figures of a month: the 督查通报 (drafted as a 通报 document and dispatched like any
-//! other) and the scores kept per unit and post for the monthly evaluation.
+//! other) and the scores kept per unit and post for the monthly evaluation. Computing them
+//! takes a seat at the board ([`BoardCap`]); reading the stored scores does not.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,9 +15,9 @@ use xn_domain::org::Permission;
 use xn_domain::supervision::{Bulletin, LateItem, UnitLine};
 use xn_store::supervision::{self as store, ItemRow, ScoreRow};
 
-use super::parse_date;
+use super::{BoardCap, Supervision, parse_date};
 use crate::documents::DraftInput;
-use crate::{Actor, Result, ServiceError, Services, ms, require};
+use crate::{Actor, Result, ServiceError, ms, require};
 
 /// A month's bulletin, as previewed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -103,7 +104,7 @@ struct Month {
     late: Vec<(ItemRow, i64, bool)>,
 }
 
-impl Services {
+impl Supervision<'_> {
     async fn month_figures(
         &self,
         offices: &[i64],
@@ -111,11 +112,11 @@ impl Services {
         last: NaiveDate,
         today: NaiveDate,
     ) -> Result<Month> {
-        let cal = self.flow_calendar().await?;
+        let cal = self.svc.flow_calendar().await?;
         let asof = last.min(today);
-        let items = store::items_of_offices(self.db(), offices).await?;
-        let cards = store::cards_of_offices(self.db(), offices).await?;
-        let reports = store::reports_of_offices(self.db(), offices).await?;
+        let items = store::items_of_offices(self.svc.db(), offices).await?;
+        let cards = store::cards_of_offices(self.svc.db(), offices).await?;
+        let reports = store::reports_of_offices(self.svc.db(), offices).await?;
         let mut m = Month {
             by_unit: BTreeMap::new(),
             by_post: BTreeMap::new(),
@@ -197,14 +198,14 @@ impl Services {
         Ok(m)
     }
 
-    /// The month's bulletin over the actor's board.
-    pub async fn supervision_bulletin(
+    /// The month's bulletin over the board's offices, previewed.
+    pub async fn bulletin(
         &self,
-        actor: &Actor,
+        board: &BoardCap<'_>,
         month: &str,
         now: DateTime<Utc>,
     ) -> Result<BulletinView> {
-        let (bulletin, _) = self.bulletin(actor, month, now).await?;
+        let (bulletin, _) = self.compose(&board.offices, month, now).await?;
         Ok(BulletinView {
             month: month.to_owned(),
             title: bulletin.title(),
@@ -218,24 +219,18 @@ impl Services {
         })
     }
 
-    async fn bulletin(
+    /// The month's bulletin over a set of offices, and the units it names.
+    async fn compose(
         &self,
-        actor: &Actor,
+        offices: &[i64],
         month: &str,
         now: DateTime<Utc>,
     ) -> Result<(Bulletin, Vec<i64>)> {
-        require(actor, Permission::FlowWork)?;
-        let offices = self.board_offices(actor).await?;
-        if offices.is_empty() {
-            return Err(ServiceError::Forbidden(
-                "只有督查部门可以生成督查通报".into(),
-            ));
-        }
         let (first, last) = month_bounds(month)?;
         let m = self
-            .month_figures(&offices, first, last, business_date(now))
+            .month_figures(offices, first, last, business_date(now))
             .await?;
-        let mut tx = self.db().begin_read().await?;
+        let mut tx = self.svc.db().begin_read().await?;
         // Units read as the lists show them (a county's section: 清河县信息股); the office by its
         // full name.
         let mut names = BTreeMap::new();
@@ -301,16 +296,16 @@ impl Services {
     /// numbered, printed and dispatched like any document. Returns the document's id.
     pub async fn draft_bulletin(
         &self,
-        actor: &Actor,
+        board: &BoardCap<'_>,
         month: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let (bulletin, units) = self.bulletin(actor, month, now).await?;
-        let offices = self.board_offices(actor).await?;
-        let mut tx = self.db().begin_read().await?;
+        let (bulletin, units) = self.compose(&board.offices, month, now).await?;
+        let offices = &board.offices;
+        let mut tx = self.svc.db().begin_read().await?;
         let mut recipients: BTreeSet<i64> = BTreeSet::new();
         for u in units {
-            let o = self.office_of_unit(&mut tx, u).await?;
+            let o = self.svc.office_of_unit(&mut tx, u).await?;
             if !offices.contains(&o) {
                 recipients.insert(o);
             }
@@ -340,15 +335,11 @@ impl Services {
             version_note: Some(format!("由{}督查督办数据生成", bulletin.period)),
             ..DraftInput::default()
         };
-        let id = self.create_draft(actor, &input, now).await?;
-        let mut tx = self.db().begin().await?;
+        let id = self.svc.documents().draft(board.actor, &input, now).await?;
+        let mut tx = self.svc.db().begin().await?;
         crate::events::record(
             &mut tx,
-            &crate::events::Audit {
-                person_id: Some(actor.person_id),
-                post_id: actor.post_id(),
-                ip: actor.ip.as_deref(),
-            },
+            &board.actor.audit(),
             "supervision.bulletin_drafted",
             Some(format!("document:{id}")),
             json!({"month": month, "document": id}),
@@ -361,22 +352,15 @@ impl Services {
 
     /// Computes and stores the month's scores for the units on the actor's board, per unit and
     /// per post; answers them.
-    pub async fn store_supervision_scores(
+    pub async fn store_scores(
         &self,
-        actor: &Actor,
+        board: &BoardCap<'_>,
         month: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<ScoreView>> {
-        require(actor, Permission::FlowWork)?;
-        let offices = self.board_offices(actor).await?;
-        if offices.is_empty() {
-            return Err(ServiceError::Forbidden(
-                "只有督查部门可以计算督办分值".into(),
-            ));
-        }
         let (first, last) = month_bounds(month)?;
         let m = self
-            .month_figures(&offices, first, last, business_date(now))
+            .month_figures(&board.offices, first, last, business_date(now))
             .await?;
         let row = |unit: i64, post: i64, t: &Tally| ScoreRow {
             month: month.to_owned(),
@@ -397,15 +381,11 @@ impl Services {
         let mut rows: Vec<ScoreRow> = m.by_unit.iter().map(|(u, t)| row(*u, 0, t)).collect();
         rows.extend(m.by_post.iter().map(|((u, p), t)| row(*u, *p, t)));
         let units: Vec<i64> = m.by_unit.keys().copied().collect();
-        let mut tx = self.db().begin().await?;
+        let mut tx = self.svc.db().begin().await?;
         store::store_scores(&mut tx, month, &units, &rows).await?;
         crate::events::record(
             &mut tx,
-            &crate::events::Audit {
-                person_id: Some(actor.person_id),
-                post_id: actor.post_id(),
-                ip: actor.ip.as_deref(),
-            },
+            &board.actor.audit(),
             "supervision.scores_stored",
             None,
             json!({"month": month, "units": units.len(), "rows": rows.len()}),
@@ -413,22 +393,28 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        self.supervision_scores(actor, month).await
+        self.scores_of(&board.offices, month).await
     }
 
-    /// The stored scores of a month for the units on the actor's board.
-    pub async fn supervision_scores(&self, actor: &Actor, month: &str) -> Result<Vec<ScoreView>> {
+    /// The stored scores of a month for the units on the actor's board (none for an actor at
+    /// no board).
+    pub async fn scores(&self, actor: &Actor, month: &str) -> Result<Vec<ScoreView>> {
         require(actor, Permission::FlowWork)?;
         month_bounds(month)?;
-        let offices = self.board_offices(actor).await?;
-        let items = store::items_of_offices(self.db(), &offices).await?;
+        let offices = self.svc.board_offices(actor).await?;
+        self.scores_of(&offices, month).await
+    }
+
+    /// The stored scores of a month for the units that lead the offices' items.
+    async fn scores_of(&self, offices: &[i64], month: &str) -> Result<Vec<ScoreView>> {
+        let items = store::items_of_offices(self.svc.db(), offices).await?;
         let mut units: Vec<i64> = items.iter().map(|i| i.lead_unit_id).collect();
         units.sort_unstable();
         units.dedup();
-        let rows = store::scores(self.db(), month, &units).await?;
+        let rows = store::scores(self.svc.db(), month, &units).await?;
         let posts: Vec<i64> = rows.iter().map(|r| r.post_id).filter(|p| *p > 0).collect();
-        let names = self.post_names(&posts).await?;
-        let mut tx = self.db().begin_read().await?;
+        let names = self.svc.post_names(&posts).await?;
+        let mut tx = self.svc.db().begin_read().await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let (_, _, unit, _) = xn_store::org::unit_brief(&mut tx, r.unit_id).await?;
@@ -461,14 +447,12 @@ impl Services {
         }
         Ok(out)
     }
-}
 
-impl Services {
     /// Units' short names.
     async fn short_names(&self, units: impl Iterator<Item = i64>) -> Result<Vec<(i64, String)>> {
         let mut out = Vec::new();
         for u in units {
-            let row = xn_store::org::find_unit(self.db(), u).await?;
+            let row = xn_store::org::find_unit(self.svc.db(), u).await?;
             out.push((u, row.short_name));
         }
         Ok(out)

@@ -1,20 +1,23 @@
 //! The supervision area's timers, run by the same lease-claimed sweep as the flow's (see
 //! `flow::timers`): an item's deadline ladder (临期提醒, 黄牌, 红牌 against the lead unit and
 //! post) and each progress report's due day (逾期未报). The effect and the timer's completion
-//! commit together, under the lease's version, so each has exactly one effect.
+//! commit together, under the lease's version, so each has exactly one effect. Arming them
+//! (at 立项, at 签收, after a change or a send-back) is here too.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use xn_domain::flow::ladder::Rung;
-use xn_domain::supervision::ItemState;
+use xn_domain::flow::TimerKind;
+use xn_domain::flow::engine::Due;
+use xn_domain::flow::ladder::{Rung, rungs};
+use xn_domain::supervision::{self as domain, ItemState, ReportCycle};
+use xn_store::Tx;
 use xn_store::flow::{JobRow, NewCard};
-use xn_store::supervision as store;
+use xn_store::supervision::{self as store, ItemRow};
 
 use super::{DEADLINE_TIMER, REPORT_TIMER};
 use crate::events::Audit;
 use crate::flow::Fired;
 use crate::{Result, Services, ms};
-use xn_domain::flow::TimerKind;
 
 impl Services {
     #[expect(
@@ -164,5 +167,68 @@ impl Services {
         } else {
             Fired::Dropped
         })
+    }
+
+    /// Arms the ladder of an item's deadline (临期提醒, 黄牌, 红牌). With `catch_up`, rungs
+    /// whose time has passed fall at once (an item sent back after its deadline).
+    pub(crate) async fn arm_deadline(
+        &self,
+        tx: &mut Tx,
+        case_id: i64,
+        deadline: NaiveDate,
+        now: DateTime<Utc>,
+        catch_up: bool,
+    ) -> Result<()> {
+        let case = xn_store::flow::lock_case(tx, case_id).await?;
+        let def = self.process_def(case.process_id).await?;
+        let cal = self.flow_calendar().await?;
+        let due = Due {
+            at: xn_domain::flow::ladder::end_of(deadline),
+            date: deadline,
+            provisional: cal.is_provisional(deadline),
+            explanation: String::new(),
+            working_days: None,
+            working_hours: None,
+        };
+        for (rung, at) in rungs(&due, &def.ladder, &cal, crate::from_ms(case.created_at)) {
+            let at = if catch_up {
+                if rung == Rung::DueSoon && at < now {
+                    continue;
+                }
+                at.max(now)
+            } else {
+                at
+            };
+            store::arm_timer(tx, DEADLINE_TIMER, case_id, 0, rung.code(), ms(at)).await?;
+        }
+        Ok(())
+    }
+
+    /// Schedules the progress reports from `from` to the deadline, numbering after `after_seq`.
+    pub(crate) async fn schedule_reports(
+        &self,
+        tx: &mut Tx,
+        item: &ItemRow,
+        from: NaiveDate,
+        deadline: NaiveDate,
+        after_seq: i64,
+    ) -> Result<usize> {
+        let Some(cycle) = ReportCycle::parse(&item.report_cycle) else {
+            return Ok(0);
+        };
+        let cal = self.flow_calendar().await?;
+        let day = crate::exact("the item's report day", item.report_day)?;
+        let dates = domain::report_due_dates(&cal, cycle, day, from, deadline);
+        let rows: Vec<(i64, String)> = dates
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (after_seq + 1 + i64::try_from(i).unwrap_or(0), d.to_string()))
+            .collect();
+        store::insert_reports(tx, item.id, &rows).await?;
+        for ((seq, _), d) in rows.iter().zip(&dates) {
+            let at = xn_domain::flow::ladder::end_of(*d);
+            store::arm_timer(tx, REPORT_TIMER, item.case_id, *seq, "missed", ms(at)).await?;
+        }
+        Ok(rows.len())
     }
 }

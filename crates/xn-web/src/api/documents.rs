@@ -60,7 +60,8 @@ async fn list_documents(
 ) -> Result<Json<DocumentPage>, ApiError> {
     let (items, total) = state
         .services
-        .list_documents(
+        .documents()
+        .list(
             &actor,
             q.direction.as_deref().unwrap_or("outgoing"),
             q.status.as_deref(),
@@ -88,7 +89,8 @@ async fn create_document(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = state
         .services
-        .create_draft(&actor, &body, state.clock.now())
+        .documents()
+        .draft(&actor, &body, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -101,7 +103,7 @@ async fn get_document(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<DocumentView>, ApiError> {
-    Ok(Json(state.services.document_view(&actor, id).await?))
+    Ok(Json(state.services.documents().get(&actor, id).await?))
 }
 
 /// The version a save made (none when the text did not change).
@@ -124,7 +126,8 @@ async fn save_document(
 ) -> Result<Json<Saved>, ApiError> {
     let version = state
         .services
-        .save_draft(&actor, id, &body, state.clock.now())
+        .documents()
+        .save(&actor, id, &body, state.clock.now())
         .await?;
     Ok(Json(Saved { version }))
 }
@@ -162,7 +165,8 @@ async fn submit_document(
         });
     let case_id = state
         .services
-        .submit_document(&actor, id, &body, key, state.clock.now())
+        .documents()
+        .submit(&actor, id, &body, key, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Submitted { case_id })))
 }
@@ -189,7 +193,8 @@ async fn compare_versions(
     Ok(Json(
         state
             .services
-            .compare_versions(&actor, id, q.from, q.to)
+            .documents()
+            .compare(&actor, id, q.from, q.to)
             .await?,
     ))
 }
@@ -218,7 +223,8 @@ async fn upload_attachment(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let aid = state
         .services
-        .add_attachment(
+        .documents()
+        .attach(
             &actor,
             id,
             q.role.as_deref().unwrap_or("attachment"),
@@ -241,7 +247,8 @@ async fn download_attachment(
 ) -> Result<Response, ApiError> {
     let f = state
         .services
-        .attachment_file(&actor, id, attachment)
+        .documents()
+        .attachment(&actor, id, attachment)
         .await?;
     Ok(file_response(f))
 }
@@ -256,7 +263,8 @@ async fn document_pdf(
 ) -> Result<Response, ApiError> {
     let f = state
         .services
-        .document_pdf(&actor, id, state.clock.now())
+        .documents()
+        .pdf(&actor, id, state.clock.now())
         .await?;
     Ok(file_response(f))
 }
@@ -270,7 +278,11 @@ async fn processing_sheet(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     Ok(file_response(
-        state.services.processing_sheet(&actor, id).await?,
+        state
+            .services
+            .documents()
+            .processing_sheet(&actor, id)
+            .await?,
     ))
 }
 
@@ -283,7 +295,7 @@ async fn search_documents(
     ApiUser(actor): ApiUser,
     Query(q): Query<DocumentSearch>,
 ) -> Result<Json<SearchResults>, ApiError> {
-    Ok(Json(state.services.search_documents(&actor, &q).await?))
+    Ok(Json(state.services.documents().search(&actor, &q).await?))
 }
 
 /// Who may sign off the acting office's documents.
@@ -293,7 +305,13 @@ async fn signoff_candidates(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
 ) -> Result<Json<Vec<PostChoice>>, ApiError> {
-    Ok(Json(state.services.signoff_candidates(&actor).await?))
+    Ok(Json(
+        state
+            .services
+            .documents()
+            .signoff_candidates(&actor)
+            .await?,
+    ))
 }
 
 /// Registers a paper or outside document as incoming (收文登记); its 收文 process starts at
@@ -307,7 +325,8 @@ async fn register_incoming(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = state
         .services
-        .register_manual_incoming(&actor, &body, state.clock.now())
+        .documents()
+        .register_incoming(&actor, &body, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -329,11 +348,11 @@ async fn resend(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ResendBody>,
 ) -> Result<Json<DocumentView>, ApiError> {
-    state
-        .services
-        .resend_document(&actor, id, &body.units, state.clock.now())
+    let docs = state.services.documents();
+    let keeper = docs.as_ledger_keeper(&actor).await?;
+    docs.resend(&keeper, id, &body.units, state.clock.now())
         .await?;
-    Ok(Json(state.services.document_view(&actor, id).await?))
+    Ok(Json(docs.get(&actor, id).await?))
 }
 
 /// A ledger query.
@@ -359,7 +378,13 @@ async fn ledger(
             state.clock.now(),
         ))
     });
-    Ok(Json(state.services.ledger(&actor, &q.code, year).await?))
+    Ok(Json(
+        state
+            .services
+            .documents()
+            .ledger(&actor, &q.code, year)
+            .await?,
+    ))
 }
 
 /// A reservation.
@@ -386,9 +411,10 @@ async fn reserve(
     ApiUser(actor): ApiUser,
     ApiJson(body): ApiJson<ReserveBody>,
 ) -> Result<(StatusCode, Json<Reserved>), ApiError> {
-    let number = state
-        .services
-        .reserve_number(&actor, &body.code, &body.reason, state.clock.now())
+    let docs = state.services.documents();
+    let keeper = docs.as_ledger_keeper(&actor).await?;
+    let number = docs
+        .reserve(&keeper, &body.code, &body.reason, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Reserved { number })))
 }
@@ -414,17 +440,17 @@ async fn void(
     ApiUser(actor): ApiUser,
     ApiJson(body): ApiJson<VoidBody>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .services
-        .void_number(
-            &actor,
-            &body.code,
-            body.year,
-            body.seq,
-            &body.reason,
-            state.clock.now(),
-        )
-        .await?;
+    let docs = state.services.documents();
+    let keeper = docs.as_ledger_keeper(&actor).await?;
+    docs.void(
+        &keeper,
+        &body.code,
+        body.year,
+        body.seq,
+        &body.reason,
+        state.clock.now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -462,7 +488,7 @@ async fn list_seals(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
 ) -> Result<Json<Vec<SealStatus>>, ApiError> {
-    Ok(Json(state.services.seal_statuses(&actor).await?))
+    Ok(Json(state.services.documents().seals(&actor).await?))
 }
 
 /// Uploads (or replaces) the seal image of an issuing unit: the request body is the PNG. It is
@@ -479,6 +505,7 @@ async fn upload_seal(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = state
         .services
+        .documents()
         .upload_seal(&actor, unit_id, &body, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -496,6 +523,7 @@ async fn seal_preview(
     Ok(file_response(
         state
             .services
+            .documents()
             .seal_preview(&actor, unit_id, state.clock.now())
             .await?,
     ))
@@ -518,9 +546,10 @@ async fn archive_document(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ArchiveBody>,
 ) -> Result<(StatusCode, Json<ArchiveItemView>), ApiError> {
-    let item = state
-        .services
-        .archive_document(&actor, id, &body.retention, state.clock.now())
+    let docs = state.services.documents();
+    let keeper = docs.as_archivist(&actor).await?;
+    let item = docs
+        .archive(&keeper, id, &body.retention, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
@@ -536,6 +565,7 @@ async fn archive_item(
     Ok(Json(
         state
             .services
+            .documents()
             .archive_item(&actor, id)
             .await?
             .ok_or(xn_service::ServiceError::NotFound("归档文件"))?,
@@ -555,6 +585,7 @@ async fn archive_package(
     Ok(file_response(
         state
             .services
+            .documents()
             .archive_package(&actor, id, state.clock.now())
             .await?,
     ))
@@ -569,10 +600,10 @@ async fn archive_year_package(
     ApiUser(actor): ApiUser,
     Path(year): Path<i64>,
 ) -> Result<Response, ApiError> {
+    let docs = state.services.documents();
+    let keeper = docs.as_archivist(&actor).await?;
     Ok(file_response(
-        state
-            .services
-            .archive_year_package(&actor, year, state.clock.now())
+        docs.archive_year_package(&keeper, year, state.clock.now())
             .await?,
     ))
 }
@@ -596,6 +627,7 @@ async fn set_fonds(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
+        .documents()
         .set_fonds_code(&actor, id, &body.fonds_code, state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)

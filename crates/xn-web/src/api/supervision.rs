@@ -11,76 +11,26 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::supervision::{
     BulletinView, ChangeInput, InstructionDraft, ItemDetail, ItemList, ItemQuery, NewItemInput,
-    ScoreView, Tab,
+    ScoreView,
 };
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
 
-/// A list query.
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct ListQuery {
-    /// `board` (督查台账, default), `unit` (本单位事项) or `leader` (我批示的事项).
-    #[serde(default)]
-    pub tab: Option<String>,
-    /// State: assigned, handling, reviewing, closed.
-    #[serde(default)]
-    pub state: Option<String>,
-    /// Lead unit id.
-    #[serde(default)]
-    pub lead_unit: Option<i64>,
-    /// Card: red, yellow, any, none.
-    #[serde(default)]
-    pub card: Option<String>,
-    /// Source kind.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// Words in the title or content.
-    #[serde(default)]
-    pub q: Option<String>,
-    /// Only open items past their deadline.
-    #[serde(default)]
-    pub overdue: Option<bool>,
-    /// deadline (default), created, card, unit.
-    #[serde(default)]
-    pub sort: Option<String>,
-    /// Descending.
-    #[serde(default)]
-    pub desc: Option<bool>,
-    /// Page, from 1.
-    #[serde(default)]
-    pub page: Option<i64>,
-    /// Per page (≤ 500).
-    #[serde(default)]
-    pub per_page: Option<i64>,
-}
-
 /// Lists items.
-#[utoipa::path(get, path = "/api/v1/supervision", tag = "supervision", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/supervision", tag = "supervision", params(ItemQuery),
     responses((status = 200, body = ItemList)))]
 async fn list_items(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<ItemQuery>,
 ) -> Result<Json<ItemList>, ApiError> {
-    let query = ItemQuery {
-        tab: Tab::parse(q.tab.as_deref().unwrap_or("board")),
-        state: q.state,
-        lead_unit: q.lead_unit,
-        card: q.card,
-        source_kind: q.source,
-        q: q.q,
-        overdue: q.overdue.unwrap_or(false),
-        sort: q.sort.unwrap_or_default(),
-        desc: q.desc.unwrap_or(false),
-        page: q.page.unwrap_or(1),
-        per_page: q.per_page.unwrap_or(50),
-    };
     Ok(Json(
         state
             .services
-            .supervision_list(&actor, &query, state.clock.now())
+            .supervision()
+            .list(&actor, &q, state.clock.now())
             .await?,
     ))
 }
@@ -100,10 +50,9 @@ async fn create_item(
     ApiUser(actor): ApiUser,
     ApiJson(body): ApiJson<NewItemInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = state
-        .services
-        .create_item(&actor, &body, state.clock.now())
-        .await?;
+    let sv = state.services.supervision();
+    let section = sv.as_section(&actor).await?;
+    let id = sv.open(&section, &body, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -118,7 +67,8 @@ async fn get_item(
     Ok(Json(
         state
             .services
-            .supervision_item(&actor, id, state.clock.now())
+            .supervision()
+            .item(&actor, id, state.clock.now())
             .await?,
     ))
 }
@@ -142,7 +92,8 @@ async fn sign(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
-        .sign_item(&actor, id, &body.text, state.clock.now())
+        .supervision()
+        .sign(&actor, id, &body.text, state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -165,7 +116,8 @@ async fn file_report(
 ) -> Result<Json<Filed>, ApiError> {
     let status = state
         .services
-        .file_progress(&actor, id, &body.text, state.clock.now())
+        .supervision()
+        .report(&actor, id, &body.text, state.clock.now())
         .await?;
     Ok(Json(Filed { status }))
 }
@@ -195,7 +147,8 @@ async fn decompose(
 ) -> Result<(StatusCode, Json<Ids>), ApiError> {
     let ids = state
         .services
-        .decompose_item(&actor, id, &body.subs, state.clock.now())
+        .supervision()
+        .decompose(&actor, id, &body.subs, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Ids { ids })))
 }
@@ -211,6 +164,7 @@ async fn apply(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
+        .supervision()
         .apply_close(&actor, id, &body.text, state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -237,7 +191,8 @@ async fn review(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
-        .review_item(&actor, id, body.accept, &body.opinion, state.clock.now())
+        .supervision()
+        .review(&actor, id, body.accept, &body.opinion, state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -253,6 +208,7 @@ async fn request_change(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let id = state
         .services
+        .supervision()
         .request_change(&actor, id, &body, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -279,6 +235,7 @@ async fn decide_change(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
+        .supervision()
         .decide_change(&actor, id, body.approve, &body.opinion, state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -295,7 +252,8 @@ async fn urge(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
-        .urge_item(&actor, id, &body.text, state.clock.now())
+        .supervision()
+        .urge(&actor, id, &body.text, state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -308,9 +266,9 @@ async fn instruction(
     ApiUser(actor): ApiUser,
     Path(case_id): Path<i64>,
 ) -> Result<Json<InstructionDraft>, ApiError> {
-    Ok(Json(
-        state.services.instruction_draft(&actor, case_id).await?,
-    ))
+    let sv = state.services.supervision();
+    let section = sv.as_section(&actor).await?;
+    Ok(Json(sv.instruction_draft(&section, case_id).await?))
 }
 
 /// The case a new item is drafted from, if any.
@@ -330,10 +288,9 @@ async fn draft_item(
     ApiUser(actor): ApiUser,
     Query(q): Query<DraftQuery>,
 ) -> Result<Json<NewItemInput>, ApiError> {
-    let (input, _) = state
-        .services
-        .item_defaults(&actor, q.case, state.clock.now())
-        .await?;
+    let sv = state.services.supervision();
+    let section = sv.as_section(&actor).await?;
+    let (input, _) = sv.defaults(&section, q.case, state.clock.now()).await?;
     Ok(Json(input))
 }
 
@@ -352,11 +309,10 @@ async fn bulletin(
     ApiUser(actor): ApiUser,
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<BulletinView>, ApiError> {
+    let sv = state.services.supervision();
+    let board = sv.as_board(&actor).await?;
     Ok(Json(
-        state
-            .services
-            .supervision_bulletin(&actor, &q.month, state.clock.now())
-            .await?,
+        sv.bulletin(&board, &q.month, state.clock.now()).await?,
     ))
 }
 
@@ -375,9 +331,10 @@ async fn draft_bulletin(
     ApiUser(actor): ApiUser,
     ApiJson(body): ApiJson<MonthQuery>,
 ) -> Result<(StatusCode, Json<Drafted>), ApiError> {
-    let document_id = state
-        .services
-        .draft_bulletin(&actor, &body.month, state.clock.now())
+    let sv = state.services.supervision();
+    let board = sv.as_board(&actor).await?;
+    let document_id = sv
+        .draft_bulletin(&board, &body.month, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Drafted { document_id })))
 }
@@ -391,7 +348,11 @@ async fn scores(
     Query(q): Query<MonthQuery>,
 ) -> Result<Json<Vec<ScoreView>>, ApiError> {
     Ok(Json(
-        state.services.supervision_scores(&actor, &q.month).await?,
+        state
+            .services
+            .supervision()
+            .scores(&actor, &q.month)
+            .await?,
     ))
 }
 
@@ -403,10 +364,10 @@ async fn store_scores(
     ApiUser(actor): ApiUser,
     ApiJson(body): ApiJson<MonthQuery>,
 ) -> Result<Json<Vec<ScoreView>>, ApiError> {
+    let sv = state.services.supervision();
+    let board = sv.as_board(&actor).await?;
     Ok(Json(
-        state
-            .services
-            .store_supervision_scores(&actor, &body.month, state.clock.now())
+        sv.store_scores(&board, &body.month, state.clock.now())
             .await?,
     ))
 }

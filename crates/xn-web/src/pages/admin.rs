@@ -177,7 +177,7 @@ async fn seals_page(
 ) -> Result<SealsPage, PageError> {
     Ok(SealsPage {
         l: Layout::new(state, actor, "/admin").await?,
-        seals: state.services.seal_statuses(actor).await?,
+        seals: state.services.documents().seals(actor).await?,
         notice,
         error,
     })
@@ -201,6 +201,7 @@ async fn upload_seal(
 ) -> Result<Response, PageError> {
     let done = state
         .services
+        .documents()
         .upload_seal(
             &actor,
             unit,
@@ -223,6 +224,7 @@ async fn seal_preview(
 ) -> Result<Response, PageError> {
     let f = state
         .services
+        .documents()
         .seal_preview(&actor, unit, state.clock.now())
         .await?;
     Ok(file_response(f))

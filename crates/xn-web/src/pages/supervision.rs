@@ -13,7 +13,7 @@ use serde::Deserialize;
 use xn_domain::supervision::{Importance, ItemState, ReportCycle, SourceKind};
 use xn_service::supervision::{
     AssigneeOption, BulletinView, ChangeInput, InstructionDraft, ItemDetail, ItemList, ItemQuery,
-    NewItemInput, ScoreView, Tab,
+    NewItemInput, ScoreView,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -52,35 +52,11 @@ struct ListPage {
     l: Layout,
     list: ItemList,
     tab: &'static str,
-    f: ListQuery,
+    f: ItemQuery,
     states: Vec<(&'static str, &'static str)>,
     sources: Vec<(&'static str, &'static str)>,
     query: String,
     notice: Option<&'static str>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-struct ListQuery {
-    #[serde(default)]
-    tab: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    card: String,
-    #[serde(default)]
-    source: String,
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    overdue: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default)]
-    desc: String,
-    #[serde(default)]
-    page: Option<i64>,
-    #[serde(default)]
-    ok: Option<String>,
 }
 
 fn none_if_empty(s: &str) -> Option<String> {
@@ -88,42 +64,13 @@ fn none_if_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_owned())
 }
 
-impl ListQuery {
-    fn to_query(&self, per_page: i64) -> ItemQuery {
-        ItemQuery {
-            tab: Tab::parse(&self.tab),
-            state: none_if_empty(&self.state),
-            lead_unit: None,
-            card: none_if_empty(&self.card),
-            source_kind: none_if_empty(&self.source),
-            q: none_if_empty(&self.q),
-            overdue: !self.overdue.is_empty(),
-            sort: self.sort.clone(),
-            desc: !self.desc.is_empty(),
-            page: self.page.unwrap_or(1),
-            per_page,
-        }
-    }
-
-    /// The filters as a query string (for paging and export links).
-    fn encoded(&self) -> String {
-        let pairs = [
-            ("tab", &self.tab),
-            ("state", &self.state),
-            ("card", &self.card),
-            ("source", &self.source),
-            ("q", &self.q),
-            ("overdue", &self.overdue),
-            ("sort", &self.sort),
-            ("desc", &self.desc),
-        ];
-        pairs
-            .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", crate::respond::percent(v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    }
+/// The filters as a query string (for paging and export links).
+fn encoded(q: &ItemQuery) -> String {
+    q.params()
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::respond::percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 impl ListPage {
@@ -134,25 +81,42 @@ impl ListPage {
             _ => "",
         }
     }
+    fn state_is(&self, code: &str) -> bool {
+        self.f.state.is_some_and(|s| s.code() == code)
+    }
+    fn card_is(&self, code: &str) -> bool {
+        self.f.card.is_some_and(|c| c.code() == code)
+    }
+    fn source_is(&self, code: &str) -> bool {
+        self.f.source_kind.is_some_and(|s| s.code() == code)
+    }
+    fn sort_is(&self, code: &str) -> bool {
+        self.f.sort.code() == code
+    }
+    fn words(&self) -> &str {
+        self.f.q.as_deref().unwrap_or_default()
+    }
 }
 
 async fn list(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    Query(f): Query<ListQuery>,
+    Query(mut q): Query<ItemQuery>,
+    Query(ok): Query<OkQuery>,
 ) -> Result<Response, PageError> {
-    let q = f.to_query(PER_PAGE);
+    q.per_page = PER_PAGE;
     let list = state
         .services
-        .supervision_list(&actor, &q, state.clock.now())
+        .supervision()
+        .list(&actor, &q, state.clock.now())
         .await?;
     Ok(ListPage {
         l: Layout::new(&state, &actor, "/supervision").await?,
         list,
         tab: q.tab.code(),
-        query: f.encoded(),
-        notice: f.ok.as_deref().and_then(done),
-        f,
+        query: encoded(&q),
+        notice: ok.ok.as_deref().and_then(done),
+        f: q,
         states: ItemState::ALL
             .iter()
             .map(|s| (s.code(), s.label()))
@@ -168,11 +132,12 @@ async fn list(
 async fn list_xlsx(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
-    Query(f): Query<ListQuery>,
+    Query(q): Query<ItemQuery>,
 ) -> Result<Response, PageError> {
     let sheet = state
         .services
-        .supervision_sheet(&actor, &f.to_query(500), state.clock.now())
+        .supervision()
+        .sheet(&actor, &q, state.clock.now())
         .await?;
     crate::respond::xlsx_response("督办事项.xlsx", &[sheet])
 }
@@ -248,7 +213,12 @@ impl ItemForm {
                 .map_err(|_| ServiceError::invalid("report_day", "报送日应为数字"))?
         };
         Ok(NewItemInput {
-            source_kind: self.source_kind.clone(),
+            source_kind: choice(
+                &self.source_kind,
+                SourceKind::parse,
+                "source_kind",
+                "督办来源不正确",
+            )?,
             source_case_id: self.source_case_id,
             source_text: self.source_text.clone(),
             source_leader: self.source_leader.clone(),
@@ -268,10 +238,33 @@ impl ItemForm {
                 .collect(),
             deadline: Some(deadline),
             deadline_days: None,
-            report_cycle: self.report_cycle.clone(),
+            report_cycle: choice(
+                &self.report_cycle,
+                ReportCycle::parse,
+                "report_cycle",
+                "报送周期不正确",
+            )?,
             report_day,
-            importance: self.importance.clone(),
+            importance: choice(
+                &self.importance,
+                Importance::parse,
+                "importance",
+                "重要程度不正确",
+            )?,
         })
+    }
+}
+
+/// A choice of a form's list by its code; left blank, the choice's default.
+fn choice<T: Default>(
+    code: &str,
+    parse: fn(&str) -> Option<T>,
+    field: &'static str,
+    message: &'static str,
+) -> Result<T, ServiceError> {
+    match code.trim() {
+        "" => Ok(T::default()),
+        c => parse(c).ok_or_else(|| ServiceError::invalid(field, message)),
     }
 }
 
@@ -298,7 +291,7 @@ async fn form_page(
     f: ItemForm,
     error: Option<String>,
 ) -> Result<FormPage, PageError> {
-    let assignees = state.services.supervision_assignees(actor, None).await?;
+    let assignees = state.services.supervision().assignees(actor, None).await?;
     Ok(FormPage {
         l: Layout::new(state, actor, "/supervision").await?,
         draft,
@@ -332,12 +325,16 @@ async fn new_item(
     CurrentUser(actor): CurrentUser,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, PageError> {
-    let (input, draft) = state
-        .services
-        .item_defaults(&actor, q.case, state.clock.now())
-        .await?;
+    let sv = state.services.supervision();
+    let section = sv.as_section(&actor).await.map_err(|e| match e {
+        ServiceError::Forbidden(m) => {
+            ServiceError::Forbidden(format!("{m}。请在页面右上角切换到督查科的身份。"))
+        }
+        e => e,
+    })?;
+    let (input, draft) = sv.defaults(&section, q.case, state.clock.now()).await?;
     let f = ItemForm {
-        source_kind: input.source_kind,
+        source_kind: input.source_kind.code().to_owned(),
         source_case_id: input.source_case_id,
         source_text: input.source_text,
         source_leader: input.source_leader,
@@ -345,9 +342,9 @@ async fn new_item(
         title: input.title,
         content: input.content,
         deadline: input.deadline.map(|d| d.to_string()).unwrap_or_default(),
-        report_cycle: input.report_cycle,
+        report_cycle: input.report_cycle.code().to_owned(),
         report_day: input.report_day.to_string(),
-        importance: input.importance,
+        importance: input.importance.code().to_owned(),
         ..ItemForm::default()
     };
     Ok(form_page(&state, &actor, draft, f, None)
@@ -359,27 +356,23 @@ async fn create(
     State(state): State<AppState>,
     PageForm(actor, f): PageForm<ItemForm>,
 ) -> Result<Response, PageError> {
-    let assignees = state.services.supervision_assignees(&actor, None).await?;
-    let result = match f.input(&assignees) {
-        Ok(input) => {
-            state
-                .services
-                .create_item(&actor, &input, state.clock.now())
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let sv = state.services.supervision();
+    let assignees = sv.assignees(&actor, None).await?;
+    let result = async {
+        let section = sv.as_section(&actor).await?;
+        let input = f.input(&assignees)?;
+        sv.open(&section, &input, state.clock.now()).await
+    }
+    .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/supervision/{id}?ok=opened")).into_response()),
         Err(e) => match fixable(&e) {
             Some(m) => {
-                let draft = match f.source_case_id {
-                    Some(c) => state
-                        .services
-                        .instruction_draft(&actor, c)
-                        .await
-                        .unwrap_or_default(),
-                    None => InstructionDraft::default(),
+                let draft = match (f.source_case_id, sv.as_section(&actor).await) {
+                    (Some(c), Ok(section)) => {
+                        sv.instruction_draft(&section, c).await.unwrap_or_default()
+                    }
+                    _ => InstructionDraft::default(),
                 };
                 let page = form_page(&state, &actor, draft, f, Some(m)).await?;
                 Ok((status_of(&e), page).into_response())
@@ -435,14 +428,12 @@ async fn item_page(
     error: Option<String>,
 ) -> Result<ItemPage, PageError> {
     let now = state.clock.now();
-    let d = state.services.supervision_item(actor, id, now).await?;
+    let sv = state.services.supervision();
+    let d = sv.item(actor, id, now).await?;
     let (subs_assignees, change_assignees) = if d.can_handle {
         (
-            state
-                .services
-                .supervision_assignees(actor, Some(id))
-                .await?,
-            state.services.supervision_assignees(actor, None).await?,
+            sv.assignees(actor, Some(id)).await?,
+            sv.assignees(actor, None).await?,
         )
     } else {
         (Vec::new(), Vec::new())
@@ -504,7 +495,8 @@ async fn sign(
 ) -> Result<Response, PageError> {
     let r = state
         .services
-        .sign_item(&actor, id, &f.text, state.clock.now())
+        .supervision()
+        .sign(&actor, id, &f.text, state.clock.now())
         .await
         .map(|()| "signed");
     after(&state, &actor, id, r).await
@@ -517,7 +509,8 @@ async fn report(
 ) -> Result<Response, PageError> {
     let r = state
         .services
-        .file_progress(&actor, id, &f.text, state.clock.now())
+        .supervision()
+        .report(&actor, id, &f.text, state.clock.now())
         .await
         .map(|s| {
             if s == "late" {
@@ -536,6 +529,7 @@ async fn apply(
 ) -> Result<Response, PageError> {
     let r = state
         .services
+        .supervision()
         .apply_close(&actor, id, &f.text, state.clock.now())
         .await
         .map(|()| "applied");
@@ -550,7 +544,8 @@ async fn review(
     let accept = f.decision == "accept";
     let r = state
         .services
-        .review_item(&actor, id, accept, &f.text, state.clock.now())
+        .supervision()
+        .review(&actor, id, accept, &f.text, state.clock.now())
         .await
         .map(|()| if accept { "accepted" } else { "sent_back" });
     after(&state, &actor, id, r).await
@@ -563,7 +558,8 @@ async fn urge(
 ) -> Result<Response, PageError> {
     let r = state
         .services
-        .urge_item(&actor, id, &f.text, state.clock.now())
+        .supervision()
+        .urge(&actor, id, &f.text, state.clock.now())
         .await
         .map(|()| "urged");
     after(&state, &actor, id, r).await
@@ -591,7 +587,7 @@ async fn change(
                 let p: i64 = p
                     .parse()
                     .map_err(|_| ServiceError::invalid("lead_post", "请选择新的责任人"))?;
-                let all = state.services.supervision_assignees(&actor, None).await?;
+                let all = state.services.supervision().assignees(&actor, None).await?;
                 let a = all.iter().find(|a| a.post_id == p).ok_or_else(|| {
                     ServiceError::invalid("lead_post", "请从列表中选择新的责任人")
                 })?;
@@ -616,6 +612,7 @@ async fn change(
     let r = match input {
         Ok(input) => state
             .services
+            .supervision()
             .request_change(&actor, id, &input, state.clock.now())
             .await
             .map(|_| "change_requested"),
@@ -631,6 +628,7 @@ async fn decide_change(
 ) -> Result<Response, PageError> {
     let r = state
         .services
+        .supervision()
         .decide_change(
             &actor,
             id,
@@ -667,7 +665,8 @@ async fn decompose(
     let subs = async {
         let all = state
             .services
-            .supervision_assignees(&actor, Some(id))
+            .supervision()
+            .assignees(&actor, Some(id))
             .await?;
         let mut subs = Vec::new();
         for (i, title) in f.title.iter().enumerate() {
@@ -699,7 +698,12 @@ async fn decompose(
                 lead_unit: a.unit_id,
                 lead_post: p,
                 deadline: Some(deadline),
-                report_cycle: f.report_cycle.clone(),
+                report_cycle: choice(
+                    &f.report_cycle,
+                    ReportCycle::parse,
+                    "report_cycle",
+                    "报送周期不正确",
+                )?,
                 report_day: match f.report_day.trim() {
                     "" => 0,
                     day => day
@@ -715,7 +719,8 @@ async fn decompose(
     let r = match subs {
         Ok(subs) => state
             .services
-            .decompose_item(&actor, id, &subs, state.clock.now())
+            .supervision()
+            .decompose(&actor, id, &subs, state.clock.now())
             .await
             .map(|_| "decomposed"),
         Err(e) => Err(e),
@@ -768,11 +773,10 @@ async fn bulletin_page(
     error: Option<String>,
 ) -> Result<BulletinPage, PageError> {
     let now = state.clock.now();
-    let b = state
-        .services
-        .supervision_bulletin(actor, &month, now)
-        .await?;
-    let scores = state.services.supervision_scores(actor, &month).await?;
+    let sv = state.services.supervision();
+    let board = sv.as_board(actor).await?;
+    let b = sv.bulletin(&board, &month, now).await?;
+    let scores = sv.scores(actor, &month).await?;
     Ok(BulletinPage {
         l: Layout::new(state, actor, "/supervision").await?,
         paragraphs: b.body.split("\n\n").map(str::to_owned).collect(),
@@ -806,9 +810,10 @@ async fn draft_bulletin(
     State(state): State<AppState>,
     PageForm(actor, f): PageForm<MonthForm>,
 ) -> Result<Response, PageError> {
-    match state
-        .services
-        .draft_bulletin(&actor, f.month.trim(), state.clock.now())
+    let sv = state.services.supervision();
+    let board = sv.as_board(&actor).await?;
+    match sv
+        .draft_bulletin(&board, f.month.trim(), state.clock.now())
         .await
     {
         Ok(doc) => Ok(Redirect::to(&format!("/documents/{doc}?ok=saved")).into_response()),
@@ -826,9 +831,9 @@ async fn store_scores(
     State(state): State<AppState>,
     PageForm(actor, f): PageForm<MonthForm>,
 ) -> Result<Response, PageError> {
-    state
-        .services
-        .store_supervision_scores(&actor, f.month.trim(), state.clock.now())
+    let sv = state.services.supervision();
+    let board = sv.as_board(&actor).await?;
+    sv.store_scores(&board, f.month.trim(), state.clock.now())
         .await?;
     Ok(Redirect::to(&format!(
         "/supervision/bulletin?month={}&ok=scores",

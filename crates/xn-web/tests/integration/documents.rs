@@ -583,6 +583,22 @@ on_both_engines!(
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(
+            res.body.contains("预留和作废文号由文电（秘书）部门办理"),
+            "{}",
+            res.body
+        );
+        // The registry keeps its own office's numbers, not another office's.
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/ledger/reserve",
+                &t.wenshu,
+                Some(json!({"code": "清政办发", "reason": "纸质签发"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(res.body.contains("只能管理本机关的文号"), "{}", res.body);
         let (_, next) = to_register(&app, &t, &[qinghe]).await;
         ok(&app, &t.wenshu, next, "登记编号", "", json!({})).await;
         assert_eq!(

@@ -315,6 +315,11 @@ on_both_engines!(
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(
+            res.body.contains("归档由文电（秘书）部门办理"),
+            "{}",
+            res.body
+        );
         let res = app
             .api(
                 "POST",

@@ -834,3 +834,119 @@ on_both_engines!(
         assert_eq!(app.count("supervision_items").await, before + 1);
     }
 );
+
+on_both_engines!(
+    choices_are_read_by_their_codes_and_the_page_and_api_filter_alike,
+    |app: TestApp| async move {
+        let sup_login = login_in(&app, OFFICE, "督查股", "section_chief").await;
+        let sup = app.token_for(&sup_login, &SCOPES).await;
+        let lead = post_of(&app, &login_in(&app, OFFICE, "综合股", "staff").await).await;
+        let lead_unit = app
+            .scalar(&format!("select unit_id from posts where id = {lead}"))
+            .await;
+        let base = json!({"title": "信息报送工作", "content": "按要求报送", "lead_unit": lead_unit,
+                          "lead_post": lead, "deadline_days": 10});
+        // Choices left blank take the usual defaults; named, they are kept.
+        let mut blank = base.clone();
+        blank["source_kind"] = json!("");
+        blank["report_cycle"] = json!("");
+        blank["importance"] = json!("");
+        let plain = post_ok(&app, &sup, "/api/v1/supervision", blank).await["id"]
+            .as_i64()
+            .unwrap();
+        let mut named = base.clone();
+        named["title"] = json!("重点项目开工");
+        named["source_kind"] = json!("meeting");
+        named["report_cycle"] = json!("monthly");
+        named["report_day"] = json!(25);
+        named["importance"] = json!("critical");
+        let meeting = post_ok(&app, &sup, "/api/v1/supervision", named).await["id"]
+            .as_i64()
+            .unwrap();
+        let v = item(&app, &sup, plain).await;
+        assert_eq!(
+            (
+                &v["source_label"],
+                &v["report_schedule"],
+                &v["importance_label"]
+            ),
+            (&json!("其他"), &json!("不定期报送"), &json!("一般")),
+            "{v}"
+        );
+        let v = item(&app, &sup, meeting).await;
+        assert_eq!(
+            (
+                &v["source_label"],
+                &v["report_schedule"],
+                &v["importance_label"]
+            ),
+            (
+                &json!("会议议定事项"),
+                &json!("每月 25 日报送"),
+                &json!("重大紧急")
+            ),
+            "{v}"
+        );
+        // A code that names no choice is refused, and nothing is written.
+        let mut bad = base.clone();
+        bad["report_cycle"] = json!("daily");
+        let res = app
+            .api("POST", "/api/v1/supervision", &sup, Some(bad))
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+        assert_eq!(app.count("supervision_items").await, 2);
+
+        // The API and the list page read the same filter.
+        let list = |q: &str| {
+            let (app, sup) = (&app, &sup);
+            let path = format!("/api/v1/supervision?{q}");
+            async move { app.api("GET", &path, sup, None).await.json() }
+        };
+        let found =
+            list("source=meeting&state=assigned&card=none&overdue=false&sort=created&desc=true")
+                .await;
+        assert_eq!(found["total"], 1, "{found}");
+        assert_eq!(found["rows"][0]["id"], meeting, "{found}");
+        // Values that name nothing filter nothing, as the form's 全部.
+        assert_eq!(list("source=&state=unknown&card=").await["total"], 2);
+        assert_eq!(list("overdue=true").await["total"], 0);
+        let doc = app.get("/api/v1/openapi.json").await.json();
+        let params: Vec<&str> = doc["paths"]["/api/v1/supervision"]["get"]["parameters"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|p| p["name"].as_str()).collect())
+            .unwrap_or_default();
+        for name in [
+            "tab", "state", "source", "card", "overdue", "sort", "page", "per_page",
+        ] {
+            assert!(params.contains(&name), "{name} not documented: {params:?}");
+        }
+        app.login_as(&sup_login).await;
+        let page = app
+            .get("/supervision?source=meeting&state=&card=&desc=1")
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("重点项目开工"), "{}", page.body);
+        assert!(!page.body.contains("信息报送工作"), "{}", page.body);
+        let page = app.get("/supervision?overdue=1").await;
+        assert!(
+            page.body.contains("没有符合条件的督办事项"),
+            "{}",
+            page.body
+        );
+        // The form names the field it cannot read, in Chinese.
+        let res = app
+            .post_form(
+                "/supervision",
+                &[
+                    ("title", "测试事项"),
+                    ("content", "内容"),
+                    ("deadline", "2026-12-30"),
+                    ("lead_post", &lead.to_string()),
+                    ("report_cycle", "daily"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("报送周期不正确"), "{}", res.body);
+    }
+);

@@ -21,10 +21,13 @@ pub(super) async fn archive(
     Path(id): Path<i64>,
     PageForm(actor, f): PageForm<ArchiveForm>,
 ) -> Result<Response, PageError> {
-    let archived = state
-        .services
-        .archive_document(&actor, id, &f.retention, state.clock.now())
-        .await;
+    let docs = state.services.documents();
+    let archived = async {
+        let keeper = docs.as_archivist(&actor).await?;
+        docs.archive(&keeper, id, &f.retention, state.clock.now())
+            .await
+    }
+    .await;
     respond(
         archived,
         |_| format!("/documents/{id}?ok=archived"),
@@ -40,6 +43,7 @@ pub(super) async fn archive_package(
 ) -> Result<Response, PageError> {
     let f = state
         .services
+        .documents()
         .archive_package(&actor, id, state.clock.now())
         .await?;
     Ok(file_response(f))
@@ -50,9 +54,10 @@ pub(super) async fn archive_year_package(
     CurrentUser(actor): CurrentUser,
     Path(year): Path<i64>,
 ) -> Result<Response, PageError> {
-    let f = state
-        .services
-        .archive_year_package(&actor, year, state.clock.now())
+    let docs = state.services.documents();
+    let keeper = docs.as_archivist(&actor).await?;
+    let f = docs
+        .archive_year_package(&keeper, year, state.clock.now())
         .await?;
     Ok(file_response(f))
 }

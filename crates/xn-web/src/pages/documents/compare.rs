@@ -45,10 +45,11 @@ pub(super) async fn compare(
     Path(id): Path<i64>,
     Query(q): Query<CompareQuery>,
 ) -> Result<Response, PageError> {
-    let d = state.services.document_view(&actor, id).await?;
+    let d = state.services.documents().get(&actor, id).await?;
     let lines = state
         .services
-        .compare_versions(&actor, id, q.from, q.to)
+        .documents()
+        .compare(&actor, id, q.from, q.to)
         .await?;
     Ok(ComparePage {
         l: Layout::new(&state, &actor, "/documents").await?,

@@ -205,7 +205,8 @@ pub(super) async fn create_draft(
         Ok(input) => {
             state
                 .services
-                .create_draft(&actor, &input, state.clock.now())
+                .documents()
+                .draft(&actor, &input, state.clock.now())
                 .await
         }
         Err(e) => Err(e),
@@ -223,7 +224,7 @@ pub(super) async fn edit_draft(
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let d = state.services.document_view(&actor, id).await?;
+    let d = state.services.documents().get(&actor, id).await?;
     Ok(form_page(&state, &actor, Some(id), DraftForm::of(&d), None)
         .await?
         .into_response())
@@ -238,7 +239,8 @@ pub(super) async fn save_draft(
         Ok(input) => {
             state
                 .services
-                .save_draft(&actor, id, &input, state.clock.now())
+                .documents()
+                .save(&actor, id, &input, state.clock.now())
                 .await
         }
         Err(e) => Err(e),

@@ -92,7 +92,8 @@ pub(super) async fn register_incoming(
     };
     let registered = state
         .services
-        .register_manual_incoming(&actor, &input, state.clock.now())
+        .documents()
+        .register_incoming(&actor, &input, state.clock.now())
         .await;
     respond(
         registered,

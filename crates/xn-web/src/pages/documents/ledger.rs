@@ -52,7 +52,7 @@ async fn ledger_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<LedgerPage, PageError> {
-    let codes = state.services.ledger_codes(actor).await?;
+    let codes = state.services.documents().ledger_codes(actor).await?;
     let code = if code.is_empty() {
         codes.first().cloned().unwrap_or_default()
     } else {
@@ -63,7 +63,11 @@ async fn ledger_page(
             state.clock.now(),
         ))
     });
-    let entries = state.services.ledger(actor, &code, year).await?;
+    let entries = state
+        .services
+        .documents()
+        .ledger(actor, &code, year)
+        .await?;
     Ok(LedgerPage {
         l: Layout::new(state, actor, "/documents").await?,
         codes,
@@ -151,18 +155,19 @@ async fn number_action(
     void: bool,
 ) -> Result<Response, PageError> {
     let now = state.clock.now();
-    let done = if void {
-        state
-            .services
-            .void_number(actor, &f.code, f.year, f.seq, &f.reason, now)
-            .await
-    } else {
-        state
-            .services
-            .reserve_number(actor, &f.code, &f.reason, now)
-            .await
-            .map(|_| ())
-    };
+    let docs = state.services.documents();
+    let done = async {
+        let keeper = docs.as_ledger_keeper(actor).await?;
+        if void {
+            docs.void(&keeper, &f.code, f.year, f.seq, &f.reason, now)
+                .await
+        } else {
+            docs.reserve(&keeper, &f.code, &f.reason, now)
+                .await
+                .map(|_| ())
+        }
+    }
+    .await;
     respond(
         done,
         |()| {

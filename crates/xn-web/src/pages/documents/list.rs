@@ -49,7 +49,8 @@ async fn list(
     let page = q.page.unwrap_or(1).max(1);
     let (items, total) = state
         .services
-        .list_documents(
+        .documents()
+        .list(
             actor,
             if incoming { "incoming" } else { "outgoing" },
             Some(q.status.as_str()),

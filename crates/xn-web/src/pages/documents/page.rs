@@ -74,11 +74,15 @@ pub(super) async fn doc_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<DocPage, PageError> {
-    let d = state.services.document_view(actor, id).await?;
+    let d = state.services.documents().get(actor, id).await?;
     let (signers, countersigners) = if d.can_submit {
         (
-            state.services.signoff_candidates(actor).await?,
-            state.services.countersign_candidates(actor).await?,
+            state.services.documents().signoff_candidates(actor).await?,
+            state
+                .services
+                .documents()
+                .countersign_candidates(actor)
+                .await?,
         )
     } else {
         (Vec::new(), Vec::new())
@@ -89,7 +93,7 @@ pub(super) async fn doc_page(
         Vec::new()
     };
     let archive = if d.direction == "outgoing" && d.status == "dispatched" {
-        state.services.archive_item(actor, id).await?
+        state.services.documents().archive_item(actor, id).await?
     } else {
         None
     };
@@ -143,7 +147,8 @@ pub(super) async fn submit(
             });
             state
                 .services
-                .submit_document(
+                .documents()
+                .submit(
                     &actor,
                     id,
                     &SubmitInput {
@@ -187,7 +192,8 @@ pub(super) async fn upload(
             let name = file.name.as_deref().unwrap_or("附件");
             state
                 .services
-                .add_attachment(&actor, id, role, name, &file.bytes, state.clock.now())
+                .documents()
+                .attach(&actor, id, role, name, &file.bytes, state.clock.now())
                 .await
         }
         None => Err(ServiceError::invalid("file", "请选择要上传的文件")),
@@ -207,7 +213,8 @@ pub(super) async fn download(
 ) -> Result<Response, PageError> {
     let f = state
         .services
-        .attachment_file(&actor, id, attachment)
+        .documents()
+        .attachment(&actor, id, attachment)
         .await?;
     Ok(file_response(f))
 }
@@ -219,7 +226,8 @@ pub(super) async fn pdf(
 ) -> Result<Response, PageError> {
     let f = state
         .services
-        .document_pdf(&actor, id, state.clock.now())
+        .documents()
+        .pdf(&actor, id, state.clock.now())
         .await?;
     Ok(file_response(f))
 }
@@ -229,7 +237,11 @@ pub(super) async fn sheet(
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let f = state.services.processing_sheet(&actor, id).await?;
+    let f = state
+        .services
+        .documents()
+        .processing_sheet(&actor, id)
+        .await?;
     Ok(file_response(f))
 }
 
@@ -244,10 +256,12 @@ pub(super) async fn resend(
     Path(id): Path<i64>,
     PageForm(actor, f): PageForm<ResendForm>,
 ) -> Result<Response, PageError> {
-    let resent = state
-        .services
-        .resend_document(&actor, id, &f.units, state.clock.now())
-        .await;
+    let docs = state.services.documents();
+    let resent = async {
+        let keeper = docs.as_ledger_keeper(&actor).await?;
+        docs.resend(&keeper, id, &f.units, state.clock.now()).await
+    }
+    .await;
     respond(
         resent,
         |()| format!("/documents/{id}?ok=resent"),

@@ -57,7 +57,7 @@ pub(super) async fn search(
         && s.from.is_empty()
         && s.to.is_empty());
     let (results, error) = if asked {
-        match state.services.search_documents(&actor, &s).await {
+        match state.services.documents().search(&actor, &s).await {
             Ok(r) => (Some(r), None),
             Err(e) => match fixable(&e) {
                 Some(m) => (None, Some(m)),

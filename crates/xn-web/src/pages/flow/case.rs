@@ -368,7 +368,7 @@ async fn case_page(
         || c.can_pause
         || c.can_resume
         || !c.urgeable.is_empty();
-    let supervised = state.services.items_from_case(c.id).await?;
+    let supervised = state.services.supervision().items_from_case(c.id).await?;
     let can_supervise = c.can_supervise;
     Ok(CasePage {
         supervised,

@@ -1,0 +1,431 @@
+//! 立项: the supervising section opens an item for a lead unit, with what the form starts from
+//! (the office's usual choices, or a leader's instruction on a case) and the posts an item may
+//! be given to. Checking a new item and writing it (case, row, assists, deadline ladder) is
+//! shared with 分解, whose sub-items are items of the same process.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use xn_domain::flow::engine::business_date;
+use xn_domain::flow::{Fields, Value};
+use xn_domain::org::Permission;
+use xn_domain::supervision::{self as domain, Importance, ReportCycle, SourceKind};
+use xn_store::Tx;
+use xn_store::supervision as store;
+
+use super::{NewItemInput, SectionCap, Supervision, domain_invalid, subject};
+use crate::events::Audit;
+use crate::flow::{ActorRef, StartCase};
+use crate::{Actor, Result, ServiceError, ms, require};
+
+/// A new item's checked deadline and report day.
+pub(super) struct Checked {
+    day: u32,
+    deadline: NaiveDate,
+}
+
+/// An item drafted from an instruction on a case.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct InstructionDraft {
+    /// The case.
+    pub case_id: i64,
+    /// Its title.
+    pub case_title: String,
+    /// The leader's post.
+    pub leader_post: Option<i64>,
+    /// The leader's name.
+    pub leader_name: String,
+    /// The instruction's text.
+    pub text: String,
+}
+
+/// A post an item may be given to.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssigneeOption {
+    /// Post.
+    pub post_id: i64,
+    /// Its unit.
+    pub unit_id: i64,
+    /// The unit's name.
+    pub unit: String,
+    /// "unit · position person".
+    pub label: String,
+}
+
+impl Supervision<'_> {
+    /// Checks a new item or sub-item against the rules and the organisation: its texts, its
+    /// source, its report cycle, its deadline (no later than the parent's) and that its lead
+    /// and assisting posts are active posts of their units.
+    pub(super) async fn check_new(
+        &self,
+        tx: &mut Tx,
+        input: &NewItemInput,
+        today: NaiveDate,
+        parent_deadline: Option<NaiveDate>,
+    ) -> Result<Checked> {
+        domain::check_texts(&input.title, &input.content, &input.requirements)
+            .map_err(domain_invalid)?;
+        if input.source_kind == SourceKind::Instruction
+            && input.source_leader.trim().is_empty()
+            && input.source_leader_post.is_none()
+        {
+            return Err(ServiceError::invalid(
+                "source_leader",
+                "领导批示事项请填写批示领导",
+            ));
+        }
+        let day = domain::check_report_day(input.report_cycle, input.report_day)
+            .map_err(domain_invalid)?;
+        let deadline = match (input.deadline, input.deadline_days) {
+            (Some(d), _) => d,
+            (None, Some(n)) if (1..=730).contains(&n) => {
+                self.svc
+                    .flow_calendar()
+                    .await?
+                    .add_working_days(today, n)
+                    .date
+            }
+            (None, Some(_)) => {
+                return Err(ServiceError::invalid(
+                    "deadline_days",
+                    "办理时限应为 1–730 个工作日",
+                ));
+            }
+            (None, None) => return Err(ServiceError::invalid("deadline", "请填写办理时限")),
+        };
+        domain::check_deadline(deadline, today, parent_deadline).map_err(domain_invalid)?;
+        match xn_store::flow::post_unit(tx, input.lead_post).await? {
+            Some((u, active)) if u == input.lead_unit && active != 0 => {}
+            Some((_, active)) if active != 0 => {
+                return Err(ServiceError::invalid(
+                    "lead_post",
+                    "牵头单位责任人应为该单位的在岗人员",
+                ));
+            }
+            _ => {
+                return Err(ServiceError::invalid(
+                    "lead_post",
+                    "牵头单位责任人不存在或已停用",
+                ));
+            }
+        }
+        for a in &input.assists {
+            if a.unit == input.lead_unit {
+                return Err(ServiceError::invalid(
+                    "assists",
+                    "配合单位不能与牵头单位相同",
+                ));
+            }
+            if let Some(p) = a.post {
+                match xn_store::flow::post_unit(tx, p).await? {
+                    Some((u, active)) if u == a.unit && active != 0 => {}
+                    _ => {
+                        return Err(ServiceError::invalid(
+                            "assists",
+                            "配合单位责任人应为该单位的在岗人员",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(Checked { day, deadline })
+    }
+
+    /// 立项: the supervising section opens an item for a lead unit within its government.
+    /// Returns the item's id.
+    pub async fn open(
+        &self,
+        section: &SectionCap<'_>,
+        input: &NewItemInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let today = business_date(now);
+        let mut tx = self.svc.db().begin().await?;
+        let checked = self.check_new(&mut tx, input, today, None).await?;
+        let scope = self
+            .svc
+            .supervision_scope(&mut tx, section.unit, None)
+            .await?;
+        self.svc
+            .check_scope(&mut tx, input.lead_unit, scope, "lead_unit")
+            .await?;
+        for a in &input.assists {
+            self.svc
+                .check_scope(&mut tx, a.unit, scope, "assists")
+                .await?;
+        }
+        if let Some(case) = input.source_case_id {
+            xn_store::flow::lock_case(&mut tx, case)
+                .await
+                .map_err(ServiceError::missing_input(
+                    "source_case_id",
+                    "来源事项不存在",
+                ))?;
+        }
+        let me = ActorRef::of(section.actor)?;
+        let id = self
+            .open_item(&mut tx, &me, input, &checked, section.office, None, now)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Starts the item's case and writes its row, assists and deadline timers.
+    #[expect(clippy::too_many_arguments, reason = "one item's parts")]
+    pub(super) async fn open_item(
+        &self,
+        tx: &mut Tx,
+        me: &ActorRef,
+        input: &NewItemInput,
+        c: &Checked,
+        office: i64,
+        parent: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let mut fields = Fields::new();
+        fields.insert(
+            "lead_post".into(),
+            Value::List(vec![Value::Int(input.lead_post)]),
+        );
+        fields.insert("lead_unit".into(), Value::Int(input.lead_unit));
+        let out = self
+            .svc
+            .start_in_tx(
+                tx,
+                me,
+                None,
+                &StartCase {
+                    process: "supervision".into(),
+                    title: input.title.trim().to_owned(),
+                    body: input.content.trim().to_owned(),
+                    fields,
+                    choices: BTreeMap::new(),
+                },
+                None,
+                None,
+                now,
+            )
+            .await?;
+        let leader = if input.source_leader.trim().is_empty() {
+            match input.source_leader_post {
+                Some(p) => xn_store::documents::post_person_name(tx, p)
+                    .await
+                    .unwrap_or_default(),
+                None => String::new(),
+            }
+        } else {
+            input.source_leader.trim().to_owned()
+        };
+        let deadline = c.deadline.to_string();
+        let id = store::insert_item(
+            tx,
+            &store::NewItem {
+                case_id: out.case_id,
+                parent_id: parent,
+                office_unit_id: office,
+                source_kind: input.source_kind.code(),
+                source_case_id: input.source_case_id,
+                source_text: input.source_text.trim(),
+                source_leader: &leader,
+                source_leader_post_id: input.source_leader_post,
+                title: input.title.trim(),
+                content: input.content.trim(),
+                requirements: input.requirements.trim(),
+                lead_unit_id: input.lead_unit,
+                lead_post_id: input.lead_post,
+                deadline: &deadline,
+                report_cycle: input.report_cycle.code(),
+                report_day: i64::from(c.day),
+                importance: input.importance.code(),
+                created_post_id: me.post_id,
+            },
+            ms(now),
+        )
+        .await?;
+        xn_store::flow::set_case_link(tx, out.case_id, id).await?;
+        for a in &input.assists {
+            store::insert_assist(tx, id, a.unit, a.post).await?;
+        }
+        self.svc
+            .arm_deadline(tx, out.case_id, c.deadline, now, false)
+            .await?;
+        crate::events::record(
+            tx,
+            &Audit {
+                person_id: Some(me.person_id),
+                post_id: Some(me.post_id),
+                ip: me.ip.as_deref(),
+            },
+            "supervision.opened",
+            subject(out.case_id),
+            json!({"item": id, "parent": parent, "lead_unit": input.lead_unit,
+                   "lead_post": input.lead_post, "deadline": deadline,
+                   "source_case": input.source_case_id, "source_kind": input.source_kind.code()}),
+            now,
+        )
+        .await?;
+        xn_store::notifications::insert_notification(
+            tx,
+            &xn_store::notifications::NewNotification {
+                post_id: input.lead_post,
+                kind: "supervision.assigned",
+                subject: Some(&format!("supervision:{id}")),
+                message: &format!(
+                    "督办事项「{}」交由您牵头办理，办理时限 {deadline}，请及时签收",
+                    input.title.trim()
+                ),
+            },
+            ms(now),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    /// What the 立项 form starts from (the office's usual choices, proposed, never imposed):
+    /// due in 20 working days, reported weekly on Fridays, of normal importance; from a case, the
+    /// leader's latest instruction on it as source and content and 落实… as title; otherwise a
+    /// meeting's decision. The API offers the same draft (`GET /api/v1/supervision/draft`).
+    pub async fn defaults(
+        &self,
+        section: &SectionCap<'_>,
+        case: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(NewItemInput, InstructionDraft)> {
+        let today = business_date(now);
+        let deadline = self
+            .svc
+            .flow_calendar()
+            .await?
+            .add_working_days(today, 20)
+            .date;
+        let mut input = NewItemInput {
+            report_cycle: ReportCycle::Weekly,
+            report_day: 5,
+            importance: Importance::Normal,
+            deadline: Some(deadline),
+            ..NewItemInput::default()
+        };
+        let draft = match case {
+            Some(case) => {
+                let d = self.instruction_draft(section, case).await?;
+                input.source_kind = SourceKind::Instruction;
+                input.source_case_id = Some(case);
+                input.source_text = d.text.clone();
+                input.source_leader_post = d.leader_post;
+                input.source_leader = d.leader_name.clone();
+                input.title = format!("落实{}", d.case_title.trim_start_matches("关于"));
+                input.content = d.text.clone();
+                d
+            }
+            None => {
+                input.source_kind = SourceKind::Meeting;
+                InstructionDraft::default()
+            }
+        };
+        Ok((input, draft))
+    }
+
+    /// An item drafted from the latest leader's opinion on a case the section oversees
+    /// (领导批示 → 督办事项): the latest non-empty opinion of a leader or an office director,
+    /// else the latest of anyone.
+    pub async fn instruction_draft(
+        &self,
+        section: &SectionCap<'_>,
+        case_id: i64,
+    ) -> Result<InstructionDraft> {
+        let db = self.svc.db();
+        let case = xn_store::flow::find_case(db, case_id)
+            .await
+            .map_err(ServiceError::missing("事项"))?;
+        if !self.svc.oversees(section.office, case.unit_id).await? {
+            return Err(ServiceError::Forbidden(
+                "只有督查科（股）可以把批示转为督办事项".into(),
+            ));
+        }
+        let tasks = xn_store::flow::tasks_of_case(db, case_id).await?;
+        let mut with_opinion: Vec<_> = tasks
+            .iter()
+            .filter(|t| t.opinion.as_deref().is_some_and(|o| !o.trim().is_empty()))
+            .filter(|t| t.acted_at.is_some())
+            .collect();
+        with_opinion.sort_by_key(|t| t.acted_at);
+        let mut leaderish = Vec::new();
+        let mut tx = db.begin_read().await?;
+        for t in &with_opinion {
+            let positions = xn_store::flow::post_position(&mut tx, t.post_id).await?;
+            if matches!(
+                positions.as_deref(),
+                Some("leader" | "director" | "deputy_director")
+            ) {
+                leaderish.push(*t);
+            }
+        }
+        drop(tx);
+        let pick = leaderish.last().or(with_opinion.last());
+        let (leader_post, text) = match pick {
+            Some(t) => (Some(t.post_id), t.opinion.clone().unwrap_or_default()),
+            None => (None, String::new()),
+        };
+        let leader_name = match leader_post {
+            Some(p) => {
+                let mut tx = db.begin_read().await?;
+                let n = xn_store::documents::post_person_name(&mut tx, p).await?;
+                drop(tx);
+                n
+            }
+            None => String::new(),
+        };
+        Ok(InstructionDraft {
+            case_id,
+            case_title: case.title,
+            leader_post,
+            leader_name,
+            text,
+        })
+    }
+
+    /// Who an item may be given to: for a new item, every post under the government above the
+    /// actor's office (its sections, bureaus and the counties); for a sub-item, every post under
+    /// the parent's lead unit.
+    pub async fn assignees(
+        &self,
+        actor: &Actor,
+        parent: Option<i64>,
+    ) -> Result<Vec<AssigneeOption>> {
+        require(actor, Permission::FlowWork)?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let db = self.svc.db();
+        let parent = match parent {
+            Some(p) => Some(
+                store::find_item(db, p)
+                    .await
+                    .map_err(ServiceError::missing("督办事项"))?,
+            ),
+            None => None,
+        };
+        let mut tx = db.begin_read().await?;
+        let root = self
+            .svc
+            .supervision_scope(&mut tx, post.unit_id, parent.as_ref())
+            .await?;
+        drop(tx);
+        Ok(store::posts_under(db, root)
+            .await?
+            .into_iter()
+            .map(
+                |(post_id, unit_id, unit, position, person)| AssigneeOption {
+                    post_id,
+                    unit_id,
+                    label: format!("{unit} · {position} {person}"),
+                    unit,
+                },
+            )
+            .collect())
+    }
+}
