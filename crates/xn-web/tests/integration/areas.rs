@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::documents::{notice, post_of, unit_id};
+use crate::documents::notice;
 use crate::on_both_engines;
 use crate::support::{TestApp, logged};
 
@@ -17,7 +17,7 @@ on_both_engines!(
     |app: TestApp| async move {
         // 清河县's 秘书 drafts a document of the county office.
         let county = app.token_for("qinghe.mishu", &SCOPES).await;
-        let city = unit_id(&app, "东川市人民政府").await;
+        let city = app.unit_id("东川市人民政府").await;
         let res = app
             .api(
                 "POST",
@@ -31,7 +31,7 @@ on_both_engines!(
         // The city's 秘书 tries to run it through a 发文 case of her own, naming its id and
         // her own section chief as signer.
         let mishu = app.token_for("mishu", &SCOPES).await;
-        let kezhang = post_of(&app, "kezhang").await;
+        let kezhang = app.post_of("kezhang").await;
         let res = app
             .api(
                 "POST",
@@ -93,7 +93,7 @@ on_both_engines!(
     a_forged_supervision_task_never_reaches_a_leaders_queue,
     |app: TestApp| async move {
         let mishu = app.token_for("mishu", &SCOPES).await;
-        let xianzhang = post_of(&app, "qinghe.xianzhang").await;
+        let xianzhang = app.post_of("qinghe.xianzhang").await;
         let res = app
             .api(
                 "POST",
@@ -127,7 +127,7 @@ on_both_engines!(
     a_unit_version_that_drops_a_step_the_area_relies_on_is_refused,
     |app: TestApp| async move {
         let admin = app.token_for("sysadmin", &["org.read", "flow.admin"]).await;
-        let office = unit_id(&app, "东川市人民政府办公室").await;
+        let office = app.unit_id("东川市人民政府办公室").await;
         let shipped = include_str!("../../../../processes/outgoing_document.toml");
         let before = app.count("processes").await;
         // 登记 renamed: the 文号 would silently never be allocated.

@@ -14,96 +14,6 @@ use crate::support::{TestApp, upload_form};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
-pub(crate) async fn unit_id(app: &TestApp, name: &str) -> i64 {
-    app.scalar(&format!("select id from units where name = '{name}'"))
-        .await
-}
-
-pub(crate) async fn post_of(app: &TestApp, login: &str) -> i64 {
-    app.scalar(&format!(
-        "select p.id from posts p join persons pe on pe.id = p.person_id
-         where pe.login = '{login}' order by p.id limit 1"
-    ))
-    .await
-}
-
-/// The login of the person holding a position (with a title, if given) in a named section of a
-/// county office.
-pub(crate) async fn login_in(
-    app: &TestApp,
-    county_office: &str,
-    section: &str,
-    position: &str,
-) -> String {
-    app.text(&format!(
-        "select pe.login from persons pe join posts p on p.person_id = pe.id
-         join units s on s.id = p.unit_id join units o on o.id = s.parent_id
-         join positions q on q.id = p.position_id
-         where o.name = '{county_office}' and s.name = '{section}' and q.code = '{position}'
-         order by p.id limit 1"
-    ))
-    .await
-}
-
-pub(crate) async fn login_of_position(app: &TestApp, unit: &str, position: &str) -> String {
-    app.text(&format!(
-        "select pe.login from persons pe join posts p on p.person_id = pe.id
-         join units u on u.id = p.unit_id join positions q on q.id = p.position_id
-         where u.name = '{unit}' and q.code = '{position}' order by p.id limit 1"
-    ))
-    .await
-}
-
-/// The open task of a case in a person's 待办.
-pub(crate) async fn task_of(app: &TestApp, token: &str, case_id: i64) -> Option<Value> {
-    let todo = app
-        .api("GET", "/api/v1/tasks?queue=todo&limit=200", token, None)
-        .await
-        .json();
-    todo.as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["case_id"] == case_id)
-        .cloned()
-}
-
-pub(crate) async fn complete(
-    app: &TestApp,
-    token: &str,
-    case_id: i64,
-    decision: &str,
-    opinion: &str,
-    choices: Value,
-) -> crate::support::Res {
-    let Some(task) = task_of(app, token, case_id).await else {
-        let open = app
-            .text(&format!(
-                "select step_id || ':' || post_id || ':' || state from tasks where case_id = {case_id} order by id desc limit 1"
-            ))
-            .await;
-        panic!("no task of case {case_id} in this 待办; its tasks: {open}");
-    };
-    app.api(
-        "POST",
-        &format!("/api/v1/tasks/{}/complete", task["id"]),
-        token,
-        Some(json!({"decision": decision, "opinion": opinion, "choices": choices})),
-    )
-    .await
-}
-
-pub(crate) async fn ok(
-    app: &TestApp,
-    token: &str,
-    case_id: i64,
-    decision: &str,
-    opinion: &str,
-    choices: Value,
-) {
-    let res = complete(app, token, case_id, decision, opinion, choices).await;
-    assert_eq!(res.status, StatusCode::OK, "{decision}: {}", res.body);
-}
-
 pub(crate) fn notice(units: &[(i64, &str)]) -> Value {
     json!({
         "kind": "notice",
@@ -137,7 +47,7 @@ pub(crate) async fn to_register(app: &TestApp, t: &Tokens, units: &[(i64, &str)]
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let doc = res.json()["id"].as_i64().unwrap();
-    let signer = post_of(app, "zhuren").await;
+    let signer = app.post_of("zhuren").await;
     let res = app
         .api(
             "POST",
@@ -148,9 +58,12 @@ pub(crate) async fn to_register(app: &TestApp, t: &Tokens, units: &[(i64, &str)]
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let case = res.json()["case_id"].as_i64().unwrap();
-    ok(app, &t.kezhang, case, "同意", "核稿无误", json!({})).await;
-    ok(app, &t.zhuren, case, "同意", "同意印发", json!({})).await;
-    ok(app, &t.wenshu, case, "复核无误", "", json!({})).await;
+    app.complete_ok(&t.kezhang, case, "同意", "核稿无误", json!({}))
+        .await;
+    app.complete_ok(&t.zhuren, case, "同意", "同意印发", json!({}))
+        .await;
+    app.complete_ok(&t.wenshu, case, "复核无误", "", json!({}))
+        .await;
     (doc, case)
 }
 
@@ -159,9 +72,9 @@ on_both_engines!(
     |app: TestApp| async move {
         let t = tokens(&app).await;
         let counties = [
-            (unit_id(&app, "清河县人民政府").await, "清河县人民政府"),
-            (unit_id(&app, "柳林县人民政府").await, "柳林县人民政府"),
-            (unit_id(&app, "石门县人民政府").await, "石门县人民政府"),
+            (app.unit_id("清河县人民政府").await, "清河县人民政府"),
+            (app.unit_id("柳林县人民政府").await, "柳林县人民政府"),
+            (app.unit_id("石门县人民政府").await, "石门县人民政府"),
         ];
         // 拟稿, then a second version; the comparison shows the change.
         let res = app
@@ -217,7 +130,7 @@ on_both_engines!(
         );
 
         // Submit, 核稿, 签发, 复核, 登记, 印制, 核发.
-        let signer = post_of(&app, "zhuren").await;
+        let signer = app.post_of("zhuren").await;
         let case = app
             .api(
                 "POST",
@@ -229,22 +142,18 @@ on_both_engines!(
             .json()["case_id"]
             .as_i64()
             .unwrap();
-        ok(
-            &app,
-            &t.kezhang,
-            case,
-            "同意",
-            "核稿无误，请主任签发",
-            json!({}),
-        )
-        .await;
+        app.complete_ok(&t.kezhang, case, "同意", "核稿无误，请主任签发", json!({}))
+            .await;
         // 签发 with an empty opinion is refused by name; 圈阅 would count as consent.
-        let res = complete(&app, &t.zhuren, case, "同意", "", json!({})).await;
+        let res = app.complete(&t.zhuren, case, "同意", "", json!({})).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("签发应签署意见"), "{}", res.body);
-        ok(&app, &t.zhuren, case, "同意", "同意印发", json!({})).await;
-        ok(&app, &t.wenshu, case, "复核无误", "", json!({})).await;
-        ok(&app, &t.wenshu, case, "登记编号", "", json!({})).await;
+        app.complete_ok(&t.zhuren, case, "同意", "同意印发", json!({}))
+            .await;
+        app.complete_ok(&t.wenshu, case, "复核无误", "", json!({}))
+            .await;
+        app.complete_ok(&t.wenshu, case, "登记编号", "", json!({}))
+            .await;
         let view = app
             .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
             .await
@@ -255,8 +164,10 @@ on_both_engines!(
         assert_eq!(view["written_on"], "2026-11-26");
         // A sealed document needs its issuer's seal image at 印制.
         crate::printing::upload_seal(&app).await;
-        ok(&app, &t.wenshu, case, "印制完成", "", json!({})).await;
-        ok(&app, &t.wenshu, case, "核发", "", json!({})).await;
+        app.complete_ok(&t.wenshu, case, "印制完成", "", json!({}))
+            .await;
+        app.complete_ok(&t.wenshu, case, "核发", "", json!({}))
+            .await;
         let view = app
             .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
             .await
@@ -281,10 +192,12 @@ on_both_engines!(
                 ))
                 .await;
             let clerk = app
-                .token_for(&login_in(&app, office, "秘书股", "clerk").await, &SCOPES)
+                .token_for(&app.login_in(office, "秘书股", "clerk").await, &SCOPES)
                 .await;
-            ok(&app, &clerk, in_case, "签收", "", json!({})).await;
-            ok(&app, &clerk, in_case, "登记", "", json!({})).await;
+            app.complete_ok(&clerk, in_case, "签收", "", json!({}))
+                .await;
+            app.complete_ok(&clerk, in_case, "登记", "", json!({}))
+                .await;
             let v = app
                 .api("GET", &format!("/api/v1/documents/{in_doc}"), &clerk, None)
                 .await
@@ -304,14 +217,15 @@ on_both_engines!(
         let (_, liulin_case, office) = incoming[1];
         let chief = app
             .token_for(
-                &login_in(&app, office, "秘书股", "section_chief").await,
+                &app.login_in(office, "秘书股", "section_chief").await,
                 &SCOPES,
             )
             .await;
-        let res = complete(&app, &chief, liulin_case, "退文", "", json!({})).await;
+        let res = app
+            .complete(&chief, liulin_case, "退文", "", json!({}))
+            .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        ok(
-            &app,
+        app.complete_ok(
             &chief,
             liulin_case,
             "退文",
@@ -325,26 +239,18 @@ on_both_engines!(
         let (qinghe_doc, qinghe_case, office) = incoming[0];
         let chief = app
             .token_for(
-                &login_in(&app, office, "秘书股", "section_chief").await,
+                &app.login_in(office, "秘书股", "section_chief").await,
                 &SCOPES,
             )
             .await;
-        ok(
-            &app,
-            &chief,
-            qinghe_case,
-            "通过",
-            "属我县办理事项",
-            json!({}),
-        )
-        .await;
-        let director = app
-            .token_for(&login_of_position(&app, office, "director").await, &SCOPES)
+        app.complete_ok(&chief, qinghe_case, "通过", "属我县办理事项", json!({}))
             .await;
-        let leader_login = login_of_position(&app, "清河县人民政府", "leader").await;
-        let leader_post = post_of(&app, &leader_login).await;
-        ok(
-            &app,
+        let director = app
+            .token_for(&app.login_of_position(office, "director").await, &SCOPES)
+            .await;
+        let leader_login = app.login_of_position("清河县人民政府", "leader").await;
+        let leader_post = app.post_of(&leader_login).await;
+        app.complete_ok(
             &director,
             qinghe_case,
             "拟办",
@@ -352,15 +258,14 @@ on_both_engines!(
             json!({"instruct": [leader_post]}),
         )
         .await;
-        let lead_login = login_in(&app, office, "督查股", "section_chief").await;
-        let assist_login = login_in(&app, office, "信息股", "section_chief").await;
+        let lead_login = app.login_in(office, "督查股", "section_chief").await;
+        let assist_login = app.login_in(office, "信息股", "section_chief").await;
         let (lead, assist) = (
-            post_of(&app, &lead_login).await,
-            post_of(&app, &assist_login).await,
+            app.post_of(&lead_login).await,
+            app.post_of(&assist_login).await,
         );
         let leader = app.token_for(&leader_login, &SCOPES).await;
-        ok(
-            &app,
+        app.complete_ok(
             &leader,
             qinghe_case,
             "批示",
@@ -370,8 +275,7 @@ on_both_engines!(
         .await;
         let lead_t = app.token_for(&lead_login, &SCOPES).await;
         let assist_t = app.token_for(&assist_login, &SCOPES).await;
-        ok(
-            &app,
+        app.complete_ok(
             &assist_t,
             qinghe_case,
             "办结",
@@ -379,10 +283,11 @@ on_both_engines!(
             json!({}),
         )
         .await;
-        let res = complete(&app, &lead_t, qinghe_case, "办结", "", json!({})).await;
+        let res = app
+            .complete(&lead_t, qinghe_case, "办结", "", json!({}))
+            .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        ok(
-            &app,
+        app.complete_ok(
             &lead_t,
             qinghe_case,
             "办结",
@@ -487,7 +392,7 @@ on_both_engines!(
         assert!(sheet.starts_with(b"%PDF"));
 
         // 重发 to 柳林 after its 退文: a second round arrives there.
-        let liulin = unit_id(&app, "柳林县人民政府").await;
+        let liulin = app.unit_id("柳林县人民政府").await;
         let res = app
             .api(
                 "POST",
@@ -512,7 +417,7 @@ on_both_engines!(
     fifty_concurrent_registrations_number_one_to_fifty,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
         let mut cases = Vec::new();
         for _ in 0..50 {
             cases.push(to_register(&app, &t, &[qinghe]).await.1);
@@ -520,7 +425,7 @@ on_both_engines!(
         let mut tasks = Vec::new();
         for c in &cases {
             tasks.push(
-                task_of(&app, &t.wenshu, *c).await.unwrap()["id"]
+                app.task_of(&t.wenshu, *c).await.unwrap()["id"]
                     .as_i64()
                     .unwrap(),
             );
@@ -600,7 +505,8 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         assert!(res.body.contains("只能管理本机关的文号"), "{}", res.body);
         let (_, next) = to_register(&app, &t, &[qinghe]).await;
-        ok(&app, &t.wenshu, next, "登记编号", "", json!({})).await;
+        app.complete_ok(&t.wenshu, next, "登记编号", "", json!({}))
+            .await;
         assert_eq!(
             app.scalar(&format!(
                 "select number_seq from documents where case_id = {next}"
@@ -638,15 +544,17 @@ on_both_engines!(
     numbers_roll_over_at_beijing_midnight,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
         let (_, a) = to_register(&app, &t, &[qinghe]).await;
         let (_, b) = to_register(&app, &t, &[qinghe]).await;
         // 2026-12-31 23:59 Beijing = 15:59 UTC.
         let target: DateTime<Utc> = "2026-12-31T15:59:00Z".parse().unwrap();
         app.clock.advance(target - app.clock.now());
-        ok(&app, &t.wenshu, a, "登记编号", "", json!({})).await;
+        app.complete_ok(&t.wenshu, a, "登记编号", "", json!({}))
+            .await;
         app.clock.advance(TimeDelta::minutes(1));
-        ok(&app, &t.wenshu, b, "登记编号", "", json!({})).await;
+        app.complete_ok(&t.wenshu, b, "登记编号", "", json!({}))
+            .await;
         let na = app
             .text(&format!(
                 "select doc_number from documents where case_id = {a}"
@@ -667,9 +575,9 @@ on_both_engines!(
     |app: TestApp| async move {
         let t = tokens(&app).await;
         // A 请示 to two units, copied to a county below, with no 签发人.
-        let city = unit_id(&app, "东川市人民政府").await;
-        let bureau = unit_id(&app, "东川市财政局").await;
-        let county = unit_id(&app, "清河县人民政府").await;
+        let city = app.unit_id("东川市人民政府").await;
+        let bureau = app.unit_id("东川市财政局").await;
+        let county = app.unit_id("清河县人民政府").await;
         let res = app
         .api("POST", "/api/v1/documents", &t.mishu, Some(json!({
             "kind": "request",
@@ -690,7 +598,7 @@ on_both_engines!(
             "{}",
             view["problems"]
         );
-        let signer = post_of(&app, "zhuren").await;
+        let signer = app.post_of("zhuren").await;
         let case = app
             .api(
                 "POST",
@@ -702,8 +610,11 @@ on_both_engines!(
             .json()["case_id"]
             .as_i64()
             .unwrap();
-        ok(&app, &t.kezhang, case, "同意", "可", json!({})).await;
-        let res = complete(&app, &t.zhuren, case, "同意", "同意", json!({})).await;
+        app.complete_ok(&t.kezhang, case, "同意", "可", json!({}))
+            .await;
+        let res = app
+            .complete(&t.zhuren, case, "同意", "同意", json!({}))
+            .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         for code in [
             "doc.upward_signer",
@@ -718,7 +629,7 @@ on_both_engines!(
             .await
             .json();
         assert!(view["signed_off_at"].is_null());
-        assert!(task_of(&app, &t.zhuren, case).await.is_some());
+        assert!(app.task_of(&t.zhuren, case).await.is_some());
     }
 );
 
@@ -726,7 +637,7 @@ on_both_engines!(
     attachments_are_checked_by_content_and_stored_once,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
         let doc = app
             .api(
                 "POST",
@@ -788,7 +699,7 @@ on_both_engines!(
     an_attachment_uploaded_from_the_document_page_needs_the_pages_token_and_a_file,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
         let doc = app
             .api(
                 "POST",
@@ -858,9 +769,10 @@ on_both_engines!(
     search_finds_short_words_numbers_and_opinions,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
         let (doc, case) = to_register(&app, &t, &[qinghe]).await;
-        ok(&app, &t.wenshu, case, "登记编号", "", json!({})).await;
+        app.complete_ok(&t.wenshu, case, "登记编号", "", json!({}))
+            .await;
         let find = |q: &str| {
             let path = format!("/api/v1/documents/search?q={}", urlencode(q));
             let token = t.mishu.clone();
@@ -878,7 +790,8 @@ on_both_engines!(
         // The county sees nothing of the city's office documents.
         let county = app
             .token_for(
-                &login_in(&app, "清河县人民政府办公室", "秘书股", "clerk").await,
+                &app.login_in("清河县人民政府办公室", "秘书股", "clerk")
+                    .await,
                 &SCOPES,
             )
             .await;
@@ -962,7 +875,7 @@ on_both_engines!(
     a_section_is_not_a_recipient_of_an_official_document,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let section = unit_id(&app, "综合科").await;
+        let section = app.unit_id("综合科").await;
         let res = app
             .api(
                 "POST",
@@ -973,7 +886,7 @@ on_both_engines!(
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("不能作为收文单位"), "{}", res.body);
-        let county = unit_id(&app, "清河县人民政府").await;
+        let county = app.unit_id("清河县人民政府").await;
         let res = app
             .api(
                 "POST",

@@ -12,15 +12,6 @@ use crate::support::TestApp;
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
-/// The acting post of a token's person (the first post, as `login_as` picks it).
-async fn post_of(app: &TestApp, login: &str) -> i64 {
-    app.scalar(&format!(
-        "select p.id from posts p join persons pe on pe.id = p.person_id
-         where pe.login = '{login}' order by p.id limit 1"
-    ))
-    .await
-}
-
 async fn start_request(app: &TestApp, token: &str, title: &str) -> serde_json::Value {
     let res = app
         .api(
@@ -48,7 +39,7 @@ on_both_engines!(internal_request_round_trip, |app: TestApp| async move {
     assert_eq!(started["open_tasks"][0]["step"], "check");
     assert_eq!(
         started["open_tasks"][0]["post_id"].as_i64().unwrap(),
-        post_of(&app, "kezhang").await
+        app.post_of("kezhang").await
     );
 
     // The 科长 finds it in 待办 and returns it with an opinion.
@@ -105,7 +96,7 @@ on_both_engines!(internal_request_round_trip, |app: TestApp| async move {
     );
     assert_eq!(
         to_director["open_tasks"][0]["post_id"].as_i64().unwrap(),
-        post_of(&app, "zhuren").await
+        app.post_of("zhuren").await
     );
     // The row as the actions left it: still running (their updates leave the status out).
     let running = format!(
@@ -384,7 +375,7 @@ on_both_engines!(
         let mut posts = Vec::new();
         for l in &logins {
             tokens.push(app.token_for(l, &SCOPES).await);
-            posts.push(post_of(&app, l).await);
+            posts.push(app.post_of(l).await);
         }
         let mishu = app.token_for("mishu", &SCOPES).await;
         let res = app
@@ -574,7 +565,7 @@ on_both_engines!(
             1,
             "the step's (the case's red day is later)"
         );
-        let kezhang_post = post_of(&app, "kezhang").await;
+        let kezhang_post = app.post_of("kezhang").await;
         assert_eq!(app.scalar(&format!("select count(*) from cards where case_id = {case_id} and post_id = {kezhang_post} and color = 'yellow'")).await, 2);
         assert_eq!(
             app.scalar(&format!(
@@ -745,7 +736,7 @@ on_both_engines!(
         let started = start_request(&app, &mishu, "委托").await;
         let task = open_task(&started);
         // The 科长 is away: the 主任's post may act for it this week.
-        let zhuren_post = post_of(&app, "zhuren").await;
+        let zhuren_post = app.post_of("zhuren").await;
         let now = app.clock.now();
         let res = app
         .api("POST", "/api/v1/proxies", &kezhang, Some(json!({"proxy_post_id": zhuren_post, "starts_at": now - TimeDelta::hours(1), "ends_at": now + TimeDelta::days(7), "reason": "出差"})))

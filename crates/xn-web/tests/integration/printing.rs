@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use sm3::Digest;
 
-use crate::documents::{Tokens, complete, notice, ok, post_of, tokens, unit_id};
+use crate::documents::{Tokens, notice, tokens};
 use crate::on_both_engines;
 use crate::support::TestApp;
 
@@ -42,7 +42,7 @@ pub(crate) fn seal_png() -> Vec<u8> {
 /// The security administrator uploads the city office's seal; returns the PNG.
 pub(crate) async fn upload_seal(app: &TestApp) -> Vec<u8> {
     let token = app.token_for("secadmin", &["security.admin"]).await;
-    let office = unit_id(app, OFFICE).await;
+    let office = app.unit_id(OFFICE).await;
     let png = seal_png();
     let res = app
         .api_bytes(
@@ -64,7 +64,7 @@ async fn to_print(app: &TestApp, t: &Tokens, draft: Value) -> (i64, i64) {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let doc = res.json()["id"].as_i64().unwrap();
-    let signer = post_of(app, "zhuren").await;
+    let signer = app.post_of("zhuren").await;
     let res = app
         .api(
             "POST",
@@ -75,10 +75,14 @@ async fn to_print(app: &TestApp, t: &Tokens, draft: Value) -> (i64, i64) {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let case = res.json()["case_id"].as_i64().unwrap();
-    ok(app, &t.kezhang, case, "同意", "核稿无误", json!({})).await;
-    ok(app, &t.zhuren, case, "同意", "同意印发", json!({})).await;
-    ok(app, &t.wenshu, case, "复核无误", "", json!({})).await;
-    ok(app, &t.wenshu, case, "登记编号", "", json!({})).await;
+    app.complete_ok(&t.kezhang, case, "同意", "核稿无误", json!({}))
+        .await;
+    app.complete_ok(&t.zhuren, case, "同意", "同意印发", json!({}))
+        .await;
+    app.complete_ok(&t.wenshu, case, "复核无误", "", json!({}))
+        .await;
+    app.complete_ok(&t.wenshu, case, "登记编号", "", json!({}))
+        .await;
     (doc, case)
 }
 
@@ -90,7 +94,7 @@ on_both_engines!(
     a_document_that_breaks_the_standard_is_refused_at_printing_and_nothing_is_written,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
         // A web address longer than a line is not broken inside (no break inside a run of
         // Latin letters): it is pushed to the next line, and the line before it is left with
         // 5 characters where the grid asks for 28.
@@ -102,7 +106,9 @@ on_both_engines!(
         let (doc, case) = to_print(&app, &t, draft).await;
         let events_before = app.events_of("documents.printed").await;
 
-        let res = complete(&app, &t.wenshu, case, "印制完成", "", json!({})).await;
+        let res = app
+            .complete(&t.wenshu, case, "印制完成", "", json!({}))
+            .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert_eq!(
             res.headers["content-type"], "application/problem+json",
@@ -124,7 +130,7 @@ on_both_engines!(
 
         // The case page says the same in Chinese, on the page the clerk acted from.
         app.login_as("wenshu").await;
-        let clerk_post = post_of(&app, "wenshu").await;
+        let clerk_post = app.post_of("wenshu").await;
         let task_no = app
             .scalar(&format!(
                 "select task_no from tasks where case_id = {case} and state = 'open'
@@ -175,11 +181,7 @@ on_both_engines!(
                 .await,
             "numbered"
         );
-        assert!(
-            crate::documents::task_of(&app, &t.wenshu, case)
-                .await
-                .is_some()
-        );
+        assert!(app.task_of(&t.wenshu, case).await.is_some());
         // 核发 cannot be reached around it: the case still waits at 印制.
         let step = app
             .text(&format!(
@@ -194,7 +196,7 @@ on_both_engines!(
     a_sealed_document_is_printed_with_its_issuer_seal_dispatched_and_archived,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
         let (doc, case) = to_print(&app, &t, notice(&[qinghe])).await;
         // An attachment (added by the clerk who holds 印制) travels into the archive package.
         let res = app
@@ -208,14 +210,16 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
 
         // No seal image yet: 印制 is refused by name, nothing written.
-        let res = complete(&app, &t.wenshu, case, "印制完成", "", json!({})).await;
+        let res = app
+            .complete(&t.wenshu, case, "印制完成", "", json!({}))
+            .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         assert_eq!(res.json()["code"], "documents.no_seal");
         assert!(res.body.contains("尚未上传印章图像"), "{}", res.body);
         assert_eq!(app.scalar("select count(*) from document_finals").await, 0);
 
         // Only the security administrator uploads seals, and only PNG by content.
-        let office = unit_id(&app, OFFICE).await;
+        let office = app.unit_id(OFFICE).await;
         let res = app
             .api_bytes(
                 "POST",
@@ -266,9 +270,11 @@ on_both_engines!(
         assert!(preview.starts_with(b"%PDF"));
 
         // 印制 now renders, checks and stores the sealed PDF; 核发 dispatches exactly it.
-        ok(&app, &t.wenshu, case, "印制完成", "", json!({})).await;
+        app.complete_ok(&t.wenshu, case, "印制完成", "", json!({}))
+            .await;
         assert_eq!(app.events_of("documents.printed").await, 1);
-        ok(&app, &t.wenshu, case, "核发", "", json!({})).await;
+        app.complete_ok(&t.wenshu, case, "核发", "", json!({}))
+            .await;
         let pdf = app
             .api_raw(&format!("/api/v1/documents/{doc}/pdf"), &t.mishu)
             .await;
@@ -296,7 +302,8 @@ on_both_engines!(
             .unwrap();
         let clerk = app
             .token_for(
-                &crate::documents::login_in(&app, "清河县人民政府办公室", "秘书股", "clerk").await,
+                &app.login_in("清河县人民政府办公室", "秘书股", "clerk")
+                    .await,
                 &["org.read", "flow.work"],
             )
             .await;
@@ -412,8 +419,10 @@ on_both_engines!(
 
 /// Takes a document waiting at 印制 through 印制 and 核发.
 async fn print_and_dispatch(app: &TestApp, t: &Tokens, case: i64) {
-    ok(app, &t.wenshu, case, "印制完成", "", json!({})).await;
-    ok(app, &t.wenshu, case, "核发", "", json!({})).await;
+    app.complete_ok(&t.wenshu, case, "印制完成", "", json!({}))
+        .await;
+    app.complete_ok(&t.wenshu, case, "核发", "", json!({}))
+        .await;
 }
 
 async fn archive(app: &TestApp, t: &Tokens, doc: i64, retention: &str) -> crate::support::Res {
@@ -431,8 +440,8 @@ on_both_engines!(
     |app: TestApp| async move {
         let t = tokens(&app).await;
         upload_seal(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
-        let office = unit_id(&app, OFFICE).await;
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
+        let office = app.unit_id(OFFICE).await;
         // The system administrator sets the 全宗号 the archive assigned; others may not.
         let sysadmin = app.token_for("sysadmin", &["org.admin"]).await;
         let res = app
@@ -510,7 +519,7 @@ on_both_engines!(
     a_document_without_a_seal_is_printed_without_any_seal_image,
     |app: TestApp| async move {
         let t = tokens(&app).await;
-        let qinghe = (unit_id(&app, "清河县人民政府").await, "清河县人民政府");
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
         let mut draft = notice(&[qinghe]);
         draft["seal"] = json!(false);
         let (doc, case) = to_print(&app, &t, draft).await;

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use chrono::TimeDelta;
 use serde_json::{Value, json};
 
-use crate::documents::{complete, login_in, login_of_position, ok, post_of, unit_id};
 use crate::on_both_engines;
 use crate::support::TestApp;
 
@@ -62,7 +61,7 @@ async fn post_ok(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
 /// A paper 收文 registered at 清河, screened, proposed and instructed by the 县长: its case.
 async fn instructed_incoming(app: &TestApp) -> i64 {
     let clerk = app
-        .token_for(&login_in(app, OFFICE, "秘书股", "clerk").await, &SCOPES)
+        .token_for(&app.login_in(OFFICE, "秘书股", "clerk").await, &SCOPES)
         .await;
     let created = post_ok(
         app,
@@ -79,18 +78,18 @@ async fn instructed_incoming(app: &TestApp) -> i64 {
         .await;
     let chief = app
         .token_for(
-            &login_in(app, OFFICE, "秘书股", "section_chief").await,
+            &app.login_in(OFFICE, "秘书股", "section_chief").await,
             &SCOPES,
         )
         .await;
-    ok(app, &chief, case, "通过", "请领导阅示", json!({})).await;
-    let director = app
-        .token_for(&login_of_position(app, OFFICE, "director").await, &SCOPES)
+    app.complete_ok(&chief, case, "通过", "请领导阅示", json!({}))
         .await;
-    let leader_login = login_of_position(app, "清河县人民政府", "leader").await;
-    let leader_post = post_of(app, &leader_login).await;
-    ok(
-        app,
+    let director = app
+        .token_for(&app.login_of_position(OFFICE, "director").await, &SCOPES)
+        .await;
+    let leader_login = app.login_of_position("清河县人民政府", "leader").await;
+    let leader_post = app.post_of(&leader_login).await;
+    app.complete_ok(
         &director,
         case,
         "拟办",
@@ -99,9 +98,10 @@ async fn instructed_incoming(app: &TestApp) -> i64 {
     )
     .await;
     let leader = app.token_for(&leader_login, &SCOPES).await;
-    let handler = post_of(app, &login_in(app, OFFICE, "秘书股", "section_chief").await).await;
-    ok(
-        app,
+    let handler = app
+        .post_of(&app.login_in(OFFICE, "秘书股", "section_chief").await)
+        .await;
+    app.complete_ok(
         &leader,
         case,
         "批示",
@@ -119,12 +119,12 @@ on_both_engines!(
         // working Saturday 10-10.
         app.clock.advance(TimeDelta::days(-65));
         let case = instructed_incoming(&app).await;
-        let sup_login = login_in(&app, OFFICE, "督查股", "section_chief").await;
+        let sup_login = app.login_in(OFFICE, "督查股", "section_chief").await;
         let sup = app.token_for(&sup_login, &SCOPES).await;
-        let director_login = login_of_position(&app, OFFICE, "director").await;
+        let director_login = app.login_of_position(OFFICE, "director").await;
         let director = app.token_for(&director_login, &SCOPES).await;
-        let director_post = post_of(&app, &director_login).await;
-        let office = unit_id(&app, OFFICE).await;
+        let director_post = app.post_of(&director_login).await;
+        let office = app.unit_id(OFFICE).await;
 
         // The instruction, drafted from the case: the 县长's own words.
         let draft = app
@@ -143,7 +143,7 @@ on_both_engines!(
         let leader_post = draft["leader_post"].as_i64().unwrap();
         // Someone outside a supervising section may not open items.
         let other = app
-            .token_for(&login_in(&app, OFFICE, "秘书股", "clerk").await, &SCOPES)
+            .token_for(&app.login_in(OFFICE, "秘书股", "clerk").await, &SCOPES)
             .await;
         let body = json!({
             "source_kind": "instruction", "source_case_id": case, "source_text": draft["text"],
@@ -183,11 +183,11 @@ on_both_engines!(
             json!({"text": "收到"}),
         )
         .await;
-        let zonghe_login = login_in(&app, OFFICE, "综合股", "staff").await;
-        let xinxi_login = login_in(&app, OFFICE, "信息股", "staff").await;
+        let zonghe_login = app.login_in(OFFICE, "综合股", "staff").await;
+        let xinxi_login = app.login_in(OFFICE, "信息股", "staff").await;
         let (zonghe_post, xinxi_post) = (
-            post_of(&app, &zonghe_login).await,
-            post_of(&app, &xinxi_login).await,
+            app.post_of(&zonghe_login).await,
+            app.post_of(&xinxi_login).await,
         );
         let (zonghe_unit, xinxi_unit) = (
             app.scalar(&format!(
@@ -562,7 +562,7 @@ on_both_engines!(
         assert_eq!(mine["total"], 1, "{mine}");
         let leader = app
             .token_for(
-                &login_of_position(&app, "清河县人民政府", "leader").await,
+                &app.login_of_position("清河县人民政府", "leader").await,
                 &SCOPES,
             )
             .await;
@@ -571,7 +571,6 @@ on_both_engines!(
             .await
             .json();
         assert_eq!(led["total"], 3, "{led}");
-        let _ = complete;
     }
 );
 
@@ -579,14 +578,14 @@ on_both_engines!(a_change_of_lead_moves_the_work, |app: TestApp| async move {
     let case = instructed_incoming(&app).await;
     let sup = app
         .token_for(
-            &login_in(&app, OFFICE, "督查股", "section_chief").await,
+            &app.login_in(OFFICE, "督查股", "section_chief").await,
             &SCOPES,
         )
         .await;
-    let zonghe_login = login_in(&app, OFFICE, "综合股", "staff").await;
-    let xinxi_login = login_in(&app, OFFICE, "信息股", "staff").await;
-    let zonghe_post = post_of(&app, &zonghe_login).await;
-    let xinxi_post = post_of(&app, &xinxi_login).await;
+    let zonghe_login = app.login_in(OFFICE, "综合股", "staff").await;
+    let xinxi_login = app.login_in(OFFICE, "信息股", "staff").await;
+    let zonghe_post = app.post_of(&zonghe_login).await;
+    let xinxi_post = app.post_of(&xinxi_login).await;
     let unit_of = |p: i64| format!("select unit_id from posts where id = {p}");
     let zonghe_unit = app.scalar(&unit_of(zonghe_post)).await;
     let xinxi_unit = app.scalar(&unit_of(xinxi_post)).await;
@@ -647,12 +646,12 @@ async fn two_servers_give_each_card_once() {
     };
     let sup = app
         .token_for(
-            &login_in(&app, OFFICE, "督查股", "section_chief").await,
+            &app.login_in(OFFICE, "督查股", "section_chief").await,
             &SCOPES,
         )
         .await;
-    let lead_login = login_in(&app, OFFICE, "综合股", "staff").await;
-    let lead_post = post_of(&app, &lead_login).await;
+    let lead_login = app.login_in(OFFICE, "综合股", "staff").await;
+    let lead_post = app.post_of(&lead_login).await;
     let lead_unit = app
         .scalar(&format!("select unit_id from posts where id = {lead_post}"))
         .await;
@@ -713,7 +712,7 @@ async fn two_servers_give_each_card_once() {
 on_both_engines!(
     pages_refuse_bad_input_in_chinese_and_export,
     |app: TestApp| async move {
-        let login = login_in(&app, OFFICE, "督查股", "section_chief").await;
+        let login = app.login_in(OFFICE, "督查股", "section_chief").await;
         app.login_as(&login).await;
         let res = app.get("/supervision/new").await;
         assert_eq!(res.status, StatusCode::OK);
@@ -735,7 +734,9 @@ on_both_engines!(
             app.scalar("select count(*) from supervision_items").await,
             0
         );
-        let lead = post_of(&app, &login_in(&app, OFFICE, "综合股", "staff").await).await;
+        let lead = app
+            .post_of(&app.login_in(OFFICE, "综合股", "staff").await)
+            .await;
         let res = app
             .post_form(
                 "/supervision",
@@ -782,12 +783,12 @@ on_both_engines!(
     |app: TestApp| async move {
         let sup = app
             .token_for(
-                &login_in(&app, OFFICE, "督查股", "section_chief").await,
+                &app.login_in(OFFICE, "督查股", "section_chief").await,
                 &SCOPES,
             )
             .await;
         // The city's 主任 sits above the county: not the county's to supervise.
-        let zhuren = post_of(&app, "zhuren").await;
+        let zhuren = app.post_of("zhuren").await;
         let zhuren_unit = app
             .scalar(&format!("select unit_id from posts where id = {zhuren}"))
             .await;
@@ -820,8 +821,8 @@ on_both_engines!(
             d["deadline"].as_str().is_some_and(|s| s > "2026-11-26"),
             "{d}"
         );
-        let staff_login = login_in(&app, OFFICE, "综合股", "staff").await;
-        let staff = post_of(&app, &staff_login).await;
+        let staff_login = app.login_in(OFFICE, "综合股", "staff").await;
+        let staff = app.post_of(&staff_login).await;
         let staff_unit = app
             .scalar(&format!("select unit_id from posts where id = {staff}"))
             .await;
@@ -838,9 +839,11 @@ on_both_engines!(
 on_both_engines!(
     choices_are_read_by_their_codes_and_the_page_and_api_filter_alike,
     |app: TestApp| async move {
-        let sup_login = login_in(&app, OFFICE, "督查股", "section_chief").await;
+        let sup_login = app.login_in(OFFICE, "督查股", "section_chief").await;
         let sup = app.token_for(&sup_login, &SCOPES).await;
-        let lead = post_of(&app, &login_in(&app, OFFICE, "综合股", "staff").await).await;
+        let lead = app
+            .post_of(&app.login_in(OFFICE, "综合股", "staff").await)
+            .await;
         let lead_unit = app
             .scalar(&format!("select unit_id from posts where id = {lead}"))
             .await;

@@ -473,6 +473,98 @@ impl TestApp {
         out
     }
 
+    /// A unit's id by its full name.
+    pub async fn unit_id(&self, name: &str) -> i64 {
+        self.scalar(&format!("select id from units where name = '{name}'"))
+            .await
+    }
+
+    /// The first post of a person, by login.
+    pub async fn post_of(&self, login: &str) -> i64 {
+        self.scalar(&format!(
+            "select p.id from posts p join persons pe on pe.id = p.person_id
+         where pe.login = '{login}' order by p.id limit 1"
+        ))
+        .await
+    }
+
+    /// The login of the person holding a position (with a title, if given) in a named section of a
+    /// county office.
+    pub async fn login_in(&self, county_office: &str, section: &str, position: &str) -> String {
+        self.text(&format!(
+            "select pe.login from persons pe join posts p on p.person_id = pe.id
+         join units s on s.id = p.unit_id join units o on o.id = s.parent_id
+         join positions q on q.id = p.position_id
+         where o.name = '{county_office}' and s.name = '{section}' and q.code = '{position}'
+         order by p.id limit 1"
+        ))
+        .await
+    }
+
+    /// The login of the person holding a position in a unit.
+    pub async fn login_of_position(&self, unit: &str, position: &str) -> String {
+        self.text(&format!(
+            "select pe.login from persons pe join posts p on p.person_id = pe.id
+         join units u on u.id = p.unit_id join positions q on q.id = p.position_id
+         where u.name = '{unit}' and q.code = '{position}' order by p.id limit 1"
+        ))
+        .await
+    }
+
+    /// The open task of a case in a person's 待办.
+    pub async fn task_of(&self, token: &str, case_id: i64) -> Option<serde_json::Value> {
+        let todo = self
+            .api("GET", "/api/v1/tasks?queue=todo&limit=200", token, None)
+            .await
+            .json();
+        todo.as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["case_id"] == case_id)
+            .cloned()
+    }
+
+    /// Completes a person's open task of a case through the API.
+    pub async fn complete(
+        &self,
+        token: &str,
+        case_id: i64,
+        decision: &str,
+        opinion: &str,
+        choices: serde_json::Value,
+    ) -> Res {
+        let Some(task) = self.task_of(token, case_id).await else {
+            let open = self
+            .text(&format!(
+                "select step_id || ':' || post_id || ':' || state from tasks where case_id = {case_id} order by id desc limit 1"
+            ))
+            .await;
+            panic!("no task of case {case_id} in this 待办; its tasks: {open}");
+        };
+        self.api(
+            "POST",
+            &format!("/api/v1/tasks/{}/complete", task["id"]),
+            token,
+            Some(serde_json::json!({"decision": decision, "opinion": opinion, "choices": choices})),
+        )
+        .await
+    }
+
+    /// Completes a person's open task of a case and expects it to succeed.
+    pub async fn complete_ok(
+        &self,
+        token: &str,
+        case_id: i64,
+        decision: &str,
+        opinion: &str,
+        choices: serde_json::Value,
+    ) {
+        let res = self
+            .complete(token, case_id, decision, opinion, choices)
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{decision}: {}", res.body);
+    }
+
     /// The id of a person by login.
     pub async fn person_id(&self, login: &str) -> i64 {
         self.scalar(&format!("select id from persons where login = '{login}'"))
