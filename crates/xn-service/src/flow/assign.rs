@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use xn_domain::flow::{AssigneeRule, CaseState, Ctx, FlowEvent, Need, Value};
 use xn_store::Tx;
 
-use super::batch::{self, Work};
+use super::batch::{self, OrgRead, Work};
 use super::{ActorRef, CaseCtx, StartCase, flow_error};
 use crate::areas::StartedBy;
 use crate::{Result, ServiceError, Services};
@@ -33,14 +33,17 @@ impl Services {
                 Need::Rule { rule } => {
                     let posts = match rule_in_memory(&rule, case) {
                         Some(posts) => posts,
-                        None => self.resolve_rule(w.tx().await?, &rule, case).await?,
+                        None => self.resolve_rule(&mut w.org().await?, &rule, case).await?,
                     };
                     events.extend(state.assign(ctx, run, &posts).map_err(flow_error)?);
                 }
                 Need::Chosen { allowed, picked } => {
                     let allowed_posts = match rule_in_memory(&allowed, case) {
                         Some(posts) => posts,
-                        None => self.resolve_rule(w.tx().await?, &allowed, case).await?,
+                        None => {
+                            self.resolve_rule(&mut w.org().await?, &allowed, case)
+                                .await?
+                        }
                     };
                     if let Some(bad) = picked.iter().find(|p| !allowed_posts.contains(p)) {
                         return Err(ServiceError::invalid(
@@ -99,7 +102,7 @@ impl Services {
     /// The posts an assignee rule names for a case.
     pub(crate) async fn resolve_rule(
         &self,
-        tx: &mut Tx,
+        tx: &mut OrgRead<'_>,
         rule: &AssigneeRule,
         case: &CaseCtx,
     ) -> Result<Vec<i64>> {
@@ -107,7 +110,7 @@ impl Services {
             return Ok(posts);
         }
         Ok(match rule {
-            AssigneeRule::Post { post } => match xn_store::flow::post_unit(tx, *post).await? {
+            AssigneeRule::Post { post } => match tx.post_unit(*post).await? {
                 Some((_, active)) if active != 0 => vec![*post],
                 _ => Vec::new(),
             },
@@ -116,9 +119,7 @@ impl Services {
             AssigneeRule::Chosen { from } => Box::pin(self.resolve_rule(tx, from, case)).await?,
             AssigneeRule::Position { position, unit } => {
                 let start = if unit.from == "starter" {
-                    xn_store::flow::post_unit(tx, case.starter)
-                        .await?
-                        .map(|(u, _)| u)
+                    tx.post_unit(case.starter).await?.map(|(u, _)| u)
                 } else if unit.from == "case" {
                     Some(case.unit_id)
                 } else if let Some(f) = unit.from.strip_prefix("field:") {
@@ -129,15 +130,15 @@ impl Services {
                 let mut at = start;
                 for _ in 0..unit.up {
                     at = match at {
-                        Some(u) => xn_store::flow::parent_unit(tx, u).await?,
+                        Some(u) => tx.parent_unit(u).await?,
                         None => None,
                     };
                 }
                 if let (Some(u), Some(kind)) = (at, unit.child.as_deref()) {
-                    at = xn_store::flow::child_unit_of_kind(tx, u, kind).await?;
+                    at = tx.child_unit_of_kind(u, kind).await?;
                 }
                 match at {
-                    Some(u) => xn_store::flow::posts_with_position(tx, u, position).await?,
+                    Some(u) => tx.posts_with_position(u, position).await?,
                     None => Vec::new(),
                 }
             }

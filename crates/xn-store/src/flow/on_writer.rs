@@ -263,3 +263,43 @@ pub fn case_versions(tx: &WriteTx<'_>, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
     }
     Ok(out)
 }
+
+/// The organisation as assignee rules read it, on the writer's read-only connection: the same
+/// statements as `assignees.rs`, for the batch's lane (a read through the pool costs a round
+/// trip to a worker thread per statement).
+pub mod org {
+    use rusqlite::OptionalExtension;
+
+    use crate::Result;
+    use crate::flow::assignees::{CHILD_UNIT_OF_KIND, PARENT_UNIT, POST_UNIT, POSTS_WITH_POSITION};
+    use crate::writer::ReadConn;
+
+    /// Active posts of a position code in a unit.
+    pub fn posts_with_position(r: &ReadConn<'_>, unit_id: i64, position: &str) -> Result<Vec<i64>> {
+        let mut st = r.0.prepare_cached(POSTS_WITH_POSITION)?;
+        let rows = st.query_map(rusqlite::params![unit_id, position], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
+    }
+
+    /// A unit's parent.
+    pub fn parent_unit(r: &ReadConn<'_>, unit_id: i64) -> Result<Option<i64>> {
+        let mut st = r.0.prepare_cached(PARENT_UNIT)?;
+        Ok(st.query_row([unit_id], |row| row.get(0))?)
+    }
+
+    /// The first child unit of a kind.
+    pub fn child_unit_of_kind(r: &ReadConn<'_>, unit_id: i64, kind: &str) -> Result<Option<i64>> {
+        let mut st = r.0.prepare_cached(CHILD_UNIT_OF_KIND)?;
+        Ok(st
+            .query_row(rusqlite::params![unit_id, kind], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// The unit of a post, and whether it is active.
+    pub fn post_unit(r: &ReadConn<'_>, post_id: i64) -> Result<Option<(i64, i16)>> {
+        let mut st = r.0.prepare_cached(POST_UNIT)?;
+        Ok(st
+            .query_row([post_id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?)
+    }
+}

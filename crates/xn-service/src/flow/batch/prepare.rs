@@ -59,6 +59,7 @@ pub(super) async fn prepare(
             read_only: on_writer,
         },
         buf: Some(Buffer::default()),
+        reader: writer.cloned(),
     };
     // Cases not in the cache are read in one statement.
     let mut missing: Vec<i64> = Vec::new();

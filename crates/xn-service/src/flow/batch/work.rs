@@ -10,6 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use xn_domain::flow::{CaseState, CaseStatus, ProcessDef};
 use xn_store::area_writes::AreaWrite;
+use xn_store::writer::SqliteWriter;
 use xn_store::{Db, Tx};
 
 use super::Loaded;
@@ -75,6 +76,67 @@ pub(super) struct EventRef {
 pub(crate) struct Work<'t> {
     pub(super) tx: Slot<'t>,
     pub(super) buf: Option<Buffer>,
+    /// On SQLite, the writer thread, whose read-only connection answers the organisation's
+    /// reads of assignee rules without a round trip to a pool worker.
+    pub(super) reader: Option<SqliteWriter>,
+}
+
+/// Where assignee rules read the organisation: the action's transaction, or, for a batch on
+/// SQLite, the writer thread's read-only connection (the organisation does not change with
+/// flow actions, so committed rows are what the rule must see).
+pub(crate) enum OrgRead<'a> {
+    /// Through the transaction.
+    Tx(&'a mut Tx),
+    /// Through the writer's read-only connection.
+    Writer(&'a SqliteWriter),
+}
+
+impl OrgRead<'_> {
+    /// Active posts of a position in a unit.
+    pub(crate) async fn posts_with_position(
+        &mut self,
+        unit: i64,
+        position: &str,
+    ) -> Result<Vec<i64>> {
+        Ok(match self {
+            OrgRead::Tx(tx) => xn_store::flow::posts_with_position(tx, unit, position).await?,
+            OrgRead::Writer(w) => {
+                w.read(|r| xn_store::flow::on_writer::org::posts_with_position(r, unit, position))?
+            }
+        })
+    }
+
+    /// A unit's parent.
+    pub(crate) async fn parent_unit(&mut self, unit: i64) -> Result<Option<i64>> {
+        Ok(match self {
+            OrgRead::Tx(tx) => xn_store::flow::parent_unit(tx, unit).await?,
+            OrgRead::Writer(w) => {
+                w.read(|r| xn_store::flow::on_writer::org::parent_unit(r, unit))?
+            }
+        })
+    }
+
+    /// The first child unit of a kind.
+    pub(crate) async fn child_unit_of_kind(
+        &mut self,
+        unit: i64,
+        kind: &str,
+    ) -> Result<Option<i64>> {
+        Ok(match self {
+            OrgRead::Tx(tx) => xn_store::flow::child_unit_of_kind(tx, unit, kind).await?,
+            OrgRead::Writer(w) => {
+                w.read(|r| xn_store::flow::on_writer::org::child_unit_of_kind(r, unit, kind))?
+            }
+        })
+    }
+
+    /// A post's unit and whether it is active.
+    pub(crate) async fn post_unit(&mut self, post: i64) -> Result<Option<(i64, i16)>> {
+        Ok(match self {
+            OrgRead::Tx(tx) => xn_store::flow::post_unit(tx, post).await?,
+            OrgRead::Writer(w) => w.read(|r| xn_store::flow::on_writer::org::post_unit(r, post))?,
+        })
+    }
 }
 
 /// The transaction an action reads (and on the direct path, writes) through.
@@ -143,19 +205,10 @@ pub(super) fn is_refusal(e: &ServiceError) -> bool {
     }
 }
 
-impl<'t> Work<'t> {
-    /// Writes go straight into `tx`.
-    pub(crate) fn direct(tx: &'t mut Tx) -> Work<'t> {
-        Work {
-            tx: Slot::Borrowed(tx),
-            buf: None,
-        }
-    }
-
-    /// The transaction to read (and on the direct path, write) through; the batch opens its own
-    /// on first use.
-    pub(crate) async fn tx(&mut self) -> Result<&mut Tx> {
-        match &mut self.tx {
+impl Slot<'_> {
+    /// The transaction, the batch's own opened on first use.
+    async fn get(&mut self) -> Result<&mut Tx> {
+        match self {
             Slot::Borrowed(t) => Ok(&mut **t),
             Slot::Lazy { tx, db, read_only } => {
                 if tx.is_none() {
@@ -169,6 +222,34 @@ impl<'t> Work<'t> {
                     .ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("no transaction")))
             }
         }
+    }
+}
+
+impl<'t> Work<'t> {
+    /// Writes go straight into `tx`.
+    pub(crate) fn direct(tx: &'t mut Tx) -> Work<'t> {
+        Work {
+            tx: Slot::Borrowed(tx),
+            buf: None,
+            reader: None,
+        }
+    }
+
+    /// The transaction to read (and on the direct path, write) through; the batch opens its own
+    /// on first use.
+    pub(crate) async fn tx(&mut self) -> Result<&mut Tx> {
+        self.tx.get().await
+    }
+
+    /// Where assignee rules read the organisation.
+    pub(crate) async fn org(&mut self) -> Result<OrgRead<'_>> {
+        let Work { tx, buf, reader } = self;
+        if buf.is_some()
+            && let Some(w) = reader.as_ref()
+        {
+            return Ok(OrgRead::Writer(w));
+        }
+        Ok(OrgRead::Tx(tx.get().await?))
     }
 
     /// Whether writes are buffered.

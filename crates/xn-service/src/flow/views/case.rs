@@ -158,7 +158,9 @@ impl Services {
                     link: None,
                 };
                 let mut tx = self.db().begin().await?;
-                let ids = self.resolve_rule(&mut tx, from, &case).await?;
+                let ids = self
+                    .resolve_rule(&mut super::super::batch::OrgRead::Tx(&mut tx), from, &case)
+                    .await?;
                 tx.commit().await?;
                 let names = self.post_names(&ids).await?;
                 c.candidates = ids
