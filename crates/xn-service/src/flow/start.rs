@@ -6,11 +6,12 @@
 //! (`assign.rs`) and no write of rows (`persist.rs`): a start computes its first state here and
 //! is written there like any action.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use xn_domain::calendar::OfficeHours;
-use xn_domain::flow::{CaseState, Ctx};
+use xn_domain::calendar::{Calendar, OfficeHours};
+use xn_domain::flow::{CaseState, Ctx, FlowEvent, ProcessDef};
 use xn_domain::org::Permission;
 use xn_store::Tx;
 use xn_store::flow::NewCase;
@@ -264,29 +265,10 @@ impl Services {
                 now,
             );
             let (version, ids) = self
-                .persist(
-                    w,
-                    &def,
-                    &cal,
-                    &case,
-                    1,
-                    &empty,
-                    &state,
-                    &first,
-                    actor,
-                    now,
-                    Some(title),
+                .persist_start(
+                    w, &def, &cal, &case, &empty, &state, &first, actor, now, title,
                 )
                 .await?;
-            self.on_area_flow(
-                &mut AreaTx::new(w),
-                def.item_kind,
-                &case,
-                &first,
-                actor,
-                now,
-            )
-            .await?;
             return Ok(outcome(case_id, version, &state, &first, &ids));
         }
         let initial = stored::encode(&state)?;
@@ -329,31 +311,47 @@ impl Services {
         let first = start_events(&state, events, starter);
         let state = Arc::new(state);
         let (version, ids) = self
+            .persist_start(
+                w, &def, &cal, &case, &empty, &state, &first, actor, now, title,
+            )
+            .await?;
+        self.after_close(w, &case, &state, actor, now, parent.map(|(p, _, _)| p))
+            .await?;
+        Ok(outcome(case_id, version, &state, &first, &ids))
+    }
+
+    /// Writes a new case's first state (its row exists) and lets its area act on the start.
+    #[expect(clippy::too_many_arguments, reason = "one start's parts")]
+    async fn persist_start(
+        &self,
+        w: &mut Work<'_>,
+        def: &Arc<ProcessDef>,
+        cal: &Calendar,
+        case: &CaseCtx,
+        empty: &CaseState,
+        state: &Arc<CaseState>,
+        first: &[FlowEvent],
+        actor: &ActorRef,
+        now: DateTime<Utc>,
+        title: &str,
+    ) -> Result<(i64, HashMap<i64, i64>)> {
+        let written = self
             .persist(
                 w,
-                &def,
-                &cal,
-                &case,
+                def,
+                cal,
+                case,
                 1,
-                &empty,
-                &state,
-                &first,
+                empty,
+                state,
+                first,
                 actor,
                 now,
                 Some(title),
             )
             .await?;
-        self.on_area_flow(
-            &mut AreaTx::new(w),
-            def.item_kind,
-            &case,
-            &first,
-            actor,
-            now,
-        )
-        .await?;
-        self.after_close(w, &case, &state, actor, now, parent.map(|(p, _, _)| p))
+        self.on_area_flow(&mut AreaTx::new(w), def.item_kind, case, first, actor, now)
             .await?;
-        Ok(outcome(case_id, version, &state, &first, &ids))
+        Ok(written)
     }
 }
