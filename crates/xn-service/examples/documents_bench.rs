@@ -320,7 +320,9 @@ async fn bench(a: Args) -> anyhow::Result<()> {
     }
     let documents = Arc::new(documents);
 
-    // Phase 2: 核稿, 签发, 复核 and 登记 of every document, by K concurrent actors.
+    // Phase 2: 核稿, 签发, 复核 and 登记 of every document, by K concurrent actors. The line
+    // says when it starts (a profiler attached then sees phase 2 alone).
+    eprintln!("# phase 2: {} actors", a.actors.max(1));
     let counter = Arc::new(AtomicUsize::new(0));
     let completions = Arc::new(AtomicUsize::new(0));
     let t0 = Instant::now();

@@ -756,28 +756,32 @@ impl Services {
     /// A unit and every unit above it, nearest first (one query), for the rules that ask which
     /// office or government a unit belongs to.
     pub(crate) async fn unit_chain(&self, tx: &mut Tx, unit: i64) -> Result<UnitChain> {
-        let rows = xn_store::org::unit_chain(tx, unit).await?;
-        if rows.is_empty() {
-            return Err(ServiceError::NotFound("单位"));
-        }
-        rows.into_iter()
-            .map(|r| {
-                Ok(ChainUnit {
-                    id: r.id,
-                    kind: r.kind.parse().map_err(|_| {
-                        ServiceError::Internal(anyhow::anyhow!(
-                            "unit {} has an unknown kind {}",
-                            r.id,
-                            r.kind
-                        ))
-                    })?,
-                    name: r.name,
-                    issuer_code: r.issuer_code,
-                })
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(UnitChain)
+        chain_of(xn_store::org::unit_chain(tx, unit).await?)
     }
+}
+
+/// A unit's chain as stored (nearest first) as the domain reads it; no rows: no such unit.
+pub(crate) fn chain_of(rows: Vec<xn_store::org::ChainRow>) -> Result<UnitChain> {
+    if rows.is_empty() {
+        return Err(ServiceError::NotFound("单位"));
+    }
+    rows.into_iter()
+        .map(|r| {
+            Ok(ChainUnit {
+                id: r.id,
+                kind: r.kind.parse().map_err(|_| {
+                    ServiceError::Internal(anyhow::anyhow!(
+                        "unit {} has an unknown kind {}",
+                        r.id,
+                        r.kind
+                    ))
+                })?,
+                name: r.name,
+                issuer_code: r.issuer_code,
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(UnitChain)
 }
 
 #[cfg(test)]

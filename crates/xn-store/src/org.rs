@@ -463,27 +463,29 @@ pub struct ChainRow {
 /// A unit and every unit above it, nearest first, in one query (a recursive walk up
 /// `parent_id`, at most 64 levels: a tree deeper than that is not an office's).
 pub async fn unit_chain(tx: &mut Tx, unit_id: i64) -> Result<Vec<ChainRow>> {
-    Ok(with_tx!(tx, c => sqlx::query_as(
-        "with recursive chain (id, parent_id, kind, name, issuer_code, depth) as (
-             select id, parent_id, kind, name, issuer_code, 0 from units where id = $1
-             union all
-             select u.id, u.parent_id, u.kind, u.name, u.issuer_code, chain.depth + 1
-             from units u join chain on u.id = chain.parent_id
-             where chain.depth < 64
-         )
-         select id, kind, name, issuer_code from chain order by depth")
-        .bind(unit_id).fetch_all(c).await)?)
+    Ok(with_tx!(tx, c => sqlx::query_as(UNIT_CHAIN).bind(unit_id).fetch_all(c).await)?)
 }
+
+pub(crate) const UNIT_CHAIN: &str =
+    "with recursive chain (id, parent_id, kind, name, issuer_code, depth) as (
+         select id, parent_id, kind, name, issuer_code, 0 from units where id = $1
+         union all
+         select u.id, u.parent_id, u.kind, u.name, u.issuer_code, chain.depth + 1
+         from units u join chain on u.id = chain.parent_id
+         where chain.depth < 64
+     )
+     select id, kind, name, issuer_code from chain order by depth";
 
 /// A unit's parent, kind, name and 机关代字.
 pub async fn unit_brief(
     tx: &mut Tx,
     unit_id: i64,
 ) -> Result<(Option<i64>, String, String, Option<String>)> {
-    Ok(with_tx!(tx, c => sqlx::query_as(
-        "select parent_id, kind, name, issuer_code from units where id = $1")
-        .bind(unit_id).fetch_one(c).await)?)
+    Ok(with_tx!(tx, c => sqlx::query_as(UNIT_BRIEF).bind(unit_id).fetch_one(c).await)?)
 }
+
+pub(crate) const UNIT_BRIEF: &str =
+    "select parent_id, kind, name, issuer_code from units where id = $1";
 
 // ---------------------------------------------------------------------------------------------
 // Who handles what in a unit
@@ -539,10 +541,11 @@ pub async fn posts_in(tx: &mut Tx, unit_id: i64, positions: &[&str]) -> Result<V
 
 /// A person's name by post.
 pub async fn post_person_name(tx: &mut Tx, post_id: i64) -> Result<String> {
-    Ok(with_tx!(tx, c => sqlx::query_scalar(
-        "select r.name from posts p join persons r on r.id = p.person_id where p.id = $1")
-        .bind(post_id).fetch_one(c).await)?)
+    Ok(with_tx!(tx, c => sqlx::query_scalar(POST_PERSON_NAME).bind(post_id).fetch_one(c).await)?)
 }
+
+pub(crate) const POST_PERSON_NAME: &str =
+    "select r.name from posts p join persons r on r.id = p.person_id where p.id = $1";
 
 /// The children of a unit, in order.
 pub async fn child_units(tx: &mut Tx, unit_id: i64) -> Result<Vec<i64>> {

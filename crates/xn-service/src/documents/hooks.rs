@@ -179,8 +179,11 @@ impl Services {
                         field: Some("opinion"),
                         message: v.message,
                     })?;
-                    let doc = store::find_document_tx(tx.read().await?, doc_id).await?;
-                    let broken = self.document_rules(tx.read().await?, &doc).await?;
+                    // The text and elements do not change while the document is in review,
+                    // and the organisation not with flow actions: committed rows serve.
+                    let mut read = tx.committed().await?;
+                    let doc = read.rule_source(doc_id).await?;
+                    let broken = self.rules_of(&mut read, &doc).await?;
                     if !broken.is_empty() {
                         return Err(ServiceError::Conflict {
                             code: "documents.rules",
@@ -197,7 +200,7 @@ impl Services {
                             ),
                         });
                     }
-                    let name = store::post_person_name(tx.read().await?, *post).await?;
+                    let name = read.post_person_name(*post).await?;
                     let opinion = if opinion.trim().is_empty() {
                         "圈阅".to_owned()
                     } else {

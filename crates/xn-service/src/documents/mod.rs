@@ -42,9 +42,10 @@ use xn_domain::documents::rules::{self, RuleInput};
 use xn_domain::documents::{DocKind, Recipient, Relation};
 use xn_domain::org::Permission;
 use xn_store::Tx;
-use xn_store::documents::{self as store, DocumentRow};
+use xn_store::documents::{self as store, DocumentRow, RuleSource};
 
 use crate::events::Audit;
+use crate::flow::CommittedRead;
 use crate::{Actor, Result, ServiceError, Services, require};
 
 /// 办文's front door: `services.documents()`. Its methods are the area's use cases; it borrows
@@ -251,20 +252,31 @@ impl Services {
         tx: &mut Tx,
         doc: &DocumentRow,
     ) -> Result<Vec<rules::Violation>> {
+        self.rules_of(&mut CommittedRead::Tx(tx), &RuleSource::from(doc))
+            .await
+    }
+
+    /// The rules of a document as `read` sees it (in a batch on SQLite, through the writer
+    /// thread's read-only connection: the hook of 签发).
+    pub(crate) async fn rules_of(
+        &self,
+        read: &mut CommittedRead<'_>,
+        doc: &RuleSource,
+    ) -> Result<Vec<rules::Violation>> {
         let issuers: Vec<Recipient> = parse_list(&doc.issuers);
         let lead_unit = issuers
             .first()
             .and_then(|i| i.unit_id)
             .unwrap_or(doc.unit_id);
-        let (_, _, _, lead_code) = xn_store::org::unit_brief(tx, lead_unit).await?;
+        let (_, _, _, lead_code) = read.unit_brief(lead_unit).await?;
         let mut main = Vec::new();
         for r in parse_list::<Recipient>(&doc.main_recipients) {
-            let rel = self.relation(tx, doc.unit_id, r.unit_id).await?;
+            let rel = relation(read, doc.unit_id, r.unit_id).await?;
             main.push((r, rel));
         }
         let mut copy = Vec::new();
         for r in parse_list::<Recipient>(&doc.copy_recipients) {
-            let rel = self.relation(tx, doc.unit_id, r.unit_id).await?;
+            let rel = relation(read, doc.unit_id, r.unit_id).await?;
             copy.push((r, rel));
         }
         Ok(rules::check(&RuleInput {
@@ -281,16 +293,20 @@ impl Services {
             seal: doc.seal != 0,
         }))
     }
+}
 
-    /// How a recipient unit stands to an issuer (`xn_domain::org::relation`).
-    async fn relation(&self, tx: &mut Tx, issuer: i64, recipient: Option<i64>) -> Result<Relation> {
-        let Some(r) = recipient else {
-            return Ok(Relation::Other);
-        };
-        let issuer = self.unit_chain(tx, issuer).await?;
-        let recipient = self.unit_chain(tx, r).await?;
-        Ok(xn_domain::org::relation(&issuer, &recipient))
-    }
+/// How a recipient unit stands to an issuer (`xn_domain::org::relation`).
+async fn relation(
+    read: &mut CommittedRead<'_>,
+    issuer: i64,
+    recipient: Option<i64>,
+) -> Result<Relation> {
+    let Some(r) = recipient else {
+        return Ok(Relation::Other);
+    };
+    let issuer = crate::org::chain_of(read.unit_chain(issuer).await?)?;
+    let recipient = crate::org::chain_of(read.unit_chain(r).await?)?;
+    Ok(xn_domain::org::relation(&issuer, &recipient))
 }
 
 pub(crate) fn audit(actor: &Actor) -> Audit<'_> {

@@ -208,7 +208,10 @@ impl Services {
             Action::DecideExtension { run, .. } => {
                 let step = state.run(*run).and_then(|r| def.step(&r.step));
                 let approvers = match step.and_then(|s| s.extension_approver.clone()) {
-                    Some(rule) => self.resolve_rule(&mut w.org().await?, &rule, case).await?,
+                    Some(rule) => {
+                        self.resolve_rule(&mut w.committed().await?, &rule, case)
+                            .await?
+                    }
                     None => vec![case.starter],
                 };
                 if approvers.contains(&actor.post_id) || actor.flow_admin {

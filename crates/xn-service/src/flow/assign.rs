@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use xn_domain::flow::{AssigneeRule, CaseState, Ctx, FlowEvent, Need, Value};
 use xn_store::Tx;
 
-use super::batch::{self, OrgRead, Work};
+use super::batch::{self, CommittedRead, Work};
 use super::{ActorRef, CaseCtx, StartCase, flow_error};
 use crate::areas::StartedBy;
 use crate::{Result, ServiceError, Services};
@@ -33,7 +33,10 @@ impl Services {
                 Need::Rule { rule } => {
                     let posts = match rule_in_memory(&rule, case) {
                         Some(posts) => posts,
-                        None => self.resolve_rule(&mut w.org().await?, &rule, case).await?,
+                        None => {
+                            self.resolve_rule(&mut w.committed().await?, &rule, case)
+                                .await?
+                        }
                     };
                     events.extend(state.assign(ctx, run, &posts).map_err(flow_error)?);
                 }
@@ -41,7 +44,7 @@ impl Services {
                     let allowed_posts = match rule_in_memory(&allowed, case) {
                         Some(posts) => posts,
                         None => {
-                            self.resolve_rule(&mut w.org().await?, &allowed, case)
+                            self.resolve_rule(&mut w.committed().await?, &allowed, case)
                                 .await?
                         }
                     };
@@ -102,7 +105,7 @@ impl Services {
     /// The posts an assignee rule names for a case.
     pub(crate) async fn resolve_rule(
         &self,
-        tx: &mut OrgRead<'_>,
+        tx: &mut CommittedRead<'_>,
         rule: &AssigneeRule,
         case: &CaseCtx,
     ) -> Result<Vec<i64>> {

@@ -13,7 +13,7 @@ use xn_domain::org::Permission;
 use xn_store::Tx;
 use xn_store::area_writes::AreaWrite;
 
-use super::batch::{Work, needs_direct};
+use super::batch::{CommittedRead, Work, needs_direct};
 use crate::{Actor, Result, ServiceError};
 
 /// Who acts, as the writer needs it (owned).
@@ -122,6 +122,11 @@ impl<'a, 't> AreaTx<'a, 't> {
     /// A transaction to read through.
     pub(crate) async fn read(&mut self) -> Result<&mut Tx> {
         self.work.tx().await
+    }
+
+    /// Where the hook reads rows that flow actions do not change ([`CommittedRead`]).
+    pub(crate) async fn committed(&mut self) -> Result<CommittedRead<'_>> {
+        self.work.committed().await
     }
 
     /// Makes a write now (direct path) or with the batch.

@@ -39,6 +39,7 @@ mod urge;
 pub mod views;
 mod writer;
 
+pub(crate) use batch::CommittedRead;
 use batch::{Loaded, Work};
 pub use ctx::{ActionOutcome, OpenTask, StartCase};
 pub(crate) use ctx::{ActorRef, AreaTx, CaseCtx};

@@ -255,6 +255,94 @@ pub async fn find_document_tx(tx: &mut Tx, id: i64) -> Result<DocumentRow> {
     )
 }
 
+/// What the 签发 rules read of a document (`xn_domain::documents::rules::check`), and the
+/// version of its text that is signed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RuleSource {
+    /// Drafting unit.
+    pub unit_id: i64,
+    /// Kind code.
+    pub kind: String,
+    /// 标题.
+    pub title: String,
+    /// 机关代字.
+    pub issuer_code: Option<String>,
+    /// 发文机关 (JSON list).
+    pub issuers: String,
+    /// 签发人 (JSON list).
+    pub signers: String,
+    /// 主送 (JSON list).
+    pub main_recipients: String,
+    /// 抄送 (JSON list).
+    pub copy_recipients: String,
+    /// 发文机关署名.
+    pub signature: String,
+    /// Sealed.
+    pub seal: i16,
+    /// 正文.
+    pub body: String,
+    /// The text's version.
+    pub body_version: i64,
+}
+
+impl From<&DocumentRow> for RuleSource {
+    fn from(d: &DocumentRow) -> RuleSource {
+        RuleSource {
+            unit_id: d.unit_id,
+            kind: d.kind.clone(),
+            title: d.title.clone(),
+            issuer_code: d.issuer_code.clone(),
+            issuers: d.issuers.clone(),
+            signers: d.signers.clone(),
+            main_recipients: d.main_recipients.clone(),
+            copy_recipients: d.copy_recipients.clone(),
+            signature: d.signature.clone(),
+            seal: d.seal,
+            body: d.body.clone(),
+            body_version: d.body_version,
+        }
+    }
+}
+
+const RULE_SOURCE: &str = "select unit_id, kind, title, issuer_code, issuers, signers,
+     main_recipients, copy_recipients, signature, seal, body, body_version
+     from documents where id = $1";
+
+/// What the 签发 rules read of a document, inside a transaction.
+pub async fn rule_source(tx: &mut Tx, id: i64) -> Result<RuleSource> {
+    Ok(with_tx!(tx, c => sqlx::query_as(RULE_SOURCE).bind(id).fetch_one(c).await)?)
+}
+
+/// Reads on the SQLite writer thread's read-only connection (`crate::writer`), for a batch's
+/// lane: the same statements as above.
+pub mod on_writer {
+    use crate::Result;
+    use crate::writer::ReadConn;
+
+    use super::{RULE_SOURCE, RuleSource};
+
+    /// What the 签发 rules read of a document.
+    pub fn rule_source(r: &ReadConn<'_>, id: i64) -> Result<RuleSource> {
+        let mut st = r.0.prepare_cached(RULE_SOURCE)?;
+        Ok(st.query_row([id], |row| {
+            Ok(RuleSource {
+                unit_id: row.get(0)?,
+                kind: row.get(1)?,
+                title: row.get(2)?,
+                issuer_code: row.get(3)?,
+                issuers: row.get(4)?,
+                signers: row.get(5)?,
+                main_recipients: row.get(6)?,
+                copy_recipients: row.get(7)?,
+                signature: row.get(8)?,
+                seal: row.get(9)?,
+                body: row.get(10)?,
+                body_version: row.get(11)?,
+            })
+        })?)
+    }
+}
+
 /// The document a case moves, inside a transaction.
 pub async fn document_of_case(tx: &mut Tx, case_id: i64) -> Result<Option<DocumentRow>> {
     let sql = format!("select {DOC_COLUMNS} from documents where case_id = $1");
@@ -289,7 +377,10 @@ pub async fn exchange_of_incoming(tx: &mut Tx, incoming: i64) -> Result<Option<i
         .bind(incoming).fetch_optional(c).await)?)
 }
 
-const SET_STATUS: &str = "update documents set status = $2, updated_at = $3 where id = $1";
+/// A status already held is not written again (a row rewritten for nothing, at 签发 entered
+/// after 核稿 say).
+const SET_STATUS: &str =
+    "update documents set status = $2, updated_at = $3 where id = $1 and status <> $2";
 
 /// Sets a document's status.
 pub async fn set_status(tx: &mut Tx, id: i64, status: &str, at: i64) -> Result<()> {

@@ -272,6 +272,7 @@ pub mod org {
 
     use crate::Result;
     use crate::flow::assignees::{CHILD_UNIT_OF_KIND, PARENT_UNIT, POST_UNIT, POSTS_WITH_POSITION};
+    use crate::org::{ChainRow, POST_PERSON_NAME, UNIT_BRIEF, UNIT_CHAIN};
     use crate::writer::ReadConn;
 
     /// Active posts of a position code in a unit.
@@ -293,6 +294,37 @@ pub mod org {
         Ok(st
             .query_row(rusqlite::params![unit_id, kind], |row| row.get(0))
             .optional()?)
+    }
+
+    /// A unit and every unit above it, nearest first (`crate::org::unit_chain`).
+    pub fn unit_chain(r: &ReadConn<'_>, unit_id: i64) -> Result<Vec<ChainRow>> {
+        let mut st = r.0.prepare_cached(UNIT_CHAIN)?;
+        let rows = st.query_map([unit_id], |row| {
+            Ok(ChainRow {
+                id: row.get(0)?,
+                kind: row.get(1)?,
+                name: row.get(2)?,
+                issuer_code: row.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A unit's parent, kind, name and 机关代字 (`crate::org::unit_brief`).
+    pub fn unit_brief(
+        r: &ReadConn<'_>,
+        unit_id: i64,
+    ) -> Result<(Option<i64>, String, String, Option<String>)> {
+        let mut st = r.0.prepare_cached(UNIT_BRIEF)?;
+        Ok(st.query_row([unit_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?)
+    }
+
+    /// The name of the person holding a post (`crate::org::post_person_name`).
+    pub fn post_person_name(r: &ReadConn<'_>, post_id: i64) -> Result<String> {
+        let mut st = r.0.prepare_cached(POST_PERSON_NAME)?;
+        Ok(st.query_row([post_id], |row| row.get(0))?)
     }
 
     /// The unit of a post, and whether it is active.

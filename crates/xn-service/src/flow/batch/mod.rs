@@ -48,7 +48,7 @@ mod work;
 
 pub(crate) use on_writer::{Submitted, submit};
 pub(crate) use pool::run;
-pub(crate) use work::{OrgRead, Work, needs_direct};
+pub(crate) use work::{CommittedRead, Work, needs_direct};
 
 /// What never changes in a case once started (read with its row).
 #[derive(Debug)]

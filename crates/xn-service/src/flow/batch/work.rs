@@ -81,17 +81,18 @@ pub(crate) struct Work<'t> {
     pub(super) reader: Option<SqliteWriter>,
 }
 
-/// Where assignee rules read the organisation: the action's transaction, or, for a batch on
-/// SQLite, the writer thread's read-only connection (the organisation does not change with
-/// flow actions, so committed rows are what the rule must see).
-pub(crate) enum OrgRead<'a> {
+/// Where an action reads rows that flow actions do not change (the organisation for assignee
+/// rules; a document's text and elements for the 签发 rules): the action's transaction, or, for
+/// a batch on SQLite, the writer thread's read-only connection, which answers without a round
+/// trip to a pool worker. Committed rows are what such a read must see.
+pub(crate) enum CommittedRead<'a> {
     /// Through the transaction.
     Tx(&'a mut Tx),
     /// Through the writer's read-only connection.
     Writer(&'a SqliteWriter),
 }
 
-impl OrgRead<'_> {
+impl CommittedRead<'_> {
     /// Active posts of a position in a unit.
     pub(crate) async fn posts_with_position(
         &mut self,
@@ -99,8 +100,10 @@ impl OrgRead<'_> {
         position: &str,
     ) -> Result<Vec<i64>> {
         Ok(match self {
-            OrgRead::Tx(tx) => xn_store::flow::posts_with_position(tx, unit, position).await?,
-            OrgRead::Writer(w) => {
+            CommittedRead::Tx(tx) => {
+                xn_store::flow::posts_with_position(tx, unit, position).await?
+            }
+            CommittedRead::Writer(w) => {
                 w.read(|r| xn_store::flow::on_writer::org::posts_with_position(r, unit, position))?
             }
         })
@@ -109,8 +112,8 @@ impl OrgRead<'_> {
     /// A unit's parent.
     pub(crate) async fn parent_unit(&mut self, unit: i64) -> Result<Option<i64>> {
         Ok(match self {
-            OrgRead::Tx(tx) => xn_store::flow::parent_unit(tx, unit).await?,
-            OrgRead::Writer(w) => {
+            CommittedRead::Tx(tx) => xn_store::flow::parent_unit(tx, unit).await?,
+            CommittedRead::Writer(w) => {
                 w.read(|r| xn_store::flow::on_writer::org::parent_unit(r, unit))?
             }
         })
@@ -123,9 +126,55 @@ impl OrgRead<'_> {
         kind: &str,
     ) -> Result<Option<i64>> {
         Ok(match self {
-            OrgRead::Tx(tx) => xn_store::flow::child_unit_of_kind(tx, unit, kind).await?,
-            OrgRead::Writer(w) => {
+            CommittedRead::Tx(tx) => xn_store::flow::child_unit_of_kind(tx, unit, kind).await?,
+            CommittedRead::Writer(w) => {
                 w.read(|r| xn_store::flow::on_writer::org::child_unit_of_kind(r, unit, kind))?
+            }
+        })
+    }
+
+    /// A unit and every unit above it, nearest first.
+    pub(crate) async fn unit_chain(&mut self, unit: i64) -> Result<Vec<xn_store::org::ChainRow>> {
+        Ok(match self {
+            CommittedRead::Tx(tx) => xn_store::org::unit_chain(tx, unit).await?,
+            CommittedRead::Writer(w) => {
+                w.read(|r| xn_store::flow::on_writer::org::unit_chain(r, unit))?
+            }
+        })
+    }
+
+    /// A unit's parent, kind, name and 机关代字.
+    pub(crate) async fn unit_brief(
+        &mut self,
+        unit: i64,
+    ) -> Result<(Option<i64>, String, String, Option<String>)> {
+        Ok(match self {
+            CommittedRead::Tx(tx) => xn_store::org::unit_brief(tx, unit).await?,
+            CommittedRead::Writer(w) => {
+                w.read(|r| xn_store::flow::on_writer::org::unit_brief(r, unit))?
+            }
+        })
+    }
+
+    /// The name of the person holding a post.
+    pub(crate) async fn post_person_name(&mut self, post: i64) -> Result<String> {
+        Ok(match self {
+            CommittedRead::Tx(tx) => xn_store::org::post_person_name(tx, post).await?,
+            CommittedRead::Writer(w) => {
+                w.read(|r| xn_store::flow::on_writer::org::post_person_name(r, post))?
+            }
+        })
+    }
+
+    /// What the 签发 rules read of a document.
+    pub(crate) async fn rule_source(
+        &mut self,
+        document: i64,
+    ) -> Result<xn_store::documents::RuleSource> {
+        Ok(match self {
+            CommittedRead::Tx(tx) => xn_store::documents::rule_source(tx, document).await?,
+            CommittedRead::Writer(w) => {
+                w.read(|r| xn_store::documents::on_writer::rule_source(r, document))?
             }
         })
     }
@@ -133,8 +182,10 @@ impl OrgRead<'_> {
     /// A post's unit and whether it is active.
     pub(crate) async fn post_unit(&mut self, post: i64) -> Result<Option<(i64, i16)>> {
         Ok(match self {
-            OrgRead::Tx(tx) => xn_store::flow::post_unit(tx, post).await?,
-            OrgRead::Writer(w) => w.read(|r| xn_store::flow::on_writer::org::post_unit(r, post))?,
+            CommittedRead::Tx(tx) => xn_store::flow::post_unit(tx, post).await?,
+            CommittedRead::Writer(w) => {
+                w.read(|r| xn_store::flow::on_writer::org::post_unit(r, post))?
+            }
         })
     }
 }
@@ -241,15 +292,15 @@ impl<'t> Work<'t> {
         self.tx.get().await
     }
 
-    /// Where assignee rules read the organisation.
-    pub(crate) async fn org(&mut self) -> Result<OrgRead<'_>> {
+    /// Where the action reads rows that flow actions do not change ([`CommittedRead`]).
+    pub(crate) async fn committed(&mut self) -> Result<CommittedRead<'_>> {
         let Work { tx, buf, reader } = self;
         if buf.is_some()
             && let Some(w) = reader.as_ref()
         {
-            return Ok(OrgRead::Writer(w));
+            return Ok(CommittedRead::Writer(w));
         }
-        Ok(OrgRead::Tx(tx.get().await?))
+        Ok(CommittedRead::Tx(tx.get().await?))
     }
 
     /// Whether writes are buffered.

@@ -159,7 +159,7 @@ impl Services {
                 };
                 let mut tx = self.db().begin().await?;
                 let ids = self
-                    .resolve_rule(&mut super::super::batch::OrgRead::Tx(&mut tx), from, &case)
+                    .resolve_rule(&mut crate::flow::CommittedRead::Tx(&mut tx), from, &case)
                     .await?;
                 tx.commit().await?;
                 let names = self.post_names(&ids).await?;
