@@ -35,6 +35,7 @@ mod persist;
 mod start;
 pub(crate) mod stored;
 pub mod timers;
+mod handover;
 mod urge;
 pub mod views;
 mod writer;
