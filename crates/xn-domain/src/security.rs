@@ -121,7 +121,10 @@ impl SignInPolicy {
             return Duration::zero();
         };
         let cap = i64::from(self.max_backoff_seconds);
-        let secs = 1_i64.checked_shl(over - 1).filter(|s| *s > 0).map_or(cap, |s| s.min(cap));
+        let secs = 1_i64
+            .checked_shl(over - 1)
+            .filter(|s| *s > 0)
+            .map_or(cap, |s| s.min(cap));
         Duration::seconds(secs)
     }
 

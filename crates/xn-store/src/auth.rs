@@ -132,8 +132,7 @@ pub struct NewToken<'a> {
     pub expires_at: i64,
 }
 
-const TOKEN_COLUMNS: &str =
-    "id, person_id, post_id, name, prefix, scopes, created_at, last_used_at, revoked_at, expires_at";
+const TOKEN_COLUMNS: &str = "id, person_id, post_id, name, prefix, scopes, created_at, last_used_at, revoked_at, expires_at";
 
 /// Inserts a token and returns its id.
 pub async fn insert_token(tx: &mut Tx, t: &NewToken<'_>, now_ms: i64) -> Result<i64> {
@@ -212,7 +211,9 @@ pub async fn revoke_tokens_of_person(tx: &mut Tx, person_id: i64, now_ms: i64) -
 /// The latest instant (epoch ms) before which any of `keys` must not try again; 0 when none.
 pub async fn throttled_until(db: &Db, login_key: &str, address_key: &str) -> Result<i64> {
     let sql = "select coalesce(max(blocked_until), 0) from sign_in_throttle where key in ($1, $2)";
-    Ok(with_db!(db, c => sqlx::query_scalar(sql).bind(login_key).bind(address_key).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_scalar(sql).bind(login_key).bind(address_key).fetch_one(c).await)?,
+    )
 }
 
 /// Counts one more failure of `key` and returns the count within the window: a key whose last
@@ -230,12 +231,15 @@ pub async fn count_throttle_failure(
                                    else sign_in_throttle.failures + 1 end,
                    last_failure_at = $2
                returning failures";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(key).bind(now_ms).bind(window_start).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(key).bind(now_ms).bind(window_start).fetch_one(c).await)?,
+    )
 }
 
 /// Makes `key` wait until `until` (epoch ms), never shortening a wait already set.
 pub async fn block_throttle_key(tx: &mut Tx, key: &str, until: i64) -> Result<()> {
-    let sql = "update sign_in_throttle set blocked_until = $2 where key = $1 and blocked_until < $2";
+    let sql =
+        "update sign_in_throttle set blocked_until = $2 where key = $1 and blocked_until < $2";
     with_tx!(tx, c => sqlx::query(sql).bind(key).bind(until).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -311,7 +315,9 @@ pub async fn pending_reset(db: &Db, person_id: i64, now_ms: i64) -> Result<Optio
            and expires_at > $2
          order by id desc limit 1"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(person_id).bind(now_ms).fetch_optional(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(person_id).bind(now_ms).fetch_optional(c).await)?,
+    )
 }
 
 /// Approves a waiting request; the link is then usable until `expires_at`. Answers whether a
@@ -333,7 +339,9 @@ pub async fn approve_reset(
 /// A reset by the hash of its link's secret.
 pub async fn find_reset(tx: &mut Tx, token_hash: &str) -> Result<Option<ResetRow>> {
     let sql = format!("select {RESET_COLUMNS} from password_resets where token_hash = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).fetch_optional(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).fetch_optional(c).await)?,
+    )
 }
 
 /// Marks a reset used; answers false when it was used (or replaced) meanwhile, so a link works

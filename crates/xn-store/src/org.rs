@@ -247,14 +247,20 @@ pub async fn list_persons(db: &Db, q: &str, after: i64, limit: i64) -> Result<Ve
 /// the count starts over from this failure. One statement, so concurrent failures are each
 /// counted once on both engines (PostgreSQL serialises them on the row; SQLite on its write
 /// lock).
-pub async fn record_failed_attempt(tx: &mut Tx, id: i64, lifted_before: i64) -> Result<Option<i64>> {
+pub async fn record_failed_attempt(
+    tx: &mut Tx,
+    id: i64,
+    lifted_before: i64,
+) -> Result<Option<i64>> {
     let sql = "update persons set
                    failed_attempts = case when locked_at is null then failed_attempts + 1 else 1 end,
                    locked_at = null
                where id = $1
                  and (locked_at is null or (locked_by_admin = 0 and locked_at <= $2))
                returning failed_attempts";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(id).bind(lifted_before).fetch_optional(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(id).bind(lifted_before).fetch_optional(c).await)?,
+    )
 }
 
 /// Clears the failure count (and a lock from wrong passwords that has lifted, see
@@ -271,7 +277,12 @@ pub async fn clear_failed_attempts(tx: &mut Tx, id: i64, lifted_before: i64) -> 
 
 /// Locks (`Some(now)`) or unlocks (`None`) an account; unlocking clears the failure count.
 /// `by_admin` marks a lock that holds until someone unlocks it.
-pub async fn set_locked(tx: &mut Tx, id: i64, locked_at: Option<i64>, by_admin: bool) -> Result<()> {
+pub async fn set_locked(
+    tx: &mut Tx,
+    id: i64,
+    locked_at: Option<i64>,
+    by_admin: bool,
+) -> Result<()> {
     let sql = "update persons set locked_at = $1, locked_by_admin = $2,
                failed_attempts = case when $1 is null then 0 else failed_attempts end
                where id = $3";

@@ -121,7 +121,6 @@ pub struct Client {
     pub user_agent: Option<String>,
 }
 
-
 impl Services {
     /// Resolves a session cookie into an actor, ending the session if it idled out.
     pub async fn authenticate_session(
@@ -176,16 +175,13 @@ impl Services {
         Ok(actor)
     }
 
-
     /// Whether a person's account is locked at `now` (a lock from wrong passwords lifts after
     /// the configured time; an administrator's holds).
     pub(crate) fn lock_holds(&self, person: &xn_store::org::PersonRow, now: DateTime<Utc>) -> bool {
         person.locked_at.is_some_and(|at| {
-            self.settings().sign_in_policy.lock_holds(
-                from_ms(at),
-                person.locked_by_admin != 0,
-                now,
-            )
+            self.settings()
+                .sign_in_policy
+                .lock_holds(from_ms(at), person.locked_by_admin != 0, now)
         })
     }
 
@@ -364,6 +360,4 @@ impl Services {
         tx.commit().await?;
         Ok(())
     }
-
-
 }

@@ -155,9 +155,7 @@ impl Services {
     ) -> Result<()> {
         require(actor, Permission::SecurityAdmin)?;
         if person_id == actor.person_id {
-            return Err(ServiceError::Forbidden(
-                "不能批准重置自己的口令".to_owned(),
-            ));
+            return Err(ServiceError::Forbidden("不能批准重置自己的口令".to_owned()));
         }
         xn_store::org::find_person(self.db(), person_id)
             .await
@@ -205,7 +203,11 @@ impl Services {
     }
 
     /// Where the link with `secret` stands at `now`.
-    pub async fn password_reset_state(&self, secret: &str, now: DateTime<Utc>) -> Result<LinkState> {
+    pub async fn password_reset_state(
+        &self,
+        secret: &str,
+        now: DateTime<Utc>,
+    ) -> Result<LinkState> {
         let mut tx = self.db().begin().await?;
         let row = xn_store::auth::find_reset(&mut tx, &sm3_hex(secret)).await?;
         drop(tx);
@@ -277,7 +279,11 @@ impl Services {
 
     /// Makes a one-time link from the console (any account, 三员 included), usable at once for
     /// 24 hours. The password is unchanged until the link is used.
-    pub async fn console_reset_password(&self, login: &str, now: DateTime<Utc>) -> Result<ResetLink> {
+    pub async fn console_reset_password(
+        &self,
+        login: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ResetLink> {
         let id = self.person_id_by_login(login).await?;
         let secret = random_token(32);
         let expires_at = now + Duration::hours(LINK_HOURS);

@@ -23,9 +23,10 @@ impl Services {
         client: &Client,
         now: DateTime<Utc>,
     ) -> Result<Actor> {
-        let Some(t) = xn_store::auth::find_token(self.db(), &sm3_hex(token), ms(now)).await?
-        else {
-            return Err(ServiceError::Unauthenticated("接口令牌无效、已过期或已撤销"));
+        let Some(t) = xn_store::auth::find_token(self.db(), &sm3_hex(token), ms(now)).await? else {
+            return Err(ServiceError::Unauthenticated(
+                "接口令牌无效、已过期或已撤销",
+            ));
         };
         // As for sessions, at most one write a minute: an API read stays a read.
         if t.last_used_at.is_none_or(|at| ms(now) - at > 60_000) {
@@ -68,7 +69,10 @@ impl Services {
         if let Some(p) = scopes.iter().find(|p| !p.grantable_to_tokens()) {
             return Err(ServiceError::invalid(
                 "scopes",
-                format!("“{}”是管理员职责，只能登录后办理，不能授予接口令牌", p.label()),
+                format!(
+                    "“{}”是管理员职责，只能登录后办理，不能授予接口令牌",
+                    p.label()
+                ),
             ));
         }
         if let Some(p) = scopes.iter().find(|p| !actor.has(**p)) {

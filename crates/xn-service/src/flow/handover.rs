@@ -17,8 +17,8 @@ use serde_json::json;
 use xn_domain::flow::Action;
 use xn_domain::org::{Clearance, Permission};
 
-use super::batch::Work;
 use super::ActorRef;
+use super::batch::Work;
 use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 impl Services {
@@ -65,7 +65,9 @@ impl Services {
             _ => false,
         };
         if !entitled {
-            let office = unit_office.office().map_or("本单位所属机关", |o| o.name.as_str());
+            let office = unit_office
+                .office()
+                .map_or("本单位所属机关", |o| o.name.as_str());
             return Err(ServiceError::Forbidden(format!(
                 "{}的工作交接只能由{office}的流程管理岗位办理",
                 giver.unit_name
@@ -97,9 +99,8 @@ impl Services {
             if let Some((title, code)) =
                 xn_store::flow::case_document_classification(&mut tx, *case_id).await?
             {
-                let level = Clearance::from_str(&code).map_err(|e| {
-                    ServiceError::Internal(anyhow::anyhow!("case {case_id}: {e}"))
-                })?;
+                let level = Clearance::from_str(&code)
+                    .map_err(|e| ServiceError::Internal(anyhow::anyhow!("case {case_id}: {e}")))?;
                 if !clearance.may_see(level) {
                     too_secret.push(format!("《{title}》（{}）", level.label()));
                 }
@@ -147,11 +148,25 @@ impl Services {
             now,
         )
         .await?;
-        let giver_name = format!("{}（{}）", giver.person_name, giver.title.as_deref().unwrap_or(&giver.position_name));
-        let taker_name = format!("{}（{}）", taker.person_name, taker.title.as_deref().unwrap_or(&taker.position_name));
+        let giver_name = format!(
+            "{}（{}）",
+            giver.person_name,
+            giver.title.as_deref().unwrap_or(&giver.position_name)
+        );
+        let taker_name = format!(
+            "{}（{}）",
+            taker.person_name,
+            taker.title.as_deref().unwrap_or(&taker.position_name)
+        );
         for (post, message) in [
-            (from, format!("工作交接：本岗位的 {moved} 项待办已交给{taker_name}")),
-            (to, format!("工作交接：{giver_name}的 {moved} 项待办已交给本岗位办理")),
+            (
+                from,
+                format!("工作交接：本岗位的 {moved} 项待办已交给{taker_name}"),
+            ),
+            (
+                to,
+                format!("工作交接：{giver_name}的 {moved} 项待办已交给本岗位办理"),
+            ),
         ] {
             xn_store::notifications::insert_notification(
                 &mut tx,

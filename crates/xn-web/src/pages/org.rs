@@ -595,7 +595,8 @@ async fn reset_password(
         .approve_password_reset(&actor, id, &form.check_code, state.clock.now())
         .await
     {
-        Ok(()) => "已批准口令重置申请：申请人可在 24 小时内用其本人持有的一次性链接设置新口令。".to_owned(),
+        Ok(()) => "已批准口令重置申请：申请人可在 24 小时内用其本人持有的一次性链接设置新口令。"
+            .to_owned(),
         Err(e @ (ServiceError::Invalid { .. } | ServiceError::Forbidden(_))) => {
             let status = crate::error::status_of(&e);
             let page = person_page(&state, &actor, id, Some(e.to_string())).await?;

@@ -153,7 +153,13 @@ async fn set_password(
     {
         Ok(()) => Ok(Redirect::to("/login?reset=1").into_response()),
         Err(e @ ServiceError::Invalid { .. }) => {
-            let stage = if matches!(&e, ServiceError::Invalid { field: Some("new_password"), .. }) {
+            let stage = if matches!(
+                &e,
+                ServiceError::Invalid {
+                    field: Some("new_password"),
+                    ..
+                }
+            ) {
                 "set"
             } else {
                 "closed"
@@ -170,5 +176,8 @@ async fn set_password(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/password-reset", get(ask).post(asked))
-        .route("/password-reset/{secret}", get(open_link).post(set_password))
+        .route(
+            "/password-reset/{secret}",
+            get(open_link).post(set_password),
+        )
 }

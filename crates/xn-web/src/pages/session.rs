@@ -148,9 +148,7 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
             e @ (ServiceError::Unauthenticated(_)
             | ServiceError::Locked(_)
             | ServiceError::Throttled(_)),
-        ) => {
-            login_page(&state, jar, form.login, Some(e.to_string()), None)
-        }
+        ) => login_page(&state, jar, form.login, Some(e.to_string()), None),
         Err(e) => PageError(e).into_response(),
     }
 }

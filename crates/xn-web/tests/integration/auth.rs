@@ -254,7 +254,11 @@ on_both_engines!(
         let ok = app.use_reset_link(&link, "Gongwen#2027").await;
         assert_eq!(ok.location(), "/login?reset=1");
         let again = app.use_reset_link(&link, "Gongwen#2028").await;
-        assert!(again.body.contains("链接无效、已使用或已过期"), "{}", again.body);
+        assert!(
+            again.body.contains("链接无效、已使用或已过期"),
+            "{}",
+            again.body
+        );
         assert_eq!(
             app.sign_in("mishu", "Gongwen#2027").await.location(),
             "/",

@@ -143,16 +143,27 @@ on_both_engines!(
         let (_, code) = app.request_reset("auditor").await;
         app.login_as("secadmin").await;
         let refused = app
-            .session_json("POST", &format!("/api/v1/persons/{auditor}/reset-password"), Some(json!({"check_code": code})))
+            .session_json(
+                "POST",
+                &format!("/api/v1/persons/{auditor}/reset-password"),
+                Some(json!({"check_code": code})),
+            )
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
         assert!(refused.body.contains("服务器控制台"), "{}", refused.body);
         let page = app
-            .post_form(&format!("/org/persons/{auditor}/reset-password"), &[("check_code", &code)])
+            .post_form(
+                &format!("/org/persons/{auditor}/reset-password"),
+                &[("check_code", &code)],
+            )
             .await;
         assert_eq!(page.status, StatusCode::FORBIDDEN);
         assert!(page.body.contains("三员"));
-        assert_eq!(app.text(&hash_of(auditor)).await, auditor_hash, "nothing written");
+        assert_eq!(
+            app.text(&hash_of(auditor)).await,
+            auditor_hash,
+            "nothing written"
+        );
         assert_eq!(app.count("password_resets").await, 0);
 
         // An ordinary account: approving shows no password and no link, and changes nothing yet.
@@ -160,18 +171,30 @@ on_both_engines!(
         let (link, code) = app.request_reset("mishu").await;
         app.login_as("secadmin").await;
         let wrong = app
-            .session_json("POST", &format!("/api/v1/persons/{mishu}/reset-password"), Some(json!({"check_code": "000000x"})))
+            .session_json(
+                "POST",
+                &format!("/api/v1/persons/{mishu}/reset-password"),
+                Some(json!({"check_code": "000000x"})),
+            )
             .await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
         let ok = app
-            .session_json("POST", &format!("/api/v1/persons/{mishu}/reset-password"), Some(json!({"check_code": code})))
+            .session_json(
+                "POST",
+                &format!("/api/v1/persons/{mishu}/reset-password"),
+                Some(json!({"check_code": code})),
+            )
             .await;
         assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.body);
         assert!(ok.body.is_empty(), "no password, no link: {}", ok.body);
         let secret = link.trim_start_matches("/password-reset/");
         let person_page = app.get(&format!("/org/persons/{mishu}")).await;
         assert!(!person_page.body.contains(secret));
-        assert_eq!(app.text(&hash_of(mishu)).await, mishu_hash, "the password is the owner's to set");
+        assert_eq!(
+            app.text(&hash_of(mishu)).await,
+            mishu_hash,
+            "the password is the owner's to set"
+        );
 
         // The console makes a link for an administrator's account, never shown on a page.
         let console = app
@@ -194,42 +217,70 @@ on_both_engines!(
             app.sign_in("nobody.here", "Wrong#2026x").await;
         }
         // The sixth failure makes each wait; the answers cannot tell the logins apart.
-        let a = app.sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD).await;
+        let a = app
+            .sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD)
+            .await;
         let b = app.sign_in("nobody.here", "Wrong#2026x").await;
         assert_eq!(a.status, b.status);
-        assert!(a.body.contains("登录尝试过于频繁") && b.body.contains("登录尝试过于频繁"), "{}", a.body);
+        assert!(
+            a.body.contains("登录尝试过于频繁") && b.body.contains("登录尝试过于频繁"),
+            "{}",
+            a.body
+        );
         assert!(!b.body.contains("锁定") || a.body.contains("锁定") == b.body.contains("锁定"));
         // Another server on the same database agrees.
         let other = app.second_server();
-        let c = other.sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD).await;
+        let c = other
+            .sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD)
+            .await;
         assert!(c.body.contains("登录尝试过于频繁"), "{}", c.body);
         assert_eq!(app.count("sessions").await, 0, "no session was opened");
 
         // By address too: twenty failures from one address make any login wait there.
         let services = app.services();
-        let from = xn_service::auth::Client { ip: Some("10.0.0.9".into()), user_agent: None };
+        let from = xn_service::auth::Client {
+            ip: Some("10.0.0.9".into()),
+            user_agent: None,
+        };
         for i in 0..21 {
-            let _ = services.sign_in(&format!("guess{i}"), "Wrong#2026x", &from, app.clock.now()).await;
+            let _ = services
+                .sign_in(&format!("guess{i}"), "Wrong#2026x", &from, app.clock.now())
+                .await;
         }
         let blocked = services
-            .sign_in("mishu", xn_service::demo::DEMO_PASSWORD, &from, app.clock.now())
+            .sign_in(
+                "mishu",
+                xn_service::demo::DEMO_PASSWORD,
+                &from,
+                app.clock.now(),
+            )
             .await;
-        assert!(matches!(blocked, Err(xn_service::ServiceError::Throttled(_))), "{blocked:?}");
+        assert!(
+            matches!(blocked, Err(xn_service::ServiceError::Throttled(_))),
+            "{blocked:?}"
+        );
 
         // The wrong passwords locked the account; the lock lifts after 30 minutes by itself.
         app.clock.advance(chrono::Duration::minutes(16));
-        let locked = app.sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD).await;
+        let locked = app
+            .sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD)
+            .await;
         assert!(locked.body.contains("已临时锁定"), "{}", locked.body);
         app.clock.advance(chrono::Duration::minutes(15));
-        let open = app.sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD).await;
+        let open = app
+            .sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD)
+            .await;
         assert_eq!(open.status, StatusCode::SEE_OTHER, "{}", open.body);
 
         // An administrator's lock does not lift.
         app.login_as("secadmin").await;
-        app.post_form(&format!("/org/persons/{known}/lock"), &[]).await;
+        app.post_form(&format!("/org/persons/{known}/lock"), &[])
+            .await;
         app.forget_cookies();
         app.clock.advance(chrono::Duration::days(2));
-        let held = app.sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD).await;
+        let held = app
+            .sign_in("qinghe.mishu", xn_service::demo::DEMO_PASSWORD)
+            .await;
         assert!(held.body.contains("被管理员锁定"), "{}", held.body);
     }
 );
@@ -241,36 +292,64 @@ on_both_engines!(
         app.login_as("sysadmin").await;
         let before = app.count("api_tokens").await;
         let res = app
-            .session_json("POST", "/api/v1/tokens", Some(json!({"name": "交接脚本", "scopes": ["org.read", "flow.admin"]})))
+            .session_json(
+                "POST",
+                "/api/v1/tokens",
+                Some(json!({"name": "交接脚本", "scopes": ["org.read", "flow.admin"]})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("管理员职责"), "{}", res.body);
         let page = app.get("/account").await;
-        assert!(!page.body.contains("value=\"flow.admin\""), "the page does not offer it");
+        assert!(
+            !page.body.contains("value=\"flow.admin\""),
+            "the page does not offer it"
+        );
         assert_eq!(app.count("api_tokens").await, before, "nothing written");
         // A token stored with one before this version carries it no more.
         let token = app.token_for("sysadmin", &["org.read"]).await;
-        app.exec("update api_tokens set scopes = 'org.read,org.admin,flow.admin'").await;
+        app.exec("update api_tokens set scopes = 'org.read,org.admin,flow.admin'")
+            .await;
         let res = app
-            .api("POST", "/api/v1/handover", &token, Some(json!({"from": 1, "to": 2})))
+            .api(
+                "POST",
+                "/api/v1/handover",
+                &token,
+                Some(json!({"from": 1, "to": 2})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
 
         // Expiry: 90 days by default.
         let token = app.token_for("mishu", &SCOPES).await;
         app.clock.advance(chrono::Duration::days(89));
-        assert_eq!(app.api("GET", "/api/v1/me", &token, None).await.status, StatusCode::OK);
+        assert_eq!(
+            app.api("GET", "/api/v1/me", &token, None).await.status,
+            StatusCode::OK
+        );
         app.clock.advance(chrono::Duration::days(2));
-        assert_eq!(app.api("GET", "/api/v1/me", &token, None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.api("GET", "/api/v1/me", &token, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
 
         // A password change kills the owner's tokens.
         let token = app.token_for("mishu", &SCOPES).await;
         app.login_as("mishu").await;
         let changed = app
-            .post_form("/account/password", &[("old_password", xn_service::demo::DEMO_PASSWORD), ("new_password", "Gongwen#2027")])
+            .post_form(
+                "/account/password",
+                &[
+                    ("old_password", xn_service::demo::DEMO_PASSWORD),
+                    ("new_password", "Gongwen#2027"),
+                ],
+            )
             .await;
         assert!(changed.body.contains("口令已修改"), "{}", changed.body);
-        assert_eq!(app.api("GET", "/api/v1/me", &token, None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.api("GET", "/api/v1/me", &token, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
 
         // So does a lock from wrong passwords.
         let token = app.token_for("kezhang", &SCOPES).await;
@@ -278,7 +357,10 @@ on_both_engines!(
         for _ in 0..5 {
             app.sign_in("kezhang", "Wrong#2026x").await;
         }
-        assert_eq!(app.api("GET", "/api/v1/me", &token, None).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.api("GET", "/api/v1/me", &token, None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
         app.clock.advance(chrono::Duration::hours(1));
         assert_eq!(
             app.api("GET", "/api/v1/me", &token, None).await.status,
