@@ -278,6 +278,17 @@ impl Permission {
         }
     }
 
+    /// Whether the permission is one of the three administrators' (三员) duties.
+    pub fn is_admin(self) -> bool {
+        admin_duty(self).is_some()
+    }
+
+    /// Whether an API token may carry the permission as a scope: administrators' duties are
+    /// done by a person signed in, never by a token.
+    pub fn grantable_to_tokens(self) -> bool {
+        !self.is_admin()
+    }
+
     /// Parses a stored code; unknown codes are ignored by callers that read old rows.
     pub fn from_code(code: &str) -> Option<Permission> {
         Permission::ALL.into_iter().find(|p| p.code() == code)

@@ -57,24 +57,44 @@ impl PasswordPolicy {
     }
 }
 
-/// Lockout and session limits.
+/// Lockout, throttling, session and token limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SignInPolicy {
-    /// Failed attempts in a row that lock the account until an administrator unlocks it.
+    /// Wrong passwords in a row that lock the account.
     pub max_failed_attempts: u32,
+    /// Minutes after which a lock from wrong passwords lifts by itself (a lock an administrator
+    /// set holds until unlocked).
+    pub lock_minutes: u32,
+    /// Failures of one login (known or not) within the window before each further try must
+    /// wait: 1 s after the next failure, doubling up to `max_backoff_seconds`.
+    pub login_free_failures: u32,
+    /// The same for one client address (offices share addresses behind NAT: higher).
+    pub address_free_failures: u32,
+    /// The longest wait the back-off imposes.
+    pub max_backoff_seconds: u32,
+    /// Minutes without a failure after which a login's or an address's count starts over.
+    pub failure_window_minutes: u32,
     /// Minutes without a request after which a session ends.
     pub idle_timeout_minutes: u32,
     /// Hours after which a session ends however active it is.
     pub absolute_timeout_hours: u32,
+    /// Days an API token lives.
+    pub api_token_days: u32,
 }
 
 impl Default for SignInPolicy {
     fn default() -> Self {
         SignInPolicy {
             max_failed_attempts: 5,
+            lock_minutes: 30,
+            login_free_failures: 5,
+            address_free_failures: 20,
+            max_backoff_seconds: 900,
+            failure_window_minutes: 15,
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 12,
+            api_token_days: 90,
         }
     }
 }
@@ -92,6 +112,33 @@ impl SignInPolicy {
     /// Whether this failure (the `failures`-th in a row) locks the account.
     pub fn locks_after(&self, failures: u32) -> bool {
         self.max_failed_attempts > 0 && failures >= self.max_failed_attempts
+    }
+
+    /// How long the next try must wait after the `failures`-th failure within the window, when
+    /// `free` failures pass without waiting: nothing up to `free`, then 1 s, 2 s, 4 s … capped.
+    pub fn backoff(&self, failures: u32, free: u32) -> Duration {
+        let Some(over) = failures.checked_sub(free).filter(|n| *n > 0) else {
+            return Duration::zero();
+        };
+        let cap = i64::from(self.max_backoff_seconds);
+        let secs = 1_i64
+            .checked_shl(over - 1)
+            .filter(|s| *s > 0)
+            .map_or(cap, |s| s.min(cap));
+        Duration::seconds(secs)
+    }
+
+    /// Whether a lock set at `locked_at` still holds at `now`: an administrator's always, one
+    /// from wrong passwords for `lock_minutes` (0: until unlocked).
+    pub fn lock_holds(&self, locked_at: DateTime<Utc>, by_admin: bool, now: DateTime<Utc>) -> bool {
+        by_admin
+            || self.lock_minutes == 0
+            || now - locked_at < Duration::minutes(i64::from(self.lock_minutes))
+    }
+
+    /// When a token made at `now` expires.
+    pub fn token_expiry(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + Duration::days(i64::from(self.api_token_days))
     }
 
     /// Decides whether a session created at `created` and last used at `last_seen` still holds
@@ -143,6 +190,25 @@ mod tests {
         let p = SignInPolicy::default();
         assert!(!p.locks_after(4));
         assert!(p.locks_after(5));
+    }
+
+    #[test]
+    fn the_back_off_starts_after_the_free_failures_and_doubles_up_to_its_cap() {
+        let p = SignInPolicy::default();
+        assert_eq!(p.backoff(5, 5), Duration::zero());
+        assert_eq!(p.backoff(6, 5), Duration::seconds(1));
+        assert_eq!(p.backoff(8, 5), Duration::seconds(4));
+        assert_eq!(p.backoff(40, 5), Duration::seconds(900));
+        assert_eq!(p.backoff(u32::MAX, 5), Duration::seconds(900));
+    }
+
+    #[test]
+    fn a_lock_from_wrong_passwords_lifts_after_its_time_but_an_administrators_holds() {
+        let p = SignInPolicy::default();
+        let t0 = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
+        assert!(p.lock_holds(t0, false, t0 + Duration::minutes(29)));
+        assert!(!p.lock_holds(t0, false, t0 + Duration::minutes(30)));
+        assert!(p.lock_holds(t0, true, t0 + Duration::days(300)));
     }
 
     #[test]

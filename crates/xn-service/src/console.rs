@@ -1,4 +1,5 @@
-//! Account operations from the server's console (`xiaoneng user …`).
+//! Account operations from the server's console (`xiaoneng user …`). The password reset's
+//! one-time link is made in `auth::reset` (`console_reset_password`).
 //!
 //! Whoever can run the binary on the server already holds the database, so these bypass the
 //! role check; each is still recorded as an event marked `via: console`.
@@ -35,7 +36,7 @@ pub struct ConsoleUser {
 }
 
 impl Services {
-    async fn person_id_by_login(&self, login: &str) -> Result<i64> {
+    pub(crate) async fn person_id_by_login(&self, login: &str) -> Result<i64> {
         let mut tx = self.db().begin().await?;
         let p = xn_store::org::find_person_by_login(&mut tx, &login.trim().to_ascii_lowercase())
             .await?;
@@ -168,28 +169,6 @@ impl Services {
         Ok(generated.then_some(password))
     }
 
-    /// Resets a password from the console; returns the new initial password.
-    pub async fn console_reset_password(&self, login: &str, now: DateTime<Utc>) -> Result<String> {
-        let id = self.person_id_by_login(login).await?;
-        let initial = crate::password::initial_password();
-        let hash = self.hasher().hash(&initial).await?;
-        let mut tx = self.db().begin().await?;
-        xn_store::org::set_password(&mut tx, id, &hash, true).await?;
-        xn_store::auth::end_sessions_of_person(&mut tx, id, ms(now)).await?;
-        xn_store::auth::revoke_tokens_of_person(&mut tx, id, ms(now)).await?;
-        record(
-            &mut tx,
-            &CONSOLE,
-            "auth.password_reset",
-            Some(format!("person:{id}")),
-            json!({"via": "console"}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(initial)
-    }
-
     /// Locks (`true`) or unlocks an account from the console.
     pub async fn console_set_locked(
         &self,
@@ -199,9 +178,10 @@ impl Services {
     ) -> Result<()> {
         let id = self.person_id_by_login(login).await?;
         let mut tx = self.db().begin().await?;
-        xn_store::org::set_locked(&mut tx, id, locked.then(|| ms(now))).await?;
+        xn_store::org::set_locked(&mut tx, id, locked.then(|| ms(now)), true).await?;
         if locked {
             xn_store::auth::end_sessions_of_person(&mut tx, id, ms(now)).await?;
+            xn_store::auth::revoke_tokens_of_person(&mut tx, id, ms(now)).await?;
         }
         let kind = if locked {
             "auth.locked_by_admin"

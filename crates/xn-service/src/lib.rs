@@ -74,9 +74,13 @@ pub enum ServiceError {
     /// the action is refused and nothing is written. Each violation names element and rule.
     #[error("印制前版式检查未通过（GB/T 9704-2012），未印制，请退回修改：{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("；"))]
     Nonconforming(Vec<documents::LayoutViolation>),
-    /// The account is locked after too many failures.
-    #[error("账号已锁定：连续 {0} 次口令错误。请联系安全保密管理员解锁。")]
-    Locked(u32),
+    /// The account is locked (said only to someone who typed its password); the message says
+    /// by whom and until when.
+    #[error("{0}")]
+    Locked(String),
+    /// Too many failed sign-ins from this login or address: the next try must wait.
+    #[error("登录尝试过于频繁，请 {0} 秒后再试")]
+    Throttled(u32),
     /// Anything that is the system's fault, not the person's.
     #[error("系统内部错误")]
     Internal(#[source] anyhow::Error),
@@ -94,6 +98,7 @@ impl ServiceError {
             ServiceError::Conflict { code, .. } | ServiceError::Constraint { code, .. } => code,
             ServiceError::Nonconforming(_) => "documents.nonconforming",
             ServiceError::Locked(_) => "auth.locked",
+            ServiceError::Throttled(_) => "auth.throttled",
             ServiceError::Internal(_) => "internal",
         }
     }

@@ -107,6 +107,12 @@ impl Hasher {
     }
 }
 
+/// A uniformly random number below `below`, for short codes people read out.
+pub fn random_number(below: u32) -> u32 {
+    use rand::Rng;
+    rand::rng().random_range(0..below.max(1))
+}
+
 /// A random secret of `bytes` bytes, base64url without padding.
 pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];

@@ -109,6 +109,8 @@ pub struct TokenRow {
     pub last_used_at: Option<i64>,
     /// Revoked (epoch ms).
     pub revoked_at: Option<i64>,
+    /// Expires (epoch ms).
+    pub expires_at: i64,
 }
 
 /// A token to insert.
@@ -126,28 +128,30 @@ pub struct NewToken<'a> {
     pub prefix: &'a str,
     /// Permission codes, comma-separated.
     pub scopes: &'a str,
+    /// When it expires (epoch ms).
+    pub expires_at: i64,
 }
 
-const TOKEN_COLUMNS: &str =
-    "id, person_id, post_id, name, prefix, scopes, created_at, last_used_at, revoked_at";
+const TOKEN_COLUMNS: &str = "id, person_id, post_id, name, prefix, scopes, created_at, last_used_at, revoked_at, expires_at";
 
 /// Inserts a token and returns its id.
 pub async fn insert_token(tx: &mut Tx, t: &NewToken<'_>, now_ms: i64) -> Result<i64> {
     let sql =
-        "insert into api_tokens (person_id, post_id, name, token_hash, prefix, scopes, created_at)
-               values ($1, $2, $3, $4, $5, $6, $7) returning id";
+        "insert into api_tokens (person_id, post_id, name, token_hash, prefix, scopes, created_at, expires_at)
+               values ($1, $2, $3, $4, $5, $6, $7, $8) returning id";
     Ok(with_tx!(tx, c => sqlx::query_scalar(sql)
         .bind(t.person_id).bind(t.post_id).bind(t.name).bind(t.token_hash)
-        .bind(t.prefix).bind(t.scopes).bind(now_ms).fetch_one(c).await)?)
+        .bind(t.prefix).bind(t.scopes).bind(now_ms).bind(t.expires_at).fetch_one(c).await)?)
 }
 
-/// A live token by the hash of its secret.
-pub async fn find_token(db: &Db, token_hash: &str) -> Result<Option<TokenRow>> {
+/// A live token (neither revoked nor expired at `now_ms`) by the hash of its secret.
+pub async fn find_token(db: &Db, token_hash: &str, now_ms: i64) -> Result<Option<TokenRow>> {
     let sql = format!(
-        "select {TOKEN_COLUMNS} from api_tokens where token_hash = $1 and revoked_at is null"
+        "select {TOKEN_COLUMNS} from api_tokens
+         where token_hash = $1 and revoked_at is null and expires_at > $2"
     );
     Ok(
-        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).fetch_optional(c).await)?,
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).bind(now_ms).fetch_optional(c).await)?,
     )
 }
 
@@ -199,4 +203,151 @@ pub async fn revoke_tokens_of_person(tx: &mut Tx, person_id: i64, now_ms: i64) -
         with_tx!(tx, c => sqlx::query(sql).bind(now_ms).bind(person_id)
         .execute(c).await.map(|r| r.rows_affected()))?,
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sign-in throttle
+
+/// The latest instant (epoch ms) before which any of `keys` must not try again; 0 when none.
+pub async fn throttled_until(db: &Db, login_key: &str, address_key: &str) -> Result<i64> {
+    let sql = "select coalesce(max(blocked_until), 0) from sign_in_throttle where key in ($1, $2)";
+    Ok(
+        with_db!(db, c => sqlx::query_scalar(sql).bind(login_key).bind(address_key).fetch_one(c).await)?,
+    )
+}
+
+/// Counts one more failure of `key` and returns the count within the window: a key whose last
+/// failure is older than `window_start` starts over. One statement, atomic on both engines.
+pub async fn count_throttle_failure(
+    tx: &mut Tx,
+    key: &str,
+    now_ms: i64,
+    window_start: i64,
+) -> Result<i64> {
+    let sql = "insert into sign_in_throttle (key, failures, last_failure_at, blocked_until)
+               values ($1, 1, $2, 0)
+               on conflict (key) do update set
+                   failures = case when sign_in_throttle.last_failure_at < $3 then 1
+                                   else sign_in_throttle.failures + 1 end,
+                   last_failure_at = $2
+               returning failures";
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(key).bind(now_ms).bind(window_start).fetch_one(c).await)?,
+    )
+}
+
+/// Makes `key` wait until `until` (epoch ms), never shortening a wait already set.
+pub async fn block_throttle_key(tx: &mut Tx, key: &str, until: i64) -> Result<()> {
+    let sql =
+        "update sign_in_throttle set blocked_until = $2 where key = $1 and blocked_until < $2";
+    with_tx!(tx, c => sqlx::query(sql).bind(key).bind(until).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Forgets a key's failures (a login after a successful sign-in).
+pub async fn clear_throttle_key(tx: &mut Tx, key: &str) -> Result<()> {
+    let sql = "delete from sign_in_throttle where key = $1";
+    with_tx!(tx, c => sqlx::query(sql).bind(key).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Password resets
+
+/// A password reset as stored. Only the hashes of its secret and its check code are kept.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResetRow {
+    /// Id.
+    pub id: i64,
+    /// Whose password.
+    pub person_id: i64,
+    /// SM3 of the check code the owner reads out (`None` for a console reset).
+    pub check_hash: Option<String>,
+    /// `request` (from the sign-in page) or `console`.
+    pub via: String,
+    /// Requested (epoch ms).
+    pub requested_at: i64,
+    /// Approved (epoch ms); a console reset is approved when made.
+    pub approved_at: Option<i64>,
+    /// Until when the link may be used (epoch ms).
+    pub expires_at: i64,
+    /// When it was used or replaced (epoch ms).
+    pub used_at: Option<i64>,
+}
+
+/// A reset to insert.
+#[derive(Debug, Clone)]
+pub struct NewReset<'a> {
+    /// Whose password.
+    pub person_id: i64,
+    /// SM3 of the link's secret.
+    pub token_hash: &'a str,
+    /// SM3 of the check code, for a request.
+    pub check_hash: Option<&'a str>,
+    /// `request` or `console`.
+    pub via: &'a str,
+    /// Approved at once (console), epoch ms.
+    pub approved_at: Option<i64>,
+    /// Until when it may be used, epoch ms.
+    pub expires_at: i64,
+}
+
+const RESET_COLUMNS: &str =
+    "id, person_id, check_hash, via, requested_at, approved_at, expires_at, used_at";
+
+/// Inserts a reset, closing the person's earlier ones that were not used (one link at a time).
+pub async fn insert_reset(tx: &mut Tx, r: &NewReset<'_>, now_ms: i64) -> Result<i64> {
+    let close = "update password_resets set used_at = $2 where person_id = $1 and used_at is null";
+    with_tx!(tx, c => sqlx::query(close).bind(r.person_id).bind(now_ms).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "insert into password_resets
+                   (person_id, token_hash, check_hash, via, requested_at, approved_at, expires_at)
+               values ($1, $2, $3, $4, $5, $6, $7) returning id";
+    Ok(with_tx!(tx, c => sqlx::query_scalar(sql)
+        .bind(r.person_id).bind(r.token_hash).bind(r.check_hash).bind(r.via).bind(now_ms)
+        .bind(r.approved_at).bind(r.expires_at).fetch_one(c).await)?)
+}
+
+/// The person's request waiting for approval at `now_ms`, if any.
+pub async fn pending_reset(db: &Db, person_id: i64, now_ms: i64) -> Result<Option<ResetRow>> {
+    let sql = format!(
+        "select {RESET_COLUMNS} from password_resets
+         where person_id = $1 and via = 'request' and approved_at is null and used_at is null
+           and expires_at > $2
+         order by id desc limit 1"
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(person_id).bind(now_ms).fetch_optional(c).await)?,
+    )
+}
+
+/// Approves a waiting request; the link is then usable until `expires_at`. Answers whether a
+/// request was still waiting.
+pub async fn approve_reset(
+    tx: &mut Tx,
+    id: i64,
+    by: i64,
+    now_ms: i64,
+    expires_at: i64,
+) -> Result<bool> {
+    let sql = "update password_resets set approved_at = $2, approved_by = $3, expires_at = $4
+               where id = $1 and approved_at is null and used_at is null";
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(id).bind(now_ms).bind(by).bind(expires_at)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
+}
+
+/// A reset by the hash of its link's secret.
+pub async fn find_reset(tx: &mut Tx, token_hash: &str) -> Result<Option<ResetRow>> {
+    let sql = format!("select {RESET_COLUMNS} from password_resets where token_hash = $1");
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).fetch_optional(c).await)?,
+    )
+}
+
+/// Marks a reset used; answers false when it was used (or replaced) meanwhile, so a link works
+/// once even when two requests race.
+pub async fn use_reset(tx: &mut Tx, id: i64, now_ms: i64) -> Result<bool> {
+    let sql = "update password_resets set used_at = $2 where id = $1 and used_at is null";
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(id).bind(now_ms).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }

@@ -175,6 +175,9 @@ pub struct PersonRow {
     pub failed_attempts: i64,
     /// When the account was locked, if it is.
     pub locked_at: Option<i64>,
+    /// 1 when an administrator set the lock (it holds until unlocked); 0 when wrong passwords
+    /// did (it lifts after the configured time).
+    pub locked_by_admin: i16,
     /// A disabled account cannot sign in at all.
     pub disabled: i16,
 }
@@ -194,7 +197,7 @@ pub struct NewPerson {
     pub must_change_password: bool,
 }
 
-const PERSON_COLUMNS: &str = "id, login, name, phone, password_hash, must_change_password, failed_attempts, locked_at, disabled";
+const PERSON_COLUMNS: &str = "id, login, name, phone, password_hash, must_change_password, failed_attempts, locked_at, locked_by_admin, disabled";
 
 /// Inserts a person and returns the id.
 pub async fn insert_person(tx: &mut Tx, p: &NewPerson, now_ms: i64) -> Result<i64> {
@@ -240,30 +243,52 @@ pub async fn list_persons(db: &Db, q: &str, after: i64, limit: i64) -> Result<Ve
 }
 
 /// Counts one more failed sign-in and returns the count in a row, or `None` when the account
-/// was locked meanwhile. One statement, so concurrent failures are each counted once on both
-/// engines (PostgreSQL serialises them on the row; SQLite on its write lock).
-pub async fn record_failed_attempt(tx: &mut Tx, id: i64) -> Result<Option<i64>> {
-    let sql = "update persons set failed_attempts = failed_attempts + 1
-               where id = $1 and locked_at is null returning failed_attempts";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(id).fetch_optional(c).await)?)
+/// is locked. A lock from wrong passwords set at or before `lifted_before` (epoch ms) has lifted:
+/// the count starts over from this failure. One statement, so concurrent failures are each
+/// counted once on both engines (PostgreSQL serialises them on the row; SQLite on its write
+/// lock).
+pub async fn record_failed_attempt(
+    tx: &mut Tx,
+    id: i64,
+    lifted_before: i64,
+) -> Result<Option<i64>> {
+    let sql = "update persons set
+                   failed_attempts = case when locked_at is null then failed_attempts + 1 else 1 end,
+                   locked_at = null
+               where id = $1
+                 and (locked_at is null or (locked_by_admin = 0 and locked_at <= $2))
+               returning failed_attempts";
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(id).bind(lifted_before).fetch_optional(c).await)?,
+    )
 }
 
-/// Clears the failure count after a successful sign-in; answers false when the account was
-/// locked or disabled meanwhile (the sign-in must then be refused).
-pub async fn clear_failed_attempts(tx: &mut Tx, id: i64) -> Result<bool> {
-    let sql = "update persons set failed_attempts = 0
-               where id = $1 and locked_at is null and disabled = 0";
-    let done =
-        with_tx!(tx, c => sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+/// Clears the failure count (and a lock from wrong passwords that has lifted, see
+/// [`record_failed_attempt`]) after a successful sign-in; answers false when the account is
+/// locked or disabled (the sign-in must then be refused).
+pub async fn clear_failed_attempts(tx: &mut Tx, id: i64, lifted_before: i64) -> Result<bool> {
+    let sql = "update persons set failed_attempts = 0, locked_at = null
+               where id = $1 and disabled = 0
+                 and (locked_at is null or (locked_by_admin = 0 and locked_at <= $2))";
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(id).bind(lifted_before)
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
 
 /// Locks (`Some(now)`) or unlocks (`None`) an account; unlocking clears the failure count.
-pub async fn set_locked(tx: &mut Tx, id: i64, locked_at: Option<i64>) -> Result<()> {
-    let sql = "update persons set locked_at = $1,
+/// `by_admin` marks a lock that holds until someone unlocks it.
+pub async fn set_locked(
+    tx: &mut Tx,
+    id: i64,
+    locked_at: Option<i64>,
+    by_admin: bool,
+) -> Result<()> {
+    let sql = "update persons set locked_at = $1, locked_by_admin = $2,
                failed_attempts = case when $1 is null then 0 else failed_attempts end
-               where id = $2";
-    let done = with_tx!(tx, c => sqlx::query(sql).bind(locked_at).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+               where id = $3";
+    let flag = i16::from(by_admin && locked_at.is_some());
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(locked_at).bind(flag).bind(id)
+        .execute(c).await.map(|r| r.rows_affected()))?;
     if done == 0 {
         return Err(crate::StoreError::NotFound);
     }

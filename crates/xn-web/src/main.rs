@@ -122,8 +122,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
                 UserCommand::ResetPassword { login } => {
-                    let pw = services.console_reset_password(&login, now).await?;
-                    println!("{login} 的口令已重置为：{pw}（下次登录须修改）");
+                    let link = services.console_reset_password(&login, now).await?;
+                    let until = xn_web::pages::beijing_time(link.expires_at.timestamp_millis());
+                    println!(
+                        "{login} 的一次性口令重置链接（请只交给本人；{until} 前可用一次，原口令在使用前仍有效）：\n本系统地址{}",
+                        link.path
+                    );
                 }
                 UserCommand::Lock { login } => {
                     services.console_set_locked(&login, true, now).await?;

@@ -809,7 +809,13 @@ impl Services {
             return Ok(());
         };
         let admin = self
-            .actor_for(person, Some(post), None, &crate::auth::Client::default())
+            .actor_for(
+                person,
+                Some(post),
+                None,
+                &crate::auth::Client::default(),
+                now,
+            )
             .await?;
         let png = demo_seal_png()?;
         for u in xn_store::org::list_units(self.db()).await? {

@@ -30,6 +30,7 @@ pub mod admin;
 mod assign;
 mod batch;
 mod ctx;
+mod handover;
 mod idempotency;
 mod persist;
 mod start;

@@ -1,16 +1,14 @@
-//! Urging (催办) and handing over a post's work (工作交接).
+//! Urging (催办).
 //!
-//! Neither is an action a holder takes on a task: an urge changes no case (its version stays),
-//! and a handover is an administrator's action, run case by case on the direct path in one
-//! transaction of its own. Kept apart from `act.rs`, whose actions go through the writer.
+//! Not an action a holder takes on a task: an urge changes no case (its version stays). Kept
+//! apart from `act.rs`, whose actions go through the writer; handing over a post's work is in
+//! `handover.rs`.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use xn_domain::flow::Action;
 use xn_domain::org::Permission;
 
 use super::ActorRef;
-use super::batch::Work;
 use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 impl Services {
@@ -85,67 +83,5 @@ impl Services {
         Ok(tasks
             .iter()
             .any(|t| t.post_id == post || t.acted_by_post_id == Some(post)))
-    }
-
-    /// Moves all pending work of one post to another in one recorded action (工作交接).
-    pub async fn handover(
-        &self,
-        actor: &Actor,
-        from: i64,
-        to: i64,
-        now: DateTime<Utc>,
-    ) -> Result<usize> {
-        require(actor, Permission::FlowAdmin)?;
-        let me = ActorRef::of(actor)?;
-        if from == to {
-            return Err(ServiceError::invalid("to", "交接双方不能是同一岗位"));
-        }
-        let mut tx = self.db().begin().await?;
-        match xn_store::flow::post_unit(&mut tx, to).await? {
-            Some((_, active)) if active != 0 => {}
-            _ => return Err(ServiceError::invalid("to", "接手岗位不存在或已停用")),
-        }
-        if xn_store::flow::post_unit(&mut tx, from).await?.is_none() {
-            return Err(ServiceError::invalid("from", "交出岗位不存在"));
-        }
-        let cases = xn_store::flow::cases_with_pending_tasks_of(&mut tx, from).await?;
-        let system = ActorRef {
-            flow_admin: true,
-            ..me.clone()
-        };
-        let mut moved = 0;
-        let mut w = Work::direct(&mut tx);
-        for case_id in &cases {
-            let out = self
-                .act_in(
-                    &mut w,
-                    &system,
-                    *case_id,
-                    None,
-                    &Action::Handover { from, to },
-                    now,
-                )
-                .await?;
-            moved += out
-                .events
-                .iter()
-                .filter(|e| e.as_str() == "flow.handed_over")
-                .count();
-        }
-        crate::events::record(
-            &mut tx,
-            &crate::events::Audit {
-                person_id: Some(me.person_id),
-                post_id: Some(me.post_id),
-                ip: me.ip.as_deref(),
-            },
-            "flow.handover",
-            Some(format!("post:{from}")),
-            json!({"from": from, "to": to, "cases": cases, "tasks": moved}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(moved)
     }
 }

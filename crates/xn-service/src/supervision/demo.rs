@@ -68,12 +68,17 @@ impl Services {
         else {
             return Ok(0);
         };
-        let sup = self.actor_for(person, Some(post), None, &client).await?;
+        let sup = self
+            .actor_for(person, Some(post), None, &client, now)
+            .await?;
         let sv = self.supervision();
         let section = sv.as_section(&sup).await?;
         let mut leads = Vec::new();
         for (person, post) in xn_store::supervision::demo_leads(self.db()).await? {
-            leads.push(self.actor_for(person, Some(post), None, &client).await?);
+            leads.push(
+                self.actor_for(person, Some(post), None, &client, now)
+                    .await?,
+            );
         }
         if leads.is_empty() {
             return Ok(0);

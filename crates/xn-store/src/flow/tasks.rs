@@ -278,3 +278,13 @@ pub async fn cases_with_pending_tasks_of(tx: &mut Tx, post: i64) -> Result<Vec<i
                and state in ('open', 'waiting', 'delegated') order by case_id";
     Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(post).fetch_all(c).await)?)
 }
+
+/// The title and classification code (`public` … `top_secret`) of the document a case moves,
+/// or `None` for a case that moves no document.
+pub async fn case_document_classification(
+    tx: &mut Tx,
+    case_id: i64,
+) -> Result<Option<(String, String)>> {
+    let sql = "select title, classification from documents where case_id = $1";
+    Ok(with_tx!(tx, c => sqlx::query_as(sql).bind(case_id).fetch_optional(c).await)?)
+}

@@ -64,6 +64,8 @@ pub struct TokenView {
     pub last_used_at: Option<i64>,
     /// Revoked, epoch ms.
     pub revoked_at: Option<i64>,
+    /// When it expires (epoch ms).
+    pub expires_at: i64,
 }
 
 /// The caller's tokens.
@@ -83,6 +85,7 @@ async fn list_tokens(
                 created_at: t.created_at,
                 last_used_at: t.last_used_at,
                 revoked_at: t.revoked_at,
+                expires_at: t.expires_at,
             })
             .collect(),
     ))

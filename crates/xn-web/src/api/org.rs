@@ -185,26 +185,30 @@ async fn unlock_person(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A reset password, shown once.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResetPassword {
-    /// The new initial password; it must be changed at the next sign-in.
-    pub initial_password: String,
+/// The approval of an owner's password reset request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ResetApproval {
+    /// The six-digit check code the owner reads out from the request page.
+    pub check_code: String,
 }
 
-/// Resets a password (安全保密管理员).
-#[utoipa::path(post, path = "/api/v1/persons/{id}/reset-password", tag = "org", params(("id" = i64, Path)), responses((status = 200, body = ResetPassword)))]
+/// Approves the owner's password reset request (安全保密管理员), against the check code the
+/// owner reads out. No password or link is returned: only the owner holds the one-time link.
+/// A 三员 account is refused (403): its password is reset only from the server's console.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/reset-password", tag = "org", params(("id" = i64, Path)),
+    request_body = ResetApproval,
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn reset_password(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-) -> Result<Json<ResetPassword>, ApiError> {
-    Ok(Json(ResetPassword {
-        initial_password: state
-            .services
-            .reset_password(&actor, id, state.clock.now())
-            .await?,
-    }))
+    ApiJson(body): ApiJson<ResetApproval>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .approve_password_reset(&actor, id, &body.check_code, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Creates a post (系统管理员); it starts with the 工作人员 role.

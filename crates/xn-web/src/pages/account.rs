@@ -21,6 +21,7 @@ struct TokenLine {
     prefix: String,
     scopes: String,
     last_used: String,
+    expires: String,
     revoked: bool,
 }
 
@@ -82,12 +83,13 @@ async fn account_page(
                 .last_used_at
                 .map(beijing_time)
                 .unwrap_or_else(|| "从未".to_owned()),
+            expires: beijing_time(t.expires_at),
             revoked: t.revoked_at.is_some(),
         })
         .collect();
     let scopes = Permission::ALL
         .into_iter()
-        .filter(|p| actor.has(*p))
+        .filter(|p| actor.has(*p) && p.grantable_to_tokens())
         .map(|p| (p.code(), p.label()))
         .collect();
     let status = if error.is_some() {

@@ -25,6 +25,7 @@ pub mod calendar;
 pub mod documents;
 pub mod flow;
 pub mod org;
+pub mod reset;
 pub mod session;
 pub mod supervision;
 
@@ -230,6 +231,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(session::router())
+        .merge(reset::router())
         .merge(account::router())
         .merge(org::router())
         .merge(admin::router())

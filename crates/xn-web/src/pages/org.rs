@@ -577,24 +577,34 @@ async fn unlock(
     person_page(&state, &actor, id, Some("账号已解锁。".to_owned())).await
 }
 
+#[derive(Deserialize)]
+struct ResetApprovalForm {
+    #[serde(default)]
+    check_code: String,
+}
+
+/// Approves the owner's reset request against the check code; no password is shown to anyone
+/// here (the owner holds the one-time link).
 async fn reset_password(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    PageForm(actor, _): PageForm<serde::de::IgnoredAny>,
+    PageForm(actor, form): PageForm<ResetApprovalForm>,
 ) -> Result<Response, PageError> {
-    let initial = state
+    let message = match state
         .services
-        .reset_password(&actor, id, state.clock.now())
-        .await?;
-    person_page(
-        &state,
-        &actor,
-        id,
-        Some(format!(
-            "口令已重置为：{initial}（仅显示这一次，下次登录须修改）"
-        )),
-    )
-    .await
+        .approve_password_reset(&actor, id, &form.check_code, state.clock.now())
+        .await
+    {
+        Ok(()) => "已批准口令重置申请：申请人可在 24 小时内用其本人持有的一次性链接设置新口令。"
+            .to_owned(),
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Forbidden(_))) => {
+            let status = crate::error::status_of(&e);
+            let page = person_page(&state, &actor, id, Some(e.to_string())).await?;
+            return Ok((status, page).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    person_page(&state, &actor, id, Some(message)).await
 }
 
 #[derive(Template, WebTemplate)]

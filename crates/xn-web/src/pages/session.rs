@@ -26,12 +26,27 @@ struct LoginPage {
     error: Option<String>,
     message: Option<&'static str>,
     max_failures: u32,
+    lock_minutes: u32,
 }
 
 #[derive(Deserialize)]
 struct LoginQuery {
     #[serde(default)]
     expired: Option<String>,
+    #[serde(default)]
+    reset: Option<String>,
+}
+
+/// The double-submit token of a signed-out form, kept while its cookie exists, and the jar that
+/// sets it.
+pub(super) fn pre_csrf(state: &AppState, jar: CookieJar) -> (String, CookieJar) {
+    let csrf = jar
+        .get(PRE_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() >= 32)
+        .unwrap_or_else(|| xn_service::password::random_token(24));
+    let jar = jar.add(cookie(state, PRE_CSRF_COOKIE, csrf.clone()));
+    (csrf, jar)
 }
 
 fn login_page(
@@ -43,12 +58,7 @@ fn login_page(
 ) -> Response {
     // The double-submit token of the signed-out form. An existing one is kept: a second tab,
     // or a browser's background request that lands here, must not invalidate the first form.
-    let csrf = jar
-        .get(PRE_CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() >= 32)
-        .unwrap_or_else(|| xn_service::password::random_token(24));
-    let jar = jar.add(cookie(state, PRE_CSRF_COOKIE, csrf.clone()));
+    let (csrf, jar) = pre_csrf(state, jar);
     let status = if error.is_some() {
         axum::http::StatusCode::UNAUTHORIZED
     } else {
@@ -60,6 +70,7 @@ fn login_page(
         error,
         message,
         max_failures: state.services.settings().sign_in_policy.max_failed_attempts,
+        lock_minutes: state.services.settings().sign_in_policy.lock_minutes,
     };
     (status, jar, page).into_response()
 }
@@ -69,7 +80,11 @@ async fn show_login(
     jar: CookieJar,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let message = q.expired.map(|_| "登录已超时，请重新登录。");
+    let message = match (q.expired, q.reset) {
+        (Some(_), _) => Some("登录已超时，请重新登录。"),
+        (None, Some(_)) => Some("新口令已设置，请用新口令登录。"),
+        (None, None) => None,
+    };
     login_page(&state, jar, String::new(), None, message)
 }
 
@@ -129,9 +144,11 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
             };
             (jar, Redirect::to(to)).into_response()
         }
-        Err(e @ (ServiceError::Unauthenticated(_) | ServiceError::Locked(_))) => {
-            login_page(&state, jar, form.login, Some(e.to_string()), None)
-        }
+        Err(
+            e @ (ServiceError::Unauthenticated(_)
+            | ServiceError::Locked(_)
+            | ServiceError::Throttled(_)),
+        ) => login_page(&state, jar, form.login, Some(e.to_string()), None),
         Err(e) => PageError(e).into_response(),
     }
 }

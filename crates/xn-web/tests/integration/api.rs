@@ -156,8 +156,7 @@ on_both_engines!(
     |app: TestApp| async move {
         let token = app.token_for("sysadmin", &["org.read", "org.admin"]).await;
         let send_raw = |body: &'static str, content_type: Option<&'static str>| {
-            let mut b = Request::post("/api/v1/units")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"));
+            let mut b = TestApp::authorized(Request::post("/api/v1/units"), &token);
             if let Some(ct) = content_type {
                 b = b.header(header::CONTENT_TYPE, ct);
             }

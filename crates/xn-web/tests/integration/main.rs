@@ -17,4 +17,5 @@ mod documents;
 mod flow;
 mod org;
 mod printing;
+mod security;
 mod supervision;

@@ -203,7 +203,7 @@ impl TestApp {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        if !cookie_header.is_empty() {
+        if !cookie_header.is_empty() && !req.headers().contains_key(header::COOKIE) {
             req.headers_mut()
                 .insert(header::COOKIE, cookie_header.parse().unwrap());
         }
@@ -313,8 +313,28 @@ impl TestApp {
 
     /// Signs in as `login` and creates an API token with `scopes` through the API itself
     /// (session cookie + X-CSRF-Token), as an integration developer would; signs out after.
+    ///
+    /// No token carries an administrator's scope: for those, the answer is the credentials of
+    /// a signed-in session of `login` (`session:<cookie>:<csrf>`), which [`TestApp::api`] sends
+    /// as the session cookie and the CSRF header, as the administrator's browser would.
     pub async fn token_for(&self, login: &str, scopes: &[&str]) -> String {
+        let admin = scopes.iter().any(|s| {
+            xn_domain::org::Permission::from_code(s)
+                .is_some_and(xn_domain::org::Permission::is_admin)
+        });
         self.login_as(login).await;
+        if admin {
+            let cookie = self
+                .cookies
+                .lock()
+                .unwrap()
+                .get("xn_session")
+                .cloned()
+                .unwrap();
+            let csrf = self.csrf().await;
+            self.forget_cookies();
+            return format!("session:{cookie}:{csrf}");
+        }
         let csrf = self.csrf().await;
         let req = Request::post("/api/v1/tokens")
             .header(header::CONTENT_TYPE, "application/json")
@@ -329,24 +349,96 @@ impl TestApp {
         res.json()["token"].as_str().unwrap().to_owned()
     }
 
-    /// Resets a person's password as the security administrator; answers the initial password.
-    pub async fn reset_password_of(&self, login: &str) -> String {
-        let id = self.person_id(login).await;
-        self.login_as("secadmin").await;
+    /// A JSON request through the API as the signed-in session (cookie + X-CSRF-Token), the way
+    /// the pages' own scripts call it and the only way to reach an administrator's API.
+    pub async fn session_json(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Res {
+        let csrf = self.csrf().await;
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", csrf)
+            .body(Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// The owner of `login` asks for a password reset at the sign-in page (signed out);
+    /// answers the one-time link and the check code the page shows.
+    pub async fn request_reset(&self, login: &str) -> (String, String) {
+        self.forget_cookies();
+        let page = self.get("/password-reset").await;
+        let csrf = field_value(&page.body, "_csrf");
         let res = self
-            .post_form(&format!("/org/persons/{id}/reset-password"), &[])
+            .post_form_raw("/password-reset", &[("_csrf", &csrf), ("login", login)])
             .await;
-        let initial = res
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let link = res
             .body
-            .split("口令已重置为：")
+            .split("href=\"/password-reset/")
             .nth(1)
-            .unwrap()
-            .split('（')
-            .next()
+            .and_then(|s| s.split('"').next())
+            .map(|s| format!("/password-reset/{s}"))
+            .unwrap_or_else(|| panic!("no link in {}", res.body));
+        let code = res
+            .body
+            .split("核对码：<strong class=\"secret\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
             .unwrap()
             .to_owned();
+        (link, code)
+    }
+
+    /// Sets a new password through a one-time link (signed out); answers the response.
+    pub async fn use_reset_link(&self, link: &str, new_password: &str) -> Res {
         self.forget_cookies();
-        initial
+        // The signed-out forms share one double-submit token; a link not yet approved shows
+        // no form, and a hand-made post must still be refused by the service.
+        let page = self.get("/password-reset").await;
+        let csrf = field_value(&page.body, "_csrf");
+        self.post_form_raw(link, &[("_csrf", &csrf), ("new_password", new_password)])
+            .await
+    }
+
+    /// A password reset as it is done: the owner asks, the security administrator approves
+    /// with the check code, the owner sets `new_password` through the link.
+    pub async fn reset_password_of(&self, login: &str, new_password: &str) {
+        let id = self.person_id(login).await;
+        let (link, code) = self.request_reset(login).await;
+        self.login_as("secadmin").await;
+        let res = self
+            .post_form(
+                &format!("/org/persons/{id}/reset-password"),
+                &[("check_code", &code)],
+            )
+            .await;
+        assert!(res.body.contains("已批准口令重置申请"), "{}", res.body);
+        let done = self.use_reset_link(&link, new_password).await;
+        assert_eq!(done.location(), "/login?reset=1", "{}", done.body);
+        self.forget_cookies();
+    }
+
+    /// A request carrying `token`: a bearer token, or a session's cookie and CSRF header (see
+    /// [`TestApp::token_for`]).
+    pub fn authorized(
+        b: axum::http::request::Builder,
+        token: &str,
+    ) -> axum::http::request::Builder {
+        match token
+            .strip_prefix("session:")
+            .and_then(|t| t.split_once(':'))
+        {
+            Some((cookie, csrf)) => b
+                .header(header::COOKIE, format!("xn_session={cookie}"))
+                .header("x-csrf-token", csrf),
+            None => b.header(header::AUTHORIZATION, format!("Bearer {token}")),
+        }
     }
 
     /// A JSON request with a bearer token.
@@ -357,10 +449,7 @@ impl TestApp {
         token: &str,
         body: Option<serde_json::Value>,
     ) -> Res {
-        let mut b = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let mut b = Self::authorized(Request::builder().method(method).uri(path), token);
         let body = match body {
             Some(v) => {
                 b = b.header(header::CONTENT_TYPE, "application/json");
@@ -373,10 +462,7 @@ impl TestApp {
 
     /// A request whose body is raw bytes, with a bearer token.
     pub async fn api_bytes(&self, method: &str, path: &str, token: &str, body: Vec<u8>) -> Res {
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        let req = Self::authorized(Request::builder().method(method).uri(path), token)
             .header(header::CONTENT_TYPE, "application/octet-stream")
             .body(Body::from(body))
             .unwrap();
@@ -385,10 +471,7 @@ impl TestApp {
 
     /// The raw bytes of a GET with a bearer token (panics unless 200).
     pub async fn api_raw(&self, path: &str, token: &str) -> Vec<u8> {
-        let req = Request::builder()
-            .method("GET")
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        let req = Self::authorized(Request::builder().method("GET").uri(path), token)
             .body(Body::empty())
             .unwrap();
         let res = xn_web::app(self.state.clone()).oneshot(req).await.unwrap();

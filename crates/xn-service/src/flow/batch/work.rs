@@ -252,7 +252,8 @@ pub(super) fn is_refusal(e: &ServiceError) -> bool {
         | ServiceError::NotFound(_)
         | ServiceError::Conflict { .. }
         | ServiceError::Nonconforming(_)
-        | ServiceError::Locked(_) => true,
+        | ServiceError::Locked(_)
+        | ServiceError::Throttled(_) => true,
     }
 }
 

@@ -4,6 +4,16 @@
 //! to posts). Permissions come from the roles of that post only: switching from one's 科长 post
 //! to one's 系统管理员 post changes what one may do. An API token acts as one post with a subset
 //! of its permissions (its scopes).
+//!
+//! - `sign_in`: the password check, the lock from wrong passwords and the shared throttle.
+//! - `tokens`: API tokens (scopes, expiry).
+//! - `reset`: password resets through a one-time link only the owner sees.
+
+mod reset;
+mod sign_in;
+mod tokens;
+
+pub use reset::{LinkState, ResetLink, ResetRequested};
 
 use std::collections::BTreeSet;
 
@@ -11,10 +21,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use xn_domain::org::{Clearance, Permission};
 use xn_domain::security::SessionEnd;
-use xn_store::auth::{NewSession, NewToken};
 
 use crate::events::{Audit, record};
-use crate::password::{random_token, sm3_hex};
+use crate::password::sm3_hex;
 use crate::{Result, ServiceError, Services, from_ms, ms, require};
 
 /// The post a person acts in, with what a page needs to show it.
@@ -112,188 +121,7 @@ pub struct Client {
     pub user_agent: Option<String>,
 }
 
-/// Records a refused sign-in, commits, and answers `err`.
-async fn refuse(
-    mut tx: xn_store::Tx,
-    who: &Audit<'_>,
-    subject: Option<String>,
-    reason: &str,
-    err: ServiceError,
-    now: DateTime<Utc>,
-) -> Result<SignedIn> {
-    record(
-        &mut tx,
-        who,
-        "auth.sign_in_refused",
-        subject,
-        json!({ "reason": reason }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Err(err)
-}
-
 impl Services {
-    /// Signs a person in. Wrong passwords are counted; the configured number in a row locks the
-    /// account until an administrator unlocks it. Every outcome is recorded as an event.
-    pub async fn sign_in(
-        &self,
-        login: &str,
-        password: &str,
-        client: &Client,
-        now: DateTime<Utc>,
-    ) -> Result<SignedIn> {
-        let login = login.trim().to_ascii_lowercase();
-        let policy = &self.settings().sign_in_policy;
-        let ip = client.ip.as_deref();
-        let anon = Audit {
-            person_id: None,
-            post_id: None,
-            ip,
-        };
-        // Read first and hash outside any transaction (see password.rs).
-        let mut tx = self.db().begin().await?;
-        let person = xn_store::org::find_person_by_login(&mut tx, &login).await?;
-        drop(tx);
-        let ok = self
-            .hasher()
-            .verify(password, person.as_ref().map(|p| p.password_hash.as_str()))
-            .await?;
-        let mut tx = self.db().begin().await?;
-        let Some(person) = person else {
-            record(
-                &mut tx,
-                &anon,
-                "auth.sign_in_failed",
-                Some(format!("login:{login}")),
-                json!({"login": login, "reason": "unknown_login"}),
-                now,
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(ServiceError::Unauthenticated("登录名或口令错误"));
-        };
-        let who = Audit {
-            person_id: Some(person.id),
-            post_id: None,
-            ip,
-        };
-        let subject = Some(format!("person:{}", person.id));
-        if person.disabled != 0 {
-            return refuse(
-                tx,
-                &who,
-                subject,
-                "disabled",
-                ServiceError::Unauthenticated("账号已停用"),
-                now,
-            )
-            .await;
-        }
-        if person.locked_at.is_some() {
-            return refuse(
-                tx,
-                &who,
-                subject,
-                "locked",
-                ServiceError::Locked(policy.max_failed_attempts),
-                now,
-            )
-            .await;
-        }
-        if !ok {
-            // Counted atomically: parallel guesses each count, and none counts once locked.
-            let Some(failures) = xn_store::org::record_failed_attempt(&mut tx, person.id).await?
-            else {
-                return refuse(
-                    tx,
-                    &who,
-                    subject,
-                    "locked",
-                    ServiceError::Locked(policy.max_failed_attempts),
-                    now,
-                )
-                .await;
-            };
-            record(
-                &mut tx,
-                &who,
-                "auth.sign_in_failed",
-                subject.clone(),
-                json!({"login": login, "reason": "wrong_password", "failures": failures}),
-                now,
-            )
-            .await?;
-            let locks = policy.locks_after(u32::try_from(failures).unwrap_or(u32::MAX));
-            if locks {
-                xn_store::org::set_locked(&mut tx, person.id, Some(ms(now))).await?;
-                record(
-                    &mut tx,
-                    &who,
-                    "auth.locked",
-                    subject,
-                    json!({"failures": failures}),
-                    now,
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            return Err(if locks {
-                ServiceError::Locked(policy.max_failed_attempts)
-            } else {
-                ServiceError::Unauthenticated("登录名或口令错误")
-            });
-        }
-        // The row was read before the hash: a lock committed meanwhile (by parallel guesses or
-        // an administrator) still refuses this sign-in.
-        if !xn_store::org::clear_failed_attempts(&mut tx, person.id).await? {
-            return refuse(
-                tx,
-                &who,
-                subject,
-                "locked",
-                ServiceError::Locked(policy.max_failed_attempts),
-                now,
-            )
-            .await;
-        }
-        let posts = xn_store::org::list_posts_of_person(self.db(), person.id).await?;
-        let token = random_token(32);
-        let csrf = random_token(24);
-        let token_hash = sm3_hex(&token);
-        let post_id = (posts.len() == 1).then(|| posts[0].id);
-        xn_store::auth::insert_session(
-            &mut tx,
-            &NewSession {
-                token_hash: &token_hash,
-                person_id: person.id,
-                post_id,
-                csrf_token: &csrf,
-                ip,
-                user_agent: client.user_agent.as_deref(),
-            },
-            ms(now),
-        )
-        .await?;
-        let who = Audit { post_id, ..who };
-        record(
-            &mut tx,
-            &who,
-            "auth.sign_in",
-            subject,
-            json!({"login": login}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(SignedIn {
-            token,
-            must_choose_post: posts.len() > 1,
-            must_change_password: person.must_change_password != 0,
-        })
-    }
-
     /// Resolves a session cookie into an actor, ending the session if it idled out.
     pub async fn authenticate_session(
         &self,
@@ -339,33 +167,22 @@ impl Services {
         if ms(now) - s.last_seen_at > 60_000 {
             xn_store::auth::touch_session(self.db(), &token_hash, ms(now)).await?;
         }
-        let mut actor = self.actor_for(s.person_id, s.post_id, None, client).await?;
+        let mut actor = self
+            .actor_for(s.person_id, s.post_id, None, client, now)
+            .await?;
         actor.csrf_token = s.csrf_token;
         actor.session = Some(token_hash);
         Ok(actor)
     }
 
-    /// Resolves an API token (`Authorization: Bearer xn_…`) into an actor.
-    pub async fn authenticate_token(
-        &self,
-        token: &str,
-        client: &Client,
-        now: DateTime<Utc>,
-    ) -> Result<Actor> {
-        let Some(t) = xn_store::auth::find_token(self.db(), &sm3_hex(token)).await? else {
-            return Err(ServiceError::Unauthenticated("接口令牌无效或已撤销"));
-        };
-        // As for sessions, at most one write a minute: an API read stays a read.
-        if t.last_used_at.is_none_or(|at| ms(now) - at > 60_000) {
-            xn_store::auth::touch_token(self.db(), t.id, ms(now)).await?;
-        }
-        let scopes: BTreeSet<Permission> = t
-            .scopes
-            .split(',')
-            .filter_map(Permission::from_code)
-            .collect();
-        self.actor_for(t.person_id, Some(t.post_id), Some(&scopes), client)
-            .await
+    /// Whether a person's account is locked at `now` (a lock from wrong passwords lifts after
+    /// the configured time; an administrator's holds).
+    pub(crate) fn lock_holds(&self, person: &xn_store::org::PersonRow, now: DateTime<Utc>) -> bool {
+        person.locked_at.is_some_and(|at| {
+            self.settings()
+                .sign_in_policy
+                .lock_holds(from_ms(at), person.locked_by_admin != 0, now)
+        })
     }
 
     pub(crate) async fn actor_for(
@@ -374,9 +191,10 @@ impl Services {
         post_id: Option<i64>,
         scopes: Option<&BTreeSet<Permission>>,
         client: &Client,
+        now: DateTime<Utc>,
     ) -> Result<Actor> {
         let person = xn_store::org::find_person(self.db(), person_id).await?;
-        if person.disabled != 0 || person.locked_at.is_some() {
+        if person.disabled != 0 || self.lock_holds(&person, now) {
             return Err(ServiceError::Unauthenticated("账号已锁定或停用"));
         }
         let posts = xn_store::org::list_posts_of_person(self.db(), person_id).await?;
@@ -483,10 +301,12 @@ impl Services {
         let hash = self.hasher().hash(new).await?;
         let mut tx = self.db().begin().await?;
         xn_store::org::set_password(&mut tx, person.id, &hash, false).await?;
-        // Other devices signed in with the old password must sign in again.
+        // Other devices signed in with the old password must sign in again, and no token made
+        // by whoever knew it survives it.
         if let Some(keep) = &actor.session {
             xn_store::auth::end_other_sessions(&mut tx, person.id, keep, ms(now)).await?;
         }
+        xn_store::auth::revoke_tokens_of_person(&mut tx, person.id, ms(now)).await?;
         record(
             &mut tx,
             &actor.audit(),
@@ -504,7 +324,7 @@ impl Services {
     pub async fn unlock(&self, actor: &Actor, person_id: i64, now: DateTime<Utc>) -> Result<()> {
         require(actor, Permission::SecurityAdmin)?;
         let mut tx = self.db().begin().await?;
-        xn_store::org::set_locked(&mut tx, person_id, None).await?;
+        xn_store::org::set_locked(&mut tx, person_id, None, false).await?;
         record(
             &mut tx,
             &actor.audit(),
@@ -525,7 +345,7 @@ impl Services {
             return Err(ServiceError::invalid("person", "不能锁定自己的账号"));
         }
         let mut tx = self.db().begin().await?;
-        xn_store::org::set_locked(&mut tx, person_id, Some(ms(now))).await?;
+        xn_store::org::set_locked(&mut tx, person_id, Some(ms(now)), true).await?;
         xn_store::auth::end_sessions_of_person(&mut tx, person_id, ms(now)).await?;
         xn_store::auth::revoke_tokens_of_person(&mut tx, person_id, ms(now)).await?;
         record(
@@ -533,122 +353,6 @@ impl Services {
             &actor.audit(),
             "auth.locked_by_admin",
             Some(format!("person:{person_id}")),
-            json!({}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Resets a password to a new initial one, returned once; the person must change it at
-    /// the next sign-in (安全保密管理员).
-    pub async fn reset_password(
-        &self,
-        actor: &Actor,
-        person_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<String> {
-        require(actor, Permission::SecurityAdmin)?;
-        let initial = crate::password::initial_password();
-        let hash = self.hasher().hash(&initial).await?;
-        let mut tx = self.db().begin().await?;
-        xn_store::org::set_password(&mut tx, person_id, &hash, true).await?;
-        xn_store::auth::end_sessions_of_person(&mut tx, person_id, ms(now)).await?;
-        xn_store::auth::revoke_tokens_of_person(&mut tx, person_id, ms(now)).await?;
-        record(
-            &mut tx,
-            &actor.audit(),
-            "auth.password_reset",
-            Some(format!("person:{person_id}")),
-            json!({}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(initial)
-    }
-
-    /// Creates an API token acting as the actor's post with the given scopes (each must be
-    /// held by the post). The secret is returned once; only its hash is kept.
-    pub async fn create_token(
-        &self,
-        actor: &Actor,
-        name: &str,
-        scopes: &[Permission],
-        now: DateTime<Utc>,
-    ) -> Result<(i64, String)> {
-        require(actor, Permission::TokenOwn)?;
-        if actor.session.is_none() {
-            return Err(ServiceError::Forbidden(
-                "接口令牌只能在登录后的网页或会话中创建".to_owned(),
-            ));
-        }
-        let Some(post_id) = actor.post_id() else {
-            return Err(ServiceError::invalid("post", "请先选择身份"));
-        };
-        let name = xn_domain::org::parse_name("令牌名称", name, 40)
-            .map_err(|e| ServiceError::invalid("name", e.to_string()))?;
-        if scopes.is_empty() {
-            return Err(ServiceError::invalid("scopes", "请至少选择一项权限范围"));
-        }
-        if let Some(p) = scopes.iter().find(|p| !actor.has(**p)) {
-            return Err(ServiceError::invalid(
-                "scopes",
-                format!("当前身份没有“{}”权限，不能授予令牌", p.label()),
-            ));
-        }
-        let secret = format!("xn_{}", random_token(32));
-        let hash = sm3_hex(&secret);
-        let codes: Vec<&str> = scopes.iter().map(|p| p.code()).collect();
-        let mut tx = self.db().begin().await?;
-        let id = xn_store::auth::insert_token(
-            &mut tx,
-            &NewToken {
-                person_id: actor.person_id,
-                post_id,
-                name: &name,
-                token_hash: &hash,
-                prefix: &secret[..9],
-                scopes: &codes.join(","),
-            },
-            ms(now),
-        )
-        .await?;
-        record(
-            &mut tx,
-            &actor.audit(),
-            "token.created",
-            Some(format!("token:{id}")),
-            json!({"name": name, "scopes": codes}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((id, secret))
-    }
-
-    /// The actor's tokens.
-    pub async fn my_tokens(&self, actor: &Actor) -> Result<Vec<xn_store::auth::TokenRow>> {
-        Ok(xn_store::auth::list_tokens_of_person(self.db(), actor.person_id).await?)
-    }
-
-    /// Revokes one of the actor's tokens.
-    pub async fn revoke_token(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
-        if actor.session.is_none() {
-            return Err(ServiceError::Forbidden(
-                "接口令牌只能在登录后的网页或会话中撤销".to_owned(),
-            ));
-        }
-        let mut tx = self.db().begin().await?;
-        if !xn_store::auth::revoke_token(&mut tx, id, actor.person_id, ms(now)).await? {
-            return Err(ServiceError::NotFound("接口令牌"));
-        }
-        record(
-            &mut tx,
-            &actor.audit(),
-            "token.revoked",
-            Some(format!("token:{id}")),
             json!({}),
             now,
         )
