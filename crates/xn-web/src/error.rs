@@ -74,6 +74,17 @@ impl ApiError {
             Vec::new(),
         )
     }
+
+    /// A request body over the route's limit (413).
+    pub fn too_large() -> Response {
+        problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request.too_large",
+            "请求内容过大".to_owned(),
+            None,
+            Vec::new(),
+        )
+    }
 }
 
 fn problem(

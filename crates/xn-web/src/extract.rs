@@ -322,6 +322,9 @@ where
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(rejection) => {
                 use axum::extract::rejection::JsonRejection as J;
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    return Err(ApiError::too_large());
+                }
                 let (code, detail) = match &rejection {
                     J::MissingJsonContentType(_) => (
                         "request.content_type",

@@ -11,7 +11,8 @@
 //! The area's front door is [`Documents`] (`services.documents()`), one file per use case:
 //! `draft` (拟稿, saving, submitting), `incoming` (收文 registered by hand), `files`, `ledger`,
 //! `print`, `seals`, `search`, `views` and `archive`. What only the registry section (文电科 /
-//! 秘书股) may do takes a [`LedgerKeeperCap`], which the door alone makes. This file holds the
+//! 秘书股) may do takes a [`LedgerKeeperCap`] (or, to register a paper 收文, a
+//! [`RegistryClerkCap`]), which the door alone makes. This file holds the
 //! door, the statuses, and the helpers the hooks share.
 
 mod archive;
@@ -28,7 +29,7 @@ mod views;
 pub use archive::{ArchiveItemView, RETENTIONS, retention_label};
 pub use draft::{DraftInput, SubmitInput};
 pub use files::{AttachmentFile, MAX_ATTACHMENT_BYTES};
-pub use incoming::ManualIncoming;
+pub use incoming::{ManualIncoming, RegistryClerkCap};
 pub use ledger::LedgerEntry;
 pub use print::LayoutViolation;
 pub use seals::{MAX_SEAL_BYTES, SealStatus, load_or_create_seal_key};

@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -314,19 +314,20 @@ async fn signoff_candidates(
     ))
 }
 
-/// Registers a paper or outside document as incoming (收文登记); its 收文 process starts at
-/// 初审.
+/// Registers a paper or outside document as incoming (收文登记), by the registry clerk of the
+/// office (文电科 / 秘书股); its 收文 process starts at 初审. The body is at most 1 MiB.
 #[utoipa::path(post, path = "/api/v1/documents/incoming", tag = "documents", request_body = ManualIncoming,
-    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = Created), (status = 403, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn register_incoming(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     ApiJson(body): ApiJson<ManualIncoming>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let id = state
-        .services
-        .documents()
-        .register_incoming(&actor, &body, state.clock.now())
+    let docs = state.services.documents();
+    let clerk = docs.as_registry_clerk(&actor).await?;
+    let id = docs
+        .register_incoming(&clerk, &body, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -454,13 +455,23 @@ async fn void(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The largest body of a 收文 registration: its longest text, with room for the other fields.
+const MAX_INCOMING_BODY: usize = 1024 * 1024;
+
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_documents, create_document))
         .routes(routes!(signoff_candidates))
         .routes(routes!(search_documents))
-        .routes(routes!(register_incoming))
+        .routes({
+            let (schemas, paths, method) = routes!(register_incoming);
+            (
+                schemas,
+                paths,
+                method.layer(DefaultBodyLimit::max(MAX_INCOMING_BODY)),
+            )
+        })
         .routes(routes!(get_document, save_document))
         .routes(routes!(submit_document))
         .routes(routes!(compare_versions))

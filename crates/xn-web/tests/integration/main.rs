@@ -18,4 +18,5 @@ mod flow;
 mod org;
 mod printing;
 mod security;
+mod security_scope;
 mod supervision;

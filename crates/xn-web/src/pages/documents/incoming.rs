@@ -16,6 +16,9 @@ use crate::extract::{CurrentUser, PageForm};
 use crate::pages::Layout;
 use crate::respond::respond;
 
+/// The largest registration form: its longest text, percent-encoded, with room to spare.
+pub(super) const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct IncomingForm {
     #[serde(default)]
@@ -65,6 +68,7 @@ pub(super) async fn new_incoming(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
 ) -> Result<Response, PageError> {
+    state.services.documents().as_registry_clerk(&actor).await?;
     let f = IncomingForm {
         kind: "notice".into(),
         ..IncomingForm::default()
@@ -78,7 +82,8 @@ pub(super) async fn register_incoming(
     State(state): State<AppState>,
     PageForm(actor, f): PageForm<IncomingForm>,
 ) -> Result<Response, PageError> {
-    let copies = f.copies.trim().parse::<i64>().ok();
+    // A count that is not a number is refused by the service as out of range.
+    let copies = opt(&f.copies).map(|c| c.parse::<i64>().unwrap_or(0));
     let input = ManualIncoming {
         sender_name: f.sender_name.clone(),
         sender_number: opt(&f.sender_number),
@@ -90,10 +95,10 @@ pub(super) async fn register_incoming(
         written_on: opt(&f.written_on),
         body: f.body.clone(),
     };
-    let registered = state
-        .services
-        .documents()
-        .register_incoming(&actor, &input, state.clock.now())
+    let docs = state.services.documents();
+    let clerk = docs.as_registry_clerk(&actor).await?;
+    let registered = docs
+        .register_incoming(&clerk, &input, state.clock.now())
         .await;
     respond(
         registered,

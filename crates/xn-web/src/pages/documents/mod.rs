@@ -73,7 +73,9 @@ pub fn router() -> Router<AppState> {
         .route("/documents", get(list::outgoing).post(draft::create_draft))
         .route(
             "/documents/incoming",
-            get(list::incoming).post(incoming::register_incoming),
+            get(list::incoming)
+                .post(incoming::register_incoming)
+                .layer(DefaultBodyLimit::max(incoming::MAX_FORM_BYTES)),
         )
         .route("/documents/incoming/new", get(incoming::new_incoming))
         .route("/documents/new", get(draft::new_draft))

@@ -1,0 +1,168 @@
+//! Issue 17's attacks on who may do an area's work: a paper 收文 registered by any post, a
+//! county's supervision reaching up into the city, and administrators doing business work.
+//! Each is reproduced as the attacker tried it and seen refused, with nothing written.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+const SCOPES: [&str; 2] = ["org.read", "flow.work"];
+const COUNTY_OFFICE: &str = "清河县人民政府办公室";
+
+/// What the work writes: documents, cases, tasks, 收文号 counters, supervision items and
+/// events other than signing in and making tokens.
+async fn written(app: &TestApp) -> [i64; 6] {
+    [
+        app.count("documents").await,
+        app.count("cases").await,
+        app.count("tasks").await,
+        app.scalar("select cast(coalesce(sum(last_seq), 0) as bigint) from number_counters")
+            .await,
+        app.count("supervision_items").await,
+        app.scalar(
+            "select count(*) from events where kind not like 'auth.%' and kind not like 'token.%'",
+        )
+        .await,
+    ]
+}
+
+fn paper() -> Value {
+    json!({"sender_name": "东川市交通运输局", "sender_number": "东交发〔2026〕31号",
+           "title": "关于加快推进农村公路提档升级的通知", "kind": "notice",
+           "classification": "secret", "urgency": "urgent", "copies": 2,
+           "written_on": "2026-11-20", "body": "请各县于10月底前完成农村公路提档升级任务。"})
+}
+
+on_both_engines!(
+    only_the_registry_clerk_registers_a_paper_incoming_document_and_every_field_is_checked,
+    |app: TestApp| async move {
+        let before = written(&app).await;
+        // Posts outside the registry section: a city 秘书, the office's 主任, a county 综合股
+        // member, the system administrator.
+        let others = [
+            "mishu".to_owned(),
+            "zhuren".to_owned(),
+            app.login_in(COUNTY_OFFICE, "综合股", "staff").await,
+        ];
+        for login in &others {
+            let token = app.token_for(login, &SCOPES).await;
+            let res = app
+                .api("POST", "/api/v1/documents/incoming", &token, Some(paper()))
+                .await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{login}: {}", res.body);
+            assert_eq!(res.content_type(), "application/problem+json");
+            assert!(res.body.contains("文电（秘书）部门"), "{}", res.body);
+        }
+        app.login_as("mishu").await;
+        assert_eq!(
+            app.get("/documents/incoming/new").await.status,
+            StatusCode::FORBIDDEN
+        );
+        let page = app
+            .post_form(
+                "/documents/incoming",
+                &[
+                    ("sender_name", "东川市交通运输局"),
+                    ("title", "冒名登记"),
+                    ("kind", "notice"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+
+        // The registry clerk (文电科, cleared to 秘密): each wrong field is named, in Chinese.
+        let clerk = app.token_for("wenshu", &SCOPES).await;
+        let cases: [(&str, Value, &str); 10] = [
+            ("classification", json!("ultra"), "密级应为"),
+            ("classification", json!("confidential"), "超出您的知悉范围"),
+            ("urgency", json!("asap"), "紧急程度"),
+            ("copies", json!(0), "份数"),
+            ("copies", json!(100_000), "份数"),
+            ("written_on", json!("2026-12-31"), "不能晚于今天"),
+            ("written_on", json!("20261120"), "成文日期格式"),
+            ("title", json!("关".repeat(201)), "标题不能超过"),
+            ("sender_name", json!("局".repeat(101)), "来文单位不能超过"),
+            ("body", json!("字".repeat(100_001)), "正文不能超过"),
+        ];
+        for (field, value, says) in cases {
+            let mut body = paper();
+            body[field] = value;
+            let res = app
+                .api("POST", "/api/v1/documents/incoming", &clerk, Some(body))
+                .await;
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{field}: {}",
+                res.body
+            );
+            assert_eq!(res.content_type(), "application/problem+json");
+            assert_eq!(res.json()["field"], field, "{}", res.body);
+            assert!(res.body.contains(says), "{field}: {}", res.body);
+        }
+        // A body past the route's limit is refused before it is read.
+        let mut huge = paper();
+        huge["body"] = json!("x".repeat(2 * 1024 * 1024));
+        let res = app
+            .api("POST", "/api/v1/documents/incoming", &clerk, Some(huge))
+            .await;
+        assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.body);
+        assert_eq!(res.content_type(), "application/problem+json");
+        // The page names the field too.
+        app.login_as("wenshu").await;
+        let page = app
+            .post_form(
+                "/documents/incoming",
+                &[
+                    ("sender_name", "东川市交通运输局"),
+                    ("title", "关于农村公路的通知"),
+                    ("kind", "notice"),
+                    ("classification", "ultra"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("密级应为"), "{}", page.body);
+
+        assert_eq!(
+            written(&app).await,
+            before,
+            "nothing written, no 收文号 taken"
+        );
+
+        // A well-formed registration by the clerk takes the year's first 收文号.
+        let res = app
+            .api("POST", "/api/v1/documents/incoming", &clerk, Some(paper()))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json()["id"].as_i64().unwrap();
+        let no = app
+            .text(&format!(
+                "select received_no from documents where id = {doc}"
+            ))
+            .await;
+        assert!(no.ends_with("〕1号"), "{no}");
+        assert_eq!(
+            app.text(&format!(
+                "select classification from documents where id = {doc}"
+            ))
+            .await,
+            "secret"
+        );
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from cases where id = (select case_id from documents where id = {doc})"
+            ))
+            .await,
+            1,
+            "its 收文 case started with it"
+        );
+    }
+);
