@@ -11,9 +11,10 @@ use serde_json::json;
 use utoipa::ToSchema;
 use xn_domain::flow::engine::business_date;
 use xn_domain::flow::{Fields, Value};
-use xn_domain::org::Permission;
+use xn_domain::org::{Clearance, Permission};
 use xn_domain::supervision::{self as domain, Importance, ReportCycle, SourceKind};
 use xn_store::Tx;
+use xn_store::flow::CaseRow;
 use xn_store::supervision as store;
 
 use super::{NewItemInput, SectionCap, Supervision, domain_invalid, subject};
@@ -158,12 +159,7 @@ impl Supervision<'_> {
                 .await?;
         }
         if let Some(case) = input.source_case_id {
-            xn_store::flow::lock_case(&mut tx, case)
-                .await
-                .map_err(ServiceError::missing_input(
-                    "source_case_id",
-                    "来源事项不存在",
-                ))?;
+            self.check_source(&mut tx, section, case).await?;
         }
         let me = ActorRef::of(section.actor)?;
         let id = self
@@ -171,6 +167,56 @@ impl Supervision<'_> {
             .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Refuses a source case the section may not read, alike whether it is missing, outside
+    /// the units its office oversees (and not one the section's post took part in), or
+    /// classified above the post's clearance: a county's section cannot link a city's case,
+    /// nor learn that one exists.
+    async fn check_source(&self, tx: &mut Tx, section: &SectionCap<'_>, case: i64) -> Result<()> {
+        let refused = || ServiceError::invalid("source_case_id", "来源事项不存在或您无权查看");
+        let Ok(row) = xn_store::flow::lock_case(tx, case).await else {
+            return Err(refused());
+        };
+        if self.may_read_source(tx, section, &row).await? {
+            Ok(())
+        } else {
+            Err(refused())
+        }
+    }
+
+    /// Whether the section may read a case it would take as an item's source: one its post
+    /// took part in or one of the units its office oversees, and classified no higher than
+    /// the post's clearance.
+    async fn may_read_source(
+        &self,
+        tx: &mut Tx,
+        section: &SectionCap<'_>,
+        row: &CaseRow,
+    ) -> Result<bool> {
+        let involved = row.starter_post_id == section.post
+            || xn_store::flow::post_in_case(tx, row.id, section.post).await?;
+        if !involved
+            && !self
+                .svc
+                .oversees_tx(tx, section.office, row.unit_id)
+                .await?
+        {
+            return Ok(false);
+        }
+        let clearance = section
+            .actor
+            .post
+            .as_ref()
+            .map_or(Clearance::Public, |p| p.clearance);
+        Ok(
+            match xn_store::flow::case_document_classification(tx, row.id).await? {
+                Some((_, level)) => {
+                    clearance.may_see(level.parse().unwrap_or(Clearance::TopSecret))
+                }
+                None => true,
+            },
+        )
     }
 
     /// Starts the item's case and writes its row, assists and deadline timers.
@@ -344,6 +390,12 @@ impl Supervision<'_> {
             return Err(ServiceError::Forbidden(
                 "只有督查科（股）可以把批示转为督办事项".into(),
             ));
+        }
+        let mut tx = db.begin_read().await?;
+        let readable = self.may_read_source(&mut tx, section, &case).await?;
+        drop(tx);
+        if !readable {
+            return Err(ServiceError::Forbidden("该事项超出您的知悉范围".into()));
         }
         let tasks = xn_store::flow::tasks_of_case(db, case_id).await?;
         let mut with_opinion: Vec<_> = tasks

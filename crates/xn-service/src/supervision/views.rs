@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use xn_domain::flow::engine::business_date;
 use xn_domain::org::Permission;
 use xn_domain::supervision::{Importance, ItemState, SourceKind};
+use xn_store::Tx;
 use xn_store::supervision::{self as store, ItemFilter, ItemRow, Scope};
 
 use super::{Supervision, parse_date};
@@ -384,14 +385,19 @@ impl Services {
     /// that is when the office's government is an ancestor of both offices.
     pub(crate) async fn oversees(&self, office: i64, unit: i64) -> Result<bool> {
         let mut tx = self.db().begin_read().await?;
-        let case_office = self.office_of_unit(&mut tx, unit).await?;
-        let (gov, _, _, _) = xn_store::org::unit_brief(&mut tx, office).await?;
-        let within = match gov {
-            Some(g) => self.is_within(&mut tx, case_office, g).await?,
-            None => case_office == office,
-        };
+        let within = self.oversees_tx(&mut tx, office, unit).await?;
         drop(tx);
         Ok(within)
+    }
+
+    /// [`Services::oversees`], read through a transaction the caller holds.
+    pub(crate) async fn oversees_tx(&self, tx: &mut Tx, office: i64, unit: i64) -> Result<bool> {
+        let case_office = self.office_of_unit(tx, unit).await?;
+        let (gov, _, _, _) = xn_store::org::unit_brief(tx, office).await?;
+        Ok(match gov {
+            Some(g) => self.is_within(tx, case_office, g).await?,
+            None => case_office == office,
+        })
     }
 }
 

@@ -166,3 +166,178 @@ on_both_engines!(
         );
     }
 );
+
+/// A 秘密 notice drafted by the city's 秘书 and submitted for 签发, then marked 机密 (as a
+/// 机密 case of the city's office would be): its case.
+async fn city_classified_case(app: &TestApp) -> i64 {
+    let mishu = app.token_for("mishu", &SCOPES).await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/documents",
+            &mishu,
+            Some(json!({
+                "kind": "notice", "title": "关于市领导调研安排的通知",
+                "classification": "secret", "secrecy_term": "1年",
+                "body": "市领导近期调研安排如下。",
+            })),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let doc = res.json()["id"].as_i64().unwrap();
+    let signer = app.post_of("zhuren").await;
+    let res = app
+        .api(
+            "POST",
+            &format!("/api/v1/documents/{doc}/submit"),
+            &mishu,
+            Some(json!({"signoff_post": signer})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    app.exec(&format!(
+        "update documents set classification = 'confidential' where id = {doc}"
+    ))
+    .await;
+    res.json()["case_id"].as_i64().unwrap()
+}
+
+on_both_engines!(
+    a_county_supervision_section_cannot_reach_up_to_the_city_by_lead_assist_or_source,
+    |app: TestApp| async move {
+        let city_case = city_classified_case(&app).await;
+        let sup_login = app.login_in(COUNTY_OFFICE, "督查股", "section_chief").await;
+        let sup_post = app.post_of(&sup_login).await;
+        let sup = app.token_for(&sup_login, &SCOPES).await;
+        let unit_of = |post: i64| {
+            let app = &app;
+            async move {
+                app.scalar(&format!("select unit_id from posts where id = {post}"))
+                    .await
+            }
+        };
+        let mayor = app.post_of("shizhang").await;
+        let mayor_unit = unit_of(mayor).await;
+        let staff = app
+            .post_of(&app.login_in(COUNTY_OFFICE, "综合股", "staff").await)
+            .await;
+        let staff_unit = unit_of(staff).await;
+        let info = app
+            .post_of(&app.login_in(COUNTY_OFFICE, "信息股", "staff").await)
+            .await;
+        let info_unit = unit_of(info).await;
+        let base = json!({"source_kind": "meeting", "title": "落实市领导调研要求", "content": "按要求落实",
+                          "lead_unit": staff_unit, "lead_post": staff, "deadline_days": 10});
+        let before = written(&app).await;
+        let attempts: [(&str, Value, &str); 6] = [
+            // The 市长 as lead, under his own unit or slipped under a county section.
+            (
+                "lead_unit",
+                json!({"lead_unit": mayor_unit, "lead_post": mayor}),
+                "本级政府",
+            ),
+            ("lead_post", json!({"lead_post": mayor}), "在岗人员"),
+            // The city's government or the 市长 as an assisting post.
+            (
+                "assists",
+                json!({"assists": [{"unit": mayor_unit, "post": mayor}]}),
+                "本级政府",
+            ),
+            (
+                "assists",
+                json!({"assists": [{"unit": info_unit, "post": mayor}]}),
+                "在岗人员",
+            ),
+            // A city 机密 case as the source, and one that does not exist: the same answer.
+            (
+                "source_case_id",
+                json!({"source_kind": "instruction", "source_leader": "市长",
+                                      "source_case_id": city_case}),
+                "无权查看",
+            ),
+            (
+                "source_case_id",
+                json!({"source_case_id": city_case + 100_000}),
+                "无权查看",
+            ),
+        ];
+        for (field, change, says) in attempts {
+            let mut body = base.clone();
+            for (k, v) in change.as_object().unwrap() {
+                body[k] = v.clone();
+            }
+            let res = app
+                .api("POST", "/api/v1/supervision", &sup, Some(body))
+                .await;
+            assert_eq!(
+                res.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{field}: {}",
+                res.body
+            );
+            assert_eq!(res.content_type(), "application/problem+json");
+            assert_eq!(res.json()["field"], field, "{}", res.body);
+            assert!(res.body.contains(says), "{field}: {}", res.body);
+        }
+        // Nor may it draft an item from the city case's instruction.
+        let res = app
+            .api(
+                "GET",
+                &format!("/api/v1/supervision/instruction/{city_case}"),
+                &sup,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(!res.body.contains("调研"), "{}", res.body);
+        assert_eq!(written(&app).await, before, "nothing written");
+
+        // A county 收文 classified 秘密: linkable only once the section's post is cleared for it.
+        let clerk = app
+            .token_for(
+                &app.login_in(COUNTY_OFFICE, "秘书股", "clerk").await,
+                &SCOPES,
+            )
+            .await;
+        let mut paper = paper();
+        paper["sender_number"] = json!("东交发〔2026〕32号");
+        let res = app
+            .api("POST", "/api/v1/documents/incoming", &clerk, Some(paper))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json()["id"].as_i64().unwrap();
+        let county_case = app
+            .scalar(&format!("select case_id from documents where id = {doc}"))
+            .await;
+        app.exec(&format!(
+            "update posts set clearance = 'public' where id = {sup_post}"
+        ))
+        .await;
+        let sup = app.token_for(&sup_login, &SCOPES).await;
+        let mut body = base.clone();
+        body["source_case_id"] = json!(county_case);
+        let items = app.count("supervision_items").await;
+        let res = app
+            .api("POST", "/api/v1/supervision", &sup, Some(body.clone()))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.json()["field"], "source_case_id");
+        assert_eq!(app.count("supervision_items").await, items);
+        app.exec(&format!(
+            "update posts set clearance = 'secret' where id = {sup_post}"
+        ))
+        .await;
+        let sup = app.token_for(&sup_login, &SCOPES).await;
+        let res = app
+            .api("POST", "/api/v1/supervision", &sup, Some(body))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from supervision_items where source_case_id = {county_case}"
+            ))
+            .await,
+            1
+        );
+    }
+);
