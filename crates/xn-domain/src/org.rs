@@ -283,6 +283,12 @@ impl Permission {
         admin_duty(self).is_some()
     }
 
+    /// Whether the permission is business work (办理事项: starting items, acting on tasks,
+    /// reading the office's documents), which no administrator's post carries (三员分立).
+    pub fn is_business(self) -> bool {
+        matches!(self, Permission::FlowWork)
+    }
+
     /// Whether an API token may carry the permission as a scope: administrators' duties are
     /// done by a person signed in, never by a token.
     pub fn grantable_to_tokens(self) -> bool {
@@ -357,7 +363,26 @@ pub fn check_separation(perms: &[Permission]) -> Result<(), String> {
             duties.join("和")
         ));
     }
+    if let Some(duty) = duties.first()
+        && perms.iter().any(|p| p.is_business())
+    {
+        return Err(format!(
+            "三员分立：{duty}的身份不能同时办理业务（{}），办理业务请使用另一个身份",
+            Permission::FlowWork.label()
+        ));
+    }
     Ok(())
+}
+
+/// The permissions a post acts with: those of its roles, less any business permission when it
+/// carries an administrator's duty (a post stored before the rule was kept works no business).
+pub fn effective_permissions(perms: impl IntoIterator<Item = Permission>) -> Vec<Permission> {
+    let perms: Vec<Permission> = perms.into_iter().collect();
+    if perms.iter().any(|p| p.is_admin()) {
+        perms.into_iter().filter(|p| !p.is_business()).collect()
+    } else {
+        perms
+    }
 }
 
 /// The positions every installation starts with (code, name, rank for ordering).
@@ -585,6 +610,25 @@ mod tests {
         assert!(check_separation(&[Permission::OrgAdmin, Permission::CalendarAdmin]).is_ok());
         let err = check_separation(&[Permission::OrgAdmin, Permission::AuditRead]);
         assert!(err.unwrap_err().contains("三员分立"));
+    }
+
+    #[test]
+    fn an_administrators_post_works_no_business() {
+        let err = check_separation(&[Permission::SecurityAdmin, Permission::FlowWork]);
+        assert!(err.unwrap_err().contains("不能同时办理业务"));
+        assert!(check_separation(&[Permission::OrgRead, Permission::FlowWork]).is_ok());
+        assert_eq!(
+            effective_permissions([
+                Permission::FlowWork,
+                Permission::AuditRead,
+                Permission::OrgRead
+            ]),
+            vec![Permission::AuditRead, Permission::OrgRead]
+        );
+        assert_eq!(
+            effective_permissions([Permission::FlowWork]),
+            vec![Permission::FlowWork]
+        );
     }
 
     #[test]

@@ -391,26 +391,26 @@ impl Services {
             &[],
             Clearance::Secret,
         );
-        // The three separated administrators sit in 信息科.
+        // The three separated administrators sit in 信息科; their posts do no business work.
         b.person(
             Some("sysadmin"),
             Some("郑宇"),
             &[(section_ids[4], "staff", Some("系统管理员"))],
-            &[b.staff, sys],
+            &[sys],
             Clearance::Secret,
         );
         b.person(
             Some("secadmin"),
             Some("何丽"),
             &[(section_ids[4], "staff", Some("安全保密管理员"))],
-            &[b.staff, sec],
+            &[sec],
             Clearance::Secret,
         );
         b.person(
             Some("auditor"),
             Some("孔敏"),
             &[(section_ids[4], "staff", Some("安全审计员"))],
-            &[b.staff, aud],
+            &[aud],
             Clearance::Secret,
         );
 

@@ -201,11 +201,14 @@ impl Services {
         let post = post_id.and_then(|id| posts.iter().find(|p| p.id == id));
         let mut permissions = BTreeSet::new();
         if let Some(p) = post {
-            permissions = xn_store::org::list_post_permissions(self.db(), p.id)
-                .await?
-                .iter()
-                .filter_map(|c| Permission::from_code(c))
-                .collect();
+            permissions = xn_domain::org::effective_permissions(
+                xn_store::org::list_post_permissions(self.db(), p.id)
+                    .await?
+                    .iter()
+                    .filter_map(|c| Permission::from_code(c)),
+            )
+            .into_iter()
+            .collect();
         }
         if let Some(scopes) = scopes {
             permissions.retain(|p| scopes.contains(p));

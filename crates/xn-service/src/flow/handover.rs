@@ -78,10 +78,13 @@ impl Services {
                 "不能把工作交接给自己担任的岗位".to_owned(),
             ));
         }
-        let may_work = xn_store::org::list_post_permissions(self.db(), to)
-            .await?
-            .iter()
-            .any(|c| c == Permission::FlowWork.code());
+        let may_work = xn_domain::org::effective_permissions(
+            xn_store::org::list_post_permissions(self.db(), to)
+                .await?
+                .iter()
+                .filter_map(|c| Permission::from_code(c)),
+        )
+        .contains(&Permission::FlowWork);
         if !may_work {
             return Err(ServiceError::invalid(
                 "to",

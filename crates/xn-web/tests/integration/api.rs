@@ -64,21 +64,33 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(res.json()["field"], "scopes");
 
-        let token = app.token_for("sysadmin", &["org.read"]).await;
+        // A token does no more than its scopes: the 秘书's, made for reading the organisation,
+        // does not start items although her post may.
+        let token = app.token_for("mishu", &["org.read"]).await;
         let res = app
             .api(
                 "POST",
-                "/api/v1/units",
+                "/api/v1/cases",
                 &token,
-                Some(json!({"name": "越权科", "kind": "section"})),
+                Some(json!({"process": "internal_request", "title": "越权"})),
             )
             .await;
         assert_eq!(
             res.status,
             StatusCode::FORBIDDEN,
-            "org.admin was not in the token's scopes"
+            "flow.work was not in the token's scopes"
         );
         assert_eq!(res.json()["code"], "auth.forbidden");
+        // An administrator's post makes no token at all: its duties are done signed in.
+        app.login_as("sysadmin").await;
+        let res = app
+            .session_json(
+                "POST",
+                "/api/v1/tokens",
+                Some(json!({"name": "只读", "scopes": ["org.read"]})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
     }
 );
 

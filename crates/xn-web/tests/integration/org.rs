@@ -171,7 +171,8 @@ on_both_engines!(
             .await;
         assert_eq!(mixed.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(mixed.body.contains("三员分立"));
-        let ok = app
+        // Nor an administrator's duty with business work in one post.
+        let working_admin = app
             .post_form(
                 &format!("/org/posts/{post_id}/access"),
                 &[
@@ -181,11 +182,19 @@ on_both_engines!(
                 ],
             )
             .await;
+        assert_eq!(working_admin.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            ok.body.contains("已保存授权：工作人员、系统管理员"),
+            working_admin.body.contains("不能同时办理业务"),
             "{}",
-            ok.body
+            working_admin.body
         );
+        let ok = app
+            .post_form(
+                &format!("/org/posts/{post_id}/access"),
+                &[("role_ids", &sys), ("clearance", "confidential")],
+            )
+            .await;
+        assert!(ok.body.contains("已保存授权：系统管理员"), "{}", ok.body);
         assert!(ok.body.contains("涉密等级：机密"));
         // The system admin may not grant roles: that is the security admin's duty.
         app.login_as("sysadmin").await;

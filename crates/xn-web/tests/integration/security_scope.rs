@@ -341,3 +341,84 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    administrators_posts_read_no_documents_or_cases_and_cannot_be_given_business_work,
+    |app: TestApp| async move {
+        // A 秘密 notice of the city office, at the 主任's 签发.
+        let case = city_classified_case(&app).await;
+        let doc = app
+            .scalar(&format!("select id from documents where case_id = {case}"))
+            .await;
+        for login in ["sysadmin", "secadmin", "auditor"] {
+            app.login_as(login).await;
+            let me = app.session_json("GET", "/api/v1/me", None).await.body;
+            assert!(!me.contains("flow.work"), "{login}: {me}");
+            for path in [
+                format!("/api/v1/documents/{doc}"),
+                format!("/api/v1/cases/{case}"),
+            ] {
+                let res = app.session_json("GET", &path, None).await;
+                assert_eq!(
+                    res.status,
+                    StatusCode::FORBIDDEN,
+                    "{login} {path}: {}",
+                    res.body
+                );
+                assert!(!res.body.contains("调研"), "{}", res.body);
+            }
+            assert_eq!(
+                app.get(&format!("/cases/{case}")).await.status,
+                StatusCode::FORBIDDEN,
+                "{login}"
+            );
+        }
+        // A database from before: the auditor's post still holds the staff role. It works no
+        // business all the same.
+        let auditor = app.post_of("auditor").await;
+        app.exec(&format!(
+            "insert into post_roles (post_id, role_id) values ({auditor}, (select id from roles where code = 'staff'))"
+        ))
+        .await;
+        app.login_as("auditor").await;
+        let res = app
+            .session_json("GET", &format!("/api/v1/documents/{doc}"), None)
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        app.exec(&format!(
+            "delete from post_roles where post_id = {auditor} and role_id = (select id from roles where code = 'staff')"
+        ))
+        .await;
+
+        // The security administrator cannot give the system administrator's post business work.
+        let sysadmin = app.post_of("sysadmin").await;
+        let roles_of = |post: i64| {
+            let app = &app;
+            async move {
+                app.scalar(&format!(
+                    "select count(*) from post_roles where post_id = {post}"
+                ))
+                .await
+            }
+        };
+        let held = roles_of(sysadmin).await;
+        let staff = app
+            .scalar("select id from roles where code = 'staff'")
+            .await;
+        let sys = app
+            .scalar("select id from roles where code = 'system_admin'")
+            .await;
+        app.login_as("secadmin").await;
+        let res = app
+            .session_json(
+                "PUT",
+                &format!("/api/v1/posts/{sysadmin}/access"),
+                Some(json!({"role_ids": [staff, sys], "clearance": "secret"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.content_type(), "application/problem+json");
+        assert!(res.body.contains("不能同时办理业务"), "{}", res.body);
+        assert_eq!(roles_of(sysadmin).await, held, "nothing written");
+    }
+);
