@@ -285,7 +285,6 @@ impl Services {
 
         let existing = xn_store::org::list_units(self.db()).await?;
         let positions = xn_store::org::list_positions(self.db()).await?;
-        let staff_role = self.role_id("staff").await?;
         let mut batch = OrgBatch::default();
         // Names a later row may use for a unit: existing units and those earlier in the file.
         let mut new_names: BTreeMap<String, usize> = BTreeMap::new();
@@ -421,7 +420,7 @@ impl Services {
                         "职务“{pos_name}”不存在，可选：{}", positions.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、")))?;
                     let title = h.get(row, "职务名称");
                     Ok((login, name, phone, BatchPost { unit, position_id: position.id,
-                        title: (!title.is_empty()).then(|| title.to_owned()), clearance: Clearance::Public, roles: vec![staff_role] }))
+                        title: (!title.is_empty()).then(|| title.to_owned()), clearance: Clearance::Public, roles: Vec::new() }))
                 })();
                 match parsed {
                     Ok((login, name, phone, post)) => passwords.push((login, name, phone, post)),

@@ -553,8 +553,9 @@ impl Services {
         Ok((person_view(&p, true), generated.then_some(password)))
     }
 
-    /// Gives a person a post (系统管理员). New posts get the 工作人员 role; other roles and
-    /// clearance are the security administrator's to grant.
+    /// Gives a person a post (系统管理员). A new post carries no role: every role, 工作人员
+    /// included, and the clearance are the security administrator's to grant. A post for a
+    /// person holding an administrator's duty is made at the console.
     pub async fn create_post(
         &self,
         actor: &Actor,
@@ -572,9 +573,9 @@ impl Services {
         if !positions.iter().any(|p| p.id == input.position_id) {
             return Err(ServiceError::invalid("position_id", "职务不存在"));
         }
+        self.refuse_admin_account(input.person_id).await?;
         let title = input.title.trim();
         let title = (!title.is_empty()).then(|| title.to_owned());
-        let staff = self.role_id("staff").await?;
         let mut tx = self.db().begin().await?;
         let id = xn_store::org::insert_post(
             &mut tx,
@@ -588,7 +589,6 @@ impl Services {
             ms(now),
         )
         .await?;
-        xn_store::org::set_post_roles(&mut tx, id, &[staff]).await?;
         record(&mut tx, &actor.audit(), "org.post_created", Some(format!("post:{id}")),
             json!({"person_id": input.person_id, "unit_id": input.unit_id, "position_id": input.position_id}), now).await?;
         tx.commit().await?;
@@ -599,6 +599,10 @@ impl Services {
     /// Ends a post (系统管理员). Its history stays.
     pub async fn end_post(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
         require(actor, Permission::OrgAdmin)?;
+        let post = xn_store::org::find_post(self.db(), id)
+            .await
+            .map_err(ServiceError::missing("身份"))?;
+        self.refuse_admin_account(post.person_id).await?;
         let mut tx = self.db().begin().await?;
         xn_store::org::deactivate_post(&mut tx, id)
             .await
@@ -613,6 +617,18 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Refuses a change made from the pages or the API to the posts of a person who holds an
+    /// administrator's duty (三员): no administrator changes another's account, or gives
+    /// himself a post, alone; such changes are made at the server's console.
+    async fn refuse_admin_account(&self, person_id: i64) -> Result<()> {
+        if self.is_three_admin(person_id).await? {
+            return Err(ServiceError::Forbidden(
+                "管理员（三员）的身份和授权不能由一名管理员单独变更，请在服务器控制台办理".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -638,6 +654,7 @@ impl Services {
                 "不能为本人担任的身份授权，请由另一位安全保密管理员办理",
             ));
         }
+        self.refuse_admin_account(target.person_id).await?;
         let clearance: Clearance = clearance.parse().map_err(|e: xn_domain::org::OrgError| {
             ServiceError::invalid("clearance", e.to_string())
         })?;

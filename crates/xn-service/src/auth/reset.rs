@@ -57,7 +57,7 @@ fn path_of(secret: &str) -> String {
 
 impl Services {
     /// Whether any post of the person carries an administrator's duty (三员).
-    async fn is_three_admin(&self, person_id: i64) -> Result<bool> {
+    pub(crate) async fn is_three_admin(&self, person_id: i64) -> Result<bool> {
         for post in xn_store::org::list_posts_of_person(self.db(), person_id).await? {
             let perms = xn_store::org::list_post_permissions(self.db(), post.id).await?;
             if perms

@@ -154,7 +154,23 @@ on_both_engines!(
             )
             .await;
         assert_eq!(post.status, StatusCode::CREATED);
-        assert_eq!(post.json()["roles"], json!(["工作人员"]));
+        // The post carries no role until the security administrator grants one.
+        assert_eq!(post.json()["roles"], json!([]));
+        let post_id = post.json()["id"].as_i64().unwrap();
+        let staff = app
+            .scalar("select id from roles where code = 'staff'")
+            .await;
+        let secadmin = app.token_for("secadmin", &["security.admin"]).await;
+        let granted = app
+            .api(
+                "PUT",
+                &format!("/api/v1/posts/{post_id}/access"),
+                &secadmin,
+                Some(json!({"role_ids": [staff], "clearance": "secret"})),
+            )
+            .await;
+        assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+        assert_eq!(granted.json()["roles"], json!(["工作人员"]));
         let detail = app
             .api("GET", &format!("/api/v1/units/{unit_id}"), &token, None)
             .await

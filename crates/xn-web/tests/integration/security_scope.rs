@@ -390,8 +390,47 @@ on_both_engines!(
         ))
         .await;
 
-        // The security administrator cannot give the system administrator's post business work.
+        // The system administrator gives himself a post in a county: refused, as is any change
+        // to an administrator's account from the pages or the API.
         let sysadmin = app.post_of("sysadmin").await;
+        let sysadmin_person = app.person_id("sysadmin").await;
+        let county_office = app.unit_id(COUNTY_OFFICE).await;
+        let director = app
+            .scalar("select id from positions where code = 'director'")
+            .await;
+        let posts = app.count("posts").await;
+        app.login_as("sysadmin").await;
+        let res = app
+            .session_json(
+                "POST",
+                "/api/v1/posts",
+                Some(
+                    json!({"person_id": sysadmin_person, "unit_id": county_office,
+                            "position_id": director}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert_eq!(res.content_type(), "application/problem+json");
+        assert!(res.body.contains("服务器控制台"), "{}", res.body);
+        assert_eq!(app.count("posts").await, posts, "nothing written");
+        // A post he makes for someone else carries no role, so no business work, until the
+        // security administrator grants one.
+        let mishu = app.person_id("mishu").await;
+        let res = app
+            .session_json(
+                "POST",
+                "/api/v1/posts",
+                Some(
+                    json!({"person_id": mishu, "unit_id": county_office, "position_id": director}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(res.json()["roles"], json!([]), "{}", res.body);
+
+        // The security administrator cannot give the system administrator's post business
+        // work, nor change his account at all.
         let roles_of = |post: i64| {
             let app = &app;
             async move {
@@ -416,9 +455,20 @@ on_both_engines!(
                 Some(json!({"role_ids": [staff, sys], "clearance": "secret"})),
             )
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         assert_eq!(res.content_type(), "application/problem+json");
-        assert!(res.body.contains("不能同时办理业务"), "{}", res.body);
+        assert!(res.body.contains("服务器控制台"), "{}", res.body);
         assert_eq!(roles_of(sysadmin).await, held, "nothing written");
+        // On an ordinary post, an administrator's role with business work is refused too.
+        let wenshu = app.post_of("wenshu").await;
+        let res = app
+            .session_json(
+                "PUT",
+                &format!("/api/v1/posts/{wenshu}/access"),
+                Some(json!({"role_ids": [staff, sys], "clearance": "secret"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("不能同时办理业务"), "{}", res.body);
     }
 );
