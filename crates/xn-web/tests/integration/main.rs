@@ -11,6 +11,7 @@ mod support;
 
 mod api;
 mod areas;
+mod audit;
 mod auth;
 mod calendar;
 mod documents;
