@@ -13,6 +13,7 @@ mod api;
 mod areas;
 mod auth;
 mod calendar;
+mod desk;
 mod documents;
 mod flow;
 mod org;
