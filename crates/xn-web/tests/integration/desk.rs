@@ -130,6 +130,24 @@ on_both_engines!(
         let html = app.get(&format!("/cases/{case}")).await.body;
         assert!(html.contains("一、压实安全责任"));
         assert!(!html.contains(&frame), "{html}");
+
+        // A 秘密 document is withheld from a participant whose post is cleared for 非密 only:
+        // the case page stays open to them, its text does not.
+        app.exec(&format!(
+            "update documents set classification = 'secret' where id = {doc}"
+        ))
+        .await;
+        let mishu = app.post_of("mishu").await;
+        app.exec(&format!(
+            "update posts set clearance = 'public' where id = {mishu}"
+        ))
+        .await;
+        app.login_as("mishu").await;
+        let page = app.get(&format!("/cases/{case}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"withheld\""), "{}", page.body);
+        assert!(page.body.contains("超出您的知悉范围"), "{}", page.body);
+        assert!(!page.body.contains("一、压实安全责任"), "{}", page.body);
     }
 );
 
