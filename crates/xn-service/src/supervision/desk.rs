@@ -151,7 +151,10 @@ mod tests {
         ];
         let (code, message) = closing_refusal(&reports, day("2026-12-07")).unwrap();
         assert_eq!(code, "supervision.report_overdue");
-        assert!(message.contains("第 2 次进展应于 2026-12-04 报送"), "{message}");
+        assert!(
+            message.contains("第 2 次进展应于 2026-12-04 报送"),
+            "{message}"
+        );
         reports[1].status = "late".into();
         assert!(closing_refusal(&reports, day("2026-12-07")).is_none());
     }

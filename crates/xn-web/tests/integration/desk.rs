@@ -52,7 +52,10 @@ on_both_engines!(
         assert!(!html.contains("（无正文）"), "{html}");
         assert!(html.contains("id=\"desk-document\""), "{html}");
         assert!(html.contains("一、压实安全责任"), "the text is on the page");
-        assert!(html.contains("清河县人民政府："), "the 主送 line opens the text");
+        assert!(
+            html.contains("清河县人民政府："),
+            "the 主送 line opens the text"
+        );
         assert!(html.contains("id=\"desk-classification\">非密"), "{html}");
         assert!(html.contains("第 1 稿"), "{html}");
         assert!(html.contains("value=\"不同意\""), "{html}");
@@ -123,7 +126,11 @@ on_both_engines!(
         assert!(pdf.body.starts_with("%PDF"));
         // The download stays a download.
         let plain = app.get(&format!("/documents/{doc}/pdf")).await;
-        assert!(plain.header("content-disposition").starts_with("attachment"));
+        assert!(
+            plain
+                .header("content-disposition")
+                .starts_with("attachment")
+        );
 
         // The drafter, who holds no step, reads the text but sees no preview.
         app.login_as("mishu").await;
@@ -217,7 +224,10 @@ on_both_engines!(
         let html = app.get(&format!("/cases/{case}")).await.body;
         assert!(html.contains("id=\"desk-supervision\""), "{html}");
         assert!(html.contains("每周五报送检查进展"), "the requirements");
-        assert!(!html.contains("无时限"), "the item's deadline is the case's");
+        assert!(
+            !html.contains("无时限"),
+            "the item's deadline is the case's"
+        );
         assert!(html.contains("2026-12-31"), "{html}");
         let res = app
             .api(

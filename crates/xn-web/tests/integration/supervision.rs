@@ -398,7 +398,11 @@ on_both_engines!(
             )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-        assert!(res.body.contains("第 2 次进展应于 2026-10-08 报送"), "{}", res.body);
+        assert!(
+            res.body.contains("第 2 次进展应于 2026-10-08 报送"),
+            "{}",
+            res.body
+        );
         for text in ["信息采集完成九成五", "信息采集全部完成"] {
             let filed = post_ok(
                 &app,
