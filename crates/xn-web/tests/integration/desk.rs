@@ -312,3 +312,79 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    the_handler_of_a_received_document_sees_its_scan_and_the_opinions_so_far,
+    |app: TestApp| async move {
+        let clerk = app
+            .token_for(&app.login_in(OFFICE, "秘书股", "clerk").await, &SCOPES)
+            .await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/documents/incoming",
+                &clerk,
+                Some(json!({"sender_name": "东川市应急管理局", "sender_number": "东应急发〔2026〕9号",
+                       "title": "关于开展冬季消防安全检查的通知", "kind": "notice",
+                       "body": "请各县于12月底前完成冬季消防安全检查。"})),
+            )
+            .await;
+        assert!(res.status.is_success(), "{}", res.body);
+        let doc = res.json()["id"].as_i64().unwrap();
+        let case = app
+            .scalar(&format!("select case_id from documents where id = {doc}"))
+            .await;
+        let chief_login = app.login_in(OFFICE, "秘书股", "section_chief").await;
+        let chief = app.token_for(&chief_login, &SCOPES).await;
+        // The paper original, scanned, at 初审.
+        let scan = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        let res = app
+            .api_bytes(
+                "POST",
+                &format!("/api/v1/documents/{doc}/attachments?name=scan.pdf&role=scan"),
+                &chief,
+                scan,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let attachment = res.json()["id"].as_i64().unwrap();
+        app.complete_ok(&chief, case, "通过", "请领导阅示", json!({}))
+            .await;
+        let director = app
+            .token_for(&app.login_of_position(OFFICE, "director").await, &SCOPES)
+            .await;
+        let leader_login = app.login_of_position("清河县人民政府", "leader").await;
+        let leader_post = app.post_of(&leader_login).await;
+        app.complete_ok(
+            &director,
+            case,
+            "拟办",
+            "拟请县长阅示，由秘书股牵头落实",
+            json!({"instruct": [leader_post]}),
+        )
+        .await;
+        let leader = app.token_for(&leader_login, &SCOPES).await;
+        let handler = app.post_of(&chief_login).await;
+        app.complete_ok(
+            &leader,
+            case,
+            "批示",
+            "请秘书股抓好落实，月底前报结果",
+            json!({"handle": [handler]}),
+        )
+        .await;
+
+        // 承办: the received document, its scan inline, 拟办 and 批办 above the form.
+        app.login_as(&chief_login).await;
+        let html = app.get(&format!("/cases/{case}")).await.body;
+        assert!(html.contains("id=\"desk-opinions\""), "{html}");
+        assert!(html.contains("拟请县长阅示，由秘书股牵头落实"), "{html}");
+        assert!(html.contains("请秘书股抓好落实，月底前报结果"), "{html}");
+        assert!(html.contains("东应急发〔2026〕9号"), "{html}");
+        let frame = format!("/documents/{doc}/attachments/{attachment}?inline=1");
+        assert!(html.contains(&format!("src=\"{frame}\"")), "{html}");
+        let pdf = app.get(&frame).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert!(pdf.header("content-disposition").starts_with("inline"));
+    }
+);
