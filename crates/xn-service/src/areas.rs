@@ -133,7 +133,8 @@ pub(crate) enum StartedBy {
 }
 
 /// The area's part of a case's 办理 page: what the step decides on, shown beside its form.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "area", content = "part", rename_all = "snake_case")]
 pub enum CasePart {
     /// A generic item: its text is the case's own body.
     Generic,

@@ -61,6 +61,33 @@ on_both_engines!(
         assert!(html.contains("value=\"不同意\""), "{html}");
         assert!(!html.contains("圈阅"), "圈阅 belongs to 传阅, not to 签发");
 
+        // The same part through the API, for the signer; refused to one outside the case.
+        let desk = app
+            .api(
+                "GET",
+                &format!("/api/v1/cases/{case}/desk"),
+                &t.zhuren,
+                None,
+            )
+            .await;
+        assert_eq!(desk.status, StatusCode::OK, "{}", desk.body);
+        let desk = desk.json();
+        assert_eq!(desk["area"], "document", "{desk}");
+        assert_eq!(desk["part"]["doc"]["id"], doc, "{desk}");
+        assert_eq!(desk["part"]["doc"]["body_version"], 1, "{desk}");
+        let outsider = app
+            .token_for(&app.login_in(OFFICE, "秘书股", "clerk").await, &SCOPES)
+            .await;
+        let res = app
+            .api(
+                "GET",
+                &format!("/api/v1/cases/{case}/desk"),
+                &outsider,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+
         // 不同意 needs reasons, and sends the draft back to its drafter.
         let res = app.complete(&t.zhuren, case, "不同意", "", json!({})).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
