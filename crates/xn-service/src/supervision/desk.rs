@@ -73,15 +73,12 @@ impl Supervision<'_> {
         case_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<SupervisionDesk>> {
-        let mut tx = self.svc.db().begin().await?;
-        let row = store::item_of_case(&mut tx, case_id).await?;
-        tx.commit().await?;
-        let Some(row) = row else {
+        let Some(id) = store::item_id_of_case(self.svc.db(), case_id).await? else {
             return Ok(None);
         };
-        let item = self.item(actor, row.id, now).await?;
+        let item = self.item(actor, id, now).await?;
         let today = business_date(now);
-        let reports = store::reports_of(self.svc.db(), row.id).await?;
+        let reports = store::reports_of(self.svc.db(), id).await?;
         let today_s = today.to_string();
         let live = || reports.iter().filter(|r| r.status != "cancelled");
         let may_report = item.can_handle;
