@@ -109,10 +109,35 @@ on_both_engines!(
             0,
             "a refusal is not a sign-off"
         );
+        let qinghe = [(app.unit_id("清河县人民政府").await, "清河县人民政府")];
+        let mut edited = notice(&qinghe);
+        edited["body"] = json!(format!(
+            "{}\n二、落实经费保障\n（一）各县区安排专项经费。",
+            edited["body"].as_str().unwrap()
+        ));
+        let res = app
+            .api(
+                "PUT",
+                &format!("/api/v1/documents/{doc}"),
+                &t.mishu,
+                Some(edited),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         app.complete_ok(&t.mishu, case, "提交", "已补充", json!({}))
             .await;
         app.complete_ok(&t.kezhang, case, "同意", "核稿无误", json!({}))
             .await;
+        // The signer reads the second version and may compare it with the first.
+        app.login_as("zhuren").await;
+        let html = app.get(&format!("/cases/{case}")).await.body;
+        assert!(html.contains("二、落实经费保障"), "{html}");
+        assert!(
+            html.contains(&format!(
+                "href=\"/documents/{doc}/compare?from=1&amp;to=2\" id=\"compare-previous\""
+            )),
+            "{html}"
+        );
         app.complete_ok(&t.zhuren, case, "同意", "同意印发", json!({}))
             .await;
         app.complete_ok(&t.wenshu, case, "复核无误", "", json!({}))
