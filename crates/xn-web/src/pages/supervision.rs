@@ -486,6 +486,9 @@ struct TextForm {
     text: String,
     #[serde(default)]
     decision: String,
+    /// Sent from the 办理 page (the item's case): back there when done.
+    #[serde(default)]
+    case: Option<i64>,
 }
 
 async fn sign(
@@ -519,7 +522,12 @@ async fn report(
                 "reported"
             }
         });
-    after(&state, &actor, id, r).await
+    match (f.case, r) {
+        (Some(case), Ok(code)) => {
+            Ok(Redirect::to(&format!("/cases/{case}?ok={code}#desk-supervision")).into_response())
+        }
+        (_, r) => after(&state, &actor, id, r).await,
+    }
 }
 
 async fn apply(

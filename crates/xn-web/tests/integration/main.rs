@@ -14,6 +14,7 @@ mod areas;
 mod audit;
 mod auth;
 mod calendar;
+mod desk;
 mod documents;
 mod flow;
 mod org;

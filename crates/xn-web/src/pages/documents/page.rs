@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm, Upload};
 use crate::pages::{Layout, beijing_time};
-use crate::respond::{file_response, respond};
+use crate::respond::{file_response, inline_pdf_response, respond};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "document.html")]
@@ -206,30 +206,49 @@ pub(super) async fn upload(
     .await
 }
 
+/// `?inline=1`: a PDF shown inside the 办理 page instead of downloaded.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct InlineQuery {
+    #[serde(default)]
+    inline: Option<String>,
+}
+
+impl InlineQuery {
+    fn respond(&self, f: xn_service::documents::AttachmentFile) -> Response {
+        if self.inline.is_some() {
+            inline_pdf_response(f)
+        } else {
+            file_response(f)
+        }
+    }
+}
+
 pub(super) async fn download(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path((id, attachment)): Path<(i64, i64)>,
+    Query(q): Query<InlineQuery>,
 ) -> Result<Response, PageError> {
     let f = state
         .services
         .documents()
         .attachment(&actor, id, attachment)
         .await?;
-    Ok(file_response(f))
+    Ok(q.respond(f))
 }
 
 pub(super) async fn pdf(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<InlineQuery>,
 ) -> Result<Response, PageError> {
     let f = state
         .services
         .documents()
         .pdf(&actor, id, state.clock.now())
         .await?;
-    Ok(file_response(f))
+    Ok(q.respond(f))
 }
 
 pub(super) async fn sheet(
