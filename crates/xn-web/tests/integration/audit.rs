@@ -52,7 +52,8 @@ async fn history(app: &TestApp) {
             })),
         )
         .await;
-    let doc = res.json()["id"].as_i64().expect("a draft");
+    assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.body);
+    let doc = res.json()["id"].as_i64().unwrap();
     let signer = app.post_of("zhuren").await;
     let res = app
         .api(
@@ -62,7 +63,8 @@ async fn history(app: &TestApp) {
             Some(serde_json::json!({"signoff_post": signer})),
         )
         .await;
-    let case = res.json()["case_id"].as_i64().expect("a case");
+    assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.body);
+    let case = res.json()["case_id"].as_i64().unwrap();
     app.complete_ok(&kezhang, case, "同意", "核稿无误", serde_json::json!({}))
         .await;
 }
@@ -125,7 +127,7 @@ on_both_engines!(
         ))
         .await;
         let v = app.services().verify_audit_chain().await.unwrap();
-        let broken = v.broken.expect("the edit is found");
+        let broken = v.broken.unwrap();
         assert_eq!((broken.seq, broken.event_id), (seq, target));
         assert_eq!(v.checked, seq - 1, "every link before it holds");
     }
