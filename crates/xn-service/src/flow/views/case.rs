@@ -158,7 +158,7 @@ impl Services {
                     fields: serde_json::from_str(&row.fields).unwrap_or_default(),
                     link: None,
                 };
-                let mut tx = self.db().begin().await?;
+                let mut tx = self.db().begin_read().await?;
                 let ids = self
                     .resolve_rule(&mut crate::flow::CommittedRead::Tx(&mut tx), from, &case)
                     .await?;
