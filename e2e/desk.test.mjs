@@ -100,6 +100,18 @@ function journeys(backend, { databaseUrl } = {}) {
     assert.match(new URL(page.url()).pathname, /^\/cases\/\d+$/);
   }
 
+  /** The first 待办 row is on the first screen of the workbench, without scrolling. */
+  async function rowOnFirstScreen(page, height, hint) {
+    const row = page.locator('table.queue tbody tr').first();
+    await row.waitFor({ state: 'visible' });
+    const box = await row.boundingBox();
+    const scrolled = await page.evaluate(() => window.scrollY);
+    if (scrolled !== 0 || box.y + box.height > height) {
+      const shot = await screenshot(page, `failed-fold-${hint}`);
+      assert.fail(`${hint}: the 待办 row ends at ${Math.round(box.y + box.height)} px (scrolled ${scrolled}), below the ${height} px screen; screenshot ${shot}`);
+    }
+  }
+
   /** Completes the step open on the case page, with an optional decision and opinion. */
   async function completeHere(page, { decision, opinion } = {}) {
     const form = page.locator('form.act-complete').first();
@@ -145,6 +157,7 @@ function journeys(backend, { databaseUrl } = {}) {
     const phone = await signIn('zhuren', PHONE);
     try {
       const p = phone.page;
+      await rowOnFirstScreen(p, PHONE.viewport.height, 'zhuren-phone');
       await openFromQueue(p, TITLE, 'zhuren-phone');
       caseUrl = p.url();
       await expectText(p.locator('#desk-document'), '第 1 稿', { hint: 'phone-version' });
@@ -163,6 +176,8 @@ function journeys(backend, { databaseUrl } = {}) {
     const director = await signIn('zhuren');
     try {
       const d = director.page;
+      await rowOnFirstScreen(d, OFFICE_SCREEN.viewport.height, 'zhuren-desk');
+      await screenshot(d, shot('workbench-director'));
       await d.goto(caseUrl);
       const decisions = await d.locator('form.act-complete input[name=decision]').evaluateAll((xs) => xs.map((x) => x.value));
       assert.deepEqual(decisions, ['同意', '不同意']);

@@ -21,3 +21,4 @@ mod org;
 mod printing;
 mod security;
 mod supervision;
+mod workbench;
