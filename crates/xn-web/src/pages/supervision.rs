@@ -17,7 +17,7 @@ use xn_service::supervision::{
 };
 use xn_service::{Actor, ServiceError};
 
-use super::{Layout, beijing_time};
+use super::{Layout, filters};
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
@@ -398,13 +398,6 @@ struct ItemPage {
 }
 
 impl ItemPage {
-    fn when(&self, t: &DateTime<Utc>) -> String {
-        beijing_time(xn_service::ms(*t))
-    }
-    fn when_opt(&self, t: &Option<DateTime<Utc>>) -> String {
-        t.map(|t| beijing_time(xn_service::ms(t)))
-            .unwrap_or_default()
-    }
     fn card_label(&self, c: &Option<String>) -> &'static str {
         match c.as_deref() {
             Some("red") => "红牌",

@@ -15,6 +15,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod desk;
+mod display;
 mod documents;
 mod flow;
 mod org;

@@ -15,7 +15,7 @@ use super::{UnitOption, done, recipient_units};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm, Upload};
-use crate::pages::{Layout, beijing_time};
+use crate::pages::{Layout, filters};
 use crate::respond::{file_response, inline_pdf_response, respond};
 
 #[derive(Template, WebTemplate)]
@@ -39,13 +39,6 @@ impl DocPage {
         self.archive.is_none() && self.d.direction == "outgoing" && self.d.status == "dispatched"
     }
 
-    fn when(&self, ms: &chrono::DateTime<chrono::Utc>) -> String {
-        beijing_time(xn_service::ms(*ms))
-    }
-    fn when_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
-        t.map(|t| beijing_time(xn_service::ms(t)))
-            .unwrap_or_default()
-    }
     fn names(&self, r: &[Recipient]) -> String {
         r.iter()
             .map(|x| x.name.as_str())

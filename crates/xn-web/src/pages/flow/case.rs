@@ -24,7 +24,7 @@ use super::{
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
-use crate::pages::Layout;
+use crate::pages::{Layout, filters};
 
 /// The process an internal request follows.
 const INTERNAL_REQUEST: &str = "internal_request";
@@ -264,11 +264,6 @@ struct CasePage {
 }
 
 impl CasePage {
-    /// Beijing time of an instant, as every page shows it.
-    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        at(*t)
-    }
-
     /// A file's size for people.
     fn size(&self, bytes: &i64) -> String {
         if *bytes >= 1024 * 1024 {
