@@ -1,7 +1,8 @@
 // Foundation journeys in real headless Chromium: signing in, the workbench, the organisation
-// pages, choosing and switching posts, and the lock after repeated wrong passwords. Each journey
-// runs against the binary on SQLite and again on PostgreSQL (when TEST_POSTGRES_URL is set;
-// under CI=true it must be).
+// pages, the menu on a phone (built areas on-screen, the rest behind 更多), choosing and
+// switching posts, and the lock after repeated wrong passwords. Each journey runs against the
+// binary on SQLite and again on PostgreSQL (when TEST_POSTGRES_URL is set; under CI=true it
+// must be).
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -91,6 +92,44 @@ function journeys(backend, { databaseUrl } = {}) {
       }
     } finally {
       await context.close();
+    }
+  });
+
+  test('on a phone the menu shows every built area on-screen, and 更多 lists what is coming', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const phone = await browser.newContext(PHONE);
+    phone.setDefaultTimeout(10_000);
+    try {
+      const page = await phone.newPage();
+      await page.goto(`${server.url}/login`);
+      await submitLogin(page, 'mishu');
+      await expectText(page.locator('h1'), '我的工作台', { hint: 'menu-phone-workbench' });
+      const width = await page.evaluate(() => document.documentElement.clientWidth);
+      const entries = await page.locator('nav.areas a').evaluateAll((links) =>
+        links.map((a) => {
+          const r = a.getBoundingClientRect();
+          return { name: a.textContent.trim(), left: r.left, right: r.right };
+        }),
+      );
+      const names = entries.map((e) => e.name);
+      for (const built of ['工作台', '办文', '督查', '组织机构', '工作日历', '更多']) {
+        const entry = entries.find((e) => e.name === built);
+        assert.ok(entry, `the menu has ${built}: ${names}`);
+        assert.ok(entry.left >= 0 && entry.right <= width + 1, `${built} is on a ${width} px screen (${entry.left}–${entry.right})`);
+      }
+      for (const coming of ['办会', '办事', '调研', '信息', '学习', '管理', '服务', '效能']) {
+        assert.ok(!names.includes(coming), `${coming} is not built and stays out of the menu: ${names}`);
+      }
+      await screenshot(page, shot('menu-phone'));
+
+      await navigating(page, () => page.locator('nav.areas a', { hasText: '更多' }).click());
+      assert.equal(pathOf(page), '/more');
+      await expectText(page.locator('main'), '建设中', { hint: 'more-phone' });
+      await screenshot(page, shot('more-phone'));
+      await navigating(page, () => page.locator('main a', { hasText: '办会' }).click());
+      assert.equal(pathOf(page), '/meetings');
+      await expectText(page.locator('main'), '本模块尚未建成', { hint: 'meetings-phone' });
+    } finally {
+      await phone.close();
     }
   });
 

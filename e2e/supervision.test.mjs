@@ -119,15 +119,19 @@ function journeys(backend, { databaseUrl } = {}) {
       await navigating(c, () => c.locator('nav.areas a', { hasText: '督查' }).click());
       await navigating(c, () => c.locator('#tab-unit').click());
       await navigating(c, () => c.locator('#items a').first().click());
-      await navigating(c, () => c.locator('#sign').click());
-      await expectText(c.locator('.notice'), '已签收', { hint: 'signed' });
+      // The item page sends her to the 办理 page, where the step's one form is.
+      await navigating(c, () => c.locator('#to-desk').click());
+      const sign = c.locator('form.act-complete');
+      await navigating(c, () => sign.locator('button[type=submit]').click());
+      await expectText(c.locator('.notice'), '已办理', { hint: 'signed' });
       await c.locator('#report-form textarea').fill(REPORT);
       await navigating(c, () => c.locator('#file-report').click());
       await expectText(c.locator('.notice'), '进展已报送', { hint: 'reported' });
       await expectText(c.locator('#reports'), REPORT, { hint: 'report-listed' });
-      await c.locator('#apply-form textarea').fill('全部路段完工并通过验收');
-      await navigating(c, () => c.locator('#apply').click());
-      await expectText(c.locator('.notice'), '已申请办结', { hint: 'applied' });
+      const apply = c.locator('form.act-complete');
+      await apply.locator('textarea[name=opinion]').fill('全部路段完工并通过验收');
+      await navigating(c, () => apply.locator('button[type=submit]').click());
+      await expectText(c.locator('.notice'), '已办理', { hint: 'applied' });
       await screenshot(c, shot('supervision-applied'));
     } finally {
       await county.context.close();
@@ -138,9 +142,12 @@ function journeys(backend, { databaseUrl } = {}) {
     const r = again.page;
     try {
       await r.goto(itemUrl.href);
-      await r.locator('#review-form').getByLabel('审核通过，销号').check();
-      await navigating(r, () => r.locator('#review').click());
-      await expectText(r.locator('.notice'), '已销号', { hint: 'closed' });
+      await navigating(r, () => r.locator('#to-desk').click());
+      const review = r.locator('form.act-complete');
+      await review.getByLabel('审核通过', { exact: true }).check();
+      await review.locator('textarea[name=opinion]').fill('同意销号');
+      await navigating(r, () => review.locator('button[type=submit]').click());
+      await r.goto(itemUrl.href);
       await expectText(r.locator('#item-state'), '已销号', { hint: 'state' });
       await expectText(r.locator('#timeline'), '审核通过，销号', { hint: 'timeline' });
       await screenshot(r, shot('supervision-closed'));

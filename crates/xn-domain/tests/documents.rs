@@ -106,15 +106,24 @@ fn a_title_names_its_kind() {
 }
 
 #[test]
-fn a_sign_off_records_an_opinion_or_a_circle() {
+fn a_sign_off_records_an_opinion_and_a_refusal_its_reasons() {
     assert!(check_signoff("同意", "同意印发").is_ok());
-    assert!(check_signoff("圈阅", "").is_ok());
+    assert!(check_signoff("不同意", "请补充经费来源后再报").is_ok());
     assert_eq!(
         check_signoff("同意", "  ").map_err(|v| v.code),
         Err("doc.signoff_opinion")
     );
     assert_eq!(
-        check_signoff("不同意", "再改").map_err(|v| v.code),
+        check_signoff("不同意", "").map_err(|v| v.code),
+        Err("doc.signoff_reason")
+    );
+    assert_eq!(
+        check_signoff("阅", "好").map_err(|v| v.code),
         Err("doc.signoff_decision")
     );
+}
+
+#[test]
+fn a_case_started_on_an_earlier_process_may_still_be_circled() {
+    assert!(check_signoff("圈阅", "").is_ok());
 }

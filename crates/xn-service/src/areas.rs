@@ -5,8 +5,9 @@
 //! [`ItemKind`] and [`TimerKind`]: which area a kind belongs to, its Chinese label, the process
 //! definitions it ships, the steps its rules rely on (the step contract, checked on every
 //! definition stored), whether its cases may be started from the generic door, the hook that
-//! runs inside every action on its cases, the handler of its timers, and who besides the
-//! participants may open its cases. A new variant does not build until each of these is
+//! runs inside every action on its cases, the handler of its timers, who besides the
+//! participants may open its cases, and the area's part of the 办理 page (what the step decides
+//! on, shown beside its form: [`CasePart`]). A new variant does not build until each of these is
 //! answered, which is the list of what a new area must provide (docs/ARCHITECTURE.md, "Adding
 //! an area"). No other code compares kind codes.
 
@@ -14,8 +15,10 @@ use chrono::{DateTime, Utc};
 use xn_domain::flow::{FlowEvent, ItemKind, StepContract, TimerKind};
 use xn_store::flow::JobRow;
 
-use crate::flow::{ActorRef, AreaTx, CaseCtx, Fired};
-use crate::{Actor, Result, Services};
+use crate::documents::DocumentDesk;
+use crate::flow::{ActorRef, AreaTx, CaseCtx, CaseDetail, Fired};
+use crate::supervision::SupervisionDesk;
+use crate::{Actor, Result, ServiceError, Services};
 
 /// A business area: a set of item kinds with rules of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
@@ -129,7 +132,77 @@ pub(crate) enum StartedBy {
     },
 }
 
+/// The area's part of a case's 办理 page: what the step decides on, shown beside its form.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[serde(tag = "area", content = "part", rename_all = "snake_case")]
+pub enum CasePart {
+    /// A generic item: its text is the case's own body.
+    Generic,
+    /// 办文: the document (its text as it will print, its files and elements).
+    Document(Box<DocumentDesk>),
+    /// 督查: the item (requirements, deadline, reports owed and filed).
+    Supervision(Box<SupervisionDesk>),
+    /// The area's record exists but this viewer may not read it (密级, unit): the reason.
+    Withheld(String),
+}
+
+impl CasePart {
+    /// What the timeline adds to a completion of `step` (the number 登记 gave).
+    pub fn timeline_note(&self, step: &str) -> Option<String> {
+        match self {
+            CasePart::Document(d) => d.timeline_note(step),
+            CasePart::Generic | CasePart::Supervision(_) | CasePart::Withheld(_) => None,
+        }
+    }
+
+    /// The item's own deadline, when the case's steps carry none (a 督办事项 counts its
+    /// deadline on the item, not on the case).
+    pub fn deadline(&self) -> Option<&str> {
+        match self {
+            CasePart::Supervision(s) => Some(&s.item.deadline),
+            CasePart::Generic | CasePart::Document(_) | CasePart::Withheld(_) => None,
+        }
+    }
+}
+
 impl Services {
+    /// The area's part of a case's 办理 page, for a viewer who may see the case (`case` is what
+    /// [`Services::case_detail`] gave them). What the area's own rules withhold from the viewer
+    /// is answered as [`CasePart::Withheld`], not as an error: the case page stays open to them.
+    pub async fn case_part(
+        &self,
+        actor: &Actor,
+        case: &CaseDetail,
+        now: DateTime<Utc>,
+    ) -> Result<CasePart> {
+        let Some(kind) = ItemKind::from_code(&case.item_kind) else {
+            return Ok(CasePart::Generic);
+        };
+        let part = match area_of(kind) {
+            Area::Flow => return Ok(CasePart::Generic),
+            Area::Documents => {
+                let steps: Vec<String> = case.my_tasks.iter().map(|t| t.step.clone()).collect();
+                self.documents()
+                    .desk(actor, case.id, &steps, now)
+                    .await
+                    .map(|d| d.map(|d| CasePart::Document(Box::new(d))))
+            }
+            Area::Supervision => self
+                .supervision()
+                .desk(actor, case.id, now)
+                .await
+                .map(|d| d.map(|d| CasePart::Supervision(Box::new(d)))),
+        };
+        match part {
+            Ok(part) => Ok(part.unwrap_or(CasePart::Generic)),
+            Err(ServiceError::Forbidden(reason)) => Ok(CasePart::Withheld(reason)),
+            Err(ServiceError::NotFound(what)) => Ok(CasePart::Withheld(format!(
+                "该{what}不属于您的单位，您仅可查看办理过程"
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The area's part of a flow action: called once per action, inside its transaction, with
     /// the events the engine produced; a refusal here refuses the action.
     pub(crate) async fn on_area_flow(

@@ -15,6 +15,7 @@ use xn_domain::security::{PasswordPolicy, SignInPolicy};
 use xn_store::{Db, StoreError};
 
 pub mod areas;
+pub mod audit_chain;
 pub mod auth;
 pub mod calendar;
 pub mod console;

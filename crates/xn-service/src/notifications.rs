@@ -1,4 +1,5 @@
-//! The notifications of the acting post: listed on the workbench, marked read one by one.
+//! The notifications of the acting post: listed on the workbench, marked read one by one or
+//! all at once.
 
 use chrono::{DateTime, Utc};
 use xn_store::notifications::NotificationRow;
@@ -37,5 +38,28 @@ impl Services {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// How many notifications of the acting post are unread.
+    pub async fn my_unread_count(&self, actor: &Actor) -> Result<i64> {
+        let Some(post_id) = actor.post_id() else {
+            return Ok(0);
+        };
+        Ok(xn_store::notifications::unread_count(self.db(), post_id).await?)
+    }
+
+    /// Marks every notification of the acting post read (全部标为已读); answers how many.
+    pub async fn mark_all_notifications_read(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let Some(post_id) = actor.post_id() else {
+            return Err(ServiceError::NotFound("通知"));
+        };
+        let mut tx = self.db().begin().await?;
+        let n = xn_store::notifications::mark_all_read(&mut tx, post_id, ms(now)).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 }

@@ -48,6 +48,7 @@ macro_rules! with_tx {
 }
 
 pub mod area_writes;
+pub mod audit_chain;
 pub mod auth;
 pub mod calendar;
 pub mod documents;

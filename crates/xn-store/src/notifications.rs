@@ -64,3 +64,18 @@ pub async fn mark_notification_read(
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(done > 0)
 }
+
+/// Marks every unread notification of a post read; answers how many.
+pub async fn mark_all_read(tx: &mut Tx, post_id: i64, now_ms: i64) -> Result<u64> {
+    let sql = "update notifications set read_at = $1 where post_id = $2 and read_at is null";
+    Ok(
+        with_tx!(tx, c => sqlx::query(sql).bind(now_ms).bind(post_id)
+        .execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}
+
+/// How many notifications of a post are unread.
+pub async fn unread_count(db: &Db, post_id: i64) -> Result<i64> {
+    let sql = "select count(*) from notifications where post_id = $1 and read_at is null";
+    Ok(with_db!(db, c => sqlx::query_scalar(sql).bind(post_id).fetch_one(c).await)?)
+}

@@ -195,6 +195,14 @@ pub async fn item_of_case(tx: &mut Tx, case_id: i64) -> Result<Option<ItemRow>> 
     )
 }
 
+/// The id of the item a flow case moves, if it is one (a read outside any transaction, for
+/// the 办理 page).
+pub async fn item_id_of_case(db: &Db, case_id: i64) -> Result<Option<i64>> {
+    Ok(with_db!(db, c => sqlx::query_scalar(
+        "select id from supervision_items where case_id = $1")
+        .bind(case_id).fetch_optional(c).await)?)
+}
+
 /// The items opened from a case's instruction.
 pub async fn items_from_case(db: &Db, case_id: i64) -> Result<Vec<ItemRow>> {
     let sql =

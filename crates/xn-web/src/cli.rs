@@ -70,6 +70,15 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The audit trail's chain: seal events not yet sealed, or verify the whole chain.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        action: AuditCommand,
+        /// Where the data lives.
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// The working-day calendar: days, deadlines, export and import of a year.
     Calendar {
         /// What to do.
@@ -80,6 +89,16 @@ pub enum Command {
     Render(crate::render_cli::RenderArgs),
     /// Check a PDF against GB/T 9704-2012 and list every violation; no database needed.
     Check(crate::render_cli::CheckArgs),
+}
+
+/// Audit chain commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the chain from its start; report the first link that does not hold (exit
+    /// status 1) and the events not sealed yet.
+    Verify,
+    /// Seal the events committed and not sealed yet (the server does it every few seconds).
+    Seal,
 }
 
 /// Account commands.

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use xn_service::Services;
-use xn_web::cli::{Cli, Command, DbArgs, ServeArgs, UserCommand};
+use xn_web::cli::{AuditCommand, Cli, Command, DbArgs, ServeArgs, UserCommand};
 use xn_web::config::Config;
 use xn_web::{AppState, Clock};
 
@@ -42,9 +42,12 @@ fn main() -> std::process::ExitCode {
 fn engine_of(cli: &Cli) -> xn_store::Engine {
     let db = match &cli.command {
         Some(Command::Serve(a) | Command::Demo(a)) => Some(&a.db),
-        Some(Command::Migrate(db) | Command::CaseState { db, .. } | Command::User { db, .. }) => {
-            Some(db)
-        }
+        Some(
+            Command::Migrate(db)
+            | Command::CaseState { db, .. }
+            | Command::User { db, .. }
+            | Command::Audit { db, .. },
+        ) => Some(db),
         Some(Command::Calendar { .. } | Command::Render(_) | Command::Check(_)) | None => None,
     };
     let mut config = Config::load(cli.config.as_deref()).unwrap_or_default();
@@ -92,6 +95,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{json}");
             services.db().close().await;
             Ok(())
+        }
+        Command::Audit { action, db } => {
+            apply_db(&mut config, &db);
+            let services = open(&config).await?;
+            let r = audit(&services, &action).await;
+            services.db().close().await;
+            r
         }
         Command::Render(args) => xn_web::render_cli::run_render(&args),
         Command::Check(args) => xn_web::render_cli::run_check(&args),
@@ -150,6 +160,50 @@ fn apply_db(config: &mut Config, db: &DbArgs) {
     }
     if let Some(u) = &db.database_url {
         config.database_url = Some(u.clone());
+    }
+}
+
+/// `xiaoneng audit …`.
+async fn audit(services: &Services, action: &AuditCommand) -> anyhow::Result<()> {
+    match action {
+        AuditCommand::Seal => {
+            let n = services
+                .seal_events()
+                .await
+                .map_err(|e| anyhow::anyhow!("封存失败：{e}"))?;
+            println!("已封存 {n} 条事件");
+            Ok(())
+        }
+        AuditCommand::Verify => {
+            let v = services
+                .verify_audit_chain()
+                .await
+                .map_err(|e| anyhow::anyhow!("校验失败：{e}"))?;
+            if v.unsealed > 0 {
+                println!(
+                    "尚未封存的事件 {} 条（最早的编号：{}）",
+                    v.unsealed,
+                    v.oldest_unsealed
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join("、")
+                );
+            }
+            match v.broken {
+                None => {
+                    println!("审计链完整：已校验 {} 环", v.checked);
+                    Ok(())
+                }
+                Some(b) => {
+                    println!(
+                        "审计链在第 {} 环断开（事件编号 {}）：{}；此前 {} 环完整",
+                        b.seq, b.event_id, b.reason, v.checked
+                    );
+                    std::process::exit(1);
+                }
+            }
+        }
     }
 }
 

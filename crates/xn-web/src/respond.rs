@@ -83,6 +83,33 @@ pub(crate) fn file_response(f: xn_service::documents::AttachmentFile) -> Respons
         .into_response()
 }
 
+/// A PDF shown inside a page of this site (the 办理 page's 印制 preview, a received scan): served
+/// `inline`, framable by our own pages only, with no other content allowed. Anything that is not
+/// a PDF (by the type its content was recognised as) is served as a download.
+pub(crate) fn inline_pdf_response(f: xn_service::documents::AttachmentFile) -> Response {
+    if f.mime != "application/pdf" {
+        return file_response(f);
+    }
+    let encoded = percent(&f.name);
+    (
+        [
+            (header::CONTENT_TYPE, f.mime),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (header::X_FRAME_OPTIONS, "SAMEORIGIN".to_owned()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; frame-ancestors 'self'".to_owned(),
+            ),
+        ],
+        f.bytes,
+    )
+        .into_response()
+}
+
 /// Sheets as an xlsx workbook, downloaded under `filename`.
 pub(crate) fn xlsx_response(
     filename: &str,

@@ -62,6 +62,10 @@ pub async fn run(services: Services, clock: Clock, settings: TimerSettings) {
         if let Err(e) = services.documents().index_queued().await {
             tracing::warn!(error = %e, "search indexing failed");
         }
+        // Events committed since the last round join the audit chain.
+        if let Err(e) = services.seal_events().await {
+            tracing::warn!(error = %e, "sealing events failed");
+        }
         tokio::time::sleep(settings.poll).await;
     }
 }

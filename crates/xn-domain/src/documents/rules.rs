@@ -157,21 +157,35 @@ pub fn check(doc: &RuleInput) -> Vec<Violation> {
     out
 }
 
-/// Checks the record of a sign-off (article 24 (四)): the signer gives an opinion, a name
-/// and the full date; 圈阅 (circling) counts as consent and needs no words.
+/// The sign-off's consent: the signer's opinion (同意印发 …) is printed on the 发文稿纸.
+pub const SIGNOFF_AGREE: &str = "同意";
+/// The sign-off's refusal: the draft goes back to its drafter with the signer's reasons.
+pub const SIGNOFF_DISAGREE: &str = "不同意";
+/// Circling without words: offered by the process of earlier versions, still accepted for the
+/// cases started on them (a running case keeps its version). 圈阅 belongs to 传阅 now.
+const SIGNOFF_CIRCLED: &str = "圈阅";
+
+/// Checks the record of a sign-off (article 24 (四)): the signer gives an opinion, a name and
+/// the full date; a refusal says why.
 pub fn check_signoff(decision: &str, opinion: &str) -> Result<(), Violation> {
+    let said = !opinion.trim().is_empty();
     match decision {
-        "圈阅" => Ok(()),
-        "同意" if !opinion.trim().is_empty() => Ok(()),
-        "同意" => Err(v(
+        SIGNOFF_CIRCLED => Ok(()),
+        SIGNOFF_AGREE | SIGNOFF_DISAGREE if said => Ok(()),
+        SIGNOFF_AGREE => Err(v(
             "doc.signoff_opinion",
             "签发",
-            "签发应签署意见（如「同意印发」）；只圈阅不写意见请选「圈阅」",
+            "签发应签署意见（如「同意印发」）",
+        )),
+        SIGNOFF_DISAGREE => Err(v(
+            "doc.signoff_reason",
+            "签发",
+            "不同意签发请写明理由，拟稿人将据此修改",
         )),
         other => Err(v(
             "doc.signoff_decision",
             "签发",
-            format!("签发只能「同意」或「圈阅」，不能「{other}」；不同意请退回"),
+            format!("签发只能「同意」或「不同意」，不能「{other}」"),
         )),
     }
 }

@@ -609,8 +609,9 @@ impl Sim<'_> {
                         none,
                     ),
                     "signoff" => {
+                        // A leader in a hurry writes only 同意 (one draw in seven, as before).
                         if r.chance(15) {
-                            ("圈阅".into(), "圈阅".into(), none)
+                            ("同意".into(), "同意".into(), none)
                         } else {
                             (
                                 "同意".into(),

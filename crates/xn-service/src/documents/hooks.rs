@@ -22,15 +22,15 @@ use crate::{Result, ServiceError, Services, ms};
 use super::{Documents, LedgerKeeperCap, Recipient, parse_list};
 
 /// The steps of `processes/outgoing_document.toml` the rules below act on.
-mod outgoing {
-    pub(super) const CHECK: &str = "check";
-    pub(super) const DRAFT: &str = "draft";
-    pub(super) const DRAFT_AGAIN: &str = "draft_again";
-    pub(super) const SIGNOFF: &str = "signoff";
-    pub(super) const RECHECK: &str = "recheck";
-    pub(super) const REGISTER: &str = "register";
-    pub(super) const PRINT: &str = "print";
-    pub(super) const DISPATCH: &str = "dispatch";
+pub(crate) mod outgoing {
+    pub(crate) const CHECK: &str = "check";
+    pub(crate) const DRAFT: &str = "draft";
+    pub(crate) const DRAFT_AGAIN: &str = "draft_again";
+    pub(crate) const SIGNOFF: &str = "signoff";
+    pub(crate) const RECHECK: &str = "recheck";
+    pub(crate) const REGISTER: &str = "register";
+    pub(crate) const PRINT: &str = "print";
+    pub(crate) const DISPATCH: &str = "dispatch";
 }
 
 /// Whether an action at a step of the outgoing process may be written with a batch of the flow
@@ -41,14 +41,16 @@ pub(crate) fn outgoing_batched(step: &str) -> bool {
 }
 
 /// The steps of `processes/incoming_document.toml` the rules below act on.
-mod incoming {
-    pub(super) const SIGNFOR: &str = "signfor";
-    pub(super) const REGISTER: &str = "register";
-    pub(super) const SCREEN: &str = "screen";
-    pub(super) const INSTRUCT: &str = "instruct";
-    pub(super) const HANDLE: &str = "handle";
+pub(crate) mod incoming {
+    pub(crate) const SIGNFOR: &str = "signfor";
+    pub(crate) const REGISTER: &str = "register";
+    pub(crate) const SCREEN: &str = "screen";
+    /// 拟办: the office's proposal, shown above the leader's 批办 on the 办理 page.
+    pub(crate) const PROPOSE: &str = "propose";
+    pub(crate) const INSTRUCT: &str = "instruct";
+    pub(crate) const HANDLE: &str = "handle";
     /// The screening decision that sends a document back (退文).
-    pub(super) const RETURN: &str = "退文";
+    pub(crate) const RETURN: &str = "退文";
 }
 
 const fn step(id: &'static str, name: &'static str) -> ContractStep {
@@ -60,15 +62,16 @@ const fn step(id: &'static str, name: &'static str) -> ContractStep {
     }
 }
 
-/// What the 发文 rules need of a process: 签发 (with 同意 and 圈阅, whose opinions the rules
-/// check), 复核, 登记 (the 文号), 印制 (the checked PDF) and 核发 (delivery).
+/// What the 发文 rules need of a process: 签发 (with 同意, whose opinion and the document's
+/// rules are checked, and 不同意, which sends the draft back with the signer's reasons), 复核,
+/// 登记 (the 文号), 印制 (the checked PDF) and 核发 (delivery).
 pub(crate) const OUTGOING_CONTRACT: StepContract = StepContract {
     steps: &[
         ContractStep {
             id: outgoing::SIGNOFF,
             name: "签发",
             human: true,
-            decisions: &["同意", "圈阅"],
+            decisions: &[rules::SIGNOFF_AGREE, rules::SIGNOFF_DISAGREE],
         },
         step(outgoing::RECHECK, "复核"),
         step(outgoing::REGISTER, "登记"),
@@ -179,6 +182,10 @@ impl Services {
                         field: Some("opinion"),
                         message: v.message,
                     })?;
+                    if decision == rules::SIGNOFF_DISAGREE {
+                        // Not signed: the process takes the draft back to its drafter.
+                        continue;
+                    }
                     // The text and elements do not change while the document is in review,
                     // and the organisation not with flow actions: committed rows serve.
                     let mut read = tx.committed().await?;

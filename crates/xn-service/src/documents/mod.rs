@@ -16,6 +16,7 @@
 //! door, the statuses, and the helpers the hooks share.
 
 mod archive;
+mod desk;
 mod draft;
 mod files;
 pub(crate) mod hooks;
@@ -27,6 +28,7 @@ mod search;
 mod views;
 
 pub use archive::{ArchiveItemView, RETENTIONS, retention_label};
+pub use desk::{DeskOpinion, DocumentDesk};
 pub use draft::{DraftInput, SubmitInput};
 pub use files::{AttachmentFile, MAX_ATTACHMENT_BYTES};
 pub use incoming::{ManualIncoming, RegistryClerkCap};

@@ -244,7 +244,7 @@ impl Documents<'_> {
         let doc = store::find_document(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("公文"))?;
-        let mut tx = self.svc.db().begin().await?;
+        let mut tx = self.svc.db().begin_read().await?;
         let (office, _, _) = self.svc.issuing_unit(&mut tx, post.id).await?;
         let involved = match doc.case_id {
             Some(c) => xn_store::flow::post_in_case(&mut tx, c, post.id).await?,
@@ -358,7 +358,7 @@ impl Documents<'_> {
         if !matches!(direction, "outgoing" | "incoming") {
             return Err(ServiceError::invalid("direction", "只能是发文或收文"));
         }
-        let mut tx = self.svc.db().begin().await?;
+        let mut tx = self.svc.db().begin_read().await?;
         let (office, _, _) = self.svc.issuing_unit(&mut tx, post.id).await?;
         tx.commit().await?;
         let per_page = per_page.clamp(1, 200);

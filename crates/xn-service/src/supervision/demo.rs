@@ -186,6 +186,18 @@ impl Services {
                         }
                     }
                     if p.close_on == Some(day) {
+                        // What is still owed is reported (late, if so) before the closing.
+                        for _ in 0..12 {
+                            let filed = xn_store::supervision::reports_of(self.db(), p.id).await?;
+                            if super::desk::closing_refusal(&filed, day).is_none()
+                                || sv
+                                    .report(&p.lead, p.id, "已完成阶段任务，补报进展", at(day, 10))
+                                    .await
+                                    .is_err()
+                            {
+                                break;
+                            }
+                        }
                         sv.apply_close(&p.lead, p.id, "已按要求完成，附相关佐证材料", at(day, 11))
                             .await
                             .ok();

@@ -96,6 +96,9 @@ impl Services {
                             message: format!("还有 {open} 项分解事项未销号，不能申请办结"),
                         });
                     }
+                    // The progress owed comes before the closing.
+                    let reports = store::reports_of_tx(tx, item.id).await?;
+                    super::desk::refuse_closing(&reports, today)?;
                 }
                 FlowEvent::TaskCompleted {
                     step,

@@ -413,6 +413,7 @@ impl Supervision<'_> {
                 who: e.actor_name.unwrap_or_else(|| "系统".into()),
                 as_post: e.actor_post_id.and_then(|p| names.get(&p).cloned()),
                 kind: e.kind,
+                step: None,
                 text,
                 decision: None,
                 opinion,

@@ -19,6 +19,7 @@ mod change;
 mod close;
 mod decompose;
 mod demo;
+mod desk;
 mod figures;
 pub(crate) mod hooks;
 mod item;
@@ -39,6 +40,7 @@ use xn_store::supervision::{self as store, ItemRow};
 
 use crate::{Actor, Result, ServiceError, Services, require};
 
+pub use desk::SupervisionDesk;
 pub use figures::{BulletinView, ScoreView};
 pub use item::{CardLine, ChangeView, ItemDetail, ReportView, SubItemView};
 pub use open::{AssigneeOption, InstructionDraft};

@@ -8,12 +8,14 @@
 
 use crate::{Db, Result, StoreError, Tx};
 
+mod desk;
 mod exchange;
 mod files;
 mod finals;
 mod numbers;
 mod versions;
 
+pub use desk::*;
 pub use exchange::*;
 pub use files::*;
 pub use finals::*;

@@ -189,6 +189,21 @@ async fn get_case(
     ))
 }
 
+/// What the case's step decides on, built by its area (the 办理 page's part): a document's
+/// text and elements, a supervision item's deadline and reports; `withheld` with the reason
+/// when the area's own rule keeps its record from the caller.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/desk", tag = "flow", params(("id" = i64, Path)),
+    responses((status = 200, body = xn_service::areas::CasePart), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+async fn get_case_desk(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<xn_service::areas::CasePart>, ApiError> {
+    let now = state.clock.now();
+    let case = state.services.case_detail(&actor, id, now).await?;
+    Ok(Json(state.services.case_part(&actor, &case, now).await?))
+}
+
 /// An action on a case, with the version the client saw.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct CaseActionBody {
@@ -667,6 +682,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_processes, save_unit_process))
         .routes(routes!(start_case, list_cases))
         .routes(routes!(get_case))
+        .routes(routes!(get_case_desk))
         .routes(routes!(case_action))
         .routes(routes!(list_tasks))
         .routes(routes!(task_counts))

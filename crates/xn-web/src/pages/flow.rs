@@ -114,6 +114,8 @@ fn done_message(code: &str) -> Option<&'static str> {
         "pause" => "事项已挂起，办理时限暂停计算。",
         "resume" => "事项已恢复办理。",
         "urge" => "已催办，对方会在工作台收到提醒。",
+        "reported" => "进展已报送。",
+        "reported_late" => "进展已补报（已逾期）。",
         "proxy" => "委托已设置。",
         "revoked" => "委托已撤销。",
         _ => return None,

@@ -1,8 +1,8 @@
 //! Server-rendered pages, in Simplified Chinese, usable without JavaScript.
 //!
 //! Each area has its module; this one holds the layout every page shares, the navigation of
-//! the nine areas, the honest pages of areas not built yet, the not-found page, health checks
-//! and the static assets. The error page itself is in `error.rs`, and the responses every area
+//! the areas (built ones in the menu, the rest behind one 更多 page), the honest pages of areas
+//! not built yet, the not-found page, health checks and the static assets. The error page itself is in `error.rs`, and the responses every area
 //! builds alike (downloads, exports) are in `respond.rs`.
 
 use askama::Template;
@@ -28,51 +28,95 @@ pub mod org;
 pub mod reset;
 pub mod session;
 pub mod supervision;
+pub mod time;
 
-/// The areas of the office, in navigation order: (path segment, name, what it will do).
-pub const AREAS: [(&str, &str, &str); 10] = [
-    (
-        "documents",
-        "办文",
-        "发文从拟稿、核稿、会签、签发到编号、印制、核发，收文从签收、登记、拟办、批办到办结，市县之间公文交换，文号台账与综合查询。",
-    ),
-    (
-        "meetings",
-        "办会",
-        "会议室、议题征集、会议通知与回执、签到、会议纪要，以及议定事项转入督查。",
-    ),
-    (
-        "affairs",
-        "办事",
-        "基层和群众诉求的受理、派单、办理、回访与满意度，做到件件有着落。",
-    ),
-    (
-        "research",
-        "调研",
-        "调研课题立项、分工、调研报告与成果转化。",
-    ),
-    (
-        "info",
-        "信息",
-        "县区政务信息报送、上级采用、约稿、信息专报编发与计分排名。",
-    ),
-    (
-        "supervision",
-        "督查",
-        "领导批示、会议议定事项、政府工作报告目标任务的立项、交办、进展报告、黄牌红牌与销号。",
-    ),
-    ("study", "学习", "学习会安排、学习材料与学习记录。"),
-    (
-        "targets",
-        "管理",
-        "目标责任制分解到岗，日安排、周报告、月考评、年总结。",
-    ),
-    ("service", "服务", "后勤与内务服务事项的申请与办理。"),
-    (
-        "efficiency",
-        "效能",
-        "按时办结率、积压、黄牌红牌与月度考评，全部由系统记录自动计算。",
-    ),
+pub use time::{beijing_time, filters};
+
+/// Whether an area of the office is in service or still to be built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// In service: it has its own pages and its own entry in the menu.
+    Built,
+    /// Not built yet: out of the menu, listed under 更多 with what it will do.
+    Coming,
+}
+
+/// One area of the office.
+#[derive(Clone, Copy, Debug)]
+pub struct Area {
+    /// Path segment: the area lives at `/{seg}`.
+    pub seg: &'static str,
+    /// Its name in the menu.
+    pub name: &'static str,
+    /// What it does, or will do.
+    pub description: &'static str,
+    /// Built or still to come. An area that lands changes this one word, and its entry moves
+    /// from 更多 into the menu.
+    pub stage: Stage,
+}
+
+/// The areas of the office, in the order the office lists them.
+pub const AREAS: [Area; 10] = [
+    Area {
+        seg: "documents",
+        name: "办文",
+        description: "发文从拟稿、核稿、会签、签发到编号、印制、核发，收文从签收、登记、拟办、批办到办结，市县之间公文交换，文号台账与综合查询。",
+        stage: Stage::Built,
+    },
+    Area {
+        seg: "meetings",
+        name: "办会",
+        description: "会议室、议题征集、会议通知与回执、签到、会议纪要，以及议定事项转入督查。",
+        stage: Stage::Coming,
+    },
+    Area {
+        seg: "affairs",
+        name: "办事",
+        description: "基层和群众诉求的受理、派单、办理、回访与满意度，做到件件有着落。",
+        stage: Stage::Coming,
+    },
+    Area {
+        seg: "research",
+        name: "调研",
+        description: "调研课题立项、分工、调研报告与成果转化。",
+        stage: Stage::Coming,
+    },
+    Area {
+        seg: "info",
+        name: "信息",
+        description: "县区政务信息报送、上级采用、约稿、信息专报编发与计分排名。",
+        stage: Stage::Coming,
+    },
+    Area {
+        seg: "supervision",
+        name: "督查",
+        description: "领导批示、会议议定事项、政府工作报告目标任务的立项、交办、进展报告、黄牌红牌与销号。",
+        stage: Stage::Built,
+    },
+    Area {
+        seg: "study",
+        name: "学习",
+        description: "学习会安排、学习材料与学习记录。",
+        stage: Stage::Coming,
+    },
+    Area {
+        seg: "targets",
+        name: "管理",
+        description: "目标责任制分解到岗，日安排、周报告、月考评、年总结。",
+        stage: Stage::Coming,
+    },
+    Area {
+        seg: "service",
+        name: "服务",
+        description: "后勤与内务服务事项的申请与办理。",
+        stage: Stage::Coming,
+    },
+    Area {
+        seg: "efficiency",
+        name: "效能",
+        description: "按时办结率、积压、黄牌红牌与月度考评，全部由系统记录自动计算。",
+        stage: Stage::Coming,
+    },
 ];
 
 /// What the shared layout needs: who is acting and where they are.
@@ -96,10 +140,11 @@ impl Layout {
         let current = actor.post_id();
         let mut nav: Vec<(&'static str, String, bool)> =
             vec![("工作台", "/".to_owned(), active == "/")];
-        for (seg, name, _) in AREAS {
-            let href = format!("/{seg}");
+        // Built areas first; the ones still to come wait behind one 更多 entry at the end.
+        for a in AREAS.iter().filter(|a| a.stage == Stage::Built) {
+            let href = format!("/{}", a.seg);
             let on = active == href;
-            nav.push((name, href, on));
+            nav.push((a.name, href, on));
         }
         nav.push((
             "组织机构",
@@ -126,6 +171,11 @@ impl Layout {
                 active.starts_with("/admin") && !active.starts_with("/admin/calendar"),
             ));
         }
+        let coming = active == MORE
+            || AREAS
+                .iter()
+                .any(|a| a.stage == Stage::Coming && active == format!("/{}", a.seg));
+        nav.push(("更多", MORE.to_owned(), coming));
         Ok(Layout {
             person_name: actor.person_name.clone(),
             post_label: actor
@@ -143,11 +193,28 @@ impl Layout {
     }
 }
 
-/// Formats stored epoch milliseconds as Beijing time (UTC+8; China has kept no daylight saving
-/// time since 1991, so a fixed offset is exact).
-pub fn beijing_time(ms: i64) -> String {
-    let t = xn_service::from_ms(ms) + chrono::Duration::hours(8);
-    t.format("%Y-%m-%d %H:%M").to_string()
+/// The page listing the areas still to come.
+const MORE: &str = "/more";
+
+#[derive(Template, WebTemplate)]
+#[template(path = "more.html")]
+struct MorePage {
+    l: Layout,
+    coming: Vec<Area>,
+}
+
+async fn more(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    Ok(MorePage {
+        l: Layout::new(&state, &actor, MORE).await?,
+        coming: AREAS
+            .into_iter()
+            .filter(|a| a.stage == Stage::Coming)
+            .collect(),
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -163,14 +230,18 @@ async fn area(
     CurrentUser(actor): CurrentUser,
     Path(seg): Path<String>,
 ) -> Result<Response, PageError> {
-    let Some((_, name, description)) = AREAS.iter().find(|(s, _, _)| *s == seg) else {
+    // A built area answers on its own routes; only the ones still to come have this page.
+    let Some(a) = AREAS
+        .iter()
+        .find(|a| a.stage == Stage::Coming && a.seg == seg)
+    else {
         return Ok(not_found().await);
     };
     let l = Layout::new(&state, &actor, &format!("/{seg}")).await?;
     Ok(AreaPage {
         l,
-        name,
-        description,
+        name: a.name,
+        description: a.description,
     }
     .into_response())
 }
@@ -239,6 +310,7 @@ pub fn router() -> Router<AppState> {
         .merge(flow::router())
         .merge(documents::router())
         .merge(supervision::router())
+        .route(MORE, get(more))
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))

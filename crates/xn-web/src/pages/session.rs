@@ -217,6 +217,20 @@ struct NoticeLine {
     at: String,
     message: String,
     unread: bool,
+    /// The page of what it concerns (a case, a 督办事项, a document), when it has one.
+    link: Option<String>,
+}
+
+/// The page a notification's subject (`case:12`, `supervision:3`, `document:7`) opens.
+fn notice_link(subject: Option<&str>) -> Option<String> {
+    let (kind, id) = subject?.split_once(':')?;
+    let id: i64 = id.parse().ok()?;
+    match kind {
+        "case" => Some(format!("/cases/{id}")),
+        "supervision" => Some(format!("/supervision/{id}")),
+        "document" => Some(format!("/documents/{id}")),
+        _ => None,
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -226,13 +240,14 @@ struct WorkbenchPage {
     /// The queues of the flow engine (待办, 待阅, 已办, 被催办, 我发起的).
     w: super::flow::Queues,
     notices: Vec<NoticeLine>,
-    unread: usize,
+    /// Unread notifications of the post (all of them, not only those listed).
+    unread: i64,
     posts: Vec<PostLine>,
     recent: Vec<(String, &'static str)>,
 }
 
-/// `GET /`: the workbench: the queues (tab, filter, sort and page from the query), the
-/// notifications, one's posts and recent sign-ins.
+/// `GET /`: the workbench: the queues first (tab, filter, sort and page from the query), then
+/// the notifications folded into one line, one's posts and recent sign-ins.
 async fn workbench(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
@@ -266,17 +281,18 @@ async fn workbench(
         .collect();
     let notices: Vec<NoticeLine> = state
         .services
-        .my_notifications(&actor, 10)
+        .my_notifications(&actor, 20)
         .await?
         .into_iter()
         .map(|n| NoticeLine {
             id: n.id,
             at: super::beijing_time(n.created_at),
+            link: notice_link(n.subject.as_deref()),
             message: n.message,
             unread: n.read_at.is_none(),
         })
         .collect();
-    let unread = notices.iter().filter(|n| n.unread).count();
+    let unread = state.services.my_unread_count(&actor).await?;
     Ok(WorkbenchPage {
         l,
         w,
@@ -303,6 +319,18 @@ async fn mark_read(
     Ok(Redirect::to("/").into_response())
 }
 
+/// `POST /notifications/read`: 全部标为已读.
+async fn mark_all_read(
+    State(state): State<AppState>,
+    PageForm(actor, Nothing {}): PageForm<Nothing>,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .mark_all_notifications_read(&actor, state.clock.now())
+        .await?;
+    Ok(Redirect::to("/").into_response())
+}
+
 /// Sign-in, sign-out, post choice and the workbench.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -311,5 +339,6 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(sign_out))
         .route("/choose-post", get(choose_post))
         .route("/session/post", post(switch_post))
+        .route("/notifications/read", post(mark_all_read))
         .route("/notifications/{id}/read", post(mark_read))
 }

@@ -17,7 +17,7 @@ use xn_service::supervision::{
 };
 use xn_service::{Actor, ServiceError};
 
-use super::{Layout, beijing_time};
+use super::{Layout, filters};
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
@@ -398,13 +398,6 @@ struct ItemPage {
 }
 
 impl ItemPage {
-    fn when(&self, t: &DateTime<Utc>) -> String {
-        beijing_time(xn_service::ms(*t))
-    }
-    fn when_opt(&self, t: &Option<DateTime<Utc>>) -> String {
-        t.map(|t| beijing_time(xn_service::ms(t)))
-            .unwrap_or_default()
-    }
     fn card_label(&self, c: &Option<String>) -> &'static str {
         match c.as_deref() {
             Some("red") => "红牌",
@@ -486,6 +479,9 @@ struct TextForm {
     text: String,
     #[serde(default)]
     decision: String,
+    /// Sent from the 办理 page (the item's case): back there when done.
+    #[serde(default)]
+    case: Option<i64>,
 }
 
 async fn sign(
@@ -519,7 +515,12 @@ async fn report(
                 "reported"
             }
         });
-    after(&state, &actor, id, r).await
+    match (f.case, r) {
+        (Some(case), Ok(code)) => {
+            Ok(Redirect::to(&format!("/cases/{case}?ok={code}#desk-supervision")).into_response())
+        }
+        (_, r) => after(&state, &actor, id, r).await,
+    }
 }
 
 async fn apply(

@@ -145,9 +145,13 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         let detail = res.json()["detail"].as_str().unwrap().to_owned();
         assert!(detail.contains("环节「登记」（register）"), "{detail}");
-        // 签发 without 圈阅, which the sign-off rule accepts without an opinion.
-        let narrowed =
-            shipped.replace("decisions = [\"同意\", \"圈阅\"]", "decisions = [\"同意\"]");
+        // 签发 without 不同意, by which the signer sends the draft back with reasons.
+        let narrowed = shipped.replacen(
+            "field = \"signoff_post\" }\ndecisions = [\"同意\", \"不同意\"]",
+            "field = \"signoff_post\" }\ndecisions = [\"同意\"]",
+            1,
+        );
+        assert_ne!(narrowed, shipped);
         let res = app
             .api(
                 "POST",
@@ -157,7 +161,7 @@ on_both_engines!(
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        assert!(res.body.contains("决定「圈阅」"), "{}", res.body);
+        assert!(res.body.contains("决定「不同意」"), "{}", res.body);
         // The generic process turned into a 发文 by its kind alone.
         let disguised = include_str!("../../../../processes/internal_request.toml")
             .replace("item_kind = \"internal\"", "item_kind = \"document_out\"");

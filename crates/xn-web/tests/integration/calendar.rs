@@ -183,13 +183,21 @@ on_both_engines!(
         // The holder sees it on the workbench and marks it read.
         app.login_as("mishu").await;
         let home = app.get("/").await;
-        assert!(home.body.contains("通知（1 条未读）"), "{}", home.body);
+        assert!(
+            home.body.contains("<summary><h2>提醒</h2>") && home.body.contains("1 条未读"),
+            "{}",
+            home.body
+        );
         assert!(home.body.contains("2026年10月14日"));
         let read = app
             .post_form(&format!("/notifications/{}/read", notes[0].id), &[])
             .await;
         assert_eq!(read.location(), "/");
-        assert!(app.get("/").await.body.contains("通知（0 条未读）"));
+        let home = app.get("/").await.body;
+        assert!(
+            home.contains("（均已读）") && !home.contains("条未读"),
+            "{home}"
+        );
         let twice = app
             .post_form(&format!("/notifications/{}/read", notes[0].id), &[])
             .await;

@@ -144,7 +144,7 @@ on_both_engines!(
             .unwrap();
         app.complete_ok(&t.kezhang, case, "同意", "核稿无误，请主任签发", json!({}))
             .await;
-        // 签发 with an empty opinion is refused by name; 圈阅 would count as consent.
+        // 签发 with an empty opinion is refused by name.
         let res = app.complete(&t.zhuren, case, "同意", "", json!({})).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("签发应签署意见"), "{}", res.body);

@@ -11,8 +11,11 @@ mod support;
 
 mod api;
 mod areas;
+mod audit;
 mod auth;
 mod calendar;
+mod desk;
+mod display;
 mod documents;
 mod flow;
 mod org;
@@ -20,3 +23,4 @@ mod printing;
 mod security;
 mod security_scope;
 mod supervision;
+mod workbench;

@@ -298,6 +298,17 @@ on_both_engines!(
             )
             .await;
             assert_eq!(filed["status"], "filed", "{text}");
+            if text.starts_with("国庆") {
+                // 综合股 files its own report due that day: a closing waits for the progress owed.
+                let filed = post_ok(
+                    &app,
+                    &zonghe,
+                    &format!("/api/v1/supervision/{a}/reports"),
+                    json!({"text": "乡道路面改造进入收尾"}),
+                )
+                .await;
+                assert_eq!(filed["status"], "filed");
+            }
         }
         // 综合股 applies for closing on 10-09 with its evidence; the director accepts.
         let res = app
@@ -377,6 +388,31 @@ on_both_engines!(
         )
         .await;
         assert_eq!(filed["status"], "late");
+        // Its closing waits for the other reports owed (10-08, 10-09) too.
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/supervision/{b}/apply"),
+                &xinxi,
+                Some(json!({"text": "公路信息采集全部完成并上报"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert!(
+            res.body.contains("第 2 次进展应于 2026-10-08 报送"),
+            "{}",
+            res.body
+        );
+        for text in ["信息采集完成九成五", "信息采集全部完成"] {
+            let filed = post_ok(
+                &app,
+                &xinxi,
+                &format!("/api/v1/supervision/{b}/reports"),
+                json!({"text": text}),
+            )
+            .await;
+            assert_eq!(filed["status"], "late", "{text}");
+        }
         post_ok(
             &app,
             &xinxi,

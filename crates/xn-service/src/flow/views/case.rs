@@ -101,6 +101,7 @@ impl Services {
             body: row.body,
             fields,
             item_kind_label: item_kind_label(&row.item_kind),
+            item_kind: row.item_kind.clone(),
             can_supervise,
             process_name: def.name.clone(),
             status: row.status.clone(),
@@ -156,7 +157,7 @@ impl Services {
                     fields: serde_json::from_str(&row.fields).unwrap_or_default(),
                     link: None,
                 };
-                let mut tx = self.db().begin().await?;
+                let mut tx = self.db().begin_read().await?;
                 let ids = self
                     .resolve_rule(&mut crate::flow::CommittedRead::Tx(&mut tx), from, &case)
                     .await?;
@@ -281,6 +282,7 @@ fn open_to_me(
         let next_choices = next_chosen_steps(def, &run.step);
         my_tasks.push(MyTask {
             task_id: id,
+            step: run.step.clone(),
             task_no: t.no,
             run: run.no,
             step_name: sd.name.clone(),
@@ -530,6 +532,8 @@ pub struct MyTask {
     pub task_no: u32,
     /// Run.
     pub run: u32,
+    /// Step id (what the area's part of the page reads to show what this step decides on).
+    pub step: String,
     /// Step name.
     pub step_name: String,
     /// A read task (待阅).
@@ -645,6 +649,8 @@ pub struct CaseDetail {
     pub fields: BTreeMap<String, serde_json::Value>,
     /// Kind label.
     pub item_kind_label: String,
+    /// Kind of item (code): the area whose part of the page shows what is decided on.
+    pub item_kind: String,
     /// Whether the viewer may open a supervision item from this case (a supervising section,
     /// on a case that is not a supervision item itself).
     pub can_supervise: bool,

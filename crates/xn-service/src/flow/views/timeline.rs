@@ -57,6 +57,11 @@ impl Services {
                         .and_then(|v| v.as_str())
                         .map(str::to_owned)
                         .filter(|o| !o.is_empty()),
+                    step: d
+                        .get("step")
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                        .filter(|_| kind == "flow.task_completed"),
                     kind,
                     text,
                 });
@@ -183,6 +188,8 @@ pub struct TimelineEntry {
     pub as_post: Option<String>,
     /// Event kind.
     pub kind: String,
+    /// The step acted on (completions), by id.
+    pub step: Option<String>,
     /// What happened.
     pub text: String,
     /// The decision, for completions.

@@ -13,7 +13,7 @@ use super::done;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm};
-use crate::pages::{Layout, beijing_time};
+use crate::pages::{Layout, beijing_time, filters};
 use crate::respond::{percent, respond, xlsx_response};
 
 #[derive(Template, WebTemplate)]
@@ -26,12 +26,6 @@ struct LedgerPage {
     entries: Vec<LedgerEntry>,
     notice: Option<&'static str>,
     error: Option<String>,
-}
-
-impl LedgerPage {
-    fn when(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        beijing_time(xn_service::ms(*t))
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -105,7 +99,7 @@ pub(super) async fn ledger_xlsx(
                 e.state_label.clone(),
                 e.title.clone().unwrap_or_default(),
                 e.reason.clone().unwrap_or_default(),
-                page.when(&e.at),
+                beijing_time(xn_service::ms(e.at)),
             ]
         })
         .collect();

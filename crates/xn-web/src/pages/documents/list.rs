@@ -12,7 +12,7 @@ use super::done;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::CurrentUser;
-use crate::pages::Layout;
+use crate::pages::{Layout, filters};
 
 const PER_PAGE: i64 = 30;
 

@@ -15,8 +15,8 @@ use super::{UnitOption, done, recipient_units};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{CurrentUser, PageForm, Upload};
-use crate::pages::{Layout, beijing_time};
-use crate::respond::{file_response, respond};
+use crate::pages::{Layout, filters};
+use crate::respond::{file_response, inline_pdf_response, respond};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "document.html")]
@@ -39,13 +39,6 @@ impl DocPage {
         self.archive.is_none() && self.d.direction == "outgoing" && self.d.status == "dispatched"
     }
 
-    fn when(&self, ms: &chrono::DateTime<chrono::Utc>) -> String {
-        beijing_time(xn_service::ms(*ms))
-    }
-    fn when_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
-        t.map(|t| beijing_time(xn_service::ms(t)))
-            .unwrap_or_default()
-    }
     fn names(&self, r: &[Recipient]) -> String {
         r.iter()
             .map(|x| x.name.as_str())
@@ -206,30 +199,49 @@ pub(super) async fn upload(
     .await
 }
 
+/// `?inline=1`: a PDF shown inside the 办理 page instead of downloaded.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct InlineQuery {
+    #[serde(default)]
+    inline: Option<String>,
+}
+
+impl InlineQuery {
+    fn respond(&self, f: xn_service::documents::AttachmentFile) -> Response {
+        if self.inline.is_some() {
+            inline_pdf_response(f)
+        } else {
+            file_response(f)
+        }
+    }
+}
+
 pub(super) async fn download(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path((id, attachment)): Path<(i64, i64)>,
+    Query(q): Query<InlineQuery>,
 ) -> Result<Response, PageError> {
     let f = state
         .services
         .documents()
         .attachment(&actor, id, attachment)
         .await?;
-    Ok(file_response(f))
+    Ok(q.respond(f))
 }
 
 pub(super) async fn pdf(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<InlineQuery>,
 ) -> Result<Response, PageError> {
     let f = state
         .services
         .documents()
         .pdf(&actor, id, state.clock.now())
         .await?;
-    Ok(file_response(f))
+    Ok(q.respond(f))
 }
 
 pub(super) async fn sheet(

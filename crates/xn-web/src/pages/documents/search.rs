@@ -9,7 +9,7 @@ use xn_domain::documents::DocKind;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::CurrentUser;
-use crate::pages::Layout;
+use crate::pages::{Layout, filters};
 use crate::respond::{fixable, percent};
 
 #[derive(Template, WebTemplate)]

@@ -1,6 +1,8 @@
-//! Starting an internal request (内部事项) and the case page: the header, the steps with their
-//! holders, cards, the timeline of opinions, and a small form for each action open to the
-//! viewer, all posting to `POST /cases/{id}/act` with the version the viewer saw.
+//! Starting an internal request (内部事项) and the case page: the header, what the step decides
+//! on (the area's part, from the area registry: a document's text, a supervision item's
+//! reports) beside a small form for each action open to the viewer, all posting to
+//! `POST /cases/{id}/act` with the version the viewer saw, then the timeline of opinions and
+//! the steps with their holders.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xn_domain::flow::{Action, ReturnTarget};
 use xn_domain::org::Permission;
+use xn_service::areas::CasePart;
 use xn_service::flow::{CaseDetail, StartCase};
 use xn_service::{Actor, ServiceError, require};
 
@@ -21,7 +24,7 @@ use super::{
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PageForm};
-use crate::pages::Layout;
+use crate::pages::{Layout, filters};
 
 /// The process an internal request follows.
 const INTERNAL_REQUEST: &str = "internal_request";
@@ -150,6 +153,8 @@ struct TimelineLine {
     text: String,
     decision: Option<String>,
     opinion: Option<String>,
+    /// What the area adds (the 文号 登记 gave).
+    note: Option<String>,
     class: &'static str,
 }
 
@@ -254,6 +259,27 @@ struct CasePage {
     supervised: Vec<(i64, String, String)>,
     /// Whether the viewer may open one (a supervising section overseeing the case).
     can_supervise: bool,
+    /// What the step decides on: the area's part of the page.
+    part: CasePart,
+}
+
+impl CasePage {
+    /// A file's size for people.
+    fn size(&self, bytes: &i64) -> String {
+        if *bytes >= 1024 * 1024 {
+            format!("{:.1} MB", *bytes as f64 / 1_048_576.0)
+        } else {
+            format!("{:.0} KB", (*bytes as f64 / 1024.0).ceil())
+        }
+    }
+
+    /// Names of recipients, as the document page lists them.
+    fn names(&self, r: &[xn_domain::documents::Recipient]) -> String {
+        r.iter()
+            .map(|x| x.name.as_str())
+            .collect::<Vec<_>>()
+            .join("，")
+    }
 }
 
 fn timeline_class(kind: &str) -> &'static str {
@@ -330,10 +356,15 @@ async fn case_page(
             }
         })
         .collect();
+    let part = state
+        .services
+        .case_part(actor, &c, state.clock.now())
+        .await?;
     let timeline = c
         .timeline
         .iter()
         .map(|e| TimelineLine {
+            note: e.step.as_deref().and_then(|s| part.timeline_note(s)),
             at: at(e.at),
             who: e.who.clone(),
             as_post: unit_of(&e.who, e.as_post.as_deref()),
@@ -362,6 +393,11 @@ async fn case_page(
     c.urgeable
         .retain(|h| !c.my_tasks.iter().any(|t| t.task_id == h.task_id));
     let (due_class, due_label) = urgency_marks(c.urgency);
+    // A 督办事项 counts its deadline on the item, not on the case's steps.
+    let due = match (c.due_date, part.deadline()) {
+        (None, Some(d)) => d.to_owned(),
+        (d, _) => date(d),
+    };
     let has_actions = !c.my_tasks.is_empty()
         || !c.withdrawable.is_empty()
         || !c.pending_extensions.is_empty()
@@ -376,7 +412,7 @@ async fn case_page(
         l,
         created: at(c.created_at),
         closed: c.closed_at.map(at).unwrap_or_default(),
-        due: date(c.due_date),
+        due,
         due_title: c.due_explanation.clone().unwrap_or_default(),
         due_class,
         due_label,
@@ -389,6 +425,7 @@ async fn case_page(
         error,
         kept,
         key: form_key(),
+        part,
         c,
     })
 }

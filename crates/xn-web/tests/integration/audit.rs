@@ -1,0 +1,247 @@
+//! The audit chain (issue 17, finding 8): events sealed into one chain, the database refusing to
+//! change them, and a change made behind its back (by someone able to drop the guard) named by
+//! the verification.
+
+use xn_service::audit_chain::{GENESIS, chain_key, verify_links};
+use xn_store::Db;
+use xn_store::audit_chain::SealedRow;
+
+use crate::on_both_engines;
+use crate::support::TestApp;
+
+/// Runs a statement that may fail; answers whether it ran.
+async fn try_exec(app: &TestApp, sql: &str) -> bool {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    match app.services().db() {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.is_ok(),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.is_ok(),
+    }
+}
+
+/// Every seal with its event, in chain order.
+async fn chain(app: &TestApp) -> Vec<SealedRow> {
+    let mut tx = app.services().db().begin_read().await.unwrap();
+    let rows = xn_store::audit_chain::sealed_rows(&mut tx, 0, i64::MAX)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    rows
+}
+
+/// A history to seal: sign-ins of three people, and a notice drafted, submitted and checked
+/// (flow events with their details).
+async fn history(app: &TestApp) {
+    for _ in 0..40 {
+        for login in ["mishu", "kezhang", "zhuren"] {
+            app.login_as(login).await;
+        }
+    }
+    let mishu = app.token_for("mishu", &["org.read", "flow.work"]).await;
+    let kezhang = app.token_for("kezhang", &["org.read", "flow.work"]).await;
+    let county = app.unit_id("清河县人民政府").await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/documents",
+            &mishu,
+            Some(serde_json::json!({
+                "kind": "notice",
+                "title": "关于做好冬季安全生产工作的通知",
+                "main_recipients": [{"unit_id": county, "name": "清河县人民政府"}],
+                "body": "各县（区）人民政府：\n现将有关事项通知如下。",
+            })),
+        )
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.body);
+    let doc = res.json()["id"].as_i64().unwrap();
+    let signer = app.post_of("zhuren").await;
+    let res = app
+        .api(
+            "POST",
+            &format!("/api/v1/documents/{doc}/submit"),
+            &mishu,
+            Some(serde_json::json!({"signoff_post": signer})),
+        )
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.body);
+    let case = res.json()["case_id"].as_i64().unwrap();
+    app.complete_ok(&kezhang, case, "同意", "核稿无误", serde_json::json!({}))
+        .await;
+}
+
+on_both_engines!(
+    the_audit_chain_names_the_event_edited_behind_the_databases_guard,
+    |app: TestApp| async move {
+        history(&app).await;
+        let events = app.count("events").await;
+        assert!(events > 100, "a history to seal: {events}");
+        let sealed = app.services().seal_events().await.unwrap();
+        assert_eq!(i64::try_from(sealed).unwrap(), events);
+        // Sealing again finds nothing new.
+        assert_eq!(app.services().seal_events().await.unwrap(), 0);
+        let v = app.services().verify_audit_chain().await.unwrap();
+        assert_eq!((v.checked, v.unsealed, v.broken), (events, 0, None));
+
+        // An event written now is unsealed until the next round, and said so.
+        app.login_as("mishu").await;
+        let v = app.services().verify_audit_chain().await.unwrap();
+        assert!(v.unsealed > 0 && v.broken.is_none(), "{v:?}");
+        app.services().seal_events().await.unwrap();
+
+        // The database refuses to change or remove an event or a seal.
+        let target = app
+            .scalar("select event_id from event_seals order by seq limit 1 offset 40")
+            .await;
+        let seq = app
+            .scalar(&format!(
+                "select seq from event_seals where event_id = {target}"
+            ))
+            .await;
+        let before = app
+            .text(&format!("select detail from events where id = {target}"))
+            .await;
+        for sql in [
+            format!("update events set detail = '{{}}' where id = {target}"),
+            format!("delete from events where id = {target}"),
+            format!("update event_seals set hash = hash where seq = {seq}"),
+            format!("delete from event_seals where seq = {seq}"),
+        ] {
+            assert!(!try_exec(&app, &sql).await, "refused: {sql}");
+        }
+        assert_eq!(
+            app.text(&format!("select detail from events where id = {target}"))
+                .await,
+            before
+        );
+
+        // Someone who owns the tables drops the guard and edits one event.
+        match app.services().db() {
+            Db::Sqlite(_) => app.exec("drop trigger events_no_update").await,
+            Db::Postgres(_) => {
+                app.exec("alter table events disable trigger events_append_only")
+                    .await;
+            }
+        }
+        app.exec(&format!(
+            "update events set detail = '{{\"note\":\"改过\"}}' where id = {target}"
+        ))
+        .await;
+        let v = app.services().verify_audit_chain().await.unwrap();
+        let broken = v.broken.unwrap();
+        assert_eq!((broken.seq, broken.event_id), (seq, target));
+        assert_eq!(v.checked, seq - 1, "every link before it holds");
+    }
+);
+
+/// A small deterministic generator, so that a failure can be replayed.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n as u64).unwrap()
+    }
+}
+
+/// Flips one byte of an integer.
+fn flip_int(v: i64, at: usize, mask: u8) -> i64 {
+    let mut b = v.to_be_bytes();
+    b[at % 8] ^= mask;
+    i64::from_be_bytes(b)
+}
+
+/// Flips one byte of a text (the result need not be valid UTF-8: it is read as the database
+/// would hand back replaced bytes).
+fn flip_text(s: &str, at: usize, mask: u8) -> String {
+    let mut b = s.as_bytes().to_vec();
+    if b.is_empty() {
+        return char::from(mask & 0x7f | 1).to_string();
+    }
+    let i = at % b.len();
+    b[i] ^= mask;
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+on_both_engines!(
+    a_thousand_random_single_byte_tamperings_are_all_detected,
+    |app: TestApp| async move {
+        history(&app).await;
+        app.services().seal_events().await.unwrap();
+        let rows = chain(&app).await;
+        assert!(rows.len() > 100, "{} links", rows.len());
+        let key = chain_key(b"test seal key 16");
+        assert!(
+            verify_links(&key, GENESIS.to_vec(), 1, &rows).is_ok(),
+            "the chain holds before"
+        );
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+        for round in 0..1000 {
+            let i = rng.below(rows.len());
+            let mut row = rows[i].clone();
+            let at = rng.below(1 << 16);
+            let mask = u8::try_from(rng.below(255) + 1).unwrap();
+            let e = row.event.as_mut().unwrap();
+            let what = match rng.below(9) {
+                0 => {
+                    e.detail = flip_text(&e.detail, at, mask);
+                    "detail"
+                }
+                1 => {
+                    e.kind = flip_text(&e.kind, at, mask);
+                    "kind"
+                }
+                2 => {
+                    e.subject = Some(flip_text(e.subject.as_deref().unwrap_or(""), at, mask));
+                    "subject"
+                }
+                3 => {
+                    e.ip = Some(flip_text(e.ip.as_deref().unwrap_or(""), at, mask));
+                    "ip"
+                }
+                4 => {
+                    e.at = flip_int(e.at, at, mask);
+                    "at"
+                }
+                5 => {
+                    e.actor_person_id = Some(flip_int(e.actor_person_id.unwrap_or(0), at, mask));
+                    "actor_person_id"
+                }
+                6 => {
+                    e.actor_post_id = Some(flip_int(e.actor_post_id.unwrap_or(0), at, mask));
+                    "actor_post_id"
+                }
+                7 => {
+                    e.id = flip_int(e.id, at, mask);
+                    "id"
+                }
+                _ => {
+                    let j = at % row.hash.len();
+                    row.hash[j] ^= mask;
+                    "hash"
+                }
+            };
+            if row == rows[i] {
+                // Setting an absent value to what it was cannot happen with a non-zero mask,
+                // but say so rather than count a no-op.
+                panic!("round {round}: the tampering of {what} changed nothing");
+            }
+            // Every link before `i` was checked above; the walk resumes there.
+            let prev = if i == 0 {
+                GENESIS.to_vec()
+            } else {
+                rows[i - 1].hash.clone()
+            };
+            let broken = verify_links(&key, prev, rows[i].seq, std::slice::from_ref(&row))
+                .expect_err(&format!(
+                    "round {round}: a flipped byte of {what} went unseen"
+                ));
+            assert_eq!(broken.seq, rows[i].seq, "round {round} ({what})");
+        }
+    }
+);

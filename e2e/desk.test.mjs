@@ -1,0 +1,328 @@
+// The 办理 page in real headless Chromium, at 1366×768 and on a 390×844 phone: the 主任 signs a
+// 发文 reading its 正文 on the same page (the form beside the text on the desk, below it on the
+// phone; 同意 / 不同意, no 圈阅); the 文电科 clerk sees the 文号 登记 will take, then the 文号 on the
+// page and in the timeline, and previews at 印制 the PDF that will be sealed; a county 秘书 opens
+// a 督办事项 from 待办, is refused 申请办结 before any report, files one and then applies. On every
+// phone page, no element is wider than the screen. On SQLite, and on PostgreSQL when
+// TEST_POSTGRES_URL is set (under CI=true it must be).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PHONE,
+  createPostgresDatabase,
+  expectText,
+  launch,
+  navigating,
+  screenshot,
+  startServer,
+  submitLogin,
+} from './lib.mjs';
+
+const inCi = process.env.CI === 'true';
+const JOURNEY_TIMEOUT_MS = 240_000;
+const OFFICE_SCREEN = { viewport: { width: 1366, height: 768 } };
+
+const TITLE = '东川市人民政府办公室关于开展冬季安全大检查的通知';
+const BODY = '为做好冬季安全生产工作，现将有关事项通知如下。\n一、突出检查重点\n（一）燃气和消防安全。\n1.各县区于12月15日前完成自查。';
+const ITEM = '落实冬季安全大检查部署';
+const REPORT = '已完成县城区燃气管网排查，整改隐患5处';
+
+/** Elements sticking out of the screen sideways (outside any container that scrolls). */
+async function wider(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const scrolls = (el) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === 'auto' || o === 'scroll' || o === 'hidden') return true;
+      }
+      return false;
+    };
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if ((r.right > width + 1 || r.left < -1) && !scrolls(el)) {
+        out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className} (${Math.round(r.left)}–${Math.round(r.right)})`);
+      }
+    }
+    if (document.documentElement.scrollWidth > width + 1) out.push(`page scrollWidth ${document.documentElement.scrollWidth}`);
+    return out;
+  });
+}
+
+async function fitsThePhone(page, hint) {
+  const out = await wider(page);
+  if (out.length) {
+    const shot = await screenshot(page, `failed-wider-${hint}`);
+    assert.fail(`${hint}: wider than the ${PHONE.viewport.width} px screen: ${out.slice(0, 10).join('; ')}; screenshot ${shot}`);
+  }
+}
+
+function journeys(backend, { databaseUrl } = {}) {
+  const shot = (name) => (backend === 'SQLite' ? name : `${backend.toLowerCase()}-${name}`);
+  let server;
+  let browser;
+  let database;
+
+  before(async () => {
+    if (databaseUrl) database = createPostgresDatabase(databaseUrl);
+    server = await startServer({ databaseUrl: database?.url, label: `desk-${backend.toLowerCase()}` });
+    browser = await launch();
+  }, { timeout: 240_000 });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    database?.drop();
+  });
+
+  /** A browser context signed in as `login` on the given screen, on the workbench. */
+  async function signIn(login, screen = OFFICE_SCREEN, post = '秘书一科 · 科长') {
+    const context = await browser.newContext(screen);
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await submitLogin(page, login);
+    if (new URL(page.url()).pathname === '/choose-post') {
+      await navigating(page, () => page.getByRole('button', { name: post }).click());
+    }
+    await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
+    return { context, page };
+  }
+
+  /** Opens the item titled `title` from the 待办 of the page's workbench. */
+  async function openFromQueue(page, title, hint) {
+    const link = page.locator('table.queue td.title a', { hasText: title });
+    await expectText(link, title, { hint: `${hint}-queue` });
+    await navigating(page, () => link.first().click());
+    assert.match(new URL(page.url()).pathname, /^\/cases\/\d+$/);
+  }
+
+  /** The first 待办 row is on the first screen of the workbench, without scrolling. */
+  async function rowOnFirstScreen(page, height, hint) {
+    const row = page.locator('table.queue tbody tr').first();
+    await row.waitFor({ state: 'visible' });
+    const box = await row.boundingBox();
+    const scrolled = await page.evaluate(() => window.scrollY);
+    if (scrolled !== 0 || box.y + box.height > height) {
+      const shot = await screenshot(page, `failed-fold-${hint}`);
+      assert.fail(`${hint}: the 待办 row ends at ${Math.round(box.y + box.height)} px (scrolled ${scrolled}), below the ${height} px screen; screenshot ${shot}`);
+    }
+  }
+
+  /** Completes the step open on the case page, with an optional decision and opinion. */
+  async function completeHere(page, { decision, opinion } = {}) {
+    const form = page.locator('form.act-complete').first();
+    if (decision) await form.getByLabel(decision, { exact: true }).check();
+    if (opinion) await form.locator('textarea[name=opinion]').fill(opinion);
+    await navigating(page, () => form.locator('button[type=submit]').click());
+  }
+
+  async function actFromQueue(login, title, options = {}) {
+    const { context, page } = await signIn(login);
+    try {
+      await openFromQueue(page, title, login);
+      await completeHere(page, options);
+      if (await page.locator('#act-error').count()) assert.fail(`${login}: ${await page.locator('#act-error').innerText()}`);
+      await expectText(page.locator('.notice'), '已办理', { hint: `${login}-done` });
+    } finally {
+      await context.close();
+    }
+  }
+
+  test('the director signs a 发文 reading its text; the clerk sees its number and previews its print', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    // 拟稿 and submission by the secretary, 核稿 by the 科长.
+    const secretary = await signIn('mishu');
+    try {
+      const s = secretary.page;
+      await s.goto(`${server.url}/documents/new`);
+      await s.getByLabel('标题', { exact: true }).fill(TITLE);
+      await s.locator('fieldset.recipients').first().getByLabel('清河县人民政府', { exact: true }).check();
+      await s.locator('#body').fill(BODY);
+      await navigating(s, () => s.locator('#save-draft').click());
+      await expectText(s.locator('.notice'), '已保存', { hint: 'desk-saved' });
+      const signer = s.locator('select[name=signoff_post] option', { hasText: '周志远' }).first();
+      await s.getByLabel('拟请签发').selectOption({ label: (await signer.innerText()).trim() });
+      await navigating(s, () => s.locator('#submit-document').click());
+      await expectText(s.locator('.notice'), '事项已发起', { hint: 'desk-submitted' });
+    } finally {
+      await secretary.context.close();
+    }
+    await actFromQueue('kezhang', TITLE, { decision: '同意', opinion: '核稿无误，请主任签发' });
+
+    // 签发 on the phone: the text first, the decision below it, nothing wider than the screen.
+    let caseUrl;
+    const phone = await signIn('zhuren', PHONE);
+    try {
+      const p = phone.page;
+      await rowOnFirstScreen(p, PHONE.viewport.height, 'zhuren-phone');
+      await openFromQueue(p, TITLE, 'zhuren-phone');
+      caseUrl = p.url();
+      await expectText(p.locator('#desk-document'), '第 1 稿', { hint: 'phone-version' });
+      await expectText(p.locator('.desk .doc-body .level-1'), '一、突出检查重点', { hint: 'phone-text' });
+      await expectText(p.locator('#desk-document'), '清河县人民政府', { hint: 'phone-main' });
+      const text = await p.locator('.desk .doc-body').boundingBox();
+      const form = await p.locator('#act').boundingBox();
+      assert.ok(form.y > text.y + text.height - 1, `on the phone the form is below the text (${form.y} vs ${text.y + text.height})`);
+      await fitsThePhone(p, 'signoff-phone');
+      await screenshot(p, shot('desk-signoff-phone'));
+    } finally {
+      await phone.context.close();
+    }
+
+    // 签发 at the office: the form beside the text; 同意 / 不同意, no 圈阅.
+    const director = await signIn('zhuren');
+    try {
+      const d = director.page;
+      await rowOnFirstScreen(d, OFFICE_SCREEN.viewport.height, 'zhuren-desk');
+      await screenshot(d, shot('workbench-director'));
+      await d.goto(caseUrl);
+      const decisions = await d.locator('form.act-complete input[name=decision]').evaluateAll((xs) => xs.map((x) => x.value));
+      assert.deepEqual(decisions, ['同意', '不同意']);
+      const text = await d.locator('.desk .doc-body').boundingBox();
+      const form = await d.locator('#act').boundingBox();
+      assert.ok(form.x >= text.x + text.width - 1, `on the desk the form is beside the text (${form.x} vs ${text.x + text.width})`);
+      assert.ok(form.y < 768, 'the form starts on the first screen');
+      await expectText(d.locator('.desk .doc-body'), '1.各县区于12月15日前完成自查。', { hint: 'desk-text' });
+      await screenshot(d, shot('desk-signoff'));
+      await completeHere(d, { decision: '同意', opinion: '同意印发' });
+      await expectText(d.locator('.notice'), '已办理', { hint: 'signed' });
+    } finally {
+      await director.context.close();
+    }
+
+    // The city office's seal, without which a sealed document is not printed.
+    const admin = await signIn('secadmin');
+    try {
+      const a = admin.page;
+      await a.goto(`${server.url}/admin/seals`);
+      const row = a.locator('#seals tr', { hasText: '东川市人民政府办公室' }).first();
+      await row.locator('input[type=file]').setInputFiles(new URL('./seal.png', import.meta.url).pathname);
+      await navigating(a, () => row.locator('button[type=submit]').click());
+      await expectText(a.locator('.notice'), '印章图像已加密保存', { hint: 'desk-seal' });
+    } finally {
+      await admin.context.close();
+    }
+
+    await actFromQueue('wenshu', TITLE);
+    // 登记: the number it will take, then the number it took, on the page and in the timeline.
+    const clerk = await signIn('wenshu');
+    try {
+      const c = clerk.page;
+      await openFromQueue(c, TITLE, 'wenshu-register');
+      await expectText(c.locator('#number-to-take'), '东政办发〔2026〕', { hint: 'number-to-take' });
+      const number = (await c.locator('#number-to-take strong').innerText()).trim();
+      await completeHere(c);
+      await expectText(c.locator('.notice'), '已办理', { hint: 'registered' });
+      await expectText(c.locator('#desk-number'), number, { hint: 'number-taken' });
+      await expectText(c.locator('.timeline .tl-note'), `文号：${number}`, { hint: 'number-in-timeline' });
+      // 印制: the PDF that will be sealed, shown on the page.
+      const frame = c.locator('#print-preview iframe');
+      await frame.waitFor({ state: 'visible' });
+      const src = await frame.getAttribute('src');
+      const res = await c.request.get(new URL(src, server.url).href);
+      assert.equal(res.status(), 200);
+      assert.equal(res.headers()['content-type'], 'application/pdf');
+      assert.match(res.headers()['content-disposition'], /^inline/);
+      assert.equal((await res.body()).subarray(0, 4).toString(), '%PDF');
+      await screenshot(c, shot('desk-print'));
+      const phoneClerk = await browser.newContext(PHONE);
+      try {
+        await phoneClerk.addCookies(await clerk.context.cookies());
+        const pc = await phoneClerk.newPage();
+        await pc.goto(c.url());
+        await pc.locator('#print-preview iframe').waitFor({ state: 'visible' });
+        await fitsThePhone(pc, 'print-phone');
+        await screenshot(pc, shot('desk-print-phone'));
+      } finally {
+        await phoneClerk.close();
+      }
+      await completeHere(c);
+      await expectText(c.locator('.notice'), '已办理', { hint: 'printed' });
+    } finally {
+      await clerk.context.close();
+    }
+  });
+
+  test('a county secretary opens a 督办 item from 待办, reports, and only then applies to close', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    // The city's 督查科 opens an item for 清河县's 秘书股.
+    const supervisor = await signIn('kezhang', OFFICE_SCREEN, '督查科 · 副科长（兼）');
+    try {
+      const k = supervisor.page;
+      await k.goto(`${server.url}/supervision/new`);
+      await k.locator('select[name=source_kind]').selectOption('meeting');
+      await k.getByLabel('事项名称').fill(ITEM);
+      await k.getByLabel('督办内容').fill('按市政府常务会议部署，开展冬季安全大检查。');
+      await k.getByLabel('办理要求').fill('每周五报送检查进展，年底前完成全部整改。');
+      const lead = k.locator('#lead-post');
+      const option = lead.locator('option', { hasText: '清河县秘书股' }).filter({ hasText: '赵雨欣' });
+      await lead.selectOption({ label: (await option.first().innerText()).trim() });
+      await navigating(k, () => k.getByRole('button', { name: '立项并交办' }).click());
+      await expectText(k.locator('.notice'), '已立项', { hint: 'desk-opened' });
+    } finally {
+      await supervisor.context.close();
+    }
+
+    // At the office: the item beside its form, its deadline in the header.
+    const desk = await signIn('qinghe.mishu');
+    let caseUrl;
+    try {
+      const d = desk.page;
+      await openFromQueue(d, ITEM, 'qinghe-desk');
+      caseUrl = d.url();
+      await expectText(d.locator('#desk-supervision'), '每周五报送检查进展', { hint: 'requirements' });
+      assert.ok(!(await d.locator('.case-facts').innerText()).includes('无时限'), 'the item\'s deadline is shown');
+      const item = await d.locator('#desk-supervision').boundingBox();
+      const form = await d.locator('#act').boundingBox();
+      assert.ok(form.x >= item.x + item.width - 1, 'on the desk the form is beside the item');
+      await screenshot(d, shot('desk-supervision'));
+    } finally {
+      await desk.context.close();
+    }
+
+    // On the phone: 签收, a refused closing, a report, then the closing.
+    const phone = await signIn('qinghe.mishu', PHONE);
+    try {
+      const p = phone.page;
+      await openFromQueue(p, ITEM, 'qinghe-phone');
+      assert.equal(p.url(), caseUrl);
+      await fitsThePhone(p, 'supervision-phone');
+      await completeHere(p);
+      await expectText(p.locator('.notice'), '已办理', { hint: 'qinghe-signed' });
+      await expectText(p.locator('#closing-refusal'), '请先报送进展', { hint: 'warned' });
+      await completeHere(p, { opinion: '全部检查整改完毕' });
+      await expectText(p.locator('#act-error'), '尚未报送任何办理进展', { hint: 'refused' });
+      await fitsThePhone(p, 'supervision-refused-phone');
+      await p.locator('#report-form textarea').fill(REPORT);
+      await navigating(p, () => p.locator('#file-report').click());
+      await expectText(p.locator('.notice'), '进展已报送', { hint: 'qinghe-reported' });
+      await expectText(p.locator('#sv-counts'), '已报 1 次', { hint: 'counts' });
+      await expectText(p.locator('#reports'), REPORT, { hint: 'report-listed' });
+      await fitsThePhone(p, 'supervision-reported-phone');
+      await screenshot(p, shot('desk-supervision-phone'));
+      await completeHere(p, { opinion: '全部检查整改完毕，附整改台账' });
+      await expectText(p.locator('.notice'), '已办理', { hint: 'applied' });
+    } finally {
+      await phone.context.close();
+    }
+  });
+}
+
+describe('desk journeys on SQLite', () => {
+  journeys('SQLite');
+});
+
+const postgresUrl = process.env.TEST_POSTGRES_URL;
+if (postgresUrl) {
+  describe('desk journeys on PostgreSQL', () => {
+    journeys('PostgreSQL', { databaseUrl: postgresUrl });
+  });
+} else if (inCi) {
+  test('desk journeys on PostgreSQL', () => {
+    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
+  });
+} else {
+  test('desk journeys on PostgreSQL', { skip: 'TEST_POSTGRES_URL is not set' }, () => {});
+}
