@@ -209,6 +209,7 @@ impl Db {
     /// need: WAL, `synchronous=FULL` (a committed action survives a power cut), foreign keys on,
     /// and a busy timeout so that writers queue instead of failing.
     pub async fn open_sqlite(path: &Path) -> Result<Db> {
+        owner_only(path)?;
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -325,4 +326,72 @@ impl Db {
 /// Converts a flag stored as SMALLINT.
 pub fn flag(v: i16) -> bool {
     v != 0
+}
+
+/// The database file is readable and writable by its owner only (mode 0600 on Unix): created
+/// so when missing, narrowed so when found wider. SQLite gives the WAL and shared-memory files
+/// the database file's mode. Elsewhere the platform's default stands.
+fn owner_only(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| StoreError::Db(sqlx::Error::Io(e));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(io)?;
+        let mode = file.metadata().map_err(io)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(io)?;
+        }
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            let side = std::path::PathBuf::from(side);
+            if let Ok(m) = std::fs::metadata(&side)
+                && m.permissions().mode() & 0o077 != 0
+            {
+                std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))
+                    .map_err(io)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(p: &std::path::Path) -> std::io::Result<u32> {
+        Ok(std::fs::metadata(p)?.permissions().mode() & 0o777)
+    }
+
+    #[tokio::test]
+    async fn the_database_files_are_the_owners_alone() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        // A new database, and its WAL once written.
+        let path = dir.path().join("new.db");
+        let db = super::Db::open_sqlite(&path).await?;
+        let super::Db::Sqlite(pool) = &db else {
+            anyhow::bail!("not sqlite")
+        };
+        sqlx::query("create table t (v integer)")
+            .execute(pool)
+            .await?;
+        assert_eq!(mode(&path)?, 0o600);
+        assert_eq!(mode(&dir.path().join("new.db-wal"))?, 0o600);
+        db.close().await;
+        // A database found readable by others is narrowed.
+        let old = dir.path().join("old.db");
+        std::fs::write(&old, b"")?;
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644))?;
+        let db = super::Db::open_sqlite(&old).await?;
+        assert_eq!(mode(&old)?, 0o600);
+        db.close().await;
+        Ok(())
+    }
 }

@@ -207,6 +207,25 @@ async fn audit(services: &Services, action: &AuditCommand) -> anyhow::Result<()>
     }
 }
 
+/// Creates the data directory for its owner only (mode 0700 on Unix); one that exists is left
+/// as it is, with a warning when others may read it (it may be shared on purpose).
+fn create_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if let Ok(m) = std::fs::metadata(dir) {
+            if m.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(dir = %dir.display(), "the data directory may be read by others; 0700 is advised");
+            }
+            return Ok(());
+        }
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
 /// Opens and migrates the configured database and builds the services.
 async fn open(config: &Config) -> anyhow::Result<Services> {
     let db = match &config.database_url {
@@ -214,7 +233,7 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
             .await
             .with_context(|| "无法连接数据库".to_owned())?,
         None => {
-            std::fs::create_dir_all(&config.data_dir)
+            create_data_dir(&config.data_dir)
                 .with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
             let path = config.data_dir.join("xiaoneng.db");
             xn_store::Db::open_sqlite(&path)
