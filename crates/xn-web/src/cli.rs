@@ -126,7 +126,8 @@ pub enum UserCommand {
         #[arg(long)]
         password: Option<String>,
     },
-    /// Set a new initial password, printed once; the person must change it at next sign-in.
+    /// Print a one-time link (valid 24 hours) with which the person sets a password of their
+    /// own; the only way to reset an administrator. The password is unchanged until it is used.
     ResetPassword {
         /// Login name.
         #[arg(long)]
