@@ -36,36 +36,7 @@ async fn history(app: &TestApp) {
             app.login_as(login).await;
         }
     }
-    let mishu = app.token_for("mishu", &["org.read", "flow.work"]).await;
-    let kezhang = app.token_for("kezhang", &["org.read", "flow.work"]).await;
-    let county = app.unit_id("清河县人民政府").await;
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/documents",
-            &mishu,
-            Some(serde_json::json!({
-                "kind": "notice",
-                "title": "关于做好冬季安全生产工作的通知",
-                "main_recipients": [{"unit_id": county, "name": "清河县人民政府"}],
-                "body": "各县（区）人民政府：\n现将有关事项通知如下。",
-            })),
-        )
-        .await;
-    assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.body);
-    let doc = res.json()["id"].as_i64().unwrap();
-    let signer = app.post_of("zhuren").await;
-    let res = app
-        .api(
-            "POST",
-            &format!("/api/v1/documents/{doc}/submit"),
-            &mishu,
-            Some(serde_json::json!({"signoff_post": signer})),
-        )
-        .await;
-    assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.body);
-    let case = res.json()["case_id"].as_i64().unwrap();
-    app.complete_ok(&kezhang, case, "同意", "核稿无误", serde_json::json!({}))
+    app.notice_at_the_director("关于做好冬季安全生产工作的通知", None)
         .await;
 }
 

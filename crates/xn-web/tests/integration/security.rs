@@ -12,40 +12,8 @@ const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 /// A 秘密 notice drafted by the 秘书 and checked by the 科长: it waits at the 主任's 签发.
 /// Answers the case.
 async fn secret_notice_at_the_director(app: &TestApp) -> i64 {
-    let mishu = app.token_for("mishu", &SCOPES).await;
-    let kezhang = app.token_for("kezhang", &SCOPES).await;
-    let county = app.unit_id("清河县人民政府").await;
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/documents",
-            &mishu,
-            Some(json!({
-                "kind": "notice",
-                "title": "关于应急物资储备点调整的通知",
-                "classification": "secret",
-                "secrecy_term": "1年",
-                "main_recipients": [{"unit_id": county, "name": "清河县人民政府"}],
-                "body": "各县（区）人民政府：\n现将应急物资储备点调整事项通知如下。",
-            })),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    let doc = res.json()["id"].as_i64().unwrap();
-    let signer = app.post_of("zhuren").await;
-    let res = app
-        .api(
-            "POST",
-            &format!("/api/v1/documents/{doc}/submit"),
-            &mishu,
-            Some(json!({"signoff_post": signer})),
-        )
-        .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    let case = res.json()["case_id"].as_i64().unwrap();
-    app.complete_ok(&kezhang, case, "同意", "核稿无误", json!({}))
-        .await;
-    case
+    app.notice_at_the_director("关于应急物资储备点调整的通知", Some("secret"))
+        .await
 }
 
 async fn open_tasks_of(app: &TestApp, post: i64) -> i64 {

@@ -607,6 +607,44 @@ impl TestApp {
             .cloned()
     }
 
+    /// A notice to 清河县人民政府 drafted and submitted by the 秘书 (of `classification`, with its
+    /// 保密期限, when given) and checked by the 科长: it waits at the 主任's 签发. Answers the case.
+    pub async fn notice_at_the_director(&self, title: &str, classification: Option<&str>) -> i64 {
+        let scopes = ["org.read", "flow.work"];
+        let mishu = self.token_for("mishu", &scopes).await;
+        let kezhang = self.token_for("kezhang", &scopes).await;
+        let county = self.unit_id("清河县人民政府").await;
+        let mut draft = serde_json::json!({
+            "kind": "notice",
+            "title": title,
+            "main_recipients": [{"unit_id": county, "name": "清河县人民政府"}],
+            "body": "各县（区）人民政府：\n现将有关事项通知如下。",
+        });
+        if let Some(c) = classification {
+            draft["classification"] = c.into();
+            draft["secrecy_term"] = "1年".into();
+        }
+        let res = self
+            .api("POST", "/api/v1/documents", &mishu, Some(draft))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json()["id"].as_i64().unwrap();
+        let signer = self.post_of("zhuren").await;
+        let res = self
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{doc}/submit"),
+                &mishu,
+                Some(serde_json::json!({"signoff_post": signer})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let case = res.json()["case_id"].as_i64().unwrap();
+        self.complete_ok(&kezhang, case, "同意", "核稿无误", serde_json::json!({}))
+            .await;
+        case
+    }
+
     /// Completes a person's open task of a case through the API.
     pub async fn complete(
         &self,

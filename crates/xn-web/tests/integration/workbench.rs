@@ -13,36 +13,10 @@ on_both_engines!(
     the_directors_workbench_puts_the_queue_first_and_folds_the_notices,
     |app: TestApp| async move {
         let mishu = app.token_for("mishu", &SCOPES).await;
-        let kezhang = app.token_for("kezhang", &SCOPES).await;
         let zhuren = app.token_for("zhuren", &SCOPES).await;
-        let county = app.unit_id("清河县人民政府").await;
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/documents",
-                &mishu,
-                Some(json!({
-                    "kind": "notice",
-                    "title": "关于做好冬季安全生产工作的通知",
-                    "main_recipients": [{"unit_id": county, "name": "清河县人民政府"}],
-                    "body": "各县（区）人民政府：\n现将有关事项通知如下。",
-                })),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let doc = res.json()["id"].as_i64().unwrap();
         let director = app.post_of("zhuren").await;
-        let res = app
-            .api(
-                "POST",
-                &format!("/api/v1/documents/{doc}/submit"),
-                &mishu,
-                Some(json!({"signoff_post": director})),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let case = res.json()["case_id"].as_i64().unwrap();
-        app.complete_ok(&kezhang, case, "同意", "核稿无误", json!({}))
+        let case = app
+            .notice_at_the_director("关于做好冬季安全生产工作的通知", None)
             .await;
         // The drafter urges the 主任's 签发: a notice for the 主任 about the case.
         let task = app.task_of(&zhuren, case).await.unwrap()["id"]
