@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Search benchmark: 综合查询 over N generated documents, on SQLite and on PostgreSQL, with the
-# naive LIKE '%…%' scan as the baseline in the same run.
+# naive LIKE '%…%' scan as the baseline in the same run, at each size of a sweep.
 #
-# Usage: bench/search.sh [N]        (N documents, default 1000000)
+# Usage: bench/search.sh [--skip-largest] [N ...]
+#        (sizes to sweep, default 100000 300000 1000000; --skip-largest drops the largest, for
+#        a small disk)
 #
 # For each engine the search_bench example of xn-store (crates/xn-store/examples/search_bench.rs):
 #   1. generates N documents (deterministic seed): titles such as 关于进一步加强安全生产工作的通知
@@ -13,13 +15,19 @@
 #   3. indexes every document through xn_store::search::index_document in transactions of
 #      20,000 (PostgreSQL: GIN indexes dropped before and built once after, then
 #      VACUUM ANALYZE)                                                                   [index]
-#   4. runs every query once to warm the cache, then R times (default 5) each: 20 queries of
-#      2 characters, 20 of 3 and 20 of 4 characters that are common in the vocabularies, and
-#      10 of each length that are rare or absent; each run asks search_documents for the first
-#      page of 20 with the total (counted up to 10,000);
-#   5. times the naive implementation for four of the queries: `title like '%q%' or body like
+#   4. finds its queries in the generated documents (examples/search_bench/probes.rs): every
+#      substring of 2–4 Chinese characters of the vocabularies is counted in the documents
+#      (without filters, within one office's scope and clearance, and that scope narrowed by
+#      文种 and year), and per length and filter set it takes the most common, the middle (about
+#      one document in a hundred), the rare, the absent, and for every threshold the search
+#      uses (xn_store::search::THRESHOLDS) the query nearest below it and nearest above it;
+#   5. runs every query once to warm the cache, then R times (default 5) each, asking
+#      search_documents for the first page of 20 with its total, and checks the total against
+#      the count in the documents (an exact total must equal it);
+#   6. times the naive implementation for four of the queries: `title like '%q%' or body like
 #      '%q%'`, first page of 20 by id and the exact count.
-# It prints key=value lines; the summary lines at the end give p50/p95 per query length.
+# It prints key=value lines; the summary lines give p50/p95/max per filter set, length and
+# class, the overall lines per filter set, the check line the totals found wrong.
 #
 # PostgreSQL: database xn_search_bench on 127.0.0.1:5432 as user postgres, created afresh with
 # the C.UTF-8 locale and dropped at the end (skipped when unreachable). SQLite: a file in a
@@ -32,10 +40,25 @@
 
 set -euo pipefail
 
-N="${1:-1000000}"
-if ! [[ "$N" =~ ^[1-9][0-9]*$ ]]; then
-    echo "usage: $0 [N]   (N: number of documents, a positive integer)" >&2
-    exit 2
+SIZES=()
+SKIP_LARGEST=0
+for arg in "$@"; do
+    case "$arg" in
+    --skip-largest) SKIP_LARGEST=1 ;;
+    *)
+        if ! [[ "$arg" =~ ^[1-9][0-9]*$ ]]; then
+            echo "usage: $0 [--skip-largest] [N ...]   (N: number of documents, a positive integer)" >&2
+            exit 2
+        fi
+        SIZES+=("$arg")
+        ;;
+    esac
+done
+if [[ ${#SIZES[@]} -eq 0 ]]; then
+    SIZES=(100000 300000 1000000)
+fi
+if [[ "$SKIP_LARGEST" == 1 && ${#SIZES[@]} -gt 1 ]]; then
+    mapfile -t SIZES < <(printf '%s\n' "${SIZES[@]}" | sort -n | head -n -1)
 fi
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -65,18 +88,19 @@ BIN="$TARGET_DIR/release/examples/search_bench"
 OUT="$RUN_DIR/out.txt"
 : >"$OUT"
 
+for N in "${SIZES[@]}"; do
 for engine in $ENGINES; do
     case "$engine" in
     sqlite)
         log "sqlite: N=$N, data in $RUN_DIR/sqlite"
         sync
-        "$BIN" --engine sqlite --docs "$N" --repeat "$REPEAT" --data-dir "$RUN_DIR/sqlite" | tee -a "$OUT"
+        "$BIN" --engine sqlite --docs "$N" --repeat "$REPEAT" --data-dir "$RUN_DIR/sqlite" | sed "s/^/docs=$N /" | tee -a "$OUT"
         rm -rf "$RUN_DIR/sqlite"
         ;;
     postgres)
         if ! psql -h 127.0.0.1 -U postgres -d postgres -qAtc 'SELECT 1' >/dev/null 2>&1; then
             log "postgres skipped: not reachable at 127.0.0.1:5432 as user postgres"
-            echo "engine=postgres skipped (not reachable)" >>"$OUT"
+            echo "docs=$N engine=postgres skipped (not reachable)" >>"$OUT"
             continue
         fi
         PGOPTIONS="-c client_min_messages=warning" \
@@ -86,7 +110,7 @@ for engine in $ENGINES; do
         PG_CREATED=1
         log "postgres: N=$N, database $PG_DB ($(psql -h 127.0.0.1 -U postgres -d postgres -qAtc 'SHOW server_version'))"
         sync
-        "$BIN" --engine postgres --docs "$N" --repeat "$REPEAT" --database-url "$PG_URL_BASE/$PG_DB" | tee -a "$OUT"
+        "$BIN" --engine postgres --docs "$N" --repeat "$REPEAT" --database-url "$PG_URL_BASE/$PG_DB" | sed "s/^/docs=$N /" | tee -a "$OUT"
         psql -h 127.0.0.1 -U postgres -d postgres -qAtc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null
         PG_CREATED=0
         ;;
@@ -96,7 +120,11 @@ for engine in $ENGINES; do
         ;;
     esac
 done
+done
 
 echo
-echo "== summary: N=$N documents, first page of 20 with the total (counted up to 10,000), $REPEAT runs per query"
-grep -E '^(phase=(load|index_total|index_rows|index_gin)|size .*database_mb|summary .*kind=all|like )' "$OUT" || true
+echo "== summary: sizes ${SIZES[*]}, first page of 20 with its total, $REPEAT runs per query; load $(cut -d' ' -f1-3 /proc/loadavg)"
+grep -E '^docs=[0-9]+ (phase=(load|index_total|index_rows|index_gin|probes)|size .*database_mb|overall |check |like )' "$OUT" || true
+echo
+echo "== per filter set, length and class"
+grep -E '^docs=[0-9]+ summary ' "$OUT" || true

@@ -21,7 +21,9 @@ use std::time::Instant;
 
 use anyhow::{Context, anyhow, bail};
 use xn_store::Db;
-use xn_store::search::{SearchQuery, SearchText, index_document, search_documents};
+use xn_store::search::{SearchQuery, SearchText, Total, index_document, search_documents};
+
+mod probes;
 
 struct Args {
     engine: String,
@@ -31,6 +33,8 @@ struct Args {
     repeat: usize,
     seed: u64,
     queries_only: bool,
+    /// Only the probes of this text (to look at one query).
+    only: Option<String>,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -42,6 +46,7 @@ fn args() -> anyhow::Result<Args> {
         repeat: 5,
         seed: 20_261_126,
         queries_only: false,
+        only: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -54,6 +59,7 @@ fn args() -> anyhow::Result<Args> {
             "--repeat" => a.repeat = value()?.parse()?,
             "--seed" => a.seed = value()?.parse()?,
             "--queries-only" => a.queries_only = true,
+            "--only" => a.only = Some(value()?),
             other => bail!("unknown argument {other}"),
         }
     }
@@ -334,6 +340,27 @@ fn generate(i: usize, n: usize, rng: &mut Rng, seqs: &mut [i64]) -> GenDoc {
     }
 }
 
+/// The N documents of the seed, in order.
+fn generate_all(a: &Args) -> Vec<GenDoc> {
+    let mut rng = Rng(a.seed);
+    let mut seqs = vec![0i64; ISSUERS.len() * 2];
+    (0..a.docs)
+        .map(|i| generate(i, a.docs, &mut rng, &mut seqs))
+        .collect()
+}
+
+/// The ids of the issuers' units, in the order of [`ISSUERS`].
+async fn unit_ids(db: &Db) -> anyhow::Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for (_, code) in ISSUERS {
+        let id: i64 = xn_store::with_db!(db, c => sqlx::query_scalar(
+            "select id from units where issuer_code = $1 order by id limit 1")
+            .bind(code).fetch_one(c).await)?;
+        out.push(id);
+    }
+    Ok(out)
+}
+
 // ---------------------------------------------------------------------------------------------
 
 fn secs(t: Instant) -> f64 {
@@ -462,145 +489,153 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// The queries, by length: common words of the vocabularies, rarer ones and absent ones.
-fn queries() -> Vec<(usize, &'static str, &'static str)> {
-    let mut q = Vec::new();
-    let two_common = [
-        "通知", "工作", "安全", "督办", "防汛", "公文", "振兴", "环境", "责任", "报告", "市政",
-        "落实", "意见", "整改", "预算", "消防", "燃气", "养老", "教育", "信访",
-    ];
-    let two_rare = [
-        "白鹭", "鹭湖", "青龙", "云杉", "凤鸣", "码头", "翠屏", "玉带", "紫荆", "熊猫",
-    ];
-    let three_common = [
-        "安全生",
-        "营商环",
-        "督办力",
-        "防汛抗",
-        "市政府",
-        "工作日",
-        "乡村振",
-        "河长制",
-        "请批示",
-        "招商引",
-        "森林防",
-        "政务服",
-        "疫病防",
-        "资金保",
-        "责任单",
-        "老旧小",
-        "审计整",
-        "食品安",
-        "稳就业",
-        "值班值",
-    ];
-    let three_rare = [
-        "白鹭湖",
-        "青龙峡",
-        "云杉坪",
-        "凤鸣山",
-        "金沙滩",
-        "翠屏山",
-        "玉带河",
-        "紫荆花",
-        "大熊猫",
-        "督办单",
-    ];
-    let four_common = [
-        "安全生产",
-        "乡村振兴",
-        "营商环境",
-        "防汛抗旱",
-        "森林防火",
-        "督查督办",
-        "政务公开",
-        "招商引资",
-        "文明城市",
-        "重点项目",
-        "民生实事",
-        "行政效能",
-        "秸秆禁烧",
-        "粮食安全",
-        "耕地保护",
-        "污染防治",
-        "医疗保障",
-        "档案管理",
-        "保密工作",
-        "交通运输",
-    ];
-    let four_rare = [
-        "白鹭湖湿",
-        "青龙峡水",
-        "云杉坪林",
-        "凤鸣山隧",
-        "金沙滩码",
-        "翠屏山景",
-        "玉带河综",
-        "紫荆花园",
-        "大熊猫馆",
-        "督办台账",
-    ];
-    for (len, kind, words) in [
-        (2, "common", &two_common[..]),
-        (2, "rare", &two_rare[..]),
-        (3, "common", &three_common[..]),
-        (3, "rare", &three_rare[..]),
-        (4, "common", &four_common[..]),
-        (4, "rare", &four_rare[..]),
-    ] {
-        for w in words {
-            q.push((len, kind, *w));
-        }
+/// The filter sets each probe may run with: none, the scope every person's search has (one
+/// office's documents within a clearance), and that scope narrowed further by the page's
+/// filters (文种 and year).
+const FILTERS: [&str; 3] = ["none", "scope", "narrow"];
+
+/// Whether a generated document passes each filter set of [`FILTERS`].
+fn passes(d: &GenDoc) -> Vec<bool> {
+    let scope = d.unit == 0 && d.classification != "confidential";
+    vec![true, scope, scope && d.kind == "notice" && d.year == 2026]
+}
+
+/// The query of a probe with its filter set.
+fn query_of(text: &str, filter: usize, units: &[i64]) -> SearchQuery {
+    let mut q = SearchQuery {
+        text: text.to_owned(),
+        limit: 20,
+        ..SearchQuery::default()
+    };
+    if filter >= 1 {
+        q.unit_ids = Some(units.first().copied().into_iter().collect());
+        q.clearance = Some(xn_domain::org::Clearance::Secret);
+    }
+    if filter >= 2 {
+        q.kind = Some("notice".to_owned());
+        q.written_from = Some("2026-01-01".to_owned());
+        q.written_to = Some("2026-12-31".to_owned());
     }
     q
 }
 
-async fn measure(db: &Db, engine: &str, repeat: usize) -> anyhow::Result<()> {
-    let mut by_len: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
-    let mut by_len_kind: std::collections::BTreeMap<(usize, &str), Vec<f64>> = Default::default();
-    for (len, kind, q) in queries() {
-        let sq = SearchQuery {
-            text: q.to_owned(),
-            limit: 20,
-            ..SearchQuery::default()
-        };
+/// Generates the documents again (same seed) and chooses the probes from them.
+fn discover(a: &Args) -> anyhow::Result<Vec<probes::Probe>> {
+    let t = Instant::now();
+    let docs = generate_all(a);
+    let mut vocab: Vec<&str> = Vec::new();
+    vocab.extend(ISSUERS.iter().map(|(n, _)| *n));
+    vocab.extend(TOPICS.iter().copied());
+    vocab.extend(ACTIONS.iter().copied());
+    vocab.extend(KINDS.iter().map(|(k, _)| *k));
+    vocab.extend(PLANS.iter().copied());
+    vocab.extend(OPENINGS.iter().copied());
+    vocab.extend(SENTENCES.iter().copied());
+    vocab.extend(UNITS.iter().copied());
+    vocab.extend(RARE.iter().copied());
+    let patterns = probes::with_reversals(probes::candidates(&vocab));
+    let texts: Vec<(String, Vec<bool>)> = docs
+        .iter()
+        .map(|d| (format!("{}\n{}\n{}", d.title, d.number, d.body), passes(d)))
+        .collect();
+    drop(docs);
+    let counts = probes::count(
+        &patterns,
+        FILTERS.len(),
+        texts.iter().map(|(t, p)| (t.as_str(), p.clone())),
+    )?;
+    let chosen = probes::choose(&patterns, &counts, a.docs, xn_store::search::THRESHOLDS);
+    println!(
+        "phase=probes candidates={} probes={} seconds={:.1}",
+        patterns.len(),
+        chosen.len(),
+        secs(t)
+    );
+    Ok(chosen)
+}
+
+/// Whether a reported total agrees with the truth: an exact total must equal it, a lower
+/// bound must not exceed it, an estimate is reported with its error.
+fn check(total: &Total, truth: usize) -> String {
+    let truth = i64::try_from(truth).unwrap_or(i64::MAX);
+    match *total {
+        Total::Exact(n) if n == truth => "ok".to_owned(),
+        Total::AtLeast(n) if truth >= n => "ok".to_owned(),
+        Total::About(n) => format!(
+            "about_error_pct={:.0}",
+            (n - truth) as f64 * 100.0 / truth.max(1) as f64
+        ),
+        _ => "WRONG".to_owned(),
+    }
+}
+
+async fn measure(
+    db: &Db,
+    engine: &str,
+    repeat: usize,
+    probes: &[probes::Probe],
+    units: &[i64],
+) -> anyhow::Result<()> {
+    type Key = (&'static str, usize, String);
+    let mut by_class: std::collections::BTreeMap<Key, Vec<f64>> = Default::default();
+    let mut by_filter: std::collections::BTreeMap<&'static str, Vec<f64>> = Default::default();
+    let mut wrong = 0;
+    // One warm-up pass so that every engine answers from the page cache, then the timed runs.
+    for p in probes {
+        search_documents(db, &query_of(&p.text, p.filter, units)).await?;
+    }
+    for p in probes {
+        let sq = query_of(&p.text, p.filter, units);
+        let filter = FILTERS.get(p.filter).copied().unwrap_or("?");
         let mut samples = Vec::new();
-        let mut total = String::new();
+        let mut total = Total::Exact(0);
         for _ in 0..repeat.max(1) {
             let t = Instant::now();
             let page = search_documents(db, &sq).await?;
             samples.push(secs(t) * 1000.0);
-            total = page.total.to_string();
+            total = page.total;
         }
         samples.sort_by(f64::total_cmp);
+        let verdict = check(&total, p.truth);
+        if verdict == "WRONG" {
+            wrong += 1;
+        }
         println!(
-            "engine={engine} query={q} len={len} kind={kind} total={total} median_ms={:.2} max_ms={:.2}",
+            "engine={engine} query={} len={} class={} filter={filter} total={total} truth={} check={verdict} median_ms={:.2} max_ms={:.2}",
+            p.text,
+            p.len,
+            p.class,
+            p.truth,
             percentile(&samples, 50.0),
             samples.last().copied().unwrap_or(f64::NAN)
         );
-        by_len.entry(len).or_default().extend(&samples);
-        by_len_kind.entry((len, kind)).or_default().extend(samples);
+        by_filter.entry(filter).or_default().extend(&samples);
+        by_class
+            .entry((filter, p.len, p.class.clone()))
+            .or_default()
+            .extend(samples);
     }
-    for (len, mut s) in by_len {
+    for ((filter, len, class), mut s) in by_class {
         s.sort_by(f64::total_cmp);
         println!(
-            "summary engine={engine} len={len} kind=all samples={} p50_ms={:.2} p95_ms={:.2} max_ms={:.2}",
+            "summary engine={engine} filter={filter} len={len} class={class} samples={} p50_ms={:.2} p95_ms={:.2} max_ms={:.2}",
             s.len(),
             percentile(&s, 50.0),
             percentile(&s, 95.0),
             s.last().copied().unwrap_or(f64::NAN)
         );
     }
-    for ((len, kind), mut s) in by_len_kind {
+    for (filter, mut s) in by_filter {
         s.sort_by(f64::total_cmp);
         println!(
-            "summary engine={engine} len={len} kind={kind} samples={} p50_ms={:.2} p95_ms={:.2} max_ms={:.2}",
+            "overall engine={engine} filter={filter} samples={} p50_ms={:.2} p95_ms={:.2} max_ms={:.2}",
             s.len(),
             percentile(&s, 50.0),
             percentile(&s, 95.0),
             s.last().copied().unwrap_or(f64::NAN)
         );
     }
+    println!("check engine={engine} wrong_totals={wrong}");
     Ok(())
 }
 
@@ -695,16 +730,12 @@ async fn main() -> anyhow::Result<()> {
     if !a.queries_only {
         build(&db, &a, engine, data_dir.as_ref()).await?;
     }
-    // One warm-up pass so that every engine answers from the page cache, then the timed runs.
-    for (_, _, q) in queries() {
-        let sq = SearchQuery {
-            text: q.to_owned(),
-            limit: 20,
-            ..SearchQuery::default()
-        };
-        search_documents(&db, &sq).await?;
+    let mut probes = discover(&a)?;
+    if let Some(only) = &a.only {
+        probes.retain(|p| &p.text == only);
     }
-    measure(&db, engine, a.repeat).await?;
+    let units = unit_ids(&db).await?;
+    measure(&db, engine, a.repeat, &probes, &units).await?;
     like_baseline(&db, engine).await?;
     db.close().await;
     Ok(())
@@ -716,11 +747,7 @@ async fn build(db: &Db, a: &Args, engine: &str, data_dir: Option<&PathBuf>) -> a
     let (units, post) = world(&db).await?;
 
     let t = Instant::now();
-    let mut rng = Rng(a.seed);
-    let mut seqs = vec![0i64; ISSUERS.len() * 2];
-    let docs: Vec<GenDoc> = (0..a.docs)
-        .map(|i| generate(i, a.docs, &mut rng, &mut seqs))
-        .collect();
+    let docs = generate_all(a);
     let chars: usize = docs.iter().map(|d| d.body.chars().count()).sum();
     println!(
         "phase=generate engine={engine} docs={} body_chars_avg={:.0} seconds={:.1}",
