@@ -343,42 +343,19 @@ fn rows() -> Vec<Row> {
 }
 
 /// Routes that read or change no object, with the reason.
+#[rustfmt::skip]
 const EXEMPT: &[(&str, &str, &str)] = &[
     ("GET", "/login", "the sign-in form"),
     ("POST", "/login", "signing in: covered by the auth tests"),
     ("POST", "/logout", "ends the caller's own session"),
     ("GET", "/choose-post", "lists the caller's own posts"),
-    (
-        "GET",
-        "/password-reset",
-        "signed-out request form (auth tests)",
-    ),
-    (
-        "POST",
-        "/password-reset",
-        "signed-out request; answers alike for every login",
-    ),
-    (
-        "GET",
-        "/password-reset/{}",
-        "a one-time link, its secret the only key (auth tests)",
-    ),
-    (
-        "POST",
-        "/password-reset/{}",
-        "a one-time link, its secret the only key (auth tests)",
-    ),
+    ("GET", "/password-reset", "signed-out request form (auth tests)"),
+    ("POST", "/password-reset", "signed-out request; answers alike for every login"),
+    ("GET", "/password-reset/{}", "a one-time link, its secret the only key (auth tests)"),
+    ("POST", "/password-reset/{}", "a one-time link, its secret the only key (auth tests)"),
     ("GET", "/org", "a redirect to /org/units"),
-    (
-        "GET",
-        "/cases",
-        "a redirect to the desk's queue of cases the caller started",
-    ),
-    (
-        "GET",
-        "/workbench/events",
-        "a stream of the caller's own 待办 counts, no object (ten minutes long)",
-    ),
+    ("GET", "/cases", "a redirect to the desk's queue of cases the caller started"),
+    ("GET", "/workbench/events", "a stream of the caller's own 待办 counts, no object (ten minutes long)"),
     ("GET", "/more", "navigation"),
     ("GET", "/{}", "an area's landing page: navigation"),
     ("GET", "/static/app.css", "static asset"),
