@@ -5,8 +5,10 @@
 //! and each names every route missing from the matrix and every row whose route is gone.
 //!
 //! # Adding a row
-//! One line in [`rows`]: `r(METHOD, PATH, SCOPE, EXPECT)`, with `.json(…)`, `.form(…)` or
-//! `.bytes(…)` or `.multipart(…)` when the route takes a body.
+//! One line in [`rows`]: `r(METHOD, PATH, SCOPE, EXPECT)`, with `.json(…)`, `.form(…)`,
+//! `.bytes(…)` or `.multipart(…)` when the route takes a body. A body must be well formed, so
+//! that the request reaches the service; its content may be wrong on purpose (an allowed asker
+//! then gets 409 or 422 and nothing changes).
 //! - `PATH` is the route as its router spells it. An id is filled from the fixtures by the
 //!   segment before it (`/documents/{id}` → the 秘密 document, `/cases/{id}` → its case,
 //!   `/tasks/{id}` → the 主任's task on it, …: see [`Fixtures::fill`]); to name another object,
@@ -21,7 +23,10 @@
 //!   sign-in page: a bearer token opens no page), `.` not asked.
 //! - Bodies and paths take `{name}` placeholders from the fixtures.
 //!
-//! A route that reads or changes no object goes in [`EXEMPT`] with the reason.
+//! A route that reads or changes no object goes in [`EXEMPT`] with the reason. A new area's
+//! objects are made in [`fixtures`] through its API, and a new kind of id gets its segment in
+//! [`Fixtures::fill`]. In each row the refused are asked before the allowed, so an allowed
+//! change (a proxy revoked, an item signed) cannot hide a refusal behind "already done".
 //!
 //! The actors are fixed people of the demo city; the object of most rows is a 秘密 notice of
 //! the city's office waiting at its 主任's 签发, so "same unit" is the 主任 (who holds the
