@@ -526,6 +526,12 @@ impl Documents<'_> {
         Ok(())
     }
 
+    /// Refuses the draft form to a post that may not draft (an administrator's: 三员 do no
+    /// business work), as [`Documents::draft`] refuses the draft itself.
+    pub fn check_may_draft(&self, actor: &Actor) -> Result<()> {
+        require(actor, Permission::FlowWork)
+    }
+
     /// Submits a draft: starts its 发文 process with the chosen signer and countersigners.
     pub async fn submit(
         &self,

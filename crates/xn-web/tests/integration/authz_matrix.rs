@@ -304,7 +304,7 @@ fn rows() -> Vec<Row> {
         // ---- Pages: documents ----
         r("GET", "/documents", "flow.work", "yyyy nnn ll"),
         r("POST", "/documents", "flow.work", "yyyy nnn ll").form("kind=notice&title="),
-        r("GET", "/documents/new", "flow.work", "yyyy yyy ll"),
+        r("GET", "/documents/new", "flow.work", "yyyy nnn ll"),
         r("GET", "/documents/incoming", "flow.work", "yyyy nnn ll"),
         r("POST", "/documents/incoming", "flow.work", "nnyn nnn ll").form("kind=notice&title="),
         r("GET", "/documents/incoming/new", "flow.work", "nnyn nnn ll"),
