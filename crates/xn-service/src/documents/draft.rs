@@ -488,6 +488,50 @@ impl Documents<'_> {
         Ok(out)
     }
 
+    /// Refuses a signer or countersigner whose post is cleared below the document's 密级: the
+    /// task would go to someone who cannot open the document (issue 17, finding 4). The error
+    /// names the step and the holder; it comes before anything is written.
+    async fn check_holders_cleared(&self, doc: &DocumentRow, input: &SubmitInput) -> Result<()> {
+        let level: Clearance = doc
+            .classification
+            .parse()
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("document {}: {e}", doc.id)))?;
+        let named = std::iter::once(("签发", "signoff_post", input.signoff_post)).chain(
+            input
+                .countersign_posts
+                .iter()
+                .map(|p| ("会签", "countersign_posts", *p)),
+        );
+        for (step, field, p) in named {
+            let holder = xn_store::org::find_post(self.svc.db(), p).await.map_err(
+                ServiceError::missing_input(field, format!("岗位 {p} 不存在")),
+            )?;
+            let cleared: Clearance = holder
+                .clearance
+                .parse()
+                .map_err(|e| ServiceError::Internal(anyhow::anyhow!("post {p}: {e}")))?;
+            if !cleared.may_see(level) {
+                return Err(ServiceError::invalid(
+                    field,
+                    format!(
+                        "「{step}」的办理人{}（{}）涉密等级为{}，低于公文密级{}，不能办理此文；本次未提交",
+                        holder.person_name,
+                        holder.position_name,
+                        cleared.label(),
+                        level.label()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses the draft form to a post that may not draft (an administrator's: 三员 do no
+    /// business work), as [`Documents::draft`] refuses the draft itself.
+    pub fn check_may_draft(&self, actor: &Actor) -> Result<()> {
+        require(actor, Permission::FlowWork)
+    }
+
     /// Submits a draft: starts its 发文 process with the chosen signer and countersigners.
     pub async fn submit(
         &self,
@@ -527,6 +571,7 @@ impl Documents<'_> {
                 "会签人不能是拟稿人本人",
             ));
         }
+        self.check_holders_cleared(&doc, input).await?;
         let mut tx = self.svc.db().begin().await?;
         for p in &input.countersign_posts {
             if xn_store::flow::post_unit(&mut tx, *p).await?.is_none() {

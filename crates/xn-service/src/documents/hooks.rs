@@ -499,6 +499,10 @@ impl Documents<'_> {
         let doc = store::find_document(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("公文"))?;
+        // Another office's document answers like a missing one, before its state is told.
+        if doc.unit_id != keeper.office() {
+            return Err(ServiceError::NotFound("公文"));
+        }
         if doc.direction != "outgoing" || doc.status != "dispatched" {
             return Err(ServiceError::Conflict {
                 code: "documents.not_dispatched",

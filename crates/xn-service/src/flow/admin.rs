@@ -317,6 +317,9 @@ impl Services {
 
     /// Ends a proxy the acting post gave.
     pub async fn revoke_proxy(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
+        // Giving and ending a proxy are the same business work: a token without `flow.work`
+        // ends none.
+        require(actor, Permission::FlowWork)?;
         let post = actor
             .post_id()
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;

@@ -24,6 +24,16 @@ impl Services {
     ) -> Result<()> {
         require(actor, Permission::FlowWork)?;
         let me = ActorRef::of(actor)?;
+        let task = xn_store::flow::find_task(self.db(), task_id)
+            .await
+            .map_err(ServiceError::missing("待办"))?;
+        // A task of a case one took no part in answers like a missing one, before its state or
+        // the message is looked at: the answer tells an outsider nothing.
+        if task.starter_post_id != me.post_id
+            && !self.participated(me.post_id, task.case_id).await?
+        {
+            return Err(ServiceError::NotFound("待办"));
+        }
         let message = message.trim();
         if message.is_empty() {
             return Err(ServiceError::invalid("message", "请填写催办内容"));
@@ -31,9 +41,6 @@ impl Services {
         if message.chars().count() > 500 {
             return Err(ServiceError::invalid("message", "催办内容不能超过 500 字"));
         }
-        let task = xn_store::flow::find_task(self.db(), task_id)
-            .await
-            .map_err(ServiceError::missing("待办"))?;
         if !matches!(task.state.as_str(), "open" | "waiting" | "delegated") {
             return Err(ServiceError::Conflict {
                 code: "flow.state",
@@ -42,11 +49,6 @@ impl Services {
         }
         if task.post_id == me.post_id {
             return Err(ServiceError::invalid("task", "不能催办自己的待办"));
-        }
-        if task.starter_post_id != me.post_id
-            && !self.participated(me.post_id, task.case_id).await?
-        {
-            return Err(ServiceError::Forbidden("只有发起人或经办人可以催办".into()));
         }
         let mut tx = self.db().begin().await?;
         xn_store::flow::mark_urged(&mut tx, task_id, ms(now)).await?;

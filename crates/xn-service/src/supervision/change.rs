@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use xn_domain::flow::engine::business_date;
 use xn_domain::flow::{Action, Fields, Value};
-use xn_domain::org::Permission;
 use xn_domain::supervision::{self as domain, ItemState};
 use xn_store::supervision as store;
 
@@ -16,7 +15,7 @@ use super::{
     subject,
 };
 use crate::flow::ActorRef;
-use crate::{Actor, Result, ServiceError, ms, require};
+use crate::{Actor, Result, ServiceError, ms};
 
 impl Supervision<'_> {
     /// 申请调整: the lead post asks to change the lead unit or the deadline, with reasons.
@@ -27,7 +26,7 @@ impl Supervision<'_> {
         input: &ChangeInput,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        require(actor, Permission::FlowWork)?;
+        self.reachable_item(actor, item_id).await?;
         let (post, _) = acting(actor)?;
         let reason = input.reason.trim();
         if reason.is_empty() {
@@ -156,7 +155,7 @@ impl Supervision<'_> {
         opinion: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        require(actor, Permission::FlowWork)?;
+        self.reachable_item(actor, item_id).await?;
         let (post, _) = acting(actor)?;
         let opinion = opinion.trim();
         if !approve && opinion.is_empty() {

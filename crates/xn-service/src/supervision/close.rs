@@ -6,12 +6,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use xn_domain::flow::Action;
-use xn_domain::org::Permission;
-use xn_store::supervision::{self as store, ItemRow};
+use xn_store::supervision::ItemRow;
 
 use super::hooks::steps;
 use super::{Supervision, acting};
-use crate::{Actor, Result, ServiceError, require};
+use crate::{Actor, Result, ServiceError};
 
 impl Supervision<'_> {
     /// The actor's open task of a step of an item's case: (case, task number).
@@ -44,10 +43,7 @@ impl Supervision<'_> {
         opinion: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        require(actor, Permission::FlowWork)?;
-        let item = store::find_item(self.svc.db(), item_id)
-            .await
-            .map_err(ServiceError::missing("督办事项"))?;
+        let (item, _) = self.reachable_item(actor, item_id).await?;
         let task = self.my_task(actor, &item, step).await?;
         self.svc
             .act(

@@ -6,13 +6,12 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use xn_domain::flow::engine::business_date;
-use xn_domain::org::Permission;
 use xn_domain::supervision::{ItemState, SourceKind};
 use xn_store::supervision as store;
 
 use super::{NewItemInput, Supervision, acting, parse_date, subject};
 use crate::flow::ActorRef;
-use crate::{Actor, Result, ServiceError, require};
+use crate::{Actor, Result, ServiceError};
 
 impl Supervision<'_> {
     /// 分解: the lead post splits its item into sub-items for units below it and named posts,
@@ -24,7 +23,7 @@ impl Supervision<'_> {
         subs: &[NewItemInput],
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>> {
-        require(actor, Permission::FlowWork)?;
+        self.reachable_item(actor, parent_id).await?;
         let (post, _) = acting(actor)?;
         if subs.is_empty() {
             return Err(ServiceError::invalid("subs", "请至少填写一项分解事项"));

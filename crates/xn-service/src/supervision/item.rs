@@ -176,8 +176,16 @@ fn report_label(s: &str) -> &'static str {
     }
 }
 impl Supervision<'_> {
-    /// An item as its page shows it, if the actor may see it.
-    pub async fn item(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<ItemDetail> {
+    /// An item the actor may see (its lead, opener, instructing leader, lead or assisting unit,
+    /// a post that held one of its steps, or a supervising section overseeing it), with its
+    /// case's tasks. An item out of the actor's reach answers like a missing one (404), before
+    /// anything about it (its state, the fields asked for) is checked: the answer tells nothing
+    /// of what exists. Every action on an item asks this first.
+    pub(crate) async fn reachable_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(store::ItemRow, Vec<xn_store::flow::TaskRow>)> {
         require(actor, Permission::FlowWork)?;
         let post = actor
             .post
@@ -188,7 +196,6 @@ impl Supervision<'_> {
             .map_err(ServiceError::missing("督办事项"))?;
         let assists = store::assists_of(self.svc.db(), id).await?;
         let tasks = xn_store::flow::tasks_of_case(self.svc.db(), item.case_id).await?;
-        let board = self.svc.is_board_member(actor, &item).await?;
         let mine = [item.lead_post_id, item.created_post_id].contains(&post.id)
             || item.source_leader_post_id == Some(post.id)
             || item.lead_unit_id == post.unit_id
@@ -196,9 +203,21 @@ impl Supervision<'_> {
                 .iter()
                 .any(|(u, _, p, _)| *u == post.unit_id || *p == Some(post.id))
             || tasks.iter().any(|t| t.post_id == post.id);
-        if !board && !mine && !actor.has(Permission::FlowAdmin) {
-            return Err(ServiceError::Forbidden("您不能查看该督办事项".into()));
+        if !mine && !self.svc.is_board_member(actor, &item).await? {
+            return Err(ServiceError::NotFound("督办事项"));
         }
+        Ok((item, tasks))
+    }
+
+    /// An item as its page shows it, if the actor may see it.
+    pub async fn item(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<ItemDetail> {
+        let (item, tasks) = self.reachable_item(actor, id).await?;
+        let post = actor
+            .post
+            .as_ref()
+            .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
+        let assists = store::assists_of(self.svc.db(), id).await?;
+        let board = self.svc.is_board_member(actor, &item).await?;
         let today = business_date(now);
         let cal = self.svc.flow_calendar().await?;
         let state = ItemState::parse(&item.state);

@@ -5,12 +5,11 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use xn_domain::flow::engine::business_date;
-use xn_domain::org::Permission;
 use xn_domain::supervision::ItemState;
 use xn_store::supervision as store;
 
 use super::{REPORT_TIMER, Supervision, acting, subject};
-use crate::{Actor, Result, ServiceError, ms, require};
+use crate::{Actor, Result, ServiceError, ms};
 
 impl Supervision<'_> {
     /// 报送进展: the lead post files a progress report. It answers the earliest report still
@@ -23,7 +22,7 @@ impl Supervision<'_> {
         content: &str,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        require(actor, Permission::FlowWork)?;
+        self.reachable_item(actor, item_id).await?;
         let (post, _) = acting(actor)?;
         let content = content.trim();
         if content.chars().count() < 4 {
@@ -139,7 +138,7 @@ impl Supervision<'_> {
         message: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        require(actor, Permission::FlowWork)?;
+        self.reachable_item(actor, item_id).await?;
         let (post, _) = acting(actor)?;
         let message = message.trim();
         if message.is_empty() {

@@ -61,7 +61,8 @@ on_both_engines!(
         assert!(html.contains("value=\"不同意\""), "{html}");
         assert!(!html.contains("圈阅"), "圈阅 belongs to 传阅, not to 签发");
 
-        // The same part through the API, for the signer; refused to one outside the case.
+        // The same part through the API, for the signer; to one outside the case it answers
+        // as if the case did not exist.
         let desk = app
             .api(
                 "GET",
@@ -86,7 +87,7 @@ on_both_engines!(
                 None,
             )
             .await;
-        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
 
         // 不同意 needs reasons, and sends the draft back to its drafter.
         let res = app.complete(&t.zhuren, case, "不同意", "", json!({})).await;

@@ -155,12 +155,12 @@ on_both_engines!(internal_request_round_trip, |app: TestApp| async move {
     );
     let mine = app.api("GET", "/api/v1/cases", &mishu, None).await.json();
     assert_eq!(mine[0]["id"], case_id);
-    // Someone who took no part cannot read it.
+    // Someone who took no part cannot read it: it answers as if it did not exist.
     let outsider = app.token_for("qinghe.mishu", &SCOPES).await;
     let res = app
         .api("GET", &format!("/api/v1/cases/{case_id}"), &outsider, None)
         .await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(app.flow_events("flow.case_closed").await.len(), 1);
     // One row per action (started, returned, completed): what followed from each (steps
     // entered, holders assigned, the closing) is in its row, and on the timeline in order.

@@ -13,6 +13,7 @@ mod api;
 mod areas;
 mod audit;
 mod auth;
+mod authz_matrix;
 mod calendar;
 mod desk;
 mod display;

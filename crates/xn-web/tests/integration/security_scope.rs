@@ -1,5 +1,6 @@
 //! Issue 17's attacks on who may do an area's work: a paper 收文 registered by any post, a
-//! county's supervision reaching up into the city, and administrators doing business work.
+//! county's supervision reaching up into the city, administrators doing business work, and a
+//! classified draft sent to a signer or countersigner cleared below it.
 //! Each is reproduced as the attacker tried it and seen refused, with nothing written.
 
 use axum::http::StatusCode;
@@ -470,5 +471,93 @@ on_both_engines!(
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("不能同时办理业务"), "{}", res.body);
+    }
+);
+
+on_both_engines!(
+    a_classified_draft_goes_to_no_signer_or_countersigner_cleared_below_it,
+    |app: TestApp| async move {
+        // The 秘书 (秘密) drafts a 秘密 notice.
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/documents",
+                &mishu,
+                Some(
+                    json!({"kind": "notice", "title": "关于应急指挥调度安排的通知",
+                            "classification": "secret", "secrecy_term": "1年",
+                            "body": "应急指挥调度安排如下。"}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json()["id"].as_i64().unwrap();
+        // A deputy director among the signers the page offers, whose post is cleared for 非密
+        // only; a post of the office cleared for 非密 only, as countersigner.
+        let deputy = app
+            .scalar("select id from posts where title = '副主任（分管后勤）' order by id limit 1")
+            .await;
+        app.exec(&format!(
+            "update posts set clearance = 'public' where id = {deputy}"
+        ))
+        .await;
+        let uncleared = app
+            .scalar(
+                "select p.id from posts p join units s on s.id = p.unit_id
+                 join units o on o.id = s.parent_id
+                 where o.name = '东川市人民政府办公室' and p.clearance = 'public'
+                 order by p.id limit 1",
+            )
+            .await;
+        let zhuren = app.post_of("zhuren").await;
+        let before = written(&app).await;
+        let attempts = [
+            (json!({"signoff_post": deputy}), "signoff_post", "「签发」"),
+            (
+                json!({"signoff_post": zhuren, "countersign_posts": [uncleared]}),
+                "countersign_posts",
+                "「会签」",
+            ),
+        ];
+        for (body, field, step) in attempts {
+            let res = app
+                .api(
+                    "POST",
+                    &format!("/api/v1/documents/{doc}/submit"),
+                    &mishu,
+                    Some(body),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+            let problem = res.json();
+            assert_eq!(problem["field"], field, "{problem}");
+            let detail = problem["detail"].as_str().unwrap();
+            assert!(detail.contains(step), "{detail}");
+            assert!(
+                detail.contains("非密") && detail.contains("秘密"),
+                "{detail}"
+            );
+            assert!(detail.contains("本次未提交"), "{detail}");
+        }
+        assert_eq!(written(&app).await, before, "nothing was written");
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from documents where id = {doc} and case_id is null"
+            ))
+            .await,
+            1,
+            "the draft is still a draft"
+        );
+        // A signer cleared for it takes it.
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/documents/{doc}/submit"),
+                &mishu,
+                Some(json!({"signoff_post": zhuren})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     }
 );

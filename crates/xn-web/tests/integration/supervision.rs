@@ -662,7 +662,8 @@ on_both_engines!(a_change_of_lead_moves_the_work, |app: TestApp| async move {
     let v = item(&app, &xinxi, id).await;
     assert_eq!(v["state"], "handling");
     assert_eq!(v["lead_unit"], "清河县信息股");
-    // The old lead has nothing left to do on it.
+    // The old lead has nothing left to do on it: its work moved, the item is out of his
+    // reach and answers as a missing one, as its page does.
     let res = app
         .api(
             "POST",
@@ -671,7 +672,11 @@ on_both_engines!(a_change_of_lead_moves_the_work, |app: TestApp| async move {
             Some(json!({"text": "进展汇报"})),
         )
         .await;
-    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+    let res = app
+        .api("GET", &format!("/api/v1/supervision/{id}"), &zonghe, None)
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
 });
 
 /// Two servers on one PostgreSQL database sweep the same due cards at once: each card once.

@@ -349,6 +349,23 @@ impl TestApp {
         res.json()["token"].as_str().unwrap().to_owned()
     }
 
+    /// Signs `login` in (the first post, as [`TestApp::login_as`]) and answers the session's
+    /// credentials as `session:<cookie>:<csrf>`, for [`TestApp::api`] or a page request; the
+    /// jar is left empty, so several people's sessions can be held at once.
+    pub async fn session_of(&self, login: &str) -> String {
+        self.login_as(login).await;
+        let cookie = self
+            .cookies
+            .lock()
+            .unwrap()
+            .get("xn_session")
+            .cloned()
+            .unwrap();
+        let csrf = self.csrf().await;
+        self.forget_cookies();
+        format!("session:{cookie}:{csrf}")
+    }
+
     /// A JSON request through the API as the signed-in session (cookie + X-CSRF-Token), the way
     /// the pages' own scripts call it and the only way to reach an administrator's API.
     pub async fn session_json(

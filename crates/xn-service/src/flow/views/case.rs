@@ -43,7 +43,8 @@ impl Services {
         // Flow administration opens no case: it is an administrator's duty, and administrators'
         // posts do no business work (三员分立).
         if !involved && !self.area_grants_view(actor, row.unit_id).await? {
-            return Err(ServiceError::Forbidden("您没有参与该事项，不能查看".into()));
+            // Answered like a missing case: the refusal tells nothing of what exists.
+            return Err(ServiceError::NotFound("事项"));
         }
         let def = self.process_def(row.process_id).await?;
         let state: CaseState = crate::flow::stored::decode(&row.state)?;

@@ -187,6 +187,7 @@ pub(super) async fn new_draft(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
 ) -> Result<Response, PageError> {
+    state.services.documents().check_may_draft(&actor)?;
     let f = DraftForm {
         kind: "notice".into(),
         seal: Some("on".into()),

@@ -59,9 +59,11 @@ pub(super) async fn search(
     let (results, error) = if asked {
         match state.services.documents().search(&actor, &s).await {
             Ok(r) => (Some(r), None),
+            // A refusal is the error page under its status, not a message on a page that
+            // answers 200: the search is refused, not mistyped.
             Err(e) => match fixable(&e) {
-                Some(m) => (None, Some(m)),
-                None => return Err(e.into()),
+                Some(m) if !matches!(e, xn_service::ServiceError::Forbidden(_)) => (None, Some(m)),
+                _ => return Err(e.into()),
             },
         }
     } else {

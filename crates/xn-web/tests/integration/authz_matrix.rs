@@ -1,0 +1,1077 @@
+//! The authorisation matrix (GB/T 22239 8.1.4.2, issue 17's acceptance): every API operation and
+//! every page route that reads or changes an object, asked by each kind of actor, with the
+//! answer each must get. The matrix is data ([`rows`]); two tests keep it complete: one compares
+//! it with the OpenAPI document, the other with the `.route(` calls of the page routers' source,
+//! and each names every route missing from the matrix and every row whose route is gone.
+//!
+//! # Adding a row
+//! One line in [`rows`]: `r(METHOD, PATH, SCOPE, EXPECT)`, with `.json(…)`, `.form(…)`,
+//! `.bytes(…)` or `.multipart(…)` when the route takes a body. A body must be well formed, so
+//! that the request reaches the service; its content may be wrong on purpose (an allowed asker
+//! then gets 409 or 422 and nothing changes).
+//! - `PATH` is the route as its router spells it. An id is filled from the fixtures by the
+//!   segment before it (`/documents/{id}` → the 秘密 document, `/cases/{id}` → its case,
+//!   `/tasks/{id}` → the 主任's task on it, …: see [`Fixtures::fill`]); to name another object,
+//!   write its fixture's name instead (`/api/v1/documents/{county_doc}`). The completeness
+//!   tests compare paths with every `{…}` alike.
+//! - `SCOPE` is the permission an API token needs for it (`flow.work`, `org.read`, an
+//!   administrator's, or `""` when any signed-in person may ask).
+//! - `EXPECT` is one letter per actor, in the order of [`ACTORS`] (spaces are ignored):
+//!   `y` allowed (any answer past the authorisation: 2xx, a redirect that is not to the
+//!   sign-in, 400/409/422), `n` refused (403 or 404), `h` refused as if missing (404: a read
+//!   of something not one's own answers like a missing one), `l` not signed in (401 or the
+//!   sign-in page: a bearer token opens no page), `.` not asked.
+//! - Bodies and paths take `{name}` placeholders from the fixtures.
+//!
+//! A route that reads or changes no object goes in [`EXEMPT`] with the reason. A new area's
+//! objects are made in [`fixtures`] through its API, and a new kind of id gets its segment in
+//! [`Fixtures::fill`]. In each row the refused are asked before the allowed, so an allowed
+//! change (a proxy revoked, an item signed) cannot hide a refusal behind "already done".
+//!
+//! The actors are fixed people of the demo city; the object of most rows is a 秘密 notice of
+//! the city's office waiting at its 主任's 签发, so "same unit" is the 主任 (who holds the
+//! open task), "below 密级" a post of the same office cleared for 非密 only.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::json;
+
+use crate::on_both_engines;
+use crate::support::{Engine, Res, TestApp};
+
+/// Who asks, in the order of a row's `EXPECT` letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actor {
+    /// The 主任 of the city's office (机密): the object's own unit, holder of its open task.
+    SameUnit,
+    /// The director of a city bureau's office (秘密): another unit of the same government.
+    OtherUnit,
+    /// The 文书 of 清河县's office (秘密): a county.
+    OtherCounty,
+    /// A post of the city's office cleared for 非密 only.
+    BelowClearance,
+    /// 系统管理员.
+    SystemAdmin,
+    /// 安全保密管理员.
+    SecurityAdmin,
+    /// 安全审计员.
+    Auditor,
+    /// The 主任's API token carrying the row's scope (all grantable scopes when the row's is
+    /// an administrator's, which no token may carry).
+    TokenWithScope,
+    /// The 主任's API token carrying every grantable scope but the row's.
+    TokenWithoutScope,
+}
+
+const ACTORS: [Actor; 9] = [
+    Actor::SameUnit,
+    Actor::OtherUnit,
+    Actor::OtherCounty,
+    Actor::BelowClearance,
+    Actor::SystemAdmin,
+    Actor::SecurityAdmin,
+    Actor::Auditor,
+    Actor::TokenWithScope,
+    Actor::TokenWithoutScope,
+];
+
+const GRANTABLE: [&str; 3] = ["org.read", "flow.work", "token.own"];
+
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Api,
+    Page,
+}
+
+#[derive(Debug, Clone)]
+enum Payload {
+    None,
+    Json(&'static str),
+    Form(&'static str),
+    Bytes(&'static str),
+    Multipart(&'static str),
+}
+
+/// One route of the matrix.
+#[derive(Debug, Clone)]
+struct Row {
+    kind: Kind,
+    method: &'static str,
+    path: &'static str,
+    scope: &'static str,
+    expect: &'static str,
+    payload: Payload,
+}
+
+fn r(method: &'static str, path: &'static str, scope: &'static str, expect: &'static str) -> Row {
+    Row {
+        kind: if path.starts_with("/api/") {
+            Kind::Api
+        } else {
+            Kind::Page
+        },
+        method,
+        path,
+        scope,
+        expect,
+        payload: Payload::None,
+    }
+}
+
+impl Row {
+    fn json(mut self, body: &'static str) -> Row {
+        self.payload = Payload::Json(body);
+        self
+    }
+    fn form(mut self, body: &'static str) -> Row {
+        self.payload = Payload::Form(body);
+        self
+    }
+    fn bytes(mut self, body: &'static str) -> Row {
+        self.payload = Payload::Bytes(body);
+        self
+    }
+    fn multipart(mut self, file: &'static str) -> Row {
+        self.payload = Payload::Multipart(file);
+        self
+    }
+    fn letters(&self) -> Vec<char> {
+        self.expect.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+}
+
+/// The matrix. Actors: same unit, other unit, other county, below 密级 | 系统管理员,
+/// 安全保密管理员, 安全审计员 | token with the scope, token without it.
+#[rustfmt::skip]
+fn rows() -> Vec<Row> {
+    vec![
+        // ---- API: account (the caller's own; tokens are made and revoked signed in) ----
+        r("GET", "/api/v1/me", "", "yyyy yyy yy"),
+        r("GET", "/api/v1/tokens", "", "yyyy yyy yy"),
+        r("POST", "/api/v1/tokens", "token.own", "yyyy nnn nn").json(r#"{"name":"矩阵","scopes":["org.read"]}"#),
+        r("DELETE", "/api/v1/tokens/{other_token}", "token.own", "hhhh hhh nn"),
+        // ---- API: organisation (read by all; 系统管理员 changes, 安全保密管理员 grants) ----
+        r("GET", "/api/v1/units", "org.read", "yyyy yyy yn"),
+        r("POST", "/api/v1/units", "org.admin", "nnnn ynn nn").json(r#"{"kind":"section","name":"矩阵新科","parent_id":{city_office}}"#),
+        r("GET", "/api/v1/units/{id}", "org.read", "yyyy yyy yn"),
+        r("PUT", "/api/v1/units/{id}", "org.admin", "nnnn ynn nn").json(r#"{"kind":"section","name":"矩阵科","parent_id":{city_office}}"#),
+        r("PUT", "/api/v1/units/{id}/fonds", "org.admin", "nnnn ynn nn").json(r#"{"fonds_code":"J001"}"#),
+        r("GET", "/api/v1/persons", "org.read", "yyyy yyy yn"),
+        r("POST", "/api/v1/persons", "org.admin", "nnnn ynn nn").json(r#"{"login":"matrix.new","name":"矩阵新人"}"#),
+        r("GET", "/api/v1/persons/{id}", "org.read", "yyyy yyy yn"),
+        r("POST", "/api/v1/persons/{id}/lock", "security.admin", "nnnn nyn nn"),
+        r("POST", "/api/v1/persons/{id}/unlock", "security.admin", "nnnn nyn nn"),
+        r("POST", "/api/v1/persons/{id}/reset-password", "security.admin", "nnnn nyn nn").json(r#"{"check_code":"000000"}"#),
+        r("POST", "/api/v1/posts", "org.admin", "nnnn ynn nn").json(r#"{"person_id":{person},"unit_id":{unit},"position_id":{position}}"#),
+        r("POST", "/api/v1/posts/{id}/end", "org.admin", "nnnn ynn nn"),
+        r("PUT", "/api/v1/posts/{id}/access", "security.admin", "nnnn nyn nn").json(r#"{"role_ids":[],"clearance":"public"}"#),
+        r("GET", "/api/v1/positions", "org.read", "yyyy yyy yn"),
+        r("GET", "/api/v1/roles", "org.read", "yyyy yyy yn"),
+        r("POST", "/api/v1/org/import", "org.admin", "nnnn ynn nn").multipart("not a workbook"),
+        r("GET", "/api/v1/events", "audit.read", "nnnn nny nn"),
+        // ---- API: calendar (public days; 系统管理员 keeps the year) ----
+        r("GET", "/api/v1/calendar/days?from=2026-11-01&to=2026-11-30", "", "yyyy yyy yy"),
+        r("GET", "/api/v1/calendar/add?from=2026-11-26&days=3", "", "yyyy yyy yy"),
+        r("GET", "/api/v1/calendar/years", "", "yyyy yyy yy"),
+        r("GET", "/api/v1/calendar/years/{year}", "", "yyyy yyy yy"),
+        r("PUT", "/api/v1/calendar/years/{year}", "calendar.admin", "nnnn ynn nn").json("{year_data}"),
+        // ---- API: flow ----
+        r("GET", "/api/v1/processes", "flow.work", "yyyy ynn yn"),
+        r("POST", "/api/v1/processes", "flow.admin", "nnnn ynn nn").json(r#"{"unit_id":{unit},"source":"x"}"#),
+        r("POST", "/api/v1/cases", "flow.work", "nnnn nnn nn").json(r#"{"process":"outgoing_document","title":"矩阵"}"#),
+        r("GET", "/api/v1/cases", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/cases/{id}", "flow.work", "yhhh nnn yn"),
+        r("GET", "/api/v1/cases/{id}/desk", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/cases/{id}/actions", "flow.work", "ynnn nnn yn").json(r#"{"action":"complete","task":{task_no},"decision":"无此决定","opinion":""}"#),
+        r("GET", "/api/v1/tasks", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/tasks/counts", "", "yyyy yyy yy"),
+        r("POST", "/api/v1/tasks/{id}/complete", "flow.work", "ynnn nnn yn").json(r#"{"decision":"无此决定","opinion":""}"#),
+        r("POST", "/api/v1/tasks/{id}/return", "flow.work", "ynnn nnn yn").json(r#"{"to":"无此步骤","opinion":"矩阵"}"#),
+        r("POST", "/api/v1/tasks/{id}/withdraw", "flow.work", "ynnn nnn yn").json(r#"{}"#),
+        r("POST", "/api/v1/tasks/{id}/transfer", "flow.work", "ynnn nnn yn").json(r#"{"to":0}"#),
+        r("POST", "/api/v1/tasks/{id}/delegate", "flow.work", "ynnn nnn yn").json(r#"{"to":0}"#),
+        r("POST", "/api/v1/tasks/{id}/extension", "flow.work", "ynnn nnn yn").json(r#"{"days":0,"reason":""}"#),
+        r("POST", "/api/v1/tasks/{id}/urge", "flow.work", "yhhh nnn yn").json(r#"{"message":""}"#),
+        r("GET", "/api/v1/proxies", "", "yyyy yyy yy"),
+        r("POST", "/api/v1/proxies", "flow.work", "yyyy nnn yn").json(r#"{"proxy_post_id":0,"starts_at":"2026-11-27T00:00:00Z","ends_at":"2026-11-26T00:00:00Z"}"#),
+        // Revoking is done once: the 主任 does it, his token is not asked after.
+        r("DELETE", "/api/v1/proxies/{id}", "flow.work", "yhhh nnn .n"),
+        r("POST", "/api/v1/handover", "flow.admin", "nnnn ynn nn").json(r#"{"from":{zhuren_post},"to":{zhuren_post}}"#),
+        // ---- API: documents (the office's own, within the post's 密级) ----
+        r("GET", "/api/v1/documents", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/documents", "flow.work", "yyyy nnn yn").json(r#"{"kind":"notice","title":""}"#),
+        r("GET", "/api/v1/documents/{id}", "flow.work", "yhhn nnn yn"),
+        r("GET", "/api/v1/documents/{county_doc}", "flow.work", "hhyh nnn hn"),
+        r("PUT", "/api/v1/documents/{id}", "flow.work", "ynnn nnn yn").json(r#"{"kind":"notice","title":""}"#),
+        // Only the drafter submits, once: no actor here may.
+        r("POST", "/api/v1/documents/{id}/submit", "flow.work", "nnnn nnn nn").json(r#"{"signoff_post":{zhuren_post}}"#),
+        r("GET", "/api/v1/documents/{id}/compare?from=1&to=1", "flow.work", "yhhn nnn yn"),
+        r("GET", "/api/v1/documents/{id}/pdf", "flow.work", "yhhn nnn yn"),
+        r("GET", "/api/v1/documents/{id}/sheet", "flow.work", "yhhn nnn yn"),
+        r("POST", "/api/v1/documents/{id}/attachments", "flow.work", "ynnn nnn yn").bytes("矩阵附件"),
+        r("GET", "/api/v1/documents/{id}/attachments/{attachment}", "flow.work", "yhhn nnn yn"),
+        r("POST", "/api/v1/documents/{id}/resend", "flow.work", "ynnn nnn yn").json(r#"{"units":[]}"#),
+        r("POST", "/api/v1/documents/{id}/archive", "flow.work", "ynnn nnn yn").json(r#"{"retention":"x"}"#),
+        // Not archived: even its own office finds no archive entry.
+        r("GET", "/api/v1/documents/{id}/archive", "flow.work", ".hhn nnn .n"),
+        r("GET", "/api/v1/documents/{id}/archive/package", "flow.work", "yhhn nnn yn"),
+        r("GET", "/api/v1/archive/{year}/package", "flow.work", "ynyn nnn yn"),
+        r("GET", "/api/v1/documents/search?q=%E7%9F%A9%E9%98%B5", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/documents/signoff-candidates", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/documents/incoming", "flow.work", "nnyn nnn nn").json(r#"{"sender_name":"","title":"","kind":"notice"}"#),
+        // The office's own ledger: every post of the office reads it.
+        r("GET", "/api/v1/ledger?code={city_code_q}", "flow.work", "ynny nnn yn"),
+        r("POST", "/api/v1/ledger/reserve", "flow.work", "ynnn nnn yn").json(r#"{"code":"{city_code}","reason":""}"#),
+        r("POST", "/api/v1/ledger/void", "flow.work", "ynnn nnn yn").json(r#"{"code":"{city_code}","year":2026,"seq":0,"reason":""}"#),
+        r("GET", "/api/v1/seals", "security.admin", "nnnn nyn nn"),
+        r("POST", "/api/v1/seals/{unit_id}", "security.admin", "nnnn nyn nn").bytes("not an image"),
+        // No seal is uploaded among the fixtures: its keeper finds none.
+        r("GET", "/api/v1/seals/{unit_id}/preview", "security.admin", "nnnn n.n nn"),
+        // ---- API: supervision (an item of the city's 督查科 led by the 主任) ----
+        r("GET", "/api/v1/supervision", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/supervision", "flow.work", "nnnn nnn nn").json(r#"{"title":"","content":"","lead_unit":0,"lead_post":0}"#),
+        r("GET", "/api/v1/supervision/{id}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/supervision/{id}/sign", "flow.work", "yhhh nnn yn").json(r#"{}"#),
+        r("POST", "/api/v1/supervision/{id}/reports", "flow.work", "yhhh nnn yn").json(r#"{"text":""}"#),
+        r("POST", "/api/v1/supervision/{id}/decompose", "flow.work", "yhhh nnn yn").json(r#"{"subs":[]}"#),
+        r("POST", "/api/v1/supervision/{id}/apply", "flow.work", "yhhh nnn yn").json(r#"{"text":""}"#),
+        r("POST", "/api/v1/supervision/{id}/review", "flow.work", "yhhh nnn yn").json(r#"{"accept":false}"#),
+        r("POST", "/api/v1/supervision/{id}/change", "flow.work", "yhhh nnn yn").json(r#"{"reason":""}"#),
+        r("POST", "/api/v1/supervision/{id}/change/decide", "flow.work", "yhhh nnn yn").json(r#"{"approve":false}"#),
+        r("POST", "/api/v1/supervision/{id}/urge", "flow.work", "yhhh nnn yn").json(r#"{"text":""}"#),
+        r("GET", "/api/v1/supervision/instruction/{case_id}", "flow.work", "nnnn nnn nn"),
+        r("GET", "/api/v1/supervision/draft", "flow.work", "nnnn nnn nn"),
+        r("GET", "/api/v1/supervision/bulletin?month=2026-11", "flow.work", "ynnn nnn yn"),
+        r("POST", "/api/v1/supervision/bulletin", "flow.work", "ynnn nnn yn").json(r#"{"month":"2026-11"}"#),
+        // The figures of the sections one's board oversees: none for those on no board.
+        r("GET", "/api/v1/supervision/scores?month=2026-11", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/supervision/scores", "flow.work", "ynnn nnn yn").json(r#"{"month":"2026-11"}"#),
+        // ---- Pages: the desk and the person's own (a token opens no page) ----
+        r("GET", "/", "", "yyyy yyy ll"),
+        r("POST", "/session/post", "", "nnnn nnn ll").form("post_id={mishu_post}"),
+        r("POST", "/notifications/{id}/read", "", "yhhh hhh ll"),
+        r("POST", "/notifications/read", "", "yyyy yyy ll"),
+        r("GET", "/account", "", "yyyy yyy ll"),
+        r("GET", "/account/password", "", "yyyy yyy ll"),
+        r("POST", "/account/password", "", "yyyy yyy ll").form("old_password=x&new_password=y"),
+        r("POST", "/account/tokens", "", "yyyy nnn ll").form("name=矩阵&scopes=org.read"),
+        r("POST", "/account/tokens/{other_token}/revoke", "", "hhhh hhh ll"),
+        // ---- Pages: organisation and administration ----
+        r("GET", "/org/units", "org.read", "yyyy yyy ll"),
+        r("GET", "/org/units.xlsx", "org.read", "yyyy yyy ll"),
+        r("GET", "/org/units/new", "org.admin", "nnnn ynn ll"),
+        r("POST", "/org/units/new", "org.admin", "nnnn ynn ll").form("kind=section&name=矩阵页新科&parent_id={city_office}"),
+        r("GET", "/org/units/{id}", "org.read", "yyyy yyy ll"),
+        r("GET", "/org/units/{id}/edit", "org.admin", "nnnn ynn ll"),
+        r("POST", "/org/units/{id}/edit", "org.admin", "nnnn ynn ll").form("kind=section&name=矩阵科&parent_id={city_office}"),
+        r("GET", "/org/persons", "org.read", "yyyy yyy ll"),
+        r("GET", "/org/persons/new", "org.admin", "nnnn ynn ll"),
+        r("POST", "/org/persons/new", "org.admin", "nnnn ynn ll").form("login=matrix.page&name=矩阵页人"),
+        r("GET", "/org/persons/{id}", "org.read", "yyyy yyy ll"),
+        r("POST", "/org/persons/{id}/posts", "org.admin", "nnnn ynn ll").form("person_id={person}&unit_id={unit}&position_id={position}"),
+        r("POST", "/org/persons/{id}/lock", "security.admin", "nnnn nyn ll"),
+        r("POST", "/org/persons/{id}/unlock", "security.admin", "nnnn nyn ll"),
+        r("POST", "/org/persons/{id}/reset-password", "security.admin", "nnnn nyn ll").form("check_code=000000"),
+        r("POST", "/org/posts/{id}/end", "org.admin", "nnnn ynn ll").form("person_id={person}"),
+        r("POST", "/org/posts/{id}/access", "security.admin", "nnnn nyn ll").form("clearance=public"),
+        r("GET", "/org/import", "org.admin", "nnnn ynn ll"),
+        r("GET", "/org/import/template.xlsx", "", "yyyy yyy ll"),
+        r("POST", "/org/import", "org.admin", "nnnn ynn ll").multipart("not a workbook"),
+        r("GET", "/admin", "", "yyyy yyy ll"),
+        r("GET", "/admin/events", "audit.read", "nnnn nny ll"),
+        r("GET", "/admin/seals", "security.admin", "nnnn nyn ll"),
+        r("POST", "/admin/seals/{unit}", "security.admin", "nnnn nyn ll").multipart("not an image"),
+        r("GET", "/admin/seals/{unit}/preview", "security.admin", "nnnn n.n ll"),
+        r("GET", "/admin/calendar", "", "yyyy yyy ll"),
+        r("GET", "/admin/calendar/{year}", "", "yyyy yyy ll"),
+        r("GET", "/admin/calendar/{year}/paste", "calendar.admin", "nnnn ynn ll"),
+        r("POST", "/admin/calendar/{year}/paste", "calendar.admin", "nnnn ynn ll").form("notice="),
+        r("GET", "/admin/calendar/{year}/edit", "calendar.admin", "nnnn ynn ll"),
+        r("POST", "/admin/calendar/{year}/edit", "calendar.admin", "nnnn ynn ll").form("toml=x&action=preview"),
+        r("GET", "/admin/handover", "flow.admin", "nnnn ynn ll"),
+        r("POST", "/admin/handover", "flow.admin", "nnnn ynn ll").form("from={zhuren_post}&to={zhuren_post}"),
+        // ---- Pages: flow ----
+        r("POST", "/cases", "flow.work", "yyyy nnn ll").form("title=&body=&key=matrix"),
+        r("GET", "/cases/new", "flow.work", "yyyy nnn ll"),
+        r("GET", "/cases/{id}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/cases/{id}/act", "flow.work", "ynnn nnn ll").form("kind=complete&task={task_no}&decision=无此决定"),
+        r("POST", "/tasks/{id}/urge", "flow.work", "yhhh nnn ll").form("case_id={case}&message="),
+        r("GET", "/proxies", "flow.work", "yyyy nnn ll"),
+        r("POST", "/proxies", "flow.work", "yyyy nnn ll").form("proxy=0&starts=&ends="),
+        r("POST", "/proxies/{proxy2}/revoke", "flow.work", "yhhh nnn ll"),
+        // ---- Pages: documents ----
+        r("GET", "/documents", "flow.work", "yyyy nnn ll"),
+        r("POST", "/documents", "flow.work", "yyyy nnn ll").form("kind=notice&title="),
+        r("GET", "/documents/new", "flow.work", "yyyy nnn ll"),
+        r("GET", "/documents/incoming", "flow.work", "yyyy nnn ll"),
+        r("POST", "/documents/incoming", "flow.work", "nnyn nnn ll").form("kind=notice&title="),
+        r("GET", "/documents/incoming/new", "flow.work", "nnyn nnn ll"),
+        r("GET", "/documents/search?q=%E7%9F%A9%E9%98%B5", "flow.work", "yyyy nnn ll"),
+        r("GET", "/documents/ledger", "flow.work", "yyyy nnn ll"),
+        r("GET", "/documents/ledger.xlsx", "flow.work", "yyyy nnn ll"),
+        r("POST", "/documents/ledger/reserve", "flow.work", "ynnn nnn ll").form("code={city_code}&year=2026&seq=0&reason="),
+        r("POST", "/documents/ledger/void", "flow.work", "ynnn nnn ll").form("code={city_code}&year=2026&seq=0&reason="),
+        r("GET", "/documents/{id}", "flow.work", "yhhn nnn ll"),
+        r("GET", "/documents/{county_doc}", "flow.work", "hhyh nnn ll"),
+        r("POST", "/documents/{id}", "flow.work", "ynnn nnn ll").form("kind=notice&title="),
+        r("GET", "/documents/{id}/edit", "flow.work", "yhhn nnn ll"),
+        r("POST", "/documents/{id}/submit", "flow.work", "nnnn nnn ll").form("signoff_post={zhuren_post}"),
+        r("GET", "/documents/{id}/compare?from=1&to=1", "flow.work", "yhhn nnn ll"),
+        r("GET", "/documents/{id}/pdf", "flow.work", "yhhn nnn ll"),
+        r("GET", "/documents/{id}/sheet", "flow.work", "yhhn nnn ll"),
+        r("POST", "/documents/{id}/archive", "flow.work", "ynnn nnn ll").form("retention=x"),
+        r("GET", "/documents/{id}/archive/package", "flow.work", "yhhn nnn ll"),
+        r("GET", "/documents/archive/{year}/package", "flow.work", "ynyn nnn ll"),
+        r("POST", "/documents/{id}/resend", "flow.work", "ynnn nnn ll").form("x=1"),
+        r("POST", "/documents/{id}/attachments", "flow.work", "ynnn nnn ll").multipart("矩阵附件"),
+        r("GET", "/documents/{id}/attachments/{attachment}", "flow.work", "yhhn nnn ll"),
+        // ---- Pages: supervision ----
+        r("GET", "/supervision", "flow.work", "yyyy nnn ll"),
+        r("POST", "/supervision", "flow.work", "nnnn nnn ll").form("title=&content=&lead_post="),
+        r("GET", "/supervision.xlsx", "flow.work", "yyyy nnn ll"),
+        r("GET", "/supervision/new", "flow.work", "nnnn nnn ll"),
+        r("GET", "/supervision/bulletin", "flow.work", "ynnn nnn ll"),
+        r("POST", "/supervision/bulletin", "flow.work", "ynnn nnn ll").form("month=2026-11"),
+        r("POST", "/supervision/scores", "flow.work", "ynnn nnn ll").form("month=2026-11"),
+        r("GET", "/supervision/{id}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/supervision/{id}/sign", "flow.work", "yhhh nnn ll").form("text="),
+        r("POST", "/supervision/{id}/report", "flow.work", "yhhh nnn ll").form("text="),
+        r("POST", "/supervision/{id}/decompose", "flow.work", "yhhh nnn ll").form("report_cycle="),
+        r("POST", "/supervision/{id}/apply", "flow.work", "yhhh nnn ll").form("text="),
+        r("POST", "/supervision/{id}/review", "flow.work", "yhhh nnn ll").form("text="),
+        r("POST", "/supervision/{id}/change", "flow.work", "yhhh nnn ll").form("reason="),
+        r("POST", "/supervision/{id}/change/decide", "flow.work", "yhhh nnn ll").form("text="),
+        r("POST", "/supervision/{id}/urge", "flow.work", "yhhh nnn ll").form("text="),
+    ]
+}
+
+/// Routes that read or change no object, with the reason.
+#[rustfmt::skip]
+const EXEMPT: &[(&str, &str, &str)] = &[
+    ("GET", "/login", "the sign-in form"),
+    ("POST", "/login", "signing in: covered by the auth tests"),
+    ("POST", "/logout", "ends the caller's own session"),
+    ("GET", "/choose-post", "lists the caller's own posts"),
+    ("GET", "/password-reset", "signed-out request form (auth tests)"),
+    ("POST", "/password-reset", "signed-out request; answers alike for every login"),
+    ("GET", "/password-reset/{}", "a one-time link, its secret the only key (auth tests)"),
+    ("POST", "/password-reset/{}", "a one-time link, its secret the only key (auth tests)"),
+    ("GET", "/org", "a redirect to /org/units"),
+    ("GET", "/cases", "a redirect to the desk's queue of cases the caller started"),
+    ("GET", "/workbench/events", "a stream of the caller's own 待办 counts, no object (ten minutes long)"),
+    ("GET", "/more", "navigation"),
+    ("GET", "/{}", "an area's landing page: navigation"),
+    ("GET", "/static/app.css", "static asset"),
+    ("GET", "/static/app.js", "static asset"),
+    ("GET", "/favicon.ico", "static asset"),
+    ("GET", "/healthz", "health check"),
+    ("GET", "/readyz", "health check"),
+    ("GET", "/api/v1/openapi.json", "the API's description"),
+    ("GET", "/api/v1/docs", "the API's description"),
+    ("ANY", "/api/v1/{}", "an unknown API path's 404"),
+];
+
+/// The ids and values a row's path and body are filled with.
+struct Fixtures(BTreeMap<&'static str, String>);
+
+impl Fixtures {
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .get(name)
+            .unwrap_or_else(|| panic!("no fixture {name}"))
+    }
+
+    /// A path with its ids filled: a named placeholder by its fixture, `{id}` (and the like)
+    /// by the segment before it.
+    fn fill(&self, template: &str) -> String {
+        let mut out = String::new();
+        let mut prev = "";
+        for seg in template.split('/').skip(1) {
+            out.push('/');
+            match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if self.0.contains_key(name) => out.push_str(self.get(name)),
+                Some(_) => {
+                    let by = match prev {
+                        "documents" => "doc",
+                        "cases" | "instruction" => "case",
+                        "tasks" => "task",
+                        "supervision" => "item",
+                        "persons" => "person",
+                        "posts" => "post",
+                        "units" | "seals" => "unit",
+                        "tokens" => "token",
+                        "proxies" => "proxy",
+                        "notifications" => "notification",
+                        "years" | "calendar" | "archive" => "year",
+                        "attachments" => "attachment",
+                        other => panic!("{template}: no fixture for an id after /{other}/"),
+                    };
+                    out.push_str(self.get(by));
+                }
+                None => out.push_str(&self.fill_body(seg)),
+            }
+            prev = seg;
+        }
+        out
+    }
+
+    /// A body with its `{name}` placeholders filled.
+    fn fill_body(&self, body: &str) -> String {
+        let mut s = body.to_owned();
+        for (k, v) in &self.0 {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+}
+
+/// What each actor signs in or calls with.
+struct Credentials {
+    /// `session:<cookie>:<csrf>` per session actor.
+    sessions: BTreeMap<&'static str, String>,
+    /// The 主任's tokens by the scopes they carry (joined with `,`).
+    tokens: BTreeMap<String, String>,
+}
+
+fn session_login(actor: Actor) -> Option<&'static str> {
+    Some(match actor {
+        Actor::SameUnit => "zhuren",
+        Actor::OtherUnit => "bureau",
+        Actor::OtherCounty => "qinghe.wenshu",
+        Actor::BelowClearance => "below",
+        Actor::SystemAdmin => "sysadmin",
+        Actor::SecurityAdmin => "secadmin",
+        Actor::Auditor => "auditor",
+        Actor::TokenWithScope | Actor::TokenWithoutScope => return None,
+    })
+}
+
+/// The scopes of the token actor `actor` for a row needing `scope`.
+fn token_scopes(actor: Actor, scope: &str) -> Vec<&'static str> {
+    let grantable = GRANTABLE.contains(&scope);
+    match actor {
+        Actor::TokenWithScope if grantable => {
+            GRANTABLE.iter().copied().filter(|s| *s == scope).collect()
+        }
+        Actor::TokenWithScope => GRANTABLE.to_vec(),
+        _ => GRANTABLE.iter().copied().filter(|s| *s != scope).collect(),
+    }
+}
+
+/// A query-string value, percent-encoded.
+fn percent_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn one_login(app: &TestApp, sql: &str) -> String {
+    app.text(sql).await
+}
+
+/// The demo city's objects every row is asked about, made through the real services.
+async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
+    let scopes = ["org.read", "flow.work"];
+    let mut f = BTreeMap::new();
+    // Who the actors are beyond the demo's named logins.
+    let bureau = one_login(
+        app,
+        "select pe.login from persons pe join posts p on p.person_id = pe.id
+         join units s on s.id = p.unit_id join units b on b.id = s.parent_id
+         where b.kind = 'bureau' and p.clearance = 'secret'
+         order by p.id limit 1",
+    )
+    .await;
+    let below = one_login(
+        app,
+        "select pe.login from persons pe join posts p on p.person_id = pe.id
+         join units s on s.id = p.unit_id join units o on o.id = s.parent_id
+         where o.name = '东川市人民政府办公室' and p.clearance = 'public'
+           and (select count(*) from posts q where q.person_id = pe.id) = 1
+         order by p.id limit 1",
+    )
+    .await;
+    let mut logins = BTreeMap::new();
+    logins.insert("bureau", bureau);
+    logins.insert("below", below);
+
+    // A 秘密 notice at the 主任's 签发, its case and his task on it.
+    let case = app
+        .notice_at_the_director("关于矩阵检查的通知", Some("secret"))
+        .await;
+    let doc = app
+        .scalar(&format!("select id from documents where case_id = {case}"))
+        .await;
+    let zhuren_post = app.post_of("zhuren").await;
+    let task = app
+        .scalar(&format!(
+            "select id from tasks where case_id = {case} and post_id = {zhuren_post} order by id desc limit 1"
+        ))
+        .await;
+    let zhuren = app.token_for("zhuren", &scopes).await;
+    let res = app
+        .api_bytes(
+            "POST",
+            &format!("/api/v1/documents/{doc}/attachments?name=a.txt"),
+            &zhuren,
+            "矩阵附件".as_bytes().to_vec(),
+        )
+        .await;
+    let attachment = if res.status == StatusCode::CREATED {
+        res.json()["id"].as_i64().unwrap()
+    } else {
+        let mishu = app.token_for("mishu", &scopes).await;
+        let res = app
+            .api_bytes(
+                "POST",
+                &format!("/api/v1/documents/{doc}/attachments?name=a.txt"),
+                &mishu,
+                "矩阵附件".as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        res.json()["id"].as_i64().unwrap()
+    };
+    // A county's paper 收文.
+    let clerk = app.token_for("qinghe.wenshu", &scopes).await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/documents/incoming",
+            &clerk,
+            Some(
+                json!({"sender_name": "东川市交通运输局", "title": "关于农村公路养护的通知",
+                        "kind": "notice", "body": "请做好农村公路养护。"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let county_doc = res.json()["id"].as_i64().unwrap();
+    // A supervision item of the city's 督查科, led by the 主任.
+    let duchake = one_login(
+        app,
+        "select pe.login from persons pe join posts p on p.person_id = pe.id
+         join units s on s.id = p.unit_id join units o on o.id = s.parent_id
+         where o.name = '东川市人民政府办公室' and s.name = '督查科'
+           and (select count(*) from posts q where q.person_id = pe.id) = 1
+         order by p.id limit 1",
+    )
+    .await;
+    let sup = app.token_for(&duchake, &scopes).await;
+    let city_office = app.unit_id("东川市人民政府办公室").await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/supervision",
+            &sup,
+            Some(
+                json!({"source_kind": "meeting", "title": "落实矩阵检查", "content": "按要求落实",
+                        "lead_unit": city_office, "lead_post": zhuren_post, "deadline_days": 10}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let item = res.json()["id"].as_i64().unwrap();
+    // A unit, a person and a post of the system administrator's making.
+    let admin = app.token_for("sysadmin", &["org.admin"]).await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/units",
+            &admin,
+            Some(json!({"kind": "section", "name": "矩阵科", "parent_id": city_office})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let unit = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/persons",
+            &admin,
+            Some(json!({"login": "matrix.person", "name": "矩阵人员"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let person = res.json()["person"]["id"].as_i64().unwrap();
+    let position = app
+        .scalar("select id from positions where code = 'staff'")
+        .await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/posts",
+            &admin,
+            Some(json!({"person_id": person, "unit_id": unit, "position_id": position})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let post = res.json()["id"].as_i64().unwrap();
+    // A proxy the 主任 gives, a notification of his, and a token of someone else's.
+    let deputy = app
+        .scalar(&format!(
+            "select p.id from posts p join positions q on q.id = p.position_id
+             where p.unit_id = {city_office} and q.code = 'deputy_director' order by p.id limit 1"
+        ))
+        .await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/proxies",
+            &zhuren,
+            Some(
+                json!({"proxy_post_id": deputy, "starts_at": "2026-12-01T00:00:00Z",
+                        "ends_at": "2026-12-05T00:00:00Z", "reason": "出差"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let proxy = res.json()["id"].as_i64().unwrap();
+    let notification = app
+        .scalar(&format!(
+            "select coalesce(max(id), 0) from notifications where post_id = {zhuren_post}"
+        ))
+        .await;
+    assert!(notification > 0, "the 主任 has a notification");
+    let other_token = app
+        .scalar("select id from api_tokens order by id desc limit 1")
+        .await;
+    let mishu_post = app.post_of("mishu").await;
+    let task_no = app
+        .scalar(&format!("select task_no from tasks where id = {task}"))
+        .await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/proxies",
+            &zhuren,
+            Some(
+                json!({"proxy_post_id": deputy, "starts_at": "2026-12-07T00:00:00Z",
+                        "ends_at": "2026-12-09T00:00:00Z", "reason": "出差"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let proxy2 = res.json()["id"].as_i64().unwrap();
+    let year_data = app
+        .api("GET", "/api/v1/calendar/years/2026", &zhuren, None)
+        .await;
+    assert_eq!(year_data.status, StatusCode::OK, "{}", year_data.body);
+    f.insert("year_data", year_data.body);
+    let city_code = format!(
+        "{}发",
+        app.text(&format!(
+            "select issuer_code from units where id = {city_office}"
+        ))
+        .await
+    );
+    f.insert("city_code_q", percent_encoded(&city_code));
+    f.insert("city_code", city_code);
+
+    for (k, v) in [
+        ("doc", doc),
+        ("case", case),
+        ("case_id", case),
+        ("task", task),
+        ("attachment", attachment),
+        ("county_doc", county_doc),
+        ("item", item),
+        ("unit", unit),
+        ("unit_id", unit),
+        ("city_office", city_office),
+        ("person", person),
+        ("post", post),
+        ("position", position),
+        ("proxy", proxy),
+        ("proxy2", proxy2),
+        ("task_no", task_no),
+        ("notification", notification),
+        ("other_token", other_token),
+        ("token", other_token),
+        ("zhuren_post", zhuren_post),
+        ("mishu_post", mishu_post),
+        ("year", 2026),
+    ] {
+        f.insert(k, v.to_string());
+    }
+    (Fixtures(f), logins)
+}
+
+async fn credentials(app: &TestApp, logins: &BTreeMap<&'static str, String>) -> Credentials {
+    let mut sessions = BTreeMap::new();
+    for actor in ACTORS {
+        if let Some(name) = session_login(actor) {
+            let login = logins.get(name).map_or(name, String::as_str);
+            sessions.insert(name, app.session_of(login).await);
+        }
+    }
+    let mut tokens = BTreeMap::new();
+    for scope in ["", "org.read", "flow.work", "token.own", "org.admin"] {
+        for actor in [Actor::TokenWithScope, Actor::TokenWithoutScope] {
+            let scopes = token_scopes(actor, scope);
+            let key = scopes.join(",");
+            if !scopes.is_empty() && !tokens.contains_key(&key) {
+                tokens.insert(key, app.token_for("zhuren", &scopes).await);
+            }
+        }
+    }
+    Credentials { sessions, tokens }
+}
+
+/// Whether an answer is the one a letter asks for.
+fn answer_is(letter: char, res: &Res) -> bool {
+    let s = res.status.as_u16();
+    let to_login = res.status.is_redirection() && res.location().starts_with("/login");
+    if res.status.is_server_error() {
+        return false;
+    }
+    match letter {
+        'y' => !matches!(s, 401 | 403 | 404) && !to_login,
+        'n' => matches!(s, 403 | 404),
+        'h' => s == 404,
+        'l' => s == 401 || to_login,
+        _ => true,
+    }
+}
+
+async fn ask(app: &TestApp, row: &Row, f: &Fixtures, cred: &str) -> Res {
+    let path = f.fill(row.path);
+    let b = TestApp::authorized(Request::builder().method(row.method).uri(&path), cred);
+    let csrf = cred
+        .strip_prefix("session:")
+        .and_then(|t| t.split_once(':'))
+        .map(|(_, c)| c.to_owned());
+    let req = match &row.payload {
+        Payload::None if matches!(row.kind, Kind::Page) && row.method != "GET" => {
+            let body = format!("_csrf={}", csrf.unwrap_or_default());
+            b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+        }
+        Payload::None => b.body(Body::empty()),
+        Payload::Json(j) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(f.fill_body(j))),
+        Payload::Form(form) => {
+            let mut body = f.fill_body(form);
+            if let Some(c) = csrf {
+                body.push_str(&format!("&_csrf={c}"));
+            }
+            b.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+        }
+        Payload::Multipart(file) => {
+            // A page's upload form carries its CSRF token in the action URL.
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let uri = match (&csrf, row.kind) {
+                (Some(c), Kind::Page) => format!("{path}{sep}_csrf={c}"),
+                _ => path.clone(),
+            };
+            let boundary = "XNMATRIX";
+            let body = format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\ncontent-type: application/octet-stream\r\n\r\n{file}\r\n--{boundary}--\r\n"
+            );
+            TestApp::authorized(Request::builder().method(row.method).uri(uri), cred)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+        }
+        Payload::Bytes(bytes) => {
+            let uri = if path.contains('?') {
+                path.clone()
+            } else {
+                format!("{path}?name=a.txt")
+            };
+            TestApp::authorized(Request::builder().method(row.method).uri(uri), cred)
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .body(Body::from(bytes.as_bytes().to_vec()))
+        }
+    };
+    app.send(req.unwrap()).await
+}
+
+on_both_engines!(
+    every_route_answers_each_actor_as_the_matrix_says,
+    |app: TestApp| async move {
+        let (f, logins) = fixtures(&app).await;
+        let creds = credentials(&app, &logins).await;
+        let mut wrong = Vec::new();
+        let mut table = String::new();
+        for row in rows() {
+            let letters = row.letters();
+            assert_eq!(
+                letters.len(),
+                ACTORS.len(),
+                "{} {}: {} letters",
+                row.method,
+                row.path,
+                letters.len()
+            );
+            let mut seen = vec![String::new(); ACTORS.len()];
+            // The refused are asked first, so an allowed change (a proxy revoked, an item signed)
+            // cannot hide a refusal behind "already done".
+            let mut order: Vec<(usize, Actor, char)> = ACTORS
+                .into_iter()
+                .zip(letters)
+                .enumerate()
+                .map(|(i, (a, l))| (i, a, l))
+                .collect();
+            order.sort_by_key(|(_, _, l)| *l == 'y');
+            for (i, actor, letter) in order {
+                if letter == '.' {
+                    seen[i] = "·".to_owned();
+                    continue;
+                }
+                let cred = match session_login(actor) {
+                    Some(name) => creds.sessions[name].clone(),
+                    None => {
+                        let scopes = token_scopes(actor, row.scope);
+                        match creds.tokens.get(&scopes.join(",")) {
+                            Some(t) => t.clone(),
+                            None => {
+                                seen[i] = "-".to_owned();
+                                continue;
+                            }
+                        }
+                    }
+                };
+                let res = ask(&app, &row, &f, &cred).await;
+                let shown = if res.status.is_redirection() {
+                    format!("{}→{}", res.status.as_u16(), res.location())
+                } else {
+                    res.status.as_u16().to_string()
+                };
+                if !answer_is(letter, &res) {
+                    let body: String = res.body.chars().take(160).collect();
+                    wrong.push(format!(
+                        "{} {} as {actor:?}: expected `{letter}`, got {shown} {body}",
+                        row.method, row.path
+                    ));
+                }
+                seen[i] = shown;
+            }
+            table.push_str(&format!(
+                "{} {} | {}\n",
+                row.method,
+                row.path,
+                seen.join(" ")
+            ));
+        }
+        assert!(
+            wrong.is_empty(),
+            "{} answers differ from the matrix:\n{}\n\nall answers:\n{table}",
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
+);
+
+/// A path with every `{…}` alike, for comparing the matrix with the routers.
+fn shape(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or(path);
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                if depth == 1 {
+                    out.push_str("{}");
+                }
+            }
+            '}' => depth -= 1,
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn covered(kind: fn(&Row) -> bool) -> BTreeSet<(String, String)> {
+    rows()
+        .into_iter()
+        .filter(kind)
+        .map(|r| (r.method.to_owned(), shape(r.path)))
+        .collect()
+}
+
+fn exempt() -> BTreeSet<(String, String)> {
+    EXEMPT
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), shape(p)))
+        .collect()
+}
+
+/// Names what is routed but not in the matrix, and what the matrix holds that is not routed.
+fn compare(routed: &BTreeSet<(String, String)>, matrix: &BTreeSet<(String, String)>) {
+    let exempt = exempt();
+    let missing: Vec<String> = routed
+        .iter()
+        .filter(|r| !matrix.contains(*r) && !exempt.contains(*r))
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    let gone: Vec<String> = matrix
+        .iter()
+        .filter(|r| !routed.contains(*r))
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty() && gone.is_empty(),
+        "routes missing from the authorisation matrix (add a row to authz_matrix::rows, or to EXEMPT with the reason):\n  {}\nmatrix rows whose route no longer exists:\n  {}",
+        missing.join("\n  "),
+        gone.join("\n  ")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_operation_is_in_the_authorisation_matrix() {
+    let app = TestApp::spawn(Engine::Sqlite).await.unwrap();
+    let doc = app.get("/api/v1/openapi.json").await.json();
+    let mut routed = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            routed.insert((method.to_uppercase(), shape(path)));
+        }
+    }
+    assert!(
+        routed.len() > 50,
+        "the OpenAPI document lists the operations"
+    );
+    compare(&routed, &covered(|r| matches!(r.kind, Kind::Api)));
+}
+
+/// The page routes as the routers' source declares them: each `.route("path", get(…).post(…))`
+/// of `crates/xn-web/src/pages/` (and the API router's own), a constant path resolved from its
+/// `const NAME: &str = "…";` in the same file.
+fn routes_in_source() -> BTreeSet<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![root.join("api/mod.rs")];
+    let mut dirs = vec![root.join("pages")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for file in files {
+        let src = std::fs::read_to_string(&file).unwrap();
+        for (at, _) in src.match_indices(".route(") {
+            let args = &src[at + ".route(".len()..];
+            // The argument list, up to its closing parenthesis.
+            let mut depth = 1;
+            let mut end = 0;
+            let mut in_str = false;
+            for (i, c) in args.char_indices() {
+                match c {
+                    '"' => in_str = !in_str,
+                    '(' if !in_str => depth += 1,
+                    ')' if !in_str => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let args = &args[..end];
+            let (first, rest) = args.split_once(',').unwrap();
+            let first = first.trim();
+            let path = match first.strip_prefix('"') {
+                Some(s) => s.trim_end_matches('"').to_owned(),
+                None => {
+                    let decl = format!("const {first}: &str = \"");
+                    let at = src.find(&decl).unwrap_or_else(|| {
+                        panic!(
+                            "{}: route path {first} is not a literal or a constant",
+                            file.display()
+                        )
+                    }) + decl.len();
+                    src[at..].split('"').next().unwrap().to_owned()
+                }
+            };
+            let mut found = false;
+            for method in ["get", "post", "put", "patch", "delete", "any"] {
+                for (i, _) in rest.match_indices(&format!("{method}(")) {
+                    let before = rest[..i].chars().last().unwrap_or(' ');
+                    if before.is_alphanumeric() || before == '_' {
+                        continue;
+                    }
+                    out.insert((method.to_uppercase(), shape(&path)));
+                    found = true;
+                }
+            }
+            assert!(
+                found,
+                "{}: no method found for route {path}",
+                file.display()
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn every_page_route_is_in_the_authorisation_matrix() {
+    let routed: BTreeSet<(String, String)> = routes_in_source()
+        .into_iter()
+        .filter(|(_, p)| !p.starts_with("/api/"))
+        .collect();
+    assert!(routed.len() > 50, "the page routers were read");
+    compare(&routed, &covered(|r| matches!(r.kind, Kind::Page)));
+}
+
+#[test]
+fn every_route_of_the_api_router_outside_openapi_is_exempt() {
+    let exempt = exempt();
+    for route in routes_in_source()
+        .into_iter()
+        .filter(|(_, p)| p.starts_with("/api/"))
+    {
+        assert!(
+            exempt.contains(&route),
+            "{route:?} is neither in OpenAPI nor exempt"
+        );
+    }
+}
+
+#[test]
+fn the_matrix_has_one_letter_per_actor_and_no_route_twice_exempt() {
+    let exempt = exempt();
+    for row in rows() {
+        assert_eq!(
+            row.letters().len(),
+            ACTORS.len(),
+            "{} {}",
+            row.method,
+            row.path
+        );
+        assert!(
+            row.letters().iter().all(|c| "ynhl.".contains(*c)),
+            "{} {}",
+            row.method,
+            row.path
+        );
+        assert!(
+            !exempt.contains(&(row.method.to_owned(), shape(row.path))),
+            "{} {} is both in the matrix and exempt",
+            row.method,
+            row.path
+        );
+    }
+}
