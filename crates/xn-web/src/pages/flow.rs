@@ -13,6 +13,7 @@
 //! - `proxies`: proxies and handover.
 
 mod case;
+mod opinions;
 mod proxies;
 
 use std::convert::Infallible;
@@ -62,6 +63,11 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(case::show_case))
         .route("/cases/{id}/act", post(case::act))
         .route("/tasks/{id}/urge", post(case::urge))
+        .route(
+            "/opinions",
+            get(opinions::show_opinions).post(opinions::save_opinions),
+        )
+        .route("/opinions/add", post(case::save_opinion))
         .route(
             "/proxies",
             get(proxies::list_proxies).post(proxies::give_proxy),

@@ -18,6 +18,7 @@ mod desk;
 mod display;
 mod documents;
 mod flow;
+mod opinions;
 mod org;
 mod printing;
 mod security;
