@@ -401,6 +401,25 @@ impl Documents<'_> {
         ))
     }
 
+    /// The most recently changed documents the actor may list, both directions, newest first:
+    /// the workbench's 最近公文 block. A post in no organ that issues documents has none.
+    pub async fn recent(&self, actor: &Actor, limit: i64) -> Result<Vec<DocumentListItem>> {
+        let mut all = Vec::new();
+        for direction in ["incoming", "outgoing"] {
+            match self.list(actor, direction, None, 1, limit).await {
+                Ok((rows, _)) => all.extend(rows),
+                Err(ServiceError::Invalid {
+                    field: Some("issuer"),
+                    ..
+                }) => return Ok(Vec::new()),
+                Err(e) => return Err(e),
+            }
+        }
+        all.sort_by_key(|d| std::cmp::Reverse((d.updated_at, d.id)));
+        all.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(all)
+    }
+
     /// Compares two versions of a document's text.
     pub async fn compare(
         &self,
