@@ -21,6 +21,7 @@ mod flow;
 mod opinions;
 mod org;
 mod printing;
+mod registers;
 mod security;
 mod security_scope;
 mod supervision;
