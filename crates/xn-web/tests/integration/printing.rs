@@ -376,16 +376,16 @@ on_both_engines!(
         assert_eq!(
             names,
             vec![
-                "attachments/01-排查表.txt",
-                "final.pdf",
-                "manifest.json",
-                "processing-sheet.pdf",
-                "signed-draft.pdf",
+                "发文稿纸.pdf",
+                "归档清单.json",
+                "正式文件.pdf",
+                "签发稿.pdf",
+                "附件/01-排查表.txt",
             ]
         );
-        assert_eq!(files[&format!("{prefix}final.pdf")], pdf);
+        assert_eq!(files[&format!("{prefix}正式文件.pdf")], pdf);
         let manifest: Value =
-            serde_json::from_slice(&files[&format!("{prefix}manifest.json")]).unwrap();
+            serde_json::from_slice(&files[&format!("{prefix}归档清单.json")]).unwrap();
         assert_eq!(manifest["档号"], archive_no.as_str());
         assert_eq!(manifest["metadata"]["文号"], "东政办发〔2026〕1号");
         assert_eq!(manifest["metadata"]["日期"], "20261126");
@@ -398,7 +398,7 @@ on_both_engines!(
             assert_eq!(f["sm3"], sm3_hex(bytes).as_str(), "{path}");
             assert_eq!(f["size"], bytes.len(), "{path}");
         }
-        let draft = &files[&format!("{prefix}signed-draft.pdf")];
+        let draft = &files[&format!("{prefix}签发稿.pdf")];
         assert!(draft.starts_with(b"%PDF"));
         let draft_pages = xn_render::gbt9704::measure(draft).unwrap();
         assert_eq!(
@@ -412,7 +412,7 @@ on_both_engines!(
         let zip = zip::ZipArchive::new(std::io::Cursor::new(year)).unwrap();
         assert!(
             zip.file_names()
-                .any(|n| n.unwrap() == format!("{archive_no}/manifest.json")),
+                .any(|n| n.unwrap() == format!("{archive_no}/归档清单.json")),
         );
     }
 );

@@ -132,6 +132,16 @@ on_both_engines!(
             .await;
         let again = app.task_of(&kezhang, case).await.unwrap();
         assert!(again["returned"].is_null(), "{again}");
+        // The timeline's head names who acted; its text does not repeat the name.
+        let page = app.get(&format!("/cases/{case}")).await.body;
+        assert!(
+            page.contains("<div class=\"tl-text\">将事项从「科长审核」退回「拟稿」</div>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<div class=\"tl-text\">办理「拟稿」：提交</div>"),
+            "{page}"
+        );
     }
 );
 
