@@ -312,7 +312,14 @@ on_both_engines!(
             .await;
         assert_eq!(sm3_hex(&received), stored_hash);
 
-        // 归档: only the registry files it; the 档号 is 全宗号-年度-保管期限-件号.
+        // 归档: only the registry files it; the 档号 is 全宗号-年度-保管期限-件号. The page
+        // offers it to the registry only.
+        app.login_as("mishu").await;
+        let page = app.get(&format!("/documents/{doc}")).await.body;
+        assert!(!page.contains("id=\"archive-submit\""), "{page}");
+        app.login_as("wenshu").await;
+        let page = app.get(&format!("/documents/{doc}")).await.body;
+        assert!(page.contains("id=\"archive-submit\""), "{page}");
         let res = app
             .api(
                 "POST",
