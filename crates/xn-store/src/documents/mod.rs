@@ -452,10 +452,6 @@ pub mod writes {
 }
 
 /// Documents of some units, newest first, for lists (filters applied by the caller's scope).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one list: whose, which way, which state, how secret, which page"
-)]
 pub async fn list_documents(
     db: &Db,
     units: &[i64],
