@@ -97,7 +97,14 @@ on_both_engines!(
             ])
         );
 
-        // The 常用意见 page edits the whole list, one a line; an empty list restores the default.
+        // The 常用意见 page, linked from the workbench, edits the whole list, one a line; an
+        // empty list restores the default.
+        assert!(
+            app.get("/")
+                .await
+                .body
+                .contains("<a href=\"/opinions\">常用意见</a>")
+        );
         let page = app.get("/opinions").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("请财政局会签。"), "{}", page.body);
