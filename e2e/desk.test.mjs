@@ -8,12 +8,15 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   PHONE,
   createPostgresDatabase,
   expectText,
   launch,
   navigating,
+  repoRoot,
   screenshot,
   startServer,
   submitLogin,
@@ -50,6 +53,63 @@ async function wider(page) {
     if (document.documentElement.scrollWidth > width + 1) out.push(`page scrollWidth ${document.documentElement.scrollWidth}`);
     return out;
   });
+}
+
+/**
+ * With XN_SCREENSHOTS=1, the README's pictures of the desk: the first screen of `page` saved as
+ * docs/screenshots/<name>.png (SQLite run only, so that one run writes one set).
+ */
+async function readmeShot(page, backend, name) {
+  if (process.env.XN_SCREENSHOTS !== '1' || backend !== 'SQLite') return;
+  const dir = join(repoRoot, 'docs', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: false });
+}
+
+/** Controls one touches that are less than 44 px high (visible ones only). */
+async function smallTargets(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const sel = 'button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file]), nav.areas a, .queue-tabs a, table.queue td.title a';
+    for (const el of document.querySelectorAll(sel)) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      if (el.closest('details:not([open])')) continue;
+      if (r.height < 43.5) out.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || '').slice(0, 12)}" ${Math.round(r.height)} px`);
+    }
+    return out;
+  });
+}
+
+/** The header on one line: the brand, the person and 退出 share a row. */
+async function headerOnOneLine(page, hint) {
+  const brand = await page.locator('header.top .brand').boundingBox();
+  const logout = await page.locator('header.top form[action="/logout"] button').boundingBox();
+  const header = await page.locator('header.top').boundingBox();
+  assert.ok(logout.y < brand.y + brand.height && header.height < 64,
+    `${hint}: the header wraps (header ${Math.round(header.height)} px, 退出 at y ${Math.round(logout.y)})`);
+}
+
+/** The sign-in form: one field a line, labels and boxes aligned on the left, nothing wider. */
+async function signInFormAligned(browser, url, screen, hint) {
+  const context = await browser.newContext(screen);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${url}/login`);
+    const login = await page.getByLabel('登录名').boundingBox();
+    const password = await page.getByLabel('口令').boundingBox();
+    const button = await page.getByRole('button', { name: '登录' }).boundingBox();
+    assert.ok(Math.abs(login.x - password.x) < 1 && Math.abs(login.width - password.width) < 1,
+      `${hint}: the two boxes are aligned (${login.x}/${login.width} vs ${password.x}/${password.width})`);
+    assert.ok(password.y > login.y + login.height && button.y > password.y + password.height,
+      `${hint}: 口令 below 登录名 and 登录 below 口令`);
+    if (screen === PHONE) {
+      await fitsThePhone(page, `${hint}-login`);
+      assert.deepEqual(await smallTargets(page), [], `${hint}: touch targets`);
+    }
+  } finally {
+    await context.close();
+  }
 }
 
 async function fitsThePhone(page, hint) {
@@ -150,7 +210,33 @@ function journeys(backend, { databaseUrl } = {}) {
     } finally {
       await secretary.context.close();
     }
+    // 退回 asks first: dismissed, nothing is sent.
+    const checker = await signIn('kezhang');
+    try {
+      const k = checker.page;
+      await openFromQueue(k, TITLE, 'kezhang-return');
+      const here = k.url();
+      await k.locator('form.act-return textarea[name=opinion]').fill('请补充经费保障内容');
+      let asked = '';
+      k.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+      await k.locator('form.act-return button[type=submit]').click();
+      assert.match(asked, /确定退回吗/);
+      assert.equal(k.url(), here);
+      assert.equal(await k.locator('.notice').count(), 0, 'a dismissed 退回 sends nothing');
+      // Enter in a field of the form does not send it.
+      const agree = k.locator('form.act-complete').getByLabel('同意', { exact: true });
+      await agree.check();
+      await agree.press('Enter');
+      assert.equal(k.url(), here);
+      assert.equal(await k.locator('.notice').count(), 0, 'Enter sends nothing');
+    } finally {
+      await checker.context.close();
+    }
     await actFromQueue('kezhang', TITLE, { decision: '同意', opinion: '核稿无误，请主任签发' });
+
+    for (const [screen, hint] of [[OFFICE_SCREEN, 'desk'], [PHONE, 'phone']]) {
+      await signInFormAligned(browser, server.url, screen, hint);
+    }
 
     // 签发 on the phone: the text first, the decision below it, nothing wider than the screen.
     let caseUrl;
@@ -158,6 +244,16 @@ function journeys(backend, { databaseUrl } = {}) {
     try {
       const p = phone.page;
       await rowOnFirstScreen(p, PHONE.viewport.height, 'zhuren-phone');
+      // The 待办 is a card: title, 环节, 办理时限 and its mark on the screen, none cut off.
+      const card = p.locator('table.queue tbody tr', { hasText: TITLE }).first();
+      for (const cell of ['td.title', 'td[data-label="环节"]', 'td[data-label="办理时限"]']) {
+        const box = await card.locator(cell).boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.viewport.width + 1, `the card's ${cell} is on the screen`);
+      }
+      await fitsThePhone(p, 'workbench-phone');
+      await headerOnOneLine(p, 'workbench-phone');
+      assert.deepEqual(await smallTargets(p), [], 'touch targets on the phone workbench');
+      await readmeShot(p, backend, 'workbench-phone');
       await openFromQueue(p, TITLE, 'zhuren-phone');
       caseUrl = p.url();
       await expectText(p.locator('#desk-document'), '第 1 稿', { hint: 'phone-version' });
@@ -167,7 +263,9 @@ function journeys(backend, { databaseUrl } = {}) {
       const form = await p.locator('#act').boundingBox();
       assert.ok(form.y > text.y + text.height - 1, `on the phone the form is below the text (${form.y} vs ${text.y + text.height})`);
       await fitsThePhone(p, 'signoff-phone');
+      await headerOnOneLine(p, 'signoff-phone');
       await screenshot(p, shot('desk-signoff-phone'));
+      await readmeShot(p, backend, 'desk-signoff-phone');
     } finally {
       await phone.context.close();
     }
@@ -177,7 +275,9 @@ function journeys(backend, { databaseUrl } = {}) {
     try {
       const d = director.page;
       await rowOnFirstScreen(d, OFFICE_SCREEN.viewport.height, 'zhuren-desk');
+      await expectText(d.locator('#instructions li'), '签发', { hint: 'instructions-block' });
       await screenshot(d, shot('workbench-director'));
+      await readmeShot(d, backend, 'workbench');
       await d.goto(caseUrl);
       const decisions = await d.locator('form.act-complete input[name=decision]').evaluateAll((xs) => xs.map((x) => x.value));
       assert.deepEqual(decisions, ['同意', '不同意']);
@@ -186,7 +286,17 @@ function journeys(backend, { databaseUrl } = {}) {
       assert.ok(form.x >= text.x + text.width - 1, `on the desk the form is beside the text (${form.x} vs ${text.x + text.width})`);
       assert.ok(form.y < 768, 'the form starts on the first screen');
       await expectText(d.locator('.desk .doc-body'), '1.各县区于12月15日前完成自查。', { hint: 'desk-text' });
+      // The box asks for a 签发意见; a 常用意见 goes into it with one click and is edited there.
+      await expectText(d.locator('form.act-complete .opinion-label'), '签发意见', { hint: 'opinion-label' });
+      await d.locator('form.act-complete .common-opinions .chip', { hasText: '同意。' }).first().click();
+      const box = d.locator('form.act-complete textarea[name=opinion]');
+      assert.equal(await box.inputValue(), '同意。');
+      await box.press('End');
+      await box.pressSequentially('请抓紧印发。');
+      assert.equal(await box.inputValue(), '同意。请抓紧印发。');
+      await readmeShot(d, backend, 'desk-signoff');
       await screenshot(d, shot('desk-signoff'));
+      await box.fill('');
       await completeHere(d, { decision: '同意', opinion: '同意印发' });
       await expectText(d.locator('.notice'), '已办理', { hint: 'signed' });
     } finally {

@@ -102,6 +102,8 @@ function journeys(backend, { databaseUrl } = {}) {
       const back = k.locator('form.act-return');
       await back.getByLabel('退回到').selectOption({ label: '拟稿' });
       await back.getByLabel('退回理由').fill(RETURN_OPINION);
+      // 退回 asks first; the 科长 confirms.
+      k.once('dialog', (d) => d.accept());
       await navigating(k, () => back.getByRole('button', { name: '退回' }).click());
       assert.equal(new URL(k.url()).pathname, '/', 'with nothing left to do the 科长 is back on the workbench');
       await expectText(k.locator('.notice'), '已退回', { hint: 'returned-notice' });

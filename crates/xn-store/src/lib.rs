@@ -56,6 +56,7 @@ pub mod events;
 pub mod flow;
 pub mod jobs;
 pub mod notifications;
+pub mod opinions;
 pub mod org;
 pub mod search;
 pub mod supervision;

@@ -79,3 +79,28 @@ pub async fn unread_count(db: &Db, post_id: i64) -> Result<i64> {
     let sql = "select count(*) from notifications where post_id = $1 and read_at is null";
     Ok(with_db!(db, c => sqlx::query_scalar(sql).bind(post_id).fetch_one(c).await)?)
 }
+
+/// A notification written with a flow action, as a value (`area_writes`): made in the action's
+/// transaction on the direct path, in the batch's transaction on the batched one. The message is
+/// the case's title in 《》 followed by `rest`, so the writer need not read the title first.
+pub fn notify_on_case(
+    post_id: i64,
+    kind: &str,
+    case_id: i64,
+    rest: &str,
+    now_ms: i64,
+) -> crate::area_writes::AreaWrite {
+    const SQL: &str = "insert into notifications (post_id, kind, subject, message, created_at)
+        select $1, $2, $3, '《' || title || '》' || $4, $5 from cases where id = $6";
+    crate::area_writes::AreaWrite::exec_one(
+        SQL,
+        vec![
+            post_id.into(),
+            kind.into(),
+            format!("case:{case_id}").into(),
+            rest.into(),
+            now_ms.into(),
+            case_id.into(),
+        ],
+    )
+}

@@ -50,3 +50,37 @@ document.addEventListener("click", (e) => {
   document.addEventListener("visibilitychange", () => { if (!document.hidden) wake(); });
   open();
 })();
+
+// 常用意见: a click puts the opinion into its box (after what is there), to be edited there.
+document.addEventListener("click", (e) => {
+  const chip = e.target.closest("[data-opinion]");
+  if (!chip) return;
+  const group = chip.closest("[data-for]");
+  const box = group && document.getElementById(group.getAttribute("data-for"));
+  if (!box) return;
+  const text = chip.getAttribute("data-opinion");
+  box.value = box.value.trim() ? box.value.replace(/\s+$/, "") + text : text;
+  box.focus();
+  box.setSelectionRange(box.value.length, box.value.length);
+});
+
+// Enter in a field of an action form does not send it: a decision is sent by its button, not by
+// a stray key (nor by the Enter that ends a Chinese input method's composition). Ctrl+Enter in an
+// opinion box sends the form on purpose, asking first where its button asks.
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Enter" || e.isComposing || e.keyCode === 229) return;
+  const form = e.target.closest && e.target.closest("form.act-form");
+  if (!form) return;
+  const tag = e.target.tagName;
+  if (tag === "TEXTAREA") {
+    if (!(e.ctrlKey || e.metaKey)) return;
+    e.preventDefault();
+    const button = form.querySelector("button[type=submit]:not([formaction])");
+    if (!button) return;
+    const ask = button.getAttribute("data-confirm");
+    if (ask && !window.confirm(ask)) return;
+    form.requestSubmit(button);
+    return;
+  }
+  if (tag === "INPUT" || tag === "SELECT") e.preventDefault();
+});

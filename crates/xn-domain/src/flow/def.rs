@@ -267,6 +267,14 @@ pub struct StepDef {
     /// The decisions an actor may give; the first is the default.
     #[serde(default)]
     pub decisions: Vec<String>,
+    /// What the step asks the actor to write, as the opinion box is labelled (拟办意见, 批示,
+    /// 承办结果, 核稿意见, 签发意见 …); without it the box is a plain 办理意见 or 说明.
+    #[serde(default)]
+    pub opinion: Option<String>,
+    /// The step is a leader's decision on the item (批示, 签发): its open tasks are listed in the
+    /// holder's 领导批示 block on the workbench.
+    #[serde(default)]
+    pub instruction: bool,
     /// A limit in working days from entering the step.
     #[serde(default)]
     pub deadline_days: Option<u32>,

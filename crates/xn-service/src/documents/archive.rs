@@ -8,9 +8,9 @@
 //!   of the 成文日期, the 保管期限 is 永久 (Y), 定期30年 (D30) or 定期10年 (D10), and the 件号
 //!   is four digits, gapless per 全宗, year and 保管期限: one upsert on `archive_counters` in the
 //!   filing transaction, like the number ledger.
-//! - The package holds `final.pdf` (the sealed PDF 核发 dispatched), `signed-draft.pdf` (the
-//!   version signed at 签发, laid out without number or seal), `processing-sheet.pdf` (发文稿纸
-//!   with every opinion), the attachments under `attachments/`, and `manifest.json` with the
+//! - The package holds `正式文件.pdf` (the sealed PDF 核发 dispatched), `签发稿.pdf` (the
+//!   version signed at 签发, laid out without number or seal), `发文稿纸.pdf` (发文稿纸
+//!   with every opinion), the attachments under `附件/`, and `归档清单.json` with the
 //!   metadata block and each file's SM3 and size. Everything sits in a folder named by the 档号.
 
 use std::io::Write;
@@ -360,7 +360,7 @@ impl Documents<'_> {
             .await?
             .ok_or(ServiceError::NotFound("正式版式文件"))?;
         let mut files = vec![(
-            "final.pdf".to_owned(),
+            "正式文件.pdf".to_owned(),
             "正式文件",
             store::get_blob(self.svc.db(), &fin.hash).await?,
         )];
@@ -385,10 +385,10 @@ impl Documents<'_> {
             .await
             .map_err(|e| ServiceError::Internal(e.into()))?
             .map_err(|e| ServiceError::invalid("document", e.to_string()))?;
-            files.push(("signed-draft.pdf".to_owned(), "签发稿", pdf.pdf));
+            files.push(("签发稿.pdf".to_owned(), "签发稿", pdf.pdf));
         }
         files.push((
-            "processing-sheet.pdf".to_owned(),
+            "发文稿纸.pdf".to_owned(),
             "发文稿纸",
             self.processing_sheet(actor, id).await?.bytes,
         ));
@@ -399,11 +399,14 @@ impl Documents<'_> {
         {
             let bytes = store::get_blob(self.svc.db(), &a.hash).await?;
             let name = a.name.replace(['/', '\\'], "_");
-            files.push((format!("attachments/{:02}-{name}", n + 1), "附件", bytes));
+            files.push((format!("附件/{:02}-{name}", n + 1), "附件", bytes));
         }
         Ok(files)
     }
 }
+
+/// The name of an item's manifest (its metadata and every file's SM3) inside the package.
+const MANIFEST: &str = "归档清单.json";
 
 /// Writes items (one folder each, named by 档号) with their manifests into one zip.
 fn write_zip(items: &[(ArchiveItemView, Vec<PackageFile>)]) -> Result<Vec<u8>> {
@@ -442,7 +445,7 @@ fn write_zip(items: &[(ArchiveItemView, Vec<PackageFile>)]) -> Result<Vec<u8>> {
             },
             "files": listed,
         });
-        zip.start_file(format!("{}/manifest.json", item.archive_no), opts)
+        zip.start_file(format!("{}/{MANIFEST}", item.archive_no), opts)
             .map_err(zip_error)?;
         let text = serde_json::to_vec_pretty(&manifest).map_err(zip_error)?;
         zip.write_all(&text).map_err(zip_error)?;

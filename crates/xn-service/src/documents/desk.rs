@@ -48,8 +48,10 @@ pub struct DocumentDesk {
     pub print_preview: bool,
     /// 收文: the received PDF shown inline (the scan if there is one, else the first PDF).
     pub inline_pdf: Option<AttachmentView>,
-    /// 收文: the 拟办 and 批办 opinions so far, oldest first.
+    /// 收文: the 拟办 opinions so far, oldest first.
     pub opinions: Vec<DeskOpinion>,
+    /// 收文: the leaders' 批示 so far (批办), oldest first: their own block at the top.
+    pub instructions: Vec<DeskOpinion>,
 }
 
 impl DocumentDesk {
@@ -121,8 +123,8 @@ impl Documents<'_> {
                 .or_else(|| pdfs().next())
                 .cloned()
         };
-        let opinions = if outgoing {
-            Vec::new()
+        let (instructions, opinions): (Vec<DeskOpinion>, Vec<DeskOpinion>) = if outgoing {
+            (Vec::new(), Vec::new())
         } else {
             let tasks = xn_store::flow::tasks_of_case(self.svc.db(), case_id).await?;
             let given: Vec<_> = tasks
@@ -135,14 +137,25 @@ impl Documents<'_> {
             let names = self.svc.post_names(&posts).await?;
             given
                 .into_iter()
-                .map(|t| DeskOpinion {
-                    step_name: t.step_name,
-                    who: names.get(&t.post_id).cloned().unwrap_or_default(),
-                    decision: t.decision,
-                    opinion: t.opinion.unwrap_or_default(),
-                    at: from_ms(t.acted_at.unwrap_or(t.created_at)),
+                .map(|t| {
+                    let instruction = t.step_id == incoming::INSTRUCT;
+                    let o = DeskOpinion {
+                        step_name: t.step_name,
+                        who: names.get(&t.post_id).cloned().unwrap_or_default(),
+                        decision: t.decision,
+                        opinion: t.opinion.unwrap_or_default(),
+                        at: from_ms(t.acted_at.unwrap_or(t.created_at)),
+                    };
+                    (instruction, o)
                 })
-                .collect()
+                .fold((Vec::new(), Vec::new()), |(mut i, mut p), (is, o)| {
+                    if is {
+                        i.push(o);
+                    } else {
+                        p.push(o);
+                    }
+                    (i, p)
+                })
         };
         Ok(Some(DocumentDesk {
             doc,
@@ -151,6 +164,7 @@ impl Documents<'_> {
             print_preview,
             inline_pdf,
             opinions,
+            instructions,
         }))
     }
 }

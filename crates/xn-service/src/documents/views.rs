@@ -5,10 +5,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use xn_domain::documents::text::{self, Block, DiffLine};
 use xn_domain::documents::{DocKind, Format, Urgency};
-use xn_domain::org::{Clearance, Permission};
+use xn_domain::org::{Clearance, Permission, UnitKind};
 use xn_store::documents::{self as store, DocumentRow};
 
 use super::{Documents, Recipient, parse_list, status_label};
+use xn_store::Tx;
+
 use crate::{Actor, Result, ServiceError, from_ms, require};
 
 /// A post offered in a picker.
@@ -246,6 +248,11 @@ impl Documents<'_> {
             .map_err(ServiceError::missing("公文"))?;
         let mut tx = self.svc.db().begin_read().await?;
         let (office, _, _) = self.svc.issuing_unit(&mut tx, post.id).await?;
+        let kept = doc.direction == "incoming"
+            && self
+                .registers(&mut tx, post.id)
+                .await?
+                .contains(&doc.unit_id);
         let involved = match doc.case_id {
             Some(c) => xn_store::flow::post_in_case(&mut tx, c, post.id).await?,
             None => doc.created_post_id == post.id,
@@ -262,7 +269,7 @@ impl Documents<'_> {
             Vec::new()
         };
         tx.commit().await?;
-        if !(doc.unit_id == office || involved) {
+        if !(doc.unit_id == office || kept || involved) {
             return Err(ServiceError::NotFound("公文"));
         }
         if !post.clearance.may_see(clearance_of(&doc.classification)) {
@@ -359,15 +366,25 @@ impl Documents<'_> {
             return Err(ServiceError::invalid("direction", "只能是发文或收文"));
         }
         let mut tx = self.svc.db().begin_read().await?;
-        let (office, _, _) = self.svc.issuing_unit(&mut tx, post.id).await?;
+        let units = if direction == "incoming" {
+            self.registers(&mut tx, post.id).await?
+        } else {
+            vec![self.svc.issuing_unit(&mut tx, post.id).await?.0]
+        };
         tx.commit().await?;
+        let levels: Vec<&'static str> = Clearance::ALL
+            .into_iter()
+            .filter(|c| post.clearance.may_see(*c))
+            .map(Clearance::code)
+            .collect();
         let per_page = per_page.clamp(1, 200);
         let page = page.max(1);
         let (rows, total) = store::list_documents(
             self.svc.db(),
-            &[office],
+            &units,
             direction,
             status.filter(|s| !s.is_empty()),
+            &levels,
             per_page,
             (page - 1) * per_page,
         )
@@ -399,6 +416,60 @@ impl Documents<'_> {
                 .collect(),
             total,
         ))
+    }
+
+    /// The 收文 registers a post keeps (收文登记簿): the units whose incoming documents it lists
+    /// and reads, within its clearance. Every post keeps its own organ's (the office that issues
+    /// in its name). A general office (办公室) receives, registers and handles what is addressed
+    /// to the government above it as well, so the keepers of its register — the clerks and the
+    /// chief of its registry section (文电科 / 秘书股) and the office's directors — keep the
+    /// government's too. Leaders of the government keep the government's as their own organ's.
+    pub(crate) async fn registers(&self, tx: &mut Tx, post_id: i64) -> Result<Vec<i64>> {
+        let (office, _, _) = self.svc.issuing_unit(tx, post_id).await?;
+        let mut units = vec![office];
+        let chain = self.svc.unit_chain(tx, office).await?;
+        let general_office = chain.office().is_some_and(|u| u.kind == UnitKind::Office);
+        let Some(government) = chain
+            .above()
+            .first()
+            .filter(|u| general_office && u.kind == UnitKind::Government)
+        else {
+            return Ok(units);
+        };
+        let (own, _) = xn_store::flow::post_unit(tx, post_id)
+            .await?
+            .ok_or(ServiceError::NotFound("身份"))?;
+        let position = xn_store::flow::post_position(tx, post_id).await?;
+        let keeper = match position.as_deref() {
+            Some("clerk" | "section_chief" | "deputy_section_chief") => {
+                own == xn_store::org::registry_of(tx, office).await?
+            }
+            Some("director" | "deputy_director") => own == office,
+            _ => false,
+        };
+        if keeper {
+            units.push(government.id);
+        }
+        Ok(units)
+    }
+
+    /// The most recently changed documents the actor may list, both directions, newest first:
+    /// the workbench's 最近公文 block. A post in no organ that issues documents has none.
+    pub async fn recent(&self, actor: &Actor, limit: i64) -> Result<Vec<DocumentListItem>> {
+        let mut all = Vec::new();
+        for direction in ["incoming", "outgoing"] {
+            match self.list(actor, direction, None, 1, limit).await {
+                Ok((rows, _)) => all.extend(rows),
+                Err(ServiceError::Invalid {
+                    field: Some("issuer"),
+                    ..
+                }) => return Ok(Vec::new()),
+                Err(e) => return Err(e),
+            }
+        }
+        all.sort_by_key(|d| std::cmp::Reverse((d.updated_at, d.id)));
+        all.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(all)
     }
 
     /// Compares two versions of a document's text.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use xn_domain::calendar::OfficeHours;
-use xn_domain::flow::{Acting, Action, CaseState, CaseStatus, Ctx, ProcessDef};
+use xn_domain::flow::{Acting, Action, CaseState, CaseStatus, Ctx, FlowEvent, ProcessDef};
 use xn_domain::org::Permission;
 use xn_store::Tx;
 
@@ -162,11 +162,75 @@ impl Services {
             now,
         )
         .await?;
+        self.notify_returned(&mut AreaTx::new(w), &def, case_id, &events, now)
+            .await?;
         if before.status != CaseStatus::Closed {
             self.after_close(w, &case, &state, actor, now, row.info.parent_case_id)
                 .await?;
         }
         Ok(outcome(case_id, version, &state, &events, &ids))
+    }
+
+    /// Tells the holders of the step a case was returned to why (退回): a notification with
+    /// the returning step and the reason, written with the action.
+    async fn notify_returned(
+        &self,
+        tx: &mut AreaTx<'_, '_>,
+        def: &ProcessDef,
+        case_id: i64,
+        events: &[FlowEvent],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some((from, to, reason)) = events.iter().find_map(|e| match e {
+            FlowEvent::Returned {
+                from_step,
+                to_step,
+                opinion,
+                ..
+            } => Some((from_step, to_step, opinion)),
+            _ => None,
+        }) else {
+            return Ok(());
+        };
+        let name = |id: &str| {
+            def.step(id)
+                .map_or_else(|| id.to_owned(), |s| s.name.clone())
+        };
+        let rest = if reason.trim().is_empty() {
+            format!(
+                "在「{}」被退回到「{}」，请修改后重新提交",
+                name(from),
+                name(to)
+            )
+        } else {
+            format!(
+                "在「{}」被退回到「{}」：{}",
+                name(from),
+                name(to),
+                reason.trim()
+            )
+        };
+        let mut told = Vec::new();
+        for e in events {
+            if let FlowEvent::Assigned { step, posts, .. } = e
+                && step == to
+            {
+                for p in posts {
+                    if !told.contains(p) {
+                        told.push(*p);
+                        tx.write(xn_store::notifications::notify_on_case(
+                            *p,
+                            "flow.returned",
+                            case_id,
+                            &rest,
+                            ms(now),
+                        ))
+                        .await?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Who may take case-level actions: pausing and resuming (the starter or a flow

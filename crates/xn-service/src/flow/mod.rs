@@ -32,6 +32,7 @@ mod batch;
 mod ctx;
 mod handover;
 mod idempotency;
+pub mod opinions;
 mod persist;
 mod start;
 pub(crate) mod stored;

@@ -457,10 +457,11 @@ pub async fn list_documents(
     units: &[i64],
     direction: &str,
     status: Option<&str>,
+    classifications: &[&'static str],
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<DocumentRow>, i64)> {
-    if units.is_empty() {
+    if units.is_empty() || classifications.is_empty() {
         return Ok((Vec::new(), 0));
     }
     let list = units
@@ -468,9 +469,15 @@ pub async fn list_documents(
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
+    // Codes are the domain's own constants (`Clearance::code`), never input.
+    let levels = classifications
+        .iter()
+        .map(|c| format!("'{}'", c.replace('\'', "")))
+        .collect::<Vec<_>>()
+        .join(",");
     let filter = format!(
         "from documents where unit_id in ({list}) and direction = $1
-         and ($2 = '' or status = $2)"
+         and ($2 = '' or status = $2) and classification in ({levels})"
     );
     let sql = format!(
         "select {DOC_COLUMNS} {filter} order by updated_at desc, id desc limit $3 offset $4"

@@ -56,13 +56,23 @@ pub struct TaskRow {
     pub case_status: String,
     /// The case's starter post.
     pub starter_post_id: i64,
+    /// The case's process definition.
+    pub process_id: i64,
+    /// When the task was made by a return (退回): the returner's reason (empty when none was
+    /// given). The action that made a task is the last one done (or returned) in its case at
+    /// the instant the task was made.
+    pub returned_reason: Option<String>,
 }
 
 const TASK_SELECT: &str =
     "select t.id, t.case_id, t.task_no, t.run_no, t.step_id, t.step_name, t.kind,
         t.post_id, t.state, t.due_date, t.due_at, t.decision, t.opinion, t.acted_by_post_id,
         t.created_at, t.acted_at, t.urge_count, t.last_urged_at, c.title, c.item_kind,
-        c.version as case_version, c.status as case_status, c.starter_post_id
+        c.version as case_version, c.status as case_status, c.starter_post_id, c.process_id,
+        (select case when r.state = 'returned' then coalesce(r.opinion, '') end from tasks r
+          where r.case_id = t.case_id and r.state in ('done', 'returned')
+          and r.acted_at = t.created_at and r.task_no < t.task_no
+          order by r.task_no desc limit 1) as returned_reason
     from tasks t join cases c on c.id = t.case_id";
 
 /// A task projection row to write.

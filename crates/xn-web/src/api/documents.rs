@@ -583,7 +583,7 @@ async fn archive_item(
     ))
 }
 
-/// The archive package of a filed document: a zip with final.pdf, signed-draft.pdf,
+/// The archive package of a filed document: a zip with 正式文件.pdf, 签发稿.pdf,
 /// processing-sheet.pdf, attachments/ and manifest.json (metadata and SM3 of every file).
 #[utoipa::path(get, path = "/api/v1/documents/{id}/archive/package", tag = "documents",
     params(("id" = i64, Path)),

@@ -676,6 +676,40 @@ async fn handover(
     Ok(Json(HandoverResult { moved }))
 }
 
+/// The caller's 常用意见, in their order (the default set until they save their own).
+#[utoipa::path(get, path = "/api/v1/opinions", tag = "flow",
+    responses((status = 200, body = Vec<String>), (status = 403, body = crate::error::Problem)))]
+async fn list_opinions(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(state.services.common_opinions(&actor).await?))
+}
+
+/// The caller's 常用意见 to keep.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpinionsBody {
+    /// The opinions in order (at most 30, each up to 200 characters; blanks and repeats are
+    /// dropped; an empty list goes back to the default set).
+    pub opinions: Vec<String>,
+}
+
+/// Replaces the caller's 常用意见; answers the list now offered.
+#[utoipa::path(put, path = "/api/v1/opinions", tag = "flow", request_body = OpinionsBody,
+    responses((status = 200, body = Vec<String>), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn save_opinions(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<OpinionsBody>,
+) -> Result<Json<Vec<String>>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .save_common_opinions(&actor, &body.opinions)
+            .await?,
+    ))
+}
+
 /// The flow routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -696,4 +730,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_proxies, create_proxy))
         .routes(routes!(revoke_proxy))
         .routes(routes!(handover))
+        .routes(routes!(list_opinions, save_opinions))
 }

@@ -13,6 +13,7 @@
 //! - `proxies`: proxies and handover.
 
 mod case;
+mod opinions;
 mod proxies;
 
 use std::convert::Infallible;
@@ -62,6 +63,11 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(case::show_case))
         .route("/cases/{id}/act", post(case::act))
         .route("/tasks/{id}/urge", post(case::urge))
+        .route(
+            "/opinions",
+            get(opinions::show_opinions).post(opinions::save_opinions),
+        )
+        .route("/opinions/add", post(case::save_opinion))
         .route(
             "/proxies",
             get(proxies::list_proxies).post(proxies::give_proxy),
@@ -253,6 +259,17 @@ pub(super) struct TaskLine {
     pub(super) case_status: String,
     pub(super) on_behalf_of: Option<String>,
     pub(super) urge_count: i64,
+    /// Made by a return (退回): the reason.
+    pub(super) returned: Option<String>,
+}
+
+/// A document in the workbench's 最近公文 block.
+pub(super) struct RecentDocLine {
+    pub(super) id: i64,
+    pub(super) title: String,
+    pub(super) number: String,
+    pub(super) status_label: String,
+    pub(super) updated: String,
 }
 
 fn task_line(t: TaskItem) -> TaskLine {
@@ -274,6 +291,7 @@ fn task_line(t: TaskItem) -> TaskLine {
         case_status: t.case_status_label,
         on_behalf_of: t.on_behalf_of.filter(|n| !n.is_empty()),
         urge_count: t.urge_count,
+        returned: t.returned,
     }
 }
 
@@ -341,6 +359,10 @@ pub(super) struct Queues {
     pub(super) events: String,
     /// This page again without the notice (the live banner's link).
     pub(super) refresh: String,
+    /// The 领导批示 block: items waiting for the actor's 批示 or 签发.
+    pub(super) instructions: Vec<TaskLine>,
+    /// The 最近公文 block.
+    pub(super) recent_docs: Vec<RecentDocLine>,
 }
 
 impl Queues {
@@ -479,6 +501,31 @@ pub(super) async fn workbench_queues(
         }
     }
 
+    let (mut instructions, mut recent_docs) = (Vec::new(), Vec::new());
+    if can_work {
+        instructions = state
+            .services
+            .awaiting_instruction(actor, now)
+            .await?
+            .into_iter()
+            .take(RECENT)
+            .map(task_line)
+            .collect();
+        recent_docs = state
+            .services
+            .documents()
+            .recent(actor, i64::try_from(RECENT).unwrap_or(5))
+            .await?
+            .into_iter()
+            .map(|d| RecentDocLine {
+                id: d.id,
+                title: d.title,
+                number: d.number.unwrap_or_default(),
+                status_label: d.status_label,
+                updated: at(d.updated_at),
+            })
+            .collect();
+    }
     let link = |page: i64| {
         query_string(&[
             ("queue", queue.code().to_owned()),
@@ -523,8 +570,13 @@ pub(super) async fn workbench_queues(
         sort,
         page,
         notice,
+        instructions,
+        recent_docs,
     })
 }
+
+/// How many lines the 领导批示 and 最近公文 blocks show.
+const RECENT: usize = 5;
 
 // ---------------------------------------------------------------------------------------------
 // Live update of the workbench (server-sent events)

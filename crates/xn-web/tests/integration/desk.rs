@@ -168,7 +168,7 @@ on_both_engines!(
         let frame = format!("src=\"/documents/{doc}/pdf?inline=1\"");
         assert!(html.contains(&frame), "{html}");
         let pdf = app.get(&format!("/documents/{doc}/pdf?inline=1")).await;
-        assert_eq!(pdf.status, StatusCode::OK);
+        assert_eq!(pdf.status, StatusCode::OK, "{}", pdf.body);
         assert_eq!(pdf.content_type(), "application/pdf");
         assert!(pdf.header("content-disposition").starts_with("inline"));
         assert!(
@@ -427,10 +427,25 @@ on_both_engines!(
         )
         .await;
 
-        // 承办: the received document, its scan inline, 拟办 and 批办 above the form.
+        // 承办: the received document, its scan inline, 拟办 and 批办 above the form; the
+        // leader's 批示 in its own block at the top, the box asking for the 承办结果.
         app.login_as(&chief_login).await;
         let html = app.get(&format!("/cases/{case}")).await.body;
         assert!(html.contains("id=\"desk-opinions\""), "{html}");
+        let instructions = html.find("id=\"desk-instructions\"").expect("a 批示 block");
+        assert!(
+            instructions < html.find("id=\"desk-document\"").unwrap(),
+            "the 批示 come first"
+        );
+        assert!(
+            html[instructions..].find("请秘书股抓好落实")
+                < html[instructions..].find("id=\"desk-document\""),
+            "the 批示 is in its block"
+        );
+        assert!(
+            html.contains("class=\"opinion-label\">承办结果</label>"),
+            "{html}"
+        );
         assert!(html.contains("拟请县长阅示，由秘书股牵头落实"), "{html}");
         assert!(html.contains("请秘书股抓好落实，月底前报结果"), "{html}");
         assert!(html.contains("东应急发〔2026〕9号"), "{html}");

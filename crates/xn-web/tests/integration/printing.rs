@@ -312,7 +312,14 @@ on_both_engines!(
             .await;
         assert_eq!(sm3_hex(&received), stored_hash);
 
-        // 归档: only the registry files it; the 档号 is 全宗号-年度-保管期限-件号.
+        // 归档: only the registry files it; the 档号 is 全宗号-年度-保管期限-件号. The page
+        // offers it to the registry only.
+        app.login_as("mishu").await;
+        let page = app.get(&format!("/documents/{doc}")).await.body;
+        assert!(!page.contains("id=\"archive-submit\""), "{page}");
+        app.login_as("wenshu").await;
+        let page = app.get(&format!("/documents/{doc}")).await.body;
+        assert!(page.contains("id=\"archive-submit\""), "{page}");
         let res = app
             .api(
                 "POST",
@@ -376,16 +383,16 @@ on_both_engines!(
         assert_eq!(
             names,
             vec![
-                "attachments/01-排查表.txt",
-                "final.pdf",
-                "manifest.json",
-                "processing-sheet.pdf",
-                "signed-draft.pdf",
+                "发文稿纸.pdf",
+                "归档清单.json",
+                "正式文件.pdf",
+                "签发稿.pdf",
+                "附件/01-排查表.txt",
             ]
         );
-        assert_eq!(files[&format!("{prefix}final.pdf")], pdf);
+        assert_eq!(files[&format!("{prefix}正式文件.pdf")], pdf);
         let manifest: Value =
-            serde_json::from_slice(&files[&format!("{prefix}manifest.json")]).unwrap();
+            serde_json::from_slice(&files[&format!("{prefix}归档清单.json")]).unwrap();
         assert_eq!(manifest["档号"], archive_no.as_str());
         assert_eq!(manifest["metadata"]["文号"], "东政办发〔2026〕1号");
         assert_eq!(manifest["metadata"]["日期"], "20261126");
@@ -398,7 +405,7 @@ on_both_engines!(
             assert_eq!(f["sm3"], sm3_hex(bytes).as_str(), "{path}");
             assert_eq!(f["size"], bytes.len(), "{path}");
         }
-        let draft = &files[&format!("{prefix}signed-draft.pdf")];
+        let draft = &files[&format!("{prefix}签发稿.pdf")];
         assert!(draft.starts_with(b"%PDF"));
         let draft_pages = xn_render::gbt9704::measure(draft).unwrap();
         assert_eq!(
@@ -412,7 +419,7 @@ on_both_engines!(
         let zip = zip::ZipArchive::new(std::io::Cursor::new(year)).unwrap();
         assert!(
             zip.file_names()
-                .any(|n| n.unwrap() == format!("{archive_no}/manifest.json")),
+                .any(|n| n.unwrap() == format!("{archive_no}/归档清单.json")),
         );
     }
 );

@@ -75,3 +75,108 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    a_returned_item_tells_its_drafter_why_and_wears_a_badge,
+    |app: TestApp| async move {
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let kezhang = app.token_for("kezhang", &SCOPES).await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/cases",
+                &mishu,
+                Some(json!({"process": "internal_request", "title": "关于购置档案柜的请示", "body": "申请购置档案柜两组。"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let case = res.json()["case_id"].as_i64().unwrap();
+        let task = app.task_of(&kezhang, case).await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{task}/return"),
+                &kezhang,
+                Some(json!({"to": "previous", "opinion": "请补充报价单"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+
+        // The drafter is told, with the step and the reason, and the notice links to the item.
+        let drafter = app.post_of("mishu").await;
+        assert_eq!(
+            app.text(&format!(
+                "select message from notifications where post_id = {drafter} and kind = 'flow.returned'"
+            ))
+            .await,
+            "《关于购置档案柜的请示》在「科长审核」被退回到「拟稿」：请补充报价单"
+        );
+        // In 待办 it wears a 退回 badge with the reason, on the page and in the API.
+        let back = app.task_of(&mishu, case).await.unwrap();
+        assert_eq!(back["returned"], "请补充报价单", "{back}");
+        app.login_as("mishu").await;
+        let home = app.get("/").await.body;
+        assert!(
+            home.contains("<span class=\"badge returned\">退回</span>"),
+            "{home}"
+        );
+        assert!(home.contains("退回理由：请补充报价单"), "{home}");
+        assert!(
+            home.contains(&format!("<a href=\"/cases/{case}\">")),
+            "{home}"
+        );
+        // Resubmitted, it is no longer a returned item.
+        app.complete_ok(&mishu, case, "提交", "已补充报价单", json!({}))
+            .await;
+        let again = app.task_of(&kezhang, case).await.unwrap();
+        assert!(again["returned"].is_null(), "{again}");
+        // The timeline's head names who acted; its text does not repeat the name.
+        let page = app.get(&format!("/cases/{case}")).await.body;
+        assert!(
+            page.contains("<div class=\"tl-text\">将事项从「科长审核」退回「拟稿」</div>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<div class=\"tl-text\">办理「拟稿」：提交</div>"),
+            "{page}"
+        );
+    }
+);
+
+on_both_engines!(
+    a_leader_sees_what_waits_for_their_instruction_and_the_latest_documents,
+    |app: TestApp| async move {
+        let case = app
+            .notice_at_the_director("关于做好冬季安全生产工作的通知", None)
+            .await;
+        app.login_as("zhuren").await;
+        let home = app.get("/").await.body;
+        let block = home.find("id=\"instructions\"").expect("a 领导批示 block");
+        let rest = &home[block..];
+        assert!(rest.contains("领导批示"), "{home}");
+        assert!(
+            rest.find(&format!(
+                "<a href=\"/cases/{case}\">关于做好冬季安全生产工作的通知</a>"
+            )) < rest.find("id=\"recent-documents\""),
+            "the 签发 waiting is in the block"
+        );
+        let recent = home
+            .find("id=\"recent-documents\"")
+            .expect("a 最近公文 block");
+        assert!(
+            home[recent..].contains("关于做好冬季安全生产工作的通知"),
+            "{home}"
+        );
+        assert!(
+            home.find("class=\"card queues\"").unwrap() < block,
+            "待办 stays first"
+        );
+        // The drafter has nothing waiting for a 批示: no such block.
+        app.login_as("mishu").await;
+        let home = app.get("/").await.body;
+        assert!(!home.contains("id=\"instructions\""), "{home}");
+        assert!(home.contains("id=\"recent-documents\""), "{home}");
+    }
+);

@@ -477,7 +477,24 @@ pub fn title_lines(title: &str, max: usize) -> Vec<String> {
     if n <= max {
         return vec![chars.into_iter().collect()];
     }
-    let lines = n.div_ceil(max);
+    // One more line rather than a break inside a word the rules forbid.
+    let fewest = n.div_ceil(max);
+    let mut first = None;
+    for lines in fewest..=(fewest + 2).min(n) {
+        let (out, clean) = balanced_lines(&chars, max, lines);
+        if clean {
+            return out;
+        }
+        first.get_or_insert(out);
+    }
+    first.unwrap_or_default()
+}
+
+/// `chars` broken into `lines` lines of at most `max`, balanced; and whether every break is
+/// one the rules allow.
+fn balanced_lines(chars: &[char], max: usize, lines: usize) -> (Vec<String>, bool) {
+    let n = chars.len();
+    let mut clean = true;
     let mut out = Vec::new();
     let mut start = 0;
     for i in 0..lines {
@@ -527,17 +544,30 @@ pub fn title_lines(title: &str, max: usize) -> Vec<String> {
             if chars.get(b + 1).is_some_and(|c| "（《".contains(*c)) {
                 score -= 2.0;
             }
-            if bad_break(&chars, b) {
+            if bad_break(chars, b) || splits_a_quantity(chars, b) {
                 score -= 100.0;
             }
             if score > best.0 {
                 best = (score, b);
             }
         }
+        if best.0 < -50.0 {
+            clean = false;
+        }
         out.push(chars[start..best.1].iter().collect());
         start = best.1;
     }
-    out
+    (out, clean)
+}
+
+/// Whether a title break before `chars[b]` separates a number from the word it counts
+/// (2027 | 年, 3 | 个): a reader takes "2027年" as one word.
+fn splits_a_quantity(chars: &[char], b: usize) -> bool {
+    let (Some(&prev), Some(&next)) = (chars.get(b.wrapping_sub(1)), chars.get(b)) else {
+        return false;
+    };
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    digit(prev) && (digit(next) || "年月日号时届次期个项件万亿元%％".contains(next))
 }
 
 /// Deliberate departures from the standard, for producing documents the checker must reject.
@@ -581,6 +611,23 @@ mod tests {
     fn paragraphs_are_separated_by_blank_lines() {
         let p = paragraphs("第一段\n续行\n\n\n第二段\n");
         assert_eq!(p, vec!["第一段续行".to_owned(), "第二段".to_owned()]);
+    }
+
+    #[test]
+    fn a_title_never_breaks_inside_a_number_or_between_it_and_its_word() {
+        let title = "东川市人民政府办公室关于做好2027年元旦春节期间安全生产工作的通知";
+        for max in 14..=30 {
+            let lines = title_lines(title, max);
+            assert_eq!(lines.concat(), title);
+            for pair in lines.windows(2) {
+                let end = pair[0].chars().last().unwrap_or(' ');
+                let start = pair[1].chars().next().unwrap_or(' ');
+                assert!(
+                    !(end.is_ascii_digit() && (start.is_ascii_digit() || start == '年')),
+                    "max {max}: {lines:?}"
+                );
+            }
+        }
     }
 
     #[test]

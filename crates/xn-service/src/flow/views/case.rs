@@ -289,6 +289,7 @@ fn open_to_me(
             step_name: sd.name.clone(),
             read: t.kind == TaskKind::Read,
             decisions: ProcessDef::decisions(sd),
+            opinion_label: opinion_label(sd),
             on_behalf_of: (t.post != me).then(|| name_of(t.post)),
             delegated_to_me: t.delegate_of.is_some(),
             can_return: !return_targets.is_empty(),
@@ -303,6 +304,15 @@ fn open_to_me(
         });
     }
     my_tasks
+}
+
+/// The label of a step's opinion box.
+fn opinion_label(sd: &xn_domain::flow::StepDef) -> String {
+    match &sd.opinion {
+        Some(l) if !l.trim().is_empty() => l.clone(),
+        _ if ProcessDef::decisions(sd).len() == 1 => "说明（可不填）".to_owned(),
+        _ => "办理意见".to_owned(),
+    }
 }
 
 /// The completions the viewer may take back.
@@ -541,6 +551,9 @@ pub struct MyTask {
     pub read: bool,
     /// Decisions offered.
     pub decisions: Vec<String>,
+    /// What the opinion box asks for: the step's own word (拟办意见, 批示, 承办结果 …), else
+    /// 办理意见 where a decision is chosen and 说明（可不填） where there is one.
+    pub opinion_label: String,
     /// Held for someone else (proxy).
     pub on_behalf_of: Option<String>,
     /// Delegated to the viewer.

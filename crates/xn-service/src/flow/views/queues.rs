@@ -61,6 +61,10 @@ pub struct TaskItem {
     pub case_version: i64,
     /// The case's status label.
     pub case_status_label: String,
+    /// Made by a return (退回): the returner's reason (empty when none was given).
+    pub returned: Option<String>,
+    /// The step asks for a leader's decision (批示, 签发): listed in the 领导批示 block.
+    pub instruction: bool,
 }
 
 /// A case I started.
@@ -230,10 +234,36 @@ impl Services {
             .filter(|p| *p != own)
             .collect();
         let names = self.post_names(&others).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| task_item(r, own, &names, now))
-            .collect())
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let def = self.process_def(r.process_id).await?;
+            let instruction = def.step(&r.step_id).is_some_and(|d| d.instruction);
+            out.push(TaskItem {
+                instruction,
+                ..task_item(r, own, &names, now)
+            });
+        }
+        Ok(out)
+    }
+
+    /// The open tasks waiting for the actor's 批示 or 签发 (steps marked `instruction` in their
+    /// process), soonest deadline first: the workbench's 领导批示 block.
+    pub async fn awaiting_instruction(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TaskItem>> {
+        let q = QueueQuery {
+            queue: QueueName::Todo,
+            item_kind: String::new(),
+            q: String::new(),
+            sort: "due".into(),
+            page: 1,
+            per_page: 200,
+        };
+        let mut tasks = self.task_queue(actor, &q, now).await?;
+        tasks.retain(|t| t.instruction);
+        Ok(tasks)
     }
 
     /// Cases the acting post started, newest first.
@@ -309,6 +339,7 @@ impl Services {
 
 fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<Utc>) -> TaskItem {
     let due = parse_date(r.due_date.as_deref());
+    let returned = r.returned_reason.clone().filter(|_| r.state == "open");
     TaskItem {
         id: r.id,
         case_id: r.case_id,
@@ -335,5 +366,7 @@ fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<U
         urge_count: r.urge_count,
         case_version: r.case_version,
         case_status_label: case_status_label(&r.case_status).to_owned(),
+        returned,
+        instruction: false,
     }
 }

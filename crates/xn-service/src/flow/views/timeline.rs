@@ -90,6 +90,13 @@ fn describe(
             .unwrap_or_default()
     };
     let date = |k: &str| d.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let for_holder = || {
+        if n("acted_by").is_some() {
+            format!("代 {} ", who("post"))
+        } else {
+            String::new()
+        }
+    };
     Some(match kind {
         "flow.case_started" => format!(
             "发起{}",
@@ -117,21 +124,17 @@ fn describe(
                 .unwrap_or_default();
             format!("交由 {} 办理", list.join("、"))
         }
-        "flow.task_completed" => {
-            let by = n("acted_by")
-                .and_then(|p| names.get(&p).cloned())
-                .map(|p| format!("（{p} 代办）"))
-                .unwrap_or_default();
-            format!(
-                "{} 办理「{}」：{}{by}",
-                who("post"),
-                step("step"),
-                s("decision")
-            )
-        }
+        // The line's head names who acted; the text names the holder only when someone else
+        // acted for them (代办).
+        "flow.task_completed" => format!(
+            "{}办理「{}」：{}",
+            for_holder(),
+            step("step"),
+            s("decision")
+        ),
         "flow.returned" => format!(
-            "{} 将事项从「{}」退回「{}」",
-            who("post"),
+            "{}将事项从「{}」退回「{}」",
+            for_holder(),
             step("from_step"),
             step("to_step")
         ),

@@ -32,11 +32,17 @@ pub(super) struct DocPage {
     archive: Option<ArchiveItemView>,
     /// 保管期限 choices (code, name).
     retentions: &'static [(&'static str, &'static str)],
+    /// The viewer keeps the office's records (the registry section or the office): 归档 is
+    /// offered to them only, as the service allows it to them only.
+    may_file: bool,
 }
 
 impl DocPage {
     fn can_archive(&self) -> bool {
-        self.archive.is_none() && self.d.direction == "outgoing" && self.d.status == "dispatched"
+        self.may_file
+            && self.archive.is_none()
+            && self.d.direction == "outgoing"
+            && self.d.status == "dispatched"
     }
 
     fn names(&self, r: &[Recipient]) -> String {
@@ -85,10 +91,17 @@ pub(super) async fn doc_page(
     } else {
         Vec::new()
     };
-    let archive = if d.direction == "outgoing" && d.status == "dispatched" {
-        state.services.documents().archive_item(actor, id).await?
+    let (archive, may_file) = if d.direction == "outgoing" && d.status == "dispatched" {
+        let archive = state.services.documents().archive_item(actor, id).await?;
+        let may_file = archive.is_none()
+            && match state.services.documents().as_ledger_keeper(actor).await {
+                Ok(_) => true,
+                Err(ServiceError::Forbidden(_)) => false,
+                Err(e) => return Err(e.into()),
+            };
+        (archive, may_file)
     } else {
-        None
+        (None, false)
     };
     Ok(DocPage {
         l: Layout::new(state, actor, "/documents").await?,
@@ -100,6 +113,7 @@ pub(super) async fn doc_page(
         error,
         archive,
         retentions: &RETENTIONS,
+        may_file,
     })
 }
 

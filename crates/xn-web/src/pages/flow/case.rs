@@ -261,6 +261,8 @@ struct CasePage {
     can_supervise: bool,
     /// What the step decides on: the area's part of the page.
     part: CasePart,
+    /// The viewer's 常用意见, offered beside each opinion box.
+    common: Vec<String>,
 }
 
 impl CasePage {
@@ -404,6 +406,11 @@ async fn case_page(
         || c.can_pause
         || c.can_resume
         || !c.urgeable.is_empty();
+    let common = if c.my_tasks.iter().any(|t| !t.read) {
+        state.services.common_opinions(actor).await?
+    } else {
+        Vec::new()
+    };
     let supervised = state.services.supervision().items_from_case(c.id).await?;
     let can_supervise = c.can_supervise;
     Ok(CasePage {
@@ -426,6 +433,7 @@ async fn case_page(
         kept,
         key: form_key(),
         part,
+        common,
         c,
     })
 }
@@ -761,5 +769,57 @@ mod tests {
                 .to_string()
                 .contains("事项版本")
         );
+    }
+}
+
+/// What the opinion box sends to 存为常用意见: the box's text, the case to go back to and the
+/// task whose form it was (the rest of the action form is ignored).
+#[derive(Debug, Deserialize)]
+pub(super) struct SaveOpinionForm {
+    #[serde(default)]
+    opinion: String,
+    #[serde(default)]
+    back: String,
+    #[serde(default)]
+    task: String,
+    #[serde(default)]
+    decision: String,
+}
+
+/// `POST /opinions/add`: adds the opinion box's text to the actor's 常用意见 and shows the case
+/// again with what was typed still in the box.
+pub(super) async fn save_opinion(
+    State(state): State<AppState>,
+    PageForm(actor, form): PageForm<SaveOpinionForm>,
+) -> Result<Response, PageError> {
+    let case_id: i64 = number("back", &form.back, "事项编号")?;
+    let saved = state
+        .services
+        .add_common_opinion(&actor, &plain_text(&form.opinion))
+        .await;
+    let kept = Kept {
+        kind: "complete".into(),
+        key: form.task.trim().to_owned(),
+        decision: form.decision,
+        opinion: form.opinion,
+        ..Kept::default()
+    };
+    let c = state
+        .services
+        .case_detail(&actor, case_id, state.clock.now())
+        .await?;
+    match saved {
+        Ok(_) => Ok(
+            case_page(&state, &actor, c, Some("已存为常用意见。"), None, kept)
+                .await?
+                .into_response(),
+        ),
+        Err(e) => {
+            let Some(message) = refusal(&e) else {
+                return Err(e.into());
+            };
+            let page = case_page(&state, &actor, c, None, Some(message), kept).await?;
+            Ok((status_of(&e), page).into_response())
+        }
     }
 }
