@@ -195,6 +195,8 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/tasks/{id}/extension", "flow.work", "ynnn nnn yn").json(r#"{"days":0,"reason":""}"#),
         r("POST", "/api/v1/tasks/{id}/urge", "flow.work", "yhhh nnn yn").json(r#"{"message":""}"#),
         r("GET", "/api/v1/proxies", "", "yyyy yyy yy"),
+        r("GET", "/api/v1/opinions", "flow.work", "yyyy nnn yn"),
+        r("PUT", "/api/v1/opinions", "flow.work", "yyyy nnn yn").json(r#"{"opinions":["同意。"]}"#),
         r("POST", "/api/v1/proxies", "flow.work", "yyyy nnn yn").json(r#"{"proxy_post_id":0,"starts_at":"2026-11-27T00:00:00Z","ends_at":"2026-11-26T00:00:00Z"}"#),
         // Revoking is done once: the 主任 does it, his token is not asked after.
         r("DELETE", "/api/v1/proxies/{id}", "flow.work", "yhhh nnn .n"),
@@ -253,6 +255,9 @@ fn rows() -> Vec<Row> {
         r("POST", "/session/post", "", "nnnn nnn ll").form("post_id={mishu_post}"),
         r("POST", "/notifications/{id}/read", "", "yhhh hhh ll"),
         r("POST", "/notifications/read", "", "yyyy yyy ll"),
+        r("GET", "/opinions", "flow.work", "yyyy nnn ll"),
+        r("POST", "/opinions", "flow.work", "yyyy nnn ll").form("opinions=同意。"),
+        r("POST", "/opinions/add", "flow.work", "yyyy nnn ll").form("opinion=已阅。&back=/"),
         r("GET", "/account", "", "yyyy yyy ll"),
         r("GET", "/account/password", "", "yyyy yyy ll"),
         r("POST", "/account/password", "", "yyyy yyy ll").form("old_password=x&new_password=y"),

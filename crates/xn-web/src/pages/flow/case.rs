@@ -792,6 +792,8 @@ pub(super) async fn save_opinion(
     State(state): State<AppState>,
     PageForm(actor, form): PageForm<SaveOpinionForm>,
 ) -> Result<Response, PageError> {
+    // Who may keep 常用意见 is decided before the input is read.
+    require(&actor, Permission::FlowWork)?;
     let case_id: i64 = number("back", &form.back, "事项编号")?;
     let saved = state
         .services
