@@ -34,6 +34,7 @@ mod handover;
 mod idempotency;
 pub mod opinions;
 mod persist;
+mod revise;
 mod start;
 pub(crate) mod stored;
 pub mod timers;
@@ -46,6 +47,7 @@ use batch::{Loaded, Work};
 pub use ctx::{ActionOutcome, OpenTask, StartCase};
 pub(crate) use ctx::{ActorRef, AreaTx, CaseCtx};
 pub use idempotency::IdempotencyKey;
+pub use revise::Revision;
 pub(crate) use timers::Fired;
 
 pub use views::*;

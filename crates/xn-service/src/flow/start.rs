@@ -150,16 +150,7 @@ impl Services {
     ) -> Result<ActionOutcome> {
         // The case's starter: its owner when given, else whoever starts it.
         let starter = owner.unwrap_or(actor.post_id);
-        let title = input.title.trim();
-        if title.is_empty() {
-            return Err(ServiceError::invalid("title", "请填写标题"));
-        }
-        if title.chars().count() > 200 {
-            return Err(ServiceError::invalid("title", "标题不能超过 200 字"));
-        }
-        if input.body.chars().count() > 50_000 {
-            return Err(ServiceError::invalid("body", "正文不能超过 5 万字"));
-        }
+        let title = checked_content(&input.title, &input.body)?;
         let (starter_unit, _) = xn_store::flow::post_unit(w.tx().await?, starter)
             .await?
             .ok_or(ServiceError::NotFound("身份"))?;
@@ -354,4 +345,20 @@ impl Services {
             .await?;
         Ok(written)
     }
+}
+
+/// A case's title (trimmed) and body as a start or a revision takes them, or the field at fault
+/// with its message.
+pub(super) fn checked_content<'a>(title: &'a str, body: &str) -> Result<&'a str> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ServiceError::invalid("title", "请填写标题"));
+    }
+    if title.chars().count() > 200 {
+        return Err(ServiceError::invalid("title", "标题不能超过 200 字"));
+    }
+    if body.chars().count() > 50_000 {
+        return Err(ServiceError::invalid("body", "正文不能超过 5 万字"));
+    }
+    Ok(title)
 }

@@ -156,6 +156,27 @@ pub async fn update_case(
     Ok(version + 1)
 }
 
+/// Rewrites a case's title and body (a returned internal request corrected by its drafter),
+/// provided its version is still `version`; the flow state and version stay.
+pub async fn revise_case(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    title: &str,
+    body: &str,
+    now_ms: i64,
+) -> Result<()> {
+    let sql = "update cases set title = $1, body = $2, updated_at = $3
+               where id = $4 and version = $5 and status = 'running'";
+    let n = with_tx!(tx, c => sqlx::query(sql)
+        .bind(title).bind(body).bind(now_ms).bind(id).bind(version)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::Conflict("cases.version".into()));
+    }
+    Ok(())
+}
+
 /// Writes the state of a case just inserted (version 1 stays: starting is its first version).
 pub async fn write_initial_state(
     tx: &mut Tx,

@@ -18,7 +18,7 @@ use xn_domain::flow::{Action, ReturnTarget};
 use xn_service::flow::admin::{ProcessSummary, ProxyView};
 use xn_service::flow::{
     ActionOutcome, CaseDetail, CaseItem, IdempotencyKey, QueueCounts, QueueName, QueueQuery,
-    StartCase, TaskItem,
+    Revision, StartCase, TaskItem,
 };
 
 use crate::AppState;
@@ -549,6 +549,26 @@ async fn request_extension(
     .await
 }
 
+/// Corrects the title and body of an internal request returned to its drafter (the case
+/// waits at its 拟稿 step with the acting post); the flow state and version stay. Any other
+/// case, step or holder: 409 with the reason; out of reach: 404.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/revise", tag = "flow", params(("id" = i64, Path)),
+    request_body = Revision,
+    responses((status = 204), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn revise_case(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Revision>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .revise_case(&actor, id, &body, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// An urge.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UrgeBody {
@@ -718,6 +738,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_case))
         .routes(routes!(get_case_desk))
         .routes(routes!(case_action))
+        .routes(routes!(revise_case))
         .routes(routes!(list_tasks))
         .routes(routes!(task_counts))
         .routes(routes!(complete_task))

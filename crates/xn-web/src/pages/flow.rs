@@ -62,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/new", get(case::new_case))
         .route("/cases/{id}", get(case::show_case))
         .route("/cases/{id}/act", post(case::act))
+        .route("/cases/{id}/revise", post(case::revise))
         .route("/tasks/{id}/urge", post(case::urge))
         .route(
             "/opinions",
@@ -120,6 +121,7 @@ fn done_message(code: &str) -> Option<&'static str> {
         "pause" => "事项已挂起，办理时限暂停计算。",
         "resume" => "事项已恢复办理。",
         "urge" => "已催办，对方会在工作台收到提醒。",
+        "revised" => "已保存修改。确认无误后请提交，事项将回到退回人。",
         "reported" => "进展已报送。",
         "reported_late" => "进展已补报（已逾期）。",
         "proxy" => "委托已设置。",

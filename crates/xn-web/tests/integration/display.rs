@@ -185,3 +185,45 @@ on_both_engines!(
         assert!(!more.body.contains("href=\"/supervision\"><strong>"));
     }
 );
+
+/// On a phone a list's rows become cards and each cell is a line named by its column
+/// (`data-label`); a cell without a name would be a bare value nobody can place. Every body
+/// cell of every `table.list` is named, is the card's headline (`class="title"`), or is an
+/// action cell named empty on purpose (`data-label=""`).
+#[test]
+fn every_list_cell_is_named_for_the_phone_card() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut tables = 0;
+    let mut unnamed = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("<table class=\"list") {
+            let table = &rest[start..];
+            let end = table.find("</table>").unwrap_or(table.len());
+            let body = &table[..end];
+            let body = body.find("</thead>").map_or(body, |h| &body[h..]);
+            tables += 1;
+            for (at, _) in body.match_indices("<td") {
+                let tag = &body[at..at + body[at..].find('>').unwrap_or(0)];
+                if !(tag.contains("data-label=") || tag.contains("class=\"title")) {
+                    let line = text[..text.len() - rest.len() + start].lines().count()
+                        + body[..at].lines().count();
+                    unnamed.push(format!("{file}:{line}: {tag}>"));
+                }
+            }
+            rest = &table[end..];
+        }
+    }
+    assert!(tables >= 20, "only {tables} list tables found");
+    assert!(
+        unnamed.is_empty(),
+        "list cells without a column name for the phone card:\n{}",
+        unnamed.join("\n")
+    );
+}

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::on_both_engines;
-use crate::support::TestApp;
+use crate::support::{TestApp, field_value};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
@@ -178,5 +178,138 @@ on_both_engines!(
         let home = app.get("/").await.body;
         assert!(!home.contains("id=\"instructions\""), "{home}");
         assert!(home.contains("id=\"recent-documents\""), "{home}");
+    }
+);
+
+on_both_engines!(
+    a_returned_request_is_corrected_by_its_drafter_before_it_goes_back,
+    |app: TestApp| async move {
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let kezhang = app.token_for("kezhang", &SCOPES).await;
+        let outsider = app.token_for("qinghe.wenshu", &SCOPES).await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/cases",
+                &mishu,
+                Some(json!({"process": "internal_request", "title": "关于购置档案柜的请示", "body": "申请购置档案柜两组。"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let case = res.json()["case_id"].as_i64().unwrap();
+        let revise = |version: i64, title: &str, body: &str| json!({"version": version, "title": title, "body": body});
+        let path = format!("/api/v1/cases/{case}/revise");
+        let version = |v: &serde_json::Value| v["version"].as_i64().unwrap();
+        let detail = app
+            .api("GET", &format!("/api/v1/cases/{case}"), &mishu, None)
+            .await
+            .json();
+        // Not returned: the drafter cannot rewrite what is already with the 科长.
+        assert_eq!(detail["can_revise"], false, "{detail}");
+        let res = app
+            .api(
+                "POST",
+                &path,
+                &mishu,
+                Some(revise(version(&detail), "改", "")),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert!(res.body.contains("退回到拟稿环节"), "{}", res.body);
+
+        let task = app.task_of(&kezhang, case).await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{task}/return"),
+                &kezhang,
+                Some(json!({"to": "previous", "opinion": "请补充报价单"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let detail = app
+            .api("GET", &format!("/api/v1/cases/{case}"), &mishu, None)
+            .await
+            .json();
+        assert_eq!(detail["can_revise"], true, "{detail}");
+        let v = version(&detail);
+        // Only the drafter: the 科长 who returned it, and an outsider, are refused.
+        let res = app
+            .api("POST", &path, &kezhang, Some(revise(v, "改", "")))
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        let res = app
+            .api("POST", &path, &outsider, Some(revise(v, "改", "")))
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+        // Bad input and a stale version are refused with the reason; nothing changes.
+        let res = app
+            .api("POST", &path, &mishu, Some(revise(v, "  ", "")))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("请填写标题"), "{}", res.body);
+        let res = app
+            .api("POST", &path, &mishu, Some(revise(v - 1, "改", "")))
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert_eq!(
+            app.text(&format!("select title from cases where id = {case}"))
+                .await,
+            "关于购置档案柜的请示"
+        );
+        assert_eq!(app.events_of("flow.revised").await, 0);
+
+        // On the page the drafter finds the form with the current text and corrects it there.
+        app.login_as("mishu").await;
+        let page = app.get(&format!("/cases/{case}")).await.body;
+        assert!(page.contains("action=\"/cases/"), "{page}");
+        assert!(page.contains("id=\"revise\""), "{page}");
+        assert_eq!(field_value(&page, "title"), "关于购置档案柜的请示");
+        let res = app
+            .post_form(
+                &format!("/cases/{case}/revise"),
+                &[
+                    ("version", &v.to_string()),
+                    ("title", "关于购置档案柜（附报价单）的请示"),
+                    (
+                        "body",
+                        "申请购置档案柜两组。\r\n附：三家报价单，最低价 4,800 元。",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(res.location(), format!("/cases/{case}?ok=revised"));
+        let page = app.get(res.location()).await.body;
+        assert!(page.contains("已保存修改"), "{page}");
+        assert!(page.contains("修改了标题和正文"), "{page}");
+        assert_eq!(app.events_of("flow.revised").await, 1);
+
+        // Submitted again, it goes back to the 科长 with the new title and body; the form is gone.
+        app.complete_ok(&mishu, case, "提交", "已补充报价单", json!({}))
+            .await;
+        let back = app.task_of(&kezhang, case).await.unwrap();
+        assert_eq!(back["title"], "关于购置档案柜（附报价单）的请示", "{back}");
+        let detail = app
+            .api("GET", &format!("/api/v1/cases/{case}"), &kezhang, None)
+            .await
+            .json();
+        assert_eq!(
+            detail["body"],
+            "申请购置档案柜两组。\n附：三家报价单，最低价 4,800 元。"
+        );
+        let res = app
+            .api(
+                "POST",
+                &path,
+                &mishu,
+                Some(revise(version(&detail), "再改", "")),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        let page = app.get(&format!("/cases/{case}")).await.body;
+        assert!(!page.contains("id=\"revise\""), "{page}");
     }
 );

@@ -96,6 +96,15 @@ impl Services {
         let fields: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(&row.fields).unwrap_or_default();
         let can_supervise = self.may_supervise_case(actor, def.item_kind).await?;
+        // A generic request back at its 拟稿 step with its drafter may be corrected there
+        // before it is submitted again; an area's cases are corrected through their area.
+        let start = def.start().map(|s| s.id.as_str());
+        let can_revise = crate::areas::generic_start(def.item_kind)
+            && state.status == CaseStatus::Running
+            && is_starter
+            && my_tasks
+                .iter()
+                .any(|t| !t.read && Some(t.step.as_str()) == start);
         Ok(CaseDetail {
             id: row.id,
             title: row.title,
@@ -104,6 +113,7 @@ impl Services {
             item_kind_label: item_kind_label(&row.item_kind),
             item_kind: row.item_kind.clone(),
             can_supervise,
+            can_revise,
             process_name: def.name.clone(),
             status: row.status.clone(),
             status_label: case_status_label(&row.status).to_owned(),
@@ -668,6 +678,9 @@ pub struct CaseDetail {
     /// Whether the viewer may open a supervision item from this case (a supervising section,
     /// on a case that is not a supervision item itself).
     pub can_supervise: bool,
+    /// The acting post is the drafter and the case waits at its 拟稿 step (returned): its
+    /// title and body may be corrected before it is submitted again (`revise_case`).
+    pub can_revise: bool,
     /// Process name.
     pub process_name: String,
     /// Status code.

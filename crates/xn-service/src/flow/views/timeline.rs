@@ -168,6 +168,14 @@ fn describe(
         "flow.child_linked" => format!("分送至单位 {}", n("unit_id").unwrap_or(0)),
         "flow.child_reported" => format!("分送单位回报：{}", s("outcome")),
         "flow.case_closed" => "办结".to_owned(),
+        "flow.revised" => match (
+            d.get("title").and_then(serde_json::Value::as_bool),
+            d.get("body").and_then(serde_json::Value::as_bool),
+        ) {
+            (Some(true), Some(true)) => "修改了标题和正文".to_owned(),
+            (Some(true), _) => "修改了标题".to_owned(),
+            _ => "修改了正文".to_owned(),
+        },
         "flow.urged" => format!("催办 {}：{}", who("post"), s("message")),
         "flow.due_soon" => "临期提醒".to_owned(),
         "flow.yellow_card" => format!("超期，亮黄牌（时限 {}）", s("due_date")),

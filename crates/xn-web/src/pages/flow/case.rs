@@ -14,7 +14,7 @@ use serde::Deserialize;
 use xn_domain::flow::{Action, ReturnTarget};
 use xn_domain::org::Permission;
 use xn_service::areas::CasePart;
-use xn_service::flow::{CaseDetail, StartCase};
+use xn_service::flow::{CaseDetail, Revision, StartCase};
 use xn_service::{Actor, ServiceError, require};
 
 use super::{
@@ -177,11 +177,32 @@ struct Kept {
     reason: String,
     days: String,
     message: String,
+    /// The title and body typed into a refused correction.
+    title: String,
+    body: String,
 }
 
 impl Kept {
     fn matches(&self, kind: &str, key: &str) -> bool {
         self.kind == kind && self.key == key
+    }
+
+    /// The title in the correction form: what was typed into a refused one, else the case's.
+    fn revised_title<'a>(&'a self, current: &'a str) -> &'a str {
+        if self.kind == "revise" {
+            &self.title
+        } else {
+            current
+        }
+    }
+
+    /// The body in the correction form: what was typed into a refused one, else the case's.
+    fn revised_body<'a>(&'a self, current: &'a str) -> &'a str {
+        if self.kind == "revise" {
+            &self.body
+        } else {
+            current
+        }
     }
 
     /// Whether `decision` was the one chosen in the completion of task `key`.
@@ -644,7 +665,7 @@ pub(super) async fn act(
         opinion: plain_text(&form.opinion),
         reason: plain_text(&form.reason),
         days: form.days.clone(),
-        message: String::new(),
+        ..Kept::default()
     };
     let (version, action) = match parse_action(&form) {
         Ok(parsed) => parsed,
@@ -707,6 +728,48 @@ pub(super) async fn urge(
                 ..Kept::default()
             };
             refused(&state, &actor, case_id, e, kept).await
+        }
+    }
+}
+
+/// The drafter's correction of a returned request.
+#[derive(Debug, Deserialize)]
+pub(super) struct ReviseForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /cases/{id}/revise`: the drafter corrects the title and body of a request returned
+/// to its 拟稿 step; a refusal shows the case again with what was typed.
+pub(super) async fn revise(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, form): PageForm<ReviseForm>,
+) -> Result<Response, PageError> {
+    let version: i64 = number("version", &form.version, "事项版本")?;
+    let revision = Revision {
+        version,
+        title: form.title.clone(),
+        body: plain_text(&form.body),
+    };
+    match state
+        .services
+        .revise_case(&actor, id, &revision, state.clock.now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?ok=revised")).into_response()),
+        Err(e) => {
+            let kept = Kept {
+                kind: "revise".to_owned(),
+                title: form.title,
+                body: form.body,
+                ..Kept::default()
+            };
+            refused(&state, &actor, id, e, kept).await
         }
     }
 }
