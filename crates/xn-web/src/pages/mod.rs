@@ -23,6 +23,7 @@ pub mod account;
 pub mod admin;
 pub mod calendar;
 pub mod documents;
+pub mod flash;
 pub mod flow;
 pub mod org;
 pub mod reset;
@@ -131,6 +132,8 @@ pub struct Layout {
     pub csrf: String,
     /// Navigation: (name, href, is current).
     pub nav: Vec<(&'static str, String, bool)>,
+    /// A one-time notice brought by a redirect (切换身份), in words.
+    pub flash: Option<String>,
 }
 
 impl Layout {
@@ -156,15 +159,7 @@ impl Layout {
             "/admin/calendar".to_owned(),
             active.starts_with("/admin/calendar"),
         ));
-        if [
-            Permission::OrgAdmin,
-            Permission::SecurityAdmin,
-            Permission::AuditRead,
-            Permission::CalendarAdmin,
-        ]
-        .iter()
-        .any(|p| actor.has(*p))
-        {
+        if ADMIN_DUTIES.iter().any(|p| actor.has(*p)) {
             nav.push((
                 "系统管理",
                 "/admin".to_owned(),
@@ -176,13 +171,15 @@ impl Layout {
                 .iter()
                 .any(|a| a.stage == Stage::Coming && active == format!("/{}", a.seg));
         nav.push(("更多", MORE.to_owned(), coming));
+        let post_label = actor
+            .post
+            .as_ref()
+            .map(|p| p.label())
+            .unwrap_or_else(|| "未选择身份".to_owned());
         Ok(Layout {
             person_name: actor.person_name.clone(),
-            post_label: actor
-                .post
-                .as_ref()
-                .map(|p| p.label())
-                .unwrap_or_else(|| "未选择身份".to_owned()),
+            flash: flash::current().map(|f| f.text(&post_label)),
+            post_label,
             posts: posts
                 .iter()
                 .map(|p| (p.id, p.label(), Some(p.id) == current))
@@ -318,4 +315,42 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(flash::layer))
 }
+
+/// Whether the page at `path` (a path of this site, its query ignored) shows something to
+/// `actor`: an object's page asks its service, which answers as it would to the page itself;
+/// administration asks for an administrator's duty; every other page shows each post what
+/// that post may see. Used to keep the page a person was on when they switch post.
+pub async fn may_show(state: &AppState, actor: &Actor, path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let id = |s: &str| s.parse::<i64>().ok();
+    let now = state.clock.now();
+    let s = &state.services;
+    match segs.as_slice() {
+        ["cases", x, ..] => match id(x) {
+            Some(x) => s.case_detail(actor, x, now).await.is_ok(),
+            None => true,
+        },
+        ["documents", x, ..] => match id(x) {
+            Some(x) => s.documents().get(actor, x).await.is_ok(),
+            None => true,
+        },
+        ["supervision", x, ..] => match id(x) {
+            Some(x) => s.supervision().item(actor, x, now).await.is_ok(),
+            None => true,
+        },
+        ["admin", "calendar", ..] => true,
+        ["admin", ..] => ADMIN_DUTIES.iter().any(|p| actor.has(*p)),
+        _ => true,
+    }
+}
+
+/// The permissions that open 系统管理.
+const ADMIN_DUTIES: [Permission; 4] = [
+    Permission::OrgAdmin,
+    Permission::SecurityAdmin,
+    Permission::AuditRead,
+    Permission::CalendarAdmin,
+];

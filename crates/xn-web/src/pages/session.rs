@@ -12,6 +12,7 @@ use xn_service::ServiceError;
 use xn_service::auth::ActingPost;
 
 use super::Layout;
+use super::flash::Flash;
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{
@@ -192,15 +193,58 @@ struct SwitchForm {
     post_id: i64,
 }
 
+/// `POST /session/post`: switches the acting post and stays on the page the person was on
+/// (told by the browser's Referer) when the new post may see it, else goes to the workbench;
+/// either way the next page says what changed.
 async fn switch_post(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     PageForm(actor, form): PageForm<SwitchForm>,
 ) -> Result<Response, PageError> {
+    let now = state.clock.now();
     state
         .services
-        .switch_post(&actor, form.post_id, state.clock.now())
+        .switch_post(&actor, form.post_id, now)
         .await?;
-    Ok(Redirect::to("/").into_response())
+    let jar = CookieJar::from_headers(&headers);
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(same_site_path)
+        .filter(|p| p != "/" && !p.starts_with("/choose-post"));
+    let (to, flash) = match (back, jar.get(SESSION_COOKIE)) {
+        (Some(path), Some(session)) => {
+            let client = xn_service::auth::Client {
+                ip: actor.ip.clone(),
+                user_agent: headers
+                    .get(axum::http::header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|s| s.chars().take(200).collect()),
+            };
+            let switched = state
+                .services
+                .authenticate_session(session.value(), &client, now)
+                .await?;
+            if super::may_show(&state, &switched, &path).await {
+                (path, Flash::Switched)
+            } else {
+                ("/".to_owned(), Flash::SwitchedHome)
+            }
+        }
+        _ => ("/".to_owned(), Flash::Switched),
+    };
+    Ok((jar.add(flash.cookie(&state)), Redirect::to(&to)).into_response())
+}
+
+/// The path (with its query) of a URL of this site, from a Referer: only a path that stays on
+/// this site is taken (`/…`, never `//host`).
+fn same_site_path(referer: &str) -> Option<String> {
+    let rest = referer
+        .strip_prefix("http://")
+        .or_else(|| referer.strip_prefix("https://"))?;
+    let path = &rest[rest.find('/')?..];
+    (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
+        .then(|| path.to_owned())
 }
 
 /// A row of the "my posts" table.

@@ -313,3 +313,83 @@ on_both_engines!(
         assert!(!page.contains("id=\"revise\""), "{page}");
     }
 );
+
+/// Switches the acting post from the page at `from`, as the header's 切换 does in a browser.
+async fn switch_from(app: &TestApp, from: &str, post: i64) -> crate::support::Res {
+    let csrf = app.csrf().await;
+    let body =
+        serde_html_form::to_string([("_csrf", csrf.as_str()), ("post_id", &post.to_string())])
+            .unwrap();
+    app.send(
+        axum::http::Request::post("/session/post")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("referer", format!("http://localhost{from}"))
+            .body(axum::body::Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+on_both_engines!(
+    switching_post_keeps_the_page_the_new_post_may_see_and_says_what_changed,
+    |app: TestApp| async move {
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/cases",
+                &mishu,
+                Some(json!({"process": "internal_request", "title": "关于调整值班安排的请示", "body": "拟调整元旦值班。"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let case = res.json()["case_id"].as_i64().unwrap();
+        // 林海燕 holds two posts: 秘书一科科长 (the case's 科长审核 is hers) and 督查科副科长.
+        app.login_as("kezhang").await;
+        let chief = app.post_of("kezhang").await;
+        let deputy = app
+            .scalar(&format!(
+                "select p2.id from posts p1 join posts p2 on p2.person_id = p1.person_id \
+                 where p1.id = {chief} and p2.id <> {chief}"
+            ))
+            .await;
+
+        // From a list both posts may see: the page is kept, and it says what changed.
+        let res = switch_from(&app, "/documents?direction=incoming", deputy).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER);
+        assert_eq!(res.location(), "/documents?direction=incoming");
+        let page = app.get(res.location()).await.body;
+        assert!(
+            page.contains("<p class=\"notice flash\" role=\"status\" id=\"flash\">已切换为"),
+            "{page}"
+        );
+        assert!(page.contains("副科长（兼）"), "{page}");
+        // Said once: the next page does not repeat it.
+        assert!(!app.get("/documents").await.body.contains("id=\"flash\""));
+
+        // The 科长 has approved the request and switches to 督查科 to 立项 from it: 督查科
+        // oversees the office's cases, so the case page is kept.
+        let res = switch_from(&app, "/documents", chief).await;
+        assert_eq!(res.location(), "/documents");
+        app.get("/").await;
+        assert_eq!(
+            app.get(&format!("/cases/{case}")).await.status,
+            StatusCode::OK
+        );
+        let res = switch_from(&app, &format!("/cases/{case}"), deputy).await;
+        assert_eq!(res.location(), format!("/cases/{case}"));
+        let page = app.get(res.location()).await.body;
+        assert!(page.contains("已切换为"), "{page}");
+        // A page the new post may not see (administration) is left for the workbench, saying why.
+        let res = switch_from(&app, "/admin/events", chief).await;
+        assert_eq!(res.location(), "/");
+        let home = app.get("/").await.body;
+        assert!(
+            home.contains("新身份不能查看原来的页面，已回到工作台"),
+            "{home}"
+        );
+        // A Referer pointing elsewhere is never followed off the site.
+        let res = switch_from(&app, "//evil.example/x", chief).await;
+        assert!(res.location().starts_with('/') && !res.location().starts_with("//"));
+    }
+);
