@@ -820,3 +820,96 @@ fn the_incoming_sheet_shows_proposal_instruction_and_result() {
     line(p1, "领导批示");
     line(p1, "办理结果");
 }
+
+#[test]
+fn the_outgoing_sheet_keeps_the_number_whole_and_files_no_verbs_as_opinions() {
+    use xn_render::gbt9704::{OutgoingSheet, outgoing_sheet};
+    let sheet = OutgoingSheet {
+        office: "东川市人民政府办公室".into(),
+        title: "关于做好2027年元旦春节期间安全生产工作的通知".into(),
+        number: Some("东政办发〔2026〕116号".into()),
+        classification: Some("非密".into()),
+        urgency: Some("加急".into()),
+        drafting_unit: Some("东川市人民政府办公室秘书一科".into()),
+        main_recipients: vec!["各县（区）人民政府".into(), "市政府各部门".into()],
+        cc: vec!["市委办公室".into()],
+        steps: vec![
+            step("拟稿", "", "张明", 20),
+            step("核稿", "同意", "刘芳", 21),
+            step("签发", "同意印发。", "李某某", 24),
+            step("复核", "", "刘芳", 24),
+            // Done without an opinion, their only decision their own verb: not opinions.
+            step("登记", "", "王文书", 25),
+            step("印制", "", "王文书", 25),
+            step("核发", "", "王文书", 25),
+        ],
+        ..OutgoingSheet::default()
+    };
+    let pdf = outgoing_sheet(&sheet, fonts()).unwrap();
+    let ps = pages(&pdf);
+    assert_eq!(ps.len(), 1);
+    let p1 = &ps[0];
+    line(p1, "东政办发〔2026〕116号");
+    line(p1, "东川市人民政府办公室秘书一科");
+    line(p1, "各县（区）人民政府，市政府各部门");
+    line(p1, "市委办公室");
+    line(p1, "张明2026年11月20日");
+    let text: String = p1.lines.iter().map(|l| l.text.clone()).collect();
+    assert!(!text.contains("其他环节"), "{text}");
+    assert!(!text.contains("王文书"), "{text}");
+}
+
+#[test]
+fn the_incoming_sheet_of_a_whole_case_fits_one_page() {
+    use xn_render::gbt9704::{IncomingSheet, incoming_sheet};
+    let sheet = IncomingSheet {
+        office: "东川市人民政府办公室".into(),
+        title: "关于进一步做好2027年元旦春节期间困难群众生活保障和安全生产工作的紧急通知".into(),
+        sender: "省人民政府办公厅".into(),
+        number: Some("省政办明电〔2026〕116号".into()),
+        serial: Some("收〔2026〕70号".into()),
+        received: chrono::NaiveDate::from_ymd_opt(2026, 11, 18),
+        classification: Some("非密".into()),
+        urgency: Some("特急".into()),
+        deadline: chrono::NaiveDate::from_ymd_opt(2026, 12, 25),
+        steps: vec![
+            step("签收", "", "王文书", 18),
+            step("登记", "", "王文书", 18),
+            step("初审", "通过，请拟办。", "王文书", 18),
+            step(
+                "拟办",
+                "拟请王副市长阅示，转市民政局、市应急管理局按职责抓好落实，12月20日前报送落实情况。",
+                "秘书一科 张明",
+                19,
+            ),
+            step(
+                "批办",
+                "同意。请市民政局牵头，市应急管理局配合，节前完成困难群众走访慰问，确保安全稳定。",
+                "王某某",
+                20,
+            ),
+            step("传阅", "阅", "李某某", 20),
+            step("传阅", "阅", "赵某某", 21),
+            step("传阅", "阅", "孙某某", 21),
+            step(
+                "承办",
+                "已转市民政局、市应急管理局办理，两局于12月18日报送落实情况，已呈王副市长阅。",
+                "秘书一科 张明",
+                23,
+            ),
+        ],
+        ..IncomingSheet::default()
+    };
+    let pdf = incoming_sheet(&sheet, fonts()).unwrap();
+    let ps = pages(&pdf);
+    assert_eq!(ps.len(), 1, "the 收文处理笺 runs onto a second page");
+    let p1 = &ps[0];
+    line(p1, "2026年12月25日");
+    let screen = line(p1, "通过，请拟办。");
+    let proposal = line(p1, "拟请王副市长阅示");
+    let read = line(p1, "李某某2026年11月20日");
+    let result = line(p1, "已转市民政局");
+    assert!(screen.top < proposal.top && proposal.top < read.top && read.top < result.top);
+    let text: String = p1.lines.iter().map(|l| l.text.clone()).collect();
+    assert!(!text.contains("其他环节"), "{text}");
+}

@@ -226,6 +226,17 @@ fn matches(step: &str, names: &[&str]) -> bool {
     names.iter().any(|n| step.contains(n))
 }
 
+/// The steps no box took that have something to record: a step done without an opinion (its
+/// only decision was its own verb: 登记编号, 印制完成, 签收 …) is not filed as one.
+fn unplaced<'s>(steps: &'s [SheetStep], placed: &[bool]) -> Vec<&'s SheetStep> {
+    steps
+        .iter()
+        .enumerate()
+        .filter(|(i, st)| !placed[*i] && !st.opinion.trim().is_empty())
+        .map(|(_, st)| st)
+        .collect()
+}
+
 fn finish(pages: Vec<Page>, fonts: &FontSet, title: &str) -> Result<Vec<u8>, RenderError> {
     let canvas = Canvas { pages };
     pdf::write(&canvas, fonts, None, title).map_err(RenderError::Pdf)
@@ -242,17 +253,13 @@ pub fn outgoing_sheet(sheet: &OutgoingSheet, fonts: &FontSet) -> Result<Vec<u8>,
     };
     s.heading(&format!("{}发文稿纸", sheet.office.trim()));
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    // The 文号 on a row of its own: on half a row it would break before 号.
+    s.field_row(&[("文　　号", opt(&sheet.number))]);
     s.field_row(&[
-        ("文　　号", opt(&sheet.number)),
         ("密　　级", opt(&sheet.classification)),
-    ]);
-    s.field_row(&[
         ("紧急程度", opt(&sheet.urgency)),
-        (
-            "印发份数",
-            sheet.copies.map(|c| c.to_string()).unwrap_or_default(),
-        ),
     ]);
+    s.field_row(&[("拟稿单位", opt(&sheet.drafting_unit))]);
     let boxes: [(&str, &[&str], f32); 4] = [
         ("签　　发", &["签发"], 45.0),
         ("会　　签", &["会签"], 30.0),
@@ -275,21 +282,18 @@ pub fn outgoing_sheet(sheet: &OutgoingSheet, fonts: &FontSet) -> Result<Vec<u8>,
         }
         s.step_box(label, &steps, min_h);
     }
-    let others: Vec<&SheetStep> = sheet
-        .steps
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !placed[*i])
-        .map(|(_, st)| st)
-        .collect();
+    let others = unplaced(&sheet.steps, &placed);
     if !others.is_empty() {
         s.step_box("其他环节", &others, 15.0);
     }
-    s.field_row(&[("拟稿单位", opt(&sheet.drafting_unit))]);
     s.field_row(&[("标　　题", sheet.title.clone())]);
     s.field_row(&[("主送机关", sheet.main_recipients.join("，"))]);
     s.field_row(&[("抄送机关", sheet.cc.join("，"))]);
     s.field_row(&[("附　　件", sheet.attachments.join("；"))]);
+    s.field_row(&[(
+        "印发份数",
+        sheet.copies.map(|c| c.to_string()).unwrap_or_default(),
+    )]);
     let pages = s.pages;
     finish(pages, fonts, &format!("发文稿纸：{}", sheet.title))
 }
@@ -318,11 +322,13 @@ pub fn incoming_sheet(sheet: &IncomingSheet, fonts: &FontSet) -> Result<Vec<u8>,
         ("密　　级", opt(&sheet.classification)),
         ("紧急程度", opt(&sheet.urgency)),
     ]);
+    s.field_row(&[("办理时限", date(&sheet.deadline))]);
     s.field_row(&[("标　　题", sheet.title.clone())]);
+    // 初审 is the registry's view before the 拟办; 传阅 is circled where leaders write.
     let boxes: [(&str, &[&str], f32); 3] = [
-        ("拟办意见", &["拟办"], 30.0),
-        ("领导批示", &["批示", "批办", "阅示"], 50.0),
-        ("办理结果", &["办理", "承办", "答复", "办结", "结果"], 35.0),
+        ("拟办意见", &["初审", "拟办"], 28.0),
+        ("领导批示", &["批示", "批办", "阅示", "传阅"], 45.0),
+        ("办理结果", &["办理", "承办", "答复", "办结", "结果"], 30.0),
     ];
     let mut placed = vec![false; sheet.steps.len()];
     for (label, names, min_h) in boxes {
@@ -340,17 +346,10 @@ pub fn incoming_sheet(sheet: &IncomingSheet, fonts: &FontSet) -> Result<Vec<u8>,
         }
         s.step_box(label, &steps, min_h);
     }
-    let others: Vec<&SheetStep> = sheet
-        .steps
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !placed[*i])
-        .map(|(_, st)| st)
-        .collect();
+    let others = unplaced(&sheet.steps, &placed);
     if !others.is_empty() {
         s.step_box("其他环节", &others, 15.0);
     }
-    s.field_row(&[("办理时限", date(&sheet.deadline))]);
     let pages = s.pages;
     finish(pages, fonts, &format!("收文处理笺：{}", sheet.title))
 }

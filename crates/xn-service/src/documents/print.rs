@@ -164,7 +164,14 @@ impl Documents<'_> {
     pub async fn processing_sheet(&self, actor: &Actor, id: i64) -> Result<AttachmentFile> {
         let d = self.get(actor, id).await?;
         let mut steps = Vec::new();
+        let mut deadline = None;
         if let Some(case) = d.case_id {
+            let row = xn_store::flow::find_case(self.svc.db(), case).await?;
+            deadline = row
+                .due_date
+                .as_deref()
+                .and_then(|x| NaiveDate::parse_from_str(x, "%Y-%m-%d").ok());
+            let def = self.svc.process_def(row.process_id).await?;
             let tasks = xn_store::flow::tasks_of_case(self.svc.db(), case).await?;
             let posts: Vec<i64> = tasks.iter().map(|t| t.post_id).collect();
             let who = self.svc.post_names(&posts).await?;
@@ -173,19 +180,18 @@ impl Documents<'_> {
                     .get(&t.post_id)
                     .map(|n| n.split('（').next().unwrap_or(n).to_owned())
                     .unwrap_or_default();
-                let opinion = match (&t.opinion, &t.decision) {
-                    (Some(o), _) if !o.trim().is_empty() => o.clone(),
-                    (_, Some(dec)) => dec.clone(),
-                    _ => String::new(),
-                };
                 steps.push(SheetStep {
                     step: t.step_name.clone(),
-                    opinion,
+                    opinion: sheet_opinion(def.step(&t.step_id), t),
                     person,
                     date: business_date(from_ms(t.acted_at.unwrap_or(t.created_at))),
                 });
             }
         }
+        let drafting_unit = xn_store::org::find_unit(self.svc.db(), d.unit_id)
+            .await
+            .ok()
+            .map(|u| u.name);
         let office = d
             .issuers
             .first()
@@ -199,10 +205,9 @@ impl Documents<'_> {
                     office,
                     title: d.title.clone(),
                     number: d.doc_number.clone(),
-                    classification: (d.classification != "public")
-                        .then(|| d.classification_label.clone()),
+                    classification: Some(d.classification_label.clone()),
                     urgency: d.urgency_label.clone(),
-                    drafting_unit: None,
+                    drafting_unit,
                     main_recipients: names(&d.main_recipients),
                     cc: names(&d.copy_recipients),
                     attachments: d.attachment_names.clone(),
@@ -222,10 +227,9 @@ impl Documents<'_> {
                     number: d.sender_number.clone(),
                     serial: d.received_no.clone(),
                     received: d.received_at.map(business_date),
-                    classification: (d.classification != "public")
-                        .then(|| d.classification_label.clone()),
+                    classification: Some(d.classification_label.clone()),
                     urgency: d.urgency_label.clone(),
-                    deadline: None,
+                    deadline,
                     steps,
                 }),
             )
@@ -331,5 +335,22 @@ impl Services {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// What a processing sheet records of a step done: the opinion written, else the decision where
+/// the step offers a choice (同意 / 不同意), 阅 for a 传阅 read (leaders circle it where they write
+/// their 批示); a step whose only decision is its own verb (提交, 登记编号, 印制完成, 核发, 签收)
+/// records none — the sheet keeps its name and date in its box, or leaves it off where it has
+/// no box.
+fn sheet_opinion(step: Option<&xn_domain::flow::StepDef>, t: &xn_store::flow::TaskRow) -> String {
+    let typed = t.opinion.as_deref().map(str::trim).unwrap_or("");
+    if !typed.is_empty() {
+        return typed.to_owned();
+    }
+    match (&t.decision, step) {
+        (Some(dec), Some(s)) if s.decisions.len() > 1 => dec.clone(),
+        (_, Some(s)) if s.kind == xn_domain::flow::StepKind::Read => "阅".to_owned(),
+        _ => String::new(),
     }
 }

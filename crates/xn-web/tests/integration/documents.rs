@@ -382,14 +382,33 @@ on_both_engines!(
         assert!(bytes.starts_with(b"%PDF"));
         let broken = xn_render::gbt9704::check(&bytes);
         assert!(broken.is_empty(), "{broken:?}");
+        // Each sheet on one page, with who drafted and the opinions; the verbs of 登记, 印制,
+        // 核发 and 签收 are not filed as opinions.
+        let text_of = |pdf: &[u8]| {
+            let pages = xn_render::gbt9704::measure(pdf).unwrap();
+            assert_eq!(pages.len(), 1, "a sheet runs onto a second page");
+            pages[0]
+                .lines
+                .iter()
+                .map(|l| l.text.clone())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         let sheet = app
             .api_raw(&format!("/api/v1/documents/{doc}/sheet"), &t.mishu)
             .await;
-        assert!(sheet.starts_with(b"%PDF"));
+        let text = text_of(&sheet);
+        assert!(text.contains("拟稿单位"), "{text}");
+        assert!(text.contains("主送机关"), "{text}");
+        for verb in ["登记编号", "印制完成", "其他环节"] {
+            assert!(!text.contains(verb), "{verb} on the 发文稿纸:\n{text}");
+        }
         let sheet = app
             .api_raw(&format!("/api/v1/documents/{qinghe_doc}/sheet"), &lead_t)
             .await;
-        assert!(sheet.starts_with(b"%PDF"));
+        let text = text_of(&sheet);
+        assert!(text.contains("拟请县长阅示"), "{text}");
+        assert!(!text.contains("其他环节"), "{text}");
 
         // 重发 to 柳林 after its 退文: a second round arrives there.
         let liulin = app.unit_id("柳林县人民政府").await;
