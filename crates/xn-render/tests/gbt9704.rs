@@ -898,7 +898,6 @@ fn the_incoming_sheet_of_a_whole_case_fits_one_page() {
                 23,
             ),
         ],
-        ..IncomingSheet::default()
     };
     let pdf = incoming_sheet(&sheet, fonts()).unwrap();
     let ps = pages(&pdf);
