@@ -2,7 +2,8 @@
 // 发文 reading its 正文 on the same page (the form beside the text on the desk, below it on the
 // phone; 同意 / 不同意, no 圈阅); the 文电科 clerk sees the 文号 登记 will take, then the 文号 on the
 // page and in the timeline, and previews at 印制 the PDF that will be sealed; a county 秘书 opens
-// a 督办事项 from 待办, is refused 申请办结 before any report, files one and then applies. On every
+// a 督办事项 from 待办, is refused 申请办结 before any report, files one and then applies; a secretary
+// corrects a returned request on her phone, and the 科长 switches post without losing the page. On every
 // phone page, no element is wider than the screen. On SQLite, and on PostgreSQL when
 // TEST_POSTGRES_URL is set (under CI=true it must be).
 
@@ -353,6 +354,69 @@ function journeys(backend, { databaseUrl } = {}) {
       await expectText(c.locator('.notice'), '已办理', { hint: 'printed' });
     } finally {
       await clerk.context.close();
+    }
+  });
+
+  test('a returned request is corrected on the phone; switching post to 督查科 keeps the case page', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const first = '关于购置档案柜的请示';
+    const corrected = '关于购置档案柜（附报价单）的请示';
+    const secretary = await signIn('mishu');
+    try {
+      const s = secretary.page;
+      await s.goto(`${server.url}/cases/new`);
+      await s.getByLabel('标题').fill(first);
+      await s.getByLabel('正文').fill('申请购置档案柜两组。');
+      await navigating(s, () => s.getByRole('button', { name: '提交审批' }).click());
+      await expectText(s.locator('.notice'), '事项已发起', { hint: 'request-started' });
+    } finally {
+      await secretary.context.close();
+    }
+    // The 科长 returns it for a quotation.
+    const chief = await signIn('kezhang');
+    try {
+      const k = chief.page;
+      await openFromQueue(k, first, 'chief-return');
+      const back = k.locator('form.act-return');
+      await back.getByLabel('退回到').selectOption({ label: '拟稿' });
+      await back.getByLabel('退回理由').fill('请补充报价单');
+      k.once('dialog', (d) => d.accept());
+      await navigating(k, () => back.getByRole('button', { name: '退回' }).click());
+      await expectText(k.locator('.notice'), '已退回', { hint: 'request-returned' });
+    } finally {
+      await chief.context.close();
+    }
+    // On her phone the secretary corrects the title and body there, then submits it again.
+    const phone = await signIn('mishu', PHONE);
+    try {
+      const p = phone.page;
+      await openFromQueue(p, first, 'mishu-returned');
+      const form = p.locator('#revise');
+      await form.getByLabel('标题').fill(corrected);
+      await form.getByLabel('正文').fill('申请购置档案柜两组。\n附：三家报价单，最低价 4,800 元。');
+      await fitsThePhone(p, 'revise-phone');
+      assert.deepEqual(await smallTargets(p), [], 'revise: touch targets');
+      await navigating(p, () => form.getByRole('button', { name: '保存修改' }).click());
+      await expectText(p.locator('.notice'), '已保存修改', { hint: 'revised' });
+      await expectText(p.locator('h1'), corrected, { hint: 'revised-title' });
+      await completeHere(p, { opinion: '已补充报价单' });
+      await expectText(p.locator('.notice'), '已办理', { hint: 'resubmitted' });
+    } finally {
+      await phone.context.close();
+    }
+    // The 科长 finds it under its new title, and switches to 督查科 from its page to 立项:
+    // the page stays, and says what changed.
+    const again = await signIn('kezhang');
+    try {
+      const k = again.page;
+      await openFromQueue(k, corrected, 'chief-again');
+      const at = k.url();
+      const option = k.locator('#post-switch option', { hasText: '督查科' });
+      await k.locator('#post-switch').selectOption({ label: (await option.first().innerText()).trim() });
+      await navigating(k, () => k.locator('form.switch button').click());
+      assert.equal(k.url(), at, 'switching post keeps the case page');
+      await expectText(k.locator('#flash'), '已切换为', { hint: 'switched' });
+    } finally {
+      await again.context.close();
     }
   });
 
