@@ -14,6 +14,7 @@
 
 mod book;
 mod calendar;
+mod demo;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
