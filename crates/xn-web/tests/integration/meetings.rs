@@ -595,3 +595,70 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    the_demo_books_weeks_of_meetings_on_working_days_without_a_clash,
+    |app: TestApp| async move {
+        let booked = app
+            .services()
+            .load_demo_meetings(crate::support::start_time())
+            .await
+            .unwrap();
+        assert!(booked >= 30, "{booked} meetings");
+        assert_eq!(app.count("meetings").await, i64::try_from(booked).unwrap());
+        // No room holds two live meetings at once, and no leader chairs or attends two.
+        let room_clashes = app
+            .scalar(
+                "select count(*) from meetings a join meetings b on a.id < b.id
+                 and a.room_id = b.room_id and a.starts_at < b.ends_at and b.starts_at < a.ends_at
+                 where a.status <> 'cancelled' and b.status <> 'cancelled'",
+            )
+            .await;
+        assert_eq!(room_clashes, 0);
+        let leader_clashes = app
+            .scalar(
+                "with l as (select id as meeting_id, chair_post_id as post_id from meetings
+                   union select meeting_id, post_id from meeting_attendees
+                   where role = 'attend' and post_id is not null)
+                 select count(*) from l x join l y on x.post_id = y.post_id
+                 and x.meeting_id < y.meeting_id
+                 join meetings a on a.id = x.meeting_id join meetings b on b.id = y.meeting_id
+                 where a.starts_at < b.ends_at and b.starts_at < a.ends_at",
+            )
+            .await;
+        assert_eq!(leader_clashes, 0);
+        // Every meeting on a working day (Beijing), the past ones ended.
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let cal = app.services().calendar().await.unwrap();
+        let mut monday = chrono::NaiveDate::from_ymd_opt(2026, 10, 12).unwrap();
+        let mut seen = 0;
+        while seen < booked {
+            let week = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/meetings?week={monday}"),
+                    &mishu,
+                    None,
+                )
+                .await
+                .json();
+            for day in week["days"].as_array().unwrap() {
+                let date: chrono::NaiveDate = day["date"].as_str().unwrap().parse().unwrap();
+                for m in day["meetings"].as_array().unwrap() {
+                    seen += 1;
+                    assert!(cal.is_working_day(date), "{date}: {m}");
+                    let ends: chrono::DateTime<chrono::Utc> =
+                        m["ends_at"].as_str().unwrap().parse().unwrap();
+                    if ends < crate::support::start_time() {
+                        assert_eq!(m["status"], "ended", "{m}");
+                    }
+                }
+            }
+            monday += Duration::weeks(1);
+            assert!(
+                monday < chrono::NaiveDate::from_ymd_opt(2027, 6, 1).unwrap(),
+                "found {seen} of {booked}"
+            );
+        }
+    }
+);
