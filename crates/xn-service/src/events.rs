@@ -66,6 +66,14 @@ pub fn kind_label(kind: &str) -> &'static str {
         "calendar.year_saved" => "更新工作日历",
         "calendar.shipped_loaded" => "载入随版本日历",
         "deadline.recomputed" => "期限重新计算",
+        "meeting.booked" => "安排会议",
+        "meeting.moved" => "调整会议时间",
+        "meeting.advanced" => "更新会议状态",
+        "meeting.cancelled" => "取消会议",
+        "meeting.room_added" => "添加会议室",
+        "meeting.kind_added" => "添加会议类型",
+        "meeting.feed_created" => "生成日历订阅地址",
+        "meeting.feed_revoked" => "停用日历订阅地址",
         _ => "其他",
     }
 }

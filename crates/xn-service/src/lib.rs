@@ -24,6 +24,7 @@ pub mod documents;
 pub mod events;
 pub mod flow;
 pub mod import;
+pub mod meetings;
 pub mod notifications;
 pub mod org;
 pub mod password;

@@ -55,6 +55,7 @@ pub mod documents;
 pub mod events;
 pub mod flow;
 pub mod jobs;
+pub mod meetings;
 pub mod notifications;
 pub mod opinions;
 pub mod org;

@@ -281,6 +281,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                     .await
                     .map_err(|e| anyhow::anyhow!("载入督查演示数据失败：{e}"))?;
                 println!("已载入近一年的督办事项 {items} 项（含进展报送、黄牌红牌与销号）。");
+                let meetings = services
+                    .load_demo_meetings(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入会议演示数据失败：{e}"))?;
+                println!(
+                    "已载入前后十周的会议 {meetings} 个（市长办公会议、常务会议、专题会议、视频会议）。"
+                );
             }
             Err(xn_service::ServiceError::Conflict { .. }) => {
                 println!("数据库中已有数据，沿用现有数据。")

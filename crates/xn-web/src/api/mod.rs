@@ -19,6 +19,7 @@ pub mod account;
 pub mod calendar;
 pub mod documents;
 pub mod flow;
+pub mod meetings;
 pub mod org;
 pub mod supervision;
 
@@ -113,6 +114,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(flow::router())
         .merge(documents::router())
         .merge(supervision::router())
+        .merge(meetings::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -25,6 +25,7 @@ pub mod calendar;
 pub mod documents;
 pub mod flash;
 pub mod flow;
+pub mod meetings;
 pub mod org;
 pub mod reset;
 pub mod session;
@@ -67,8 +68,8 @@ pub const AREAS: [Area; 10] = [
     Area {
         seg: "meetings",
         name: "办会",
-        description: "会议室、议题征集、会议通知与回执、签到、会议纪要，以及议定事项转入督查。",
-        stage: Stage::Coming,
+        description: "会议安排、会议室预订与冲突检查、一周会议与会议室日程、日历订阅；议题、通知回执、签到、纪要与议定事项转督查将陆续上线。",
+        stage: Stage::Built,
     },
     Area {
         seg: "affairs",
@@ -307,6 +308,7 @@ pub fn router() -> Router<AppState> {
         .merge(flow::router())
         .merge(documents::router())
         .merge(supervision::router())
+        .merge(meetings::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))

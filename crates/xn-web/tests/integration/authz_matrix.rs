@@ -251,6 +251,24 @@ fn rows() -> Vec<Row> {
         // The figures of the sections one's board oversees: none for those on no board.
         r("GET", "/api/v1/supervision/scores?month=2026-11", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/supervision/scores", "flow.work", "ynnn nnn yn").json(r#"{"month":"2026-11"}"#),
+        // ---- API: meetings (a 秘密 meeting of the city office; its office's staff book and
+        // manage, attendees and the office read, nobody below its 密级) ----
+        r("GET", "/api/v1/meetings", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/meetings", "flow.work", "ynyy nnn yn").json(r#"{"kind_id":0,"title":"","organiser_unit_id":0,"chair_post_id":0,"starts_at":"","ends_at":""}"#),
+        r("GET", "/api/v1/meetings/{id}", "flow.work", "yhhh nnn yn"),
+        r("GET", "/api/v1/meetings/{id}/ics", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/{id}/move", "flow.work", "yhhh nnn yn").json(r#"{"starts_at":"","ends_at":""}"#),
+        r("POST", "/api/v1/meetings/{id}/advance", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/{id}/cancel", "flow.work", "yhhh nnn yn").json(r#"{"reason":""}"#),
+        r("GET", "/api/v1/meetings/rooms", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/meetings/rooms", "flow.work", "ynyy nnn yn").json(r#"{"name":"","capacity":0}"#),
+        // A room's week shows every booking's time; titles only of meetings one may see.
+        r("GET", "/api/v1/meetings/rooms/{id}/week", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/meetings/kinds", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/meetings/kinds", "org.admin", "nnnn ynn nn").json(r#"{"name":""}"#),
+        r("GET", "/api/v1/meetings/feed", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/meetings/feed", "flow.work", "yyyy nnn yn"),
+        r("DELETE", "/api/v1/meetings/feed", "flow.work", "yyyy nnn yn"),
         // ---- Pages: the desk and the person's own (a token opens no page) ----
         r("GET", "/", "", "yyyy yyy ll"),
         r("POST", "/session/post", "", "nnnn nnn ll").form("post_id={mishu_post}"),
@@ -351,6 +369,21 @@ fn rows() -> Vec<Row> {
         r("POST", "/supervision/{id}/change", "flow.work", "yhhh nnn ll").form("reason="),
         r("POST", "/supervision/{id}/change/decide", "flow.work", "yhhh nnn ll").form("text="),
         r("POST", "/supervision/{id}/urge", "flow.work", "yhhh nnn ll").form("text="),
+        // ---- Pages: meetings ----
+        r("GET", "/meetings", "flow.work", "yyyy nnn ll"),
+        r("POST", "/meetings", "flow.work", "ynyy nnn ll").form("title="),
+        r("GET", "/meetings/new", "flow.work", "ynyy nnn ll"),
+        r("GET", "/meetings/rooms", "flow.work", "yyyy nnn ll"),
+        r("POST", "/meetings/rooms", "flow.work", "ynyy nnn ll").form("name="),
+        r("GET", "/meetings/rooms/{id}", "flow.work", "yyyy nnn ll"),
+        r("GET", "/meetings/feed", "flow.work", "yyyy nnn ll"),
+        r("POST", "/meetings/feed", "flow.work", "yyyy nnn ll"),
+        r("POST", "/meetings/feed/revoke", "flow.work", "yyyy nnn ll"),
+        r("GET", "/meetings/{id}", "flow.work", "yhhh nnn ll"),
+        r("GET", "/meetings/{id}/ics", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/{id}/move", "flow.work", "yhhh nnn ll").form("date="),
+        r("POST", "/meetings/{id}/advance", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/{id}/cancel", "flow.work", "yhhh nnn ll").form("reason="),
     ]
 }
 
@@ -364,6 +397,7 @@ const EXEMPT: &[(&str, &str, &str)] = &[
     ("GET", "/password-reset", "signed-out request form (auth tests)"),
     ("POST", "/password-reset", "signed-out request; answers alike for every login"),
     ("GET", "/password-reset/{}", "a one-time link, its secret the only key (auth tests)"),
+    ("GET", "/meetings/feed/{}", "a private calendar feed, its token the only key (meetings tests)"),
     ("POST", "/password-reset/{}", "a one-time link, its secret the only key (auth tests)"),
     ("GET", "/org", "a redirect to /org/units"),
     ("GET", "/cases", "a redirect to the desk's queue of cases the caller started"),
@@ -405,6 +439,8 @@ impl Fixtures {
                         "cases" | "instruction" => "case",
                         "tasks" => "task",
                         "supervision" => "item",
+                        "meetings" => "meeting",
+                        "rooms" => "room",
                         "persons" => "person",
                         "posts" => "post",
                         "units" | "seals" => "unit",
@@ -683,8 +719,41 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     f.insert("city_code_q", percent_encoded(&city_code));
     f.insert("city_code", city_code);
 
+    // A 秘密 meeting of the city office in its room, chaired by the 市长.
+    let mishu_token = app.token_for("mishu", &scopes).await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/meetings/rooms",
+            &mishu_token,
+            Some(json!({"name": "矩阵会议室", "capacity": 30})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let room = res.json()["id"].as_i64().unwrap();
+    let kind = app
+        .scalar("select id from meeting_kinds order by id limit 1")
+        .await;
+    let mayor = app.post_of("shizhang").await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/meetings",
+            &mishu_token,
+            Some(
+                json!({"kind_id": kind, "title": "矩阵专题会议", "organiser_unit_id": city_office,
+                    "chair_post_id": mayor, "starts_at": "2026-12-01 09:00",
+                    "ends_at": "2026-12-01 10:00", "room_id": room, "classification": "secret"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let meeting = res.json()["id"].as_i64().unwrap();
+
     for (k, v) in [
         ("doc", doc),
+        ("meeting", meeting),
+        ("room", room),
         ("case", case),
         ("case_id", case),
         ("task", task),

@@ -19,6 +19,7 @@ mod desk;
 mod display;
 mod documents;
 mod flow;
+mod meetings;
 mod opinions;
 mod org;
 mod printing;

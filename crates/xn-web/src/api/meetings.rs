@@ -1,0 +1,343 @@
+//! API of 办会: `/api/v1/meetings` — the week's meetings, booking (a clash answers 409 naming
+//! the other meeting), a meeting with its attendance, its `.ics`, moving, advancing and
+//! cancelling; rooms and a room's week; kinds; and the caller's private calendar feed.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xn_service::meetings::{
+    IcsFile, KindView, MeetingDetail, MeetingInput, MoveInput, RoomInput, RoomView, RoomWeek,
+    WeekScope, WeekView, beijing_date,
+};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiUser};
+
+/// Which week, and whose meetings.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct WeekQuery {
+    /// Any date of the week (Beijing), `YYYY-MM-DD`; default this week.
+    #[param(value_type = Option<String>, format = Date)]
+    pub week: Option<NaiveDate>,
+    /// `all` (every meeting the caller sees, default) or `mine` (我的会议).
+    pub scope: Option<WeekScope>,
+}
+
+impl WeekQuery {
+    fn date(&self, state: &AppState) -> NaiveDate {
+        self.week.unwrap_or_else(|| beijing_date(state.clock.now()))
+    }
+}
+
+/// An id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    /// The new record.
+    pub id: i64,
+}
+
+/// The meetings of a week the caller sees, day by day.
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", params(WeekQuery),
+    responses((status = 200, body = WeekView)))]
+async fn list_meetings(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<WeekQuery>,
+) -> Result<Json<WeekView>, ApiError> {
+    let date = q.date(&state);
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .week(&actor, date, q.scope.unwrap_or_default())
+            .await?,
+    ))
+}
+
+/// Books a meeting for the caller's office. A room or a leader already taken at that time
+/// answers 409 (`meetings.room_taken`, `meetings.leader_busy`) naming the other meeting.
+#[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = MeetingInput,
+    responses((status = 201, body = Created), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn create_meeting(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<MeetingInput>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let m = state.services.meetings();
+    let cap = m.as_office(&actor).await?;
+    let id = m.book(&cap, &body, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A meeting with its attendance.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = MeetingDetail), (status = 404, body = crate::error::Problem)))]
+async fn get_meeting(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<MeetingDetail>, ApiError> {
+    Ok(Json(state.services.meetings().get(&actor, id).await?))
+}
+
+pub(crate) fn ics_response(f: IcsFile) -> Response {
+    let encoded = crate::respond::percent(&f.name);
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename*=UTF-8''{encoded}"),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        f.text,
+    )
+        .into_response()
+}
+
+/// The meeting as iCalendar (RFC 5545): `METHOD:PUBLISH`, or `METHOD:CANCEL` once cancelled.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/ics", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, content_type = "text/calendar", body = String),
+        (status = 404, body = crate::error::Problem)))]
+async fn meeting_ics(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(ics_response(
+        state.services.meetings().ics(&actor, id).await?,
+    ))
+}
+
+/// Moves a meeting that has not begun (the clash rule applies); its SEQUENCE rises.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/move", tag = "meetings", params(("id" = i64, Path)),
+    request_body = MoveInput, responses((status = 204), (status = 409, body = crate::error::Problem)))]
+async fn move_meeting(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<MoveInput>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .meetings()
+        .move_to(&actor, id, &body, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The status a meeting reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Advanced {
+    /// Its status code.
+    pub status: String,
+    /// In Chinese.
+    pub status_label: String,
+}
+
+/// Advances a meeting to its next status (筹备中 → 已通知 → 进行中 → 已结束).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/advance", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = Advanced), (status = 409, body = crate::error::Problem)))]
+async fn advance_meeting(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Advanced>, ApiError> {
+    let s = state
+        .services
+        .meetings()
+        .advance(&actor, id, state.clock.now())
+        .await?;
+    Ok(Json(Advanced {
+        status: s.code().to_owned(),
+        status_label: s.label().to_owned(),
+    }))
+}
+
+/// Why a meeting is cancelled.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CancelBody {
+    /// 取消原因.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Cancels a meeting that has not begun.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "meetings", params(("id" = i64, Path)),
+    request_body = CancelBody, responses((status = 204), (status = 409, body = crate::error::Problem)))]
+async fn cancel_meeting(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CancelBody>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .meetings()
+        .cancel(&actor, id, &body.reason, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every room; `bookable` marks the caller's office's.
+#[utoipa::path(get, path = "/api/v1/meetings/rooms", tag = "meetings",
+    responses((status = 200, body = [RoomView])))]
+async fn list_rooms(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<RoomView>>, ApiError> {
+    Ok(Json(state.services.meetings().rooms(&actor).await?))
+}
+
+/// Adds a room to the caller's office.
+#[utoipa::path(post, path = "/api/v1/meetings/rooms", tag = "meetings", request_body = RoomInput,
+    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
+async fn create_room(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<RoomInput>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let m = state.services.meetings();
+    let cap = m.as_office(&actor).await?;
+    let id = m.add_room(&cap, &body, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A room's week: meetings the caller sees by name, the others as 已预订.
+#[utoipa::path(get, path = "/api/v1/meetings/rooms/{id}/week", tag = "meetings",
+    params(("id" = i64, Path), WeekQuery), responses((status = 200, body = RoomWeek),
+        (status = 404, body = crate::error::Problem)))]
+async fn room_week(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<WeekQuery>,
+) -> Result<Json<RoomWeek>, ApiError> {
+    let date = q.date(&state);
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .room_week(&actor, id, date)
+            .await?,
+    ))
+}
+
+/// The meeting kinds.
+#[utoipa::path(get, path = "/api/v1/meetings/kinds", tag = "meetings",
+    responses((status = 200, body = [KindView])))]
+async fn list_kinds(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<KindView>>, ApiError> {
+    Ok(Json(state.services.meetings().kinds(&actor).await?))
+}
+
+/// A new kind's name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct KindBody {
+    /// 会议类型名称.
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Adds a meeting kind (系统管理员).
+#[utoipa::path(post, path = "/api/v1/meetings/kinds", tag = "meetings", request_body = KindBody,
+    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
+async fn create_kind(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<KindBody>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = state
+        .services
+        .meetings()
+        .add_kind(&actor, &body.name, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The caller's feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedView {
+    /// Whether the caller has a feed.
+    pub active: bool,
+    /// The feed's path (with its token), only in the answer that made it.
+    pub path: Option<String>,
+}
+
+/// Whether the caller has a private calendar feed.
+#[utoipa::path(get, path = "/api/v1/meetings/feed", tag = "meetings",
+    responses((status = 200, body = FeedView)))]
+async fn get_feed(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<FeedView>, ApiError> {
+    Ok(Json(FeedView {
+        active: state.services.meetings().has_feed(&actor).await?,
+        path: None,
+    }))
+}
+
+/// Makes the caller a new feed (the old address stops working); the path is shown only here.
+#[utoipa::path(post, path = "/api/v1/meetings/feed", tag = "meetings",
+    responses((status = 201, body = FeedView)))]
+async fn create_feed(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<(StatusCode, Json<FeedView>), ApiError> {
+    let token = state
+        .services
+        .meetings()
+        .new_feed(&actor, state.clock.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(FeedView {
+            active: true,
+            path: Some(format!("/meetings/feed/{token}.ics")),
+        }),
+    ))
+}
+
+/// Revokes the caller's feed.
+#[utoipa::path(delete, path = "/api/v1/meetings/feed", tag = "meetings",
+    responses((status = 204)))]
+async fn revoke_feed(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .meetings()
+        .revoke_feed(&actor, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The meetings routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_meetings, create_meeting))
+        .routes(routes!(list_rooms, create_room))
+        .routes(routes!(room_week))
+        .routes(routes!(list_kinds, create_kind))
+        .routes(routes!(get_feed, create_feed, revoke_feed))
+        .routes(routes!(get_meeting))
+        .routes(routes!(meeting_ics))
+        .routes(routes!(move_meeting))
+        .routes(routes!(advance_meeting))
+        .routes(routes!(cancel_meeting))
+}
