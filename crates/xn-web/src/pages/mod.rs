@@ -343,6 +343,10 @@ pub async fn may_show(state: &AppState, actor: &Actor, path: &str) -> bool {
             Some(x) => s.supervision().item(actor, x, now).await.is_ok(),
             None => true,
         },
+        ["meetings", x, ..] => match id(x) {
+            Some(x) => s.meetings().get(actor, x).await.is_ok(),
+            None => true,
+        },
         ["admin", "calendar", ..] => true,
         ["admin", ..] => ADMIN_DUTIES.iter().any(|p| actor.has(*p)),
         _ => true,
