@@ -141,6 +141,16 @@ function journeys(backend, { databaseUrl } = {}) {
       await act('qinghe.xianzhang', { decision: '批示', opinion: '请秘书股抓好落实', pick: '秘书股 · 股长' });
       await act('qinghe.guzhang', { opinion: REPLY });
 
+      // The county's registry clerk finds the 收文 she registered in the 收文 list.
+      const countyClerk = await signIn('qinghe.wenshu');
+      try {
+        const q = countyClerk.page;
+        await q.goto(`${server.url}/documents/incoming`);
+        await expectText(q.locator('table.documents'), TITLE, { hint: 'county-incoming-list' });
+      } finally {
+        await countyClerk.context.close();
+      }
+
       // The city sees it handled, with the reply.
       await s.goto(docUrl.href);
       await expectText(s.locator('#exchanges'), '已办结', { hint: 'handled' });

@@ -13,10 +13,11 @@
 
 use chrono::{DateTime, Utc};
 use xn_domain::flow::{FlowEvent, ItemKind, StepContract, TimerKind};
+use xn_domain::org::Clearance;
 use xn_store::flow::JobRow;
 
 use crate::documents::DocumentDesk;
-use crate::flow::{ActorRef, AreaTx, CaseCtx, CaseDetail, Fired};
+use crate::flow::{ActorRef, AreaTx, CaseCtx, CaseDetail, CommittedRead, Fired};
 use crate::supervision::SupervisionDesk;
 use crate::{Actor, Result, ServiceError, Services};
 
@@ -225,6 +226,29 @@ impl Services {
             ItemKind::Supervision => {
                 Box::pin(self.on_supervision_flow(tx, case, events, actor, now)).await
             }
+        }
+    }
+
+    /// The 密级 of the matter a case of this kind is about, as its area keeps it: every holder
+    /// the process finds for it must be cleared for it (issue 17, finding 4). Read where flow
+    /// actions read (`CommittedRead`): an area's level changes with its own edits, never with a
+    /// flow action.
+    pub(crate) async fn area_classification(
+        &self,
+        read: &mut CommittedRead<'_>,
+        kind: ItemKind,
+        case: &CaseCtx,
+    ) -> Result<Clearance> {
+        match area_of(kind) {
+            Area::Flow | Area::Supervision => Ok(Clearance::Public),
+            Area::Documents => match case.link {
+                Some(doc) => {
+                    let code = read.document_classification(doc).await?;
+                    code.parse()
+                        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("document {doc}: {e}")))
+                }
+                None => Ok(Clearance::Public),
+            },
         }
     }
 

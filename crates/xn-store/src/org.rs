@@ -572,6 +572,14 @@ pub async fn post_person_name(tx: &mut Tx, post_id: i64) -> Result<String> {
 pub(crate) const POST_PERSON_NAME: &str =
     "select r.name from posts p join persons r on r.id = p.person_id where p.id = $1";
 
+/// The name of the person holding a post and the post's 密级 clearance code.
+pub async fn post_clearance(tx: &mut Tx, post_id: i64) -> Result<(String, String)> {
+    Ok(with_tx!(tx, c => sqlx::query_as(POST_CLEARANCE).bind(post_id).fetch_one(c).await)?)
+}
+
+pub(crate) const POST_CLEARANCE: &str =
+    "select r.name, p.clearance from posts p join persons r on r.id = p.person_id where p.id = $1";
+
 /// The children of a unit, in order.
 pub async fn child_units(tx: &mut Tx, unit_id: i64) -> Result<Vec<i64>> {
     Ok(with_tx!(tx, c => sqlx::query_scalar(

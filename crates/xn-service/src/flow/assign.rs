@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use xn_domain::flow::{AssigneeRule, CaseState, Ctx, FlowEvent, Need, Value};
+use xn_domain::org::Clearance;
 use xn_store::Tx;
 
 use super::batch::{self, CommittedRead, Work};
@@ -28,7 +29,15 @@ impl Services {
         now: DateTime<Utc>,
     ) -> Result<Vec<FlowEvent>> {
         let mut events = Vec::new();
+        // The case's 密级, read once when a step needs holders.
+        let mut level: Option<Clearance> = None;
         for (run, need) in state.needs() {
+            let step = state
+                .runs
+                .iter()
+                .find(|r| r.no == run)
+                .map(|r| r.step.clone())
+                .unwrap_or_default();
             match need {
                 Need::Rule { rule } => {
                     let posts = match rule_in_memory(&rule, case) {
@@ -38,6 +47,9 @@ impl Services {
                                 .await?
                         }
                     };
+                    let posts = self
+                        .cleared_holders(w, ctx, case, &mut level, &step, posts, false)
+                        .await?;
                     events.extend(state.assign(ctx, run, &posts).map_err(flow_error)?);
                 }
                 Need::Chosen { allowed, picked } => {
@@ -54,6 +66,9 @@ impl Services {
                             format!("所选办理人（岗位 {bad}）不在可选范围内"),
                         ));
                     }
+                    let picked = self
+                        .cleared_holders(w, ctx, case, &mut level, &step, picked, true)
+                        .await?;
                     events.extend(state.assign(ctx, run, &picked).map_err(flow_error)?);
                 }
                 Need::Children { process, units } => {
@@ -100,6 +115,70 @@ impl Services {
             .await
             .map(|r| r.title)
             .unwrap_or_default())
+    }
+
+    /// Of the posts found for a step, those cleared for the case's 密级 (issue 17, finding 4):
+    /// a post the rules found below it is passed over while another holder remains; a step
+    /// left with none, or a holder chosen by name below it, refuses the action with the step,
+    /// the holder and both levels named, before anything is written.
+    #[allow(clippy::too_many_arguments)]
+    async fn cleared_holders(
+        &self,
+        w: &mut Work<'_>,
+        ctx: &Ctx<'_>,
+        case: &CaseCtx,
+        level: &mut Option<Clearance>,
+        step: &str,
+        posts: Vec<i64>,
+        chosen: bool,
+    ) -> Result<Vec<i64>> {
+        if posts.is_empty() {
+            return Ok(posts);
+        }
+        let mut read = w.committed().await?;
+        let needed = match *level {
+            Some(l) => l,
+            None => {
+                let l = self
+                    .area_classification(&mut read, ctx.def.item_kind, case)
+                    .await?;
+                *level = Some(l);
+                l
+            }
+        };
+        if needed == Clearance::Public {
+            return Ok(posts);
+        }
+        let mut cleared = Vec::with_capacity(posts.len());
+        let mut below = None;
+        for p in posts {
+            let (name, code) = read.post_clearance(p).await?;
+            let has: Clearance = code
+                .parse()
+                .map_err(|e| ServiceError::Internal(anyhow::anyhow!("post {p}: {e}")))?;
+            if has.may_see(needed) {
+                cleared.push(p);
+            } else if below.is_none() || chosen {
+                below = Some((name, has));
+                if chosen {
+                    break;
+                }
+            }
+        }
+        match below {
+            Some((name, has)) if chosen || cleared.is_empty() => {
+                let step_name = ctx.def.step(step).map_or(step, |s| s.name.as_str());
+                Err(ServiceError::Conflict {
+                    code: "flow.clearance",
+                    message: format!(
+                        "「{step_name}」的办理人{name}涉密等级为{}，低于{}，不能办理此事项；本次未办理。请先调整该岗位的涉密等级或办理人",
+                        has.label(),
+                        needed.label()
+                    ),
+                })
+            }
+            _ => Ok(cleared),
+        }
     }
 
     /// The posts an assignee rule names for a case.

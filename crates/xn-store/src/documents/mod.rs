@@ -315,13 +315,26 @@ pub async fn rule_source(tx: &mut Tx, id: i64) -> Result<RuleSource> {
     Ok(with_tx!(tx, c => sqlx::query_as(RULE_SOURCE).bind(id).fetch_one(c).await)?)
 }
 
+const CLASSIFICATION: &str = "select classification from documents where id = $1";
+
+/// A document's 密级 code, inside a transaction.
+pub async fn classification(tx: &mut Tx, id: i64) -> Result<String> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(CLASSIFICATION).bind(id).fetch_one(c).await)?)
+}
+
 /// Reads on the SQLite writer thread's read-only connection (`crate::writer`), for a batch's
 /// lane: the same statements as above.
 pub mod on_writer {
     use crate::Result;
     use crate::writer::ReadConn;
 
-    use super::{RULE_SOURCE, RuleSource};
+    use super::{CLASSIFICATION, RULE_SOURCE, RuleSource};
+
+    /// A document's 密级 code.
+    pub fn classification(r: &ReadConn<'_>, id: i64) -> Result<String> {
+        let mut st = r.0.prepare_cached(CLASSIFICATION)?;
+        Ok(st.query_row([id], |row| row.get(0))?)
+    }
 
     /// What the 签发 rules read of a document.
     pub fn rule_source(r: &ReadConn<'_>, id: i64) -> Result<RuleSource> {

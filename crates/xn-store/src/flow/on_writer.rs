@@ -272,7 +272,7 @@ pub mod org {
 
     use crate::Result;
     use crate::flow::assignees::{CHILD_UNIT_OF_KIND, PARENT_UNIT, POST_UNIT, POSTS_WITH_POSITION};
-    use crate::org::{ChainRow, POST_PERSON_NAME, UNIT_BRIEF, UNIT_CHAIN};
+    use crate::org::{ChainRow, POST_CLEARANCE, POST_PERSON_NAME, UNIT_BRIEF, UNIT_CHAIN};
     use crate::writer::ReadConn;
 
     /// Active posts of a position code in a unit.
@@ -325,6 +325,12 @@ pub mod org {
     pub fn post_person_name(r: &ReadConn<'_>, post_id: i64) -> Result<String> {
         let mut st = r.0.prepare_cached(POST_PERSON_NAME)?;
         Ok(st.query_row([post_id], |row| row.get(0))?)
+    }
+
+    /// The name of the person holding a post and the post's clearance (`crate::org::post_clearance`).
+    pub fn post_clearance(r: &ReadConn<'_>, post_id: i64) -> Result<(String, String)> {
+        let mut st = r.0.prepare_cached(POST_CLEARANCE)?;
+        Ok(st.query_row([post_id], |row| Ok((row.get(0)?, row.get(1)?)))?)
     }
 
     /// The unit of a post, and whether it is active.

@@ -243,7 +243,8 @@ on_both_engines!(
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
-            res.body.contains("<td>4</td>") && res.body.contains("单位类型“公司”无法识别"),
+            res.body.contains("<td data-label=\"行号\">4</td>")
+                && res.body.contains("单位类型“公司”无法识别"),
             "{}",
             res.body
         );

@@ -561,3 +561,122 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     }
 );
+
+on_both_engines!(
+    a_classified_document_reaches_no_holder_the_rules_find_below_its_level,
+    |app: TestApp| async move {
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let kezhang = app.token_for("kezhang", &SCOPES).await;
+        let zhuren = app.token_for("zhuren", &SCOPES).await;
+        let county = app.unit_id("清河县人民政府").await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/documents",
+                &mishu,
+                Some(
+                    json!({"kind": "notice", "title": "关于应急物资储备点调整的通知",
+                            "classification": "secret", "secrecy_term": "1年",
+                            "main_recipients": [{"unit_id": county, "name": "清河县人民政府"}],
+                            "body": "各县（区）人民政府：\n应急物资储备点调整如下。"}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json()["id"].as_i64().unwrap();
+        let signer = app.post_of("zhuren").await;
+        let submit_path = format!("/api/v1/documents/{doc}/submit");
+        let submit = || {
+            app.api(
+                "POST",
+                &submit_path,
+                &mishu,
+                Some(json!({"signoff_post": signer})),
+            )
+        };
+        let refused = |res: &crate::support::Res, step: &str| {
+            assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+            let detail = res.json()["detail"].as_str().unwrap().to_owned();
+            assert!(detail.contains(step), "{detail}");
+            assert!(
+                detail.contains("非密") && detail.contains("秘密"),
+                "{detail}"
+            );
+        };
+        // 核稿 goes by rule to the section's 科长; her post cleared for 非密 only: not submitted.
+        let chief = app
+            .scalar(&format!(
+                "select p.id from posts p join persons r on r.id = p.person_id
+                 where r.login = 'kezhang' and p.unit_id = (select unit_id from posts where id = {})",
+                app.post_of("mishu").await
+            ))
+            .await;
+        app.exec(&format!(
+            "update posts set clearance = 'public' where id = {chief}"
+        ))
+        .await;
+        let before = written(&app).await;
+        refused(&submit().await, "「核稿」");
+        assert_eq!(written(&app).await, before, "nothing was written");
+        app.exec(&format!(
+            "update posts set clearance = 'secret' where id = {chief}"
+        ))
+        .await;
+        let res = submit().await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let case = res.json()["case_id"].as_i64().unwrap();
+        app.complete_ok(&kezhang, case, "同意", "", json!({})).await;
+
+        // 复核 goes by rule to the registry's clerks (any one of them): a clerk cleared for 非密
+        // only is passed over while a cleared one remains …
+        let clerk = app.post_of("wenshu").await;
+        let others = format!(
+            "position_id = (select position_id from posts where id = {clerk})
+             and unit_id = (select unit_id from posts where id = {clerk}) and active = 1
+             and id <> {clerk}"
+        );
+        assert!(
+            app.scalar(&format!("select count(*) from posts where {others}"))
+                .await
+                >= 1,
+            "the registry has more than one clerk"
+        );
+        app.exec(&format!(
+            "update posts set clearance = 'secret' where id = {clerk}"
+        ))
+        .await;
+        app.exec(&format!(
+            "update posts set clearance = 'public' where {others}"
+        ))
+        .await;
+        // … and with none cleared, the 主任's 签发 is refused naming the step and a clerk, and
+        // the case stays at 签发.
+        app.exec(&format!(
+            "update posts set clearance = 'public' where id = {clerk}"
+        ))
+        .await;
+        let before = written(&app).await;
+        let res = app
+            .complete(&zhuren, case, "同意", "同意印发", json!({}))
+            .await;
+        refused(&res, "「复核」");
+        assert_eq!(written(&app).await, before, "nothing was written");
+        assert!(
+            app.task_of(&zhuren, case).await.is_some(),
+            "签发 is still open"
+        );
+        app.exec(&format!(
+            "update posts set clearance = 'secret' where id = {clerk}"
+        ))
+        .await;
+        app.complete_ok(&zhuren, case, "同意", "同意印发", json!({}))
+            .await;
+        let recheck = format!("from tasks where case_id = {case} and step_id = 'recheck'");
+        assert_eq!(app.scalar(&format!("select count(*) {recheck}")).await, 1);
+        assert_eq!(
+            app.scalar(&format!("select post_id {recheck}")).await,
+            clerk,
+            "复核 only with the cleared clerk"
+        );
+    }
+);

@@ -166,6 +166,26 @@ impl CommittedRead<'_> {
         })
     }
 
+    /// The name of a post's holder and the post's 密级 clearance code.
+    pub(crate) async fn post_clearance(&mut self, post: i64) -> Result<(String, String)> {
+        Ok(match self {
+            CommittedRead::Tx(tx) => xn_store::org::post_clearance(tx, post).await?,
+            CommittedRead::Writer(w) => {
+                w.read(|r| xn_store::flow::on_writer::org::post_clearance(r, post))?
+            }
+        })
+    }
+
+    /// A document's 密级 code (changed by editing the draft, never by a flow action).
+    pub(crate) async fn document_classification(&mut self, document: i64) -> Result<String> {
+        Ok(match self {
+            CommittedRead::Tx(tx) => xn_store::documents::classification(tx, document).await?,
+            CommittedRead::Writer(w) => {
+                w.read(|r| xn_store::documents::on_writer::classification(r, document))?
+            }
+        })
+    }
+
     /// What the 签发 rules read of a document.
     pub(crate) async fn rule_source(
         &mut self,
