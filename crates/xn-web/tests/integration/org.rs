@@ -334,8 +334,10 @@ on_both_engines!(
         let res = app.get("/supervision").await;
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.body.contains("督查督办") && !res.body.contains("本模块尚未建成"));
+        let res = app.get("/meetings").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("<h1>办会</h1>") && !res.body.contains("本模块尚未建成"));
         for area in [
-            "meetings",
             "affairs",
             "research",
             "info",
