@@ -73,6 +73,23 @@ pub async fn arm_job(
     Ok(())
 }
 
+/// Arms the next rung of a ladder when the one before it fires: a timer row for it that
+/// already exists (armed by a build that armed every rung at once, or by a moved deadline)
+/// is left as it is, whatever its state, so that a claim on it is never disturbed.
+pub async fn arm_next_job(
+    tx: &mut Tx,
+    case_id: i64,
+    run_no: i64,
+    rung: &str,
+    due_at: i64,
+) -> Result<()> {
+    let sql = "insert into jobs (case_id, run_no, rung, due_at, kind) values ($1, $2, $3, $4, $5)
+               on conflict (kind, case_id, run_no, rung) do nothing";
+    with_tx!(tx, c => sqlx::query(sql).bind(case_id).bind(run_no).bind(rung).bind(due_at).bind(flow_timer())
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Cancels the pending timers of a run (`run_no` 0: the case's own), or of every run when
 /// `run_no` is `None`. Only the flow's own timers (kind `rung`): other areas keep theirs.
 pub async fn cancel_jobs(tx: &mut Tx, case_id: i64, run_no: Option<i64>) -> Result<u64> {

@@ -188,3 +188,90 @@ mod case_link {
         }
     }
 }
+
+/// Migration 0027 re-indexes the timers (pending ones by due instant; cancellations through
+/// the unique key): the rows an earlier build armed, every rung of a step at once, are kept and
+/// are claimed when due, in order, and rows already fired or cancelled never are.
+async fn timers_armed_before_are_claimed_when_due(db: &Db) {
+    db.migrate_to(26).await.unwrap();
+    for sql in [
+        "insert into units (id, kind, name, short_name, created_at) values (1, 'office', '市政府办公室', '市府办', 0)",
+        "insert into processes (id, key, version, name, item_kind, source, origin, created_at) values (1, 'p', 1, '流程', 'internal', '', 'shipped', 0)",
+        "insert into persons (id, login, name, password_hash, created_at) values (1, 'a', '甲', '', 0)",
+        "insert into positions (id, code, name, rank) values (1, 'staff', '科员', 0)",
+        "insert into posts (id, person_id, unit_id, position_id, created_at) values (1, 1, 1, 1, 0)",
+        "insert into cases (id, process_id, item_kind, title, unit_id, starter_post_id, status,
+             version, state, created_at, updated_at)
+         values (7, 1, 'internal', '旧事项', 1, 1, 'running', 3, '', 5, 6)",
+        // Ids above those a PostgreSQL identity gives next (a timer is armed below).
+        "insert into jobs (id, kind, case_id, run_no, rung, due_at, status)
+         values (11, 'rung', 7, 2, 'due_soon', 50, 'done'),
+                (12, 'rung', 7, 2, 'yellow', 100, 'pending'),
+                (13, 'rung', 7, 2, 'red', 200, 'pending'),
+                (14, 'rung', 7, 1, 'yellow', 60, 'cancelled')",
+    ] {
+        exec(db, sql).await;
+    }
+    db.migrate().await.unwrap();
+    assert_eq!(xn_store::flow::next_job_due(db).await.unwrap(), Some(100));
+    let claimed = xn_store::flow::claim_jobs(db, "a", 150, 1000, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        claimed.iter().map(|j| j.id).collect::<Vec<_>>(),
+        [12],
+        "{claimed:?}"
+    );
+    let mut tx = db.begin().await.unwrap();
+    assert!(
+        xn_store::flow::finish_job(&mut tx, 12, "a", claimed[0].version, "done", 150)
+            .await
+            .unwrap()
+    );
+    // A rung that falls arms its next one only where no row holds it: the red armed before
+    // stays as it was.
+    xn_store::flow::arm_next_job(&mut tx, 7, 2, "red", 999)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let claimed = xn_store::flow::claim_jobs(db, "a", 250, 1000, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        claimed.iter().map(|j| (j.id, j.due_at)).collect::<Vec<_>>(),
+        [(13, 200)]
+    );
+    // The flow's cancellation of a run still finds its timers.
+    let mut tx = db.begin().await.unwrap();
+    xn_store::flow::arm_job(&mut tx, 7, 3, "yellow", 300)
+        .await
+        .unwrap();
+    assert_eq!(
+        xn_store::flow::cancel_jobs(&mut tx, 7, Some(3))
+            .await
+            .unwrap(),
+        1
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(xn_store::flow::next_job_due(db).await.unwrap(), Some(200));
+}
+
+mod timer_rows {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        let t = TestDb::sqlite().await;
+        timers_armed_before_are_claimed_when_due(&t.db).await;
+        t.finish().await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+    async fn postgres() {
+        if let Some(t) = TestDb::postgres().await {
+            timers_armed_before_are_claimed_when_due(&t.db).await;
+            t.finish().await;
+        }
+    }
+}

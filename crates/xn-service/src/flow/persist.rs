@@ -230,6 +230,12 @@ fn changed_tasks(before: &CaseState, after: &CaseState) -> Vec<usize> {
 
 /// The timer changes of an action. Closing or pausing cancels every timer (resuming re-arms
 /// them); otherwise a run entered or moved arms its rungs, a run left cancels its own.
+///
+/// A run entered for the first time (and the case's own deadline at the start) has fired
+/// nothing yet: only its first rung is armed, and each rung arms the next when it fires
+/// (`timers::fire_rung`), so a step costs one timer row instead of one per rung. A run moved,
+/// re-activated or resumed may have fired some: every rung is armed again, and those already
+/// fired stay fired.
 fn job_ops(
     def: &ProcessDef,
     cal: &Calendar,
@@ -253,7 +259,9 @@ fn job_ops(
             }
             if run.state == RunState::Active {
                 if let Some(due) = &run.due {
-                    for (rung, at) in rungs(due, &def.ladder, cal, run.entered_at) {
+                    let ladder = rungs(due, &def.ladder, cal, run.entered_at);
+                    let take = if old.is_none() { 1 } else { ladder.len() };
+                    for (rung, at) in ladder.into_iter().take(take) {
                         ops.push(JobOp::Arm {
                             run: i64::from(run.no),
                             rung: rung.code(),
@@ -271,7 +279,9 @@ fn job_ops(
             && let Some(due) = &after.due
         {
             let entered = after.runs.first().map_or(now, |r| r.entered_at);
-            for (rung, at) in rungs(due, &def.ladder, cal, entered) {
+            let ladder = rungs(due, &def.ladder, cal, entered);
+            let take = if first { 1 } else { ladder.len() };
+            for (rung, at) in ladder.into_iter().take(take) {
                 ops.push(JobOp::Arm {
                     run: 0,
                     rung: rung.code(),

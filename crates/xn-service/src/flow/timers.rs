@@ -7,15 +7,25 @@
 //! next claim takes the timer over and the dead server's late commit, if any, finds its version
 //! stale and rolls back. Each timer therefore has exactly one effect, whatever the number of
 //! servers.
+//!
+//! A step's ladder is one row at a time: entering the step arms its first rung only, and a
+//! rung that falls arms the next in the same transaction (computed from the step's deadline
+//! as its entry computed the first), while the step is still open. A sweep claims again for
+//! the rungs so armed that are already due, so a server that was down past the red day gives
+//! the yellow and the red card in its first sweep, as when every rung was armed at once.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
-use xn_domain::flow::ladder::Rung;
-use xn_domain::flow::{CaseState, CaseStatus, RunState, TimerKind};
+use xn_domain::calendar::Calendar;
+use xn_domain::flow::ladder::{Rung, rungs};
+use xn_domain::flow::{CaseState, CaseStatus, ProcessDef, RunState, TimerKind};
 use xn_store::flow::{JobRow, NewCard};
 
 use crate::events::Audit;
 use crate::{Result, Services, ms};
+
+/// Claims in one sweep: a ladder has three rungs, each armed when the one before it falls.
+const LADDER_ROUNDS: usize = 3;
 
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,17 +49,27 @@ impl Services {
         lease: TimeDelta,
         limit: i64,
     ) -> Result<Sweep> {
-        let jobs =
-            xn_store::flow::claim_jobs(self.db(), owner, ms(now), ms(now + lease), limit).await?;
-        let mut sweep = Sweep {
-            claimed: jobs.len(),
-            ..Sweep::default()
-        };
-        for job in jobs {
-            match self.fire(owner, &job, now).await? {
-                Fired::Effect => sweep.fired += 1,
-                Fired::Dropped => sweep.dropped += 1,
-                Fired::Lost => sweep.lost += 1,
+        let mut sweep = Sweep::default();
+        // A rung that falls arms the next one, which may be due already (a server that was
+        // down past both the yellow and the red day): the claim is repeated, once per rung a
+        // ladder has at most, so that one sweep gives everything due by `now`.
+        for _ in 0..LADDER_ROUNDS {
+            let left = limit - i64::try_from(sweep.claimed).unwrap_or(i64::MAX);
+            if left <= 0 {
+                break;
+            }
+            let jobs = xn_store::flow::claim_jobs(self.db(), owner, ms(now), ms(now + lease), left)
+                .await?;
+            if jobs.is_empty() {
+                break;
+            }
+            sweep.claimed += jobs.len();
+            for job in jobs {
+                match self.fire(owner, &job, now).await? {
+                    Fired::Effect => sweep.fired += 1,
+                    Fired::Dropped => sweep.dropped += 1,
+                    Fired::Lost => sweep.lost += 1,
+                }
             }
         }
         Ok(sweep)
@@ -73,10 +93,22 @@ impl Services {
         job: &JobRow,
         now: DateTime<Utc>,
     ) -> Result<Fired> {
+        // Read before the write transaction opens (cached; on SQLite a read through the pool
+        // while this transaction holds the write lock would wait for a connection).
+        let cal = self.flow_calendar().await?;
         let mut tx = self.db().begin().await?;
         let case = xn_store::flow::lock_case(&mut tx, job.case_id).await?;
         let state: CaseState = super::stored::decode(&case.state)?;
         let rung = Rung::from_code(&job.rung);
+        // The ladder's next rung, armed now that this one falls, whether it has an effect or
+        // not, while the deadline still runs (see `persist::job_ops`).
+        if let Some(rung) = rung {
+            let def = self.process_def(case.process_id).await?;
+            if let Some((next, at)) = next_rung(&def, &cal, &state, job.run_no, rung) {
+                xn_store::flow::arm_next_job(&mut tx, job.case_id, job.run_no, next.code(), ms(at))
+                    .await?;
+            }
+        }
         // The holders still owing the step (or, for the case's own deadline, every step).
         let (due_date, holders): (Option<String>, Vec<i64>) = if job.run_no == 0 {
             let holders = state
@@ -218,6 +250,33 @@ impl Services {
             .await?
             .map(crate::from_ms))
     }
+}
+
+/// The rung after `fired` on the ladder of a run (0: the case's own deadline) while its
+/// deadline still runs, and when it falls; computed as the step's entry computed the first.
+fn next_rung(
+    def: &ProcessDef,
+    cal: &Calendar,
+    state: &CaseState,
+    run_no: i64,
+    fired: Rung,
+) -> Option<(Rung, DateTime<Utc>)> {
+    if state.status != CaseStatus::Running {
+        return None;
+    }
+    let (due, entered) = if run_no == 0 {
+        let entered = state.runs.first()?.entered_at;
+        (state.due.as_ref()?, entered)
+    } else {
+        let run = state.run(u32::try_from(run_no).ok()?)?;
+        if run.state != RunState::Active {
+            return None;
+        }
+        (run.due.as_ref()?, run.entered_at)
+    };
+    rungs(due, &def.ladder, cal, entered)
+        .into_iter()
+        .find(|(r, _)| *r > fired)
 }
 
 /// What firing a timer did.
