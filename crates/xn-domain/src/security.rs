@@ -81,6 +81,9 @@ pub struct SignInPolicy {
     pub absolute_timeout_hours: u32,
     /// Days an API token lives.
     pub api_token_days: u32,
+    /// Sessions one account may hold at once; signing in beyond it ends the oldest (0: no
+    /// limit).
+    pub max_sessions: u32,
 }
 
 impl Default for SignInPolicy {
@@ -95,6 +98,7 @@ impl Default for SignInPolicy {
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 12,
             api_token_days: 90,
+            max_sessions: 5,
         }
     }
 }
@@ -220,5 +224,22 @@ mod tests {
             p.session_state(t0, t0, t0 + Duration::minutes(31)),
             Err(SessionEnd::Idle)
         );
+    }
+}
+
+/// Who must give a second factor (`[second_factor]` of the configuration). The three
+/// administrators (三员) always must; `required_for_all` extends it to every account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecondFactorPolicy {
+    /// Every account must enrol a second factor, not only the administrators.
+    pub required_for_all: bool,
+}
+
+impl SecondFactorPolicy {
+    /// Whether a person must have a second factor, given whether they act in an
+    /// administrator's post.
+    pub fn required(&self, administrator: bool) -> bool {
+        administrator || self.required_for_all
     }
 }

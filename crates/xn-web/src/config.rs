@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
-use xn_domain::security::{PasswordPolicy, SignInPolicy};
+use xn_domain::security::{PasswordPolicy, SecondFactorPolicy, SignInPolicy};
 
 /// Everything an installation can set.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +39,8 @@ pub struct Config {
     /// `seal.key` in `data_dir`, created on first start. Servers sharing a PostgreSQL database
     /// must all be given the same key (`XIAONENG_SEAL_KEY`).
     pub seal_key: Option<String>,
+    /// Who must give a second factor (the three administrators always must).
+    pub second_factor: SecondFactorPolicy,
 }
 
 impl Default for Config {
@@ -56,6 +58,7 @@ impl Default for Config {
             timer_lease_secs: 60,
             timer_poll_ms: 5000,
             seal_key: None,
+            second_factor: SecondFactorPolicy::default(),
         }
     }
 }
@@ -87,6 +90,7 @@ impl Config {
                 iterations: self.hash_iterations,
             },
             seal_key: None,
+            second_factor: self.second_factor.clone(),
         }
     }
 }

@@ -8,12 +8,18 @@
 //! - `sign_in`: the password check, the lock from wrong passwords and the shared throttle.
 //! - `tokens`: API tokens (scopes, expiry).
 //! - `reset`: password resets through a one-time link only the owner sees.
+//! - `factor`: the second factor (TOTP today; the interface admits an SM2 key later).
+//! - `sessions`: one's own sessions, and the limit on how many an account holds.
 
+pub mod factor;
 mod reset;
+mod sessions;
 mod sign_in;
 mod tokens;
 
+pub use factor::{Enrolment, FACTOR_PENDING, FactorStatus, PendingFactor};
 pub use reset::{LinkState, ResetLink, ResetRequested};
+pub use sessions::SessionLine;
 
 use std::collections::BTreeSet;
 
@@ -73,6 +79,9 @@ pub struct Actor {
     pub csrf_token: String,
     /// Set when the person must change the password before anything else.
     pub must_change_password: bool,
+    /// Set when the person must enrol a second factor first (an administrator without one):
+    /// the actor then holds no permission.
+    pub must_enrol_factor: bool,
     /// How many active posts the person holds (the header offers switching when > 1).
     pub post_count: usize,
     /// The session's token hash, or `None` for an API token.
@@ -110,6 +119,8 @@ pub struct SignedIn {
     pub must_choose_post: bool,
     /// Whether the person must first change the password.
     pub must_change_password: bool,
+    /// Whether the session waits for the second factor (`/login/factor`) before it acts.
+    pub must_give_factor: bool,
 }
 
 /// Where a request comes from, for the event log.
@@ -133,6 +144,10 @@ impl Services {
         let Some(s) = xn_store::auth::find_session(self.db(), &token_hash).await? else {
             return Err(ServiceError::Unauthenticated("请先登录"));
         };
+        // A password alone signs no one in.
+        if s.factor_pending != 0 {
+            return Err(ServiceError::Unauthenticated(FACTOR_PENDING));
+        }
         let state = self.settings().sign_in_policy.session_state(
             from_ms(s.created_at),
             from_ms(s.last_seen_at),
@@ -213,6 +228,13 @@ impl Services {
         if let Some(scopes) = scopes {
             permissions.retain(|p| scopes.contains(p));
         }
+        // An administrator (or, when so configured, anyone) without a second factor does
+        // nothing until one is enrolled.
+        let administrator = permissions.iter().any(|p| p.is_admin());
+        let must_enrol_factor = self.factor_missing(person_id, administrator).await?;
+        if must_enrol_factor {
+            permissions.clear();
+        }
         Ok(Actor {
             person_id,
             person_name: person.name,
@@ -221,6 +243,7 @@ impl Services {
             permissions,
             csrf_token: String::new(),
             must_change_password: person.must_change_password != 0,
+            must_enrol_factor,
             post_count: posts.len(),
             session: None,
             ip: client.ip.clone(),
