@@ -1,7 +1,7 @@
 // The second factor in real headless Chromium, at 1366×768 and on a 390×844 phone: a secretary
 // enrols a TOTP factor with a code computed here, signs out and signs in with a fresh code; an
 // administrator whose factor was reset at the console is held on the enrolment page until he
-// enrols, and only then reaches administration. On SQLite, and on PostgreSQL when
+// enrols, and only then reaches administration and the auditor's page. On SQLite, and on PostgreSQL when
 // TEST_POSTGRES_URL is set (under CI=true it must be).
 
 import { after, before, describe, test } from 'node:test';
@@ -112,6 +112,11 @@ function journeys(backend, { databaseUrl } = {}) {
 
       await page.goto(`${server.url}/admin/events`);
       await expectText(page.locator('h1'), '审计日志', { hint: 'auditor-events' });
+      await page.goto(`${server.url}/admin/audit`);
+      await expectText(page.locator('#audit-chain'), '审计链完整', { hint: 'audit-chain' });
+      await expectText(page.locator('#audit-failures'), '动态口令错误', { hint: 'audit-failures' });
+      await fitsTheScreen(page, 'the auditor\'s page on a phone');
+      await screenshot(page, shot('audit-phone'));
       await navigating(page, () => page.getByRole('button', { name: '退出' }).click());
       await submitLogin(page, 'auditor');
       assert.equal(new URL(page.url()).pathname, '/login/factor');

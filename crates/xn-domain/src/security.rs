@@ -13,6 +13,11 @@ pub struct PasswordPolicy {
     pub min_length: usize,
     /// How many of the four classes (lower, upper, digit, symbol) must appear.
     pub min_classes: usize,
+    /// A new password may not be any of the last `history` ones (the current one included;
+    /// 0: no history kept).
+    pub history: u32,
+    /// Days after which a password must be changed before anything else (0: never).
+    pub max_age_days: u32,
 }
 
 impl Default for PasswordPolicy {
@@ -21,11 +26,18 @@ impl Default for PasswordPolicy {
         PasswordPolicy {
             min_length: 8,
             min_classes: 3,
+            history: 5,
+            max_age_days: 0,
         }
     }
 }
 
 impl PasswordPolicy {
+    /// Whether a password set at `changed_at` has passed its maximum age at `now`.
+    pub fn expired(&self, changed_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        self.max_age_days > 0 && now - changed_at > Duration::days(i64::from(self.max_age_days))
+    }
+
     /// Checks a new password, saying in Chinese what is missing.
     pub fn check(&self, password: &str, login: &str) -> Result<(), String> {
         let len = password.chars().count();

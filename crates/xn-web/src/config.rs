@@ -21,7 +21,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `postgres://…` to use a shared PostgreSQL database instead of the embedded file.
     pub database_url: Option<String>,
-    /// Mark cookies `Secure` (set when users reach the server over HTTPS, e.g. behind a proxy).
+    /// Mark cookies `Secure` and send HSTS on every answer. Without it both are still done for
+    /// a request that arrives over TLS (a proxy's `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
     /// Password policy.
     pub password: PasswordPolicy,

@@ -242,7 +242,11 @@ impl Services {
             post: post.map(crate::org::acting_post),
             permissions,
             csrf_token: String::new(),
-            must_change_password: person.must_change_password != 0,
+            must_change_password: person.must_change_password != 0
+                || self.settings().password_policy.expired(
+                    from_ms(person.password_changed_at.unwrap_or(person.created_at)),
+                    now,
+                ),
             must_enrol_factor,
             post_count: posts.len(),
             session: None,
@@ -324,9 +328,12 @@ impl Services {
             .password_policy
             .check(new, &person.login)
             .map_err(|m| ServiceError::invalid("new_password", m))?;
+        self.check_password_history(&person, new).await?;
         let hash = self.hasher().hash(new).await?;
         let mut tx = self.db().begin().await?;
         xn_store::org::set_password(&mut tx, person.id, &hash, false).await?;
+        xn_store::org::record_password_change(&mut tx, person.id, &person.password_hash, ms(now))
+            .await?;
         // Other devices signed in with the old password must sign in again, and no token made
         // by whoever knew it survives it.
         if let Some(keep) = &actor.session {
@@ -343,6 +350,32 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Refuses a new password that is the current one or one of the last used
+    /// (`[password] history`). Verified outside any transaction (see password.rs).
+    pub(crate) async fn check_password_history(
+        &self,
+        person: &xn_store::org::PersonRow,
+        new: &str,
+    ) -> Result<()> {
+        let n = self.settings().password_policy.history;
+        if n == 0 {
+            return Ok(());
+        }
+        let mut hashes = vec![person.password_hash.clone()];
+        hashes.extend(
+            xn_store::org::recent_password_hashes(self.db(), person.id, i64::from(n) - 1).await?,
+        );
+        for h in &hashes {
+            if self.hasher().verify(new, Some(h)).await? {
+                return Err(ServiceError::invalid(
+                    "new_password",
+                    format!("新口令不能与最近 {n} 次使用过的口令相同"),
+                ));
+            }
+        }
         Ok(())
     }
 

@@ -293,6 +293,7 @@ fn rows() -> Vec<Row> {
         r("POST", "/org/import", "org.admin", "nnnn ynn ll").multipart("not a workbook"),
         r("GET", "/admin", "", "yyyy yyy ll"),
         r("GET", "/admin/events", "audit.read", "nnnn nny ll"),
+        r("GET", "/admin/audit", "audit.read", "nnnn nny ll"),
         r("GET", "/admin/seals", "security.admin", "nnnn nyn ll"),
         r("POST", "/admin/seals/{unit}", "security.admin", "nnnn nyn ll").multipart("not an image"),
         r("GET", "/admin/seals/{unit}/preview", "security.admin", "nnnn n.n ll"),

@@ -311,3 +311,167 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    an_account_holds_at_most_max_sessions_and_ends_the_others_from_my_sessions,
+    |app: TestApp| async move {
+        let max = app.services().settings().sign_in_policy.max_sessions;
+        assert_eq!(max, 5);
+        let mut held = Vec::new();
+        for _ in 0..max {
+            app.login_as("mishu").await;
+            held.push(app.cookie("xn_session"));
+            app.clock.advance(chrono::Duration::seconds(1));
+        }
+        let opens = |cookie: String| {
+            let app = &app;
+            async move {
+                app.send(
+                    axum::http::Request::get("/")
+                        .header("cookie", format!("xn_session={cookie}"))
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .status
+                    == StatusCode::OK
+            }
+        };
+        assert!(opens(held[0].clone()).await);
+        // One more: the oldest ends.
+        app.login_as("mishu").await;
+        assert!(!opens(held[0].clone()).await, "the oldest session ended");
+        assert!(opens(held[1].clone()).await);
+        assert_eq!(app.events_of("auth.session_limit").await, 1);
+
+        let page = app.get("/account/sessions").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(
+            page.body
+                .matches("<tr><td data-label=\"登录时间\">")
+                .count(),
+            5
+        );
+        assert!(page.body.contains("当前会话"));
+        let ended = app.post_form("/account/sessions/end-others", &[]).await;
+        assert!(ended.body.contains("已结束其他 4 个会话"), "{}", ended.body);
+        assert!(!opens(held[1].clone()).await);
+        assert_eq!(app.get("/").await.status, StatusCode::OK, "this one stays");
+        assert_eq!(app.events_of("auth.sessions_ended").await, 1);
+    }
+);
+
+on_both_engines!(
+    a_password_is_not_reused_and_expires_after_its_maximum_age,
+    |app: TestApp| async move {
+        app.login_as("mishu").await;
+        let change = |old: &'static str, new: &'static str| {
+            let app = &app;
+            async move {
+                app.post_form(
+                    "/account/password",
+                    &[("old_password", old), ("new_password", new)],
+                )
+                .await
+            }
+        };
+        let demo = xn_service::demo::DEMO_PASSWORD;
+        assert!(
+            change(demo, "Gongwen#2027a")
+                .await
+                .body
+                .contains("口令已修改")
+        );
+        let back = change("Gongwen#2027a", demo).await;
+        assert_eq!(back.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(back.body.contains("最近 5 次"), "{}", back.body);
+        assert!(
+            change("Gongwen#2027a", "Gongwen#2027b")
+                .await
+                .body
+                .contains("口令已修改")
+        );
+        assert_eq!(app.scalar("select count(*) from password_history").await, 2);
+
+        // With a maximum age, a password older than it must be changed first.
+        let mut settings = app.services().settings().clone();
+        settings.password_policy.max_age_days = 90;
+        let services = xn_service::Services::new(app.services().db().clone(), settings).unwrap();
+        let strict = app.with_state(xn_web::AppState {
+            services,
+            clock: app.clock.clone(),
+            secure_cookies: false,
+        });
+        strict.sign_in("mishu", "Gongwen#2027b").await;
+        assert_eq!(strict.get("/").await.status, StatusCode::OK);
+        app.clock.advance(chrono::Duration::days(91));
+        strict.forget_cookies();
+        strict.sign_in("mishu", "Gongwen#2027b").await;
+        assert_eq!(strict.get("/").await.location(), "/account/password");
+        let page = strict.get("/account/password").await;
+        assert!(page.body.contains("已超过使用期限"));
+    }
+);
+
+on_both_engines!(
+    over_tls_cookies_are_secure_and_hsts_is_sent,
+    |app: TestApp| async move {
+        let plain = app.get("/login").await;
+        assert!(!plain.header("set-cookie").contains("Secure"));
+        assert!(plain.headers.get("strict-transport-security").is_none());
+        let tls = app
+            .send(
+                axum::http::Request::get("/login")
+                    .header("x-forwarded-proto", "https")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            tls.header("set-cookie").contains("; Secure"),
+            "{:?}",
+            tls.headers
+        );
+        assert_eq!(tls.header("strict-transport-security"), "max-age=31536000");
+    }
+);
+
+on_both_engines!(
+    every_request_is_in_the_access_log_without_its_query,
+    |app: TestApp| async move {
+        use tracing::instrument::WithSubscriber;
+        let buf = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+        let sink = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(move || Sink(sink.clone()))
+            .finish();
+        let res = app
+            .get("/password-reset/secret-of-the-link?token=abc123")
+            .with_subscriber(subscriber)
+            .await;
+        assert!(res.status.is_success() || res.status.is_client_error());
+        let log = String::from_utf8_lossy(&buf.lock().unwrap()).into_owned();
+        assert!(log.contains("xn_web::access"), "{log}");
+        assert!(log.contains("path=/password-reset/…"), "{log}");
+        assert!(
+            !log.contains("secret-of-the-link"),
+            "no reset secret in the log: {log}"
+        );
+        assert!(log.contains("status="), "{log}");
+        assert!(!log.contains("abc123"), "no query in the access log: {log}");
+    }
+);
+
+struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
