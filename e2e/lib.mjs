@@ -5,7 +5,7 @@
 // Nothing here knows a page's layout; the journeys (*.test.mjs) hold every selector.
 
 import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,64 @@ export const binaryPath = resolve(repoRoot, process.env.XIAONENG_BIN || 'target/
 
 /** The demo accounts' password (xn-service's demo data). */
 export const DEMO_PASSWORD = 'Xiaoneng@2026';
+
+/** The second factor's secret of the demo's three administrators (README). */
+export const DEMO_FACTOR_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+/** The demo accounts that must give the second factor at sign-in. */
+export const DEMO_FACTOR_LOGINS = ['sysadmin', 'secadmin', 'auditor'];
+
+/** The bytes of a base32 (RFC 4648) text. */
+function base32Bytes(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of text.replace(/=+$/, '').toUpperCase()) {
+    const v = alphabet.indexOf(ch);
+    if (v < 0) throw new Error(`not base32: ${ch}`);
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The six-digit TOTP code (RFC 6238: HMAC-SHA1, 30 s steps) of a base32 secret at time step `step`. */
+export function totp(secret, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Bytes(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(value % 1_000_000).padStart(6, '0');
+}
+
+// The last step used per server and login: the server accepts a code once, so a second
+// sign-in within the same step takes the next step's code (the server allows one step ahead),
+// and a third waits for the clock.
+const usedSteps = new Map();
+
+/**
+ * A code of `secret` for `login` at the server `origin` that the server has not accepted yet;
+ * waits for the next 30 s step when this one and the next are spent.
+ */
+export async function factorCode(origin, login, secret = DEMO_FACTOR_SECRET) {
+  const key = `${origin} ${login}`;
+  for (;;) {
+    const now = Math.floor(Date.now() / 30_000);
+    const step = Math.max(now, (usedSteps.get(key) ?? 0) + 1);
+    if (step <= now + 1) {
+      usedSteps.set(key, step);
+      return totp(secret, step);
+    }
+    // Waiting for the clock's next TOTP step: there is no event to wait for.
+    await delay((now + 1) * 30_000 - Date.now() + 100);
+  }
+}
 
 /** The phone viewport for mobile screenshots. */
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -88,7 +146,7 @@ export function createPostgresDatabase(baseUrl) {
  * The server's output goes to e2e/test-results/server-<label>.log.
  *
  * @param {{ databaseUrl?: string, label?: string }} [options]
- * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, stop: () => Promise<void>, console: (args: string[]) => string }>}
  */
 export async function startServer({ databaseUrl, label } = {}) {
   const port = await freePort();
@@ -134,6 +192,12 @@ export async function startServer({ databaseUrl, label } = {}) {
     rmSync(dataDir, { recursive: true, force: true });
   };
 
+  // `xiaoneng <args…>` at the server's console, on the server's data; answers its output.
+  const runConsole = (consoleArgs) => {
+    const where = databaseUrl ? ['--database-url', databaseUrl] : ['--data-dir', dataDir];
+    return execFileSync(binaryPath, [...consoleArgs, ...where], { cwd: dataDir, encoding: 'utf8' });
+  };
+
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -144,7 +208,7 @@ export async function startServer({ databaseUrl, label } = {}) {
     }
     try {
       const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return { url, stop };
+      if (res.status === 200) return { url, stop, console: runConsole };
       last = `HTTP ${res.status}`;
     } catch (err) {
       last = String(err.cause?.code || err.message || err);
@@ -214,11 +278,24 @@ export async function navigating(page, action, { timeout = 15_000 } = {}) {
   }
 }
 
-/** Signs in on the login page already open in `page`; resolves when the next page has loaded. */
+/**
+ * Signs in on the login page already open in `page`; resolves when the next page has loaded.
+ * The demo's administrators then give their second factor, computed here from the demo secret.
+ */
 export async function submitLogin(page, login, password = DEMO_PASSWORD) {
   await page.locator('input[name=login]').fill(login);
   await page.locator('input[name=password]').fill(password);
   await navigating(page, () => page.getByRole('button', { name: '登录', exact: true }).click());
+  const url = new URL(page.url());
+  if (url.pathname === '/login/factor' && DEMO_FACTOR_LOGINS.includes(login)) {
+    await submitFactor(page, await factorCode(url.origin, login));
+  }
+}
+
+/** Gives a code on the second step of signing in (`/login/factor`, open in `page`). */
+export async function submitFactor(page, code) {
+  await page.locator('input[name=code]').fill(code);
+  await navigating(page, () => page.getByRole('button', { name: '验证并登录' }).click());
 }
 
 /**

@@ -13,6 +13,11 @@ pub struct PasswordPolicy {
     pub min_length: usize,
     /// How many of the four classes (lower, upper, digit, symbol) must appear.
     pub min_classes: usize,
+    /// A new password may not be any of the last `history` ones (the current one included;
+    /// 0: no history kept).
+    pub history: u32,
+    /// Days after which a password must be changed before anything else (0: never).
+    pub max_age_days: u32,
 }
 
 impl Default for PasswordPolicy {
@@ -21,11 +26,18 @@ impl Default for PasswordPolicy {
         PasswordPolicy {
             min_length: 8,
             min_classes: 3,
+            history: 5,
+            max_age_days: 0,
         }
     }
 }
 
 impl PasswordPolicy {
+    /// Whether a password set at `changed_at` has passed its maximum age at `now`.
+    pub fn expired(&self, changed_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        self.max_age_days > 0 && now - changed_at > Duration::days(i64::from(self.max_age_days))
+    }
+
     /// Checks a new password, saying in Chinese what is missing.
     pub fn check(&self, password: &str, login: &str) -> Result<(), String> {
         let len = password.chars().count();
@@ -81,6 +93,9 @@ pub struct SignInPolicy {
     pub absolute_timeout_hours: u32,
     /// Days an API token lives.
     pub api_token_days: u32,
+    /// Sessions one account may hold at once; signing in beyond it ends the oldest (0: no
+    /// limit).
+    pub max_sessions: u32,
 }
 
 impl Default for SignInPolicy {
@@ -95,6 +110,7 @@ impl Default for SignInPolicy {
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 12,
             api_token_days: 90,
+            max_sessions: 5,
         }
     }
 }
@@ -220,5 +236,22 @@ mod tests {
             p.session_state(t0, t0, t0 + Duration::minutes(31)),
             Err(SessionEnd::Idle)
         );
+    }
+}
+
+/// Who must give a second factor (`[second_factor]` of the configuration). The three
+/// administrators (三员) always must; `required_for_all` extends it to every account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecondFactorPolicy {
+    /// Every account must enrol a second factor, not only the administrators.
+    pub required_for_all: bool,
+}
+
+impl SecondFactorPolicy {
+    /// Whether a person must have a second factor, given whether they act in an
+    /// administrator's post.
+    pub fn required(&self, administrator: bool) -> bool {
+        administrator || self.required_for_all
     }
 }

@@ -20,6 +20,14 @@ pub(crate) mod documents;
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Xiaoneng@2026";
 
+/// The second factor's secret (base32) of the demo's three administrators, documented in the
+/// README so that the demo can be tried with any authenticator app. Never for a real office.
+pub const DEMO_FACTOR_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// The demo accounts enrolled with [`DEMO_FACTOR_SECRET`]: the three administrators, who must
+/// give a second factor.
+pub const DEMO_FACTOR_LOGINS: [&str; 3] = ["sysadmin", "secadmin", "auditor"];
+
 /// The logins printed when the demo starts: (login, who).
 pub const DEMO_LOGINS: [(&str, &str); 13] = [
     ("mishu", "市政府办公室秘书一科 秘书"),
@@ -624,8 +632,22 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        // The administrators must give a second factor: the demo's are enrolled with the
+        // documented secret, so the demo can be tried.
+        let secret = demo_factor_secret()?;
+        for login in DEMO_FACTOR_LOGINS {
+            let id = self.person_id_by_login(login).await?;
+            self.enrol_factor_with_secret(id, &secret, now).await?;
+        }
         Ok(())
     }
+}
+
+/// The bytes of [`DEMO_FACTOR_SECRET`].
+fn demo_factor_secret() -> Result<Vec<u8>> {
+    totp_rs::Secret::try_from_base32(DEMO_FACTOR_SECRET)
+        .map(|s| s.as_bytes().to_vec())
+        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("demo factor secret: {e}")))
 }
 
 #[cfg(test)]

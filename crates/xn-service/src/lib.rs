@@ -182,6 +182,8 @@ pub struct Settings {
     /// The SM4 key that seal images are stored under (`None`: seals cannot be uploaded or
     /// placed). See `documents::seals`.
     pub seal_key: Option<[u8; 16]>,
+    /// Who must give a second factor.
+    pub second_factor: xn_domain::security::SecondFactorPolicy,
 }
 
 /// Everything a use case needs: the database and the settings. Cheap to clone.

@@ -19,6 +19,12 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     /// When it ended, if it did.
     pub ended_at: Option<i64>,
+    /// 1 while the second factor is still to be given: the session then acts for no one.
+    pub factor_pending: i16,
+    /// Client address at sign-in.
+    pub ip: Option<String>,
+    /// Client user agent at sign-in.
+    pub user_agent: Option<String>,
 }
 
 /// A session to insert.
@@ -36,24 +42,51 @@ pub struct NewSession<'a> {
     pub ip: Option<&'a str>,
     /// Client user agent.
     pub user_agent: Option<&'a str>,
+    /// Whether the second factor is still to be given.
+    pub factor_pending: bool,
 }
 
 /// Inserts a session.
 pub async fn insert_session(tx: &mut Tx, s: &NewSession<'_>, now_ms: i64) -> Result<()> {
-    let sql = "insert into sessions (token_hash, person_id, post_id, csrf_token, created_at, last_seen_at, ip, user_agent)
-               values ($1, $2, $3, $4, $5, $5, $6, $7)";
+    let sql = "insert into sessions (token_hash, person_id, post_id, csrf_token, created_at, last_seen_at, ip, user_agent, factor_pending)
+               values ($1, $2, $3, $4, $5, $5, $6, $7, $8)";
     with_tx!(tx, c => sqlx::query(sql)
         .bind(s.token_hash).bind(s.person_id).bind(s.post_id).bind(s.csrf_token)
-        .bind(now_ms).bind(s.ip).bind(s.user_agent).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(now_ms).bind(s.ip).bind(s.user_agent).bind(i16::from(s.factor_pending))
+        .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
+const SESSION_COLUMNS: &str = "token_hash, person_id, post_id, csrf_token, created_at, last_seen_at, ended_at, factor_pending, ip, user_agent";
+
 /// A live (not ended) session by its token hash.
 pub async fn find_session(db: &Db, token_hash: &str) -> Result<Option<SessionRow>> {
-    let sql =
-        "select token_hash, person_id, post_id, csrf_token, created_at, last_seen_at, ended_at
-               from sessions where token_hash = $1 and ended_at is null";
-    Ok(with_db!(db, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(c).await)?)
+    let sql = format!(
+        "select {SESSION_COLUMNS} from sessions where token_hash = $1 and ended_at is null"
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(token_hash).fetch_optional(c).await)?,
+    )
+}
+
+/// The live sessions of a person (the second factor given), oldest first.
+pub async fn live_sessions_of_person(tx: &mut Tx, person_id: i64) -> Result<Vec<SessionRow>> {
+    let sql = format!(
+        "select {SESSION_COLUMNS} from sessions
+         where person_id = $1 and ended_at is null and factor_pending = 0
+         order by created_at, token_hash"
+    );
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(person_id).fetch_all(c).await)?,
+    )
+}
+
+/// Marks a session's second factor as given; answers whether it was waiting for it.
+pub async fn complete_factor(tx: &mut Tx, token_hash: &str, now_ms: i64) -> Result<bool> {
+    let sql = "update sessions set factor_pending = 0, created_at = $2, last_seen_at = $2
+               where token_hash = $1 and ended_at is null and factor_pending = 1";
+    let done = with_tx!(tx, c => sqlx::query(sql).bind(token_hash).bind(now_ms).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(done > 0)
 }
 
 /// Records activity. Written at most once a minute per session by the caller, so that reads

@@ -72,6 +72,47 @@ pub async fn list(
         .bind(before).bind(&pattern).bind(subject).bind(limit).fetch_all(c).await)?)
 }
 
+/// The newest events matching the auditor's filter: a kind prefix, a person (who acted or whom
+/// it concerns; 0 for anyone) and a time range `[from_ms, to_ms)`.
+pub async fn search(
+    db: &Db,
+    kind_prefix: &str,
+    person_id: i64,
+    from_ms: i64,
+    to_ms: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    let sql = "select e.id, e.at, e.kind, e.actor_person_id, p.name as actor_name, e.actor_post_id,
+                      e.subject, e.detail, e.ip
+               from events e left join persons p on p.id = e.actor_person_id
+               where e.kind like $1
+                 and ($2 = 0 or e.actor_person_id = $2 or e.subject = $3)
+                 and e.at >= $4 and e.at < $5
+               order by e.id desc limit $6";
+    let pattern = format!("{}%", kind_prefix.replace('%', ""));
+    Ok(with_db!(db, c => sqlx::query_as(sql)
+        .bind(&pattern).bind(person_id).bind(format!("person:{person_id}"))
+        .bind(from_ms).bind(to_ms).bind(limit).fetch_all(c).await)?)
+}
+
+/// The newest events of any of `kinds`, for the auditor's list of sign-in failures and locks.
+pub async fn latest_of_kinds(db: &Db, kinds: &[&str], limit: i64) -> Result<Vec<EventRow>> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        let sql =
+            "select e.id, e.at, e.kind, e.actor_person_id, p.name as actor_name, e.actor_post_id,
+                          e.subject, e.detail, e.ip
+                   from events e left join persons p on p.id = e.actor_person_id
+                   where e.kind = $1 order by e.id desc limit $2";
+        let rows: Vec<EventRow> =
+            with_db!(db, c => sqlx::query_as(sql).bind(*kind).bind(limit).fetch_all(c).await)?;
+        out.extend(rows);
+    }
+    out.sort_by_key(|e| std::cmp::Reverse(e.id));
+    out.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(out)
+}
+
 /// The newest events of some kinds (prefix) about one person (`subject = person:<id>`), for
 /// their own account page: what happened to the account, whoever did it.
 pub async fn list_for_person(

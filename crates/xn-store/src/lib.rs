@@ -53,6 +53,7 @@ pub mod auth;
 pub mod calendar;
 pub mod documents;
 pub mod events;
+pub mod factor;
 pub mod flow;
 pub mod jobs;
 pub mod meetings;

@@ -180,6 +180,10 @@ pub struct PersonRow {
     pub locked_by_admin: i16,
     /// A disabled account cannot sign in at all.
     pub disabled: i16,
+    /// When the password was last set (epoch ms); `None` before migration 0026's history.
+    pub password_changed_at: Option<i64>,
+    /// When the account was created (epoch ms).
+    pub created_at: i64,
 }
 
 /// A person to insert.
@@ -197,7 +201,7 @@ pub struct NewPerson {
     pub must_change_password: bool,
 }
 
-const PERSON_COLUMNS: &str = "id, login, name, phone, password_hash, must_change_password, failed_attempts, locked_at, locked_by_admin, disabled";
+const PERSON_COLUMNS: &str = "id, login, name, phone, password_hash, must_change_password, failed_attempts, locked_at, locked_by_admin, disabled, password_changed_at, created_at";
 
 /// Inserts a person and returns the id.
 pub async fn insert_person(tx: &mut Tx, p: &NewPerson, now_ms: i64) -> Result<i64> {
@@ -304,6 +308,29 @@ pub async fn set_password(tx: &mut Tx, id: i64, hash: &str, must_change: bool) -
         return Err(crate::StoreError::NotFound);
     }
     Ok(())
+}
+
+/// Keeps the password a change replaces (`old_hash`) in the person's history and records when
+/// the new one was set.
+pub async fn record_password_change(
+    tx: &mut Tx,
+    person_id: i64,
+    old_hash: &str,
+    now_ms: i64,
+) -> Result<()> {
+    let keep =
+        "insert into password_history (person_id, password_hash, retired_at) values ($1, $2, $3)";
+    with_tx!(tx, c => sqlx::query(keep).bind(person_id).bind(old_hash).bind(now_ms).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "update persons set password_changed_at = $2 where id = $1";
+    with_tx!(tx, c => sqlx::query(sql).bind(person_id).bind(now_ms).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The hashes of the `n` passwords a person used last before the current one, newest first.
+pub async fn recent_password_hashes(db: &Db, person_id: i64, n: i64) -> Result<Vec<String>> {
+    let sql = "select password_hash from password_history where person_id = $1
+               order by retired_at desc, id desc limit $2";
+    Ok(with_db!(db, c => sqlx::query_scalar(sql).bind(person_id).bind(n).fetch_all(c).await)?)
 }
 
 /// A post with the names a reader needs.

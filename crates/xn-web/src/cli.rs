@@ -133,6 +133,13 @@ pub enum UserCommand {
         #[arg(long)]
         login: String,
     },
+    /// Remove a person's second factor (the only way for an administrator's); they enrol
+    /// again at their next sign-in.
+    ResetFactor {
+        /// Login name.
+        #[arg(long)]
+        login: String,
+    },
     /// Lock an account and end its sessions.
     Lock {
         /// Login name.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
-use xn_domain::security::{PasswordPolicy, SignInPolicy};
+use xn_domain::security::{PasswordPolicy, SecondFactorPolicy, SignInPolicy};
 
 /// Everything an installation can set.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,7 +21,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `postgres://…` to use a shared PostgreSQL database instead of the embedded file.
     pub database_url: Option<String>,
-    /// Mark cookies `Secure` (set when users reach the server over HTTPS, e.g. behind a proxy).
+    /// Mark cookies `Secure` and send HSTS on every answer. Without it both are still done for
+    /// a request that arrives over TLS (a proxy's `X-Forwarded-Proto: https`).
     pub secure_cookies: bool,
     /// Password policy.
     pub password: PasswordPolicy,
@@ -39,6 +40,8 @@ pub struct Config {
     /// `seal.key` in `data_dir`, created on first start. Servers sharing a PostgreSQL database
     /// must all be given the same key (`XIAONENG_SEAL_KEY`).
     pub seal_key: Option<String>,
+    /// Who must give a second factor (the three administrators always must).
+    pub second_factor: SecondFactorPolicy,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             timer_lease_secs: 60,
             timer_poll_ms: 5000,
             seal_key: None,
+            second_factor: SecondFactorPolicy::default(),
         }
     }
 }
@@ -87,6 +91,7 @@ impl Config {
                 iterations: self.hash_iterations,
             },
             seal_key: None,
+            second_factor: self.second_factor.clone(),
         }
     }
 }

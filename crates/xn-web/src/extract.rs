@@ -75,6 +75,9 @@ where
             .await
         {
             Ok(a) => a,
+            Err(ServiceError::Unauthenticated(xn_service::auth::FACTOR_PENDING)) => {
+                return Err(Redirect::to("/login/factor").into_response());
+            }
             Err(ServiceError::Unauthenticated(msg)) => {
                 let to = if msg.contains("超时") {
                     "/login?expired=1"
@@ -89,6 +92,11 @@ where
         let exempt = path == "/logout" || path.starts_with("/static/");
         if actor.must_change_password && path != "/account/password" && !exempt {
             return Err(Redirect::to("/account/password").into_response());
+        }
+        // An administrator without a second factor enrols one before anything else.
+        let enrolling = matches!(path, "/account/factor" | "/account/factor/confirm");
+        if actor.must_enrol_factor && !actor.must_change_password && !enrolling && !exempt {
+            return Err(Redirect::to("/account/factor").into_response());
         }
         if actor.post.is_none()
             && actor.post_count > 0
@@ -303,6 +311,11 @@ where
 fn must_not_need_new_password(actor: xn_service::Actor) -> Result<ApiUser, ApiError> {
     if actor.must_change_password {
         return Err(ServiceError::Forbidden("请先在网页上修改初始口令".to_owned()).into());
+    }
+    if actor.must_enrol_factor {
+        return Err(
+            ServiceError::Forbidden("请先在网页上启用动态口令（第二因子）".to_owned()).into(),
+        );
     }
     Ok(ApiUser(actor))
 }

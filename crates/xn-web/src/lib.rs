@@ -65,11 +65,110 @@ pub struct AppState {
     pub secure_cookies: bool,
 }
 
+/// Whether a request reached us over TLS: directly, or through a proxy that says so
+/// (`X-Forwarded-Proto: https`). A client that lies here only makes its own cookies `Secure`.
+fn over_tls(req: &axum::extract::Request) -> bool {
+    req.uri().scheme_str() == Some("https")
+        || req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+}
+
+/// Over TLS (or with `secure_cookies` set) every cookie an answer sets is `Secure` and the
+/// answer carries HSTS, so a browser that once came over HTTPS never falls back to HTTP.
+async fn tls_hardening(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let tls = state.secure_cookies || over_tls(&req);
+    let mut res = next.run(req).await;
+    if tls {
+        let headers = res.headers_mut();
+        let cookies: Vec<axum::http::HeaderValue> = headers
+            .get_all(axum::http::header::SET_COOKIE)
+            .iter()
+            .map(|v| match v.to_str() {
+                Ok(text) if !text.to_ascii_lowercase().contains("; secure") => {
+                    axum::http::HeaderValue::from_str(&format!("{text}; Secure"))
+                        .unwrap_or_else(|_| v.clone())
+                }
+                _ => v.clone(),
+            })
+            .collect();
+        headers.remove(axum::http::header::SET_COOKIE);
+        for c in cookies {
+            headers.append(axum::http::header::SET_COOKIE, c);
+        }
+        headers.insert(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    res
+}
+
+/// A request's path as the access log shows it: a one-time reset link's secret is its path,
+/// so it is cut off.
+fn loggable_path(path: &str) -> &str {
+    match path.strip_prefix("/password-reset/") {
+        Some(rest) if !rest.is_empty() => "/password-reset/…",
+        _ => path,
+    }
+}
+
+/// The HTTP access log: one line per request at `info` (target `xn_web::access`) with the
+/// method, the path without its query (a query may carry a secret or a search) and without a
+/// reset link's secret, the client's address, the status and the time taken.
+fn access_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let client = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    tracing::info_span!(
+        target: "xn_web::access",
+        "http",
+        method = %req.method(),
+        path = %loggable_path(req.uri().path()),
+        client = %client,
+    )
+}
+
+fn access_line(
+    res: &axum::http::Response<axum::body::Body>,
+    latency: std::time::Duration,
+    _span: &tracing::Span,
+) {
+    tracing::info!(
+        target: "xn_web::access",
+        status = res.status().as_u16(),
+        ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+        "answered"
+    );
+}
+
+/// Adds the access log (see [`access_span`]) around every route.
+fn with_access_log(router: Router<AppState>) -> Router<AppState> {
+    router.layer(
+        tower_http::trace::TraceLayer::new_for_http()
+            .make_span_with(access_span)
+            .on_request(())
+            .on_response(access_line),
+    )
+}
+
 /// The whole application: pages, API, health checks and static assets.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            tls_hardening,
+        ))
         .layer(axum::middleware::from_fn(error::explain_rejections))
         .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024))
         .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
@@ -90,5 +189,6 @@ pub fn app(state: AppState) -> Router {
             axum::http::header::REFERRER_POLICY,
             axum::http::HeaderValue::from_static("same-origin"),
         ))
-        .with_state(state)
+;
+    with_access_log(routes).with_state(state)
 }

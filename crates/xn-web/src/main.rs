@@ -139,6 +139,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         link.path
                     );
                 }
+                UserCommand::ResetFactor { login } => {
+                    services.console_reset_factor(&login, now).await?;
+                    println!("{login} 的动态口令已重置，本人下次登录时须重新启用。");
+                }
                 UserCommand::Lock { login } => {
                     services.console_set_locked(&login, true, now).await?;
                     println!("{login} 已锁定。");
@@ -298,6 +302,10 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         for (login, who) in xn_service::demo::DEMO_LOGINS {
             println!("  {login:<14} {who}");
         }
+        println!(
+            "三员账号登录时还须输入动态口令（TOTP），演示密钥：{}（仅供演示）",
+            xn_service::demo::DEMO_FACTOR_SECRET
+        );
     }
     let addr: SocketAddr = config
         .addr

@@ -8,12 +8,18 @@
 //! - `sign_in`: the password check, the lock from wrong passwords and the shared throttle.
 //! - `tokens`: API tokens (scopes, expiry).
 //! - `reset`: password resets through a one-time link only the owner sees.
+//! - `factor`: the second factor (TOTP today; the interface admits an SM2 key later).
+//! - `sessions`: one's own sessions, and the limit on how many an account holds.
 
+pub mod factor;
 mod reset;
+mod sessions;
 mod sign_in;
 mod tokens;
 
+pub use factor::{Enrolment, FACTOR_PENDING, FactorStatus, PendingFactor};
 pub use reset::{LinkState, ResetLink, ResetRequested};
+pub use sessions::SessionLine;
 
 use std::collections::BTreeSet;
 
@@ -73,6 +79,9 @@ pub struct Actor {
     pub csrf_token: String,
     /// Set when the person must change the password before anything else.
     pub must_change_password: bool,
+    /// Set when the person must enrol a second factor first (an administrator without one):
+    /// the actor then holds no permission.
+    pub must_enrol_factor: bool,
     /// How many active posts the person holds (the header offers switching when > 1).
     pub post_count: usize,
     /// The session's token hash, or `None` for an API token.
@@ -110,6 +119,8 @@ pub struct SignedIn {
     pub must_choose_post: bool,
     /// Whether the person must first change the password.
     pub must_change_password: bool,
+    /// Whether the session waits for the second factor (`/login/factor`) before it acts.
+    pub must_give_factor: bool,
 }
 
 /// Where a request comes from, for the event log.
@@ -133,6 +144,10 @@ impl Services {
         let Some(s) = xn_store::auth::find_session(self.db(), &token_hash).await? else {
             return Err(ServiceError::Unauthenticated("请先登录"));
         };
+        // A password alone signs no one in.
+        if s.factor_pending != 0 {
+            return Err(ServiceError::Unauthenticated(FACTOR_PENDING));
+        }
         let state = self.settings().sign_in_policy.session_state(
             from_ms(s.created_at),
             from_ms(s.last_seen_at),
@@ -213,6 +228,13 @@ impl Services {
         if let Some(scopes) = scopes {
             permissions.retain(|p| scopes.contains(p));
         }
+        // An administrator (or, when so configured, anyone) without a second factor does
+        // nothing until one is enrolled.
+        let administrator = permissions.iter().any(|p| p.is_admin());
+        let must_enrol_factor = self.factor_missing(person_id, administrator).await?;
+        if must_enrol_factor {
+            permissions.clear();
+        }
         Ok(Actor {
             person_id,
             person_name: person.name,
@@ -220,7 +242,12 @@ impl Services {
             post: post.map(crate::org::acting_post),
             permissions,
             csrf_token: String::new(),
-            must_change_password: person.must_change_password != 0,
+            must_change_password: person.must_change_password != 0
+                || self.settings().password_policy.expired(
+                    from_ms(person.password_changed_at.unwrap_or(person.created_at)),
+                    now,
+                ),
+            must_enrol_factor,
             post_count: posts.len(),
             session: None,
             ip: client.ip.clone(),
@@ -301,9 +328,12 @@ impl Services {
             .password_policy
             .check(new, &person.login)
             .map_err(|m| ServiceError::invalid("new_password", m))?;
+        self.check_password_history(&person, new).await?;
         let hash = self.hasher().hash(new).await?;
         let mut tx = self.db().begin().await?;
         xn_store::org::set_password(&mut tx, person.id, &hash, false).await?;
+        xn_store::org::record_password_change(&mut tx, person.id, &person.password_hash, ms(now))
+            .await?;
         // Other devices signed in with the old password must sign in again, and no token made
         // by whoever knew it survives it.
         if let Some(keep) = &actor.session {
@@ -320,6 +350,32 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Refuses a new password that is the current one or one of the last used
+    /// (`[password] history`). Verified outside any transaction (see password.rs).
+    pub(crate) async fn check_password_history(
+        &self,
+        person: &xn_store::org::PersonRow,
+        new: &str,
+    ) -> Result<()> {
+        let n = self.settings().password_policy.history;
+        if n == 0 {
+            return Ok(());
+        }
+        let mut hashes = vec![person.password_hash.clone()];
+        hashes.extend(
+            xn_store::org::recent_password_hashes(self.db(), person.id, i64::from(n) - 1).await?,
+        );
+        for h in &hashes {
+            if self.hasher().verify(new, Some(h)).await? {
+                return Err(ServiceError::invalid(
+                    "new_password",
+                    format!("新口令不能与最近 {n} 次使用过的口令相同"),
+                ));
+            }
+        }
         Ok(())
     }
 

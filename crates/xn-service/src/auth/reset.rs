@@ -251,12 +251,15 @@ impl Services {
             .password_policy
             .check(new_password, &person.login)
             .map_err(|m| ServiceError::invalid("new_password", m))?;
+        self.check_password_history(&person, new_password).await?;
         let hash = self.hasher().hash(new_password).await?;
         let mut tx = self.db().begin().await?;
         if !xn_store::auth::use_reset(&mut tx, r.id, ms(now)).await? {
             return Err(dead());
         }
         xn_store::org::set_password(&mut tx, person.id, &hash, false).await?;
+        xn_store::org::record_password_change(&mut tx, person.id, &person.password_hash, ms(now))
+            .await?;
         xn_store::org::clear_failed_attempts(&mut tx, person.id, i64::MAX).await?;
         xn_store::auth::end_sessions_of_person(&mut tx, person.id, ms(now)).await?;
         xn_store::auth::revoke_tokens_of_person(&mut tx, person.id, ms(now)).await?;

@@ -206,6 +206,8 @@ impl Services {
             .await;
         }
         xn_store::auth::clear_throttle_key(&mut tx, &login_key).await?;
+        // With a second factor the session waits for it and acts for no one meanwhile.
+        let factor_pending = xn_store::factor::has_confirmed_factor(self.db(), person.id).await?;
         let posts = xn_store::org::list_posts_of_person(self.db(), person.id).await?;
         let token = random_token(32);
         let csrf = random_token(24);
@@ -220,31 +222,47 @@ impl Services {
                 csrf_token: &csrf,
                 ip,
                 user_agent: client.user_agent.as_deref(),
+                factor_pending,
             },
             ms(now),
         )
         .await?;
         let who = Audit { post_id, ..who };
-        record(
-            &mut tx,
-            &who,
-            "auth.sign_in",
-            subject,
-            json!({"login": login}),
-            now,
-        )
-        .await?;
+        if factor_pending {
+            record(
+                &mut tx,
+                &who,
+                "auth.sign_in_password_ok",
+                subject,
+                json!({"login": login}),
+                now,
+            )
+            .await?;
+        } else {
+            self.limit_sessions(&mut tx, &who, person.id, &token_hash, now)
+                .await?;
+            record(
+                &mut tx,
+                &who,
+                "auth.sign_in",
+                subject,
+                json!({"login": login}),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(SignedIn {
             token,
             must_choose_post: posts.len() > 1,
             must_change_password: person.must_change_password != 0,
+            must_give_factor: factor_pending,
         })
     }
 
     /// Counts a failure against the login typed and the client's address, and sets the wait
     /// before each may try again.
-    async fn count_failure(
+    pub(super) async fn count_failure(
         &self,
         tx: &mut xn_store::Tx,
         login_key: &str,

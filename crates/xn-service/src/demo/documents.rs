@@ -322,6 +322,7 @@ impl Sim<'_> {
             permissions,
             csrf_token: String::new(),
             must_change_password: false,
+            must_enrol_factor: false,
             post_count: 1,
             session: None,
             ip: None,

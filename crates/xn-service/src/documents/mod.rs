@@ -23,7 +23,7 @@ pub(crate) mod hooks;
 mod incoming;
 mod ledger;
 mod print;
-mod seals;
+pub(crate) mod seals;
 mod search;
 mod views;
 

@@ -105,7 +105,7 @@ pub fn load_or_create_seal_key(
     }
 }
 
-fn key_check(key: &[u8; 16]) -> String {
+pub(crate) fn key_check(key: &[u8; 16]) -> String {
     hex::encode(&sm3::Sm3::digest(key)[..4])
 }
 

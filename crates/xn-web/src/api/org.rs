@@ -185,6 +185,20 @@ async fn unlock_person(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Resets a person's second factor (安全保密管理员; never an administrator's: console only).
+#[utoipa::path(post, path = "/api/v1/persons/{id}/second-factor/reset", tag = "org", params(("id" = i64, Path)), responses((status = 204), (status = 403), (status = 404), (status = 409)))]
+async fn reset_second_factor(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .reset_factor(&actor, id, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The approval of an owner's password reset request.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResetApproval {
@@ -393,6 +407,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(find_person))
         .routes(routes!(lock_person))
         .routes(routes!(unlock_person))
+        .routes(routes!(reset_second_factor))
         .routes(routes!(reset_password))
         .routes(routes!(create_post))
         .routes(routes!(end_post))

@@ -1,4 +1,4 @@
-//! The person's own account: password and API tokens.
+//! The person's own account: password, API tokens, the second factor and one's sessions.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -225,6 +225,177 @@ async fn revoke_token(
     account_page(&state, &actor, Some("令牌已撤销。".to_owned()), None, None).await
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "account_factor.html")]
+struct FactorPage {
+    l: Layout,
+    message: Option<String>,
+    error: Option<String>,
+    status: xn_service::auth::FactorStatus,
+    enrolled_at: String,
+    /// The recovery codes, on the page that confirms the enrolment only.
+    recovery_codes: Vec<String>,
+    must_enrol: bool,
+}
+
+async fn factor_page(
+    state: &AppState,
+    actor: &Actor,
+    message: Option<String>,
+    error: Option<String>,
+    recovery_codes: Vec<String>,
+) -> Result<Response, PageError> {
+    let l = Layout::new(state, actor, "/account").await?;
+    let status = state.services.my_factor(actor).await?;
+    let code = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((
+        code,
+        FactorPage {
+            l,
+            message,
+            error,
+            enrolled_at: status.enrolled_at.map(beijing_time).unwrap_or_default(),
+            status,
+            recovery_codes,
+            must_enrol: actor.must_enrol_factor,
+        },
+    )
+        .into_response())
+}
+
+/// `GET /account/factor`: one's own second factor; the enrolment's secret while it waits for
+/// its first code.
+async fn show_factor(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    factor_page(&state, &actor, None, None, Vec::new()).await
+}
+
+/// `POST /account/factor`: begins an enrolment (a fresh secret).
+async fn begin_factor(
+    State(state): State<AppState>,
+    PageForm(actor, _): PageForm<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    match state
+        .services
+        .begin_factor_enrolment(&actor, state.clock.now())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/account/factor").into_response()),
+        Err(ServiceError::Conflict { message, .. }) => {
+            factor_page(&state, &actor, None, Some(message), Vec::new()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /account/factor/confirm`: the first code from the app; shows the recovery codes once.
+async fn confirm_factor(
+    State(state): State<AppState>,
+    PageForm(mut actor, form): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    match state
+        .services
+        .confirm_factor(&actor, &form.code, state.clock.now())
+        .await
+    {
+        Ok(codes) => {
+            actor.must_enrol_factor = false;
+            factor_page(
+                &state,
+                &actor,
+                Some(
+                    "动态口令已启用。以后登录时，输入口令后还须输入验证器应用显示的动态口令。"
+                        .to_owned(),
+                ),
+                None,
+                codes,
+            )
+            .await
+        }
+        Err(ServiceError::Invalid { message, .. } | ServiceError::Conflict { message, .. }) => {
+            factor_page(&state, &actor, None, Some(message), Vec::new()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct SessionRow {
+    created: String,
+    last_seen: String,
+    ip: String,
+    user_agent: String,
+    current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account_sessions.html")]
+struct SessionsPage {
+    l: Layout,
+    message: Option<String>,
+    sessions: Vec<SessionRow>,
+    max_sessions: u32,
+}
+
+async fn sessions_page(
+    state: &AppState,
+    actor: &Actor,
+    message: Option<String>,
+) -> Result<Response, PageError> {
+    let l = Layout::new(state, actor, "/account").await?;
+    let sessions = state
+        .services
+        .my_sessions(actor)
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            created: beijing_time(s.created_at),
+            last_seen: beijing_time(s.last_seen_at),
+            ip: s.ip.unwrap_or_else(|| "未知".to_owned()),
+            user_agent: s.user_agent.unwrap_or_else(|| "未知".to_owned()),
+            current: s.current,
+        })
+        .collect();
+    Ok(SessionsPage {
+        l,
+        message,
+        sessions,
+        max_sessions: state.services.settings().sign_in_policy.max_sessions,
+    }
+    .into_response())
+}
+
+/// `GET /account/sessions`: 我的会话.
+async fn show_sessions(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    sessions_page(&state, &actor, None).await
+}
+
+/// `POST /account/sessions/end-others`: 结束其他会话.
+async fn end_other_sessions(
+    State(state): State<AppState>,
+    PageForm(actor, _): PageForm<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let n = state
+        .services
+        .end_other_sessions(&actor, state.clock.now())
+        .await?;
+    sessions_page(&state, &actor, Some(format!("已结束其他 {n} 个会话。"))).await
+}
+
 /// The account pages.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -235,4 +406,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
+        .route("/account/factor", get(show_factor).post(begin_factor))
+        .route("/account/factor/confirm", post(confirm_factor))
+        .route("/account/sessions", get(show_sessions))
+        .route("/account/sessions/end-others", post(end_other_sessions))
 }

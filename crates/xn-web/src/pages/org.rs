@@ -577,6 +577,26 @@ async fn unlock(
     person_page(&state, &actor, id, Some("账号已解锁。".to_owned())).await
 }
 
+/// `POST /org/persons/{id}/second-factor/reset`: removes the person's second factor, who
+/// then enrols again (安全保密管理员; never an administrator's, which is the console's).
+async fn reset_factor(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, _): PageForm<serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    state
+        .services
+        .reset_factor(&actor, id, state.clock.now())
+        .await?;
+    person_page(
+        &state,
+        &actor,
+        id,
+        Some("动态口令已重置，本人下次登录后可重新启用。".to_owned()),
+    )
+    .await
+}
+
 #[derive(Deserialize)]
 struct ResetApprovalForm {
     #[serde(default)]
@@ -707,6 +727,7 @@ pub fn router() -> Router<AppState> {
         .route("/org/persons/{id}/posts", post(create_post))
         .route("/org/persons/{id}/lock", post(lock))
         .route("/org/persons/{id}/unlock", post(unlock))
+        .route("/org/persons/{id}/second-factor/reset", post(reset_factor))
         .route("/org/persons/{id}/reset-password", post(reset_password))
         .route("/org/posts/{id}/end", post(end_post))
         .route("/org/posts/{id}/access", post(set_access))

@@ -136,7 +136,9 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
                 SESSION_COOKIE,
                 signed.token,
             ));
-            let to = if signed.must_change_password {
+            let to = if signed.must_give_factor {
+                "/login/factor"
+            } else if signed.must_change_password {
                 "/account/password"
             } else if signed.must_choose_post {
                 "/choose-post"
@@ -152,6 +154,127 @@ async fn sign_in(State(state): State<AppState>, req: Request) -> Response {
         ) => login_page(&state, jar, form.login, Some(e.to_string()), None),
         Err(e) => PageError(e).into_response(),
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login_factor.html")]
+struct FactorPage {
+    csrf: String,
+    person_name: String,
+    error: Option<String>,
+}
+
+/// The session cookie's value, if any.
+fn session_token(jar: &CookieJar) -> Option<String> {
+    jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
+}
+
+/// `GET /login/factor`: the second step of signing in, for a session whose password was right.
+async fn show_factor(State(state): State<AppState>, jar: CookieJar) -> Response {
+    let Some(token) = session_token(&jar) else {
+        return Redirect::to("/login").into_response();
+    };
+    match state
+        .services
+        .pending_factor(&token, state.clock.now())
+        .await
+    {
+        Ok(p) => FactorPage {
+            csrf: p.csrf_token,
+            person_name: p.person_name,
+            error: None,
+        }
+        .into_response(),
+        Err(ServiceError::Conflict { .. }) => Redirect::to("/").into_response(),
+        Err(ServiceError::Unauthenticated(_)) => Redirect::to("/login").into_response(),
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct FactorForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    _csrf: String,
+}
+
+/// `POST /login/factor`: gives the code (or a recovery code); the session then signs in.
+async fn give_factor(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let jar = CookieJar::from_headers(&parts.headers);
+    let client = client_of(&parts);
+    let Some(token) = session_token(&jar) else {
+        return Redirect::to("/login").into_response();
+    };
+    let now = state.clock.now();
+    let pending = match state.services.pending_factor(&token, now).await {
+        Ok(p) => p,
+        Err(ServiceError::Conflict { .. }) => return Redirect::to("/").into_response(),
+        Err(ServiceError::Unauthenticated(_)) => return Redirect::to("/login").into_response(),
+        Err(e) => return PageError(e).into_response(),
+    };
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return csrf_rejected();
+    };
+    let form: FactorForm = serde_html_form::from_bytes(&bytes).unwrap_or(FactorForm {
+        code: String::new(),
+        _csrf: String::new(),
+    });
+    if form._csrf.is_empty() || form._csrf != pending.csrf_token {
+        return csrf_rejected();
+    }
+    match state
+        .services
+        .give_factor(&token, &form.code, &client, now)
+        .await
+    {
+        Ok(signed) => {
+            let to = if signed.must_change_password {
+                "/account/password"
+            } else if signed.must_choose_post {
+                "/choose-post"
+            } else {
+                "/"
+            };
+            Redirect::to(to).into_response()
+        }
+        Err(e @ (ServiceError::Unauthenticated(_) | ServiceError::Throttled(_))) => (
+            axum::http::StatusCode::UNAUTHORIZED,
+            FactorPage {
+                csrf: pending.csrf_token,
+                person_name: pending.person_name,
+                error: Some(e.to_string()),
+            },
+        )
+            .into_response(),
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+/// `POST /login/factor/cancel`: gives up this sign-in; back to the sign-in form.
+async fn cancel_factor(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let jar = CookieJar::from_headers(&parts.headers);
+    let client = client_of(&parts);
+    let Some(token) = session_token(&jar) else {
+        return Redirect::to("/login").into_response();
+    };
+    let now = state.clock.now();
+    let Ok(pending) = state.services.pending_factor(&token, now).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return csrf_rejected();
+    };
+    if !crate::extract::form_csrf_matches(&bytes, &pending.csrf_token) {
+        return csrf_rejected();
+    }
+    if let Err(e) = state.services.cancel_factor(&token, &client, now).await {
+        return PageError(e).into_response();
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    (jar, Redirect::to("/login")).into_response()
 }
 
 #[derive(Deserialize)]
@@ -380,6 +503,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(workbench))
         .route("/login", get(show_login).post(sign_in))
+        .route("/login/factor", get(show_factor).post(give_factor))
+        .route("/login/factor/cancel", post(cancel_factor))
         .route("/logout", post(sign_out))
         .route("/choose-post", get(choose_post))
         .route("/session/post", post(switch_post))

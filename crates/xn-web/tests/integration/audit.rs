@@ -2,6 +2,7 @@
 //! change them, and a change made behind its back (by someone able to drop the guard) named by
 //! the verification.
 
+use axum::http::StatusCode;
 use xn_service::audit_chain::{GENESIS, chain_key, verify_links};
 use xn_store::Db;
 use xn_store::audit_chain::SealedRow;
@@ -214,5 +215,71 @@ on_both_engines!(
                 ));
             assert_eq!(broken.seq, rows[i].seq, "round {round} ({what})");
         }
+    }
+);
+
+on_both_engines!(
+    the_auditors_page_verifies_the_chain_lists_failures_and_filters_events,
+    |app: TestApp| async move {
+        // A failure and a lock-out to find.
+        app.sign_in("mishu", "Wrong#2026x").await;
+        for _ in 0..5 {
+            app.sign_in("qinghe.mishu", "Wrong#2026x").await;
+            app.clock.advance(chrono::Duration::seconds(20));
+        }
+        app.services().seal_events().await.unwrap();
+
+        // Nobody but the auditor.
+        for login in ["mishu", "secadmin", "sysadmin"] {
+            app.login_as(login).await;
+            assert_eq!(
+                app.get("/admin/audit").await.status,
+                StatusCode::FORBIDDEN,
+                "{login}"
+            );
+        }
+        assert_eq!(app.events_of("audit.viewed").await, 0);
+
+        app.login_as("auditor").await;
+        let page = app.get("/admin/audit").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("审计链完整：已校验"), "{}", page.body);
+        let failures = page.body.split("id=\"audit-failures\"").nth(1).unwrap();
+        let failures = failures.split("</table>").next().unwrap();
+        assert!(
+            failures.contains("登录失败") && failures.contains("连续失败锁定"),
+            "{failures}"
+        );
+        assert_eq!(
+            app.events_of("audit.viewed").await,
+            1,
+            "the auditor's query is recorded"
+        );
+
+        // By person and kind: only mishu's sign-in events.
+        let mishu = app.person_id("mishu").await;
+        let by_person = app.get("/admin/audit?kind=auth.&login=mishu").await;
+        let events = by_person.body.split("id=\"audit-events\"").nth(1).unwrap();
+        let events = events.split("</table>").next().unwrap();
+        assert!(events.contains(&format!("person:{mishu}")), "{events}");
+        let qinghe = app.person_id("qinghe.mishu").await;
+        assert!(!events.contains(&format!("person:{qinghe}")), "{events}");
+        // By date: the day before holds none of today's events.
+        let before = app.get("/admin/audit?from=2026-11-25&to=2026-11-25").await;
+        let events = before.body.split("id=\"audit-events\"").nth(1).unwrap();
+        assert!(
+            events
+                .split("</table>")
+                .next()
+                .unwrap()
+                .matches("<tr><td")
+                .count()
+                == 0
+        );
+        let bad = app.get("/admin/audit?from=2026-13-40").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("起始日期格式"));
+        let unknown = app.get("/admin/audit?login=nobody.here").await;
+        assert!(unknown.body.contains("没有这个登录名"));
     }
 );

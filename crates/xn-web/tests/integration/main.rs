@@ -18,6 +18,7 @@ mod calendar;
 mod desk;
 mod display;
 mod documents;
+mod factor;
 mod flow;
 mod meetings;
 mod opinions;

@@ -172,7 +172,10 @@ on_both_engines!(
             .unwrap();
         let done = app.use_reset_link(&console.path, "Shenji#2027x").await;
         assert_eq!(done.location(), "/login?reset=1", "{}", done.body);
-        assert_eq!(app.sign_in("auditor", "Shenji#2027x").await.location(), "/");
+        assert_eq!(
+            app.sign_in("auditor", "Shenji#2027x").await.location(),
+            "/login/factor"
+        );
     }
 );
 

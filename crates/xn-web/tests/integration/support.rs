@@ -182,6 +182,27 @@ impl TestApp {
         }
     }
 
+    /// The same database and clock served by `state` (other settings), with its own jar.
+    pub fn with_state(&self, state: AppState) -> TestApp {
+        TestApp {
+            state,
+            clock: self.clock.clone(),
+            cookies: Arc::default(),
+            _dir: None,
+            pg_schema: None,
+        }
+    }
+
+    /// A cookie of the jar (empty when absent).
+    pub fn cookie(&self, name: &str) -> String {
+        self.cookies
+            .lock()
+            .unwrap()
+            .get(name)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     pub fn services(&self) -> &Services {
         &self.state.services
     }
@@ -290,13 +311,22 @@ impl TestApp {
     /// Signs in with the demo password and, for a person with several posts, takes the first.
     pub async fn login_as(&self, login: &str) {
         self.cookies.lock().unwrap().clear();
-        let res = self.sign_in(login, xn_service::demo::DEMO_PASSWORD).await;
+        let mut res = self.sign_in(login, xn_service::demo::DEMO_PASSWORD).await;
         assert_eq!(
             res.status,
             StatusCode::SEE_OTHER,
             "sign-in of {login} failed: {}",
             res.body
         );
+        if res.location() == "/login/factor" {
+            res = self.give_factor(login).await;
+            assert_eq!(
+                res.status,
+                StatusCode::SEE_OTHER,
+                "second factor of {login} refused: {}",
+                res.body
+            );
+        }
         if res.location() == "/choose-post" {
             let page = self.get("/choose-post").await;
             let post_id = field_value(&page.body, "post_id");
@@ -305,6 +335,36 @@ impl TestApp {
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER);
         }
+    }
+
+    /// A code of the demo administrators' factor that the server has not accepted yet for
+    /// `login`: the earliest step within the window after the last one accepted; when the
+    /// window holds none, the clock moves on to the next step (a code is accepted once).
+    pub async fn demo_factor_code(&self, login: &str) -> String {
+        let id = self.person_id(login).await;
+        let last = self
+            .scalar(&format!(
+                "select coalesce(max(last_step), 0) from second_factors where person_id = {id}"
+            ))
+            .await;
+        let step_of = |t: DateTime<Utc>| t.timestamp() / 30;
+        let origin = step_of(self.clock.now());
+        if last > origin {
+            let wait = (last - origin) * 30;
+            self.clock.advance(chrono::Duration::seconds(wait));
+        }
+        let origin = step_of(self.clock.now());
+        let step = (origin - 1).max(last + 1);
+        demo_totp(step)
+    }
+
+    /// Gives the demo factor's next code at `/login/factor`; answers the response.
+    pub async fn give_factor(&self, login: &str) -> Res {
+        let page = self.get("/login/factor").await;
+        let csrf = field_value(&page.body, "_csrf");
+        let code = self.demo_factor_code(login).await;
+        self.post_form_raw("/login/factor", &[("_csrf", &csrf), ("code", &code)])
+            .await
     }
 
     pub fn forget_cookies(&self) {
@@ -345,6 +405,8 @@ impl TestApp {
             .unwrap();
         let res = self.send(req).await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        // Signed out, so that the sessions of one person do not pile up past the limit.
+        self.post_form("/logout", &[]).await;
         self.forget_cookies();
         res.json()["token"].as_str().unwrap().to_owned()
     }
@@ -825,4 +887,15 @@ pub fn logged(a: &str, b: &str) -> bool {
         let end = rest.find(" ERROR ").unwrap_or(rest.len());
         rest[..end].contains(b)
     })
+}
+
+/// The six-digit code of the demo administrators' factor for TOTP time step `step`.
+pub fn demo_totp(step: i64) -> String {
+    let totp = totp_rs::Builder::new()
+        .with_secret(
+            totp_rs::Secret::try_from_base32(xn_service::demo::DEMO_FACTOR_SECRET).unwrap(),
+        )
+        .build()
+        .unwrap();
+    totp.generate(u64::try_from(step * 30).unwrap()).to_string()
 }

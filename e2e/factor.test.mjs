@@ -1,0 +1,148 @@
+// The second factor in real headless Chromium, at 1366×768 and on a 390×844 phone: a secretary
+// enrols a TOTP factor with a code computed here, signs out and signs in with a fresh code; an
+// administrator whose factor was reset at the console is held on the enrolment page until he
+// enrols, and only then reaches administration and the auditor's page. On SQLite, and on PostgreSQL when
+// TEST_POSTGRES_URL is set (under CI=true it must be).
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PHONE,
+  createPostgresDatabase,
+  expectText,
+  factorCode,
+  launch,
+  navigating,
+  screenshot,
+  startServer,
+  submitFactor,
+  submitLogin,
+} from './lib.mjs';
+
+const inCi = process.env.CI === 'true';
+const OFFICE_SCREEN = { viewport: { width: 1366, height: 768 } };
+
+/** Fails when anything on the page is wider than the viewport. */
+async function fitsTheScreen(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `${what}: the page is ${overflow}px wider than the screen`);
+}
+
+/** Enrols the signed-in person on /account/factor; answers the secret. */
+async function enrol(page, origin, login, shot) {
+  await page.goto(`${origin}/account/factor`);
+  await expectText(page.locator('h1'), '动态口令', { hint: `${login}-factor` });
+  await navigating(page, () => page.getByRole('button', { name: '开始启用' }).click());
+  const secret = (await page.locator('code.secret').first().innerText()).trim();
+  assert.match(secret, /^[A-Z2-7]{32}$/, 'the secret is shown in base32');
+  await expectText(page.locator('body'), 'otpauth://totp/', { hint: `${login}-uri` });
+  await fitsTheScreen(page, `${login}: enrolment`);
+  await screenshot(page, `${shot}-enrol`);
+  await page.locator('input[name=code]').fill(await factorCode(origin, login, secret));
+  await navigating(page, () => page.getByRole('button', { name: '确认启用' }).click());
+  await expectText(page.locator('.notice'), '动态口令已启用', { hint: `${login}-enrolled` });
+  assert.equal(await page.locator('ul.codes li').count(), 10, 'ten recovery codes, shown once');
+  await fitsTheScreen(page, `${login}: recovery codes`);
+  await screenshot(page, `${shot}-recovery-codes`);
+  return secret;
+}
+
+function journeys(backend, { databaseUrl } = {}) {
+  const shot = (name) => (backend === 'SQLite' ? name : `${backend.toLowerCase()}-${name}`);
+  let server;
+  let browser;
+  let database;
+
+  before(async () => {
+    if (databaseUrl) database = createPostgresDatabase(databaseUrl);
+    server = await startServer({ databaseUrl: database?.url, label: `factor-${backend.toLowerCase()}` });
+    browser = await launch();
+  }, { timeout: 240_000 });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    database?.drop();
+  });
+
+  test('a secretary enrols a factor, signs out and signs in with a code (1366×768)', { timeout: 180_000 }, async () => {
+    const context = await browser.newContext(OFFICE_SCREEN);
+    context.setDefaultTimeout(10_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/login`);
+      await submitLogin(page, 'mishu');
+      await expectText(page.locator('h1'), '我的工作台', { hint: 'mishu-workbench' });
+      const secret = await enrol(page, server.url, 'mishu', shot('factor-desktop'));
+
+      await navigating(page, () => page.getByRole('button', { name: '退出' }).click());
+      await submitLogin(page, 'mishu');
+      assert.equal(new URL(page.url()).pathname, '/login/factor', 'the password alone does not sign in');
+      await fitsTheScreen(page, 'the factor step');
+      await screenshot(page, shot('factor-desktop-step'));
+      await submitFactor(page, '000000');
+      await expectText(page.locator('.error'), '动态口令错误', { hint: 'wrong-code' });
+      await submitFactor(page, await factorCode(server.url, 'mishu', secret));
+      await expectText(page.locator('h1'), '我的工作台', { hint: 'mishu-signed-in' });
+
+      await page.goto(`${server.url}/account/sessions`);
+      await expectText(page.locator('h1'), '我的会话', { hint: 'sessions' });
+      await expectText(page.locator('table.list'), '当前会话', { hint: 'current-session' });
+      await fitsTheScreen(page, 'my sessions');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an administrator without a factor cannot reach administration until he enrols (phone)', { timeout: 180_000 }, async () => {
+    const out = server.console(['user', 'reset-factor', '--login', 'auditor']);
+    assert.match(out, /已重置/);
+    const context = await browser.newContext(PHONE);
+    context.setDefaultTimeout(10_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/login`);
+      await submitLogin(page, 'auditor');
+      assert.equal(new URL(page.url()).pathname, '/account/factor', 'sent to enrol');
+      await expectText(page.locator('.error'), '管理员账号须启用动态口令', { hint: 'must-enrol' });
+      await fitsTheScreen(page, 'the enrolment page on a phone');
+      await page.goto(`${server.url}/admin/events`);
+      assert.equal(new URL(page.url()).pathname, '/account/factor', 'administration is out of reach');
+      const secret = await enrol(page, server.url, 'auditor', shot('factor-phone'));
+
+      await page.goto(`${server.url}/admin/events`);
+      await expectText(page.locator('h1'), '审计日志', { hint: 'auditor-events' });
+      await page.goto(`${server.url}/admin/audit`);
+      await expectText(page.locator('#audit-chain'), '审计链完整', { hint: 'audit-chain' });
+      await expectText(page.locator('#audit-failures'), '动态口令错误', { hint: 'audit-failures' });
+      await fitsTheScreen(page, 'the auditor\'s page on a phone');
+      await screenshot(page, shot('audit-phone'));
+      await navigating(page, () => page.getByRole('button', { name: '退出' }).click());
+      await submitLogin(page, 'auditor');
+      assert.equal(new URL(page.url()).pathname, '/login/factor');
+      await fitsTheScreen(page, 'the factor step on a phone');
+      await screenshot(page, shot('factor-phone-step'));
+      await submitFactor(page, await factorCode(server.url, 'auditor', secret));
+      assert.notEqual(new URL(page.url()).pathname, '/login/factor', 'signed in with the new factor');
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+describe('second factor journeys on SQLite', () => {
+  journeys('SQLite');
+});
+
+const postgresUrl = process.env.TEST_POSTGRES_URL;
+if (postgresUrl) {
+  describe('second factor journeys on PostgreSQL', () => {
+    journeys('PostgreSQL', { databaseUrl: postgresUrl });
+  });
+} else if (inCi) {
+  test('second factor journeys on PostgreSQL', () => {
+    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
+  });
+} else {
+  test('second factor journeys on PostgreSQL', { skip: 'TEST_POSTGRES_URL is not set' }, () => {});
+}
