@@ -121,7 +121,10 @@ impl Services {
     /// a post the rules found below it is passed over while another holder remains; a step
     /// left with none, or a holder chosen by name below it, refuses the action with the step,
     /// the holder and both levels named, before anything is written.
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the flow action's parts, and the level read once per action"
+    )]
     async fn cleared_holders(
         &self,
         w: &mut Work<'_>,
