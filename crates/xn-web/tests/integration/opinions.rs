@@ -128,16 +128,9 @@ on_both_engines!(
     a_return_asks_first_and_the_box_of_a_review_says_what_it_asks,
     |app: TestApp| async move {
         let mishu = app.token_for("mishu", &SCOPES).await;
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/cases",
-                &mishu,
-                Some(json!({"process": "internal_request", "title": "关于购置档案柜的请示", "body": "申请购置档案柜两组。"})),
-            )
+        let case = app
+            .internal_request(&mishu, "关于购置档案柜的请示", "申请购置档案柜两组。")
             .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let case = res.json()["case_id"].as_i64().unwrap();
         app.login_as("kezhang").await;
         let html = app.get(&format!("/cases/{case}")).await.body;
         assert!(

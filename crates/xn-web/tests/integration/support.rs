@@ -686,6 +686,21 @@ impl TestApp {
             .cloned()
     }
 
+    /// An internal request (内部事项审批) started by the holder of `token`: it waits at its
+    /// 科长审核. Answers the case.
+    pub async fn internal_request(&self, token: &str, title: &str, body: &str) -> i64 {
+        let res = self
+            .api(
+                "POST",
+                "/api/v1/cases",
+                token,
+                Some(serde_json::json!({"process": "internal_request", "title": title, "body": body})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        res.json()["case_id"].as_i64().unwrap()
+    }
+
     /// A notice to 清河县人民政府 drafted and submitted by the 秘书 (of `classification`, with its
     /// 保密期限, when given) and checked by the 科长: it waits at the 主任's 签发. Answers the case.
     pub async fn notice_at_the_director(&self, title: &str, classification: Option<&str>) -> i64 {

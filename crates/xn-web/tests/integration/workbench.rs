@@ -81,16 +81,9 @@ on_both_engines!(
     |app: TestApp| async move {
         let mishu = app.token_for("mishu", &SCOPES).await;
         let kezhang = app.token_for("kezhang", &SCOPES).await;
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/cases",
-                &mishu,
-                Some(json!({"process": "internal_request", "title": "关于购置档案柜的请示", "body": "申请购置档案柜两组。"})),
-            )
+        let case = app
+            .internal_request(&mishu, "关于购置档案柜的请示", "申请购置档案柜两组。")
             .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let case = res.json()["case_id"].as_i64().unwrap();
         let task = app.task_of(&kezhang, case).await.unwrap()["id"]
             .as_i64()
             .unwrap();
@@ -187,16 +180,9 @@ on_both_engines!(
         let mishu = app.token_for("mishu", &SCOPES).await;
         let kezhang = app.token_for("kezhang", &SCOPES).await;
         let outsider = app.token_for("qinghe.wenshu", &SCOPES).await;
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/cases",
-                &mishu,
-                Some(json!({"process": "internal_request", "title": "关于购置档案柜的请示", "body": "申请购置档案柜两组。"})),
-            )
+        let case = app
+            .internal_request(&mishu, "关于购置档案柜的请示", "申请购置档案柜两组。")
             .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let case = res.json()["case_id"].as_i64().unwrap();
         let revise = |version: i64, title: &str, body: &str| json!({"version": version, "title": title, "body": body});
         let path = format!("/api/v1/cases/{case}/revise");
         let version = |v: &serde_json::Value| v["version"].as_i64().unwrap();
@@ -334,16 +320,9 @@ on_both_engines!(
     switching_post_keeps_the_page_the_new_post_may_see_and_says_what_changed,
     |app: TestApp| async move {
         let mishu = app.token_for("mishu", &SCOPES).await;
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/cases",
-                &mishu,
-                Some(json!({"process": "internal_request", "title": "关于调整值班安排的请示", "body": "拟调整元旦值班。"})),
-            )
+        let case = app
+            .internal_request(&mishu, "关于调整值班安排的请示", "拟调整元旦值班。")
             .await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-        let case = res.json()["case_id"].as_i64().unwrap();
         // 林海燕 holds two posts: 秘书一科科长 (the case's 科长审核 is hers) and 督查科副科长.
         app.login_as("kezhang").await;
         let chief = app.post_of("kezhang").await;
