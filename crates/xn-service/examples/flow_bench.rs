@@ -90,6 +90,7 @@ fn actor(person_id: i64, post_id: i64, unit_id: i64) -> Actor {
         csrf_token: String::new(),
         must_change_password: false,
         must_enrol_factor: false,
+        admin_elsewhere: false,
         post_count: 1,
         session: None,
         ip: None,

@@ -184,6 +184,8 @@ pub struct Settings {
     pub seal_key: Option<[u8; 16]>,
     /// Who must give a second factor.
     pub second_factor: xn_domain::security::SecondFactorPolicy,
+    /// Where administrators may work from.
+    pub admin_access: xn_domain::security::AdminAccess,
 }
 
 /// Everything a use case needs: the database and the settings. Cheap to clone.
@@ -276,6 +278,11 @@ pub fn from_ms(ms: i64) -> DateTime<Utc> {
 pub fn require(actor: &Actor, p: Permission) -> Result<()> {
     if actor.has(p) {
         Ok(())
+    } else if actor.admin_elsewhere && p.is_admin() {
+        Err(ServiceError::Forbidden(format!(
+            "管理操作只能在指定的地址进行：本机地址{}不在允许的范围内",
+            actor.ip.as_deref().unwrap_or("（未知）")
+        )))
     } else {
         Err(ServiceError::Forbidden(format!(
             "当前身份没有“{}”权限",

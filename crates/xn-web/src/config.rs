@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
-use xn_domain::security::{PasswordPolicy, SecondFactorPolicy, SignInPolicy};
+use xn_domain::security::{AdminAccess, PasswordPolicy, SecondFactorPolicy, SignInPolicy};
 
 /// Everything an installation can set.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,6 +42,9 @@ pub struct Config {
     pub seal_key: Option<String>,
     /// Who must give a second factor (the three administrators always must).
     pub second_factor: SecondFactorPolicy,
+    /// Where administrators may work from: `[admin_access] networks = ["10.1.2.0/24"]`
+    /// (empty: anywhere). Behind a reverse proxy the address is the proxy's.
+    pub admin_access: AdminAccess,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             timer_poll_ms: 5000,
             seal_key: None,
             second_factor: SecondFactorPolicy::default(),
+            admin_access: AdminAccess::default(),
         }
     }
 }
@@ -92,6 +96,7 @@ impl Config {
             },
             seal_key: None,
             second_factor: self.second_factor.clone(),
+            admin_access: self.admin_access.clone(),
         }
     }
 }

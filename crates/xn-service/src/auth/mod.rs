@@ -82,6 +82,9 @@ pub struct Actor {
     /// Set when the person must enrol a second factor first (an administrator without one):
     /// the actor then holds no permission.
     pub must_enrol_factor: bool,
+    /// An administrator's post used from outside the designated networks (`[admin_access]`):
+    /// its duties are withheld, and a refusal says why.
+    pub admin_elsewhere: bool,
     /// How many active posts the person holds (the header offers switching when > 1).
     pub post_count: usize,
     /// The session's token hash, or `None` for an API token.
@@ -235,6 +238,13 @@ impl Services {
         if must_enrol_factor {
             permissions.clear();
         }
+        // Administration only from the designated networks (`[admin_access]`): elsewhere an
+        // administrator's post keeps no duty, and a refusal says why.
+        let admin_elsewhere =
+            administrator && !self.settings().admin_access.allows(client.ip.as_deref());
+        if admin_elsewhere {
+            permissions.retain(|p| !p.is_admin());
+        }
         Ok(Actor {
             person_id,
             person_name: person.name,
@@ -248,6 +258,7 @@ impl Services {
                     now,
                 ),
             must_enrol_factor,
+            admin_elsewhere,
             post_count: posts.len(),
             session: None,
             ip: client.ip.clone(),

@@ -323,6 +323,7 @@ impl Sim<'_> {
             csrf_token: String::new(),
             must_change_password: false,
             must_enrol_factor: false,
+            admin_elsewhere: false,
             post_count: 1,
             session: None,
             ip: None,

@@ -357,3 +357,50 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    administration_answers_only_from_the_designated_networks,
+    |app: TestApp| async move {
+        let mut settings = app.services().settings().clone();
+        settings.admin_access.networks = vec!["10.1.2.0/24".parse().unwrap()];
+        let services = xn_service::Services::new(app.services().db().clone(), settings).unwrap();
+        let office = app.with_state(xn_web::AppState {
+            services,
+            clock: app.clock.clone(),
+            secure_cookies: false,
+        });
+        let city_office = app.unit_id("东川市人民政府办公室").await;
+        let unit = |name: &str| json!({"kind": "section", "name": name, "parent_id": city_office});
+        // The system administrator signs in, but from an address outside the office's network
+        // his post keeps no duty, and the refusal says why; nothing is created.
+        office.login_as("sysadmin").await;
+        let before = app.count("units").await;
+        let res = office
+            .session_json("POST", "/api/v1/units", Some(unit("网外新科")))
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert!(
+            res.body.contains("管理操作只能在指定的地址进行"),
+            "{}",
+            res.body
+        );
+        assert_eq!(app.count("units").await, before);
+        // From inside it, the same request is done.
+        let csrf = office.csrf().await;
+        let req = axum::http::Request::post("/api/v1/units")
+            .header("content-type", "application/json")
+            .header("x-csrf-token", csrf)
+            .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [10, 1, 2, 7],
+                50_000,
+            ))))
+            .body(axum::body::Body::from(unit("网内新科").to_string()))
+            .unwrap();
+        let res = office.send(req).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        assert_eq!(app.count("units").await, before + 1);
+        // Staff are not concerned: the 秘书's work goes on from anywhere.
+        office.login_as("mishu").await;
+        assert_eq!(office.get("/").await.status, StatusCode::OK);
+    }
+);
