@@ -11,7 +11,7 @@ use serde_json::json;
 use xn_domain::org::{Clearance, UnitKind};
 use xn_store::org::{NewPerson, NewUnit};
 
-use crate::events::{Audit, record};
+use crate::events::record;
 use crate::import::{BatchPerson, BatchPost, BatchUnit, OrgBatch, UnitRef};
 use crate::{Result, ServiceError, Services};
 
@@ -620,11 +620,7 @@ impl Services {
         xn_store::supervision::flag_sections(&mut tx, &["督查科", "督查股"]).await?;
         record(
             &mut tx,
-            &Audit {
-                person_id: None,
-                post_id: None,
-                ip: None,
-            },
+            &crate::events::Audit::CONSOLE,
             "demo.loaded",
             None,
             json!({"units": b.batch.units.len(), "persons": b.batch.persons.len(), "posts": posts}),

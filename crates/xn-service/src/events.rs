@@ -18,6 +18,15 @@ pub struct Audit<'a> {
     pub ip: Option<&'a str>,
 }
 
+impl Audit<'static> {
+    /// What the console does: no one signed in, no post, no address.
+    pub const CONSOLE: Audit<'static> = Audit {
+        person_id: None,
+        post_id: None,
+        ip: None,
+    };
+}
+
 /// Appends an event inside the caller's transaction, so it commits with the change.
 pub async fn record(
     tx: &mut Tx,

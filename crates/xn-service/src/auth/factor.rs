@@ -373,11 +373,7 @@ impl Services {
             .await?;
         record(
             &mut tx,
-            &Audit {
-                person_id: None,
-                post_id: None,
-                ip: None,
-            },
+            &Audit::CONSOLE,
             "auth.factor_enrolled",
             Some(format!("person:{person_id}")),
             json!({"kind": FactorKind::Totp.code(), "via": "demo"}),
@@ -608,11 +604,7 @@ impl Services {
         }
         record(
             &mut tx,
-            &Audit {
-                person_id: None,
-                post_id: None,
-                ip: None,
-            },
+            &Audit::CONSOLE,
             "auth.factor_reset",
             Some(format!("person:{person_id}")),
             json!({"via": "console"}),

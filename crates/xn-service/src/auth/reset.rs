@@ -306,11 +306,7 @@ impl Services {
         .await?;
         record(
             &mut tx,
-            &Audit {
-                person_id: None,
-                post_id: None,
-                ip: None,
-            },
+            &Audit::CONSOLE,
             "auth.password_reset_link",
             Some(format!("person:{id}")),
             json!({"via": "console"}),
