@@ -3,11 +3,10 @@
 // and sees it as twelve months before anything is saved. On SQLite, and on PostgreSQL when
 // TEST_POSTGRES_URL is set (under CI=true it must be).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, createPostgresDatabase, expectText, launch, navigating, screenshot, startServer, submitLogin } from './lib.mjs';
+import { DESKTOP, createPostgresDatabase, expectText, launch, navigating, screenshot, startServer, submitLogin, onEngines } from './lib.mjs';
 
-const inCi = process.env.CI === 'true';
 
 // The 2026 notice (国办发明电〔2025〕7号), its arrangement paragraphs as published.
 const NOTICE_2026 = `国务院办公厅关于2026年部分节假日安排的通知
@@ -83,19 +82,4 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 }
 
-describe('calendar journeys on SQLite', () => {
-  journeys('SQLite');
-});
-
-const postgresUrl = process.env.TEST_POSTGRES_URL;
-if (postgresUrl) {
-  describe('calendar journeys on PostgreSQL', () => {
-    journeys('PostgreSQL', { databaseUrl: postgresUrl });
-  });
-} else if (inCi) {
-  test('calendar journeys on PostgreSQL', () => {
-    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
-  });
-} else {
-  test('calendar journeys on PostgreSQL', { skip: 'TEST_POSTGRES_URL is not set' }, () => {});
-}
+onEngines(import.meta.url, 'calendar journeys', journeys);

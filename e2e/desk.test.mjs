@@ -7,9 +7,10 @@
 // phone page, no element is wider than the screen. On SQLite, and on PostgreSQL when
 // TEST_POSTGRES_URL is set (under CI=true it must be).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   PHONE,
@@ -21,9 +22,9 @@ import {
   screenshot,
   startServer,
   submitLogin,
+  onEngines,
 } from './lib.mjs';
 
-const inCi = process.env.CI === 'true';
 const JOURNEY_TIMEOUT_MS = 240_000;
 const OFFICE_SCREEN = { viewport: { width: 1366, height: 768 } };
 
@@ -80,6 +81,13 @@ async function smallTargets(page) {
     }
     return out;
   });
+}
+
+/** A fresh folder for the files a journey uploads. */
+function mkdtempDir() {
+  const dir = join(tmpdir(), `xn-e2e-files-${process.pid}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** The header on one line: the brand, the person and 退出 share a row. */
@@ -357,25 +365,37 @@ function journeys(backend, { databaseUrl } = {}) {
     }
   });
 
-  test('a returned request is corrected on the phone; switching post to 督查科 keeps the case page', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+  test('a returned request is corrected on the phone, its files too; switching post to 督查科 keeps the case page', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
     const first = '关于购置档案柜的请示';
     const corrected = '关于购置档案柜（附报价单）的请示';
+    const files = mkdtempDir();
+    const list = join(files, '档案柜清单.txt');
+    writeFileSync(list, '档案柜清单\n五节柜 两组\n');
+    const quote = join(files, '三家报价单.txt');
+    writeFileSync(quote, '三家报价单\n甲 4,800 元；乙 5,200 元；丙 5,600 元\n');
     const secretary = await signIn('mishu');
     try {
       const s = secretary.page;
       await s.goto(`${server.url}/cases/new`);
       await s.getByLabel('标题').fill(first);
       await s.getByLabel('正文').fill('申请购置档案柜两组。');
+      await s.locator('input[type=file][name=file]').setInputFiles(list);
       await navigating(s, () => s.getByRole('button', { name: '提交审批' }).click());
       await expectText(s.locator('.notice'), '事项已发起', { hint: 'request-started' });
+      await expectText(s.locator('#case-files'), '档案柜清单.txt', { hint: 'started-with-file' });
     } finally {
       await secretary.context.close();
     }
-    // The 科长 returns it for a quotation.
+    // The 科长 reads the list beside the decision, downloads it, and returns the request for
+    // a quotation.
     const chief = await signIn('kezhang');
     try {
       const k = chief.page;
       await openFromQueue(k, first, 'chief-return');
+      const link = k.locator('#case-files a', { hasText: '档案柜清单.txt' });
+      const res = await k.request.get(new URL(await link.getAttribute('href'), k.url()).href);
+      assert.equal(res.status(), 200, 'the 科长 downloads the file');
+      assert.match((await res.body()).toString(), /五节柜/);
       const back = k.locator('form.act-return');
       await back.getByLabel('退回到').selectOption({ label: '拟稿' });
       await back.getByLabel('退回理由').fill('请补充报价单');
@@ -393,11 +413,17 @@ function journeys(backend, { databaseUrl } = {}) {
       const form = p.locator('#revise');
       await form.getByLabel('标题').fill(corrected);
       await form.getByLabel('正文').fill('申请购置档案柜两组。\n附：三家报价单，最低价 4,800 元。');
+      // The list goes, the quotation comes.
+      await form.locator('label.check', { hasText: '档案柜清单.txt' }).locator('input[type=checkbox]').check();
+      await form.locator('input[type=file][name=file]').setInputFiles(quote);
       await fitsThePhone(p, 'revise-phone');
       assert.deepEqual(await smallTargets(p), [], 'revise: touch targets');
       await navigating(p, () => form.getByRole('button', { name: '保存修改' }).click());
       await expectText(p.locator('.notice'), '已保存修改', { hint: 'revised' });
       await expectText(p.locator('h1'), corrected, { hint: 'revised-title' });
+      const kept = await p.locator('#revise label.check').allInnerTexts();
+      assert.equal(kept.length, 1, `one file left: ${kept}`);
+      assert.match(kept[0], /三家报价单\.txt/);
       await completeHere(p, { opinion: '已补充报价单' });
       await expectText(p.locator('.notice'), '已办理', { hint: 'resubmitted' });
     } finally {
@@ -409,6 +435,8 @@ function journeys(backend, { databaseUrl } = {}) {
     try {
       const k = again.page;
       await openFromQueue(k, corrected, 'chief-again');
+      await expectText(k.locator('#case-files'), '三家报价单.txt', { hint: 'chief-sees-quotation' });
+      assert.equal(await k.locator('#case-files li').count(), 1, 'the list was taken off');
       const at = k.url();
       const option = k.locator('#post-switch option', { hasText: '督查科' });
       await k.locator('#post-switch').selectOption({ label: (await option.first().innerText()).trim() });
@@ -484,19 +512,4 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 }
 
-describe('desk journeys on SQLite', () => {
-  journeys('SQLite');
-});
-
-const postgresUrl = process.env.TEST_POSTGRES_URL;
-if (postgresUrl) {
-  describe('desk journeys on PostgreSQL', () => {
-    journeys('PostgreSQL', { databaseUrl: postgresUrl });
-  });
-} else if (inCi) {
-  test('desk journeys on PostgreSQL', () => {
-    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
-  });
-} else {
-  test('desk journeys on PostgreSQL', { skip: 'TEST_POSTGRES_URL is not set' }, () => {});
-}
+onEngines(import.meta.url, 'desk journeys', journeys);

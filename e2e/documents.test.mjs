@@ -6,7 +6,7 @@
 // 清河县 handled, with the reply. On SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set
 // (under CI=true it must be).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
@@ -17,9 +17,9 @@ import {
   screenshot,
   signIn as signInAt,
   startServer,
+  onEngines,
 } from './lib.mjs';
 
-const inCi = process.env.CI === 'true';
 const JOURNEY_TIMEOUT_MS = 240_000;
 
 const TITLE = '东川市人民政府办公室关于做好冬季森林防火工作的通知';
@@ -182,19 +182,4 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 }
 
-describe('document journeys on SQLite', () => {
-  journeys('SQLite');
-});
-
-const postgresUrl = process.env.TEST_POSTGRES_URL;
-if (postgresUrl) {
-  describe('document journeys on PostgreSQL', () => {
-    journeys('PostgreSQL', { databaseUrl: postgresUrl });
-  });
-} else if (inCi) {
-  test('document journeys on PostgreSQL', () => {
-    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
-  });
-} else {
-  test('document journeys on PostgreSQL', { skip: 'TEST_POSTGRES_URL is not set' }, () => {});
-}
+onEngines(import.meta.url, 'document journeys', journeys);

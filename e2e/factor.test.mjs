@@ -4,7 +4,7 @@
 // enrols, and only then reaches administration and the auditor's page. On SQLite, and on PostgreSQL when
 // TEST_POSTGRES_URL is set (under CI=true it must be).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   PHONE,
@@ -17,9 +17,9 @@ import {
   startServer,
   submitFactor,
   submitLogin,
+  onEngines,
 } from './lib.mjs';
 
-const inCi = process.env.CI === 'true';
 const OFFICE_SCREEN = { viewport: { width: 1366, height: 768 } };
 
 /** Fails when anything on the page is wider than the viewport. */
@@ -130,19 +130,4 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 }
 
-describe('second factor journeys on SQLite', () => {
-  journeys('SQLite');
-});
-
-const postgresUrl = process.env.TEST_POSTGRES_URL;
-if (postgresUrl) {
-  describe('second factor journeys on PostgreSQL', () => {
-    journeys('PostgreSQL', { databaseUrl: postgresUrl });
-  });
-} else if (inCi) {
-  test('second factor journeys on PostgreSQL', () => {
-    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
-  });
-} else {
-  test('second factor journeys on PostgreSQL', { skip: 'TEST_POSTGRES_URL is not set' }, () => {});
-}
+onEngines(import.meta.url, 'second factor journeys', journeys);

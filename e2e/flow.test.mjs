@@ -5,7 +5,7 @@
 // timeline keeps every opinion. On SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set
 // (under CI=true it must be).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   PHONE,
@@ -16,9 +16,9 @@ import {
   screenshot,
   signIn as signInAt,
   startServer,
+  onEngines,
 } from './lib.mjs';
 
-const inCi = process.env.CI === 'true';
 const JOURNEY_TIMEOUT_MS = 180_000;
 
 const TITLE = '关于购置会议室投影设备的请示';
@@ -201,19 +201,4 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 }
 
-describe('flow journeys on SQLite', () => {
-  journeys('SQLite');
-});
-
-const postgresUrl = process.env.TEST_POSTGRES_URL;
-if (postgresUrl) {
-  describe('flow journeys on PostgreSQL', () => {
-    journeys('PostgreSQL', { databaseUrl: postgresUrl });
-  });
-} else if (inCi) {
-  test('flow journeys on PostgreSQL', () => {
-    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
-  });
-} else {
-  test('flow journeys on PostgreSQL', { skip: 'TEST_POSTGRES_URL is not set' }, () => {});
-}
+onEngines(import.meta.url, 'flow journeys', journeys);

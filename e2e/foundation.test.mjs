@@ -4,7 +4,7 @@
 // binary on SQLite and again on PostgreSQL (when TEST_POSTGRES_URL is set; under CI=true it
 // must be).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DESKTOP,
@@ -16,11 +16,11 @@ import {
   screenshot,
   startServer,
   submitLogin,
+  onEngines,
 } from './lib.mjs';
 
 const JOURNEY_TIMEOUT_MS = 120_000;
 const SETUP_TIMEOUT_MS = 90_000;
-const inCi = process.env.CI === 'true';
 
 /** The header's words a person reads as "who and which post I am": the switcher counts as its
  * chosen option only, not every option it offers. */
@@ -192,21 +192,4 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 }
 
-describe('foundation journeys on SQLite', () => {
-  journeys('SQLite');
-});
-
-const postgresUrl = process.env.TEST_POSTGRES_URL;
-if (postgresUrl) {
-  describe('foundation journeys on PostgreSQL', () => {
-    journeys('PostgreSQL', { databaseUrl: postgresUrl });
-  });
-} else if (inCi) {
-  test('foundation journeys on PostgreSQL', () => {
-    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
-  });
-} else {
-  const reason = 'TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)';
-  console.log(`skipping the PostgreSQL journeys: ${reason}`);
-  test('foundation journeys on PostgreSQL', { skip: reason }, () => {});
-}
+onEngines(import.meta.url, 'foundation journeys', journeys);

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 /** The repository's root folder. */
@@ -313,4 +314,51 @@ export async function signIn(browser, url, login) {
   }
   await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
   return { context, page };
+}
+
+/** The journey files in the order the alternation counts them (a file not listed counts last). */
+const JOURNEY_FILES = ['calendar', 'desk', 'documents', 'factor', 'flow', 'foundation', 'meetings', 'supervision'];
+
+/**
+ * Registers a file's journeys on the engines this run covers: `journeys(label, options)`
+ * registers its tests for one engine (options carry `databaseUrl` for PostgreSQL).
+ *
+ * By default every journey runs on SQLite and, with TEST_POSTGRES_URL, on PostgreSQL; in CI
+ * (CI=true) a missing TEST_POSTGRES_URL fails instead of skipping. With
+ * XN_E2E_ENGINES=alternate (what CI runs, to keep its time), each file's journeys run on one
+ * engine: the files alternate between the engines in JOURNEY_FILES order, and the assignment
+ * flips with the parity of XN_E2E_ROUND (scripts/e2e passes the commit count), so two
+ * consecutive rounds run every journey on both. The integration tests keep both engines on every
+ * run.
+ *
+ * @param {string} fileUrl the file's `import.meta.url`
+ * @param {string} name what the journeys are, e.g. 'desk journeys'
+ * @param {(label: string, options?: { databaseUrl?: string }) => void} journeys
+ */
+export function onEngines(fileUrl, name, journeys) {
+  const postgresUrl = process.env.TEST_POSTGRES_URL;
+  const inCi = process.env.CI === 'true';
+  const file = fileURLToPath(fileUrl).split('/').pop().replace(/\.test\.mjs$/, '');
+  let sqlite = true;
+  let postgres = true;
+  if (process.env.XN_E2E_ENGINES === 'alternate') {
+    const index = JOURNEY_FILES.includes(file) ? JOURNEY_FILES.indexOf(file) : JOURNEY_FILES.length;
+    const round = Number.parseInt(process.env.XN_E2E_ROUND || '0', 10) || 0;
+    const onPostgres = (index + round) % 2 === 1;
+    sqlite = !onPostgres || !postgresUrl;
+    postgres = onPostgres;
+  }
+  if (sqlite) {
+    describe(`${name} on SQLite`, () => journeys('SQLite'));
+  }
+  if (!postgres) return;
+  if (postgresUrl) {
+    describe(`${name} on PostgreSQL`, () => journeys('PostgreSQL', { databaseUrl: postgresUrl }));
+  } else if (inCi) {
+    test(`${name} on PostgreSQL`, () => {
+      assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
+    });
+  } else {
+    test(`${name} on PostgreSQL`, { skip: 'TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)' }, () => {});
+  }
 }

@@ -4,7 +4,7 @@
 // downloads its .ics, whose times are Beijing times; no page is wider than the screen. On
 // SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set (under CI=true it must be).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
@@ -16,9 +16,9 @@ import {
   screenshot,
   startServer,
   submitLogin,
+  onEngines,
 } from './lib.mjs';
 
-const inCi = process.env.CI === 'true';
 const JOURNEY_TIMEOUT_MS = 240_000;
 const DESKTOP_1366 = { viewport: { width: 1366, height: 768 } };
 
@@ -130,13 +130,4 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 }
 
-describe('办会 (SQLite)', () => journeys('SQLite'));
-
-const pgUrl = process.env.TEST_POSTGRES_URL;
-if (pgUrl) {
-  describe('办会 (PostgreSQL)', () => journeys('PostgreSQL', { databaseUrl: pgUrl }));
-} else if (inCi) {
-  test('办会 on PostgreSQL', () => {
-    assert.fail('CI=true but TEST_POSTGRES_URL is not set');
-  });
-}
+onEngines(import.meta.url, '办会 journeys', journeys);

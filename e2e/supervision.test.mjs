@@ -4,7 +4,7 @@
 // closing → the 督查科 reviews it and strikes it off. On SQLite, and on PostgreSQL when
 // TEST_POSTGRES_URL is set (under CI=true it must be).
 
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DESKTOP,
@@ -15,9 +15,9 @@ import {
   screenshot,
   startServer,
   submitLogin,
+  onEngines,
 } from './lib.mjs';
 
-const inCi = process.env.CI === 'true';
 const JOURNEY_TIMEOUT_MS = 240_000;
 const TITLE = '关于推进农村公路提档升级的请示';
 const INSTRUCTION = '请督查科跟踪督办，清河县月底前报送进展';
@@ -160,19 +160,4 @@ function journeys(backend, { databaseUrl } = {}) {
   });
 }
 
-describe('supervision journeys on SQLite', () => {
-  journeys('SQLite');
-});
-
-const postgresUrl = process.env.TEST_POSTGRES_URL;
-if (postgresUrl) {
-  describe('supervision journeys on PostgreSQL', () => {
-    journeys('PostgreSQL', { databaseUrl: postgresUrl });
-  });
-} else if (inCi) {
-  test('supervision journeys on PostgreSQL', () => {
-    assert.fail('CI=true but TEST_POSTGRES_URL is not set: the PostgreSQL journeys may not be skipped in CI');
-  });
-} else {
-  test('supervision journeys on PostgreSQL', { skip: 'TEST_POSTGRES_URL is not set' }, () => {});
-}
+onEngines(import.meta.url, 'supervision journeys', journeys);

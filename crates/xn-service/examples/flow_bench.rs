@@ -236,6 +236,7 @@ async fn bench(a: Args) -> anyhow::Result<()> {
                     body: String::new(),
                     fields: fields.clone(),
                     choices: BTreeMap::new(),
+                    attachments: Vec::new(),
                 };
                 let out = services
                     .start_case(starter, input, None, now())

@@ -22,6 +22,7 @@ pub mod console;
 pub mod demo;
 pub mod documents;
 pub mod events;
+pub mod files;
 pub mod flow;
 pub mod import;
 pub mod meetings;

@@ -139,6 +139,59 @@ where
     }
 }
 
+/// A page's form that may carry files: `multipart/form-data` (its text fields read as
+/// [`PageForm`] reads an urlencoded body, its files beside them), or an urlencoded form
+/// without files. The CSRF token is the form's `_csrf` field (or, in a multipart body, the
+/// action URL's `?_csrf=`); the body limit is the route's (`DefaultBodyLimit`).
+pub struct PageFormFiles<T>(pub Actor, pub T, pub Vec<(String, UploadedFile)>);
+
+impl<S, T> FromRequest<S> for PageFormFiles<T>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let PageForm(actor, value) = PageForm::<T>::from_request(req, state).await?;
+            return Ok(PageFormFiles(actor, value, Vec::new()));
+        }
+        let (mut parts, body) = req.into_parts();
+        let CurrentUser(actor) = CurrentUser::from_request_parts(&mut parts, state).await?;
+        let Query(q) = Query::<CsrfQuery>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let body = read_multipart(multipart)
+            .await
+            .map_err(|e| PageError(e).into_response())?;
+        let given = if q._csrf.is_empty() {
+            body.text("_csrf")
+        } else {
+            q._csrf.as_str()
+        };
+        if actor.csrf_token.is_empty() || given != actor.csrf_token {
+            return Err(csrf_rejected());
+        }
+        let encoded = serde_html_form::to_string(&body.fields)
+            .map_err(|_| bad_form("表单内容有误：请检查填写的内容后重试"))?;
+        let value = serde_html_form::from_str(&encoded).map_err(|e| {
+            tracing::debug!(error = %e, "unreadable form");
+            bad_form("表单内容有误：请检查填写的数字和选项后重试")
+        })?;
+        Ok(PageFormFiles(actor, value, body.files))
+    }
+}
+
 fn bad_form(msg: &str) -> Response {
     PageError(ServiceError::Invalid {
         field: None,
@@ -165,7 +218,7 @@ pub fn csrf_rejected() -> Response {
     .into_response()
 }
 
-/// The one file of an upload form (its multipart field `file`).
+/// A file of an upload form.
 pub struct UploadedFile {
     /// The file name the client gave, if it gave one.
     pub name: Option<String>,
@@ -173,13 +226,57 @@ pub struct UploadedFile {
     pub bytes: Bytes,
 }
 
-/// A `multipart/form-data` body carrying one file in the field `file`, with who sent it.
+/// A `multipart/form-data` body: its text fields and its files (every field with a file name;
+/// an empty file input, which browsers send as a nameless empty part, is left out).
+#[derive(Default)]
+pub struct MultipartBody {
+    /// Text fields in order, by name.
+    pub fields: Vec<(String, String)>,
+    /// Files in order, with the name of their field.
+    pub files: Vec<(String, UploadedFile)>,
+}
+
+impl MultipartBody {
+    /// The last value of a text field, or "".
+    pub fn text(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of a text field (checkboxes of one name).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The files of a field.
+    pub fn files(&self, name: &str) -> Vec<&UploadedFile> {
+        self.files
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, f)| f)
+            .collect()
+    }
+}
+
+/// A `multipart/form-data` body with who sent it.
 ///
-/// `Upload<CurrentUser>` is a page's upload form. Its body is not urlencoded, so the form
-/// carries the session's CSRF token in its action URL (`?_csrf=…`); a missing or wrong token
-/// is refused before the body is read, and errors are Chinese pages. `Upload<ApiUser>` is the
-/// API's: the actor and its CSRF header are checked as for any API request, and errors are
-/// problem+json. The body limit is the route's (`DefaultBodyLimit`).
+/// `Multiparted<CurrentUser>` is a page's form with files. Its body is not urlencoded, so the
+/// form carries the session's CSRF token in its action URL (`?_csrf=…`); a missing or wrong
+/// token is refused before the body is read, and errors are Chinese pages.
+/// `Multiparted<ApiUser>` is the API's: the actor and its CSRF header are checked as for any
+/// API request, and errors are problem+json. The body limit is the route's
+/// (`DefaultBodyLimit`).
+pub struct Multiparted<U>(pub U, pub MultipartBody);
+
+/// A `multipart/form-data` body carrying one file in the field `file`, with who sent it (as
+/// [`Multiparted`]).
 ///
 /// The file is `None` when the body has no field `file`; what that means is the handler's to
 /// say. Other fields are skipped; of several `file` fields the last one counts.
@@ -191,7 +288,7 @@ struct CsrfQuery {
     _csrf: String,
 }
 
-impl<S> FromRequest<S> for Upload<CurrentUser>
+impl<S> FromRequest<S> for Multiparted<CurrentUser>
 where
     AppState: FromRef<S>,
     S: Send + Sync,
@@ -210,14 +307,14 @@ where
         if actor.csrf_token.is_empty() || q._csrf != actor.csrf_token {
             return Err(csrf_rejected());
         }
-        let file = read_file(multipart)
+        let body = read_multipart(multipart)
             .await
             .map_err(|e| PageError(e).into_response())?;
-        Ok(Upload(CurrentUser(actor), file))
+        Ok(Multiparted(CurrentUser(actor), body))
     }
 }
 
-impl<S> FromRequest<S> for Upload<ApiUser>
+impl<S> FromRequest<S> for Multiparted<ApiUser>
 where
     AppState: FromRef<S>,
     S: Send + Sync,
@@ -232,26 +329,69 @@ where
         let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let file = read_file(multipart)
+        let body = read_multipart(multipart)
             .await
             .map_err(|e| ApiError(e).into_response())?;
+        Ok(Multiparted(user, body))
+    }
+}
+
+impl<S, U> FromRequest<S> for Upload<U>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+    Multiparted<U>: FromRequest<S, Rejection = Response>,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Multiparted(user, mut body) = Multiparted::<U>::from_request(req, state).await?;
+        let file = body
+            .files
+            .drain(..)
+            .rfind(|(n, _)| n == "file")
+            .map(|(_, f)| f);
         Ok(Upload(user, file))
     }
 }
 
-/// Reads the field `file` of a multipart body, skipping the others.
-async fn read_file(mut multipart: Multipart) -> Result<Option<UploadedFile>, ServiceError> {
-    let unreadable =
-        |e: MultipartError| ServiceError::invalid("file", format!("上传内容无法读取：{e}"));
-    let mut file = None;
+/// Reads a multipart body: text fields, and files (parts with a file name).
+async fn read_multipart(mut multipart: Multipart) -> Result<MultipartBody, ServiceError> {
+    let unreadable = |e: MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ServiceError::invalid(
+                "file",
+                "上传的文件合计过大：请分几次上传，每次合计不超过 32 MB",
+            )
+        } else {
+            ServiceError::invalid("file", format!("上传内容无法读取：{e}"))
+        }
+    };
+    let mut body = MultipartBody::default();
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().map(str::to_owned);
-            let bytes = field.bytes().await.map_err(unreadable)?;
-            file = Some(UploadedFile { name, bytes });
+        let name = field.name().unwrap_or_default().to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                // An empty file input: no file chosen.
+                if file_name.is_empty() && bytes.is_empty() {
+                    continue;
+                }
+                body.files.push((
+                    name,
+                    UploadedFile {
+                        name: Some(file_name).filter(|n| !n.is_empty()),
+                        bytes,
+                    },
+                ));
+            }
+            None => {
+                let text = field.text().await.map_err(unreadable)?;
+                body.fields.push((name, text));
+            }
         }
     }
-    Ok(file)
+    Ok(body)
 }
 
 /// The actor of an API request: `Authorization: Bearer xn_…` (an API token), or the session

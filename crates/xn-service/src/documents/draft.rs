@@ -614,6 +614,7 @@ impl Documents<'_> {
                     body: String::new(),
                     fields,
                     choices: BTreeMap::new(),
+                    attachments: Vec::new(),
                 },
                 Some(id),
                 idem,

@@ -360,6 +360,7 @@ impl Services {
                 body: String::new(),
                 fields,
                 choices: BTreeMap::new(),
+                attachments: Vec::new(),
             },
             Some(incoming),
             doc.case_id.map(|c| (c, 0, unit)),

@@ -308,6 +308,7 @@ impl Documents<'_> {
                     body: String::new(),
                     fields,
                     choices: BTreeMap::new(),
+                    attachments: Vec::new(),
                 },
                 Some(doc),
                 None,

@@ -90,6 +90,7 @@ impl Services {
                             body: String::new(),
                             fields: (*case.fields).clone(),
                             choices: BTreeMap::new(),
+                            attachments: Vec::new(),
                         };
                         let child = Box::pin(self.start_in(
                             w,

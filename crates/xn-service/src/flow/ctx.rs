@@ -14,6 +14,7 @@ use xn_store::Tx;
 use xn_store::area_writes::AreaWrite;
 
 use super::batch::{CommittedRead, Work, needs_direct};
+use crate::files::CheckedFile;
 use crate::{Actor, Result, ServiceError};
 
 /// Who acts, as the writer needs it (owned).
@@ -38,6 +39,15 @@ impl ActorRef {
             flow_admin: actor.has(Permission::FlowAdmin),
         })
     }
+
+    /// The actor as the record names it.
+    pub(crate) fn audit(&self) -> crate::events::Audit<'_> {
+        crate::events::Audit {
+            person_id: Some(self.person_id),
+            post_id: Some(self.post_id),
+            ip: self.ip.as_deref(),
+        }
+    }
 }
 
 /// A new case.
@@ -57,6 +67,10 @@ pub struct StartCase {
     /// Holders picked for steps whose rule is `chosen`.
     #[serde(default)]
     pub choices: BTreeMap<String, Vec<i64>>,
+    /// Files already checked and stored, written with the case in the start's transaction
+    /// (`Services::start_case_with_files` sets them; a request never carries them).
+    #[serde(skip)]
+    pub attachments: Vec<CheckedFile>,
 }
 
 /// What an action did.

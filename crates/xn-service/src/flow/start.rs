@@ -172,9 +172,10 @@ impl Services {
                 )));
             }
         };
-        if w.buffered() && !areas::batched(def.item_kind, None) {
+        if w.buffered() && (!areas::batched(def.item_kind, None) || !input.attachments.is_empty()) {
             // The lane routes these to the direct path before computing them (`batch::prepare`);
-            // this guards a start reaching a batch by another way.
+            // this guards a start reaching a batch by another way. A start with files writes
+            // their rows beside the case's, on the direct path.
             return Err(batch::needs_direct());
         }
         let cal = self.flow_calendar().await?;
@@ -283,6 +284,8 @@ impl Services {
             ms(now),
         )
         .await?;
+        self.add_start_files(w.tx().await?, case_id, &input.attachments, actor, now)
+            .await?;
         let case = CaseCtx {
             id: case_id,
             unit_id,

@@ -69,7 +69,7 @@ impl Services {
         .await?;
         crate::events::record(
             &mut tx,
-            &crate::events::Audit { person_id: Some(me.person_id), post_id: Some(me.post_id), ip: me.ip.as_deref() },
+            &me.audit(),
             "flow.urged",
             Some(format!("case:{}", task.case_id)),
             json!({"task": task.task_no, "step": task.step_id, "post": task.post_id, "message": message}),

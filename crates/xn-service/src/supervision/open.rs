@@ -249,6 +249,7 @@ impl Supervision<'_> {
                     body: input.content.trim().to_owned(),
                     fields,
                     choices: BTreeMap::new(),
+                    attachments: Vec::new(),
                 },
                 None,
                 None,

@@ -5,13 +5,14 @@
 //! is its projection, rewritten in the same transaction, so that queues are plain indexed
 //! queries. Every update of a case checks its version.
 //!
-//! One file per table or concern: `processes`, `cases`, `tasks` (the projection and the
+//! One file per table or concern: `processes`, `cases`, `attachments`, `tasks` (the projection and the
 //! queues), `cards`, `proxies`, `idempotency`, `assignees` (the organisation as assignee rules
 //! read it), `batch` (the group commit's statements, one per table) and [`on_writer`] (the
 //! same writes on the SQLite writer thread). This file holds no statement: it gathers them
 //! under one path, `xn_store::flow`.
 
 mod assignees;
+mod attachments;
 mod batch;
 mod cards;
 mod cases;
@@ -22,6 +23,7 @@ mod proxies;
 mod tasks;
 
 pub use assignees::*;
+pub use attachments::*;
 pub use batch::*;
 pub use cards::*;
 pub use cases::*;

@@ -7,23 +7,29 @@
 //! moved since is a 409 `flow.stale`; a task already done is a 409 `flow.state`.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_domain::flow::{Action, ReturnTarget};
+use xn_service::ServiceError;
 use xn_service::flow::admin::{ProcessSummary, ProxyView};
 use xn_service::flow::{
-    ActionOutcome, CaseDetail, CaseItem, IdempotencyKey, QueueCounts, QueueName, QueueQuery,
-    Revision, StartCase, TaskItem,
+    ActionOutcome, CaseDetail, CaseItem, IdempotencyKey, NewFile, QueueCounts, QueueName,
+    QueueQuery, Revision, StartCase, TaskItem,
 };
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
+use crate::respond::file_response;
 
 fn idem(headers: &HeaderMap, method_path: &str, body: &impl Serialize) -> Option<IdempotencyKey> {
     let key = headers.get("idempotency-key")?.to_str().ok()?;
@@ -115,18 +121,49 @@ async fn start_case(
     ApiJson(body): ApiJson<StartCaseBody>,
 ) -> Result<(StatusCode, Json<ActionOutcome>), ApiError> {
     let key = idem(&headers, "POST /api/v1/cases", &body);
+    let decoded = body
+        .attachments
+        .iter()
+        .map(|f| {
+            BASE64.decode(f.content.as_bytes()).map_err(|_| {
+                ServiceError::invalid(
+                    "attachments",
+                    format!("附件「{}」的内容不是有效的 Base64", f.name),
+                )
+            })
+        })
+        .collect::<Result<Vec<Vec<u8>>, ServiceError>>()?;
+    let files: Vec<NewFile<'_>> = body
+        .attachments
+        .iter()
+        .zip(&decoded)
+        .map(|(f, bytes)| NewFile {
+            name: &f.name,
+            bytes,
+        })
+        .collect();
     let input = StartCase {
-        process: body.process,
-        title: body.title,
-        body: body.body,
-        fields: body.fields,
-        choices: body.choices,
+        process: body.process.clone(),
+        title: body.title.clone(),
+        body: body.body.clone(),
+        fields: body.fields.clone(),
+        choices: body.choices.clone(),
+        attachments: Vec::new(),
     };
     let out = state
         .services
-        .start_case(&actor, input, key, state.clock.now())
+        .start_case_with_files(&actor, input, &files, key, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// A file sent with a new case.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct FileBody {
+    /// File name, e.g. `预算表.xlsx`.
+    pub name: String,
+    /// The content, Base64 (RFC 4648, with padding).
+    pub content: String,
 }
 
 /// A new case.
@@ -146,6 +183,10 @@ pub struct StartCaseBody {
     /// Holders picked for `chosen` steps: step id → post ids.
     #[serde(default)]
     pub choices: std::collections::BTreeMap<String, Vec<i64>>,
+    /// 附件 of an internal request (at most 20, each at most 20 MB; the request body at most
+    /// 32 MB), written with the case or not at all.
+    #[serde(default)]
+    pub attachments: Vec<FileBody>,
 }
 
 /// Which cases to list.
@@ -564,9 +605,66 @@ async fn revise_case(
 ) -> Result<StatusCode, ApiError> {
     state
         .services
-        .revise_case(&actor, id, &body, state.clock.now())
+        .revise_case(&actor, id, &body, &[], state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// An upload to a returned internal request: its name and the case version the drafter read.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CaseUploadQuery {
+    /// The file name.
+    pub name: String,
+    /// The case's version (a later action makes the upload stale: 409).
+    pub version: i64,
+}
+
+/// Adds a file to an internal request returned to its drafter (as `revise`: refused with the
+/// reason on any other case, step or holder). The request body is the file; its type is found
+/// from its content.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/attachments", tag = "flow",
+    params(("id" = i64, Path), CaseUploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = Created), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn upload_case_attachment(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<CaseUploadQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let aid = state
+        .services
+        .add_case_file(
+            &actor,
+            id,
+            q.version,
+            NewFile {
+                name: &q.name,
+                bytes: &body,
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: aid })))
+}
+
+/// Downloads a file of a case (always as a download), for anyone who may open the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/attachments/{attachment}", tag = "flow",
+    params(("id" = i64, Path), ("attachment" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, body = crate::error::Problem)))]
+async fn download_case_attachment(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let f = state
+        .services
+        .case_attachment(&actor, id, attachment, state.clock.now())
+        .await?;
+    Ok(file_response(f))
 }
 
 /// An urge.
@@ -739,6 +837,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_case_desk))
         .routes(routes!(case_action))
         .routes(routes!(revise_case))
+        .routes(routes!(upload_case_attachment))
+        .routes(routes!(download_case_attachment))
         .routes(routes!(list_tasks))
         .routes(routes!(task_counts))
         .routes(routes!(complete_task))

@@ -63,6 +63,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(case::show_case))
         .route("/cases/{id}/act", post(case::act))
         .route("/cases/{id}/revise", post(case::revise))
+        .route(
+            "/cases/{id}/attachments/{attachment}",
+            get(case::download_attachment),
+        )
         .route("/tasks/{id}/urge", post(case::urge))
         .route(
             "/opinions",

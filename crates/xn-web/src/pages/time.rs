@@ -57,11 +57,36 @@ pub mod filters {
     pub fn beijing<T: Instant>(value: T, _env: &dyn askama::Values) -> askama::Result<String> {
         Ok(value.epoch_ms().map(beijing_time).unwrap_or_default())
     }
+
+    /// `{{ a.size|filesize }}`: a file's size as offices read it, "12 KB" or "3.4 MB".
+    #[askama::filter_fn]
+    pub fn filesize(bytes: &i64, _env: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::file_size(*bytes))
+    }
+}
+
+/// A file's size: whole KB below one MB (rounded up, so a small file is never "0 KB"), else MB
+/// with one decimal.
+pub fn file_size(bytes: i64) -> String {
+    #[expect(clippy::cast_precision_loss, reason = "a size shown to one decimal")]
+    let b = bytes as f64;
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", b / 1_048_576.0)
+    } else {
+        format!("{:.0} KB", (b / 1024.0).ceil())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_offices_write_them() {
+        assert_eq!(file_size(1), "1 KB");
+        assert_eq!(file_size(2048), "2 KB");
+        assert_eq!(file_size(3 * 1024 * 1024 + 400 * 1024), "3.4 MB");
+    }
 
     #[test]
     fn an_instant_just_before_utc_midnight_reads_as_the_next_beijing_day() {

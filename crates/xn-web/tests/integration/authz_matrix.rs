@@ -186,6 +186,8 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/cases/{id}", "flow.work", "yhhh nnn yn"),
         r("GET", "/api/v1/cases/{id}/desk", "flow.work", "yhhh nnn yn"),
         r("POST", "/api/v1/cases/{id}/revise", "flow.work", "yhhh nnn yn").json(r#"{"version":1,"title":"改后的标题","body":""}"#),
+        r("POST", "/api/v1/cases/{request}/attachments?name=a.txt&version=1", "flow.work", "yhhh nnn yn").bytes("矩阵附件"),
+        r("GET", "/api/v1/cases/{request}/attachments/{case_file}", "flow.work", "yhhh nnn yn"),
         r("POST", "/api/v1/cases/{id}/actions", "flow.work", "ynnn nnn yn").json(r#"{"action":"complete","task":{task_no},"decision":"无此决定","opinion":""}"#),
         r("GET", "/api/v1/tasks", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/tasks/counts", "", "yyyy yyy yy"),
@@ -330,6 +332,7 @@ fn rows() -> Vec<Row> {
         r("GET", "/cases/{id}", "flow.work", "yhhh nnn ll"),
         r("POST", "/cases/{id}/act", "flow.work", "ynnn nnn ll").form("kind=complete&task={task_no}&decision=无此决定"),
         r("POST", "/cases/{id}/revise", "flow.work", "yhhh nnn ll").form("version=1&title=改后的标题&body="),
+        r("GET", "/cases/{request}/attachments/{case_file}", "flow.work", "yhhh nnn ll"),
         r("POST", "/tasks/{id}/urge", "flow.work", "yhhh nnn ll").form("case_id={case}&message="),
         r("GET", "/proxies", "flow.work", "yyyy nnn ll"),
         r("POST", "/proxies", "flow.work", "yyyy nnn ll").form("proxy=0&starts=&ends="),
@@ -761,7 +764,36 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let meeting = res.json()["id"].as_i64().unwrap();
 
+    // An internal request of the 秘书 with a file, approved by the 科长, at the 主任's 审批.
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/cases",
+            &mishu_token,
+            Some(
+                json!({"process": "internal_request", "title": "关于矩阵检查的请示",
+                    "attachments": [{"name": "清单.txt", "content": "55+p6Zi15riF5Y2V"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let request = res.json()["case_id"].as_i64().unwrap();
+    let kezhang = app.token_for("kezhang", &scopes).await;
+    app.complete_ok(&kezhang, request, "同意", "", json!({}))
+        .await;
+    assert!(
+        app.task_of(&zhuren, request).await.is_some(),
+        "the request waits at the 主任"
+    );
+    let case_file = app
+        .scalar(&format!(
+            "select id from case_attachments where case_id = {request}"
+        ))
+        .await;
+
     for (k, v) in [
+        ("request", request),
+        ("case_file", case_file),
         ("doc", doc),
         ("meeting", meeting),
         ("room", room),

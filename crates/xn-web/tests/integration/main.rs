@@ -15,6 +15,7 @@ mod audit;
 mod auth;
 mod authz_matrix;
 mod calendar;
+mod case_files;
 mod desk;
 mod display;
 mod documents;

@@ -22,14 +22,15 @@ use super::{
 use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
 impl Services {
-    /// A case as its page shows it, if the actor may see it: the starter, anyone who held a
-    /// task in it (or is proxy for one who did), or a supervising section that oversees it.
-    pub async fn case_detail(
+    /// A case with its tasks and the actor's working posts, if the actor may see it: the
+    /// starter, anyone who held a task in it (or is proxy for one who did), or a supervising
+    /// section that oversees it. Out of reach answers like a missing case.
+    pub(crate) async fn case_in_reach(
         &self,
         actor: &Actor,
         case_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<CaseDetail> {
+    ) -> Result<(CaseRow, Vec<TaskRow>, Vec<i64>)> {
         require(actor, Permission::FlowWork)?;
         let row = xn_store::flow::find_case(self.db(), case_id)
             .await
@@ -46,6 +47,18 @@ impl Services {
             // Answered like a missing case: the refusal tells nothing of what exists.
             return Err(ServiceError::NotFound("事项"));
         }
+        Ok((row, tasks, posts))
+    }
+
+    /// A case as its page shows it, if the actor may see it: the starter, anyone who held a
+    /// task in it (or is proxy for one who did), or a supervising section that oversees it.
+    pub async fn case_detail(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail> {
+        let (row, tasks, posts) = self.case_in_reach(actor, case_id, now).await?;
         let def = self.process_def(row.process_id).await?;
         let state: CaseState = crate::flow::stored::decode(&row.state)?;
         let mut ids: Vec<i64> = tasks.iter().map(|t| t.post_id).collect();
@@ -95,6 +108,11 @@ impl Services {
             .collect();
         let fields: BTreeMap<String, serde_json::Value> =
             serde_json::from_str(&row.fields).unwrap_or_default();
+        let attachments = if crate::areas::generic_start(def.item_kind) {
+            self.case_files(case_id).await?
+        } else {
+            Vec::new()
+        };
         let can_supervise = self.may_supervise_case(actor, def.item_kind).await?;
         // A generic request back at its 拟稿 step with its drafter may be corrected there
         // before it is submitted again; an area's cases are corrected through their area.
@@ -109,6 +127,7 @@ impl Services {
             id: row.id,
             title: row.title,
             body: row.body,
+            attachments,
             fields,
             item_kind_label: item_kind_label(&row.item_kind),
             item_kind: row.item_kind.clone(),
@@ -668,6 +687,8 @@ pub struct CaseDetail {
     pub title: String,
     /// Body.
     pub body: String,
+    /// 附件 of an internal request (an area's files are in its part of the page).
+    pub attachments: Vec<super::super::files::CaseAttachment>,
     /// Fields.
     #[schema(value_type = Object)]
     pub fields: BTreeMap<String, serde_json::Value>,

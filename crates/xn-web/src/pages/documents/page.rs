@@ -51,13 +51,6 @@ impl DocPage {
             .collect::<Vec<_>>()
             .join("，")
     }
-    fn size(&self, bytes: &i64) -> String {
-        if *bytes >= 1024 * 1024 {
-            format!("{:.1} MB", *bytes as f64 / 1_048_576.0)
-        } else {
-            format!("{:.0} KB", (*bytes as f64 / 1024.0).ceil())
-        }
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

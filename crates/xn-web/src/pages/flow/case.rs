@@ -14,7 +14,7 @@ use serde::Deserialize;
 use xn_domain::flow::{Action, ReturnTarget};
 use xn_domain::org::Permission;
 use xn_service::areas::CasePart;
-use xn_service::flow::{CaseDetail, Revision, StartCase};
+use xn_service::flow::{CaseDetail, NewFile, Revision, StartCase};
 use xn_service::{Actor, ServiceError, require};
 
 use super::{
@@ -23,7 +23,7 @@ use super::{
 };
 use crate::AppState;
 use crate::error::{PageError, status_of};
-use crate::extract::{CurrentUser, PageForm};
+use crate::extract::{CurrentUser, PageForm, PageFormFiles, UploadedFile};
 use crate::pages::{Layout, filters};
 
 /// The process an internal request follows.
@@ -78,7 +78,7 @@ pub(super) struct NewCaseForm {
 /// what was typed.
 pub(super) async fn start_case(
     State(state): State<AppState>,
-    PageForm(actor, form): PageForm<NewCaseForm>,
+    PageFormFiles(actor, form, files): PageFormFiles<NewCaseForm>,
 ) -> Result<Response, PageError> {
     let body = plain_text(&form.body);
     let input = StartCase {
@@ -87,11 +87,13 @@ pub(super) async fn start_case(
         body: body.clone(),
         fields: BTreeMap::new(),
         choices: BTreeMap::new(),
+        attachments: Vec::new(),
     };
+    let files = new_files(&files);
     let key = page_key(&form.key, &("start", &input.title, &body));
     match state
         .services
-        .start_case(&actor, input, key, state.clock.now())
+        .start_case_with_files(&actor, input, &files, key, state.clock.now())
         .await
     {
         Ok(out) => Ok(Redirect::to(&format!("/cases/{}?ok=started", out.case_id)).into_response()),
@@ -105,7 +107,7 @@ pub(super) async fn start_case(
                         title: form.title,
                         body,
                         key: form.key,
-                        error: Some(message),
+                        error: Some(with_files_note(message, &files)),
                     },
                 )
                     .into_response())
@@ -180,6 +182,8 @@ struct Kept {
     /// The title and body typed into a refused correction.
     title: String,
     body: String,
+    /// A refused correction carried files, which the browser cannot keep.
+    files_dropped: bool,
 }
 
 impl Kept {
@@ -287,15 +291,6 @@ struct CasePage {
 }
 
 impl CasePage {
-    /// A file's size for people.
-    fn size(&self, bytes: &i64) -> String {
-        if *bytes >= 1024 * 1024 {
-            format!("{:.1} MB", *bytes as f64 / 1_048_576.0)
-        } else {
-            format!("{:.0} KB", (*bytes as f64 / 1024.0).ceil())
-        }
-    }
-
     /// Names of recipients, as the document page lists them.
     fn names(&self, r: &[xn_domain::documents::Recipient]) -> String {
         r.iter()
@@ -732,6 +727,20 @@ pub(super) async fn urge(
     }
 }
 
+/// `GET /cases/{id}/attachments/{attachment}`: a file of a case, as a download, for anyone who
+/// may open the case.
+pub(super) async fn download_attachment(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .case_attachment(&actor, id, attachment, state.clock.now())
+        .await?;
+    Ok(crate::respond::file_response(f))
+}
+
 /// The drafter's correction of a returned request.
 #[derive(Debug, Deserialize)]
 pub(super) struct ReviseForm {
@@ -741,6 +750,30 @@ pub(super) struct ReviseForm {
     title: String,
     #[serde(default)]
     body: String,
+    /// Files ticked 删除.
+    #[serde(default)]
+    remove: Vec<i64>,
+}
+
+/// The files of a page's form (field `file`), as the service takes them.
+fn new_files(files: &[(String, UploadedFile)]) -> Vec<NewFile<'_>> {
+    files
+        .iter()
+        .filter(|(field, _)| field == "file")
+        .map(|(_, f)| NewFile {
+            name: f.name.as_deref().unwrap_or("附件"),
+            bytes: &f.bytes,
+        })
+        .collect()
+}
+
+/// A refusal of a form that carried files: a browser cannot keep chosen files, so say so.
+fn with_files_note(message: String, files: &[NewFile<'_>]) -> String {
+    if files.is_empty() {
+        message
+    } else {
+        format!("{message}（已选的附件需要重新选择）")
+    }
 }
 
 /// `POST /cases/{id}/revise`: the drafter corrects the title and body of a request returned
@@ -748,17 +781,19 @@ pub(super) struct ReviseForm {
 pub(super) async fn revise(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    PageForm(actor, form): PageForm<ReviseForm>,
+    PageFormFiles(actor, form, files): PageFormFiles<ReviseForm>,
 ) -> Result<Response, PageError> {
     let version: i64 = number("version", &form.version, "事项版本")?;
     let revision = Revision {
         version,
         title: form.title.clone(),
         body: plain_text(&form.body),
+        remove_attachments: form.remove,
     };
+    let files = new_files(&files);
     match state
         .services
-        .revise_case(&actor, id, &revision, state.clock.now())
+        .revise_case(&actor, id, &revision, &files, state.clock.now())
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?ok=revised")).into_response()),
@@ -767,6 +802,7 @@ pub(super) async fn revise(
                 kind: "revise".to_owned(),
                 title: form.title,
                 body: form.body,
+                files_dropped: !files.is_empty(),
                 ..Kept::default()
             };
             refused(&state, &actor, id, e, kept).await
