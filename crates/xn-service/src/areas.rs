@@ -32,6 +32,41 @@ pub enum Area {
     Supervision,
 }
 
+impl Area {
+    /// The area's name, as the efficiency monitor groups by it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Area::Flow => "内部事项",
+            Area::Documents => "办文",
+            Area::Supervision => "督查",
+        }
+    }
+
+    /// A stable code, for filters and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Area::Flow => "flow",
+            Area::Documents => "documents",
+            Area::Supervision => "supervision",
+        }
+    }
+
+    /// The area of a code.
+    pub fn from_code(code: &str) -> Option<Area> {
+        <Area as strum::IntoEnumIterator>::iter().find(|a| a.code() == code)
+    }
+
+    /// Every area.
+    pub fn all() -> impl Iterator<Item = Area> {
+        <Area as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The kinds of item the area holds.
+    pub fn kinds(self) -> Vec<ItemKind> {
+        ItemKind::all().filter(|k| area_of(*k) == self).collect()
+    }
+}
+
 /// The area a kind of item belongs to.
 pub fn area_of(kind: ItemKind) -> Area {
     match kind {

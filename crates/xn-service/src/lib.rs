@@ -21,6 +21,7 @@ pub mod calendar;
 pub mod console;
 pub mod demo;
 pub mod documents;
+pub mod efficiency;
 pub mod events;
 pub mod files;
 pub mod flow;

@@ -52,6 +52,7 @@ pub mod audit_chain;
 pub mod auth;
 pub mod calendar;
 pub mod documents;
+pub mod efficiency;
 pub mod events;
 pub mod factor;
 pub mod flow;

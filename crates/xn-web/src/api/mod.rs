@@ -18,6 +18,7 @@ use crate::error::ApiError;
 pub mod account;
 pub mod calendar;
 pub mod documents;
+pub mod efficiency;
 pub mod flow;
 pub mod meetings;
 pub mod org;
@@ -115,6 +116,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(documents::router())
         .merge(supervision::router())
         .merge(meetings::router())
+        .merge(efficiency::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -23,6 +23,7 @@ pub mod account;
 pub mod admin;
 pub mod calendar;
 pub mod documents;
+pub mod efficiency;
 pub mod flash;
 pub mod flow;
 pub mod meetings;
@@ -116,8 +117,8 @@ pub const AREAS: [Area; 10] = [
     Area {
         seg: "efficiency",
         name: "效能",
-        description: "按时办结率、积压、黄牌红牌与月度考评，全部由系统记录自动计算。",
-        stage: Stage::Coming,
+        description: "各业务每一个未办环节的积压、已用工作日、超期与黄牌红牌，按本人查看范围（市看全市各县、县看本县、科长看本科）；按时办结率、排名与月度考评将陆续上线。",
+        stage: Stage::Built,
     },
 ];
 
@@ -309,6 +310,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(supervision::router())
         .merge(meetings::router())
+        .merge(efficiency::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))

@@ -183,6 +183,8 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/processes", "flow.admin", "nnnn ynn nn").json(r#"{"unit_id":{unit},"source":"x"}"#),
         r("POST", "/api/v1/cases", "flow.work", "nnnn nnn nn").json(r#"{"process":"outgoing_document","title":"矩阵"}"#),
         r("GET", "/api/v1/cases", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/efficiency/backlog", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/efficiency/backlog.xlsx", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/cases/{id}", "flow.work", "yhhh nnn yn"),
         r("GET", "/api/v1/cases/{id}/desk", "flow.work", "yhhh nnn yn"),
         r("POST", "/api/v1/cases/{id}/revise", "flow.work", "yhhh nnn yn").json(r#"{"version":1,"title":"改后的标题","body":""}"#),
@@ -329,6 +331,8 @@ fn rows() -> Vec<Row> {
         // ---- Pages: flow ----
         r("POST", "/cases", "flow.work", "yyyy nnn ll").form("title=&body=&key=matrix"),
         r("GET", "/cases/new", "flow.work", "yyyy nnn ll"),
+        r("GET", "/efficiency", "flow.work", "yyyy nnn ll"),
+        r("GET", "/efficiency/backlog.xlsx", "flow.work", "yyyy nnn ll"),
         r("GET", "/cases/{id}", "flow.work", "yhhh nnn ll"),
         r("POST", "/cases/{id}/act", "flow.work", "ynnn nnn ll").form("kind=complete&task={task_no}&decision=无此决定"),
         r("POST", "/cases/{id}/revise", "flow.work", "yhhh nnn ll").form("version=1&title=改后的标题&body="),

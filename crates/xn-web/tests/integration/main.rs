@@ -19,6 +19,7 @@ mod case_files;
 mod desk;
 mod display;
 mod documents;
+mod efficiency;
 mod factor;
 mod flow;
 mod meetings;

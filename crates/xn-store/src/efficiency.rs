@@ -1,0 +1,220 @@
+//! SQL of the efficiency monitor (效能): the backlog across every area's open steps, read
+//! from the task projection, its cases and the cards the ladder gave.
+
+use crate::{Db, Result};
+
+/// One open step as the backlog lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct BacklogRow {
+    /// Task id.
+    pub task_id: i64,
+    /// Case.
+    pub case_id: i64,
+    /// Run of the step.
+    pub run_no: i64,
+    /// Step name.
+    pub step_name: String,
+    /// `task` (待办) or `read` (待阅).
+    pub kind: String,
+    /// Holder post.
+    pub post_id: i64,
+    /// Deadline (a date), if the step has one.
+    pub due_date: Option<String>,
+    /// Instant the deadline passes.
+    pub due_at: Option<i64>,
+    /// When the step reached its holder (epoch ms).
+    pub created_at: i64,
+    /// Times urged.
+    pub urge_count: i64,
+    /// The case's title.
+    pub title: String,
+    /// The case's item kind code.
+    pub item_kind: String,
+    /// The holder's unit.
+    pub unit_id: i64,
+    /// The holder's unit, short name.
+    pub unit_name: String,
+    /// The holder's name.
+    pub person_name: String,
+    /// The holder's position, or the post's own title.
+    pub position_name: String,
+    /// The 密级 of the document the case is about, if it is about one.
+    pub classification: Option<String>,
+    /// The worst card given on this step to this holder: 2 red, 1 yellow, 0 none.
+    pub card: i64,
+}
+
+/// Which open steps a backlog holds.
+#[derive(Debug, Clone, Default)]
+pub struct BacklogFilter {
+    /// Holders' units (the viewer's scope, narrowed by the chosen unit).
+    pub unit_ids: Vec<i64>,
+    /// Or exactly these holder posts (a viewer who sees only their own).
+    pub post_ids: Option<Vec<i64>>,
+    /// Item kind codes (an area's kinds); empty: every kind.
+    pub item_kinds: Vec<String>,
+    /// `task` or `read`.
+    pub kind: Option<String>,
+    /// Only steps with a card at least this bad (1 yellow, 2 red).
+    pub min_card: Option<i64>,
+    /// Only steps that reached their holder at or before this instant (epoch ms).
+    pub reached_before: Option<i64>,
+    /// Only steps whose deadline has passed at this instant (epoch ms).
+    pub overdue_at: Option<i64>,
+}
+
+fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        return "null".to_owned();
+    }
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// The where clause of a filter, with its text binds in order (`$1` …).
+fn clause(f: &BacklogFilter) -> (String, Vec<String>, Vec<i64>) {
+    let mut sql = String::from("t.state = 'open' and c.status = 'running'");
+    match &f.post_ids {
+        Some(posts) => sql.push_str(&format!(" and t.post_id in ({})", id_list(posts))),
+        None => sql.push_str(&format!(" and p.unit_id in ({})", id_list(&f.unit_ids))),
+    }
+    let mut texts = Vec::new();
+    let mut ints = Vec::new();
+    if !f.item_kinds.is_empty() {
+        let marks: Vec<String> = f
+            .item_kinds
+            .iter()
+            .map(|k| {
+                texts.push(k.clone());
+                format!("${}", texts.len())
+            })
+            .collect();
+        sql.push_str(&format!(" and c.item_kind in ({})", marks.join(",")));
+    }
+    if let Some(kind) = &f.kind {
+        texts.push(kind.clone());
+        sql.push_str(&format!(" and t.kind = ${}", texts.len()));
+    }
+    let n = texts.len();
+    if let Some(card) = f.min_card {
+        ints.push(card);
+        sql.push_str(&format!(
+            " and (select coalesce(max(case when k.color = 'red' then 2 else 1 end), 0) from cards k
+                   where k.case_id = t.case_id and k.run_no = t.run_no and k.post_id = t.post_id) >= ${}",
+            n + ints.len()
+        ));
+    }
+    if let Some(at) = f.reached_before {
+        ints.push(at);
+        sql.push_str(&format!(" and t.created_at <= ${}", n + ints.len()));
+    }
+    if let Some(at) = f.overdue_at {
+        ints.push(at);
+        sql.push_str(&format!(
+            " and t.due_at is not null and t.due_at <= ${}",
+            n + ints.len()
+        ));
+    }
+    (sql, texts, ints)
+}
+
+const FROM: &str = "from tasks t join cases c on c.id = t.case_id
+     join posts p on p.id = t.post_id join units u on u.id = p.unit_id
+     join persons pe on pe.id = p.person_id join positions q on q.id = p.position_id";
+
+/// A page of the backlog, the latest first: past deadlines by how long ago they passed, then
+/// deadlines to come, then steps without one by how long they have waited.
+pub async fn backlog(
+    db: &Db,
+    f: &BacklogFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<BacklogRow>> {
+    let (cond, texts, ints) = clause(f);
+    let n = texts.len() + ints.len();
+    let sql = format!(
+        "select t.id as task_id, t.case_id, t.run_no, t.step_name, t.kind, t.post_id,
+            t.due_date, t.due_at, t.created_at, t.urge_count, c.title, c.item_kind,
+            p.unit_id, u.short_name as unit_name, pe.name as person_name,
+            coalesce(p.title, q.name) as position_name,
+            (select d.classification from documents d where d.case_id = c.id
+              order by d.id limit 1) as classification,
+            cast((select coalesce(max(case when k.color = 'red' then 2 else 1 end), 0) from cards k
+              where k.case_id = t.case_id and k.run_no = t.run_no and k.post_id = t.post_id)
+              as bigint) as card
+         {FROM} where {cond}
+         order by case when t.due_at is null then 1 else 0 end, t.due_at, t.created_at, t.id
+         limit ${} offset ${}",
+        n + 1,
+        n + 2
+    );
+    Ok(with_db!(db, c => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for t in &texts {
+            q = q.bind(t);
+        }
+        for i in &ints {
+            q = q.bind(i);
+        }
+        q.bind(limit).bind(offset).fetch_all(c).await
+    })?)
+}
+
+/// How many open steps a filter holds.
+pub async fn backlog_count(db: &Db, f: &BacklogFilter) -> Result<i64> {
+    let (cond, texts, ints) = clause(f);
+    let sql = format!("select count(*) {FROM} where {cond}");
+    Ok(with_db!(db, c => {
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+        for t in &texts {
+            q = q.bind(t);
+        }
+        for i in &ints {
+            q = q.bind(i);
+        }
+        q.fetch_one(c).await
+    })?)
+}
+
+/// The units of the subtree of `root`: (id, parent, short name, sort order); the caller lays
+/// them out as a tree.
+pub async fn subtree_units(db: &Db, root: i64) -> Result<Vec<(i64, Option<i64>, String, i64)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "with recursive t (id) as (
+             select id from units where id = $1
+             union all
+             select u.id from units u join t on u.parent_id = t.id)
+         select u.id, u.parent_id, u.short_name, u.sort_order
+         from units u join t on t.id = u.id order by u.sort_order, u.id")
+        .bind(root).fetch_all(c).await)?)
+}
+
+/// Where a post stands, as the monitor's scope reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Standing {
+    /// The post's unit.
+    pub unit_id: i64,
+    /// Its kind code.
+    pub unit_kind: String,
+    /// Its parent.
+    pub parent_id: Option<i64>,
+    /// The parent's kind code.
+    pub parent_kind: Option<String>,
+    /// The parent's parent.
+    pub grandparent_id: Option<i64>,
+    /// The post's position code.
+    pub position: String,
+    /// Whether the unit is a supervising section (督查科).
+    pub supervision_section: i64,
+}
+
+/// Where a post stands.
+pub async fn standing(db: &Db, post_id: i64) -> Result<Standing> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select u.id as unit_id, u.kind as unit_kind, u.parent_id, pu.kind as parent_kind,
+             pu.parent_id as grandparent_id, q.code as position,
+             cast(coalesce(u.supervision_section, 0) as bigint) as supervision_section
+         from posts p join units u on u.id = p.unit_id join positions q on q.id = p.position_id
+         left join units pu on pu.id = u.parent_id
+         where p.id = $1")
+        .bind(post_id).fetch_one(c).await)?)
+}
