@@ -15,6 +15,7 @@ mod audit;
 mod auth;
 mod authz_matrix;
 mod calendar;
+mod clearance;
 mod desk;
 mod display;
 mod documents;
