@@ -845,3 +845,26 @@ pub async fn demo_leads(db: &Db) -> Result<Vec<(i64, i64)>> {
          order by p.id")
         .fetch_all(c).await)?)
 }
+
+/// An item's 密级 code: its source case's document's, `public` without one.
+const ITEM_CLASSIFICATION: &str = "select coalesce((select d.classification from documents d
+        where d.case_id = i.source_case_id), 'public') from supervision_items i where i.id = $1";
+
+/// An item's 密级 code (its source document's, `public` without one).
+pub async fn item_classification(tx: &mut Tx, item: i64) -> Result<String> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(ITEM_CLASSIFICATION).bind(item).fetch_one(c).await)?)
+}
+
+/// Reads on the SQLite writer thread's read-only connection (`crate::writer`): the same
+/// statements as above.
+pub mod on_writer {
+    use super::ITEM_CLASSIFICATION;
+    use crate::Result;
+    use crate::writer::ReadConn;
+
+    /// An item's 密级 code.
+    pub fn item_classification(r: &ReadConn<'_>, item: i64) -> Result<String> {
+        let mut st = r.0.prepare_cached(ITEM_CLASSIFICATION)?;
+        Ok(st.query_row([item], |row| row.get(0))?)
+    }
+}

@@ -114,6 +114,25 @@ on_both_engines!(
         let page = app.get(&format!("/cases/{case}")).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
         assert!(!page.body.contains("调研"));
+
+        // Nor may the proxy sign it unread: refused as missing, the task still the 主任's.
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/tasks/{}/complete", own["id"]),
+                &token,
+                Some(json!({"decision": "同意", "opinion": "代签"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from tasks where id = {} and state = 'open'",
+                own["id"]
+            ))
+            .await,
+            1
+        );
     }
 );
 
