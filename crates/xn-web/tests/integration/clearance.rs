@@ -468,3 +468,60 @@ on_both_engines!(
         assert_eq!(app.count("tasks").await, tasks, "nothing moved");
     }
 );
+
+on_both_engines!(
+    the_documents_list_and_the_search_show_nothing_of_a_document_above_the_reader,
+    |app: TestApp| async move {
+        let case = app.notice_at_the_director(TITLE, Some("secret")).await;
+        let doc = app
+            .scalar(&format!("select id from documents where case_id = {case}"))
+            .await;
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let below = app.token_for(&below_login(&app).await, &SCOPES).await;
+        let lists = |token: String| {
+            let app = &app;
+            async move {
+                let list = app
+                    .api("GET", "/api/v1/documents?per_page=200", &token, None)
+                    .await
+                    .json();
+                list["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d["id"] == doc)
+            }
+        };
+        let finds = |token: String, q: &'static str| {
+            let app = &app;
+            async move {
+                let path = format!("/api/v1/documents/search?q={}", enc(q));
+                let res = app.api("GET", &path, &token, None).await;
+                assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+                assert!(res.json()["hits"].as_array().is_some(), "{}", res.body);
+                res.json()["hits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|h| h["id"] == doc)
+            }
+        };
+        // Its office's 秘密-cleared 秘书 lists and finds it, by title and by opinion.
+        assert!(lists(mishu.clone()).await);
+        assert!(finds(mishu.clone(), "调研").await);
+        assert!(finds(mishu.clone(), "核稿无误").await);
+        // A 非密 post of the same office does neither.
+        assert!(!lists(below.clone()).await);
+        assert!(!finds(below.clone(), "调研").await);
+        assert!(!finds(below.clone(), "核稿无误").await);
+        let res = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &below, None)
+            .await;
+        assert!(
+            matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{}",
+            res.body
+        );
+        assert!(!res.body.contains("调研"), "{}", res.body);
+    }
+);
