@@ -36,6 +36,9 @@ pub struct LedgerEntry {
     /// When.
     #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
+    /// Its document is classified above the reader: the title reads「（涉密事项）」and the
+    /// document does not open.
+    pub withheld: bool,
 }
 
 fn state_label(s: &str) -> &'static str {
@@ -119,6 +122,7 @@ impl Documents<'_> {
                     },
                     reason: r.reason,
                     at: from_ms(r.at),
+                    withheld,
                 })
             })
             .collect()

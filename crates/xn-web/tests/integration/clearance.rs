@@ -218,6 +218,7 @@ on_both_engines!(
             .cloned()
             .expect("the number is listed");
         assert_eq!(line["title"], WITHHELD);
+        assert_eq!(line["withheld"], true);
         assert!(!ledger.body.contains("调研"), "{}", ledger.body);
         // The workbench's notices say only that there is news of a classified item.
         app.login_as("mishu").await;
