@@ -275,7 +275,15 @@ impl Services {
         case: &CaseCtx,
     ) -> Result<Clearance> {
         match area_of(kind) {
-            Area::Flow | Area::Supervision => Ok(Clearance::Public),
+            Area::Flow => Ok(Clearance::Public),
+            // An item carries its source's 密级 (its row is linked once the start has written
+            // it; the opening checks its lead and assisting posts itself).
+            Area::Supervision => match case.link {
+                Some(item) => {
+                    crate::clearance::level(&read.supervision_classification(item).await?)
+                }
+                None => Ok(Clearance::Public),
+            },
             Area::Documents => match case.link {
                 Some(doc) => {
                     let code = read.document_classification(doc).await?;

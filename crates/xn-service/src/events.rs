@@ -158,6 +158,7 @@ impl Services {
             200,
         )
         .await?;
+        let events = self.withhold_classified(actor, events).await?;
         let failures = xn_store::events::latest_of_kinds(self.db(), &FAILURE_KINDS, 50).await?;
         let chain = self.verify_audit_chain().await?;
         let mut tx = self.db().begin().await?;
@@ -192,10 +193,35 @@ impl Services {
         limit: i64,
     ) -> Result<Vec<EventRow>> {
         require(actor, Permission::AuditRead)?;
-        Ok(
+        let events =
             xn_store::events::list(self.db(), kind_prefix, subject, before, limit.clamp(1, 200))
-                .await?,
-        )
+                .await?;
+        self.withhold_classified(actor, events).await
+    }
+
+    /// Events as the auditor may read them: the details of an event about a case, document,
+    /// 督办事项 or meeting classified above the auditor's post keep their ids, steps, decisions
+    /// and instants, and lose the item's words (titles, opinions, bodies, reasons:
+    /// `clearance::withhold_detail`). The stored row is never changed (the chain seals it).
+    async fn withhold_classified(
+        &self,
+        actor: &Actor,
+        mut events: Vec<EventRow>,
+    ) -> Result<Vec<EventRow>> {
+        let levels = self
+            .subject_levels(events.iter().filter_map(|e| e.subject.as_deref()))
+            .await?;
+        for e in &mut events {
+            let above = e
+                .subject
+                .as_deref()
+                .and_then(|s| levels.get(s))
+                .is_some_and(|l| !actor.may_see(*l));
+            if above {
+                e.detail = crate::clearance::withhold_detail(&e.detail);
+            }
+        }
+        Ok(events)
     }
 }
 

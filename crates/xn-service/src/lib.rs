@@ -18,6 +18,7 @@ pub mod areas;
 pub mod audit_chain;
 pub mod auth;
 pub mod calendar;
+pub mod clearance;
 pub mod console;
 pub mod demo;
 pub mod documents;

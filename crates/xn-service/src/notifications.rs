@@ -4,10 +4,14 @@
 use chrono::{DateTime, Utc};
 use xn_store::notifications::NotificationRow;
 
+use crate::clearance::WITHHELD;
 use crate::{Actor, Result, ServiceError, Services, ms};
 
 impl Services {
-    /// The acting post's newest notifications (unread first is the page's choice).
+    /// The acting post's newest notifications (unread first is the page's choice). One about
+    /// an item classified above the post's clearance (its clearance lowered since, an item
+    /// whose document was reclassified) says only that it concerns「（涉密事项）」: its title and
+    /// words stay out.
     pub async fn my_notifications(
         &self,
         actor: &Actor,
@@ -16,10 +20,23 @@ impl Services {
         let Some(post_id) = actor.post_id() else {
             return Ok(Vec::new());
         };
-        Ok(
+        let mut rows =
             xn_store::notifications::list_notifications(self.db(), post_id, limit.clamp(1, 100))
-                .await?,
-        )
+                .await?;
+        let levels = self
+            .subject_levels(rows.iter().filter_map(|n| n.subject.as_deref()))
+            .await?;
+        for n in &mut rows {
+            let above = n
+                .subject
+                .as_deref()
+                .and_then(|s| levels.get(s))
+                .is_some_and(|l| !actor.may_see(*l));
+            if above {
+                n.message = format!("{WITHHELD}有新的动态，内容按密级不予显示");
+            }
+        }
+        Ok(rows)
     }
 
     /// Marks a notification of the acting post read.

@@ -38,8 +38,8 @@ pub struct BacklogRow {
     pub person_name: String,
     /// The holder's position, or the post's own title.
     pub position_name: String,
-    /// The 密级 of the document the case is about, if it is about one.
-    pub classification: Option<String>,
+    /// The item's 密级 code (`crate::flow::case_classification_sql`).
+    pub classification: String,
     /// The worst card given on this step to this holder: 2 red, 1 yellow, 0 none.
     pub card: i64,
 }
@@ -136,8 +136,7 @@ pub async fn backlog(
             t.due_date, t.due_at, t.created_at, t.urge_count, c.title, c.item_kind,
             p.unit_id, u.short_name as unit_name, pe.name as person_name,
             coalesce(p.title, q.name) as position_name,
-            (select d.classification from documents d where d.case_id = c.id
-              order by d.id limit 1) as classification,
+            {classification} as classification,
             cast((select coalesce(max(case when k.color = 'red' then 2 else 1 end), 0) from cards k
               where k.case_id = t.case_id and k.run_no = t.run_no and k.post_id = t.post_id)
               as bigint) as card
@@ -145,7 +144,8 @@ pub async fn backlog(
          order by case when t.due_at is null then 1 else 0 end, t.due_at, t.created_at, t.id
          limit ${} offset ${}",
         n + 1,
-        n + 2
+        n + 2,
+        classification = crate::flow::case_classification_sql("c.id"),
     );
     Ok(with_db!(db, c => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));

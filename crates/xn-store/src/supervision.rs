@@ -14,7 +14,9 @@ const ITEM_COLUMNS: &str = "i.id, i.case_id, i.parent_id, i.office_unit_id, i.so
     (select min(r.due_date) from supervision_reports r where r.item_id = i.id and r.status = 'due') \
         as next_report, \
     (select count(*) from supervision_reports r where r.item_id = i.id and r.status = 'missed') \
-        as missed_reports";
+        as missed_reports, \
+    coalesce((select d.classification from documents d where d.case_id = i.source_case_id), \
+        'public') as classification";
 
 const ITEM_FROM: &str = "from supervision_items i join units u on u.id = i.lead_unit_id \
     left join posts p on p.id = i.lead_post_id left join persons pe on pe.id = p.person_id";
@@ -86,6 +88,9 @@ pub struct ItemRow {
     pub next_report: Option<String>,
     /// Reports missed and not yet filed.
     pub missed_reports: i64,
+    /// The item's 密级 code: its source document's (an item drafted from a classified
+    /// instruction carries its words), `public` without one.
+    pub classification: String,
 }
 
 /// A new item.
@@ -331,6 +336,9 @@ pub struct ItemFilter {
     pub desc: bool,
     /// Top-level items only.
     pub top_only: bool,
+    /// The 密级 codes whose items `q` may match (the reader's clearance and below): a title
+    /// withheld from the reader is not searched either. Empty reads as `public` only.
+    pub title_levels: Vec<&'static str>,
 }
 
 fn ids(list: &[i64]) -> String {
@@ -339,6 +347,18 @@ fn ids(list: &[i64]) -> String {
     } else {
         list.iter()
             .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn levels(codes: &[&str]) -> String {
+    if codes.is_empty() {
+        "'public'".to_owned()
+    } else {
+        codes
+            .iter()
+            .map(|l| format!("'{}'", l.replace('\'', "")))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -361,7 +381,12 @@ fn where_clause(scope: &Scope, f: &ItemFilter) -> String {
         "($1 is null or i.state = $1)".to_owned(),
         "($2 is null or i.lead_unit_id = $2)".to_owned(),
         "($3 is null or i.source_kind = $3)".to_owned(),
-        "($4 is null or i.title like $4 or i.content like $4)".to_owned(),
+        format!(
+            "($4 is null or ((i.title like $4 or i.content like $4) and \
+             coalesce((select d.classification from documents d where d.case_id = i.source_case_id), \
+             'public') in ({})))",
+            levels(&f.title_levels)
+        ),
         "($5 = '' or (i.state <> 'closed' and i.deadline < $5))".to_owned(),
     ];
     let red = "exists (select 1 from cards c where c.case_id = i.case_id and c.color = 'red')";
@@ -819,4 +844,27 @@ pub async fn demo_leads(db: &Db) -> Result<Vec<(i64, i64)>> {
                     and u.name <> '督查科'))
          order by p.id")
         .fetch_all(c).await)?)
+}
+
+/// An item's 密级 code: its source case's document's, `public` without one.
+const ITEM_CLASSIFICATION: &str = "select coalesce((select d.classification from documents d
+        where d.case_id = i.source_case_id), 'public') from supervision_items i where i.id = $1";
+
+/// An item's 密级 code (its source document's, `public` without one).
+pub async fn item_classification(tx: &mut Tx, item: i64) -> Result<String> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(ITEM_CLASSIFICATION).bind(item).fetch_one(c).await)?)
+}
+
+/// Reads on the SQLite writer thread's read-only connection (`crate::writer`): the same
+/// statements as above.
+pub mod on_writer {
+    use super::ITEM_CLASSIFICATION;
+    use crate::Result;
+    use crate::writer::ReadConn;
+
+    /// An item's 密级 code.
+    pub fn item_classification(r: &ReadConn<'_>, item: i64) -> Result<String> {
+        let mut st = r.0.prepare_cached(ITEM_CLASSIFICATION)?;
+        Ok(st.query_row([item], |row| row.get(0))?)
+    }
 }

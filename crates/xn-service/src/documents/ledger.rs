@@ -36,6 +36,9 @@ pub struct LedgerEntry {
     /// When.
     #[schema(value_type = String, format = DateTime)]
     pub at: DateTime<Utc>,
+    /// Its document is classified above the reader: the title reads「（涉密事项）」and the
+    /// document does not open.
+    pub withheld: bool,
 }
 
 fn state_label(s: &str) -> &'static str {
@@ -97,22 +100,32 @@ impl Documents<'_> {
         if !codes.iter().any(|c| c == code) {
             return Err(ServiceError::Forbidden("只能查看本机关的文号台账".into()));
         }
-        Ok(store::ledger(self.svc.db(), &[code.to_owned()], year)
+        // Every number stays listed (the ledger is gapless by construction); a document
+        // classified above the reader is listed as「（涉密事项）」without its title.
+        store::ledger(self.svc.db(), &[code.to_owned()], year)
             .await?
             .into_iter()
-            .map(|r| LedgerEntry {
-                number: format!("{}〔{}〕{}号", r.issuer_code, r.year, r.seq),
-                state_label: state_label(&r.state).into(),
-                issuer_code: r.issuer_code,
-                year: r.year,
-                seq: r.seq,
-                state: r.state,
-                document_id: r.document_id,
-                title: r.title,
-                reason: r.reason,
-                at: from_ms(r.at),
+            .map(|r| {
+                let withheld = !actor.may_see(crate::clearance::level(&r.classification)?);
+                Ok(LedgerEntry {
+                    number: format!("{}〔{}〕{}号", r.issuer_code, r.year, r.seq),
+                    state_label: state_label(&r.state).into(),
+                    issuer_code: r.issuer_code,
+                    year: r.year,
+                    seq: r.seq,
+                    state: r.state,
+                    document_id: r.document_id,
+                    title: if withheld {
+                        Some(crate::clearance::WITHHELD.to_owned())
+                    } else {
+                        r.title
+                    },
+                    reason: r.reason,
+                    at: from_ms(r.at),
+                    withheld,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Reserves the next number of a code in the current year (e.g. for a document signed on

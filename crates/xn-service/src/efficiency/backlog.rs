@@ -10,7 +10,6 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xn_domain::calendar::{Calendar, business_date};
-use xn_domain::org::Clearance;
 use xn_render::xlsx::{Sheet, workbook};
 use xn_store::efficiency::{self as store, BacklogFilter, BacklogRow};
 
@@ -131,16 +130,12 @@ impl Efficiency<'_> {
         let total = store::backlog_count(self.svc.db(), &filter).await?;
         let rows =
             store::backlog(self.svc.db(), &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
-        let clearance = actor
-            .post
-            .as_ref()
-            .map_or(Clearance::Public, |p| p.clearance);
         Ok(Backlog {
             scope: self.scope_label(&scope, &units),
             rows: rows
                 .into_iter()
-                .map(|r| item(r, &cal, clearance, now))
-                .collect(),
+                .map(|r| item(r, &cal, actor, now))
+                .collect::<Result<_>>()?,
             total,
             page,
             pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
@@ -162,10 +157,6 @@ impl Efficiency<'_> {
         let units = self.scope_units(&scope).await?;
         let cal = self.svc.flow_calendar().await?;
         let filter = self.filter(actor, &scope, &units, q, &cal, now).await?;
-        let clearance = actor
-            .post
-            .as_ref()
-            .map_or(Clearance::Public, |p| p.clearance);
         let rows = store::backlog(self.svc.db(), &filter, EXPORT_LIMIT, 0).await?;
         let header = [
             "事项",
@@ -185,8 +176,8 @@ impl Efficiency<'_> {
         let rows: Vec<Vec<String>> = rows
             .into_iter()
             .map(|r| {
-                let i = item(r, &cal, clearance, now);
-                vec![
+                let i = item(r, &cal, actor, now)?;
+                Ok(vec![
                     i.title,
                     i.item_kind,
                     i.step,
@@ -202,9 +193,9 @@ impl Efficiency<'_> {
                     i.state,
                     i.card.unwrap_or_default(),
                     i.urge_count.to_string(),
-                ]
+                ])
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let bytes = workbook(&[Sheet {
             name: "积压事项".into(),
             header: header.iter().map(|h| (*h).to_owned()).collect(),
@@ -305,26 +296,21 @@ fn reached_by(cal: &Calendar, today: NaiveDate, n: i64) -> i64 {
     ms(crate::meetings::from_beijing(next.and_time(NaiveTime::MIN))) - 1
 }
 
-fn item(r: BacklogRow, cal: &Calendar, clearance: Clearance, now: DateTime<Utc>) -> BacklogItem {
+fn item(r: BacklogRow, cal: &Calendar, actor: &Actor, now: DateTime<Utc>) -> Result<BacklogItem> {
     let today = business_date(now);
     let reached_at = from_ms(r.created_at);
     let due_date = r.due_date.as_deref().and_then(|d| d.parse().ok());
-    let level: Clearance = r
-        .classification
-        .as_deref()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(Clearance::Public);
-    let withheld = !clearance.may_see(level);
+    let withheld = !actor.may_see(crate::clearance::level(&r.classification)?);
     let u = urgency(due_date, r.due_at, now);
     let late_days = match due_date {
         Some(d) if u == Urgency::Overdue => cal.working_days_between(d, today).max(0),
         _ => 0,
     };
-    BacklogItem {
+    Ok(BacklogItem {
         task_id: r.task_id,
         case_id: r.case_id,
         title: if withheld {
-            "（涉密事项）".to_owned()
+            crate::clearance::WITHHELD.to_owned()
         } else {
             r.title
         },
@@ -356,7 +342,7 @@ fn item(r: BacklogRow, cal: &Calendar, clearance: Clearance, now: DateTime<Utc>)
             _ => None,
         },
         urge_count: r.urge_count,
-    }
+    })
 }
 
 #[cfg(test)]

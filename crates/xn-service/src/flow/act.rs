@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use xn_domain::calendar::OfficeHours;
 use xn_domain::flow::{Acting, Action, CaseState, CaseStatus, Ctx, FlowEvent, ProcessDef};
-use xn_domain::org::Permission;
+use xn_domain::org::{Clearance, Permission};
 use xn_store::Tx;
 
 use super::batch::{self, Work};
@@ -120,6 +120,20 @@ impl Services {
         } else {
             xn_store::flow::principals_of_tx(w.tx().await?, actor.post_id, ms(now)).await?
         };
+        if !proxy_for.is_empty() {
+            // A proxy acts with its own post's clearance: a principal's classified case above
+            // it is not there for the proxy, as its page is not (only proxies pay this read).
+            let mut read = w.committed().await?;
+            let level = self
+                .area_classification(&mut read, def.item_kind, &case)
+                .await?;
+            if level != Clearance::Public {
+                let (_, code) = read.post_clearance(actor.post_id).await?;
+                if !crate::clearance::level(&code)?.may_see(level) {
+                    return Err(ServiceError::NotFound("事项"));
+                }
+            }
+        }
         let acting = Acting {
             post: actor.post_id,
             proxy_for,

@@ -105,7 +105,16 @@ impl Services {
                 let level = Clearance::from_str(&code)
                     .map_err(|e| ServiceError::Internal(anyhow::anyhow!("case {case_id}: {e}")))?;
                 if !clearance.may_see(level) {
-                    too_secret.push(format!("《{title}》（{}）", level.label()));
+                    // Named by title only to one cleared for it; otherwise by its number.
+                    too_secret.push(if actor.may_see(level) {
+                        format!("《{title}》（{}）", level.label())
+                    } else {
+                        format!(
+                            "事项{case_id}{}（{}）",
+                            crate::clearance::WITHHELD,
+                            level.label()
+                        )
+                    });
                 }
             }
         }

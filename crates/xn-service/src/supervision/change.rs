@@ -98,6 +98,8 @@ impl Supervision<'_> {
                     ));
                 }
             }
+            self.check_cleared(&mut tx, item.source_case_id, &[("lead_post", p)])
+                .await?;
         }
         if let Some(d) = input.deadline {
             let parent_deadline = match item.parent_id {

@@ -268,7 +268,13 @@ impl Supervision<'_> {
             .late
             .iter()
             .map(|(it, days, closed)| LateItem {
-                title: it.title.clone(),
+                // The bulletin is drafted as a 通报 of the office, a 非密 document sent to the
+                // units: an item classified by its source is named「（涉密事项）」there.
+                title: if it.classification == "public" {
+                    it.title.clone()
+                } else {
+                    crate::clearance::WITHHELD.to_owned()
+                },
                 unit: it.lead_unit_name.clone(),
                 deadline: parse_date(&it.deadline).unwrap_or(first),
                 days_late: *days,

@@ -206,6 +206,10 @@ impl Supervision<'_> {
         if !mine && !self.svc.is_board_member(actor, &item).await? {
             return Err(ServiceError::NotFound("督办事项"));
         }
+        // An item carries its source's 密级: above the actor's clearance it is not there.
+        if !actor.may_see(crate::clearance::level(&item.classification)?) {
+            return Err(ServiceError::NotFound("督办事项"));
+        }
         Ok((item, tasks))
     }
 

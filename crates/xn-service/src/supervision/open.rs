@@ -219,6 +219,42 @@ impl Supervision<'_> {
         )
     }
 
+    /// Refuses a post that would lead or assist an item while cleared below the 密级 of the
+    /// item's source (the document its source case moves): the item carries that source's
+    /// title and words. The refusal names the field, the post's holder and both levels;
+    /// nothing is written.
+    pub(super) async fn check_cleared(
+        &self,
+        tx: &mut Tx,
+        source_case: Option<i64>,
+        posts: &[(&'static str, i64)],
+    ) -> Result<()> {
+        let Some(case) = source_case else {
+            return Ok(());
+        };
+        let Some((_, code)) = xn_store::flow::case_document_classification(tx, case).await? else {
+            return Ok(());
+        };
+        let level = crate::clearance::level(&code)?;
+        for (field, post) in posts {
+            let (name, clearance) = xn_store::org::post_clearance(tx, *post)
+                .await
+                .map_err(ServiceError::missing_input(field, "人员不存在"))?;
+            let clearance = crate::clearance::level(&clearance)?;
+            if !clearance.may_see(level) {
+                return Err(ServiceError::invalid(
+                    field,
+                    format!(
+                        "{name}的涉密等级为{}，低于来源事项的密级{}，不能承办此督办事项；本次未保存",
+                        clearance.label(),
+                        level.label()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Starts the item's case and writes its row, assists and deadline timers.
     #[expect(clippy::too_many_arguments, reason = "one item's parts")]
     pub(super) async fn open_item(
@@ -231,6 +267,15 @@ impl Supervision<'_> {
         parent: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        let mut cleared = vec![("lead_post", input.lead_post)];
+        cleared.extend(
+            input
+                .assists
+                .iter()
+                .filter_map(|a| a.post.map(|p| ("assists", p))),
+        );
+        self.check_cleared(tx, input.source_case_id, &cleared)
+            .await?;
         let mut fields = Fields::new();
         fields.insert(
             "lead_post".into(),

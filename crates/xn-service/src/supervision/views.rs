@@ -271,6 +271,9 @@ pub struct ItemListRow {
     pub next_report: Option<String>,
     /// Reports missed and not yet filed.
     pub missed_reports: i64,
+    /// Classified above the reader by its source: listed as「（涉密事项）」, its leader left
+    /// out, and the item does not open.
+    pub withheld: bool,
 }
 
 /// A count by state.
@@ -302,16 +305,32 @@ pub struct ItemList {
     /// Why the list is empty by design (not in a supervising office…), if so.
     pub note: Option<String>,
 }
-fn row_view(r: &ItemRow, today: NaiveDate, cal: &xn_domain::calendar::Calendar) -> ItemListRow {
+fn row_view(
+    r: &ItemRow,
+    today: NaiveDate,
+    cal: &xn_domain::calendar::Calendar,
+    actor: &Actor,
+) -> Result<ItemListRow> {
     let deadline = parse_date(&r.deadline).unwrap_or(today);
     let state = ItemState::parse(&r.state);
-    ItemListRow {
+    // A board lists every item of its office; one classified above the reader by its source
+    // keeps its line (its unit, deadline, state and cards count) without its title or leader.
+    let withheld = !actor.may_see(crate::clearance::level(&r.classification)?);
+    Ok(ItemListRow {
         id: r.id,
-        title: r.title.clone(),
+        title: if withheld {
+            crate::clearance::WITHHELD.to_owned()
+        } else {
+            r.title.clone()
+        },
         source_label: SourceKind::parse(&r.source_kind)
             .map(|k| k.label().to_owned())
             .unwrap_or_default(),
-        source_leader: r.source_leader.clone(),
+        source_leader: if withheld {
+            String::new()
+        } else {
+            r.source_leader.clone()
+        },
         lead_unit: r.lead_unit_name.clone(),
         lead_person: r.lead_person_name.clone(),
         deadline,
@@ -326,7 +345,8 @@ fn row_view(r: &ItemRow, today: NaiveDate, cal: &xn_domain::calendar::Calendar) 
         is_sub: r.parent_id.is_some(),
         next_report: r.next_report.clone(),
         missed_reports: r.missed_reports,
-    }
+        withheld,
+    })
 }
 impl Services {
     /// The offices whose board the actor sees: a supervising section's office; an office's own
@@ -441,6 +461,7 @@ impl Supervision<'_> {
             sort: q.sort.code().to_owned(),
             desc: q.desc,
             top_only: false,
+            title_levels: actor.readable_levels(),
         };
         let (rows, total) = store::list_items(
             self.svc.db(),
@@ -453,7 +474,10 @@ impl Supervision<'_> {
         let counts = store::count_by_state(self.svc.db(), &scope).await?;
         let cal = self.svc.flow_calendar().await?;
         Ok(ItemList {
-            rows: rows.iter().map(|r| row_view(r, today, &cal)).collect(),
+            rows: rows
+                .iter()
+                .map(|r| row_view(r, today, &cal, actor))
+                .collect::<Result<_>>()?,
             total,
             page,
             pages: (total + per_page - 1) / per_page,

@@ -55,6 +55,8 @@ pub struct LedgerRow {
     pub post_id: i64,
     /// Epoch ms.
     pub at: i64,
+    /// The document's 密级 code (`public` for a number no document holds).
+    pub classification: String,
 }
 
 /// Writes a ledger row.
@@ -115,7 +117,7 @@ pub async fn set_ledger_state(
 pub async fn ledger_row(tx: &mut Tx, code: &str, year: i64, seq: i64) -> Result<LedgerRow> {
     Ok(with_tx!(tx, c => sqlx::query_as(
         "select n.issuer_code, n.year, n.seq, n.state, n.document_id, d.title, n.reason,
-            n.post_id, n.at
+            n.post_id, n.at, coalesce(d.classification, 'public') as classification
          from document_numbers n left join documents d on d.id = n.document_id
          where n.issuer_code = $1 and n.year = $2 and n.seq = $3")
         .bind(code).bind(year).bind(seq).fetch_one(c).await)?)
@@ -127,7 +129,7 @@ pub async fn ledger(db: &Db, codes: &[String], year: i64) -> Result<Vec<LedgerRo
     for code in codes {
         let rows: Vec<LedgerRow> = with_db!(db, c => sqlx::query_as(
             "select n.issuer_code, n.year, n.seq, n.state, n.document_id, d.title, n.reason,
-                n.post_id, n.at
+                n.post_id, n.at, coalesce(d.classification, 'public') as classification
              from document_numbers n left join documents d on d.id = n.document_id
              where n.issuer_code = $1 and n.year = $2 order by n.seq")
             .bind(code).bind(year).fetch_all(c).await)?;

@@ -209,3 +209,71 @@ pub async fn cases_started_by(
         .bind(post_id).bind(before).bind(limit).fetch_all(c).await)?,
     )
 }
+
+/// The SQL expression of a case's 密级 code (`public` … `top_secret`), for the case whose id is
+/// the SQL expression `case_id`: the 密级 of the document it moves, or, for a supervision item,
+/// of the document of the case it came from (an item drafted from a classified instruction
+/// carries its source's title and words); `public` for anything else. Read through the unique
+/// indexes on `documents(case_id)` and `supervision_items(case_id)`, so the 密级 has one home
+/// (the document's element) and nothing copied can drift from it.
+pub fn case_classification_sql(case_id: &str) -> String {
+    format!(
+        "coalesce((select cd.classification from documents cd where cd.case_id = {case_id}),
+          (select sd.classification from supervision_items si
+             join documents sd on sd.case_id = si.source_case_id where si.case_id = {case_id}),
+          'public')"
+    )
+}
+
+/// The 密级 code of each of some cases (see [`case_classification_sql`]); ids that name no
+/// case are left out.
+pub async fn case_classifications(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "select c.id, {} from cases c where c.id in ({})",
+        case_classification_sql("c.id"),
+        list.join(", ")
+    );
+    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?)
+}
+
+/// The 密级 code of each of some rows of a table that has `id` and `classification` columns
+/// (`documents`, `meetings`), or of supervision items (by their source, as their cases).
+pub async fn classifications_of(
+    db: &Db,
+    table: ClassifiedTable,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let list = list.join(", ");
+    let sql = match table {
+        ClassifiedTable::Documents => {
+            format!("select id, classification from documents where id in ({list})")
+        }
+        ClassifiedTable::Meetings => {
+            format!("select id, classification from meetings where id in ({list})")
+        }
+        ClassifiedTable::SupervisionItems => format!(
+            "select i.id, {} from supervision_items i where i.id in ({list})",
+            case_classification_sql("i.case_id")
+        ),
+    };
+    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?)
+}
+
+/// The tables whose rows carry a 密级 ([`classifications_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassifiedTable {
+    /// `documents`.
+    Documents,
+    /// `meetings`.
+    Meetings,
+    /// `supervision_items`, by their source.
+    SupervisionItems,
+}

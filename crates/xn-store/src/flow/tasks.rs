@@ -62,9 +62,20 @@ pub struct TaskRow {
     /// given). The action that made a task is the last one done (or returned) in its case at
     /// the instant the task was made.
     pub returned_reason: Option<String>,
+    /// The case's 密级 code (`super::case_classification_sql`).
+    pub classification: String,
 }
 
-const TASK_SELECT: &str =
+fn task_select() -> String {
+    format!(
+        "{TASK_COLUMNS}, {} as classification {TASK_FROM}",
+        super::case_classification_sql("t.case_id")
+    )
+}
+
+const TASK_FROM: &str = "from tasks t join cases c on c.id = t.case_id";
+
+const TASK_COLUMNS: &str =
     "select t.id, t.case_id, t.task_no, t.run_no, t.step_id, t.step_name, t.kind,
         t.post_id, t.state, t.due_date, t.due_at, t.decision, t.opinion, t.acted_by_post_id,
         t.created_at, t.acted_at, t.urge_count, t.last_urged_at, c.title, c.item_kind,
@@ -72,8 +83,7 @@ const TASK_SELECT: &str =
         (select case when r.state = 'returned' then coalesce(r.opinion, '') end from tasks r
           where r.case_id = t.case_id and r.state in ('done', 'returned')
           and r.acted_at = t.created_at and r.task_no < t.task_no
-          order by r.task_no desc limit 1) as returned_reason
-    from tasks t join cases c on c.id = t.case_id";
+          order by r.task_no desc limit 1) as returned_reason";
 
 /// A task projection row to write.
 #[derive(Debug, Clone)]
@@ -153,7 +163,7 @@ pub async fn write_tasks(tx: &mut Tx, rows: &[TaskWrite<'_>]) -> Result<Vec<(i64
 
 /// A task by id.
 pub async fn find_task(db: &Db, id: i64) -> Result<TaskRow> {
-    let sql = format!("{TASK_SELECT} where t.id = $1");
+    let sql = format!("{} where t.id = $1", task_select());
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
     )
@@ -161,7 +171,7 @@ pub async fn find_task(db: &Db, id: i64) -> Result<TaskRow> {
 
 /// The tasks of a case, in order.
 pub async fn tasks_of_case(db: &Db, case_id: i64) -> Result<Vec<TaskRow>> {
-    let sql = format!("{TASK_SELECT} where t.case_id = $1 order by t.task_no");
+    let sql = format!("{} where t.case_id = $1 order by t.task_no", task_select());
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id).fetch_all(c).await)?,
     )
@@ -198,6 +208,10 @@ pub struct TaskFilter {
     pub item_kind: String,
     /// Title contains ('' = all).
     pub q: String,
+    /// The 密级 codes whose titles `q` may match (the reader's clearance and below): a title
+    /// withheld from the reader is not searched either, or the words would reveal it. Empty
+    /// reads as `public` only.
+    pub title_levels: Vec<&'static str>,
 }
 
 /// One page of a queue for some posts (the acting post and those it is proxy for).
@@ -236,9 +250,22 @@ pub async fn queue(
     } else {
         order
     };
+    let levels = if filter.title_levels.is_empty() {
+        "'public'".to_owned()
+    } else {
+        filter
+            .title_levels
+            .iter()
+            .map(|l| format!("'{}'", l.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let sql = format!(
-        "{TASK_SELECT} where {cond} and ($1 = '' or c.item_kind = $1)
-         and ($2 = '' or c.title like $2 escape '\\') order by {order} limit $3 offset $4"
+        "{} where {cond} and ($1 = '' or c.item_kind = $1)
+         and ($2 = '' or (c.title like $2 escape '\\' and {} in ({levels})))
+         order by {order} limit $3 offset $4",
+        task_select(),
+        super::case_classification_sql("t.case_id")
     );
     let like = if filter.q.trim().is_empty() {
         String::new()

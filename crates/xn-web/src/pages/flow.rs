@@ -267,6 +267,8 @@ pub(super) struct TaskLine {
     pub(super) urge_count: i64,
     /// Made by a return (退回): the reason.
     pub(super) returned: Option<String>,
+    /// Classified above the reader: shown without a link (its case does not open).
+    pub(super) withheld: bool,
 }
 
 /// A document in the workbench's 最近公文 block.
@@ -298,6 +300,7 @@ fn task_line(t: TaskItem) -> TaskLine {
         on_behalf_of: t.on_behalf_of.filter(|n| !n.is_empty()),
         urge_count: t.urge_count,
         returned: t.returned,
+        withheld: t.withheld,
     }
 }
 
@@ -312,6 +315,8 @@ pub(super) struct StartedLine {
     pub(super) due_class: &'static str,
     pub(super) due_label: &'static str,
     pub(super) started: String,
+    /// Classified above the reader: shown without a link (its case does not open).
+    pub(super) withheld: bool,
 }
 
 fn started_line(c: CaseItem, now: DateTime<Utc>) -> StartedLine {
@@ -336,6 +341,7 @@ fn started_line(c: CaseItem, now: DateTime<Utc>) -> StartedLine {
         due_class,
         due_label,
         started: at(c.created_at),
+        withheld: c.withheld,
     }
 }
 

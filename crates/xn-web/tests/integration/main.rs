@@ -16,6 +16,7 @@ mod auth;
 mod authz_matrix;
 mod calendar;
 mod case_files;
+mod clearance;
 mod desk;
 mod display;
 mod documents;

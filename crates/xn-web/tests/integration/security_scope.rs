@@ -315,7 +315,13 @@ on_both_engines!(
         ))
         .await;
         let sup = app.token_for(&sup_login, &SCOPES).await;
+        // Led by a post cleared for the source's 秘密 (a 非密 lead is refused: `clearance.rs`).
+        let guzhang = app
+            .post_of(&app.login_in(COUNTY_OFFICE, "秘书股", "section_chief").await)
+            .await;
         let mut body = base.clone();
+        body["lead_unit"] = json!(unit_of(guzhang).await);
+        body["lead_post"] = json!(guzhang);
         body["source_case_id"] = json!(county_case);
         let items = app.count("supervision_items").await;
         let res = app

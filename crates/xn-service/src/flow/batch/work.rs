@@ -186,6 +186,16 @@ impl CommittedRead<'_> {
         })
     }
 
+    /// A 督办事项's 密级 code (its source document's).
+    pub(crate) async fn supervision_classification(&mut self, item: i64) -> Result<String> {
+        Ok(match self {
+            CommittedRead::Tx(tx) => xn_store::supervision::item_classification(tx, item).await?,
+            CommittedRead::Writer(w) => {
+                w.read(|r| xn_store::supervision::on_writer::item_classification(r, item))?
+            }
+        })
+    }
+
     /// What the 签发 rules read of a document.
     pub(crate) async fn rule_source(
         &mut self,

@@ -35,6 +35,12 @@ impl Services {
         let row = xn_store::flow::find_case(self.db(), case_id)
             .await
             .map_err(ServiceError::missing("事项"))?;
+        // Above the viewer's clearance the case is not there for them, whatever their part in
+        // it (a proxy cleared below its principal's task, a post whose clearance was lowered,
+        // a supervising section): answered like a missing case.
+        if !actor.may_see(self.case_level(case_id).await?) {
+            return Err(ServiceError::NotFound("事项"));
+        }
         let posts = self.working_posts(actor, now).await?;
         let tasks = xn_store::flow::tasks_of_case(self.db(), case_id).await?;
         let involved = posts.contains(&row.starter_post_id)

@@ -13,6 +13,7 @@ use xn_domain::org::Permission;
 use xn_store::flow::{Queue, TaskFilter, TaskRow, TaskSort};
 
 use super::{Urgency, case_status_label, item_kind_label, parse_date, task_state_label, urgency};
+use crate::clearance::WITHHELD;
 use crate::{Actor, Result, ServiceError, Services, from_ms, require};
 
 /// A task in a queue.
@@ -65,6 +66,10 @@ pub struct TaskItem {
     pub returned: Option<String>,
     /// The step asks for a leader's decision (批示, 签发): listed in the 领导批示 block.
     pub instruction: bool,
+    /// Classified above the reader's clearance (a principal's task seen by a proxy cleared
+    /// below it, a post whose clearance was lowered): listed as「（涉密事项）」with its title,
+    /// opinion, decision and reasons left out, and its case does not open.
+    pub withheld: bool,
 }
 
 /// A case I started.
@@ -88,6 +93,9 @@ pub struct CaseItem {
     /// Started at.
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
+    /// Classified above the reader's clearance: listed as「（涉密事项）」, where it stands left
+    /// out, and its case does not open.
+    pub withheld: bool,
 }
 
 /// Which queue, as the pages and API name them.
@@ -222,6 +230,7 @@ impl Services {
             &TaskFilter {
                 item_kind: q.item_kind.clone(),
                 q: q.q.clone(),
+                title_levels: actor.readable_levels(),
             },
             sort,
             (q.page.max(1) - 1) * per,
@@ -238,10 +247,12 @@ impl Services {
         for r in rows {
             let def = self.process_def(r.process_id).await?;
             let instruction = def.step(&r.step_id).is_some_and(|d| d.instruction);
-            out.push(TaskItem {
+            let withheld = !actor.may_see(crate::clearance::level(&r.classification)?);
+            let item = TaskItem {
                 instruction,
                 ..task_item(r, own, &names, now)
-            });
+            };
+            out.push(if withheld { withhold_task(item) } else { item });
         }
         Ok(out)
     }
@@ -281,8 +292,25 @@ impl Services {
         // Cursor-free paging over a small list: fetch up to the page's end.
         let rows = xn_store::flow::cases_started_by(self.db(), post, 0, per * page.max(1)).await?;
         let skip = usize::try_from((page.max(1) - 1) * per).unwrap_or(0);
+        let rows: Vec<_> = rows.into_iter().skip(skip).collect();
+        let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+        let levels = self.case_levels(&ids).await?;
         let mut out = Vec::new();
-        for c in rows.into_iter().skip(skip) {
+        for c in rows {
+            if levels.get(&c.id).is_some_and(|l| !actor.may_see(*l)) {
+                out.push(CaseItem {
+                    id: c.id,
+                    title: WITHHELD.to_owned(),
+                    item_kind_label: item_kind_label(&c.item_kind),
+                    status_label: case_status_label(&c.status).to_owned(),
+                    status: c.status,
+                    due_date: parse_date(c.due_date.as_deref()),
+                    current: String::new(),
+                    created_at: from_ms(c.created_at),
+                    withheld: true,
+                });
+                continue;
+            }
             let state: Option<CaseState> = crate::flow::stored::decode(&c.state).ok();
             let current = match &state {
                 Some(s) if s.status != CaseStatus::Closed => {
@@ -331,6 +359,7 @@ impl Services {
                 due_date: parse_date(c.due_date.as_deref()),
                 current,
                 created_at: from_ms(c.created_at),
+                withheld: false,
             });
         }
         Ok(out)
@@ -368,5 +397,19 @@ fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<U
         case_status_label: case_status_label(&r.case_status).to_owned(),
         returned,
         instruction: false,
+        withheld: false,
+    }
+}
+
+/// A task of a case classified above the reader: its place in the queue (step, deadline,
+/// state) stays, its words go.
+fn withhold_task(t: TaskItem) -> TaskItem {
+    TaskItem {
+        title: WITHHELD.to_owned(),
+        decision: None,
+        opinion: None,
+        returned: t.returned.as_ref().map(|_| String::new()),
+        withheld: true,
+        ..t
     }
 }
