@@ -317,7 +317,7 @@ export async function signIn(browser, url, login) {
 }
 
 /** The journey files in the order the alternation counts them (a file not listed counts last). */
-const JOURNEY_FILES = ['calendar', 'desk', 'documents', 'factor', 'flow', 'foundation', 'meetings', 'supervision'];
+const JOURNEY_FILES = ['calendar', 'desk', 'documents', 'efficiency', 'factor', 'flow', 'foundation', 'meetings', 'supervision'];
 
 /**
  * Registers a file's journeys on the engines this run covers: `journeys(label, options)`
@@ -361,4 +361,13 @@ export function onEngines(fileUrl, name, journeys) {
   } else {
     test(`${name} on PostgreSQL`, { skip: 'TEST_POSTGRES_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/postgres)' }, () => {});
   }
+}
+
+/** Fails when the page is wider than the screen (something would need sideways scrolling). */
+export async function nothingWider(page, what) {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+  }));
+  assert.ok(scroll <= width + 1, `${what}: the page is ${scroll} px wide on a ${width} px screen`);
 }

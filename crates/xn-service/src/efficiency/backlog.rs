@@ -30,26 +30,40 @@ const EXPORT_LIMIT: i64 = 10_000;
 #[into_params(parameter_in = Query)]
 pub struct BacklogQuery {
     /// An area's code (`flow`, `documents`, `supervision` …).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub area: Option<String>,
     /// A unit within the viewer's scope: its whole subtree.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub unit: Option<i64>,
     /// `task` (待办) or `read` (待阅).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub kind: Option<String>,
     /// `yellow` (黄牌 or worse) or `red` (红牌).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub card: Option<String>,
     /// Only steps at least this many working days old.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub min_age: Option<i64>,
     /// Only steps past their deadline.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub overdue: Option<bool>,
     /// Page, from 1.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "blank_as_none")]
     pub page: Option<i64>,
+}
+
+/// A query value left blank in a form (`unit=`) is absent; any other is parsed.
+fn blank_as_none<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 /// One open step.

@@ -93,6 +93,22 @@ impl Efficiency<'_> {
         })
     }
 
+    /// Whether the viewer's monitor covers a unit: a leader's tree, a chief's section. The
+    /// monitor's rows link to their items, so whoever the monitor shows a unit's backlog may
+    /// open that unit's cases (within their clearance, checked before).
+    pub async fn covers(&self, actor: &Actor, unit: i64) -> Result<bool> {
+        if actor.post.is_none() {
+            return Ok(false);
+        }
+        let Some(root) = self.scope(actor).await?.root() else {
+            return Ok(false);
+        };
+        Ok(store::subtree_units(self.svc.db(), root)
+            .await?
+            .iter()
+            .any(|u| u.0 == unit))
+    }
+
     /// The units a scope covers, as (id, name indented by depth), in tree order.
     pub(crate) async fn scope_units(&self, scope: &MonitorScope) -> Result<Vec<(i64, String)>> {
         let Some(root) = scope.root() else {

@@ -90,6 +90,30 @@ on_both_engines!(
             .unwrap();
         assert_eq!(county_row["item_kind"], "收文");
         assert_eq!(county_row["area"], "办文");
+        // Each row leads to its item: the city's 主任 drills down to the county's stuck step …
+        let county_case = county_row["case_id"].as_i64().unwrap();
+        let res = app
+            .api(
+                "GET",
+                &format!("/api/v1/cases/{county_case}"),
+                &zhuren,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        // … while the county's 主任 cannot reach up to the city's items.
+        let city_case = b["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["title"] == "关于购置档案柜的请示")
+            .unwrap()["case_id"]
+            .as_i64()
+            .unwrap();
+        let res = app
+            .api("GET", &format!("/api/v1/cases/{city_case}"), &county, None)
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
         // Narrowed to an area, then to a unit of the scope.
         let b = backlog(&app, &zhuren, "?area=flow").await;
         assert_eq!(titles(&b), ["关于购置档案柜的请示"]);
@@ -160,6 +184,12 @@ on_both_engines!(
         let page = app.get("/efficiency").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("id=\"backlog\""), "{}", page.body);
+        assert!(page.body.contains("关于农村公路养护的通知"));
+        // A form sends its blank fields: they narrow nothing.
+        let page = app
+            .get("/efficiency?area=&unit=&kind=&card=&min_age=&page=")
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         assert!(page.body.contains("关于农村公路养护的通知"));
         let page = app.get("/efficiency?card=blue").await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -23,8 +23,10 @@ use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
 impl Services {
     /// A case with its tasks and the actor's working posts, if the actor may see it: the
-    /// starter, anyone who held a task in it (or is proxy for one who did), or a supervising
-    /// section that oversees it. Out of reach answers like a missing case.
+    /// starter, anyone who held a task in it (or is proxy for one who did), a supervising
+    /// section that oversees it, or a viewer whose efficiency monitor covers its unit (a
+    /// government's leaders drill from a figure down to the stuck item). Out of reach answers
+    /// like a missing case.
     pub(crate) async fn case_in_reach(
         &self,
         actor: &Actor,
@@ -49,7 +51,10 @@ impl Services {
             });
         // Flow administration opens no case: it is an administrator's duty, and administrators'
         // posts do no business work (三员分立).
-        if !involved && !self.area_grants_view(actor, row.unit_id).await? {
+        if !involved
+            && !self.area_grants_view(actor, row.unit_id).await?
+            && !self.efficiency().covers(actor, row.unit_id).await?
+        {
             // Answered like a missing case: the refusal tells nothing of what exists.
             return Err(ServiceError::NotFound("事项"));
         }

@@ -1,0 +1,98 @@
+// 效能 in real headless Chromium: the city office's 主任 opens the backlog from the menu on a
+// desktop (1366×768), narrows it to a county, and drills down from a row to the stuck item's
+// 办理 page; on a phone (390×844) he reads the overdue steps as cards, nothing wider
+// than the screen. On the engines scripts/e2e chooses (e2e/lib.mjs, onEngines).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PHONE,
+  createPostgresDatabase,
+  expectText,
+  launch,
+  navigating,
+  nothingWider,
+  onEngines,
+  screenshot,
+  startServer,
+  submitLogin,
+} from './lib.mjs';
+
+const JOURNEY_TIMEOUT_MS = 180_000;
+const DESKTOP_1366 = { viewport: { width: 1366, height: 768 } };
+
+function journeys(backend, { databaseUrl } = {}) {
+  const shot = (name) => (backend === 'SQLite' ? name : `${backend.toLowerCase()}-${name}`);
+  let server;
+  let browser;
+  let database;
+
+  before(async () => {
+    if (databaseUrl) database = createPostgresDatabase(databaseUrl);
+    server = await startServer({ databaseUrl: database?.url, label: `efficiency-${backend.toLowerCase()}` });
+    browser = await launch();
+  }, { timeout: 120_000 });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    database?.drop();
+  });
+
+  async function signIn(login, screen) {
+    const context = await browser.newContext(screen);
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await submitLogin(page, login);
+    await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
+    return { context, page };
+  }
+
+  test('the 主任 narrows the backlog to a county and drills down to the stuck item', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const { context, page } = await signIn('zhuren', DESKTOP_1366);
+    try {
+      await navigating(page, () => page.locator('nav a', { hasText: '效能' }).first().click());
+      await expectText(page.locator('h1'), '积压事项', { hint: 'backlog' });
+      await expectText(page.locator('#scope'), '及所属单位', { hint: 'scope' });
+      // The first county the backlog names (the demo city's counties have open steps).
+      const units = await page.locator('#backlog td[data-label="单位"]').allInnerTexts();
+      const county = units.map((u) => u.match(/^(\S+?[县区])/)?.[1]).find(Boolean);
+      assert.ok(county, `a county among the units: ${units}`);
+      const unit = page.locator('select[name=unit] option', { hasText: `${county}政府` }).first();
+      await page.locator('select[name=unit]').selectOption(await unit.getAttribute('value'));
+      await navigating(page, () => page.getByRole('button', { name: '筛选' }).click());
+      const rows = page.locator('#backlog tbody tr');
+      assert.ok((await rows.count()) > 0, `${county} has open steps`);
+      for (const u of await page.locator('#backlog td[data-label="单位"]').allInnerTexts()) {
+        assert.ok(u.startsWith(county), `only ${county}'s units: ${u}`);
+      }
+      await screenshot(page, shot('efficiency-backlog'));
+      const link = rows.first().locator('td.title a');
+      const title = (await link.innerText()).trim();
+      await navigating(page, () => link.click());
+      await expectText(page.locator('h1'), title, { hint: 'drill-down' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the 主任 reads the overdue backlog as cards on a phone', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const { context, page } = await signIn('zhuren', PHONE);
+    try {
+      await page.goto(`${server.url}/efficiency?overdue=true`);
+      await expectText(page.locator('h1'), '积压事项', { hint: 'phone-backlog' });
+      await nothingWider(page, 'phone backlog');
+      const first = page.locator('#backlog tbody tr').first();
+      assert.equal(await first.count(), 1, 'the demo city has overdue steps');
+      const box = await first.boundingBox();
+      assert.ok(box.width <= 390, `a row is a card within the screen (${box.width} px)`);
+      await expectText(first.locator('td[data-label="状态"]'), '超期', { hint: 'overdue-only' });
+      await screenshot(page, shot('efficiency-backlog-phone'));
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+onEngines(import.meta.url, 'efficiency journeys', journeys);
