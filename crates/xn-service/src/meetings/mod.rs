@@ -9,12 +9,15 @@
 //! a 列席 unit they belong to). Nobody sees a meeting classified above their post's clearance.
 //!
 //! One file per use case: `book` (booking and the clash rule, moves, status, cancel, rooms and
-//! kinds), `calendar` (the `.ics` of a meeting and each person's feed); this file holds the door,
-//! the views and who sees what.
+//! kinds), `notice` (会议通知 and 回执: sending, replies, 请假 decisions, 催办), `calendar` (the
+//! `.ics` of a meeting and each person's feed); this file holds the door, the views and who sees
+//! what.
 
 mod book;
 mod calendar;
 mod demo;
+mod notice;
+mod replies;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +30,10 @@ use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
 pub use book::{MeetingInput, MoveInput, RoomInput};
 pub use calendar::IcsFile;
+pub use notice::{
+    AwaitingView, LeaveDecision, MyReply, NoticeInput, NoticePart, NoticeView, ReplyInput,
+    ReplyTable, ReplyView, SendOutcome, UrgeInput,
+};
 
 /// 办会's front door: `services.meetings()`.
 #[derive(Clone, Copy)]
@@ -521,7 +528,12 @@ impl Meetings<'_> {
                 .map(|a| AttendeeView {
                     post_id: a.post_id,
                     unit_id: a.unit_id,
-                    label: if a.post_id.is_some() {
+                    label: if a.post_id.is_some() && !a.proxy_for.is_empty() {
+                        format!(
+                            "{}（{}{}，代{}）",
+                            a.person_name, a.unit_name, a.post_title, a.proxy_for
+                        )
+                    } else if a.post_id.is_some() {
                         format!("{}（{}{}）", a.person_name, a.unit_name, a.post_title)
                     } else {
                         a.unit_name.clone()

@@ -21,6 +21,7 @@ mod documents;
 mod factor;
 mod flow;
 mod meetings;
+mod meetings_notices;
 mod opinions;
 mod org;
 mod printing;

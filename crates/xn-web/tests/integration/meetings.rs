@@ -581,13 +581,26 @@ on_both_engines!(
         assert_eq!(res.json()["field"], "room_id");
         assert_eq!(app.count("meetings").await, 1);
 
-        // The page of the meeting: its office's 秘书 advances it.
+        // The page of the meeting: its office's 秘书 sends its notice (advancing is refused
+        // until then), and it is 已通知.
         app.login_as("mishu").await;
         let page = app.get(&format!("/meetings/{id}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("2026-12-01 09:00"), "Beijing time");
         let res = app.post_form(&format!("/meetings/{id}/advance"), &[]).await;
-        assert_eq!(res.location(), format!("/meetings/{id}?ok=advanced"));
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert!(res.body.contains("请先发送会议通知"));
+        let res = app
+            .post_form(
+                &format!("/meetings/{id}/notice"),
+                &[
+                    ("body", "请准时参加。"),
+                    ("reply_date", "2026-11-30"),
+                    ("reply_time", "17:00"),
+                ],
+            )
+            .await;
+        assert_eq!(res.location(), format!("/meetings/{id}?ok=notified"));
         assert_eq!(
             app.text(&format!("select status from meetings where id = {id}"))
                 .await,
