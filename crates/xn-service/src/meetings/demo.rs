@@ -344,7 +344,7 @@ impl Services {
             if answer == "leave" {
                 let decided = (at + Duration::hours(1)).min(now);
                 let decision = LeaveDecision {
-                    approve: true,
+                    decision: "approve".into(),
                     note: String::new(),
                 };
                 m.decide_leave(mishu, id, r.id, &decision, decided).await?;

@@ -61,8 +61,9 @@ pub struct ReplyInput {
 /// The organising office's decision on a 请假.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct LeaveDecision {
-    /// true 准假, false 不准假.
-    pub approve: bool,
+    /// `approve` (准假) or `refuse` (不准假).
+    #[serde(default)]
+    pub decision: String,
     /// A note (required to refuse).
     #[serde(default)]
     pub note: String,

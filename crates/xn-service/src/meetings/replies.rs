@@ -180,14 +180,14 @@ impl Meetings<'_> {
     ) -> Result<()> {
         let (cap, m) = self.managed(actor, id).await?;
         let note = the_text("note", "审批意见", &input.note, 200)?;
-        if !input.approve && note.is_empty() {
+        let status = match input.decision.trim() {
+            "approve" => LeaveStatus::Approved,
+            "refuse" => LeaveStatus::Refused,
+            _ => return Err(ServiceError::invalid("decision", "请选择准假或不准假")),
+        };
+        if status == LeaveStatus::Refused && note.is_empty() {
             return Err(ServiceError::invalid("note", "不准假请填写理由"));
         }
-        let status = if input.approve {
-            LeaveStatus::Approved
-        } else {
-            LeaveStatus::Refused
-        };
         let mut tx = self.svc.db().begin().await?;
         let row = nstore::find_reply_tx(&mut tx, reply)
             .await

@@ -518,23 +518,15 @@ async fn decide_leave(
     Path((id, reply_id)): Path<(i64, i64)>,
     PageForm(actor, f): PageForm<LeaveForm>,
 ) -> Result<Response, PageError> {
-    let r = async {
-        let approve = match f.decision.as_str() {
-            "approve" => true,
-            "refuse" => false,
-            _ => return Err(ServiceError::invalid("decision", "请选择准假或不准假")),
-        };
-        let input = LeaveDecision {
-            approve,
-            note: f.note.clone(),
-        };
-        state
-            .services
-            .meetings()
-            .decide_leave(&actor, id, reply_id, &input, state.clock.now())
-            .await
-    }
-    .await;
+    let input = LeaveDecision {
+        decision: f.decision,
+        note: f.note,
+    };
+    let r = state
+        .services
+        .meetings()
+        .decide_leave(&actor, id, reply_id, &input, state.clock.now())
+        .await;
     after(&state, &actor, id, r, "leave").await
 }
 

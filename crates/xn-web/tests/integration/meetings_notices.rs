@@ -397,7 +397,7 @@ on_both_engines!(
                 "POST",
                 &format!("/api/v1/meetings/{id}/replies/{leave_id}/leave"),
                 &county,
-                Some(json!({"approve": true})),
+                Some(json!({"decision": "approve"})),
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
@@ -406,7 +406,7 @@ on_both_engines!(
                 "POST",
                 &format!("/api/v1/meetings/{id}/replies/{leave_id}/leave"),
                 &mishu,
-                Some(json!({"approve": true, "note": "同意"})),
+                Some(json!({"decision": "approve", "note": "同意"})),
             )
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
@@ -415,7 +415,7 @@ on_both_engines!(
                 "POST",
                 &format!("/api/v1/meetings/{id}/replies/{leave_id}/leave"),
                 &mishu,
-                Some(json!({"approve": false, "note": "改主意"})),
+                Some(json!({"decision": "refuse", "note": "改主意"})),
             )
             .await;
         assert_eq!(
