@@ -640,6 +640,39 @@ on_both_engines!(
             )
             .await;
         assert_eq!(leader_clashes, 0);
+        // Every meeting past 筹备中 had its notice sent, and its recipients replied through the
+        // services: some 请假 approved by the office, some late, none by anyone not invited.
+        let notified = app
+            .scalar("select count(*) from meetings where status not in ('preparing', 'cancelled')")
+            .await;
+        assert!(notified > 0);
+        assert_eq!(app.count("meeting_notices").await, notified);
+        for (what, sql) in [
+            (
+                "replies",
+                "select count(*) from meeting_replies where answer = 'attend'",
+            ),
+            (
+                "approved leave",
+                "select count(*) from meeting_replies where answer = 'leave' and leave_status = 'approved'",
+            ),
+            (
+                "by proxy",
+                "select count(*) from meeting_replies where answer = 'proxy'",
+            ),
+            (
+                "late",
+                "select count(*) from meeting_replies where late = 1",
+            ),
+        ] {
+            assert!(app.scalar(sql).await > 0, "{what}");
+        }
+        assert_eq!(
+            app.scalar("select count(*) from events where kind = 'meeting.replied'")
+                .await,
+            app.scalar("select count(*) from meeting_replies where answer is not null")
+                .await
+        );
         // Every meeting on a working day (Beijing), the past ones ended.
         let mishu = app.token_for("mishu", &SCOPES).await;
         let cal = app.services().calendar().await.unwrap();
