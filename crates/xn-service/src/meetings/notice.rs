@@ -471,7 +471,7 @@ impl Meetings<'_> {
     /// The notice as the viewer sees it: its text once sent, the rows the viewer answers, and
     /// whether the viewer may send it. A meeting the viewer does not see answers as missing.
     pub async fn notice(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<NoticePart> {
-        let viewer = self.viewer(actor).await?;
+        let viewer = self.viewer_at(actor, now).await?;
         let m = self.seen(&viewer, id).await?;
         let status = status_of(&m)?;
         let notice = nstore::find_notice(self.svc.db(), id).await?;
@@ -484,10 +484,8 @@ impl Meetings<'_> {
                 .is_some_and(|c| c.office == m.office_id);
         let mut mine = Vec::new();
         if notice.is_some() {
-            let principals =
-                xn_store::flow::principals_of(self.svc.db(), viewer.post, ms(now)).await?;
             let rows = nstore::replies_of(self.svc.db(), id).await?;
-            for r in rows.iter().filter(|r| answers(&viewer, &principals, r)) {
+            for r in rows.iter().filter(|r| answers(&viewer, r)) {
                 let invited = invited_posts(&m, &rows, r.id);
                 let choices = nstore::unit_post_options(self.svc.db(), r.recipient_unit_id)
                     .await?
@@ -662,9 +660,9 @@ impl Meetings<'_> {
 
 /// Whether the viewer answers a row: the invited post, a post it acts for, or a post within the
 /// invited unit.
-pub(super) fn answers(viewer: &Viewer, principals: &[i64], r: &ReplyRow) -> bool {
+pub(super) fn answers(viewer: &Viewer, r: &ReplyRow) -> bool {
     match (r.post_id, r.unit_id) {
-        (Some(p), _) => p == viewer.post || principals.contains(&p),
+        (Some(p), _) => viewer.is(p),
         (None, Some(u)) => viewer.chain.contains(u),
         (None, None) => false,
     }

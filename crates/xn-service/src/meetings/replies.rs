@@ -28,7 +28,7 @@ impl Meetings<'_> {
         input: &ReplyInput,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let viewer = self.viewer(actor).await?;
+        let viewer = self.viewer_at(actor, now).await?;
         let m = self.seen(&viewer, id).await?;
         let answer = RsvpAnswer::from_code(input.answer.trim())
             .ok_or_else(|| ServiceError::invalid("answer", "请选择参加、请假或委托"))?;
@@ -37,7 +37,6 @@ impl Meetings<'_> {
             return Err(ServiceError::invalid("reason", "请假请填写理由"));
         }
         let level = clearance_of(&m.classification);
-        let principals = xn_store::flow::principals_of(self.svc.db(), viewer.post, ms(now)).await?;
         let mut tx = self.svc.db().begin().await?;
         let current = store::find_meeting_tx(&mut tx, id).await?;
         let status = status_of(&current)?;
@@ -45,10 +44,7 @@ impl Meetings<'_> {
             return Err(not_taking_replies(&current, status));
         };
         let rows = nstore::replies_of_tx(&mut tx, id).await?;
-        let mine: Vec<&ReplyRow> = rows
-            .iter()
-            .filter(|r| answers(&viewer, &principals, r))
-            .collect();
+        let mine: Vec<&ReplyRow> = rows.iter().filter(|r| answers(&viewer, r)).collect();
         let row = match (input.reply_id, mine.as_slice()) {
             (_, []) => {
                 return Err(ServiceError::Forbidden(
@@ -321,10 +317,9 @@ impl Meetings<'_> {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<Vec<AwaitingView>> {
-        let viewer = self.viewer(actor).await?;
-        let principals = xn_store::flow::principals_of(self.svc.db(), viewer.post, ms(now)).await?;
+        let viewer = self.viewer_at(actor, now).await?;
         let mut posts = vec![viewer.post];
-        posts.extend(principals.iter().copied());
+        posts.extend(viewer.principals.iter().copied());
         let units: Vec<i64> = viewer.chain.0.iter().map(|u| u.id).collect();
         let rows = nstore::awaiting(self.svc.db(), &posts, &units, ms(now)).await?;
         let mut out = Vec::new();

@@ -88,7 +88,13 @@ async fn get_meeting(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(state.services.meetings().get(&actor, id).await?))
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .get_at(&actor, id, state.clock.now())
+            .await?,
+    ))
 }
 
 pub(crate) fn ics_response(f: IcsFile) -> Response {

@@ -461,15 +461,74 @@ on_both_engines!(
             .json();
         assert_eq!(list[0]["urge_count"], 1);
         assert_eq!(list[0]["past_deadline"], true);
+
+        // The 秘书长 is away and has a colleague act for him (a 委托 window of the flow engine):
+        // the stand-in finds the notice on his own workbench, sees the meeting, and replies.
+        let stand_in = app
+            .scalar("select id from posts where title = '副市长' order by id limit 1 offset 1")
+            .await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/proxies",
+                &sg,
+                Some(
+                    json!({"proxy_post_id": stand_in, "starts_at": "2026-12-02T01:00:00Z",
+                            "ends_at": "2026-12-05T00:00:00Z", "reason": "出差"}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let stand_in_token = app
+            .token_for(&login_of(&app, stand_in).await, &SCOPES)
+            .await;
+        let list = app
+            .api(
+                "GET",
+                "/api/v1/meetings/awaiting-reply",
+                &stand_in_token,
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+        assert!(
+            list[0]["on_behalf_of"].as_str().unwrap().contains("秘书长"),
+            "{list}"
+        );
+        let res = app
+            .api(
+                "GET",
+                &format!("/api/v1/meetings/{id}"),
+                &stand_in_token,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let res = app
             .api(
                 "POST",
                 &format!("/api/v1/meetings/{id}/replies"),
-                &sg,
+                &stand_in_token,
                 Some(json!({"answer": "attend"})),
             )
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let table = app
+            .api(
+                "GET",
+                &format!("/api/v1/meetings/{id}/replies"),
+                &mishu,
+                None,
+            )
+            .await
+            .json();
+        let sg_row = row(&table, "秘书长");
+        assert_eq!(sg_row["answer"], "attend");
+        assert!(
+            sg_row["replied_by"].as_str().unwrap().contains("副市长"),
+            "{sg_row}"
+        );
         let res = app
             .api(
                 "POST",
