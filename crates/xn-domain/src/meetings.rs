@@ -65,15 +65,23 @@ impl MeetingStatus {
         MeetingStatus::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// The status the office may advance the meeting to next. 纪要已印发 is reached through the
-    /// minutes (not built yet), so an ended meeting advances no further here.
+    /// The status the office may advance the meeting to next. 已通知 is reached by sending the
+    /// notice (会议通知) and 纪要已印发 through the minutes (not built yet), so a meeting in
+    /// preparation or ended advances no further here.
     pub fn next(self) -> Option<MeetingStatus> {
         match self {
-            MeetingStatus::Preparing => Some(MeetingStatus::Notified),
             MeetingStatus::Notified => Some(MeetingStatus::InProgress),
             MeetingStatus::InProgress => Some(MeetingStatus::Ended),
-            MeetingStatus::Ended | MeetingStatus::Minuted | MeetingStatus::Cancelled => None,
+            MeetingStatus::Preparing
+            | MeetingStatus::Ended
+            | MeetingStatus::Minuted
+            | MeetingStatus::Cancelled => None,
         }
+    }
+
+    /// Whether the notice may be sent: only once, while the meeting is being prepared.
+    pub fn may_send_notice(self) -> bool {
+        self == MeetingStatus::Preparing
     }
 
     /// Whether the meeting may still be moved or cancelled: it has not begun.
@@ -162,6 +170,95 @@ impl AttendRole {
     }
 }
 
+/// An attendee's reply to a meeting's notice (回执).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RsvpAnswer {
+    /// 参加.
+    Attend,
+    /// 请假: with a reason, approved or refused by the organising office.
+    Leave,
+    /// 委托: another named post attends in the attendee's place.
+    Proxy,
+}
+
+impl RsvpAnswer {
+    /// Every answer, in the order the form offers them.
+    pub const ALL: [RsvpAnswer; 3] = [RsvpAnswer::Attend, RsvpAnswer::Leave, RsvpAnswer::Proxy];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RsvpAnswer::Attend => "attend",
+            RsvpAnswer::Leave => "leave",
+            RsvpAnswer::Proxy => "proxy",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            RsvpAnswer::Attend => "参加",
+            RsvpAnswer::Leave => "请假",
+            RsvpAnswer::Proxy => "委托",
+        }
+    }
+
+    /// The answer of a stored code.
+    pub fn from_code(code: &str) -> Option<RsvpAnswer> {
+        RsvpAnswer::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// Where a 请假 stands: asked, then approved or refused by the organising office.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveStatus {
+    /// 待审批.
+    Pending,
+    /// 已准假.
+    Approved,
+    /// 不准假: the attendee is expected to attend.
+    Refused,
+}
+
+impl LeaveStatus {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            LeaveStatus::Pending => "pending",
+            LeaveStatus::Approved => "approved",
+            LeaveStatus::Refused => "refused",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            LeaveStatus::Pending => "待审批",
+            LeaveStatus::Approved => "已准假",
+            LeaveStatus::Refused => "不准假",
+        }
+    }
+
+    /// The status of a stored code.
+    pub fn from_code(code: &str) -> Option<LeaveStatus> {
+        [
+            LeaveStatus::Pending,
+            LeaveStatus::Approved,
+            LeaveStatus::Refused,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
+/// Whether a reply given at `replied_ms` is late for a notice due at `reply_by_ms`: a reply at
+/// the deadline itself is on time. A late reply is still taken, and marked.
+pub fn reply_is_late(reply_by_ms: i64, replied_ms: i64) -> bool {
+    replied_ms > reply_by_ms
+}
+
 /// Whether two half-open spans of time `[a_start, a_end)` and `[b_start, b_end)` share a
 /// moment: a meeting ending at 10:00 and one starting at 10:00 do not clash.
 pub fn overlaps(a_start: i64, a_end: i64, b_start: i64, b_end: i64) -> bool {
@@ -184,14 +281,40 @@ mod tests {
 
     #[test]
     fn a_meeting_advances_in_order_and_not_past_its_end() {
-        let mut s = MeetingStatus::Preparing;
+        assert_eq!(
+            MeetingStatus::Preparing.next(),
+            None,
+            "the notice makes it 已通知"
+        );
+        assert!(MeetingStatus::Preparing.may_send_notice());
+        assert!(!MeetingStatus::Notified.may_send_notice());
+        let mut s = MeetingStatus::Notified;
         let mut seen = vec![s.label()];
         while let Some(n) = s.next() {
             s = n;
             seen.push(s.label());
         }
-        assert_eq!(seen, ["筹备中", "已通知", "进行中", "已结束"]);
+        assert_eq!(seen, ["已通知", "进行中", "已结束"]);
         assert!(!MeetingStatus::InProgress.is_open());
         assert!(MeetingStatus::Notified.is_open());
+    }
+
+    #[test]
+    fn a_reply_at_the_deadline_is_on_time_and_one_a_moment_after_is_late() {
+        assert!(!reply_is_late(1_000, 999));
+        assert!(!reply_is_late(1_000, 1_000));
+        assert!(reply_is_late(1_000, 1_001));
+    }
+
+    #[test]
+    fn answers_and_leave_statuses_read_back_from_their_codes() {
+        for a in RsvpAnswer::ALL {
+            assert_eq!(RsvpAnswer::from_code(a.code()), Some(a));
+        }
+        assert_eq!(
+            LeaveStatus::from_code("refused"),
+            Some(LeaveStatus::Refused)
+        );
+        assert_eq!(RsvpAnswer::from_code("maybe"), None);
     }
 }

@@ -94,6 +94,11 @@ pub fn kind_label(kind: &str) -> &'static str {
         "meeting.kind_added" => "添加会议类型",
         "meeting.feed_created" => "生成日历订阅地址",
         "meeting.feed_revoked" => "停用日历订阅地址",
+        "meeting.notice_sent" => "发送会议通知",
+        "meeting.replied" => "会议回执",
+        "meeting.leave_decided" => "审批会议请假",
+        "meeting.urged" => "催办会议回执",
+        "meeting.renotified" => "再次通知参会人员",
         _ => "其他",
     }
 }

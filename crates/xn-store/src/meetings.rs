@@ -4,6 +4,8 @@
 
 use crate::{Db, Result, Tx};
 
+pub mod notices;
+
 /// A meeting kind (会议类型).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct KindRow {
@@ -193,13 +195,16 @@ pub async fn room_meetings_between(
     )
 }
 
-/// The meetings a set of posts take part in (chair or any attendance), starting after `from`.
+/// The meetings a set of posts take part in (chair, any attendance, or attending in another's
+/// place by a 委托 reply), ending after `from`.
 pub async fn meetings_of_posts(db: &Db, posts: &[i64], from: i64) -> Result<Vec<MeetingRow>> {
     let mut out = Vec::new();
     for post in posts {
         let sql = format!(
             "{MEETING_SELECT} where m.ends_at > $2 and (m.chair_post_id = $1 or exists
-             (select 1 from meeting_attendees a where a.meeting_id = m.id and a.post_id = $1))
+             (select 1 from meeting_attendees a where a.meeting_id = m.id and a.post_id = $1)
+             or exists (select 1 from meeting_replies r where r.meeting_id = m.id
+             and r.answer = 'proxy' and r.proxy_post_id = $1))
              order by m.starts_at, m.id"
         );
         let rows: Vec<MeetingRow> = with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -292,22 +297,41 @@ pub struct AttendeeRow {
     pub unit_name: String,
     /// The post's title or position (empty for a unit).
     pub post_title: String,
+    /// For a post attending in another's place (a 委托 reply): whom it stands in for (a name,
+    /// or a unit's short name); empty otherwise.
+    pub proxy_for: String,
 }
 
-/// The attendance of some meetings, in the order it was entered.
+/// The attendance of some meetings, in the order it was entered; a post named by a 委托 reply
+/// is listed in the role of the one it stands in for, with `proxy_for` set.
 pub async fn attendees_of(db: &Db, meetings: &[i64]) -> Result<Vec<AttendeeRow>> {
     let mut out = Vec::new();
     for m in meetings {
         let sql = "select a.meeting_id, a.role, a.post_id,
                    coalesce(a.unit_id, p.unit_id) as unit_id,
                    coalesce(pe.name, '') as person_name, u.short_name as unit_name,
-                   coalesce(p.title, q.name, '') as post_title
+                   coalesce(p.title, q.name, '') as post_title, '' as proxy_for
                    from meeting_attendees a
                    left join posts p on p.id = a.post_id
                    left join persons pe on pe.id = p.person_id
                    left join positions q on q.id = p.position_id
                    join units u on u.id = coalesce(a.unit_id, p.unit_id)
-                   where a.meeting_id = $1 order by a.role, u.short_name, pe.name";
+                   where a.meeting_id = $1
+                   union all
+                   select r.meeting_id, r.role, r.proxy_post_id as post_id, p.unit_id,
+                   pe.name as person_name, u.short_name as unit_name,
+                   coalesce(p.title, q.name, '') as post_title,
+                   coalesce(ope.name, ou.short_name, '') as proxy_for
+                   from meeting_replies r
+                   join posts p on p.id = r.proxy_post_id
+                   join persons pe on pe.id = p.person_id
+                   left join positions q on q.id = p.position_id
+                   join units u on u.id = p.unit_id
+                   left join posts op on op.id = r.post_id
+                   left join persons ope on ope.id = op.person_id
+                   left join units ou on ou.id = r.unit_id
+                   where r.meeting_id = $1 and r.answer = 'proxy'
+                   order by 2, 6, 5";
         let rows: Vec<AttendeeRow> =
             with_db!(db, c => sqlx::query_as(sql).bind(m).fetch_all(c).await)?;
         out.extend(rows);

@@ -17,6 +17,7 @@ use xn_domain::org::{Clearance, Permission};
 use xn_store::Tx;
 use xn_store::meetings::{self as store, MeetingRow};
 
+use super::notice::Renotice;
 use super::{Meetings, OfficeCap, clearance_of, from_beijing, span_text, status_of};
 use crate::events::Audit;
 use crate::{Actor, Result, ServiceError, ms, require};
@@ -140,7 +141,7 @@ fn dedup(v: &[i64]) -> Vec<i64> {
     out
 }
 
-fn audit(actor: &Actor) -> Audit<'_> {
+pub(super) fn audit(actor: &Actor) -> Audit<'_> {
     Audit {
         person_id: Some(actor.person_id),
         post_id: actor.post_id(),
@@ -415,7 +416,11 @@ impl Meetings<'_> {
     }
 
     /// The meeting, for a manager: of the cap's office, within its clearance.
-    async fn managed<'b>(&self, actor: &'b Actor, id: i64) -> Result<(OfficeCap<'b>, MeetingRow)> {
+    pub(super) async fn managed<'b>(
+        &self,
+        actor: &'b Actor,
+        id: i64,
+    ) -> Result<(OfficeCap<'b>, MeetingRow)> {
         let m = store::find_meeting(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("会议"))?;
@@ -489,6 +494,8 @@ impl Meetings<'_> {
             now,
         )
         .await?;
+        self.renotify(&mut tx, actor, id, Renotice::Moved, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -505,7 +512,11 @@ impl Meetings<'_> {
         let Some(to) = from.next() else {
             return Err(ServiceError::Conflict {
                 code: "meetings.state",
-                message: format!("会议{}，没有下一步", from.label()),
+                message: if from == MeetingStatus::Preparing {
+                    "会议发出通知后即为“已通知”，请先发送会议通知".to_owned()
+                } else {
+                    format!("会议{}，没有下一步", from.label())
+                },
             });
         };
         let mut tx = self.svc.db().begin().await?;
@@ -576,6 +587,8 @@ impl Meetings<'_> {
             now,
         )
         .await?;
+        self.renotify(&mut tx, actor, id, Renotice::Cancelled(reason), now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

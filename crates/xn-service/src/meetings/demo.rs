@@ -2,15 +2,19 @@
 //! `now` (six past, four to come) — the weekly 市长办公会议, the monthly 常务会议, 专题会议 twice
 //! a week and a fortnightly 视频会议 — all on working days, each booked by the office's 秘书
 //! through the booking service a week ahead (so the clash rule applies and nothing overlaps),
-//! the past ones advanced to 已结束.
+//! the past ones advanced to 已结束. Each meeting held or due within a week has its notice sent
+//! three days ahead through the notice service, and its recipients reply through the reply
+//! service as they would: most 参加, some 请假 (which the 秘书 approves), some 委托 a colleague,
+//! a few late; of this week's meetings the replies not yet due stay unanswered and are urged.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use xn_store::meetings as store;
 
 use super::book::{MeetingInput, RoomInput};
+use super::notice::{LeaveDecision, NoticeInput, ReplyInput, UrgeInput};
 use super::{beijing_date, from_beijing, monday_of};
 use crate::auth::Client;
-use crate::{Result, ServiceError, Services};
+use crate::{Actor, Result, ServiceError, Services};
 
 const TOPICS: [&str; 10] = [
     "城市更新三年行动专题会议",
@@ -207,6 +211,7 @@ impl Services {
             week += Duration::weeks(1);
         }
         let mut booked = 0;
+        let mut replies_made = 0_usize;
         for p in plans {
             let starts = at(p.day, p.from.0, p.from.1);
             let input = MeetingInput {
@@ -248,11 +253,114 @@ impl Services {
             } else {
                 0
             };
-            for i in 0..steps {
+            if steps == 0 {
+                continue;
+            }
+            let sent_at = (start - Duration::days(3)).min(now);
+            self.demo_notice_and_replies(&mishu, id, start, sent_at, now, &mut replies_made)
+                .await?;
+            for i in 1..steps {
                 let when = (start - Duration::days(3) + Duration::days(3) * i).min(now);
                 m.advance(&mishu, id, when).await?;
             }
         }
         Ok(booked)
+    }
+}
+
+impl Services {
+    /// Sends a demo meeting's notice at `sent_at` and has its recipients reply through the
+    /// services, each as the post it is addressed to (a unit's by its most senior post).
+    async fn demo_notice_and_replies(
+        &self,
+        mishu: &Actor,
+        id: i64,
+        start: DateTime<Utc>,
+        sent_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        made: &mut usize,
+    ) -> Result<()> {
+        let m = self.meetings();
+        let day_before = beijing_date(start) - Duration::days(1);
+        let deadline = from_beijing(
+            day_before.and_time(NaiveTime::from_hms_opt(17, 0, 0).unwrap_or_default()),
+        );
+        let reply_by = deadline.max(sent_at + Duration::hours(2)).min(start);
+        let part = m.notice(mishu, id, sent_at).await?;
+        let input = NoticeInput {
+            body: part.suggested_body,
+            reply_by: reply_by.to_rfc3339(),
+        };
+        m.send_notice(mishu, id, &input, sent_at).await?;
+        let rows = xn_store::meetings::notices::replies_of(self.db(), id).await?;
+        let client = Client::default();
+        let mut owed = false;
+        for r in &rows {
+            let post = match (r.post_id, r.unit_id) {
+                (Some(p), _) => Some(p),
+                (None, Some(u)) => {
+                    let mut tx = self.db().begin_read().await?;
+                    let posts = xn_store::meetings::notices::unit_posts_by_rank(&mut tx, u).await?;
+                    drop(tx);
+                    posts.first().map(|p| p.0)
+                }
+                (None, None) => None,
+            };
+            let Some(post) = post else { continue };
+            let person = xn_store::org::find_post(self.db(), post).await?.person_id;
+            let n = *made;
+            *made += 1;
+            // One in nine replies after the deadline; the rest within a day of the notice.
+            let at = if n % 9 == 4 {
+                reply_by + Duration::hours(1)
+            } else {
+                sent_at + Duration::hours(2 + i64::try_from(n % 20).unwrap_or(0))
+            };
+            if at > now || at >= start {
+                owed = true;
+                continue;
+            }
+            let actor = self
+                .actor_for(person, Some(post), None, &client, at)
+                .await?;
+            let mine = m.notice(&actor, id, at).await?.mine;
+            let choice = mine
+                .iter()
+                .find(|x| x.reply.id == r.id)
+                .and_then(|x| x.proxy_choices.first())
+                .map(|c| c.id);
+            let (answer, reason, proxy) = match (n % 7, choice) {
+                (3, _) => ("leave", "同一时段须参加省政府专题会议", None),
+                (5, Some(c)) => ("proxy", "另有公务，委托分管同志参加", Some(c)),
+                _ => ("attend", "", None),
+            };
+            let input = ReplyInput {
+                reply_id: Some(r.id),
+                answer: answer.into(),
+                reason: reason.into(),
+                proxy_post_id: proxy,
+            };
+            m.reply(&actor, id, &input, at).await?;
+            if answer == "leave" {
+                let decided = (at + Duration::hours(1)).min(now);
+                let decision = LeaveDecision {
+                    decision: "approve".into(),
+                    note: String::new(),
+                };
+                m.decide_leave(mishu, id, r.id, &decision, decided).await?;
+            }
+        }
+        // This week's replies still owed are urged once the deadline nears.
+        let urge_at = reply_by - Duration::hours(3);
+        if owed && urge_at > sent_at && urge_at <= now {
+            let input = UrgeInput {
+                message: "请尽快回执，以便安排座次和材料".into(),
+            };
+            match m.urge(mishu, id, &input, urge_at).await {
+                Ok(_) | Err(ServiceError::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 }

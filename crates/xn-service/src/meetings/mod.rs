@@ -9,12 +9,15 @@
 //! a 列席 unit they belong to). Nobody sees a meeting classified above their post's clearance.
 //!
 //! One file per use case: `book` (booking and the clash rule, moves, status, cancel, rooms and
-//! kinds), `calendar` (the `.ics` of a meeting and each person's feed); this file holds the door,
-//! the views and who sees what.
+//! kinds), `notice` (会议通知 and 回执: sending, replies, 请假 decisions, 催办), `calendar` (the
+//! `.ics` of a meeting and each person's feed); this file holds the door, the views and who sees
+//! what.
 
 mod book;
 mod calendar;
 mod demo;
+mod notice;
+mod replies;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +30,10 @@ use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
 pub use book::{MeetingInput, MoveInput, RoomInput};
 pub use calendar::IcsFile;
+pub use notice::{
+    AwaitingView, LeaveDecision, MyReply, NoticeInput, NoticePart, NoticeView, ReplyInput,
+    ReplyTable, ReplyView, SendOutcome, UrgeInput,
+};
 
 /// 办会's front door: `services.meetings()`.
 #[derive(Clone, Copy)]
@@ -58,12 +65,15 @@ impl OfficeCap<'_> {
     }
 }
 
-/// Who is reading: the acting post, its clearance and the units it belongs to (its unit and
-/// every unit above it).
+/// Who is reading: the acting post, its clearance, the units it belongs to (its unit and
+/// every unit above it), and — where the time is known — the posts it acts for through a
+/// 委托 window of the flow engine (so a leader's stand-in sees and replies to the leader's
+/// meeting notices).
 struct Viewer {
     post: i64,
     clearance: Clearance,
     chain: UnitChain,
+    principals: Vec<i64>,
 }
 
 impl Viewer {
@@ -76,14 +86,19 @@ impl Viewer {
 
     /// Whether the viewer takes part in a meeting (我的会议).
     fn takes_part(&self, m: &MeetingRow, attendees: &[AttendeeRow]) -> bool {
-        m.chair_post_id == self.post
+        self.is(m.chair_post_id)
             || attendees.iter().any(|a| {
                 a.meeting_id == m.id
                     && match a.post_id {
-                        Some(p) => p == self.post,
+                        Some(p) => self.is(p),
                         None => self.chain.contains(a.unit_id),
                     }
             })
+    }
+
+    /// Whether a post is the viewer's own or one it acts for.
+    fn is(&self, post: i64) -> bool {
+        post == self.post || self.principals.contains(&post)
     }
 
     /// Whether the viewer manages a meeting: of its office and cleared for it.
@@ -375,7 +390,16 @@ impl Meetings<'_> {
             post: post.id,
             clearance: post.clearance,
             chain,
+            principals: Vec::new(),
         })
+    }
+
+    /// The viewer at `now`, with the posts it acts for through a 委托 window then.
+    async fn viewer_at(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Viewer> {
+        let mut viewer = self.viewer(actor).await?;
+        viewer.principals =
+            xn_store::flow::principals_of(self.svc.db(), viewer.post, ms(now)).await?;
+        Ok(viewer)
     }
 
     async fn labels(&self, rows: &[MeetingRow]) -> Result<Vec<(i64, String)>> {
@@ -504,6 +528,21 @@ impl Meetings<'_> {
     /// A meeting, for a viewer who sees it; a meeting they do not see answers as missing.
     pub async fn get(&self, actor: &Actor, id: i64) -> Result<MeetingDetail> {
         let viewer = self.viewer(actor).await?;
+        self.detail(actor, viewer, id).await
+    }
+
+    /// The same at `now`: a post acting for an attendee through a 委托 window sees it too.
+    pub async fn get_at(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MeetingDetail> {
+        let viewer = self.viewer_at(actor, now).await?;
+        self.detail(actor, viewer, id).await
+    }
+
+    async fn detail(&self, actor: &Actor, viewer: Viewer, id: i64) -> Result<MeetingDetail> {
         let m = store::find_meeting(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("会议"))?;
@@ -521,7 +560,12 @@ impl Meetings<'_> {
                 .map(|a| AttendeeView {
                     post_id: a.post_id,
                     unit_id: a.unit_id,
-                    label: if a.post_id.is_some() {
+                    label: if a.post_id.is_some() && !a.proxy_for.is_empty() {
+                        format!(
+                            "{}（{}{}，代{}）",
+                            a.person_name, a.unit_name, a.post_title, a.proxy_for
+                        )
+                    } else if a.post_id.is_some() {
                         format!("{}（{}{}）", a.person_name, a.unit_name, a.post_title)
                     } else {
                         a.unit_name.clone()

@@ -1,6 +1,8 @@
 //! API of 办会: `/api/v1/meetings` — the week's meetings, booking (a clash answers 409 naming
 //! the other meeting), a meeting with its attendance, its `.ics`, moving, advancing and
-//! cancelling; rooms and a room's week; kinds; and the caller's private calendar feed.
+//! cancelling; its notice and replies (会议通知 and 回执: send, reply, decide a 请假, urge, and
+//! the caller's replies still owed); rooms and a room's week; kinds; and the caller's private
+//! calendar feed.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -12,8 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::meetings::{
-    IcsFile, KindView, MeetingDetail, MeetingInput, MoveInput, RoomInput, RoomView, RoomWeek,
-    WeekScope, WeekView, beijing_date,
+    AwaitingView, IcsFile, KindView, LeaveDecision, MeetingDetail, MeetingInput, MoveInput,
+    NoticeInput, NoticePart, ReplyInput, ReplyTable, RoomInput, RoomView, RoomWeek, SendOutcome,
+    UrgeInput, WeekScope, WeekView, beijing_date,
 };
 
 use crate::AppState;
@@ -85,7 +88,13 @@ async fn get_meeting(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<MeetingDetail>, ApiError> {
-    Ok(Json(state.services.meetings().get(&actor, id).await?))
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .get_at(&actor, id, state.clock.now())
+            .await?,
+    ))
 }
 
 pub(crate) fn ics_response(f: IcsFile) -> Response {
@@ -189,6 +198,155 @@ async fn cancel_meeting(
         .cancel(&actor, id, &body.reason, state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The meeting's notice as the caller sees it: its text once sent, whether the caller may send
+/// it, and the replies the caller gives (as the invited post, for a post it acts for, or for
+/// an invited unit) with the posts each may name for 委托.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/notice", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = NoticePart), (status = 404, body = crate::error::Problem)))]
+async fn get_notice(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<NoticePart>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .notice(&actor, id, state.clock.now())
+            .await?,
+    ))
+}
+
+/// Sends the meeting's notice with its reply deadline (the organising office, once, while
+/// 筹备中; the meeting becomes 已通知). A second send answers 409 `meetings.notice_sent`.
+/// Recipients not cleared for the meeting's 密级 are not sent it and are named in `skipped`.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/notice", tag = "meetings", params(("id" = i64, Path)),
+    request_body = NoticeInput, responses((status = 201, body = SendOutcome),
+        (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn send_notice(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NoticeInput>,
+) -> Result<(StatusCode, Json<SendOutcome>), ApiError> {
+    let out = state
+        .services
+        .meetings()
+        .send_notice(&actor, id, &body, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// The reply table (the organising office): each recipient's reply, who has not replied, the
+/// late ones, and the counts.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/replies", tag = "meetings", params(("id" = i64, Path)),
+    responses((status = 200, body = ReplyTable), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+async fn list_replies(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ReplyTable>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .replies(&actor, id, state.clock.now())
+            .await?,
+    ))
+}
+
+/// The reply row answered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Replied {
+    /// The reply row.
+    pub reply_id: i64,
+}
+
+/// Replies 参加, 请假 (with a reason) or 委托 (naming a post of the recipient's unit). Only
+/// the invited post, a post acting for it, or a post of an invited unit may reply (403 to
+/// anyone else, nothing written); a reply after the deadline is taken and marked late.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/replies", tag = "meetings", params(("id" = i64, Path)),
+    request_body = ReplyInput, responses((status = 200, body = Replied),
+        (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn create_reply(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReplyInput>,
+) -> Result<Json<Replied>, ApiError> {
+    let reply_id = state
+        .services
+        .meetings()
+        .reply(&actor, id, &body, state.clock.now())
+        .await?;
+    Ok(Json(Replied { reply_id }))
+}
+
+/// Approves or refuses a 请假 (the organising office); the one who asked is told.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/replies/{reply_id}/leave", tag = "meetings",
+    params(("id" = i64, Path), ("reply_id" = i64, Path)), request_body = LeaveDecision,
+    responses((status = 204), (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn decide_leave(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path((id, reply_id)): Path<(i64, i64)>,
+    ApiJson(body): ApiJson<LeaveDecision>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .meetings()
+        .decide_leave(&actor, id, reply_id, &body, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// How many recipients were urged.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Urged {
+    /// Recipients urged.
+    pub urged: usize,
+}
+
+/// Urges (催办) every recipient who has not replied, with a message (the organising office).
+/// 409 `meetings.all_replied` when everyone has.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/urge", tag = "meetings", params(("id" = i64, Path)),
+    request_body = UrgeInput, responses((status = 200, body = Urged),
+        (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn urge_replies(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UrgeInput>,
+) -> Result<Json<Urged>, ApiError> {
+    let urged = state
+        .services
+        .meetings()
+        .urge(&actor, id, &body, state.clock.now())
+        .await?;
+    Ok(Json(Urged { urged }))
+}
+
+/// The replies the caller still owes (meetings notified and not begun): the workbench's
+/// 待回执 list.
+#[utoipa::path(get, path = "/api/v1/meetings/awaiting-reply", tag = "meetings",
+    responses((status = 200, body = [AwaitingView])))]
+async fn awaiting_reply(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<AwaitingView>>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .awaiting_reply(&actor, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Every room; `bookable` marks the caller's office's.
@@ -340,4 +498,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(move_meeting))
         .routes(routes!(advance_meeting))
         .routes(routes!(cancel_meeting))
+        .routes(routes!(get_notice, send_notice))
+        .routes(routes!(list_replies, create_reply))
+        .routes(routes!(decide_leave))
+        .routes(routes!(urge_replies))
+        .routes(routes!(awaiting_reply))
 }

@@ -1,6 +1,8 @@
 //! 办会 pages: the week's meetings (全部 / 我的会议), booking a meeting (a clash is shown on the
 //! form in Chinese, naming the other meeting), a meeting's page with its move, advance and
-//! cancel, the rooms with each room's week, the `.ics` download and the person's calendar feed
+//! cancel, its notice and replies (会议通知 and 回执: the office sends the notice, sees the reply
+//! table, decides each 请假 and urges those who have not replied; an attendee replies on the same
+//! page), the rooms with each room's week, the `.ics` download and the person's calendar feed
 //! (whose address opens with its token alone).
 
 use askama::Template;
@@ -12,8 +14,9 @@ use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use xn_service::meetings::{
-    FormOptions, MeetingDetail, MeetingInput, MoveInput, RoomInput, RoomView, RoomWeek, WeekScope,
-    WeekView, beijing_date,
+    FormOptions, LeaveDecision, MeetingDetail, MeetingInput, MoveInput, NoticeInput, NoticePart,
+    ReplyInput, ReplyTable, RoomInput, RoomView, RoomWeek, UrgeInput, WeekScope, WeekView,
+    beijing_date,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -32,6 +35,13 @@ fn done(code: &str) -> Option<&'static str> {
         "cancelled" => "会议已取消。",
         "room" => "会议室已添加。",
         "revoked" => "订阅地址已停用。",
+        "notified" => "会议通知已发出，会议状态为“已通知”。",
+        "notified_partly" => {
+            "会议通知已发出；有人员或单位因涉密等级不符或身份停用未发送，已记入留痕。"
+        }
+        "replied" => "回执已提交。",
+        "leave" => "请假审批已记录，已告知本人。",
+        "urged" => "已向未回执人员发出催办。",
         _ => return None,
     })
 }
@@ -264,6 +274,13 @@ async fn create(
 struct MeetingPage {
     l: Layout,
     d: MeetingDetail,
+    /// The notice as the viewer sees it and the replies they give.
+    p: NoticePart,
+    /// The reply table, for the organising office once the notice is out.
+    t: Option<ReplyTable>,
+    /// The suggested deadline's date and time, for the send form.
+    reply_date: String,
+    reply_time: String,
     rooms: Vec<RoomView>,
     date: String,
     start: String,
@@ -286,7 +303,7 @@ async fn meeting_page(
     error: Option<String>,
 ) -> Result<MeetingPage, PageError> {
     let m = state.services.meetings();
-    let d = m.get(actor, id).await?;
+    let d = m.get_at(actor, id, state.clock.now()).await?;
     let rooms = if d.may_manage {
         m.rooms(actor)
             .await?
@@ -297,8 +314,23 @@ async fn meeting_page(
         Vec::new()
     };
     let starts = beijing_time(xn_service::ms(d.meeting.starts_at));
+    let p = m.notice(actor, id, state.clock.now()).await?;
+    let t = if d.may_manage && p.notice.is_some() {
+        Some(m.replies(actor, id, state.clock.now()).await?)
+    } else {
+        None
+    };
+    let (reply_date, reply_time) = p
+        .suggested_reply_by
+        .split_once(' ')
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .unwrap_or_default();
     Ok(MeetingPage {
         l: Layout::new(state, actor, "/meetings").await?,
+        p,
+        t,
+        reply_date,
+        reply_time,
         date: starts.split(' ').next().unwrap_or_default().to_owned(),
         start: hour_minute(&d.meeting.starts_at),
         end: hour_minute(&d.meeting.ends_at),
@@ -405,6 +437,118 @@ async fn cancel(
         .cancel(&actor, id, &f.reason, state.clock.now())
         .await;
     after(&state, &actor, id, r, "cancelled").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct NoticeForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    reply_date: String,
+    #[serde(default)]
+    reply_time: String,
+}
+
+async fn send_notice(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<NoticeForm>,
+) -> Result<Response, PageError> {
+    let input = NoticeInput {
+        body: f.body,
+        reply_by: format!("{} {}", f.reply_date.trim(), f.reply_time.trim())
+            .trim()
+            .to_owned(),
+    };
+    let r = state
+        .services
+        .meetings()
+        .send_notice(&actor, id, &input, state.clock.now())
+        .await;
+    let ok = match &r {
+        Ok(out) if !out.skipped.is_empty() => "notified_partly",
+        _ => "notified",
+    };
+    after(&state, &actor, id, r.map(|_| ()), ok).await
+}
+
+/// The reply form: numbers as text, so an empty choice is not a parse error.
+#[derive(Debug, Default, Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    reply_id: String,
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    proxy_post_id: String,
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<ReplyForm>,
+) -> Result<Response, PageError> {
+    let input = ReplyInput {
+        reply_id: f.reply_id.trim().parse().ok(),
+        answer: f.answer,
+        reason: f.reason,
+        proxy_post_id: f.proxy_post_id.trim().parse().ok(),
+    };
+    let r = state
+        .services
+        .meetings()
+        .reply(&actor, id, &input, state.clock.now())
+        .await
+        .map(|_| ());
+    after(&state, &actor, id, r, "replied").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LeaveForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn decide_leave(
+    State(state): State<AppState>,
+    Path((id, reply_id)): Path<(i64, i64)>,
+    PageForm(actor, f): PageForm<LeaveForm>,
+) -> Result<Response, PageError> {
+    let input = LeaveDecision {
+        decision: f.decision,
+        note: f.note,
+    };
+    let r = state
+        .services
+        .meetings()
+        .decide_leave(&actor, id, reply_id, &input, state.clock.now())
+        .await;
+    after(&state, &actor, id, r, "leave").await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UrgeForm {
+    #[serde(default)]
+    message: String,
+}
+
+async fn urge(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<UrgeForm>,
+) -> Result<Response, PageError> {
+    let input = UrgeInput { message: f.message };
+    let r = state
+        .services
+        .meetings()
+        .urge(&actor, id, &input, state.clock.now())
+        .await
+        .map(|_| ());
+    after(&state, &actor, id, r, "urged").await
 }
 
 async fn ics(
@@ -627,4 +771,11 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/move", post(move_meeting))
         .route("/meetings/{id}/advance", post(advance))
         .route("/meetings/{id}/cancel", post(cancel))
+        .route("/meetings/{id}/notice", post(send_notice))
+        .route("/meetings/{id}/reply", post(reply))
+        .route(
+            "/meetings/{id}/replies/{reply_id}/leave",
+            post(decide_leave),
+        )
+        .route("/meetings/{id}/urge", post(urge))
 }

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use xn_service::ServiceError;
 use xn_service::auth::ActingPost;
 
-use super::Layout;
 use super::flash::Flash;
+use super::{Layout, filters};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::{
@@ -396,6 +396,7 @@ fn notice_link(subject: Option<&str>) -> Option<String> {
         "case" => Some(format!("/cases/{id}")),
         "supervision" => Some(format!("/supervision/{id}")),
         "document" => Some(format!("/documents/{id}")),
+        "meeting" => Some(format!("/meetings/{id}")),
         _ => None,
     }
 }
@@ -407,6 +408,8 @@ struct WorkbenchPage {
     /// The queues of the flow engine (待办, 待阅, 已办, 被催办, 我发起的).
     w: super::flow::Queues,
     notices: Vec<NoticeLine>,
+    /// 会议通知 waiting for this post's reply (回执), above the queues.
+    awaiting: Vec<xn_service::meetings::AwaitingView>,
     /// Unread notifications of the post (all of them, not only those listed).
     unread: i64,
     posts: Vec<PostLine>,
@@ -460,10 +463,22 @@ async fn workbench(
         })
         .collect();
     let unread = state.services.my_unread_count(&actor).await?;
+    // A post without 办理事项 (an administrator's) owes no replies: it is sent no notices.
+    let awaiting = match state
+        .services
+        .meetings()
+        .awaiting_reply(&actor, state.clock.now())
+        .await
+    {
+        Ok(a) => a,
+        Err(xn_service::ServiceError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     Ok(WorkbenchPage {
         l,
         w,
         notices,
+        awaiting,
         unread,
         posts,
         recent,

@@ -274,6 +274,18 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/meetings/feed", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/meetings/feed", "flow.work", "yyyy nnn yn"),
         r("DELETE", "/api/v1/meetings/feed", "flow.work", "yyyy nnn yn"),
+        // 会议通知 and 回执: the office sends, reads the replies, decides 请假 and urges (the
+        // fixture's meeting has no notice yet: the office's 主任 gets 409 or 422); anyone the
+        // meeting is hidden from gets 404. The reply row `{reply}` does not exist: the
+        // decision is refused for its missing note before the row is looked for.
+        r("GET", "/api/v1/meetings/{id}/notice", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/{id}/notice", "flow.work", "yhhh nnn yn").json(r#"{"body":"","reply_by":""}"#),
+        r("GET", "/api/v1/meetings/{id}/replies", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/{id}/replies", "flow.work", "yhhh nnn yn").json(r#"{"answer":""}"#),
+        r("POST", "/api/v1/meetings/{id}/replies/{reply}/leave", "flow.work", "yhhh nnn yn").json(r#"{"decision":"refuse","note":""}"#),
+        r("POST", "/api/v1/meetings/{id}/urge", "flow.work", "yhhh nnn yn").json(r#"{"message":""}"#),
+        // A post's own replies still owed.
+        r("GET", "/api/v1/meetings/awaiting-reply", "flow.work", "yyyy nnn yn"),
         // ---- Pages: the desk and the person's own (a token opens no page) ----
         r("GET", "/", "", "yyyy yyy ll"),
         r("POST", "/session/post", "", "nnnn nnn ll").form("post_id={mishu_post}"),
@@ -399,6 +411,10 @@ fn rows() -> Vec<Row> {
         r("POST", "/meetings/{id}/move", "flow.work", "yhhh nnn ll").form("date="),
         r("POST", "/meetings/{id}/advance", "flow.work", "yhhh nnn ll"),
         r("POST", "/meetings/{id}/cancel", "flow.work", "yhhh nnn ll").form("reason="),
+        r("POST", "/meetings/{id}/notice", "flow.work", "yhhh nnn ll").form("body="),
+        r("POST", "/meetings/{id}/reply", "flow.work", "yhhh nnn ll").form("answer="),
+        r("POST", "/meetings/{id}/replies/{reply}/leave", "flow.work", "yhhh nnn ll").form("decision=refuse"),
+        r("POST", "/meetings/{id}/urge", "flow.work", "yhhh nnn ll").form("message="),
     ]
 }
 
@@ -800,6 +816,7 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ("case_file", case_file),
         ("doc", doc),
         ("meeting", meeting),
+        ("reply", 0),
         ("room", room),
         ("case", case),
         ("case_id", case),

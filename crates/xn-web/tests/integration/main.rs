@@ -24,6 +24,7 @@ mod efficiency;
 mod factor;
 mod flow;
 mod meetings;
+mod meetings_notices;
 mod opinions;
 mod org;
 mod printing;

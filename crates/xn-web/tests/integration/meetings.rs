@@ -581,13 +581,26 @@ on_both_engines!(
         assert_eq!(res.json()["field"], "room_id");
         assert_eq!(app.count("meetings").await, 1);
 
-        // The page of the meeting: its office's 秘书 advances it.
+        // The page of the meeting: its office's 秘书 sends its notice (advancing is refused
+        // until then), and it is 已通知.
         app.login_as("mishu").await;
         let page = app.get(&format!("/meetings/{id}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("2026-12-01 09:00"), "Beijing time");
         let res = app.post_form(&format!("/meetings/{id}/advance"), &[]).await;
-        assert_eq!(res.location(), format!("/meetings/{id}?ok=advanced"));
+        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        assert!(res.body.contains("请先发送会议通知"));
+        let res = app
+            .post_form(
+                &format!("/meetings/{id}/notice"),
+                &[
+                    ("body", "请准时参加。"),
+                    ("reply_date", "2026-11-30"),
+                    ("reply_time", "17:00"),
+                ],
+            )
+            .await;
+        assert_eq!(res.location(), format!("/meetings/{id}?ok=notified"));
         assert_eq!(
             app.text(&format!("select status from meetings where id = {id}"))
                 .await,
@@ -627,6 +640,39 @@ on_both_engines!(
             )
             .await;
         assert_eq!(leader_clashes, 0);
+        // Every meeting past 筹备中 had its notice sent, and its recipients replied through the
+        // services: some 请假 approved by the office, some late, none by anyone not invited.
+        let notified = app
+            .scalar("select count(*) from meetings where status not in ('preparing', 'cancelled')")
+            .await;
+        assert!(notified > 0);
+        assert_eq!(app.count("meeting_notices").await, notified);
+        for (what, sql) in [
+            (
+                "replies",
+                "select count(*) from meeting_replies where answer = 'attend'",
+            ),
+            (
+                "approved leave",
+                "select count(*) from meeting_replies where answer = 'leave' and leave_status = 'approved'",
+            ),
+            (
+                "by proxy",
+                "select count(*) from meeting_replies where answer = 'proxy'",
+            ),
+            (
+                "late",
+                "select count(*) from meeting_replies where late = 1",
+            ),
+        ] {
+            assert!(app.scalar(sql).await > 0, "{what}");
+        }
+        assert_eq!(
+            app.scalar("select count(*) from events where kind = 'meeting.replied'")
+                .await,
+            app.scalar("select count(*) from meeting_replies where answer is not null")
+                .await
+        );
         // Every meeting on a working day (Beijing), the past ones ended.
         let mishu = app.token_for("mishu", &SCOPES).await;
         let cal = app.services().calendar().await.unwrap();
