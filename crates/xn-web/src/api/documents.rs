@@ -19,6 +19,7 @@ use xn_service::documents::{
 };
 use xn_service::flow::IdempotencyKey;
 
+use super::Created;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
@@ -72,12 +73,6 @@ async fn list_documents(
     Ok(Json(DocumentPage { items, total }))
 }
 
-/// An id.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Created {
-    /// The new record.
-    pub id: i64,
-}
 
 /// Creates a draft 发文 (拟稿); the text becomes version 1.
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents", request_body = DraftInput,

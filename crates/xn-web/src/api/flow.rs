@@ -26,6 +26,7 @@ use xn_service::flow::{
     QueueQuery, Revision, StartCase, TaskItem,
 };
 
+use super::Created;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
@@ -718,12 +719,6 @@ pub struct ProxyBody {
     pub reason: String,
 }
 
-/// The id of something created.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Created {
-    /// Id.
-    pub id: i64,
-}
 
 /// Gives a proxy (委托): the post may act for the caller's post during the window; both names
 /// are recorded on every action.

@@ -19,6 +19,7 @@ use xn_service::meetings::{
     UrgeInput, WeekScope, WeekView, beijing_date,
 };
 
+use super::Created;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
@@ -39,12 +40,6 @@ impl WeekQuery {
     }
 }
 
-/// An id.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Created {
-    /// The new record.
-    pub id: i64,
-}
 
 /// The meetings of a week the caller sees, day by day.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", params(WeekQuery),

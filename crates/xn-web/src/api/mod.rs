@@ -102,6 +102,13 @@ pub fn page<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Page<T>
     Page { items, next_cursor }
 }
 
+/// The id of something created (201).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    /// The new record.
+    pub id: i64,
+}
+
 fn openapi_doc() -> utoipa::openapi::OpenApi {
     let (_, api) = api_router().split_for_parts();
     api

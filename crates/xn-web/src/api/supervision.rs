@@ -14,6 +14,7 @@ use xn_service::supervision::{
     ScoreView,
 };
 
+use super::Created;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
@@ -35,12 +36,6 @@ async fn list_items(
     ))
 }
 
-/// An id.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Created {
-    /// The new record.
-    pub id: i64,
-}
 
 /// Opens an item (立项) for a lead unit; the caller sits in a supervising section.
 #[utoipa::path(post, path = "/api/v1/supervision", tag = "supervision", request_body = NewItemInput,
