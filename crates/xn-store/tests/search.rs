@@ -809,7 +809,10 @@ struct FilterSet {
 }
 
 fn filter_sets(w: &World) -> Vec<FilterSet> {
-    let scope = format!("d.unit_id = {} and d.classification in ('public', 'secret')", w.city);
+    let scope = format!(
+        "d.unit_id = {} and d.classification in ('public', 'secret')",
+        w.city
+    );
     vec![
         FilterSet {
             name: "none",
@@ -896,7 +899,8 @@ async fn like(db: &Db, text: &str, filter: &str) -> HashSet<i64> {
     );
     let pattern = format!("%{text}%");
     let ids: Vec<i64> = xn_store::with_db!(db, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(pattern).fetch_all(c).await).unwrap();
+        .bind(pattern).fetch_all(c).await)
+    .unwrap();
     ids.into_iter().collect()
 }
 
@@ -942,7 +946,10 @@ async fn recall_corpus(db: &Db, w: &World, n: usize) -> Vec<String> {
             "report" => "报告",
             _ => "请示",
         };
-        let title = format!("关于{}{topic}工作的{label}", rng.pick(&["做好", "加强", "推进"]));
+        let title = format!(
+            "关于{}{topic}工作的{label}",
+            rng.pick(&["做好", "加强", "推进"])
+        );
         let mut body = String::new();
         for _ in 0..(2 + rng.below(4)) {
             body.push_str(&rng.pick(RECALL_SENTENCES).replace("{t}", topic));
@@ -951,15 +958,31 @@ async fn recall_corpus(db: &Db, w: &World, n: usize) -> Vec<String> {
         let year = 2025 + rng.below(2);
         let slot = (unit == w.county) as usize * 2 + (year - 2025);
         serial[slot] += 1;
-        let code = if unit == w.city { "东政办发" } else { "西政办发" };
+        let code = if unit == w.city {
+            "东政办发"
+        } else {
+            "西政办发"
+        };
         let number = format!("{code}〔{year}〕{}号", serial[slot]);
         let written_on = format!("{year}-{:02}-{:02}", 1 + rng.below(12), 1 + rng.below(28));
         let classification = rng.pick(&[
-            "public", "public", "public", "public", "public", "public", "public", "secret",
-            "confidential", "top_secret",
+            "public",
+            "public",
+            "public",
+            "public",
+            "public",
+            "public",
+            "public",
+            "secret",
+            "confidential",
+            "top_secret",
         ]);
         let status = rng.pick(&["draft", "registered", "registered"]);
-        let direction = if rng.below(5) == 0 { "incoming" } else { "outgoing" };
+        let direction = if rng.below(5) == 0 {
+            "incoming"
+        } else {
+            "outgoing"
+        };
         let id: i64 = xn_store::with_tx!(tx, c => sqlx::query_scalar(
             "insert into documents (direction, unit_id, kind, title, issuer_code, doc_number,
                  classification, written_on, body, status, created_post_id, created_at, updated_at)
@@ -991,8 +1014,18 @@ fn recall_queries(texts: &[String]) -> Vec<String> {
     let mut rng = Lcg(7);
     let mut out: Vec<String> = RECALL_TOPICS.iter().map(|(t, _)| (*t).to_owned()).collect();
     out.extend(
-        ["旱抗汛防", "湖鹭白", "督", "办", "防汛抗", "产安全", "〔2026〕", "东政办发〔2025〕", "西政办发"]
-            .map(str::to_owned),
+        [
+            "旱抗汛防",
+            "湖鹭白",
+            "督",
+            "办",
+            "防汛抗",
+            "产安全",
+            "〔2026〕",
+            "东政办发〔2025〕",
+            "西政办发",
+        ]
+        .map(str::to_owned),
     );
     while out.len() < 48 {
         let text: Vec<char> = texts[rng.below(texts.len())].chars().collect();
@@ -1020,9 +1053,18 @@ async fn recall_matches_like(db: &Db, w: &World, queries: &[String]) {
             );
             let (got, total) = every_hit(db, &q).await;
             let got_set: HashSet<i64> = got.iter().copied().collect();
-            assert_eq!(got.len(), got_set.len(), "{text} ({}): a document twice", set.name);
+            assert_eq!(
+                got.len(),
+                got_set.len(),
+                "{text} ({}): a document twice",
+                set.name
+            );
             let missed: Vec<&i64> = want.difference(&got_set).collect();
-            assert!(missed.is_empty(), "{text} ({}): missed {missed:?}", set.name);
+            assert!(
+                missed.is_empty(),
+                "{text} ({}): missed {missed:?}",
+                set.name
+            );
             let extra: Vec<&i64> = got_set.difference(&want).collect();
             assert!(extra.is_empty(), "{text} ({}): found {extra:?}", set.name);
             let n = want.len() as i64;
@@ -1055,7 +1097,8 @@ on_both_engines!(
             xn_store::with_db!(&db, c => sqlx::query(
                 "insert into search_queue (document_id, queued_at) select id, 0 from documents
                  where true on conflict (document_id) do nothing")
-                .execute(c).await.map(|r| r.rows_affected())).unwrap();
+                .execute(c).await.map(|r| r.rows_affected()))
+            .unwrap();
             assert!(xn_store::search::any_queued(&db, true).await.unwrap());
             recall_matches_like(&db, &w, &queries[..12]).await;
         }

@@ -153,7 +153,8 @@ pub(super) fn facets_of(q: &SearchQuery) -> Facets {
     };
     match &q.unit_ids {
         Some(units) if !units.is_empty() => {
-            f.any_of.push(units.iter().map(|u| unit_token(*u)).collect());
+            f.any_of
+                .push(units.iter().map(|u| unit_token(*u)).collect());
         }
         Some(_) => f.exact = false,
         None => {}
@@ -233,9 +234,7 @@ mod tests {
         let (t, exact) = date_tokens("2025-11-01", "2027-02-28").unwrap_or_default();
         assert_eq!(
             t,
-            [
-                "z6202511", "z6202512", "z52026", "z6202701", "z6202702"
-            ]
+            ["z6202511", "z6202512", "z52026", "z6202701", "z6202702"]
         );
         assert!(exact);
         let (t, exact) = date_tokens("2026-03-15", "2026-03-20").unwrap_or_default();

@@ -897,8 +897,15 @@ pub async fn count_documents(db: &Db, q: &SearchQuery) -> Result<i64> {
         document_filters(q, &mut c);
         ("documents d".to_owned(), c)
     } else {
-        let (from, c, _) =
-            fulltext_from(engine, &text, &title, Part::All, Plan::Index, q, facets.as_ref());
+        let (from, c, _) = fulltext_from(
+            engine,
+            &text,
+            &title,
+            Part::All,
+            Plan::Index,
+            q,
+            facets.as_ref(),
+        );
         (from, c)
     };
     let mut r = Reader::open(db).await?;

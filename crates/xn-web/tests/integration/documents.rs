@@ -945,7 +945,9 @@ on_both_engines!(
         ))
         .await;
         let want = app
-            .scalar("select count(*) from documents where title like '%督办%' or body like '%督办%'")
+            .scalar(
+                "select count(*) from documents where title like '%督办%' or body like '%督办%'",
+            )
             .await;
         assert!(want > 10_000);
 
@@ -962,7 +964,9 @@ on_both_engines!(
             .await;
         assert_eq!(count.status, StatusCode::OK);
         assert!(
-            count.body.contains(&format!("<strong data-exact-total>{want}</strong>")),
+            count
+                .body
+                .contains(&format!("<strong data-exact-total>{want}</strong>")),
             "{}",
             count.body
         );
