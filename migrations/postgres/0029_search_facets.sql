@@ -12,3 +12,10 @@ create index search_queue_at on search_queue (queued_at);
 insert into search_queue (document_id, queued_at)
 select id, 0 from documents where true
 on conflict (document_id) do nothing;
+
+-- The tsvectors out of line, so that a row of document_search is its id and two pointers
+-- (about 75 bytes instead of 700): a search with many candidates reads their rows to learn
+-- their ids, and ten times fewer pages to read is the difference between about 15 ms and 3 ms
+-- for 7,500 candidates (measured on 30,000 documents). Rows are moved as they are written
+-- again, which the backlog above does for every document.
+alter table document_search set (toast_tuple_target = 128);

@@ -12,3 +12,5 @@ create index search_queue_at on search_queue (queued_at);
 insert into search_queue (document_id, queued_at)
 select id, 0 from documents where true
 on conflict (document_id) do nothing;
+
+-- (PostgreSQL also moves its tsvectors out of line here; FTS5 has no such setting.)
