@@ -521,9 +521,14 @@ fn fulltext_from(
                 match part {
                     Part::Head => conds.push(test(format!("s.head @@ {p}::tsquery"))),
                     Part::All => conds.push(test(format!("s.whole @@ {p}::tsquery"))),
-                    Part::Body => conds.push(test(format!(
-                        "s.whole @@ {p}::tsquery and not (s.head @@ {p}::tsquery)"
-                    ))),
+                    // The head tier's ids from the head's GIN index, once (a hashed subplan):
+                    // testing `head` on every candidate would read each one's tsvector, which
+                    // is stored out of line.
+                    Part::Body => conds.push(format!(
+                        "{} and s.document_id not in
+                         (select h.document_id from document_search h where h.head @@ {p}::tsquery)",
+                        test(format!("s.whole @@ {p}::tsquery"))
+                    )),
                 }
             }
             if !title.is_empty() {

@@ -46,8 +46,6 @@ const CANDIDATES_COUNTED: i64 = 20 * COUNT_CAP;
 enum Check {
     /// The phrase in the title or number (head tier).
     Head,
-    /// The phrase with the body but not in the head (body tier).
-    Body,
     /// The phrase anywhere (the total).
     Whole,
 }
@@ -75,7 +73,6 @@ async fn check(r: &mut Reader, ask: &Ask<'_>, ids: &[i64], check: Check) -> Resu
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     let cond = match check {
         Check::Head => "s.head @@ $1::tsquery",
-        Check::Body => "s.whole @@ $1::tsquery and not (s.head @@ $1::tsquery)",
         Check::Whole => "s.whole @@ $1::tsquery",
     };
     let sql = format!(
@@ -87,21 +84,29 @@ async fn check(r: &mut Reader, ask: &Ask<'_>, ids: &[i64], check: Check) -> Resu
     Ok(ids.iter().copied().filter(|i| found.contains(i)).collect())
 }
 
-/// Checks `cands` in order, in growing batches, until `need` pass or none is left: the ids that
-/// passed, and whether every candidate was checked.
+/// Checks `cands` in order, in growing batches, until `need` pass or none is left, skipping
+/// those in `skip`: the ids that passed, and whether every candidate was checked.
 async fn walk(
     r: &mut Reader,
     ask: &Ask<'_>,
     cands: &[i64],
     test: Check,
     need: usize,
+    skip: &HashSet<i64>,
 ) -> Result<(Vec<i64>, bool)> {
     let mut found = Vec::new();
     let mut at = 0;
     let mut batch = (2 * need + 20).max(40);
     while at < cands.len() && found.len() < need {
         let end = (at + batch).min(cands.len());
-        found.extend(check(r, ask, cands.get(at..end).unwrap_or_default(), test).await?);
+        let ids: Vec<i64> = cands
+            .get(at..end)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|i| !skip.contains(i))
+            .collect();
+        found.extend(check(r, ask, &ids, test).await?);
         at = end;
         batch *= 2;
     }
@@ -129,7 +134,7 @@ pub(super) async fn search(
     let need = offset + limit;
 
     let head_cands = candidates(r, ask, Part::Head).await?;
-    let (head, head_done) = walk(r, ask, &head_cands, Check::Head, need).await?;
+    let (head, head_done) = walk(r, ask, &head_cands, Check::Head, need, &HashSet::new()).await?;
     // The head tier is known to end only when every one of its candidates was checked.
     let head_complete = head_done && (head_cands.len() as i64) < CANDIDATES;
     let mut ids: Vec<(i64, Tier)> = head
@@ -145,7 +150,9 @@ pub(super) async fn search(
     if ids.len() < limit && head_complete {
         let body_offset = offset.saturating_sub(head.len());
         let want = body_offset + (limit - ids.len());
-        let (body, done) = walk(r, ask, &all, Check::Body, want).await?;
+        // The head tier is complete here: the body tier is every other match.
+        let in_head: HashSet<i64> = head.iter().copied().collect();
+        let (body, done) = walk(r, ask, &all, Check::Whole, want, &in_head).await?;
         let rest = limit - ids.len();
         ids.extend(
             body.iter()
