@@ -275,3 +275,77 @@ mod timer_rows {
         }
     }
 }
+
+/// Migration 0029 adds facet tokens to the search index: documents indexed before it (whose
+/// entries have none) are queued as the re-index backlog, a document a flow action already
+/// queued keeps its place, and while the backlog lasts a filtered search still finds them.
+async fn documents_indexed_before_facets_are_queued_and_still_found(db: &Db) {
+    db.migrate_to(27).await.unwrap();
+    for sql in [
+        "insert into units (id, kind, name, short_name, created_at) values (1, 'office', '市政府办公室', '市府办', 0)",
+        "insert into persons (id, login, name, password_hash, created_at) values (1, 'a', '甲', '', 0)",
+        "insert into positions (id, code, name, rank) values (1, 'staff', '科员', 0)",
+        "insert into posts (id, person_id, unit_id, position_id, created_at) values (1, 1, 1, 1, 0)",
+        "insert into documents (id, direction, unit_id, kind, title, status, created_post_id,
+             created_at, updated_at)
+         values (3, 'outgoing', 1, 'notice', '关于防汛工作的通知', 'draft', 1, 0, 0),
+                (4, 'outgoing', 1, 'notice', '关于防汛检查的通知', 'draft', 1, 0, 0)",
+        "insert into search_queue (document_id, queued_at) values (4, 99)",
+    ] {
+        exec(db, sql).await;
+    }
+    // The entries as a build before 0029 wrote them: words only.
+    let old_entry = match db {
+        Db::Sqlite(_) => {
+            "insert into document_fts (rowid, title, number, body)
+             values (3, '关于 于防 防汛 汛工 工作 作的 的通 通知 关 于 防 汛 工 作 的 通 知', '', '')"
+        }
+        Db::Postgres(_) => {
+            "insert into document_search (document_id, head, whole)
+             values (3, '''防汛'':3A', '''防汛'':3A')"
+        }
+    };
+    exec(db, old_entry).await;
+    db.migrate().await.unwrap();
+    let queued: Vec<(i64, i64)> = xn_store::with_db!(db, c => sqlx::query_as(
+        "select document_id, queued_at from search_queue order by document_id")
+        .fetch_all(c).await)
+    .unwrap();
+    assert_eq!(queued, [(3, xn_store::search::BACKLOG_AT), (4, 99)]);
+    let page = xn_store::search::search_documents(
+        db,
+        &xn_store::search::SearchQuery {
+            text: "防汛".into(),
+            unit_ids: Some(vec![1]),
+            clearance: Some(xn_domain::org::Clearance::Public),
+            limit: 20,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        page.hits.iter().map(|h| h.document_id).collect::<Vec<_>>(),
+        [3]
+    );
+}
+
+mod search_facets {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        let t = TestDb::sqlite().await;
+        documents_indexed_before_facets_are_queued_and_still_found(&t.db).await;
+        t.finish().await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+    async fn postgres() {
+        if let Some(t) = TestDb::postgres().await {
+            documents_indexed_before_facets_are_queued_and_still_found(&t.db).await;
+            t.finish().await;
+        }
+    }
+}

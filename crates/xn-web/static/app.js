@@ -84,3 +84,24 @@ document.addEventListener("keydown", (e) => {
   }
   if (tag === "INPUT" || tag === "SELECT") e.preventDefault();
 });
+
+// 综合查询: the exact count of a search is fetched only when asked for, and put in place of the
+// capped or estimated total; without this script the link opens the count as a page.
+document.addEventListener("click", (e) => {
+  const link = e.target.closest("[data-exact-count]");
+  if (!link) return;
+  const total = document.getElementById(link.getAttribute("data-exact-count"));
+  if (!total || !window.fetch) return;
+  e.preventDefault();
+  link.textContent = "正在计数…";
+  fetch(link.href, { credentials: "same-origin" })
+    .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+    .then((html) => {
+      const n = new DOMParser().parseFromString(html, "text/html").querySelector("[data-exact-total]");
+      if (!n) return Promise.reject("no count");
+      total.textContent = n.textContent;
+      const note = link.closest("[data-count-note]");
+      if (note) note.textContent = "（精确计数）";
+    })
+    .catch(() => { window.location.href = link.href; });
+});

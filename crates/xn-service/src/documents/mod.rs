@@ -35,7 +35,7 @@ pub use incoming::{ManualIncoming, RegistryClerkCap};
 pub use ledger::LedgerEntry;
 pub use print::LayoutViolation;
 pub use seals::{MAX_SEAL_BYTES, SealStatus, load_or_create_seal_key};
-pub use search::{DocumentSearch, SearchHit, SearchResults};
+pub use search::{DocumentSearch, SearchCount, SearchHit, SearchResults};
 pub use views::{
     AttachmentView, DocumentListItem, DocumentView, ExchangeView, PostChoice, VersionView,
 };

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xn_domain::documents::DocKind;
 use xn_domain::org::Permission;
-use xn_store::search::{SearchQuery, Tier};
+use xn_store::search::{SearchQuery, Tier, Total};
 
 use super::{Documents, status_label};
 use crate::{Actor, Result, ServiceError, from_ms, require};
@@ -69,12 +69,22 @@ pub struct SearchHit {
 pub struct SearchResults {
     /// Best first.
     pub hits: Vec<SearchHit>,
-    /// How many in all ("10000+" when counting stopped).
+    /// How many in all: a count, "10000+" when counting stopped, or "约 7300" when estimated.
     pub total: String,
+    /// Whether `total` is the exact number (otherwise the exact count can be asked for, see
+    /// `Documents::count`).
+    pub exact: bool,
     /// Page.
     pub page: i64,
     /// Whether there is a next page.
     pub more: bool,
+}
+
+/// The exact number of documents a search finds.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchCount {
+    /// Every match, counted.
+    pub total: i64,
 }
 
 const PER_PAGE: i64 = 20;
@@ -98,13 +108,25 @@ impl Documents<'_> {
     /// sweep, so actions themselves only queue (one small write in the batch) and a document
     /// moved several times between searches is indexed once.
     pub async fn index_queued(&self) -> Result<usize> {
+        self.index_chunks(false, usize::MAX).await
+    }
+
+    /// Indexes up to `chunks` chunks of the re-index backlog (every document a migration queued
+    /// to be indexed again, such as 0029 for the facet tokens); answers how many. Run by the
+    /// server's sweep, never before a search: a search while the backlog lasts tests its
+    /// filters on `documents` and misses nothing, so no person waits for the whole re-index.
+    pub async fn index_backlog(&self, chunks: usize) -> Result<usize> {
+        self.index_chunks(true, chunks).await
+    }
+
+    async fn index_chunks(&self, backlog: bool, chunks: usize) -> Result<usize> {
         let mut done = 0;
-        loop {
-            if !xn_store::search::any_queued(self.svc.db()).await? {
+        for _ in 0..chunks {
+            if !xn_store::search::any_queued(self.svc.db(), backlog).await? {
                 return Ok(done);
             }
             let mut tx = self.svc.db().begin().await?;
-            let queued = xn_store::search::queued(&mut tx, INDEX_CHUNK).await?;
+            let queued = xn_store::search::queued(&mut tx, INDEX_CHUNK, backlog).await?;
             for (doc, at) in &queued {
                 self.svc.index_document(&mut tx, *doc).await?;
                 xn_store::search::dequeue(&mut tx, *doc, *at).await?;
@@ -115,10 +137,55 @@ impl Documents<'_> {
                 return Ok(done);
             }
         }
+        Ok(done)
     }
 
     /// Searches the documents of the acting post's office.
     pub async fn search(&self, actor: &Actor, s: &DocumentSearch) -> Result<SearchResults> {
+        let (q, page) = self.search_query(actor, s).await?;
+        let found = xn_store::search::search_documents(self.svc.db(), &q).await?;
+        let more = found.hits.len() > usize::try_from(PER_PAGE).unwrap_or(20);
+        Ok(SearchResults {
+            hits: found
+                .hits
+                .into_iter()
+                .take(usize::try_from(PER_PAGE).unwrap_or(20))
+                .map(|h| SearchHit {
+                    id: h.document_id,
+                    kind_label: DocKind::from_code(&h.kind)
+                        .map_or("", DocKind::label)
+                        .into(),
+                    direction_label: if h.direction == "incoming" {
+                        "收文"
+                    } else {
+                        "发文"
+                    }
+                    .into(),
+                    status_label: status_label(&h.status).into(),
+                    in_title: h.tier == Tier::Head,
+                    snippet: h.snippet,
+                    number: h.doc_number,
+                    title: h.title,
+                    created_at: from_ms(h.created_at),
+                })
+                .collect(),
+            total: found.total.to_string(),
+            exact: matches!(found.total, Total::Exact(_)),
+            page,
+            more,
+        })
+    }
+
+    /// Counts exactly what [`Documents::search`] finds (its total may be "10000+" or an
+    /// estimate): every match is read, so the page asks for it only when a person does.
+    pub async fn count(&self, actor: &Actor, s: &DocumentSearch) -> Result<SearchCount> {
+        let (q, _) = self.search_query(actor, s).await?;
+        let total = xn_store::search::count_documents(self.svc.db(), &q).await?;
+        Ok(SearchCount { total })
+    }
+
+    /// The store's query for a search by the acting post, and the page asked for.
+    async fn search_query(&self, actor: &Actor, s: &DocumentSearch) -> Result<(SearchQuery, i64)> {
         require(actor, Permission::FlowWork)?;
         let post = actor
             .post
@@ -154,35 +221,6 @@ impl Documents<'_> {
             limit: PER_PAGE + 1,
             offset: (page - 1) * PER_PAGE,
         };
-        let found = xn_store::search::search_documents(self.svc.db(), &q).await?;
-        let more = found.hits.len() > usize::try_from(PER_PAGE).unwrap_or(20);
-        Ok(SearchResults {
-            hits: found
-                .hits
-                .into_iter()
-                .take(usize::try_from(PER_PAGE).unwrap_or(20))
-                .map(|h| SearchHit {
-                    id: h.document_id,
-                    kind_label: DocKind::from_code(&h.kind)
-                        .map_or("", DocKind::label)
-                        .into(),
-                    direction_label: if h.direction == "incoming" {
-                        "收文"
-                    } else {
-                        "发文"
-                    }
-                    .into(),
-                    status_label: status_label(&h.status).into(),
-                    in_title: h.tier == Tier::Head,
-                    snippet: h.snippet,
-                    number: h.doc_number,
-                    title: h.title,
-                    created_at: from_ms(h.created_at),
-                })
-                .collect(),
-            total: found.total.to_string(),
-            page,
-            more,
-        })
+        Ok((q, page))
     }
 }

@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::documents::{
     ArchiveItemView, DocumentListItem, DocumentSearch, DocumentView, DraftInput, LedgerEntry,
-    ManualIncoming, PostChoice, SealStatus, SearchResults, SubmitInput,
+    ManualIncoming, PostChoice, SealStatus, SearchCount, SearchResults, SubmitInput,
 };
 use xn_service::flow::IdempotencyKey;
 
@@ -293,6 +293,18 @@ async fn search_documents(
     Ok(Json(state.services.documents().search(&actor, &q).await?))
 }
 
+/// 综合查询's exact count: every document the same search finds, counted without a cap (the
+/// search's own total stops at 10,000 or is an estimate, marked as such).
+#[utoipa::path(get, path = "/api/v1/documents/search/count", tag = "documents", params(DocumentSearch),
+    responses((status = 200, body = SearchCount), (status = 422, body = crate::error::Problem)))]
+async fn count_search_results(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<DocumentSearch>,
+) -> Result<Json<SearchCount>, ApiError> {
+    Ok(Json(state.services.documents().count(&actor, &q).await?))
+}
+
 /// Who may sign off the acting office's documents.
 #[utoipa::path(get, path = "/api/v1/documents/signoff-candidates", tag = "documents",
     responses((status = 200, body = Vec<PostChoice>)))]
@@ -459,6 +471,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_documents, create_document))
         .routes(routes!(signoff_candidates))
         .routes(routes!(search_documents))
+        .routes(routes!(count_search_results))
         .routes({
             let (schemas, paths, method) = routes!(register_incoming);
             (

@@ -227,6 +227,7 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/documents/{id}/archive/package", "flow.work", "yhhn nnn yn"),
         r("GET", "/api/v1/archive/{year}/package", "flow.work", "ynyn nnn yn"),
         r("GET", "/api/v1/documents/search?q=%E7%9F%A9%E9%98%B5", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/documents/search/count?q=%E7%9F%A9%E9%98%B5", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/documents/signoff-candidates", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/documents/incoming", "flow.work", "nnyn nnn nn").json(r#"{"sender_name":"","title":"","kind":"notice"}"#),
         // The office's own ledger: every post of the office reads it.
@@ -361,6 +362,7 @@ fn rows() -> Vec<Row> {
         r("POST", "/documents/incoming", "flow.work", "nnyn nnn ll").form("kind=notice&title="),
         r("GET", "/documents/incoming/new", "flow.work", "nnyn nnn ll"),
         r("GET", "/documents/search?q=%E7%9F%A9%E9%98%B5", "flow.work", "yyyy nnn ll"),
+        r("GET", "/documents/search/count?q=%E7%9F%A9%E9%98%B5", "flow.work", "yyyy nnn ll"),
         r("GET", "/documents/ledger", "flow.work", "yyyy nnn ll"),
         r("GET", "/documents/ledger.xlsx", "flow.work", "yyyy nnn ll"),
         r("POST", "/documents/ledger/reserve", "flow.work", "ynnn nnn ll").form("code={city_code}&year=2026&seq=0&reason="),

@@ -917,3 +917,71 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     }
 );
+
+on_both_engines!(
+    a_total_past_the_count_cap_is_marked_and_the_exact_count_comes_when_asked,
+    |app: TestApp| async move {
+        let token = app.token_for("mishu", &["org.read", "flow.work"]).await;
+        let qinghe = (app.unit_id("清河县人民政府").await, "清河县人民政府");
+        let res = app
+            .api("POST", "/api/v1/documents", &token, Some(notice(&[qinghe])))
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json()["id"].as_i64().unwrap();
+        // More documents of the same office than the search counts on its first page, queued
+        // for the index as a flow action would queue them.
+        app.exec(&format!(
+            "with recursive n(i) as (select 1 union all select i + 1 from n where i < 10030)
+             insert into documents (direction, unit_id, kind, title, body, status, classification,
+                 created_post_id, created_at, updated_at)
+             select d.direction, d.unit_id, d.kind, '年度督办安排', '请抓好落实。', d.status,
+                 d.classification, d.created_post_id, d.created_at, d.updated_at
+             from documents d cross join n where d.id = {doc}"
+        ))
+        .await;
+        app.exec(&format!(
+            "insert into search_queue (document_id, queued_at)
+             select id, 1 from documents where id <> {doc}"
+        ))
+        .await;
+        let want = app
+            .scalar(
+                "select count(*) from documents where title like '%督办%' or body like '%督办%'",
+            )
+            .await;
+        assert!(want > 10_000);
+
+        app.login_as("mishu").await;
+        let page = app.get("/documents/search?q=%E7%9D%A3%E5%8A%9E").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("10000+"), "{}", page.body);
+        assert!(page.body.contains("计数到此为止"), "{}", page.body);
+        let link = "/documents/search/count?q=%E7%9D%A3%E5%8A%9E&#38;direction=";
+        assert!(page.body.contains(link), "{}", page.body);
+
+        let count = app
+            .get("/documents/search/count?q=%E7%9D%A3%E5%8A%9E&direction=&kind=&number=&status=&from=&to=")
+            .await;
+        assert_eq!(count.status, StatusCode::OK);
+        assert!(
+            count
+                .body
+                .contains(&format!("<strong data-exact-total>{want}</strong>")),
+            "{}",
+            count.body
+        );
+        let api = app
+            .api(
+                "GET",
+                "/api/v1/documents/search/count?q=%E7%9D%A3%E5%8A%9E",
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(api.json()["total"], want, "{}", api.body);
+
+        // An exact total offers nothing more.
+        let exact = app.get("/documents/search?q=%E5%B9%B4%E5%BA%A6%E7%9D%A3%E5%8A%9E%E5%AE%89%E6%8E%92%E6%97%A0").await;
+        assert!(!exact.body.contains("精确计数"), "{}", exact.body);
+    }
+);

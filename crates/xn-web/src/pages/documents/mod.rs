@@ -80,6 +80,7 @@ pub fn router() -> Router<AppState> {
         .route("/documents/incoming/new", get(incoming::new_incoming))
         .route("/documents/new", get(draft::new_draft))
         .route("/documents/search", get(search::search))
+        .route("/documents/search/count", get(search::count))
         .route("/documents/ledger", get(ledger::ledger))
         .route("/documents/ledger.xlsx", get(ledger::ledger_xlsx))
         .route("/documents/ledger/reserve", post(ledger::reserve))

@@ -30,18 +30,52 @@ impl SearchPage {
         self.page_link(self.results.as_ref().map_or(1, |r| (r.page - 1).max(1)))
     }
     fn page_link(&self, page: i64) -> String {
-        let enc = percent;
-        format!(
-            "/documents/search?q={}&direction={}&kind={}&number={}&status={}&from={}&to={}&page={page}",
-            enc(&self.s.q),
-            enc(&self.s.direction),
-            enc(&self.s.kind),
-            enc(&self.s.number),
-            enc(&self.s.status),
-            enc(&self.s.from),
-            enc(&self.s.to)
-        )
+        format!("/documents/search?{}&page={page}", params(&self.s))
     }
+    /// Where the exact count of this search is asked for.
+    fn count_link(&self) -> String {
+        format!("/documents/search/count?{}", params(&self.s))
+    }
+}
+
+/// The search's fields as query parameters (without the page).
+fn params(s: &xn_service::documents::DocumentSearch) -> String {
+    let enc = percent;
+    format!(
+        "q={}&direction={}&kind={}&number={}&status={}&from={}&to={}",
+        enc(&s.q),
+        enc(&s.direction),
+        enc(&s.kind),
+        enc(&s.number),
+        enc(&s.status),
+        enc(&s.from),
+        enc(&s.to)
+    )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "document_search_count.html")]
+struct CountPage {
+    l: Layout,
+    total: i64,
+    back: String,
+}
+
+/// The exact count of a search, asked for from its first page (which shows "10000+" or an
+/// estimate). Without scripts it is a page of its own; the page's script fetches it and puts
+/// the number in place, so the first page never waits for it.
+pub(super) async fn count(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(s): Query<xn_service::documents::DocumentSearch>,
+) -> Result<Response, PageError> {
+    let counted = state.services.documents().count(&actor, &s).await?;
+    Ok(CountPage {
+        l: Layout::new(&state, &actor, "/documents").await?,
+        total: counted.total,
+        back: format!("/documents/search?{}", params(&s)),
+    }
+    .into_response())
 }
 
 pub(super) async fn search(

@@ -23,6 +23,11 @@ use xn_domain::org::Clearance;
 
 use crate::{Db, Engine, Result, Tx};
 
+mod facets;
+mod pg_phrase;
+
+use facets::{FACET_ROW, FacetRow, Facets, facet_tokens, facets_of};
+
 /// Counts of matches stop here: a total at the cap is shown as "10000+".
 pub const COUNT_CAP: i64 = 10_000;
 
@@ -57,9 +62,18 @@ pub struct SearchText<'a> {
 
 /// Stores (or replaces) the index entry of a document. Call it in the transaction that saves the
 /// document, so that the index never disagrees with what was committed.
+///
+/// The document's filter values are read from `documents` in the same transaction and written
+/// as facet tokens after the number (see [`facets`]); a document without a row gets none.
 pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>) -> Result<()> {
     let title = index_tokens(text.title);
-    let number = index_tokens(text.number);
+    let mut number = index_tokens(text.number);
+    let row: Option<FacetRow> = with_tx!(tx, c => sqlx::query_as(FACET_ROW)
+        .bind(document_id).fetch_optional(c).await)?;
+    let facets = row.as_ref().map(facet_tokens).unwrap_or_default();
+    if matches!(tx.engine(), Engine::Sqlite) {
+        number.extend(facets.iter().cloned());
+    }
     let mut body = index_tokens(text.body);
     body.extend(index_tokens(text.opinions));
     match tx.engine() {
@@ -79,7 +93,7 @@ pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>
         }
         // Engine difference: tsvector literals built from lexemes and positions.
         Engine::Postgres => {
-            let head = pg_tsvector(&[(&title, Some('A')), (&number, Some('B'))]);
+            let head = pg_tsvector(&[(&title, Some('A')), (&number, Some('B')), (&facets, None)]);
             let body = pg_tsvector(&[(&body, None)]);
             with_tx!(tx, c => sqlx::query(
                 "insert into document_search (document_id, head, whole)
@@ -96,11 +110,22 @@ pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>
 pub const ENQUEUE: &str = "insert into search_queue (document_id, queued_at) values ($1, $2)
      on conflict (document_id) do update set queued_at = excluded.queued_at";
 
-/// Documents queued to be indexed again, oldest first: (document, queued at).
-pub async fn queued(tx: &mut Tx, limit: i64) -> Result<Vec<(i64, i64)>> {
-    Ok(with_tx!(tx, c => sqlx::query_as(
-        "select document_id, queued_at from search_queue order by queued_at, document_id limit $1")
-        .bind(limit).fetch_all(c).await)?)
+/// The `queued_at` of the documents a migration queued to be indexed again (the re-index
+/// backlog; migration 0029 queued every document for its facet tokens), as opposed to those a
+/// flow action queued (their time). While any remains, searches do not trust the facets.
+pub const BACKLOG_AT: i64 = 0;
+
+/// Documents queued to be indexed again, oldest first: (document, queued at). `backlog`: those
+/// of the re-index backlog ([`BACKLOG_AT`]); otherwise those flow actions queued.
+pub async fn queued(tx: &mut Tx, limit: i64, backlog: bool) -> Result<Vec<(i64, i64)>> {
+    let sql = if backlog {
+        "select document_id, queued_at from search_queue where queued_at = 0
+         order by document_id limit $1"
+    } else {
+        "select document_id, queued_at from search_queue where queued_at > 0
+         order by queued_at, document_id limit $1"
+    };
+    Ok(with_tx!(tx, c => sqlx::query_as(sql).bind(limit).fetch_all(c).await)?)
 }
 
 /// Takes a document off the queue unless it was queued again after `queued_at`.
@@ -111,10 +136,15 @@ pub async fn dequeue(tx: &mut Tx, document_id: i64, queued_at: i64) -> Result<()
     Ok(())
 }
 
-/// Whether any document waits to be indexed.
-pub async fn any_queued(db: &Db) -> Result<bool> {
-    let n: Option<i64> = with_db!(db, c => sqlx::query_scalar(
-        "select document_id from search_queue limit 1").fetch_optional(c).await)?;
+/// Whether any document waits to be indexed: of the re-index backlog (`backlog`), or queued by
+/// a flow action.
+pub async fn any_queued(db: &Db, backlog: bool) -> Result<bool> {
+    let sql = if backlog {
+        "select document_id from search_queue where queued_at = 0 limit 1"
+    } else {
+        "select document_id from search_queue where queued_at > 0 limit 1"
+    };
+    let n: Option<i64> = with_db!(db, c => sqlx::query_scalar(sql).fetch_optional(c).await)?;
     Ok(n.is_some())
 }
 
@@ -429,7 +459,9 @@ fn fulltext_from(
     part: Part,
     plan: Plan,
     q: &SearchQuery,
+    facets: Option<&Facets>,
 ) -> (String, Clause, String) {
+    let facets = facets.filter(|f| !f.is_empty());
     let mut c = Clause::default();
     let (from, id) = match engine {
         // Engine difference: FTS5 match expression with column filters.
@@ -445,7 +477,12 @@ fn fulltext_from(
             if !title.is_empty() {
                 must.push(format!("{{title}} : ({})", fts5_expr(&title.terms)));
             }
-            let p = c.bind(Arg::Text(must.join(" AND ")));
+            let words = must.join(" AND ");
+            let expr = match facets {
+                Some(f) => facets::fts5_with(&words, f),
+                None => words,
+            };
+            let p = c.bind(Arg::Text(expr));
             let table = match part {
                 Part::Head => "document_fts_head",
                 Part::Body | Part::All => "document_fts",
@@ -474,18 +511,34 @@ fn fulltext_from(
                 Plan::Walk => format!("coalesce({cond}, false)"),
             };
             let mut conds = Vec::new();
+            // The facets ride with the first tsquery, so the GIN index answers them with it.
+            let with_facets = |words: String| match facets {
+                Some(f) => facets::tsquery_with(&words, f),
+                None => words,
+            };
             if !text.is_empty() {
-                let p = c.bind(Arg::Text(tsquery_expr(&text.terms, None)));
+                let p = c.bind(Arg::Text(with_facets(tsquery_expr(&text.terms, None))));
                 match part {
                     Part::Head => conds.push(test(format!("s.head @@ {p}::tsquery"))),
                     Part::All => conds.push(test(format!("s.whole @@ {p}::tsquery"))),
-                    Part::Body => conds.push(test(format!(
-                        "s.whole @@ {p}::tsquery and not (s.head @@ {p}::tsquery)"
-                    ))),
+                    // The head tier's ids from the head's GIN index, once (a hashed subplan):
+                    // testing `head` on every candidate would read each one's tsvector, which
+                    // is stored out of line.
+                    Part::Body => conds.push(format!(
+                        "{} and s.document_id not in
+                         (select h.document_id from document_search h where h.head @@ {p}::tsquery)",
+                        test(format!("s.whole @@ {p}::tsquery"))
+                    )),
                 }
             }
             if !title.is_empty() {
-                let p = c.bind(Arg::Text(tsquery_expr(&title.terms, Some('A'))));
+                let words = tsquery_expr(&title.terms, Some('A'));
+                let words = if text.is_empty() {
+                    with_facets(words)
+                } else {
+                    words
+                };
+                let p = c.bind(Arg::Text(words));
                 conds.push(test(format!("s.head @@ {p}::tsquery")));
             }
             c.sql = conds.join(" and ");
@@ -498,9 +551,12 @@ fn fulltext_from(
     };
     let mut filters = c.clone();
     filters.sql.clear();
-    let joined = document_filters(q, &mut filters);
-    c.args = filters.args;
-    c.sql.push_str(&filters.sql);
+    // Filters the facets answer exactly need no row of `documents`.
+    let joined = document_filters(q, &mut filters) && !facets.is_some_and(|f| f.exact);
+    if joined {
+        c.args = filters.args;
+        c.sql.push_str(&filters.sql);
+    }
     let column = id.trim_end_matches(" + 0");
     // Engine difference: SQLite's planner, given a filter on `documents` (every person's
     // search has one: the office's documents within a clearance), may scan the documents of
@@ -628,15 +684,8 @@ async fn count_upto(r: &mut Reader, from: &str, clause: &Clause, cap: i64) -> Re
     r.one(&sql, &c.args).await
 }
 
-/// Candidates of a phrase sampled on PostgreSQL to estimate its total.
-const PHRASE_SAMPLE: i64 = 400;
-
-/// Candidates of a phrase counted on PostgreSQL before estimating (their lexemes alone are
-/// answered by the index without reading any row's tsvector).
-const PHRASE_CANDIDATES_CAP: i64 = 2 * COUNT_CAP;
-
 /// The query with each phrase loosened to its tokens, all required in any order.
-fn loosen(text: &TokenQuery) -> TokenQuery {
+pub(super) fn loosen(text: &TokenQuery) -> TokenQuery {
     let mut terms: Vec<Term> = Vec::new();
     for t in &text.terms {
         for tok in t.tokens() {
@@ -720,49 +769,6 @@ async fn pg_common(r: &mut Reader, column: &str, text: &TokenQuery) -> Result<bo
     Ok(hits * estimate >= 2 * COUNT_CAP * COMMON_SAMPLE)
 }
 
-/// The total of a search over both tiers, up to [`COUNT_CAP`].
-///
-/// PostgreSQL's GIN index keeps no positions, so a phrase (three characters or more) is
-/// checked on every candidate's tsvector, read from out-of-line storage: counting 10,000
-/// matches of a common phrase costs hundreds of milliseconds. So on PostgreSQL a query with a
-/// phrase first counts the candidates (its tokens in any order, which the index answers alone);
-/// when there are at least [`COUNT_CAP`] of them, a sample of [`PHRASE_SAMPLE`] candidates is
-/// checked, and when the share of true matches times the candidates reaches the cap the total is
-/// reported as reaching it, uncounted. Otherwise, and always on SQLite, the matches are counted.
-async fn count_all(
-    r: &mut Reader,
-    engine: Engine,
-    text: &TokenQuery,
-    title: &TokenQuery,
-    q: &SearchQuery,
-) -> Result<i64> {
-    let phrase = text.terms.iter().any(|t| matches!(t, Term::Phrase(_)));
-    if engine == Engine::Postgres && phrase {
-        let loose = loosen(text);
-        let (from, c, _) = fulltext_from(engine, &loose, title, Part::All, Plan::Index, q);
-        let candidates = count_upto(r, &from, &c, PHRASE_CANDIDATES_CAP).await?;
-        if candidates < COUNT_CAP {
-            let (from, c, _) = fulltext_from(engine, text, title, Part::All, Plan::Index, q);
-            return count_of(r, &from, &c).await;
-        }
-        // Engine difference: the sample tests the phrase on rows the index found for the loose
-        // query, in the order the bitmap visits them.
-        let (from, mut c, _) = fulltext_from(engine, &loose, title, Part::All, Plan::Index, q);
-        let p = c.bind(Arg::Text(tsquery_expr(&text.terms, None)));
-        let l = c.bind(Arg::Int(PHRASE_SAMPLE));
-        let sql = format!(
-            "select count(*) from (select s.whole @@ {p}::tsquery as hit from {from} where {} limit {l}) t where hit",
-            where_sql(&c.sql)
-        );
-        let hits = r.one(&sql, &c.args).await?;
-        if hits * candidates >= COUNT_CAP * PHRASE_SAMPLE {
-            return Ok(COUNT_CAP);
-        }
-    }
-    let (from, c, _) = fulltext_from(engine, text, title, Part::All, Plan::Index, q);
-    count_of(r, &from, &c).await
-}
-
 /// A `where` body from conditions that may start with ` and `, or be empty.
 fn where_sql(conds: &str) -> String {
     let s = conds.trim_start();
@@ -776,29 +782,44 @@ fn where_sql(conds: &str) -> String {
 
 /// Searches documents: the words of `q.text` (see [`xn_domain::documents::search`]) and every
 /// filter given. Matches in the title or number first, then the newest first; the total is
-/// counted up to [`COUNT_CAP`], and pages reach no further than that.
+/// counted up to [`COUNT_CAP`] or, where counting would read too much, estimated and marked as
+/// such ([`Total::About`]); pages reach no further than the cap. [`count_documents`] counts
+/// exactly when asked.
 pub async fn search_documents(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
     let text = parse_query(&q.text);
     let title = parse_query(&q.title);
     let limit = q.limit.clamp(1, MAX_LIMIT);
     let offset = q.offset.clamp(0, COUNT_CAP);
     let engine = db.engine();
+    // The facets are used once every document's entry has them (the backlog is empty).
+    let facets = if any_queued(db, true).await? {
+        None
+    } else {
+        Some(facets_of(q))
+    };
+    let f = facets.as_ref();
     let mut r = Reader::open(db).await?;
 
-    let (ids, total): (Vec<(i64, Tier)>, i64) = if text.is_empty() && title.is_empty() {
+    let (ids, total): (Vec<(i64, Tier)>, Total) = if text.is_empty() && title.is_empty() {
         let mut c = Clause::default();
         document_filters(q, &mut c);
         let ids = page_of(&mut r, "documents d", &c, "d.id", limit, offset).await?;
         let total = count_of(&mut r, "documents d", &c).await?;
-        (ids.into_iter().map(|i| (i, Tier::Filter)).collect(), total)
+        (
+            ids.into_iter().map(|i| (i, Tier::Filter)).collect(),
+            counted(total),
+        )
     } else if text.is_empty() {
         // Only title words: one tier.
-        let (from, c, _) = fulltext_from(engine, &text, &title, Part::All, Plan::Index, q);
+        let (from, c, _) = fulltext_from(engine, &text, &title, Part::All, Plan::Index, q, f);
         let total = count_of(&mut r, &from, &c).await?;
-        let (from, c, id) =
-            fulltext_from(engine, &text, &title, Part::All, Plan::for_count(total), q);
+        let plan = Plan::for_count(total);
+        let (from, c, id) = fulltext_from(engine, &text, &title, Part::All, plan, q, f);
         let ids = page_of(&mut r, &from, &c, &id, limit, offset).await?;
-        (ids.into_iter().map(|i| (i, Tier::Head)).collect(), total)
+        (
+            ids.into_iter().map(|i| (i, Tier::Head)).collect(),
+            counted(total),
+        )
     } else {
         // Counted first: the total, where the head tier ends, and how PostgreSQL reads each.
         // On PostgreSQL a search without filters skips the counts of what is common.
@@ -806,43 +827,97 @@ pub async fn search_documents(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
             && title.is_empty()
             && !document_filters(q, &mut Clause::default());
         let head_common = plain && pg_common(&mut r, "head", &text).await?;
-        let total = if head_common || (plain && pg_common(&mut r, "whole", &text).await?) {
-            COUNT_CAP
+        let common = head_common || (plain && pg_common(&mut r, "whole", &text).await?);
+        let phrase = text.terms.iter().any(|t| matches!(t, Term::Phrase(_)));
+        if engine == Engine::Postgres && phrase && !common {
+            let ask = pg_phrase::Ask {
+                text: &text,
+                title: &title,
+                q,
+                facets: f,
+            };
+            pg_phrase::search(&mut r, &ask, limit, offset).await?
         } else {
-            count_all(&mut r, engine, &text, &title, q).await?
-        };
-        let head_count = if head_common {
-            COUNT_CAP
-        } else {
-            let (from, c, _) = fulltext_from(engine, &text, &title, Part::Head, Plan::Index, q);
-            count_of(&mut r, &from, &c).await?
-        };
-        let mut ids: Vec<(i64, Tier)> = Vec::new();
-        if offset < head_count {
-            let plan = Plan::for_count(head_count);
-            let (from, c, id) = fulltext_from(engine, &text, &title, Part::Head, plan, q);
-            let head = page_of(&mut r, &from, &c, &id, limit, offset).await?;
-            ids.extend(head.into_iter().map(|i| (i, Tier::Head)));
+            let total = if common {
+                COUNT_CAP
+            } else {
+                let (from, c, _) =
+                    fulltext_from(engine, &text, &title, Part::All, Plan::Index, q, f);
+                count_of(&mut r, &from, &c).await?
+            };
+            let head_count = if head_common {
+                COUNT_CAP
+            } else {
+                let (from, c, _) =
+                    fulltext_from(engine, &text, &title, Part::Head, Plan::Index, q, f);
+                count_of(&mut r, &from, &c).await?
+            };
+            let mut ids: Vec<(i64, Tier)> = Vec::new();
+            if offset < head_count {
+                let plan = Plan::for_count(head_count);
+                let (from, c, id) = fulltext_from(engine, &text, &title, Part::Head, plan, q, f);
+                let head = page_of(&mut r, &from, &c, &id, limit, offset).await?;
+                ids.extend(head.into_iter().map(|i| (i, Tier::Head)));
+            }
+            let rest = limit - ids.len() as i64;
+            if rest > 0 && head_count < COUNT_CAP && total > head_count {
+                let plan = Plan::for_count(total);
+                let (from, c, id) = fulltext_from(engine, &text, &title, Part::Body, plan, q, f);
+                let body_offset = (offset - head_count).max(0);
+                let body = page_of(&mut r, &from, &c, &id, rest, body_offset).await?;
+                ids.extend(body.into_iter().map(|i| (i, Tier::Body)));
+            }
+            (ids, counted(total))
         }
-        let rest = limit - ids.len() as i64;
-        if rest > 0 && head_count < COUNT_CAP && total > head_count {
-            let plan = Plan::for_count(total);
-            let (from, c, id) = fulltext_from(engine, &text, &title, Part::Body, plan, q);
-            let body_offset = (offset - head_count).max(0);
-            let body = page_of(&mut r, &from, &c, &id, rest, body_offset).await?;
-            ids.extend(body.into_iter().map(|i| (i, Tier::Body)));
-        }
-        (ids, total)
     };
     r.close().await?;
 
-    let hits = load_hits(db, &ids, &text).await?;
-    let total = if total >= COUNT_CAP {
+    let hits = load_hits(db, &ids, &text, q).await?;
+    Ok(SearchPage { hits, total })
+}
+
+/// A count that stopped at [`COUNT_CAP`] as a total.
+fn counted(n: i64) -> Total {
+    if n >= COUNT_CAP {
         Total::AtLeast(COUNT_CAP)
     } else {
-        Total::Exact(total)
+        Total::Exact(n)
+    }
+}
+
+/// Counts every document a search finds, without a cap: what the page asks for when a person
+/// wants the exact number behind "约 N" or "10000+". It reads every match, so it is not part
+/// of the first page.
+pub async fn count_documents(db: &Db, q: &SearchQuery) -> Result<i64> {
+    let text = parse_query(&q.text);
+    let title = parse_query(&q.title);
+    let engine = db.engine();
+    let facets = if any_queued(db, true).await? {
+        None
+    } else {
+        Some(facets_of(q))
     };
-    Ok(SearchPage { hits, total })
+    let (from, c) = if text.is_empty() && title.is_empty() {
+        let mut c = Clause::default();
+        document_filters(q, &mut c);
+        ("documents d".to_owned(), c)
+    } else {
+        let (from, c, _) = fulltext_from(
+            engine,
+            &text,
+            &title,
+            Part::All,
+            Plan::Index,
+            q,
+            facets.as_ref(),
+        );
+        (from, c)
+    };
+    let mut r = Reader::open(db).await?;
+    let sql = format!("select count(*) from {from} where {}", where_sql(&c.sql));
+    let n = r.one(&sql, &c.args).await?;
+    r.close().await?;
+    Ok(n)
 }
 
 #[derive(sqlx::FromRow)]
@@ -857,13 +932,20 @@ struct HitRow {
     body: String,
 }
 
-async fn load_hits(db: &Db, ids: &[(i64, Tier)], text: &TokenQuery) -> Result<Vec<Hit>> {
+/// The rows of the hits, in the order of `ids`. The filters are tested once more on
+/// `documents`: a page never shows a document the filters exclude, whatever the index said.
+async fn load_hits(
+    db: &Db,
+    ids: &[(i64, Tier)],
+    text: &TokenQuery,
+    q: &SearchQuery,
+) -> Result<Vec<Hit>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut sql = String::from(
         "select id, title, doc_number, kind, direction, status, created_at, body
-         from documents where id in (",
+         from documents d where id in (",
     );
     for (i, (id, _)) in ids.iter().enumerate() {
         if i > 0 {
@@ -872,8 +954,19 @@ async fn load_hits(db: &Db, ids: &[(i64, Tier)], text: &TokenQuery) -> Result<Ve
         let _ = write!(sql, "{id}");
     }
     sql.push(')');
-    let rows: Vec<HitRow> =
-        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?;
+    let mut c = Clause::default();
+    document_filters(q, &mut c);
+    sql.push_str(&c.sql);
+    let rows: Vec<HitRow> = with_db!(db, conn => {
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+        for a in &c.args {
+            query = match a {
+                Arg::Int(v) => query.bind(*v),
+                Arg::Text(s) => query.bind(s.as_str()),
+            };
+        }
+        query.fetch_all(conn).await
+    })?;
     let mut by_id: HashMap<i64, HitRow> = rows.into_iter().map(|r| (r.id, r)).collect();
     Ok(ids
         .iter()
