@@ -126,6 +126,32 @@ fn status_of(m: &MeetingRow) -> Result<MeetingStatus> {
     })
 }
 
+/// Tells posts something about a meeting: one notification each, of `kind`, about
+/// `subject` (`meeting:{id}`), in the caller's transaction.
+pub(crate) async fn tell(
+    tx: &mut xn_store::Tx,
+    posts: &[i64],
+    kind: &str,
+    subject: &str,
+    message: &str,
+    now: DateTime<Utc>,
+) -> crate::Result<()> {
+    for p in posts {
+        xn_store::notifications::insert_notification(
+            tx,
+            &xn_store::notifications::NewNotification {
+                post_id: *p,
+                kind,
+                subject: Some(subject),
+                message,
+            },
+            crate::ms(now),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Beijing time is UTC+8 all year (no daylight saving since 1991).
 const BEIJING_HOURS: i64 = 8;
 

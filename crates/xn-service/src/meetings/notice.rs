@@ -24,10 +24,9 @@ use xn_domain::org::Clearance;
 use xn_store::Tx;
 use xn_store::meetings::notices::{self as nstore, NoticeRow, ReplyRow};
 use xn_store::meetings::{self as store, MeetingRow};
-use xn_store::notifications::{NewNotification, insert_notification};
 
 use super::book::{audit, parse_time};
-use super::{Meetings, PostChoice, Viewer, beijing, clearance_of, span_text, status_of};
+use super::{Meetings, PostChoice, Viewer, beijing, clearance_of, span_text, status_of, tell};
 use crate::{Actor, Result, ServiceError, from_ms, ms};
 
 /// The notice to send.
@@ -441,19 +440,7 @@ impl Meetings<'_> {
             });
         }
         let subject = format!("meeting:{id}");
-        for p in &told {
-            insert_notification(
-                &mut tx,
-                &NewNotification {
-                    post_id: *p,
-                    kind: "meeting.notice",
-                    subject: Some(&subject),
-                    message: &message,
-                },
-                ms(now),
-            )
-            .await?;
-        }
+        tell(&mut tx, &told, "meeting.notice", &subject, &message, now).await?;
         crate::events::record(
             &mut tx,
             &audit(actor),
@@ -632,19 +619,7 @@ impl Meetings<'_> {
             ),
         };
         let subject = format!("meeting:{id}");
-        for p in &told {
-            insert_notification(
-                tx,
-                &NewNotification {
-                    post_id: *p,
-                    kind,
-                    subject: Some(&subject),
-                    message: &message,
-                },
-                ms(now),
-            )
-            .await?;
-        }
+        tell(tx, &told, kind, &subject, &message, now).await?;
         crate::events::record(
             tx,
             &audit(actor),

@@ -8,11 +8,10 @@ use serde_json::json;
 use xn_domain::meetings::{LeaveStatus, MeetingStatus, RsvpAnswer, reply_is_late};
 use xn_store::meetings as store;
 use xn_store::meetings::notices::{self as nstore, ReplyRow};
-use xn_store::notifications::{NewNotification, insert_notification};
 
 use super::book::audit;
 use super::notice::{answers, invited_posts, moment_text, not_taking_replies, the_text};
-use super::{Meetings, clearance_of, span_text, status_of};
+use super::{Meetings, clearance_of, span_text, status_of, tell};
 use crate::{Actor, Result, ServiceError, from_ms, ms};
 
 use super::notice::{AwaitingView, LeaveDecision, ReplyInput, UrgeInput};
@@ -118,15 +117,13 @@ impl Meetings<'_> {
                 reason,
                 if late { "；回执已逾期" } else { "" }
             );
-            insert_notification(
+            tell(
                 &mut tx,
-                &NewNotification {
-                    post_id: notice.sent_by_post_id,
-                    kind: "meeting.leave_asked",
-                    subject: Some(&subject),
-                    message: &message,
-                },
-                ms(now),
+                &[notice.sent_by_post_id],
+                "meeting.leave_asked",
+                &subject,
+                &message,
+                now,
             )
             .await?;
         }
@@ -137,17 +134,7 @@ impl Meetings<'_> {
                 current.title,
                 span_text(current.starts_at, current.ends_at)
             );
-            insert_notification(
-                &mut tx,
-                &NewNotification {
-                    post_id: p,
-                    kind: "meeting.proxy",
-                    subject: Some(&subject),
-                    message: &message,
-                },
-                ms(now),
-            )
-            .await?;
+            tell(&mut tx, &[p], "meeting.proxy", &subject, &message, now).await?;
         }
         crate::events::record(
             &mut tx,
@@ -209,15 +196,13 @@ impl Meetings<'_> {
                     format!("（{note}）")
                 }
             );
-            insert_notification(
+            tell(
                 &mut tx,
-                &NewNotification {
-                    post_id: post,
-                    kind: "meeting.leave_decided",
-                    subject: Some(&format!("meeting:{id}")),
-                    message: &message,
-                },
-                ms(now),
+                &[post],
+                "meeting.leave_decided",
+                &format!("meeting:{id}"),
+                &message,
+                now,
             )
             .await?;
         }
@@ -283,19 +268,7 @@ impl Meetings<'_> {
                 }
             }
         }
-        for p in &told {
-            insert_notification(
-                &mut tx,
-                &NewNotification {
-                    post_id: *p,
-                    kind: "meeting.urge",
-                    subject: Some(&subject),
-                    message: &message,
-                },
-                ms(now),
-            )
-            .await?;
-        }
+        tell(&mut tx, &told, "meeting.urge", &subject, &message, now).await?;
         crate::events::record(
             &mut tx,
             &audit(actor),

@@ -73,7 +73,6 @@ async fn list_documents(
     Ok(Json(DocumentPage { items, total }))
 }
 
-
 /// Creates a draft 发文 (拟稿); the text becomes version 1.
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents", request_body = DraftInput,
     responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]

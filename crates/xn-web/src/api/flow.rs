@@ -719,7 +719,6 @@ pub struct ProxyBody {
     pub reason: String,
 }
 
-
 /// Gives a proxy (委托): the post may act for the caller's post during the window; both names
 /// are recorded on every action.
 #[utoipa::path(post, path = "/api/v1/proxies", tag = "flow", request_body = ProxyBody,

@@ -40,7 +40,6 @@ impl WeekQuery {
     }
 }
 
-
 /// The meetings of a week the caller sees, day by day.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", params(WeekQuery),
     responses((status = 200, body = WeekView)))]

@@ -36,7 +36,6 @@ async fn list_items(
     ))
 }
 
-
 /// Opens an item (立项) for a lead unit; the caller sits in a supervising section.
 #[utoipa::path(post, path = "/api/v1/supervision", tag = "supervision", request_body = NewItemInput,
     responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
