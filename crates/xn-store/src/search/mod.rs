@@ -64,7 +64,7 @@ pub struct SearchText<'a> {
 /// document, so that the index never disagrees with what was committed.
 ///
 /// The document's filter values are read from `documents` in the same transaction and written
-/// as facet tokens after the number (see [`facets`]); a document without a row gets none.
+/// as facet tokens after the number (see `search/facets.rs`); a document without a row gets none.
 pub async fn index_document(tx: &mut Tx, document_id: i64, text: &SearchText<'_>) -> Result<()> {
     let title = index_tokens(text.title);
     let mut number = index_tokens(text.number);
