@@ -30,6 +30,7 @@ pub mod import;
 pub mod meetings;
 pub mod notifications;
 pub mod org;
+pub mod paging;
 pub mod password;
 pub mod supervision;
 

@@ -124,8 +124,12 @@ fn no_code(document_id: i64) -> StoreError {
 }
 const FIRST_RESERVED: &str = "select seq from document_numbers where issuer_code = $1 and year = $2
      and state = 'reserved' order by seq limit 1";
+// Only while it is still reserved: on PostgreSQL two registrations may read the same oldest
+// reserved number; the second's update waits for the first's row lock, then finds the row
+// allocated, changes nothing and reads the next reserved one.
 const TAKE_RESERVED: &str = "update document_numbers set state = 'allocated', document_id = $4,
-     post_id = $5, at = $6 where issuer_code = $1 and year = $2 and seq = $3";
+     post_id = $5, at = $6 where issuer_code = $1 and year = $2 and seq = $3
+     and state = 'reserved'";
 const NEXT_SEQ: &str =
     "insert into number_counters (issuer_code, year, last_seq) values ($1, $2, 1)
      on conflict (issuer_code, year) do update set last_seq = number_counters.last_seq + 1
@@ -193,14 +197,20 @@ pub async fn apply(tx: &mut Tx, w: &AreaWrite) -> Result<Option<String>> {
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| no_code(*document_id))?;
             let code = &code;
-            let reserved: Option<i64> = with_tx!(tx, c => sqlx::query_scalar(FIRST_RESERVED)
-                .bind(code).bind(year).fetch_optional(c).await)?;
-            let seq = match reserved {
-                Some(seq) => {
-                    with_tx!(tx, c => sqlx::query(TAKE_RESERVED).bind(code).bind(year).bind(seq)
-                        .bind(document_id).bind(post_id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
-                    seq
+            let mut taken = None;
+            // Each round either takes a reserved number or finds one fewer waiting.
+            while let Some(seq) = with_tx!(tx, c => sqlx::query_scalar::<_, i64>(FIRST_RESERVED)
+                .bind(code).bind(year).fetch_optional(c).await)?
+            {
+                let n = with_tx!(tx, c => sqlx::query(TAKE_RESERVED).bind(code).bind(year).bind(seq)
+                    .bind(document_id).bind(post_id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+                if n == 1 {
+                    taken = Some(seq);
+                    break;
                 }
+            }
+            let seq = match taken {
+                Some(seq) => seq,
                 None => {
                     let seq: i64 = with_tx!(tx, c => sqlx::query_scalar(NEXT_SEQ)
                         .bind(code).bind(year).fetch_one(c).await)?;

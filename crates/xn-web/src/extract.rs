@@ -370,7 +370,10 @@ async fn read_multipart(mut multipart: Multipart) -> Result<MultipartBody, Servi
     let mut body = MultipartBody::default();
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
-        match field.file_name().map(str::to_owned) {
+        match field
+            .file_name()
+            .map(|n| crate::input::strip_controls(n).into_owned())
+        {
             Some(file_name) => {
                 let bytes = field.bytes().await.map_err(unreadable)?;
                 // An empty file input: no file chosen.
@@ -387,7 +390,8 @@ async fn read_multipart(mut multipart: Multipart) -> Result<MultipartBody, Servi
             }
             None => {
                 let text = field.text().await.map_err(unreadable)?;
-                body.fields.push((name, text));
+                body.fields
+                    .push((name, crate::input::strip_controls(&text).into_owned()));
             }
         }
     }
@@ -471,8 +475,18 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(mut v)) => {
+                crate::input::clean_json(&mut v);
+                serde_path_to_error::deserialize(v)
+                    .map(ApiJson)
+                    .map_err(|e| {
+                        ApiError::bad_request(
+                            "request.invalid_fields",
+                            format!("字段不符合要求：{e}"),
+                        )
+                    })
+            }
             Err(rejection) => {
                 use axum::extract::rejection::JsonRejection as J;
                 if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

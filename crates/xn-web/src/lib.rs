@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod input;
 pub mod pages;
 pub mod render_cli;
 pub mod respond;
@@ -165,6 +166,7 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .layer(axum::middleware::from_fn(input::clean_request))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             tls_hardening,

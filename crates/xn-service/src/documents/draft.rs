@@ -552,6 +552,9 @@ impl Documents<'_> {
         if doc.created_post_id != post.id {
             return Err(ServiceError::Forbidden("只有拟稿人可以提交".into()));
         }
+        if let Some(done) = self.svc.answered(actor, idem.as_ref()).await? {
+            return Ok(done.case_id);
+        }
         if doc.case_id.is_some() {
             return Err(ServiceError::Conflict {
                 code: "documents.submitted",

@@ -199,7 +199,14 @@ impl Documents<'_> {
         let mut tx = self.svc.db().begin().await?;
         let (office, _, _) = self.svc.issuing_unit(&mut tx, post.id).await?;
         tx.commit().await?;
-        let page = s.page.unwrap_or(1).clamp(1, 500);
+        // A search is read, not paged through: its first 500 pages are served.
+        let page = s.page.unwrap_or(1);
+        if !(1..=500).contains(&page) {
+            return Err(ServiceError::invalid(
+                "page",
+                "页码须为 1 到 500 之间的整数；结果更多时请加条件缩小范围",
+            ));
+        }
         let opt = |v: &str| {
             let v = v.trim();
             (!v.is_empty()).then(|| v.to_owned())

@@ -377,16 +377,15 @@ impl Documents<'_> {
             .filter(|c| post.clearance.may_see(*c))
             .map(Clearance::code)
             .collect();
-        let per_page = per_page.clamp(1, 200);
-        let page = page.max(1);
+        let paging = crate::paging::Paging::new(page, per_page, 200)?;
         let (rows, total) = store::list_documents(
             self.svc.db(),
             &units,
             direction,
             status.filter(|s| !s.is_empty()),
             &levels,
-            per_page,
-            (page - 1) * per_page,
+            paging.per_page,
+            paging.offset(),
         )
         .await?;
         Ok((

@@ -140,10 +140,10 @@ impl Efficiency<'_> {
         let units = self.scope_units(&scope).await?;
         let cal = self.svc.flow_calendar().await?;
         let filter = self.filter(actor, &scope, &units, q, &cal, now).await?;
-        let page = q.page.unwrap_or(1).max(1);
+        let paging = crate::paging::Paging::new(q.page.unwrap_or(1), PAGE_SIZE, PAGE_SIZE)?;
+        let page = paging.page;
         let total = store::backlog_count(self.svc.db(), &filter).await?;
-        let rows =
-            store::backlog(self.svc.db(), &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+        let rows = store::backlog(self.svc.db(), &filter, PAGE_SIZE, paging.offset()).await?;
         Ok(Backlog {
             scope: self.scope_label(&scope, &units),
             rows: rows

@@ -33,6 +33,30 @@ impl IdempotencyKey {
 }
 
 impl Services {
+    /// The stored answer of a request already made with this key, for a use case that checks
+    /// its own state before it reaches the flow (a document submitted once is refused a second
+    /// submission, but its retry is answered as the first was). A key used for another request
+    /// is a conflict.
+    pub(crate) async fn answered(
+        &self,
+        actor: &crate::Actor,
+        idem: Option<&IdempotencyKey>,
+    ) -> Result<Option<ActionOutcome>> {
+        let Some(k) = idem else { return Ok(None) };
+        let mut tx = self.db().begin_read().await?;
+        let found =
+            xn_store::flow::find_idempotency_key(&mut tx, actor.person_id, k.key.as_str()).await?;
+        tx.commit().await?;
+        match found {
+            Some((hash, _)) if hash != k.fingerprint => Err(ServiceError::Conflict {
+                code: "idempotency.mismatch",
+                message: "该 Idempotency-Key 已用于另一个请求".into(),
+            }),
+            Some((_, response)) => Ok(serde_json::from_str(&response).ok()),
+            None => Ok(None),
+        }
+    }
+
     pub(super) async fn claim_idem(
         &self,
         w: &mut Work<'_>,

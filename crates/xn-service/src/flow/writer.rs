@@ -13,6 +13,7 @@
 //! and syncs the last. PostgreSQL gets several lanes, each on its own connection, and its row
 //! locks order actions on the same case.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -36,6 +37,41 @@ struct Queued {
 /// The sending side, held by the services.
 pub(crate) struct Writer {
     queue: mpsc::Sender<Queued>,
+    keys: KeysInFlight,
+}
+
+/// The idempotency keys of requests this server is running, one lock per (person, key).
+///
+/// A client that retries before it saw the first answer sends the same key while the first
+/// request is still in a batch: its lookup finds no stored answer (the batch has not committed)
+/// and it would run the action again, to be refused as a conflict with what it did itself. A
+/// request with a key therefore waits here until an earlier one with the same key has been
+/// answered; its own lookup then finds the stored answer (or, if the first failed and stored
+/// nothing, it acts as a retry after a failure does). Across servers on PostgreSQL the stored
+/// key itself, claimed in the action's transaction, decides.
+#[derive(Default)]
+struct KeysInFlight(std::sync::Mutex<HashMap<PersonKey, Weak<Mutex<()>>>>);
+
+/// A person and one of their idempotency keys.
+type PersonKey = (i64, String);
+
+impl KeysInFlight {
+    /// The lock of a key, shared by every request holding it now.
+    fn lock_of(&self, person: i64, key: &str) -> Arc<Mutex<()>> {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(lock) = map.get(&(person, key.to_owned())).and_then(Weak::upgrade) {
+            return lock;
+        }
+        if map.len() >= 1024 {
+            map.retain(|_, w| w.strong_count() > 0);
+        }
+        let lock = Arc::new(Mutex::new(()));
+        map.insert((person, key.to_owned()), Arc::downgrade(&lock));
+        lock
+    }
 }
 
 impl Writer {
@@ -56,7 +92,10 @@ impl Writer {
             });
         if let Some(writer) = sqlite {
             tokio::spawn(async move { pipelined_lane(inner, rx, writer).await });
-            return Writer { queue };
+            return Writer {
+                queue,
+                keys: KeysInFlight::default(),
+            };
         }
         let rx = Arc::new(Mutex::new(rx));
         let lanes = match db.engine() {
@@ -68,11 +107,23 @@ impl Writer {
             let inner = inner.clone();
             tokio::spawn(async move { lane(inner, rx).await });
         }
-        Writer { queue }
+        Writer {
+            queue,
+            keys: KeysInFlight::default(),
+        }
     }
 
     /// Queues an action and waits until it is committed (or refused).
     pub(crate) async fn run(&self, op: Op) -> Result<ActionOutcome> {
+        let keyed = match &op {
+            Op::Start { actor, idem, .. } | Op::Act { actor, idem, .. } => idem
+                .as_ref()
+                .map(|k| self.keys.lock_of(actor.person_id, &k.key)),
+        };
+        let _turn = match &keyed {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
         let (reply, answer) = oneshot::channel();
         self.queue
             .send(Queued { op, reply })

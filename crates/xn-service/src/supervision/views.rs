@@ -448,8 +448,8 @@ impl Supervision<'_> {
             },
             Tab::Leader => Scope::Leader(vec![post.id]),
         };
-        let per_page = q.per_page.clamp(1, 500);
-        let page = q.page.max(1);
+        let paging = crate::paging::Paging::new(q.page, q.per_page, 500)?;
+        let (page, per_page) = (paging.page, paging.per_page);
         let filter = ItemFilter {
             state: q.state.map(|s| s.code().to_owned()),
             lead_unit: q.lead_unit,
@@ -463,14 +463,8 @@ impl Supervision<'_> {
             top_only: false,
             title_levels: actor.readable_levels(),
         };
-        let (rows, total) = store::list_items(
-            self.svc.db(),
-            &scope,
-            &filter,
-            (page - 1) * per_page,
-            per_page,
-        )
-        .await?;
+        let (rows, total) =
+            store::list_items(self.svc.db(), &scope, &filter, paging.offset(), per_page).await?;
         let counts = store::count_by_state(self.svc.db(), &scope).await?;
         let cal = self.svc.flow_calendar().await?;
         Ok(ItemList {

@@ -29,6 +29,7 @@ mod opinions;
 mod org;
 mod printing;
 mod registers;
+mod robustness;
 mod security;
 mod security_scope;
 mod supervision;

@@ -222,7 +222,7 @@ impl Services {
             "oldest" => TaskSort::Oldest,
             _ => TaskSort::Due,
         };
-        let per = q.per_page.clamp(1, 200);
+        let paging = crate::paging::Paging::new(q.page, q.per_page, 200)?;
         let rows = xn_store::flow::queue(
             self.db(),
             &posts,
@@ -233,8 +233,8 @@ impl Services {
                 title_levels: actor.readable_levels(),
             },
             sort,
-            (q.page.max(1) - 1) * per,
-            per,
+            paging.offset(),
+            paging.per_page,
         )
         .await?;
         let others: Vec<i64> = rows
@@ -288,10 +288,12 @@ impl Services {
         let Some(post) = actor.post_id() else {
             return Ok(Vec::new());
         };
-        let per = per_page.clamp(1, 200);
+        let paging = crate::paging::Paging::new(page, per_page, 200)?;
         // Cursor-free paging over a small list: fetch up to the page's end.
-        let rows = xn_store::flow::cases_started_by(self.db(), post, 0, per * page.max(1)).await?;
-        let skip = usize::try_from((page.max(1) - 1) * per).unwrap_or(0);
+        let rows =
+            xn_store::flow::cases_started_by(self.db(), post, 0, paging.offset() + paging.per_page)
+                .await?;
+        let skip = usize::try_from(paging.offset()).unwrap_or(usize::MAX);
         let rows: Vec<_> = rows.into_iter().skip(skip).collect();
         let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
         let levels = self.case_levels(&ids).await?;
