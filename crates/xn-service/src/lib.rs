@@ -17,6 +17,7 @@ use xn_store::{Db, StoreError};
 pub mod areas;
 pub mod audit_chain;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod clearance;
 pub mod console;

@@ -50,6 +50,7 @@ macro_rules! with_tx {
 pub mod area_writes;
 pub mod audit_chain;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod documents;
 pub mod efficiency;

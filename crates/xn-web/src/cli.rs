@@ -79,6 +79,26 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Take a consistent backup while the server runs: the database as of one moment, the
+    /// seal key and a manifest of SM3 checksums, in one file readable by its owner only.
+    Backup {
+        /// The backup file to write (must not exist), e.g. xiaoneng-2026-12-06.zip
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// Where the data lives.
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Restore a backup into an empty data directory (SQLite) or an empty PostgreSQL database
+    /// (--database-url); every file is checked against the manifest before anything is written.
+    Restore {
+        /// The backup file.
+        #[arg(value_name = "FILE")]
+        from: PathBuf,
+        /// Where the data goes.
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// The working-day calendar: days, deadlines, export and import of a year.
     Calendar {
         /// What to do.

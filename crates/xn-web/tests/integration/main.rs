@@ -14,6 +14,7 @@ mod areas;
 mod audit;
 mod auth;
 mod authz_matrix;
+mod backup;
 mod calendar;
 mod case_files;
 mod clearance;
