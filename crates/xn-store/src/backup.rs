@@ -147,7 +147,10 @@ impl Db {
 
     /// PostgreSQL: every table of the schema, as of one moment, into `sink`. Answers the rows
     /// written per table.
-    pub async fn dump_postgres(&self, sink: &mut dyn DumpSink) -> Result<Vec<(String, u64)>> {
+    pub async fn dump_postgres(
+        &self,
+        sink: &mut (dyn DumpSink + Send),
+    ) -> Result<Vec<(String, u64)>> {
         let Db::Postgres(pool) = self else {
             return Err(StoreError::Conflict("not a PostgreSQL database".into()));
         };

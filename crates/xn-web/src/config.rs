@@ -45,6 +45,8 @@ pub struct Config {
     /// Where administrators may work from: `[admin_access] networks = ["10.1.2.0/24"]`
     /// (empty: anywhere). Behind a reverse proxy the address is the proxy's.
     pub admin_access: AdminAccess,
+    /// The daily backup: `[backup] dir = "/var/backups/xiaoneng"`, `keep = 7`, `at = "02:30"`.
+    pub backup: crate::scheduled_backup::BackupSchedule,
 }
 
 impl Default for Config {
@@ -64,6 +66,7 @@ impl Default for Config {
             seal_key: None,
             second_factor: SecondFactorPolicy::default(),
             admin_access: AdminAccess::default(),
+            backup: crate::scheduled_backup::BackupSchedule::default(),
         }
     }
 }

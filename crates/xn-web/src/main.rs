@@ -260,6 +260,9 @@ async fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
 async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
     // The data directory is made by the restore, once the backup has been checked.
     let manifest = match &config.database_url {
+        Some(url) if url.starts_with("sqlite://") => {
+            anyhow::bail!("恢复到 SQLite 请用 --data-dir 指定一个空的数据目录");
+        }
         Some(url) => {
             let db = xn_store::Db::open_url(url)
                 .await
@@ -419,6 +422,25 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             poll: std::time::Duration::from_millis(config.timer_poll_ms.max(50)),
         },
     ));
+    let backups = match &config.backup.dir {
+        Some(dir) => {
+            let at = config.backup.time()?;
+            println!(
+                "每日 {} （北京时间）备份到 {}，保留 {} 份",
+                config.backup.at,
+                dir.display(),
+                config.backup.keep
+            );
+            Some(tokio::spawn(xn_web::scheduled_backup::run(
+                services.db().clone(),
+                config.data_dir.clone(),
+                config.backup.clone(),
+                at,
+                Clock::System,
+            )))
+        }
+        None => None,
+    };
     println!("效能已启动：http://{addr}/");
     axum::serve(
         listener,
@@ -427,6 +449,9 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown())
     .await?;
     timers.abort();
+    if let Some(b) = backups {
+        b.abort();
+    }
     services.db().close().await;
     Ok(())
 }

@@ -335,3 +335,108 @@ on_both_engines!(
         assert!(err.contains("不会覆盖"), "{err}");
     }
 );
+
+/// Runs the `xiaoneng` binary; answers (exit code, stdout, stderr).
+fn xiaoneng(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xiaoneng"))
+        .args(args)
+        .env_remove("XIAONENG_DATABASE_URL")
+        .env_remove("XIAONENG_DATA_DIR")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+on_both_engines!(
+    the_console_backs_up_and_restores_an_installation,
+    |app: TestApp| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::write(data.join("seal.key"), "00112233445566778899aabbccddeeff\n").unwrap();
+        let file = dir.path().join("b.zip");
+        let source = match app.postgres_url() {
+            Some(url) => url,
+            None => format!(
+                "sqlite://{}",
+                app.services().db().sqlite_path().unwrap().display()
+            ),
+        };
+        let (code, out, err) = xiaoneng(&[
+            "backup",
+            "--to",
+            file.to_str().unwrap(),
+            "--database-url",
+            &source,
+            "--data-dir",
+            data.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("已备份到"), "{out}");
+        let (code, _, err) = xiaoneng(&[
+            "backup",
+            "--to",
+            file.to_str().unwrap(),
+            "--database-url",
+            &source,
+        ]);
+        assert_eq!(code, 1);
+        assert!(err.contains("已存在"), "{err}");
+
+        let target = Empty::new(&app).await;
+        let restored_dir = target.data_dir().join("restored");
+        let mut args = vec![
+            "restore".to_owned(),
+            file.to_str().unwrap().to_owned(),
+            "--data-dir".to_owned(),
+            restored_dir.to_str().unwrap().to_owned(),
+        ];
+        if let Some(Db::Postgres(_)) = &target.pg {
+            let url = app.postgres_url().unwrap();
+            let (base, _) = url.split_once("options=").unwrap();
+            let schema: String =
+                sqlx_text(target.pg.as_ref().unwrap(), "select current_schema()::text").await;
+            args.push("--database-url".to_owned());
+            args.push(format!("{base}options=-csearch_path%3D{schema}"));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = xiaoneng(&args);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("已从"), "{out}");
+        assert_eq!(
+            std::fs::read_to_string(restored_dir.join("seal.key")).unwrap(),
+            "00112233445566778899aabbccddeeff\n"
+        );
+        let restored = match &target.pg {
+            Some(db) => db.clone(),
+            None => Db::open_sqlite(&restored_dir.join(backup::DATABASE_FILE))
+                .await
+                .unwrap(),
+        };
+        assert_eq!(
+            restored.rows_as_text("persons").await.unwrap(),
+            app.services().db().rows_as_text("persons").await.unwrap()
+        );
+        // Again into the same place: refused, nothing changed.
+        let (code, _, err) = xiaoneng(&args);
+        assert_eq!(code, 1);
+        assert!(err.contains("不会覆盖"), "{err}");
+    }
+);
+
+async fn sqlx_text(db: &Db, sql: &str) -> String {
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    }
+}
