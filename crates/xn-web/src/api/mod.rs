@@ -110,8 +110,82 @@ pub struct Created {
 }
 
 fn openapi_doc() -> utoipa::openapi::OpenApi {
-    let (_, api) = api_router().split_for_parts();
+    let (_, mut api) = api_router().split_for_parts();
+    describe_errors(&mut api);
     api
+}
+
+/// Every operation's error answers as the server gives them: `application/problem+json` with
+/// the `Problem` schema; 400 (a request that cannot be read), 401 (no valid token) and 403 (not
+/// permitted) on every operation that needs a token, 404 where the path names an object, 409
+/// on every change, 422 where the request carries input the service checks. An operation's own
+/// documented errors keep their descriptions.
+fn describe_errors(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    const PROBLEM: &str = "application/problem+json";
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    PROBLEM,
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for (path, item) in api.paths.paths.iter_mut() {
+        let names_object = path.contains('{');
+        for (changes, op) in [
+            (false, item.get.as_mut()),
+            (true, item.post.as_mut()),
+            (true, item.put.as_mut()),
+            (true, item.patch.as_mut()),
+            (true, item.delete.as_mut()),
+        ] {
+            let Some(op) = op else { continue };
+            for r in op.responses.responses.iter_mut().filter_map(|(status, r)| {
+                (status.starts_with('4') || status.starts_with('5')).then_some(r)
+            }) {
+                if let RefOr::T(r) = r
+                    && let Some(content) = r.content.shift_remove("application/json")
+                {
+                    r.content.insert(PROBLEM.to_owned(), content);
+                }
+            }
+            let public = op.security.as_ref().is_some_and(|s| {
+                s.iter()
+                    .all(|r| serde_json::to_value(r).is_ok_and(|v| v == serde_json::json!({})))
+            });
+            let has_input =
+                op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            let mut add = |status: &str, description: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description));
+            };
+            add("400", "请求无法读取（格式错误的 JSON、参数或路径）");
+            if !public {
+                add("401", "未提供有效的令牌，或令牌已过期");
+                add("403", "无权进行此操作");
+            }
+            if names_object {
+                add("404", "对象不存在，或不在调用者的可见范围内");
+            }
+            if changes {
+                add(
+                    "409",
+                    "与当前状态冲突（已被他人处理、版本过期、重复提交等）",
+                );
+            }
+            if has_input {
+                add("422", "输入不符合规则（字段与原因见 field 与 detail）");
+            }
+        }
+    }
 }
 
 fn api_router() -> OpenApiRouter<AppState> {

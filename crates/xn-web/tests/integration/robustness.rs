@@ -297,3 +297,84 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    the_openapi_document_describes_the_errors_the_server_gives,
+    |app: TestApp| async move {
+        let doc = app.get("/api/v1/openapi.json").await.json();
+        let mut operations = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                operations += 1;
+                let responses = op["responses"].as_object().unwrap();
+                for (status, r) in responses {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        let types: Vec<&String> =
+                            r["content"].as_object().unwrap().keys().collect();
+                        assert_eq!(
+                            types,
+                            vec!["application/problem+json"],
+                            "{method} {path} {status}"
+                        );
+                    }
+                }
+                for status in ["400", "401", "403"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} lacks {status}"
+                    );
+                }
+                if path.contains('{') {
+                    assert!(responses.contains_key("404"), "{method} {path} lacks 404");
+                }
+                if method != "get" {
+                    assert!(responses.contains_key("409"), "{method} {path} lacks 409");
+                }
+            }
+        }
+        assert!(operations > 100, "{operations}");
+        // What the server answers is what is described.
+        let token = app.token_for("mishu", &SCOPES).await;
+        for (method, path, token, status) in [
+            (
+                "GET",
+                "/api/v1/tasks?queue=todo",
+                "",
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
+                "GET",
+                "/api/v1/documents/999999",
+                token.as_str(),
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "GET",
+                "/api/v1/tasks?queue=nothing",
+                token.as_str(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (
+                "GET",
+                "/api/v1/cases?page=0",
+                token.as_str(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+        ] {
+            let res = app.api(method, path, token, None).await;
+            assert_eq!(res.status, status, "{path}: {}", res.body);
+            assert_eq!(res.content_type(), "application/problem+json", "{path}");
+            let described = path.split('?').next().unwrap().replace("999999", "{id}");
+            let op = &doc["paths"][&described][method.to_lowercase()];
+            assert!(
+                op["responses"][status.as_str()].is_object(),
+                "{method} {described} does not describe {status}"
+            );
+        }
+        let res = app
+            .api("POST", "/api/v1/cases", &token, Some(json!({"process": 5})))
+            .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+        assert!(res.body.contains("process"), "{}", res.body);
+    }
+);
