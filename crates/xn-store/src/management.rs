@@ -91,6 +91,14 @@ pub async fn office_above(db: &Db, office: i64) -> Result<Option<i64>> {
         .bind(office).fetch_optional(c).await)?)
 }
 
+/// A unit's parent.
+pub async fn parent_of(db: &Db, unit: i64) -> Result<Option<i64>> {
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("select parent_id from units where id = $1")
+        .bind(unit).fetch_one(c).await)?,
+    )
+}
+
 /// A unit's short name and kind.
 pub async fn unit_brief(db: &Db, unit: i64) -> Result<(String, String)> {
     Ok(

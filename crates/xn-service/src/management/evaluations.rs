@@ -146,13 +146,22 @@ pub struct UnitRollup {
     pub may_lock: bool,
 }
 
+/// A factor's code and name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FactorLabel {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub label: String,
+}
+
 /// A month's table.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MonthView {
     /// `YYYY-MM`.
     pub month: String,
-    /// The factors' codes and names, in the columns' order.
-    pub factors: Vec<(String, String)>,
+    /// The factors, in the columns' order.
+    pub factors: Vec<FactorLabel>,
     /// Sources not built yet.
     pub not_enabled: Vec<String>,
     /// People.
@@ -352,7 +361,10 @@ impl Management<'_> {
             month: span.month.clone(),
             factors: Factor::ALL
                 .iter()
-                .map(|f| (f.code().to_owned(), f.label().to_owned()))
+                .map(|f| FactorLabel {
+                    code: f.code().to_owned(),
+                    label: f.label().to_owned(),
+                })
                 .collect(),
             not_enabled: NOT_ENABLED.iter().map(|s| (*s).to_owned()).collect(),
             rows,

@@ -361,10 +361,7 @@ async fn weekly(
             };
             items.push(SourceItem {
                 title: format!("{w} 起一周的周报告"),
-                href: Some(format!(
-                    "/management/reports/view?post={}&week={w}",
-                    s.post_id
-                )),
+                href: Some(format!("/management/reports?post={}&week={w}", s.post_id)),
                 note: format!("{state}{note}"),
                 withheld: false,
             });

@@ -33,13 +33,15 @@ use xn_store::management::{self as store, StaffRow};
 use crate::{Actor, Result, ServiceError, Services, ms, require};
 
 pub use evaluations::{
-    DecisionInput, EvaluationView, FactorView, MonthRow, MonthView, ObjectionInput, RatingInput,
-    SourceItem, UnitRollup,
+    DecisionInput, EvaluationView, FactorLabel, FactorView, MonthRow, MonthView, ObjectionInput,
+    RatingInput, SourceItem, UnitRollup,
 };
 pub use reports::{
     DraftLine, UrgeOutcome, WeekRow, WeekTable, WeeklyDraft, WeeklyInput, WeeklyView,
 };
-pub use targets::{LinkInput, LinkView, ResultInput, TargetInput, TargetView, TargetsView};
+pub use targets::{
+    CascadeChoices, LinkInput, LinkView, ResultInput, TargetInput, TargetView, TargetsView,
+};
 
 /// 管理's front door: `services.management()`.
 #[derive(Clone, Copy)]

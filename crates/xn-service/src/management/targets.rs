@@ -141,6 +141,16 @@ pub struct TargetView {
     pub may_record: bool,
 }
 
+/// Where a target may be cascaded: units (its office's sections, the county offices) and
+/// posts.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct CascadeChoices {
+    /// (unit, name).
+    pub units: Vec<(i64, String)>,
+    /// (post, "unit · person（post）").
+    pub posts: Vec<(i64, String)>,
+}
+
 /// A year's targets the viewer reads, parents before children.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TargetsView {
@@ -549,6 +559,51 @@ impl Management<'_> {
             "unit_id",
             "承担单位应为本办公室的科室或下级县（区）政府办公室",
         ))
+    }
+
+    /// Where the viewer may cascade a target to.
+    pub async fn cascade_choices(&self, actor: &Actor, id: i64) -> Result<CascadeChoices> {
+        let v = self.viewer(actor).await?;
+        let t = store::find_target(self.svc.db(), id)
+            .await
+            .map_err(ServiceError::missing("目标"))?;
+        if !Self::manages(&v, &t) {
+            return Ok(CascadeChoices::default());
+        }
+        let staff = store::staff_of_offices(self.svc.db(), &[t.office_unit_id]).await?;
+        let mut units: Vec<(i64, String)> = Vec::new();
+        for s in &staff {
+            let below = t.unit_id == t.office_unit_id || s.unit_id == t.unit_id;
+            if below && !units.iter().any(|(u, _)| *u == s.unit_id) {
+                units.push((s.unit_id, s.unit_name.clone()));
+            }
+        }
+        if let ManagementScope::Office { office, counties } = &v.scope
+            && t.unit_id == *office
+        {
+            for (id, name) in
+                store::offices_below(self.svc.db(), self.government_of(*office).await?).await?
+            {
+                if counties.contains(&id) {
+                    units.push((id, name));
+                }
+            }
+        }
+        let posts = staff
+            .iter()
+            .filter(|s| t.unit_id == t.office_unit_id || s.unit_id == t.unit_id)
+            .map(|s| {
+                (
+                    s.post_id,
+                    format!("{} · {}（{}）", s.unit_name, s.person_name, s.post_label),
+                )
+            })
+            .collect();
+        Ok(CascadeChoices { units, posts })
+    }
+
+    async fn government_of(&self, office: i64) -> Result<i64> {
+        Ok(store::parent_of(self.svc.db(), office).await?.unwrap_or(0))
     }
 
     /// Records a target's result and evidence (its owner or whoever manages it).
