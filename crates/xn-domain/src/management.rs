@@ -296,17 +296,15 @@ pub fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The total: Σ weight × score ÷ 100 (each score rounded to two decimals first, as the sheet
-/// shows it) plus the leader's rating, rounded to two decimals.
+/// The total: (Σ weight × score) ÷ 100 plus the leader's rating, rounded to two decimals;
+/// each score is rounded to two decimals first, as the sheet shows it, and the sum is taken
+/// in the sheet formula's order (`ROUND((D2*E2+…)/100+N2,2)`), so both give the same number.
 pub fn total(parts: &[(i64, f64)], rating: i64) -> f64 {
     #[expect(clippy::cast_precision_loss, reason = "weights are small")]
-    let sum: f64 = parts
-        .iter()
-        .map(|(w, s)| *w as f64 * round2(*s) / 100.0)
-        .sum();
+    let sum: f64 = parts.iter().map(|(w, s)| *w as f64 * round2(*s)).sum();
     #[expect(clippy::cast_precision_loss, reason = "the rating is small")]
     let r = rating as f64;
-    round2(sum + r)
+    round2(sum / 100.0 + r)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -622,12 +622,6 @@ impl Management<'_> {
     ) -> Result<usize> {
         let v = self.viewer(actor).await?;
         let span = MonthSpan::new(month, now)?;
-        if span.today <= span.last {
-            return Err(ServiceError::invalid(
-                "month",
-                "本月尚未结束，月末后方可锁定",
-            ));
-        }
         let staff = self.staff_in_scope(&v).await?;
         let chosen: Vec<StaffRow> = staff
             .into_iter()
@@ -646,6 +640,12 @@ impl Management<'_> {
                 "只有办公室主任、副主任可以锁定考评（{}）",
                 s.person_name
             )));
+        }
+        if span.today <= span.last {
+            return Err(ServiceError::invalid(
+                "month",
+                "本月尚未结束，月末后方可锁定",
+            ));
         }
         let computed = self.compute(actor, chosen, &span).await?;
         let mut tx = self.svc.db().begin().await?;

@@ -253,6 +253,12 @@ impl Management<'_> {
         now: DateTime<Utc>,
     ) -> Result<WeeklyView> {
         let v = self.viewer(actor).await?;
+        if post.is_none() && v.scope.office().is_none() {
+            return Err(ServiceError::invalid(
+                "post",
+                "当前身份不属于办公室（厅），不报送周报告",
+            ));
+        }
         let s = self.person(&v, post.unwrap_or(v.post)).await?;
         if !super::evaluated(&s) {
             return Err(ServiceError::invalid(
@@ -318,6 +324,12 @@ impl Management<'_> {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let v = self.viewer(actor).await?;
+        if v.scope.office().is_none() {
+            return Err(ServiceError::invalid(
+                "post",
+                "当前身份不属于办公室（厅），不报送周报告",
+            ));
+        }
         let s = self.person(&v, v.post).await?;
         if !super::evaluated(&s) {
             return Err(ServiceError::invalid(

@@ -386,32 +386,6 @@ impl Management<'_> {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let v = self.viewer(actor).await?;
-        let title = rules::check_title(&input.title).map_err(into_invalid)?;
-        let kind = MeasureKind::from_code(&input.measure_kind)
-            .ok_or_else(|| ServiceError::invalid("measure_kind", "请选择衡量方式"))?;
-        let value = kind
-            .parse_value("target_value", &input.target_value)
-            .map_err(into_invalid)?;
-        let weight = rules::check_weight(input.weight).map_err(into_invalid)?;
-        let unit_text = input.measure_unit.trim();
-        if unit_text.chars().count() > 20 {
-            return Err(ServiceError::invalid(
-                "measure_unit",
-                "计量单位不超过 20 字",
-            ));
-        }
-        if input.milestones.len() > 4 || input.milestones.iter().any(|m| m.chars().count() > 200) {
-            return Err(ServiceError::invalid(
-                "milestones",
-                "季度节点最多四项，每项不超过 200 字",
-            ));
-        }
-        let milestones = input
-            .milestones
-            .iter()
-            .map(|m| m.trim().replace('\n', " "))
-            .collect::<Vec<_>>()
-            .join("\n");
         // Where it goes, and under whose lock.
         let (parent, year, office, unit, lock_key, parent_title) = match input.parent_id {
             None => {
@@ -463,6 +437,32 @@ impl Management<'_> {
                 )
             }
         };
+        let title = rules::check_title(&input.title).map_err(into_invalid)?;
+        let kind = MeasureKind::from_code(&input.measure_kind)
+            .ok_or_else(|| ServiceError::invalid("measure_kind", "请选择衡量方式"))?;
+        let value = kind
+            .parse_value("target_value", &input.target_value)
+            .map_err(into_invalid)?;
+        let weight = rules::check_weight(input.weight).map_err(into_invalid)?;
+        let unit_text = input.measure_unit.trim();
+        if unit_text.chars().count() > 20 {
+            return Err(ServiceError::invalid(
+                "measure_unit",
+                "计量单位不超过 20 字",
+            ));
+        }
+        if input.milestones.len() > 4 || input.milestones.iter().any(|m| m.chars().count() > 200) {
+            return Err(ServiceError::invalid(
+                "milestones",
+                "季度节点最多四项，每项不超过 200 字",
+            ));
+        }
+        let milestones = input
+            .milestones
+            .iter()
+            .map(|m| m.trim().replace('\n', " "))
+            .collect::<Vec<_>>()
+            .join("\n");
         // The owner post belongs to the responsible unit.
         if let Some(owner) = input.owner_post_id {
             let staff: Vec<StaffRow> = store::staff_of_offices(self.svc.db(), &[office]).await?;

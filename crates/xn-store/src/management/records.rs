@@ -274,7 +274,8 @@ pub struct WeeklyRow {
 }
 
 const WEEKLY_SELECT: &str = "select id, post_id, unit_id, week_start, due_date, body, status,
-    submitted_at, late, comment, commented_by_post_id, commented_at, urge_count
+    submitted_at, cast(late as bigint) as late, comment, commented_by_post_id, commented_at,
+    urge_count
     from weekly_reports";
 
 /// A post's report of a week, if one was saved or urged.
