@@ -302,7 +302,8 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/reports/urge", "flow.work", "ynnn nnn yn").json(r#"{"week":"2030-01-07"}"#),
         r("GET", "/api/v1/evaluations?month=2026-11", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/evaluations/xlsx?month=2026-11", "flow.work", "yyyy nnn yn"),
-        r("GET", "/api/v1/evaluations/settings", "flow.work", "yyyy nnn yn"),
+        // An office's settings: read by its people, not by a post outside any office.
+        r("GET", "/api/v1/evaluations/settings", "flow.work", "ynyy nnn yn"),
         r("POST", "/api/v1/evaluations/settings", "flow.work", "ynnn nnn yn").json(r#"{"report_weekday":9,"objection_days":5}"#),
         r("POST", "/api/v1/evaluations/weights", "flow.work", "ynnn nnn yn").json(r#"{"position":"无此岗位","weights":{}}"#),
         r("POST", "/api/v1/evaluations/lock", "flow.work", "yhhh nnn yn").json(r#"{"month":"2026-11","posts":[{mishu_post}]}"#),
@@ -459,7 +460,7 @@ fn rows() -> Vec<Row> {
         r("POST", "/management/evaluations/{mishu_post}/rating", "flow.work", "yhhh nnn ll").form("month=2026-11&rating=99"),
         r("POST", "/management/evaluations/{mishu_post}/objection", "flow.work", "nhhh nnn ll").form("month=2026-11&reason="),
         r("POST", "/management/evaluations/{mishu_post}/decision", "flow.work", "yhhh nnn ll").form("month=2026-11&reason="),
-        r("GET", "/management/settings", "flow.work", "yyyy nnn ll"),
+        r("GET", "/management/settings", "flow.work", "ynyy nnn ll"),
         r("POST", "/management/settings", "flow.work", "ynnn nnn ll").form("report_weekday=9&objection_days=5"),
         r("POST", "/management/settings/weights", "flow.work", "ynnn nnn ll").form("position=x"),
     ]
