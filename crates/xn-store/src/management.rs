@@ -42,6 +42,8 @@ pub struct StaffRow {
     pub position: String,
     /// The post's title or the position's name.
     pub post_label: String,
+    /// The holder.
+    pub person_id: i64,
     /// The holder's name.
     pub person_name: String,
     /// When the post began (epoch ms).
@@ -59,7 +61,7 @@ pub async fn staff_of_offices(db: &Db, offices: &[i64]) -> Result<Vec<StaffRow>>
              where t.depth < 8)
          select p.id as post_id, p.unit_id, u.short_name as unit_name, t.office_id,
              p.position_id, q.code as position, coalesce(p.title, q.name) as post_label,
-             pe.name as person_name, p.created_at
+             p.person_id, pe.name as person_name, p.created_at
          from tree t join units u on u.id = t.id join posts p on p.unit_id = u.id
          join positions q on q.id = p.position_id join persons pe on pe.id = p.person_id
          where p.active = 1

@@ -333,13 +333,13 @@ async fn weekly(
         let (mut on_time, mut late, mut missing, mut urged) = (0, 0, 0, 0);
         let mut items = Vec::new();
         for w in &weeks {
-            // A week whose day passed before the post began is not owed.
+            // A week whose day passed before the post began is not owed (unless filed).
             let day = weekdays.get(&s.office_id).copied().unwrap_or(5);
-            if ms(end_of(rules::report_due(*w, day))) <= s.created_at {
-                continue;
-            }
             let key = (s.post_id, w.to_string());
             let row = by_key.get(&key);
+            if row.is_none() && ms(end_of(rules::report_due(*w, day))) <= s.created_at {
+                continue;
+            }
             let (state, note) = match row {
                 Some(r) if r.status == "submitted" && r.late == 0 => {
                     on_time += 1;

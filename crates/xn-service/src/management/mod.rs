@@ -15,6 +15,7 @@
 //! `evaluations` (月考评 and its decisions), `factors` (the evaluation's sources, one arm
 //! each), `sheet` (the xlsx export); this file holds the door, the scope and the settings.
 
+mod demo;
 mod evaluations;
 mod factors;
 mod reports;

@@ -110,7 +110,7 @@ on_both_engines!(
         let mut to_post = target("王晓东报送信息", 100, Some(child), Some(section));
         to_post["owner_post_id"] = mishu_post.into();
         ok(&app, "POST", "/api/v1/targets", &kezhang, Some(to_post)).await;
-        let mine = ok(&app, "GET", "/api/v1/targets?year=2026", &mishu, None).await;
+        let mine = ok(&app, "GET", "/api/v1/targets?year=2027", &mishu, None).await;
         let shown = titles(&mine["targets"]);
         assert_eq!(
             shown,
@@ -667,5 +667,42 @@ on_both_engines!(
             .position(|r| r["post_id"] == kezhang_post)
             .unwrap();
         assert_eq!(rows[kz]["total"].as_f64().unwrap(), final_total);
+    }
+);
+
+on_both_engines!(
+    the_demo_cascades_targets_files_weekly_reports_and_locks_the_month_before_last,
+    |app: TestApp| async move {
+        let now = app.clock.now() + Duration::days(70);
+        let (targets, reports) = app.services().load_demo_management(now).await.unwrap();
+        assert!(targets > 20, "{targets}");
+        assert!(reports > 100, "{reports}");
+        assert!(app.count("weekly_reports where late = 1").await > 0);
+        assert!(app.events_of("management.locked").await > 20);
+        app.clock.advance(Duration::days(70));
+        let zhuren = app.token_for("zhuren", &SCOPES).await;
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        // The 秘书 sees her own target with its chain; the 主任 the whole cascade.
+        let mine = ok(&app, "GET", "/api/v1/targets?year=2027", &mishu, None).await;
+        assert!(
+            titles(&mine["targets"])
+                .iter()
+                .any(|t| t.starts_with("王晓东：")),
+            "{mine}"
+        );
+        let all = ok(&app, "GET", "/api/v1/targets?year=2027", &zhuren, None).await;
+        assert!(all["targets"].as_array().unwrap().len() >= targets, "{all}");
+        // The month before last is locked for everyone; its reports are counted.
+        let month = ok(
+            &app,
+            "GET",
+            "/api/v1/evaluations?month=2026-12",
+            &zhuren,
+            None,
+        )
+        .await;
+        let rows = month["rows"].as_array().unwrap();
+        assert!(rows.iter().all(|r| r["locked"] == true), "{month}");
+        assert!(month["units"].as_array().unwrap().len() >= 9, "{month}");
     }
 );

@@ -148,11 +148,7 @@ struct DecisionForm {
 }
 
 fn rating_of(s: &str) -> Result<Option<i64>, ServiceError> {
-    let s = s
-        .trim()
-        .replace('＋', "")
-        .replace('+', "")
-        .replace('−', "-");
+    let s = s.trim().replace(['＋', '+'], "").replace('−', "-");
     if s.is_empty() {
         return Ok(None);
     }
