@@ -50,8 +50,9 @@ pub struct StaffRow {
     pub created_at: i64,
 }
 
-/// The active posts of some offices and of every unit below each, with the office each
-/// belongs to, in tree order (office first, then its units by their order; by position rank).
+/// The active posts doing the office's work (holding `flow.work`: not the administrators) of
+/// some offices and of every unit below each, with the office each belongs to, in tree order
+/// (office first, then its units by their order; by position rank).
 pub async fn staff_of_offices(db: &Db, offices: &[i64]) -> Result<Vec<StaffRow>> {
     let sql = format!(
         "with recursive tree (id, office_id, depth) as (
@@ -65,6 +66,8 @@ pub async fn staff_of_offices(db: &Db, offices: &[i64]) -> Result<Vec<StaffRow>>
          from tree t join units u on u.id = t.id join posts p on p.unit_id = u.id
          join positions q on q.id = p.position_id join persons pe on pe.id = p.person_id
          where p.active = 1
+           and exists (select 1 from post_roles pr join role_permissions rp on rp.role_id = pr.role_id
+                       where pr.post_id = p.id and rp.permission = 'flow.work')
          order by t.office_id, t.depth, u.sort_order, u.id, q.rank, p.id",
         ids(offices)
     );
