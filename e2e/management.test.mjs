@@ -54,6 +54,9 @@ function journeys(backend, { databaseUrl } = {}) {
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
     await submitLogin(page, login);
+    if (new URL(page.url()).pathname === '/choose-post') {
+      await navigating(page, () => page.getByRole('button', { name: '秘书一科 · 科长' }).click());
+    }
     await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
     return { context, page };
   }
