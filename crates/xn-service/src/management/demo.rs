@@ -3,8 +3,9 @@
 //! cascaded to its sections and the county offices, 秘书一科's cascaded again by its 科长 to
 //! the section's posts; eight weeks of weekly reports by every person of the city office,
 //! drafted from their real events and submitted as people do (mostly on their day, some
-//! late, a few never, those urged by their chief); and the month before last rated and
-//! locked by the 主任, so that its evaluation is frozen while last month's is still open.
+//! late, a few never, those urged by their chief); the supervision scores of the last two
+//! months computed by the board; and the month before last rated and locked by the 主任, so
+//! that its evaluation is frozen while last month's is still open.
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use xn_domain::calendar::business_date;
@@ -266,6 +267,12 @@ impl Services {
         let before_last =
             (first - Duration::days(1)).with_day(1).unwrap_or(first) - Duration::days(1);
         let month = rules::month_of(before_last);
+        // The supervision scores of those two months, computed by the board as each month ends.
+        let sv = self.supervision();
+        let board = sv.as_board(&zhuren).await?;
+        for m in [month.clone(), rules::month_of(first - Duration::days(1))] {
+            sv.store_scores(&board, &m, now).await?;
+        }
         for chief in staff
             .iter()
             .filter(|c| c.position == "section_chief")
