@@ -8,7 +8,7 @@
 //! deputy chief the section's people; an office's 主任 and 副主任 the office's people and, for
 //! a city office, the county offices' figures (read only). Who acts on a person's report or
 //! evaluation (comments, urges, rates, decides an objection) is someone who sees them and
-//! ranks above them in their own office or section ([`Management::oversees`]); locking a
+//! ranks above them in their own office or section (`Management::oversees`); locking a
 //! month belongs to the office's 主任 and 副主任.
 //!
 //! One file per use case: `targets` (the cascade and its evidence), `reports` (周报告),
