@@ -679,11 +679,6 @@ on_both_engines!(
         assert!(reports > 100, "{reports}");
         assert!(app.count("weekly_reports where late = 1").await > 0);
         assert!(app.events_of("management.locked").await > 20);
-        assert!(
-            app.count("supervision_scores where month = '2026-12'")
-                .await
-                > 0
-        );
         app.clock.advance(Duration::days(70));
         let zhuren = app.token_for("zhuren", &SCOPES).await;
         let mishu = app.token_for("mishu", &SCOPES).await;
