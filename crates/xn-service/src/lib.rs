@@ -28,6 +28,7 @@ pub mod events;
 pub mod files;
 pub mod flow;
 pub mod import;
+pub mod management;
 pub mod meetings;
 pub mod notifications;
 pub mod org;

@@ -58,6 +58,7 @@ pub mod events;
 pub mod factor;
 pub mod flow;
 pub mod jobs;
+pub mod management;
 pub mod meetings;
 pub mod notifications;
 pub mod opinions;

@@ -387,6 +387,14 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入前后十周的会议 {meetings} 个（市长办公会议、常务会议、专题会议、视频会议）。"
                 );
+                let (targets, reports) =
+                    services
+                        .load_demo_management(Clock::System.now())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("载入管理演示数据失败：{e}"))?;
+                println!(
+                    "已载入年度目标 {targets} 项（分解到科室、县区和岗位）和近八周的周报告 {reports} 份，上上月考评已锁定。"
+                );
             }
             Err(xn_service::ServiceError::Conflict { .. }) => {
                 println!("数据库中已有数据，沿用现有数据。")

@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod documents;
 pub mod efficiency;
 pub mod flow;
+pub mod management;
 pub mod meetings;
 pub mod org;
 pub mod supervision;
@@ -198,6 +199,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(supervision::router())
         .merge(meetings::router())
         .merge(efficiency::router())
+        .merge(management::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

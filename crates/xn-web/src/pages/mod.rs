@@ -26,6 +26,7 @@ pub mod documents;
 pub mod efficiency;
 pub mod flash;
 pub mod flow;
+pub mod management;
 pub mod meetings;
 pub mod org;
 pub mod reset;
@@ -103,10 +104,10 @@ pub const AREAS: [Area; 10] = [
         stage: Stage::Coming,
     },
     Area {
-        seg: "targets",
+        seg: "management",
         name: "管理",
-        description: "目标责任制分解到岗，日安排、周报告、月考评、年总结。",
-        stage: Stage::Coming,
+        description: "目标责任制分解到岗，周报告按周报送，月考评由办理记录自动计算、领导评价、申诉处理后锁定；日安排、规章制度、年总结将陆续上线。",
+        stage: Stage::Built,
     },
     Area {
         seg: "service",
@@ -311,6 +312,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(meetings::router())
         .merge(efficiency::router())
+        .merge(management::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))

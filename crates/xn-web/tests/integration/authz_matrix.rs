@@ -287,6 +287,31 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/meetings/{id}/urge", "flow.work", "yhhh nnn yn").json(r#"{"message":""}"#),
         // A post's own replies still owed.
         r("GET", "/api/v1/meetings/awaiting-reply", "flow.work", "yyyy nnn yn"),
+        // ---- API: management (a target of the city office, the 秘书's weekly report and
+        // month: the office's 主任 reads and acts on them, others find nothing; the bodies are
+        // wrong on purpose, so the 主任 gets 422 and nothing changes) ----
+        r("GET", "/api/v1/targets", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/targets", "flow.work", "ynnn nnn yn").json(r#"{"title":"","measure_kind":"number","target_value":"1","weight":1}"#),
+        r("GET", "/api/v1/targets/{target}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/targets/{target}/result", "flow.work", "yhhh nnn yn").json(r#"{"status":"无此状态"}"#),
+        r("POST", "/api/v1/targets/{target}/links", "flow.work", "yhhh nnn yn").json(r#"{"kind":"无此类别","ref_id":0}"#),
+        r("GET", "/api/v1/reports", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/reports", "flow.work", "yyyy nnn yn").json(r#"{"week":"x","body":""}"#),
+        r("GET", "/api/v1/reports/week", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/reports/{weekly}/comment", "flow.work", "yhhh nnn yn").json(r#"{"comment":""}"#),
+        r("POST", "/api/v1/reports/urge", "flow.work", "ynnn nnn yn").json(r#"{"week":"2030-01-07"}"#),
+        r("GET", "/api/v1/evaluations?month=2026-11", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/evaluations/xlsx?month=2026-11", "flow.work", "yyyy nnn yn"),
+        // An office's settings: read by its people, not by a post outside any office.
+        r("GET", "/api/v1/evaluations/settings", "flow.work", "ynyy nnn yn"),
+        r("POST", "/api/v1/evaluations/settings", "flow.work", "ynnn nnn yn").json(r#"{"report_weekday":9,"objection_days":5}"#),
+        r("POST", "/api/v1/evaluations/weights", "flow.work", "ynnn nnn yn").json(r#"{"position":"无此岗位","weights":{}}"#),
+        r("POST", "/api/v1/evaluations/lock", "flow.work", "yhhh nnn yn").json(r#"{"month":"2026-11","posts":[{mishu_post}]}"#),
+        r("GET", "/api/v1/evaluations/{mishu_post}?month=2026-11", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/evaluations/{mishu_post}/rating", "flow.work", "yhhh nnn yn").json(r#"{"month":"2026-11","rating":99}"#),
+        // Only the person objects to their own month.
+        r("POST", "/api/v1/evaluations/{mishu_post}/objection", "flow.work", "nhhh nnn nn").json(r#"{"month":"2026-11","reason":""}"#),
+        r("POST", "/api/v1/evaluations/{mishu_post}/decision", "flow.work", "yhhh nnn yn").json(r#"{"month":"2026-11","uphold":false,"reason":""}"#),
         // ---- Pages: the desk and the person's own (a token opens no page) ----
         r("GET", "/", "", "yyyy yyy ll"),
         r("POST", "/session/post", "", "nnnn nnn ll").form("post_id={mishu_post}"),
@@ -417,6 +442,27 @@ fn rows() -> Vec<Row> {
         r("POST", "/meetings/{id}/reply", "flow.work", "yhhh nnn ll").form("answer="),
         r("POST", "/meetings/{id}/replies/{reply}/leave", "flow.work", "yhhh nnn ll").form("decision=refuse"),
         r("POST", "/meetings/{id}/urge", "flow.work", "yhhh nnn ll").form("message="),
+        // ---- Pages: management ----
+        r("GET", "/management", "flow.work", "yyyy nnn ll"),
+        r("GET", "/management/targets", "flow.work", "yyyy nnn ll"),
+        r("POST", "/management/targets", "flow.work", "ynnn nnn ll").form("title=&measure_kind=number&target_value=1&weight=1"),
+        r("GET", "/management/targets/{target}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/management/targets/{target}/result", "flow.work", "yhhh nnn ll").form("status=x"),
+        r("POST", "/management/targets/{target}/links", "flow.work", "yhhh nnn ll").form("kind=x&ref_id=0"),
+        r("GET", "/management/reports", "flow.work", "yyyy nnn ll"),
+        r("POST", "/management/reports", "flow.work", "yyyy nnn ll").form("week=x&body="),
+        r("POST", "/management/reports/{weekly}/comment", "flow.work", "yhhh nnn ll").form("comment="),
+        r("POST", "/management/reports/urge", "flow.work", "ynnn nnn ll").form("week=2030-01-07"),
+        r("GET", "/management/evaluations", "flow.work", "yyyy nnn ll"),
+        r("GET", "/management/evaluations.xlsx", "flow.work", "yyyy nnn ll"),
+        r("POST", "/management/evaluations/lock", "flow.work", "yhhh nnn ll").form("month=2026-11&post={mishu_post}"),
+        r("GET", "/management/evaluations/{mishu_post}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/management/evaluations/{mishu_post}/rating", "flow.work", "yhhh nnn ll").form("month=2026-11&rating=99"),
+        r("POST", "/management/evaluations/{mishu_post}/objection", "flow.work", "nhhh nnn ll").form("month=2026-11&reason="),
+        r("POST", "/management/evaluations/{mishu_post}/decision", "flow.work", "yhhh nnn ll").form("month=2026-11&reason="),
+        r("GET", "/management/settings", "flow.work", "ynyy nnn ll"),
+        r("POST", "/management/settings", "flow.work", "ynnn nnn ll").form("report_weekday=9&objection_days=5"),
+        r("POST", "/management/settings/weights", "flow.work", "ynnn nnn ll").form("position=x"),
     ]
 }
 
@@ -813,7 +859,34 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ))
         .await;
 
+    // 管理: a target of the city office's year, and the 秘书's saved weekly report.
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/targets",
+            &zhuren,
+            Some(
+                json!({"title": "矩阵目标", "measure_kind": "yes_no", "target_value": "yes",
+                "weight": 10, "year": 2026}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let target = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/reports",
+            &mishu_token,
+            Some(json!({"week": "2026-11-26", "body": "矩阵周报告"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let weekly = res.json()["id"].as_i64().unwrap();
+
     for (k, v) in [
+        ("target", target),
+        ("weekly", weekly),
         ("request", request),
         ("case_file", case_file),
         ("doc", doc),

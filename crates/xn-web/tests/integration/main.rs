@@ -24,6 +24,7 @@ mod documents;
 mod efficiency;
 mod factor;
 mod flow;
+mod management;
 mod meetings;
 mod meetings_notices;
 mod opinions;

@@ -1,0 +1,141 @@
+// 管理 in real headless Chromium: the city office's 秘书, on a phone (390×844), opens 管理,
+// finds this week's report drafted from her own events and submits it; her 科长 reads it in
+// the section's week and comments; the 主任 opens last month's evaluation, drills from the
+// section's table into one person's figures and their source items, and locks the section.
+// Nothing is wider than the phone's screen. On the engines scripts/e2e chooses
+// (e2e/lib.mjs, onEngines).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PHONE,
+  createPostgresDatabase,
+  expectText,
+  launch,
+  navigating,
+  nothingWider,
+  onEngines,
+  screenshot,
+  startServer,
+  submitLogin,
+} from './lib.mjs';
+
+const JOURNEY_TIMEOUT_MS = 240_000;
+const DESKTOP_1366 = { viewport: { width: 1366, height: 768 } };
+
+/** Last month in Beijing time, as YYYY-MM. */
+function lastMonth() {
+  const beijing = new Date(Date.now() + 8 * 3_600_000);
+  const d = new Date(Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+function journeys(backend, { databaseUrl } = {}) {
+  const shot = (name) => (backend === 'SQLite' ? name : `${backend.toLowerCase()}-${name}`);
+  let server;
+  let browser;
+  let database;
+
+  before(async () => {
+    if (databaseUrl) database = createPostgresDatabase(databaseUrl);
+    server = await startServer({ databaseUrl: database?.url, label: `management-${backend.toLowerCase()}` });
+    browser = await launch();
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    database?.drop();
+  });
+
+  async function signIn(login, screen) {
+    const context = await browser.newContext(screen);
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await submitLogin(page, login);
+    if (new URL(page.url()).pathname === '/choose-post') {
+      await navigating(page, () => page.getByRole('button', { name: '秘书一科 · 科长' }).click());
+    }
+    await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
+    return { context, page };
+  }
+
+  test('the 秘书 submits her drafted week, the 科长 comments, the 主任 drills down and locks the section', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    // The 秘书, on a phone.
+    {
+      const { context, page } = await signIn('mishu', PHONE);
+      try {
+        await page.goto(`${server.url}/management`);
+        await expectText(page.locator('h1'), '管理', { hint: 'hub' });
+        await nothingWider(page, 'phone management hub');
+        await navigating(page, () => page.locator('#to-week').click());
+        await expectText(page.locator('h1'), '周报告', { hint: 'week' });
+        await nothingWider(page, 'phone weekly report');
+        const drafted = await page.locator('#report-body').inputValue();
+        assert.match(drafted, /本周（.+）工作情况/, 'the report is drafted from the week');
+        assert.match(drafted, /一、办文：办理公文环节 \d+ 件/);
+        await page.locator('#report-body').fill(`${drafted}下周：完成年度信息报送任务。`);
+        await screenshot(page, shot('management-week-phone'));
+        await navigating(page, () => page.locator('#submit-report').click());
+        await expectText(page.locator('.notice'), '周报告已报送', { hint: 'submitted' });
+        await expectText(page.locator('#report-status'), '已报送', { hint: 'status' });
+        await expectText(page.locator('#report-text'), '下周：完成年度信息报送任务。');
+      } finally {
+        await context.close();
+      }
+    }
+    // The 科长 comments.
+    {
+      const { context, page } = await signIn('kezhang', DESKTOP_1366);
+      try {
+        await page.goto(`${server.url}/management/reports`);
+        const row = page.locator('#week-table tbody tr', { hasText: '王晓东' });
+        await expectText(row.locator('td[data-label="状态"]'), '报', { hint: 'week-table' });
+        await navigating(page, () => row.locator('td.title a').click());
+        await expectText(page.locator('#report-text'), '下周：完成年度信息报送任务。');
+        await page.locator('#comment-form textarea[name=comment]').fill('信息报送要抓紧，月底前完成。');
+        await navigating(page, () => page.locator('#comment-report').click());
+        await expectText(page.locator('.notice'), '批注已保存', { hint: 'commented' });
+        await expectText(page.locator('#report-comment'), '信息报送要抓紧');
+      } finally {
+        await context.close();
+      }
+    }
+    // The 主任 reads last month, drills down, locks the section.
+    {
+      const { context, page } = await signIn('zhuren', DESKTOP_1366);
+      try {
+        const month = lastMonth();
+        await page.goto(`${server.url}/management/evaluations?month=${month}`);
+        await expectText(page.locator('h1'), `${month} 月考评`, { hint: 'month' });
+        await expectText(page.locator('#people'), '王晓东', { hint: 'people' });
+        const person = page.locator('#people tbody tr', { hasText: '王晓东' }).locator('td.title a');
+        await navigating(page, () => person.click());
+        await expectText(page.locator('h1'), '王晓东', { hint: 'evaluation' });
+        await expectText(page.locator('#f-on_time'), '办理及时率');
+        await expectText(page.locator('#factors'), '未启用');
+        const total = Number((await page.locator('#eval-total').innerText()).trim());
+        assert.ok(total > 0 && total <= 110, `a total in range: ${total}`);
+        const drill = page.locator('details.drill').first();
+        if ((await drill.count()) > 0) {
+          await drill.locator('summary').click();
+          assert.ok((await drill.locator('li').count()) > 0, 'the drill-down lists its items');
+        }
+        await screenshot(page, shot('management-evaluation'));
+        await page.goto(`${server.url}/management/evaluations?month=${month}`);
+        const section = page.locator('#units tbody tr', { hasText: '秘书一科' });
+        await navigating(page, () => section.locator('button.lock-unit').click());
+        await expectText(page.locator('.notice'), '考评已锁定', { hint: 'locked' });
+        const locked = (await page.locator('#units tbody tr', { hasText: '秘书一科' }).locator('td[data-label="锁定"]').innerText()).trim();
+        const [n, of] = locked.split('/').map((x) => Number(x.trim()));
+        assert.ok(n > 0 && n === of, `every person of the section locked: ${locked}`);
+        await expectText(page.locator('#people tbody tr', { hasText: '王晓东' }).locator('td[data-label="状态"]'), '已锁定');
+      } finally {
+        await context.close();
+      }
+    }
+  });
+}
+
+onEngines(import.meta.url, 'management journeys', journeys);
