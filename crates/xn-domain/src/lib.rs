@@ -11,4 +11,5 @@ pub mod flow;
 pub mod meetings;
 pub mod org;
 pub mod security;
+pub mod service;
 pub mod supervision;
