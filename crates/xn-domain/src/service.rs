@@ -301,6 +301,27 @@ impl Standing {
     }
 }
 
+/// How often the public form may be used (`[service_public]` in the configuration): per
+/// address in a minute, and per phone number in a day. A submission over either is refused and
+/// nothing of it is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicLimits {
+    /// Submissions from one address in a minute.
+    pub per_address_per_minute: u32,
+    /// Submissions with one phone number in a day.
+    pub per_phone_per_day: u32,
+}
+
+impl Default for PublicLimits {
+    fn default() -> PublicLimits {
+        PublicLimits {
+            per_address_per_minute: 5,
+            per_phone_per_day: 10,
+        }
+    }
+}
+
 /// The Beijing month (`2026-10`) a date falls in, as 回访 rows are grouped.
 pub fn month_of(d: NaiveDate) -> String {
     d.format("%Y-%m").to_string()

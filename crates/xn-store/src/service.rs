@@ -678,3 +678,52 @@ pub async fn units_under(db: &Db, government: i64) -> Result<Vec<(i64, String)>>
         "select id, short_name from units where parent_id = $1 order by sort_order, id")
         .bind(government).fetch_all(c).await)?)
 }
+
+/// A post's position code and its unit, if the post is active.
+pub async fn active_post(tx: &mut Tx, post: i64) -> Result<Option<(String, i64)>> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "select q.code, p.unit_id from posts p join positions q on q.id = p.position_id
+         where p.id = $1 and p.active = 1").bind(post).fetch_optional(c).await)?)
+}
+
+/// The open task of a step of a case held by a post: its number.
+pub async fn open_task(tx: &mut Tx, case_id: i64, step: &str, post: i64) -> Result<Option<i64>> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(
+        "select task_no from tasks where case_id = $1 and step_id = $2 and post_id = $3
+            and state = 'open' order by task_no limit 1")
+        .bind(case_id).bind(step).bind(post).fetch_optional(c).await)?)
+}
+
+/// The holders of a step's open tasks (with the person of each post).
+pub async fn open_holders(tx: &mut Tx, case_id: i64, step: &str) -> Result<Vec<(i64, i64)>> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "select t.post_id, p.person_id from tasks t join posts p on p.id = t.post_id
+         where t.case_id = $1 and t.step_id = $2 and t.state = 'open' order by t.task_no")
+        .bind(case_id).bind(step).fetch_all(c).await)?)
+}
+
+/// The latest 回访 result of a request, in a transaction.
+pub async fn last_visit(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(
+        "select result from service_visits where request_id = $1 order by round desc limit 1")
+        .bind(id).fetch_optional(c).await)?)
+}
+
+/// The unit given a category's requests most often by a government (for 派单's suggestion).
+pub async fn usual_unit(db: &Db, government: i64, category: i64) -> Result<Option<i64>> {
+    Ok(with_db!(db, c => sqlx::query_scalar(
+        "select lead_unit_id from service_requests
+         where government_id = $1 and category_id = $2 and lead_unit_id is not null
+         group by lead_unit_id order by count(*) desc, lead_unit_id limit 1")
+        .bind(government).bind(category).fetch_optional(c).await)?)
+}
+
+/// Open requests of a government that a duplicate may be merged into: (id, code, summary).
+pub async fn merge_targets(db: &Db, government: i64, category: i64, except: i64) -> Result<Vec<(i64, String, String)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select id, code, description from service_requests
+         where government_id = $1 and id <> $3 and state in ('dispatching', 'signing',
+             'handling', 'reviewing', 'visiting')
+         order by case when category_id = $2 then 0 else 1 end, created_at desc limit 50")
+        .bind(government).bind(category).bind(except).fetch_all(c).await)?)
+}

@@ -45,6 +45,9 @@ pub struct Config {
     /// Where administrators may work from: `[admin_access] networks = ["10.1.2.0/24"]`
     /// (empty: anywhere). Behind a reverse proxy the address is the proxy's.
     pub admin_access: AdminAccess,
+    /// How often the public service form may be used: `[service_public]
+    /// per_address_per_minute = 5`, `per_phone_per_day = 10`.
+    pub service_public: xn_domain::service::PublicLimits,
 }
 
 impl Default for Config {
@@ -64,6 +67,7 @@ impl Default for Config {
             seal_key: None,
             second_factor: SecondFactorPolicy::default(),
             admin_access: AdminAccess::default(),
+            service_public: xn_domain::service::PublicLimits::default(),
         }
     }
 }
@@ -97,6 +101,7 @@ impl Config {
             seal_key: None,
             second_factor: self.second_factor.clone(),
             admin_access: self.admin_access.clone(),
+            service_public: self.service_public,
         }
     }
 }
