@@ -22,6 +22,7 @@ pub mod efficiency;
 pub mod flow;
 pub mod meetings;
 pub mod org;
+pub mod service;
 pub mod supervision;
 
 #[derive(OpenApi)]
@@ -123,6 +124,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(documents::router())
         .merge(supervision::router())
         .merge(meetings::router())
+        .merge(service::router())
         .merge(efficiency::router())
 }
 
