@@ -294,10 +294,20 @@ pub async fn set_state(
     Ok(())
 }
 
-/// 受理: links the case and sets the deadline.
+/// Takes a request out of 待受理 for its 受理, 合并 or 不予受理: false when another dispatcher
+/// did first (the row stays locked until the transaction ends).
+pub async fn claim(tx: &mut Tx, id: i64, at: i64) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "update service_requests set state = 'dispatching', updated_at = $2
+         where id = $1 and state = 'received'")
+        .bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// 受理: links the case and sets the deadline (after [`claim`]).
 pub async fn accept(tx: &mut Tx, id: i64, case_id: i64, deadline: &str, at: i64) -> Result<()> {
-    let sql = "update service_requests set case_id = $2, deadline = $3, state = 'dispatching',
-                   updated_at = $4 where id = $1 and state = 'received'";
+    let sql = "update service_requests set case_id = $2, deadline = $3, updated_at = $4
+               where id = $1";
     with_tx!(tx, c => sqlx::query(sql).bind(id).bind(case_id).bind(deadline).bind(at)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -315,7 +325,7 @@ pub async fn close_unaccepted(
 ) -> Result<u64> {
     let sql = "update service_requests set state = $2, outcome = $2, merged_into = $3,
                    decline_reason = $4, closed_on = $5, updated_at = $6
-               where id = $1 and state = 'received'";
+               where id = $1 and state in ('received', 'dispatching') and case_id is null";
     Ok(with_tx!(tx, c => sqlx::query(sql).bind(id).bind(state).bind(merged_into).bind(reason)
         .bind(day).bind(at).execute(c).await.map(|r| r.rows_affected()))?)
 }
@@ -726,4 +736,10 @@ pub async fn merge_targets(db: &Db, government: i64, category: i64, except: i64)
              'handling', 'reviewing', 'visiting')
          order by case when category_id = $2 then 0 else 1 end, created_at desc limit 50")
         .bind(government).bind(category).bind(except).fetch_all(c).await)?)
+}
+
+/// The person holding a post.
+pub async fn person_of_post(db: &Db, post: i64) -> Result<i64> {
+    Ok(with_db!(db, c => sqlx::query_scalar("select person_id from posts where id = $1")
+        .bind(post).fetch_one(c).await)?)
 }

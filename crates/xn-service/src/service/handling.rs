@@ -70,7 +70,7 @@ impl Service<'_> {
     pub async fn accept(&self, cap: &DispatcherCap<'_>, id: i64, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.svc.db().begin().await?;
         let r = self.dispatcher_row(&mut tx, cap, id).await?;
-        if state_of(&r)? != RequestState::Received {
+        if state_of(&r)? != RequestState::Received || !store::claim(&mut tx, r.id, ms(now)).await? {
             return Err(conflict("该诉求已处理过受理"));
         }
         let limit = u32::try_from(r.limit_days).unwrap_or(13);
@@ -151,6 +151,9 @@ impl Service<'_> {
         if !ts.is_open() || ts == RequestState::Received {
             return Err(ServiceError::invalid("into", "只能并入已受理且尚未办结的诉求"));
         }
+        if !store::claim(&mut tx, r.id, ms(now)).await? {
+            return Err(conflict("该诉求已处理过受理"));
+        }
         let today = business_date(now).to_string();
         store::close_unaccepted(&mut tx, r.id, RequestState::Merged.code(), Some(target.id), "", &today, ms(now))
             .await?;
@@ -183,6 +186,9 @@ impl Service<'_> {
         let mut tx = self.svc.db().begin().await?;
         let r = self.dispatcher_row(&mut tx, cap, id).await?;
         if state_of(&r)? != RequestState::Received {
+            return Err(conflict("该诉求已处理过受理"));
+        }
+        if !store::claim(&mut tx, r.id, ms(now)).await? {
             return Err(conflict("该诉求已处理过受理"));
         }
         let today = business_date(now).to_string();

@@ -17,6 +17,7 @@
 //! office's registration), `handling` (the loop), `views` (lists, a request's page, tracking),
 //! `hooks` (the step contract and what each flow action does to the row), `demo`.
 
+mod demo;
 mod handling;
 pub(crate) mod hooks;
 mod intake;

@@ -31,5 +31,6 @@ mod printing;
 mod registers;
 mod security;
 mod security_scope;
+mod service;
 mod supervision;
 mod workbench;
