@@ -29,7 +29,17 @@ macro_rules! coded {
 
 /// 来源渠道: how a request reached the office.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, EnumIter, EnumString, IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    EnumString,
+    IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -69,7 +79,17 @@ impl Channel {
 
 /// 紧急程度.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, EnumIter, EnumString, IntoStaticStr,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    Serialize,
+    Deserialize,
+    EnumIter,
+    EnumString,
+    IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
@@ -339,7 +359,10 @@ mod tests {
         assert_eq!(mask_name("张三", true), "匿名");
         assert_eq!(mask_phone("138-1234-5678"), "138****5678");
         assert_eq!(mask_phone("88123456"), "******56");
-        assert_eq!(normalize_phone("138 1234 5678").as_deref(), Some("13812345678"));
+        assert_eq!(
+            normalize_phone("138 1234 5678").as_deref(),
+            Some("13812345678")
+        );
         assert_eq!(normalize_phone("<script>"), None);
     }
 
@@ -347,7 +370,10 @@ mod tests {
     fn tracking_codes_read_back() {
         let code = tracking_code(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 200]);
         assert_eq!(code.len(), CODE_LEN + 1);
-        assert_eq!(normalize_code(&code.to_lowercase().replace('-', " ")), Some(code));
+        assert_eq!(
+            normalize_code(&code.to_lowercase().replace('-', " ")),
+            Some(code)
+        );
         assert_eq!(normalize_code("OOOOO-IIIII"), None);
     }
 

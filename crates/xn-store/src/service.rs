@@ -38,8 +38,10 @@ pub async fn upsert_category(tx: &mut Tx, name: &str, limit_days: i64, visit: &s
                on conflict (name) do update set limit_days = excluded.limit_days,
                    visit_rule = excluded.visit_rule
                returning id";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(name).bind(limit_days).bind(visit)
-        .fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(name).bind(limit_days).bind(visit)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// A service request with the names it is shown with.
@@ -175,40 +177,52 @@ pub async fn insert_request(tx: &mut Tx, r: &NewRequest<'_>, at: i64) -> Result<
 /// One request.
 pub async fn find(db: &Db, id: i64) -> Result<RequestRow> {
     let sql = format!("{SELECT} where r.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// One request, in a transaction.
 pub async fn find_tx(tx: &mut Tx, id: i64) -> Result<RequestRow> {
     let sql = format!("{SELECT} where r.id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// The request of a case, if the case is one.
 pub async fn of_case(tx: &mut Tx, case_id: i64) -> Result<Option<RequestRow>> {
     let sql = format!("{SELECT} where r.case_id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id)
-        .fetch_optional(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id)
+        .fetch_optional(c).await)?,
+    )
 }
 
 /// The request of a case, outside a transaction.
 pub async fn of_case_db(db: &Db, case_id: i64) -> Result<Option<RequestRow>> {
     let sql = format!("{SELECT} where r.case_id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id)
-        .fetch_optional(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id)
+        .fetch_optional(c).await)?,
+    )
 }
 
 /// A request by its tracking code.
 pub async fn by_code(db: &Db, code: &str) -> Result<Option<RequestRow>> {
     let sql = format!("{SELECT} where r.code = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(code)
-        .fetch_optional(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(code)
+        .fetch_optional(c).await)?,
+    )
 }
 
 /// The requests merged into one.
 pub async fn merged_into(db: &Db, id: i64) -> Result<Vec<RequestRow>> {
     let sql = format!("{SELECT} where r.merged_into = $1 order by r.id");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_all(c).await)?,
+    )
 }
 
 /// What a list asks for.
@@ -268,7 +282,10 @@ pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<RequestRow>> {
     if f.reworked {
         sql.push_str(" and r.reworks > 0");
     }
-    sql.push_str(&format!(" order by r.created_at desc, r.id desc limit {}", f.limit.clamp(1, 5000)));
+    sql.push_str(&format!(
+        " order by r.created_at desc, r.id desc limit {}",
+        f.limit.clamp(1, 5000)
+    ));
     Ok(with_db!(db, c => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
         for b in &binds {
@@ -326,12 +343,20 @@ pub async fn close_unaccepted(
     let sql = "update service_requests set state = $2, outcome = $2, merged_into = $3,
                    decline_reason = $4, closed_on = $5, updated_at = $6
                where id = $1 and state in ('received', 'dispatching') and case_id is null";
-    Ok(with_tx!(tx, c => sqlx::query(sql).bind(id).bind(state).bind(merged_into).bind(reason)
-        .bind(day).bind(at).execute(c).await.map(|r| r.rows_affected()))?)
+    Ok(
+        with_tx!(tx, c => sqlx::query(sql).bind(id).bind(state).bind(merged_into).bind(reason)
+        .bind(day).bind(at).execute(c).await.map(|r| r.rows_affected()))?,
+    )
 }
 
 /// Sets (or clears) the lead unit and post.
-pub async fn set_lead(tx: &mut Tx, id: i64, unit: Option<i64>, post: Option<i64>, at: i64) -> Result<()> {
+pub async fn set_lead(
+    tx: &mut Tx,
+    id: i64,
+    unit: Option<i64>,
+    post: Option<i64>,
+    at: i64,
+) -> Result<()> {
     let sql = "update service_requests set lead_unit_id = $2, lead_post_id = $3, updated_at = $4
                where id = $1";
     with_tx!(tx, c => sqlx::query(sql).bind(id).bind(unit).bind(post).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
@@ -398,7 +423,12 @@ pub async fn rework(tx: &mut Tx, id: i64, deadline: &str, at: i64) -> Result<()>
 }
 
 /// How many requests came from an address hash, or a phone hash, since an instant.
-pub async fn submitted_since(tx: &mut Tx, column_is_phone: bool, hash: &str, since: i64) -> Result<i64> {
+pub async fn submitted_since(
+    tx: &mut Tx,
+    column_is_phone: bool,
+    hash: &str,
+    since: i64,
+) -> Result<i64> {
     let sql = if column_is_phone {
         "select count(*) from service_requests where phone_hash = $1 and created_at >= $2
             and registered_by_post_id is null"
@@ -461,7 +491,14 @@ pub async fn progress_of(db: &Db, ids_: &[i64]) -> Result<Vec<ProgressRow>> {
 }
 
 /// Records a 退单.
-pub async fn insert_return(tx: &mut Tx, id: i64, unit: i64, post: i64, reason: &str, at: i64) -> Result<()> {
+pub async fn insert_return(
+    tx: &mut Tx,
+    id: i64,
+    unit: i64,
+    post: i64,
+    reason: &str,
+    at: i64,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
         "insert into service_returns (request_id, unit_id, post_id, reason, created_at)
          values ($1, $2, $3, $4, $5)")
@@ -540,6 +577,7 @@ pub struct ExtensionRow {
 }
 
 /// Stores a 延期申请.
+#[expect(clippy::too_many_arguments, reason = "one row's columns")]
 pub async fn insert_extension(
     tx: &mut Tx,
     id: i64,
@@ -663,8 +701,10 @@ pub async fn posts_in_office(tx: &mut Tx, office: i64, positions: &[&str]) -> Re
          join positions q on q.id = p.position_id
          where p.active = 1 and q.code in ({codes}) order by q.rank, p.id"
     );
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
-        .fetch_all(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// The office (unit of kind office) directly under a government, if it has one.
@@ -729,7 +769,12 @@ pub async fn usual_unit(db: &Db, government: i64, category: i64) -> Result<Optio
 }
 
 /// Open requests of a government that a duplicate may be merged into: (id, code, summary).
-pub async fn merge_targets(db: &Db, government: i64, category: i64, except: i64) -> Result<Vec<(i64, String, String)>> {
+pub async fn merge_targets(
+    db: &Db,
+    government: i64,
+    category: i64,
+    except: i64,
+) -> Result<Vec<(i64, String, String)>> {
     Ok(with_db!(db, c => sqlx::query_as(
         "select id, code, description from service_requests
          where government_id = $1 and id <> $3 and state in ('dispatching', 'signing',
@@ -740,6 +785,8 @@ pub async fn merge_targets(db: &Db, government: i64, category: i64, except: i64)
 
 /// The person holding a post.
 pub async fn person_of_post(db: &Db, post: i64) -> Result<i64> {
-    Ok(with_db!(db, c => sqlx::query_scalar("select person_id from posts where id = $1")
-        .bind(post).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("select person_id from posts where id = $1")
+        .bind(post).fetch_one(c).await)?,
+    )
 }

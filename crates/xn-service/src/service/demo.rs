@@ -22,23 +22,85 @@ use crate::{Actor, Result, Services};
 
 /// (category, weight, what people write, what the county answers).
 const TOPICS: [(&str, u32, &str, &str); 12] = [
-    ("咨询", 14, "请问办理居住证需要准备哪些材料，在哪里办理？", "居住证可在户籍所在地派出所办理，需携带身份证、居住证明和近期照片，具体可拨打派出所电话咨询。"),
-    ("咨询", 10, "孩子明年上小学，想了解学区划分和报名时间。", "今年学区划分方案已在教育局网站公布，报名时间为 6 月 1 日至 15 日，可在线报名。"),
-    ("求助", 10, "家中老人独居、行动不便，希望社区能提供上门帮扶。", "已联系所在社区，安排网格员每周两次上门探访，并为老人申请了居家养老服务。"),
-    ("求助", 6, "小区停水两天，一直没有通知何时恢复。", "经核实系主管道抢修，已于当日恢复供水，供水公司已向小区补发停水通知。"),
-    ("投诉", 12, "小区门口的排水沟堵塞多日，雨天积水严重。", "已安排市政养护队疏通排水沟并清理淤泥，今后纳入日常巡查。"),
-    ("投诉", 9, "夜间建筑工地施工噪音扰民，影响休息。", "已责令施工单位停止夜间施工，住建部门将加强夜间巡查。"),
-    ("投诉", 6, "农贸市场周边占道经营，交通拥堵。", "城管部门已开展集中整治，划定临时疏导点，安排专人值守。"),
-    ("建议", 9, "建议在城关镇增设公交站台，方便群众出行。", "已与公交公司对接，拟在下月调整线路并增设站台。"),
-    ("建议", 6, "建议增加老旧小区的充电桩数量。", "已将该小区纳入今年充电设施建设计划，预计三季度完成安装。"),
-    ("举报", 5, "有人在河道非法采砂。", "水利部门已会同公安现场查处，暂扣采砂设备，依法立案处理。"),
-    ("表扬", 3, "感谢社区工作人员帮助我办理了低保手续。", "已将您的表扬转达所在社区，感谢您对我们工作的支持。"),
-    ("其他", 2, "反映路边广告牌松动存在安全隐患。", "已通知产权单位加固广告牌，城管部门将复查。"),
+    (
+        "咨询",
+        14,
+        "请问办理居住证需要准备哪些材料，在哪里办理？",
+        "居住证可在户籍所在地派出所办理，需携带身份证、居住证明和近期照片，具体可拨打派出所电话咨询。",
+    ),
+    (
+        "咨询",
+        10,
+        "孩子明年上小学，想了解学区划分和报名时间。",
+        "今年学区划分方案已在教育局网站公布，报名时间为 6 月 1 日至 15 日，可在线报名。",
+    ),
+    (
+        "求助",
+        10,
+        "家中老人独居、行动不便，希望社区能提供上门帮扶。",
+        "已联系所在社区，安排网格员每周两次上门探访，并为老人申请了居家养老服务。",
+    ),
+    (
+        "求助",
+        6,
+        "小区停水两天，一直没有通知何时恢复。",
+        "经核实系主管道抢修，已于当日恢复供水，供水公司已向小区补发停水通知。",
+    ),
+    (
+        "投诉",
+        12,
+        "小区门口的排水沟堵塞多日，雨天积水严重。",
+        "已安排市政养护队疏通排水沟并清理淤泥，今后纳入日常巡查。",
+    ),
+    (
+        "投诉",
+        9,
+        "夜间建筑工地施工噪音扰民，影响休息。",
+        "已责令施工单位停止夜间施工，住建部门将加强夜间巡查。",
+    ),
+    (
+        "投诉",
+        6,
+        "农贸市场周边占道经营，交通拥堵。",
+        "城管部门已开展集中整治，划定临时疏导点，安排专人值守。",
+    ),
+    (
+        "建议",
+        9,
+        "建议在城关镇增设公交站台，方便群众出行。",
+        "已与公交公司对接，拟在下月调整线路并增设站台。",
+    ),
+    (
+        "建议",
+        6,
+        "建议增加老旧小区的充电桩数量。",
+        "已将该小区纳入今年充电设施建设计划，预计三季度完成安装。",
+    ),
+    (
+        "举报",
+        5,
+        "有人在河道非法采砂。",
+        "水利部门已会同公安现场查处，暂扣采砂设备，依法立案处理。",
+    ),
+    (
+        "表扬",
+        3,
+        "感谢社区工作人员帮助我办理了低保手续。",
+        "已将您的表扬转达所在社区，感谢您对我们工作的支持。",
+    ),
+    (
+        "其他",
+        2,
+        "反映路边广告牌松动存在安全隐患。",
+        "已通知产权单位加固广告牌，城管部门将复查。",
+    ),
 ];
 
 const TOWNS: [&str; 4] = ["城关镇", "新华街道", "河西乡", "南山镇"];
 const STREETS: [&str; 4] = ["人民路", "建设路", "解放街", "滨河路"];
-const GIVEN: [&str; 8] = ["建国", "秀英", "志强", "丽华", "海燕", "德明", "桂兰", "晓东"];
+const GIVEN: [&str; 8] = [
+    "建国", "秀英", "志强", "丽华", "海燕", "德明", "桂兰", "晓东",
+];
 const SURNAMES: [&str; 8] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄"];
 
 /// A Beijing working-day instant: `minutes` after 09:00 of `d`.
@@ -80,15 +142,16 @@ impl Services {
         }
         drop(tx);
         // The city office's 秘书 (the demo's `mishu`) dispatches.
-        let mishu_post = match xn_store::org::find_person_by_login(&mut self.db().begin_read().await?, "mishu")
-            .await?
-        {
-            Some(p) => xn_store::org::list_posts_of_person(self.db(), p.id)
+        let mishu_post =
+            match xn_store::org::find_person_by_login(&mut self.db().begin_read().await?, "mishu")
                 .await?
-                .first()
-                .map(|p| p.id),
-            None => None,
-        };
+            {
+                Some(p) => xn_store::org::list_posts_of_person(self.db(), p.id)
+                    .await?
+                    .first()
+                    .map(|p| p.id),
+                None => None,
+            };
         let Some(mishu_post) = mishu_post.or_else(|| dispatchers.first().copied()) else {
             return Ok(0);
         };
@@ -127,8 +190,9 @@ impl Services {
                 let Some(cat) = categories.iter().find(|c| c.name == topic.0) else {
                     continue;
                 };
-                let ci = usize::try_from(rng.range(0, u32::try_from(counties.len() - 1).unwrap_or(0)))
-                    .unwrap_or(0);
+                let ci =
+                    usize::try_from(rng.range(0, u32::try_from(counties.len() - 1).unwrap_or(0)))
+                        .unwrap_or(0);
                 let (lead, place) = counties[ci].clone();
                 let pick = |rng: &mut Rng, list: &[&'static str]| {
                     list[usize::try_from(rng.range(0, u32::try_from(list.len() - 1).unwrap_or(0)))
@@ -164,9 +228,14 @@ impl Services {
                         challenge: c.token,
                         answer: sum.to_string(),
                     };
-                    s.submit(&input, Vec::new(), &format!("198.51.100.{}", rng.range(1, 250)), t0)
-                        .await?
-                        .id
+                    s.submit(
+                        &input,
+                        Vec::new(),
+                        &format!("198.51.100.{}", rng.range(1, 250)),
+                        t0,
+                    )
+                    .await?
+                    .id
                 } else {
                     let channel = match rng.range(0, 3) {
                         0 => Channel::Letter,
@@ -198,7 +267,8 @@ impl Services {
                 // A duplicate of an open request of the same county is merged; a few declined.
                 let r = rng.range(0, 99);
                 if r < 4 {
-                    s.decline(&cap, id, "该事项属司法程序，请通过诉讼途径解决", t1).await?;
+                    s.decline(&cap, id, "该事项属司法程序，请通过诉讼途径解决", t1)
+                        .await?;
                     continue;
                 }
                 if r < 9
@@ -227,7 +297,10 @@ impl Services {
 
 impl Services {
     /// The county's part and what follows, each step on a later working day, as far as `today`.
-    #[expect(clippy::too_many_arguments, reason = "the request and where the demo stands")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the request and where the demo stands"
+    )]
     async fn demo_follow(
         &self,
         id: i64,
@@ -256,8 +329,11 @@ impl Services {
         let t = at(day, i64::from(rng.range(0, 120)));
         let county = self.demo_actor(lead, t).await?;
         if rng.range(0, 99) < 8 {
-            s.send_back(&county, id, "经核实该事项属市级部门职责，不属本县", t).await?;
-            let mishu = self.demo_actor(mishu_post, t + Duration::minutes(30)).await?;
+            s.send_back(&county, id, "经核实该事项属市级部门职责，不属本县", t)
+                .await?;
+            let mishu = self
+                .demo_actor(mishu_post, t + Duration::minutes(30))
+                .await?;
             let cap = s.as_dispatcher(&mishu).await?;
             lead = counties[(ci + 1) % counties.len()].0;
             let input = DispatchInput {
@@ -265,7 +341,8 @@ impl Services {
                 assists: Vec::new(),
                 note: "请协调办理".into(),
             };
-            s.dispatch(&cap, id, &input, t + Duration::minutes(40)).await?;
+            s.dispatch(&cap, id, &input, t + Duration::minutes(40))
+                .await?;
             day = step(day, 1);
             if day >= today {
                 return Ok(());
@@ -289,7 +366,8 @@ impl Services {
                 s.ask_extension(&county, id, &ask, t).await?;
                 let mishu = self.demo_actor(mishu_post, t + Duration::hours(2)).await?;
                 let cap = s.as_dispatcher(&mishu).await?;
-                s.decide_extension(&cap, id, true, "同意", t + Duration::hours(2)).await?;
+                s.decide_extension(&cap, id, true, "同意", t + Duration::hours(2))
+                    .await?;
             }
             limit + rng.range(1, 5)
         } else {

@@ -52,7 +52,12 @@ fn conflict(message: &str) -> ServiceError {
 
 impl Service<'_> {
     /// A request of the dispatcher's government, in a transaction, locked with its case.
-    async fn dispatcher_row(&self, tx: &mut Tx, cap: &DispatcherCap<'_>, id: i64) -> Result<RequestRow> {
+    async fn dispatcher_row(
+        &self,
+        tx: &mut Tx,
+        cap: &DispatcherCap<'_>,
+        id: i64,
+    ) -> Result<RequestRow> {
         let r = store::find_tx(tx, id)
             .await
             .map_err(ServiceError::missing("服务事项"))?;
@@ -81,7 +86,10 @@ impl Service<'_> {
             .await?
             .add_working_days(received, limit)
             .date;
-        let dispatchers = self.svc.service_dispatchers(&mut tx, r.government_id).await?;
+        let dispatchers = self
+            .svc
+            .service_dispatchers(&mut tx, r.government_id)
+            .await?;
         let mut fields = Fields::new();
         fields.insert(
             "dispatchers".into(),
@@ -134,7 +142,13 @@ impl Service<'_> {
 
     /// 合并: a duplicate of an open request of the same government is followed through it; its
     /// requester reads that request's progress and answer.
-    pub async fn merge(&self, cap: &DispatcherCap<'_>, id: i64, into: i64, now: DateTime<Utc>) -> Result<()> {
+    pub async fn merge(
+        &self,
+        cap: &DispatcherCap<'_>,
+        id: i64,
+        into: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         if id == into {
             return Err(ServiceError::invalid("into", "不能与自身合并"));
         }
@@ -149,14 +163,25 @@ impl Service<'_> {
         }
         let ts = state_of(&target)?;
         if !ts.is_open() || ts == RequestState::Received {
-            return Err(ServiceError::invalid("into", "只能并入已受理且尚未办结的诉求"));
+            return Err(ServiceError::invalid(
+                "into",
+                "只能并入已受理且尚未办结的诉求",
+            ));
         }
         if !store::claim(&mut tx, r.id, ms(now)).await? {
             return Err(conflict("该诉求已处理过受理"));
         }
         let today = business_date(now).to_string();
-        store::close_unaccepted(&mut tx, r.id, RequestState::Merged.code(), Some(target.id), "", &today, ms(now))
-            .await?;
+        store::close_unaccepted(
+            &mut tx,
+            r.id,
+            RequestState::Merged.code(),
+            Some(target.id),
+            "",
+            &today,
+            ms(now),
+        )
+        .await?;
         store::progress(
             &mut tx,
             r.id,
@@ -165,8 +190,14 @@ impl Service<'_> {
             ms(now),
         )
         .await?;
-        store::progress(&mut tx, target.id, "合并办理", "另有群众反映了相同问题，已合并办理", ms(now))
-            .await?;
+        store::progress(
+            &mut tx,
+            target.id,
+            "合并办理",
+            "另有群众反映了相同问题，已合并办理",
+            ms(now),
+        )
+        .await?;
         crate::events::record(
             &mut tx,
             &cap.actor.audit(),
@@ -181,10 +212,16 @@ impl Service<'_> {
     }
 
     /// 不予受理, with the reason the requester reads.
-    pub async fn decline(&self, cap: &DispatcherCap<'_>, id: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
-        let reason = bounded("reason", "不予受理的理由", reason, 4, 500)?;
+    pub async fn decline(
+        &self,
+        cap: &DispatcherCap<'_>,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.svc.db().begin().await?;
         let r = self.dispatcher_row(&mut tx, cap, id).await?;
+        let reason = bounded("reason", "不予受理的理由", reason, 4, 500)?;
         if state_of(&r)? != RequestState::Received {
             return Err(conflict("该诉求已处理过受理"));
         }
@@ -192,8 +229,16 @@ impl Service<'_> {
             return Err(conflict("该诉求已处理过受理"));
         }
         let today = business_date(now).to_string();
-        store::close_unaccepted(&mut tx, r.id, RequestState::Declined.code(), None, &reason, &today, ms(now))
-            .await?;
+        store::close_unaccepted(
+            &mut tx,
+            r.id,
+            RequestState::Declined.code(),
+            None,
+            &reason,
+            &today,
+            ms(now),
+        )
+        .await?;
         store::progress(&mut tx, r.id, "不予受理", &reason, ms(now)).await?;
         crate::events::record(
             &mut tx,
@@ -209,7 +254,14 @@ impl Service<'_> {
     }
 
     /// The actor's open task at a step of a request's case.
-    async fn task(&self, tx: &mut Tx, r: &RequestRow, step: &str, post: i64, msg: &str) -> Result<u32> {
+    async fn task(
+        &self,
+        tx: &mut Tx,
+        r: &RequestRow,
+        step: &str,
+        post: i64,
+        msg: &str,
+    ) -> Result<u32> {
         let case = r.case_id.ok_or_else(|| conflict(msg))?;
         let task = store::open_task(tx, case, step, post)
             .await?
@@ -217,6 +269,10 @@ impl Service<'_> {
         crate::exact("a task's number", task)
     }
 
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the step's task and its decision"
+    )]
     async fn complete(
         &self,
         tx: &mut Tx,
@@ -264,24 +320,36 @@ impl Service<'_> {
         input: &DispatchInput,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let note = bounded("note", "派单意见", &input.note, 0, 500)?;
         let mut tx = self.svc.db().begin().await?;
         let r = self.dispatcher_row(&mut tx, cap, id).await?;
+        let note = bounded("note", "派单意见", &input.note, 0, 500)?;
         let task = self
-            .task(&mut tx, &r, steps::DISPATCH, cap.post, "该诉求不在待派单环节")
+            .task(
+                &mut tx,
+                &r,
+                steps::DISPATCH,
+                cap.post,
+                "该诉求不在待派单环节",
+            )
             .await?;
         let (_, post_unit) = store::active_post(&mut tx, input.lead_post)
             .await?
             .ok_or_else(|| ServiceError::invalid("lead_post", "请选择承办岗位"))?;
         let chain = self.svc.unit_chain(&mut tx, post_unit).await?;
         let lead_unit = lead_unit_of(&chain, r.government_id).ok_or_else(|| {
-            ServiceError::invalid("lead_post", "只能派给本级政府所属的单位（部门、县区、本办科室）")
+            ServiceError::invalid(
+                "lead_post",
+                "只能派给本级政府所属的单位（部门、县区、本办科室）",
+            )
         })?;
         let mut assists = Vec::new();
         for u in &input.assists {
             let c = self.svc.unit_chain(&mut tx, *u).await?;
             if lead_unit_of(&c, r.government_id) != Some(*u) {
-                return Err(ServiceError::invalid("assists", "协办单位应为本级政府所属的单位"));
+                return Err(ServiceError::invalid(
+                    "assists",
+                    "协办单位应为本级政府所属的单位",
+                ));
             }
             if *u != lead_unit && !assists.contains(u) {
                 assists.push(*u);
@@ -297,18 +365,33 @@ impl Service<'_> {
             ],
         )
         .await?;
-        store::set_lead(&mut tx, r.id, Some(lead_unit), Some(input.lead_post), ms(now)).await?;
+        store::set_lead(
+            &mut tx,
+            r.id,
+            Some(lead_unit),
+            Some(input.lead_post),
+            ms(now),
+        )
+        .await?;
         store::set_assists(&mut tx, r.id, &assists).await?;
         store::set_pending(&mut tx, r.id, steps::DISPATCH).await?;
         let me = ActorRef::of(cap.actor)?;
-        self.complete(&mut tx, &me, &r, task, steps::DISPATCHED, &note, now).await?;
+        self.complete(&mut tx, &me, &r, task, steps::DISPATCHED, &note, now)
+            .await?;
         let unit_name = chain
             .0
             .iter()
             .find(|u| u.id == lead_unit)
             .map(|u| u.name.clone())
             .unwrap_or_default();
-        store::progress(&mut tx, r.id, "已派单", &format!("已转{unit_name}办理"), ms(now)).await?;
+        store::progress(
+            &mut tx,
+            r.id,
+            "已派单",
+            &format!("已转{unit_name}办理"),
+            ms(now),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -340,32 +423,55 @@ impl Service<'_> {
         };
         let task = self.task(&mut tx, &r, step, post, msg).await?;
         let me = ActorRef::of(actor)?;
-        self.complete(&mut tx, &me, &r, task, decision, opinion, now).await?;
+        self.complete(&mut tx, &me, &r, task, decision, opinion, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// 签收.
     pub async fn sign(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
-        self.lead_step(actor, id, steps::SIGN, steps::SIGNED, "", now).await
+        self.lead_step(actor, id, steps::SIGN, steps::SIGNED, "", now)
+            .await
     }
 
     /// 退单: not this unit's, with the reason; back to the dispatchers.
-    pub async fn send_back(&self, actor: &Actor, id: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn send_back(
+        &self,
+        actor: &Actor,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (r, role) = self.reachable(actor, id).await?;
+        if role != Role::Lead {
+            return Err(ServiceError::Forbidden("只有承办岗位可以办理该诉求".into()));
+        }
         let reason = bounded("reason", "退单理由", reason, 4, 500)?;
-        let (r, _) = self.reachable(actor, id).await?;
         let step = if r.state == RequestState::Signing.code() {
             steps::SIGN
         } else {
             steps::HANDLE
         };
-        self.lead_step(actor, id, step, steps::RETURN, &reason, now).await
+        self.lead_step(actor, id, step, steps::RETURN, &reason, now)
+            .await
     }
 
     /// 答复: the answer to the requester, reviewed by the dispatchers before it is shown.
-    pub async fn answer(&self, actor: &Actor, id: i64, text: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn answer(
+        &self,
+        actor: &Actor,
+        id: i64,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (_, role) = self.reachable(actor, id).await?;
+        if role != Role::Lead {
+            return Err(ServiceError::Forbidden("只有承办岗位可以办理该诉求".into()));
+        }
         let text = bounded("answer", "答复内容", text, 10, 2000)?;
-        self.lead_step(actor, id, steps::HANDLE, steps::ANSWERED, &text, now).await
+        self.lead_step(actor, id, steps::HANDLE, steps::ANSWERED, &text, now)
+            .await
     }
 
     /// 答复审核: the answer goes to the requester, or back to the lead post with the reason.
@@ -377,15 +483,22 @@ impl Service<'_> {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let note = bounded("note", "审核意见", note, 0, 500)?;
         let mut tx = self.svc.db().begin().await?;
         let r = self.dispatcher_row(&mut tx, cap, id).await?;
+        let note = bounded("note", "审核意见", note, 0, 500)?;
         let task = self
-            .task(&mut tx, &r, steps::REVIEW, cap.post, "该诉求不在答复审核环节")
+            .task(
+                &mut tx,
+                &r,
+                steps::REVIEW,
+                cap.post,
+                "该诉求不在答复审核环节",
+            )
             .await?;
         let me = ActorRef::of(cap.actor)?;
         let decision = if approve { steps::APPROVE } else { steps::REDO };
-        self.complete(&mut tx, &me, &r, task, decision, &note, now).await?;
+        self.complete(&mut tx, &me, &r, task, decision, &note, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -405,7 +518,8 @@ impl Service<'_> {
             .task(&mut tx, &r, steps::VISIT, cap.post, "该诉求不在待回访环节")
             .await?;
         let me = ActorRef::of(cap.actor)?;
-        self.rate(&mut tx, &me, &r, task, result, reason, "phone", now).await?;
+        self.rate(&mut tx, &me, &r, task, result, reason, "phone", now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -423,7 +537,9 @@ impl Service<'_> {
     ) -> Result<()> {
         let r = self.tracked(code, phone).await?;
         let mut tx = self.svc.db().begin().await?;
-        let case = r.case_id.ok_or_else(|| conflict("该诉求尚未答复，暂不能评价"))?;
+        let case = r
+            .case_id
+            .ok_or_else(|| conflict("该诉求尚未答复，暂不能评价"))?;
         xn_store::flow::lock_case(&mut tx, case).await?;
         let r = store::find_tx(&mut tx, r.id).await?;
         if r.state != RequestState::Visiting.code() {
@@ -444,14 +560,18 @@ impl Service<'_> {
             ip: None,
             flow_admin: false,
         };
-        self.rate(&mut tx, &holder, &r, task, result, reason, "requester", now).await?;
+        self.rate(&mut tx, &holder, &r, task, result, reason, "requester", now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Records a 回访 and completes the step: a first 不满意 sends it back for 重办 (with a new
     /// limit: the category's, from today), a second closes it as 不满意.
-    #[expect(clippy::too_many_arguments, reason = "the rating and where it came from")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the rating and where it came from"
+    )]
     async fn rate(
         &self,
         tx: &mut Tx,
@@ -463,7 +583,11 @@ impl Service<'_> {
         via: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let min = if result == VisitResult::Unsatisfied { 4 } else { 0 };
+        let min = if result == VisitResult::Unsatisfied {
+            4
+        } else {
+            0
+        };
         let reason = bounded("reason", "不满意的原因", reason, min, 500)?;
         let case = r.case_id.ok_or_else(|| conflict("该诉求尚未受理"))?;
         let rework = result == VisitResult::Unsatisfied && r.reworks == 0;
@@ -482,7 +606,12 @@ impl Service<'_> {
         .await?;
         if rework {
             let limit = u32::try_from(r.limit_days).unwrap_or(13);
-            let deadline = self.svc.flow_calendar().await?.add_working_days(today, limit).date;
+            let deadline = self
+                .svc
+                .flow_calendar()
+                .await?
+                .add_working_days(today, limit)
+                .date;
             store::rework(tx, r.id, &deadline.to_string(), ms(now)).await?;
             store::progress(
                 tx,
@@ -496,7 +625,10 @@ impl Service<'_> {
         self.set_fields(
             tx,
             case,
-            &[("rework", Value::Text(if rework { "yes" } else { "no" }.into()))],
+            &[(
+                "rework",
+                Value::Text(if rework { "yes" } else { "no" }.into()),
+            )],
         )
         .await?;
         store::set_pending(tx, r.id, steps::VISIT).await?;
@@ -505,7 +637,8 @@ impl Service<'_> {
         } else {
             format!("电话回访：{}。{reason}", result.label())
         };
-        self.complete(tx, actor, r, task, result.label(), &opinion, now).await?;
+        self.complete(tx, actor, r, task, result.label(), &opinion, now)
+            .await?;
         Ok(())
     }
 
@@ -517,13 +650,13 @@ impl Service<'_> {
         input: &ExtensionInput,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let reason = bounded("reason", "延期理由", &input.reason, 4, 500)?;
-        if !(1..=30).contains(&input.days) {
-            return Err(ServiceError::invalid("days", "延期天数应为 1–30 个工作日"));
-        }
         let (r, role) = self.reachable(actor, id).await?;
         if role != Role::Lead {
             return Err(ServiceError::Forbidden("只有承办岗位可以申请延期".into()));
+        }
+        let reason = bounded("reason", "延期理由", &input.reason, 4, 500)?;
+        if !(1..=30).contains(&input.days) {
+            return Err(ServiceError::invalid("days", "延期天数应为 1–30 个工作日"));
         }
         let mut tx = self.svc.db().begin().await?;
         let r = store::find_tx(&mut tx, r.id).await?;
@@ -539,15 +672,30 @@ impl Service<'_> {
             _ => return Err(conflict("该诉求尚未派单")),
         };
         let old = r.deadline.clone().unwrap_or_default();
-        store::insert_extension(&mut tx, r.id, unit, post, i64::from(input.days), &reason, &old, ms(now))
+        store::insert_extension(
+            &mut tx,
+            r.id,
+            unit,
+            post,
+            i64::from(input.days),
+            &reason,
+            &old,
+            ms(now),
+        )
+        .await?;
+        let dispatchers = self
+            .svc
+            .service_dispatchers(&mut tx, r.government_id)
             .await?;
-        let dispatchers = self.svc.service_dispatchers(&mut tx, r.government_id).await?;
         crate::meetings::tell(
             &mut tx,
             &dispatchers,
             "service.extension_asked",
             &format!("service:{}", r.id),
-            &format!("服务事项 {} 的承办单位申请延期 {} 个工作日", r.code, input.days),
+            &format!(
+                "服务事项 {} 的承办单位申请延期 {} 个工作日",
+                r.code, input.days
+            ),
             now,
         )
         .await?;
@@ -574,9 +722,9 @@ impl Service<'_> {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let note = bounded("note", "审批意见", note, if approve { 0 } else { 2 }, 500)?;
         let mut tx = self.svc.db().begin().await?;
         let r = self.dispatcher_row(&mut tx, cap, id).await?;
+        let note = bounded("note", "审批意见", note, if approve { 0 } else { 2 }, 500)?;
         let ext = store::pending_extension(&mut tx, r.id)
             .await?
             .ok_or_else(|| conflict("没有待审批的延期申请"))?;
@@ -584,15 +732,29 @@ impl Service<'_> {
         if approve {
             let from = parse_day(r.deadline.as_deref().unwrap_or(&r.received_on))?;
             let days = u32::try_from(ext.days).unwrap_or(1);
-            new = self.svc.flow_calendar().await?.add_working_days(from, days).date.to_string();
+            new = self
+                .svc
+                .flow_calendar()
+                .await?
+                .add_working_days(from, days)
+                .date
+                .to_string();
         }
-        if !store::decide_extension(&mut tx, ext.id, approve, &new, cap.post, &note, ms(now)).await? {
+        if !store::decide_extension(&mut tx, ext.id, approve, &new, cap.post, &note, ms(now))
+            .await?
+        {
             return Err(conflict("该延期申请已被审批"));
         }
         if approve {
             store::set_deadline(&mut tx, r.id, &new, ms(now)).await?;
-            store::progress(&mut tx, r.id, "延期办理", &format!("办理时限延至 {new}"), ms(now))
-                .await?;
+            store::progress(
+                &mut tx,
+                r.id,
+                "延期办理",
+                &format!("办理时限延至 {new}"),
+                ms(now),
+            )
+            .await?;
         }
         if let Some(lead) = r.lead_post_id {
             crate::meetings::tell(
@@ -624,8 +786,10 @@ impl Service<'_> {
 
     /// A request by its tracking code and the phone given with it (anyone else: not found).
     pub(super) async fn tracked(&self, code: &str, phone: &str) -> Result<RequestRow> {
-        let code = xn_domain::service::normalize_code(code).ok_or(ServiceError::NotFound("诉求"))?;
-        let phone = xn_domain::service::normalize_phone(phone).ok_or(ServiceError::NotFound("诉求"))?;
+        let code =
+            xn_domain::service::normalize_code(code).ok_or(ServiceError::NotFound("诉求"))?;
+        let phone =
+            xn_domain::service::normalize_phone(phone).ok_or(ServiceError::NotFound("诉求"))?;
         let r = store::by_code(self.svc.db(), &code)
             .await?
             .ok_or(ServiceError::NotFound("诉求"))?;

@@ -131,7 +131,10 @@ impl Services {
                     && (step == steps::SIGN || step == steps::HANDLE) =>
                 {
                     if opinion.trim().chars().count() < 4 {
-                        return Err(ServiceError::invalid("opinion", "退单须写明理由（至少 4 个字）"));
+                        return Err(ServiceError::invalid(
+                            "opinion",
+                            "退单须写明理由（至少 4 个字）",
+                        ));
                     }
                     let unit = r.lead_unit_id.ok_or_else(|| {
                         ServiceError::Internal(anyhow::anyhow!("request {} has no lead unit", r.id))
@@ -209,8 +212,15 @@ impl Services {
                         .await?
                         .unwrap_or_else(|| "unrated".into());
                     let day = today.to_string();
-                    store::set_state(tx, r.id, RequestState::Closed.code(), Some(&outcome), Some(&day), t)
-                        .await?;
+                    store::set_state(
+                        tx,
+                        r.id,
+                        RequestState::Closed.code(),
+                        Some(&outcome),
+                        Some(&day),
+                        t,
+                    )
+                    .await?;
                     let note = match VisitResult::from_code(&outcome) {
                         Some(v) => format!("办理结束（评价：{}）", v.label()),
                         None => "办理结束".into(),

@@ -124,6 +124,10 @@ impl Service<'_> {
         })
     }
 
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the form's fields, shared by the public form and the registration"
+    )]
     async fn check(
         &self,
         government: Option<i64>,
@@ -208,8 +212,8 @@ impl Service<'_> {
         let source = digest(address);
         let phone_hash = digest(&c.phone);
         let mut tx = self.svc.db().begin().await?;
-        let recent = store::submitted_since(&mut tx, false, &source, ms(now - Duration::minutes(1)))
-            .await?;
+        let recent =
+            store::submitted_since(&mut tx, false, &source, ms(now - Duration::minutes(1))).await?;
         if recent >= i64::from(limits.per_address_per_minute) {
             return Err(ServiceError::TooFrequent(
                 "提交过于频繁，请一分钟后再试".into(),
@@ -356,7 +360,7 @@ impl Service<'_> {
         for (seq, (f, bytes)) in files.into_iter().enumerate() {
             xn_store::documents::put_blob(tx, &f.hash, &bytes, ms(now)).await?;
             let seq = i64::try_from(seq).unwrap_or(i64::MAX);
-            store::insert_file(tx, id, seq + 1, &f.name, &f.mime, f.size, &f.hash).await?;
+            store::insert_file(tx, id, seq + 1, &f.name, f.mime, f.size, &f.hash).await?;
         }
         Ok(())
     }

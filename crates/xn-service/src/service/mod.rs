@@ -88,9 +88,7 @@ impl Service<'_> {
     /// The dispatcher's right, refused to anyone not acting as a dispatcher.
     pub async fn as_dispatcher<'b>(&self, actor: &'b Actor) -> Result<DispatcherCap<'b>> {
         self.dispatcher(actor).await?.ok_or_else(|| {
-            ServiceError::Forbidden(
-                "只有政府办公室（厅）的秘书和主任、副主任可以受理和派单".into(),
-            )
+            ServiceError::Forbidden("只有政府办公室（厅）的秘书和主任、副主任可以受理和派单".into())
         })
     }
 
@@ -211,8 +209,13 @@ fn bounded(field: &'static str, label: &str, v: &str, min: usize, max: usize) ->
             format!("{label}不能超过 {max} 个字"),
         ));
     }
-    if t.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(ServiceError::invalid(field, format!("{label}含有不可见字符")));
+    if t.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ServiceError::invalid(
+            field,
+            format!("{label}含有不可见字符"),
+        ));
     }
     Ok(t.to_owned())
 }
@@ -227,7 +230,11 @@ fn lead_unit_of(chain: &UnitChain, government: i64) -> Option<i64> {
 
 impl Services {
     /// The dispatchers of a government: the posts of [`DISPATCHER_POSITIONS`] in its office.
-    pub(crate) async fn service_dispatchers(&self, tx: &mut Tx, government: i64) -> Result<Vec<i64>> {
+    pub(crate) async fn service_dispatchers(
+        &self,
+        tx: &mut Tx,
+        government: i64,
+    ) -> Result<Vec<i64>> {
         let Some(office) = store::office_of_government(tx, government).await? else {
             return Ok(Vec::new());
         };

@@ -273,12 +273,16 @@ impl Service<'_> {
             id: r.id,
             code: r.code.clone(),
             category: r.category_name.clone(),
-            channel: Channel::from_code(&r.channel).map_or("", Channel::label).into(),
+            channel: Channel::from_code(&r.channel)
+                .map_or("", Channel::label)
+                .into(),
             requester: domain::mask_name(&r.requester_name, r.anonymous != 0),
             phone: domain::mask_phone(&r.phone),
             location: r.location.clone(),
             summary: r.description.chars().take(40).collect(),
-            urgency: Urgency::from_code(&r.urgency).map_or("", Urgency::label).into(),
+            urgency: Urgency::from_code(&r.urgency)
+                .map_or("", Urgency::label)
+                .into(),
             state: r.state.clone(),
             state_label: state.label().into(),
             lead_unit: r.lead_unit_name.clone().unwrap_or_default(),
@@ -318,7 +322,14 @@ impl Service<'_> {
         let tab = match tab {
             "accept" | "dispatch" if cap.is_some() => {
                 f.units.clear();
-                f.states = vec![if tab == "accept" { "received" } else { "dispatching" }.into()];
+                f.states = vec![
+                    if tab == "accept" {
+                        "received"
+                    } else {
+                        "dispatching"
+                    }
+                    .into(),
+                ];
                 tab
             }
             "mine" => {
@@ -428,7 +439,11 @@ impl Service<'_> {
             phone: r.phone.clone(),
             description: r.description.clone(),
             government: r.government_name.clone(),
-            assists: store::assists(db, r.id).await?.into_iter().map(|a| a.1).collect(),
+            assists: store::assists(db, r.id)
+                .await?
+                .into_iter()
+                .map(|a| a.1)
+                .collect(),
             files: store::files_of(db, r.id)
                 .await?
                 .into_iter()
@@ -468,9 +483,16 @@ impl Service<'_> {
                 .into_iter()
                 .map(|(round, result, reason, via, at)| VisitView {
                     round,
-                    result: VisitResult::from_code(&result).map_or("", VisitResult::label).into(),
+                    result: VisitResult::from_code(&result)
+                        .map_or("", VisitResult::label)
+                        .into(),
                     reason,
-                    via: if via == "phone" { "电话回访" } else { "群众评价" }.into(),
+                    via: if via == "phone" {
+                        "电话回访"
+                    } else {
+                        "群众评价"
+                    }
+                    .into(),
                     at: when(at),
                 })
                 .collect(),
@@ -601,7 +623,11 @@ impl Service<'_> {
         let ratings = store::visits_of(self.svc.db(), main.id)
             .await?
             .into_iter()
-            .map(|v| VisitResult::from_code(&v.1).map_or("", VisitResult::label).to_owned())
+            .map(|v| {
+                VisitResult::from_code(&v.1)
+                    .map_or("", VisitResult::label)
+                    .to_owned()
+            })
             .collect();
         Ok(Tracking {
             code: r.code.clone(),

@@ -73,7 +73,9 @@ async fn register_request(
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     let s = state.services.service();
     let cap = s.as_dispatcher(&actor).await?;
-    let out = s.register(&cap, &body, Vec::new(), state.clock.now()).await?;
+    let out = s
+        .register(&cap, &body, Vec::new(), state.clock.now())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
@@ -425,7 +427,13 @@ async fn public_rate(
     state
         .services
         .service()
-        .rate_public(&code, &body.phone, body.result, &body.reason, state.clock.now())
+        .rate_public(
+            &code,
+            &body.phone,
+            body.result,
+            &body.reason,
+            state.clock.now(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -446,7 +454,9 @@ pub struct CategoryView {
 /// The category catalogue (no sign-in: the public form needs it).
 #[utoipa::path(get, path = "/api/v1/service/categories", tag = "service",
     responses((status = 200, body = Vec<CategoryView>)))]
-async fn list_categories(State(state): State<AppState>) -> Result<Json<Vec<CategoryView>>, ApiError> {
+async fn list_categories(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<CategoryView>>, ApiError> {
     Ok(Json(
         state
             .services

@@ -19,8 +19,8 @@ use xn_service::service::{
 };
 use xn_service::{Actor, ServiceError};
 
-use super::session::pre_csrf;
 use super::Layout;
+use super::session::pre_csrf;
 use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::extract::{CurrentUser, PRE_CSRF_COOKIE, PageForm, csrf_rejected};
@@ -80,7 +80,12 @@ async fn list(
     let v = state
         .services
         .service()
-        .list(&actor, &q.tab, Some(&q.state).filter(|s| !s.is_empty()).map(String::as_str), state.clock.now())
+        .list(
+            &actor,
+            &q.tab,
+            Some(&q.state).filter(|s| !s.is_empty()).map(String::as_str),
+            state.clock.now(),
+        )
         .await?;
     Ok(ListPage {
         l: Layout::new(&state, &actor, "/affairs").await?,
@@ -98,11 +103,29 @@ async fn export(
     let v = state
         .services
         .service()
-        .list(&actor, &q.tab, Some(&q.state).filter(|s| !s.is_empty()).map(String::as_str), state.clock.now())
+        .list(
+            &actor,
+            &q.tab,
+            Some(&q.state).filter(|s| !s.is_empty()).map(String::as_str),
+            state.clock.now(),
+        )
         .await?;
     let header = [
-        "查询码", "类别", "来源", "诉求人", "电话", "地点", "内容", "紧急程度", "状态", "承办单位",
-        "受理日期", "办理时限", "时限状态", "重办", "结果",
+        "查询码",
+        "类别",
+        "来源",
+        "诉求人",
+        "电话",
+        "地点",
+        "内容",
+        "紧急程度",
+        "状态",
+        "承办单位",
+        "受理日期",
+        "办理时限",
+        "时限状态",
+        "重办",
+        "结果",
     ];
     let rows = v
         .lines
@@ -206,7 +229,9 @@ async fn new_form(
         channel: "phone".into(),
         ..RegisterForm::default()
     };
-    Ok(register_page(&state, &actor, f, None).await?.into_response())
+    Ok(register_page(&state, &actor, f, None)
+        .await?
+        .into_response())
 }
 
 async fn register(
@@ -231,7 +256,8 @@ async fn register(
             description: f.description.clone(),
             urgency: Urgency::from_code(f.urgency.trim()).unwrap_or_default(),
         };
-        s.register(&cap, &input, Vec::new(), state.clock.now()).await
+        s.register(&cap, &input, Vec::new(), state.clock.now())
+            .await
     }
     .await;
     match result {
@@ -363,7 +389,9 @@ async fn act(
             }
             "decline" => {
                 let cap = s.as_dispatcher(&actor).await?;
-                s.decline(&cap, id, &f.reason, now).await.map(|()| "declined")
+                s.decline(&cap, id, &f.reason, now)
+                    .await
+                    .map(|()| "declined")
             }
             "dispatch" => {
                 let cap = s.as_dispatcher(&actor).await?;
@@ -373,30 +401,48 @@ async fn act(
                         .trim()
                         .parse()
                         .map_err(|_| ServiceError::invalid("lead_post", "请选择承办岗位"))?,
-                    assists: f.assists.iter().filter_map(|a| a.trim().parse().ok()).collect(),
+                    assists: f
+                        .assists
+                        .iter()
+                        .filter_map(|a| a.trim().parse().ok())
+                        .collect(),
                     note: f.note.clone(),
                 };
-                s.dispatch(&cap, id, &input, now).await.map(|()| "dispatched")
+                s.dispatch(&cap, id, &input, now)
+                    .await
+                    .map(|()| "dispatched")
             }
             "sign" => s.sign(&actor, id, now).await.map(|()| "signed"),
-            "return" => s.send_back(&actor, id, &f.reason, now).await.map(|()| "returned"),
-            "answer" => s.answer(&actor, id, &f.answer, now).await.map(|()| "answered"),
+            "return" => s
+                .send_back(&actor, id, &f.reason, now)
+                .await
+                .map(|()| "returned"),
+            "answer" => s
+                .answer(&actor, id, &f.answer, now)
+                .await
+                .map(|()| "answered"),
             "review" => {
                 let cap = s.as_dispatcher(&actor).await?;
-                s.review(&cap, id, approve, &f.note, now).await.map(|()| "reviewed")
+                s.review(&cap, id, approve, &f.note, now)
+                    .await
+                    .map(|()| "reviewed")
             }
             "visit" => {
                 let cap = s.as_dispatcher(&actor).await?;
                 let result = VisitResult::from_code(f.result.trim())
                     .ok_or_else(|| ServiceError::invalid("result", "请选择回访结果"))?;
-                s.visit(&cap, id, result, &f.reason, now).await.map(|()| "visited")
+                s.visit(&cap, id, result, &f.reason, now)
+                    .await
+                    .map(|()| "visited")
             }
             "extension" => {
                 let input = ExtensionInput {
                     days: f.days.trim().parse().unwrap_or(0),
                     reason: f.reason.clone(),
                 };
-                s.ask_extension(&actor, id, &input, now).await.map(|()| "asked")
+                s.ask_extension(&actor, id, &input, now)
+                    .await
+                    .map(|()| "asked")
             }
             "extension-decision" => {
                 let cap = s.as_dispatcher(&actor).await?;

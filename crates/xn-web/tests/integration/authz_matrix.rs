@@ -889,8 +889,10 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
             "POST",
             "/api/v1/service/requests",
             &zt,
-            Some(json!({"channel": "phone", "category": cat, "name": "矩阵", "phone": "13800000000",
-                        "description": "矩阵检查用的服务事项内容"})),
+            Some(
+                json!({"channel": "phone", "category": cat, "name": "矩阵", "phone": "13800000000",
+                        "description": "矩阵检查用的服务事项内容"}),
+            ),
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
