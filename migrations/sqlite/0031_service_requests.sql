@@ -17,7 +17,8 @@ insert into service_categories (name, limit_days, visit_rule, sort_order) values
 
 -- 服务事项. `government_id` is the government it was addressed to, whose office's 秘书 and
 -- directors accept and dispatch it. The case starts at 受理; until then (and when merged or
--- declined) `case_id` is null. `phone_hash` (SM3 of the digits) finds it for tracking and
+-- declined) `case_id` is null. `answered_on` is the day the latest answer reached the
+-- requester (approved): what the deadline is kept against. `phone_hash` (SM3 of the digits) finds it for tracking and
 -- counts submissions per phone; `source_hash` (SM3 of the address) counts them per address.
 create table service_requests (
     id integer primary key,
@@ -48,6 +49,7 @@ create table service_requests (
     reworks bigint not null default 0,
     answer text not null default '',
     answer_public text not null default '',
+    answered_on text,
     closed_on text,
     pending_step text not null default '',
     source_hash text not null default '',

@@ -105,6 +105,8 @@ pub struct RequestRow {
     pub answer: String,
     /// The answer the dispatchers approved: what the requester reads.
     pub answer_public: String,
+    /// The day the latest approved answer reached the requester.
+    pub answered_on: Option<String>,
     /// Day closed.
     pub closed_on: Option<String>,
     /// The step the area is completing itself (see the hooks).
@@ -120,7 +122,7 @@ const SELECT: &str = "select r.id, r.code, r.government_id, g.name as government
     r.requester_name, r.phone, r.phone_hash, r.location, r.description, r.urgency, r.state,
     r.outcome, r.case_id, r.merged_into, r.decline_reason, r.lead_unit_id,
     l.short_name as lead_unit_name, r.lead_post_id, r.received_on, r.deadline, r.reworks,
-    r.answer, r.answer_public, r.closed_on, r.pending_step, r.registered_by_post_id, r.created_at
+    r.answer, r.answer_public, r.answered_on, r.closed_on, r.pending_step, r.registered_by_post_id, r.created_at
     from service_requests r join units g on g.id = r.government_id
     join service_categories k on k.id = r.category_id
     left join units l on l.id = r.lead_unit_id";
@@ -405,11 +407,12 @@ pub async fn set_answer(tx: &mut Tx, id: i64, answer: &str, at: i64) -> Result<(
     Ok(())
 }
 
-/// The approved answer: what the requester now reads.
-pub async fn publish_answer(tx: &mut Tx, id: i64, at: i64) -> Result<()> {
+/// The approved answer: what the requester now reads, and the day it reached them.
+pub async fn publish_answer(tx: &mut Tx, id: i64, day: &str, at: i64) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
-        "update service_requests set answer_public = answer, updated_at = $2 where id = $1")
-        .bind(id).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+        "update service_requests set answer_public = answer, answered_on = $2, updated_at = $3
+         where id = $1")
+        .bind(id).bind(day).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -522,7 +525,7 @@ pub struct UnitLoad {
     pub open: i64,
     /// Requests it closed.
     pub closed: i64,
-    /// Of which on or before their deadline.
+    /// Of which answered on or before their deadline.
     pub on_time: i64,
     /// 退单 it made.
     pub returns: i64,
@@ -538,7 +541,7 @@ pub async fn unit_loads(db: &Db, units: &[i64]) -> Result<Vec<UnitLoad>> {
             (select count(*) from service_requests r where r.lead_unit_id = u.id
                and r.state = 'closed') as closed,
             (select count(*) from service_requests r where r.lead_unit_id = u.id
-               and r.state = 'closed' and r.closed_on <= r.deadline) as on_time,
+               and r.state = 'closed' and r.answered_on <= r.deadline) as on_time,
             (select count(*) from service_returns x where x.unit_id = u.id) as returns
          from units u where u.id in ({list})"
     );

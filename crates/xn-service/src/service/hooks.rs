@@ -184,7 +184,8 @@ impl Services {
                         return Err(ServiceError::invalid("opinion", "退回修改须说明理由"));
                     }
                     if decision == steps::APPROVE {
-                        store::publish_answer(tx, r.id, t).await?;
+                        store::publish_answer(tx, r.id, &today.to_string(), t).await?;
+                        r.answered_on = Some(today.to_string());
                         store::progress(tx, r.id, "已答复", "承办单位已答复，请查看答复内容", t)
                             .await?;
                     }
@@ -243,7 +244,11 @@ impl Services {
                         "service.closed",
                         Some(format!("service:{}", r.id)),
                         json!({"outcome": outcome, "deadline": r.deadline, "on": day,
-                               "late": r.deadline.as_deref().is_some_and(|d| day.as_str() > d)}),
+                               "answered_on": r.answered_on,
+                               "late": match (&r.answered_on, &r.deadline) {
+                                   (Some(a), Some(d)) => a > d,
+                                   _ => false,
+                               }}),
                         now,
                     )
                     .await?;

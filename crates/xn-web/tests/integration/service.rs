@@ -735,3 +735,29 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    the_demo_makes_three_months_of_requests_through_the_services,
+    |app: TestApp| async move {
+        let made = app
+            .services()
+            .load_demo_service(crate::support::start_time())
+            .await
+            .unwrap();
+        assert!(made >= 60, "{made}");
+        assert_eq!(app.count("service_requests").await, i64::try_from(made).unwrap());
+        assert!(app.scalar("select count(distinct category_id) from service_requests").await >= 5);
+        for (what, sql) in [
+            ("closed", "select count(*) from service_requests where state = 'closed'"),
+            ("open", "select count(*) from service_requests where state in ('signing', 'handling', 'reviewing', 'visiting')"),
+            ("late", "select count(*) from service_requests where answered_on > deadline"),
+            ("returned", "select count(*) from service_returns"),
+            ("reworked", "select count(*) from service_requests where reworks > 0"),
+            ("extended", "select count(*) from service_extensions where state = 'approved'"),
+            ("rated by the requester", "select count(*) from service_visits where via = 'requester'"),
+            ("satisfied", "select count(*) from service_visits where result = 'satisfied'"),
+        ] {
+            assert!(app.scalar(sql).await > 0, "no {what} request in the demo");
+        }
+    }
+);
