@@ -244,11 +244,11 @@ impl Services {
                         "service.closed",
                         Some(format!("service:{}", r.id)),
                         json!({"outcome": outcome, "deadline": r.deadline, "on": day,
-                               "answered_on": r.answered_on,
-                               "late": match (&r.answered_on, &r.deadline) {
-                                   (Some(a), Some(d)) => a > d,
-                                   _ => false,
-                               }}),
+                        "answered_on": r.answered_on,
+                        "late": match (&r.answered_on, &r.deadline) {
+                            (Some(a), Some(d)) => a > d,
+                            _ => false,
+                        }}),
                         now,
                     )
                     .await?;

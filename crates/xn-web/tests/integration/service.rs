@@ -745,17 +745,45 @@ on_both_engines!(
             .await
             .unwrap();
         assert!(made >= 40, "{made}");
-        assert_eq!(app.count("service_requests").await, i64::try_from(made).unwrap());
-        assert!(app.scalar("select count(distinct category_id) from service_requests").await >= 5);
+        assert_eq!(
+            app.count("service_requests").await,
+            i64::try_from(made).unwrap()
+        );
+        assert!(
+            app.scalar("select count(distinct category_id) from service_requests")
+                .await
+                >= 5
+        );
         for (what, sql) in [
-            ("closed", "select count(*) from service_requests where state = 'closed'"),
-            ("open", "select count(*) from service_requests where state in ('signing', 'handling', 'reviewing', 'visiting')"),
-            ("late", "select count(*) from service_requests where answered_on > deadline"),
+            (
+                "closed",
+                "select count(*) from service_requests where state = 'closed'",
+            ),
+            (
+                "open",
+                "select count(*) from service_requests where state in ('signing', 'handling', 'reviewing', 'visiting')",
+            ),
+            (
+                "late",
+                "select count(*) from service_requests where answered_on > deadline",
+            ),
             ("returned", "select count(*) from service_returns"),
-            ("reworked", "select count(*) from service_requests where reworks > 0"),
-            ("extended", "select count(*) from service_extensions where state = 'approved'"),
-            ("rated by the requester", "select count(*) from service_visits where via = 'requester'"),
-            ("satisfied", "select count(*) from service_visits where result = 'satisfied'"),
+            (
+                "reworked",
+                "select count(*) from service_requests where reworks > 0",
+            ),
+            (
+                "extended",
+                "select count(*) from service_extensions where state = 'approved'",
+            ),
+            (
+                "rated by the requester",
+                "select count(*) from service_visits where via = 'requester'",
+            ),
+            (
+                "satisfied",
+                "select count(*) from service_visits where result = 'satisfied'",
+            ),
         ] {
             assert!(app.scalar(sql).await > 0, "no {what} request in the demo");
         }
