@@ -12,4 +12,5 @@ pub mod management;
 pub mod meetings;
 pub mod org;
 pub mod security;
+pub mod service;
 pub mod supervision;

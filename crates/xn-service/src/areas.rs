@@ -18,6 +18,7 @@ use xn_store::flow::JobRow;
 
 use crate::documents::DocumentDesk;
 use crate::flow::{ActorRef, AreaTx, CaseCtx, CaseDetail, CommittedRead, Fired};
+use crate::service::ServiceDesk;
 use crate::supervision::SupervisionDesk;
 use crate::{Actor, Result, ServiceError, Services};
 
@@ -30,6 +31,8 @@ pub enum Area {
     Documents,
     /// 督查: supervision items.
     Supervision,
+    /// 办事与服务: service requests.
+    Service,
 }
 
 impl Area {
@@ -39,6 +42,7 @@ impl Area {
             Area::Flow => "内部事项",
             Area::Documents => "办文",
             Area::Supervision => "督查",
+            Area::Service => "办事与服务",
         }
     }
 
@@ -48,6 +52,7 @@ impl Area {
             Area::Flow => "flow",
             Area::Documents => "documents",
             Area::Supervision => "supervision",
+            Area::Service => "service",
         }
     }
 
@@ -73,6 +78,7 @@ pub fn area_of(kind: ItemKind) -> Area {
         ItemKind::Internal | ItemKind::Bench => Area::Flow,
         ItemKind::DocumentOut | ItemKind::DocumentIn => Area::Documents,
         ItemKind::Supervision => Area::Supervision,
+        ItemKind::Service => Area::Service,
     }
 }
 
@@ -84,6 +90,7 @@ pub fn label(kind: ItemKind) -> &'static str {
         ItemKind::DocumentOut => "发文",
         ItemKind::DocumentIn => "收文",
         ItemKind::Supervision => "督办事项",
+        ItemKind::Service => "服务事项",
     }
 }
 
@@ -113,6 +120,10 @@ pub fn shipped_processes(area: Area) -> &'static [(&'static str, &'static str)] 
             "processes/supervision.toml",
             include_str!("../../../processes/supervision.toml"),
         )],
+        Area::Service => &[(
+            "processes/service_request.toml",
+            include_str!("../../../processes/service_request.toml"),
+        )],
     }
 }
 
@@ -128,6 +139,7 @@ pub fn contract(kind: ItemKind) -> &'static StepContract {
         ItemKind::DocumentOut => &crate::documents::hooks::OUTGOING_CONTRACT,
         ItemKind::DocumentIn => &crate::documents::hooks::INCOMING_CONTRACT,
         ItemKind::Supervision => &crate::supervision::hooks::CONTRACT,
+        ItemKind::Service => &crate::service::hooks::CONTRACT,
     }
 }
 
@@ -137,7 +149,7 @@ pub fn contract(kind: ItemKind) -> &'static StepContract {
 pub fn generic_start(kind: ItemKind) -> bool {
     match area_of(kind) {
         Area::Flow => true,
-        Area::Documents | Area::Supervision => false,
+        Area::Documents | Area::Supervision | Area::Service => false,
     }
 }
 
@@ -150,7 +162,7 @@ pub fn batched(kind: ItemKind, step: Option<&str>) -> bool {
     match kind {
         ItemKind::Internal | ItemKind::Bench => true,
         ItemKind::DocumentOut => step.is_none_or(crate::documents::hooks::outgoing_batched),
-        ItemKind::DocumentIn | ItemKind::Supervision => false,
+        ItemKind::DocumentIn | ItemKind::Supervision | ItemKind::Service => false,
     }
 }
 
@@ -178,6 +190,8 @@ pub enum CasePart {
     Document(Box<DocumentDesk>),
     /// 督查: the item (requirements, deadline, reports owed and filed).
     Supervision(Box<SupervisionDesk>),
+    /// 办事与服务: the request (requester, content, deadline, answer).
+    Service(Box<ServiceDesk>),
     /// The area's record exists but this viewer may not read it (密级, unit): the reason.
     Withheld(String),
 }
@@ -187,7 +201,10 @@ impl CasePart {
     pub fn timeline_note(&self, step: &str) -> Option<String> {
         match self {
             CasePart::Document(d) => d.timeline_note(step),
-            CasePart::Generic | CasePart::Supervision(_) | CasePart::Withheld(_) => None,
+            CasePart::Generic
+            | CasePart::Supervision(_)
+            | CasePart::Service(_)
+            | CasePart::Withheld(_) => None,
         }
     }
 
@@ -196,6 +213,7 @@ impl CasePart {
     pub fn deadline(&self) -> Option<&str> {
         match self {
             CasePart::Supervision(s) => Some(&s.item.deadline),
+            CasePart::Service(s) => s.detail.case_id.map(|_| s.detail.line.deadline.as_str()),
             CasePart::Generic | CasePart::Document(_) | CasePart::Withheld(_) => None,
         }
     }
@@ -228,6 +246,11 @@ impl Services {
                 .desk(actor, case.id, now)
                 .await
                 .map(|d| d.map(|d| CasePart::Supervision(Box::new(d)))),
+            Area::Service => self
+                .service()
+                .desk(actor, case.id, now)
+                .await
+                .map(|d| d.map(|d| CasePart::Service(Box::new(d)))),
         };
         match part {
             Ok(part) => Ok(part.unwrap_or(CasePart::Generic)),
@@ -261,6 +284,7 @@ impl Services {
             ItemKind::Supervision => {
                 Box::pin(self.on_supervision_flow(tx, case, events, actor, now)).await
             }
+            ItemKind::Service => Box::pin(self.on_service_flow(tx, case, events, actor, now)).await,
         }
     }
 
@@ -275,7 +299,8 @@ impl Services {
         case: &CaseCtx,
     ) -> Result<Clearance> {
         match area_of(kind) {
-            Area::Flow => Ok(Clearance::Public),
+            // Requests from the public are not classified.
+            Area::Flow | Area::Service => Ok(Clearance::Public),
             // An item carries its source's 密级 (its row is linked once the start has written
             // it; the opening checks its lead and assisting posts itself).
             Area::Supervision => match case.link {
@@ -317,7 +342,7 @@ impl Services {
     pub(crate) async fn area_grants_view(&self, actor: &Actor, case_unit: i64) -> Result<bool> {
         for area in <Area as strum::IntoEnumIterator>::iter() {
             let granted = match area {
-                Area::Flow | Area::Documents => false,
+                Area::Flow | Area::Documents | Area::Service => false,
                 Area::Supervision => self.oversees_case(actor, case_unit).await?,
             };
             if granted {
@@ -332,7 +357,7 @@ impl Services {
     pub async fn may_supervise_case(&self, actor: &Actor, kind: ItemKind) -> Result<bool> {
         let eligible = match area_of(kind) {
             Area::Flow | Area::Documents => true,
-            Area::Supervision => false,
+            Area::Supervision | Area::Service => false,
         };
         Ok(eligible && self.supervision().section(actor).await?.is_some())
     }
@@ -373,5 +398,6 @@ mod tests {
         assert!(!generic_start(ItemKind::DocumentOut));
         assert!(!generic_start(ItemKind::DocumentIn));
         assert!(!generic_start(ItemKind::Supervision));
+        assert!(!generic_start(ItemKind::Service));
     }
 }

@@ -34,6 +34,7 @@ pub mod notifications;
 pub mod org;
 pub mod paging;
 pub mod password;
+pub mod service;
 pub mod supervision;
 
 pub use auth::Actor;
@@ -89,6 +90,9 @@ pub enum ServiceError {
     /// Too many failed sign-ins from this login or address: the next try must wait.
     #[error("登录尝试过于频繁，请 {0} 秒后再试")]
     Throttled(u32),
+    /// Too many submissions from one address or phone: nothing was stored.
+    #[error("{0}")]
+    TooFrequent(String),
     /// Anything that is the system's fault, not the person's.
     #[error("系统内部错误")]
     Internal(#[source] anyhow::Error),
@@ -107,6 +111,7 @@ impl ServiceError {
             ServiceError::Nonconforming(_) => "documents.nonconforming",
             ServiceError::Locked(_) => "auth.locked",
             ServiceError::Throttled(_) => "auth.throttled",
+            ServiceError::TooFrequent(_) => "rate_limited",
             ServiceError::Internal(_) => "internal",
         }
     }
@@ -192,6 +197,8 @@ pub struct Settings {
     pub second_factor: xn_domain::security::SecondFactorPolicy,
     /// Where administrators may work from.
     pub admin_access: xn_domain::security::AdminAccess,
+    /// How often the public service form may be used.
+    pub service_public: xn_domain::service::PublicLimits,
 }
 
 /// Everything a use case needs: the database and the settings. Cheap to clone.

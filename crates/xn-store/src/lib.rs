@@ -64,6 +64,7 @@ pub mod notifications;
 pub mod opinions;
 pub mod org;
 pub mod search;
+pub mod service;
 pub mod supervision;
 pub mod writer;
 

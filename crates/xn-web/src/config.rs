@@ -47,6 +47,9 @@ pub struct Config {
     pub admin_access: AdminAccess,
     /// The daily backup: `[backup] dir = "/var/backups/xiaoneng"`, `keep = 7`, `at = "02:30"`.
     pub backup: crate::scheduled_backup::BackupSchedule,
+    /// How often the public service form may be used: `[service_public]
+    /// per_address_per_minute = 5`, `per_phone_per_day = 10`.
+    pub service_public: xn_domain::service::PublicLimits,
 }
 
 impl Default for Config {
@@ -67,6 +70,7 @@ impl Default for Config {
             second_factor: SecondFactorPolicy::default(),
             admin_access: AdminAccess::default(),
             backup: crate::scheduled_backup::BackupSchedule::default(),
+            service_public: xn_domain::service::PublicLimits::default(),
         }
     }
 }
@@ -100,6 +104,7 @@ impl Config {
             seal_key: None,
             second_factor: self.second_factor.clone(),
             admin_access: self.admin_access.clone(),
+            service_public: self.service_public,
         }
     }
 }

@@ -23,7 +23,7 @@ pub fn status_of(e: &ServiceError) -> StatusCode {
         ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
         ServiceError::Conflict { .. } | ServiceError::Constraint { .. } => StatusCode::CONFLICT,
         ServiceError::Locked(_) => StatusCode::LOCKED,
-        ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Throttled(_) | ServiceError::TooFrequent(_) => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

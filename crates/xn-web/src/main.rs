@@ -387,6 +387,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入前后十周的会议 {meetings} 个（市长办公会议、常务会议、专题会议、视频会议）。"
                 );
+                let requests = services
+                    .load_demo_service(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入服务事项演示数据失败：{e}"))?;
+                println!(
+                    "已载入近两个月的群众诉求 {requests} 件（含退单、延期、超期、重办与回访）。"
+                );
                 let (targets, reports) =
                     services
                         .load_demo_management(Clock::System.now())

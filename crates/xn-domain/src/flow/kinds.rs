@@ -38,6 +38,8 @@ pub enum ItemKind {
     DocumentIn,
     /// 督办事项: a supervision item's case.
     Supervision,
+    /// 服务事项: a request from the public or the grassroots, from 受理 to 办结.
+    Service,
 }
 
 impl ItemKind {

@@ -23,6 +23,7 @@ pub mod flow;
 pub mod management;
 pub mod meetings;
 pub mod org;
+pub mod service;
 pub mod supervision;
 
 #[derive(OpenApi)]
@@ -198,6 +199,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(documents::router())
         .merge(supervision::router())
         .merge(meetings::router())
+        .merge(service::router())
         .merge(efficiency::router())
         .merge(management::router())
 }

@@ -30,6 +30,7 @@ pub mod management;
 pub mod meetings;
 pub mod org;
 pub mod reset;
+pub mod service;
 pub mod session;
 pub mod supervision;
 pub mod time;
@@ -76,8 +77,8 @@ pub const AREAS: [Area; 10] = [
     Area {
         seg: "affairs",
         name: "办事",
-        description: "基层和群众诉求的受理、派单、办理、回访与满意度，做到件件有着落。",
-        stage: Stage::Coming,
+        description: "群众和基层诉求的登记、受理、派单、签收、承办、延期、退单、答复、回访与重办，按工作日计时限，临期、黄牌、红牌；群众可在公众页面提交和查询。",
+        stage: Stage::Built,
     },
     Area {
         seg: "research",
@@ -311,6 +312,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(supervision::router())
         .merge(meetings::router())
+        .merge(service::router())
         .merge(efficiency::router())
         .merge(management::router())
         .route(MORE, get(more))

@@ -312,6 +312,23 @@ fn rows() -> Vec<Row> {
         // Only the person objects to their own month.
         r("POST", "/api/v1/evaluations/{mishu_post}/objection", "flow.work", "nhhh nnn nn").json(r#"{"month":"2026-11","reason":""}"#),
         r("POST", "/api/v1/evaluations/{mishu_post}/decision", "flow.work", "yhhh nnn yn").json(r#"{"month":"2026-11","uphold":false,"reason":""}"#),
+        // ---- API: service requests (a 咨询 the city's office registered; its dispatchers — the
+        // 主任, and the 秘书 below 密级, which requests do not carry — accept and dispatch; the
+        // lead post alone signs, returns, answers and asks for 延期) ----
+        r("GET", "/api/v1/service/requests", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/service/requests", "flow.work", "ynny nnn yn").json(r#"{"channel":"phone","category":0,"description":""}"#),
+        r("GET", "/api/v1/service/requests/{id}", "flow.work", "yhhy nnn yn"),
+        r("POST", "/api/v1/service/requests/{id}/merge", "flow.work", "ynny nnn yn").json(r#"{"into":0}"#),
+        r("POST", "/api/v1/service/requests/{id}/decline", "flow.work", "ynny nnn yn").json(r#"{"reason":""}"#),
+        r("POST", "/api/v1/service/requests/{id}/accept", "flow.work", "ynny nnn yn"),
+        r("POST", "/api/v1/service/requests/{id}/dispatch", "flow.work", "ynny nnn yn").json(r#"{"lead_post":0}"#),
+        r("POST", "/api/v1/service/requests/{id}/sign", "flow.work", "nhhn nnn nn"),
+        r("POST", "/api/v1/service/requests/{id}/return", "flow.work", "nhhn nnn nn").json(r#"{"reason":"矩阵检查退单"}"#),
+        r("POST", "/api/v1/service/requests/{id}/answer", "flow.work", "nhhn nnn nn").json(r#"{"answer":"矩阵检查的答复内容"}"#),
+        r("POST", "/api/v1/service/requests/{id}/extensions", "flow.work", "nhhn nnn nn").json(r#"{"days":1,"reason":"矩阵检查延期"}"#),
+        r("POST", "/api/v1/service/requests/{id}/extensions/decision", "flow.work", "ynny nnn yn").json(r#"{"approve":false,"note":""}"#),
+        r("POST", "/api/v1/service/requests/{id}/review", "flow.work", "ynny nnn yn").json(r#"{"approve":false,"note":""}"#),
+        r("POST", "/api/v1/service/requests/{id}/visit", "flow.work", "ynny nnn yn").json(r#"{"result":"satisfied"}"#),
         // ---- Pages: the desk and the person's own (a token opens no page) ----
         r("GET", "/", "", "yyyy yyy ll"),
         r("POST", "/session/post", "", "nnnn nnn ll").form("post_id={mishu_post}"),
@@ -463,6 +480,13 @@ fn rows() -> Vec<Row> {
         r("GET", "/management/settings", "flow.work", "ynyy nnn ll"),
         r("POST", "/management/settings", "flow.work", "ynnn nnn ll").form("report_weekday=9&objection_days=5"),
         r("POST", "/management/settings/weights", "flow.work", "ynnn nnn ll").form("position=x"),
+        // ---- Pages: service requests ----
+        r("GET", "/affairs", "flow.work", "yyyy nnn ll"),
+        r("GET", "/affairs/export.xlsx", "flow.work", "yyyy nnn ll"),
+        r("GET", "/affairs/new", "flow.work", "ynny nnn ll"),
+        r("POST", "/affairs/new", "flow.work", "ynny nnn ll").form("channel=phone"),
+        r("GET", "/affairs/{service_request}", "flow.work", "yhhy nnn ll"),
+        r("POST", "/affairs/{service_request}/{action}", "flow.work", "ynny nnn ll").form("reason="),
     ]
 }
 
@@ -493,6 +517,16 @@ const EXEMPT: &[(&str, &str, &str)] = &[
     ("GET", "/readyz", "health check"),
     ("GET", "/api/v1/openapi.json", "the API's description"),
     ("GET", "/api/v1/docs", "the API's description"),
+    ("GET", "/api/v1/service/categories", "the public catalogue of request categories"),
+    ("GET", "/api/v1/service/public/challenge", "the public form's challenge: no object (service tests)"),
+    ("POST", "/api/v1/service/public/requests", "the public form, no sign-in: limited per address and phone (service tests)"),
+    ("GET", "/api/v1/service/public/requests/{}", "public tracking: the code and its phone are the only key (service tests)"),
+    ("POST", "/api/v1/service/public/requests/{}/rating", "the requester's rating: the code and its phone are the only key (service tests)"),
+    ("GET", "/public/service", "the public form, no sign-in"),
+    ("POST", "/public/service", "the public form, no sign-in: limited per address and phone (service tests)"),
+    ("GET", "/public/service/track", "public tracking: the code and its phone are the only key (service tests)"),
+    ("POST", "/public/service/track", "public tracking: the code and its phone are the only key (service tests)"),
+    ("POST", "/public/service/rate", "the requester's rating: the code and its phone are the only key (service tests)"),
     ("ANY", "/api/v1/{}", "an unknown API path's 404"),
 ];
 
@@ -522,6 +556,7 @@ impl Fixtures {
                         "tasks" => "task",
                         "supervision" => "item",
                         "meetings" => "meeting",
+                        "requests" => "service_request",
                         "rooms" => "room",
                         "persons" => "person",
                         "posts" => "post",
@@ -917,6 +952,25 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     ] {
         f.insert(k, v.to_string());
     }
+    // A 咨询 registered by the city's office, waiting for 受理.
+    let zt = app.token_for("zhuren", &scopes).await;
+    let cat = app
+        .scalar("select id from service_categories where name = '咨询'")
+        .await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/service/requests",
+            &zt,
+            Some(
+                json!({"channel": "phone", "category": cat, "name": "矩阵", "phone": "13800000000",
+                        "description": "矩阵检查用的服务事项内容"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    f.insert("service_request", res.json()["id"].to_string());
+    f.insert("action", "decline".to_owned());
     (Fixtures(f), logins)
 }
 

@@ -34,5 +34,6 @@ mod registers;
 mod robustness;
 mod security;
 mod security_scope;
+mod service;
 mod supervision;
 mod workbench;

@@ -343,7 +343,10 @@ on_both_engines!(
         let res = app.get("/management").await;
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.body.contains("<h1>管理</h1>") && !res.body.contains("本模块尚未建成"));
-        for area in ["affairs", "research", "info", "study", "service"] {
+        let res = app.get("/affairs").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("<h1>服务事项</h1>") && !res.body.contains("本模块尚未建成"));
+        for area in ["research", "info", "study", "service"] {
             let res = app.get(&format!("/{area}")).await;
             assert_eq!(res.status, StatusCode::OK, "{area}");
             assert!(res.body.contains("本模块尚未建成"), "{area}");

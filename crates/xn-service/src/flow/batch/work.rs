@@ -283,7 +283,8 @@ pub(super) fn is_refusal(e: &ServiceError) -> bool {
         | ServiceError::Conflict { .. }
         | ServiceError::Nonconforming(_)
         | ServiceError::Locked(_)
-        | ServiceError::Throttled(_) => true,
+        | ServiceError::Throttled(_)
+        | ServiceError::TooFrequent(_) => true,
     }
 }
 

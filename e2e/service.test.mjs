@@ -1,0 +1,136 @@
+// 办事 in real headless Chromium: a citizen on a phone (390×844) submits a request on the public
+// page without signing in and follows it by its code and phone; the city office's 秘书 accepts
+// it and dispatches it to 清河县 (suggested from the place); the county office's 秘书 signs for
+// it and answers; the 秘书 approves the answer; the citizen reads the answer on the tracking page,
+// which names no staff, and rates it 满意, closing it. No page is wider than the phone. On
+// SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set (under CI=true it must be).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PHONE,
+  createPostgresDatabase,
+  expectText,
+  launch,
+  navigating,
+  nothingWider,
+  screenshot,
+  startServer,
+  submitLogin,
+  onEngines,
+} from './lib.mjs';
+
+const JOURNEY_TIMEOUT_MS = 240_000;
+const DESKTOP_1366 = { viewport: { width: 1366, height: 768 } };
+
+function journeys(backend, { databaseUrl } = {}) {
+  const shot = (name) => (backend === 'SQLite' ? name : `${backend.toLowerCase()}-${name}`);
+  let server;
+  let browser;
+  let database;
+
+  before(async () => {
+    if (databaseUrl) database = createPostgresDatabase(databaseUrl);
+    server = await startServer({ databaseUrl: database?.url, label: `service-${backend.toLowerCase()}` });
+    browser = await launch();
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    database?.drop();
+  });
+
+  test('a citizen submits and follows a request, the county answers it, the citizen rates it 满意', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const phone = await browser.newContext(PHONE);
+    phone.setDefaultTimeout(10_000);
+    const desk = await browser.newContext(DESKTOP_1366);
+    desk.setDefaultTimeout(10_000);
+    const tel = '13912345678';
+    const text = `清河县城关镇人民路的路灯坏了一个多星期，晚上出行很不安全（${backend}）。`;
+    try {
+      // The citizen, signed out, on a phone.
+      const citizen = await phone.newPage();
+      await citizen.goto(`${server.url}/public/service`);
+      await expectText(citizen.locator('h1'), '群众诉求', { hint: 'public-form' });
+      await nothingWider(citizen, 'public form on a phone');
+      await citizen.locator('#category').selectOption({ label: '求助' });
+      await citizen.locator('#name').fill('周明');
+      await citizen.locator('#phone').fill(tel);
+      await citizen.locator('#location').fill('清河县城关镇人民路 8 号');
+      await citizen.locator('#description').fill(text);
+      const question = await citizen.locator('label', { has: citizen.locator('#challenge-answer') }).innerText();
+      const [, a, b] = question.match(/(\d+) \+ (\d+)/);
+      await citizen.locator('#challenge-answer').fill(String(Number(a) + Number(b)));
+      await screenshot(citizen, shot('service-public-form-phone'));
+      await navigating(citizen, () => citizen.locator('#submit').click());
+      const code = (await citizen.locator('#tracking-code').innerText()).trim();
+      assert.match(code, /^[2-9A-Z]{5}-[2-9A-Z]{5}$/);
+      await nothingWider(citizen, 'submitted page on a phone');
+
+      // It follows it by code and phone.
+      await navigating(citizen, () => citizen.locator('#go-track').click());
+      assert.equal(await citizen.locator('#track-code').inputValue(), code);
+      await citizen.locator('#track-phone').fill(tel);
+      await navigating(citizen, () => citizen.locator('#track').click());
+      await expectText(citizen.locator('#track-state'), '等待受理', { hint: 'tracked' });
+      await nothingWider(citizen, 'tracking page on a phone');
+
+      // The city office's 秘书 accepts it and dispatches it to 清河县, which is suggested.
+      const office = await desk.newPage();
+      await office.goto(`${server.url}/login`);
+      await submitLogin(office, 'mishu');
+      await office.goto(`${server.url}/affairs?tab=accept`);
+      await navigating(office, () => office.locator('#requests a', { hasText: code }).click());
+      await expectText(office.locator('#requester'), '周明', { hint: 'requester-in-full' });
+      await navigating(office, () => office.locator('#accept').click());
+      await expectText(office.locator('.notice'), '已受理', { hint: 'accepted' });
+      const chosen = await office.locator('#lead-post option:checked').innerText();
+      assert.match(chosen, /建议/);
+      assert.match(chosen, /清河县/);
+      await screenshot(office, shot('service-dispatch-desktop'));
+      await navigating(office, () => office.locator('#dispatch').click());
+      await expectText(office.locator('.notice'), '已派单', { hint: 'dispatched' });
+      await expectText(office.locator('#lead-unit'), '清河县', { hint: 'lead-unit' });
+      const requestUrl = office.url().split('?')[0];
+
+      // The county office's 秘书, on a phone, signs for it and answers.
+      const county = await phone.newPage();
+      await county.goto(`${server.url}/login`);
+      await submitLogin(county, 'qinghe.mishu');
+      await county.goto(`${server.url}/affairs?tab=mine`);
+      await nothingWider(county, 'county list on a phone');
+      await navigating(county, () => county.locator('#requests a', { hasText: code }).click());
+      await navigating(county, () => county.locator('#sign').click());
+      await expectText(county.locator('.notice'), '已签收', { hint: 'signed' });
+      await county.locator('#answer-text').fill('已安排路灯维修队于今日更换损坏的路灯，现已恢复照明。');
+      await navigating(county, () => county.locator('#submit-answer').click());
+      await expectText(county.locator('.notice'), '答复已提交', { hint: 'answered' });
+      await nothingWider(county, 'request page on a phone');
+
+      // The 秘书 approves the answer.
+      await office.goto(requestUrl);
+      await navigating(office, () => office.locator('#review').click());
+      await expectText(office.locator('#request-state'), '待回访', { hint: 'reviewed' });
+
+      // The citizen reads the answer, no staff named, and rates it 满意.
+      await citizen.goto(`${server.url}/public/service/track?code=${code}`);
+      await citizen.locator('#track-phone').fill(tel);
+      await navigating(citizen, () => citizen.locator('#track').click());
+      await expectText(citizen.locator('#track-answer'), '已恢复照明', { hint: 'answer-read' });
+      const body = await citizen.locator('body').innerText();
+      for (const name of ['王晓东', '赵雨欣']) assert.ok(!body.includes(name), `${name} on the tracking page`);
+      await citizen.locator('#rate-satisfied').check();
+      await screenshot(citizen, shot('service-rate-phone'));
+      await navigating(citizen, () => citizen.locator('#rate').click());
+      await expectText(citizen.locator('#track-notice'), '感谢您的评价', { hint: 'rated' });
+      await expectText(citizen.locator('#track-state'), '已办结', { hint: 'closed' });
+      await nothingWider(citizen, 'rated tracking page on a phone');
+    } finally {
+      await phone.close();
+      await desk.close();
+    }
+  });
+}
+
+onEngines(import.meta.url, 'service journeys', journeys);
