@@ -30,6 +30,8 @@ pub enum Area {
     Documents,
     /// 督查: supervision items.
     Supervision,
+    /// 信息: information items.
+    Information,
 }
 
 impl Area {
@@ -39,6 +41,7 @@ impl Area {
             Area::Flow => "内部事项",
             Area::Documents => "办文",
             Area::Supervision => "督查",
+            Area::Information => "信息",
         }
     }
 
@@ -48,6 +51,7 @@ impl Area {
             Area::Flow => "flow",
             Area::Documents => "documents",
             Area::Supervision => "supervision",
+            Area::Information => "information",
         }
     }
 
@@ -73,6 +77,7 @@ pub fn area_of(kind: ItemKind) -> Area {
         ItemKind::Internal | ItemKind::Bench => Area::Flow,
         ItemKind::DocumentOut | ItemKind::DocumentIn => Area::Documents,
         ItemKind::Supervision => Area::Supervision,
+        ItemKind::Information => Area::Information,
     }
 }
 
@@ -84,6 +89,7 @@ pub fn label(kind: ItemKind) -> &'static str {
         ItemKind::DocumentOut => "发文",
         ItemKind::DocumentIn => "收文",
         ItemKind::Supervision => "督办事项",
+        ItemKind::Information => "政务信息",
     }
 }
 
@@ -113,6 +119,10 @@ pub fn shipped_processes(area: Area) -> &'static [(&'static str, &'static str)] 
             "processes/supervision.toml",
             include_str!("../../../processes/supervision.toml"),
         )],
+        Area::Information => &[(
+            "processes/information.toml",
+            include_str!("../../../processes/information.toml"),
+        )],
     }
 }
 
@@ -128,6 +138,7 @@ pub fn contract(kind: ItemKind) -> &'static StepContract {
         ItemKind::DocumentOut => &crate::documents::hooks::OUTGOING_CONTRACT,
         ItemKind::DocumentIn => &crate::documents::hooks::INCOMING_CONTRACT,
         ItemKind::Supervision => &crate::supervision::hooks::CONTRACT,
+        ItemKind::Information => &crate::information::hooks::CONTRACT,
     }
 }
 
@@ -137,7 +148,7 @@ pub fn contract(kind: ItemKind) -> &'static StepContract {
 pub fn generic_start(kind: ItemKind) -> bool {
     match area_of(kind) {
         Area::Flow => true,
-        Area::Documents | Area::Supervision => false,
+        Area::Documents | Area::Supervision | Area::Information => false,
     }
 }
 
@@ -150,7 +161,7 @@ pub fn batched(kind: ItemKind, step: Option<&str>) -> bool {
     match kind {
         ItemKind::Internal | ItemKind::Bench => true,
         ItemKind::DocumentOut => step.is_none_or(crate::documents::hooks::outgoing_batched),
-        ItemKind::DocumentIn | ItemKind::Supervision => false,
+        ItemKind::DocumentIn | ItemKind::Supervision | ItemKind::Information => false,
     }
 }
 
@@ -215,7 +226,7 @@ impl Services {
             return Ok(CasePart::Generic);
         };
         let part = match area_of(kind) {
-            Area::Flow => return Ok(CasePart::Generic),
+            Area::Flow | Area::Information => return Ok(CasePart::Generic),
             Area::Documents => {
                 let steps: Vec<String> = case.my_tasks.iter().map(|t| t.step.clone()).collect();
                 self.documents()
@@ -261,6 +272,9 @@ impl Services {
             ItemKind::Supervision => {
                 Box::pin(self.on_supervision_flow(tx, case, events, actor, now)).await
             }
+            ItemKind::Information => {
+                Box::pin(self.on_information_flow(tx, case, events, actor, now)).await
+            }
         }
     }
 
@@ -282,6 +296,19 @@ impl Services {
                 Some(item) => {
                     crate::clearance::level(&read.supervision_classification(item).await?)
                 }
+                None => Ok(Clearance::Public),
+            },
+            // An item's cases carry its 密级: the unit's case links the item, a receipt's case
+            // its receipt.
+            Area::Information => match case.link {
+                Some(link) => crate::clearance::level(
+                    &read
+                        .information_classification(
+                            link,
+                            crate::information::hooks::is_receipt(&case.fields),
+                        )
+                        .await?,
+                ),
                 None => Ok(Clearance::Public),
             },
             Area::Documents => match case.link {
@@ -317,7 +344,7 @@ impl Services {
     pub(crate) async fn area_grants_view(&self, actor: &Actor, case_unit: i64) -> Result<bool> {
         for area in <Area as strum::IntoEnumIterator>::iter() {
             let granted = match area {
-                Area::Flow | Area::Documents => false,
+                Area::Flow | Area::Documents | Area::Information => false,
                 Area::Supervision => self.oversees_case(actor, case_unit).await?,
             };
             if granted {
@@ -331,7 +358,7 @@ impl Services {
     /// is not one already, seen by a supervising section.
     pub async fn may_supervise_case(&self, actor: &Actor, kind: ItemKind) -> Result<bool> {
         let eligible = match area_of(kind) {
-            Area::Flow | Area::Documents => true,
+            Area::Flow | Area::Documents | Area::Information => true,
             Area::Supervision => false,
         };
         Ok(eligible && self.supervision().section(actor).await?.is_some())
@@ -373,5 +400,6 @@ mod tests {
         assert!(!generic_start(ItemKind::DocumentOut));
         assert!(!generic_start(ItemKind::DocumentIn));
         assert!(!generic_start(ItemKind::Supervision));
+        assert!(!generic_start(ItemKind::Information));
     }
 }

@@ -618,6 +618,7 @@ impl Services {
         // 文电科 handles the city office's documents, 秘书股 each county office's.
         xn_store::documents::flag_registries(&mut tx, &["文电科", "秘书股"]).await?;
         xn_store::supervision::flag_sections(&mut tx, &["督查科", "督查股"]).await?;
+        xn_store::information::flag_sections(&mut tx, &["信息科", "信息股"]).await?;
         record(
             &mut tx,
             &crate::events::Audit::CONSOLE,

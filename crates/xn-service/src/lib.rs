@@ -27,6 +27,7 @@ pub mod events;
 pub mod files;
 pub mod flow;
 pub mod import;
+pub mod information;
 pub mod meetings;
 pub mod notifications;
 pub mod org;

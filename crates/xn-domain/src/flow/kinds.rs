@@ -38,6 +38,8 @@ pub enum ItemKind {
     DocumentIn,
     /// 督办事项: a supervision item's case.
     Supervision,
+    /// 政务信息: an information item's case, at the submitting unit or at a receiving office.
+    Information,
 }
 
 impl ItemKind {
