@@ -20,6 +20,7 @@ pub mod calendar;
 pub mod documents;
 pub mod efficiency;
 pub mod flow;
+pub mod information;
 pub mod meetings;
 pub mod org;
 pub mod supervision;
@@ -123,6 +124,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(documents::router())
         .merge(supervision::router())
         .merge(meetings::router())
+        .merge(information::router())
         .merge(efficiency::router())
 }
 
