@@ -25,11 +25,15 @@ pub async fn is_section(db: &Db, unit_id: i64) -> Result<bool> {
     Ok(v.unwrap_or(0) != 0)
 }
 
-/// The active posts of the information sections directly under an office.
+/// The active posts of the information sections directly under an office that do business
+/// work (an administrator's post sitting in the section does none).
 pub async fn section_posts(tx: &mut Tx, office: i64) -> Result<Vec<i64>> {
     Ok(with_tx!(tx, c => sqlx::query_scalar(
         "select p.id from posts p join units u on u.id = p.unit_id
           where u.parent_id = $1 and u.information_section = 1 and p.active = 1
+            and exists (select 1 from post_roles pr join role_permissions rp
+                          on rp.role_id = pr.role_id
+                         where pr.post_id = p.id and rp.permission = 'flow.work')
           order by p.id")
         .bind(office).fetch_all(c).await)?)
 }

@@ -23,6 +23,7 @@ mod documents;
 mod efficiency;
 mod factor;
 mod flow;
+mod information;
 mod meetings;
 mod meetings_notices;
 mod opinions;
