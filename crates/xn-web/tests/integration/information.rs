@@ -157,7 +157,7 @@ on_both_engines!(
             0
         );
         // Monday 09:45: the warning.
-        app.clock.advance(Duration::hours(15) + Duration::minutes(45));
+        app.clock.advance(Duration::hours(16) + Duration::minutes(45));
         services.run_due_timers("t", app.clock.now(), lease, 100).await.unwrap();
         assert_eq!(app.scalar(&warned_sql).await, 1, "the due-soon warning at 09:30");
         assert_eq!(
@@ -323,9 +323,18 @@ on_both_engines!(
             app.scalar(&format!("select late_minutes from information_items where id = {written}")).await,
             0
         );
+        // The duty post, a member of the section, was told of both reports; the section's
+        // chief, no longer the duty, of the first alone.
         assert_eq!(
             app.scalar(&format!(
                 "select count(*) from notifications where post_id = {duty} and kind = 'information.urgent'"
+            ))
+            .await,
+            2
+        );
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from notifications where post_id = {section_post} and kind = 'information.urgent'"
             ))
             .await,
             1
