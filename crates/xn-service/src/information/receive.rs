@@ -277,3 +277,24 @@ impl Information<'_> {
         })
     }
 }
+
+impl Information<'_> {
+    /// The item a receipt belongs to, for a reader of the receipt's office (its section and
+    /// leaders) or of the item's unit; anyone else is answered as for a missing one.
+    pub async fn receipt_item(&self, actor: &Actor, receipt: i64) -> Result<i64> {
+        let r = store::find_receipt(self.svc.db(), receipt)
+            .await
+            .map_err(ServiceError::missing("信息"))?;
+        let office = self.overseen_office(actor).await?;
+        let reads = (r.office_unit_id.is_some() && r.office_unit_id == office)
+            || self
+                .options(actor)
+                .await
+                .is_ok_and(|o| o.unit_id == r.unit_id);
+        if reads {
+            Ok(r.item_id)
+        } else {
+            Err(ServiceError::NotFound("信息"))
+        }
+    }
+}
