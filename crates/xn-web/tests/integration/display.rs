@@ -141,12 +141,12 @@ on_both_engines!(
         assert_eq!(home.status, StatusCode::OK);
         let names: Vec<String> = menu(&home.body).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
-            &names[..5],
-            ["工作台", "办文", "办会", "督查", "效能"],
+            &names[..6],
+            ["工作台", "办文", "办会", "信息", "督查", "效能"],
             "{names:?}"
         );
         assert_eq!(names.last().map(String::as_str), Some("更多"), "{names:?}");
-        for coming in ["办事", "调研", "信息", "学习", "管理", "服务"] {
+        for coming in ["办事", "调研", "学习", "管理", "服务"] {
             assert!(!names.iter().any(|n| n == coming), "{coming} in {names:?}");
         }
         for built in ["组织机构", "工作日历"] {
@@ -164,7 +164,6 @@ on_both_engines!(
         for (seg, name) in [
             ("affairs", "办事"),
             ("research", "调研"),
-            ("info", "信息"),
             ("study", "学习"),
             ("targets", "管理"),
             ("service", "服务"),

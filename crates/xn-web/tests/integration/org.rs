@@ -340,7 +340,10 @@ on_both_engines!(
         let res = app.get("/efficiency").await;
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.body.contains("<h1>积压事项</h1>") && !res.body.contains("本模块尚未建成"));
-        for area in ["affairs", "research", "info", "study", "targets", "service"] {
+        let res = app.get("/information").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("<h1>政务信息</h1>") && !res.body.contains("本模块尚未建成"));
+        for area in ["affairs", "research", "study", "targets", "service"] {
             let res = app.get(&format!("/{area}")).await;
             assert_eq!(res.status, StatusCode::OK, "{area}");
             assert!(res.body.contains("本模块尚未建成"), "{area}");
