@@ -868,3 +868,21 @@ pub async fn classification(tx: &mut Tx, link: i64, receipt: bool) -> Result<Str
     };
     Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(link).fetch_one(c).await)?)
 }
+
+/// The demo's information section chief of the city office, by login.
+pub async fn demo_section_login(db: &Db) -> Result<Option<String>> {
+    Ok(with_db!(db, c => sqlx::query_scalar(
+        "select pe.login from persons pe join posts p on p.person_id = pe.id
+           join units u on u.id = p.unit_id join positions q on q.id = p.position_id
+          where u.name = '信息科' and q.code = 'section_chief' and p.active = 1
+          order by p.id limit 1")
+        .fetch_optional(c).await)?)
+}
+
+/// A person's first active post, by login: (person, post).
+pub async fn demo_post(db: &Db, login: &str) -> Result<Option<(i64, i64)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select pe.id, p.id from persons pe join posts p on p.person_id = pe.id
+          where pe.login = $1 and p.active = 1 order by p.id limit 1")
+        .bind(login).fetch_optional(c).await)?)
+}

@@ -292,6 +292,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入前后十周的会议 {meetings} 个（市长办公会议、常务会议、专题会议、视频会议）。"
                 );
+                let items = services
+                    .load_demo_information(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入信息演示数据失败：{e}"))?;
+                println!(
+                    "已载入近三个月各县区报送的政务信息 {items} 条（含突发事件快报、迟报、采用与《东川政务信息》各期）。"
+                );
             }
             Err(xn_service::ServiceError::Conflict { .. }) => {
                 println!("数据库中已有数据，沿用现有数据。")

@@ -15,6 +15,7 @@
 //! [`Information::as_section`] and nothing else.
 
 mod adopt;
+mod demo;
 pub(crate) mod hooks;
 mod periodicals;
 mod receive;
