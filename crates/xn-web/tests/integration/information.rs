@@ -581,3 +581,32 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    the_demos_information_is_made_through_the_services,
+    |app: TestApp| async move {
+        let made = app
+            .services()
+            .load_demo_information(app.clock.now())
+            .await
+            .unwrap();
+        assert!(made > 20, "{made}");
+        assert_eq!(app.count("information_items").await, i64::try_from(made).unwrap());
+        // Every county reported; issues were printed; urgent reports were scored, some late.
+        assert_eq!(
+            app.scalar("select count(distinct unit_id) from information_items").await,
+            8
+        );
+        assert!(app.scalar("select count(*) from information_issues where state = 'published'").await >= 2);
+        assert!(app.scalar("select count(*) from information_adoptions where level = 'periodical'").await > 10);
+        assert!(app.scalar("select count(*) from information_items where report_kind = 'flash'").await >= 1);
+        let section = app
+            .token_for(&app.login_of_position("信息科", "section_chief").await, &SCOPES)
+            .await;
+        let r = app
+            .api("GET", "/api/v1/information/ranking?period=2026", &section, None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.json()["lines"].as_array().unwrap().len() >= 5);
+    }
+);
