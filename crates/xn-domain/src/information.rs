@@ -298,7 +298,7 @@ pub fn check_texts(title: &str, body: &str) -> Result<(), Invalid> {
         });
     }
     let b = body.trim().chars().count();
-    if b < 10 || b > 20_000 {
+    if !(10..=20_000).contains(&b) {
         return Err(Invalid {
             field: "body",
             message: "正文应为 10–20000 字".into(),

@@ -170,22 +170,28 @@ pub async fn set_item_case(tx: &mut Tx, id: i64, case_id: i64) -> Result<()> {
 /// One item.
 pub async fn find_item(db: &Db, id: i64) -> Result<ItemRow> {
     let sql = format!("{ITEM_SELECT} where i.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// One item, inside a transaction.
 pub async fn find_item_tx(tx: &mut Tx, id: i64) -> Result<ItemRow> {
     let sql = format!("{ITEM_SELECT} where i.id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// The item whose unit case this is.
 pub async fn item_of_case(tx: &mut Tx, case_id: i64) -> Result<Option<ItemRow>> {
     let sql = format!("{ITEM_SELECT} where i.case_id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id)
-        .fetch_optional(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id)
+        .fetch_optional(c).await)?,
+    )
 }
 
 /// Sets an item's state.
@@ -232,16 +238,22 @@ pub async fn items_of_units(db: &Db, units: &[i64], limit: i64) -> Result<Vec<It
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    let sql = format!("{ITEM_SELECT} where i.unit_id in ({list}) order by i.created_at desc, i.id desc limit $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(limit)
-        .fetch_all(c).await)?)
+    let sql = format!(
+        "{ITEM_SELECT} where i.unit_id in ({list}) order by i.created_at desc, i.id desc limit $1"
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(limit)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// The reports that follow a 快报 (书面报告, 续报), in order.
 pub async fn followups(db: &Db, first: i64) -> Result<Vec<ItemRow>> {
     let sql = format!("{ITEM_SELECT} where i.first_item_id = $1 order by i.created_at, i.id");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(first)
-        .fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(first)
+        .fetch_all(c).await)?,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,22 +384,28 @@ pub async fn set_receipt_case(tx: &mut Tx, id: i64, case_id: i64) -> Result<()> 
 /// The receipt whose case this is.
 pub async fn receipt_of_case(tx: &mut Tx, case_id: i64) -> Result<Option<ReceiptRow>> {
     let sql = format!("{RECEIPT_SELECT} where r.case_id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id)
-        .fetch_optional(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(case_id)
+        .fetch_optional(c).await)?,
+    )
 }
 
 /// One receipt.
 pub async fn find_receipt(db: &Db, id: i64) -> Result<ReceiptRow> {
     let sql = format!("{RECEIPT_SELECT} where r.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// One receipt, locked for the transaction's write (PostgreSQL; SQLite writes one at a time).
 pub async fn find_receipt_tx(tx: &mut Tx, id: i64) -> Result<ReceiptRow> {
     let sql = format!("{RECEIPT_SELECT} where r.id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// Sets a receipt's state; `signed` and `screened` stamp the step done now.
@@ -413,8 +431,10 @@ pub async fn set_receipt_state(
 /// An item's receipts.
 pub async fn receipts_of_item(db: &Db, item: i64) -> Result<Vec<ReceiptRow>> {
     let sql = format!("{RECEIPT_SELECT} where r.item_id = $1 order by r.id");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item)
-        .fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(item)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// An office's receipts, the latest first; `open` keeps those not yet signed for or screened
@@ -436,8 +456,10 @@ pub async fn receipts_of_office(
               order by r.received_at desc, r.id desc limit $2"
         )
     };
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
-        .bind(limit).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
+        .bind(limit).fetch_all(c).await)?,
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,15 +545,19 @@ pub async fn insert_periodical(tx: &mut Tx, p: &PeriodicalRow, at: i64) -> Resul
 /// An office's periodicals.
 pub async fn periodicals_of(db: &Db, office: i64) -> Result<Vec<PeriodicalRow>> {
     let sql = format!("{PERIODICAL_SELECT} where office_unit_id = $1 order by id");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
-        .fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// One periodical.
 pub async fn find_periodical(tx: &mut Tx, id: i64) -> Result<PeriodicalRow> {
     let sql = format!("{PERIODICAL_SELECT} where id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// Takes the next 期号 of a periodical's year, inside the issue's transaction: one upsert, so
@@ -593,15 +619,19 @@ pub async fn insert_issue(
 /// One issue.
 pub async fn find_issue(db: &Db, id: i64) -> Result<IssueRow> {
     let sql = format!("{ISSUE_SELECT} where s.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// One issue, inside a transaction.
 pub async fn find_issue_tx(tx: &mut Tx, id: i64) -> Result<IssueRow> {
     let sql = format!("{ISSUE_SELECT} where s.id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// The issues of an office's periodicals, the latest first.
@@ -610,8 +640,10 @@ pub async fn issues_of_office(db: &Db, office: i64, limit: i64) -> Result<Vec<Is
         "{ISSUE_SELECT} where p.office_unit_id = $1
           order by s.year desc, s.periodical_id, s.number desc limit $2"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
-        .bind(limit).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
+        .bind(limit).fetch_all(c).await)?,
+    )
 }
 
 /// Takes the next place in a draft issue, inside the adoption's transaction (the issue's row

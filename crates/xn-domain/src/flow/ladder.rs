@@ -87,7 +87,8 @@ pub fn rungs(
         // passed since the step was entered (the office hours the engine counts in).
         let local = to_shanghai_local(entered);
         let minutes = (limit - ladder.due_soon_hours) * 60;
-        let at = from_shanghai_local(cal.add_working_hours(local, minutes, &OfficeHours::default()));
+        let at =
+            from_shanghai_local(cal.add_working_hours(local, minutes, &OfficeHours::default()));
         if at < due.at && at > entered {
             out.push((Rung::DueSoon, at));
         }

@@ -88,7 +88,13 @@ impl Sheet<'_, '_> {
     /// Lines of text from `x` over `w`, first line indented by `indent`.
     fn paragraph(&mut self, text: &str, role: FontRole, indent: f32) {
         let pitch = self.ctx.pitch;
-        let lines = self.ctx.lines(&spans(text.trim(), role), (X0, X1 - X0), (indent, 0.0), SIZE_4, BLACK);
+        let lines = self.ctx.lines(
+            &spans(text.trim(), role),
+            (X0, X1 - X0),
+            (indent, 0.0),
+            SIZE_4,
+            BLACK,
+        );
         for mut r in lines {
             if self.y + pitch > Y_END {
                 self.new_page();
@@ -112,7 +118,13 @@ impl Sheet<'_, '_> {
 
     fn left_right(&mut self, left: &str, right: &str) {
         let b = self.ctx.band_baseline(SIZE_4);
-        let l = self.ctx.run_at(&spans(left, FontRole::FangSong), X0, self.y + b, SIZE_4, BLACK);
+        let l = self.ctx.run_at(
+            &spans(left, FontRole::FangSong),
+            X0,
+            self.y + b,
+            SIZE_4,
+            BLACK,
+        );
         let sp = spans(right, FontRole::FangSong);
         let w = self.ctx.text_width(&sp, SIZE_4);
         let r = self.ctx.run_at(&sp, X1 - w, self.y + b, SIZE_4, BLACK);
@@ -143,7 +155,13 @@ pub fn bulletin(b: &Bulletin, fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
     s.page();
     if let Some(c) = b.classification.as_deref().filter(|c| !c.trim().is_empty()) {
         let bl = s.ctx.band_baseline(SIZE_4);
-        let run = s.ctx.run_at(&spans(c.trim(), FontRole::Hei), X0, s.y - 8.0 + bl, SIZE_4, BLACK);
+        let run = s.ctx.run_at(
+            &spans(c.trim(), FontRole::Hei),
+            X0,
+            s.y - 8.0 + bl,
+            SIZE_4,
+            BLACK,
+        );
         s.page().runs.push(run);
     }
     // The title band: the periodical's name in red, large, then its number.
@@ -182,11 +200,15 @@ pub fn bulletin(b: &Bulletin, fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
         }
     }
     // The distribution at the foot of the last page, between two rules.
-    let foot: Vec<(&str, &str)> = [("报", &b.report_to), ("送", &b.send_to), ("发", &b.issue_to)]
-        .into_iter()
-        .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| (k, v.as_str()))
-        .collect();
+    let foot: Vec<(&str, &str)> = [
+        ("报", &b.report_to),
+        ("送", &b.send_to),
+        ("发", &b.issue_to),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| (k, v.as_str()))
+    .collect();
     let needed = (foot.len().max(1) as f32 + 1.0) * s.ctx.pitch;
     if s.y + needed > Y_END {
         s.new_page();

@@ -82,7 +82,10 @@ impl Information<'_> {
             ms(now),
         )
         .await?;
-        let points = self.svc.points_of(&mut tx, section.office, level.code()).await?;
+        let points = self
+            .svc
+            .points_of(&mut tx, section.office, level.code())
+            .await?;
         if points != 0 {
             store::insert_score(
                 &mut tx,

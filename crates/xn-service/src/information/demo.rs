@@ -16,16 +16,46 @@ use crate::demo::documents::Rng;
 use crate::{Actor, Result, Services};
 
 const TOPICS: [(&str, &str); 10] = [
-    ("推进高标准农田建设", "新建高标准农田，完善灌排设施，粮食综合生产能力稳步提升。"),
-    ("优化营商环境见实效", "深化“放管服”改革，企业开办压缩至一个工作日内办结。"),
-    ("开展冬春森林防火专项检查", "组织力量对林区开展拉网式排查，整改隐患，落实巡护责任。"),
-    ("城乡居民医保参保扩面取得进展", "入户宣传动员，参保率较去年同期提高。"),
-    ("根治欠薪专项行动", "对在建工程项目逐一排查，督促企业足额发放农民工工资。"),
-    ("老旧小区改造惠民生", "完成老旧小区改造，加装电梯、改造管网，群众满意度提升。"),
-    ("12345 热线诉求办理提质增效", "建立诉求分办督办机制，按期办结率和满意率持续提高。"),
-    ("乡村振兴示范村建设", "因地制宜发展特色产业，村集体经济收入稳步增长。"),
-    ("安全生产隐患排查整治", "对重点行业领域开展隐患排查，建立台账，限期整改销号。"),
-    ("群众反映农村饮水问题的建议", "部分村组供水不稳定，建议加快农村供水管网改造。"),
+    (
+        "推进高标准农田建设",
+        "新建高标准农田，完善灌排设施，粮食综合生产能力稳步提升。",
+    ),
+    (
+        "优化营商环境见实效",
+        "深化“放管服”改革，企业开办压缩至一个工作日内办结。",
+    ),
+    (
+        "开展冬春森林防火专项检查",
+        "组织力量对林区开展拉网式排查，整改隐患，落实巡护责任。",
+    ),
+    (
+        "城乡居民医保参保扩面取得进展",
+        "入户宣传动员，参保率较去年同期提高。",
+    ),
+    (
+        "根治欠薪专项行动",
+        "对在建工程项目逐一排查，督促企业足额发放农民工工资。",
+    ),
+    (
+        "老旧小区改造惠民生",
+        "完成老旧小区改造，加装电梯、改造管网，群众满意度提升。",
+    ),
+    (
+        "12345 热线诉求办理提质增效",
+        "建立诉求分办督办机制，按期办结率和满意率持续提高。",
+    ),
+    (
+        "乡村振兴示范村建设",
+        "因地制宜发展特色产业，村集体经济收入稳步增长。",
+    ),
+    (
+        "安全生产隐患排查整治",
+        "对重点行业领域开展隐患排查，建立台账，限期整改销号。",
+    ),
+    (
+        "群众反映农村饮水问题的建议",
+        "部分村组供水不稳定，建议加快农村供水管网改造。",
+    ),
 ];
 
 const COUNTIES: [&str; 8] = [
@@ -66,7 +96,9 @@ impl Services {
         let mut counties = Vec::new();
         for c in COUNTIES {
             let mishu = self.demo_actor(&format!("{c}.mishu"), &client, now).await?;
-            let zhuren = self.demo_actor(&format!("{c}.zhuren"), &client, now).await?;
+            let zhuren = self
+                .demo_actor(&format!("{c}.zhuren"), &client, now)
+                .await?;
             if let (Some(m), Some(z)) = (mishu, zhuren) {
                 counties.push((m, z));
             }
@@ -101,10 +133,14 @@ impl Services {
                 }
                 let seed = usize::try_from(rng.range(0, 999)).unwrap_or(0);
                 let (topic, text) = TOPICS[(seed + k) % TOPICS.len()];
-                let unit = mishu.post.as_ref().map_or("", |p| p.unit_short_name.as_str());
+                let unit = mishu
+                    .post
+                    .as_ref()
+                    .map_or("", |p| p.unit_short_name.as_str());
                 let urgent = seed % 23 == 0;
                 let sent = at(day, 9 + u32::try_from(seed % 6).unwrap_or(0), 10);
-                let Some(signer) = mishu.post.as_ref().and(zhuren.post.as_ref()).map(|p| p.id) else {
+                let Some(signer) = mishu.post.as_ref().and(zhuren.post.as_ref()).map(|p| p.id)
+                else {
                     continue;
                 };
                 let input = if urgent {
@@ -128,7 +164,10 @@ impl Services {
                 } else {
                     NewInformation {
                         title: format!("{}{topic}", unit.trim_end_matches("政府办")),
-                        body: format!("{}{text}下一步，将持续巩固成果，推动工作取得更大成效。", unit.trim_end_matches("政府办")),
+                        body: format!(
+                            "{}{text}下一步，将持续巩固成果，推动工作取得更大成效。",
+                            unit.trim_end_matches("政府办")
+                        ),
                         kind: ["news", "practice", "suggestion", "public_opinion"][seed % 4].into(),
                         signer_post: signer,
                         offices: vec![city_office],
@@ -164,30 +203,76 @@ impl Services {
                 let receipts = xn_store::information::receipts_of_item(self.db(), item).await?;
                 let Some(r) = receipts.first() else { continue };
                 // Most within the four hours, one in eight the next day (late).
-                let delay = if seed % 8 == 0 { 60 * 22 } else { 40 + (seed as i64 % 90) };
+                let delay = if seed % 8 == 0 {
+                    60 * 22
+                } else {
+                    40 + (seed as i64 % 90)
+                };
                 let t = signed + TimeDelta::minutes(delay);
                 info.sign(&cap, r.id, t).await?;
                 let t = t + TimeDelta::minutes(30);
                 if seed % 9 == 4 {
-                    info.screen(&cap, r.id, "退回修改", "请补充具体数据和典型事例", t).await?;
+                    info.screen(&cap, r.id, "退回修改", "请补充具体数据和典型事例", t)
+                        .await?;
                     continue;
                 }
                 if seed % 11 == 5 {
-                    info.screen(&cap, r.id, "不予采用", "内容与前期信息重复", t).await?;
+                    info.screen(&cap, r.id, "不予采用", "内容与前期信息重复", t)
+                        .await?;
                     continue;
                 }
                 info.screen(&cap, r.id, "采用", "", t).await?;
                 if let Some((issue_id, _)) = issue {
-                    info.adopt(&cap, r.id, &AdoptInput { level: "periodical".into(), issue: Some(issue_id), note: String::new() }, t + TimeDelta::minutes(5)).await?;
+                    info.adopt(
+                        &cap,
+                        r.id,
+                        &AdoptInput {
+                            level: "periodical".into(),
+                            issue: Some(issue_id),
+                            note: String::new(),
+                        },
+                        t + TimeDelta::minutes(5),
+                    )
+                    .await?;
                 }
                 if seed % 5 == 0 {
-                    info.adopt(&cap, r.id, &AdoptInput { level: "special".into(), issue: None, note: String::new() }, t + TimeDelta::minutes(6)).await?;
+                    info.adopt(
+                        &cap,
+                        r.id,
+                        &AdoptInput {
+                            level: "special".into(),
+                            issue: None,
+                            note: String::new(),
+                        },
+                        t + TimeDelta::minutes(6),
+                    )
+                    .await?;
                 }
                 if seed % 13 == 0 {
-                    info.adopt(&cap, r.id, &AdoptInput { level: "higher".into(), issue: None, note: "省人民政府办公厅《政务信息》采用".into() }, t + TimeDelta::minutes(7)).await?;
+                    info.adopt(
+                        &cap,
+                        r.id,
+                        &AdoptInput {
+                            level: "higher".into(),
+                            issue: None,
+                            note: "省人民政府办公厅《政务信息》采用".into(),
+                        },
+                        t + TimeDelta::minutes(7),
+                    )
+                    .await?;
                 }
                 if seed % 17 == 0 {
-                    info.adopt(&cap, r.id, &AdoptInput { level: "instruction".into(), issue: None, note: "陈立新市长批示：此做法很好，请相关部门总结推广。".into() }, t + TimeDelta::minutes(8)).await?;
+                    info.adopt(
+                        &cap,
+                        r.id,
+                        &AdoptInput {
+                            level: "instruction".into(),
+                            issue: None,
+                            note: "陈立新市长批示：此做法很好，请相关部门总结推广。".into(),
+                        },
+                        t + TimeDelta::minutes(8),
+                    )
+                    .await?;
                 }
             }
             day = cal.add_working_days(day, 1).date;
@@ -196,11 +281,19 @@ impl Services {
     }
 
     /// A demo person's first active post as an actor, by login.
-    async fn demo_actor(&self, login: &str, client: &Client, now: DateTime<Utc>) -> Result<Option<Actor>> {
+    async fn demo_actor(
+        &self,
+        login: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Actor>> {
         let Some((person, post)) = xn_store::information::demo_post(self.db(), login).await? else {
             return Ok(None);
         };
-        Ok(Some(self.actor_for(person, Some(post), None, client, now).await?))
+        Ok(Some(
+            self.actor_for(person, Some(post), None, client, now)
+                .await?,
+        ))
     }
 
     /// The open task of a case (the demo's actors act on the one waiting for them).

@@ -90,7 +90,8 @@ impl Services {
         if is_receipt(&case.fields) {
             self.on_receipt_flow(tx, link, events, actor, now).await
         } else {
-            self.on_item_flow(tx, link, case.id, events, actor, now).await
+            self.on_item_flow(tx, link, case.id, events, actor, now)
+                .await
         }
     }
 
@@ -243,8 +244,17 @@ impl Services {
                     )
                     .await?;
                     if report != ReportKind::None {
-                        self.urgent_arrived(tx, item, office, receipt, out.case_id, report, late, now)
-                            .await?;
+                        self.urgent_arrived(
+                            tx,
+                            item,
+                            office,
+                            receipt,
+                            out.case_id,
+                            report,
+                            late,
+                            now,
+                        )
+                        .await?;
                     }
                 }
                 (None, Some(outside)) => {
@@ -407,8 +417,16 @@ impl Services {
                     },
                 ));
             }
-            store::set_receipt_state(tx, receipt.id, state.code(), reason, ms(now), signed, screened)
-                .await?;
+            store::set_receipt_state(
+                tx,
+                receipt.id,
+                state.code(),
+                reason,
+                ms(now),
+                signed,
+                screened,
+            )
+            .await?;
             if matches!(state, ReceiptState::Returned | ReceiptState::Declined) {
                 insert_notification(
                     tx,

@@ -99,7 +99,8 @@ impl Information<'_> {
         let Some(post) = actor.post.as_ref() else {
             return Ok(None);
         };
-        if !actor.has(Permission::FlowWork) || !store::is_section(self.svc.db(), post.unit_id).await?
+        if !actor.has(Permission::FlowWork)
+            || !store::is_section(self.svc.db(), post.unit_id).await?
         {
             return Ok(None);
         }
@@ -153,7 +154,10 @@ impl Information<'_> {
     /// office or below it).
     pub async fn set_duty(&self, section: &InfoSectionCap<'_>, input: &DutySettings) -> Result<()> {
         let mut tx = self.svc.db().begin().await?;
-        for (field, post) in [("duty_post", input.duty_post), ("leader_post", input.leader_post)] {
+        for (field, post) in [
+            ("duty_post", input.duty_post),
+            ("leader_post", input.leader_post),
+        ] {
             if let Some(p) = post {
                 let unit = match xn_store::flow::post_unit(&mut tx, p).await? {
                     Some((u, active)) if active != 0 => u,

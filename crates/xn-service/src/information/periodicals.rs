@@ -120,9 +120,16 @@ impl Information<'_> {
         input: &NewPeriodical,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let name = input.name.trim().trim_start_matches('《').trim_end_matches('》');
+        let name = input
+            .name
+            .trim()
+            .trim_start_matches('《')
+            .trim_end_matches('》');
         if name.is_empty() || name.chars().count() > 40 {
-            return Err(ServiceError::invalid("name", "请填写刊物名称（不超过 40 字）"));
+            return Err(ServiceError::invalid(
+                "name",
+                "请填写刊物名称（不超过 40 字）",
+            ));
         }
         let mut tx = self.svc.db().begin().await?;
         let publisher = if input.publisher.trim().is_empty() {
@@ -149,9 +156,7 @@ impl Information<'_> {
         )
         .await
         .map_err(|e| match e {
-            xn_store::StoreError::Conflict(_) => {
-                ServiceError::invalid("name", "本办已有同名刊物")
-            }
+            xn_store::StoreError::Conflict(_) => ServiceError::invalid("name", "本办已有同名刊物"),
             e => e.into(),
         })?;
         tx.commit().await?;
@@ -194,8 +199,8 @@ impl Information<'_> {
             return Err(ServiceError::invalid("periodical", "刊物不存在"));
         }
         let number = store::next_number(&mut tx, periodical, year).await?;
-        let id = store::insert_issue(&mut tx, periodical, year, number, section.post, ms(now))
-            .await?;
+        let id =
+            store::insert_issue(&mut tx, periodical, year, number, section.post, ms(now)).await?;
         crate::events::record(
             &mut tx,
             &crate::events::Audit {
@@ -269,7 +274,10 @@ impl Information<'_> {
         let overseen = self.overseen_office(actor).await? == Some(row.office_unit_id);
         let reads = overseen
             || (row.state == "published"
-                && self.reader_offices(actor).await?.contains(&row.office_unit_id));
+                && self
+                    .reader_offices(actor)
+                    .await?
+                    .contains(&row.office_unit_id));
         if !reads {
             return Err(ServiceError::NotFound("刊物"));
         }

@@ -94,7 +94,11 @@ impl Information<'_> {
                 message: format!(
                     "该信息当前为「{}」，不在待您{}的环节",
                     ReceiptState::from_code(&r.state).map_or("", ReceiptState::label),
-                    if step == steps::SIGN { "签收" } else { "筛选" }
+                    if step == steps::SIGN {
+                        "签收"
+                    } else {
+                        "筛选"
+                    }
                 ),
             })?;
         self.svc
@@ -149,7 +153,10 @@ impl Information<'_> {
             steps::SCREEN
         };
         if ![steps::ADOPT, steps::RETURN, steps::DECLINE].contains(&decision) {
-            return Err(ServiceError::invalid("decision", "请选择采用、退回修改或不予采用"));
+            return Err(ServiceError::invalid(
+                "decision",
+                "请选择采用、退回修改或不予采用",
+            ));
         }
         self.complete(section, receipt, step, decision, reason, now)
             .await
@@ -259,7 +266,9 @@ impl Information<'_> {
                 },
                 withheld,
                 unit: r.unit_name.clone(),
-                kind: InfoKind::from_code(&r.kind).map_or("", InfoKind::label).into(),
+                kind: InfoKind::from_code(&r.kind)
+                    .map_or("", InfoKind::label)
+                    .into(),
                 report: ReportKind::from_code(&r.report_kind)
                     .map_or("", ReportKind::label)
                     .into(),

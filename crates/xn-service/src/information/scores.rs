@@ -88,15 +88,16 @@ fn reason_of(code: &str) -> String {
 fn check_period(period: &str) -> Result<()> {
     let ok = match period.len() {
         4 => period.chars().all(|c| c.is_ascii_digit()),
-        7 => {
-            chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").is_ok()
-        }
+        7 => chrono::NaiveDate::parse_from_str(&format!("{period}-01"), "%Y-%m-%d").is_ok(),
         _ => false,
     };
     if ok {
         Ok(())
     } else {
-        Err(ServiceError::invalid("period", "统计期间应为 2026-12（月）或 2026（年）"))
+        Err(ServiceError::invalid(
+            "period",
+            "统计期间应为 2026-12（月）或 2026（年）",
+        ))
     }
 }
 
@@ -121,12 +122,19 @@ impl Information<'_> {
     }
 
     /// Sets rows of the office's points table (points already given stay as they were).
-    pub async fn set_points(&self, section: &InfoSectionCap<'_>, lines: &[PointsLine]) -> Result<()> {
+    pub async fn set_points(
+        &self,
+        section: &InfoSectionCap<'_>,
+        lines: &[PointsLine],
+    ) -> Result<()> {
         let codes = domain::points_codes();
         let mut tx = self.svc.db().begin().await?;
         for l in lines {
             if !codes.iter().any(|(c, _)| *c == l.code) {
-                return Err(ServiceError::invalid("code", format!("没有计分项「{}」", l.code)));
+                return Err(ServiceError::invalid(
+                    "code",
+                    format!("没有计分项「{}」", l.code),
+                ));
             }
             if !(-100..=100).contains(&l.points) {
                 return Err(ServiceError::invalid("points", "分值应在 -100 到 100 之间"));

@@ -179,7 +179,10 @@ impl Information<'_> {
         }
         for o in &input.outside {
             if !options.targets.iter().any(|t| t.outside && t.id == *o) {
-                return Err(ServiceError::invalid("outside", "报送的外部单位不在本办的名单中"));
+                return Err(ServiceError::invalid(
+                    "outside",
+                    "报送的外部单位不在本办的名单中",
+                ));
             }
         }
         let attachments = self.svc.store_files(files, 0, now).await?;
@@ -190,7 +193,10 @@ impl Information<'_> {
                 Some(self.check_first(&mut tx, options.unit_id, f).await?)
             }
             (ReportKind::Written | ReportKind::Followup, None) => {
-                return Err(ServiceError::invalid("first_item", "书面报告和续报须选择所续的快报"));
+                return Err(ServiceError::invalid(
+                    "first_item",
+                    "书面报告和续报须选择所续的快报",
+                ));
             }
             _ => None,
         };
@@ -285,7 +291,10 @@ impl Information<'_> {
             _ => None,
         };
         if report == ReportKind::Flash && event_at.is_none() {
-            return Err(ServiceError::invalid("event_at", "突发事件快报须填写事件发生时间"));
+            return Err(ServiceError::invalid(
+                "event_at",
+                "突发事件快报须填写事件发生时间",
+            ));
         }
         Ok((report, event_at))
     }
@@ -293,12 +302,17 @@ impl Information<'_> {
     /// The 快报 a written report or a follow-up continues: one of the same unit, not closed.
     async fn check_first(&self, tx: &mut Tx, unit: i64, first: i64) -> Result<(i64, i64)> {
         let refused = || ServiceError::invalid("first_item", "所续的快报不存在或不属于本单位");
-        let row = store::find_item_tx(tx, first).await.map_err(|_| refused())?;
+        let row = store::find_item_tx(tx, first)
+            .await
+            .map_err(|_| refused())?;
         if row.unit_id != unit || row.report_kind != ReportKind::Flash.code() {
             return Err(refused());
         }
         if row.event_closed != 0 {
-            return Err(ServiceError::invalid("first_item", "该突发事件已终报，不再续报"));
+            return Err(ServiceError::invalid(
+                "first_item",
+                "该突发事件已终报，不再续报",
+            ));
         }
         Ok((row.id, row.event_at.unwrap_or(row.created_at)))
     }

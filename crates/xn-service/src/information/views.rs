@@ -157,7 +157,9 @@ fn line_of_item(actor: &Actor, r: &ItemRow) -> Result<ItemLine> {
             r.title.clone()
         },
         withheld,
-        kind: InfoKind::from_code(&r.kind).map_or("", InfoKind::label).into(),
+        kind: InfoKind::from_code(&r.kind)
+            .map_or("", InfoKind::label)
+            .into(),
         report: ReportKind::from_code(&r.report_kind)
             .map_or("", ReportKind::label)
             .into(),
@@ -180,7 +182,9 @@ fn line_of_receipt(actor: &Actor, r: &ReceiptRow) -> Result<ItemLine> {
             r.title.clone()
         },
         withheld,
-        kind: InfoKind::from_code(&r.kind).map_or("", InfoKind::label).into(),
+        kind: InfoKind::from_code(&r.kind)
+            .map_or("", InfoKind::label)
+            .into(),
         report: ReportKind::from_code(&r.report_kind)
             .map_or("", ReportKind::label)
             .into(),
@@ -300,7 +304,9 @@ impl Information<'_> {
             case_id: if own_unit { row.case_id } else { None },
             title: row.title.clone(),
             body: row.body.clone(),
-            kind: InfoKind::from_code(&row.kind).map_or("", InfoKind::label).into(),
+            kind: InfoKind::from_code(&row.kind)
+                .map_or("", InfoKind::label)
+                .into(),
             kind_code: row.kind.clone(),
             classification: level.label().into(),
             report: ReportKind::from_code(&row.report_kind)

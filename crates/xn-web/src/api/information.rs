@@ -255,7 +255,9 @@ async fn create_issue(
 ) -> Result<(StatusCode, Json<IssueView>), ApiError> {
     let i = state.services.information();
     let cap = i.as_section(&actor).await?;
-    let v = i.new_issue(&cap, body.periodical, state.clock.now()).await?;
+    let v = i
+        .new_issue(&cap, body.periodical, state.clock.now())
+        .await?;
     Ok((StatusCode::CREATED, Json(v)))
 }
 

@@ -245,12 +245,10 @@ impl ItemPage {
         self.mine().map_or("", |r| r.state_code.as_str())
     }
     fn latest(&self) -> (String, String) {
-        self.mine()
-            .and_then(|r| r.versions.last())
-            .map_or_else(
-                || (self.d.title.clone(), self.d.body.clone()),
-                |v| (v.title.clone(), v.body.clone()),
-            )
+        self.mine().and_then(|r| r.versions.last()).map_or_else(
+            || (self.d.title.clone(), self.d.body.clone()),
+            |v| (v.title.clone(), v.body.clone()),
+        )
     }
 }
 
@@ -290,14 +288,20 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<OkParams>,
 ) -> Result<Response, PageError> {
-    Ok(item_page(&state, &actor, id, q.ok.as_deref().and_then(done), None)
-        .await?
-        .into_response())
+    Ok(
+        item_page(&state, &actor, id, q.ok.as_deref().and_then(done), None)
+            .await?
+            .into_response(),
+    )
 }
 
 /// The item a receipt belongs to, for the redirect after an action.
 async fn item_of_receipt(state: &AppState, actor: &Actor, receipt: i64) -> Result<i64, PageError> {
-    Ok(state.services.information().receipt_item(actor, receipt).await?)
+    Ok(state
+        .services
+        .information()
+        .receipt_item(actor, receipt)
+        .await?)
 }
 
 async fn after(
@@ -386,9 +390,15 @@ async fn edit(
     let i = state.services.information();
     let result = async {
         let cap = i.as_section(&actor).await?;
-        i.edit(&cap, receipt, &f.title, &f.body.replace("\r\n", "\n"), state.clock.now())
-            .await
-            .map(|_| ())
+        i.edit(
+            &cap,
+            receipt,
+            &f.title,
+            &f.body.replace("\r\n", "\n"),
+            state.clock.now(),
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     after(&state, &actor, receipt, result, "edited").await
@@ -461,9 +471,11 @@ async fn periodicals(
     CurrentUser(actor): CurrentUser,
     Query(q): Query<OkParams>,
 ) -> Result<Response, PageError> {
-    Ok(periodicals_page(&state, &actor, q.ok.as_deref().and_then(done), None)
-        .await?
-        .into_response())
+    Ok(
+        periodicals_page(&state, &actor, q.ok.as_deref().and_then(done), None)
+            .await?
+            .into_response(),
+    )
 }
 
 async fn periodicals_after(
@@ -573,9 +585,11 @@ async fn issue(
     Path(id): Path<i64>,
     Query(q): Query<OkParams>,
 ) -> Result<Response, PageError> {
-    Ok(issue_page(&state, &actor, id, q.ok.as_deref().and_then(done), None)
-        .await?
-        .into_response())
+    Ok(
+        issue_page(&state, &actor, id, q.ok.as_deref().and_then(done), None)
+            .await?
+            .into_response(),
+    )
 }
 
 async fn publish(
@@ -590,9 +604,9 @@ async fn publish(
     }
     .await;
     match result {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/information/periodicals/{id}?ok=published")).into_response())
-        }
+        Ok(()) => Ok(
+            Redirect::to(&format!("/information/periodicals/{id}?ok=published")).into_response(),
+        ),
         Err(e) => match fixable(&e) {
             Some(msg) => {
                 let page = issue_page(&state, &actor, id, None, Some(msg)).await?;
@@ -639,11 +653,14 @@ async fn ranking(
     CurrentUser(actor): CurrentUser,
     Query(q): Query<RankingParams>,
 ) -> Result<Response, PageError> {
-    let period = q.period.filter(|p| !p.trim().is_empty()).unwrap_or_else(|| {
-        xn_domain::flow::engine::business_date(state.clock.now())
-            .format("%Y-%m")
-            .to_string()
-    });
+    let period = q
+        .period
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| {
+            xn_domain::flow::engine::business_date(state.clock.now())
+                .format("%Y-%m")
+                .to_string()
+        });
     let l = Layout::new(&state, &actor, "/information").await?;
     match state
         .services
@@ -675,12 +692,18 @@ async fn ranking(
 /// The information routes.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/information", get(list).post(submit).layer(DefaultBodyLimit::max(
-            xn_service::flow::MAX_CASE_FILES * xn_service::files::MAX_ATTACHMENT_BYTES + 65_536,
-        )))
+        .route(
+            "/information",
+            get(list).post(submit).layer(DefaultBodyLimit::max(
+                xn_service::flow::MAX_CASE_FILES * xn_service::files::MAX_ATTACHMENT_BYTES + 65_536,
+            )),
+        )
         .route("/information/new", get(new_item))
         .route("/information/ranking", get(ranking))
-        .route("/information/periodicals", get(periodicals).post(add_periodical))
+        .route(
+            "/information/periodicals",
+            get(periodicals).post(add_periodical),
+        )
         .route("/information/issues", post(add_issue))
         .route("/information/periodicals/{id}", get(issue))
         .route("/information/periodicals/{id}/publish", post(publish))

@@ -869,32 +869,50 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
             "POST",
             "/api/v1/information",
             &liulin,
-            Some(json!({"title": "柳林县矩阵检查信息", "body": "柳林县矩阵检查信息的正文内容。",
+            Some(
+                json!({"title": "柳林县矩阵检查信息", "body": "柳林县矩阵检查信息的正文内容。",
                         "kind": "news", "classification": "secret", "signer_post": liulin_post,
-                        "offices": [city_office]})),
+                        "offices": [city_office]}),
+            ),
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let info = res.json()["id"].as_i64().unwrap();
     let info_case = app
-        .scalar(&format!("select case_id from information_items where id = {info}"))
+        .scalar(&format!(
+            "select case_id from information_items where id = {info}"
+        ))
         .await;
-    app.complete_ok(&liulin, info_case, "同意", "", json!({})).await;
+    app.complete_ok(&liulin, info_case, "同意", "", json!({}))
+        .await;
     let receipt = app
-        .scalar(&format!("select id from information_receipts where item_id = {info}"))
+        .scalar(&format!(
+            "select id from information_receipts where item_id = {info}"
+        ))
         .await;
     let section = app
-        .token_for(&app.login_of_position("信息科", "section_chief").await, &scopes)
+        .token_for(
+            &app.login_of_position("信息科", "section_chief").await,
+            &scopes,
+        )
         .await;
     let res = app
-        .api("POST", "/api/v1/information/periodicals", &section,
-             Some(json!({"name": "东川政务信息"})))
+        .api(
+            "POST",
+            "/api/v1/information/periodicals",
+            &section,
+            Some(json!({"name": "东川政务信息"})),
+        )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let periodical = res.json()["id"].as_i64().unwrap();
     let res = app
-        .api("POST", "/api/v1/information/issues", &section,
-             Some(json!({"periodical": periodical})))
+        .api(
+            "POST",
+            "/api/v1/information/issues",
+            &section,
+            Some(json!({"periodical": periodical})),
+        )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let issue = res.json()["id"].as_i64().unwrap();

@@ -37,7 +37,13 @@ async fn people(app: &TestApp, county: &str) -> People {
 
 /// Submits an item from a county 秘书 to the city office and has the county's 主任 sign it off;
 /// answers (item, receipt, receipt's case).
-async fn send(app: &TestApp, p: &People, county: &str, title: &str, extra: Value) -> (i64, i64, i64) {
+async fn send(
+    app: &TestApp,
+    p: &People,
+    county: &str,
+    title: &str,
+    extra: Value,
+) -> (i64, i64, i64) {
     let signer = app.post_of(&format!("{county}.zhuren")).await;
     let mut body = json!({
         "title": title,
@@ -51,18 +57,27 @@ async fn send(app: &TestApp, p: &People, county: &str, title: &str, extra: Value
             b.insert(k.clone(), v.clone());
         }
     }
-    let res = app.api("POST", "/api/v1/information", &p.mishu, Some(body)).await;
+    let res = app
+        .api("POST", "/api/v1/information", &p.mishu, Some(body))
+        .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let item = res.json()["id"].as_i64().unwrap();
     let case = app
-        .scalar(&format!("select case_id from information_items where id = {item}"))
+        .scalar(&format!(
+            "select case_id from information_items where id = {item}"
+        ))
         .await;
-    app.complete_ok(&p.zhuren, case, "同意", "同意报送", json!({})).await;
+    app.complete_ok(&p.zhuren, case, "同意", "同意报送", json!({}))
+        .await;
     let receipt = app
-        .scalar(&format!("select id from information_receipts where item_id = {item}"))
+        .scalar(&format!(
+            "select id from information_receipts where item_id = {item}"
+        ))
         .await;
     let rcase = app
-        .scalar(&format!("select case_id from information_receipts where id = {receipt}"))
+        .scalar(&format!(
+            "select case_id from information_receipts where id = {receipt}"
+        ))
         .await;
     (item, receipt, rcase)
 }
@@ -70,7 +85,12 @@ async fn send(app: &TestApp, p: &People, county: &str, title: &str, extra: Value
 /// 签收 and 筛选 采用 by the city's section.
 async fn accept(app: &TestApp, p: &People, receipt: i64) {
     let res = app
-        .api("POST", &format!("/api/v1/information/receipts/{receipt}/sign"), &p.section, None)
+        .api(
+            "POST",
+            &format!("/api/v1/information/receipts/{receipt}/sign"),
+            &p.section,
+            None,
+        )
         .await;
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
     let res = app
@@ -130,14 +150,26 @@ on_both_engines!(
         let p = people(&app, "qinghe").await;
         // Friday 2026-11-27 15:00 Beijing: 2.5 working hours remain that day.
         app.clock.advance(Duration::hours(29));
-        let (item, receipt, rcase) = send(&app, &p, "qinghe", "清河县推进秋冬季农田水利建设", json!({})).await;
+        let (item, receipt, rcase) = send(
+            &app,
+            &p,
+            "qinghe",
+            "清河县推进秋冬季农田水利建设",
+            json!({}),
+        )
+        .await;
         assert_eq!(
-            app.text(&format!("select state from information_items where id = {item}")).await,
+            app.text(&format!(
+                "select state from information_items where id = {item}"
+            ))
+            .await,
             "sent"
         );
         // 签收 is due four working hours later: Monday 10:30, warned at 09:30.
         let due = app
-            .scalar(&format!("select due_at from tasks where case_id = {rcase} and state = 'open'"))
+            .scalar(&format!(
+                "select due_at from tasks where case_id = {rcase} and state = 'open'"
+            ))
             .await;
         let monday_1030 = chrono::DateTime::parse_from_rfc3339("2026-11-30T02:30:00Z").unwrap();
         assert_eq!(due, monday_1030.timestamp_millis());
@@ -148,25 +180,48 @@ on_both_engines!(
         );
         // Friday evening and over the weekend: nothing falls.
         app.clock.advance(Duration::hours(2));
-        services.run_due_timers("t", app.clock.now(), lease, 100).await.unwrap();
+        services
+            .run_due_timers("t", app.clock.now(), lease, 100)
+            .await
+            .unwrap();
         app.clock.advance(Duration::days(2));
-        services.run_due_timers("t", app.clock.now(), lease, 100).await.unwrap();
+        services
+            .run_due_timers("t", app.clock.now(), lease, 100)
+            .await
+            .unwrap();
         assert_eq!(app.scalar(&warned_sql).await, 0);
         assert_eq!(
-            app.scalar(&format!("select count(*) from cards where case_id = {rcase}")).await,
+            app.scalar(&format!(
+                "select count(*) from cards where case_id = {rcase}"
+            ))
+            .await,
             0
         );
         // Monday 09:45: the warning.
-        app.clock.advance(Duration::hours(16) + Duration::minutes(45));
-        services.run_due_timers("t", app.clock.now(), lease, 100).await.unwrap();
-        assert_eq!(app.scalar(&warned_sql).await, 1, "the due-soon warning at 09:30");
+        app.clock
+            .advance(Duration::hours(16) + Duration::minutes(45));
+        services
+            .run_due_timers("t", app.clock.now(), lease, 100)
+            .await
+            .unwrap();
         assert_eq!(
-            app.scalar(&format!("select count(*) from cards where case_id = {rcase}")).await,
+            app.scalar(&warned_sql).await,
+            1,
+            "the due-soon warning at 09:30"
+        );
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from cards where case_id = {rcase}"
+            ))
+            .await,
             0
         );
         // Monday 10:45: the yellow card, on the section's posts holding the step.
         app.clock.advance(Duration::hours(1));
-        services.run_due_timers("t", app.clock.now(), lease, 100).await.unwrap();
+        services
+            .run_due_timers("t", app.clock.now(), lease, 100)
+            .await
+            .unwrap();
         assert!(
             app.scalar(&format!(
                 "select count(*) from cards where case_id = {rcase} and color = 'yellow'"
@@ -176,7 +231,9 @@ on_both_engines!(
         );
         // The backlog shows it, late, to the section and to the office's 主任.
         for token in [&p.section, &app.token_for("zhuren", &SCOPES).await] {
-            let b = app.api("GET", "/api/v1/information/backlog", token, None).await;
+            let b = app
+                .api("GET", "/api/v1/information/backlog", token, None)
+                .await;
             assert_eq!(b.status, StatusCode::OK, "{}", b.body);
             let line = b.json()["lines"]
                 .as_array()
@@ -190,17 +247,29 @@ on_both_engines!(
             assert_eq!(line["age_minutes"], 4 * 60 + 15);
         }
         // The county's 秘书 is no reader of the city's backlog.
-        let b = app.api("GET", "/api/v1/information/backlog", &p.mishu, None).await;
+        let b = app
+            .api("GET", "/api/v1/information/backlog", &p.mishu, None)
+            .await;
         assert_eq!(b.status, StatusCode::FORBIDDEN);
         // The efficiency monitor lists the step by the registry alone.
         let e = app
-            .api("GET", "/api/v1/efficiency/backlog?area=information", &app.token_for("zhuren", &SCOPES).await, None)
+            .api(
+                "GET",
+                "/api/v1/efficiency/backlog?area=information",
+                &app.token_for("zhuren", &SCOPES).await,
+                None,
+            )
             .await;
         assert_eq!(e.status, StatusCode::OK, "{}", e.body);
         assert!(e.body.contains("签收"), "{}", e.body);
         // 签收 then 退回修改 without a reason is refused; with one the author is told.
         let res = app
-            .api("POST", &format!("/api/v1/information/receipts/{receipt}/sign"), &p.section, None)
+            .api(
+                "POST",
+                &format!("/api/v1/information/receipts/{receipt}/sign"),
+                &p.section,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
         let res = app
@@ -222,7 +291,10 @@ on_both_engines!(
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
         assert_eq!(
-            app.text(&format!("select state || ':' || reason from information_receipts where id = {receipt}")).await,
+            app.text(&format!(
+                "select state || ':' || reason from information_receipts where id = {receipt}"
+            ))
+            .await,
             "returned:请补充具体数据"
         );
         let author = app.post_of("qinghe.mishu").await;
@@ -258,12 +330,18 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let item = res.json()["id"].as_i64().unwrap();
         let case = app
-            .scalar(&format!("select case_id from information_items where id = {item}"))
+            .scalar(&format!(
+                "select case_id from information_items where id = {item}"
+            ))
             .await;
         app.clock.advance(Duration::minutes(20));
-        app.complete_ok(&p.zhuren, case, "同意", "", json!({})).await;
+        app.complete_ok(&p.zhuren, case, "同意", "", json!({}))
+            .await;
         assert_eq!(
-            app.scalar(&format!("select late_minutes from information_items where id = {item}")).await,
+            app.scalar(&format!(
+                "select late_minutes from information_items where id = {item}"
+            ))
+            .await,
             1
         );
         assert_eq!(app.events_of("information.late_report").await, 1);
@@ -277,7 +355,9 @@ on_both_engines!(
             .await,
             1
         );
-        let section_post = app.post_of(&app.login_of_position("信息科", "section_chief").await).await;
+        let section_post = app
+            .post_of(&app.login_of_position("信息科", "section_chief").await)
+            .await;
         assert_eq!(
             app.scalar(&format!(
                 "select count(*) from notifications where post_id = {section_post} and kind = 'information.urgent'"
@@ -295,9 +375,16 @@ on_both_engines!(
         );
         // A written report within the hour of the same event is on time; a duty post once set
         // is told instead of the section.
-        let duty = app.post_of(&app.login_of_position("信息科", "staff").await).await;
+        let duty = app
+            .post_of(&app.login_of_position("信息科", "staff").await)
+            .await;
         let res = app
-            .api("PUT", "/api/v1/information/duty", &p.section, Some(json!({"duty_post": duty})))
+            .api(
+                "PUT",
+                "/api/v1/information/duty",
+                &p.section,
+                Some(json!({"duty_post": duty})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
         let res = app
@@ -316,11 +403,17 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let written = res.json()["id"].as_i64().unwrap();
         let wcase = app
-            .scalar(&format!("select case_id from information_items where id = {written}"))
+            .scalar(&format!(
+                "select case_id from information_items where id = {written}"
+            ))
             .await;
-        app.complete_ok(&p.zhuren, wcase, "同意", "", json!({})).await;
+        app.complete_ok(&p.zhuren, wcase, "同意", "", json!({}))
+            .await;
         assert_eq!(
-            app.scalar(&format!("select late_minutes from information_items where id = {written}")).await,
+            app.scalar(&format!(
+                "select late_minutes from information_items where id = {written}"
+            ))
+            .await,
             0
         );
         // The duty post, a member of the section, was told of both reports; the section's
@@ -340,7 +433,12 @@ on_both_engines!(
             1
         );
         let view = app
-            .api("GET", &format!("/api/v1/information/{item}"), &p.mishu, None)
+            .api(
+                "GET",
+                &format!("/api/v1/information/{item}"),
+                &p.mishu,
+                None,
+            )
             .await
             .json();
         assert_eq!(view["followups"][0]["item_id"], written);
@@ -355,13 +453,23 @@ on_both_engines!(
         let per = periodical(&app, &p).await;
         let mut receipts = Vec::new();
         for n in 0..50 {
-            let (_, receipt, _) = send(&app, &p, "qinghe", &format!("清河县第{n}项工作动态"), json!({})).await;
+            let (_, receipt, _) = send(
+                &app,
+                &p,
+                "qinghe",
+                &format!("清河县第{n}项工作动态"),
+                json!({}),
+            )
+            .await;
             accept(&app, &p, receipt).await;
             receipts.push(receipt);
         }
         // Five issues opened at once: 第1–5期.
         let issues = join_all((0..5).map(|_| new_issue(&app, &p, per))).await;
-        let mut numbers: Vec<i64> = issues.iter().map(|i| i["number"].as_i64().unwrap()).collect();
+        let mut numbers: Vec<i64> = issues
+            .iter()
+            .map(|i| i["number"].as_i64().unwrap())
+            .collect();
         numbers.sort_unstable();
         assert_eq!(numbers, vec![1, 2, 3, 4, 5]);
         let issue = issues
@@ -370,13 +478,23 @@ on_both_engines!(
             .map(|i| i["id"].as_i64().unwrap())
             .unwrap();
         // Fifty adoptions into 第1期 at once: places 1–50, each once.
-        let statuses = join_all(receipts.iter().map(|r| {
-            adopt(&app, &p, *r, json!({"level": "periodical", "issue": issue}))
-        }))
+        let statuses = join_all(
+            receipts
+                .iter()
+                .map(|r| adopt(&app, &p, *r, json!({"level": "periodical", "issue": issue}))),
+        )
         .await;
-        assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+        assert!(
+            statuses.iter().all(|s| *s == StatusCode::OK),
+            "{statuses:?}"
+        );
         let view = app
-            .api("GET", &format!("/api/v1/information/periodicals/{issue}"), &p.section, None)
+            .api(
+                "GET",
+                &format!("/api/v1/information/periodicals/{issue}"),
+                &p.section,
+                None,
+            )
             .await
             .json();
         let places: Vec<i64> = view["items"]
@@ -389,12 +507,21 @@ on_both_engines!(
         assert_eq!(view["item_count"], 50);
         // The same level twice is refused, and nothing is written.
         assert_eq!(
-            adopt(&app, &p, receipts[0], json!({"level": "periodical", "issue": issue})).await,
+            adopt(
+                &app,
+                &p,
+                receipts[0],
+                json!({"level": "periodical", "issue": issue})
+            )
+            .await,
             StatusCode::CONFLICT
         );
         assert_eq!(app.count("information_adoptions").await, 50);
         assert_eq!(
-            app.scalar(&format!("select item_count from information_issues where id = {issue}")).await,
+            app.scalar(&format!(
+                "select item_count from information_issues where id = {issue}"
+            ))
+            .await,
             50
         );
     }
@@ -414,8 +541,12 @@ on_both_engines!(
         let issue = new_issue(&app, &p, per).await["id"].as_i64().unwrap();
         // 专报 counts 4 at this office instead of the shipped 3.
         let res = app
-            .api("PUT", "/api/v1/information/points", &p.section,
-                 Some(json!([{"code": "special", "points": 4}])))
+            .api(
+                "PUT",
+                "/api/v1/information/points",
+                &p.section,
+                Some(json!([{"code": "special", "points": 4}])),
+            )
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
         // 清河: A periodical + special; B periodical + higher + instruction; C declined.
@@ -437,7 +568,13 @@ on_both_engines!(
             (d, "forwarded", ""),
             (d, "internal", ""),
         ] {
-            let s = adopt(&app, &p, r, json!({"level": level, "issue": issue, "note": note})).await;
+            let s = adopt(
+                &app,
+                &p,
+                r,
+                json!({"level": level, "issue": issue, "note": note}),
+            )
+            .await;
             assert_eq!(s, StatusCode::OK, "{level}");
         }
         // An instruction without its words is refused.
@@ -446,17 +583,31 @@ on_both_engines!(
             StatusCode::UNPROCESSABLE_ENTITY
         );
         let res = app
-            .api("POST", &format!("/api/v1/information/receipts/{c}/sign"), &p.section, None)
+            .api(
+                "POST",
+                &format!("/api/v1/information/receipts/{c}/sign"),
+                &p.section,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT);
         let res = app
-            .api("POST", &format!("/api/v1/information/receipts/{c}/screen"), &p.section,
-                 Some(json!({"decision": "不予采用", "reason": "内容与前期重复"})))
+            .api(
+                "POST",
+                &format!("/api/v1/information/receipts/{c}/screen"),
+                &p.section,
+                Some(json!({"decision": "不予采用", "reason": "内容与前期重复"})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
         // By hand: 清河 = (1 + 4) + (1 + 10 + 5) = 21; 柳林 = 1.
         let r = app
-            .api("GET", "/api/v1/information/ranking?period=2026-11", &p.section, None)
+            .api(
+                "GET",
+                "/api/v1/information/ranking?period=2026-11",
+                &p.section,
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let r = r.json();
@@ -488,18 +639,33 @@ on_both_engines!(
         assert_eq!(lines, 21, "the items behind every point");
         // The year's ranking is the same; next month's is empty.
         let y = app
-            .api("GET", "/api/v1/information/ranking?period=2026", &p.section, None)
+            .api(
+                "GET",
+                "/api/v1/information/ranking?period=2026",
+                &p.section,
+                None,
+            )
             .await
             .json();
         assert_eq!(y["lines"][0]["points"], 21);
         let next = app
-            .api("GET", "/api/v1/information/ranking?period=2026-12", &p.section, None)
+            .api(
+                "GET",
+                "/api/v1/information/ranking?period=2026-12",
+                &p.section,
+                None,
+            )
             .await
             .json();
         assert_eq!(next["lines"].as_array().unwrap().len(), 0);
         // The county sees its own points with their items, and only the others' totals.
         let mine = app
-            .api("GET", "/api/v1/information/ranking?period=2026-11", &q.mishu, None)
+            .api(
+                "GET",
+                "/api/v1/information/ranking?period=2026-11",
+                &q.mishu,
+                None,
+            )
             .await;
         assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
         let mine = mine.json();
@@ -508,7 +674,12 @@ on_both_engines!(
         assert_eq!(mine["lines"][0]["lines"].as_array().unwrap().len(), 0);
         // A bad period is refused.
         let bad = app
-            .api("GET", "/api/v1/information/ranking?period=2026-13", &p.section, None)
+            .api(
+                "GET",
+                "/api/v1/information/ranking?period=2026-13",
+                &p.section,
+                None,
+            )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -524,11 +695,18 @@ on_both_engines!(
         let issue = second["id"].as_i64().unwrap();
         assert_eq!(second["number"], 2);
         let _ = first;
-        let titles = ["清河县推进高标准农田建设", "清河县优化营商环境见实效", "清河县开展冬季安全生产检查"];
+        let titles = [
+            "清河县推进高标准农田建设",
+            "清河县优化营商环境见实效",
+            "清河县开展冬季安全生产检查",
+        ];
         for t in titles {
             let (_, r, _) = send(&app, &p, "qinghe", t, json!({})).await;
             accept(&app, &p, r).await;
-            assert_eq!(adopt(&app, &p, r, json!({"level": "periodical", "issue": issue})).await, StatusCode::OK);
+            assert_eq!(
+                adopt(&app, &p, r, json!({"level": "periodical", "issue": issue})).await,
+                StatusCode::OK
+            );
         }
         // The section edits the second item: the issue prints the edit, the original is kept.
         let r2 = app
@@ -541,12 +719,20 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         assert_eq!(res.json()["id"], 2);
         let res = app
-            .api("POST", &format!("/api/v1/information/periodicals/{issue}/publish"), &p.section, None)
+            .api(
+                "POST",
+                &format!("/api/v1/information/periodicals/{issue}/publish"),
+                &p.section,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
         // Published: the county reads it too.
         let pdf = app
-            .api_raw(&format!("/api/v1/information/periodicals/{issue}/pdf"), &p.mishu)
+            .api_raw(
+                &format!("/api/v1/information/periodicals/{issue}/pdf"),
+                &p.mishu,
+            )
             .await;
         assert!(pdf.starts_with(b"%PDF"));
         let pages = xn_render::gbt9704::measure(&pdf).unwrap();
@@ -559,24 +745,42 @@ on_both_engines!(
         assert!(compact.contains("东川政务信息"), "{text}");
         assert!(compact.contains("2026年第2期"), "{text}");
         assert!(compact.contains("东川市人民政府办公室"), "{text}");
-        let at = |s: &str| compact.find(s).unwrap_or_else(|| panic!("{s} not in {text}"));
+        let at = |s: &str| {
+            compact
+                .find(s)
+                .unwrap_or_else(|| panic!("{s} not in {text}"))
+        };
         assert!(at("清河县推进高标准农田建设") < at("清河县营商环境持续优化"));
         assert!(at("清河县营商环境持续优化") < at("清河县开展冬季安全生产检查"));
-        assert!(!compact.contains("清河县优化营商环境见实效"), "the edit is printed");
+        assert!(
+            !compact.contains("清河县优化营商环境见实效"),
+            "the edit is printed"
+        );
         assert!(compact.contains("报：省政府办公厅"), "{text}");
         assert!(compact.contains("送：市委办公室"), "{text}");
         assert!(compact.contains("发：各县（区）人民政府办公室"), "{text}");
         assert!(at("清河县开展冬季安全生产检查") < at("报：省政府办公厅"));
         // A draft issue is not the county's to read.
         let res = app
-            .api("GET", &format!("/api/v1/information/periodicals/{first}/pdf"), &p.mishu, None)
+            .api(
+                "GET",
+                &format!("/api/v1/information/periodicals/{first}/pdf"),
+                &p.mishu,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND);
         // A published issue takes no more items.
         let (_, late, _) = send(&app, &p, "qinghe", "清河县补充信息一则", json!({})).await;
         accept(&app, &p, late).await;
         assert_eq!(
-            adopt(&app, &p, late, json!({"level": "periodical", "issue": issue})).await,
+            adopt(
+                &app,
+                &p,
+                late,
+                json!({"level": "periodical", "issue": issue})
+            )
+            .await,
             StatusCode::CONFLICT
         );
     }
@@ -591,20 +795,44 @@ on_both_engines!(
             .await
             .unwrap();
         assert!(made > 20, "{made}");
-        assert_eq!(app.count("information_items").await, i64::try_from(made).unwrap());
+        assert_eq!(
+            app.count("information_items").await,
+            i64::try_from(made).unwrap()
+        );
         // Every county reported; issues were printed; urgent reports were scored, some late.
         assert_eq!(
-            app.scalar("select count(distinct unit_id) from information_items").await,
+            app.scalar("select count(distinct unit_id) from information_items")
+                .await,
             8
         );
-        assert!(app.scalar("select count(*) from information_issues where state = 'published'").await >= 2);
-        assert!(app.scalar("select count(*) from information_adoptions where level = 'periodical'").await > 10);
-        assert!(app.scalar("select count(*) from information_items where report_kind = 'flash'").await >= 1);
+        assert!(
+            app.scalar("select count(*) from information_issues where state = 'published'")
+                .await
+                >= 2
+        );
+        assert!(
+            app.scalar("select count(*) from information_adoptions where level = 'periodical'")
+                .await
+                > 10
+        );
+        assert!(
+            app.scalar("select count(*) from information_items where report_kind = 'flash'")
+                .await
+                >= 1
+        );
         let section = app
-            .token_for(&app.login_of_position("信息科", "section_chief").await, &SCOPES)
+            .token_for(
+                &app.login_of_position("信息科", "section_chief").await,
+                &SCOPES,
+            )
             .await;
         let r = app
-            .api("GET", "/api/v1/information/ranking?period=2026", &section, None)
+            .api(
+                "GET",
+                "/api/v1/information/ranking?period=2026",
+                &section,
+                None,
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert!(r.json()["lines"].as_array().unwrap().len() >= 5);
