@@ -36,7 +36,7 @@ pub use periodicals::{IssueView, NewPeriodical, PeriodicalView};
 pub use receive::{BacklogLine, BacklogView};
 pub use scores::{PointsLine, RankLine, Ranking, ScoreLine};
 pub use submit::{NewInformation, SubmitOptions, TargetOption};
-pub use views::{AdoptionView, InformationView, ItemLine, ReceiptView, VersionView};
+pub use views::{AdoptionView, FileLine, InformationView, ItemLine, ReceiptView, VersionView};
 
 /// 政务信息's front door: `services.information()`.
 #[derive(Clone, Copy)]

@@ -93,6 +93,19 @@ pub struct ReceiptView {
     pub adoptions: Vec<AdoptionView>,
 }
 
+/// A file of an item: an attachment or a picture.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileLine {
+    /// The case it is read through (`/api/v1/cases/{case_id}/attachments/{id}`).
+    pub case_id: i64,
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// A picture (image/*).
+    pub picture: bool,
+}
+
 /// An item's page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InformationView {
@@ -134,6 +147,8 @@ pub struct InformationView {
     pub followups: Vec<ItemLine>,
     /// The receipt the reader's office holds (its section acts on it).
     pub my_receipt: Option<i64>,
+    /// Attachments and pictures, through the case the reader takes part in.
+    pub files: Vec<FileLine>,
 }
 
 fn item_state(s: &str) -> &'static str {
@@ -299,7 +314,30 @@ impl Information<'_> {
             .iter()
             .map(|r| line_of_item(actor, r))
             .collect::<Result<Vec<_>>>()?;
+        // The unit reads its files through its own case; an office through its receipt's copy.
+        let files_case = if own_unit {
+            row.case_id
+        } else {
+            receipts
+                .iter()
+                .find(|r| Some(r.id) == my_receipt)
+                .and_then(|r| r.case_id)
+        };
+        let files = match files_case {
+            Some(case) => xn_store::flow::case_attachments(db, case)
+                .await?
+                .into_iter()
+                .map(|a| FileLine {
+                    case_id: case,
+                    id: a.id,
+                    picture: a.mime.starts_with("image/"),
+                    name: a.name,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(InformationView {
+            files,
             id: row.id,
             case_id: if own_unit { row.case_id } else { None },
             title: row.title.clone(),
