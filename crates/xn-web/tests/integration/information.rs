@@ -845,14 +845,22 @@ on_both_engines!(
         let city_office = app.unit_id("东川市人民政府办公室").await;
         let signer = app.post_of("qinghe.zhuren").await.to_string();
         let office = city_office.to_string();
-        let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../e2e/seal.png")).unwrap();
+        let png =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../e2e/seal.png")).unwrap();
         app.login_as("qinghe.mishu").await;
         // No signer chosen: refused in Chinese, the form kept.
         let res = app
             .post_multipart(
                 "/information",
-                &[("title", "清河县春耕备耕有序推进"), ("body", "清河县提早谋划春耕备耕，农资储备充足，农机检修到位。"),
-                  ("kind", "news"), ("office", &office)],
+                &[
+                    ("title", "清河县春耕备耕有序推进"),
+                    (
+                        "body",
+                        "清河县提早谋划春耕备耕，农资储备充足，农机检修到位。",
+                    ),
+                    ("kind", "news"),
+                    ("office", &office),
+                ],
                 &[],
             )
             .await;
@@ -863,48 +871,80 @@ on_both_engines!(
         let res = app
             .post_multipart(
                 "/information",
-                &[("title", "清河县春耕备耕有序推进"), ("body", "清河县提早谋划春耕备耕，农资储备充足，农机检修到位。"),
-                  ("kind", "news"), ("signer_post", &signer), ("office", &office)],
+                &[
+                    ("title", "清河县春耕备耕有序推进"),
+                    (
+                        "body",
+                        "清河县提早谋划春耕备耕，农资储备充足，农机检修到位。",
+                    ),
+                    ("kind", "news"),
+                    ("signer_post", &signer),
+                    ("office", &office),
+                ],
                 &[("file", "现场照片.png", &png)],
             )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         let item = app.scalar("select id from information_items").await;
         let page = app.get(&format!("/information/{item}")).await;
-        assert!(page.body.contains("现场照片.png") && page.body.contains("图片"), "{}", page.body);
+        assert!(
+            page.body.contains("现场照片.png") && page.body.contains("图片"),
+            "{}",
+            page.body
+        );
         let case = app
-            .scalar(&format!("select case_id from information_items where id = {item}"))
+            .scalar(&format!(
+                "select case_id from information_items where id = {item}"
+            ))
             .await;
         let zhuren = app.token_for("qinghe.zhuren", &SCOPES).await;
         app.complete_ok(&zhuren, case, "同意", "", json!({})).await;
         // The city's section reads the picture through its receipt's case.
-        app.login_as(&app.login_of_position("信息科", "section_chief").await).await;
+        app.login_as(&app.login_of_position("信息科", "section_chief").await)
+            .await;
         let page = app.get(&format!("/information/{item}")).await;
         assert_eq!(page.status, StatusCode::OK);
         let rcase = app
-            .scalar(&format!("select case_id from information_receipts where item_id = {item}"))
+            .scalar(&format!(
+                "select case_id from information_receipts where item_id = {item}"
+            ))
             .await;
         let file = app
-            .scalar(&format!("select id from case_attachments where case_id = {rcase}"))
+            .scalar(&format!(
+                "select id from case_attachments where case_id = {rcase}"
+            ))
             .await;
-        assert!(page.body.contains(&format!("/cases/{rcase}/attachments/{file}")), "{}", page.body);
+        assert!(
+            page.body
+                .contains(&format!("/cases/{rcase}/attachments/{file}")),
+            "{}",
+            page.body
+        );
         let got = app.get(&format!("/cases/{rcase}/attachments/{file}")).await;
         assert_eq!(got.status, StatusCode::OK);
         // Its 签收 from the page.
         let receipt = app
-            .scalar(&format!("select id from information_receipts where item_id = {item}"))
+            .scalar(&format!(
+                "select id from information_receipts where item_id = {item}"
+            ))
             .await;
         let res = app
             .post_form(&format!("/information/receipts/{receipt}/sign"), &[])
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
         assert_eq!(
-            app.text(&format!("select state from information_receipts where id = {receipt}")).await,
+            app.text(&format!(
+                "select state from information_receipts where id = {receipt}"
+            ))
+            .await,
             "screening"
         );
         // A decline without a reason is refused on the page, in Chinese.
         let res = app
-            .post_form(&format!("/information/receipts/{receipt}/screen"), &[("decision", "不予采用")])
+            .post_form(
+                &format!("/information/receipts/{receipt}/screen"),
+                &[("decision", "不予采用")],
+            )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(res.body.contains("不予采用须写明理由"), "{}", res.body);
