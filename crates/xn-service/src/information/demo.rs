@@ -133,10 +133,11 @@ impl Services {
                 }
                 let seed = usize::try_from(rng.range(0, 999)).unwrap_or(0);
                 let (topic, text) = TOPICS[(seed + k) % TOPICS.len()];
+                // The county's name: the 秘书股's short name is 「清河县秘书股」.
                 let unit = mishu
                     .post
                     .as_ref()
-                    .map_or("", |p| p.unit_short_name.as_str());
+                    .map_or("", |p| p.unit_short_name.trim_end_matches("秘书股"));
                 let urgent = seed % 23 == 0;
                 let sent = at(day, 9 + u32::try_from(seed % 6).unwrap_or(0), 10);
                 let Some(signer) = mishu.post.as_ref().and(zhuren.post.as_ref()).map(|p| p.id)
@@ -163,10 +164,10 @@ impl Services {
                     }
                 } else {
                     NewInformation {
-                        title: format!("{}{topic}", unit.trim_end_matches("政府办")),
+                        title: format!("{}{topic}", unit),
                         body: format!(
                             "{}{text}下一步，将持续巩固成果，推动工作取得更大成效。",
-                            unit.trim_end_matches("政府办")
+                            unit
                         ),
                         kind: ["news", "practice", "suggestion", "public_opinion"][seed % 4].into(),
                         signer_post: signer,
