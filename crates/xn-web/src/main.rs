@@ -297,7 +297,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                     .await
                     .map_err(|e| anyhow::anyhow!("载入信息演示数据失败：{e}"))?;
                 println!(
-                    "已载入近三个月各县区报送的政务信息 {items} 条（含突发事件快报、迟报、采用与《东川政务信息》各期）。"
+                    "已载入近两个月各县区报送的政务信息 {items} 条（含突发事件快报、迟报、采用与《东川政务信息》各期）。"
                 );
             }
             Err(xn_service::ServiceError::Conflict { .. }) => {

@@ -1,4 +1,4 @@
-//! Three months of information in the demo city, made through the real services with the clock
+//! Two months of information in the demo city, made through the real services with the clock
 //! moved day by day: every county office's 秘书 reports items to the city office, its 主任 signs
 //! them off, the city's 信息科 signs for and screens them (mostly within the limit, a few late,
 //! the last days' still waiting), adopts most into the month's issue of 《东川政务信息》 (some as
@@ -67,7 +67,7 @@ fn at(d: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
 }
 
 impl Services {
-    /// Loads three months of information ending at `now` (see the module's note); answers how
+    /// Loads two months of information ending at `now` (see the module's note); answers how
     /// many items were reported. Run by `serve --demo` after the city is loaded, not by tests.
     pub async fn load_demo_information(&self, now: DateTime<Utc>) -> Result<usize> {
         let client = Client::default();
@@ -90,7 +90,7 @@ impl Services {
                     send_to: "市委办公室，市人大常委会办公室，市政协办公室".into(),
                     issue_to: "各县（区）人民政府办公室，市政府各部门".into(),
                 },
-                now - TimeDelta::days(92),
+                now - TimeDelta::days(62),
             )
             .await?;
         let mut counties = Vec::new();
@@ -112,7 +112,7 @@ impl Services {
         };
         let cal = self.flow_calendar().await?;
         let today = business_date(now);
-        let start = today - TimeDelta::days(90);
+        let start = today - TimeDelta::days(60);
         let mut rng = Rng(20_261_206);
         let mut made = 0;
         let mut issue: Option<(i64, u32)> = None;
