@@ -1488,6 +1488,7 @@ fn the_ladder_skips_national_day() {
     let ladder = Ladder {
         due_soon_days: 1,
         red_after_days: 3,
+        due_soon_hours: 0,
     };
     let got = rungs(&due, &ladder, &cal, entered);
     assert_eq!(

@@ -33,6 +33,8 @@ pub enum Area {
     Supervision,
     /// 办事与服务: service requests.
     Service,
+    /// 信息: information items.
+    Information,
 }
 
 impl Area {
@@ -43,6 +45,7 @@ impl Area {
             Area::Documents => "办文",
             Area::Supervision => "督查",
             Area::Service => "办事与服务",
+            Area::Information => "信息",
         }
     }
 
@@ -53,6 +56,7 @@ impl Area {
             Area::Documents => "documents",
             Area::Supervision => "supervision",
             Area::Service => "service",
+            Area::Information => "information",
         }
     }
 
@@ -79,6 +83,7 @@ pub fn area_of(kind: ItemKind) -> Area {
         ItemKind::DocumentOut | ItemKind::DocumentIn => Area::Documents,
         ItemKind::Supervision => Area::Supervision,
         ItemKind::Service => Area::Service,
+        ItemKind::Information => Area::Information,
     }
 }
 
@@ -91,6 +96,7 @@ pub fn label(kind: ItemKind) -> &'static str {
         ItemKind::DocumentIn => "收文",
         ItemKind::Supervision => "督办事项",
         ItemKind::Service => "服务事项",
+        ItemKind::Information => "政务信息",
     }
 }
 
@@ -124,6 +130,10 @@ pub fn shipped_processes(area: Area) -> &'static [(&'static str, &'static str)] 
             "processes/service_request.toml",
             include_str!("../../../processes/service_request.toml"),
         )],
+        Area::Information => &[(
+            "processes/information.toml",
+            include_str!("../../../processes/information.toml"),
+        )],
     }
 }
 
@@ -140,6 +150,7 @@ pub fn contract(kind: ItemKind) -> &'static StepContract {
         ItemKind::DocumentIn => &crate::documents::hooks::INCOMING_CONTRACT,
         ItemKind::Supervision => &crate::supervision::hooks::CONTRACT,
         ItemKind::Service => &crate::service::hooks::CONTRACT,
+        ItemKind::Information => &crate::information::hooks::CONTRACT,
     }
 }
 
@@ -149,7 +160,7 @@ pub fn contract(kind: ItemKind) -> &'static StepContract {
 pub fn generic_start(kind: ItemKind) -> bool {
     match area_of(kind) {
         Area::Flow => true,
-        Area::Documents | Area::Supervision | Area::Service => false,
+        Area::Documents | Area::Supervision | Area::Service | Area::Information => false,
     }
 }
 
@@ -162,7 +173,7 @@ pub fn batched(kind: ItemKind, step: Option<&str>) -> bool {
     match kind {
         ItemKind::Internal | ItemKind::Bench => true,
         ItemKind::DocumentOut => step.is_none_or(crate::documents::hooks::outgoing_batched),
-        ItemKind::DocumentIn | ItemKind::Supervision | ItemKind::Service => false,
+        ItemKind::DocumentIn | ItemKind::Supervision | ItemKind::Service | ItemKind::Information => false,
     }
 }
 
@@ -233,7 +244,7 @@ impl Services {
             return Ok(CasePart::Generic);
         };
         let part = match area_of(kind) {
-            Area::Flow => return Ok(CasePart::Generic),
+            Area::Flow | Area::Information => return Ok(CasePart::Generic),
             Area::Documents => {
                 let steps: Vec<String> = case.my_tasks.iter().map(|t| t.step.clone()).collect();
                 self.documents()
@@ -285,6 +296,9 @@ impl Services {
                 Box::pin(self.on_supervision_flow(tx, case, events, actor, now)).await
             }
             ItemKind::Service => Box::pin(self.on_service_flow(tx, case, events, actor, now)).await,
+            ItemKind::Information => {
+                Box::pin(self.on_information_flow(tx, case, events, actor, now)).await
+            }
         }
     }
 
@@ -307,6 +321,19 @@ impl Services {
                 Some(item) => {
                     crate::clearance::level(&read.supervision_classification(item).await?)
                 }
+                None => Ok(Clearance::Public),
+            },
+            // An item's cases carry its 密级: the unit's case links the item, a receipt's case
+            // its receipt.
+            Area::Information => match case.link {
+                Some(link) => crate::clearance::level(
+                    &read
+                        .information_classification(
+                            link,
+                            crate::information::hooks::is_receipt(&case.fields),
+                        )
+                        .await?,
+                ),
                 None => Ok(Clearance::Public),
             },
             Area::Documents => match case.link {
@@ -342,7 +369,7 @@ impl Services {
     pub(crate) async fn area_grants_view(&self, actor: &Actor, case_unit: i64) -> Result<bool> {
         for area in <Area as strum::IntoEnumIterator>::iter() {
             let granted = match area {
-                Area::Flow | Area::Documents | Area::Service => false,
+                Area::Flow | Area::Documents | Area::Service | Area::Information => false,
                 Area::Supervision => self.oversees_case(actor, case_unit).await?,
             };
             if granted {
@@ -356,7 +383,7 @@ impl Services {
     /// is not one already, seen by a supervising section.
     pub async fn may_supervise_case(&self, actor: &Actor, kind: ItemKind) -> Result<bool> {
         let eligible = match area_of(kind) {
-            Area::Flow | Area::Documents => true,
+            Area::Flow | Area::Documents | Area::Information => true,
             Area::Supervision | Area::Service => false,
         };
         Ok(eligible && self.supervision().section(actor).await?.is_some())
@@ -399,5 +426,6 @@ mod tests {
         assert!(!generic_start(ItemKind::DocumentIn));
         assert!(!generic_start(ItemKind::Supervision));
         assert!(!generic_start(ItemKind::Service));
+        assert!(!generic_start(ItemKind::Information));
     }
 }

@@ -29,8 +29,12 @@ pub const DEMO_FACTOR_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 pub const DEMO_FACTOR_LOGINS: [&str; 3] = ["sysadmin", "secadmin", "auditor"];
 
 /// The logins printed when the demo starts: (login, who).
-pub const DEMO_LOGINS: [(&str, &str); 13] = [
+pub const DEMO_LOGINS: [(&str, &str); 14] = [
     ("mishu", "市政府办公室秘书一科 秘书"),
+    (
+        "xinxi",
+        "市政府办公室信息科 科长（信息签收、筛选、采用与刊物）",
+    ),
     (
         "kezhang",
         "市政府办公室秘书一科 科长（兼督查科副科长，可切换身份）",
@@ -179,10 +183,17 @@ impl Builder {
         });
     }
 
-    /// A section with a chief, a deputy and `staff` clerks of the given position.
-    fn staff_section(&mut self, unit: usize, staff: usize, position: &str) {
+    /// A section with a chief (signing in as `chief_login` when given), a deputy and `staff`
+    /// clerks of the given position.
+    fn staff_section(
+        &mut self,
+        unit: usize,
+        staff: usize,
+        position: &str,
+        chief_login: Option<&str>,
+    ) {
         self.person(
-            None,
+            chief_login,
             None,
             &[(unit, "section_chief", None)],
             &[],
@@ -388,7 +399,9 @@ impl Services {
                     );
                 }
             } else {
-                b.staff_section(section_ids[i], *staff, position);
+                // 信息科's chief is a demo login: the information section's desk.
+                let chief = (i == 4).then_some("xinxi");
+                b.staff_section(section_ids[i], *staff, position, chief);
             }
         }
         // The clerk of 文电科 who rechecks, numbers, prints and dispatches documents.
@@ -618,6 +631,7 @@ impl Services {
         // 文电科 handles the city office's documents, 秘书股 each county office's.
         xn_store::documents::flag_registries(&mut tx, &["文电科", "秘书股"]).await?;
         xn_store::supervision::flag_sections(&mut tx, &["督查科", "督查股"]).await?;
+        xn_store::information::flag_sections(&mut tx, &["信息科", "信息股"]).await?;
         record(
             &mut tx,
             &crate::events::Audit::CONSOLE,

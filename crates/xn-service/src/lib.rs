@@ -29,6 +29,7 @@ pub mod files;
 pub mod flow;
 pub mod import;
 pub mod management;
+pub mod information;
 pub mod meetings;
 pub mod notifications;
 pub mod org;

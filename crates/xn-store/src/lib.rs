@@ -57,6 +57,7 @@ pub mod efficiency;
 pub mod events;
 pub mod factor;
 pub mod flow;
+pub mod information;
 pub mod jobs;
 pub mod management;
 pub mod meetings;

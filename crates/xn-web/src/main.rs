@@ -402,6 +402,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入年度目标 {targets} 项（分解到科室、县区和岗位）和近八周的周报告 {reports} 份，上上月考评已锁定。"
                 );
+                let items = services
+                    .load_demo_information(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入信息演示数据失败：{e}"))?;
+                println!(
+                    "已载入近两个月各县区报送的政务信息 {items} 条（含突发事件快报、迟报、采用与《东川政务信息》各期）。"
+                );
             }
             Err(xn_service::ServiceError::Conflict { .. }) => {
                 println!("数据库中已有数据，沿用现有数据。")

@@ -42,6 +42,11 @@ pub struct Ladder {
     /// Working days past the deadline after which a yellow card becomes a red card.
     #[serde(default = "three")]
     pub red_after_days: u32,
+    /// For a limit in working hours: the working hours before it at which the due-soon warning
+    /// is given instead (0: the day rule above). A four-hour limit never spans a whole working
+    /// day before its end, so the day rule would give no warning.
+    #[serde(default)]
+    pub due_soon_hours: u32,
 }
 
 impl Default for Ladder {
@@ -49,6 +54,7 @@ impl Default for Ladder {
         Ladder {
             due_soon_days: 1,
             red_after_days: 3,
+            due_soon_hours: 0,
         }
     }
 }

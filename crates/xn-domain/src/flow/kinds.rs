@@ -40,6 +40,8 @@ pub enum ItemKind {
     Supervision,
     /// 服务事项: a request from the public or the grassroots, from 受理 to 办结.
     Service,
+    /// 政务信息: an information item's case, at the submitting unit or at a receiving office.
+    Information,
 }
 
 impl ItemKind {

@@ -8,7 +8,8 @@
 //!
 //! A deadline in working hours falls at an instant rather than the end of a day: the yellow
 //! card falls at that instant, the red card at the end of the `red_after_days`-th working day
-//! after its date.
+//! after its date. Its due-soon warning falls `due_soon_hours` working hours before it when
+//! the ladder sets them (0: the day rule).
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::def::Ladder;
 use super::engine::Due;
 use crate::calendar::Calendar;
-use crate::calendar::hours::from_shanghai_local;
+use crate::calendar::hours::{OfficeHours, from_shanghai_local, to_shanghai_local};
 
 /// One rung of the ladder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -78,7 +79,20 @@ pub fn rungs(
     entered: DateTime<Utc>,
 ) -> Vec<(Rung, DateTime<Utc>)> {
     let mut out = Vec::with_capacity(3);
-    if ladder.due_soon_days > 0 {
+    let by_hours = due
+        .working_hours
+        .filter(|h| ladder.due_soon_hours > 0 && ladder.due_soon_hours < *h);
+    if let Some(limit) = by_hours {
+        // The warning falls when all but `due_soon_hours` of the limit's working hours have
+        // passed since the step was entered (the office hours the engine counts in).
+        let local = to_shanghai_local(entered);
+        let minutes = (limit - ladder.due_soon_hours) * 60;
+        let at =
+            from_shanghai_local(cal.add_working_hours(local, minutes, &OfficeHours::default()));
+        if at < due.at && at > entered {
+            out.push((Rung::DueSoon, at));
+        }
+    } else if ladder.due_soon_days > 0 {
         let mut day = due.date;
         let mut back = 0;
         while back < ladder.due_soon_days {

@@ -8,9 +8,11 @@
 //! - `pdf`: writing the layout with pdf-writer and subset CID fonts.
 //! - [`mod@check`]: reading a PDF back (lopdf) and reporting every violation by element and rule.
 //! - [`sheets`]: 发文稿纸 and 收文处理笺.
+//! - [`mod@bulletin`]: 简报, an issue of an information periodical.
 //!
 //! Nothing here touches the database or reads the clock.
 
+pub mod bulletin;
 pub mod check;
 pub mod fonts;
 mod layout;
@@ -18,6 +20,7 @@ mod pdf;
 pub mod sheets;
 pub mod spec;
 
+pub use bulletin::{Bulletin, BulletinItem, bulletin};
 pub use check::{MeasuredLine, MeasuredPage, MeasuredRule, Violation, check, measure};
 pub use fonts::{FontError, FontRole, FontSet};
 pub use layout::{

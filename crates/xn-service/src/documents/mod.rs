@@ -22,7 +22,7 @@ mod files;
 pub(crate) mod hooks;
 mod incoming;
 mod ledger;
-mod print;
+pub(crate) mod print;
 pub(crate) mod seals;
 mod search;
 mod views;

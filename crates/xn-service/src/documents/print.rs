@@ -62,7 +62,7 @@ impl fmt::Display for LayoutViolation {
 }
 
 /// The fonts, found once per process (reading them costs about a tenth of a second).
-pub(super) fn fonts() -> Result<Arc<FontSet>> {
+pub(crate) fn fonts() -> Result<Arc<FontSet>> {
     static FONTS: OnceLock<std::result::Result<Arc<FontSet>, String>> = OnceLock::new();
     FONTS
         .get_or_init(|| {

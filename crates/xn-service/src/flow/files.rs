@@ -69,7 +69,7 @@ impl Services {
 
     /// Checks files and stores their bytes (once per content; bytes no row names yet are
     /// harmless, as with every upload). `held` is how many files the case carries already.
-    async fn store_files(
+    pub(crate) async fn store_files(
         &self,
         files: &[NewFile<'_>],
         held: usize,

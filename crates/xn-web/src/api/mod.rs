@@ -21,6 +21,7 @@ pub mod documents;
 pub mod efficiency;
 pub mod flow;
 pub mod management;
+pub mod information;
 pub mod meetings;
 pub mod org;
 pub mod service;
@@ -200,6 +201,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(supervision::router())
         .merge(meetings::router())
         .merge(service::router())
+        .merge(information::router())
         .merge(efficiency::router())
         .merge(management::router())
 }

@@ -27,6 +27,7 @@ pub mod efficiency;
 pub mod flash;
 pub mod flow;
 pub mod management;
+pub mod information;
 pub mod meetings;
 pub mod org;
 pub mod reset;
@@ -87,10 +88,10 @@ pub const AREAS: [Area; 10] = [
         stage: Stage::Coming,
     },
     Area {
-        seg: "info",
+        seg: "information",
         name: "信息",
-        description: "县区政务信息报送、上级采用、约稿、信息专报编发与计分排名。",
-        stage: Stage::Coming,
+        description: "政务信息报送、签发、签收筛选、采用与刊物编发、突发事件快报、计分排名；约稿将陆续上线。",
+        stage: Stage::Built,
     },
     Area {
         seg: "supervision",
@@ -313,6 +314,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(meetings::router())
         .merge(service::router())
+        .merge(information::router())
         .merge(efficiency::router())
         .merge(management::router())
         .route(MORE, get(more))
@@ -351,6 +353,10 @@ pub async fn may_show(state: &AppState, actor: &Actor, path: &str) -> bool {
         },
         ["meetings", x, ..] => match id(x) {
             Some(x) => s.meetings().get(actor, x).await.is_ok(),
+            None => true,
+        },
+        ["information", x] => match id(x) {
+            Some(x) => s.information().item(actor, x).await.is_ok(),
             None => true,
         },
         ["admin", "calendar", ..] => true,

@@ -329,6 +329,33 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/service/requests/{id}/extensions/decision", "flow.work", "ynny nnn yn").json(r#"{"approve":false,"note":""}"#),
         r("POST", "/api/v1/service/requests/{id}/review", "flow.work", "ynny nnn yn").json(r#"{"approve":false,"note":""}"#),
         r("POST", "/api/v1/service/requests/{id}/visit", "flow.work", "ynny nnn yn").json(r#"{"result":"satisfied"}"#),
+        // ---- API: information (a 秘密 item of 柳林县's office at the city office's 签收, and a
+        // draft issue of the city's periodical). The city office's 主任 oversees what reaches the
+        // office; its information section alone signs, screens, edits, adopts and composes
+        // issues (no actor here sits in it: every one is refused); anyone else is answered as
+        // for a missing item.
+        r("GET", "/api/v1/information", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/information", "flow.work", "yyyy nnn yn").json(r#"{"title":"","body":"","signer_post":0}"#),
+        r("GET", "/api/v1/information/options", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/information/backlog", "flow.work", "ynnn nnn yn"),
+        r("GET", "/api/v1/information/{id}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/information/receipts/{id}/sign", "flow.work", "nnnn nnn nn"),
+        r("POST", "/api/v1/information/receipts/{id}/screen", "flow.work", "nnnn nnn nn").json(r#"{"decision":"采用"}"#),
+        r("POST", "/api/v1/information/receipts/{id}/edit", "flow.work", "nnnn nnn nn").json(r#"{"title":"","body":""}"#),
+        r("POST", "/api/v1/information/receipts/{id}/adopt", "flow.work", "nnnn nnn nn").json(r#"{"level":"internal"}"#),
+        r("GET", "/api/v1/information/periodicals", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/information/periodicals", "flow.work", "nnnn nnn nn").json(r#"{"name":""}"#),
+        r("POST", "/api/v1/information/issues", "flow.work", "nnnn nnn nn").json(r#"{"periodical":0}"#),
+        r("GET", "/api/v1/information/periodicals/{id}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/information/periodicals/{id}/publish", "flow.work", "nnnn nnn nn"),
+        r("GET", "/api/v1/information/periodicals/{id}/pdf", "flow.work", "yhhh nnn yn"),
+        r("GET", "/api/v1/information/points", "flow.work", "nnnn nnn nn"),
+        r("PUT", "/api/v1/information/points", "flow.work", "nnnn nnn nn").json(r#"[]"#),
+        // The ranking: an overseeing office's, or the office above the asker's unit (the city
+        // office's own staff report to no office in the tree).
+        r("GET", "/api/v1/information/ranking", "flow.work", "yyyn nnn yn"),
+        r("GET", "/api/v1/information/duty", "flow.work", "nnnn nnn nn"),
+        r("PUT", "/api/v1/information/duty", "flow.work", "nnnn nnn nn").json(r#"{}"#),
         // ---- Pages: the desk and the person's own (a token opens no page) ----
         r("GET", "/", "", "yyyy yyy ll"),
         r("POST", "/session/post", "", "nnnn nnn ll").form("post_id={mishu_post}"),
@@ -487,6 +514,23 @@ fn rows() -> Vec<Row> {
         r("POST", "/affairs/new", "flow.work", "ynny nnn ll").form("channel=phone"),
         r("GET", "/affairs/{service_request}", "flow.work", "yhhy nnn ll"),
         r("POST", "/affairs/{service_request}/{action}", "flow.work", "ynny nnn ll").form("reason="),
+        // ---- Pages: information (as its API) ----
+        r("GET", "/information", "flow.work", "yyyy nnn ll"),
+        r("POST", "/information", "flow.work", "yyyy nnn ll").form("title="),
+        r("GET", "/information/new", "flow.work", "yyyy nnn ll"),
+        r("GET", "/information/ranking", "flow.work", "yyyn nnn ll"),
+        r("GET", "/information/periodicals", "flow.work", "yyyy nnn ll"),
+        r("POST", "/information/periodicals", "flow.work", "nnnn nnn ll").form("name="),
+        r("POST", "/information/issues", "flow.work", "nnnn nnn ll").form("periodical=0"),
+        r("GET", "/information/periodicals/{id}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/information/periodicals/{id}/publish", "flow.work", "nnnn nnn ll"),
+        r("GET", "/information/periodicals/{id}/pdf", "flow.work", "yhhh nnn ll"),
+        r("GET", "/information/by-receipt/{id}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/information/receipts/{id}/sign", "flow.work", "nnnn nnn ll"),
+        r("POST", "/information/receipts/{id}/screen", "flow.work", "nnnn nnn ll").form("decision=采用"),
+        r("POST", "/information/receipts/{id}/edit", "flow.work", "nnnn nnn ll").form("title="),
+        r("POST", "/information/receipts/{id}/adopt", "flow.work", "nnnn nnn ll").form("level=internal"),
+        r("GET", "/information/{id}", "flow.work", "yhhh nnn ll"),
     ]
 }
 
@@ -557,6 +601,9 @@ impl Fixtures {
                         "supervision" => "item",
                         "meetings" => "meeting",
                         "requests" => "service_request",
+                        "information" => "info",
+                        "receipts" | "by-receipt" => "receipt",
+                        "periodicals" => "issue",
                         "rooms" => "room",
                         "persons" => "person",
                         "posts" => "post",
@@ -919,9 +966,69 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let weekly = res.json()["id"].as_i64().unwrap();
 
+    // A 秘密 item of 柳林县's office, signed off, waiting at the city office's 签收; a draft
+    // issue of the city's periodical.
+    let liulin = app.token_for("liulin.zhuren", &scopes).await;
+    let liulin_post = app.post_of("liulin.zhuren").await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/information",
+            &liulin,
+            Some(
+                json!({"title": "柳林县矩阵检查信息", "body": "柳林县矩阵检查信息的正文内容。",
+                        "kind": "news", "classification": "secret", "signer_post": liulin_post,
+                        "offices": [city_office]}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let info = res.json()["id"].as_i64().unwrap();
+    let info_case = app
+        .scalar(&format!(
+            "select case_id from information_items where id = {info}"
+        ))
+        .await;
+    app.complete_ok(&liulin, info_case, "同意", "", json!({}))
+        .await;
+    let receipt = app
+        .scalar(&format!(
+            "select id from information_receipts where item_id = {info}"
+        ))
+        .await;
+    let section = app
+        .token_for(
+            &app.login_of_position("信息科", "section_chief").await,
+            &scopes,
+        )
+        .await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/information/periodicals",
+            &section,
+            Some(json!({"name": "东川政务信息"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let periodical = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/information/issues",
+            &section,
+            Some(json!({"periodical": periodical})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let issue = res.json()["id"].as_i64().unwrap();
+
     for (k, v) in [
         ("target", target),
         ("weekly", weekly),
+        ("info", info),
+        ("receipt", receipt),
+        ("issue", issue),
         ("request", request),
         ("case_file", case_file),
         ("doc", doc),

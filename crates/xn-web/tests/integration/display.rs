@@ -142,11 +142,11 @@ on_both_engines!(
         let names: Vec<String> = menu(&home.body).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
             &names[..6],
-            ["工作台", "办文", "办会", "办事", "督查", "管理", "效能"],
+            ["工作台", "办文", "办会", "办事", "信息", "督查", "管理", "效能"],
             "{names:?}"
         );
         assert_eq!(names.last().map(String::as_str), Some("更多"), "{names:?}");
-        for coming in ["调研", "信息", "学习", "服务"] {
+        for coming in ["调研", "学习", "服务"] {
             assert!(!names.iter().any(|n| n == coming), "{coming} in {names:?}");
         }
         for built in ["组织机构", "工作日历"] {
@@ -163,7 +163,6 @@ on_both_engines!(
         );
         for (seg, name) in [
             ("research", "调研"),
-            ("info", "信息"),
             ("study", "学习"),
             ("service", "服务"),
         ] {

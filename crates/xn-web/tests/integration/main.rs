@@ -25,6 +25,7 @@ mod efficiency;
 mod factor;
 mod flow;
 mod management;
+mod information;
 mod meetings;
 mod meetings_notices;
 mod opinions;

@@ -196,6 +196,21 @@ impl CommittedRead<'_> {
         })
     }
 
+    /// An information case's 密级 code (its item's): `receipt` when the link is a receipt.
+    /// Information cases are never batched, so this is read on the direct path only.
+    pub(crate) async fn information_classification(
+        &mut self,
+        link: i64,
+        receipt: bool,
+    ) -> Result<String> {
+        match self {
+            CommittedRead::Tx(tx) => {
+                Ok(xn_store::information::classification(tx, link, receipt).await?)
+            }
+            CommittedRead::Writer(_) => Err(needs_direct()),
+        }
+    }
+
     /// What the 签发 rules read of a document.
     pub(crate) async fn rule_source(
         &mut self,

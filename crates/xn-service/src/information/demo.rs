@@ -1,0 +1,309 @@
+//! Two months of information in the demo city, made through the real services with the clock
+//! moved day by day: every county office's 秘书 reports items to the city office, its 主任 signs
+//! them off, the city's 信息科 signs for and screens them (mostly within the limit, a few late,
+//! the last days' still waiting), adopts most into the month's issue of 《东川政务信息》 (some as
+//! 专报, a few adopted higher up or given a leader's 批示), and prints each past month's issue;
+//! a few urgent events are reported, some late. Deterministic: the same demo on every machine.
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use xn_domain::calendar::hours::from_shanghai_local;
+use xn_domain::flow::engine::business_date;
+
+use super::adopt::AdoptInput;
+use super::{NewInformation, NewPeriodical};
+use crate::auth::Client;
+use crate::demo::documents::Rng;
+use crate::{Actor, Result, Services};
+
+const TOPICS: [(&str, &str); 10] = [
+    (
+        "推进高标准农田建设",
+        "新建高标准农田，完善灌排设施，粮食综合生产能力稳步提升。",
+    ),
+    (
+        "优化营商环境见实效",
+        "深化“放管服”改革，企业开办压缩至一个工作日内办结。",
+    ),
+    (
+        "开展冬春森林防火专项检查",
+        "组织力量对林区开展拉网式排查，整改隐患，落实巡护责任。",
+    ),
+    (
+        "城乡居民医保参保扩面取得进展",
+        "入户宣传动员，参保率较去年同期提高。",
+    ),
+    (
+        "根治欠薪专项行动",
+        "对在建工程项目逐一排查，督促企业足额发放农民工工资。",
+    ),
+    (
+        "老旧小区改造惠民生",
+        "完成老旧小区改造，加装电梯、改造管网，群众满意度提升。",
+    ),
+    (
+        "12345 热线诉求办理提质增效",
+        "建立诉求分办督办机制，按期办结率和满意率持续提高。",
+    ),
+    (
+        "乡村振兴示范村建设",
+        "因地制宜发展特色产业，村集体经济收入稳步增长。",
+    ),
+    (
+        "安全生产隐患排查整治",
+        "对重点行业领域开展隐患排查，建立台账，限期整改销号。",
+    ),
+    (
+        "群众反映农村饮水问题的建议",
+        "部分村组供水不稳定，建议加快农村供水管网改造。",
+    ),
+];
+
+const COUNTIES: [&str; 8] = [
+    "qinghe", "liulin", "shimen", "baishui", "yunxi", "nanling", "anping", "qingshan",
+];
+
+fn at(d: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    from_shanghai_local(d.and_hms_opt(hour, minute, 0).unwrap_or_default())
+}
+
+impl Services {
+    /// Loads two months of information ending at `now` (see the module's note); answers how
+    /// many items were reported. Run by `serve --demo` after the city is loaded, not by tests.
+    pub async fn load_demo_information(&self, now: DateTime<Utc>) -> Result<usize> {
+        let client = Client::default();
+        let section_login = xn_store::information::demo_section_login(self.db()).await?;
+        let Some(section_login) = section_login else {
+            return Ok(0);
+        };
+        let Some(section) = self.demo_actor(&section_login, &client, now).await? else {
+            return Ok(0);
+        };
+        let info = self.information();
+        let cap = info.as_section(&section).await?;
+        let periodical = info
+            .create_periodical(
+                &cap,
+                &NewPeriodical {
+                    name: "东川政务信息".into(),
+                    publisher: String::new(),
+                    report_to: "省人民政府办公厅，市委、市政府领导".into(),
+                    send_to: "市委办公室，市人大常委会办公室，市政协办公室".into(),
+                    issue_to: "各县（区）人民政府办公室，市政府各部门".into(),
+                },
+                now - TimeDelta::days(62),
+            )
+            .await?;
+        let mut counties = Vec::new();
+        for c in COUNTIES {
+            let mishu = self.demo_actor(&format!("{c}.mishu"), &client, now).await?;
+            let zhuren = self
+                .demo_actor(&format!("{c}.zhuren"), &client, now)
+                .await?;
+            if let (Some(m), Some(z)) = (mishu, zhuren) {
+                counties.push((m, z));
+            }
+        }
+        if counties.is_empty() {
+            return Ok(0);
+        }
+        let city_office = info.options(&counties[0].0).await?.targets;
+        let Some(city_office) = city_office.iter().find(|t| !t.outside).map(|t| t.id) else {
+            return Ok(0);
+        };
+        let cal = self.flow_calendar().await?;
+        let today = business_date(now);
+        let start = today - TimeDelta::days(60);
+        let mut rng = Rng(20_261_206);
+        let mut made = 0;
+        let mut issue: Option<(i64, u32)> = None;
+        let mut day = cal.next_working_day(start);
+        while day < today {
+            let month = day.format("%m").to_string().parse::<u32>().unwrap_or(0);
+            // A new month: print the last month's issue, open this month's.
+            if issue.is_none_or(|(_, m)| m != month) {
+                if let Some((id, _)) = issue {
+                    let _ = info.publish(&cap, id, at(day, 9, 0)).await;
+                }
+                let v = info.new_issue(&cap, periodical, at(day, 8, 40)).await?;
+                issue = Some((v.id, month));
+            }
+            for (k, (mishu, zhuren)) in counties.iter().enumerate() {
+                if rng.range(0, 9) > 1 {
+                    continue;
+                }
+                let seed = usize::try_from(rng.range(0, 999)).unwrap_or(0);
+                let (topic, text) = TOPICS[(seed + k) % TOPICS.len()];
+                // The county's name: the 秘书股's short name is 「清河县秘书股」.
+                let unit = mishu
+                    .post
+                    .as_ref()
+                    .map_or("", |p| p.unit_short_name.trim_end_matches("秘书股"));
+                let urgent = seed % 23 == 0;
+                let sent = at(day, 9 + u32::try_from(seed % 6).unwrap_or(0), 10);
+                let Some(signer) = mishu.post.as_ref().and(zhuren.post.as_ref()).map(|p| p.id)
+                else {
+                    continue;
+                };
+                let input = if urgent {
+                    NewInformation {
+                        title: format!("{unit}境内发生一起道路交通事故"),
+                        body: "事故发生后，县政府立即启动应急预案，组织救援，伤员已送医救治，事故原因正在调查。"
+                            .into(),
+                        kind: "urgent".into(),
+                        report_kind: "flash".into(),
+                        event_at: Some(
+                            xn_domain::calendar::hours::to_shanghai_local(
+                                sent - TimeDelta::minutes(if seed % 2 == 0 { 15 } else { 40 }),
+                            )
+                            .format("%Y-%m-%d %H:%M")
+                            .to_string(),
+                        ),
+                        signer_post: signer,
+                        offices: vec![city_office],
+                        ..NewInformation::default()
+                    }
+                } else {
+                    NewInformation {
+                        title: format!("{}{topic}", unit),
+                        body: format!(
+                            "{}{text}下一步，将持续巩固成果，推动工作取得更大成效。",
+                            unit
+                        ),
+                        kind: ["news", "practice", "suggestion", "public_opinion"][seed % 4].into(),
+                        signer_post: signer,
+                        offices: vec![city_office],
+                        ..NewInformation::default()
+                    }
+                };
+                let item = info.submit(mishu, &input, &[], sent).await?;
+                made += 1;
+                let row = xn_store::information::find_item(self.db(), item).await?;
+                let Some(case) = row.case_id else { continue };
+                let signed = sent + TimeDelta::minutes(if urgent { 10 } else { 50 });
+                let task = self.demo_open_task(case).await?;
+                if let Some(task) = task {
+                    self.act(
+                        zhuren,
+                        case,
+                        None,
+                        xn_domain::flow::Action::Complete {
+                            task,
+                            decision: "同意".into(),
+                            opinion: "同意报送".into(),
+                            choices: Default::default(),
+                        },
+                        None,
+                        signed,
+                    )
+                    .await?;
+                }
+                // The last days' items still wait at the city's 签收.
+                if today - day < TimeDelta::days(2) {
+                    continue;
+                }
+                let receipts = xn_store::information::receipts_of_item(self.db(), item).await?;
+                let Some(r) = receipts.first() else { continue };
+                // Most within the four hours, one in eight the next day (late).
+                let delay = if seed % 8 == 0 {
+                    60 * 22
+                } else {
+                    40 + (seed as i64 % 90)
+                };
+                let t = signed + TimeDelta::minutes(delay);
+                info.sign(&cap, r.id, t).await?;
+                let t = t + TimeDelta::minutes(30);
+                if seed % 9 == 4 {
+                    info.screen(&cap, r.id, "退回修改", "请补充具体数据和典型事例", t)
+                        .await?;
+                    continue;
+                }
+                if seed % 11 == 5 {
+                    info.screen(&cap, r.id, "不予采用", "内容与前期信息重复", t)
+                        .await?;
+                    continue;
+                }
+                info.screen(&cap, r.id, "采用", "", t).await?;
+                if let Some((issue_id, _)) = issue {
+                    info.adopt(
+                        &cap,
+                        r.id,
+                        &AdoptInput {
+                            level: "periodical".into(),
+                            issue: Some(issue_id),
+                            note: String::new(),
+                        },
+                        t + TimeDelta::minutes(5),
+                    )
+                    .await?;
+                }
+                if seed % 5 == 0 {
+                    info.adopt(
+                        &cap,
+                        r.id,
+                        &AdoptInput {
+                            level: "special".into(),
+                            issue: None,
+                            note: String::new(),
+                        },
+                        t + TimeDelta::minutes(6),
+                    )
+                    .await?;
+                }
+                if seed % 13 == 0 {
+                    info.adopt(
+                        &cap,
+                        r.id,
+                        &AdoptInput {
+                            level: "higher".into(),
+                            issue: None,
+                            note: "省人民政府办公厅《政务信息》采用".into(),
+                        },
+                        t + TimeDelta::minutes(7),
+                    )
+                    .await?;
+                }
+                if seed % 17 == 0 {
+                    info.adopt(
+                        &cap,
+                        r.id,
+                        &AdoptInput {
+                            level: "instruction".into(),
+                            issue: None,
+                            note: "陈立新市长批示：此做法很好，请相关部门总结推广。".into(),
+                        },
+                        t + TimeDelta::minutes(8),
+                    )
+                    .await?;
+                }
+            }
+            day = cal.add_working_days(day, 1).date;
+        }
+        Ok(made)
+    }
+
+    /// A demo person's first active post as an actor, by login.
+    async fn demo_actor(
+        &self,
+        login: &str,
+        client: &Client,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Actor>> {
+        let Some((person, post)) = xn_store::information::demo_post(self.db(), login).await? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            self.actor_for(person, Some(post), None, client, now)
+                .await?,
+        ))
+    }
+
+    /// The open task of a case (the demo's actors act on the one waiting for them).
+    async fn demo_open_task(&self, case: i64) -> Result<Option<u32>> {
+        let tasks = xn_store::flow::tasks_of_case(self.db(), case).await?;
+        tasks
+            .iter()
+            .find(|t| t.state == "open")
+            .map(|t| crate::exact("a task's number", t.task_no))
+            .transpose()
+    }
+}

@@ -1,0 +1,412 @@
+//! API of 政务信息: `/api/v1/information` — the items the caller's unit sent and its office
+//! received, 报送, an item's page, the backlog; at the receiving office 签收, 筛选, 编辑 and
+//! 采用; periodicals, their issues (新建一期, 印发) and an issue's 简报 PDF; the points table,
+//! the ranking and the duty post for urgent events.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use xn_service::information::{
+    AdoptInput, BacklogView, DutySettings, InformationView, IssueView, ItemLine, NewInformation,
+    NewPeriodical, PeriodicalView, PointsLine, Ranking, SubmitOptions,
+};
+
+use super::Created;
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiUser};
+use crate::respond::file_response;
+
+/// The caller's lists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InformationLists {
+    /// What the caller's unit sent, the latest first.
+    pub sent: Vec<ItemLine>,
+    /// What the office the caller oversees received, the latest first.
+    pub received: Vec<ItemLine>,
+}
+
+/// Lists the items the caller's unit sent and those its office received.
+#[utoipa::path(get, path = "/api/v1/information", tag = "information",
+    responses((status = 200, body = InformationLists)))]
+async fn list_information(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<InformationLists>, ApiError> {
+    let i = state.services.information();
+    let sent = match i.sent(&actor).await {
+        Ok(s) => s,
+        Err(xn_service::ServiceError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(InformationLists {
+        sent,
+        received: i.received(&actor).await?,
+    }))
+}
+
+/// 报送: writes an item and starts its 签发 at the unit.
+#[utoipa::path(post, path = "/api/v1/information", tag = "information",
+    request_body = NewInformation,
+    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
+async fn submit_information(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<NewInformation>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = state
+        .services
+        .information()
+        .submit(&actor, &body, &[], state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// What the 报送 form offers the caller: signers and receiving offices.
+#[utoipa::path(get, path = "/api/v1/information/options", tag = "information",
+    responses((status = 200, body = SubmitOptions)))]
+async fn submit_options(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<SubmitOptions>, ApiError> {
+    Ok(Json(state.services.information().options(&actor).await?))
+}
+
+/// An item: its text, where it went, each office's handling.
+#[utoipa::path(get, path = "/api/v1/information/{id}", tag = "information",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = InformationView), (status = 404, body = crate::error::Problem)))]
+async fn get_information(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<InformationView>, ApiError> {
+    Ok(Json(state.services.information().item(&actor, id).await?))
+}
+
+/// The backlog: every item not signed for or screened at the caller's office, oldest first.
+#[utoipa::path(get, path = "/api/v1/information/backlog", tag = "information",
+    responses((status = 200, body = BacklogView), (status = 403, body = crate::error::Problem)))]
+async fn backlog(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<BacklogView>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .information()
+            .backlog(&actor, state.clock.now())
+            .await?,
+    ))
+}
+
+/// 签收 by the receiving office's information section.
+#[utoipa::path(post, path = "/api/v1/information/receipts/{id}/sign", tag = "information",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+async fn sign_receipt(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    i.sign(&cap, id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A screening decision.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ScreenInput {
+    /// 采用, 退回修改 or 不予采用.
+    pub decision: String,
+    /// The reason (required to return or decline).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// 筛选: 采用, 退回修改 or 不予采用 (退回修改 also before 签收).
+#[utoipa::path(post, path = "/api/v1/information/receipts/{id}/screen", tag = "information",
+    params(("id" = i64, Path)), request_body = ScreenInput,
+    responses((status = 204), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn screen_receipt(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ScreenInput>,
+) -> Result<StatusCode, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    i.screen(&cap, id, &body.decision, &body.reason, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An edit.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EditInput {
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+}
+
+/// 编辑: the section's edit, kept as the next version beside the original.
+#[utoipa::path(post, path = "/api/v1/information/receipts/{id}/edit", tag = "information",
+    params(("id" = i64, Path)), request_body = EditInput,
+    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
+async fn edit_receipt(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<EditInput>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    let v = i
+        .edit(&cap, id, &body.title, &body.body, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: v })))
+}
+
+/// An adoption's place in its issue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Adopted {
+    /// The item's place in the issue (本级刊物采用).
+    pub position: Option<i64>,
+}
+
+/// 采用 at a level (本级刊物采用 into a draft issue at its next place).
+#[utoipa::path(post, path = "/api/v1/information/receipts/{id}/adopt", tag = "information",
+    params(("id" = i64, Path)), request_body = AdoptInput,
+    responses((status = 200, body = Adopted), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn adopt_receipt(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<AdoptInput>,
+) -> Result<Json<Adopted>, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    let position = i.adopt(&cap, id, &body, state.clock.now()).await?;
+    Ok(Json(Adopted { position }))
+}
+
+/// The periodicals and their issues.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodicalsView {
+    /// The periodicals of the caller's office.
+    pub periodicals: Vec<PeriodicalView>,
+    /// The issues the caller may read, the latest first.
+    pub issues: Vec<IssueView>,
+}
+
+/// Lists the periodicals of the caller's office and the issues the caller may read.
+#[utoipa::path(get, path = "/api/v1/information/periodicals", tag = "information",
+    responses((status = 200, body = PeriodicalsView)))]
+async fn list_periodicals(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<PeriodicalsView>, ApiError> {
+    let i = state.services.information();
+    Ok(Json(PeriodicalsView {
+        periodicals: i.periodicals(&actor).await?,
+        issues: i.issues(&actor).await?,
+    }))
+}
+
+/// Adds a periodical of the caller's office.
+#[utoipa::path(post, path = "/api/v1/information/periodicals", tag = "information",
+    request_body = NewPeriodical,
+    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
+async fn create_periodical(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<NewPeriodical>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    let id = i.create_periodical(&cap, &body, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A new issue.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewIssue {
+    /// The periodical.
+    pub periodical: i64,
+}
+
+/// 新建一期: the periodical's next 期号 of the year.
+#[utoipa::path(post, path = "/api/v1/information/issues", tag = "information",
+    request_body = NewIssue,
+    responses((status = 201, body = IssueView), (status = 422, body = crate::error::Problem)))]
+async fn create_issue(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<NewIssue>,
+) -> Result<(StatusCode, Json<IssueView>), ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    let v = i
+        .new_issue(&cap, body.periodical, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// An issue with its items in order.
+#[utoipa::path(get, path = "/api/v1/information/periodicals/{id}", tag = "information",
+    params(("id" = i64, Path, description = "the issue")),
+    responses((status = 200, body = IssueView), (status = 404, body = crate::error::Problem)))]
+async fn get_issue(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<IssueView>, ApiError> {
+    Ok(Json(state.services.information().issue(&actor, id).await?))
+}
+
+/// 印发: publishes a draft issue.
+#[utoipa::path(post, path = "/api/v1/information/periodicals/{id}/publish", tag = "information",
+    params(("id" = i64, Path, description = "the issue")),
+    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+async fn publish_issue(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    i.publish(&cap, id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The issue as a 简报 PDF (title band, 第N期, 编印单位 and date, items, 报/送/发).
+#[utoipa::path(get, path = "/api/v1/information/periodicals/{id}/pdf", tag = "information",
+    params(("id" = i64, Path, description = "the issue")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, body = crate::error::Problem)))]
+async fn issue_pdf(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = state.services.information().issue_pdf(&actor, id).await?;
+    Ok(file_response(xn_service::files::AttachmentFile {
+        name,
+        mime: "application/pdf".into(),
+        bytes,
+    }))
+}
+
+/// The points table of the caller's office.
+#[utoipa::path(get, path = "/api/v1/information/points", tag = "information",
+    responses((status = 200, body = Vec<PointsLine>), (status = 403, body = crate::error::Problem)))]
+async fn get_points(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<PointsLine>>, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    Ok(Json(i.points_table(&cap).await?))
+}
+
+/// Sets rows of the points table (points already given stay).
+#[utoipa::path(put, path = "/api/v1/information/points", tag = "information",
+    request_body = Vec<PointsLine>,
+    responses((status = 204), (status = 422, body = crate::error::Problem)))]
+async fn set_points(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<Vec<PointsLine>>,
+) -> Result<StatusCode, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    i.set_points(&cap, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The period of a ranking.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RankingQuery {
+    /// `2026-12` (a month) or `2026` (a year); default this month.
+    pub period: Option<String>,
+}
+
+/// The ranking of a month or a year, with the items behind every point.
+#[utoipa::path(get, path = "/api/v1/information/ranking", tag = "information",
+    params(RankingQuery),
+    responses((status = 200, body = Ranking), (status = 422, body = crate::error::Problem)))]
+async fn ranking(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<RankingQuery>,
+) -> Result<Json<Ranking>, ApiError> {
+    let period = q.period.unwrap_or_else(|| {
+        xn_domain::flow::engine::business_date(state.clock.now())
+            .format("%Y-%m")
+            .to_string()
+    });
+    Ok(Json(
+        state
+            .services
+            .information()
+            .ranking(&actor, &period)
+            .await?,
+    ))
+}
+
+/// The duty post and leader told of urgent events.
+#[utoipa::path(get, path = "/api/v1/information/duty", tag = "information",
+    responses((status = 200, body = DutySettings), (status = 403, body = crate::error::Problem)))]
+async fn get_duty(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<DutySettings>, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    Ok(Json(i.duty(&cap).await?))
+}
+
+/// Sets the duty post and leader told of urgent events.
+#[utoipa::path(put, path = "/api/v1/information/duty", tag = "information",
+    request_body = DutySettings,
+    responses((status = 204), (status = 422, body = crate::error::Problem)))]
+async fn set_duty(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<DutySettings>,
+) -> Result<StatusCode, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    i.set_duty(&cap, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of `/api/v1/information`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_information, submit_information))
+        .routes(routes!(submit_options))
+        .routes(routes!(backlog))
+        .routes(routes!(get_information))
+        .routes(routes!(sign_receipt))
+        .routes(routes!(screen_receipt))
+        .routes(routes!(edit_receipt))
+        .routes(routes!(adopt_receipt))
+        .routes(routes!(list_periodicals, create_periodical))
+        .routes(routes!(create_issue))
+        .routes(routes!(get_issue))
+        .routes(routes!(publish_issue))
+        .routes(routes!(issue_pdf))
+        .routes(routes!(get_points, set_points))
+        .routes(routes!(ranking))
+        .routes(routes!(get_duty, set_duty))
+}
