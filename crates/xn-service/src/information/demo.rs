@@ -75,7 +75,7 @@ impl Services {
         let Some(section_login) = section_login else {
             return Ok(0);
         };
-        let Some(section) = self.demo_actor(&section_login, &client, now).await? else {
+        let Some(section) = self.information_demo_actor(&section_login, &client, now).await? else {
             return Ok(0);
         };
         let info = self.information();
@@ -95,9 +95,9 @@ impl Services {
             .await?;
         let mut counties = Vec::new();
         for c in COUNTIES {
-            let mishu = self.demo_actor(&format!("{c}.mishu"), &client, now).await?;
+            let mishu = self.information_demo_actor(&format!("{c}.mishu"), &client, now).await?;
             let zhuren = self
-                .demo_actor(&format!("{c}.zhuren"), &client, now)
+                .information_demo_actor(&format!("{c}.zhuren"), &client, now)
                 .await?;
             if let (Some(m), Some(z)) = (mishu, zhuren) {
                 counties.push((m, z));
@@ -282,7 +282,7 @@ impl Services {
     }
 
     /// A demo person's first active post as an actor, by login.
-    async fn demo_actor(
+    async fn information_demo_actor(
         &self,
         login: &str,
         client: &Client,

@@ -72,7 +72,7 @@ const TARGETS: [DemoTarget; 5] = [
 ];
 
 impl Services {
-    async fn demo_actor(&self, person: i64, post: i64, now: DateTime<Utc>) -> Result<Actor> {
+    async fn management_demo_actor(&self, person: i64, post: i64, now: DateTime<Utc>) -> Result<Actor> {
         self.actor_for(person, Some(post), None, &Client::default(), now)
             .await
     }
@@ -92,7 +92,7 @@ impl Services {
             return Ok((0, 0));
         };
         let zhuren = self
-            .demo_actor(director.person_id, director.post_id, now)
+            .management_demo_actor(director.person_id, director.post_id, now)
             .await?;
         let today = business_date(now);
         let year = i64::from(today.year());
@@ -165,7 +165,7 @@ impl Services {
                         })
                         .collect();
                     if let (Some(chief), false) = (chief, people.is_empty()) {
-                        let kezhang = self.demo_actor(chief.person_id, chief.post_id, jan).await?;
+                        let kezhang = self.management_demo_actor(chief.person_id, chief.post_id, jan).await?;
                         let each = 100 / i64::try_from(people.len()).unwrap_or(1);
                         for p in people {
                             let mine = TargetInput {
@@ -224,7 +224,7 @@ impl Services {
                 if at > now {
                     continue;
                 }
-                let actor = self.demo_actor(s.person_id, s.post_id, at).await?;
+                let actor = self.management_demo_actor(s.person_id, s.post_id, at).await?;
                 let view = m.week(&actor, None, monday, at).await?;
                 let body = format!(
                     "{}本周无其他需报告事项；下周按计划推进各项工作。",
@@ -250,7 +250,7 @@ impl Services {
         if urge_at <= now {
             for chief in staff.iter().filter(|c| c.position == "section_chief") {
                 let actor = self
-                    .demo_actor(chief.person_id, chief.post_id, urge_at)
+                    .management_demo_actor(chief.person_id, chief.post_id, urge_at)
                     .await?;
                 // A section where nobody owes has nobody to urge.
                 match m

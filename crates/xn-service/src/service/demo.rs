@@ -111,7 +111,7 @@ fn at(d: NaiveDate, minutes: i64) -> DateTime<Utc> {
 }
 
 impl Services {
-    async fn demo_actor(&self, post: i64, now: DateTime<Utc>) -> Result<Actor> {
+    async fn service_demo_actor(&self, post: i64, now: DateTime<Utc>) -> Result<Actor> {
         let person = store::person_of_post(self.db(), post).await?;
         self.actor_for(person, Some(post), None, &Client::default(), now)
             .await
@@ -208,7 +208,7 @@ impl Services {
                 let name = format!("{}{}", pick(&mut rng, &SURNAMES), pick(&mut rng, &GIVEN));
                 let phone = format!("13{}{:08}", rng.range(3, 9), rng.range(0, 99_999_999));
                 let t0 = at(day, i64::from(rng.range(0, 400)) + i64::from(k) * 30);
-                let mishu = self.demo_actor(mishu_post, t0).await?;
+                let mishu = self.service_demo_actor(mishu_post, t0).await?;
                 let cap = s.as_dispatcher(&mishu).await?;
                 let id = if rng.range(0, 99) < 60 {
                     let c = s.challenge(t0).await?;
@@ -328,12 +328,12 @@ impl Services {
             return Ok(());
         }
         let t = at(day, i64::from(rng.range(0, 120)));
-        let county = self.demo_actor(lead, t).await?;
+        let county = self.service_demo_actor(lead, t).await?;
         if rng.range(0, 99) < 8 {
             s.send_back(&county, id, "经核实该事项属市级部门职责，不属本县", t)
                 .await?;
             let mishu = self
-                .demo_actor(mishu_post, t + Duration::minutes(30))
+                .service_demo_actor(mishu_post, t + Duration::minutes(30))
                 .await?;
             let cap = s.as_dispatcher(&mishu).await?;
             lead = counties[(ci + 1) % counties.len()].0;
@@ -350,7 +350,7 @@ impl Services {
             }
         }
         let t = at(day, i64::from(rng.range(120, 200)));
-        let county = self.demo_actor(lead, t).await?;
+        let county = self.service_demo_actor(lead, t).await?;
         s.sign(&county, id, t).await?;
         // 答复: mostly within the limit; some late; a few after an approved 延期.
         let r = rng.range(0, 99);
@@ -359,13 +359,13 @@ impl Services {
         } else if r < 85 {
             if day < today {
                 let t = at(day, 300);
-                let county = self.demo_actor(lead, t).await?;
+                let county = self.service_demo_actor(lead, t).await?;
                 let ask = ExtensionInput {
                     days: 5,
                     reason: "需多部门现场会商".into(),
                 };
                 s.ask_extension(&county, id, &ask, t).await?;
-                let mishu = self.demo_actor(mishu_post, t + Duration::hours(2)).await?;
+                let mishu = self.service_demo_actor(mishu_post, t + Duration::hours(2)).await?;
                 let cap = s.as_dispatcher(&mishu).await?;
                 s.decide_extension(&cap, id, true, "同意", t + Duration::hours(2))
                     .await?;
@@ -388,7 +388,7 @@ impl Services {
                 return Ok(());
             }
             let t = at(day, 240);
-            let county = self.demo_actor(lead, t).await?;
+            let county = self.service_demo_actor(lead, t).await?;
             let answer = if round == 0 {
                 topic.to_owned()
             } else {
@@ -400,7 +400,7 @@ impl Services {
                 return Ok(());
             }
             let t = at(day, 60);
-            let mishu = self.demo_actor(mishu_post, t).await?;
+            let mishu = self.service_demo_actor(mishu_post, t).await?;
             let cap = s.as_dispatcher(&mishu).await?;
             s.review(&cap, id, true, "", t).await?;
             let r = store::find(self.db(), id).await?;
@@ -423,7 +423,7 @@ impl Services {
             if rng.range(0, 99) < 30 && !r.phone_hash.is_empty() && !r.phone.is_empty() {
                 s.rate_public(&r.code, &r.phone, result, reason, t).await?;
             } else {
-                let mishu = self.demo_actor(mishu_post, t).await?;
+                let mishu = self.service_demo_actor(mishu_post, t).await?;
                 let cap = s.as_dispatcher(&mishu).await?;
                 s.visit(&cap, id, result, reason, t).await?;
             }
