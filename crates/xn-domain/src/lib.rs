@@ -8,8 +8,8 @@
 pub mod calendar;
 pub mod documents;
 pub mod flow;
-pub mod management;
 pub mod information;
+pub mod management;
 pub mod meetings;
 pub mod org;
 pub mod security;

@@ -173,7 +173,10 @@ pub fn batched(kind: ItemKind, step: Option<&str>) -> bool {
     match kind {
         ItemKind::Internal | ItemKind::Bench => true,
         ItemKind::DocumentOut => step.is_none_or(crate::documents::hooks::outgoing_batched),
-        ItemKind::DocumentIn | ItemKind::Supervision | ItemKind::Service | ItemKind::Information => false,
+        ItemKind::DocumentIn
+        | ItemKind::Supervision
+        | ItemKind::Service
+        | ItemKind::Information => false,
     }
 }
 

@@ -75,7 +75,10 @@ impl Services {
         let Some(section_login) = section_login else {
             return Ok(0);
         };
-        let Some(section) = self.information_demo_actor(&section_login, &client, now).await? else {
+        let Some(section) = self
+            .information_demo_actor(&section_login, &client, now)
+            .await?
+        else {
             return Ok(0);
         };
         let info = self.information();
@@ -95,7 +98,9 @@ impl Services {
             .await?;
         let mut counties = Vec::new();
         for c in COUNTIES {
-            let mishu = self.information_demo_actor(&format!("{c}.mishu"), &client, now).await?;
+            let mishu = self
+                .information_demo_actor(&format!("{c}.mishu"), &client, now)
+                .await?;
             let zhuren = self
                 .information_demo_actor(&format!("{c}.zhuren"), &client, now)
                 .await?;

@@ -72,7 +72,12 @@ const TARGETS: [DemoTarget; 5] = [
 ];
 
 impl Services {
-    async fn management_demo_actor(&self, person: i64, post: i64, now: DateTime<Utc>) -> Result<Actor> {
+    async fn management_demo_actor(
+        &self,
+        person: i64,
+        post: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Actor> {
         self.actor_for(person, Some(post), None, &Client::default(), now)
             .await
     }
@@ -165,7 +170,9 @@ impl Services {
                         })
                         .collect();
                     if let (Some(chief), false) = (chief, people.is_empty()) {
-                        let kezhang = self.management_demo_actor(chief.person_id, chief.post_id, jan).await?;
+                        let kezhang = self
+                            .management_demo_actor(chief.person_id, chief.post_id, jan)
+                            .await?;
                         let each = 100 / i64::try_from(people.len()).unwrap_or(1);
                         for p in people {
                             let mine = TargetInput {
@@ -224,7 +231,9 @@ impl Services {
                 if at > now {
                     continue;
                 }
-                let actor = self.management_demo_actor(s.person_id, s.post_id, at).await?;
+                let actor = self
+                    .management_demo_actor(s.person_id, s.post_id, at)
+                    .await?;
                 let view = m.week(&actor, None, monday, at).await?;
                 let body = format!(
                     "{}本周无其他需报告事项；下周按计划推进各项工作。",

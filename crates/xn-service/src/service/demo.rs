@@ -365,7 +365,9 @@ impl Services {
                     reason: "需多部门现场会商".into(),
                 };
                 s.ask_extension(&county, id, &ask, t).await?;
-                let mishu = self.service_demo_actor(mishu_post, t + Duration::hours(2)).await?;
+                let mishu = self
+                    .service_demo_actor(mishu_post, t + Duration::hours(2))
+                    .await?;
                 let cap = s.as_dispatcher(&mishu).await?;
                 s.decide_extension(&cap, id, true, "同意", t + Duration::hours(2))
                     .await?;

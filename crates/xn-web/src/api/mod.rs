@@ -20,8 +20,8 @@ pub mod calendar;
 pub mod documents;
 pub mod efficiency;
 pub mod flow;
-pub mod management;
 pub mod information;
+pub mod management;
 pub mod meetings;
 pub mod org;
 pub mod service;
@@ -152,10 +152,23 @@ fn describe_errors(api: &mut utoipa::openapi::OpenApi) {
             for r in op.responses.responses.iter_mut().filter_map(|(status, r)| {
                 (status.starts_with('4') || status.starts_with('5')).then_some(r)
             }) {
-                if let RefOr::T(r) = r
-                    && let Some(content) = r.content.shift_remove("application/json")
-                {
-                    r.content.insert(PROBLEM.to_owned(), content);
+                if let RefOr::T(r) = r {
+                    match r.content.shift_remove("application/json") {
+                        Some(content) => {
+                            r.content.insert(PROBLEM.to_owned(), content);
+                        }
+                        None if r.content.is_empty() => {
+                            r.content.insert(
+                                PROBLEM.to_owned(),
+                                RefOr::T(
+                                    ContentBuilder::new()
+                                        .schema(Some(Ref::from_schema_name("Problem")))
+                                        .build(),
+                                ),
+                            );
+                        }
+                        None => {}
+                    }
                 }
             }
             let public = op.security.as_ref().is_some_and(|s| {

@@ -141,8 +141,17 @@ on_both_engines!(
         assert_eq!(home.status, StatusCode::OK);
         let names: Vec<String> = menu(&home.body).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
-            &names[..6],
-            ["工作台", "办文", "办会", "办事", "信息", "督查", "管理", "效能"],
+            &names[..8],
+            [
+                "工作台",
+                "办文",
+                "办会",
+                "办事",
+                "信息",
+                "督查",
+                "管理",
+                "效能"
+            ],
             "{names:?}"
         );
         assert_eq!(names.last().map(String::as_str), Some("更多"), "{names:?}");
@@ -161,11 +170,7 @@ on_both_engines!(
             more.body
                 .contains("<a href=\"/more\" aria-current=\"page\">更多</a>")
         );
-        for (seg, name) in [
-            ("research", "调研"),
-            ("study", "学习"),
-            ("service", "服务"),
-        ] {
+        for (seg, name) in [("research", "调研"), ("study", "学习"), ("service", "服务")] {
             let link = format!("<a href=\"/{seg}\"><strong>{name}</strong></a>");
             assert!(more.body.contains(&link), "{link}");
             let page = app.get(&format!("/{seg}")).await;
