@@ -213,14 +213,19 @@ pub async fn cases_started_by(
 /// The SQL expression of a case's 密级 code (`public` … `top_secret`), for the case whose id is
 /// the SQL expression `case_id`: the 密级 of the document it moves, or, for a supervision item,
 /// of the document of the case it came from (an item drafted from a classified instruction
-/// carries its source's title and words); `public` for anything else. Read through the unique
-/// indexes on `documents(case_id)` and `supervision_items(case_id)`, so the 密级 has one home
-/// (the document's element) and nothing copied can drift from it.
+/// carries its source's title and words); for an information item's case, or a receiving
+/// office's case of it, the item's; `public` for anything else. Read through the unique
+/// indexes on `documents(case_id)`, `supervision_items(case_id)`,
+/// `information_items(case_id)` and `information_receipts(case_id)`, so the 密级 has one home
+/// and nothing copied can drift from it.
 pub fn case_classification_sql(case_id: &str) -> String {
     format!(
         "coalesce((select cd.classification from documents cd where cd.case_id = {case_id}),
           (select sd.classification from supervision_items si
              join documents sd on sd.case_id = si.source_case_id where si.case_id = {case_id}),
+          (select ii.classification from information_items ii where ii.case_id = {case_id}),
+          (select ri.classification from information_receipts ir
+             join information_items ri on ri.id = ir.item_id where ir.case_id = {case_id}),
           'public')"
     )
 }

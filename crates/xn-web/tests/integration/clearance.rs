@@ -526,3 +526,44 @@ on_both_engines!(
         assert!(!res.body.contains("调研"), "{}", res.body);
     }
 );
+
+on_both_engines!(
+    an_information_items_cases_carry_its_classification,
+    |app: TestApp| async move {
+        let liulin = app.token_for("liulin.zhuren", &SCOPES).await;
+        let liulin_post = app.post_of("liulin.zhuren").await;
+        let city_office = app.unit_id("东川市人民政府办公室").await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/information",
+                &liulin,
+                Some(
+                    json!({"title": "柳林县涉密信息", "body": "柳林县涉密信息的正文内容。",
+                            "kind": "news", "classification": "secret",
+                            "signer_post": liulin_post, "offices": [city_office]}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let item = res.json()["id"].as_i64().unwrap();
+        let item_case = app
+            .scalar(&format!(
+                "select case_id from information_items where id = {item}"
+            ))
+            .await;
+        app.complete_ok(&liulin, item_case, "同意", "", json!({}))
+            .await;
+        let receipt_case = app
+            .scalar(&format!(
+                "select case_id from information_receipts where item_id = {item}"
+            ))
+            .await;
+        let levels =
+            xn_store::flow::case_classifications(app.services().db(), &[item_case, receipt_case])
+                .await
+                .unwrap();
+        assert_eq!(levels.len(), 2, "{levels:?}");
+        assert!(levels.iter().all(|(_, l)| l == "secret"), "{levels:?}");
+    }
+);
