@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod documents;
+pub mod efficiency;
 pub mod flow;
 pub mod information;
 pub mod management;

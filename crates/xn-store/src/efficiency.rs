@@ -61,6 +61,8 @@ pub struct BacklogFilter {
     pub reached_before: Option<i64>,
     /// Only steps whose deadline has passed at this instant (epoch ms).
     pub overdue_at: Option<i64>,
+    /// Order by how long the steps have waited (the oldest first) instead of by deadline.
+    pub oldest_first: bool,
 }
 
 fn id_list(ids: &[i64]) -> String {
@@ -141,10 +143,15 @@ pub async fn backlog(
               where k.case_id = t.case_id and k.run_no = t.run_no and k.post_id = t.post_id)
               as bigint) as card
          {FROM} where {cond}
-         order by case when t.due_at is null then 1 else 0 end, t.due_at, t.created_at, t.id
+         order by {order}
          limit ${} offset ${}",
         n + 1,
         n + 2,
+        order = if f.oldest_first {
+            "t.created_at, t.id"
+        } else {
+            "case when t.due_at is null then 1 else 0 end, t.due_at, t.created_at, t.id"
+        },
         classification = crate::flow::case_classification_sql("c.id"),
     );
     Ok(with_db!(db, c => {

@@ -79,6 +79,16 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// The efficiency figures (效能): store the ended periods not stored yet, or compute stored
+    /// periods again from the recorded facts and report every difference.
+    Efficiency {
+        /// What to do.
+        #[command(subcommand)]
+        action: EfficiencyCommand,
+        /// Where the data lives.
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Take a consistent backup while the server runs: the database as of one moment, the
     /// seal key and a manifest of SM3 checksums, in one file readable by its owner only.
     Backup {
@@ -119,6 +129,26 @@ pub enum AuditCommand {
     Verify,
     /// Seal the events committed and not sealed yet (the server does it every few seconds).
     Seal,
+}
+
+/// Efficiency commands.
+#[derive(Debug, Subcommand)]
+pub enum EfficiencyCommand {
+    /// Compute the stored periods (days, weeks, months, years) lying from --from to --to again
+    /// from the facts and name every figure that differs (exit status 1 when any does).
+    Recompute {
+        /// First day, e.g. 2026-10-01 (Beijing time).
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day, e.g. 2026-10-31.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        /// Store the computed figures in place of the stored ones (recorded as an event).
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Store every ended period not stored yet (the server does it after each midnight).
+    Close,
 }
 
 /// Account commands.

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use xn_service::Services;
-use xn_web::cli::{AuditCommand, Cli, Command, DbArgs, ServeArgs, UserCommand};
+use xn_web::cli::{AuditCommand, Cli, Command, DbArgs, EfficiencyCommand, ServeArgs, UserCommand};
 use xn_web::config::Config;
 use xn_web::{AppState, Clock};
 
@@ -47,6 +47,7 @@ fn engine_of(cli: &Cli) -> xn_store::Engine {
             | Command::CaseState { db, .. }
             | Command::User { db, .. }
             | Command::Audit { db, .. }
+            | Command::Efficiency { db, .. }
             | Command::Backup { db, .. }
             | Command::Restore { db, .. },
         ) => Some(db),
@@ -102,6 +103,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             apply_db(&mut config, &db);
             let services = open(&config).await?;
             let r = audit(&services, &action).await;
+            services.db().close().await;
+            r
+        }
+        Command::Efficiency { action, db } => {
+            apply_db(&mut config, &db);
+            let services = open(&config).await?;
+            let r = efficiency(&services, &action).await;
             services.db().close().await;
             r
         }
@@ -178,6 +186,55 @@ fn apply_db(config: &mut Config, db: &DbArgs) {
 }
 
 /// `xiaoneng audit …`.
+async fn efficiency(services: &Services, action: &EfficiencyCommand) -> anyhow::Result<()> {
+    #[expect(clippy::disallowed_methods, reason = "the console command runs at the present instant")]
+    let now = chrono::Utc::now();
+    match action {
+        EfficiencyCommand::Close => {
+            let n = services
+                .efficiency()
+                .close_periods(now)
+                .await
+                .map_err(|e| anyhow::anyhow!("计算失败：{e}"))?;
+            println!("已计算并保存 {n} 个期间的效能数据");
+            Ok(())
+        }
+        EfficiencyCommand::Recompute { from, to, apply } => {
+            let r = services
+                .efficiency()
+                .recompute(*from, *to, *apply, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("重新计算失败：{e}"))?;
+            for d in &r.differences {
+                println!(
+                    "{} 单位 {}{}：{} 保存为 {}，重新计算为 {}",
+                    d.period,
+                    d.unit_id,
+                    if d.post_id == 0 { String::new() } else { format!(" 岗位 {}", d.post_id) },
+                    d.figure,
+                    d.stored,
+                    d.computed
+                );
+            }
+            if !r.other_rules.is_empty() {
+                println!("以下期间按旧版计算规则保存，差异可能来自规则变化：{}", r.other_rules.join("、"));
+            }
+            println!(
+                "已核对 {} 个期间、{} 行：{}{}",
+                r.periods,
+                r.rows,
+                if r.differences.is_empty() { "一致".to_owned() } else { format!("{} 处不一致", r.differences.len()) },
+                if r.applied { "；已用重新计算的结果替换保存的数据" } else { "" }
+            );
+            if r.differences.is_empty() || r.applied {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("效能数据与事实不一致：{} 处", r.differences.len()))
+            }
+        }
+    }
+}
+
 async fn audit(services: &Services, action: &AuditCommand) -> anyhow::Result<()> {
     match action {
         AuditCommand::Seal => {
@@ -444,6 +501,10 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             poll: std::time::Duration::from_millis(config.timer_poll_ms.max(50)),
         },
     ));
+    let periods = tokio::spawn(xn_web::timers::close_efficiency_periods(
+        services.clone(),
+        Clock::System,
+    ));
     let backups = match &config.backup.dir {
         Some(dir) => {
             let at = config.backup.time()?;
@@ -471,6 +532,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown())
     .await?;
     timers.abort();
+    periods.abort();
     if let Some(b) = backups {
         b.abort();
     }

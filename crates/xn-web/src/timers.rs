@@ -79,3 +79,26 @@ pub async fn run(services: Services, clock: Clock, settings: TimerSettings) {
         tokio::time::sleep(settings.poll).await;
     }
 }
+
+/// Stores the efficiency figures (效能) of every period that has ended: once when the server
+/// starts (catching up on what ended while it was down) and then after each Beijing midnight.
+/// Several servers may do it at once: each writes the same rows.
+pub async fn close_efficiency_periods(services: Services, clock: Clock) {
+    let mut done_for = None;
+    loop {
+        let now = clock.now();
+        let today = xn_domain::calendar::business_date(now);
+        if done_for != Some(today) {
+            match services.efficiency().close_periods(now).await {
+                Ok(n) => {
+                    if n > 0 {
+                        tracing::info!(periods = n, "efficiency figures stored");
+                    }
+                    done_for = Some(today);
+                }
+                Err(e) => tracing::warn!(error = %e, "storing efficiency figures failed"),
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}

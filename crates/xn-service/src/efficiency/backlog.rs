@@ -47,6 +47,10 @@ pub struct BacklogQuery {
     /// Only steps past their deadline.
     #[serde(default, deserialize_with = "blank_as_none")]
     pub overdue: Option<bool>,
+    /// `oldest`: the steps that have waited longest first (by default the latest deadline
+    /// passed first).
+    #[serde(default, deserialize_with = "blank_as_none")]
+    pub order: Option<String>,
     /// Page, from 1.
     #[serde(default, deserialize_with = "blank_as_none")]
     pub page: Option<i64>,
@@ -160,6 +164,26 @@ impl Efficiency<'_> {
         })
     }
 
+    /// The `limit` steps of the viewer's scope that have waited longest.
+    pub(crate) async fn backlog_oldest(
+        &self,
+        actor: &Actor,
+        q: &BacklogQuery,
+        limit: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<BacklogItem>> {
+        let scope = self.scope(actor).await?;
+        let units = self.scope_units(&scope).await?;
+        let cal = self.svc.flow_calendar().await?;
+        let mut filter = self.filter(actor, &scope, &units, q, &cal, now).await?;
+        filter.oldest_first = true;
+        store::backlog(self.svc.db(), &filter, limit, 0)
+            .await?
+            .into_iter()
+            .map(|r| item(r, &cal, actor, now))
+            .collect()
+    }
+
     /// The backlog as a workbook (at most 10,000 rows, the latest first).
     pub async fn backlog_xlsx(
         &self,
@@ -223,7 +247,7 @@ impl Efficiency<'_> {
         })
     }
 
-    fn scope_label(&self, scope: &MonitorScope, units: &[(i64, String)]) -> String {
+    pub(super) fn scope_label(&self, scope: &MonitorScope, units: &[(i64, String)]) -> String {
         let top = units
             .first()
             .map_or("", |(_, n)| n.trim_start_matches('　'));
@@ -292,6 +316,11 @@ impl Efficiency<'_> {
         if q.overdue == Some(true) {
             f.overdue_at = Some(ms(now));
         }
+        f.oldest_first = match q.order.as_deref() {
+            None | Some("") => false,
+            Some("oldest") => true,
+            Some(_) => return Err(ServiceError::invalid("order", "排序方式只能是 oldest（等待最久在前）")),
+        };
         Ok(f)
     }
 }

@@ -3,14 +3,25 @@
 //! registration alone (its kinds of item, its label).
 //!
 //! The front door is [`Efficiency`] (`services.efficiency()`); `backlog.rs` is the one backlog
-//! across every queue. Who sees what is [`MonitorScope`]: a government's leaders, its office's
+//! across every queue, `figures.rs` the figures per period (computed from the facts, stored
+//! when a period ends, recomputed on demand), `ranking.rs` the rankings and one unit's
+//! figures with what they were counted from, `leader.rs` the leader's picture. Who sees what is [`MonitorScope`]: a government's leaders, its office's
 //! 主任 and 副主任 and its supervising section (督查科) see the government's whole tree (the city
 //! every county, a county itself); a section's chief sees the section's people; anyone else sees
 //! their own posts' steps.
 
 mod backlog;
+mod figures;
+mod leader;
+mod ranking;
 
 pub use backlog::{Backlog, BacklogItem, BacklogQuery, PAGE_SIZE};
+pub use figures::{Difference, Recomputed};
+pub use leader::{Leader, UnitTile};
+pub use ranking::{
+    CountedStep, FiguresView, PeriodQuery, RankGroup, RankRow, Ranking, UnitFigures, WeightView,
+    rules_in_words,
+};
 
 use xn_store::efficiency as store;
 

@@ -1,18 +1,22 @@
 //! 效能 pages: the backlog across every queue (`/efficiency`), filtered by area, unit, queue,
-//! card, age and lateness, the latest first, and its export.
+//! card, age and lateness, the latest first, and its export; the leader's picture
+//! (`/efficiency/leader`); the rankings of a period (`/efficiency/units`, with the weights and
+//! their form) and one unit's figures with the steps behind them (`/efficiency/units/{id}`).
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use xn_service::efficiency::{Backlog, BacklogQuery};
+use axum::routing::{get, post};
+use xn_service::efficiency::{Backlog, BacklogQuery, Leader, PeriodQuery, Ranking, UnitFigures};
+use xn_service::{Actor, ServiceError};
 
 use crate::AppState;
 use crate::error::PageError;
-use crate::extract::CurrentUser;
+use crate::extract::{CurrentUser, PageForm};
 use crate::pages::{Layout, filters};
+use crate::respond::respond;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "efficiency.html")]
@@ -43,6 +47,9 @@ impl BacklogPage {
     fn overdue(&self) -> bool {
         self.f.overdue == Some(true)
     }
+    fn oldest(&self) -> bool {
+        self.f.order.as_deref() == Some("oldest")
+    }
 }
 
 /// The filters as a query string.
@@ -62,6 +69,7 @@ fn encoded(q: &BacklogQuery) -> String {
         "overdue",
         (q.overdue == Some(true)).then(|| "true".to_owned()),
     );
+    put("order", q.order.clone());
     out.join("&")
 }
 
@@ -99,9 +107,190 @@ async fn backlog_xlsx(
     Ok(crate::respond::file_response(f))
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "efficiency_leader.html")]
+struct LeaderPage {
+    l: Layout,
+    v: Leader,
+}
+
+/// `GET /efficiency/leader`: the leader's picture.
+async fn leader(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    let v = state
+        .services
+        .efficiency()
+        .leader(&actor, state.clock.now())
+        .await?;
+    Ok(LeaderPage {
+        l: Layout::new(&state, &actor, "/efficiency").await?,
+        v,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "efficiency_units.html")]
+struct RankingPage {
+    l: Layout,
+    r: Ranking,
+    error: Option<String>,
+    saved: bool,
+}
+
+fn pct(x: &Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}%"))
+}
+
+fn change(x: &Option<f64>) -> String {
+    match x {
+        None => "—".to_owned(),
+        Some(v) if *v > 0.0 => format!("↑{v:.2}"),
+        Some(v) if *v < 0.0 => format!("↓{:.2}", -v),
+        Some(_) => "持平".to_owned(),
+    }
+}
+
+impl RankingPage {
+    fn pct(&self, x: &Option<f64>) -> String {
+        pct(x)
+    }
+    fn change(&self, x: &Option<f64>) -> String {
+        change(x)
+    }
+}
+
+async fn ranking_page(
+    state: &AppState,
+    actor: &Actor,
+    q: &PeriodQuery,
+    error: Option<String>,
+    saved: bool,
+) -> Result<RankingPage, PageError> {
+    let r = state
+        .services
+        .efficiency()
+        .ranking(actor, q, state.clock.now())
+        .await?;
+    Ok(RankingPage {
+        l: Layout::new(state, actor, "/efficiency").await?,
+        r,
+        error,
+        saved,
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct RankingQuery {
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+/// `GET /efficiency/units`: the rankings of a period.
+async fn ranking(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<RankingQuery>,
+) -> Result<Response, PageError> {
+    let pq = PeriodQuery { period: q.period };
+    Ok(ranking_page(&state, &actor, &pq, None, q.ok.is_some())
+        .await?
+        .into_response())
+}
+
+/// `GET /efficiency/units.xlsx`: the rankings as a workbook.
+async fn ranking_xlsx(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .efficiency()
+        .ranking_xlsx(&actor, &q, state.clock.now())
+        .await?;
+    Ok(crate::respond::file_response(f))
+}
+
+/// `POST /efficiency/weights`: the composite's weights (fields `w_{factor}`).
+async fn save_weights(
+    State(state): State<AppState>,
+    PageForm(actor, f): PageForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let mut weights = Vec::new();
+        for (k, v) in &f {
+            if let Some(code) = k.strip_prefix("w_") {
+                let n = v
+                    .trim()
+                    .parse()
+                    .map_err(|_| ServiceError::invalid("weights", "权重应为 0 到 100 的整数"))?;
+                weights.push((code.to_owned(), n));
+            }
+        }
+        state
+            .services
+            .efficiency()
+            .save_weights(&actor, &weights, state.clock.now())
+            .await
+    }
+    .await;
+    let pq = PeriodQuery::default();
+    respond(
+        result,
+        |()| "/efficiency/units?ok=weights".to_owned(),
+        |msg| ranking_page(&state, &actor, &pq, Some(msg), false),
+    )
+    .await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "efficiency_unit.html")]
+struct UnitPage {
+    l: Layout,
+    u: UnitFigures,
+}
+
+impl UnitPage {
+    fn pct(&self, x: &Option<f64>) -> String {
+        pct(x)
+    }
+    fn avg(&self, x: &Option<f64>) -> String {
+        x.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
+    }
+}
+
+/// `GET /efficiency/units/{id}`: one unit's figures and what they were counted from.
+async fn unit(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let u = state
+        .services
+        .efficiency()
+        .unit(&actor, id, &q, state.clock.now())
+        .await?;
+    Ok(UnitPage {
+        l: Layout::new(&state, &actor, "/efficiency").await?,
+        u,
+    }
+    .into_response())
+}
+
 /// The efficiency pages.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/efficiency", get(backlog))
         .route("/efficiency/backlog.xlsx", get(backlog_xlsx))
+        .route("/efficiency/leader", get(leader))
+        .route("/efficiency/units", get(ranking))
+        .route("/efficiency/units.xlsx", get(ranking_xlsx))
+        .route("/efficiency/units/{id}", get(unit))
+        .route("/efficiency/weights", post(save_weights))
 }
