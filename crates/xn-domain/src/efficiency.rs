@@ -174,7 +174,9 @@ impl Period {
     /// The same period a year before (a month: the same month; a week: the same week number).
     pub fn year_before(&self) -> Period {
         match *self {
-            Period::Day(d) => Period::Day(d.with_year(d.year() - 1).unwrap_or(d - Duration::days(365))),
+            Period::Day(d) => {
+                Period::Day(d.with_year(d.year() - 1).unwrap_or(d - Duration::days(365)))
+            }
             Period::Week(y, w) => {
                 if NaiveDate::from_isoywd_opt(y - 1, w, chrono::Weekday::Mon).is_some() {
                     Period::Week(y - 1, w)
@@ -321,7 +323,10 @@ pub struct Facts {
 
 /// The figures of one unit (its subtree) or one post in one period.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-#[expect(missing_docs, reason = "each field is named for its figure; the module says what counts")]
+#[expect(
+    missing_docs,
+    reason = "each field is named for its figure; the module says what counts"
+)]
 pub struct Figures {
     pub steps_received: i64,
     pub steps_done: i64,
@@ -505,10 +510,8 @@ pub fn count_step(
     let paused_at_end = pauses
         .iter()
         .any(|&(p, r)| p < end && r.is_none_or(|r| r >= end));
-    let open_end = s.live()
-        && s.created_at < end
-        && done_at.is_none_or(|a| a >= end)
-        && !paused_at_end;
+    let open_end =
+        s.live() && s.created_at < end && done_at.is_none_or(|a| a >= end) && !paused_at_end;
     let overdue_end = open_end && s.due_at.is_some_and(|d| d < end);
     let days = if done {
         working_days(cal, s.created_at, done_at.unwrap_or(end), pauses)
@@ -592,7 +595,10 @@ pub fn compute(cal: &Calendar, (start, end): (i64, i64), facts: &Facts) -> Perio
         };
         add(out.posts.entry((s.unit_id, s.post_id)).or_default());
         if c.done {
-            post_days.entry((s.unit_id, s.post_id)).or_default().push(c.days);
+            post_days
+                .entry((s.unit_id, s.post_id))
+                .or_default()
+                .push(c.days);
         }
         for u in lineage_of(s.unit_id) {
             add(out.units.entry(u).or_default());
@@ -643,7 +649,10 @@ pub fn compute(cal: &Calendar, (start, end): (i64, i64), facts: &Facts) -> Perio
         }
     }
     for s in &facts.service {
-        let rated = matches!(s.outcome.as_str(), "satisfied" | "basically" | "unsatisfied");
+        let rated = matches!(
+            s.outcome.as_str(),
+            "satisfied" | "basically" | "unsatisfied"
+        );
         let satisfied = matches!(s.outcome.as_str(), "satisfied" | "basically");
         for u in lineage_of(s.unit_id) {
             let f = out.units.entry(u).or_default();
@@ -726,9 +735,13 @@ impl Factor {
     pub fn rule(self) -> &'static str {
         match self {
             Factor::StepsOnTime => "按时办理的环节数 ÷ 办理的环节数 × 100；未办理环节的计 100",
-            Factor::CasesOnTime => "按期办结的事项数 ÷ 有办结期限的办结事项数 × 100；无办结的计 100",
+            Factor::CasesOnTime => {
+                "按期办结的事项数 ÷ 有办结期限的办结事项数 × 100；无办结的计 100"
+            }
             Factor::Backlog => "期末未超期的在办环节数 ÷ 期末在办环节数 × 100；无在办的计 100",
-            Factor::Cards => "100 − (黄牌数 + 2 × 红牌数) ÷ (办理环节数 + 期末在办环节数) × 100，最低 0",
+            Factor::Cards => {
+                "100 − (黄牌数 + 2 × 红牌数) ÷ (办理环节数 + 期末在办环节数) × 100，最低 0"
+            }
             Factor::Satisfaction => "（满意 + 基本满意）÷ 已评价的服务事项数 × 100；无评价的计 100",
         }
     }
@@ -749,9 +762,7 @@ impl Factor {
         match self {
             Factor::StepsOnTime => f.step_rate().unwrap_or(100.0),
             Factor::CasesOnTime => f.case_rate().unwrap_or(100.0),
-            Factor::Backlog => {
-                ratio(f.open_end - f.open_overdue, f.open_end).unwrap_or(100.0)
-            }
+            Factor::Backlog => ratio(f.open_end - f.open_overdue, f.open_end).unwrap_or(100.0),
             Factor::Cards => {
                 let handled = f.steps_done + f.open_end;
                 if handled == 0 {
@@ -774,7 +785,10 @@ pub struct BadWeights(pub String);
 /// The composite's weights: one per factor, summing to 100.
 pub fn check_weights(w: &[(Factor, i64)]) -> Result<(), BadWeights> {
     if let Some((f, _)) = w.iter().find(|(_, v)| !(0..=100).contains(v)) {
-        return Err(BadWeights(format!("「{}」的权重须在 0 到 100 之间", f.label())));
+        return Err(BadWeights(format!(
+            "「{}」的权重须在 0 到 100 之间",
+            f.label()
+        )));
     }
     let sum: i64 = w.iter().map(|(_, v)| v).sum();
     if sum != 100 {
@@ -814,16 +828,26 @@ mod tests {
         let w = Period::parse("2026-W41").unwrap();
         assert_eq!(w.first_day().to_string(), "2026-10-05");
         assert_eq!(w.code(), "2026-W41");
-        assert_eq!(Period::parse("2026-10-08").unwrap().label(), "2026年10月8日");
+        assert_eq!(
+            Period::parse("2026-10-08").unwrap().label(),
+            "2026年10月8日"
+        );
         assert_eq!(Period::Month(2026, 1).previous(), Period::Month(2025, 12));
-        assert_eq!(Period::Month(2026, 10).year_before(), Period::Month(2025, 10));
+        assert_eq!(
+            Period::Month(2026, 10).year_before(),
+            Period::Month(2025, 10)
+        );
         for bad in ["2026-13", "2026-W60", "26-10", "", "2026-1-1", "1900"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
         let d: NaiveDate = "2026-05-31".parse().unwrap();
         assert_eq!(
             Period::ending_on(d),
-            vec![Period::Day(d), Period::Week(2026, 22), Period::Month(2026, 5)]
+            vec![
+                Period::Day(d),
+                Period::Week(2026, 22),
+                Period::Month(2026, 5)
+            ]
         );
     }
 
@@ -862,7 +886,10 @@ mod tests {
 
     #[test]
     fn the_composite_weighs_scores_and_nothing_owed_scores_full() {
-        let w: Vec<(Factor, i64)> = Factor::ALL.iter().map(|f| (*f, f.default_weight())).collect();
+        let w: Vec<(Factor, i64)> = Factor::ALL
+            .iter()
+            .map(|f| (*f, f.default_weight()))
+            .collect();
         check_weights(&w).unwrap();
         assert_eq!(composite(&w, &Figures::default()), 100.0);
         let f = Figures {

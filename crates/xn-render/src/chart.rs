@@ -86,9 +86,17 @@ pub fn line(c: &LineChart<'_>, points: &[Point]) -> String {
         return s;
     }
     let n = points.len().max(1);
-    let step = if n > 1 { (w - left - right) / (n - 1) as f64 } else { 0.0 };
+    let step = if n > 1 {
+        (w - left - right) / (n - 1) as f64
+    } else {
+        0.0
+    };
     let at = |i: usize, v: f64| {
-        let x = if n > 1 { left + step * i as f64 } else { w / 2.0 };
+        let x = if n > 1 {
+            left + step * i as f64
+        } else {
+            w / 2.0
+        };
         let y = top + plot_h - (v.min(max) / max) * plot_h;
         (x, y)
     };
@@ -104,7 +112,11 @@ pub fn line(c: &LineChart<'_>, points: &[Point]) -> String {
             None => pen_down = false,
         }
     }
-    let _ = write!(s, r#"<path d="{}" class="line" fill="none"/>"#, path.trim_end());
+    let _ = write!(
+        s,
+        r#"<path d="{}" class="line" fill="none"/>"#,
+        path.trim_end()
+    );
     for (i, p) in points.iter().enumerate() {
         if let Some(v) = p.value {
             let (x, y) = at(i, v);
@@ -118,7 +130,13 @@ pub fn line(c: &LineChart<'_>, points: &[Point]) -> String {
         }
         if c.axis_labels {
             let (x, _) = at(i, 0.0);
-            let anchor = if i == 0 { "start" } else if i + 1 == n { "end" } else { "middle" };
+            let anchor = if i == 0 {
+                "start"
+            } else if i + 1 == n {
+                "end"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 s,
                 r#"<text x="{x:.1}" y="{}" text-anchor="{anchor}" class="tick">{}</text>"#,
@@ -165,7 +183,10 @@ mod tests {
         assert!(empty.contains("暂无数据"));
         assert!(line(&c, &[]).contains("暂无数据"));
         let hostile = line(
-            &LineChart { title: "<script>", ..c },
+            &LineChart {
+                title: "<script>",
+                ..c
+            },
             &pts(&[Some(1.0)]),
         );
         assert!(!hostile.contains("<script>"));

@@ -6,7 +6,10 @@ use crate::{Db, Result, Tx};
 
 /// A 待办 step that lived during a period.
 #[derive(Debug, Clone, sqlx::FromRow)]
-#[expect(missing_docs, reason = "the columns of xn_domain::efficiency::StepFact")]
+#[expect(
+    missing_docs,
+    reason = "the columns of xn_domain::efficiency::StepFact"
+)]
 pub struct StepRow {
     pub task_id: i64,
     pub case_id: i64,
@@ -26,7 +29,7 @@ const STEPS: &str = "select t.id as task_id, t.case_id, t.post_id, p.unit_id, t.
      from tasks t join posts p on p.id = t.post_id join cases c on c.id = t.case_id
      join processes pr on pr.id = c.process_id
      where t.kind = 'task' and t.state in ('open', 'done', 'returned')
-       and not (t.decision = '提交' and t.acted_at = t.created_at)";
+       and not (coalesce(t.decision, '') = '提交' and coalesce(t.acted_at, 0) = t.created_at)";
 
 /// The steps that reached their holder before `end` and were not done before `start`.
 pub async fn steps(db: &Db, start: i64, end: i64) -> Result<Vec<StepRow>> {
@@ -34,13 +37,18 @@ pub async fn steps(db: &Db, start: i64, end: i64) -> Result<Vec<StepRow>> {
         "{STEPS} and t.created_at < $1 and (t.acted_at is null or t.acted_at >= $2)
          order by t.id"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(end).bind(start).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(end).bind(start).fetch_all(c).await)?,
+    )
 }
 
 /// A case started or ended in a period.
 #[derive(Debug, Clone, sqlx::FromRow)]
-#[expect(missing_docs, reason = "the columns of xn_domain::efficiency::CaseFact")]
+#[expect(
+    missing_docs,
+    reason = "the columns of xn_domain::efficiency::CaseFact"
+)]
 pub struct CaseRow {
     pub case_id: i64,
     pub unit_id: i64,
@@ -121,7 +129,10 @@ pub async fn post_units(db: &Db, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
         return Ok(Vec::new());
     }
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let sql = format!("select id, unit_id from posts where id in ({})", list.join(","));
+    let sql = format!(
+        "select id, unit_id from posts where id in ({})",
+        list.join(",")
+    );
     Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?)
 }
 
@@ -151,8 +162,10 @@ pub async fn service(db: &Db, first: &str, last: &str) -> Result<Vec<ServiceRow>
 
 /// Every unit's parent.
 pub async fn parents(db: &Db) -> Result<Vec<(i64, Option<i64>)>> {
-    Ok(with_db!(db, c => sqlx::query_as("select id, parent_id from units")
-        .fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as("select id, parent_id from units")
+        .fetch_all(c).await)?,
+    )
 }
 
 /// The columns of a stored row's figures, in order.
@@ -235,7 +248,10 @@ pub async fn store(
             .iter()
             .map(|(unit, post, v)| {
                 let nums: Vec<String> = v.iter().map(i64::to_string).collect();
-                format!("('{period}',{unit},{post},{},'{rules}',{now_ms})", nums.join(","))
+                format!(
+                    "('{period}',{unit},{post},{},'{rules}',{now_ms})",
+                    nums.join(",")
+                )
             })
             .collect();
         let sql = format!(
@@ -318,7 +334,11 @@ pub async fn read(db: &Db, periods: &[String], units: Option<&[i64]>) -> Result<
         let ids: Vec<String> = u.iter().map(i64::to_string).collect();
         cond.push_str(&format!(
             " and post_id = 0 and unit_id in ({})",
-            if ids.is_empty() { "null".to_owned() } else { ids.join(",") }
+            if ids.is_empty() {
+                "null".to_owned()
+            } else {
+                ids.join(",")
+            }
         ));
     }
     let sql = row_sql(&cond);
@@ -350,8 +370,10 @@ pub async fn periods_stored(db: &Db) -> Result<Vec<String>> {
 
 /// The first instant anything happened that figures count (the oldest task), if any.
 pub async fn first_fact(db: &Db) -> Result<Option<i64>> {
-    Ok(with_db!(db, c => sqlx::query_scalar("select min(created_at) from tasks")
-        .fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("select min(created_at) from tasks")
+        .fetch_one(c).await)?,
+    )
 }
 
 /// A government's weights: (factor code, weight).

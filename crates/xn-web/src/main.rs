@@ -187,7 +187,10 @@ fn apply_db(config: &mut Config, db: &DbArgs) {
 
 /// `xiaoneng audit …`.
 async fn efficiency(services: &Services, action: &EfficiencyCommand) -> anyhow::Result<()> {
-    #[expect(clippy::disallowed_methods, reason = "the console command runs at the present instant")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the console command runs at the present instant"
+    )]
     let now = chrono::Utc::now();
     match action {
         EfficiencyCommand::Close => {
@@ -210,26 +213,44 @@ async fn efficiency(services: &Services, action: &EfficiencyCommand) -> anyhow::
                     "{} 单位 {}{}：{} 保存为 {}，重新计算为 {}",
                     d.period,
                     d.unit_id,
-                    if d.post_id == 0 { String::new() } else { format!(" 岗位 {}", d.post_id) },
+                    if d.post_id == 0 {
+                        String::new()
+                    } else {
+                        format!(" 岗位 {}", d.post_id)
+                    },
                     d.figure,
                     d.stored,
                     d.computed
                 );
             }
             if !r.other_rules.is_empty() {
-                println!("以下期间按旧版计算规则保存，差异可能来自规则变化：{}", r.other_rules.join("、"));
+                println!(
+                    "以下期间按旧版计算规则保存，差异可能来自规则变化：{}",
+                    r.other_rules.join("、")
+                );
             }
             println!(
                 "已核对 {} 个期间、{} 行：{}{}",
                 r.periods,
                 r.rows,
-                if r.differences.is_empty() { "一致".to_owned() } else { format!("{} 处不一致", r.differences.len()) },
-                if r.applied { "；已用重新计算的结果替换保存的数据" } else { "" }
+                if r.differences.is_empty() {
+                    "一致".to_owned()
+                } else {
+                    format!("{} 处不一致", r.differences.len())
+                },
+                if r.applied {
+                    "；已用重新计算的结果替换保存的数据"
+                } else {
+                    ""
+                }
             );
             if r.differences.is_empty() || r.applied {
                 Ok(())
             } else {
-                Err(anyhow::anyhow!("效能数据与事实不一致：{} 处", r.differences.len()))
+                Err(anyhow::anyhow!(
+                    "效能数据与事实不一致：{} 处",
+                    r.differences.len()
+                ))
             }
         }
     }

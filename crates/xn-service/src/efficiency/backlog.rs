@@ -319,7 +319,12 @@ impl Efficiency<'_> {
         f.oldest_first = match q.order.as_deref() {
             None | Some("") => false,
             Some("oldest") => true,
-            Some(_) => return Err(ServiceError::invalid("order", "排序方式只能是 oldest（等待最久在前）")),
+            Some(_) => {
+                return Err(ServiceError::invalid(
+                    "order",
+                    "排序方式只能是 oldest（等待最久在前）",
+                ));
+            }
         };
         Ok(f)
     }

@@ -385,7 +385,10 @@ fn diff(period: &str, stored: &[Stored], computed: &[store::FigureRow], out: &mu
         let a = was.get(&k).copied().unwrap_or(&zero);
         let b = now.get(&k).copied().unwrap_or(&zero);
         for (i, col) in FIGURE_COLUMNS.iter().enumerate() {
-            let (x, y) = (a.get(i).copied().unwrap_or(0), b.get(i).copied().unwrap_or(0));
+            let (x, y) = (
+                a.get(i).copied().unwrap_or(0),
+                b.get(i).copied().unwrap_or(0),
+            );
             if x != y {
                 out.push(Difference {
                     period: period.to_owned(),

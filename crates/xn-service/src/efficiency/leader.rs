@@ -145,16 +145,17 @@ impl Efficiency<'_> {
         for p in &months {
             per_month.push(self.unit_figures(p, &ids, now).await?.0);
         }
-        let series = |id: i64, from: usize, f: &dyn Fn(&xn_domain::efficiency::Figures) -> Option<f64>| {
-            months[from..]
-                .iter()
-                .zip(&per_month[from..])
-                .map(|(p, m)| Point {
-                    label: month_short(p),
-                    value: m.get(&id).and_then(f),
-                })
-                .collect::<Vec<_>>()
-        };
+        let series =
+            |id: i64, from: usize, f: &dyn Fn(&xn_domain::efficiency::Figures) -> Option<f64>| {
+                months[from..]
+                    .iter()
+                    .zip(&per_month[from..])
+                    .map(|(p, m)| Point {
+                        label: month_short(p),
+                        value: m.get(&id).and_then(f),
+                    })
+                    .collect::<Vec<_>>()
+            };
         let rate = |f: &xn_domain::efficiency::Figures| f.step_rate();
         let backlog = |f: &xn_domain::efficiency::Figures| Some(f.open_end as f64);
         let mut tiles = Vec::with_capacity(members.len());
@@ -174,8 +175,14 @@ impl Efficiency<'_> {
                     .last()
                     .and_then(|m| m.get(&u.id))
                     .and_then(|f| f.step_rate()),
-                rate_chart: line(&chart(false, &rate_title, Some(100.0), "%"), &series(u.id, 6, &rate)),
-                backlog_chart: line(&chart(false, &backlog_title, None, "件"), &series(u.id, 6, &backlog)),
+                rate_chart: line(
+                    &chart(false, &rate_title, Some(100.0), "%"),
+                    &series(u.id, 6, &rate),
+                ),
+                backlog_chart: line(
+                    &chart(false, &backlog_title, None, "件"),
+                    &series(u.id, 6, &backlog),
+                ),
             });
         }
         let root_name = units.first().map_or(String::new(), |(_, n)| n.clone());
@@ -193,14 +200,24 @@ impl Efficiency<'_> {
             oldest,
             level,
             tiles,
-            rate_trend: line(&chart(true, &rate_title, Some(100.0), "%"), &series(root, 0, &rate)),
-            backlog_trend: line(&chart(true, &backlog_title, None, "件"), &series(root, 0, &backlog)),
+            rate_trend: line(
+                &chart(true, &rate_title, Some(100.0), "%"),
+                &series(root, 0, &rate),
+            ),
+            backlog_trend: line(
+                &chart(true, &backlog_title, None, "件"),
+                &series(root, 0, &backlog),
+            ),
             trend: months
                 .iter()
                 .zip(&per_month)
                 .map(|(p, m)| {
                     let f = m.get(&root);
-                    (p.label(), f.and_then(|f| f.step_rate()), f.map_or(0, |f| f.open_end))
+                    (
+                        p.label(),
+                        f.and_then(|f| f.step_rate()),
+                        f.map_or(0, |f| f.open_end),
+                    )
                 })
                 .collect(),
         })
@@ -222,7 +239,11 @@ fn tree_below(tree: &[store::TreeUnit], top: i64) -> Vec<i64> {
     let mut i = 0;
     while i < out.len() {
         let at = out[i];
-        out.extend(tree.iter().filter(|u| u.parent_id == Some(at)).map(|u| u.id));
+        out.extend(
+            tree.iter()
+                .filter(|u| u.parent_id == Some(at))
+                .map(|u| u.id),
+        );
         i += 1;
     }
     out

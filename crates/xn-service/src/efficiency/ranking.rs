@@ -30,10 +30,16 @@ pub struct PeriodQuery {
 impl PeriodQuery {
     /// The period asked for, the present month by default.
     pub fn period(&self, now: DateTime<Utc>) -> Result<Period> {
-        match self.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        match self
+            .period
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Ok(Period::month_of(business_date(now))),
             Some(s) => {
-                let p = Period::parse(s).map_err(|e| ServiceError::invalid("period", e.to_string()))?;
+                let p =
+                    Period::parse(s).map_err(|e| ServiceError::invalid("period", e.to_string()))?;
                 if p.first_day() > business_date(now) {
                     return Err(ServiceError::invalid("period", "该期间尚未开始"));
                 }
@@ -192,7 +198,10 @@ pub struct UnitFigures {
 const COUNTED_LIMIT: usize = 300;
 
 fn default_weights() -> Vec<(Factor, i64)> {
-    Factor::ALL.iter().map(|f| (*f, f.default_weight())).collect()
+    Factor::ALL
+        .iter()
+        .map(|f| (*f, f.default_weight()))
+        .collect()
 }
 
 impl Efficiency<'_> {
@@ -261,7 +270,12 @@ impl Efficiency<'_> {
             &actor.audit(),
             "efficiency.weights",
             Some(format!("unit:{root}")),
-            serde_json::json!(pairs.iter().map(|(f, v)| (f.to_string(), *v)).collect::<HashMap<_, _>>()),
+            serde_json::json!(
+                pairs
+                    .iter()
+                    .map(|(f, v)| (f.to_string(), *v))
+                    .collect::<HashMap<_, _>>()
+            ),
             now,
         )
         .await?;
@@ -273,7 +287,11 @@ impl Efficiency<'_> {
     pub(super) fn levels(tree: &[TreeUnit], root: i64) -> Vec<(String, Vec<&TreeUnit>)> {
         let children: Vec<&TreeUnit> = tree.iter().filter(|u| u.parent_id == Some(root)).collect();
         let of = |kind: &str| -> Vec<&TreeUnit> {
-            children.iter().copied().filter(|u| u.kind == kind).collect()
+            children
+                .iter()
+                .copied()
+                .filter(|u| u.kind == kind)
+                .collect()
         };
         let sections: Vec<&TreeUnit> = tree
             .iter()
@@ -315,7 +333,10 @@ impl Efficiency<'_> {
             MonitorScope::Tree { root } => {
                 let tree = store::tree(self.svc.db(), *root).await?;
                 let levels = Self::levels(&tree, *root);
-                let ids: Vec<i64> = levels.iter().flat_map(|(_, v)| v.iter().map(|u| u.id)).collect();
+                let ids: Vec<i64> = levels
+                    .iter()
+                    .flat_map(|(_, v)| v.iter().map(|u| u.id))
+                    .collect();
                 let (now_f, s) = self.unit_figures(&p, &ids, now).await?;
                 stored = s;
                 let (prev, _) = self.unit_figures(&p.previous(), &ids, now).await?;
@@ -323,9 +344,7 @@ impl Efficiency<'_> {
                 for (label, members) in levels {
                     let rows = members
                         .iter()
-                        .map(|u| {
-                            row(u.id, u.name.clone(), true, &weights, &now_f, &prev, &year)
-                        })
+                        .map(|u| row(u.id, u.name.clone(), true, &weights, &now_f, &prev, &year))
                         .collect();
                     groups.push(RankGroup {
                         label,
@@ -410,12 +429,29 @@ impl Efficiency<'_> {
     ) -> Result<AttachmentFile> {
         let r = self.ranking(actor, q, now).await?;
         let mut header: Vec<String> = ["名次", "单位", "综合得分"].map(str::to_owned).to_vec();
-        header.extend(r.weights.iter().map(|w| format!("{}（权重{}）", w.label, w.weight)));
+        header.extend(
+            r.weights
+                .iter()
+                .map(|w| format!("{}（权重{}）", w.label, w.weight)),
+        );
         header.extend(
             [
-                "办理环节", "按时办理", "办理及时率%", "平均工作日", "90%分位工作日", "办结事项",
-                "按期办结", "期末在办", "期末超期", "黄牌", "红牌", "退回", "催办", "满意率%",
-                "较上期", "较上年同期",
+                "办理环节",
+                "按时办理",
+                "办理及时率%",
+                "平均工作日",
+                "90%分位工作日",
+                "办结事项",
+                "按期办结",
+                "期末在办",
+                "期末超期",
+                "黄牌",
+                "红牌",
+                "退回",
+                "催办",
+                "满意率%",
+                "较上期",
+                "较上年同期",
             ]
             .map(str::to_owned),
         );
@@ -497,7 +533,8 @@ impl Efficiency<'_> {
                 .await?
                 .into_iter()
                 .map(|k| {
-                    let avg = (k.done > 0).then(|| rules::round2(k.days_sum as f64 / k.done as f64));
+                    let avg =
+                        (k.done > 0).then(|| rules::round2(k.days_sum as f64 / k.done as f64));
                     (k.step_name, k.done, k.on_time, avg, k.days_p90)
                 })
                 .collect()
@@ -508,7 +545,8 @@ impl Efficiency<'_> {
                 .iter()
                 .filter(|((u, _, _), _)| *u == unit)
                 .map(|(_, k)| {
-                    let avg = (k.done > 0).then(|| rules::round2(k.days_sum as f64 / k.done as f64));
+                    let avg =
+                        (k.done > 0).then(|| rules::round2(k.days_sum as f64 / k.done as f64));
                     (k.step_name.clone(), k.done, k.on_time, avg, k.days_p90)
                 })
                 .collect();
@@ -564,11 +602,12 @@ impl Efficiency<'_> {
         let mut cases: Vec<i64> = counted.iter().map(|(s, _)| s.case_id).collect();
         cases.sort_unstable();
         cases.dedup();
-        let titles: HashMap<i64, (String, String, String)> = store::case_titles(self.svc.db(), &cases)
-            .await?
-            .into_iter()
-            .map(|(id, t, k, cl)| (id, (t, k, cl)))
-            .collect();
+        let titles: HashMap<i64, (String, String, String)> =
+            store::case_titles(self.svc.db(), &cases)
+                .await?
+                .into_iter()
+                .map(|(id, t, k, cl)| (id, (t, k, cl)))
+                .collect();
         let mut posts: Vec<i64> = counted.iter().map(|(s, _)| s.post_id).collect();
         posts.sort_unstable();
         posts.dedup();
