@@ -80,6 +80,18 @@ struct Clock {
 }
 
 impl Clock {
+    /// The working day before `d`.
+    fn previous_working(&self, d: NaiveDate) -> NaiveDate {
+        let mut d = d.pred_opt().unwrap_or(d);
+        for _ in 0..60 {
+            if self.cal.is_working_day(d) {
+                return d;
+            }
+            d = d.pred_opt().unwrap_or(d);
+        }
+        d
+    }
+
     fn next_working(&self, mut d: NaiveDate) -> NaiveDate {
         for _ in 0..60 {
             if self.cal.is_working_day(d) {
@@ -151,6 +163,8 @@ struct Plan {
     redraft: bool,
     /// Whether it lingers (at 签发, or with a receiving unit's handler) past its deadline.
     slow: bool,
+    /// Whether its 承办 at the receiving unit is still waiting today, weeks past its deadline.
+    stuck: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -208,7 +222,8 @@ impl Services {
             return Ok(());
         }
         sim.plan_year(now);
-        sim.run().await
+        sim.run().await?;
+        sim.stuck_in_a_county(now).await
     }
 }
 
@@ -370,6 +385,35 @@ impl Sim<'_> {
         }
     }
 
+    /// After the year: one notice to 清河县 a month ago whose 承办 there has waited since,
+    /// weeks past its 10 working days (the efficiency monitor's red card in a county). Made
+    /// with its own random sequence, so the year before it does not change.
+    async fn stuck_in_a_county(&mut self, now: DateTime<Utc>) -> Result<()> {
+        let Some(side) = self.sides.iter().position(|s| s.gov_name == "清河县人民政府") else {
+            return Ok(());
+        };
+        let mut day = beijing_date(now);
+        for _ in 0..20 {
+            day = self.clock.previous_working(day);
+        }
+        self.rng = Rng(20_261_206);
+        let mut plan = self.plan(Route::Down, None, day, true);
+        let Some(s) = self.sides.get(side) else {
+            return Ok(());
+        };
+        plan.input.main_recipients = vec![Recipient {
+            unit_id: Some(s.gov),
+            name: s.gov_name.clone(),
+        }];
+        plan.slow = false;
+        plan.redraft = false;
+        plan.stuck = true;
+        self.plans.push(plan);
+        let at = At { day, minute: 60 };
+        self.push(at, Job::Draft(self.plans.len() - 1));
+        self.run().await
+    }
+
     /// One document: its kind, title, text, recipients and the posts that move it.
     fn plan(&mut self, route: Route, answer: Option<usize>, day: NaiveDate, recent: bool) -> Plan {
         let counties = self.sides.len() - 1;
@@ -481,6 +525,7 @@ impl Sim<'_> {
             input,
             redraft: self.rng.chance(8),
             slow: recent && self.rng.chance(25),
+            stuck: false,
         }
     }
 
@@ -679,14 +724,14 @@ impl Sim<'_> {
         case: i64,
         at: At,
     ) -> Result<()> {
-        let (route, slow, title) = self
+        let (route, slow, stuck, title) = self
             .plans
             .get(plan)
-            .map_or((Route::Down, false, String::new()), |p| {
-                (p.route, p.slow, p.input.title.clone())
+            .map_or((Route::Down, false, false, String::new()), |p| {
+                (p.route, p.slow, p.stuck, p.input.title.clone())
             });
         let s = self.sides.get(side).cloned().unwrap_or_default();
-        let returned = self.rng.chance(4) && route != Route::Reply;
+        let returned = self.rng.chance(4) && route != Route::Reply && !stuck;
         let done = self
             .complete(case, at, |sim, step, _| {
                 let r = &mut sim.rng;
@@ -765,7 +810,9 @@ impl Sim<'_> {
             "signfor" => self.rng.range(5, 90),
             "register" => self.rng.range(30, 400),
             "screen" | "propose" => self.rng.range(60, 900),
-            // The next step is 承办: days, and past the deadline for a few.
+            // The next step is 承办: days, and past the deadline for a few; one is still
+            // waiting today.
+            "instruct" if stuck => 120 * DAY_MINUTES,
             "instruct" if slow && route != Route::Reply && self.rng.chance(60) => {
                 self.rng.range(25, 45) * DAY_MINUTES
             }
