@@ -1,7 +1,9 @@
 // 效能 in real headless Chromium: the city office's 主任 opens the backlog from the menu on a
 // desktop (1366×768), narrows it to a county, and drills down from a row to the stuck item's
-// 办理 page; on a phone (390×844) he reads the overdue steps as cards, nothing wider
-// than the screen. On the engines scripts/e2e chooses (e2e/lib.mjs, onEngines).
+// 办理 page; he opens the leader's picture, clicks a county's red-card count and reaches the
+// stuck item; on a phone (390×844) he reads the overdue steps as cards, and the leader's
+// picture and the rankings, nothing wider than the screen. On the engines scripts/e2e
+// chooses (e2e/lib.mjs, onEngines).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +74,55 @@ function journeys(backend, { databaseUrl } = {}) {
       const title = (await link.innerText()).trim();
       await navigating(page, () => link.click());
       await expectText(page.locator('h1'), title, { hint: 'drill-down' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the 主任 clicks a county\'s red-card count on the leader\'s picture and reaches the stuck item', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const { context, page } = await signIn('zhuren', DESKTOP_1366);
+    try {
+      await navigating(page, () => page.locator('nav a', { hasText: '效能' }).first().click());
+      await navigating(page, () => page.locator('nav.subnav a', { hasText: '领导视图' }).click());
+      await expectText(page.locator('h1'), '领导视图', { hint: 'leader' });
+      assert.equal(await page.locator('h2', { hasText: '各县（市、区）' }).count(), 1, 'the counties drawn small');
+      // The demo has a notice whose 承办 in 清河县 has waited weeks: its red card.
+      const tile = page.locator('#tiles section.tile', { hasText: '清河县' });
+      const red = tile.locator('a.red-count');
+      const count = Number((await red.locator('b').innerText()).trim());
+      assert.ok(count >= 1, `清河县 has a red card (${count})`);
+      assert.equal(await tile.locator('svg.chart').count(), 2, 'two small charts per county');
+      await screenshot(page, shot('efficiency-leader'));
+      await navigating(page, () => red.click());
+      await expectText(page.locator('h1'), '积压事项', { hint: 'red-backlog' });
+      const rows = page.locator('#backlog tbody tr');
+      assert.equal(await rows.count(), count, 'the backlog behind the number');
+      await expectText(rows.first().locator('td[data-label="亮牌"]'), '红牌', { hint: 'red' });
+      const link = rows.first().locator('td.title a');
+      const title = (await link.innerText()).trim();
+      await navigating(page, () => link.click());
+      await expectText(page.locator('h1'), title, { hint: 'stuck-item' });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the leader\'s picture and the rankings fit a phone', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const { context, page } = await signIn('zhuren', PHONE);
+    try {
+      await page.goto(`${server.url}/efficiency/leader`);
+      await expectText(page.locator('h1'), '领导视图', { hint: 'phone-leader' });
+      await nothingWider(page, 'phone leader');
+      await screenshot(page, shot('efficiency-leader-phone'));
+      await page.goto(`${server.url}/efficiency/units`);
+      await expectText(page.locator('h1'), '效能排名', { hint: 'phone-units' });
+      await nothingWider(page, 'phone rankings');
+      // A section's row leads to its figures and what they were counted from.
+      const link = page.locator('table.ranking td.title a').first();
+      await navigating(page, () => link.click());
+      assert.equal(await page.locator('h2', { hasText: '计算依据' }).count(), 1, 'what the figures were counted from');
+      await expectText(page.locator('#figures'), '办理环节', { hint: 'unit-figures' });
+      await nothingWider(page, 'phone unit figures');
     } finally {
       await context.close();
     }
