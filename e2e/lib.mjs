@@ -6,7 +6,7 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -112,7 +112,7 @@ async function freePort() {
  * Creates an empty UTF-8 database on the PostgreSQL server of `baseUrl` (for example
  * TEST_POSTGRES_URL) and returns `{ url, drop() }`, `url` pointing at the new database.
  */
-export function createPostgresDatabase(baseUrl) {
+export function createPostgresDatabase(baseUrl, { fresh = false } = {}) {
   const base = new URL(baseUrl);
   const name = `xn_e2e_${randomBytes(6).toString('hex')}`;
   const host = base.hostname || '127.0.0.1';
@@ -126,10 +126,18 @@ export function createPostgresDatabase(baseUrl) {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-  psql(`create database ${name} template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
+  // A demo city made once for the whole run (scripts/e2e, e2e/template.mjs) is copied;
+  // otherwise the server loads the demo itself.
+  const template = fresh ? null : process.env.XN_E2E_PG_TEMPLATE;
+  if (template && /^[a-z0-9_]+$/.test(template)) {
+    psql(`create database ${name} template ${template}`);
+  } else {
+    psql(`create database ${name} template template0 encoding 'UTF8' lc_collate 'C.UTF-8' lc_ctype 'C.UTF-8'`);
+  }
   const url = new URL(base);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     drop() {
       try {
@@ -149,9 +157,14 @@ export function createPostgresDatabase(baseUrl) {
  * @param {{ databaseUrl?: string, label?: string }} [options]
  * @returns {Promise<{ url: string, stop: () => Promise<void>, console: (args: string[]) => string }>}
  */
-export async function startServer({ databaseUrl, label } = {}) {
+export async function startServer({ databaseUrl, label, keepData = false } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'xn-e2e-'));
+  // A demo city made once for the whole run is copied (the server then finds it loaded).
+  const template = process.env.XN_E2E_SQLITE_TEMPLATE;
+  if (!databaseUrl && template && existsSync(template)) {
+    cpSync(template, dataDir, { recursive: true });
+  }
   const args = ['serve', '--demo', '--addr', `127.0.0.1:${port}`];
   if (databaseUrl) args.push('--database-url', databaseUrl);
   else args.push('--data-dir', dataDir);
@@ -190,7 +203,7 @@ export async function startServer({ databaseUrl, label } = {}) {
       clearTimeout(timer);
     }
     log.end();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
 
   // `xiaoneng <args…>` at the server's console, on the server's data; answers its output.
@@ -209,7 +222,7 @@ export async function startServer({ databaseUrl, label } = {}) {
     }
     try {
       const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return { url, stop, console: runConsole };
+      if (res.status === 200) return { url, stop, console: runConsole, dataDir };
       last = `HTTP ${res.status}`;
     } catch (err) {
       last = String(err.cause?.code || err.message || err);
