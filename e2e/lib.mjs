@@ -161,8 +161,10 @@ export async function startServer({ databaseUrl, label, keepData = false } = {})
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'xn-e2e-'));
   // A demo city made once for the whole run is copied (the server then finds it loaded).
-  const template = process.env.XN_E2E_SQLITE_TEMPLATE;
-  if (!databaseUrl && template && existsSync(template)) {
+  // On PostgreSQL the server's directory still holds its keys (the seal key that encrypts
+  // the second factors and seals the audit chain): the template's are copied with it.
+  const template = databaseUrl ? process.env.XN_E2E_PG_TEMPLATE_DIR : process.env.XN_E2E_SQLITE_TEMPLATE;
+  if (template && existsSync(template) && (!databaseUrl || process.env.XN_E2E_PG_TEMPLATE)) {
     cpSync(template, dataDir, { recursive: true });
   }
   const args = ['serve', '--demo', '--addr', `127.0.0.1:${port}`];

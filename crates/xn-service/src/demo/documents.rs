@@ -389,7 +389,11 @@ impl Sim<'_> {
     /// weeks past its 10 working days (the efficiency monitor's red card in a county). Made
     /// with its own random sequence, so the year before it does not change.
     async fn stuck_in_a_county(&mut self, now: DateTime<Utc>) -> Result<()> {
-        let Some(side) = self.sides.iter().position(|s| s.gov_name == "清河县人民政府") else {
+        let Some(side) = self
+            .sides
+            .iter()
+            .position(|s| s.gov_name == "清河县人民政府")
+        else {
             return Ok(());
         };
         let mut day = beijing_date(now);

@@ -11,6 +11,7 @@
 //! their own posts' steps.
 
 mod backlog;
+mod bulletin;
 mod figures;
 mod leader;
 mod ranking;

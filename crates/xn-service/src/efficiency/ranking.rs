@@ -139,6 +139,9 @@ pub struct Ranking {
     pub weights: Vec<WeightView>,
     /// Whether the viewer may change the weights.
     pub may_weigh: bool,
+    /// Whether the viewer may draft this period's 效能通报 (an ended month, the office's
+    /// 主任, 副主任 or 督查科).
+    pub may_draft_bulletin: bool,
     /// The levels.
     pub groups: Vec<RankGroup>,
 }
@@ -379,6 +382,9 @@ impl Efficiency<'_> {
                 Some(r) => self.leads_office(actor, r).await?,
                 None => false,
             },
+            may_draft_bulletin: matches!(p, Period::Month(..))
+                && p.ended_by(business_date(now))
+                && self.bulletin_office(actor).await.is_ok(),
             weights: weights
                 .iter()
                 .map(|(f, w)| WeightView {

@@ -151,6 +151,39 @@ async fn weights(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The month to draft the 效能通报 of.
+#[derive(Debug, Deserialize, ToSchema)]
+struct BulletinInput {
+    /// An ended month, `2026-11`.
+    period: String,
+}
+
+/// The drafted 通报.
+#[derive(Debug, serde::Serialize, ToSchema)]
+struct BulletinDrafted {
+    /// The draft document (`/api/v1/documents/{id}`).
+    document_id: i64,
+}
+
+/// Drafts an ended month's 效能通报 (totals, rankings, late items and units named) as a 通报
+/// document of the caller's office, to go through 签发 like any document: the office's 主任
+/// or 副主任, or its 督查科.
+#[utoipa::path(post, path = "/api/v1/efficiency/bulletin", tag = "efficiency", request_body = BulletinInput,
+    responses((status = 201, body = BulletinDrafted), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn bulletin(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<BulletinInput>,
+) -> Result<(StatusCode, Json<BulletinDrafted>), ApiError> {
+    let document_id = state
+        .services
+        .efficiency()
+        .draft_bulletin(&actor, body.period.trim(), state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(BulletinDrafted { document_id })))
+}
+
 /// The efficiency routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -161,4 +194,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(units_xlsx))
         .routes(routes!(unit))
         .routes(routes!(weights))
+        .routes(routes!(bulletin))
 }

@@ -248,6 +248,32 @@ async fn save_weights(
     .await
 }
 
+#[derive(serde::Deserialize)]
+struct BulletinForm {
+    period: String,
+}
+
+/// `POST /efficiency/bulletin`: drafts the month's 效能通报 and opens the draft.
+async fn draft_bulletin(
+    State(state): State<AppState>,
+    PageForm(actor, f): PageForm<BulletinForm>,
+) -> Result<Response, PageError> {
+    let result = state
+        .services
+        .efficiency()
+        .draft_bulletin(&actor, f.period.trim(), state.clock.now())
+        .await;
+    let pq = PeriodQuery {
+        period: Some(f.period.clone()),
+    };
+    respond(
+        result,
+        |id| format!("/documents/{id}"),
+        |msg| ranking_page(&state, &actor, &pq, Some(msg), false),
+    )
+    .await
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "efficiency_unit.html")]
 struct UnitPage {
@@ -293,4 +319,5 @@ pub fn router() -> Router<AppState> {
         .route("/efficiency/units.xlsx", get(ranking_xlsx))
         .route("/efficiency/units/{id}", get(unit))
         .route("/efficiency/weights", post(save_weights))
+        .route("/efficiency/bulletin", post(draft_bulletin))
 }

@@ -600,6 +600,55 @@ on_both_engines!(
             october[2], 3,
             "D and E at the 科长, C at the 主任: {october}"
         );
+        // The month's 效能通报, drafted as a 通报 of the office: the totals, the rankings, the
+        // late steps named with their units; only an ended month, only the office's 主任,
+        // 副主任 or 督查科.
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/efficiency/bulletin",
+                &p.zhuren,
+                Some(json!({"period": "2026-11"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/efficiency/bulletin",
+                &p.mishu,
+                Some(json!({"period": "2026-10"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/efficiency/bulletin",
+                &p.zhuren,
+                Some(json!({"period": "2026-10"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let doc = res.json()["document_id"].as_i64().unwrap();
+        let d = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &p.zhuren, None)
+            .await
+            .json();
+        assert_eq!(d["title"], "关于2026年10月行政效能情况的通报", "{d}");
+        assert_eq!(d["kind"], "circular");
+        let body = d["body"].as_str().unwrap();
+        for want in [
+            "本期共办理环节 9 个，按时办理 7 个，办理及时率 77.8%",
+            "（三）办公室各科室",
+            "三、超期事项及亮牌情况",
+            "秘书一科（超期 3 个，黄牌 3 张）",
+            "「E 关于更换门禁系统的请示」（秘书一科，科长审核环节），月末尚未办理，已等待 12 个工作日。",
+            "「B 关于调整值班安排的请示」（秘书一科，科长审核环节），超时办理，用时 4 个工作日。",
+        ] {
+            assert!(body.contains(want), "{want}\n{body}");
+        }
+        assert_eq!(app.events_of("efficiency.bulletin_drafted").await, 1);
         // Bad periods are refused with the reason.
         for bad in ["2026-13", "2027-01", "x"] {
             let res = app
