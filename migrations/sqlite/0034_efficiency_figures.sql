@@ -67,6 +67,9 @@ create table efficiency_weights (
     primary key (root_unit_id, factor)
 );
 
--- The facts of a period are read by when steps arrived and were done.
-create index tasks_created_at on tasks(created_at);
+-- The facts of a period are read by when steps were done and which are open, and by when
+-- cases started and ended.
 create index tasks_acted_at on tasks(acted_at);
+create index tasks_open on tasks(created_at) where state = 'open';
+create index cases_created_at on cases(created_at);
+create index cases_closed_at on cases(closed_at);

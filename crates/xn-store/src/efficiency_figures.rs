@@ -31,16 +31,18 @@ const STEPS: &str = "select t.id as task_id, t.case_id, t.post_id, p.unit_id, t.
      where t.kind = 'task' and t.state in ('open', 'done', 'returned')
        and not (coalesce(t.decision, '') = '提交' and coalesce(t.acted_at, 0) = t.created_at)";
 
-/// The steps that reached their holder before `end` and were not done before `start`.
+/// The steps that reached their holder before `end` and were not done before `start`: those
+/// acted on since `start` and those still open (two index ranges, `tasks_acted_at` and the
+/// partial `tasks_open`, rather than every step that ever arrived before `end`).
 pub async fn steps(db: &Db, start: i64, end: i64) -> Result<Vec<StepRow>> {
     let sql = format!(
-        "{STEPS} and t.created_at < $1 and (t.acted_at is null or t.acted_at >= $2)
-         order by t.id"
+        "{STEPS} and t.acted_at >= $2 and t.created_at < $1
+         union all
+         {STEPS} and t.state = 'open' and t.acted_at is null and t.created_at < $1
+         order by 1"
     );
-    Ok(
-        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(end).bind(start).fetch_all(c).await)?,
-    )
+    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(end).bind(start).fetch_all(c).await)?)
 }
 
 /// A case started or ended in a period.
@@ -63,10 +65,11 @@ pub struct CaseRow {
 pub async fn cases(db: &Db, start: i64, end: i64) -> Result<Vec<CaseRow>> {
     Ok(with_db!(db, c => sqlx::query_as(
         "select id as case_id, unit_id, title, item_kind, created_at, closed_at, due_date
-         from cases
-         where (created_at >= $1 and created_at < $2)
-            or (status = 'closed' and closed_at >= $1 and closed_at < $2)
-         order by id")
+         from cases where created_at >= $1 and created_at < $2
+         union
+         select id, unit_id, title, item_kind, created_at, closed_at, due_date
+         from cases where closed_at >= $1 and closed_at < $2 and status = 'closed'
+         order by 1")
         .bind(start).bind(end).fetch_all(c).await)?)
 }
 
@@ -368,10 +371,10 @@ pub async fn periods_stored(db: &Db) -> Result<Vec<String>> {
         .fetch_all(c).await)?)
 }
 
-/// The first instant anything happened that figures count (the oldest task), if any.
+/// The first instant anything happened that figures count (the oldest case), if any.
 pub async fn first_fact(db: &Db) -> Result<Option<i64>> {
     Ok(
-        with_db!(db, c => sqlx::query_scalar("select min(created_at) from tasks")
+        with_db!(db, c => sqlx::query_scalar("select min(created_at) from cases")
         .fetch_one(c).await)?,
     )
 }
