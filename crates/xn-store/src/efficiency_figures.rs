@@ -41,8 +41,10 @@ pub async fn steps(db: &Db, start: i64, end: i64) -> Result<Vec<StepRow>> {
          {STEPS} and t.state = 'open' and t.acted_at is null and t.created_at < $1
          order by 1"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(end).bind(start).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(end).bind(start).fetch_all(c).await)?,
+    )
 }
 
 /// A case started or ended in a period.

@@ -556,7 +556,7 @@ impl Efficiency<'_> {
                     (k.step_name.clone(), k.done, k.on_time, avg, k.days_p90)
                 })
                 .collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1));
+            v.sort_by_key(|b| std::cmp::Reverse(b.1));
             v
         };
         let steps = self.counted_steps(actor, &c, unit).await?;

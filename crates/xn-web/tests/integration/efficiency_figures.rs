@@ -317,10 +317,10 @@ on_both_engines!(
         // History does not move: a fact changed after the month (B's second check
         // back-dated into its limit) leaves the stored figure alone, the page says the
         // recount differs, and recompute names it.
-        app.exec(&format!(
+        app.exec(
             "update tasks set acted_at = created_at + 60000 where case_id = (select id from cases where title like 'B %')
-               and step_id = 'check' and state = 'done'"
-        ))
+               and step_id = 'check' and state = 'done'",
+        )
         .await;
         let res = app
             .api(
