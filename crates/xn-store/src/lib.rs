@@ -54,6 +54,7 @@ pub mod backup;
 pub mod calendar;
 pub mod documents;
 pub mod efficiency;
+pub mod efficiency_alerts;
 pub mod events;
 pub mod factor;
 pub mod flow;

@@ -8,8 +8,12 @@
 //! every county, a county itself); a section's chief sees the section's people; anyone else sees
 //! their own posts' steps.
 
+mod alerts;
 mod backlog;
 
+pub use alerts::{
+    ALERT_PAGE_SIZE, AlertCount, AlertList, AlertQuery, AlertView, Rule as AlertRule, ScanReport,
+};
 pub use backlog::{Backlog, BacklogItem, BacklogQuery, PAGE_SIZE};
 
 use xn_store::efficiency as store;
