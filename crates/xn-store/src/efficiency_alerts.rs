@@ -285,8 +285,10 @@ pub async fn pending(db: &Db) -> Result<Vec<AlertRow>> {
 /// One alert.
 pub async fn find(db: &Db, id: i64) -> Result<AlertRow> {
     let sql = format!("{} where a.id = $1", select_alerts());
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id).fetch_one(c).await)?,
+    )
 }
 
 /// Which alerts a list holds.
@@ -441,7 +443,12 @@ pub struct AlertCount {
 
 /// Alerts raised, acknowledged and open per responsible unit over `[from, to)` (epoch ms),
 /// for the units given; units without any are left out.
-pub async fn counts(db: &Db, unit_ids: &[i64], from_ms: i64, to_ms: i64) -> Result<Vec<AlertCount>> {
+pub async fn counts(
+    db: &Db,
+    unit_ids: &[i64],
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<AlertCount>> {
     let sql = format!(
         "select unit_id,
              sum(case when raised_at >= $1 and raised_at < $2 then 1 else 0 end) as raised,
@@ -453,6 +460,8 @@ pub async fn counts(db: &Db, unit_ids: &[i64], from_ms: i64, to_ms: i64) -> Resu
          group by unit_id order by unit_id",
         id_list(unit_ids)
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(from_ms).bind(to_ms).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(from_ms).bind(to_ms).fetch_all(c).await)?,
+    )
 }

@@ -537,9 +537,8 @@ impl Efficiency<'_> {
     ) -> Result<()> {
         let today = business_date(now);
         let then_day = working_days_back(cal, today, BACKLOG_WINDOW);
-        let then = crate::meetings::from_beijing(
-            then_day.and_time(crate::meetings::beijing(now).time()),
-        );
+        let then =
+            crate::meetings::from_beijing(then_day.and_time(crate::meetings::beijing(now).time()));
         let before: HashMap<i64, i64> = store::open_counts_at(self.svc.db(), ms(then))
             .await?
             .into_iter()
@@ -605,7 +604,8 @@ impl Efficiency<'_> {
             Some("all") => None,
             Some(_) => return Err(ServiceError::invalid("state", "请选择未确认、已确认或全部")),
         };
-        let paging = crate::paging::Paging::new(q.page.unwrap_or(1), ALERT_PAGE_SIZE, ALERT_PAGE_SIZE)?;
+        let paging =
+            crate::paging::Paging::new(q.page.unwrap_or(1), ALERT_PAGE_SIZE, ALERT_PAGE_SIZE)?;
         let db = self.svc.db();
         let total = store::count(db, &f).await?;
         let rows = store::list(db, &f, ALERT_PAGE_SIZE, paging.offset()).await?;
@@ -662,6 +662,9 @@ impl Efficiency<'_> {
         if !own && !covered.contains(&a.unit_id) {
             return Err(ServiceError::NotFound("预警"));
         }
+        if a.acknowledged_at.is_some() {
+            return Err(acknowledged_already());
+        }
         let tree: BTreeSet<i64> = if matches!(scope, MonitorScope::Tree { .. }) {
             covered
         } else {
@@ -670,6 +673,11 @@ impl Efficiency<'_> {
         if !may_acknowledge(&a, &mine, &tree) {
             return Err(ServiceError::Forbidden(
                 "只有责任岗位、本级政府办公室领导或督查科可以确认该预警".into(),
+            ));
+        }
+        if a.case_id.is_some() && !actor.may_see(crate::clearance::level(&a.classification)?) {
+            return Err(ServiceError::Forbidden(
+                "该事项的密级高于您的权限，不能确认其预警".into(),
             ));
         }
         let note = note.trim();
@@ -684,10 +692,7 @@ impl Efficiency<'_> {
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = db.begin().await?;
         if !store::acknowledge(&mut tx, id, post, actor.person_id, note, ms(now)).await? {
-            return Err(ServiceError::Conflict {
-                code: "efficiency.alert_acknowledged",
-                message: "该预警已经确认".into(),
-            });
+            return Err(acknowledged_already());
         }
         crate::events::record(
             &mut tx,
@@ -725,10 +730,21 @@ impl Efficiency<'_> {
         now: DateTime<Utc>,
     ) -> Result<()> {
         if !(1..=1000).contains(&threshold) {
-            return Err(ServiceError::invalid("threshold", "阈值应在 1 到 1000 之间"));
+            return Err(ServiceError::invalid(
+                "threshold",
+                "阈值应在 1 到 1000 之间",
+            ));
         }
         let mut tx = self.svc.db().begin().await?;
-        store::put_setting(&mut tx, government, rule.code(), threshold, enabled, ms(now)).await?;
+        store::put_setting(
+            &mut tx,
+            government,
+            rule.code(),
+            threshold,
+            enabled,
+            ms(now),
+        )
+        .await?;
         crate::events::record(
             &mut tx,
             &Audit::CONSOLE,
@@ -822,6 +838,13 @@ fn clip(s: &str, n: usize) -> String {
     }
 }
 
+fn acknowledged_already() -> ServiceError {
+    ServiceError::Conflict {
+        code: "efficiency.alert_acknowledged",
+        message: "该预警已经确认".into(),
+    }
+}
+
 /// Whether a viewer may acknowledge: the responsible post (or its proxy), or the monitoring
 /// side whose tree covers the alert's unit.
 fn may_acknowledge(a: &AlertRow, mine: &[i64], tree: &BTreeSet<i64>) -> bool {
@@ -867,7 +890,7 @@ fn view(a: AlertRow, actor: &Actor, may: bool) -> Result<AlertView> {
             (None, None) => "待确认",
         }
         .to_owned(),
-        may_acknowledge: may,
+        may_acknowledge: may && !withheld,
     })
 }
 

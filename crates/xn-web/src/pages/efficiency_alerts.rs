@@ -34,7 +34,12 @@ impl AlertsPage {
         self.f.rule.as_deref() == Some(code)
     }
     fn state_is(&self, code: &str) -> bool {
-        self.f.state.as_deref().filter(|s| !s.is_empty()).unwrap_or("open") == code
+        self.f
+            .state
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("open")
+            == code
     }
 }
 
@@ -91,9 +96,7 @@ async fn list_alerts(
         state: p.state,
         page: p.page,
     };
-    Ok(page(&state, &actor, f, notice, None)
-        .await?
-        .into_response())
+    Ok(page(&state, &actor, f, notice, None).await?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

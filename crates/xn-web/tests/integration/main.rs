@@ -22,6 +22,7 @@ mod desk;
 mod display;
 mod documents;
 mod efficiency;
+mod efficiency_alerts;
 mod factor;
 mod flow;
 mod information;
