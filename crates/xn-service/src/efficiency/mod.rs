@@ -8,11 +8,13 @@
 //! every county, a county itself); a section's chief sees the section's people; anyone else sees
 //! their own posts' steps.
 
+mod alert_scan;
 mod alerts;
 mod backlog;
 
+pub use alert_scan::ScanReport;
 pub use alerts::{
-    ALERT_PAGE_SIZE, AlertCount, AlertList, AlertQuery, AlertView, Rule as AlertRule, ScanReport,
+    ALERT_PAGE_SIZE, AlertCount, AlertList, AlertQuery, AlertView, Rule as AlertRule,
 };
 pub use backlog::{Backlog, BacklogItem, BacklogQuery, PAGE_SIZE};
 
