@@ -29,6 +29,14 @@ pub async fn units(db: &Db) -> Result<Vec<UnitRow>> {
         .fetch_all(c).await)?)
 }
 
+/// A unit's kind code.
+pub async fn unit_kind(db: &Db, unit_id: i64) -> Result<String> {
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("select kind from units where id = $1")
+        .bind(unit_id).fetch_one(c).await)?,
+    )
+}
+
 /// A government's own setting of a rule.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SettingRow {

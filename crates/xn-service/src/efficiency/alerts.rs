@@ -166,6 +166,37 @@ pub struct AlertList {
     pub rules: Vec<(String, String)>,
 }
 
+/// One alert rule as a government has it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertSetting {
+    /// Rule code.
+    pub rule: String,
+    /// Rule name.
+    pub label: String,
+    /// The rule's number (times returned, posts, samples, working days, open steps).
+    pub threshold: i64,
+    /// Whether the rule runs.
+    pub enabled: bool,
+    /// The shipped default of the number.
+    pub default_threshold: i64,
+}
+
+/// A change to one alert rule.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AlertSettingInput {
+    /// Rule code.
+    pub rule: String,
+    /// The rule's number, 1–1000.
+    pub threshold: i64,
+    /// Whether the rule runs.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// Alerts of a unit in a period: raised, acknowledged, open at its end.
 pub use store::AlertCount;
 
@@ -314,6 +345,81 @@ impl Efficiency<'_> {
         to: DateTime<Utc>,
     ) -> Result<Vec<AlertCount>> {
         Ok(store::counts(self.svc.db(), units, ms(from), ms(to)).await?)
+    }
+
+    /// The government whose alert rules the viewer may read and set: the root of a scope that
+    /// sees a government's whole tree (its leaders, its office's 主任 and 副主任, its 督查科).
+    async fn governed(&self, actor: &Actor) -> Result<i64> {
+        if let MonitorScope::Tree { root } = self.scope(actor).await? {
+            let kind = xn_store::efficiency_alerts::unit_kind(self.svc.db(), root).await?;
+            if kind == "government" {
+                return Ok(root);
+            }
+        }
+        Err(ServiceError::Forbidden(
+            "只有本级政府领导、政府办公室主任、副主任和督查科可以查看和设置预警规则".into(),
+        ))
+    }
+
+    /// The alert rules of the viewer's government: each rule's number, whether it runs, and
+    /// the shipped default.
+    pub async fn alert_settings(&self, actor: &Actor) -> Result<Vec<AlertSetting>> {
+        let gov = self.governed(actor).await?;
+        let own = store::settings(self.svc.db()).await?;
+        Ok(Rule::ALL
+            .iter()
+            .map(|r| {
+                let set = own
+                    .iter()
+                    .find(|s| s.government_id == gov && s.rule == r.code());
+                AlertSetting {
+                    rule: r.code().to_owned(),
+                    label: r.label().to_owned(),
+                    threshold: set.map_or(r.default_threshold(), |s| s.threshold),
+                    enabled: set.is_none_or(|s| s.enabled != 0),
+                    default_threshold: r.default_threshold(),
+                }
+            })
+            .collect())
+    }
+
+    /// Sets some of the alert rules of the viewer's government, all or none; the next scan
+    /// applies them.
+    pub async fn put_alert_settings(
+        &self,
+        actor: &Actor,
+        changes: &[AlertSettingInput],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<AlertSetting>> {
+        let gov = self.governed(actor).await?;
+        let mut parsed = Vec::with_capacity(changes.len());
+        for c in changes {
+            let rule = Rule::from_code(c.rule.trim()).ok_or_else(|| {
+                ServiceError::invalid("rule", format!("没有预警规则「{}」", c.rule))
+            })?;
+            if !(1..=1000).contains(&c.threshold) {
+                return Err(ServiceError::invalid(
+                    "threshold",
+                    "阈值应在 1 到 1000 之间",
+                ));
+            }
+            parsed.push((rule, c.threshold, c.enabled));
+        }
+        let mut tx = self.svc.db().begin().await?;
+        for (rule, threshold, enabled) in &parsed {
+            store::put_setting(&mut tx, gov, rule.code(), *threshold, *enabled, ms(now)).await?;
+            crate::events::record(
+                &mut tx,
+                &actor.audit(),
+                "efficiency.alert_rule_set",
+                Some(format!("unit:{gov}")),
+                serde_json::json!({"rule": rule.code(), "threshold": threshold, "enabled": enabled}),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.alert_settings(actor).await
     }
 
     /// Sets a government's own number for a rule, or switches the rule off for it (the

@@ -14,7 +14,8 @@ mod backlog;
 
 pub use alert_scan::ScanReport;
 pub use alerts::{
-    ALERT_PAGE_SIZE, AlertCount, AlertList, AlertQuery, AlertView, Rule as AlertRule,
+    ALERT_PAGE_SIZE, AlertCount, AlertList, AlertQuery, AlertSetting, AlertSettingInput, AlertView,
+    Rule as AlertRule,
 };
 pub use backlog::{Backlog, BacklogItem, BacklogQuery, PAGE_SIZE};
 

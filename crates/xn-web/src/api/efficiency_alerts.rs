@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use xn_service::efficiency::{AlertList, AlertQuery, AlertView};
+use xn_service::efficiency::{AlertList, AlertQuery, AlertSetting, AlertSettingInput, AlertView};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -60,9 +60,42 @@ async fn acknowledge_alert(
     ))
 }
 
+/// The alert rules of the caller's government (its leaders, its office's 主任 and 副主任, its
+/// 督查科): each rule's number, whether it runs, and the shipped default.
+#[utoipa::path(get, path = "/api/v1/efficiency/alerts/settings", tag = "efficiency",
+    responses((status = 200, body = Vec<AlertSetting>), (status = 403, body = crate::error::Problem)))]
+async fn alert_settings(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<AlertSetting>>, ApiError> {
+    Ok(Json(
+        state.services.efficiency().alert_settings(&actor).await?,
+    ))
+}
+
+/// Sets some alert rules of the caller's government, all or none; the next scan applies them.
+#[utoipa::path(put, path = "/api/v1/efficiency/alerts/settings", tag = "efficiency",
+    request_body = Vec<AlertSettingInput>,
+    responses((status = 200, body = Vec<AlertSetting>), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn put_alert_settings(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<Vec<AlertSettingInput>>,
+) -> Result<Json<Vec<AlertSetting>>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .efficiency()
+            .put_alert_settings(&actor, &body, state.clock.now())
+            .await?,
+    ))
+}
+
 /// The alert routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_alerts))
         .routes(routes!(acknowledge_alert))
+        .routes(routes!(alert_settings, put_alert_settings))
 }

@@ -189,6 +189,8 @@ fn rows() -> Vec<Row> {
         // acknowledge, and the monitoring side's of its government.
         r("GET", "/api/v1/efficiency/alerts", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/efficiency/alerts/{id}/acknowledge", "flow.work", "ynnn nnn yn").json(r#"{"note":""}"#),
+        r("GET", "/api/v1/efficiency/alerts/settings", "flow.work", "ynnn nnn yn"),
+        r("PUT", "/api/v1/efficiency/alerts/settings", "flow.work", "ynnn nnn yn").json(r#"[]"#),
         r("GET", "/api/v1/cases/{id}", "flow.work", "yhhh nnn yn"),
         r("GET", "/api/v1/cases/{id}/desk", "flow.work", "yhhh nnn yn"),
         r("POST", "/api/v1/cases/{id}/revise", "flow.work", "yhhh nnn yn").json(r#"{"version":1,"title":"改后的标题","body":""}"#),

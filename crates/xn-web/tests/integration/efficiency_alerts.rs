@@ -266,9 +266,37 @@ on_both_engines!(
             0,
             "three is not more than three"
         );
-        eff.set_alert_rule(city, AlertRule::ManyHolders, 2, true, app.clock.now())
-            .await
-            .unwrap();
+        // Set through the API by the city's 主任 (a bad number changes nothing); a county's
+        // 主任 sets only the county's.
+        let zhuren = app.token_for("zhuren", &SCOPES).await;
+        let res = app
+            .api(
+                "PUT",
+                "/api/v1/efficiency/alerts/settings",
+                &zhuren,
+                Some(json!([{"rule": "returned", "threshold": 2},
+                    {"rule": "many_holders", "threshold": 0}])),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let res = app
+            .api(
+                "PUT",
+                "/api/v1/efficiency/alerts/settings",
+                &zhuren,
+                Some(json!([{"rule": "many_holders", "threshold": 2}])),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        let set = res.json();
+        assert_eq!(set[0]["rule"], "returned");
+        assert_eq!(set[0]["threshold"], 3, "unchanged: {set}");
+        assert_eq!(set[1]["threshold"], 2, "{set}");
+        assert_eq!(set[1]["default_threshold"], 8, "{set}");
+        let mishu_settings = app
+            .api("GET", "/api/v1/efficiency/alerts/settings", &mishu, None)
+            .await;
+        assert_eq!(mishu_settings.status, StatusCode::FORBIDDEN);
         assert_eq!(scan(&app).await.raised, 1);
         assert_eq!(
             app.text("select facts from efficiency_alerts where rule = 'many_holders'")
