@@ -2,8 +2,8 @@
 // desktop (1366×768), narrows it to a county, and drills down from a row to the stuck item's
 // 办理 page; he opens the leader's picture, clicks a county's red-card count and reaches the
 // stuck item; on a phone (390×844) he reads the overdue steps as cards, and the leader's
-// picture and the rankings, nothing wider than the screen. On the engines scripts/e2e
-// chooses (e2e/lib.mjs, onEngines).
+// picture and the rankings, nothing wider than the screen; at each width he acknowledges a
+// 预警纠错 alert with a note. On the engines scripts/e2e chooses (e2e/lib.mjs, onEngines).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -144,6 +144,31 @@ function journeys(backend, { databaseUrl } = {}) {
       await context.close();
     }
   });
+
+  // 预警纠错: the demo's scan raised alerts; the 主任 acknowledges one with a note (the count of
+  // open alerts goes down by one), at each width.
+  for (const [width, screen] of [['desktop', DESKTOP_1366], ['phone', PHONE]]) {
+    test(`the 主任 acknowledges an alert with a note (${width})`, { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+      const { context, page } = await signIn('zhuren', screen);
+      try {
+        await page.goto(`${server.url}/efficiency`);
+        await navigating(page, () => page.locator('#alerts-link').click());
+        await expectText(page.locator('h1'), '预警纠错', { hint: `alerts-${width}` });
+        await nothingWider(page, `alerts on ${width}`);
+        const total = async () => Number((await page.locator('nav.pager').innerText()).match(/共 (\d+) 条/)?.[1] ?? 0);
+        const before = await total();
+        assert.ok(before > 0, 'the demo scan raised alerts in the city');
+        const form = page.locator('#alerts > li form').first();
+        await form.locator('textarea[name=note]').fill('已督促责任岗位当日办结，并调整分办规则');
+        await navigating(page, () => form.getByRole('button', { name: '确认' }).click());
+        await expectText(page.locator('p.notice'), '已确认', { hint: `acknowledged-${width}` });
+        assert.equal(await total(), before - 1, 'one alert fewer to acknowledge');
+        await screenshot(page, shot(`efficiency-alerts-${width}`));
+      } finally {
+        await context.close();
+      }
+    });
+  }
 }
 
 onEngines(import.meta.url, 'efficiency journeys', journeys);

@@ -99,6 +99,10 @@ pub fn kind_label(kind: &str) -> &'static str {
         "meeting.leave_decided" => "审批会议请假",
         "meeting.urged" => "催办会议回执",
         "meeting.renotified" => "再次通知参会人员",
+        "efficiency.alert_raised" => "效能预警",
+        "efficiency.alert_cleared" => "效能预警消除",
+        "efficiency.alert_acknowledged" => "确认效能预警",
+        "efficiency.alert_rule_set" => "设置预警规则",
         _ => "其他",
     }
 }

@@ -55,6 +55,7 @@ pub mod calendar;
 pub mod documents;
 pub mod efficiency;
 pub mod efficiency_figures;
+pub mod efficiency_alerts;
 pub mod events;
 pub mod factor;
 pub mod flow;

@@ -15,6 +15,7 @@ pub mod api;
 pub mod calendar_cli;
 pub mod cli;
 pub mod config;
+pub mod efficiency_scan;
 pub mod error;
 pub mod extract;
 pub mod input;

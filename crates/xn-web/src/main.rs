@@ -487,6 +487,12 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入近两个月各县区报送的政务信息 {items} 条（含突发事件快报、迟报、采用与《东川政务信息》各期）。"
                 );
+                let scan = services
+                    .efficiency()
+                    .scan_alerts(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("效能预警扫描失败：{e}"))?;
+                println!("已按预警规则扫描一次，发出效能预警 {} 条。", scan.raised);
             }
             Err(xn_service::ServiceError::Conflict { .. }) => {
                 println!("数据库中已有数据，沿用现有数据。")
@@ -526,6 +532,11 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         services.clone(),
         Clock::System,
     ));
+    let alerts = tokio::spawn(xn_web::efficiency_scan::run(
+        services.clone(),
+        Clock::System,
+        xn_web::efficiency_scan::EVERY,
+    ));
     let backups = match &config.backup.dir {
         Some(dir) => {
             let at = config.backup.time()?;
@@ -554,6 +565,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     .await?;
     timers.abort();
     periods.abort();
+    alerts.abort();
     if let Some(b) = backups {
         b.abort();
     }

@@ -10,12 +10,19 @@
 //! every county, a county itself); a section's chief sees the section's people; anyone else sees
 //! their own posts' steps.
 
+mod alert_scan;
+mod alerts;
 mod backlog;
 mod bulletin;
 mod figures;
 mod leader;
 mod ranking;
 
+pub use alert_scan::ScanReport;
+pub use alerts::{
+    ALERT_PAGE_SIZE, AlertCount, AlertList, AlertQuery, AlertSetting, AlertSettingInput, AlertView,
+    Rule as AlertRule,
+};
 pub use backlog::{Backlog, BacklogItem, BacklogQuery, PAGE_SIZE};
 pub use figures::{Difference, Recomputed};
 pub use leader::{Leader, UnitTile};

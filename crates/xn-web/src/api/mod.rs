@@ -19,6 +19,7 @@ pub mod account;
 pub mod calendar;
 pub mod documents;
 pub mod efficiency;
+pub mod efficiency_alerts;
 pub mod flow;
 pub mod information;
 pub mod management;
@@ -216,6 +217,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())
+        .merge(efficiency_alerts::router())
         .merge(management::router())
 }
 

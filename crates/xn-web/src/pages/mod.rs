@@ -24,6 +24,7 @@ pub mod admin;
 pub mod calendar;
 pub mod documents;
 pub mod efficiency;
+pub mod efficiency_alerts;
 pub mod flash;
 pub mod flow;
 pub mod information;
@@ -316,6 +317,7 @@ pub fn router() -> Router<AppState> {
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())
+        .merge(efficiency_alerts::router())
         .merge(management::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))

@@ -397,6 +397,7 @@ fn notice_link(subject: Option<&str>) -> Option<String> {
         "supervision" => Some(format!("/supervision/{id}")),
         "document" => Some(format!("/documents/{id}")),
         "meeting" => Some(format!("/meetings/{id}")),
+        "efficiency_alert" => Some(format!("/efficiency/alerts#alert-{id}")),
         _ => None,
     }
 }

@@ -191,6 +191,12 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/efficiency/units/{id}", "flow.work", "ynnn nnn yn"),
         r("PUT", "/api/v1/efficiency/weights", "flow.work", "ynnn nnn yn").json(r#"{"weights":{"cards":90}}"#),
         r("POST", "/api/v1/efficiency/bulletin", "flow.work", "ynnn nnn yn").json(r#"{"period":"2026-12"}"#),
+        // 预警纠错: the list is scoped; the alert (on the 秘密 notice) is the 主任's to
+        // acknowledge, and the monitoring side's of its government.
+        r("GET", "/api/v1/efficiency/alerts", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/efficiency/alerts/{id}/acknowledge", "flow.work", "ynnn nnn yn").json(r#"{"note":""}"#),
+        r("GET", "/api/v1/efficiency/alerts/settings", "flow.work", "ynnn nnn yn"),
+        r("PUT", "/api/v1/efficiency/alerts/settings", "flow.work", "ynnn nnn yn").json(r#"[]"#),
         r("GET", "/api/v1/cases/{id}", "flow.work", "yhhh nnn yn"),
         r("GET", "/api/v1/cases/{id}/desk", "flow.work", "yhhh nnn yn"),
         r("POST", "/api/v1/cases/{id}/revise", "flow.work", "yhhh nnn yn").json(r#"{"version":1,"title":"改后的标题","body":""}"#),
@@ -427,6 +433,8 @@ fn rows() -> Vec<Row> {
         r("GET", "/efficiency/units/{id}", "flow.work", "ynnn nnn ll"),
         r("POST", "/efficiency/weights", "flow.work", "ynnn nnn ll").form("w_cards=90"),
         r("POST", "/efficiency/bulletin", "flow.work", "ynnn nnn ll").form("period=2026-12"),
+        r("GET", "/efficiency/alerts", "flow.work", "yyyy nnn ll"),
+        r("POST", "/efficiency/alerts/{id}/acknowledge", "flow.work", "ynnn nnn ll").form("note="),
         r("GET", "/cases/{id}", "flow.work", "yhhh nnn ll"),
         r("POST", "/cases/{id}/act", "flow.work", "ynnn nnn ll").form("kind=complete&task={task_no}&decision=无此决定"),
         r("POST", "/cases/{id}/revise", "flow.work", "yhhh nnn ll").form("version=1&title=改后的标题&body="),
@@ -623,6 +631,7 @@ impl Fixtures {
                         "tokens" => "token",
                         "proxies" => "proxy",
                         "notifications" => "notification",
+                        "alerts" => "alert",
                         "years" | "calendar" | "archive" => "year",
                         "attachments" => "attachment",
                         other => panic!("{template}: no fixture for an id after /{other}/"),
@@ -1035,7 +1044,17 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let issue = res.json()["id"].as_i64().unwrap();
 
+    // An alert on the 秘密 notice that its holder, the 主任, answers for (as a scan raises it).
+    app.exec(&format!(
+        "insert into efficiency_alerts (rule, subject, case_id, unit_id, post_id, facts, raised_at)
+         select 'returned', 'case:{case}', {case}, unit_id, id, '退回 3 次', 0
+         from posts where id = {zhuren_post}"
+    ))
+    .await;
+    let alert = app.scalar("select max(id) from efficiency_alerts").await;
+
     for (k, v) in [
+        ("alert", alert),
         ("target", target),
         ("weekly", weekly),
         ("info", info),

@@ -23,6 +23,7 @@ mod display;
 mod documents;
 mod efficiency;
 mod efficiency_figures;
+mod efficiency_alerts;
 mod factor;
 mod flow;
 mod information;
