@@ -17,6 +17,7 @@ use crate::error::ApiError;
 
 pub mod account;
 pub mod calendar;
+pub mod complaints;
 pub mod documents;
 pub mod efficiency;
 pub mod flow;
@@ -216,6 +217,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())
+        .merge(complaints::router())
         .merge(management::router())
 }
 

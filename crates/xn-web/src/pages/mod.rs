@@ -22,6 +22,7 @@ use crate::extract::CurrentUser;
 pub mod account;
 pub mod admin;
 pub mod calendar;
+pub mod complaints;
 pub mod documents;
 pub mod efficiency;
 pub mod flash;
@@ -316,6 +317,7 @@ pub fn router() -> Router<AppState> {
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())
+        .merge(complaints::router())
         .merge(management::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))

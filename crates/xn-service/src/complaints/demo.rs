@@ -1,0 +1,1 @@
+//! The demo's complaints, made through the area's use cases.
