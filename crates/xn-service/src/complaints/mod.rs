@@ -457,9 +457,14 @@ impl Complaints<'_> {
     ) -> Result<()> {
         require(actor, Permission::FlowWork)?;
         let me = ActorRef::of(actor)?;
-        let finding = Finding::parse(input.finding.trim())
-            .ok_or_else(|| ServiceError::invalid("finding", "请选择认定结果"))?;
-        let reason = bounded("reason", "认定理由", &input.reason, 4, 2000)?;
+        // Whoever may not see the complaint is told it does not exist; whoever sees it but
+        // does not hold 认定 is refused; only then is the input read.
+        let seen = store::find(self.svc.db(), id)
+            .await
+            .map_err(ServiceError::missing("效能投诉"))?;
+        if !self.seen(actor, &seen).await?.any() {
+            return Err(ServiceError::NotFound("效能投诉"));
+        }
         let mut tx = self.svc.db().begin().await?;
         let r = store::find_tx(&mut tx, id)
             .await
@@ -468,7 +473,12 @@ impl Complaints<'_> {
         xn_store::flow::lock_case(&mut tx, case).await?;
         let task = xn_store::service::open_task(&mut tx, case, steps::FIND, me.post_id)
             .await?
-            .ok_or_else(|| conflict("该投诉不在您的认定环节"))?;
+            .ok_or_else(|| {
+                ServiceError::Forbidden("该投诉不在认定环节，或您不是认定人".into())
+            })?;
+        let finding = Finding::parse(input.finding.trim())
+            .ok_or_else(|| ServiceError::invalid("finding", "请选择认定结果"))?;
+        let reason = bounded("reason", "认定理由", &input.reason, 4, 2000)?;
         let responsible = if finding.counts() {
             let post = input
                 .post_id

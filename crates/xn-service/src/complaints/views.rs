@@ -178,14 +178,14 @@ fn when(ms: i64) -> String {
 
 /// How a viewer stands to a complaint.
 #[derive(Debug, Clone, Copy, Default)]
-struct Seen {
+pub(super) struct Seen {
     monitor: bool,
     complainant: bool,
     respondent: bool,
 }
 
 impl Seen {
-    fn any(self) -> bool {
+    pub(super) fn any(self) -> bool {
         self.monitor || self.complainant || self.respondent
     }
     fn identity(self) -> bool {
@@ -253,7 +253,7 @@ impl Complaints<'_> {
         }
     }
 
-    async fn seen(&self, actor: &Actor, r: &ComplaintRow) -> Result<Seen> {
+    pub(super) async fn seen(&self, actor: &Actor, r: &ComplaintRow) -> Result<Seen> {
         let chief = self.chief_unit(actor).await?;
         Ok(Seen {
             monitor: self.tree(actor).await?.contains(&r.government_id),
@@ -427,7 +427,8 @@ impl Complaints<'_> {
 
     /// The units a complaint may be filed against: the tree of the first government (the
     /// city, its counties and their sections), as (id, indented name).
-    pub async fn units(&self) -> Result<Vec<(i64, String)>> {
+    pub async fn units(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
+        crate::require(actor, xn_domain::org::Permission::FlowWork)?;
         let Some((root, _)) = xn_store::service::governments(self.svc.db())
             .await?
             .into_iter()

@@ -97,7 +97,7 @@ async fn form_page(
         l: Layout::new(state, actor, "/efficiency").await?,
         f,
         kinds: c.kinds(),
-        units: c.units().await?,
+        units: c.units(actor).await?,
         error,
     })
 }
