@@ -83,23 +83,29 @@ pub struct ComplaintRow {
 
 const SELECT: &str = "select c.id, c.code, c.case_id, c.government_id, c.office_id,
     o.name as office_name, c.channel, c.kind, c.complainant_person_id, c.complainant_post_id,
-    c.complainant_unit_id, coalesce(cu.name, '') as complainant_unit, c.name, c.phone,
+    c.complainant_unit_id, coalesce(case when cu.kind = 'section' then cup.name || cu.name
+        else cu.name end, '') as complainant_unit, c.name, c.phone,
     c.subject_case_id, coalesce(sc.title, '') as subject_title, c.service_code,
-    c.respondent_unit_id, coalesce(ru.name, '') as respondent_unit, c.respondent_post_id,
+    c.respondent_unit_id, coalesce(case when ru.kind = 'section' then rup.name || ru.name
+        else ru.name end, '') as respondent_unit, c.respondent_post_id,
     coalesce(rpe.name || '（' || coalesce(rp.title, rq.name) || '）', '') as respondent_post,
     c.description, c.state, c.facts, c.finding, c.finding_reason,
-    c.responsible_unit_id, coalesce(su.name, '') as responsible_unit, c.responsible_post_id,
+    c.responsible_unit_id, coalesce(case when su.kind = 'section' then sup.name || su.name
+        else su.name end, '') as responsible_unit, c.responsible_post_id,
     coalesce(spe.name || '（' || coalesce(sp.title, sq.name) || '）', '') as responsible_post,
     c.found_on, c.rectification, c.answer, c.pending_step, c.created_at, c.closed_at
   from efficiency_complaints c
   join units o on o.id = c.office_id
   left join units cu on cu.id = c.complainant_unit_id
+  left join units cup on cup.id = cu.parent_id
   left join cases sc on sc.id = c.subject_case_id
   left join units ru on ru.id = c.respondent_unit_id
+  left join units rup on rup.id = ru.parent_id
   left join posts rp on rp.id = c.respondent_post_id
   left join persons rpe on rpe.id = rp.person_id
   left join positions rq on rq.id = rp.position_id
   left join units su on su.id = c.responsible_unit_id
+  left join units sup on sup.id = su.parent_id
   left join posts sp on sp.id = c.responsible_post_id
   left join persons spe on spe.id = sp.person_id
   left join positions sq on sq.id = sp.position_id";
@@ -276,10 +282,14 @@ pub async fn complaints_upheld(db: &Db, against: Against, from: &str, to: &str) 
 /// Upheld complaints per responsible unit between two Beijing days: (unit, name, count).
 pub async fn upheld_by_unit(db: &Db, from: &str, to: &str) -> Result<Vec<(i64, String, i64)>> {
     Ok(with_db!(db, t => sqlx::query_as(
-        "select c.responsible_unit_id, u.name, count(*) from efficiency_complaints c
-           join units u on u.id = c.responsible_unit_id
+        "select c.responsible_unit_id,
+                case when u.kind = 'section' then coalesce(pu.name, '') || u.name else u.name end,
+                count(*)
+           from efficiency_complaints c join units u on u.id = c.responsible_unit_id
+           left join units pu on pu.id = u.parent_id
           where c.finding in ('upheld', 'partly') and c.found_on >= $1 and c.found_on <= $2
-          group by c.responsible_unit_id, u.name order by count(*) desc, u.name")
+          group by c.responsible_unit_id, u.kind, pu.name, u.name
+          order by count(*) desc, c.responsible_unit_id")
         .bind(from).bind(to).fetch_all(t).await)?)
 }
 
@@ -421,8 +431,11 @@ pub async fn posts_under(db: &Db, root: i64) -> Result<Vec<(i64, i64, String, St
              select id from units where id = $1
              union all
              select u.id from units u join tr on u.parent_id = tr.id)
-         select p.id, u.id, u.name, pe.name || '（' || coalesce(p.title, q.name) || '）'
+         select p.id, u.id,
+                case when u.kind = 'section' then coalesce(pu.name, '') || u.name else u.name end,
+                pe.name || '（' || coalesce(p.title, q.name) || '）'
            from posts p join tr on tr.id = p.unit_id join units u on u.id = p.unit_id
+           left join units pu on pu.id = u.parent_id
            join persons pe on pe.id = p.person_id join positions q on q.id = p.position_id
           where p.active = 1
           order by u.sort_order, u.id, q.rank, p.id")
@@ -464,7 +477,8 @@ pub async fn history(db: &Db, case_id: i64) -> Result<Vec<HistoryRow>> {
            from tasks t join posts p on p.id = coalesce(t.acted_by_post_id, t.post_id)
            join units u on u.id = p.unit_id join persons pe on pe.id = p.person_id
            join positions q on q.id = p.position_id
-          where t.case_id = $1 and (t.state = 'open' or t.acted_at is not null)
+          where t.case_id = $1 and t.step_id <> 'file'
+            and (t.state = 'open' or t.acted_at is not null)
             and (t.state = 'open' or t.decision is not null)
           order by t.created_at, t.task_no")
         .bind(case_id).fetch_all(t).await)?)
