@@ -275,8 +275,10 @@ pub async fn complaints_upheld(db: &Db, against: Against, from: &str, to: &str) 
           where {col} = $1 and finding in ('upheld', 'partly')
             and found_on >= $2 and found_on <= $3"
     );
-    Ok(with_db!(db, t => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).bind(from).bind(to).fetch_one(t).await)?)
+    Ok(
+        with_db!(db, t => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id).bind(from).bind(to).fetch_one(t).await)?,
+    )
 }
 
 /// Upheld complaints per responsible unit between two Beijing days: (unit, name, count).

@@ -413,9 +413,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                     .load_demo_complaints(Clock::System.now())
                     .await
                     .map_err(|e| anyhow::anyhow!("载入效能投诉演示数据失败：{e}"))?;
-                println!(
-                    "已载入效能投诉 {complaints} 件（成立并整改、不成立、核查中各一件）。"
-                );
+                println!("已载入效能投诉 {complaints} 件（成立并整改、不成立、核查中各一件）。");
             }
             Err(xn_service::ServiceError::Conflict { .. }) => {
                 println!("数据库中已有数据，沿用现有数据。")

@@ -87,30 +87,50 @@ impl Services {
                 day(20),
             )
             .await?;
-        self.demo_step(&dc, filed.case_id, "核查完毕", "调阅登记记录并询问经办人，材料于首次到访时已齐全，未及时办理属实。", day(19))
-            .await?;
+        self.demo_step(
+            &dc,
+            filed.case_id,
+            "核查完毕",
+            "调阅登记记录并询问经办人，材料于首次到访时已齐全，未及时办理属实。",
+            day(19),
+        )
+        .await?;
         let clerk_post = clerk.post.as_ref().map(|p| p.id);
         c.find(
             &dc,
             filed.id,
             &FindingInput {
                 finding: "upheld".into(),
-                reason: "材料齐全的证明事项应当场办理，经办人以负责人不在为由拖延，投诉成立。".into(),
+                reason: "材料齐全的证明事项应当场办理，经办人以负责人不在为由拖延，投诉成立。"
+                    .into(),
                 post_id: clerk_post,
             },
             day(17),
         )
         .await?;
-        self.demo_step(&guzhang, filed.case_id, "整改完毕", "已当面致歉并当日办结；对经办人批评教育，实行证明事项首问负责、当场办结。", day(13))
-            .await?;
-        self.demo_step(&dc, filed.case_id, "反馈", "您反映的问题经核查属实，已责成清河县政府办整改，证明已为您办结。感谢您的监督。", day(12))
-            .await?;
+        self.demo_step(
+            &guzhang,
+            filed.case_id,
+            "整改完毕",
+            "已当面致歉并当日办结；对经办人批评教育，实行证明事项首问负责、当场办结。",
+            day(13),
+        )
+        .await?;
+        self.demo_step(
+            &dc,
+            filed.case_id,
+            "反馈",
+            "您反映的问题经核查属实，已责成清河县政府办整改，证明已为您办结。感谢您的监督。",
+            day(12),
+        )
+        .await?;
 
         // From 清河县's office against the city's 秘书二科: not upheld.
-        let unit = xn_store::org::find_units_by_name(&mut self.db().begin_read().await?, "秘书二科")
-            .await?
-            .first()
-            .map(|u| u.id);
+        let unit =
+            xn_store::org::find_units_by_name(&mut self.db().begin_read().await?, "秘书二科")
+                .await?
+                .first()
+                .map(|u| u.id);
         let filed = c
             .file(
                 &county,
@@ -124,8 +144,14 @@ impl Services {
                 day(11),
             )
             .await?;
-        self.demo_step(&dc, filed.case_id, "核查完毕", "该请示于收到次日按职责转市应急管理局办理，转办记录完整，秘书二科已电话告知县政府办。", day(10))
-            .await?;
+        self.demo_step(
+            &dc,
+            filed.case_id,
+            "核查完毕",
+            "该请示于收到次日按职责转市应急管理局办理，转办记录完整，秘书二科已电话告知县政府办。",
+            day(10),
+        )
+        .await?;
         c.find(
             &dc,
             filed.id,
@@ -137,8 +163,14 @@ impl Services {
             day(8),
         )
         .await?;
-        self.demo_step(&dc, filed.case_id, "反馈", "经核查，该请示已于收到次日转市应急管理局办理，投诉不成立。已请应急管理局尽快答复。", day(7))
-            .await?;
+        self.demo_step(
+            &dc,
+            filed.case_id,
+            "反馈",
+            "经核查，该请示已于收到次日转市应急管理局办理，投诉不成立。已请应急管理局尽快答复。",
+            day(7),
+        )
+        .await?;
 
         // From the city's 秘书 about 柳林县's office: checked, waiting for 认定.
         let liulin = xn_store::org::find_units_by_name(
@@ -156,13 +188,21 @@ impl Services {
                     case_id: None,
                     unit_id: liulin,
                     post_id: None,
-                    description: "与柳林县政府办核对会议材料时，对方接电话人员态度生硬，多次挂断电话。".into(),
+                    description:
+                        "与柳林县政府办核对会议材料时，对方接电话人员态度生硬，多次挂断电话。"
+                            .into(),
                 },
                 day(3),
             )
             .await?;
-        self.demo_step(&dc, filed.case_id, "核查完毕", "已调取通话记录，正在向柳林县政府办了解情况。", day(1))
-            .await?;
+        self.demo_step(
+            &dc,
+            filed.case_id,
+            "核查完毕",
+            "已调取通话记录，正在向柳林县政府办了解情况。",
+            day(1),
+        )
+        .await?;
         Ok(3)
     }
 

@@ -339,7 +339,8 @@ impl Complaints<'_> {
         let source = digest(address);
         let mut tx = self.svc.db().begin().await?;
         let limit = self.svc.settings().service_public.per_address_per_minute;
-        let recent = store::submitted_since(&mut tx, &source, ms(now - Duration::minutes(1))).await?;
+        let recent =
+            store::submitted_since(&mut tx, &source, ms(now - Duration::minutes(1))).await?;
         if recent >= i64::from(limit) {
             return Err(ServiceError::TooFrequent(
                 "提交过于频繁，请一分钟后再试".into(),
@@ -473,9 +474,7 @@ impl Complaints<'_> {
         xn_store::flow::lock_case(&mut tx, case).await?;
         let task = xn_store::service::open_task(&mut tx, case, steps::FIND, me.post_id)
             .await?
-            .ok_or_else(|| {
-                ServiceError::Forbidden("该投诉不在认定环节，或您不是认定人".into())
-            })?;
+            .ok_or_else(|| ServiceError::Forbidden("该投诉不在认定环节，或您不是认定人".into()))?;
         let finding = Finding::parse(input.finding.trim())
             .ok_or_else(|| ServiceError::invalid("finding", "请选择认定结果"))?;
         let reason = bounded("reason", "认定理由", &input.reason, 4, 2000)?;
@@ -486,7 +485,12 @@ impl Complaints<'_> {
             let (_, unit) = xn_store::service::active_post(&mut tx, post)
                 .await?
                 .ok_or_else(|| ServiceError::invalid("post_id", "请选择在岗的责任岗位"))?;
-            if !self.svc.unit_chain(&mut tx, unit).await?.contains(r.government_id) {
+            if !self
+                .svc
+                .unit_chain(&mut tx, unit)
+                .await?
+                .contains(r.government_id)
+            {
                 return Err(ServiceError::invalid(
                     "post_id",
                     "责任岗位应属于本级政府所辖单位",

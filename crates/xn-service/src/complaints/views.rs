@@ -207,7 +207,10 @@ fn line(r: &ComplaintRow, seen: Seen) -> ComplaintLine {
             .unwrap_or_default()
             .to_owned(),
         state: r.state.clone(),
-        state_label: state.map(ComplaintState::label).unwrap_or_default().to_owned(),
+        state_label: state
+            .map(ComplaintState::label)
+            .unwrap_or_default()
+            .to_owned(),
         finding: finding_label(&r.finding).to_owned(),
         respondent_unit: if r.respondent_unit.is_empty() {
             "（待核查确定）".to_owned()
@@ -233,14 +236,13 @@ impl Complaints<'_> {
     /// The government tree the viewer's monitor covers, if any.
     async fn tree(&self, actor: &Actor) -> Result<Vec<i64>> {
         match self.svc.efficiency().scope(actor).await? {
-            MonitorScope::Tree { root } => Ok(xn_store::efficiency::subtree_units(
-                self.svc.db(),
-                root,
-            )
-            .await?
-            .into_iter()
-            .map(|u| u.0)
-            .collect()),
+            MonitorScope::Tree { root } => {
+                Ok(xn_store::efficiency::subtree_units(self.svc.db(), root)
+                    .await?
+                    .into_iter()
+                    .map(|u| u.0)
+                    .collect())
+            }
             MonitorScope::Section { .. } | MonitorScope::Own => Ok(Vec::new()),
         }
     }
@@ -408,7 +410,10 @@ impl Complaints<'_> {
                 .map(ComplaintKind::label)
                 .unwrap_or_default()
                 .to_owned(),
-            state: state.map(ComplaintState::label).unwrap_or_default().to_owned(),
+            state: state
+                .map(ComplaintState::label)
+                .unwrap_or_default()
+                .to_owned(),
             created: when(r.created_at),
             finding: if closed {
                 finding_label(&r.finding).to_owned()
@@ -422,7 +427,9 @@ impl Complaints<'_> {
 
     /// The kinds of complaint, for the forms: (code, name).
     pub fn kinds(&self) -> Vec<(&'static str, &'static str)> {
-        ComplaintKind::all().map(|k| (k.code(), k.label())).collect()
+        ComplaintKind::all()
+            .map(|k| (k.code(), k.label()))
+            .collect()
     }
 
     /// The units a complaint may be filed against: the tree of the first government (the

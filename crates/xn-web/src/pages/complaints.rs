@@ -277,7 +277,11 @@ async fn public_page(
     error: Option<String>,
 ) -> Result<(CookieJar, PublicPage), PageError> {
     let (csrf, jar) = pre_csrf(state, jar);
-    let c = state.services.service().challenge(state.clock.now()).await?;
+    let c = state
+        .services
+        .service()
+        .challenge(state.clock.now())
+        .await?;
     Ok((
         jar,
         PublicPage {

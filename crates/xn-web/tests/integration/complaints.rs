@@ -87,12 +87,22 @@ on_both_engines!(
         let section = city_section(&app).await;
         let dc = app.token_for(&section, &SCOPES).await;
         assert!(app.task_of(&dc, case).await.is_some());
-        app.complete_ok(&dc, case, "核查完毕", "经调阅记录并询问，情况属实。", json!({}))
-            .await;
+        app.complete_ok(
+            &dc,
+            case,
+            "核查完毕",
+            "经调阅记录并询问，情况属实。",
+            json!({}),
+        )
+        .await;
         // 认定 through the generic door is refused: it must name the post.
         let res = app.complete(&dc, case, "成立", "拖延办理", json!({})).await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-        assert!(res.body.contains("complaints.use_area_form"), "{}", res.body);
+        assert!(
+            res.body.contains("complaints.use_area_form"),
+            "{}",
+            res.body
+        );
         // Upheld without a post: 422 on the field.
         let res = app
             .api(
@@ -124,7 +134,11 @@ on_both_engines!(
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.json()["line"]["complainant"], "（投诉人信息已保护）");
-        assert!(!res.body.contains("赵群众") && !res.body.contains("1234"), "{}", res.body);
+        assert!(
+            !res.body.contains("赵群众") && !res.body.contains("1234"),
+            "{}",
+            res.body
+        );
         let page = {
             app.login_as("qinghe.guzhang").await;
             app.get(&format!("/cases/{case}")).await
@@ -132,12 +146,31 @@ on_both_engines!(
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("（投诉人信息已保护）"));
         assert!(!page.body.contains("赵群众"));
-        app.complete_ok(&guzhang, case, "整改完毕", "已批评教育经办人，当日办结证明。", json!({}))
-            .await;
-        app.complete_ok(&dc, case, "反馈", "经核查投诉成立，已责成整改并办结，感谢监督。", json!({}))
-            .await;
+        app.complete_ok(
+            &guzhang,
+            case,
+            "整改完毕",
+            "已批评教育经办人，当日办结证明。",
+            json!({}),
+        )
+        .await;
+        app.complete_ok(
+            &dc,
+            case,
+            "反馈",
+            "经核查投诉成立，已责成整改并办结，感谢监督。",
+            json!({}),
+        )
+        .await;
         // The public query: 已办结 with the answer, nothing personal.
-        let res = public(&app, "GET", &format!("/api/v1/complaints/public/{code}"), "198.51.100.1", None).await;
+        let res = public(
+            &app,
+            "GET",
+            &format!("/api/v1/complaints/public/{code}"),
+            "198.51.100.1",
+            None,
+        )
+        .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let s = res.json();
         assert_eq!(s["state"], "已办结");
@@ -145,13 +178,32 @@ on_both_engines!(
         assert!(s["answer"].as_str().unwrap().contains("感谢监督"));
         assert!(!res.body.contains("赵群众") && !res.body.contains("13800001234"));
         let page = app.get(&format!("/public/complaint/{code}")).await;
-        assert!(page.body.contains("已办结") && page.body.contains("感谢监督"), "{}", page.body);
+        assert!(
+            page.body.contains("已办结") && page.body.contains("感谢监督"),
+            "{}",
+            page.body
+        );
         // It counts against the unit and the post, once.
         let c = app.services().complaints();
-        assert_eq!(c.upheld(Against::Unit(unit), "2026-01-01", "2026-12-31").await.unwrap(), 1);
-        assert_eq!(c.upheld(Against::Post(clerk), "2026-01-01", "2026-12-31").await.unwrap(), 1);
+        assert_eq!(
+            c.upheld(Against::Unit(unit), "2026-01-01", "2026-12-31")
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            c.upheld(Against::Post(clerk), "2026-01-01", "2026-12-31")
+                .await
+                .unwrap(),
+            1
+        );
         let res = app
-            .api("GET", &format!("/api/v1/complaints/upheld?unit={unit}&from=2026-11-01&to=2026-11-30"), &dc, None)
+            .api(
+                "GET",
+                &format!("/api/v1/complaints/upheld?unit={unit}&from=2026-11-01&to=2026-11-30"),
+                &dc,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.json()["upheld"], 1);
@@ -159,14 +211,32 @@ on_both_engines!(
         let zhuren = app.token_for("zhuren", &SCOPES).await;
         let res = app.api("GET", "/api/v1/complaints", &zhuren, None).await;
         let list = res.json();
-        assert!(list["lines"].as_array().unwrap().iter().any(|l| l["id"] == id));
-        assert!(list["counts"].as_array().unwrap().iter().any(|c| c["unit_id"] == unit && c["upheld"] == 1));
+        assert!(
+            list["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["id"] == id)
+        );
+        assert!(
+            list["counts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["unit_id"] == unit && c["upheld"] == 1)
+        );
         // Another county sees nothing of it.
         let liulin = app.token_for("liulin.zhuren", &SCOPES).await;
-        let res = app.api("GET", &format!("/api/v1/complaints/{id}"), &liulin, None).await;
+        let res = app
+            .api("GET", &format!("/api/v1/complaints/{id}"), &liulin, None)
+            .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
         let res = app.api("GET", "/api/v1/complaints", &liulin, None).await;
-        assert!(res.json()["lines"].as_array().unwrap().is_empty(), "{}", res.body);
+        assert!(
+            res.json()["lines"].as_array().unwrap().is_empty(),
+            "{}",
+            res.body
+        );
     }
 );
 
@@ -188,8 +258,14 @@ on_both_engines!(
         let id = res.json()["id"].as_i64().unwrap();
         let case = res.json()["case_id"].as_i64().unwrap();
         let dc = app.token_for(&city_section(&app).await, &SCOPES).await;
-        app.complete_ok(&dc, case, "核查完毕", "请示已于次日转办，未见拖延。", json!({}))
-            .await;
+        app.complete_ok(
+            &dc,
+            case,
+            "核查完毕",
+            "请示已于次日转办，未见拖延。",
+            json!({}),
+        )
+        .await;
         let res = app
             .api(
                 "POST",
@@ -207,10 +283,18 @@ on_both_engines!(
             .await,
             0
         );
-        app.complete_ok(&dc, case, "反馈", "经核查投诉不成立，请示已转办。", json!({}))
-            .await;
+        app.complete_ok(
+            &dc,
+            case,
+            "反馈",
+            "经核查投诉不成立，请示已转办。",
+            json!({}),
+        )
+        .await;
         // The complainant reads the answer in their complaint.
-        let res = app.api("GET", &format!("/api/v1/complaints/{id}"), &mishu, None).await;
+        let res = app
+            .api("GET", &format!("/api/v1/complaints/{id}"), &mishu, None)
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         let v = res.json();
         assert_eq!(v["line"]["state_label"], "已办结");
@@ -226,12 +310,16 @@ on_both_engines!(
         );
         // The chief of 秘书一科 (kezhang) sees it as the respondent, without who complained.
         let kezhang = app.token_for("kezhang", &SCOPES).await;
-        let res = app.api("GET", &format!("/api/v1/complaints/{id}"), &kezhang, None).await;
+        let res = app
+            .api("GET", &format!("/api/v1/complaints/{id}"), &kezhang, None)
+            .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
         assert_eq!(res.json()["line"]["complainant"], "（投诉人信息已保护）");
         // Another county does not.
         let liulin = app.token_for("liulin.zhuren", &SCOPES).await;
-        let res = app.api("GET", &format!("/api/v1/complaints/{id}"), &liulin, None).await;
+        let res = app
+            .api("GET", &format!("/api/v1/complaints/{id}"), &liulin, None)
+            .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
     }
 );
@@ -242,12 +330,26 @@ on_both_engines!(
         let mishu = app.token_for("mishu", &SCOPES).await;
         let unit = app.unit_id("秘书一科").await;
         for (body, f) in [
-            (json!({"kind": "nope", "unit_id": unit, "description": "拖延办理，多次催促无果。"}), "kind"),
-            (json!({"kind": "delay", "unit_id": unit, "description": "太慢"}), "description"),
-            (json!({"kind": "delay", "description": "拖延办理，多次催促无果。"}), "unit_id"),
-            (json!({"kind": "delay", "case_id": 999_999, "description": "拖延办理，多次催促无果。"}), "case_id"),
+            (
+                json!({"kind": "nope", "unit_id": unit, "description": "拖延办理，多次催促无果。"}),
+                "kind",
+            ),
+            (
+                json!({"kind": "delay", "unit_id": unit, "description": "太慢"}),
+                "description",
+            ),
+            (
+                json!({"kind": "delay", "description": "拖延办理，多次催促无果。"}),
+                "unit_id",
+            ),
+            (
+                json!({"kind": "delay", "case_id": 999_999, "description": "拖延办理，多次催促无果。"}),
+                "case_id",
+            ),
         ] {
-            let res = app.api("POST", "/api/v1/complaints", &mishu, Some(body)).await;
+            let res = app
+                .api("POST", "/api/v1/complaints", &mishu, Some(body))
+                .await;
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
             assert!(res.content_type().starts_with("application/problem+json"));
             assert_eq!(field(&res), f, "{}", res.body);
@@ -276,13 +378,16 @@ on_both_engines!(
                 "POST",
                 "/api/v1/cases",
                 &mishu,
-                Some(json!({"process": "efficiency_complaint", "title": "借道投诉",
-                            "fields": {"section_posts": [app.post_of("mishu").await]}})),
+                Some(
+                    json!({"process": "efficiency_complaint", "title": "借道投诉",
+                            "fields": {"section_posts": [app.post_of("mishu").await]}}),
+                ),
             )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         assert_eq!(
-            app.scalar("select count(*) from cases where item_kind = 'complaint'").await,
+            app.scalar("select count(*) from cases where item_kind = 'complaint'")
+                .await,
             0
         );
         // The page form shows the message and keeps what was typed.
@@ -291,7 +396,12 @@ on_both_engines!(
         let res = app
             .post_form(
                 "/complaints/new",
-                &[("_csrf", &csrf), ("kind", "delay"), ("unit_id", ""), ("description", "多次催促无果，拖延办理。")],
+                &[
+                    ("_csrf", &csrf),
+                    ("kind", "delay"),
+                    ("unit_id", ""),
+                    ("description", "多次催促无果，拖延办理。"),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
@@ -299,7 +409,12 @@ on_both_engines!(
         let res = app
             .post_form(
                 "/complaints/new",
-                &[("_csrf", &csrf), ("kind", "delay"), ("unit_id", &unit.to_string()), ("description", "多次催促无果，拖延办理。")],
+                &[
+                    ("_csrf", &csrf),
+                    ("kind", "delay"),
+                    ("unit_id", &unit.to_string()),
+                    ("description", "多次催促无果，拖延办理。"),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
