@@ -242,6 +242,18 @@ impl CasePart {
         }
     }
 
+    /// Whether the step is done on the area's own form shown in this part (a complaint's 认定,
+    /// which names the responsible post), so the 办理 page offers no generic form for it.
+    pub fn own_form(&self, step: &str) -> bool {
+        matches!(self, CasePart::Complaint(c) if c.view.can_find)
+            && step == crate::complaints::steps::FIND
+    }
+
+    /// Whether the case is a complaint's (the page offers no complaint about it).
+    pub fn is_complaint(&self) -> bool {
+        matches!(self, CasePart::Complaint(_))
+    }
+
     /// The item's own deadline, when the case's steps carry none (a 督办事项 counts its
     /// deadline on the item, not on the case).
     pub fn deadline(&self) -> Option<&str> {
