@@ -428,3 +428,53 @@ on_both_engines!(
         assert!(public_form.body.contains("验证："));
     }
 );
+
+on_both_engines!(
+    a_complaint_about_an_item_names_whom_it_was_with,
+    |app: TestApp| async move {
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let case = app
+            .internal_request(&mishu, "申请购置档案柜", "档案柜已不够用，申请购置。")
+            .await;
+        // The request waits at the 科长's 审核; the 秘书 complains about it.
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/complaints",
+                &mishu,
+                Some(json!({"kind": "delay", "case_id": case,
+                            "description": "申请提交多日仍未审核，影响工作。"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let id = res.json()["id"].as_i64().unwrap();
+        let kezhang = app.post_of("kezhang").await;
+        assert_eq!(
+            app.scalar(&format!(
+                "select respondent_post_id from efficiency_complaints where id = {id}"
+            ))
+            .await,
+            kezhang
+        );
+        assert_eq!(
+            app.scalar(&format!(
+                "select subject_case_id from efficiency_complaints where id = {id}"
+            ))
+            .await,
+            case
+        );
+        // Someone who cannot open the item cannot complain about it.
+        let liulin = app.token_for("liulin.zhuren", &SCOPES).await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/complaints",
+                &liulin,
+                Some(json!({"kind": "delay", "case_id": case,
+                            "description": "申请提交多日仍未审核，影响工作。"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert_eq!(field(&res), "case_id");
+    }
+);
