@@ -6,6 +6,7 @@
 //! CI checks that it depends on neither sqlx, axum nor tokio.
 
 pub mod calendar;
+pub mod complaints;
 pub mod documents;
 pub mod efficiency;
 pub mod flow;

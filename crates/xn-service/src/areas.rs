@@ -16,6 +16,7 @@ use xn_domain::flow::{FlowEvent, ItemKind, StepContract, TimerKind};
 use xn_domain::org::Clearance;
 use xn_store::flow::JobRow;
 
+use crate::complaints::ComplaintDesk;
 use crate::documents::DocumentDesk;
 use crate::flow::{ActorRef, AreaTx, CaseCtx, CaseDetail, CommittedRead, Fired};
 use crate::service::ServiceDesk;
@@ -35,6 +36,8 @@ pub enum Area {
     Service,
     /// 信息: information items.
     Information,
+    /// 效能投诉: complaints about how an item was handled.
+    Complaints,
 }
 
 impl Area {
@@ -46,6 +49,7 @@ impl Area {
             Area::Supervision => "督查",
             Area::Service => "办事与服务",
             Area::Information => "信息",
+            Area::Complaints => "效能投诉",
         }
     }
 
@@ -57,6 +61,7 @@ impl Area {
             Area::Supervision => "supervision",
             Area::Service => "service",
             Area::Information => "information",
+            Area::Complaints => "complaints",
         }
     }
 
@@ -84,6 +89,7 @@ pub fn area_of(kind: ItemKind) -> Area {
         ItemKind::Supervision => Area::Supervision,
         ItemKind::Service => Area::Service,
         ItemKind::Information => Area::Information,
+        ItemKind::Complaint => Area::Complaints,
     }
 }
 
@@ -97,6 +103,7 @@ pub fn label(kind: ItemKind) -> &'static str {
         ItemKind::Supervision => "督办事项",
         ItemKind::Service => "服务事项",
         ItemKind::Information => "政务信息",
+        ItemKind::Complaint => "效能投诉",
     }
 }
 
@@ -134,6 +141,10 @@ pub fn shipped_processes(area: Area) -> &'static [(&'static str, &'static str)] 
             "processes/information.toml",
             include_str!("../../../processes/information.toml"),
         )],
+        Area::Complaints => &[(
+            "processes/efficiency_complaint.toml",
+            include_str!("../../../processes/efficiency_complaint.toml"),
+        )],
     }
 }
 
@@ -151,6 +162,7 @@ pub fn contract(kind: ItemKind) -> &'static StepContract {
         ItemKind::Supervision => &crate::supervision::hooks::CONTRACT,
         ItemKind::Service => &crate::service::hooks::CONTRACT,
         ItemKind::Information => &crate::information::hooks::CONTRACT,
+        ItemKind::Complaint => &crate::complaints::hooks::CONTRACT,
     }
 }
 
@@ -160,7 +172,11 @@ pub fn contract(kind: ItemKind) -> &'static StepContract {
 pub fn generic_start(kind: ItemKind) -> bool {
     match area_of(kind) {
         Area::Flow => true,
-        Area::Documents | Area::Supervision | Area::Service | Area::Information => false,
+        Area::Documents
+        | Area::Supervision
+        | Area::Service
+        | Area::Information
+        | Area::Complaints => false,
     }
 }
 
@@ -176,7 +192,8 @@ pub fn batched(kind: ItemKind, step: Option<&str>) -> bool {
         ItemKind::DocumentIn
         | ItemKind::Supervision
         | ItemKind::Service
-        | ItemKind::Information => false,
+        | ItemKind::Information
+        | ItemKind::Complaint => false,
     }
 }
 
@@ -206,6 +223,8 @@ pub enum CasePart {
     Supervision(Box<SupervisionDesk>),
     /// 办事与服务: the request (requester, content, deadline, answer).
     Service(Box<ServiceDesk>),
+    /// 效能投诉: the complaint (what happened, the facts and the finding so far).
+    Complaint(Box<ComplaintDesk>),
     /// The area's record exists but this viewer may not read it (密级, unit): the reason.
     Withheld(String),
 }
@@ -218,8 +237,21 @@ impl CasePart {
             CasePart::Generic
             | CasePart::Supervision(_)
             | CasePart::Service(_)
+            | CasePart::Complaint(_)
             | CasePart::Withheld(_) => None,
         }
+    }
+
+    /// Whether the step is done on the area's own form shown in this part (a complaint's 认定,
+    /// which names the responsible post), so the 办理 page offers no generic form for it.
+    pub fn own_form(&self, step: &str) -> bool {
+        matches!(self, CasePart::Complaint(c) if c.view.can_find)
+            && step == crate::complaints::steps::FIND
+    }
+
+    /// Whether the case is a complaint's (the page offers no complaint about it).
+    pub fn is_complaint(&self) -> bool {
+        matches!(self, CasePart::Complaint(_))
     }
 
     /// The item's own deadline, when the case's steps carry none (a 督办事项 counts its
@@ -228,7 +260,10 @@ impl CasePart {
         match self {
             CasePart::Supervision(s) => Some(&s.item.deadline),
             CasePart::Service(s) => s.detail.case_id.map(|_| s.detail.line.deadline.as_str()),
-            CasePart::Generic | CasePart::Document(_) | CasePart::Withheld(_) => None,
+            CasePart::Generic
+            | CasePart::Document(_)
+            | CasePart::Complaint(_)
+            | CasePart::Withheld(_) => None,
         }
     }
 }
@@ -265,6 +300,11 @@ impl Services {
                 .desk(actor, case.id, now)
                 .await
                 .map(|d| d.map(|d| CasePart::Service(Box::new(d)))),
+            Area::Complaints => self
+                .complaints()
+                .desk(actor, case.id)
+                .await
+                .map(|d| d.map(|d| CasePart::Complaint(Box::new(d)))),
         };
         match part {
             Ok(part) => Ok(part.unwrap_or(CasePart::Generic)),
@@ -302,6 +342,9 @@ impl Services {
             ItemKind::Information => {
                 Box::pin(self.on_information_flow(tx, case, events, actor, now)).await
             }
+            ItemKind::Complaint => {
+                Box::pin(self.on_complaint_flow(tx, case, events, actor, now)).await
+            }
         }
     }
 
@@ -316,8 +359,8 @@ impl Services {
         case: &CaseCtx,
     ) -> Result<Clearance> {
         match area_of(kind) {
-            // Requests from the public are not classified.
-            Area::Flow | Area::Service => Ok(Clearance::Public),
+            // Requests from the public are not classified, nor are complaints (非密).
+            Area::Flow | Area::Service | Area::Complaints => Ok(Clearance::Public),
             // An item carries its source's 密级 (its row is linked once the start has written
             // it; the opening checks its lead and assisting posts itself).
             Area::Supervision => match case.link {
@@ -372,7 +415,11 @@ impl Services {
     pub(crate) async fn area_grants_view(&self, actor: &Actor, case_unit: i64) -> Result<bool> {
         for area in <Area as strum::IntoEnumIterator>::iter() {
             let granted = match area {
-                Area::Flow | Area::Documents | Area::Service | Area::Information => false,
+                Area::Flow
+                | Area::Documents
+                | Area::Service
+                | Area::Information
+                | Area::Complaints => false,
                 Area::Supervision => self.oversees_case(actor, case_unit).await?,
             };
             if granted {
@@ -387,7 +434,7 @@ impl Services {
     pub async fn may_supervise_case(&self, actor: &Actor, kind: ItemKind) -> Result<bool> {
         let eligible = match area_of(kind) {
             Area::Flow | Area::Documents | Area::Information => true,
-            Area::Supervision | Area::Service => false,
+            Area::Supervision | Area::Service | Area::Complaints => false,
         };
         Ok(eligible && self.supervision().section(actor).await?.is_some())
     }
@@ -430,5 +477,6 @@ mod tests {
         assert!(!generic_start(ItemKind::Supervision));
         assert!(!generic_start(ItemKind::Service));
         assert!(!generic_start(ItemKind::Information));
+        assert!(!generic_start(ItemKind::Complaint));
     }
 }

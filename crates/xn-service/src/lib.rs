@@ -20,6 +20,7 @@ pub mod auth;
 pub mod backup;
 pub mod calendar;
 pub mod clearance;
+pub mod complaints;
 pub mod console;
 pub mod demo;
 pub mod documents;

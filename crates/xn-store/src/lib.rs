@@ -52,6 +52,7 @@ pub mod audit_chain;
 pub mod auth;
 pub mod backup;
 pub mod calendar;
+pub mod complaints;
 pub mod documents;
 pub mod efficiency;
 pub mod efficiency_figures;

@@ -487,6 +487,11 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入近两个月各县区报送的政务信息 {items} 条（含突发事件快报、迟报、采用与《东川政务信息》各期）。"
                 );
+                let complaints = services
+                    .load_demo_complaints(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入效能投诉演示数据失败：{e}"))?;
+                println!("已载入效能投诉 {complaints} 件（成立并整改、不成立、核查中各一件）。");
                 let scan = services
                     .efficiency()
                     .scan_alerts(Clock::System.now())

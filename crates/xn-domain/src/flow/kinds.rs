@@ -42,6 +42,9 @@ pub enum ItemKind {
     Service,
     /// 政务信息: an information item's case, at the submitting unit or at a receiving office.
     Information,
+    /// 效能投诉: a complaint about how an item was handled, investigated by the supervising
+    /// section.
+    Complaint,
 }
 
 impl ItemKind {

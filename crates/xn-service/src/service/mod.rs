@@ -190,7 +190,13 @@ fn digest(v: &str) -> String {
 }
 
 /// Checks a text's length in characters, trimmed.
-fn bounded(field: &'static str, label: &str, v: &str, min: usize, max: usize) -> Result<String> {
+pub(crate) fn bounded(
+    field: &'static str,
+    label: &str,
+    v: &str,
+    min: usize,
+    max: usize,
+) -> Result<String> {
     let t = v.trim();
     let n = t.chars().count();
     if n < min {

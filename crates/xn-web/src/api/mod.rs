@@ -17,6 +17,7 @@ use crate::error::ApiError;
 
 pub mod account;
 pub mod calendar;
+pub mod complaints;
 pub mod documents;
 pub mod efficiency;
 pub mod efficiency_alerts;
@@ -218,6 +219,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(information::router())
         .merge(efficiency::router())
         .merge(efficiency_alerts::router())
+        .merge(complaints::router())
         .merge(management::router())
 }
 

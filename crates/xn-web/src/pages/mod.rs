@@ -22,6 +22,7 @@ use crate::extract::CurrentUser;
 pub mod account;
 pub mod admin;
 pub mod calendar;
+pub mod complaints;
 pub mod documents;
 pub mod efficiency;
 pub mod efficiency_alerts;
@@ -318,6 +319,7 @@ pub fn router() -> Router<AppState> {
         .merge(information::router())
         .merge(efficiency::router())
         .merge(efficiency_alerts::router())
+        .merge(complaints::router())
         .merge(management::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))

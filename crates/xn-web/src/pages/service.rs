@@ -544,7 +544,7 @@ struct SubmittedPage {
 }
 
 /// Reads a signed-out form: its body (at most 64 KiB) checked against the double-submit cookie.
-async fn signed_out_form<T: serde::de::DeserializeOwned + Default>(
+pub(super) async fn signed_out_form<T: serde::de::DeserializeOwned + Default>(
     req: Request,
 ) -> Result<(CookieJar, Option<SocketAddr>, T, String), Response> {
     let (parts, body) = req.into_parts();

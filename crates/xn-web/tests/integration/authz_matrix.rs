@@ -341,6 +341,14 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/service/requests/{id}/extensions/decision", "flow.work", "ynny nnn yn").json(r#"{"approve":false,"note":""}"#),
         r("POST", "/api/v1/service/requests/{id}/review", "flow.work", "ynny nnn yn").json(r#"{"approve":false,"note":""}"#),
         r("POST", "/api/v1/service/requests/{id}/visit", "flow.work", "ynny nnn yn").json(r#"{"result":"satisfied"}"#),
+        // ---- API: complaints (the 秘书's complaint against the city's 人事科, at the city
+        // 督查科's 核查: the city office's 主任 oversees it and reads it; nobody here holds its
+        // 认定; anyone else is answered as if it did not exist) ----
+        r("GET", "/api/v1/complaints", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/complaints", "flow.work", "yyyy nnn yn").json(r#"{"kind":"","description":""}"#),
+        r("GET", "/api/v1/complaints/upheld?unit={city_office}&from=2026-01-01&to=2026-12-31", "flow.work", "yhhh nnn yn"),
+        r("GET", "/api/v1/complaints/{id}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/complaints/{id}/finding", "flow.work", "nhhh nnn nn").json(r#"{"finding":"rejected","reason":"矩阵检查"}"#),
         // ---- API: information (a 秘密 item of 柳林县's office at the city office's 签收, and a
         // draft issue of the city's periodical). The city office's 主任 oversees what reaches the
         // office; its information section alone signs, screens, edits, adopts and composes
@@ -534,6 +542,12 @@ fn rows() -> Vec<Row> {
         r("POST", "/affairs/new", "flow.work", "ynny nnn ll").form("channel=phone"),
         r("GET", "/affairs/{service_request}", "flow.work", "yhhy nnn ll"),
         r("POST", "/affairs/{service_request}/{action}", "flow.work", "ynny nnn ll").form("reason="),
+        // ---- Pages: complaints (as their API) ----
+        r("GET", "/complaints", "flow.work", "yyyy nnn ll"),
+        r("GET", "/complaints/new", "flow.work", "yyyy nnn ll"),
+        r("POST", "/complaints/new", "flow.work", "yyyy nnn ll").form("kind="),
+        r("GET", "/complaints/{id}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/complaints/{id}/finding", "flow.work", "nhhh nnn ll").form("finding=rejected&reason=矩阵检查"),
         // ---- Pages: information (as its API) ----
         r("GET", "/information", "flow.work", "yyyy nnn ll"),
         r("POST", "/information", "flow.work", "yyyy nnn ll").form("title="),
@@ -587,6 +601,11 @@ const EXEMPT: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/service/public/requests/{}", "public tracking: the code and its phone are the only key (service tests)"),
     ("POST", "/api/v1/service/public/requests/{}/rating", "the requester's rating: the code and its phone are the only key (service tests)"),
     ("GET", "/public/service", "the public form, no sign-in"),
+    ("POST", "/api/v1/complaints/public", "the public complaint form, no sign-in: the service form's challenge, limited per address (complaints tests)"),
+    ("GET", "/api/v1/complaints/public/{}", "a public complaint's status by its random code, nothing personal (complaints tests)"),
+    ("GET", "/public/complaint", "the public complaint form, no sign-in"),
+    ("POST", "/public/complaint", "the public complaint form, no sign-in: limited per address (complaints tests)"),
+    ("GET", "/public/complaint/{}", "a public complaint's status by its random code, nothing personal (complaints tests)"),
     ("POST", "/public/service", "the public form, no sign-in: limited per address and phone (service tests)"),
     ("GET", "/public/service/track", "public tracking: the code and its phone are the only key (service tests)"),
     ("POST", "/public/service/track", "public tracking: the code and its phone are the only key (service tests)"),
@@ -622,6 +641,7 @@ impl Fixtures {
                         "meetings" => "meeting",
                         "requests" => "service_request",
                         "information" => "info",
+                        "complaints" => "complaint",
                         "receipts" | "by-receipt" => "receipt",
                         "periodicals" => "issue",
                         "rooms" => "room",
@@ -1053,8 +1073,23 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     .await;
     let alert = app.scalar("select max(id) from efficiency_alerts").await;
 
+    // The 秘书's complaint against the city's 人事科, at the city 督查科's 核查.
+    let hr = app.unit_id("人事科").await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/complaints",
+            &app.token_for("mishu", &scopes).await,
+            Some(json!({"kind": "delay", "unit_id": hr,
+                        "description": "矩阵检查的效能投诉：办理拖延。"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let complaint = res.json()["id"].as_i64().unwrap();
+
     for (k, v) in [
         ("alert", alert),
+        ("complaint", complaint),
         ("target", target),
         ("weekly", weekly),
         ("info", info),

@@ -18,6 +18,7 @@ mod backup;
 mod calendar;
 mod case_files;
 mod clearance;
+mod complaints;
 mod desk;
 mod display;
 mod documents;
