@@ -38,6 +38,8 @@ create table efficiency_figures (
     service_satisfied bigint not null default 0,
     service_reworks bigint not null default 0,
     service_returns bigint not null default 0,
+    complaints_upheld bigint not null default 0,
+    alerts_raised bigint not null default 0,
     rules text not null,
     computed_at bigint not null,
     primary key (period, unit_id, post_id)

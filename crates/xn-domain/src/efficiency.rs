@@ -291,6 +291,10 @@ pub enum Mark {
     Urge,
     /// A service request returned (退单) by the post.
     ServiceReturn,
+    /// A 效能投诉 found upheld (成立, 部分成立) against the post (or, with post 0, the unit).
+    ComplaintUpheld,
+    /// A 预警纠错 alert raised for the post (or, with post 0, the unit).
+    Alert,
 }
 
 /// One service request closed in the period, for its lead unit.
@@ -351,11 +355,13 @@ pub struct Figures {
     pub service_satisfied: i64,
     pub service_reworks: i64,
     pub service_returns: i64,
+    pub complaints_upheld: i64,
+    pub alerts_raised: i64,
 }
 
 impl Figures {
     /// The figures as (code, value) pairs in stored column order.
-    pub fn pairs(&self) -> [(&'static str, i64); 23] {
+    pub fn pairs(&self) -> [(&'static str, i64); 25] {
         [
             ("steps_received", self.steps_received),
             ("steps_done", self.steps_done),
@@ -380,6 +386,8 @@ impl Figures {
             ("service_satisfied", self.service_satisfied),
             ("service_reworks", self.service_reworks),
             ("service_returns", self.service_returns),
+            ("complaints_upheld", self.complaints_upheld),
+            ("alerts_raised", self.alerts_raised),
         ]
     }
 
@@ -642,8 +650,12 @@ pub fn compute(cal: &Calendar, (start, end): (i64, i64), facts: &Facts) -> Perio
             Mark::Red => f.red += 1,
             Mark::Urge => f.urged += 1,
             Mark::ServiceReturn => f.service_returns += 1,
+            Mark::ComplaintUpheld => f.complaints_upheld += 1,
+            Mark::Alert => f.alerts_raised += 1,
         };
-        add(out.posts.entry((m.unit_id, m.post_id)).or_default());
+        if m.post_id != 0 {
+            add(out.posts.entry((m.unit_id, m.post_id)).or_default());
+        }
         for u in lineage_of(m.unit_id) {
             add(out.units.entry(u).or_default());
         }
@@ -849,12 +861,13 @@ pub struct EfficiencyBulletin {
     pub groups: Vec<(String, Vec<BulletinLine>)>,
     /// The late steps, the longest first.
     pub late: Vec<LateStep>,
-    /// Units with late steps or cards, named: (unit, late steps, yellow, red).
-    pub named: Vec<(String, i64, i64, i64)>,
+    /// Units with late steps, cards or upheld complaints, named: (unit, late steps, yellow,
+    /// red, complaints upheld).
+    pub named: Vec<(String, i64, i64, i64, i64)>,
 }
 
 /// The heading of the section naming late items and units: what readers (and tests) look for.
-pub const BULLETIN_LATE_SECTION: &str = "三、超期事项及亮牌情况";
+pub const BULLETIN_LATE_SECTION: &str = "三、超期事项、亮牌及效能投诉情况";
 
 fn pct_text(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}%"))
@@ -876,7 +889,7 @@ impl EfficiencyBulletin {
             ),
             "一、总体情况".to_owned(),
             format!(
-                "本期共办理环节 {} 个，按时办理 {} 个，办理及时率 {}，平均用时 {} 个工作日；办结事项 {} 件，有办结期限的 {} 件中按期办结 {} 件；月末在办环节 {} 个，其中超期 {} 个；亮黄牌 {} 张、红牌 {} 张，退回 {} 次，催办 {} 次。",
+                "本期共办理环节 {} 个，按时办理 {} 个，办理及时率 {}，平均用时 {} 个工作日；办结事项 {} 件，有办结期限的 {} 件中按期办结 {} 件；月末在办环节 {} 个，其中超期 {} 个；亮黄牌 {} 张、红牌 {} 张，退回 {} 次，催办 {} 次；效能投诉成立 {} 件，发出效能预警 {} 条。",
                 t.steps_done,
                 t.steps_on_time,
                 pct_text(t.step_rate()),
@@ -890,7 +903,9 @@ impl EfficiencyBulletin {
                 t.yellow,
                 t.red,
                 t.returned,
-                t.urged
+                t.urged,
+                t.complaints_upheld,
+                t.alerts_raised
             ),
             "二、效能排名".to_owned(),
         ];
@@ -920,7 +935,7 @@ impl EfficiencyBulletin {
                 let names: Vec<String> = self
                     .named
                     .iter()
-                    .map(|(u, late, y, r)| {
+                    .map(|(u, late, y, r, c)| {
                         let mut parts = Vec::new();
                         if *late > 0 {
                             parts.push(format!("超期 {late} 个"));
@@ -930,6 +945,9 @@ impl EfficiencyBulletin {
                         }
                         if *r > 0 {
                             parts.push(format!("红牌 {r} 张"));
+                        }
+                        if *c > 0 {
+                            parts.push(format!("效能投诉成立 {c} 件"));
                         }
                         format!("{u}（{}）", parts.join("，"))
                     })
@@ -1034,6 +1052,38 @@ mod tests {
         assert!(c.done && c.on_time && c.received);
         assert_eq!(c.days, 2);
         assert_eq!(count_step(&cal, &s, start, end, &[]).days, 4);
+    }
+
+    #[test]
+    fn a_complaint_without_a_post_counts_for_its_unit_and_every_unit_above() {
+        let facts = Facts {
+            marks: vec![
+                PostMark {
+                    post_id: 0,
+                    unit_id: 3,
+                    mark: Mark::ComplaintUpheld,
+                },
+                PostMark {
+                    post_id: 9,
+                    unit_id: 3,
+                    mark: Mark::Alert,
+                },
+            ],
+            parents: HashMap::from([(3, Some(2)), (2, Some(1)), (1, None)]),
+            ..Facts::default()
+        };
+        let f = compute(
+            &Calendar::shipped(),
+            Period::Month(2026, 10).bounds_ms(),
+            &facts,
+        );
+        for u in [1, 2, 3] {
+            assert_eq!(f.units[&u].complaints_upheld, 1);
+            assert_eq!(f.units[&u].alerts_raised, 1);
+        }
+        // No row for "post 0": that key is the unit's own.
+        assert_eq!(f.posts.keys().copied().collect::<Vec<_>>(), vec![(3, 9)]);
+        assert_eq!(f.posts[&(3, 9)].alerts_raised, 1);
     }
 
     #[test]

@@ -90,8 +90,9 @@ pub struct MarkRow {
     pub at: i64,
 }
 
-/// Cards and 退单 in `[start, end)`.
-pub async fn marks(db: &Db, start: i64, end: i64) -> Result<Vec<MarkRow>> {
+/// Cards, 退单, upheld 效能投诉 (by the day of their finding, `first` to `last`) and 预警纠错
+/// alerts in `[start, end)`. A complaint or an alert without a post has post 0.
+pub async fn marks(db: &Db, start: i64, end: i64, first: &str, last: &str) -> Result<Vec<MarkRow>> {
     Ok(with_db!(db, c => sqlx::query_as(
         "select k.post_id, p.unit_id, k.color as mark, k.case_id as subject, k.issued_at as at
          from cards k join posts p on p.id = k.post_id
@@ -100,8 +101,16 @@ pub async fn marks(db: &Db, start: i64, end: i64) -> Result<Vec<MarkRow>> {
          select r.post_id, p.unit_id, 'service_return', r.request_id, r.created_at
          from service_returns r join posts p on p.id = r.post_id
          where r.created_at >= $1 and r.created_at < $2
+         union all
+         select coalesce(x.responsible_post_id, 0), x.responsible_unit_id, 'complaint', x.id, 0
+         from efficiency_complaints x
+         where x.finding in ('upheld', 'partly') and x.responsible_unit_id is not null
+           and x.found_on >= $3 and x.found_on <= $4
+         union all
+         select coalesce(a.post_id, 0), a.unit_id, 'alert', a.id, a.raised_at
+         from efficiency_alerts a where a.raised_at >= $1 and a.raised_at < $2
          order by 5")
-        .bind(start).bind(end).fetch_all(c).await)?)
+        .bind(start).bind(end).bind(first).bind(last).fetch_all(c).await)?)
 }
 
 /// Flow events of `kinds` before `end` (from `start`, when given): (subject, at, detail).
@@ -174,7 +183,7 @@ pub async fn parents(db: &Db) -> Result<Vec<(i64, Option<i64>)>> {
 }
 
 /// The columns of a stored row's figures, in order.
-pub const FIGURE_COLUMNS: [&str; 23] = [
+pub const FIGURE_COLUMNS: [&str; 25] = [
     "steps_received",
     "steps_done",
     "steps_on_time",
@@ -198,6 +207,8 @@ pub const FIGURE_COLUMNS: [&str; 23] = [
     "service_satisfied",
     "service_reworks",
     "service_returns",
+    "complaints_upheld",
+    "alerts_raised",
 ];
 
 /// One stored row: (unit, post or 0, figures in [`FIGURE_COLUMNS`] order).

@@ -97,8 +97,9 @@ impl Efficiency<'_> {
             .collect();
         let tree = xn_store::efficiency_figures::tree(self.svc.db(), root).await?;
         let name_of: HashMap<i64, String> = tree.iter().map(|u| (u.id, u.name.clone())).collect();
-        // Units named: every unit holding a late step, by its own name.
-        let mut named: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+        // Units named: every unit holding a late step, given a card or found responsible for
+        // an upheld complaint, by its own name.
+        let mut named: BTreeMap<String, (i64, i64, i64, i64)> = BTreeMap::new();
         for (s, _) in &late {
             let unit = name_of.get(&s.unit_id).cloned().unwrap_or_default();
             named.entry(unit).or_default().0 += 1;
@@ -111,6 +112,7 @@ impl Efficiency<'_> {
             match m.mark {
                 rules::Mark::Yellow => named.entry(unit).or_default().1 += 1,
                 rules::Mark::Red => named.entry(unit).or_default().2 += 1,
+                rules::Mark::ComplaintUpheld => named.entry(unit).or_default().3 += 1,
                 _ => {}
             }
         }
@@ -164,7 +166,7 @@ impl Efficiency<'_> {
                 late,
                 named: named
                     .into_iter()
-                    .map(|(u, (l, y, r))| (u, l, y, r))
+                    .map(|(u, (l, y, r, c))| (u, l, y, r, c))
                     .collect(),
             },
             office,

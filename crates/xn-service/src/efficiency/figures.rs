@@ -84,6 +84,8 @@ pub(crate) fn figures_of(values: &[i64]) -> Figures {
         service_satisfied: v(20),
         service_reworks: v(21),
         service_returns: v(22),
+        complaints_upheld: v(23),
+        alerts_raised: v(24),
     }
 }
 
@@ -102,23 +104,28 @@ impl Efficiency<'_> {
         let db = self.svc.db();
         let steps = store::steps(db, start, end).await?;
         let cases = store::cases(db, start, end).await?;
-        let mut marks: Vec<PostMark> = store::marks(db, start, end)
-            .await?
-            .into_iter()
-            .filter_map(|m| {
-                let mark = match m.mark.as_str() {
-                    "yellow" => Mark::Yellow,
-                    "red" => Mark::Red,
-                    "service_return" => Mark::ServiceReturn,
-                    _ => return None,
-                };
-                Some(PostMark {
-                    post_id: m.post_id,
-                    unit_id: m.unit_id,
-                    mark,
+        let first = business_date(crate::from_ms(start));
+        let last = business_date(crate::from_ms(end - 1));
+        let mut marks: Vec<PostMark> =
+            store::marks(db, start, end, &first.to_string(), &last.to_string())
+                .await?
+                .into_iter()
+                .filter_map(|m| {
+                    let mark = match m.mark.as_str() {
+                        "yellow" => Mark::Yellow,
+                        "red" => Mark::Red,
+                        "service_return" => Mark::ServiceReturn,
+                        "complaint" => Mark::ComplaintUpheld,
+                        "alert" => Mark::Alert,
+                        _ => return None,
+                    };
+                    Some(PostMark {
+                        post_id: m.post_id,
+                        unit_id: m.unit_id,
+                        mark,
+                    })
                 })
-            })
-            .collect();
+                .collect();
         // Urges name the urged post in the event's detail.
         let urged: Vec<i64> = store::flow_events(db, &["flow.urged"], Some(start), end)
             .await?
@@ -158,8 +165,6 @@ impl Efficiency<'_> {
             }
         }
         pauses.extend(open.into_iter().map(|(case, since)| (case, since, None)));
-        let first = business_date(crate::from_ms(start));
-        let last = business_date(crate::from_ms(end - 1));
         let service = store::service(db, &first.to_string(), &last.to_string())
             .await?
             .into_iter()

@@ -190,7 +190,7 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/efficiency/units.xlsx", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/efficiency/units/{id}", "flow.work", "ynnn nnn yn"),
         r("PUT", "/api/v1/efficiency/weights", "flow.work", "ynnn nnn yn").json(r#"{"weights":{"cards":90}}"#),
-        r("POST", "/api/v1/efficiency/bulletin", "flow.work", "ynnn nnn yn").json(r#"{"period":"2026-12"}"#),
+        r("POST", "/api/v1/efficiency/bulletin", "flow.work", "ynnn nnn yn").json(r#"{"period":"2026-11"}"#),
         // 预警纠错: the list is scoped; the alert (on the 秘密 notice) is the 主任's to
         // acknowledge, and the monitoring side's of its government.
         r("GET", "/api/v1/efficiency/alerts", "flow.work", "yyyy nnn yn"),
@@ -440,7 +440,7 @@ fn rows() -> Vec<Row> {
         r("GET", "/efficiency/units.xlsx", "flow.work", "yyyy nnn ll"),
         r("GET", "/efficiency/units/{id}", "flow.work", "ynnn nnn ll"),
         r("POST", "/efficiency/weights", "flow.work", "ynnn nnn ll").form("w_cards=90"),
-        r("POST", "/efficiency/bulletin", "flow.work", "ynnn nnn ll").form("period=2026-12"),
+        r("POST", "/efficiency/bulletin", "flow.work", "ynnn nnn ll").form("period=2026-11"),
         r("GET", "/efficiency/alerts", "flow.work", "yyyy nnn ll"),
         r("POST", "/efficiency/alerts/{id}/acknowledge", "flow.work", "ynnn nnn ll").form("note="),
         r("GET", "/cases/{id}", "flow.work", "yhhh nnn ll"),

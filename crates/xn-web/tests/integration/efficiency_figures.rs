@@ -193,6 +193,8 @@ fn expect(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
         "service_satisfied",
         "service_reworks",
         "service_returns",
+        "complaints_upheld",
+        "alerts_raised",
     ];
     let mut out: Vec<(String, i64)> = all
         .iter()
@@ -640,8 +642,9 @@ on_both_engines!(
         let body = d["body"].as_str().unwrap();
         for want in [
             "本期共办理环节 9 个，按时办理 7 个，办理及时率 77.8%",
+            "效能投诉成立 0 件，发出效能预警 0 条。",
             "（三）办公室各科室",
-            "三、超期事项及亮牌情况",
+            "三、超期事项、亮牌及效能投诉情况",
             "秘书一科（超期 3 个，黄牌 3 张）",
             "「E 关于更换门禁系统的请示」（秘书一科，科长审核环节），月末尚未办理，已等待 12 个工作日。",
             "「B 关于调整值班安排的请示」（秘书一科，科长审核环节），超时办理，用时 4 个工作日。",
