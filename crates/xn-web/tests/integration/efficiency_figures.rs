@@ -169,33 +169,11 @@ fn counts(v: &serde_json::Value) -> Vec<(String, i64)> {
 }
 
 fn expect(pairs: &[(&str, i64)]) -> Vec<(String, i64)> {
-    let all = [
-        "steps_received",
-        "steps_done",
-        "steps_on_time",
-        "step_days_sum",
-        "step_days_p90",
-        "cases_received",
-        "cases_closed",
-        "cases_due",
-        "cases_on_time",
-        "open_end",
-        "open_overdue",
-        "age_0_2",
-        "age_3_5",
-        "age_6_10",
-        "age_over_10",
-        "yellow",
-        "red",
-        "returned",
-        "urged",
-        "service_rated",
-        "service_satisfied",
-        "service_reworks",
-        "service_returns",
-        "complaints_upheld",
-        "alerts_raised",
-    ];
+    // Every stored figure: those not named are 0.
+    let all = xn_store::efficiency_figures::FIGURE_COLUMNS;
+    for (name, _) in pairs {
+        assert!(all.contains(name), "no figure {name}");
+    }
     let mut out: Vec<(String, i64)> = all
         .iter()
         .map(|k| {
@@ -605,32 +583,19 @@ on_both_engines!(
         // The month's 效能通报, drafted as a 通报 of the office: the totals, the rankings, the
         // late steps named with their units; only an ended month, only the office's 主任,
         // 副主任 or 督查科.
-        let res = app
-            .api(
+        let bulletin = |token: &str, period: &str| {
+            app.api(
                 "POST",
                 "/api/v1/efficiency/bulletin",
-                &p.zhuren,
-                Some(json!({"period": "2026-11"})),
+                token,
+                Some(json!({ "period": period })),
             )
-            .await;
+        };
+        let res = bulletin(&p.zhuren, "2026-11").await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/efficiency/bulletin",
-                &p.mishu,
-                Some(json!({"period": "2026-10"})),
-            )
-            .await;
+        let res = bulletin(&p.mishu, "2026-10").await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/efficiency/bulletin",
-                &p.zhuren,
-                Some(json!({"period": "2026-10"})),
-            )
-            .await;
+        let res = bulletin(&p.zhuren, "2026-10").await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let doc = res.json()["document_id"].as_i64().unwrap();
         let d = app
