@@ -159,6 +159,17 @@ async fn script(app: &TestApp, p: &People) -> i64 {
     e
 }
 
+/// Asks for a month's 效能通报.
+async fn bulletin(app: &TestApp, token: &str, period: &str) -> crate::support::Res {
+    app.api(
+        "POST",
+        "/api/v1/efficiency/bulletin",
+        token,
+        Some(json!({ "period": period })),
+    )
+    .await
+}
+
 /// The figures of a unit from the API's view of one unit.
 fn counts(v: &serde_json::Value) -> Vec<(String, i64)> {
     v.as_object()
@@ -583,19 +594,11 @@ on_both_engines!(
         // The month's 效能通报, drafted as a 通报 of the office: the totals, the rankings, the
         // late steps named with their units; only an ended month, only the office's 主任,
         // 副主任 or 督查科.
-        let bulletin = |token: &str, period: &str| {
-            app.api(
-                "POST",
-                "/api/v1/efficiency/bulletin",
-                token,
-                Some(json!({ "period": period })),
-            )
-        };
-        let res = bulletin(&p.zhuren, "2026-11").await;
+        let res = bulletin(&app, &p.zhuren, "2026-11").await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        let res = bulletin(&p.mishu, "2026-10").await;
+        let res = bulletin(&app, &p.mishu, "2026-10").await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-        let res = bulletin(&p.zhuren, "2026-10").await;
+        let res = bulletin(&app, &p.zhuren, "2026-10").await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
         let doc = res.json()["document_id"].as_i64().unwrap();
         let d = app
