@@ -553,14 +553,47 @@ pub fn lineage(parents: &HashMap<i64, Option<i64>>, unit: i64) -> Vec<i64> {
     out
 }
 
+impl Facts {
+    /// Each case's pauses: (paused at, resumed at or none).
+    fn pauses_by_case(&self) -> HashMap<i64, Vec<(i64, Option<i64>)>> {
+        let mut out: HashMap<i64, Vec<(i64, Option<i64>)>> = HashMap::new();
+        for &(case, at, until) in &self.pauses {
+            out.entry(case).or_default().push((at, until));
+        }
+        out
+    }
+
+    /// How each step held in `unit`'s subtree counts in `[start, end)`: the steps behind a
+    /// unit's figures, for the "how this was counted" view and the 通报's late steps.
+    pub fn steps_of(
+        &self,
+        cal: &Calendar,
+        (start, end): (i64, i64),
+        unit: i64,
+    ) -> Vec<(&StepFact, StepCount)> {
+        let pauses = self.pauses_by_case();
+        self.steps
+            .iter()
+            .filter(|s| lineage(&self.parents, s.unit_id).contains(&unit))
+            .map(|s| {
+                let k = count_step(
+                    cal,
+                    s,
+                    start,
+                    end,
+                    pauses.get(&s.case_id).map_or(&[], Vec::as_slice),
+                );
+                (s, k)
+            })
+            .collect()
+    }
+}
+
 /// The figures of the instants `[start, end)` (a period's bounds, or a period still running
 /// cut at the present instant) from their facts.
 pub fn compute(cal: &Calendar, (start, end): (i64, i64), facts: &Facts) -> PeriodFigures {
     let mut out = PeriodFigures::default();
-    let mut pauses: HashMap<i64, Vec<(i64, Option<i64>)>> = HashMap::new();
-    for &(case, at, until) in &facts.pauses {
-        pauses.entry(case).or_default().push((at, until));
-    }
+    let pauses = facts.pauses_by_case();
     let mut lineages: HashMap<i64, Vec<i64>> = HashMap::new();
     let mut lineage_of = |unit: i64| {
         lineages

@@ -65,26 +65,12 @@ impl Efficiency<'_> {
         let (totals, _) = self.unit_figures(&p, &[root], now).await?;
         let c = self.compute(&p, now).await?;
         let cal = self.svc.flow_calendar().await?;
-        let mut pauses: HashMap<i64, Vec<(i64, Option<i64>)>> = HashMap::new();
-        for &(case, a, b) in &c.facts.pauses {
-            pauses.entry(case).or_default().push((a, b));
-        }
-        let mut late = Vec::new();
-        for s in &c.facts.steps {
-            if !rules::lineage(&c.facts.parents, s.unit_id).contains(&root) {
-                continue;
-            }
-            let k = rules::count_step(
-                &cal,
-                s,
-                c.window.0,
-                c.window.1,
-                pauses.get(&s.case_id).map_or(&[], Vec::as_slice),
-            );
-            if (k.done && !k.on_time) || k.overdue_end {
-                late.push((s, k));
-            }
-        }
+        let mut late: Vec<_> = c
+            .facts
+            .steps_of(&cal, c.window, root)
+            .into_iter()
+            .filter(|(_, k)| (k.done && !k.on_time) || k.overdue_end)
+            .collect();
         late.sort_by(|a, b| b.1.days.cmp(&a.1.days).then(a.0.case_id.cmp(&b.0.case_id)));
         let store = xn_store::efficiency_figures::case_titles;
         let mut cases: Vec<i64> = late.iter().map(|(s, _)| s.case_id).collect();

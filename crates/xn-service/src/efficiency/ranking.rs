@@ -583,26 +583,12 @@ impl Efficiency<'_> {
         unit: i64,
     ) -> Result<(Vec<CountedStep>, usize)> {
         let cal = self.svc.flow_calendar().await?;
-        let mut pauses: HashMap<i64, Vec<(i64, Option<i64>)>> = HashMap::new();
-        for &(case, a, b) in &c.facts.pauses {
-            pauses.entry(case).or_default().push((a, b));
-        }
-        let mut counted = Vec::new();
-        for s in &c.facts.steps {
-            if !rules::lineage(&c.facts.parents, s.unit_id).contains(&unit) {
-                continue;
-            }
-            let k = rules::count_step(
-                &cal,
-                s,
-                c.window.0,
-                c.window.1,
-                pauses.get(&s.case_id).map_or(&[], Vec::as_slice),
-            );
-            if k.done || k.open_end {
-                counted.push((s, k));
-            }
-        }
+        let mut counted: Vec<_> = c
+            .facts
+            .steps_of(&cal, c.window, unit)
+            .into_iter()
+            .filter(|(_, k)| k.done || k.open_end)
+            .collect();
         let total = counted.len();
         counted.truncate(COUNTED_LIMIT);
         let mut cases: Vec<i64> = counted.iter().map(|(s, _)| s.case_id).collect();
