@@ -201,6 +201,9 @@ pub struct Settings {
     pub admin_access: xn_domain::security::AdminAccess,
     /// How often the public service form may be used.
     pub service_public: xn_domain::service::PublicLimits,
+    /// How long a running period's figures (this month's on the leader's page) are reused
+    /// before they are computed again; zero computes at every reading.
+    pub running_figures_max_age: std::time::Duration,
 }
 
 /// Everything a use case needs: the database and the settings. Cheap to clone.
@@ -214,6 +217,7 @@ pub(crate) struct Inner {
     settings: Settings,
     hasher: password::Hasher,
     flow: flow::FlowState,
+    running_figures: std::sync::Mutex<efficiency::RunningCache>,
 }
 
 impl Services {
@@ -226,6 +230,7 @@ impl Services {
                 settings,
                 hasher,
                 flow: flow::FlowState::default(),
+                running_figures: std::sync::Mutex::default(),
             }),
         })
     }

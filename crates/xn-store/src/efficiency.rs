@@ -182,6 +182,36 @@ pub async fn backlog_count(db: &Db, f: &BacklogFilter) -> Result<i64> {
     })?)
 }
 
+/// Open steps counted per holder unit: (unit, open, past their deadline at `at`, with a red
+/// card, with any card), for the units in `unit_ids` — the counts of [`backlog_count`] for
+/// several units in one read.
+pub async fn open_by_unit(
+    db: &Db,
+    unit_ids: &[i64],
+    at: i64,
+) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+    let (cond, _, _) = clause(&BacklogFilter {
+        unit_ids: unit_ids.to_vec(),
+        ..Default::default()
+    });
+    let sql = format!(
+        "select unit_id, count(*),
+             cast(sum(case when due_at is not null and due_at <= $1 then 1 else 0 end) as bigint),
+             cast(sum(case when card = 2 then 1 else 0 end) as bigint),
+             cast(sum(case when card >= 1 then 1 else 0 end) as bigint)
+         from (select p.unit_id, t.due_at,
+                 (select coalesce(max(case when k.color = 'red' then 2 else 1 end), 0) from cards k
+                  where k.case_id = t.case_id and k.run_no = t.run_no and k.post_id = t.post_id)
+                   as card
+               {FROM} where {cond}) x
+         group by unit_id"
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(at).fetch_all(c).await)?,
+    )
+}
+
 /// The units of the subtree of `root`: (id, parent, short name, sort order); the caller lays
 /// them out as a tree.
 pub async fn subtree_units(db: &Db, root: i64) -> Result<Vec<(i64, Option<i64>, String, i64)>> {

@@ -47,6 +47,26 @@ pub async fn steps(db: &Db, start: i64, end: i64) -> Result<Vec<StepRow>> {
     )
 }
 
+/// The steps acted on in `[start, end)` (the `tasks_acted_at` range).
+pub async fn steps_acted(db: &Db, start: i64, end: i64) -> Result<Vec<StepRow>> {
+    let sql = format!("{STEPS} and t.acted_at >= $1 and t.acted_at < $2 order by 1");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(start).bind(end).fetch_all(c).await)?,
+    )
+}
+
+/// The steps open now that reached their holder before `end` (the partial `tasks_open`).
+pub async fn steps_open(db: &Db, end: i64) -> Result<Vec<StepRow>> {
+    let sql = format!(
+        "{STEPS} and t.state = 'open' and t.acted_at is null and t.created_at < $1 order by 1"
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(end).fetch_all(c).await)?,
+    )
+}
+
 /// A case started or ended in a period.
 #[derive(Debug, Clone, sqlx::FromRow)]
 #[expect(

@@ -50,6 +50,9 @@ pub struct Config {
     /// How often the public service form may be used: `[service_public]
     /// per_address_per_minute = 5`, `per_phone_per_day = 10`.
     pub service_public: xn_domain::service::PublicLimits,
+    /// How long the figures of a running period (this month on the leader's page and the
+    /// rankings) are reused before they are computed again, in seconds (0: at every reading).
+    pub efficiency_refresh_secs: u64,
 }
 
 impl Default for Config {
@@ -71,6 +74,7 @@ impl Default for Config {
             admin_access: AdminAccess::default(),
             backup: crate::scheduled_backup::BackupSchedule::default(),
             service_public: xn_domain::service::PublicLimits::default(),
+            efficiency_refresh_secs: 60,
         }
     }
 }
@@ -105,6 +109,7 @@ impl Config {
             second_factor: self.second_factor.clone(),
             admin_access: self.admin_access.clone(),
             service_public: self.service_public,
+            running_figures_max_age: std::time::Duration::from_secs(self.efficiency_refresh_secs),
         }
     }
 }

@@ -78,6 +78,19 @@ impl Rule {
         }
     }
 
+    /// What the rule's number means, in words for the settings page.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Rule::Returned => "同一事项退回达到此次数时预警",
+            Rule::ManyHolders => "同一事项经手岗位超过此数时预警",
+            Rule::SlowStep => {
+                "同类环节近 90 天已办样本至少此数时，在办超过其第 90 百分位用时即预警"
+            }
+            Rule::UnsignedInformation => "信息超过此工作日数未签收时预警",
+            Rule::BacklogDoubled => "单位在办环节至少此数、且比五个工作日前翻倍时预警",
+        }
+    }
+
     /// The shipped default of the rule's number.
     pub fn default_threshold(self) -> i64 {
         match self {
@@ -164,6 +177,8 @@ pub struct AlertList {
     pub pages: i64,
     /// Rules: (code, name).
     pub rules: Vec<(String, String)>,
+    /// Whether the viewer may set the rules (`/efficiency/alerts/settings`).
+    pub may_configure: bool,
 }
 
 /// One alert rule as a government has it.
@@ -179,6 +194,8 @@ pub struct AlertSetting {
     pub enabled: bool,
     /// The shipped default of the number.
     pub default_threshold: i64,
+    /// What the number means.
+    pub meaning: String,
 }
 
 /// A change to one alert rule.
@@ -242,7 +259,9 @@ impl Efficiency<'_> {
             MonitorScope::Tree { .. } => units.iter().map(|(id, _)| *id).collect(),
             _ => BTreeSet::new(),
         };
+        let may_configure = self.governed(actor).await.is_ok();
         Ok(AlertList {
+            may_configure,
             scope: scope_label(&scope, &units),
             rows: rows
                 .into_iter()
@@ -349,6 +368,81 @@ impl Efficiency<'_> {
 
     /// The government whose alert rules the viewer may read and set: the root of a scope that
     /// sees a government's whole tree (its leaders, its office's 主任 and 副主任, its 督查科).
+    /// The alerts of a query as a workbook (every page, at most 10,000 rows).
+    pub async fn alerts_xlsx(
+        &self,
+        actor: &Actor,
+        q: &AlertQuery,
+        now: DateTime<Utc>,
+    ) -> Result<crate::files::AttachmentFile> {
+        let mut rows = Vec::new();
+        let mut page = 1;
+        loop {
+            let list = self
+                .alerts(
+                    actor,
+                    &AlertQuery {
+                        page: Some(page),
+                        ..q.clone()
+                    },
+                    now,
+                )
+                .await?;
+            rows.extend(list.rows);
+            if page >= list.pages || rows.len() >= 10_000 {
+                break;
+            }
+            page += 1;
+        }
+        let time = |t: DateTime<Utc>| {
+            xn_domain::calendar::hours::to_shanghai_local(t)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        };
+        let header = [
+            "规则",
+            "事项",
+            "责任岗位",
+            "责任单位",
+            "情况",
+            "预警时间",
+            "消除时间",
+            "状态",
+            "确认人",
+            "确认时间",
+            "说明",
+        ];
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.rule_label,
+                    r.title,
+                    r.holder,
+                    r.unit,
+                    r.facts,
+                    time(r.raised_at),
+                    r.cleared_at.map(time).unwrap_or_default(),
+                    r.state,
+                    r.acknowledged_by.unwrap_or_default(),
+                    r.acknowledged_at.map(time).unwrap_or_default(),
+                    r.note.unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let bytes = xn_render::xlsx::workbook(&[xn_render::xlsx::Sheet {
+            name: "预警纠错".into(),
+            header: header.iter().map(|h| (*h).to_owned()).collect(),
+            rows,
+        }])
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+        Ok(crate::files::AttachmentFile {
+            name: format!("预警纠错-{}.xlsx", xn_domain::calendar::business_date(now)),
+            mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+            bytes,
+        })
+    }
+
     async fn governed(&self, actor: &Actor) -> Result<i64> {
         if let MonitorScope::Tree { root } = self.scope(actor).await? {
             let kind = xn_store::efficiency_alerts::unit_kind(self.svc.db(), root).await?;
@@ -378,6 +472,7 @@ impl Efficiency<'_> {
                     threshold: set.map_or(r.default_threshold(), |s| s.threshold),
                     enabled: set.is_none_or(|s| s.enabled != 0),
                     default_threshold: r.default_threshold(),
+                    meaning: r.meaning().to_owned(),
                 }
             })
             .collect())

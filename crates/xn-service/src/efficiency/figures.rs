@@ -4,7 +4,8 @@
 //! change. A period still running is computed at each reading, cut at the present instant.
 //! `recompute` computes stored periods again and names every difference.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -24,6 +25,35 @@ pub(crate) struct Computed {
     pub facts: Facts,
     pub figures: PeriodFigures,
     pub window: (i64, i64),
+}
+
+/// A running period's figures as computed at one instant.
+pub(crate) struct RunningFigures {
+    pub figures: PeriodFigures,
+    pub as_of: DateTime<Utc>,
+}
+
+/// The figures of running periods kept between readings, by period code.
+#[derive(Default)]
+pub(crate) struct RunningCache(HashMap<String, KeptFigures>);
+
+impl std::ops::Deref for RunningCache {
+    type Target = HashMap<String, KeptFigures>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for RunningCache {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+/// One kept period: its figures and whether a recount is under way.
+pub(crate) struct KeptFigures {
+    figures: Arc<RunningFigures>,
+    refreshing: bool,
 }
 
 /// One stored period that `recompute` found different.
@@ -98,11 +128,48 @@ fn case_of(subject: &str) -> Option<i64> {
     subject.strip_prefix("case:")?.parse().ok()
 }
 
-impl Efficiency<'_> {
+impl<'a> Efficiency<'a> {
     /// The facts of `[start, end)`.
     pub(crate) async fn facts(&self, start: i64, end: i64) -> Result<Facts> {
         let db = self.svc.db();
         let steps = store::steps(db, start, end).await?;
+        let pauses = self.pauses(end).await?;
+        let parents = store::parents(db).await?.into_iter().collect();
+        self.facts_with(steps, (start, end), pauses, parents).await
+    }
+
+    /// Each pause of a case recorded before `end`: (case, 挂起 at, the next 恢复 or none while
+    /// it still stood at `end`).
+    async fn pauses(&self, end: i64) -> Result<Vec<(i64, i64, Option<i64>)>> {
+        let mut pauses = Vec::new();
+        let mut open: HashMap<i64, i64> = HashMap::new();
+        for (subject, at, _) in
+            store::flow_events(self.svc.db(), &["flow.paused", "flow.resumed"], None, end).await?
+        {
+            let Some(case) = case_of(&subject) else {
+                continue;
+            };
+            match open.remove(&case) {
+                Some(since) => pauses.push((case, since, Some(at))),
+                None => {
+                    open.insert(case, at);
+                }
+            }
+        }
+        pauses.extend(open.into_iter().map(|(case, since)| (case, since, None)));
+        Ok(pauses)
+    }
+
+    /// The facts of `[start, end)` around its steps: cases, cards and other marks, urges,
+    /// service requests, and the pauses as they stood at `end`.
+    async fn facts_with(
+        &self,
+        steps: Vec<store::StepRow>,
+        (start, end): (i64, i64),
+        pauses: Vec<(i64, i64, Option<i64>)>,
+        parents: HashMap<i64, Option<i64>>,
+    ) -> Result<Facts> {
+        let db = self.svc.db();
         let cases = store::cases(db, start, end).await?;
         let first = business_date(crate::from_ms(start));
         let last = business_date(crate::from_ms(end - 1));
@@ -148,23 +215,6 @@ impl Efficiency<'_> {
                 mark: Mark::Urge,
             })
         }));
-        // Pauses: each 挂起 until the next 恢复 of its case (or still standing at `end`).
-        let mut pauses = Vec::new();
-        let mut open: HashMap<i64, i64> = HashMap::new();
-        for (subject, at, _) in
-            store::flow_events(db, &["flow.paused", "flow.resumed"], None, end).await?
-        {
-            let Some(case) = case_of(&subject) else {
-                continue;
-            };
-            match open.remove(&case) {
-                Some(since) => pauses.push((case, since, Some(at))),
-                None => {
-                    open.insert(case, at);
-                }
-            }
-        }
-        pauses.extend(open.into_iter().map(|(case, since)| (case, since, None)));
         let service = store::service(db, &first.to_string(), &last.to_string())
             .await?
             .into_iter()
@@ -202,8 +252,12 @@ impl Efficiency<'_> {
                 .collect(),
             marks,
             service,
-            pauses,
-            parents: store::parents(db).await?.into_iter().collect(),
+            pauses: pauses
+                .into_iter()
+                .filter(|(_, since, _)| *since < end)
+                .map(|(case, since, until)| (case, since, until.filter(|at| *at < end)))
+                .collect(),
+            parents,
         })
     }
 
@@ -231,7 +285,7 @@ impl Efficiency<'_> {
     }
 
     /// A period's figures per unit (subtree rows): the stored ones of an ended period, else
-    /// computed now. Also says whether they were stored.
+    /// computed (see [`Efficiency::running_figures`]). Also says whether they were stored.
     pub(crate) async fn unit_figures(
         &self,
         p: &Period,
@@ -247,14 +301,120 @@ impl Efficiency<'_> {
                 true,
             ));
         }
-        let c = self.compute(p, now).await?;
+        let figures = self.running_figures(p, now).await?;
         Ok((
             units
                 .iter()
-                .filter_map(|u| Some((*u, c.figures.units.get(u)?.clone())))
+                .filter_map(|u| Some((*u, figures.figures.units.get(u)?.clone())))
                 .collect(),
             false,
         ))
+    }
+
+    /// A period's figures computed from the facts, cut at `now` if it is still running.
+    ///
+    /// Computing a running month reads every step of the month (on a large city some hundred
+    /// thousand); the leader's page and the rankings ask for it at each reading. So the figures
+    /// of a period are kept for `Settings::running_figures_max_age` (the installation's
+    /// `efficiency_refresh_secs`, a minute by default) and handed out as of when they were
+    /// computed: a reading after that gets the kept figures at once and starts one computation
+    /// in the background for the readers after it (never two at a time for one period), so no
+    /// reader waits for a recount except the first after a start. A max age of zero computes at
+    /// every reading, as the tests do.
+    pub(crate) async fn running_figures(
+        &self,
+        p: &Period,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<RunningFigures>> {
+        let max_age = self.svc.settings().running_figures_max_age;
+        if max_age.is_zero() {
+            return Ok(Arc::new(RunningFigures {
+                figures: self.compute(p, now).await?.figures,
+                as_of: now,
+            }));
+        }
+        let code = p.code();
+        let kept = {
+            let mut cache = self
+                .svc
+                .inner
+                .running_figures
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            match cache.get_mut(&code) {
+                Some(kept) => {
+                    let age = (now - kept.figures.as_of).to_std().unwrap_or_default();
+                    let stale = age >= max_age || now < kept.figures.as_of;
+                    let refresh = stale && !kept.refreshing;
+                    if refresh {
+                        kept.refreshing = true;
+                    }
+                    Some((kept.figures.clone(), refresh))
+                }
+                None => None,
+            }
+        };
+        match kept {
+            Some((figures, refresh)) => {
+                if refresh {
+                    let svc = self.svc.clone();
+                    let p = *p;
+                    tokio::spawn(async move {
+                        let eff = svc.efficiency();
+                        let computed = eff.compute(&p, now).await;
+                        let mut cache = svc
+                            .inner
+                            .running_figures
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner());
+                        match computed {
+                            Ok(c) => {
+                                cache.insert(
+                                    p.code(),
+                                    KeptFigures {
+                                        figures: Arc::new(RunningFigures {
+                                            figures: c.figures,
+                                            as_of: now,
+                                        }),
+                                        refreshing: false,
+                                    },
+                                );
+                            }
+                            Err(e) => {
+                                tracing::warn!(period = %p.code(), error = %e, "running figures not recomputed");
+                                if let Some(kept) = cache.get_mut(&p.code()) {
+                                    kept.refreshing = false;
+                                }
+                            }
+                        }
+                    });
+                }
+                Ok(figures)
+            }
+            None => {
+                let figures = Arc::new(RunningFigures {
+                    figures: self.compute(p, now).await?.figures,
+                    as_of: now,
+                });
+                let mut cache = self
+                    .svc
+                    .inner
+                    .running_figures
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                // Periods that have ended are stored; drop what no reader will ask for again.
+                let today = business_date(now);
+                cache.retain(|code, _| Period::parse(code).is_ok_and(|p| !p.ended_by(today)));
+                cache.insert(
+                    code,
+                    KeptFigures {
+                        figures: figures.clone(),
+                        refreshing: false,
+                    },
+                );
+                Ok(figures)
+            }
+        }
     }
 
     /// Stores every ended period since the first recorded step that is not stored yet (each
@@ -268,26 +428,70 @@ impl Efficiency<'_> {
         let today = business_date(now);
         let stored: BTreeSet<String> = store::periods_stored(db).await?.into_iter().collect();
         let mut day = business_date(crate::from_ms(first));
-        let mut n = 0;
+        let mut due = Vec::new();
         while day < today {
-            for p in Period::ending_on(day) {
-                if !stored.contains(&p.code()) {
-                    self.store_period(&p, now).await?;
-                    n += 1;
-                }
-            }
+            due.extend(
+                Period::ending_on(day)
+                    .into_iter()
+                    .filter(|p| !stored.contains(&p.code())),
+            );
             day += Duration::days(1);
+        }
+        let n = due.len();
+        let mut sweep = self.sweep(due, now).await?;
+        while let Some((p, c)) = sweep.next().await? {
+            let (rows, kinds) = rows_of(&c.figures);
+            let mut tx = db.begin().await?;
+            store::store(&mut tx, &p.code(), &rows, &kinds, rules::RULES, ms(now)).await?;
+            tx.commit().await?;
         }
         Ok(n)
     }
 
-    async fn store_period(&self, p: &Period, now: DateTime<Utc>) -> Result<()> {
-        let c = self.compute(p, now).await?;
-        let (rows, kinds) = rows_of(&c.figures);
-        let mut tx = self.svc.db().begin().await?;
-        store::store(&mut tx, &p.code(), &rows, &kinds, rules::RULES, ms(now)).await?;
-        tx.commit().await?;
-        Ok(())
+    /// Computes ended periods in one pass backwards over the task projection, from the present
+    /// to the first day of the oldest: [`Sweep::next`] hands out each period as soon as its
+    /// facts are whole (the newest first).
+    ///
+    /// A period's steps are those acted on within it and those still open at its end
+    /// (`store::steps` of its window). Going back a day from a boundary `b` to the day's start
+    /// `a`, the steps open at `a` are those open at `b` or acted on in `[a, b)` that had reached
+    /// their holder before `a`: so one read of each day's acted steps (an index range) and the
+    /// steps open now carry the open set through every day, and a week, month or year takes
+    /// the open set at its end and the acted steps of its days. Reading each period's window
+    /// on its own instead reads, for every past day, every step acted on since that day: a
+    /// catch-up over years grows with the square of the history.
+    pub(crate) async fn sweep<'e>(
+        &'e self,
+        periods: Vec<Period>,
+        now: DateTime<Utc>,
+    ) -> Result<Sweep<'e, 'a>> {
+        let (Some(lo), Some(hi)) = (
+            periods.iter().map(Period::first_day).min(),
+            periods.iter().map(Period::last_day).max(),
+        ) else {
+            return Ok(Sweep::empty(self));
+        };
+        let db = self.svc.db();
+        let now_ms = ms(now);
+        // The steps open at the end of the newest day.
+        let boundary = Period::Day(hi).bounds_ms().1.min(now_ms);
+        let mut open = store::steps_open(db, now_ms).await?;
+        open.extend(store::steps_acted(db, boundary, now_ms).await?);
+        open.retain(|s| s.created_at < boundary);
+        Ok(Sweep {
+            eff: self,
+            cal: Some(self.svc.flow_calendar().await?),
+            parents: store::parents(db).await?.into_iter().collect(),
+            pauses: self.pauses(now_ms).await?,
+            periods,
+            lo,
+            day: Some(hi),
+            boundary,
+            open,
+            acted_since: VecDeque::new(),
+            open_at_end: HashMap::new(),
+            ready: VecDeque::new(),
+        })
     }
 
     /// Computes the stored periods whose days fall from `from` to `to` again from the facts,
@@ -308,19 +512,20 @@ impl Efficiency<'_> {
             applied: apply,
             ..Recomputed::default()
         };
-        for code in store::periods_stored(db).await? {
-            let Ok(p) = Period::parse(&code) else {
-                continue;
-            };
-            if p.first_day() < from || p.last_day() > to {
-                continue;
-            }
+        let periods: Vec<Period> = store::periods_stored(db)
+            .await?
+            .iter()
+            .filter_map(|code| Period::parse(code).ok())
+            .filter(|p| p.first_day() >= from && p.last_day() <= to)
+            .collect();
+        let mut sweep = self.sweep(periods, now).await?;
+        while let Some((p, c)) = sweep.next().await? {
+            let code = p.code();
             out.periods += 1;
             let stored = store::read(db, std::slice::from_ref(&code), None).await?;
             if stored.iter().any(|s| s.rules != rules::RULES) {
                 out.other_rules.push(code.clone());
             }
-            let c = self.compute(&p, now).await?;
             let (rows, kinds) = rows_of(&c.figures);
             out.rows += rows.len().max(stored.len());
             diff(&code, &stored, &rows, &mut out.differences);
@@ -340,8 +545,117 @@ impl Efficiency<'_> {
                 tx.commit().await?;
             }
         }
+        out.differences.sort_by(|a, b| a.period.cmp(&b.period));
+        out.other_rules.sort();
         Ok(out)
     }
+}
+
+/// The pass of [`Efficiency::sweep`]: where it stands, walking back a day at a time.
+pub(crate) struct Sweep<'e, 'a> {
+    eff: &'e Efficiency<'a>,
+    cal: Option<Arc<xn_domain::calendar::Calendar>>,
+    parents: HashMap<i64, Option<i64>>,
+    pauses: Vec<(i64, i64, Option<i64>)>,
+    periods: Vec<Period>,
+    lo: NaiveDate,
+    /// The next day to walk back over, none when done.
+    day: Option<NaiveDate>,
+    /// The end of that day (or the present): `open` holds the steps open at this instant.
+    boundary: i64,
+    open: Vec<store::StepRow>,
+    /// The acted steps of the days walked, the latest first, kept while a period whose end
+    /// has been passed still needs them.
+    acted_since: VecDeque<store::StepRow>,
+    open_at_end: HashMap<Period, Vec<store::StepRow>>,
+    ready: VecDeque<(Period, Computed)>,
+}
+
+impl Sweep<'_, '_> {
+    fn empty<'e, 'a>(eff: &'e Efficiency<'a>) -> Sweep<'e, 'a> {
+        Sweep {
+            eff,
+            cal: None,
+            parents: HashMap::new(),
+            pauses: Vec::new(),
+            periods: Vec::new(),
+            lo: NaiveDate::MIN,
+            day: None,
+            boundary: 0,
+            open: Vec::new(),
+            acted_since: VecDeque::new(),
+            open_at_end: HashMap::new(),
+            ready: VecDeque::new(),
+        }
+    }
+
+    /// The next period computed, none when every one has been.
+    pub(crate) async fn next(&mut self) -> Result<Option<(Period, Computed)>> {
+        loop {
+            if let Some(done) = self.ready.pop_front() {
+                return Ok(Some(done));
+            }
+            let (Some(day), Some(cal)) = (self.day, self.cal.as_ref()) else {
+                return Ok(None);
+            };
+            let db = self.eff.svc.db();
+            let (start, _) = Period::Day(day).bounds_ms();
+            for p in self.periods.iter().filter(|p| p.last_day() == day) {
+                self.open_at_end.insert(*p, self.open.clone());
+            }
+            let mut acted = store::steps_acted(db, start, self.boundary).await?;
+            acted.sort_by_key(|s| std::cmp::Reverse((s.acted_at, s.task_id)));
+            self.open.retain(|s| s.created_at < start);
+            self.open
+                .extend(acted.iter().filter(|s| s.created_at < start).cloned());
+            self.acted_since.extend(acted);
+            self.boundary = start;
+            for p in self.periods.iter().filter(|p| p.first_day() == day) {
+                let window = p.bounds_ms();
+                let mut steps = self.open_at_end.remove(p).unwrap_or_default();
+                let from = self
+                    .acted_since
+                    .partition_point(|s| acted_at_or_min(s) >= window.1);
+                let to = self
+                    .acted_since
+                    .partition_point(|s| acted_at_or_min(s) >= window.0);
+                steps.extend(self.acted_since.range(from..to).cloned());
+                steps.sort_by_key(|s| s.task_id);
+                let facts = self
+                    .eff
+                    .facts_with(steps, window, self.pauses.clone(), self.parents.clone())
+                    .await?;
+                let figures = rules::compute(cal, window, &facts);
+                self.ready.push_back((
+                    *p,
+                    Computed {
+                        facts,
+                        figures,
+                        window,
+                    },
+                ));
+            }
+            // Keep only what the periods begun but not yet reached need.
+            match self.open_at_end.keys().map(|p| p.bounds_ms().1).max() {
+                None => self.acted_since.clear(),
+                Some(end) => {
+                    while self
+                        .acted_since
+                        .front()
+                        .is_some_and(|s| acted_at_or_min(s) >= end)
+                    {
+                        self.acted_since.pop_front();
+                    }
+                }
+            }
+            self.day = if day <= self.lo { None } else { day.pred_opt() };
+        }
+    }
+}
+
+/// When a step was acted on, for ordering (never-acted steps last).
+fn acted_at_or_min(s: &store::StepRow) -> i64 {
+    s.acted_at.unwrap_or(i64::MIN)
 }
 
 /// The rows to store of a period's figures.

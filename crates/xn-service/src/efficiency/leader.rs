@@ -3,6 +3,8 @@
 //! backlog as small multiples over six months, and the tree's trend by month over a year.
 //! Every number links to the items behind it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -45,6 +47,9 @@ pub struct Leader {
     pub root: i64,
     /// The present month in words.
     pub month: String,
+    /// When the present month's figures were counted (Beijing time, `HH:MM`); the open steps
+    /// and cards are read at each request.
+    pub as_of: String,
     /// Open steps now.
     pub open: i64,
     /// Open steps past their deadline now.
@@ -75,41 +80,6 @@ fn month_short(p: &Period) -> String {
 }
 
 impl Efficiency<'_> {
-    /// Open steps of a unit's subtree now, and those with a card at least `min_card`.
-    async fn open_counts(&self, units: &[i64], now: DateTime<Utc>) -> Result<(i64, i64, i64, i64)> {
-        let db = self.svc.db();
-        let base = backlog_store::BacklogFilter {
-            unit_ids: units.to_vec(),
-            ..Default::default()
-        };
-        let open = backlog_store::backlog_count(db, &base).await?;
-        let overdue = backlog_store::backlog_count(
-            db,
-            &backlog_store::BacklogFilter {
-                overdue_at: Some(ms(now)),
-                ..base.clone()
-            },
-        )
-        .await?;
-        let red = backlog_store::backlog_count(
-            db,
-            &backlog_store::BacklogFilter {
-                min_card: Some(2),
-                ..base.clone()
-            },
-        )
-        .await?;
-        let carded = backlog_store::backlog_count(
-            db,
-            &backlog_store::BacklogFilter {
-                min_card: Some(1),
-                ..base
-            },
-        )
-        .await?;
-        Ok((open, overdue, red, carded - red))
-    }
-
     /// The leader's picture of the viewer's tree: a government's leaders, its office's 主任 and
     /// 副主任 and its supervising section.
     pub async fn leader(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Leader> {
@@ -121,7 +91,24 @@ impl Efficiency<'_> {
         };
         let units = self.scope_units(&scope).await?;
         let all: Vec<i64> = units.iter().map(|(id, _)| *id).collect();
-        let (open, overdue, red, yellow) = self.open_counts(&all, now).await?;
+        // Open steps per unit now, in one read; each tile sums its subtree.
+        let by_unit: HashMap<i64, (i64, i64, i64, i64)> =
+            backlog_store::open_by_unit(self.svc.db(), &all, ms(now))
+                .await?
+                .into_iter()
+                .map(|(u, open, overdue, red, carded)| (u, (open, overdue, red, carded)))
+                .collect();
+        let counts = |units: &[i64]| {
+            let (mut open, mut overdue, mut red, mut carded) = (0, 0, 0, 0);
+            for (o, d, r, c) in units.iter().filter_map(|u| by_unit.get(u)) {
+                open += o;
+                overdue += d;
+                red += r;
+                carded += c;
+            }
+            (open, overdue, red, carded - red)
+        };
+        let (open, overdue, red, yellow) = counts(&all);
         let oldest = self
             .backlog_oldest(actor, &BacklogQuery::default(), 10, now)
             .await?;
@@ -142,9 +129,16 @@ impl Efficiency<'_> {
         let mut ids: Vec<i64> = members.iter().map(|u| u.id).collect();
         ids.push(root);
         let mut per_month = Vec::with_capacity(months.len());
-        for p in &months {
+        for p in &months[..months.len() - 1] {
             per_month.push(self.unit_figures(p, &ids, now).await?.0);
         }
+        // The present month, as last counted (see `running_figures`).
+        let running = self.running_figures(&this, now).await?;
+        per_month.push(
+            ids.iter()
+                .filter_map(|u| Some((*u, running.figures.units.get(u)?.clone())))
+                .collect(),
+        );
         let series =
             |id: i64, from: usize, f: &dyn Fn(&xn_domain::efficiency::Figures) -> Option<f64>| {
                 months[from..]
@@ -161,7 +155,7 @@ impl Efficiency<'_> {
         let mut tiles = Vec::with_capacity(members.len());
         for u in &members {
             let sub: Vec<i64> = tree_below(&tree, u.id);
-            let (open, _, red, yellow) = self.open_counts(&sub, now).await?;
+            let (open, _, red, yellow) = counts(&sub);
 
             let rate_title = format!("{} 近六个月办理及时率", u.name);
             let backlog_title = format!("{} 近六个月月末在办环节", u.name);
@@ -193,6 +187,9 @@ impl Efficiency<'_> {
             scope: self.scope_label(&scope, &units),
             root,
             month: this.label(),
+            as_of: xn_domain::calendar::hours::to_shanghai_local(running.as_of)
+                .format("%H:%M")
+                .to_string(),
             open,
             overdue,
             red,

@@ -24,6 +24,7 @@ pub use alerts::{
     Rule as AlertRule,
 };
 pub use backlog::{Backlog, BacklogItem, BacklogQuery, PAGE_SIZE};
+pub(crate) use figures::RunningCache;
 pub use figures::{Difference, Recomputed};
 pub use leader::{Leader, UnitTile};
 pub use ranking::{

@@ -530,10 +530,20 @@ impl Efficiency<'_> {
             .find(|u| u.id == unit)
             .map(|u| u.name)
             .ok_or(ServiceError::NotFound("单位"))?;
-        let (shown, stored) = self.unit_figures(&p, &[unit], now).await?;
+        // Counted now in any case (the steps behind the figures are listed): a running
+        // period's figures are these, not the ones kept for the leader's page.
         let c = self.compute(&p, now).await?;
         let recounted = c.figures.units.get(&unit).cloned().unwrap_or_default();
-        let shown = shown.get(&unit).cloned().unwrap_or_default();
+        let stored_rows = if p.ended_by(business_date(now)) {
+            match self.unit_figures(&p, &[unit], now).await? {
+                (shown, true) => Some(shown.get(&unit).cloned().unwrap_or_default()),
+                (_, false) => None,
+            }
+        } else {
+            None
+        };
+        let stored = stored_rows.is_some();
+        let shown = stored_rows.unwrap_or_else(|| recounted.clone());
         let kinds = if stored {
             store::read_kinds(self.svc.db(), &p.code(), unit)
                 .await?

@@ -39,6 +39,21 @@ async fn list_complaints(
     ))
 }
 
+/// The same list as an xlsx workbook, with the upheld count per unit this year.
+#[utoipa::path(get, path = "/api/v1/complaints.xlsx", tag = "complaints",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>)))]
+async fn complaints_xlsx(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<axum::response::Response, ApiError> {
+    let f = state
+        .services
+        .complaints()
+        .list_xlsx(&actor, state.clock.now())
+        .await?;
+    Ok(crate::respond::file_response(f))
+}
+
 /// 投诉: about an item the caller can see (`case_id`) or a unit (`unit_id`, and `post_id`);
 /// it goes to the supervising section of the government above that unit.
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "complaints",
@@ -170,6 +185,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_complaints, file_complaint))
         .routes(routes!(upheld))
+        .routes(routes!(complaints_xlsx))
         .routes(routes!(get_complaint))
         .routes(routes!(find_complaint))
         .routes(routes!(public_file))

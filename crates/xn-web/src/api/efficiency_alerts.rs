@@ -31,6 +31,23 @@ async fn list_alerts(
     ))
 }
 
+/// The alerts of the same query as an xlsx workbook (every page, at most 10,000 rows).
+#[utoipa::path(get, path = "/api/v1/efficiency/alerts.xlsx", tag = "efficiency", params(AlertQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 422, body = crate::error::Problem)))]
+async fn alerts_xlsx(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<AlertQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let f = state
+        .services
+        .efficiency()
+        .alerts_xlsx(&actor, &q, state.clock.now())
+        .await?;
+    Ok(crate::respond::file_response(f))
+}
+
 /// An acknowledgement (确认).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AcknowledgeInput {
@@ -96,6 +113,7 @@ async fn put_alert_settings(
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_alerts))
+        .routes(routes!(alerts_xlsx))
         .routes(routes!(acknowledge_alert))
         .routes(routes!(alert_settings, put_alert_settings))
 }

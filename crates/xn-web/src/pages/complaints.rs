@@ -64,6 +64,19 @@ async fn list(
     .into_response())
 }
 
+/// `GET /complaints.xlsx`: the same list as a workbook.
+async fn list_xlsx(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .complaints()
+        .list_xlsx(&actor, state.clock.now())
+        .await?;
+    Ok(crate::respond::file_response(f))
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct FileForm {
     #[serde(default)]
@@ -358,6 +371,7 @@ async fn public_status(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/complaints", get(list))
+        .route("/complaints.xlsx", get(list_xlsx))
         .route("/complaints/new", get(new_form).post(file))
         .route("/complaints/{id}", get(show))
         .route("/complaints/{id}/finding", post(finding))

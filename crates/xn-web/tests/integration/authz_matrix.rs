@@ -195,6 +195,7 @@ fn rows() -> Vec<Row> {
         // acknowledge, and the monitoring side's of its government.
         r("GET", "/api/v1/efficiency/alerts", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/efficiency/alerts/{id}/acknowledge", "flow.work", "ynnn nnn yn").json(r#"{"note":""}"#),
+        r("GET", "/api/v1/efficiency/alerts.xlsx", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/efficiency/alerts/settings", "flow.work", "ynnn nnn yn"),
         r("PUT", "/api/v1/efficiency/alerts/settings", "flow.work", "ynnn nnn yn").json(r#"[]"#),
         r("GET", "/api/v1/cases/{id}", "flow.work", "yhhh nnn yn"),
@@ -345,6 +346,7 @@ fn rows() -> Vec<Row> {
         // 督查科's 核查: the city office's 主任 oversees it and reads it; nobody here holds its
         // 认定; anyone else is answered as if it did not exist) ----
         r("GET", "/api/v1/complaints", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/complaints.xlsx", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/complaints", "flow.work", "yyyy nnn yn").json(r#"{"kind":"","description":""}"#),
         r("GET", "/api/v1/complaints/upheld?unit={city_office}&from=2026-01-01&to=2026-12-31", "flow.work", "yhhh nnn yn"),
         r("GET", "/api/v1/complaints/{id}", "flow.work", "yhhh nnn yn"),
@@ -442,6 +444,9 @@ fn rows() -> Vec<Row> {
         r("POST", "/efficiency/weights", "flow.work", "ynnn nnn ll").form("w_cards=90"),
         r("POST", "/efficiency/bulletin", "flow.work", "ynnn nnn ll").form("period=2026-11"),
         r("GET", "/efficiency/alerts", "flow.work", "yyyy nnn ll"),
+        r("GET", "/efficiency/alerts.xlsx", "flow.work", "yyyy nnn ll"),
+        r("GET", "/efficiency/alerts/settings", "flow.work", "ynnn nnn ll"),
+        r("POST", "/efficiency/alerts/settings", "flow.work", "ynnn nnn ll").form("threshold_returned=0"),
         r("POST", "/efficiency/alerts/{id}/acknowledge", "flow.work", "ynnn nnn ll").form("note="),
         r("GET", "/cases/{id}", "flow.work", "yhhh nnn ll"),
         r("POST", "/cases/{id}/act", "flow.work", "ynnn nnn ll").form("kind=complete&task={task_no}&decision=无此决定"),
@@ -544,6 +549,7 @@ fn rows() -> Vec<Row> {
         r("POST", "/affairs/{service_request}/{action}", "flow.work", "ynny nnn ll").form("reason="),
         // ---- Pages: complaints (as their API) ----
         r("GET", "/complaints", "flow.work", "yyyy nnn ll"),
+        r("GET", "/complaints.xlsx", "flow.work", "yyyy nnn ll"),
         r("GET", "/complaints/new", "flow.work", "yyyy nnn ll"),
         r("POST", "/complaints/new", "flow.work", "yyyy nnn ll").form("kind="),
         r("GET", "/complaints/{id}", "flow.work", "yhhh nnn ll"),

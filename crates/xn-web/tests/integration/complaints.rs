@@ -237,8 +237,35 @@ on_both_engines!(
             "{}",
             res.body
         );
+        // The list as a workbook: the complaint by its code, and the count per unit.
+        let code = list["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let book = app.api_raw("/api/v1/complaints.xlsx", &zhuren).await;
+        let strings = shared_strings(&book);
+        assert!(strings.contains(&code), "{code} in {strings}");
+        assert!(strings.contains("认定成立件数"));
+        let book = app.api_raw("/api/v1/complaints.xlsx", &liulin).await;
+        assert!(!shared_strings(&book).contains(&code));
     }
 );
+
+/// The shared strings of an xlsx workbook (every text cell).
+fn shared_strings(book: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut xml = String::new();
+    if let Ok(mut f) = zip.by_name("xl/sharedStrings.xml") {
+        f.read_to_string(&mut xml).unwrap();
+    }
+    xml
+}
 
 on_both_engines!(
     a_county_complaint_not_upheld_skips_rectification_and_counts_nothing,

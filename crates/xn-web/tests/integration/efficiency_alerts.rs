@@ -240,6 +240,120 @@ on_both_engines!(
             )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        // The list as a workbook: the alert with its note, acknowledged.
+        let book = app
+            .api_raw("/api/v1/efficiency/alerts.xlsx?state=all", &zhuren)
+            .await;
+        let strings = shared_strings(&book);
+        for text in ["多次退回", "关于购置档案柜的请示", "已确认"] {
+            assert!(strings.contains(text), "{text} in {strings}");
+        }
+        // A county's 主任 exports the county's alerts: none of the city's.
+        let book = app
+            .api_raw("/api/v1/efficiency/alerts.xlsx?state=all", &county)
+            .await;
+        assert!(!shared_strings(&book).contains("关于购置档案柜的请示"));
+    }
+);
+
+/// The shared strings of an xlsx workbook (every text cell).
+fn shared_strings(book: &[u8]) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut xml = String::new();
+    if let Ok(mut f) = zip.by_name("xl/sharedStrings.xml") {
+        f.read_to_string(&mut xml).unwrap();
+    }
+    xml
+}
+
+on_both_engines!(
+    the_supervising_side_sets_the_rules_on_a_page_and_a_bad_number_is_refused_in_chinese,
+    |app: TestApp| async move {
+        app.login_as("zhuren").await;
+        let res = app.get("/efficiency/alerts").await;
+        assert!(
+            res.body.contains("/efficiency/alerts/settings"),
+            "the way to the rules"
+        );
+        let res = app.get("/efficiency/alerts/settings").await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        for text in [
+            "多次退回",
+            "多岗流转",
+            "环节滞留",
+            "信息未签收",
+            "积压倍增",
+            "默认 3",
+        ] {
+            assert!(res.body.contains(text), "{text}");
+        }
+        let form = |returned: &'static str| {
+            vec![
+                ("threshold_returned", returned),
+                ("enabled_returned", "1"),
+                ("threshold_many_holders", "6"),
+                ("threshold_slow_step", "20"),
+                ("enabled_slow_step", "1"),
+                ("threshold_unsigned_information", "2"),
+                ("enabled_unsigned_information", "1"),
+                ("threshold_backlog_doubled", "5"),
+                ("enabled_backlog_doubled", "1"),
+            ]
+        };
+        // Not a number, and a number out of range: the page again with the reason, nothing set.
+        let res = app
+            .post_form("/efficiency/alerts/settings", &form("三"))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.body
+                .contains("「多次退回」的阈值应为 1 到 1000 之间的整数"),
+            "{}",
+            res.body
+        );
+        let res = app
+            .post_form("/efficiency/alerts/settings", &form("0"))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.body.contains("阈值应在 1 到 1000 之间"), "{}", res.body);
+        assert_eq!(app.count("efficiency_alert_settings").await, 0);
+        // Saved: 多岗流转 at 6 and switched off (its box unticked), 信息未签收 at 2.
+        let res = app
+            .post_form("/efficiency/alerts/settings", &form("4"))
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        assert_eq!(res.location(), "/efficiency/alerts/settings?ok=saved");
+        let zhuren = app.token_for("zhuren", &SCOPES).await;
+        let res = app
+            .api("GET", "/api/v1/efficiency/alerts/settings", &zhuren, None)
+            .await;
+        let rules = res.json();
+        let rule = |code: &str| {
+            rules
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["rule"] == code)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            (
+                rule("returned")["threshold"].clone(),
+                rule("returned")["enabled"].clone()
+            ),
+            (json!(4), json!(true))
+        );
+        assert_eq!(rule("many_holders")["enabled"], false);
+        assert_eq!(rule("many_holders")["threshold"], 6);
+        assert_eq!(rule("unsigned_information")["threshold"], 2);
+        // A section's clerk sees no way to the rules and is refused them.
+        app.login_as("mishu").await;
+        let res = app.get("/efficiency/alerts").await;
+        assert!(!res.body.contains("/efficiency/alerts/settings"));
+        let res = app.get("/efficiency/alerts/settings").await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN);
     }
 );
 

@@ -266,6 +266,34 @@ on_both_engines!(
             stored >= 33,
             "September 30 to November 1, and their weeks and months: {stored}"
         );
+        // Stored in one pass backwards over the history; each stored day, week and month of
+        // the section and of the whole city equals the same period counted on its own.
+        let city: i64 = app
+            .scalar("select id from units where parent_id is null and kind = 'government'")
+            .await;
+        let periods: Vec<String> = app
+            .texts("select period from efficiency_periods order by period")
+            .await;
+        assert_eq!(periods.len() as i64, stored as i64);
+        for period in &periods {
+            for unit in [section, city] {
+                let res = app
+                    .api(
+                        "GET",
+                        &format!("/api/v1/efficiency/units/{unit}?period={period}"),
+                        zhuren,
+                        None,
+                    )
+                    .await;
+                assert_eq!(res.status, StatusCode::OK, "{period}: {}", res.body);
+                let v = res.json();
+                assert_eq!(v["stored"], true, "{period}");
+                assert_eq!(
+                    v["figures"], v["recounted"],
+                    "{period}, unit {unit}: stored by the pass, counted on its own"
+                );
+            }
+        }
         let kezhang_post: i64 = app
             .scalar(&format!(
                 "select post_id from tasks where case_id = {e} and step_id = 'check'"
@@ -649,5 +677,69 @@ on_both_engines!(
         }
         let res = app.get("/efficiency/units.xlsx?period=2026-10").await;
         assert_eq!(res.status, StatusCode::OK);
+    }
+);
+
+on_both_engines!(
+    the_running_month_is_kept_a_minute_and_recounted_in_the_background,
+    |app: TestApp| async move {
+        let p = People::new(&app).await;
+        // A server whose running figures are kept for a minute (the installation's default).
+        let services = xn_service::Services::new(
+            app.services().db().clone(),
+            xn_service::Settings {
+                running_figures_max_age: std::time::Duration::from_secs(60),
+                ..app.services().settings().clone()
+            },
+        )
+        .unwrap();
+        let kept = app.with_state(xn_web::AppState {
+            services,
+            clock: app.clock.clone(),
+            secure_cookies: false,
+        });
+        let month_end_backlog = |v: &serde_json::Value| {
+            v["trend"].as_array().unwrap().last().unwrap()[2]
+                .as_i64()
+                .unwrap()
+        };
+        let read = async |at: &str| {
+            set_clock(&app, at);
+            let res = kept
+                .api("GET", "/api/v1/efficiency/leader", &p.zhuren, None)
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            res.json()
+        };
+        start(&app, &p, "2026-11-26 09:00", "甲 关于购置打印机的请示").await;
+        let first = read("2026-11-26 10:00").await;
+        assert_eq!(first["as_of"], "10:00");
+        let before = month_end_backlog(&first);
+        assert_eq!(first["open"], before, "counted now, the month cut now");
+        // A new step: the open count is read at every request, the month's figures are kept.
+        start(&app, &p, "2026-11-26 10:00", "乙 关于调整值班安排的请示").await;
+        let within = read("2026-11-26 10:00").await;
+        assert_eq!(within["open"], before + 1);
+        assert_eq!(within["as_of"], "10:00");
+        assert_eq!(month_end_backlog(&within), before, "kept within the minute");
+        // After the minute: the kept figures at once, and one recount in the background.
+        let stale = read("2026-11-26 10:01").await;
+        assert_eq!(stale["as_of"], "10:00");
+        assert_eq!(month_end_backlog(&stale), before);
+        let mut fresh = serde_json::Value::Null;
+        for _ in 0..100 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            fresh = read("2026-11-26 10:01").await;
+            if fresh["as_of"] == "10:01" {
+                break;
+            }
+        }
+        assert_eq!(fresh["as_of"], "10:01", "recounted in the background");
+        assert_eq!(month_end_backlog(&fresh), before + 1);
+        // The tests' own server (max age zero) counts at every reading.
+        let res = app
+            .api("GET", "/api/v1/efficiency/leader", &p.zhuren, None)
+            .await;
+        assert_eq!(month_end_backlog(&res.json()), before + 1);
     }
 );

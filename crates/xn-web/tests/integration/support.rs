@@ -641,6 +641,21 @@ impl TestApp {
         }
     }
 
+    /// A column of text values from the database.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        let sql = sql.to_owned();
+        match self.services().db() {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_all(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_all(p)
+                .await
+                .unwrap(),
+        }
+    }
+
     /// Counts rows of a table, straight from the database.
     pub async fn count(&self, table: &str) -> i64 {
         self.scalar(&format!("select count(*) from {table}")).await
