@@ -3,7 +3,7 @@
 // 办理 page; he opens the leader's picture, clicks a county's red-card count and reaches the
 // stuck item; on a phone (390×844) he reads the overdue steps as cards, and the leader's
 // picture and the rankings, nothing wider than the screen; at each width he acknowledges a
-// 预警纠错 alert with a note. On the engines scripts/e2e chooses (e2e/lib.mjs, onEngines).
+// 预警纠错 alert with a note and sets the number behind one of its rules. On the engines scripts/e2e chooses (e2e/lib.mjs, onEngines).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -164,6 +164,16 @@ function journeys(backend, { databaseUrl } = {}) {
         await expectText(page.locator('p.notice'), '已确认', { hint: `acknowledged-${width}` });
         assert.equal(await total(), before - 1, 'one alert fewer to acknowledge');
         await screenshot(page, shot(`efficiency-alerts-${width}`));
+        // The rules behind the alerts: 多岗流转 raised from 8 to 10 posts, saved.
+        await navigating(page, () => page.locator('#alert-settings-link').click());
+        await expectText(page.locator('h1'), '预警规则设置', { hint: `alert-settings-${width}` });
+        await nothingWider(page, `alert settings on ${width}`);
+        const holders = page.locator('input[name=threshold_many_holders]');
+        await holders.fill(width === 'phone' ? '10' : '9');
+        await navigating(page, () => page.getByRole('button', { name: '保存' }).click());
+        await expectText(page.locator('p.notice'), '预警规则已保存', { hint: `alert-settings-saved-${width}` });
+        assert.equal(await holders.inputValue(), width === 'phone' ? '10' : '9', 'the number kept');
+        await screenshot(page, shot(`efficiency-alert-settings-${width}`));
       } finally {
         await context.close();
       }
