@@ -3,9 +3,13 @@
 
 use crate::{Db, Result};
 
-/// One open step as the backlog lists it.
+/// One open step as the backlog lists it: a flow step (`source` `task`) or a 会议回执 owed
+/// (`reply`: `task_id` is the reply row, `case_id` the meeting, `due_at` the reply deadline,
+/// `created_at` when the notice was sent; a unit's reply has post 0 and no holder's name).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct BacklogRow {
+    /// `task` or `reply`.
+    pub source: String,
     /// Task id.
     pub task_id: i64,
     /// Case.
@@ -63,6 +67,10 @@ pub struct BacklogFilter {
     pub overdue_at: Option<i64>,
     /// Order by how long the steps have waited (the oldest first) instead of by deadline.
     pub oldest_first: bool,
+    /// Also the 会议回执 owed at this instant (epoch ms) for meetings not yet begun.
+    pub replies_at: Option<i64>,
+    /// Only the 会议回执 (no flow steps).
+    pub replies_only: bool,
 }
 
 fn id_list(ids: &[i64]) -> String {
@@ -119,6 +127,46 @@ fn clause(f: &BacklogFilter) -> (String, Vec<String>, Vec<i64>) {
     (sql, texts, ints)
 }
 
+/// The where clause of the 会议回执 owed under a filter (none: it holds no replies). Every
+/// value is a number of the filter, written into the text.
+fn reply_clause(f: &BacklogFilter) -> Option<String> {
+    let at = f.replies_at?;
+    if f.min_card.is_some() || f.kind.as_deref().is_some_and(|k| k != "reply") {
+        return None;
+    }
+    let mut sql = format!(
+        "r.answer is null and m.status in ('preparing', 'notified') and m.starts_at > {at}"
+    );
+    match &f.post_ids {
+        Some(posts) => sql.push_str(&format!(" and r.post_id in ({})", id_list(posts))),
+        None => sql.push_str(&format!(
+            " and coalesce(p.unit_id, r.unit_id) in ({})",
+            id_list(&f.unit_ids)
+        )),
+    }
+    if let Some(at) = f.reached_before {
+        sql.push_str(&format!(" and n.sent_at <= {at}"));
+    }
+    if let Some(at) = f.overdue_at {
+        sql.push_str(&format!(" and n.reply_by <= {at}"));
+    }
+    Some(sql)
+}
+
+/// The 会议回执 owed, in the columns of [`BacklogRow`].
+const REPLIES: &str = "select 'reply' as source, r.id as task_id, r.meeting_id as case_id,
+         cast(0 as bigint) as run_no, '会议回执' as step_name, 'reply' as kind,
+         coalesce(r.post_id, 0) as post_id, cast(null as text) as due_date, n.reply_by as due_at,
+         n.sent_at as created_at, r.urge_count, m.title, 'meeting' as item_kind,
+         u.id as unit_id, u.short_name as unit_name, coalesce(pe.name, '') as person_name,
+         coalesce(p.title, q.name, '') as position_name, m.classification,
+         cast(0 as bigint) as card
+     from meeting_replies r join meeting_notices n on n.meeting_id = r.meeting_id
+     join meetings m on m.id = r.meeting_id
+     left join posts p on p.id = r.post_id left join persons pe on pe.id = p.person_id
+     left join positions q on q.id = p.position_id
+     join units u on u.id = coalesce(p.unit_id, r.unit_id)";
+
 const FROM: &str = "from tasks t join cases c on c.id = t.case_id
      join posts p on p.id = t.post_id join units u on u.id = p.unit_id
      join persons pe on pe.id = p.person_id join positions q on q.id = p.position_id";
@@ -133,26 +181,35 @@ pub async fn backlog(
 ) -> Result<Vec<BacklogRow>> {
     let (cond, texts, ints) = clause(f);
     let n = texts.len() + ints.len();
-    let sql = format!(
-        "select t.id as task_id, t.case_id, t.run_no, t.step_name, t.kind, t.post_id,
-            t.due_date, t.due_at, t.created_at, t.urge_count, c.title, c.item_kind,
+    let tasks = format!(
+        "select 'task' as source, t.id as task_id, t.case_id, t.run_no, t.step_name, t.kind,
+            t.post_id, t.due_date, t.due_at, t.created_at, t.urge_count, c.title, c.item_kind,
             p.unit_id, u.short_name as unit_name, pe.name as person_name,
             coalesce(p.title, q.name) as position_name,
             {classification} as classification,
             cast((select coalesce(max(case when k.color = 'red' then 2 else 1 end), 0) from cards k
               where k.case_id = t.case_id and k.run_no = t.run_no and k.post_id = t.post_id)
               as bigint) as card
-         {FROM} where {cond}
+         {FROM} where {cond}",
+        classification = crate::flow::case_classification_sql("c.id"),
+    );
+    let rows = match (f.replies_only, reply_clause(f)) {
+        (true, Some(r)) => format!("{tasks} and 1 = 0 union all {REPLIES} where {r}"),
+        (true, None) => format!("{tasks} and 1 = 0"),
+        (false, Some(r)) => format!("{tasks} union all {REPLIES} where {r}"),
+        (false, None) => tasks,
+    };
+    let sql = format!(
+        "select * from ({rows}) b
          order by {order}
          limit ${} offset ${}",
         n + 1,
         n + 2,
         order = if f.oldest_first {
-            "t.created_at, t.id"
+            "created_at, source desc, task_id"
         } else {
-            "case when t.due_at is null then 1 else 0 end, t.due_at, t.created_at, t.id"
+            "case when due_at is null then 1 else 0 end, due_at, created_at, source desc, task_id"
         },
-        classification = crate::flow::case_classification_sql("c.id"),
     );
     Ok(with_db!(db, c => {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
@@ -169,7 +226,21 @@ pub async fn backlog(
 /// How many open steps a filter holds.
 pub async fn backlog_count(db: &Db, f: &BacklogFilter) -> Result<i64> {
     let (cond, texts, ints) = clause(f);
-    let sql = format!("select count(*) {FROM} where {cond}");
+    let tasks = format!("select t.id {FROM} where {cond}");
+    let replies = |r: &str| {
+        format!(
+            "select r.id from meeting_replies r join meeting_notices n on n.meeting_id = r.meeting_id
+             join meetings m on m.id = r.meeting_id left join posts p on p.id = r.post_id
+             where {r}"
+        )
+    };
+    let rows = match (f.replies_only, reply_clause(f)) {
+        (true, Some(r)) => format!("{tasks} and 1 = 0 union all {}", replies(&r)),
+        (true, None) => format!("{tasks} and 1 = 0"),
+        (false, Some(r)) => format!("{tasks} union all {}", replies(&r)),
+        (false, None) => tasks,
+    };
+    let sql = format!("select count(*) from ({rows}) b");
     Ok(with_db!(db, c => {
         let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
         for t in &texts {
@@ -183,16 +254,27 @@ pub async fn backlog_count(db: &Db, f: &BacklogFilter) -> Result<i64> {
 }
 
 /// Open steps counted per holder unit: (unit, open, past their deadline at `at`, with a red
-/// card, with any card), for the units in `unit_ids` — the counts of [`backlog_count`] for
-/// several units in one read.
+/// card, with any card), for the units in `unit_ids` — the counts of [`backlog_count`] (the
+/// 会议回执 owed at `at` among them) for several units in one read.
 pub async fn open_by_unit(
     db: &Db,
     unit_ids: &[i64],
     at: i64,
 ) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
-    let (cond, _, _) = clause(&BacklogFilter {
+    let f = BacklogFilter {
         unit_ids: unit_ids.to_vec(),
+        replies_at: Some(at),
         ..Default::default()
+    };
+    let (cond, _, _) = clause(&f);
+    let replies = reply_clause(&f).map_or_else(String::new, |r| {
+        format!(
+            " union all
+              select coalesce(p.unit_id, r.unit_id), n.reply_by, cast(0 as bigint)
+              from meeting_replies r join meeting_notices n on n.meeting_id = r.meeting_id
+              join meetings m on m.id = r.meeting_id left join posts p on p.id = r.post_id
+              where {r}"
+        )
     });
     let sql = format!(
         "select unit_id, count(*),
@@ -203,7 +285,7 @@ pub async fn open_by_unit(
                  (select coalesce(max(case when k.color = 'red' then 2 else 1 end), 0) from cards k
                   where k.case_id = t.case_id and k.run_no = t.run_no and k.post_id = t.post_id)
                    as card
-               {FROM} where {cond}) x
+               {FROM} where {cond}{replies}) x
          group by unit_id"
     );
     Ok(

@@ -29,13 +29,14 @@ const EXPORT_LIMIT: i64 = 10_000;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams, ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct BacklogQuery {
-    /// An area's code (`flow`, `documents`, `supervision` …).
+    /// An area's code (`flow`, `documents`, `supervision` …, or `meetings` for the 会议回执
+    /// owed).
     #[serde(default, deserialize_with = "blank_as_none")]
     pub area: Option<String>,
     /// A unit within the viewer's scope: its whole subtree.
     #[serde(default, deserialize_with = "blank_as_none")]
     pub unit: Option<i64>,
-    /// `task` (待办) or `read` (待阅).
+    /// `task` (待办), `read` (待阅) or `reply` (待回执: the 会议回执 owed).
     #[serde(default, deserialize_with = "blank_as_none")]
     pub kind: Option<String>,
     /// `yellow` (黄牌 or worse) or `red` (红牌).
@@ -73,7 +74,10 @@ where
 /// One open step.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BacklogItem {
-    /// The task.
+    /// Where the item opens: its case (`/cases/{id}`), or for a 会议回执 its meeting
+    /// (`/meetings/{id}`).
+    pub link: String,
+    /// The task (for a 会议回执: the reply row).
     pub task_id: i64,
     /// The item's case (`/cases/{id}`).
     pub case_id: i64,
@@ -160,6 +164,7 @@ impl Efficiency<'_> {
             units,
             areas: Area::all()
                 .map(|a| (a.code().to_owned(), a.label().to_owned()))
+                .chain([(MEETINGS.to_owned(), "办会".to_owned())])
                 .collect(),
         })
     }
@@ -291,15 +296,28 @@ impl Efficiency<'_> {
                 None => f.unit_ids = units.iter().map(|(id, _)| *id).collect(),
             },
         }
-        if let Some(code) = q.area.as_deref().filter(|c| !c.is_empty()) {
-            let area = Area::from_code(code)
-                .ok_or_else(|| ServiceError::invalid("area", format!("没有业务类别「{code}」")))?;
-            f.item_kinds = area.kinds().iter().map(|k| k.code().to_owned()).collect();
+        // The 会议回执 owed (meetings are not flow items) join every backlog but an area's
+        // other than 办会's.
+        f.replies_at = Some(ms(now));
+        match q.area.as_deref().filter(|c| !c.is_empty()) {
+            None => {}
+            Some(MEETINGS) => f.replies_only = true,
+            Some(code) => {
+                let area = Area::from_code(code).ok_or_else(|| {
+                    ServiceError::invalid("area", format!("没有业务类别「{code}」"))
+                })?;
+                f.item_kinds = area.kinds().iter().map(|k| k.code().to_owned()).collect();
+                f.replies_at = None;
+            }
         }
         f.kind = match q.kind.as_deref() {
             None | Some("") => None,
             Some(k @ ("task" | "read")) => Some(k.to_owned()),
-            Some(_) => return Err(ServiceError::invalid("kind", "请选择待办或待阅")),
+            Some("reply") => {
+                f.replies_only = true;
+                None
+            }
+            Some(_) => return Err(ServiceError::invalid("kind", "请选择待办、待阅或待回执")),
         };
         f.min_card = match q.card.as_deref() {
             None | Some("") => None,
@@ -344,10 +362,19 @@ fn reached_by(cal: &Calendar, today: NaiveDate, n: i64) -> i64 {
     ms(crate::meetings::from_beijing(next.and_time(NaiveTime::MIN))) - 1
 }
 
+/// The backlog's code for 办会's obligations (the 会议回执 owed), beside the flow's areas.
+const MEETINGS: &str = "meetings";
+
 fn item(r: BacklogRow, cal: &Calendar, actor: &Actor, now: DateTime<Utc>) -> Result<BacklogItem> {
     let today = business_date(now);
     let reached_at = from_ms(r.created_at);
-    let due_date = r.due_date.as_deref().and_then(|d| d.parse().ok());
+    let reply = r.source == "reply";
+    // A reply's deadline is an instant (回执截止); its day is the Beijing day it falls on.
+    let due_date = if reply {
+        r.due_at.map(|at| business_date(from_ms(at)))
+    } else {
+        r.due_date.as_deref().and_then(|d| d.parse().ok())
+    };
     let withheld = !actor.may_see(crate::clearance::level(&r.classification)?);
     let u = urgency(due_date, r.due_at, now);
     let late_days = match due_date {
@@ -355,6 +382,11 @@ fn item(r: BacklogRow, cal: &Calendar, actor: &Actor, now: DateTime<Utc>) -> Res
         _ => 0,
     };
     Ok(BacklogItem {
+        link: if reply {
+            format!("/meetings/{}", r.case_id)
+        } else {
+            format!("/cases/{}", r.case_id)
+        },
         task_id: r.task_id,
         case_id: r.case_id,
         title: if withheld {
@@ -363,12 +395,29 @@ fn item(r: BacklogRow, cal: &Calendar, actor: &Actor, now: DateTime<Utc>) -> Res
             r.title
         },
         withheld,
-        area: xn_domain::flow::ItemKind::from_code(&r.item_kind)
-            .map_or_else(String::new, |k| crate::areas::area_of(k).label().to_owned()),
-        item_kind: label_of_code(&r.item_kind),
+        area: if reply {
+            "办会".to_owned()
+        } else {
+            xn_domain::flow::ItemKind::from_code(&r.item_kind)
+                .map_or_else(String::new, |k| crate::areas::area_of(k).label().to_owned())
+        },
+        item_kind: if reply {
+            "会议".to_owned()
+        } else {
+            label_of_code(&r.item_kind)
+        },
         step: r.step_name,
-        queue: if r.kind == "read" { "待阅" } else { "待办" }.to_owned(),
-        holder: format!("{}（{}）", r.person_name, r.position_name),
+        queue: match r.kind.as_str() {
+            "read" => "待阅",
+            "reply" => "待回执",
+            _ => "待办",
+        }
+        .to_owned(),
+        holder: if r.person_name.is_empty() {
+            format!("{}（单位回执）", r.unit_name)
+        } else {
+            format!("{}（{}）", r.person_name, r.position_name)
+        },
         unit: r.unit_name,
         reached_at,
         age_days: cal

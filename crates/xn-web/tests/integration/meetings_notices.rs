@@ -667,3 +667,106 @@ on_both_engines!(
         assert_eq!(list, json!([]));
     }
 );
+
+on_both_engines!(
+    the_replies_owed_sit_in_the_efficiency_backlog_until_answered,
+    |app: TestApp| async move {
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let zhuren = app.token_for("zhuren", &SCOPES).await;
+        let county = app.token_for("qinghe.zhuren", &SCOPES).await;
+        let id = book(&app, &mishu, "").await;
+        let backlog = async |token: &str, query: &str| {
+            let res = app
+                .api(
+                    "GET",
+                    &format!("/api/v1/efficiency/backlog{query}"),
+                    token,
+                    None,
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+            res.json()
+        };
+        let replies = |v: &Value| -> Vec<Value> {
+            v["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["link"] == format!("/meetings/{id}"))
+                .cloned()
+                .collect()
+        };
+        // Booked, not yet notified: nothing owed.
+        assert!(replies(&backlog(&zhuren, "").await).is_empty());
+        let before = backlog(&zhuren, "").await["total"].as_i64().unwrap();
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/{id}/notice"),
+                &mishu,
+                Some(notice()),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        // The city's 主任 sees the four owed across his tree, the bureau's as its unit's.
+        let all = backlog(&zhuren, "?area=meetings").await;
+        assert_eq!(all["total"], 4, "{all}");
+        let rows = replies(&all);
+        assert_eq!(rows.len(), 4);
+        assert!(
+            rows.iter()
+                .all(|r| r["queue"] == "待回执" && r["area"] == "办会")
+        );
+        assert!(
+            rows.iter()
+                .all(|r| r["due_date"] == "2026-12-01" && r["card"].is_null())
+        );
+        assert_eq!(
+            rows.iter()
+                .filter(|r| r["holder"].as_str().unwrap().ends_with("（单位回执）"))
+                .count(),
+            1,
+            "{rows:?}"
+        );
+        assert_eq!(backlog(&zhuren, "").await["total"], before + 4);
+        assert_eq!(backlog(&zhuren, "?kind=reply").await["total"], 4);
+        assert!(replies(&backlog(&zhuren, "?area=documents").await).is_empty());
+        assert!(replies(&backlog(&zhuren, "?card=yellow").await).is_empty());
+        // The county's 主任 sees the one his county owes, and the leader's picture counts it.
+        let mine = backlog(&county, "?area=meetings").await;
+        assert_eq!(mine["total"], 1, "{mine}");
+        assert_eq!(replies(&mine)[0]["step"], "会议回执");
+        let res = app
+            .api("GET", "/api/v1/efficiency/leader", &zhuren, None)
+            .await;
+        let tiles = res.json()["tiles"].clone();
+        let qinghe = tiles
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"].as_str().unwrap().contains("清河"))
+            .unwrap()
+            .clone();
+        assert!(qinghe["open"].as_i64().unwrap() >= 1, "{qinghe}");
+        // Past the deadline they are overdue; answered, the county's leaves the backlog.
+        app.clock.advance(Duration::days(6));
+        assert_eq!(
+            backlog(&zhuren, "?area=meetings&overdue=true").await["total"],
+            4
+        );
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/{id}/replies"),
+                &county,
+                Some(json!({"answer": "attend"})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(backlog(&county, "?area=meetings").await["total"], 0);
+        assert_eq!(backlog(&zhuren, "?area=meetings").await["total"], 3);
+        // Once the meeting has begun nothing is owed any more.
+        app.clock.advance(Duration::days(2));
+        assert_eq!(backlog(&zhuren, "?area=meetings").await["total"], 0);
+    }
+);
