@@ -141,7 +141,10 @@ fn clock(at: i64) -> String {
 fn deadline_text(at: i64) -> String {
     let local = xn_domain::calendar::hours::to_shanghai_local(from_ms(at));
     if local.time() == chrono::NaiveTime::MIN {
-        format!("{} 24:00", (local.date() - Duration::days(1)).format("%m月%d日"))
+        format!(
+            "{} 24:00",
+            (local.date() - Duration::days(1)).format("%m月%d日")
+        )
     } else {
         local.format("%m月%d日 %H:%M").to_string()
     }
@@ -644,7 +647,8 @@ impl Management<'_> {
         let marked = store::marks(self.svc.db(), v.post, &date.to_string())
             .await?
             .contains(&input.source);
-        if !on_plan && !(marked && !input.done) {
+        let unmarking = marked && !input.done;
+        if !(on_plan || unmarking) {
             return Err(ServiceError::invalid(
                 "source",
                 "这一天的日安排中没有这一项",
