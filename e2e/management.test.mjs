@@ -2,7 +2,8 @@
 // finds this week's report drafted from her own events and submits it; her 科长 reads it in
 // the section's week and comments; the 主任 opens last month's evaluation, drills from the
 // section's table into one person's figures and their source items, and locks the section.
-// Nothing is wider than the phone's screen. On the engines scripts/e2e chooses
+// Then the 秘书 plans her day on the phone (an own entry added and marked done, a rule to read
+// acknowledged) and the 科长 sees the section's day. Nothing is wider than the phone's screen. On the engines scripts/e2e chooses
 // (e2e/lib.mjs, onEngines).
 
 import { after, before, test } from 'node:test';
@@ -131,6 +132,49 @@ function journeys(backend, { databaseUrl } = {}) {
         const [n, of] = locked.split('/').map((x) => Number(x.trim()));
         assert.ok(n > 0 && n === of, `every person of the section locked: ${locked}`);
         await expectText(page.locator('#people tbody tr', { hasText: '王晓东' }).locator('td[data-label="状态"]'), '已锁定');
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('the 秘书 plans her day on a phone and acknowledges a rule; the 科长 sees the section\'s day', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    {
+      const { context, page } = await signIn('mishu', PHONE);
+      try {
+        await navigating(page, () => page.locator('#to-plan').click());
+        await expectText(page.locator('h1'), '今日安排', { hint: 'plan' });
+        await expectText(page.locator('#own'), '校对市政府常务会议纪要', { hint: 'own-entries' });
+        await expectText(page.locator('#due-today'), '制度阅知', { hint: 'rules-on-plan' });
+        await nothingWider(page, 'phone day plan');
+        await page.locator('#entry-text').fill('核对会议室预订');
+        await page.locator('#entry-time').fill('16:00');
+        await navigating(page, () => page.locator('#add-entry-button').click());
+        await expectText(page.locator('.notice'), '已加入今日安排', { hint: 'added' });
+        const added = page.locator('#own li', { hasText: '核对会议室预订' });
+        await expectText(added, '16:00');
+        await navigating(page, () => added.getByRole('button', { name: '标记完成' }).click());
+        await expectText(page.locator('#own li.done'), '核对会议室预订', { hint: 'done' });
+        await screenshot(page, shot('plan-today-phone'));
+        const rule = page.locator('#due-today li', { hasText: '制度阅知' }).locator('a').first();
+        await navigating(page, () => rule.click());
+        await expectText(page.locator('#my-ack'), '待阅知', { hint: 'rule' });
+        await nothingWider(page, 'phone rule');
+        await navigating(page, () => page.locator('#acknowledge').click());
+        await expectText(page.locator('.notice'), '已确认阅知', { hint: 'acknowledged' });
+        await expectText(page.locator('#my-ack'), '已阅知');
+      } finally {
+        await context.close();
+      }
+    }
+    {
+      const { context, page } = await signIn('kezhang', PHONE);
+      try {
+        await page.goto(`${server.url}/plans/section`);
+        await expectText(page.locator('h1'), '本科室日安排', { hint: 'section-day' });
+        await expectText(page.locator('main'), '核对会议室预订', { hint: 'section-entry' });
+        await nothingWider(page, 'phone section day');
+        await screenshot(page, shot('plan-section-phone'));
       } finally {
         await context.close();
       }

@@ -380,6 +380,88 @@ pub fn is_monday(date: NaiveDate) -> bool {
     date.weekday() == Weekday::Mon
 }
 
+// ---------------------------------------------------------------------------------------------
+// 日安排 and 规章制度
+
+/// Checks an own entry of the day plan: 1–200 characters.
+pub fn check_plan_text(text: &str) -> Result<String, Invalid> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(invalid("text", "请填写安排内容"));
+    }
+    if t.chars().count() > 200 {
+        return Err(invalid("text", "安排内容不超过 200 字"));
+    }
+    Ok(t.to_owned())
+}
+
+/// Checks an entry's optional time, `HH:MM` (24 hours); '' when none.
+pub fn check_plan_time(time: &str) -> Result<String, Invalid> {
+    let t = time.trim();
+    if t.is_empty() {
+        return Ok(String::new());
+    }
+    chrono::NaiveTime::parse_from_str(t, "%H:%M")
+        .map(|x| x.format("%H:%M").to_string())
+        .map_err(|_| invalid("time", "时间格式应为 HH:MM，如 09:30"))
+}
+
+/// The last day of a quarter (1–4) of a year: a target's milestone falls due then.
+pub fn quarter_end(year: i32, quarter: u32) -> Option<NaiveDate> {
+    let next = match quarter {
+        1 => NaiveDate::from_ymd_opt(year, 4, 1),
+        2 => NaiveDate::from_ymd_opt(year, 7, 1),
+        3 => NaiveDate::from_ymd_opt(year, 10, 1),
+        4 => NaiveDate::from_ymd_opt(year + 1, 1, 1),
+        _ => None,
+    };
+    next.and_then(|d| d.pred_opt())
+}
+
+/// The milestones (quarter 1–4 and its text) of a target whose quarter ends within
+/// `[from, to]`; a quarter without text has no milestone.
+pub fn milestones_due(
+    milestones: &str,
+    year: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(u32, NaiveDate, String)> {
+    milestones
+        .lines()
+        .take(4)
+        .zip(1u32..)
+        .filter_map(|(text, q)| {
+            let due = quarter_end(year, q)?;
+            let text = text.trim();
+            (!text.is_empty() && due >= from && due <= to).then(|| (q, due, text.to_owned()))
+        })
+        .collect()
+}
+
+/// Checks a rule's title: 1–100 characters.
+pub fn check_rule_title(title: &str) -> Result<String, Invalid> {
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(invalid("title", "请填写制度名称"));
+    }
+    if t.chars().count() > 100 {
+        return Err(invalid("title", "制度名称不超过 100 字"));
+    }
+    Ok(t.to_owned())
+}
+
+/// Checks a rule's text: 1–50,000 characters.
+pub fn check_rule_body(body: &str) -> Result<String, Invalid> {
+    let t = body.trim();
+    if t.is_empty() {
+        return Err(invalid("body", "请填写制度正文"));
+    }
+    if t.chars().count() > 50_000 {
+        return Err(invalid("body", "制度正文不超过 50000 字"));
+    }
+    Ok(t.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,5 +527,28 @@ mod tests {
         assert!(MeasureKind::Date.parse_value("v", "2027-02-30").is_err());
         assert!(check_rating(11).is_err());
         assert!(check_rating(-10).is_ok());
+    }
+
+    #[test]
+    fn plan_entries_take_a_short_text_and_an_optional_time() {
+        assert_eq!(check_plan_text("  校对文件 ").unwrap(), "校对文件");
+        assert!(check_plan_text(" ").is_err());
+        assert_eq!(check_plan_time("9:05").unwrap(), "09:05");
+        assert_eq!(check_plan_time("").unwrap(), "");
+        assert!(check_plan_time("25:00").is_err());
+    }
+
+    #[test]
+    fn a_milestone_falls_due_at_its_quarters_end() {
+        assert_eq!(quarter_end(2026, 4), Some(d("2026-12-31")));
+        assert_eq!(quarter_end(2026, 1), Some(d("2026-03-31")));
+        let due = milestones_due(
+            "30 条\n60 条\n90 条\n120 条",
+            2026,
+            d("2026-12-28"),
+            d("2027-01-03"),
+        );
+        assert_eq!(due, vec![(4, d("2026-12-31"), "120 条".to_owned())]);
+        assert!(milestones_due("a\nb", 2026, d("2026-12-28"), d("2027-01-03")).is_empty());
     }
 }

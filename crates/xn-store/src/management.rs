@@ -8,10 +8,14 @@
 use crate::{Db, Result, Tx};
 
 mod facts;
+mod plans;
 mod records;
+mod regulations;
 
 pub use facts::*;
+pub use plans::*;
 pub use records::*;
+pub use regulations::*;
 
 /// A comma-separated list of ids for an `in (…)` clause (`0` when empty: matches no row).
 pub(crate) fn ids(list: &[i64]) -> String {

@@ -72,7 +72,7 @@ const TARGETS: [DemoTarget; 5] = [
 ];
 
 impl Services {
-    async fn management_demo_actor(
+    pub(super) async fn management_demo_actor(
         &self,
         person: i64,
         post: i64,
@@ -308,6 +308,8 @@ impl Services {
                 Err(e) => return Err(e),
             }
         }
+        self.load_demo_rules_and_plans(office, &staff, &zhuren, now)
+            .await?;
         Ok((targets, reports))
     }
 

@@ -16,8 +16,11 @@
 //! each), `sheet` (the xlsx export); this file holds the door, the scope and the settings.
 
 mod demo;
+mod demo_rules;
 mod evaluations;
 mod factors;
+mod plans;
+mod regulations;
 mod reports;
 mod sheet;
 mod targets;
@@ -36,6 +39,11 @@ use crate::{Actor, Result, ServiceError, Services, ms, require};
 pub use evaluations::{
     DecisionInput, EvaluationView, FactorLabel, FactorView, MonthRow, MonthView, ObjectionInput,
     RatingInput, SourceItem, UnitRollup,
+};
+pub use plans::{DayPlan, EntryInput, MarkInput, Move, PlanLine, SectionDay};
+pub use regulations::{
+    AckLine, AckSummary, RuleInput, RuleLine, RuleVersionInput, RuleVersionView, RuleView,
+    RulesView,
 };
 pub use reports::{
     DraftLine, UrgeOutcome, WeekRow, WeekTable, WeeklyDraft, WeeklyInput, WeeklyView,
@@ -327,7 +335,7 @@ impl Management<'_> {
         })
     }
 
-    fn office_led(v: &Viewer) -> Result<i64> {
+    pub(crate) fn office_led(v: &Viewer) -> Result<i64> {
         match &v.scope {
             ManagementScope::Office { office, .. } => Ok(*office),
             _ => Err(ServiceError::Forbidden(

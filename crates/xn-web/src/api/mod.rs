@@ -26,6 +26,7 @@ pub mod information;
 pub mod management;
 pub mod meetings;
 pub mod org;
+pub mod plans;
 pub mod service;
 pub mod supervision;
 
@@ -221,6 +222,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(efficiency_alerts::router())
         .merge(complaints::router())
         .merge(management::router())
+        .merge(plans::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

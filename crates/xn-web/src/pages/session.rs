@@ -398,6 +398,7 @@ fn notice_link(subject: Option<&str>) -> Option<String> {
         "document" => Some(format!("/documents/{id}")),
         "meeting" => Some(format!("/meetings/{id}")),
         "efficiency_alert" => Some(format!("/efficiency/alerts#alert-{id}")),
+        "rule" => Some(format!("/rules/{id}")),
         _ => None,
     }
 }
@@ -411,6 +412,8 @@ struct WorkbenchPage {
     notices: Vec<NoticeLine>,
     /// 会议通知 waiting for this post's reply (回执), above the queues.
     awaiting: Vec<xn_service::meetings::AwaitingView>,
+    /// Rules the post is asked to acknowledge: (rule, version, title).
+    rules_pending: Vec<(i64, i64, String)>,
     /// Unread notifications of the post (all of them, not only those listed).
     unread: i64,
     posts: Vec<PostLine>,
@@ -475,11 +478,22 @@ async fn workbench(
         Err(xn_service::ServiceError::Forbidden(_)) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
+    let rules_pending = match state
+        .services
+        .management()
+        .rules_to_acknowledge(&actor)
+        .await
+    {
+        Ok(r) => r,
+        Err(xn_service::ServiceError::Forbidden(_)) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     Ok(WorkbenchPage {
         l,
         w,
         notices,
         awaiting,
+        rules_pending,
         unread,
         posts,
         recent,

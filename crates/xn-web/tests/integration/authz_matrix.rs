@@ -313,6 +313,19 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/reports/week", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/reports/{weekly}/comment", "flow.work", "yhhh nnn yn").json(r#"{"comment":""}"#),
         r("POST", "/api/v1/reports/urge", "flow.work", "ynnn nnn yn").json(r#"{"week":"2030-01-07"}"#),
+        // ---- API: 日安排 (the 主任's own entries) and 规章制度 (a rule of the city office) ----
+        r("GET", "/api/v1/plans", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/plans/section", "flow.work", "ynnn nnn yn"),
+        r("POST", "/api/v1/plans/entries", "flow.work", "yyyy nnn yn").json(r#"{"date":"2026-11-26","text":""}"#),
+        r("POST", "/api/v1/plans/entries/{id}/move", "flow.work", "yhhh nnn yn").json(r#"{"direction":"up"}"#),
+        r("POST", "/api/v1/plans/entries/{id}/done", "flow.work", "yhhh nnn yn").json(r#"{"done":false}"#),
+        r("DELETE", "/api/v1/plans/entries/{entry_gone}", "flow.work", "yhhh nnn .n"),
+        r("POST", "/api/v1/plans/marks", "flow.work", "yyyy nnn yn").json(r#"{"date":"2026-11-26","source":"task:0","done":true}"#),
+        r("GET", "/api/v1/rules", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/rules", "flow.work", "ynnn nnn yn").json(r#"{"title":"","body":"","effective_on":"x"}"#),
+        r("GET", "/api/v1/rules/{id}", "flow.work", "yhhy nnn yn"),
+        r("POST", "/api/v1/rules/{id}/versions", "flow.work", "yhhn nnn yn").json(r#"{"body":"","effective_on":"x"}"#),
+        r("POST", "/api/v1/rules/{id}/acknowledge", "flow.work", "yhhy nnn yn"),
         r("GET", "/api/v1/evaluations?month=2026-11", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/evaluations/xlsx?month=2026-11", "flow.work", "yyyy nnn yn"),
         // An office's settings: read by its people, not by a post outside any office.
@@ -540,6 +553,18 @@ fn rows() -> Vec<Row> {
         r("GET", "/management/settings", "flow.work", "ynyy nnn ll"),
         r("POST", "/management/settings", "flow.work", "ynnn nnn ll").form("report_weekday=9&objection_days=5"),
         r("POST", "/management/settings/weights", "flow.work", "ynnn nnn ll").form("position=x"),
+        r("GET", "/plans/today", "flow.work", "yyyy nnn ll"),
+        r("GET", "/plans/section", "flow.work", "ynnn nnn ll"),
+        r("POST", "/plans/entries", "flow.work", "yyyy nnn ll").form("date=2026-11-26&text="),
+        r("POST", "/plans/entries/{id}/move", "flow.work", "yhhh nnn ll").form("direction=up"),
+        r("POST", "/plans/entries/{id}/done", "flow.work", "yhhh nnn ll").form("done=0"),
+        r("POST", "/plans/entries/{entry_page_gone}/delete", "flow.work", "yhhh nnn ll"),
+        r("POST", "/plans/marks", "flow.work", "yyyy nnn ll").form("date=2026-11-26&source=x&done=1"),
+        r("GET", "/rules", "flow.work", "yyyy nnn ll"),
+        r("POST", "/rules", "flow.work", "ynnn nnn ll").form("title=&body=&effective_on=x"),
+        r("GET", "/rules/{id}", "flow.work", "yhhy nnn ll"),
+        r("POST", "/rules/{id}/versions", "flow.work", "yhhn nnn ll").form("body=&effective_on=x"),
+        r("POST", "/rules/{id}/acknowledge", "flow.work", "yhhy nnn ll"),
         // ---- Pages: service requests ----
         r("GET", "/affairs", "flow.work", "yyyy nnn ll"),
         r("GET", "/affairs/export.xlsx", "flow.work", "yyyy nnn ll"),
@@ -658,6 +683,8 @@ impl Fixtures {
                         "proxies" => "proxy",
                         "notifications" => "notification",
                         "alerts" => "alert",
+                        "entries" => "entry",
+                        "rules" => "rule",
                         "years" | "calendar" | "archive" => "year",
                         "attachments" => "attachment",
                         other => panic!("{template}: no fixture for an id after /{other}/"),
@@ -1013,6 +1040,35 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let weekly = res.json()["id"].as_i64().unwrap();
 
+    // 日安排: three own entries of the 主任's day (one to move and mark, two to remove); 规章制度:
+    // a rule of the city office, every post of it asked to acknowledge.
+    let mut entries = Vec::new();
+    for text in ["矩阵安排", "矩阵安排（接口删除）", "矩阵安排（页面删除）"]
+    {
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/plans/entries",
+                &zhuren,
+                Some(json!({"date": "2026-11-26", "text": text})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        entries.push(res.json()["id"].as_i64().unwrap());
+    }
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/rules",
+            &zhuren,
+            Some(
+                json!({"title": "矩阵制度", "body": "第一条 矩阵。", "effective_on": "2026-12-01"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let rule = res.json()["id"].as_i64().unwrap();
+
     // A 秘密 item of 柳林县's office, signed off, waiting at the city office's 签收; a draft
     // issue of the city's periodical.
     let liulin = app.token_for("liulin.zhuren", &scopes).await;
@@ -1128,6 +1184,10 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ("zhuren_post", zhuren_post),
         ("mishu_post", mishu_post),
         ("year", 2026),
+        ("entry", entries[0]),
+        ("entry_gone", entries[1]),
+        ("entry_page_gone", entries[2]),
+        ("rule", rule),
     ] {
         f.insert(k, v.to_string());
     }

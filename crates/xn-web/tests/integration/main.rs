@@ -33,6 +33,7 @@ mod meetings;
 mod meetings_notices;
 mod opinions;
 mod org;
+mod plans;
 mod printing;
 mod registers;
 mod robustness;

@@ -6,6 +6,8 @@
 //! shows what the service offers.
 
 mod evaluations;
+mod plans;
+mod regulations;
 mod reports;
 mod targets;
 
@@ -279,4 +281,6 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(reports::router())
         .merge(evaluations::router())
+        .merge(plans::router())
+        .merge(regulations::router())
 }
