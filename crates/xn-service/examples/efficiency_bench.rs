@@ -38,8 +38,6 @@ use anyhow::{Context, anyhow, bail};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use xn_domain::org::{Clearance, Permission};
-use xn_service::auth::ActingPost;
 use xn_service::efficiency::BacklogQuery;
 use xn_service::{Actor, Services};
 use xn_store::{Db, TxInner};
@@ -255,30 +253,6 @@ struct City {
     processes: Vec<Process>,
 }
 
-fn actor(person_id: i64, post_id: i64, unit_id: i64) -> Actor {
-    Actor {
-        person_id,
-        person_name: format!("基准{person_id}"),
-        login: format!("bench{person_id}"),
-        post: Some(ActingPost {
-            id: post_id,
-            unit_id,
-            unit_name: "基准单位".into(),
-            unit_short_name: "基准".into(),
-            position_name: "主任".into(),
-            title: None,
-            clearance: Clearance::Public,
-        }),
-        permissions: [Permission::FlowWork].into_iter().collect(),
-        csrf_token: String::new(),
-        must_change_password: false,
-        must_enrol_factor: false,
-        admin_elsewhere: false,
-        post_count: 1,
-        session: None,
-        ip: None,
-    }
-}
 
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
 const GIVEN: &str = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红梅文斌宇浩凯鹏";
@@ -400,7 +374,7 @@ async fn grow_city(services: &Services, posts: usize, now: DateTime<Utc>) -> any
                 Db::Sqlite(pool) => sqlx::query_as(sql).bind(&login).fetch_one(pool).await?,
                 Db::Postgres(pool) => sqlx::query_as(sql).bind(&login).fetch_one(pool).await?,
             };
-            Ok::<_, anyhow::Error>(actor(row.2, row.0, row.1))
+            Ok::<_, anyhow::Error>(bench_support::actor(row.2, row.0, row.1, "主任"))
         }
     };
     let zhuren = login_post("zhuren").await?;

@@ -24,8 +24,6 @@ use std::time::Instant;
 use anyhow::{Context, anyhow, bail};
 use bench_support::{Phase2, cpu_ms, now};
 use xn_domain::flow::{Action, Value};
-use xn_domain::org::{Clearance, Permission};
-use xn_service::auth::ActingPost;
 use xn_service::flow::{ActionOutcome, StartCase};
 use xn_service::{Actor, Services};
 use xn_store::org::{NewPerson, NewPost, NewUnit};
@@ -72,30 +70,6 @@ fn args() -> anyhow::Result<Args> {
     Ok(a)
 }
 
-fn actor(person_id: i64, post_id: i64, unit_id: i64) -> Actor {
-    Actor {
-        person_id,
-        person_name: format!("基准{person_id}"),
-        login: format!("bench{person_id}"),
-        post: Some(ActingPost {
-            id: post_id,
-            unit_id,
-            unit_name: "基准单位".into(),
-            unit_short_name: "基准".into(),
-            position_name: "科员".into(),
-            title: None,
-            clearance: Clearance::Public,
-        }),
-        permissions: [Permission::FlowWork].into_iter().collect(),
-        csrf_token: String::new(),
-        must_change_password: false,
-        must_enrol_factor: false,
-        admin_elsewhere: false,
-        post_count: 1,
-        session: None,
-        ip: None,
-    }
-}
 
 /// One unit and one post per role of the process.
 async fn setup(
@@ -153,7 +127,7 @@ async fn setup(
             t,
         )
         .await?;
-        actors.insert(role, actor(person, post, unit));
+        actors.insert(role, bench_support::actor(person, post, unit, "科员"));
         fields.insert(role.to_owned(), Value::Int(post));
     }
     tx.commit().await?;

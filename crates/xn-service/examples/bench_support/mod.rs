@@ -34,6 +34,33 @@ pub async fn open_services(
     Services::new(db, Settings::default()).map_err(|e| anyhow!("{e}"))
 }
 
+/// An actor of a post with the right to work on the flow (the benchmarks make their own posts
+/// and act as their holders without signing in).
+pub fn actor(person_id: i64, post_id: i64, unit_id: i64, position: &str) -> xn_service::Actor {
+    xn_service::Actor {
+        person_id,
+        person_name: format!("基准{person_id}"),
+        login: format!("bench{person_id}"),
+        post: Some(xn_service::auth::ActingPost {
+            id: post_id,
+            unit_id,
+            unit_name: "基准单位".into(),
+            unit_short_name: "基准".into(),
+            position_name: position.into(),
+            title: None,
+            clearance: xn_domain::org::Clearance::Public,
+        }),
+        permissions: [xn_domain::org::Permission::FlowWork].into_iter().collect(),
+        csrf_token: String::new(),
+        must_change_password: false,
+        must_enrol_factor: false,
+        admin_elsewhere: false,
+        post_count: 1,
+        session: None,
+        ip: None,
+    }
+}
+
 /// The real clock: a benchmark runs in real time.
 pub fn now() -> DateTime<Utc> {
     #[expect(
