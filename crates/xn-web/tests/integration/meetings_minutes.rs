@@ -411,7 +411,7 @@ on_both_engines!(
         let item = api_ok(&app, "GET", &format!("/api/v1/supervision/{item_id}"), &t.zhuren, None).await;
         assert_eq!(item["source_meeting"][0], id, "{item}");
         assert_eq!(item["source_label"], "会议议定事项");
-        assert_eq!(item["lead_unit"].as_str().unwrap(), "清河县人民政府");
+        assert_eq!(item["lead_unit"].as_str().unwrap(), "清河县政府");
         let ledger = api_ok(&app, "GET", &format!("/api/v1/supervision?meeting={id}"), &t.zhuren, None).await;
         assert_eq!(ledger["total"], 3, "{ledger}");
         let other = api_ok(&app, "GET", &format!("/api/v1/supervision?meeting={}", id + 1000), &t.zhuren, None).await;
@@ -451,7 +451,12 @@ on_both_engines!(
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("decision-item-link"), "{}", page.body);
         assert!(page.body.contains(&format!("/supervision?meeting={id}")));
+        app.login_as("zhuren").await;
         let page = app.get(&format!("/supervision/{item_id}")).await;
+        assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("id=\"source-meeting\""), "{}", page.body);
+        let ledger = app.get(&format!("/supervision?meeting={id}")).await;
+        assert_eq!(ledger.status, StatusCode::OK);
+        assert!(ledger.body.contains("完成清河县水库除险加固"), "{}", ledger.body);
     }
 );
