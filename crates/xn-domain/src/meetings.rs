@@ -268,7 +268,6 @@ pub fn overlaps(a_start: i64, a_end: i64, b_start: i64, b_end: i64) -> bool {
 /// The longest a meeting may last: a day's meeting, not a booking of a room for a week.
 pub const MAX_HOURS: i64 = 12;
 
-
 /// Where a post stands in a meeting's attendance (签到): signed in by the start, signed in
 /// after it, not signed in when the meeting ended, or away on an approved 请假.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

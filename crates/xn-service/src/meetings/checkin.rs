@@ -21,8 +21,8 @@ use serde_json::json;
 use sm3::Digest;
 use utoipa::ToSchema;
 use xn_domain::meetings::{
-    AttendRole, CHECKIN_WINDOW_SECS, MeetingStatus, SigninStatus, checkin_code_fresh,
-    checkin_open, checkin_window,
+    AttendRole, CHECKIN_WINDOW_SECS, MeetingStatus, SigninStatus, checkin_code_fresh, checkin_open,
+    checkin_window,
 };
 use xn_store::Tx;
 use xn_store::meetings::minutes::{self as mstore, NewSignin, SigninRow};
@@ -154,10 +154,7 @@ pub struct CheckinOutcome {
 /// The code of a window: six digits of SM3(`secret:window`).
 fn code_of(secret: &str, window: i64) -> String {
     let h = sm3::Sm3::digest(format!("{secret}:{window}").as_bytes());
-    let n = h
-        .first_chunk::<4>()
-        .map_or(0, |b| u32::from_be_bytes(*b))
-        % 1_000_000;
+    let n = h.first_chunk::<4>().map_or(0, |b| u32::from_be_bytes(*b)) % 1_000_000;
     format!("{n:06}")
 }
 
@@ -232,17 +229,15 @@ impl Meetings<'_> {
         let on_leave: Vec<i64> = replies
             .iter()
             .filter(|r| {
-                r.answer.as_deref() == Some("leave") && r.leave_status.as_deref() == Some("approved")
+                r.answer.as_deref() == Some("leave")
+                    && r.leave_status.as_deref() == Some("approved")
             })
             .filter_map(|r| r.post_id)
             .collect();
         let chair = store::post_labels(db, &[m.chair_post_id]).await?;
         let mut out = vec![Expected {
             post: m.chair_post_id,
-            who: chair
-                .first()
-                .map(|(_, l)| l.clone())
-                .unwrap_or_default(),
+            who: chair.first().map(|(_, l)| l.clone()).unwrap_or_default(),
             role: AttendRole::Attend,
             chair: true,
             on_leave: false,
@@ -288,13 +283,9 @@ impl Meetings<'_> {
         let (_, m) = self.managed(actor, id).await?;
         closed(&m, now)?;
         let mut tx = self.svc.db().begin().await?;
-        let secret = mstore::ensure_checkin_secret(
-            &mut tx,
-            id,
-            &crate::password::random_token(24),
-            ms(now),
-        )
-        .await?;
+        let secret =
+            mstore::ensure_checkin_secret(&mut tx, id, &crate::password::random_token(24), ms(now))
+                .await?;
         tx.commit().await?;
         let window = checkin_window(ms(now));
         let next = (window + 1) * CHECKIN_WINDOW_SECS * 1000;
@@ -399,7 +390,9 @@ impl Meetings<'_> {
             let of_unit = unit.is_some_and(|(u, active)| {
                 active != 0
                     && attendees.iter().any(|a| {
-                        a.post_id.is_none() && a.role == AttendRole::Observe.code() && a.unit_id == u
+                        a.post_id.is_none()
+                            && a.role == AttendRole::Observe.code()
+                            && a.unit_id == u
                     })
             });
             if !of_unit {
@@ -589,7 +582,14 @@ impl Meetings<'_> {
     ) -> Result<AttachmentFile> {
         let (_, m) = self.managed(actor, id).await?;
         let view = self.attendance(actor, id, now).await?;
-        let header = ["序号", "姓名及职务", "身份", "签到情况", "签到时间", "签到方式"];
+        let header = [
+            "序号",
+            "姓名及职务",
+            "身份",
+            "签到情况",
+            "签到时间",
+            "签到方式",
+        ];
         let rows = view
             .lines
             .iter()

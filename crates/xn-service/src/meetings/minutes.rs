@@ -620,7 +620,10 @@ impl Meetings<'_> {
         let units = if detail.may_manage {
             let mut tx = db.begin_read().await?;
             let m = store::find_meeting(db, id).await?;
-            let scope = self.svc.supervision_scope(&mut tx, m.office_id, None).await?;
+            let scope = self
+                .svc
+                .supervision_scope(&mut tx, m.office_id, None)
+                .await?;
             let mut out = Vec::new();
             for u in xn_store::org::list_units(db).await? {
                 if matches!(u.kind.as_str(), "government" | "office" | "bureau")
@@ -734,7 +737,10 @@ impl Services {
             let input = NewItemInput {
                 source_kind: SourceKind::Meeting,
                 source_case_id: None,
-                source_text: format!("《{}》（{number}）议定事项第{}项：{}", doc.title, d.seq, d.text),
+                source_text: format!(
+                    "《{}》（{number}）议定事项第{}项：{}",
+                    doc.title, d.seq, d.text
+                ),
                 source_leader: String::new(),
                 source_leader_post: Some(m.chair_post_id),
                 title,

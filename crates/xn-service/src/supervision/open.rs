@@ -163,7 +163,16 @@ impl Supervision<'_> {
         }
         let me = ActorRef::of(section.actor)?;
         let id = self
-            .open_item(&mut tx, &me, input, &checked, section.office, None, None, now)
+            .open_item(
+                &mut tx,
+                &me,
+                input,
+                &checked,
+                section.office,
+                None,
+                None,
+                now,
+            )
             .await?;
         tx.commit().await?;
         Ok(id)

@@ -197,7 +197,8 @@ pub async fn minutes_of_document(db: &Db, document: i64) -> Result<Option<Minute
 
 /// Marks the minutes issued, once: false when they already were (a second 核发 or a retry).
 pub async fn mark_issued(tx: &mut Tx, meeting: i64, now_ms: i64) -> Result<bool> {
-    let sql = "update meeting_minutes set issued_at = $2 where meeting_id = $1 and issued_at is null";
+    let sql =
+        "update meeting_minutes set issued_at = $2 where meeting_id = $1 and issued_at is null";
     let n = with_tx!(tx, c => sqlx::query(sql).bind(meeting).bind(now_ms)
         .execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)

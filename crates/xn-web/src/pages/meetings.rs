@@ -14,9 +14,9 @@ use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use xn_service::meetings::{
-    AttendanceView, FormOptions, MinutesPart, LeaveDecision, MeetingDetail, MeetingInput, MoveInput, NoticeInput, NoticePart,
-    ReplyInput, ReplyTable, RoomInput, RoomView, RoomWeek, UrgeInput, WeekScope, WeekView,
-    beijing_date,
+    AttendanceView, FormOptions, LeaveDecision, MeetingDetail, MeetingInput, MinutesPart,
+    MoveInput, NoticeInput, NoticePart, ReplyInput, ReplyTable, RoomInput, RoomView, RoomWeek,
+    UrgeInput, WeekScope, WeekView, beijing_date,
 };
 use xn_service::{Actor, ServiceError};
 

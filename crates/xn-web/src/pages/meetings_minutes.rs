@@ -102,7 +102,12 @@ async fn check_in(
     let r = state
         .services
         .meetings()
-        .check_in(&actor, id, &CheckinInput { code: f.code }, state.clock.now())
+        .check_in(
+            &actor,
+            id,
+            &CheckinInput { code: f.code },
+            state.clock.now(),
+        )
         .await;
     match r {
         Ok(out) => Ok(checkin_page(&state, &actor, id, Some(out.message), None)
@@ -135,7 +140,12 @@ async fn check_in_by_staff(
     let r = state
         .services
         .meetings()
-        .check_in_by_staff(&actor, id, &StaffCheckinInput { post_id }, state.clock.now())
+        .check_in_by_staff(
+            &actor,
+            id,
+            &StaffCheckinInput { post_id },
+            state.clock.now(),
+        )
         .await
         .map(|_| ());
     super::meetings::after(&state, &actor, id, r, "signed_in").await
@@ -181,9 +191,9 @@ fn decisions_of(pairs: &[(String, String)]) -> Result<Vec<DecisionInput>, Servic
             continue;
         }
         let lead = value(format!("lead_{n}"));
-        let lead_unit = lead.parse().map_err(|_| {
-            ServiceError::invalid("decisions", format!("请选择“{text}”的牵头单位"))
-        })?;
+        let lead_unit = lead
+            .parse()
+            .map_err(|_| ServiceError::invalid("decisions", format!("请选择“{text}”的牵头单位")))?;
         let assist_key = format!("assist_{n}");
         let assist_units = pairs
             .iter()

@@ -61,7 +61,13 @@ async fn bureau(app: &TestApp) -> (i64, i64) {
     (unit, post)
 }
 
-async fn api_ok(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> Value {
+async fn api_ok(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> Value {
     let res = app.api(method, path, token, body).await;
     assert!(
         res.status.is_success(),
@@ -89,7 +95,9 @@ on_both_engines!(
         let secretary_general = leader(&app, "秘书长").await;
         let county = app.post_of("qinghe.zhuren").await;
         let mayor_t = app.token_for(&login_of(&app, mayor).await, &SCOPES).await;
-        let executive_t = app.token_for(&login_of(&app, executive).await, &SCOPES).await;
+        let executive_t = app
+            .token_for(&login_of(&app, executive).await, &SCOPES)
+            .await;
         let sg_t = app
             .token_for(&login_of(&app, secretary_general).await, &SCOPES)
             .await;
@@ -146,7 +154,14 @@ on_both_engines!(
             Some(json!({"answer": "leave", "reason": "赴省里参加会议"})),
         )
         .await;
-        let table = api_ok(&app, "GET", &format!("/api/v1/meetings/{id}/replies"), &t.mishu, None).await;
+        let table = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{id}/replies"),
+            &t.mishu,
+            None,
+        )
+        .await;
         let leave_row = table["replies"]
             .as_array()
             .unwrap()
@@ -167,7 +182,12 @@ on_both_engines!(
         // Too early: sign-in opens an hour before the start.
         set_clock(&app, "2026-09-24T07:30");
         let res = app
-            .api("GET", &format!("/api/v1/meetings/{id}/checkin/code"), &t.mishu, None)
+            .api(
+                "GET",
+                &format!("/api/v1/meetings/{id}/checkin/code"),
+                &t.mishu,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         assert!(res.body.contains("会前一小时"), "{}", res.body);
@@ -175,10 +195,22 @@ on_both_engines!(
         // On the day: the screen's code; only the office may show it.
         set_clock(&app, "2026-09-24T08:40");
         let res = app
-            .api("GET", &format!("/api/v1/meetings/{id}/checkin/code"), &executive_t, None)
+            .api(
+                "GET",
+                &format!("/api/v1/meetings/{id}/checkin/code"),
+                &executive_t,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-        let screen = api_ok(&app, "GET", &format!("/api/v1/meetings/{id}/checkin/code"), &t.mishu, None).await;
+        let screen = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{id}/checkin/code"),
+            &t.mishu,
+            None,
+        )
+        .await;
         let code = screen["code"].as_str().unwrap().to_owned();
         assert_eq!(code.len(), 6);
         assert_eq!(screen["expected"], 3, "on leave is not expected: {screen}");
@@ -246,12 +278,21 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("签到码不正确"), "{}", res.body);
         assert_eq!(
-            app.scalar(&format!("select count(*) from meeting_signins where meeting_id = {id}"))
-                .await,
+            app.scalar(&format!(
+                "select count(*) from meeting_signins where meeting_id = {id}"
+            ))
+            .await,
             2
         );
         // With the current code the 市长 signs in, after the start: late.
-        let fresh = api_ok(&app, "GET", &format!("/api/v1/meetings/{id}/checkin/code"), &t.mishu, None).await;
+        let fresh = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{id}/checkin/code"),
+            &t.mishu,
+            None,
+        )
+        .await;
         let out = api_ok(
             &app,
             "POST",
@@ -264,12 +305,39 @@ on_both_engines!(
         assert!(out["message"].as_str().unwrap().contains("迟到"));
 
         // The meeting is held and ended: the county 主任 never came.
-        api_ok(&app, "POST", &format!("/api/v1/meetings/{id}/advance"), &t.mishu, None).await;
+        api_ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{id}/advance"),
+            &t.mishu,
+            None,
+        )
+        .await;
         set_clock(&app, "2026-09-24T11:05");
-        api_ok(&app, "POST", &format!("/api/v1/meetings/{id}/advance"), &t.mishu, None).await;
-        let att = api_ok(&app, "GET", &format!("/api/v1/meetings/{id}/attendance"), &t.mishu, None).await;
+        api_ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{id}/advance"),
+            &t.mishu,
+            None,
+        )
+        .await;
+        let att = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{id}/attendance"),
+            &t.mishu,
+            None,
+        )
+        .await;
         assert_eq!(
-            (&att["present"], &att["late"], &att["absent"], &att["leave"], &att["waiting"]),
+            (
+                &att["present"],
+                &att["late"],
+                &att["absent"],
+                &att["leave"],
+                &att["waiting"]
+            ),
             (&json!(2), &json!(1), &json!(1), &json!(1), &json!(0)),
             "{att}"
         );
@@ -321,8 +389,20 @@ on_both_engines!(
                 Some(json!({})),
             )
             .await;
-        assert_eq!(res.status, StatusCode::CONFLICT, "drafted once: {}", res.body);
-        let part = api_ok(&app, "GET", &format!("/api/v1/meetings/{id}/minutes"), &t.mishu, None).await;
+        assert_eq!(
+            res.status,
+            StatusCode::CONFLICT,
+            "drafted once: {}",
+            res.body
+        );
+        let part = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{id}/minutes"),
+            &t.mishu,
+            None,
+        )
+        .await;
         let m = &part["minutes"];
         let joined = |k: &str| {
             m[k].as_array()
@@ -343,10 +423,23 @@ on_both_engines!(
         };
         assert!(joined("attend").contains(&name(mayor).await), "{m}");
         assert!(joined("attend").contains(&name(executive).await), "{m}");
-        assert!(joined("leave").contains(&name(secretary_general).await), "{m}");
+        assert!(
+            joined("leave").contains(&name(secretary_general).await),
+            "{m}"
+        );
         assert!(joined("observe").contains(&name(bureau_head).await), "{m}");
-        assert!(!joined("observe").contains(&name(county).await), "absent: {m}");
-        let doc = api_ok(&app, "GET", &format!("/api/v1/documents/{minutes_doc}"), &t.mishu, None).await;
+        assert!(
+            !joined("observe").contains(&name(county).await),
+            "absent: {m}"
+        );
+        let doc = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/documents/{minutes_doc}"),
+            &t.mishu,
+            None,
+        )
+        .await;
         assert_eq!(doc["kind"], "minutes", "{doc}");
         assert_eq!(doc["format"], "minutes");
         assert_eq!(doc["seal"], false);
@@ -390,31 +483,70 @@ on_both_engines!(
             .await;
 
         // Three items, deadlines in working days across 国庆 (1–7 October, 10 October worked).
-        let part = api_ok(&app, "GET", &format!("/api/v1/meetings/{id}/minutes"), &t.mishu, None).await;
+        let part = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{id}/minutes"),
+            &t.mishu,
+            None,
+        )
+        .await;
         let deadlines: Vec<&str> = part["decisions"]
             .as_array()
             .unwrap()
             .iter()
             .map(|d| d["item"]["deadline"].as_str().unwrap())
             .collect();
-        assert_eq!(deadlines, ["2026-10-10", "2026-10-16", "2026-10-30"], "{part}");
+        assert_eq!(
+            deadlines,
+            ["2026-10-10", "2026-10-16", "2026-10-30"],
+            "{part}"
+        );
         assert_eq!(part["decisions"][0]["item"]["state_label"], "待签收");
         assert_eq!(
             app.scalar("select count(*) from supervision_items where source_kind = 'meeting'")
                 .await,
             3
         );
-        let meeting = api_ok(&app, "GET", &format!("/api/v1/meetings/{id}"), &t.mishu, None).await;
+        let meeting = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{id}"),
+            &t.mishu,
+            None,
+        )
+        .await;
         assert_eq!(meeting["meeting"]["status_label"], "纪要已印发");
         // Linked both ways: the item names the meeting; the ledger filters by it.
         let item_id = part["decisions"][1]["item"]["id"].as_i64().unwrap();
-        let item = api_ok(&app, "GET", &format!("/api/v1/supervision/{item_id}"), &t.zhuren, None).await;
+        let item = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/supervision/{item_id}"),
+            &t.zhuren,
+            None,
+        )
+        .await;
         assert_eq!(item["source_meeting"][0], id, "{item}");
         assert_eq!(item["source_label"], "会议议定事项");
         assert_eq!(item["lead_unit"].as_str().unwrap(), "清河县政府");
-        let ledger = api_ok(&app, "GET", &format!("/api/v1/supervision?meeting={id}"), &t.zhuren, None).await;
+        let ledger = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/supervision?meeting={id}"),
+            &t.zhuren,
+            None,
+        )
+        .await;
         assert_eq!(ledger["total"], 3, "{ledger}");
-        let other = api_ok(&app, "GET", &format!("/api/v1/supervision?meeting={}", id + 1000), &t.zhuren, None).await;
+        let other = api_ok(
+            &app,
+            "GET",
+            &format!("/api/v1/supervision?meeting={}", id + 1000),
+            &t.zhuren,
+            None,
+        )
+        .await;
         assert_eq!(other["total"], 0);
 
         // A second 印发 opens nothing: the 核发 task is done (none left in the 待办), and a 补发
@@ -457,6 +589,10 @@ on_both_engines!(
         assert!(page.body.contains("id=\"source-meeting\""), "{}", page.body);
         let ledger = app.get(&format!("/supervision?meeting={id}")).await;
         assert_eq!(ledger.status, StatusCode::OK);
-        assert!(ledger.body.contains("完成清河县水库除险加固"), "{}", ledger.body);
+        assert!(
+            ledger.body.contains("完成清河县水库除险加固"),
+            "{}",
+            ledger.body
+        );
     }
 );
