@@ -379,9 +379,13 @@ impl Services {
                     .to_owned(),
                 lead_unit: lead,
                 lead_post: None,
-                assist_units: if n % 2 == 0 { vec![assist] } else { Vec::new() },
+                assist_units: if n.is_multiple_of(2) {
+                    vec![assist]
+                } else {
+                    Vec::new()
+                },
                 deadline: None,
-                deadline_days: Some(if n % 3 == 0 { 10 } else { 20 }),
+                deadline_days: Some(if n.is_multiple_of(3) { 10 } else { 20 }),
             });
         }
         *made += decisions;
