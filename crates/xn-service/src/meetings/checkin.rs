@@ -316,7 +316,7 @@ impl Meetings<'_> {
         input: &CheckinInput,
         now: DateTime<Utc>,
     ) -> Result<CheckinOutcome> {
-        let viewer = self.viewer(actor).await?;
+        let viewer = self.viewer_at(actor, now).await?;
         let m = store::find_meeting(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("会议"))?;
@@ -514,7 +514,7 @@ impl Meetings<'_> {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<AttendanceView> {
-        let viewer = self.viewer(actor).await?;
+        let viewer = self.viewer_at(actor, now).await?;
         let m = store::find_meeting(self.svc.db(), id)
             .await
             .map_err(ServiceError::missing("会议"))?;

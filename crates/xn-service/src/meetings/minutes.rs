@@ -586,8 +586,8 @@ impl Meetings<'_> {
 
     /// The minutes and decisions of a meeting the viewer sees, each decision with its item's
     /// progress and card.
-    pub async fn minutes(&self, actor: &Actor, id: i64) -> Result<MinutesPart> {
-        let detail = self.get(actor, id).await?;
+    pub async fn minutes(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<MinutesPart> {
+        let detail = self.get_at(actor, id, now).await?;
         let db = self.svc.db();
         let minutes = mstore::find_minutes(db, id).await?;
         let names: HashMap<i64, String> = xn_store::org::list_units(db)

@@ -132,7 +132,13 @@ async fn get_minutes(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<MinutesPart>, ApiError> {
-    Ok(Json(state.services.meetings().minutes(&actor, id).await?))
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .minutes(&actor, id, state.clock.now())
+            .await?,
+    ))
 }
 
 /// Drafts the minutes of a held meeting (the organising office, once): a 纪要 document with

@@ -346,7 +346,7 @@ async fn meeting_page(
     } else {
         None
     };
-    let mp = m.minutes(actor, id).await?;
+    let mp = m.minutes(actor, id, state.clock.now()).await?;
     let (reply_date, reply_time) = p
         .suggested_reply_by
         .split_once(' ')

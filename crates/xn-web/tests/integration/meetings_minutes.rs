@@ -218,15 +218,39 @@ on_both_engines!(
         // (no session: the page asks to sign in)
         assert_ne!(page.status, StatusCode::OK);
 
-        let out = api_ok(
+        // The screen in the room shows it large and reloads itself every minute.
+        app.login_as("mishu").await;
+        let page = app.get(&format!("/meetings/{id}/checkin/screen")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(&code), "{}", page.body);
+        assert!(
+            page.body.contains("http-equiv=\"refresh\""),
+            "{}",
+            page.body
+        );
+        // The 常务副市长 signs in on a phone, before the start.
+        app.login_as(&login_of(&app, executive).await).await;
+        let page = app.get(&format!("/meetings/{id}")).await;
+        assert!(page.body.contains("id=\"checkin-link\""), "{}", page.body);
+        let form = app.get(&format!("/meetings/{id}/checkin")).await;
+        assert!(form.body.contains("checkin-code-input"), "{}", form.body);
+        let res = app
+            .post_form(
+                &format!("/meetings/{id}/checkin"),
+                &[("code", code.as_str())],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert!(res.body.contains("签到成功"), "{}", res.body);
+        let att = api_ok(
             &app,
-            "POST",
-            &format!("/api/v1/meetings/{id}/checkin"),
+            "GET",
+            &format!("/api/v1/meetings/{id}/attendance"),
             &executive_t,
-            Some(json!({"code": code})),
+            None,
         )
         .await;
-        assert_eq!(out["status"], "present", "{out}");
+        assert_eq!(att["mine"]["status"], "present", "{att}");
 
         // The staff sign the bureau's head in for the 列席 bureau.
         api_ok(
