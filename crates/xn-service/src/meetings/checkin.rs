@@ -282,11 +282,25 @@ impl Meetings<'_> {
     ) -> Result<CheckinScreen> {
         let (_, m) = self.managed(actor, id).await?;
         closed(&m, now)?;
-        let mut tx = self.svc.db().begin().await?;
-        let secret =
-            mstore::ensure_checkin_secret(&mut tx, id, &crate::password::random_token(24), ms(now))
+        // Read first: the screen reloads every minute, and only its first showing writes.
+        let mut tx = self.svc.db().begin_read().await?;
+        let known = mstore::checkin_secret(&mut tx, id).await?;
+        drop(tx);
+        let secret = match known {
+            Some(s) => s,
+            None => {
+                let mut tx = self.svc.db().begin().await?;
+                let s = mstore::ensure_checkin_secret(
+                    &mut tx,
+                    id,
+                    &crate::password::random_token(24),
+                    ms(now),
+                )
                 .await?;
-        tx.commit().await?;
+                tx.commit().await?;
+                s
+            }
+        };
         let window = checkin_window(ms(now));
         let next = (window + 1) * CHECKIN_WINDOW_SECS * 1000;
         let expected = self.expected(&m).await?;
