@@ -253,6 +253,20 @@ impl Meetings<'_> {
                     )
                 })?,
             };
+            // The item carries the decision's words: its lead post must be cleared for them.
+            let level = super::clearance_of(&m.classification);
+            let (name, code) = xn_store::org::post_clearance(tx, lead_post).await?;
+            let cleared = crate::clearance::level(&code)?;
+            if !cleared.may_see(level) {
+                return Err(ServiceError::invalid(
+                    "decisions",
+                    format!(
+                        "第{n}项议定事项的责任人{name}的涉密等级为{}，低于会议密级{}",
+                        cleared.label(),
+                        level.label()
+                    ),
+                ));
+            }
             let mut assists: Vec<i64> = Vec::new();
             for a in &d.assist_units {
                 if *a == d.lead_unit {
