@@ -268,6 +268,95 @@ pub fn overlaps(a_start: i64, a_end: i64, b_start: i64, b_end: i64) -> bool {
 /// The longest a meeting may last: a day's meeting, not a booking of a room for a week.
 pub const MAX_HOURS: i64 = 12;
 
+/// Where a post stands in a meeting's attendance (签到): signed in by the start, signed in
+/// after it, not signed in when the meeting ended, or away on an approved 请假.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SigninStatus {
+    /// 已签到.
+    Present,
+    /// 迟到: signed in after the start.
+    Late,
+    /// 缺席: not signed in when the meeting ended.
+    Absent,
+    /// 请假: leave approved, recorded when the meeting ended.
+    Leave,
+}
+
+impl SigninStatus {
+    /// Every status.
+    pub const ALL: [SigninStatus; 4] = [
+        SigninStatus::Present,
+        SigninStatus::Late,
+        SigninStatus::Absent,
+        SigninStatus::Leave,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SigninStatus::Present => "present",
+            SigninStatus::Late => "late",
+            SigninStatus::Absent => "absent",
+            SigninStatus::Leave => "leave",
+        }
+    }
+
+    /// The Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            SigninStatus::Present => "已签到",
+            SigninStatus::Late => "迟到",
+            SigninStatus::Absent => "缺席",
+            SigninStatus::Leave => "请假",
+        }
+    }
+
+    /// The status of a stored code.
+    pub fn from_code(code: &str) -> Option<SigninStatus> {
+        SigninStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// A sign-in at `at_ms` for a meeting starting at `starts_ms`: late after the start.
+    pub fn of_signin(starts_ms: i64, at_ms: i64) -> SigninStatus {
+        if at_ms > starts_ms {
+            SigninStatus::Late
+        } else {
+            SigninStatus::Present
+        }
+    }
+
+    /// Whether the post was there (on time or late).
+    pub fn attended(self) -> bool {
+        matches!(self, SigninStatus::Present | SigninStatus::Late)
+    }
+}
+
+/// A sign-in code lives for one window of this many seconds; the screen shows the current one
+/// and refreshes each window.
+pub const CHECKIN_WINDOW_SECS: i64 = 60;
+
+/// How early before its start a meeting's sign-in opens, in minutes.
+pub const CHECKIN_OPENS_MINUTES: i64 = 60;
+
+/// The sign-in window an instant falls in.
+pub fn checkin_window(at_ms: i64) -> i64 {
+    at_ms.div_euclid(CHECKIN_WINDOW_SECS * 1000)
+}
+
+/// Whether a code of `code_window` is still taken at `now_window`: the window shown and the
+/// one before it (a code typed as the screen refreshes is not lost), so a code lives at most
+/// two windows.
+pub fn checkin_code_fresh(code_window: i64, now_window: i64) -> bool {
+    code_window == now_window || code_window + 1 == now_window
+}
+
+/// Whether sign-in is open at `now_ms` for a meeting of `[starts_ms, ends_ms)`: from an hour
+/// before its start until its end.
+pub fn checkin_open(starts_ms: i64, ends_ms: i64, now_ms: i64) -> bool {
+    now_ms >= starts_ms - CHECKIN_OPENS_MINUTES * 60_000 && now_ms < ends_ms
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,5 +405,33 @@ mod tests {
             Some(LeaveStatus::Refused)
         );
         assert_eq!(RsvpAnswer::from_code("maybe"), None);
+    }
+
+    #[test]
+    fn a_sign_in_after_the_start_is_late_and_one_at_the_start_is_not() {
+        assert_eq!(SigninStatus::of_signin(1_000, 1_000), SigninStatus::Present);
+        assert_eq!(SigninStatus::of_signin(1_000, 1_001), SigninStatus::Late);
+        assert!(SigninStatus::Late.attended());
+        assert!(!SigninStatus::Leave.attended());
+    }
+
+    #[test]
+    fn a_code_lives_for_the_window_shown_and_the_next_only() {
+        let w = checkin_window(120_000);
+        assert_eq!(w, 2);
+        assert!(checkin_code_fresh(w, w));
+        assert!(checkin_code_fresh(w, w + 1));
+        assert!(!checkin_code_fresh(w, w + 2));
+        assert!(!checkin_code_fresh(w + 1, w));
+    }
+
+    #[test]
+    fn sign_in_opens_an_hour_before_the_start_and_closes_at_the_end() {
+        let start = 10 * 3_600_000;
+        let end = start + 3_600_000;
+        assert!(!checkin_open(start, end, start - 3_600_001));
+        assert!(checkin_open(start, end, start - 3_600_000));
+        assert!(checkin_open(start, end, end - 1));
+        assert!(!checkin_open(start, end, end));
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::{Db, Result, Tx};
 
+pub mod minutes;
 pub mod notices;
 
 /// A meeting kind (会议类型).

@@ -336,6 +336,8 @@ pub struct ItemFilter {
     pub desc: bool,
     /// Top-level items only.
     pub top_only: bool,
+    /// Only the items a meeting's decisions became.
+    pub meeting: Option<i64>,
     /// The 密级 codes whose items `q` may match (the reader's clearance and below): a title
     /// withheld from the reader is not searched either. Empty reads as `public` only.
     pub title_levels: Vec<&'static str>,
@@ -402,6 +404,12 @@ fn where_clause(scope: &Scope, f: &ItemFilter) -> String {
     }
     if f.top_only {
         w.push("i.parent_id is null".into());
+    }
+    if let Some(m) = f.meeting {
+        w.push(format!(
+            "exists (select 1 from meeting_decisions md where md.supervision_item_id = i.id \
+             and md.meeting_id = {m})"
+        ));
     }
     w.join(" and ")
 }

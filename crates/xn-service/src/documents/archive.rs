@@ -369,6 +369,10 @@ impl Documents<'_> {
         if let Some(no) = row.signed_off_version {
             let v = store::version(self.svc.db(), id, no).await?;
             let mut spec = super::print::spec_of(&d, business_date(now));
+            super::print::with_minutes_lists(
+                &mut spec,
+                xn_store::meetings::minutes::minutes_of_document(self.svc.db(), id).await?,
+            );
             spec.title = v.title;
             spec.body = xn_domain::documents::text::blocks(&v.body)
                 .iter()

@@ -292,13 +292,27 @@ impl Documents<'_> {
         input: &DraftInput,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        let mut tx = self.svc.db().begin().await?;
+        let id = self.draft_in(&mut tx, actor, input, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The same inside the caller's transaction (a meeting's 纪要 is drafted with its own
+    /// rows, or not at all).
+    pub(crate) async fn draft_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        input: &DraftInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         require(actor, Permission::FlowWork)?;
         let post = actor
             .post
             .as_ref()
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
-        let mut tx = self.svc.db().begin().await?;
-        let (unit, c) = self.check_draft(&mut tx, post.id, input).await?;
+        let (unit, c) = self.check_draft(tx, post.id, input).await?;
         let (issuers, signers, main, copy) = (
             json_list(&c.issuers),
             json_list(&c.signers),
@@ -306,7 +320,7 @@ impl Documents<'_> {
             json_list(&c.copy),
         );
         let id = store::insert_document(
-            &mut tx,
+            tx,
             &store::NewDocument {
                 direction: "outgoing",
                 unit_id: unit,
@@ -323,7 +337,7 @@ impl Documents<'_> {
         )
         .await?;
         store::save_version(
-            &mut tx,
+            tx,
             id,
             &c.title,
             &c.body,
@@ -333,9 +347,9 @@ impl Documents<'_> {
             ms(now),
         )
         .await?;
-        self.svc.index_document(&mut tx, id).await?;
+        self.svc.index_document(tx, id).await?;
         events::record(
-            &mut tx,
+            tx,
             &audit(actor),
             "documents.drafted",
             Some(format!("document:{id}")),
@@ -343,7 +357,6 @@ impl Documents<'_> {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 

@@ -275,6 +275,8 @@ impl Services {
                         }
                     }
                     store::set_status(tx, doc_id, "dispatched", at).await?;
+                    // A meeting's 纪要 issued: its decisions become supervision items.
+                    self.minutes_issued(tx, doc_id, actor, now).await?;
                 }
                 _ => {}
             }

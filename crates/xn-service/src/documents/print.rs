@@ -127,6 +127,19 @@ pub(super) fn spec_of(d: &DocumentView, today: NaiveDate) -> DocSpec {
     }
 }
 
+/// A meeting's 纪要 prints the attendance lists drafted from the meeting (出席, 请假, 列席).
+pub(super) fn with_minutes_lists(
+    spec: &mut DocSpec,
+    m: Option<xn_store::meetings::minutes::MinutesRow>,
+) {
+    if let Some(m) = m {
+        let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
+        spec.attendees = list(&m.attend_list);
+        spec.absentees = list(&m.leave_list);
+        spec.observers = list(&m.observe_list);
+    }
+}
+
 impl Documents<'_> {
     /// The document laid out by GB/T 9704-2012, as a PDF download: the final, sealed PDF once
     /// the document was printed (印制), a fresh rendering before that.
@@ -144,7 +157,11 @@ impl Documents<'_> {
                 bytes: store::get_blob(self.svc.db(), &f.hash).await?,
             });
         }
-        let spec = spec_of(&d, business_date(now));
+        let mut spec = spec_of(&d, business_date(now));
+        with_minutes_lists(
+            &mut spec,
+            xn_store::meetings::minutes::minutes_of_document(self.svc.db(), id).await?,
+        );
         let fonts = fonts()?;
         let rendered = tokio::task::spawn_blocking(move || {
             xn_render::gbt9704::render(&spec, &fonts, &RenderOptions::default())
@@ -264,7 +281,11 @@ impl Services {
         let row = store::find_document_tx(tx, doc_id).await?;
         let unit_id = row.unit_id;
         let d = super::views::view(row);
-        let spec = spec_of(&d, business_date(now));
+        let mut spec = spec_of(&d, business_date(now));
+        with_minutes_lists(
+            &mut spec,
+            xn_store::meetings::minutes::minutes_of_document_tx(tx, doc_id).await?,
+        );
         let issuer_unit = d.issuers.first().and_then(|i| i.unit_id).unwrap_or(unit_id);
         // A 纪要 is never sealed (GB/T 9704 10.3); neither is a document marked seal = false.
         let sealed = spec.seal && spec.format != Format::Minutes;

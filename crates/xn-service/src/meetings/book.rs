@@ -519,6 +519,12 @@ impl Meetings<'_> {
                 },
             });
         };
+        // Ending it records who never signed in (absent, or on an approved leave).
+        let expected = if to == MeetingStatus::Ended {
+            self.expected(&m).await?
+        } else {
+            Vec::new()
+        };
         let mut tx = self.svc.db().begin().await?;
         if !store::set_status(&mut tx, id, from.code(), to.code(), "", ms(now)).await? {
             return Err(ServiceError::Conflict {
@@ -526,6 +532,7 @@ impl Meetings<'_> {
                 message: "会议状态已被他人更改，请刷新后再试".into(),
             });
         }
+        self.record_absences(&mut tx, &m, &expected, now).await?;
         crate::events::record(
             &mut tx,
             &audit(actor),

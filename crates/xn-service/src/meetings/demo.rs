@@ -6,6 +6,10 @@
 //! three days ahead through the notice service, and its recipients reply through the reply
 //! service as they would: most 参加, some 请假 (which the 秘书 approves), some 委托 a colleague,
 //! a few late; of this week's meetings the replies not yet due stay unanswered and are urged.
+//! Held meetings have their sign-ins (most by the code before the start, some late, some by
+//! the staff, a few absent); the 市长办公会议 and 常务会议 held more than a week ago have their
+//! 纪要 drafted, taken through the documents process and issued, and their 议定事项 signed for
+//! by the lead units in supervision.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use xn_store::meetings as store;
@@ -212,6 +216,8 @@ impl Services {
         }
         let mut booked = 0;
         let mut replies_made = 0_usize;
+        let mut signins_made = 0_usize;
+        let mut minuted = 0_usize;
         for p in plans {
             let starts = at(p.day, p.from.0, p.from.1);
             let input = MeetingInput {
@@ -259,12 +265,228 @@ impl Services {
             let sent_at = (start - Duration::days(3)).min(now);
             self.demo_notice_and_replies(&mishu, id, start, sent_at, now, &mut replies_made)
                 .await?;
+            if steps == 3 {
+                self.demo_checkins(&mishu, id, start, &mut signins_made)
+                    .await?;
+            }
+            let mut ended = now;
             for i in 1..steps {
                 let when = (start - Duration::days(3) + Duration::days(3) * i).min(now);
                 m.advance(&mishu, id, when).await?;
+                ended = when;
+            }
+            // The 市长办公会议 and 常务会议 held more than a week ago have their minutes issued.
+            if steps == 3
+                && (p.kind == mayor_kind || p.kind == standing_kind)
+                && start + Duration::days(7) < now
+            {
+                let decisions = if p.kind == standing_kind { 3 } else { 2 };
+                self.demo_minutes(&mishu, id, ended, now, decisions, &bureaus, &mut minuted)
+                    .await?;
             }
         }
         Ok(booked)
+    }
+}
+
+/// Decisions (议定事项) the demo's minutes record, in turn.
+const DECISIONS: [&str; 8] = [
+    "制定城区老旧管网改造年度计划，明确责任单位和完成节点",
+    "开展冬季安全生产隐患排查整治，形成问题清单并逐项销号",
+    "研究提出优化营商环境十条措施，报市政府常务会议审议",
+    "加快重点项目用地报批，协调解决征地拆迁遗留问题",
+    "落实农民工工资支付保障措施，春节前实现欠薪动态清零",
+    "完善城市应急避难场所布局，年底前完成规划编制",
+    "做好冬春季大气污染防治，制定重污染天气应急减排清单",
+    "推进政务服务“一网通办”，梳理高频事项办理流程",
+];
+
+impl Services {
+    /// Signs the expected posts of a held demo meeting in around its start through the sign-in
+    /// service: most with the code on the screen a few minutes before, some late, some by the
+    /// staff; one in eleven never comes (absent when the meeting ends).
+    async fn demo_checkins(
+        &self,
+        mishu: &Actor,
+        id: i64,
+        start: DateTime<Utc>,
+        made: &mut usize,
+    ) -> Result<()> {
+        let m = self.meetings();
+        let row = store::find_meeting(self.db(), id).await?;
+        let client = Client::default();
+        for e in m.expected(&row).await? {
+            if e.on_leave {
+                continue;
+            }
+            let n = *made;
+            *made += 1;
+            if n % 11 == 7 {
+                continue;
+            }
+            let at = if n % 5 == 2 {
+                start + Duration::minutes(3 + i64::try_from(n % 7).unwrap_or(0))
+            } else {
+                start - Duration::minutes(5 + i64::try_from(n % 20).unwrap_or(0))
+            };
+            if n % 6 == 1 {
+                let input = super::checkin::StaffCheckinInput { post_id: e.post };
+                m.check_in_by_staff(mishu, id, &input, at).await?;
+                continue;
+            }
+            let code = m.checkin_screen(mishu, id, at).await?.code;
+            let person = xn_store::org::find_post(self.db(), e.post).await?.person_id;
+            let actor = self
+                .actor_for(person, Some(e.post), None, &client, at)
+                .await?;
+            m.check_in(&actor, id, &super::checkin::CheckinInput { code }, at)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Drafts a held demo meeting's minutes with its decisions, takes them through the
+    /// documents process (each step by the post holding it, a few hours apart) to 核发, and
+    /// has each decision's lead unit sign for its supervision item the next day.
+    #[expect(clippy::too_many_arguments, reason = "one demo meeting's minutes")]
+    async fn demo_minutes(
+        &self,
+        mishu: &Actor,
+        id: i64,
+        ended: DateTime<Utc>,
+        now: DateTime<Utc>,
+        decisions: usize,
+        bureaus: &[i64],
+        made: &mut usize,
+    ) -> Result<()> {
+        if bureaus.len() < 2 {
+            return Ok(());
+        }
+        let m = self.meetings();
+        let mut list = Vec::new();
+        for i in 0..decisions {
+            let n = *made + i;
+            let lead = bureaus.get(n % bureaus.len()).copied().unwrap_or_default();
+            let assist = bureaus
+                .get((n + 1) % bureaus.len())
+                .copied()
+                .unwrap_or_default();
+            list.push(super::minutes::DecisionInput {
+                text: DECISIONS
+                    .get(n % DECISIONS.len())
+                    .copied()
+                    .unwrap_or("抓好会议议定事项落实")
+                    .to_owned(),
+                lead_unit: lead,
+                lead_post: None,
+                assist_units: if n.is_multiple_of(2) {
+                    vec![assist]
+                } else {
+                    Vec::new()
+                },
+                deadline: None,
+                deadline_days: Some(if n.is_multiple_of(3) { 10 } else { 20 }),
+            });
+        }
+        *made += decisions;
+        let mut at = ended + Duration::hours(2);
+        let input = super::minutes::MinutesInput {
+            body: String::new(),
+            decisions: list,
+        };
+        let doc = m.draft_minutes(mishu, id, &input, at).await?;
+        // The office's 主任 (its most senior post) signs the minutes off.
+        let office = m.as_office(mishu).await?.office();
+        let mut tx = self.db().begin_read().await?;
+        let signer = xn_store::meetings::notices::unit_posts_by_rank(&mut tx, office)
+            .await?
+            .first()
+            .map(|p| p.0);
+        drop(tx);
+        let Some(signer) = signer else {
+            return Ok(());
+        };
+        at += Duration::hours(1);
+        let case = self
+            .documents()
+            .submit(
+                mishu,
+                doc,
+                &crate::documents::SubmitInput {
+                    signoff_post: signer,
+                    countersign_posts: Vec::new(),
+                },
+                None,
+                at,
+            )
+            .await?;
+        let client = Client::default();
+        loop {
+            let tasks = xn_store::flow::tasks_of_case(self.db(), case).await?;
+            let Some(task) = tasks
+                .iter()
+                .filter(|t| t.state == "open" && t.kind == "task")
+                .max_by_key(|t| t.task_no)
+            else {
+                break;
+            };
+            at += Duration::hours(3);
+            if at > now {
+                return Ok(());
+            }
+            let decision = match task.step_id.as_str() {
+                "check" | "signoff" | "countersign" => "同意",
+                "recheck" => "复核无误",
+                "register" => "登记编号",
+                "print" => "印制完成",
+                "dispatch" => "核发",
+                _ => return Ok(()),
+            };
+            let person = xn_store::org::find_post(self.db(), task.post_id)
+                .await?
+                .person_id;
+            let actor = self
+                .actor_for(person, Some(task.post_id), None, &client, at)
+                .await?;
+            self.act(
+                &actor,
+                case,
+                None,
+                xn_domain::flow::Action::Complete {
+                    task: u32::try_from(task.task_no).unwrap_or(0),
+                    decision: decision.into(),
+                    opinion: if decision == "同意" {
+                        "同意印发".into()
+                    } else {
+                        String::new()
+                    },
+                    choices: std::collections::BTreeMap::new(),
+                },
+                None,
+                at,
+            )
+            .await?;
+        }
+        // The lead units sign for their items the next working morning.
+        let signed_at = at + Duration::hours(18);
+        if signed_at > now {
+            return Ok(());
+        }
+        for d in xn_store::meetings::minutes::decisions_of(self.db(), id).await? {
+            let Some(item) = d.supervision_item_id else {
+                continue;
+            };
+            let person = xn_store::org::find_post(self.db(), d.lead_post_id)
+                .await?
+                .person_id;
+            let actor = self
+                .actor_for(person, Some(d.lead_post_id), None, &client, signed_at)
+                .await?;
+            self.supervision()
+                .sign(&actor, item, "已签收，抓紧落实", signed_at)
+                .await?;
+        }
+        Ok(())
     }
 }
 

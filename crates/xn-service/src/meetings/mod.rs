@@ -10,12 +10,16 @@
 //!
 //! One file per use case: `book` (booking and the clash rule, moves, status, cancel, rooms and
 //! kinds), `notice` (会议通知 and 回执: sending, replies, 请假 decisions, 催办), `calendar` (the
-//! `.ics` of a meeting and each person's feed); this file holds the door, the views and who sees
-//! what.
+//! `.ics` of a meeting and each person's feed), `checkin` (签到: the code on the screen, signing
+//! in, late and absent, the attendance list), `minutes` (纪要 and 议定事项, and the decisions
+//! becoming supervision items when the minutes are issued); this file holds the door, the views
+//! and who sees what.
 
 mod book;
 mod calendar;
+mod checkin;
 mod demo;
+mod minutes;
 mod notice;
 mod replies;
 
@@ -30,6 +34,13 @@ use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
 pub use book::{MeetingInput, MoveInput, RoomInput};
 pub use calendar::IcsFile;
+pub use checkin::{
+    AttendanceLine, AttendanceView, CheckinInput, CheckinOutcome, CheckinScreen, StaffCheckinInput,
+};
+pub use minutes::{
+    DecisionInput, DecisionItem, DecisionView, DecisionsInput, MinutesInput, MinutesPart,
+    MinutesView,
+};
 pub use notice::{
     AwaitingView, LeaveDecision, MyReply, NoticeInput, NoticePart, NoticeView, ReplyInput,
     ReplyTable, ReplyView, SendOutcome, UrgeInput,

@@ -88,6 +88,7 @@ impl Supervision<'_> {
                     &checked,
                     parent.office_unit_id,
                     Some(parent.id),
+                    None,
                     now,
                 )
                 .await?;

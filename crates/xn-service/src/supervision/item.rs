@@ -112,6 +112,9 @@ pub struct ItemDetail {
     pub source_case_id: Option<i64>,
     /// Source case title.
     pub source_case_title: Option<String>,
+    /// The meeting whose decision (议定事项) it is: (meeting id, its title, the decision's
+    /// order in the minutes).
+    pub source_meeting: Option<(i64, String, i64)>,
     /// Instruction text.
     pub source_text: String,
     /// Leader.
@@ -287,6 +290,8 @@ impl Supervision<'_> {
                 .unwrap_or_default(),
             source_case_id: item.source_case_id,
             source_case_title,
+            source_meeting: xn_store::meetings::minutes::meeting_of_item(self.svc.db(), item.id)
+                .await?,
             source_text: item.source_text.clone(),
             source_leader: item.source_leader.clone(),
             parent,

@@ -163,10 +163,46 @@ impl Supervision<'_> {
         }
         let me = ActorRef::of(section.actor)?;
         let id = self
-            .open_item(&mut tx, &me, input, &checked, section.office, None, now)
+            .open_item(
+                &mut tx,
+                &me,
+                input,
+                &checked,
+                section.office,
+                None,
+                None,
+                now,
+            )
             .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// 立项 of a meeting's decision (议定事项) when its 纪要 is issued, inside the 核发's
+    /// transaction: the same checks as a section's 立项 (texts, deadline — a number of working
+    /// days counted on the calendar from today —, lead and assisting posts, the units within
+    /// the office's government), the case owned by `owner` (the office's supervising section,
+    /// which reviews the closing) and started by the one who issued the minutes.
+    pub(crate) async fn open_for_meeting(
+        &self,
+        tx: &mut Tx,
+        me: &ActorRef,
+        owner: Option<i64>,
+        office: i64,
+        input: &NewItemInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let today = business_date(now);
+        let checked = self.check_new(tx, input, today, None).await?;
+        let scope = self.svc.supervision_scope(tx, office, None).await?;
+        self.svc
+            .check_scope(tx, input.lead_unit, scope, "lead_unit")
+            .await?;
+        for a in &input.assists {
+            self.svc.check_scope(tx, a.unit, scope, "assists").await?;
+        }
+        self.open_item(tx, me, input, &checked, office, None, owner, now)
+            .await
     }
 
     /// Refuses a source case the section may not read, alike whether it is missing, outside
@@ -255,7 +291,8 @@ impl Supervision<'_> {
         Ok(())
     }
 
-    /// Starts the item's case and writes its row, assists and deadline timers.
+    /// Starts the item's case and writes its row, assists and deadline timers. `owner` is the
+    /// post the case belongs to (who reviews the closing) when it is not the actor's own.
     #[expect(clippy::too_many_arguments, reason = "one item's parts")]
     pub(super) async fn open_item(
         &self,
@@ -265,6 +302,7 @@ impl Supervision<'_> {
         c: &Checked,
         office: i64,
         parent: Option<i64>,
+        owner: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let mut cleared = vec![("lead_post", input.lead_post)];
@@ -287,7 +325,7 @@ impl Supervision<'_> {
             .start_in_tx(
                 tx,
                 me,
-                None,
+                owner,
                 &StartCase {
                     process: "supervision".into(),
                     title: input.title.trim().to_owned(),

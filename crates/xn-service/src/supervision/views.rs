@@ -122,6 +122,9 @@ pub struct ItemQuery {
     /// Only open items past their deadline.
     #[serde(default, deserialize_with = "flag")]
     pub overdue: bool,
+    /// Only the items a meeting's decisions (议定事项) became.
+    #[serde(default)]
+    pub meeting: Option<i64>,
     /// deadline (default), created, card, unit.
     #[serde(default, deserialize_with = "known_or_default")]
     pub sort: ItemSort,
@@ -154,6 +157,7 @@ impl Default for ItemQuery {
             source_kind: None,
             q: None,
             overdue: false,
+            meeting: None,
             sort: ItemSort::default(),
             desc: false,
             page: first_page(),
@@ -184,6 +188,9 @@ impl ItemQuery {
         }
         if self.overdue {
             out.push(("overdue", "1".to_owned()));
+        }
+        if let Some(m) = self.meeting {
+            out.push(("meeting", m.to_string()));
         }
         if self.sort != ItemSort::default() {
             out.push(("sort", self.sort.code().to_owned()));
@@ -461,6 +468,7 @@ impl Supervision<'_> {
             sort: q.sort.code().to_owned(),
             desc: q.desc,
             top_only: false,
+            meeting: q.meeting,
             title_levels: actor.readable_levels(),
         };
         let (rows, total) =

@@ -25,6 +25,7 @@ pub mod flow;
 pub mod information;
 pub mod management;
 pub mod meetings;
+pub mod meetings_minutes;
 pub mod org;
 pub mod plans;
 pub mod service;
@@ -216,6 +217,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(documents::router())
         .merge(supervision::router())
         .merge(meetings::router())
+        .merge(meetings_minutes::router())
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())

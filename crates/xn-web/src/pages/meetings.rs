@@ -14,9 +14,9 @@ use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use xn_service::meetings::{
-    FormOptions, LeaveDecision, MeetingDetail, MeetingInput, MoveInput, NoticeInput, NoticePart,
-    ReplyInput, ReplyTable, RoomInput, RoomView, RoomWeek, UrgeInput, WeekScope, WeekView,
-    beijing_date,
+    AttendanceView, FormOptions, LeaveDecision, MeetingDetail, MeetingInput, MinutesPart,
+    MoveInput, NoticeInput, NoticePart, ReplyInput, ReplyTable, RoomInput, RoomView, RoomWeek,
+    UrgeInput, WeekScope, WeekView, beijing_date,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -42,6 +42,8 @@ fn done(code: &str) -> Option<&'static str> {
         "replied" => "回执已提交。",
         "leave" => "请假审批已记录，已告知本人。",
         "urged" => "已向未回执人员发出催办。",
+        "signed_in" => "已代为签到。",
+        "decisions" => "议定事项已更新；请相应修改纪要正文。",
         _ => return None,
     })
 }
@@ -278,6 +280,10 @@ struct MeetingPage {
     p: NoticePart,
     /// The reply table, for the organising office once the notice is out.
     t: Option<ReplyTable>,
+    /// The attendance (签到), once the notice is out.
+    att: Option<AttendanceView>,
+    /// The minutes and decisions (纪要, 议定事项).
+    mp: MinutesPart,
     /// The suggested deadline's date and time, for the send form.
     reply_date: String,
     reply_time: String,
@@ -287,6 +293,18 @@ struct MeetingPage {
     end: String,
     notice: Option<&'static str>,
     error: Option<String>,
+}
+
+impl MeetingPage {
+    /// The numbers of the blank decision rows after those filled: three more.
+    fn blank_rows(&self) -> std::ops::RangeInclusive<usize> {
+        let n = self.mp.decisions.len();
+        (n + 1)..=(n + 3)
+    }
+
+    fn has(&self, list: &[i64], id: &i64) -> bool {
+        list.contains(id)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -320,6 +338,15 @@ async fn meeting_page(
     } else {
         None
     };
+    let att = if matches!(
+        d.meeting.status.as_str(),
+        "notified" | "in_progress" | "ended" | "minuted"
+    ) {
+        Some(m.attendance(actor, id, state.clock.now()).await?)
+    } else {
+        None
+    };
+    let mp = m.minutes(actor, id, state.clock.now()).await?;
     let (reply_date, reply_time) = p
         .suggested_reply_by
         .split_once(' ')
@@ -329,6 +356,8 @@ async fn meeting_page(
         l: Layout::new(state, actor, "/meetings").await?,
         p,
         t,
+        att,
+        mp,
         reply_date,
         reply_time,
         date: starts.split(' ').next().unwrap_or_default().to_owned(),
@@ -354,7 +383,7 @@ async fn show(
 }
 
 /// The end of an action on the meeting page.
-async fn after(
+pub(super) async fn after(
     state: &AppState,
     actor: &Actor,
     id: i64,

@@ -31,6 +31,7 @@ pub mod flow;
 pub mod information;
 pub mod management;
 pub mod meetings;
+pub mod meetings_minutes;
 pub mod org;
 pub mod reset;
 pub mod service;
@@ -315,6 +316,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(supervision::router())
         .merge(meetings::router())
+        .merge(meetings_minutes::router())
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())

@@ -300,6 +300,18 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/meetings/{id}/urge", "flow.work", "yhhh nnn yn").json(r#"{"message":""}"#),
         // A post's own replies still owed.
         r("GET", "/api/v1/meetings/awaiting-reply", "flow.work", "yyyy nnn yn"),
+        // 签到, 纪要 and 议定事项: the organising office shows the code, signs people in, exports
+        // the attendance, drafts the minutes and sets the decisions (the meeting is being
+        // prepared, so those answer 409); whoever sees the meeting reads its attendance and
+        // minutes; the others are answered as if it did not exist.
+        r("GET", "/api/v1/meetings/{id}/checkin/code", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/{id}/checkin", "flow.work", "yhhh nnn yn").json(r#"{"code":""}"#),
+        r("POST", "/api/v1/meetings/{id}/checkin/staff", "flow.work", "yhhh nnn yn").json(r#"{"post_id":0}"#),
+        r("GET", "/api/v1/meetings/{id}/attendance", "flow.work", "yhhh nnn yn"),
+        r("GET", "/api/v1/meetings/{id}/attendance/xlsx", "flow.work", "yhhh nnn yn"),
+        r("GET", "/api/v1/meetings/{id}/minutes", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/{id}/minutes", "flow.work", "yhhh nnn yn").json(r#"{}"#),
+        r("PUT", "/api/v1/meetings/{id}/decisions", "flow.work", "yhhh nnn yn").json(r#"{"decisions":[]}"#),
         // ---- API: management (a target of the city office, the 秘书's weekly report and
         // month: the office's 主任 reads and acts on them, others find nothing; the bodies are
         // wrong on purpose, so the 主任 gets 422 and nothing changes) ----
@@ -532,6 +544,13 @@ fn rows() -> Vec<Row> {
         r("POST", "/meetings/{id}/reply", "flow.work", "yhhh nnn ll").form("answer="),
         r("POST", "/meetings/{id}/replies/{reply}/leave", "flow.work", "yhhh nnn ll").form("decision=refuse"),
         r("POST", "/meetings/{id}/urge", "flow.work", "yhhh nnn ll").form("message="),
+        r("GET", "/meetings/{id}/checkin", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/{id}/checkin", "flow.work", "yhhh nnn ll").form("code="),
+        r("GET", "/meetings/{id}/checkin/screen", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/{id}/checkin/staff", "flow.work", "yhhh nnn ll").form("post_id="),
+        r("GET", "/meetings/{id}/attendance.xlsx", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/{id}/minutes", "flow.work", "yhhh nnn ll").form("body="),
+        r("POST", "/meetings/{id}/decisions", "flow.work", "yhhh nnn ll").form("text_1="),
         // ---- Pages: management ----
         r("GET", "/management", "flow.work", "yyyy nnn ll"),
         r("GET", "/management/targets", "flow.work", "yyyy nnn ll"),

@@ -30,6 +30,7 @@ mod flow;
 mod information;
 mod management;
 mod meetings;
+mod meetings_minutes;
 mod meetings_notices;
 mod opinions;
 mod org;
