@@ -23,7 +23,10 @@
 //!                 [--database-url URL]
 //! ```
 
-#[expect(dead_code, reason = "its actors sign in; the synthetic actor is for benchmarks that make their own posts")]
+#[expect(
+    dead_code,
+    reason = "its actors sign in; the synthetic actor is for benchmarks that make their own posts"
+)]
 mod bench_support;
 
 use std::collections::{BTreeMap, BTreeSet};

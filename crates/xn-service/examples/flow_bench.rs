@@ -70,7 +70,6 @@ fn args() -> anyhow::Result<Args> {
     Ok(a)
 }
 
-
 /// One unit and one post per role of the process.
 async fn setup(
     services: &Services,
