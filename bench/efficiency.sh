@@ -11,8 +11,9 @@
 #   2. YEARS of history: ITEMS items of the real processes, each passed along 3–4 posts, with
 #      the task rows, events, timers and cards the flow writes (about five events an item);
 #   3. the catch-up a server does at its first start: every day, week, month and year stored;
-#   4. the leader's picture of the city's 主任, a county office's backlog page and the baseline,
-#      each BENCH_RUNS times (default 30) after one warm-up, p50/p95/max.
+#   4. the leader's picture of the city's 主任 and a county office's backlog page, each
+#      BENCH_RUNS times (default 30) after one warm-up, p50/p95/max; the baseline (plain SQL,
+#      minutes a reading at this size) BENCH_BASELINE_RUNS times (default 3).
 # It prints key=value lines.
 #
 # PostgreSQL: database xn_efficiency_bench on 127.0.0.1:5432 as user postgres, created afresh
@@ -21,6 +22,7 @@
 #
 # Environment:
 #   BENCH_RUNS              readings of each page (default 30)
+#   BENCH_BASELINE_RUNS     readings of the baseline (default 3)
 #   BENCH_ENGINES           engines to run, space-separated (default "sqlite postgres")
 #   CARGO_TARGET_DIR        honoured when looking for the built example
 
@@ -40,6 +42,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 RUNS="${BENCH_RUNS:-30}"
+BASELINE_RUNS="${BENCH_BASELINE_RUNS:-3}"
 ENGINES="${BENCH_ENGINES:-sqlite postgres}"
 PG_DB="xn_efficiency_bench"
 PG_CREATED=0
@@ -57,13 +60,13 @@ echo "# building the efficiency_bench example (cargo build --release -p xn-servi
 BIN="$TARGET_DIR/release/examples/efficiency_bench"
 
 echo "machine cores=$(nproc) mem_gib=$(( $(grep MemTotal /proc/meminfo | awk '{print $2}') / 1048576 )) cpu=\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)\""
-echo "size posts=$POSTS items=$ITEMS years=$YEARS runs=$RUNS"
+echo "size posts=$POSTS items=$ITEMS years=$YEARS runs=$RUNS baseline_runs=$BASELINE_RUNS"
 for engine in $ENGINES; do
     echo "engine=$engine"
     case "$engine" in
     sqlite)
         "$BIN" --engine sqlite --data-dir "$RUN_DIR/sqlite" --posts "$POSTS" --items "$ITEMS" \
-            --years "$YEARS" --runs "$RUNS"
+            --years "$YEARS" --runs "$RUNS" --baseline-runs "$BASELINE_RUNS"
         echo "sqlite_file_mb=$(( $(du -sk "$RUN_DIR/sqlite" | cut -f1) / 1024 ))"
         rm -rf "$RUN_DIR/sqlite"
         ;;
@@ -76,7 +79,7 @@ for engine in $ENGINES; do
         createdb -h 127.0.0.1 -U postgres "$PG_DB"
         PG_CREATED=1
         "$BIN" --engine postgres --database-url "postgres://postgres@127.0.0.1:5432/$PG_DB" \
-            --posts "$POSTS" --items "$ITEMS" --years "$YEARS" --runs "$RUNS"
+            --posts "$POSTS" --items "$ITEMS" --years "$YEARS" --runs "$RUNS" --baseline-runs "$BASELINE_RUNS"
         echo "postgres_db_mb=$(psql -h 127.0.0.1 -U postgres -d postgres -qAtc "SELECT pg_database_size('$PG_DB') / 1048576")"
         psql -h 127.0.0.1 -U postgres -d postgres -qAtc "DROP DATABASE IF EXISTS $PG_DB" >/dev/null
         PG_CREATED=0

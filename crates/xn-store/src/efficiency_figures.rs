@@ -133,7 +133,13 @@ pub async fn marks(db: &Db, start: i64, end: i64, first: &str, last: &str) -> Re
         .bind(start).bind(end).bind(first).bind(last).fetch_all(c).await)?)
 }
 
-/// Flow events of `kinds` before `end` (from `start`, when given): (subject, at, detail).
+/// The kinds of event the monitor reads by kind and time, as the partial index
+/// `events_monitored` (migration 0037) holds them; its queries repeat the list word for word so
+/// that SQLite sees the index applies.
+const MONITORED: &str = "kind in ('flow.urged', 'flow.paused', 'flow.resumed')";
+
+/// Flow events of `kinds` before `end` (from `start`, when given): (subject, at, detail). Only
+/// the kinds the index holds are found (`flow.urged`, `flow.paused`, `flow.resumed`).
 pub async fn flow_events(
     db: &Db,
     kinds: &[&str],
@@ -143,7 +149,7 @@ pub async fn flow_events(
     let marks: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "select coalesce(subject, ''), at, detail from events
-         where kind in ({}) and at >= $1 and at < $2 order by at, id",
+         where {MONITORED} and kind in ({}) and at >= $1 and at < $2 order by at, id",
         marks.join(",")
     );
     Ok(with_db!(db, c => {
