@@ -253,11 +253,15 @@ export async function launch() {
   });
 }
 
-/** Saves a full-page screenshot to e2e/test-results/<name>.png and returns its path. */
+/**
+ * Saves a full-page screenshot to e2e/test-results/<name>.png and returns its path. A long page
+ * at phone width (the auditor's log) can take longer than an action's ten seconds to capture on
+ * a busy machine; the picture is evidence, not an assertion, so it gets a minute.
+ */
 export async function screenshot(page, name) {
   mkdirSync(resultsDir, { recursive: true });
   const path = join(resultsDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: true, timeout: 60_000 });
   return path;
 }
 
@@ -332,7 +336,7 @@ export async function signIn(browser, url, login) {
 }
 
 /** The journey files in the order the alternation counts them (a file not listed counts last). */
-const JOURNEY_FILES = ['calendar', 'complaints', 'desk', 'documents', 'efficiency', 'factor', 'flow', 'foundation', 'information', 'management', 'meetings', 'service', 'supervision'];
+const JOURNEY_FILES = ['calendar', 'complaints', 'desk', 'documents', 'efficiency', 'factor', 'flow', 'foundation', 'information', 'management', 'meetings', 'service', 'supervision', 'minutes'];
 
 /**
  * Registers a file's journeys on the engines this run covers: `journeys(label, options)`
