@@ -1,6 +1,7 @@
 // 管理 in real headless Chromium: the city office's 秘书, on a phone (390×844), opens 管理,
 // finds this week's report drafted from her own events and submits it; her 科长 reads it in
-// the section's week and comments; the 主任 opens last month's evaluation, drills from the
+// the section's week and comments, then rolls the section's week up and submits it; the 主任,
+// on the phone, reads the office's roll-up and comments on the section's; the 主任 opens last month's evaluation, drills from the
 // section's table into one person's figures and their source items, and locks the section.
 // Then the 秘书 plans her day on the phone (an own entry added and marked done, a rule to read
 // acknowledged) and the 科长 sees the section's day. Nothing is wider than the phone's screen. On the engines scripts/e2e chooses
@@ -99,6 +100,37 @@ function journeys(backend, { databaseUrl } = {}) {
         await navigating(page, () => page.locator('#comment-report').click());
         await expectText(page.locator('.notice'), '批注已保存', { hint: 'commented' });
         await expectText(page.locator('#report-comment'), '信息报送要抓紧');
+        // The section's week, rolled up from its people's, submitted to the office.
+        await page.goto(`${server.url}/management/reports`);
+        await navigating(page, () => page.locator('#to-rollup').click());
+        await expectText(page.locator('h1'), '秘书一科周报告汇总', { hint: 'rollup' });
+        await expectText(page.locator('#rollup-parts tbody tr', { hasText: '王晓东' }).locator('td[data-label="状态"]'), '报');
+        const rolled = await page.locator('#rollup-body').inputValue();
+        assert.match(rolled, /下周：完成年度信息报送任务。/, 'the roll-up carries what the 秘书 submitted');
+        await page.locator('#rollup-body').fill(rolled.replace('三、存在的问题：', '三、存在的问题：年度信息报送尚有差距。'));
+        await navigating(page, () => page.locator('#submit-rollup').click());
+        await expectText(page.locator('.notice'), '周报告汇总已报送', { hint: 'rollup-submitted' });
+        await expectText(page.locator('#rollup-text'), '年度信息报送尚有差距');
+      } finally {
+        await context.close();
+      }
+    }
+    // The 主任, on a phone, reads the office's week: the section's roll-up is in it; comments.
+    {
+      const { context, page } = await signIn('zhuren', PHONE);
+      try {
+        await page.goto(`${server.url}/management/reports/rollup`);
+        await expectText(page.locator('h1'), '周报告汇总', { hint: 'office-rollup' });
+        await nothingWider(page, 'phone office roll-up');
+        const section = page.locator('#rollup-parts tbody tr', { hasText: '秘书一科' });
+        await expectText(section.locator('td[data-label="状态"]'), '已报送');
+        await screenshot(page, shot('management-rollup-phone'));
+        await navigating(page, () => section.locator('td.title a').click());
+        await expectText(page.locator('#rollup-text'), '年度信息报送尚有差距', { hint: 'section-rollup' });
+        await page.locator('#rollup-comment-form textarea[name=comment]').fill('信息报送月底前补齐。');
+        await navigating(page, () => page.locator('#comment-rollup').click());
+        await expectText(page.locator('.notice'), '批注已保存', { hint: 'rollup-commented' });
+        await expectText(page.locator('#rollup-comment'), '月底前补齐');
       } finally {
         await context.close();
       }

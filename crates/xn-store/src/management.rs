@@ -11,11 +11,13 @@ mod facts;
 mod plans;
 mod records;
 mod regulations;
+mod rollups;
 
 pub use facts::*;
 pub use plans::*;
 pub use records::*;
 pub use regulations::*;
+pub use rollups::*;
 
 /// A comma-separated list of ids for an `in (…)` clause (`0` when empty: matches no row).
 pub(crate) fn ids(list: &[i64]) -> String {

@@ -3,7 +3,8 @@
 //! cascaded to its sections and the county offices, 秘书一科's cascaded again by its 科长 to
 //! the section's posts; eight weeks of weekly reports by every person of the city office,
 //! drafted from their real events and submitted as people do (mostly on their day, some
-//! late, a few never, those urged by their chief); the supervision scores of the last two
+//! late, a few never, those urged by their chief), the last four weeks rolled up by each
+//! section's chief and the office's 主任; the supervision scores of the last two
 //! months computed by the board; and the month before last rated and locked by the 主任, so
 //! that its evaluation is frozen while last month's is still open.
 
@@ -13,7 +14,7 @@ use xn_domain::calendar::hours::from_shanghai_local;
 use xn_domain::management as rules;
 use xn_store::management as store;
 
-use super::{RatingInput, TargetInput, WeeklyInput};
+use super::{RatingInput, RollupInput, TargetInput, WeeklyInput};
 use crate::auth::Client;
 use crate::{Actor, Result, ServiceError, Services};
 
@@ -252,6 +253,42 @@ impl Services {
                 reports += 1;
             }
         }
+        // The last four weeks rolled up: each section's by its chief on the Monday after
+        // (one section late with last week's), the office's by the 主任 on the Tuesday.
+        for w in (1..=4).rev() {
+            let monday = this_week - Duration::weeks(w);
+            let at = |days: i64, hour: u32| {
+                from_shanghai_local(
+                    (monday + Duration::days(days))
+                        .and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or_default()),
+                )
+            };
+            for (i, chief) in staff
+                .iter()
+                .filter(|c| c.position == "section_chief")
+                .enumerate()
+            {
+                let when = if w == 1 && i == 2 {
+                    at(8, 15)
+                } else {
+                    at(7, 10)
+                };
+                if when > now {
+                    continue;
+                }
+                let actor = self
+                    .management_demo_actor(chief.person_id, chief.post_id, when)
+                    .await?;
+                self.demo_rollup(&actor, None, monday, when).await?;
+            }
+            let when = at(8, 11);
+            if when <= now {
+                let actor = self
+                    .management_demo_actor(director.person_id, director.post_id, when)
+                    .await?;
+                self.demo_rollup(&actor, None, monday, when).await?;
+            }
+        }
         // Last week's missing reports are urged by their chiefs on Monday.
         let urge_at = from_shanghai_local(
             (this_week).and_time(NaiveTime::from_hms_opt(9, 30, 0).unwrap_or_default()),
@@ -314,6 +351,37 @@ impl Services {
     }
 
     /// The demo city's office (东川市人民政府办公室), if the demo is loaded.
+    /// A unit's roll-up of a week, drafted and submitted as its leader does.
+    async fn demo_rollup(
+        &self,
+        actor: &Actor,
+        unit: Option<i64>,
+        monday: chrono::NaiveDate,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let m = self.management();
+        let view = m.rollup(actor, unit, monday, at).await?;
+        if view.status == "submitted" {
+            return Ok(());
+        }
+        let body = view.body.replace(
+            "三、存在的问题：\n",
+            "三、存在的问题：个别同志周报告报送不及时，下周起按时督促。\n",
+        );
+        m.save_rollup(
+            actor,
+            &RollupInput {
+                unit,
+                week: monday.to_string(),
+                body,
+                submit: true,
+            },
+            at,
+        )
+        .await?;
+        Ok(())
+    }
+
     async fn demo_city_office(&self) -> Result<Option<i64>> {
         let units = xn_store::org::list_units(self.db()).await?;
         Ok(units

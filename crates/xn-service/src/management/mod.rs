@@ -22,6 +22,7 @@ mod factors;
 mod plans;
 mod regulations;
 mod reports;
+mod rollups;
 mod sheet;
 mod targets;
 
@@ -48,6 +49,7 @@ pub use regulations::{
 pub use reports::{
     DraftLine, UrgeOutcome, WeekRow, WeekTable, WeeklyDraft, WeeklyInput, WeeklyView,
 };
+pub use rollups::{RollupFigures, RollupInput, RollupPart, RollupView};
 pub use targets::{
     CascadeChoices, LinkInput, LinkView, ResultInput, TargetInput, TargetView, TargetsView,
 };

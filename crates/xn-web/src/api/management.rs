@@ -1,7 +1,7 @@
 //! API of 管理: `/api/v1/targets` (目标责任制: the year's cascade, adding and cascading a
 //! target, its result and evidence links), `/api/v1/reports` (周报告: a week's report drafted
 //! from the person's events, saving and submitting, the chief's comment, the week's table and
-//! urging), `/api/v1/evaluations` (月考评: the month's table, one person's month with its
+//! urging; `/api/v1/reports/rollup`, a section's or office's roll-up), `/api/v1/evaluations` (月考评: the month's table, one person's month with its
 //! derivation, the rating, the objection and its decision, locking, the xlsx sheet, and the
 //! office's settings and weights). Every answer is scoped by the service to what the caller
 //! may see.
@@ -17,8 +17,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::management::{
     DecisionInput, EvaluationView, LinkInput, MonthView, ObjectionInput, RatingInput, ResultInput,
-    SettingsInput, SettingsView, TargetInput, TargetView, TargetsView, UrgeOutcome, WeekTable,
-    WeeklyInput, WeeklyView, WeightsInput,
+    RollupInput, RollupView, SettingsInput, SettingsView, TargetInput, TargetView, TargetsView,
+    UrgeOutcome, WeekTable, WeeklyInput, WeeklyView, WeightsInput,
 };
 
 use super::Created;
@@ -242,6 +242,73 @@ async fn urge_reports(
     ))
 }
 
+/// Which unit's roll-up, and which week.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct RollupQuery {
+    /// Any date of the week, `YYYY-MM-DD`; default this week.
+    #[param(value_type = Option<String>, format = Date)]
+    pub week: Option<NaiveDate>,
+    /// The section or office (default the one the caller leads).
+    pub unit: Option<i64>,
+}
+
+/// A section's or an office's roll-up of a week: the figures summed from its people's weeks
+/// (and an office's sections'), each part's status and submitted text, and the roll-up's own
+/// text (drafted from them while nothing is saved).
+#[utoipa::path(get, path = "/api/v1/reports/rollup", tag = "management", params(RollupQuery),
+    responses((status = 200, body = RollupView), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+async fn get_rollup(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<RollupQuery>,
+) -> Result<Json<RollupView>, ApiError> {
+    let week = q.week.unwrap_or_else(|| today(&state));
+    Ok(Json(
+        state
+            .services
+            .management()
+            .rollup(&actor, q.unit, week, state.clock.now())
+            .await?,
+    ))
+}
+
+/// Saves or submits the roll-up of the section or office the caller leads.
+#[utoipa::path(post, path = "/api/v1/reports/rollup", tag = "management", request_body = RollupInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)))]
+async fn save_rollup(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<RollupInput>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let id = state
+        .services
+        .management()
+        .save_rollup(&actor, &body, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The comment from above on a submitted roll-up.
+#[utoipa::path(post, path = "/api/v1/reports/rollup/{id}/comment", tag = "management",
+    params(("id" = i64, Path)), request_body = CommentInput,
+    responses((status = 204), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem)))]
+async fn comment_rollup(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CommentInput>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .management()
+        .comment_rollup(&actor, id, &body.comment, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The month's evaluations of everyone the caller reads, with the units rolled up.
 #[utoipa::path(get, path = "/api/v1/evaluations", tag = "management", params(MonthQuery),
     responses((status = 200, body = MonthView), (status = 422, body = crate::error::Problem)))]
@@ -442,6 +509,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_week))
         .routes(routes!(comment_report))
         .routes(routes!(urge_reports))
+        .routes(routes!(get_rollup, save_rollup))
+        .routes(routes!(comment_rollup))
         .routes(routes!(list_evaluations))
         .routes(routes!(evaluations_xlsx))
         .routes(routes!(get_settings, save_settings))

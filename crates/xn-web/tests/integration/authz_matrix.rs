@@ -325,6 +325,9 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/reports/week", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/reports/{weekly}/comment", "flow.work", "yhhh nnn yn").json(r#"{"comment":""}"#),
         r("POST", "/api/v1/reports/urge", "flow.work", "ynnn nnn yn").json(r#"{"week":"2030-01-07"}"#),
+        r("GET", "/api/v1/reports/rollup", "flow.work", "ynnn nnn yn"),
+        r("POST", "/api/v1/reports/rollup", "flow.work", "ynnn nnn yn").json(r#"{"week":"x","body":""}"#),
+        r("POST", "/api/v1/reports/rollup/{rollup}/comment", "flow.work", "yhhh nnn yn").json(r#"{"comment":""}"#),
         // ---- API: 日安排 (the 主任's own entries) and 规章制度 (a rule of the city office) ----
         r("GET", "/api/v1/plans", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/plans/section", "flow.work", "ynnn nnn yn"),
@@ -562,6 +565,9 @@ fn rows() -> Vec<Row> {
         r("POST", "/management/reports", "flow.work", "yyyy nnn ll").form("week=x&body="),
         r("POST", "/management/reports/{weekly}/comment", "flow.work", "yhhh nnn ll").form("comment="),
         r("POST", "/management/reports/urge", "flow.work", "ynnn nnn ll").form("week=2030-01-07"),
+        r("GET", "/management/reports/rollup", "flow.work", "ynnn nnn ll"),
+        r("POST", "/management/reports/rollup", "flow.work", "ynnn nnn ll").form("week=x&body="),
+        r("POST", "/management/reports/rollup/{rollup}/comment", "flow.work", "yhhh nnn ll").form("comment="),
         r("GET", "/management/evaluations", "flow.work", "yyyy nnn ll"),
         r("GET", "/management/evaluations.xlsx", "flow.work", "yyyy nnn ll"),
         r("POST", "/management/evaluations/lock", "flow.work", "yhhh nnn ll").form("month=2026-11&post={mishu_post}"),
@@ -1058,6 +1064,18 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let weekly = res.json()["id"].as_i64().unwrap();
+    // 周报告汇总: the 科长's draft of 秘书一科's week.
+    let kezhang_token = app.token_for("kezhang", &["flow.work"]).await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/reports/rollup",
+            &kezhang_token,
+            Some(json!({"week": "2026-11-26", "body": "矩阵周报告汇总"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let rollup = res.json()["id"].as_i64().unwrap();
 
     // 日安排: three own entries of the 主任's day (one to move and mark, two to remove); 规章制度:
     // a rule of the city office, every post of it asked to acknowledge.
@@ -1173,6 +1191,7 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ("complaint", complaint),
         ("target", target),
         ("weekly", weekly),
+        ("rollup", rollup),
         ("info", info),
         ("receipt", receipt),
         ("issue", issue),

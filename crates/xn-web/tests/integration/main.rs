@@ -37,6 +37,7 @@ mod org;
 mod plans;
 mod printing;
 mod registers;
+mod reports_rollup;
 mod robustness;
 mod security;
 mod security_scope;

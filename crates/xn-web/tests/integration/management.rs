@@ -678,6 +678,12 @@ on_both_engines!(
         assert!(targets > 20, "{targets}");
         assert!(reports > 100, "{reports}");
         assert!(app.count("weekly_reports where late = 1").await > 0);
+        // Four weeks of roll-ups: every section's and the office's, one section's late.
+        assert!(
+            app.count("weekly_rollups where status = 'submitted'").await >= 4 * 4,
+            "roll-ups"
+        );
+        assert_eq!(app.count("weekly_rollups where late = 1").await, 1);
         assert!(app.events_of("management.locked").await > 20);
         app.clock.advance(Duration::days(70));
         let zhuren = app.token_for("zhuren", &SCOPES).await;
@@ -703,6 +709,12 @@ on_both_engines!(
         .await;
         let rows = month["rows"].as_array().unwrap();
         let city = app.unit_id("东川市人民政府办公室").await;
+        assert_eq!(
+            app.count(&format!("weekly_rollups where unit_id = {city}"))
+                .await,
+            4,
+            "the office's own roll-up each week"
+        );
         let (own, counties): (Vec<&Value>, Vec<&Value>) =
             rows.iter().partition(|r| r["office_id"] == city);
         assert!(

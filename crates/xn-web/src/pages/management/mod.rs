@@ -9,6 +9,7 @@ mod evaluations;
 mod plans;
 mod regulations;
 mod reports;
+mod rollups;
 mod targets;
 
 use askama::Template;
@@ -280,6 +281,7 @@ pub fn router() -> Router<AppState> {
         .route("/management/settings/weights", post(save_weights))
         .merge(targets::router())
         .merge(reports::router())
+        .merge(rollups::router())
         .merge(evaluations::router())
         .merge(plans::router())
         .merge(regulations::router())
