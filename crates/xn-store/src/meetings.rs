@@ -6,6 +6,7 @@ use crate::{Db, Result, Tx};
 
 pub mod minutes;
 pub mod notices;
+pub mod schedule;
 
 /// A meeting kind (会议类型).
 #[derive(Debug, Clone, sqlx::FromRow)]

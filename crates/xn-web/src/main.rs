@@ -465,6 +465,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入前后十周的会议 {meetings} 个（市长办公会议、常务会议、专题会议、视频会议）。"
                 );
+                let engagements = services
+                    .load_demo_schedule(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入领导日程演示数据失败：{e}"))?;
+                println!(
+                    "已载入市长前后十周的日程 {engagements} 项（调研、活动、外出，由秘书一科秘书管理）。"
+                );
                 let requests = services
                     .load_demo_service(Clock::System.now())
                     .await

@@ -113,7 +113,8 @@ impl Meetings<'_> {
     }
 
     /// The feed a token opens: the meetings of its person's active posts, each within the
-    /// clearance of the post that takes part. An unknown or revoked token is not found.
+    /// clearance of the post that takes part, and the engagements of the leader's schedule
+    /// of those posts. An unknown or revoked token is not found.
     pub async fn feed(&self, token: &str, now: DateTime<Utc>) -> Result<IcsFile> {
         let token = token.trim_end_matches(".ics");
         if token.is_empty() || token.len() > 100 {
@@ -151,9 +152,30 @@ impl Meetings<'_> {
                 events.push(self.event(m, chair)?);
             }
         }
+        // The person's own engagements as a leader (领导日程), private ones included: the
+        // feed is theirs alone.
+        for e in xn_store::meetings::schedule::entries_since(self.svc.db(), &ids, from).await? {
+            let kind = xn_domain::schedule::ScheduleKind::from_code(&e.kind)
+                .unwrap_or(xn_domain::schedule::ScheduleKind::Other);
+            events.push(MeetingEvent {
+                uid: format!("schedule-{}@xiaoneng", e.id),
+                summary: format!("{}：{}", kind.label(), e.title),
+                starts_at: from_ms(e.starts_at),
+                ends_at: from_ms(e.ends_at),
+                location: e.place.clone(),
+                description: if e.public == 0 {
+                    format!("（不公开）{}", e.note)
+                } else {
+                    e.note.clone()
+                },
+                sequence: exact("schedule sequence", e.sequence)?,
+                cancelled: e.cancelled_at.is_some(),
+                updated_at: from_ms(e.updated_at),
+            });
+        }
         Ok(IcsFile {
             name: "会议日程.ics".to_owned(),
-            text: feed_ics("我的会议", &events),
+            text: feed_ics("我的日程", &events),
         })
     }
 }

@@ -12,7 +12,8 @@
 //! kinds), `notice` (会议通知 and 回执: sending, replies, 请假 decisions, 催办), `calendar` (the
 //! `.ics` of a meeting and each person's feed), `checkin` (签到: the code on the screen, signing
 //! in, late and absent, the attendance list), `minutes` (纪要 and 议定事项, and the decisions
-//! becoming supervision items when the minutes are issued); this file holds the door, the views
+//! becoming supervision items when the minutes are issued), `schedule` (领导日程: each leader's
+//! week of meetings and own engagements, kept by the leader's 秘书); this file holds the door, the views
 //! and who sees what.
 
 mod book;
@@ -22,6 +23,8 @@ mod demo;
 mod minutes;
 mod notice;
 mod replies;
+mod schedule;
+mod schedule_demo;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -44,6 +47,10 @@ pub use minutes::{
 pub use notice::{
     AwaitingView, LeaveDecision, MyReply, NoticeInput, NoticePart, NoticeView, ReplyInput,
     ReplyTable, ReplyView, SendOutcome, UrgeInput,
+};
+pub use schedule::{
+    KeeperOptions, KeepersInput, LeaderOption, ScheduleDay, ScheduleInput, ScheduleItem,
+    ScheduleWeek,
 };
 
 /// 办会's front door: `services.meetings()`.

@@ -28,6 +28,7 @@ pub mod meetings;
 pub mod meetings_minutes;
 pub mod org;
 pub mod plans;
+pub mod schedule;
 pub mod service;
 pub mod supervision;
 
@@ -218,6 +219,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(supervision::router())
         .merge(meetings::router())
         .merge(meetings_minutes::router())
+        .merge(schedule::router())
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())

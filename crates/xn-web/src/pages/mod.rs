@@ -34,6 +34,7 @@ pub mod meetings;
 pub mod meetings_minutes;
 pub mod org;
 pub mod reset;
+pub mod schedule;
 pub mod service;
 pub mod session;
 pub mod supervision;
@@ -75,7 +76,7 @@ pub const AREAS: [Area; 10] = [
     Area {
         seg: "meetings",
         name: "办会",
-        description: "会议安排、会议室预订与冲突检查、一周会议与会议室日程、日历订阅；议题、通知回执、签到、纪要与议定事项转督查将陆续上线。",
+        description: "会议安排、会议室预订与冲突检查、一周会议与会议室日程、领导日程、日历订阅；议题、通知回执、签到、纪要与议定事项转督查将陆续上线。",
         stage: Stage::Built,
     },
     Area {
@@ -317,6 +318,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(meetings::router())
         .merge(meetings_minutes::router())
+        .merge(schedule::router())
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())

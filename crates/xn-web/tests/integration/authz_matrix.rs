@@ -325,6 +325,13 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/reports/week", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/reports/{weekly}/comment", "flow.work", "yhhh nnn yn").json(r#"{"comment":""}"#),
         r("POST", "/api/v1/reports/urge", "flow.work", "ynnn nnn yn").json(r#"{"week":"2030-01-07"}"#),
+        // ---- API: 领导日程 (the 主任's own engagement; the 主任 is a leader of the city)
+        r("GET", "/api/v1/schedule", "flow.work", "ynyy nnn yn"),
+        r("POST", "/api/v1/schedule/entries", "flow.work", "ynhn nnn yn").json(r#"{"leader_post_id":{leader},"kind":"x","title":"","starts_at":"","ends_at":""}"#),
+        r("PUT", "/api/v1/schedule/entries/{schedule_entry}", "flow.work", "ynhn nnn yn").json(r#"{"leader_post_id":{leader},"kind":"x","title":"","starts_at":"","ends_at":""}"#),
+        r("POST", "/api/v1/schedule/entries/{schedule_entry}/cancel", "flow.work", "ynhn nnn yn"),
+        r("GET", "/api/v1/schedule/keepers", "flow.work", "ynhh nnn yn"),
+        r("PUT", "/api/v1/schedule/keepers", "flow.work", "ynhn nnn yn").json(r#"{"leader_post_id":{leader},"keepers":[-1]}"#),
         r("GET", "/api/v1/reports/rollup", "flow.work", "ynnn nnn yn"),
         r("POST", "/api/v1/reports/rollup", "flow.work", "ynnn nnn yn").json(r#"{"week":"x","body":""}"#),
         r("POST", "/api/v1/reports/rollup/{rollup}/comment", "flow.work", "yhhh nnn yn").json(r#"{"comment":""}"#),
@@ -565,6 +572,12 @@ fn rows() -> Vec<Row> {
         r("POST", "/management/reports", "flow.work", "yyyy nnn ll").form("week=x&body="),
         r("POST", "/management/reports/{weekly}/comment", "flow.work", "yhhh nnn ll").form("comment="),
         r("POST", "/management/reports/urge", "flow.work", "ynnn nnn ll").form("week=2030-01-07"),
+        r("GET", "/schedule", "flow.work", "ynyy nnn ll"),
+        r("POST", "/schedule/entries", "flow.work", "ynhn nnn ll").form("leader={leader}&kind=x"),
+        r("POST", "/schedule/entries/{schedule_entry}", "flow.work", "ynhn nnn ll").form("leader={leader}&kind=x"),
+        r("POST", "/schedule/entries/{schedule_entry}/cancel", "flow.work", "ynhn nnn ll").form("leader={leader}"),
+        r("GET", "/schedule/keepers", "flow.work", "ynhh nnn ll"),
+        r("POST", "/schedule/keepers", "flow.work", "ynhn nnn ll").form("leader={leader}&keeper=-1"),
         r("GET", "/management/reports/rollup", "flow.work", "ynnn nnn ll"),
         r("POST", "/management/reports/rollup", "flow.work", "ynnn nnn ll").form("week=x&body="),
         r("POST", "/management/reports/rollup/{rollup}/comment", "flow.work", "yhhh nnn ll").form("comment="),
@@ -1076,6 +1089,21 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let rollup = res.json()["id"].as_i64().unwrap();
+    // 领导日程: an engagement the 主任 (a leader of the city) writes in his own schedule.
+    let leader = app.post_of("zhuren").await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/schedule/entries",
+            &zhuren,
+            Some(
+                json!({"leader_post_id": leader, "kind": "trip", "title": "矩阵日程",
+                "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T10:00"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let schedule_entry = res.json()["id"].as_i64().unwrap();
 
     // 日安排: three own entries of the 主任's day (one to move and mark, two to remove); 规章制度:
     // a rule of the city office, every post of it asked to acknowledge.
@@ -1192,6 +1220,8 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ("target", target),
         ("weekly", weekly),
         ("rollup", rollup),
+        ("leader", leader),
+        ("schedule_entry", schedule_entry),
         ("info", info),
         ("receipt", receipt),
         ("issue", issue),

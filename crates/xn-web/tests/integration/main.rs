@@ -39,6 +39,7 @@ mod printing;
 mod registers;
 mod reports_rollup;
 mod robustness;
+mod schedule;
 mod security;
 mod security_scope;
 mod service;
