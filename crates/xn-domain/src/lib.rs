@@ -16,4 +16,5 @@ pub mod meetings;
 pub mod org;
 pub mod security;
 pub mod service;
+pub mod study;
 pub mod supervision;

@@ -29,6 +29,7 @@ pub mod meetings_minutes;
 pub mod org;
 pub mod plans;
 pub mod service;
+pub mod study;
 pub mod supervision;
 
 #[derive(OpenApi)]
@@ -225,6 +226,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(complaints::router())
         .merge(management::router())
         .merge(plans::router())
+        .merge(study::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -41,5 +41,6 @@ mod robustness;
 mod security;
 mod security_scope;
 mod service;
+mod study;
 mod supervision;
 mod workbench;

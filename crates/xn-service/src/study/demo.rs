@@ -1,0 +1,1 @@
+//! The demo city's year of study, made through the real services.
