@@ -736,3 +736,57 @@ async fn training(app: TestApp) {
     let list = ok(&app, "GET", "/api/v1/study/trainings", &county, None).await;
     assert_eq!(list[0]["mine"], true);
 }
+
+on_both_engines!(
+    the_demo_holds_a_year_of_study_and_an_open_session_for_the_secretary,
+    demo
+);
+async fn demo(app: TestApp) {
+    let now = app.clock.now();
+    let (materials, sessions) = app.services().load_demo_study(now).await.unwrap();
+    assert!(materials >= 13 && sessions >= 13, "{materials} {sessions}");
+    let mishu = app.token_for("mishu", &SCOPES).await;
+    let lib = ok(&app, "GET", "/api/v1/study/materials", &mishu, None).await;
+    assert_eq!(titles(&lib)[0], "新修订的公文处理细则要点", "{lib}");
+    assert_eq!(lib["materials"][0]["read"], false);
+    let list = ok(&app, "GET", "/api/v1/study/sessions", &mishu, None).await;
+    let open = &list[0];
+    assert_eq!(open["title"], "学习会：新修订的公文处理细则");
+    let id = open["id"].as_i64().unwrap();
+    let v = ok(
+        &app,
+        "GET",
+        &format!("/api/v1/study/sessions/{id}"),
+        &mishu,
+        None,
+    )
+    .await;
+    assert_eq!(v["may_check_in"], true, "{v}");
+    // Last month's record has minutes from the demo's sessions and readings.
+    let kezhang = app.token_for("kezhang", &SCOPES).await;
+    let h = ok(
+        &app,
+        "GET",
+        "/api/v1/study/hours?month=2026-10",
+        &kezhang,
+        None,
+    )
+    .await;
+    assert!(
+        h["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["total_minutes"].as_i64().unwrap() > 90),
+        "{h}"
+    );
+    let t = ok(
+        &app,
+        "GET",
+        "/api/v1/study/trainings",
+        &app.token_for("qinghe.zhuren", &SCOPES).await,
+        None,
+    )
+    .await;
+    assert_eq!(t[0]["mine"], true, "{t}");
+}
