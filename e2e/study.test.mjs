@@ -111,7 +111,7 @@ function journeys(backend, { databaseUrl } = {}) {
       await expectText(page.locator('#attendees'), '细则要求收文当日登记分办');
       await nothingWider(page, 'phone session after');
       await screenshot(page, shot('study-session-phone'));
-      await navigating(page, () => page.locator('#record-link').click());
+      await page.goto(`${server.url}/study/record`);
       await expectText(page.locator('#record-items'), SESSION, { hint: 'record' });
       await nothingWider(page, 'phone record');
     } finally {
