@@ -220,7 +220,7 @@ impl Study<'_> {
                 .is_some_and(|(_, r, _)| r.is_some());
             out.push(line(&m, required, read));
         }
-        out.sort_by_key(|m| !(m.required && !m.read));
+        out.sort_by_key(|m| !m.required || m.read);
         let units = if l.organises() {
             let mut u = vec![(office, "本办全体".to_owned())];
             u.extend(
