@@ -2,7 +2,7 @@
 //! and a reading record (`materials`); 学习会 and 分析会 with sign-in by code or by the staff,
 //! notes and each attendee's 心得 (`sessions`); field learning, training organised by a city
 //! office for its county offices, and each person's study minutes per month (`records`),
-//! which the monthly evaluation's 学习时长 factor reads ([`factor_findings`]).
+//! which the monthly evaluation's 学习时长 factor reads (`factor_findings`).
 //!
 //! The front door is [`Study`] (`services.study()`). Who sees what follows the management
 //! area's scope (a person in an office; an office's 主任, 副主任 and a section's 科长 organise):
