@@ -17,4 +17,5 @@ pub mod org;
 pub mod schedule;
 pub mod security;
 pub mod service;
+pub mod study;
 pub mod supervision;

@@ -163,16 +163,19 @@ pub enum Factor {
     Meetings,
     /// 周报告按时报送.
     WeeklyReports,
+    /// 学习时长: the study area's stored hours of the month (`xn_domain::study`).
+    StudyHours,
 }
 
 impl Factor {
     /// Every factor in use, in the sheet's order.
-    pub const ALL: [Factor; 5] = [
+    pub const ALL: [Factor; 6] = [
         Factor::OnTime,
         Factor::Cards,
         Factor::Supervision,
         Factor::Meetings,
         Factor::WeeklyReports,
+        Factor::StudyHours,
     ];
 
     /// The stored code.
@@ -183,6 +186,7 @@ impl Factor {
             Factor::Supervision => "supervision",
             Factor::Meetings => "meetings",
             Factor::WeeklyReports => "weekly_reports",
+            Factor::StudyHours => "study_hours",
         }
     }
 
@@ -199,6 +203,7 @@ impl Factor {
             Factor::Supervision => "督查督办",
             Factor::Meetings => "会议出勤",
             Factor::WeeklyReports => "周报告按时报送",
+            Factor::StudyHours => "学习时长",
         }
     }
 
@@ -210,10 +215,13 @@ impl Factor {
             Factor::Supervision => "督办事项按期办结率 − 漏报进展 × 10，最低 0；本月无事项计 100",
             Factor::Meetings => "参加（含委托、准假）÷ 应回执会议 × 100；无会议计 100",
             Factor::WeeklyReports => "按时报送 ÷ 应报周数 × 100；本月无应报计 100",
+            Factor::StudyHours => "本月学习分钟数 ÷ 480（8 小时）× 100，最高 100",
         }
     }
 
-    /// The default weight (percent) for every position: they sum to 100.
+    /// The default weight (percent) for every position: they sum to 100. 学习时长 arrived
+    /// after offices had set their weights and defaults to 0, so no office's totals change
+    /// until it gives study a weight.
     pub fn default_weight(self) -> i64 {
         match self {
             Factor::OnTime => 40,
@@ -221,13 +229,14 @@ impl Factor {
             Factor::Supervision => 15,
             Factor::Meetings => 15,
             Factor::WeeklyReports => 15,
+            Factor::StudyHours => 0,
         }
     }
 }
 
 /// The evaluation's sources not built yet, named on the page as 未启用 so that nobody reads
 /// their absence as a zero: each becomes a [`Factor`] when its area lands.
-pub const NOT_ENABLED: [&str; 4] = ["服务满意度", "信息得分", "调研成果", "学习时长"];
+pub const NOT_ENABLED: [&str; 3] = ["服务满意度", "信息得分", "调研成果"];
 
 /// Points a yellow card takes off the cards factor.
 pub const YELLOW_PENALTY: i64 = 10;

@@ -487,6 +487,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入年度目标 {targets} 项（分解到科室、县区和岗位）和近八周的周报告 {reports} 份，上上月考评已锁定。"
                 );
+                let (materials, sessions) = services
+                    .load_demo_study(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入学习演示数据失败：{e}"))?;
+                println!(
+                    "已载入近一年的学习材料 {materials} 份、学习会和分析会 {sessions} 次（含签到、心得、向基层学习和面向县区的培训）。"
+                );
                 let items = services
                     .load_demo_information(Clock::System.now())
                     .await

@@ -746,6 +746,17 @@ fn thaw(f: &FrozenFactor) -> Option<FactorView> {
 }
 
 fn month_row(c: &Computed) -> MonthRow {
+    // One column per factor in use, in the sheet's order: a month locked before a factor
+    // existed has no frozen row for it and shows it as weight 0, score 0 (its total unchanged).
+    let aligned: Vec<(i64, f64)> = Factor::ALL
+        .iter()
+        .map(|f| {
+            c.factors
+                .iter()
+                .find(|v| v.code == f.code())
+                .map_or((0, 0.0), |v| (v.weight, v.score))
+        })
+        .collect();
     MonthRow {
         post_id: c.staff.post_id,
         person: c.staff.person_name.clone(),
@@ -753,8 +764,8 @@ fn month_row(c: &Computed) -> MonthRow {
         unit_id: c.staff.unit_id,
         unit: c.staff.unit_name.clone(),
         office_id: c.staff.office_id,
-        weights: c.factors.iter().map(|f| f.weight).collect(),
-        scores: c.factors.iter().map(|f| f.score).collect(),
+        weights: aligned.iter().map(|(w, _)| *w).collect(),
+        scores: aligned.iter().map(|(_, s)| *s).collect(),
         rating: c.row.as_ref().map_or(0, |r| r.rating),
         total: c.total,
         locked: c.row.as_ref().is_some_and(|r| r.locked_at.is_some()),

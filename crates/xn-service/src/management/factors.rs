@@ -99,6 +99,7 @@ pub(crate) async fn compute(
             Factor::Supervision => supervision(svc, staff, span).await?,
             Factor::Meetings => meetings(svc, &posts, span, reader).await?,
             Factor::WeeklyReports => weekly(svc, staff, span, weekdays).await?,
+            Factor::StudyHours => study_hours(svc, &posts, span, reader).await?,
         };
         out.insert(f, found);
     }
@@ -381,16 +382,42 @@ async fn weekly(
     Ok(out)
 }
 
+async fn study_hours(
+    svc: &Services,
+    posts: &[i64],
+    span: &MonthSpan,
+    reader: Clearance,
+) -> Result<HashMap<i64, Found>> {
+    Ok(
+        crate::study::factor_findings(svc, posts, &span.month, reader)
+            .await?
+            .into_iter()
+            .map(|(post, (score, figures, items))| {
+                (
+                    post,
+                    Found {
+                        score,
+                        figures,
+                        items,
+                    },
+                )
+            })
+            .collect(),
+    )
+}
+
 /// The findings for a post with no facts for a factor.
 pub(crate) fn nothing(f: Factor) -> Found {
     Found {
-        score: 100.0,
+        // Study is owed every month: none is 0 minutes, not "nothing owed".
+        score: if f == Factor::StudyHours { 0.0 } else { 100.0 },
         figures: match f {
             Factor::OnTime => "本月无到期待办".to_owned(),
             Factor::Cards => "黄牌 0 张，红牌 0 张".to_owned(),
             Factor::Supervision => "本月无督办事项".to_owned(),
             Factor::Meetings => "本月无应回执会议".to_owned(),
             Factor::WeeklyReports => "本月无应报周报告".to_owned(),
+            Factor::StudyHours => "本月无学习记录".to_owned(),
         },
         items: Vec::new(),
     }

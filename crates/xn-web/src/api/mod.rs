@@ -30,6 +30,7 @@ pub mod org;
 pub mod plans;
 pub mod schedule;
 pub mod service;
+pub mod study;
 pub mod supervision;
 
 #[derive(OpenApi)]
@@ -227,6 +228,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(complaints::router())
         .merge(management::router())
         .merge(plans::router())
+        .merge(study::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

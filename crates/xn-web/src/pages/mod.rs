@@ -37,6 +37,7 @@ pub mod reset;
 pub mod schedule;
 pub mod service;
 pub mod session;
+pub mod study;
 pub mod supervision;
 pub mod time;
 
@@ -106,8 +107,8 @@ pub const AREAS: [Area; 10] = [
     Area {
         seg: "study",
         name: "学习",
-        description: "学习会安排、学习材料与学习记录。",
-        stage: Stage::Coming,
+        description: "精品材料学习会与一般材料分析会、学习材料库与应读人员阅读记录、签到与心得、向基层学习、面向县（区）的培训，以及每人每月学习时长（计入月考评）。",
+        stage: Stage::Built,
     },
     Area {
         seg: "management",
@@ -325,6 +326,7 @@ pub fn router() -> Router<AppState> {
         .merge(efficiency_alerts::router())
         .merge(complaints::router())
         .merge(management::router())
+        .merge(study::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))

@@ -399,6 +399,8 @@ fn notice_link(subject: Option<&str>) -> Option<String> {
         "meeting" => Some(format!("/meetings/{id}")),
         "efficiency_alert" => Some(format!("/efficiency/alerts#alert-{id}")),
         "rule" => Some(format!("/rules/{id}")),
+        "study_material" => Some(format!("/study/materials/{id}")),
+        "study_session" => Some(format!("/study/sessions/{id}")),
         _ => None,
     }
 }

@@ -348,6 +348,29 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/rules/{id}", "flow.work", "yhhy nnn yn"),
         r("POST", "/api/v1/rules/{id}/versions", "flow.work", "yhhn nnn yn").json(r#"{"body":"","effective_on":"x"}"#),
         r("POST", "/api/v1/rules/{id}/acknowledge", "flow.work", "yhhy nnn yn"),
+        r("GET", "/api/v1/study/materials", "flow.work", "ynyy nnn yn"),
+        r("POST", "/api/v1/study/materials", "flow.work", "ynnn nnn yn").json(r#"{"title":"","topic":"","grade":"fine","reading_minutes":0}"#),
+        r("GET", "/api/v1/study/materials/{id}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/study/materials/{id}/read", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/study/materials/{id}/file?name=a.txt", "flow.work", "yhhh nnn yn").bytes("矩阵材料"),
+        r("GET", "/api/v1/study/materials/{id}/file", "flow.work", "yhhh nnn yn"),
+        r("GET", "/api/v1/study/sessions", "flow.work", "ynyy nnn yn"),
+        r("POST", "/api/v1/study/sessions", "flow.work", "ynnn nnn yn").json(r#"{"kind":"x","title":"","starts_at":"x","ends_at":"x","speaker_post_id":0}"#),
+        r("GET", "/api/v1/study/sessions/{id}", "flow.work", "yhhy nnn yn"),
+        r("GET", "/api/v1/study/sessions/{id}/code", "flow.work", "yhhn nnn yn"),
+        r("POST", "/api/v1/study/sessions/{id}/checkin", "flow.work", "yhhy nnn yn").json(r#"{"code":"1"}"#),
+        r("POST", "/api/v1/study/sessions/{id}/attendance", "flow.work", "yhhn nnn yn").json(r#"{"post_id":0}"#),
+        r("POST", "/api/v1/study/sessions/{id}/notes", "flow.work", "yhhn nnn yn").json(r#"{"notes":"矩阵"}"#),
+        r("POST", "/api/v1/study/sessions/{id}/reflection", "flow.work", "yhhy nnn yn").json(r#"{"text":"矩阵"}"#),
+        r("GET", "/api/v1/study/visits", "flow.work", "ynyy nnn yn"),
+        r("POST", "/api/v1/study/visits", "flow.work", "ynyy nnn yn").json(r#"{"place":"","visited_on":"x","minutes":0,"learnt":""}"#),
+        r("GET", "/api/v1/study/trainings", "flow.work", "ynyy nnn yn"),
+        r("POST", "/api/v1/study/trainings", "flow.work", "ynnn nnn yn").json(r#"{"title":"","starts_at":"x","ends_at":"x","register_by":"x"}"#),
+        r("GET", "/api/v1/study/trainings/{id}", "flow.work", "yhyy nnn yn"),
+        r("POST", "/api/v1/study/trainings/{id}/registrations", "flow.work", "nhyn nnn nn").json(r#"{}"#),
+        r("POST", "/api/v1/study/trainings/{id}/attendance", "flow.work", "yhnn nnn yn").json(r#"{"post_id":0}"#),
+        r("GET", "/api/v1/study/hours", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/study/hours/{mishu_post}", "flow.work", "yhhh nnn yn"),
         r("GET", "/api/v1/evaluations?month=2026-11", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/evaluations/xlsx?month=2026-11", "flow.work", "yyyy nnn yn"),
         // An office's settings: read by its people, not by a post outside any office.
@@ -603,6 +626,28 @@ fn rows() -> Vec<Row> {
         r("GET", "/rules/{id}", "flow.work", "yhhy nnn ll"),
         r("POST", "/rules/{id}/versions", "flow.work", "yhhn nnn ll").form("body=&effective_on=x"),
         r("POST", "/rules/{id}/acknowledge", "flow.work", "yhhy nnn ll"),
+        r("GET", "/study", "flow.work", "ynyy nnn ll"),
+        r("POST", "/study/materials", "flow.work", "ynnn nnn ll").form("title=&topic=&grade=fine&reading_minutes=0"),
+        r("GET", "/study/materials/{id}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/study/materials/{id}/read", "flow.work", "yhhh nnn ll"),
+        r("GET", "/study/materials/{id}/file", "flow.work", "yhhh nnn ll"),
+        r("GET", "/study/record", "flow.work", "ynyy nnn ll"),
+        r("GET", "/study/hours", "flow.work", "yyyy nnn ll"),
+        r("GET", "/study/sessions", "flow.work", "ynyy nnn ll"),
+        r("POST", "/study/sessions", "flow.work", "ynnn nnn ll").form("kind=x&title=&starts_at=x&ends_at=x"),
+        r("GET", "/study/sessions/{id}", "flow.work", "yhhy nnn ll"),
+        r("GET", "/study/sessions/{id}/code", "flow.work", "yhhn nnn ll"),
+        r("POST", "/study/sessions/{id}/checkin", "flow.work", "yhhy nnn ll").form("code=1"),
+        r("POST", "/study/sessions/{id}/attendance", "flow.work", "yhhn nnn ll").form("post_id=0"),
+        r("POST", "/study/sessions/{id}/reflection", "flow.work", "yhhy nnn ll").form("text=x"),
+        r("POST", "/study/sessions/{id}/notes", "flow.work", "yhhn nnn ll").form("notes=x"),
+        r("GET", "/study/visits", "flow.work", "ynyy nnn ll"),
+        r("POST", "/study/visits", "flow.work", "ynyy nnn ll").form("place=&visited_on=x&minutes=0&learnt="),
+        r("GET", "/study/trainings", "flow.work", "ynyy nnn ll"),
+        r("POST", "/study/trainings", "flow.work", "ynnn nnn ll").form("title=&starts_at=x&ends_at=x&register_by=x"),
+        r("GET", "/study/trainings/{id}", "flow.work", "yhyy nnn ll"),
+        r("POST", "/study/trainings/{id}/registrations", "flow.work", "nhyn nnn ll").form("x=1"),
+        r("POST", "/study/trainings/{id}/attendance", "flow.work", "yhnn nnn ll").form("post_id=0"),
         // ---- Pages: service requests ----
         r("GET", "/affairs", "flow.work", "yyyy nnn ll"),
         r("GET", "/affairs/export.xlsx", "flow.work", "yyyy nnn ll"),
@@ -723,6 +768,9 @@ impl Fixtures {
                         "alerts" => "alert",
                         "entries" => "entry",
                         "rules" => "rule",
+                        "materials" => "material",
+                        "sessions" => "session",
+                        "trainings" => "training",
                         "years" | "calendar" | "archive" => "year",
                         "attachments" => "attachment",
                         other => panic!("{template}: no fixture for an id after /{other}/"),
@@ -1214,6 +1262,55 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let complaint = res.json()["id"].as_i64().unwrap();
 
+    // 学习: a 秘密 material of the city office with its file, a 学习会 of the office next month,
+    // and a training of the city office for the counties.
+    let zt = app.token_for("zhuren", &scopes).await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/study/materials",
+            &zt,
+            Some(json!({"title": "矩阵学习材料",
+            "topic": "矩阵", "grade": "fine", "classification": "secret", "body": "矩阵。",
+            "reading_minutes": 10})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let material = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .api_bytes(
+            "POST",
+            &format!("/api/v1/study/materials/{material}/file?name=m.txt"),
+            &zt,
+            "矩阵材料文件".as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/study/sessions",
+            &zt,
+            Some(json!({"kind": "study",
+            "title": "矩阵学习会", "starts_at": "2026-12-10 09:00", "ends_at": "2026-12-10 10:30",
+            "speaker_post_id": zhuren_post, "material_ids": [material]})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let session = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/study/trainings",
+            &zt,
+            Some(json!({"title": "矩阵培训",
+            "starts_at": "2026-12-20 09:00", "ends_at": "2026-12-20 12:00",
+            "register_by": "2026-12-15"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let training = res.json()["id"].as_i64().unwrap();
+
     for (k, v) in [
         ("alert", alert),
         ("complaint", complaint),
@@ -1256,6 +1353,9 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ("entry_gone", entries[1]),
         ("entry_page_gone", entries[2]),
         ("rule", rule),
+        ("material", material),
+        ("session", session),
+        ("training", training),
     ] {
         f.insert(k, v.to_string());
     }

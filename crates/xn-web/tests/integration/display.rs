@@ -141,7 +141,7 @@ on_both_engines!(
         assert_eq!(home.status, StatusCode::OK);
         let names: Vec<String> = menu(&home.body).into_iter().map(|(n, _)| n).collect();
         assert_eq!(
-            &names[..8],
+            &names[..9],
             [
                 "工作台",
                 "办文",
@@ -149,13 +149,14 @@ on_both_engines!(
                 "办事",
                 "信息",
                 "督查",
+                "学习",
                 "管理",
                 "效能"
             ],
             "{names:?}"
         );
         assert_eq!(names.last().map(String::as_str), Some("更多"), "{names:?}");
-        for coming in ["调研", "学习", "服务"] {
+        for coming in ["调研", "服务"] {
             assert!(!names.iter().any(|n| n == coming), "{coming} in {names:?}");
         }
         for built in ["组织机构", "工作日历"] {
@@ -170,7 +171,7 @@ on_both_engines!(
             more.body
                 .contains("<a href=\"/more\" aria-current=\"page\">更多</a>")
         );
-        for (seg, name) in [("research", "调研"), ("study", "学习"), ("service", "服务")] {
+        for (seg, name) in [("research", "调研"), ("service", "服务")] {
             let link = format!("<a href=\"/{seg}\"><strong>{name}</strong></a>");
             assert!(more.body.contains(&link), "{link}");
             let page = app.get(&format!("/{seg}")).await;
@@ -189,6 +190,7 @@ on_both_engines!(
         assert!(!more.body.contains("href=\"/affairs\"><strong>"));
         assert!(!more.body.contains("href=\"/efficiency\"><strong>"));
         assert!(!more.body.contains("href=\"/management\"><strong>"));
+        assert!(!more.body.contains("href=\"/study\"><strong>"));
     }
 );
 

@@ -43,5 +43,6 @@ mod schedule;
 mod security;
 mod security_scope;
 mod service;
+mod study;
 mod supervision;
 mod workbench;

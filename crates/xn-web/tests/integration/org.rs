@@ -349,7 +349,10 @@ on_both_engines!(
         let res = app.get("/information").await;
         assert_eq!(res.status, StatusCode::OK);
         assert!(res.body.contains("<h1>政务信息</h1>") && !res.body.contains("本模块尚未建成"));
-        for area in ["research", "study", "service"] {
+        let res = app.get("/study").await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert!(res.body.contains("<h1>学习</h1>") && !res.body.contains("本模块尚未建成"));
+        for area in ["research", "service"] {
             let res = app.get(&format!("/{area}")).await;
             assert_eq!(res.status, StatusCode::OK, "{area}");
             assert!(res.body.contains("本模块尚未建成"), "{area}");
