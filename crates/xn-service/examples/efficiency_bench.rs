@@ -24,6 +24,10 @@
 //!    the ten oldest; twelve months of on-time rate and month-end backlog per unit) by plain
 //!    aggregate SQL over the task projection and the cards, with no stored figures.
 //!
+//! `--evaluation` grows the city in its offices and sections only and, after the readings above,
+//! times last month's evaluation of every person as the city office's 主任 opens it (issue 22's
+//! 2,000-post figure).
+//!
 //! `--existing` reuses a database loaded by an earlier run (`--data-dir` or `--database-url`):
 //! its stored figures are deleted and the catch-up and readings run again.
 //!
@@ -56,6 +60,7 @@ struct Args {
     runs: usize,
     baseline_runs: usize,
     existing: bool,
+    evaluation: bool,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -69,6 +74,7 @@ fn args() -> anyhow::Result<Args> {
         runs: 30,
         baseline_runs: 3,
         existing: false,
+        evaluation: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -83,6 +89,7 @@ fn args() -> anyhow::Result<Args> {
             "--runs" => a.runs = value()?.parse()?,
             "--baseline-runs" => a.baseline_runs = value()?.parse()?,
             "--existing" => a.existing = true,
+            "--evaluation" => a.evaluation = true,
             other => bail!("unknown flag {other}"),
         }
     }
@@ -154,7 +161,7 @@ async fn bench(a: Args) -> anyhow::Result<()> {
         services.ensure_builtins().await.map_err(err)?;
         services.load_demo_city(now).await.map_err(err)?;
         services.ensure_processes(now).await.map_err(err)?;
-        let city = grow_city(&services, a.posts, now).await?;
+        let city = grow_city(&services, a.posts, a.evaluation, now).await?;
         println!(
             "city_posts={} governments={} setup_s={:.1}",
             city.posts,
@@ -248,7 +255,41 @@ async fn bench(a: Args) -> anyhow::Result<()> {
     report("leader_page", &mut leader_ms);
     report("unit_backlog", &mut backlog_ms);
     report("baseline_sql", &mut baseline_ms);
+    if a.evaluation {
+        evaluation(&services, &zhuren, &a, now).await?;
+    }
     println!("peak_rss_mb={}", bench_support::peak_rss_mb());
+    Ok(())
+}
+
+/// The monthly evaluation (管理's 月考评) of last month as the city office's 主任 opens it:
+/// every person of the city office and the county offices, each factor computed from the
+/// stored facts, `--runs` times after a first reading.
+async fn evaluation(
+    services: &Services,
+    zhuren: &Actor,
+    a: &Args,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let today = xn_domain::calendar::business_date(now);
+    let first = today.with_day(1).context("a first day")?;
+    let month = xn_domain::management::month_of(first - Duration::days(1));
+    let m = services.management();
+    let t = Instant::now();
+    let view = m.month(zhuren, &month, now).await.map_err(err)?;
+    println!(
+        "evaluation_first_ms={:.1} month={month} people={} units={}",
+        t.elapsed().as_secs_f64() * 1000.0,
+        view.rows.len(),
+        view.units.len()
+    );
+    let mut took = Vec::new();
+    for _ in 0..a.runs {
+        let t = Instant::now();
+        m.month(zhuren, &month, now).await.map_err(err)?;
+        took.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    report("evaluation_month", &mut took);
     Ok(())
 }
 
@@ -316,8 +357,14 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高�
 const GIVEN: &str = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红梅文斌宇浩凯鹏";
 
 /// Grows the demo city to `posts` active posts: people added to its offices, sections and
-/// bureaus in turn (one post each, a clerk's position).
-async fn grow_city(services: &Services, posts: usize, now: DateTime<Utc>) -> anyhow::Result<City> {
+/// bureaus in turn (one post each, a clerk's position); with `offices_only`, to the offices
+/// and their sections alone (the people the monthly evaluation covers).
+async fn grow_city(
+    services: &Services,
+    posts: usize,
+    offices_only: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<City> {
     let db = services.db();
     let units = xn_store::org::list_units(db).await?;
     let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
@@ -363,7 +410,11 @@ async fn grow_city(services: &Services, posts: usize, now: DateTime<Utc>) -> any
     };
     let hosts: Vec<i64> = units
         .iter()
-        .filter(|u| matches!(u.kind.as_str(), "office" | "section" | "bureau"))
+        .filter(|u| match u.kind.as_str() {
+            "office" | "section" => true,
+            "bureau" => !offices_only,
+            _ => false,
+        })
         .map(|u| u.id)
         .collect();
     let mut all: Vec<(i64, i64)> = existing.iter().map(|(p, u, _)| (*p, *u)).collect();
