@@ -12,9 +12,12 @@
 //! kinds), `notice` (会议通知 and 回执: sending, replies, 请假 decisions, 催办), `calendar` (the
 //! `.ics` of a meeting and each person's feed), `checkin` (签到: the code on the screen, signing
 //! in, late and absent, the attendance list), `minutes` (纪要 and 议定事项, and the decisions
-//! becoming supervision items when the minutes are issued); this file holds the door, the views
-//! and who sees what.
+//! becoming supervision items when the minutes are issued), `topics` (议题: submitting, materials,
+//! 会签, screening), `agenda` (议程 审定 by the office's leader, per-topic 列席, the materials'
+//! distribution and withdrawal, 暂缓), `requests` (会议申请 and its approval); this file holds the
+//! door, the views and who sees what.
 
+mod agenda;
 mod book;
 mod calendar;
 mod checkin;
@@ -22,6 +25,8 @@ mod demo;
 mod minutes;
 mod notice;
 mod replies;
+mod requests;
+mod topics;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,6 +37,7 @@ use xn_store::meetings::{self as store, AttendeeRow, MeetingRow};
 
 use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
+pub use agenda::{AgendaInput, AgendaItemInput, AgendaSuggestion, AgendaView, DeferInput};
 pub use book::{MeetingInput, MoveInput, RoomInput};
 pub use calendar::IcsFile;
 pub use checkin::{
@@ -44,6 +50,11 @@ pub use minutes::{
 pub use notice::{
     AwaitingView, LeaveDecision, MyReply, NoticeInput, NoticePart, NoticeView, ReplyInput,
     ReplyTable, ReplyView, SendOutcome, UrgeInput,
+};
+pub use requests::{RequestDecision, RequestInput, RequestList, RequestView};
+pub use topics::{
+    CosignInput, CosignView, MaterialView, ScreenInput, TopicDetail, TopicFormOptions, TopicInput,
+    TopicList, TopicScope, TopicView,
 };
 
 /// 办会's front door: `services.meetings()`.
