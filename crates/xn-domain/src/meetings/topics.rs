@@ -158,7 +158,10 @@ mod tests {
 
     #[test]
     fn an_agenda_inside_its_meeting_in_order_fits() {
-        assert_eq!(check_agenda(0, 100, &[(0, 30), (30, 60), (70, 100)]), Ok(()));
+        assert_eq!(
+            check_agenda(0, 100, &[(0, 30), (30, 60), (70, 100)]),
+            Ok(())
+        );
     }
 
     #[test]

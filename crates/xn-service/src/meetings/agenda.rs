@@ -22,7 +22,9 @@ use xn_store::meetings::{self as store, MeetingRow};
 use super::book::{audit, parse_time};
 use super::notice::the_text;
 use super::topics::{TopicView, slot_text, status_of_topic, topic_view};
-use super::{Meetings, OfficeCap, Viewer, beijing, clearance_of, from_beijing, span_text, status_of, tell};
+use super::{
+    Meetings, OfficeCap, Viewer, beijing, clearance_of, from_beijing, span_text, status_of, tell,
+};
 use crate::files::AttachmentFile;
 use crate::{Actor, Result, ServiceError, from_ms, ms};
 
@@ -211,7 +213,10 @@ impl Meetings<'_> {
         Ok(AgendaView {
             meeting_id: id,
             approved: agenda.is_some(),
-            approved_by: agenda.as_ref().map(|a| a.approved_by.clone()).unwrap_or_default(),
+            approved_by: agenda
+                .as_ref()
+                .map(|a| a.approved_by.clone())
+                .unwrap_or_default(),
             approved_at: agenda.as_ref().map(|a| from_ms(a.approved_at)),
             items,
             asked,
@@ -258,7 +263,9 @@ impl Meetings<'_> {
             let t = tstore::find_topic(self.svc.db(), item.topic_id)
                 .await
                 .map_err(ServiceError::missing_input("items", "议题不存在"))?;
-            if t.office_id != m.office_id || !viewer.clearance.may_see(clearance_of(&t.classification)) {
+            if t.office_id != m.office_id
+                || !viewer.clearance.may_see(clearance_of(&t.classification))
+            {
                 return Err(ServiceError::invalid("items", "议题不存在"));
             }
             if !fits(&t, &m) {
@@ -284,7 +291,10 @@ impl Meetings<'_> {
             if !(1..=MAX_TOPIC_MINUTES).contains(&minutes) {
                 return Err(ServiceError::invalid(
                     "items",
-                    format!("议题《{}》的时长应在 1 到 {MAX_TOPIC_MINUTES} 分钟之间", t.title),
+                    format!(
+                        "议题《{}》的时长应在 1 到 {MAX_TOPIC_MINUTES} 分钟之间",
+                        t.title
+                    ),
                 ));
             }
             let start = ms(start);
@@ -309,11 +319,9 @@ impl Meetings<'_> {
                     name(i),
                     hm(m.starts_at)
                 ),
-                AgendaClash::Overlaps(i, j) => format!(
-                    "{}与上一议题{}时间重叠，本次未保存",
-                    name(i),
-                    name(j)
-                ),
+                AgendaClash::Overlaps(i, j) => {
+                    format!("{}与上一议题{}时间重叠，本次未保存", name(i), name(j))
+                }
             };
             return Err(ServiceError::Conflict {
                 code: "meetings.agenda_clash",
@@ -445,8 +453,16 @@ impl Meetings<'_> {
                 ),
             });
         }
-        tstore::insert_carry(&mut tx, id, t.meeting_id, cap.office(), &reason, cap.post, ms(now))
-            .await?;
+        tstore::insert_carry(
+            &mut tx,
+            id,
+            t.meeting_id,
+            cap.office(),
+            &reason,
+            cap.post,
+            ms(now),
+        )
+        .await?;
         tell(
             &mut tx,
             &[t.submitted_by_post_id],
@@ -515,7 +531,9 @@ impl Meetings<'_> {
         Ok(tstore::topic_invites(self.svc.db(), meeting)
             .await?
             .into_iter()
-            .filter(|i| (post.is_some() && i.post_id == post) || (unit.is_some() && i.unit_id == unit))
+            .filter(|i| {
+                (post.is_some() && i.post_id == post) || (unit.is_some() && i.unit_id == unit)
+            })
             .map(|i| {
                 let when = slot_text(i.slot_start, i.slot_end);
                 if when.is_empty() {

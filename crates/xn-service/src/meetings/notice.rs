@@ -298,7 +298,12 @@ pub(super) fn not_taking_replies(m: &MeetingRow, status: MeetingStatus) -> Servi
 impl Meetings<'_> {
     /// The posts a unit's notice goes to: its most senior active posts cleared for `level`
     /// (the head of the unit; several when they share the rank).
-    pub(super) async fn unit_heads(&self, tx: &mut Tx, unit: i64, level: Clearance) -> Result<Vec<i64>> {
+    pub(super) async fn unit_heads(
+        &self,
+        tx: &mut Tx,
+        unit: i64,
+        level: Clearance,
+    ) -> Result<Vec<i64>> {
         let posts = nstore::unit_posts_by_rank(tx, unit).await?;
         let cleared: Vec<&(i64, String, i64)> = posts
             .iter()
@@ -419,8 +424,15 @@ impl Meetings<'_> {
                     lines.join("、"),
                     moment_text(ms(reply_by))
                 );
-                tell(&mut tx, &posts, "meeting.notice", &format!("meeting:{id}"), &text, now)
-                    .await?;
+                tell(
+                    &mut tx,
+                    &posts,
+                    "meeting.notice",
+                    &format!("meeting:{id}"),
+                    &text,
+                    now,
+                )
+                .await?;
                 continue;
             }
             for p in posts {

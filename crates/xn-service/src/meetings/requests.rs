@@ -137,7 +137,10 @@ impl Meetings<'_> {
         let starts = parse_time("wished_start", &input.wished_start)?;
         let ends = parse_time("wished_end", &input.wished_end)?;
         if ends <= starts {
-            return Err(ServiceError::invalid("wished_end", "结束时间应晚于开始时间"));
+            return Err(ServiceError::invalid(
+                "wished_end",
+                "结束时间应晚于开始时间",
+            ));
         }
         if starts < now {
             return Err(ServiceError::invalid(
@@ -170,7 +173,9 @@ impl Meetings<'_> {
         let office = self
             .office_for_unit(&mut tx, post.unit_id)
             .await?
-            .ok_or_else(|| ServiceError::Forbidden("本单位没有可以受理会议申请的办公厅（室）".into()))?;
+            .ok_or_else(|| {
+                ServiceError::Forbidden("本单位没有可以受理会议申请的办公厅（室）".into())
+            })?;
         let list = serde_json::to_string(&attend).map_err(|e| ServiceError::Internal(e.into()))?;
         let id = tstore::insert_request(
             &mut tx,
@@ -188,8 +193,8 @@ impl Meetings<'_> {
             ms(now),
         )
         .await?;
-        let leaders = xn_store::org::posts_in(&mut tx, office, &["director", "deputy_director"])
-            .await?;
+        let leaders =
+            xn_store::org::posts_in(&mut tx, office, &["director", "deputy_director"]).await?;
         tell(
             &mut tx,
             &leaders,
@@ -342,8 +347,16 @@ impl Meetings<'_> {
         } else {
             RequestStatus::Declined
         };
-        if !tstore::decide_request(&mut tx, id, status.code(), &reason, meeting, cap.post, ms(now))
-            .await?
+        if !tstore::decide_request(
+            &mut tx,
+            id,
+            status.code(),
+            &reason,
+            meeting,
+            cap.post,
+            ms(now),
+        )
+        .await?
         {
             return Err(ServiceError::Conflict {
                 code: "meetings.request_decided",

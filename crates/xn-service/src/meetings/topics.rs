@@ -390,12 +390,8 @@ impl Meetings<'_> {
         drop(tx);
         let mut meetings = Vec::new();
         if let Some(office) = office {
-            let rows = store::meetings_between(
-                self.svc.db(),
-                ms(now),
-                ms(now) + 90 * 86_400_000,
-            )
-            .await?;
+            let rows =
+                store::meetings_between(self.svc.db(), ms(now), ms(now) + 90 * 86_400_000).await?;
             for m in rows.iter().filter(|m| {
                 m.office_id == office
                     && MeetingStatus::from_code(&m.status).is_some_and(MeetingStatus::is_open)
@@ -410,7 +406,12 @@ impl Meetings<'_> {
         let units = xn_store::org::list_units(self.svc.db())
             .await?
             .into_iter()
-            .filter(|u| matches!(u.kind.as_str(), "government" | "office" | "bureau" | "section"))
+            .filter(|u| {
+                matches!(
+                    u.kind.as_str(),
+                    "government" | "office" | "bureau" | "section"
+                )
+            })
             .map(|u| (u.id, u.short_name))
             .collect();
         Ok(TopicFormOptions {
@@ -484,7 +485,9 @@ impl Meetings<'_> {
         let own_office = self
             .office_for_unit(&mut tx, post.unit_id)
             .await?
-            .ok_or_else(|| ServiceError::Forbidden("本单位没有可以受理议题的办公厅（室）".into()))?;
+            .ok_or_else(|| {
+                ServiceError::Forbidden("本单位没有可以受理议题的办公厅（室）".into())
+            })?;
         let (office, kind, meeting) = match (input.meeting_id, input.kind_id) {
             (Some(mid), _) => {
                 let m = store::find_meeting_tx(&mut tx, mid)
@@ -492,8 +495,8 @@ impl Meetings<'_> {
                     .map_err(ServiceError::missing_input("meeting_id", "会议不存在"))?;
                 let theirs = self.svc.unit_chain(&mut tx, m.office_id).await?;
                 let ours = self.svc.unit_chain(&mut tx, own_office).await?;
-                let same_government = theirs.government().map(|g| g.id)
-                    == ours.government().map(|g| g.id);
+                let same_government =
+                    theirs.government().map(|g| g.id) == ours.government().map(|g| g.id);
                 if !same_government || !post.clearance.may_see(clearance_of(&m.classification)) {
                     return Err(ServiceError::invalid("meeting_id", "会议不存在"));
                 }
@@ -512,7 +515,11 @@ impl Meetings<'_> {
                 (m.office_id, Some(m.kind_id), Some(mid))
             }
             (None, Some(k)) => {
-                if !store::list_kinds(self.svc.db()).await?.iter().any(|x| x.id == k) {
+                if !store::list_kinds(self.svc.db())
+                    .await?
+                    .iter()
+                    .any(|x| x.id == k)
+                {
                     return Err(ServiceError::invalid("kind_id", "会议类型不存在"));
                 }
                 (own_office, Some(k), None)
@@ -526,7 +533,10 @@ impl Meetings<'_> {
         };
         for u in cosigns.iter().chain(&observe_units) {
             if !store::unit_exists(&mut tx, *u).await? {
-                return Err(ServiceError::invalid("cosign_units", "会签或列席单位不存在"));
+                return Err(ServiceError::invalid(
+                    "cosign_units",
+                    "会签或列席单位不存在",
+                ));
             }
         }
         if cosigns.contains(&post.unit_id) {
@@ -610,7 +620,14 @@ impl Meetings<'_> {
         let mut tx = self.svc.db().begin().await?;
         xn_store::documents::put_blob(&mut tx, &f.hash, bytes, ms(now)).await?;
         let mid = tstore::insert_material(
-            &mut tx, id, &f.name, f.mime, f.size, &f.hash, viewer.post, ms(now),
+            &mut tx,
+            id,
+            &f.name,
+            f.mime,
+            f.size,
+            &f.hash,
+            viewer.post,
+            ms(now),
         )
         .await?;
         crate::events::record(
@@ -799,7 +816,9 @@ impl Meetings<'_> {
         let viewer = self.viewer(actor).await?;
         let t = self.seen_topic(&viewer, id).await?;
         if viewer.chain.unit().map(|u| u.id) != Some(t.unit_id) {
-            return Err(ServiceError::Forbidden("只有汇报单位可以重新提交议题".into()));
+            return Err(ServiceError::Forbidden(
+                "只有汇报单位可以重新提交议题".into(),
+            ));
         }
         let mut tx = self.svc.db().begin().await?;
         if !tstore::set_topic_status(
@@ -844,31 +863,32 @@ impl Meetings<'_> {
             .is_some_and(|c| c.office == t.office_id);
         let insider = office || viewer.chain.contains(t.unit_id);
         let cosign_rows = tstore::cosigns_of(self.svc.db(), id).await?;
-        let (materials, materials_note) = match self.materials_closed(&viewer, &t, insider, now).await? {
-            Some(note) => (Vec::new(), note),
-            None => {
-                let reads = if insider {
-                    tstore::reads_of(self.svc.db(), id).await?
-                } else {
-                    Vec::new()
-                };
-                let list = tstore::materials_of(self.svc.db(), id)
-                    .await?
-                    .into_iter()
-                    .map(|m| MaterialView {
-                        readers: reads
-                            .iter()
-                            .filter(|r| r.material_id == m.id)
-                            .map(|r| format!("{} {}次", r.reader, r.read_count))
-                            .collect(),
-                        id: m.id,
-                        name: m.name,
-                        size: m.size,
-                    })
-                    .collect();
-                (list, String::new())
-            }
-        };
+        let (materials, materials_note) =
+            match self.materials_closed(&viewer, &t, insider, now).await? {
+                Some(note) => (Vec::new(), note),
+                None => {
+                    let reads = if insider {
+                        tstore::reads_of(self.svc.db(), id).await?
+                    } else {
+                        Vec::new()
+                    };
+                    let list = tstore::materials_of(self.svc.db(), id)
+                        .await?
+                        .into_iter()
+                        .map(|m| MaterialView {
+                            readers: reads
+                                .iter()
+                                .filter(|r| r.material_id == m.id)
+                                .map(|r| format!("{} {}次", r.reader, r.read_count))
+                                .collect(),
+                            id: m.id,
+                            name: m.name,
+                            size: m.size,
+                        })
+                        .collect();
+                    (list, String::new())
+                }
+            };
         Ok(TopicDetail {
             topic: topic_view(&t)?,
             may_cosign: if status.is_draft() {
@@ -906,8 +926,7 @@ impl Meetings<'_> {
             may_add_material: own_unit && status.is_draft(),
             may_screen: office && status.may_screen(),
             may_resubmit: own_unit && status == TopicStatus::Returned,
-            may_defer: office
-                && matches!(status, TopicStatus::Screened | TopicStatus::Scheduled),
+            may_defer: office && matches!(status, TopicStatus::Screened | TopicStatus::Scheduled),
         })
     }
 

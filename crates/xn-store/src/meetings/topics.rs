@@ -99,43 +99,56 @@ pub struct NewTopic<'a> {
 
 /// Stores a new topic.
 pub async fn insert_topic(tx: &mut Tx, t: &NewTopic<'_>, now_ms: i64) -> Result<i64> {
-    let sql = "insert into meeting_topics (office_id, kind_id, meeting_id, title, unit_id, reporter,
+    let sql =
+        "insert into meeting_topics (office_id, kind_id, meeting_id, title, unit_id, reporter,
                request, minutes, classification, status, submitted_by_post_id, submitted_at,
                updated_at)
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', $10, $11, $11)
                returning id";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(t.office_id).bind(t.kind_id)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(t.office_id).bind(t.kind_id)
         .bind(t.meeting_id).bind(t.title).bind(t.unit_id).bind(t.reporter).bind(t.request)
         .bind(t.minutes).bind(t.classification).bind(t.submitted_by_post_id).bind(now_ms)
-        .fetch_one(c).await)?)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// A topic.
 pub async fn find_topic(db: &Db, id: i64) -> Result<TopicRow> {
     let sql = format!("{TOPIC_SELECT} where t.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// A topic, inside a transaction.
 pub async fn find_topic_tx(tx: &mut Tx, id: i64) -> Result<TopicRow> {
     let sql = format!("{TOPIC_SELECT} where t.id = $1");
-    Ok(with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// The topics screened by an office, newest first.
 pub async fn topics_of_office(db: &Db, office: i64) -> Result<Vec<TopicRow>> {
-    let sql = format!("{TOPIC_SELECT} where t.office_id = $1 order by t.submitted_at desc, t.id desc");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
-        .fetch_all(c).await)?)
+    let sql =
+        format!("{TOPIC_SELECT} where t.office_id = $1 order by t.submitted_at desc, t.id desc");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// The topics submitted by a unit, newest first.
 pub async fn topics_of_unit(db: &Db, unit: i64) -> Result<Vec<TopicRow>> {
-    let sql = format!("{TOPIC_SELECT} where t.unit_id = $1 order by t.submitted_at desc, t.id desc");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(unit)
-        .fetch_all(c).await)?)
+    let sql =
+        format!("{TOPIC_SELECT} where t.unit_id = $1 order by t.submitted_at desc, t.id desc");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(unit)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// The topics on a meeting or asked for it, in agenda order (then as submitted).
@@ -144,8 +157,10 @@ pub async fn topics_of_meeting(db: &Db, meeting: i64) -> Result<Vec<TopicRow>> {
         "{TOPIC_SELECT} where t.meeting_id = $1
          order by t.agenda_order is null, t.agenda_order, t.submitted_at, t.id"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(meeting)
-        .fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(meeting)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// Moves a topic from one status to another (screening, returning, resubmitting), with the
@@ -223,8 +238,10 @@ pub async fn insert_carry(
 pub async fn count_carries(db: &Db, office: i64, from: i64, to: i64) -> Result<i64> {
     let sql = "select count(*) from meeting_topic_carries
                where office_id = $1 and carried_at >= $2 and carried_at < $3";
-    Ok(with_db!(db, c => sqlx::query_scalar(sql).bind(office).bind(from).bind(to)
-        .fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_scalar(sql).bind(office).bind(from).bind(to)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// A 会签 unit of a topic and its answer.
@@ -309,7 +326,8 @@ pub async fn insert_observer(
     post: Option<i64>,
     unit: Option<i64>,
 ) -> Result<()> {
-    let sql = "insert into meeting_topic_observers (topic_id, post_id, unit_id) values ($1, $2, $3)";
+    let sql =
+        "insert into meeting_topic_observers (topic_id, post_id, unit_id) values ($1, $2, $3)";
     with_tx!(tx, c => sqlx::query(sql).bind(topic).bind(post).bind(unit).execute(c).await
         .map(|_| ()))?;
     Ok(())
@@ -427,8 +445,10 @@ pub async fn insert_material(
 ) -> Result<i64> {
     let sql = "insert into meeting_topic_materials (topic_id, name, mime, size, hash,
                added_by_post_id, created_at) values ($1, $2, $3, $4, $5, $6, $7) returning id";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(topic).bind(name).bind(mime).bind(size)
-        .bind(hash).bind(post).bind(now_ms).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(topic).bind(name).bind(mime).bind(size)
+        .bind(hash).bind(post).bind(now_ms).fetch_one(c).await)?,
+    )
 }
 
 const MATERIAL_SELECT: &str =
@@ -437,8 +457,10 @@ const MATERIAL_SELECT: &str =
 /// A topic's materials, as added.
 pub async fn materials_of(db: &Db, topic: i64) -> Result<Vec<MaterialRow>> {
     let sql = format!("{MATERIAL_SELECT} where topic_id = $1 order by id");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(topic)
-        .fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(topic)
+        .fetch_all(c).await)?,
+    )
 }
 
 /// How many materials a topic has, inside a transaction.
@@ -595,17 +617,21 @@ pub async fn insert_request(tx: &mut Tx, r: &NewRequest<'_>, now_ms: i64) -> Res
     let sql = "insert into meeting_requests (office_id, unit_id, kind_id, title, wished_start,
                wished_end, attend_posts, reason, status, requested_by_post_id, requested_at)
                values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) returning id";
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sql).bind(r.office_id).bind(r.unit_id)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sql).bind(r.office_id).bind(r.unit_id)
         .bind(r.kind_id).bind(r.title).bind(r.wished_start).bind(r.wished_end)
         .bind(r.attend_posts).bind(r.reason).bind(r.requested_by_post_id).bind(now_ms)
-        .fetch_one(c).await)?)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// A meeting request.
 pub async fn find_request(db: &Db, id: i64) -> Result<RequestRow> {
     let sql = format!("{REQUEST_SELECT} where r.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
-        .fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id)
+        .fetch_one(c).await)?,
+    )
 }
 
 /// The requests an office was asked, or a unit asked, newest first.
@@ -614,8 +640,10 @@ pub async fn requests_for(db: &Db, office: i64, unit: i64) -> Result<Vec<Request
         "{REQUEST_SELECT} where r.office_id = $1 or r.unit_id = $2
          order by r.requested_at desc, r.id desc"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
-        .bind(unit).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(office)
+        .bind(unit).fetch_all(c).await)?,
+    )
 }
 
 /// Decides a pending request; false when it was no longer pending.

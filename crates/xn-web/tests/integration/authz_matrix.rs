@@ -573,6 +573,20 @@ fn rows() -> Vec<Row> {
         r("GET", "/meetings/{id}/attendance.xlsx", "flow.work", "yhhh nnn ll"),
         r("POST", "/meetings/{id}/minutes", "flow.work", "yhhh nnn ll").form("body="),
         r("POST", "/meetings/{id}/decisions", "flow.work", "yhhh nnn ll").form("text_1="),
+        r("GET", "/meetings/topics", "flow.work", "yyyy nnn ll"),
+        r("POST", "/meetings/topics", "flow.work", "yyyy nnn ll").form("title="),
+        r("GET", "/meetings/topics/new", "flow.work", "yyyy nnn ll"),
+        r("GET", "/meetings/topics/{topic}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/topics/{topic}/materials", "flow.work", "nhhh nnn ll").multipart("矩阵材料"),
+        r("GET", "/meetings/topics/{topic}/materials/{material}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/topics/{topic}/cosign", "flow.work", "nhhh nnn ll").form("agreed=yes"),
+        r("POST", "/meetings/topics/{topic}/screen", "flow.work", "yhhh nnn ll").form("decision=x"),
+        r("POST", "/meetings/topics/{topic}/resubmit", "flow.work", "nhhh nnn ll"),
+        r("POST", "/meetings/topics/{topic}/defer", "flow.work", "yhhh nnn ll").form("reason="),
+        r("POST", "/meetings/{id}/agenda", "flow.work", "yhhh nnn ll").form("x=1"),
+        r("GET", "/meetings/requests", "flow.work", "yyyy nnn ll"),
+        r("POST", "/meetings/requests", "flow.work", "yyyy nnn ll").form("title="),
+        r("POST", "/meetings/requests/{meeting_request}/decision", "flow.work", "yhhn nnn ll").form("decision=x"),
         // ---- Pages: management ----
         r("GET", "/management", "flow.work", "yyyy nnn ll"),
         r("GET", "/management/targets", "flow.work", "yyyy nnn ll"),
@@ -1035,8 +1049,10 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
             "POST",
             "/api/v1/meetings/topics",
             &mishu_token,
-            Some(json!({"meeting_id": meeting, "title": "矩阵议题", "reporter": "王晓东",
-                "request": "请会议研究", "minutes": 20, "classification": "secret"})),
+            Some(
+                json!({"meeting_id": meeting, "title": "矩阵议题", "reporter": "王晓东",
+                "request": "请会议研究", "minutes": 20, "classification": "secret"}),
+            ),
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);

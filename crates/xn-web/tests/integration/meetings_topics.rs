@@ -94,9 +94,15 @@ on_both_engines!(
         let (edu_unit, edu_head, _) = heads[0].clone();
         let (fin_unit, fin_head, fin_name) = heads[1].clone();
         let (_, build_head, _) = heads[2].clone();
-        let edu = app.token_for(&login_of(&app, edu_head).await, &SCOPES).await;
-        let fin = app.token_for(&login_of(&app, fin_head).await, &SCOPES).await;
-        let build = app.token_for(&login_of(&app, build_head).await, &SCOPES).await;
+        let edu = app
+            .token_for(&login_of(&app, edu_head).await, &SCOPES)
+            .await;
+        let fin = app
+            .token_for(&login_of(&app, fin_head).await, &SCOPES)
+            .await;
+        let build = app
+            .token_for(&login_of(&app, build_head).await, &SCOPES)
+            .await;
         let mayor = leader(&app, "市长").await;
         let executive = leader(&app, "常务副市长").await;
         let executive_t = app
@@ -104,9 +110,19 @@ on_both_engines!(
             .await;
         let county = app.token_for("qinghe.zhuren", &SCOPES).await;
 
-        let room = ok(&app, "POST", "/api/v1/meetings/rooms", &t.mishu,
-            Some(json!({"name": "常务会议室", "capacity": 80}))).await["id"].as_i64().unwrap();
-        let standing = app.scalar("select id from meeting_kinds where name = '常务会议'").await;
+        let room = ok(
+            &app,
+            "POST",
+            "/api/v1/meetings/rooms",
+            &t.mishu,
+            Some(json!({"name": "常务会议室", "capacity": 80})),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let standing = app
+            .scalar("select id from meeting_kinds where name = '常务会议'")
+            .await;
         let meeting = ok(&app, "POST", "/api/v1/meetings", &t.mishu, Some(json!({
             "kind_id": standing, "title": "市政府第12次常务会议", "organiser_unit_id": office,
             "chair_post_id": mayor, "starts_at": "2026-12-03 09:00", "ends_at": "2026-12-03 11:00",
@@ -114,23 +130,43 @@ on_both_engines!(
         }))).await["id"].as_i64().unwrap();
 
         // Submitted by the 教育局 for its own unit, with a material each.
-        let t1 = ok(&app, "POST", "/api/v1/meetings/topics", &edu, Some(json!({
-            "meeting_id": meeting, "title": "关于城区中小学校舍改造的议题",
-            "reporter": "市教育局局长", "request": "审议校舍改造三年计划及资金安排",
-            "minutes": 40, "cosign_units": [fin_unit], "observe_posts": [build_head],
-            "classification": "secret",
-        }))).await["id"].as_i64().unwrap();
-        let t2 = ok(&app, "POST", "/api/v1/meetings/topics", &edu, Some(json!({
-            "kind_id": standing, "title": "关于学前教育普惠发展的议题",
-            "reporter": "市教育局局长", "request": "研究普惠性幼儿园补助标准", "minutes": 30,
-        }))).await["id"].as_i64().unwrap();
+        let t1 = ok(
+            &app,
+            "POST",
+            "/api/v1/meetings/topics",
+            &edu,
+            Some(json!({
+                "meeting_id": meeting, "title": "关于城区中小学校舍改造的议题",
+                "reporter": "市教育局局长", "request": "审议校舍改造三年计划及资金安排",
+                "minutes": 40, "cosign_units": [fin_unit], "observe_posts": [build_head],
+                "classification": "secret",
+            })),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let t2 = ok(
+            &app,
+            "POST",
+            "/api/v1/meetings/topics",
+            &edu,
+            Some(json!({
+                "kind_id": standing, "title": "关于学前教育普惠发展的议题",
+                "reporter": "市教育局局长", "request": "研究普惠性幼儿园补助标准", "minutes": 30,
+            })),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
         assert_eq!(topic_status(&app, t1).await, "submitted");
         let mut materials = Vec::new();
         for topic in [t1, t2] {
             let res = app
                 .api_bytes(
                     "POST",
-                    &format!("/api/v1/meetings/topics/{topic}/materials?name=%E6%B1%87%E6%8A%A5.txt"),
+                    &format!(
+                        "/api/v1/meetings/topics/{topic}/materials?name=%E6%B1%87%E6%8A%A5.txt"
+                    ),
                     &edu,
                     "汇报材料正文".as_bytes().to_vec(),
                 )
@@ -139,13 +175,24 @@ on_both_engines!(
             materials.push(res.json()["id"].as_i64().unwrap());
         }
         let (m1, m2) = (materials[0], materials[1]);
-        let mine = ok(&app, "GET", "/api/v1/meetings/topics?scope=mine", &edu, None).await;
+        let mine = ok(
+            &app,
+            "GET",
+            "/api/v1/meetings/topics?scope=mine",
+            &edu,
+            None,
+        )
+        .await;
         assert_eq!(mine["topics"].as_array().unwrap().len(), 2);
 
         // A county office cannot screen the city's topics.
         let res = app
-            .api("POST", &format!("/api/v1/meetings/topics/{t1}/screen"), &county,
-                Some(json!({"decision": "accept"})))
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/topics/{t1}/screen"),
+                &county,
+                Some(json!({"decision": "accept"})),
+            )
             .await;
         assert!(
             matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
@@ -157,54 +204,117 @@ on_both_engines!(
 
         // 会签 missing: not 材料齐全.
         let res = app
-            .api("POST", &format!("/api/v1/meetings/topics/{t1}/screen"), &t.mishu,
-                Some(json!({"decision": "accept"})))
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/topics/{t1}/screen"),
+                &t.mishu,
+                Some(json!({"decision": "accept"})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         assert_eq!(res.json()["code"], "meetings.cosign_missing");
         assert!(res.body.contains(&fin_name), "{}", res.body);
         assert_eq!(topic_status(&app, t1).await, "submitted");
-        ok(&app, "POST", &format!("/api/v1/meetings/topics/{t1}/cosign"), &fin,
-            Some(json!({"agreed": true, "opinion": "同意，资金由财政统筹"}))).await;
+        ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/topics/{t1}/cosign"),
+            &fin,
+            Some(json!({"agreed": true, "opinion": "同意，资金由财政统筹"})),
+        )
+        .await;
         for topic in [t1, t2] {
-            ok(&app, "POST", &format!("/api/v1/meetings/topics/{topic}/screen"), &t.mishu,
-                Some(json!({"decision": "accept"}))).await;
+            ok(
+                &app,
+                "POST",
+                &format!("/api/v1/meetings/topics/{topic}/screen"),
+                &t.mishu,
+                Some(json!({"decision": "accept"})),
+            )
+            .await;
             assert_eq!(topic_status(&app, topic).await, "screened");
         }
-        let screen = ok(&app, "GET", "/api/v1/meetings/topics?scope=screen", &t.mishu, None).await;
+        let screen = ok(
+            &app,
+            "GET",
+            "/api/v1/meetings/topics?scope=screen",
+            &t.mishu,
+            None,
+        )
+        .await;
         assert!(screen["topics"].as_array().unwrap().is_empty());
 
         // The 主任 审定: the 秘书 may not; an overrunning agenda is refused naming the topic.
-        let agenda = ok(&app, "GET", &format!("/api/v1/meetings/{meeting}/agenda"), &t.zhuren, None).await;
+        let agenda = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{meeting}/agenda"),
+            &t.zhuren,
+            None,
+        )
+        .await;
         assert_eq!(agenda["may_approve"], true);
         assert_eq!(agenda["candidates"].as_array().unwrap().len(), 2);
         let res = app
-            .api("POST", &format!("/api/v1/meetings/{meeting}/agenda"), &t.mishu,
-                Some(json!({"items": [{"topic_id": t1, "starts_at": "09:00"}]})))
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/{meeting}/agenda"),
+                &t.mishu,
+                Some(json!({"items": [{"topic_id": t1, "starts_at": "09:00"}]})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         let res = app
-            .api("POST", &format!("/api/v1/meetings/{meeting}/agenda"), &t.zhuren,
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/{meeting}/agenda"),
+                &t.zhuren,
                 Some(json!({"items": [
                     {"topic_id": t1, "starts_at": "09:00"},
-                    {"topic_id": t2, "starts_at": "10:40", "minutes": 30}]})))
+                    {"topic_id": t2, "starts_at": "10:40", "minutes": 30}]})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         assert_eq!(res.json()["code"], "meetings.agenda_clash");
-        assert!(res.body.contains("关于学前教育普惠发展的议题"), "{}", res.body);
+        assert!(
+            res.body.contains("关于学前教育普惠发展的议题"),
+            "{}",
+            res.body
+        );
         assert!(res.body.contains("11:00"), "{}", res.body);
         assert_eq!(topic_status(&app, t1).await, "screened");
-        ok(&app, "POST", &format!("/api/v1/meetings/{meeting}/agenda"), &t.zhuren,
+        ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/agenda"),
+            &t.zhuren,
             Some(json!({"items": [
                 {"topic_id": t1, "starts_at": "09:00"},
-                {"topic_id": t2, "starts_at": "09:40"}]}))).await;
-        let agenda = ok(&app, "GET", &format!("/api/v1/meetings/{meeting}/agenda"), &executive_t, None).await;
+                {"topic_id": t2, "starts_at": "09:40"}]})),
+        )
+        .await;
+        let agenda = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{meeting}/agenda"),
+            &executive_t,
+            None,
+        )
+        .await;
         assert_eq!(agenda["approved"], true);
         let items = agenda["items"].as_array().unwrap();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0]["id"], t1);
-        assert!(items[0]["slot"].as_str().unwrap().contains("09:00—09:40"), "{}", items[0]);
-        assert!(items[1]["slot"].as_str().unwrap().contains("09:40—10:10"), "{}", items[1]);
+        assert!(
+            items[0]["slot"].as_str().unwrap().contains("09:00—09:40"),
+            "{}",
+            items[0]
+        );
+        assert!(
+            items[1]["slot"].as_str().unwrap().contains("09:40—10:10"),
+            "{}",
+            items[1]
+        );
         assert_eq!(topic_status(&app, t1).await, "scheduled");
 
         // 列席 for the topic only: invited, told which topic and when.
@@ -216,22 +326,55 @@ on_both_engines!(
             .await,
             1
         );
-        ok(&app, "POST", &format!("/api/v1/meetings/{meeting}/notice"), &t.mishu,
-            Some(json!({"body": "请准时参加。", "reply_by": "2026-12-02 17:00"}))).await;
-        let notice = ok(&app, "GET", &format!("/api/v1/meetings/{meeting}/notice"), &build, None).await;
+        ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/notice"),
+            &t.mishu,
+            Some(json!({"body": "请准时参加。", "reply_by": "2026-12-02 17:00"})),
+        )
+        .await;
+        let notice = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{meeting}/notice"),
+            &build,
+            None,
+        )
+        .await;
         let lines = notice["mine"][0]["for_topics"].as_array().unwrap();
         assert_eq!(lines.len(), 1, "{notice}");
-        assert!(lines[0].as_str().unwrap().contains("关于城区中小学校舍改造的议题"));
+        assert!(
+            lines[0]
+                .as_str()
+                .unwrap()
+                .contains("关于城区中小学校舍改造的议题")
+        );
         assert!(lines[0].as_str().unwrap().contains("09:00—09:40"));
-        let notice = ok(&app, "GET", &format!("/api/v1/meetings/{meeting}/notice"), &executive_t, None).await;
-        assert!(notice["mine"][0]["for_topics"].as_array().unwrap().is_empty());
+        let notice = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{meeting}/notice"),
+            &executive_t,
+            None,
+        )
+        .await;
+        assert!(
+            notice["mine"][0]["for_topics"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
         let told = app
             .text(&format!(
                 "select message from notifications where post_id = {build_head}
                  and kind = 'meeting.notice' order by id desc limit 1"
             ))
             .await;
-        assert!(told.contains("列席议题《关于城区中小学校舍改造的议题》"), "{told}");
+        assert!(
+            told.contains("列席议题《关于城区中小学校舍改造的议题》"),
+            "{told}"
+        );
 
         // Materials distributed: read and recorded; the topic-only 列席 reads only its topic's.
         let read = |token: &str, topic: i64, material: i64| {
@@ -246,7 +389,14 @@ on_both_engines!(
             read(&build, t2, m2).await,
             StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
         ));
-        let detail = ok(&app, "GET", &format!("/api/v1/meetings/topics/{t1}"), &t.mishu, None).await;
+        let detail = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/topics/{t1}"),
+            &t.mishu,
+            None,
+        )
+        .await;
         let readers = detail["materials"][0]["readers"].to_string();
         let exec_name = app
             .text(&format!(
@@ -257,11 +407,31 @@ on_both_engines!(
 
         // Held; the second topic not reached is carried over, counted.
         set_clock(&app, "2026-12-03T08:55");
-        ok(&app, "POST", &format!("/api/v1/meetings/{meeting}/advance"), &t.mishu, None).await;
+        ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/advance"),
+            &t.mishu,
+            None,
+        )
+        .await;
         set_clock(&app, "2026-12-03T11:00");
-        ok(&app, "POST", &format!("/api/v1/meetings/{meeting}/advance"), &t.mishu, None).await;
-        ok(&app, "POST", &format!("/api/v1/meetings/topics/{t2}/defer"), &t.mishu,
-            Some(json!({"reason": "会议时间所限，未及研究"}))).await;
+        ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/advance"),
+            &t.mishu,
+            None,
+        )
+        .await;
+        ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/topics/{t2}/defer"),
+            &t.mishu,
+            Some(json!({"reason": "会议时间所限，未及研究"})),
+        )
+        .await;
         assert_eq!(topic_status(&app, t2).await, "deferred");
         let now = app.state.clock.now();
         let carried = app
@@ -278,31 +448,73 @@ on_both_engines!(
         assert_eq!(read(&t.mishu, t1, m1).await, StatusCode::OK);
 
         // The carried-over topic goes on a later meeting's agenda.
-        let mayors = app.scalar("select id from meeting_kinds where name = '市长办公会议'").await;
+        let mayors = app
+            .scalar("select id from meeting_kinds where name = '市长办公会议'")
+            .await;
         let later = ok(&app, "POST", "/api/v1/meetings", &t.mishu, Some(json!({
             "kind_id": mayors, "title": "市长办公会议", "organiser_unit_id": office,
             "chair_post_id": mayor, "starts_at": "2026-12-10 09:00", "ends_at": "2026-12-10 10:00",
             "room_id": room,
         }))).await["id"].as_i64().unwrap();
-        let agenda = ok(&app, "GET", &format!("/api/v1/meetings/{later}/agenda"), &t.zhuren, None).await;
-        assert!(agenda["candidates"].to_string().contains("关于学前教育普惠发展的议题"));
-        ok(&app, "POST", &format!("/api/v1/meetings/{later}/agenda"), &t.zhuren,
-            Some(json!({"items": [{"topic_id": t2, "starts_at": "09:00"}]}))).await;
+        let agenda = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{later}/agenda"),
+            &t.zhuren,
+            None,
+        )
+        .await;
+        assert!(
+            agenda["candidates"]
+                .to_string()
+                .contains("关于学前教育普惠发展的议题")
+        );
+        ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{later}/agenda"),
+            &t.zhuren,
+            Some(json!({"items": [{"topic_id": t2, "starts_at": "09:00"}]})),
+        )
+        .await;
         assert_eq!(topic_status(&app, t2).await, "scheduled");
         assert_eq!(
-            app.scalar(&format!("select meeting_id from meeting_topics where id = {t2}")).await,
+            app.scalar(&format!(
+                "select meeting_id from meeting_topics where id = {t2}"
+            ))
+            .await,
             later
         );
 
         // The 纪要 drafted from the agenda names the topic, its 汇报单位 and 请求事项.
-        let doc = ok(&app, "POST", &format!("/api/v1/meetings/{meeting}/minutes"), &t.mishu,
-            Some(json!({}))).await["id"].as_i64().unwrap();
+        let doc = ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/minutes"),
+            &t.mishu,
+            Some(json!({})),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
         let page = app
             .api("GET", &format!("/api/v1/documents/{doc}"), &t.mishu, None)
             .await;
-        assert!(page.body.contains("关于城区中小学校舍改造的议题"), "{}", page.body);
-        assert!(page.body.contains("会议听取了市教育局的汇报"), "{}", page.body);
-        assert!(page.body.contains("审议校舍改造三年计划及资金安排"), "{}", page.body);
+        assert!(
+            page.body.contains("关于城区中小学校舍改造的议题"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("会议听取了市教育局的汇报"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("审议校舍改造三年计划及资金安排"),
+            "{}",
+            page.body
+        );
         let _ = edu_unit;
     }
 );
@@ -315,22 +527,43 @@ on_both_engines!(
         let office = app.unit_id("东川市人民政府办公室").await;
         let heads = bureau_heads(&app).await;
         let (edu_unit, edu_head, _) = heads[0].clone();
-        let edu = app.token_for(&login_of(&app, edu_head).await, &SCOPES).await;
+        let edu = app
+            .token_for(&login_of(&app, edu_head).await, &SCOPES)
+            .await;
         let county = app.token_for("qinghe.zhuren", &SCOPES).await;
         let executive = leader(&app, "常务副市长").await;
-        let kind = app.scalar("select id from meeting_kinds where name = '专题会议'").await;
-        let room = ok(&app, "POST", "/api/v1/meetings/rooms", &t.mishu,
-            Some(json!({"name": "第二会议室", "capacity": 30}))).await["id"].as_i64().unwrap();
+        let kind = app
+            .scalar("select id from meeting_kinds where name = '专题会议'")
+            .await;
+        let room = ok(
+            &app,
+            "POST",
+            "/api/v1/meetings/rooms",
+            &t.mishu,
+            Some(json!({"name": "第二会议室", "capacity": 30})),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
 
         let ask = |title: &'static str| {
             let app = &app;
             let edu = edu.clone();
             async move {
-                ok(app, "POST", "/api/v1/meetings/requests", &edu, Some(json!({
-                    "kind_id": kind, "title": title, "wished_start": "2026-12-04 14:00",
-                    "wished_end": "2026-12-04 15:30", "attend_posts": [executive],
-                    "reason": "研究秋季学期校园安全工作",
-                }))).await["id"].as_i64().unwrap()
+                ok(
+                    app,
+                    "POST",
+                    "/api/v1/meetings/requests",
+                    &edu,
+                    Some(json!({
+                        "kind_id": kind, "title": title, "wished_start": "2026-12-04 14:00",
+                        "wished_end": "2026-12-04 15:30", "attend_posts": [executive],
+                        "reason": "研究秋季学期校园安全工作",
+                    })),
+                )
+                .await["id"]
+                    .as_i64()
+                    .unwrap()
             }
         };
         let first = ask("校园安全工作专题会议").await;
@@ -340,41 +573,88 @@ on_both_engines!(
 
         let approve = json!({"decision": "approve", "room_id": room});
         let res = app
-            .api("POST", &format!("/api/v1/meetings/requests/{first}/decision"), &t.mishu,
-                Some(approve.clone()))
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/requests/{first}/decision"),
+                &t.mishu,
+                Some(approve.clone()),
+            )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         let res = app
-            .api("POST", &format!("/api/v1/meetings/requests/{first}/decision"), &county,
-                Some(approve.clone()))
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/requests/{first}/decision"),
+                &county,
+                Some(approve.clone()),
+            )
             .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
-        let out = ok(&app, "POST", &format!("/api/v1/meetings/requests/{first}/decision"),
-            &t.zhuren, Some(approve)).await;
+        let out = ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/requests/{first}/decision"),
+            &t.zhuren,
+            Some(approve),
+        )
+        .await;
         let meeting = out["meeting_id"].as_i64().unwrap();
-        let m = ok(&app, "GET", &format!("/api/v1/meetings/{meeting}"), &t.mishu, None).await;
+        let m = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{meeting}"),
+            &t.mishu,
+            None,
+        )
+        .await;
         assert_eq!(m["meeting"]["status"], "preparing");
         assert_eq!(m["meeting"]["title"], "校园安全工作专题会议");
         assert_eq!(m["meeting"]["chair_post_id"], executive);
         assert_eq!(
-            app.scalar(&format!("select office_id from meetings where id = {meeting}")).await,
+            app.scalar(&format!(
+                "select office_id from meetings where id = {meeting}"
+            ))
+            .await,
             office
         );
-        let r = ok(&app, "GET", &format!("/api/v1/meetings/requests/{first}"), &edu, None).await;
+        let r = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/requests/{first}"),
+            &edu,
+            None,
+        )
+        .await;
         assert_eq!(r["status"], "approved");
         assert_eq!(r["meeting_id"], meeting);
 
         let second = ask("校园食品安全专题会议").await;
         let res = app
-            .api("POST", &format!("/api/v1/meetings/requests/{second}/decision"), &t.zhuren,
-                Some(json!({"decision": "decline"})))
+            .api(
+                "POST",
+                &format!("/api/v1/meetings/requests/{second}/decision"),
+                &t.zhuren,
+                Some(json!({"decision": "decline"})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
-        let out = ok(&app, "POST", &format!("/api/v1/meetings/requests/{second}/decision"),
-            &t.zhuren, Some(json!({"decision": "decline", "reason": "并入校园安全专题会议研究"})))
-            .await;
+        let out = ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/requests/{second}/decision"),
+            &t.zhuren,
+            Some(json!({"decision": "decline", "reason": "并入校园安全专题会议研究"})),
+        )
+        .await;
         assert!(out["meeting_id"].is_null());
-        let r = ok(&app, "GET", &format!("/api/v1/meetings/requests/{second}"), &edu, None).await;
+        let r = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/requests/{second}"),
+            &edu,
+            None,
+        )
+        .await;
         assert_eq!(r["status"], "declined");
         assert_eq!(r["decline_reason"], "并入校园安全专题会议研究");
         assert_eq!(
