@@ -667,3 +667,39 @@ on_both_engines!(
         let _ = edu_unit;
     }
 );
+
+on_both_engines!(
+    the_demo_citys_standing_meetings_have_topics_screened_onto_agendas_and_some_carried_over,
+    |app: TestApp| async move {
+        app.services()
+            .load_demo_meetings(crate::support::start_time())
+            .await
+            .unwrap();
+        let by = |status: &'static str| {
+            let app = &app;
+            async move {
+                app.scalar(&format!(
+                    "select count(*) from meeting_topics where status = '{status}'"
+                ))
+                .await
+            }
+        };
+        assert!(by("scheduled").await >= 6, "topics on agendas");
+        assert!(by("submitted").await >= 3, "topics waiting to be screened");
+        assert!(
+            app.count("meeting_topic_carries").await >= 1,
+            "carried over"
+        );
+        assert!(app.count("meeting_agendas").await >= 4);
+        // Every topic came from a bureau, with its material.
+        assert_eq!(
+            app.scalar(
+                "select count(*) from meeting_topics t join units u on u.id = t.unit_id
+                 where u.kind <> 'bureau' or not exists
+                 (select 1 from meeting_topic_materials m where m.topic_id = t.id)"
+            )
+            .await,
+            0
+        );
+    }
+);
