@@ -406,12 +406,7 @@ impl Meetings<'_> {
         let units = xn_store::org::list_units(self.svc.db())
             .await?
             .into_iter()
-            .filter(|u| {
-                matches!(
-                    u.kind.as_str(),
-                    "government" | "office" | "bureau" | "section"
-                )
-            })
+            .filter(|u| matches!(u.kind.as_str(), "government" | "office" | "bureau"))
             .map(|u| (u.id, u.short_name))
             .collect();
         Ok(TopicFormOptions {
