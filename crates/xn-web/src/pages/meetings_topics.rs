@@ -394,8 +394,8 @@ async fn approve_agenda(
     PageForm(actor, f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let mut items: Vec<AgendaItemInput> = f
-        .iter()
-        .filter_map(|(k, _)| k.strip_prefix("on_")?.parse::<i64>().ok())
+        .keys()
+        .filter_map(|k| k.strip_prefix("on_")?.parse::<i64>().ok())
         .map(|topic| AgendaItemInput {
             topic_id: topic,
             starts_at: f

@@ -658,10 +658,8 @@ on_both_engines!(
         assert_eq!(r["status"], "declined");
         assert_eq!(r["decline_reason"], "并入校园安全专题会议研究");
         assert_eq!(
-            app.scalar(&format!(
-                "select count(*) from meetings where title = '校园食品安全专题会议'"
-            ))
-            .await,
+            app.scalar("select count(*) from meetings where title = '校园食品安全专题会议'")
+                .await,
             0
         );
         let _ = edu_unit;
