@@ -145,6 +145,8 @@ pub struct ReplyView {
     pub leave_note: String,
     /// Times urged.
     pub urge_count: i64,
+    /// For one invited to sit in for a 议题 only: which, and when.
+    pub for_topics: Vec<String>,
 }
 
 /// The organiser's reply table.
@@ -270,6 +272,7 @@ pub(super) fn reply_view(r: &ReplyRow) -> ReplyView {
         leave_label: leave.map(LeaveStatus::label).unwrap_or_default().to_owned(),
         leave_note: r.leave_note.clone(),
         urge_count: r.urge_count,
+        for_topics: Vec::new(),
     }
 }
 
@@ -561,7 +564,10 @@ impl Meetings<'_> {
             });
         };
         let rows = nstore::replies_of(self.svc.db(), id).await?;
-        let replies: Vec<ReplyView> = rows.iter().map(reply_view).collect();
+        let mut replies: Vec<ReplyView> = rows.iter().map(reply_view).collect();
+        for r in &mut replies {
+            r.for_topics = self.topic_lines(id, r.post_id, r.unit_id).await?;
+        }
         let count = |a: RsvpAnswer| {
             replies
                 .iter()

@@ -365,6 +365,29 @@ on_both_engines!(
                 .unwrap()
                 .is_empty()
         );
+        // The office's reply table says so too.
+        let table = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/meetings/{meeting}/replies"),
+            &t.mishu,
+            None,
+        )
+        .await;
+        let row = table["replies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["post_id"] == build_head)
+            .unwrap()
+            .clone();
+        assert!(
+            row["for_topics"][0]
+                .as_str()
+                .unwrap()
+                .contains("09:00—09:40"),
+            "{row}"
+        );
         let told = app
             .text(&format!(
                 "select message from notifications where post_id = {build_head}
