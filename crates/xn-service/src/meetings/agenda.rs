@@ -496,7 +496,7 @@ impl Meetings<'_> {
     ) -> Result<AttachmentFile> {
         let viewer = self.viewer_at(actor, now).await?;
         let t = self.seen_topic(&viewer, topic).await?;
-        let insider = viewer.chain.contains(t.unit_id)
+        let insider = viewer.chain.unit().is_some_and(|u| u.id == t.unit_id)
             || self
                 .office_cap(actor)
                 .await?

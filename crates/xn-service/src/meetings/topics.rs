@@ -314,7 +314,9 @@ impl Meetings<'_> {
         if !viewer.clearance.may_see(clearance_of(&t.classification)) {
             return Ok(false);
         }
-        if viewer.chain.contains(t.unit_id) || viewer.chain.contains(t.office_id) {
+        if viewer.chain.unit().is_some_and(|u| u.id == t.unit_id)
+            || viewer.chain.contains(t.office_id)
+        {
             return Ok(true);
         }
         let cosigns = tstore::cosigns_of(self.svc.db(), t.id).await?;
@@ -856,7 +858,7 @@ impl Meetings<'_> {
             .office_cap(actor)
             .await?
             .is_some_and(|c| c.office == t.office_id);
-        let insider = office || viewer.chain.contains(t.unit_id);
+        let insider = office || own_unit;
         let cosign_rows = tstore::cosigns_of(self.svc.db(), id).await?;
         let (materials, materials_note) =
             match self.materials_closed(&viewer, &t, insider, now).await? {
