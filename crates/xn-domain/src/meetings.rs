@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod topics;
+
 /// A meeting's status: 筹备中 → 已通知 → 进行中 → 已结束 → 纪要已印发, or 已取消 from any
 /// status before it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

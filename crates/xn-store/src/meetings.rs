@@ -7,6 +7,7 @@ use crate::{Db, Result, Tx};
 pub mod minutes;
 pub mod notices;
 pub mod schedule;
+pub mod topics;
 
 /// A meeting kind (会议类型).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -302,6 +303,8 @@ pub struct AttendeeRow {
     /// For a post attending in another's place (a 委托 reply): whom it stands in for (a name,
     /// or a unit's short name); empty otherwise.
     pub proxy_for: String,
+    /// For a 列席 invited for one 议题 only: that topic.
+    pub topic_id: Option<i64>,
 }
 
 /// The attendance of some meetings, in the order it was entered; a post named by a 委托 reply
@@ -312,7 +315,7 @@ pub async fn attendees_of(db: &Db, meetings: &[i64]) -> Result<Vec<AttendeeRow>>
         let sql = "select a.meeting_id, a.role, a.post_id,
                    coalesce(a.unit_id, p.unit_id) as unit_id,
                    coalesce(pe.name, '') as person_name, u.short_name as unit_name,
-                   coalesce(p.title, q.name, '') as post_title, '' as proxy_for
+                   coalesce(p.title, q.name, '') as post_title, '' as proxy_for, a.topic_id
                    from meeting_attendees a
                    left join posts p on p.id = a.post_id
                    left join persons pe on pe.id = p.person_id
@@ -323,7 +326,8 @@ pub async fn attendees_of(db: &Db, meetings: &[i64]) -> Result<Vec<AttendeeRow>>
                    select r.meeting_id, r.role, r.proxy_post_id as post_id, p.unit_id,
                    pe.name as person_name, u.short_name as unit_name,
                    coalesce(p.title, q.name, '') as post_title,
-                   coalesce(ope.name, ou.short_name, '') as proxy_for
+                   coalesce(ope.name, ou.short_name, '') as proxy_for,
+                   cast(null as bigint) as topic_id
                    from meeting_replies r
                    join posts p on p.id = r.proxy_post_id
                    join persons pe on pe.id = p.person_id

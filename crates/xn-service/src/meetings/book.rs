@@ -158,6 +158,21 @@ impl Meetings<'_> {
         input: &MeetingInput,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        let mut tx = self.svc.db().begin().await?;
+        let id = self.book_in(&mut tx, cap, input, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The same inside the caller's transaction (a 会议申请 approved books its meeting and
+    /// decides the request in one).
+    pub(super) async fn book_in(
+        &self,
+        tx: &mut Tx,
+        cap: &OfficeCap<'_>,
+        input: &MeetingInput,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let title = input.title.trim();
         if title.is_empty() {
             return Err(ServiceError::invalid("title", "请填写会议名称"));
@@ -230,10 +245,9 @@ impl Meetings<'_> {
         if !kinds.iter().any(|k| k.id == input.kind_id) {
             return Err(ServiceError::invalid("kind_id", "请选择会议类型"));
         }
-        let mut tx = self.svc.db().begin().await?;
         if !self
             .svc
-            .is_within(&mut tx, input.organiser_unit_id, cap.office)
+            .is_within(tx, input.organiser_unit_id, cap.office)
             .await
             .or_else(|e| match e {
                 ServiceError::NotFound(_) => Ok(false),
@@ -246,7 +260,7 @@ impl Meetings<'_> {
             ));
         }
         if let Some(r) = room {
-            self.check_room(&mut tx, cap, r).await?;
+            self.check_room(tx, cap, r).await?;
         }
         // Every post named must be active and cleared for the meeting.
         let mut named = vec![("chair_post_id", "主持人", input.chair_post_id)];
@@ -254,21 +268,21 @@ impl Meetings<'_> {
         named.extend(observe.iter().map(|p| ("observe_posts", "列席人员", *p)));
         named.extend(staff.iter().map(|p| ("staff_posts", "工作人员", *p)));
         for (field, what, post) in &named {
-            self.check_post(&mut tx, field, what, *post, classification)
+            self.check_post(tx, field, what, *post, classification)
                 .await?;
         }
         for u in &units {
-            if !store::unit_exists(&mut tx, *u).await? {
+            if !store::unit_exists(tx, *u).await? {
                 return Err(ServiceError::invalid("observe_units", "列席单位不存在"));
             }
         }
         let mut leaders = vec![input.chair_post_id];
         leaders.extend(attend.iter().copied());
         let leaders = dedup(&leaders);
-        self.check_clashes(&mut tx, cap, 0, ms(starts), ms(ends), room, &leaders)
+        self.check_clashes(tx, cap, 0, ms(starts), ms(ends), room, &leaders)
             .await?;
         let id = store::insert_meeting(
-            &mut tx,
+            tx,
             &store::NewMeeting {
                 kind_id: input.kind_id,
                 title,
@@ -288,19 +302,19 @@ impl Meetings<'_> {
         )
         .await?;
         for p in &attend {
-            store::insert_attendee(&mut tx, id, "attend", Some(*p), None).await?;
+            store::insert_attendee(tx, id, "attend", Some(*p), None).await?;
         }
         for p in &observe {
-            store::insert_attendee(&mut tx, id, "observe", Some(*p), None).await?;
+            store::insert_attendee(tx, id, "observe", Some(*p), None).await?;
         }
         for u in &units {
-            store::insert_attendee(&mut tx, id, "observe", None, Some(*u)).await?;
+            store::insert_attendee(tx, id, "observe", None, Some(*u)).await?;
         }
         for p in &staff {
-            store::insert_attendee(&mut tx, id, "staff", Some(*p), None).await?;
+            store::insert_attendee(tx, id, "staff", Some(*p), None).await?;
         }
         crate::events::record(
-            &mut tx,
+            tx,
             &audit(cap.actor),
             "meeting.booked",
             Some(format!("meeting:{id}")),
@@ -309,7 +323,6 @@ impl Meetings<'_> {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(id)
     }
 

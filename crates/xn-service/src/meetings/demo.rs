@@ -9,13 +9,19 @@
 //! Held meetings have their sign-ins (most by the code before the start, some late, some by
 //! the staff, a few absent); the 市长办公会议 and 常务会议 held more than a week ago have their
 //! 纪要 drafted, taken through the documents process and issued, and their 议定事项 signed for
-//! by the lead units in supervision.
+//! by the lead units in supervision. The bureaus submit 议题 for each 常务会议 (three) and
+//! 市长办公会议 (two) through the topics service, with their materials and a 会签; those of
+//! meetings held or due within a week are screened by the 秘书 and put on an agenda the office's
+//! 主任 approves (topics carried over first); a held meeting's third topic is carried over (暂缓),
+//! and those of later meetings wait to be screened.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use xn_store::meetings as store;
 
+use super::agenda::{AgendaInput, AgendaItemInput, DeferInput};
 use super::book::{MeetingInput, RoomInput};
 use super::notice::{LeaveDecision, NoticeInput, ReplyInput, UrgeInput};
+use super::topics::{CosignInput, ScreenInput, TopicInput};
 use super::{beijing_date, from_beijing, monday_of};
 use crate::auth::Client;
 use crate::{Actor, Result, ServiceError, Services};
@@ -218,6 +224,7 @@ impl Services {
         let mut replies_made = 0_usize;
         let mut signins_made = 0_usize;
         let mut minuted = 0_usize;
+        let mut topic_n = 0_usize;
         for p in plans {
             let starts = at(p.day, p.from.0, p.from.1);
             let input = MeetingInput {
@@ -250,6 +257,15 @@ impl Services {
                 Err(e) => return Err(e),
             };
             booked += 1;
+            let topics = if p.kind == standing_kind {
+                self.demo_topics(&mishu, id, 3, start, now, &mut topic_n)
+                    .await?
+            } else if p.kind == mayor_kind {
+                self.demo_topics(&mishu, id, 2, start, now, &mut topic_n)
+                    .await?
+            } else {
+                Vec::new()
+            };
             // Past meetings were notified, held and ended; this week's next ones are notified.
             let end = start + Duration::minutes(90);
             let steps = if end < now {
@@ -275,6 +291,21 @@ impl Services {
                 m.advance(&mishu, id, when).await?;
                 ended = when;
             }
+            // A held meeting's third topic was not reached: carried over to the next one.
+            if steps == 3
+                && let Some(last) = topics.last()
+                && topics.len() > 2
+            {
+                m.defer_topic(
+                    &mishu,
+                    *last,
+                    &DeferInput {
+                        reason: "会议时间所限，未及研究，结转以后会议".into(),
+                    },
+                    ended,
+                )
+                .await?;
+            }
             // The 市长办公会议 and 常务会议 held more than a week ago have their minutes issued.
             if steps == 3
                 && (p.kind == mayor_kind || p.kind == standing_kind)
@@ -286,6 +317,211 @@ impl Services {
             }
         }
         Ok(booked)
+    }
+}
+
+/// Topics (议题) the bureaus submit for the 常务会议, in turn: (title, request).
+const DEMO_TOPICS: [(&str, &str); 6] = [
+    (
+        "关于城区中小学校舍改造三年计划的议题",
+        "审议校舍改造三年计划及市级资金安排",
+    ),
+    (
+        "关于2027年市级财政预算编制原则的议题",
+        "研究确定预算编制原则和重点支出方向",
+    ),
+    (
+        "关于国土空间总体规划修编有关事项的议题",
+        "审议规划修编工作方案，明确各部门分工",
+    ),
+    (
+        "关于老旧小区改造年度计划的议题",
+        "审定年度改造小区名单和资金筹措方案",
+    ),
+    (
+        "关于学前教育普惠发展补助标准的议题",
+        "研究普惠性幼儿园生均补助标准",
+    ),
+    (
+        "关于政府投资项目审批流程优化的议题",
+        "审议审批流程优化方案，压缩审批时限",
+    ),
+];
+
+impl Services {
+    /// An actor for the first active post of a unit (its head), if any.
+    async fn demo_head(&self, unit: i64, now: DateTime<Utc>) -> Result<Option<Actor>> {
+        let Some(p) = xn_store::org::list_posts_of_unit(self.db(), unit)
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(Some(
+            self.actor_for(p.person_id, Some(p.id), None, &Client::default(), now)
+                .await?,
+        ))
+    }
+
+    /// `count` bureaus submit topics for a 常务会议 or 市长办公会议 through the topics service (the first with a
+    /// 会签 by another bureau, which agrees), each with its material, six days ahead. A meeting
+    /// more than a week away keeps them waiting for screening; one nearer or past has them
+    /// screened by the 秘书 and its agenda approved by the office's 主任 four days ahead, topics
+    /// carried over from earlier meetings first. Answers the topics on its agenda, in order.
+    async fn demo_topics(
+        &self,
+        mishu: &Actor,
+        meeting: i64,
+        count: usize,
+        start: DateTime<Utc>,
+        now: DateTime<Utc>,
+        n: &mut usize,
+    ) -> Result<Vec<i64>> {
+        let m = self.meetings();
+        let bureaus: Vec<i64> = xn_store::org::list_units(self.db())
+            .await?
+            .into_iter()
+            .filter(|u| u.kind == "bureau")
+            .map(|u| u.id)
+            .collect();
+        if bureaus.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let submitted_at = (start - Duration::days(6)).min(now);
+        let mut mine = Vec::new();
+        for i in 0..count {
+            let k = *n;
+            *n += 1;
+            let unit = bureaus.get(k % bureaus.len()).copied().unwrap_or_default();
+            let Some(head) = self.demo_head(unit, submitted_at).await? else {
+                continue;
+            };
+            let (title, request) = DEMO_TOPICS
+                .get(k % DEMO_TOPICS.len())
+                .copied()
+                .unwrap_or(("工作议题", "请会议研究"));
+            let cosign = bureaus.get((k + 1) % bureaus.len()).copied();
+            let id = m
+                .submit_topic(
+                    &head,
+                    &TopicInput {
+                        meeting_id: Some(meeting),
+                        title: title.into(),
+                        reporter: format!(
+                            "{}（{}）",
+                            head.person_name,
+                            head.post
+                                .as_ref()
+                                .map(|p| p.unit_short_name.clone())
+                                .unwrap_or_default()
+                        ),
+                        request: request.into(),
+                        minutes: 40,
+                        cosign_units: if i == 0 {
+                            cosign.into_iter().collect()
+                        } else {
+                            Vec::new()
+                        },
+                        ..TopicInput::default()
+                    },
+                    submitted_at,
+                )
+                .await?;
+            m.add_material(
+                &head,
+                id,
+                &format!("{title}汇报材料.txt"),
+                format!("{title}\n\n{request}。\n").as_bytes(),
+                submitted_at,
+            )
+            .await?;
+            if i == 0
+                && let Some(c) = cosign
+                && let Some(signer) = self.demo_head(c, submitted_at).await?
+            {
+                m.cosign_topic(
+                    &signer,
+                    id,
+                    &CosignInput {
+                        unit_id: Some(c),
+                        agreed: true,
+                        opinion: "同意".into(),
+                    },
+                    submitted_at,
+                )
+                .await?;
+            }
+            mine.push(id);
+        }
+        if start > now + Duration::days(7) {
+            return Ok(Vec::new());
+        }
+        let screened_at = (start - Duration::days(5)).min(now);
+        for id in &mine {
+            m.screen_topic(
+                mishu,
+                *id,
+                &ScreenInput {
+                    decision: "accept".into(),
+                    reason: String::new(),
+                },
+                screened_at,
+            )
+            .await?;
+        }
+        let mut tx = self.db().begin_read().await?;
+        let Some(person) = xn_store::org::find_person_by_login(&mut tx, "zhuren").await? else {
+            return Ok(Vec::new());
+        };
+        drop(tx);
+        let approved_at = (start - Duration::days(4)).min(now);
+        let post = xn_store::org::list_posts_of_person(self.db(), person.id)
+            .await?
+            .first()
+            .map(|p| p.id);
+        let zhuren = self
+            .actor_for(person.id, post, None, &Client::default(), approved_at)
+            .await?;
+        let agenda = m.agenda(&zhuren, meeting, approved_at).await?;
+        let row = store::find_meeting(self.db(), meeting).await?;
+        let room = (row.ends_at - row.starts_at) / 60_000;
+        // Carried-over topics first, then as many as fit the meeting's time.
+        let mut candidates = agenda.candidates;
+        candidates.sort_by_key(|c| (c.topic.carried_over == 0, c.topic.id));
+        let mut items = Vec::new();
+        let mut used = 0;
+        let mut at = row.starts_at;
+        for c in candidates {
+            if used + c.minutes > room || items.len() >= 3 {
+                continue;
+            }
+            items.push(AgendaItemInput {
+                topic_id: c.topic.id,
+                starts_at: crate::from_ms(at).to_rfc3339(),
+                minutes: Some(c.minutes),
+            });
+            used += c.minutes;
+            at += c.minutes * 60_000;
+        }
+        let order: Vec<i64> = items.iter().map(|i| i.topic_id).collect();
+        if items.is_empty() {
+            return Ok(order);
+        }
+        m.approve_agenda(&zhuren, meeting, &AgendaInput { items }, approved_at)
+            .await?;
+        for id in mine.iter().filter(|id| !order.contains(id)) {
+            m.defer_topic(
+                mishu,
+                *id,
+                &DeferInput {
+                    reason: "本次议程已满，结转以后会议".into(),
+                },
+                approved_at,
+            )
+            .await?;
+        }
+        Ok(order)
     }
 }
 

@@ -409,6 +409,7 @@ impl Meetings<'_> {
     fn minutes_body(
         m: &MeetingRow,
         chair: &str,
+        topics: &[xn_store::meetings::topics::TopicRow],
         decisions: &[CheckedDecision],
         names: &HashMap<i64, String>,
     ) -> String {
@@ -423,12 +424,35 @@ impl Meetings<'_> {
         } else {
             format!("在{place}")
         };
+        const NUMS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
         let mut out = format!(
-            "{}，{chair}{at}主持召开{}。会议研究了有关工作，议定事项纪要如下：",
+            "{}，{chair}{at}主持召开{}。",
             start.format("%Y年%-m月%-d日"),
             m.title
         );
-        const NUMS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+        if topics.is_empty() {
+            out.push_str("会议研究了有关工作，议定事项纪要如下：");
+        } else {
+            // The agenda's topics in order, each with its 汇报单位 and 请求事项.
+            out.push_str(&format!("会议按议程研究了{}个议题：", topics.len()));
+            for (i, t) in topics.iter().enumerate() {
+                let num = NUMS
+                    .get(i)
+                    .map_or_else(|| (i + 1).to_string(), |n| (*n).to_owned());
+                out.push_str(&format!(
+                    "\n\n（{num}）{}。会议听取了{}的汇报（汇报人：{}）。{}提请会议研究：{}",
+                    t.title.trim_end_matches('。'),
+                    t.unit_name,
+                    t.reporter,
+                    t.unit_name,
+                    t.request.trim()
+                ));
+                if !t.request.trim().ends_with('。') {
+                    out.push('。');
+                }
+            }
+            out.push_str("\n\n议定事项纪要如下：");
+        }
         for (i, d) in decisions.iter().enumerate() {
             let num = NUMS
                 .get(i)
@@ -497,7 +521,12 @@ impl Meetings<'_> {
         let mut tx = self.svc.db().begin().await?;
         let decisions = self.check_decisions(&mut tx, &m, &input.decisions).await?;
         let body = if input.body.trim().is_empty() {
-            Self::minutes_body(&m, &chair, &decisions, &names)
+            let topics: Vec<_> = xn_store::meetings::topics::topics_of_meeting(self.svc.db(), id)
+                .await?
+                .into_iter()
+                .filter(|t| t.status == xn_domain::meetings::topics::TopicStatus::Scheduled.code())
+                .collect();
+            Self::minutes_body(&m, &chair, &topics, &decisions, &names)
         } else {
             input.body.trim().to_owned()
         };

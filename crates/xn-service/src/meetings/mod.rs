@@ -13,9 +13,12 @@
 //! `.ics` of a meeting and each person's feed), `checkin` (签到: the code on the screen, signing
 //! in, late and absent, the attendance list), `minutes` (纪要 and 议定事项, and the decisions
 //! becoming supervision items when the minutes are issued), `schedule` (领导日程: each leader's
-//! week of meetings and own engagements, kept by the leader's 秘书); this file holds the door, the views
-//! and who sees what.
+//! week of meetings and own engagements, kept by the leader's 秘书), `topics` (议题: submitting,
+//! materials, 会签, screening), `agenda` (议程 审定 by the office's leader, per-topic 列席, the
+//! materials' distribution and withdrawal, 暂缓), `requests` (会议申请 and its approval); this file
+//! holds the door, the views and who sees what.
 
+mod agenda;
 mod book;
 mod calendar;
 mod checkin;
@@ -23,8 +26,10 @@ mod demo;
 mod minutes;
 mod notice;
 mod replies;
+mod requests;
 mod schedule;
 mod schedule_demo;
+mod topics;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -35,6 +40,7 @@ use xn_store::meetings::{self as store, AttendeeRow, MeetingRow};
 
 use crate::{Actor, Result, ServiceError, Services, from_ms, ms, require};
 
+pub use agenda::{AgendaInput, AgendaItemInput, AgendaSuggestion, AgendaView, DeferInput};
 pub use book::{MeetingInput, MoveInput, RoomInput};
 pub use calendar::IcsFile;
 pub use checkin::{
@@ -48,9 +54,14 @@ pub use notice::{
     AwaitingView, LeaveDecision, MyReply, NoticeInput, NoticePart, NoticeView, ReplyInput,
     ReplyTable, ReplyView, SendOutcome, UrgeInput,
 };
+pub use requests::{RequestDecision, RequestInput, RequestList, RequestView};
 pub use schedule::{
     KeeperOptions, KeepersInput, LeaderOption, ScheduleDay, ScheduleInput, ScheduleItem,
     ScheduleWeek,
+};
+pub use topics::{
+    CosignInput, CosignView, MaterialView, ScreenInput, TopicDetail, TopicFormOptions, TopicInput,
+    TopicList, TopicScope, TopicView,
 };
 
 /// 办会's front door: `services.meetings()`.

@@ -145,6 +145,8 @@ pub struct ReplyView {
     pub leave_note: String,
     /// Times urged.
     pub urge_count: i64,
+    /// For one invited to sit in for a 议题 only: which, and when.
+    pub for_topics: Vec<String>,
 }
 
 /// The organiser's reply table.
@@ -175,6 +177,8 @@ pub struct MyReply {
     pub reply: ReplyView,
     /// Posts of the recipient's unit that may attend in its place.
     pub proxy_choices: Vec<PostChoice>,
+    /// For one invited to sit in for a 议题 only: which, and when (`列席议题《…》（…）`).
+    pub for_topics: Vec<String>,
 }
 
 /// The notice as the viewer sees it, with what they may do.
@@ -268,6 +272,7 @@ pub(super) fn reply_view(r: &ReplyRow) -> ReplyView {
         leave_label: leave.map(LeaveStatus::label).unwrap_or_default().to_owned(),
         leave_note: r.leave_note.clone(),
         urge_count: r.urge_count,
+        for_topics: Vec::new(),
     }
 }
 
@@ -296,7 +301,12 @@ pub(super) fn not_taking_replies(m: &MeetingRow, status: MeetingStatus) -> Servi
 impl Meetings<'_> {
     /// The posts a unit's notice goes to: its most senior active posts cleared for `level`
     /// (the head of the unit; several when they share the rank).
-    async fn unit_heads(&self, tx: &mut Tx, unit: i64, level: Clearance) -> Result<Vec<i64>> {
+    pub(super) async fn unit_heads(
+        &self,
+        tx: &mut Tx,
+        unit: i64,
+        level: Clearance,
+    ) -> Result<Vec<i64>> {
         let posts = nstore::unit_posts_by_rank(tx, unit).await?;
         let cleared: Vec<&(i64, String, i64)> = posts
             .iter()
@@ -407,6 +417,27 @@ impl Meetings<'_> {
             };
             nstore::insert_reply_row(&mut tx, id, role.code(), post, unit).await?;
             delivered += 1;
+            let lines = self.topic_lines(id, post, unit).await?;
+            if !lines.is_empty() {
+                // Invited for a topic only: the notice says which and when.
+                let text = format!(
+                    "会议通知：《{}》，{}。您仅{}，请按时到会。请于{}前回执。",
+                    m.title,
+                    m.room_name.clone().unwrap_or_else(|| m.venue.clone()),
+                    lines.join("、"),
+                    moment_text(ms(reply_by))
+                );
+                tell(
+                    &mut tx,
+                    &posts,
+                    "meeting.notice",
+                    &format!("meeting:{id}"),
+                    &text,
+                    now,
+                )
+                .await?;
+                continue;
+            }
             for p in posts {
                 if !told.contains(&p) {
                     told.push(p);
@@ -489,6 +520,7 @@ impl Meetings<'_> {
                 mine.push(MyReply {
                     reply: reply_view(r),
                     proxy_choices: choices,
+                    for_topics: self.topic_lines(id, r.post_id, r.unit_id).await?,
                 });
             }
         }
@@ -532,7 +564,10 @@ impl Meetings<'_> {
             });
         };
         let rows = nstore::replies_of(self.svc.db(), id).await?;
-        let replies: Vec<ReplyView> = rows.iter().map(reply_view).collect();
+        let mut replies: Vec<ReplyView> = rows.iter().map(reply_view).collect();
+        for r in &mut replies {
+            r.for_topics = self.topic_lines(id, r.post_id, r.unit_id).await?;
+        }
         let count = |a: RsvpAnswer| {
             replies
                 .iter()

@@ -26,6 +26,7 @@ pub mod information;
 pub mod management;
 pub mod meetings;
 pub mod meetings_minutes;
+pub mod meetings_topics;
 pub mod org;
 pub mod plans;
 pub mod schedule;
@@ -221,6 +222,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(meetings::router())
         .merge(meetings_minutes::router())
         .merge(schedule::router())
+        .merge(meetings_topics::router())
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())

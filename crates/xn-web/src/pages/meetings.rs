@@ -14,9 +14,9 @@ use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use xn_service::meetings::{
-    AttendanceView, FormOptions, LeaveDecision, MeetingDetail, MeetingInput, MinutesPart,
-    MoveInput, NoticeInput, NoticePart, ReplyInput, ReplyTable, RoomInput, RoomView, RoomWeek,
-    UrgeInput, WeekScope, WeekView, beijing_date,
+    AgendaView, AttendanceView, FormOptions, LeaveDecision, MeetingDetail, MeetingInput,
+    MinutesPart, MoveInput, NoticeInput, NoticePart, ReplyInput, ReplyTable, RoomInput, RoomView,
+    RoomWeek, UrgeInput, WeekScope, WeekView, beijing_date,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -44,6 +44,7 @@ fn done(code: &str) -> Option<&'static str> {
         "urged" => "已向未回执人员发出催办。",
         "signed_in" => "已代为签到。",
         "decisions" => "议定事项已更新；请相应修改纪要正文。",
+        "agenda" => "议程已审定，议题材料已分发给参会人员。",
         _ => return None,
     })
 }
@@ -284,6 +285,8 @@ struct MeetingPage {
     att: Option<AttendanceView>,
     /// The minutes and decisions (纪要, 议定事项).
     mp: MinutesPart,
+    /// The agenda (议程) and, for the leader, its approval form.
+    ag: AgendaView,
     /// The suggested deadline's date and time, for the send form.
     reply_date: String,
     reply_time: String,
@@ -347,6 +350,7 @@ async fn meeting_page(
         None
     };
     let mp = m.minutes(actor, id, state.clock.now()).await?;
+    let ag = m.agenda(actor, id, state.clock.now()).await?;
     let (reply_date, reply_time) = p
         .suggested_reply_by
         .split_once(' ')
@@ -358,6 +362,7 @@ async fn meeting_page(
         t,
         att,
         mp,
+        ag,
         reply_date,
         reply_time,
         date: starts.split(' ').next().unwrap_or_default().to_owned(),

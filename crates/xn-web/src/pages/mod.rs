@@ -32,6 +32,7 @@ pub mod information;
 pub mod management;
 pub mod meetings;
 pub mod meetings_minutes;
+pub mod meetings_topics;
 pub mod org;
 pub mod reset;
 pub mod schedule;
@@ -320,6 +321,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(meetings_minutes::router())
         .merge(schedule::router())
+        .merge(meetings_topics::router())
         .merge(service::router())
         .merge(information::router())
         .merge(efficiency::router())

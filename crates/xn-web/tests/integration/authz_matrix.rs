@@ -312,6 +312,28 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/meetings/{id}/minutes", "flow.work", "yhhh nnn yn"),
         r("POST", "/api/v1/meetings/{id}/minutes", "flow.work", "yhhh nnn yn").json(r#"{}"#),
         r("PUT", "/api/v1/meetings/{id}/decisions", "flow.work", "yhhh nnn yn").json(r#"{"decisions":[]}"#),
+        // 议题, 议程 and 会议申请: a 秘密 topic of the city office's 秘书一科 for the 秘密 meeting,
+        // with a material. Anyone submits and asks for their own unit (the bodies are wrong on
+        // purpose: 422); the office (its 主任) reads the topic and its material, screens and
+        // carries it over; only the submitting unit adds materials and resubmits, only a named
+        // 会签 unit answers (so the 主任 is refused those); the office's 主任 approves agendas
+        // and decides the requests the office was asked (unclassified: the office's 非密 post
+        // reads them, but decides nothing).
+        r("GET", "/api/v1/meetings/topics", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/meetings/topics", "flow.work", "yyyy nnn yn").json(r#"{"title":"","reporter":"","request":"","minutes":0}"#),
+        r("GET", "/api/v1/meetings/topics/{topic}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/topics/{topic}/materials", "flow.work", "nhhh nnn nn").bytes("material"),
+        r("GET", "/api/v1/meetings/topics/{topic}/materials/{topic_material}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/topics/{topic}/cosign", "flow.work", "nhhh nnn nn").json(r#"{"agreed":true}"#),
+        r("POST", "/api/v1/meetings/topics/{topic}/screen", "flow.work", "yhhh nnn yn").json(r#"{"decision":"x"}"#),
+        r("POST", "/api/v1/meetings/topics/{topic}/resubmit", "flow.work", "nhhh nnn nn"),
+        r("POST", "/api/v1/meetings/topics/{topic}/defer", "flow.work", "yhhh nnn yn").json(r#"{"reason":""}"#),
+        r("GET", "/api/v1/meetings/{id}/agenda", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/meetings/{id}/agenda", "flow.work", "yhhh nnn yn").json(r#"{"items":[]}"#),
+        r("GET", "/api/v1/meetings/requests", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/meetings/requests", "flow.work", "yyyy nnn yn").json(r#"{"kind_id":0,"title":"","wished_start":"","wished_end":""}"#),
+        r("GET", "/api/v1/meetings/requests/{meeting_request}", "flow.work", "yhhy nnn yn"),
+        r("POST", "/api/v1/meetings/requests/{meeting_request}/decision", "flow.work", "yhhn nnn yn").json(r#"{"decision":"x"}"#),
         // ---- API: management (a target of the city office, the 秘书's weekly report and
         // month: the office's 主任 reads and acts on them, others find nothing; the bodies are
         // wrong on purpose, so the 主任 gets 422 and nothing changes) ----
@@ -584,6 +606,20 @@ fn rows() -> Vec<Row> {
         r("GET", "/meetings/{id}/attendance.xlsx", "flow.work", "yhhh nnn ll"),
         r("POST", "/meetings/{id}/minutes", "flow.work", "yhhh nnn ll").form("body="),
         r("POST", "/meetings/{id}/decisions", "flow.work", "yhhh nnn ll").form("text_1="),
+        r("GET", "/meetings/topics", "flow.work", "yyyy nnn ll"),
+        r("POST", "/meetings/topics", "flow.work", "yyyy nnn ll").form("title="),
+        r("GET", "/meetings/topics/new", "flow.work", "yyyy nnn ll"),
+        r("GET", "/meetings/topics/{topic}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/topics/{topic}/materials", "flow.work", "nhhh nnn ll").multipart("矩阵材料"),
+        r("GET", "/meetings/topics/{topic}/materials/{topic_material}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/meetings/topics/{topic}/cosign", "flow.work", "nhhh nnn ll").form("agreed=yes"),
+        r("POST", "/meetings/topics/{topic}/screen", "flow.work", "yhhh nnn ll").form("decision=x"),
+        r("POST", "/meetings/topics/{topic}/resubmit", "flow.work", "nhhh nnn ll"),
+        r("POST", "/meetings/topics/{topic}/defer", "flow.work", "yhhh nnn ll").form("reason="),
+        r("POST", "/meetings/{id}/agenda", "flow.work", "yhhh nnn ll").form("x=1"),
+        r("GET", "/meetings/requests", "flow.work", "yyyy nnn ll"),
+        r("POST", "/meetings/requests", "flow.work", "yyyy nnn ll").form("title="),
+        r("POST", "/meetings/requests/{meeting_request}/decision", "flow.work", "yhhn nnn ll").form("decision=x"),
         // ---- Pages: management ----
         r("GET", "/management", "flow.work", "yyyy nnn ll"),
         r("GET", "/management/targets", "flow.work", "yyyy nnn ll"),
@@ -1074,6 +1110,42 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let meeting = res.json()["id"].as_i64().unwrap();
 
+    // A 秘密 topic of 秘书一科 for that meeting, with a material; a meeting request of 秘书一科.
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/meetings/topics",
+            &mishu_token,
+            Some(
+                json!({"meeting_id": meeting, "title": "矩阵议题", "reporter": "王晓东",
+                "request": "请会议研究", "minutes": 20, "classification": "secret"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let topic = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .api_bytes(
+            "POST",
+            &format!("/api/v1/meetings/topics/{topic}/materials?name=%E6%9D%90%E6%96%99.txt"),
+            &mishu_token,
+            "议题材料".as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let topic_material = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/meetings/requests",
+            &mishu_token,
+            Some(json!({"kind_id": kind, "title": "矩阵会议申请",
+                "wished_start": "2026-12-02 09:00", "wished_end": "2026-12-02 10:00"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let meeting_request = res.json()["id"].as_i64().unwrap();
+
     // An internal request of the 秘书 with a file, approved by the 科长, at the 主任's 审批.
     let res = app
         .api(
@@ -1326,6 +1398,9 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ("case_file", case_file),
         ("doc", doc),
         ("meeting", meeting),
+        ("topic", topic),
+        ("topic_material", topic_material),
+        ("meeting_request", meeting_request),
         ("reply", 0),
         ("room", room),
         ("case", case),

@@ -32,6 +32,7 @@ mod management;
 mod meetings;
 mod meetings_minutes;
 mod meetings_notices;
+mod meetings_topics;
 mod opinions;
 mod org;
 mod plans;
