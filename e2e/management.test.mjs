@@ -107,7 +107,14 @@ function journeys(backend, { databaseUrl } = {}) {
         await expectText(page.locator('#rollup-parts tbody tr', { hasText: '王晓东' }).locator('td[data-label="状态"]'), '报');
         const rolled = await page.locator('#rollup-body').inputValue();
         assert.match(rolled, /下周：完成年度信息报送任务。/, 'the roll-up carries what the 秘书 submitted');
-        await page.locator('#rollup-body').fill(rolled.replace('三、存在的问题：', '三、存在的问题：年度信息报送尚有差距。'));
+        // This week's is kept as a draft until the people's day; last week's, still to do, is
+        // submitted with the people who never reported confirmed.
+        await navigating(page, () => page.locator('#save-rollup').click());
+        await expectText(page.locator('.notice'), '汇总草稿已保存', { hint: 'rollup-saved' });
+        await navigating(page, () => page.locator('#prev-week').click());
+        const last = await page.locator('#rollup-body').inputValue();
+        await page.locator('#rollup-body').fill(last.replace('三、存在的问题：', '三、存在的问题：年度信息报送尚有差距。'));
+        if ((await page.locator('#confirm-missing').count()) > 0) await page.locator('#confirm-missing').check();
         await navigating(page, () => page.locator('#submit-rollup').click());
         await expectText(page.locator('.notice'), '周报告汇总已报送', { hint: 'rollup-submitted' });
         await expectText(page.locator('#rollup-text'), '年度信息报送尚有差距');
@@ -121,9 +128,12 @@ function journeys(backend, { databaseUrl } = {}) {
       try {
         await page.goto(`${server.url}/management/reports/rollup`);
         await expectText(page.locator('h1'), '周报告汇总', { hint: 'office-rollup' });
+        await navigating(page, () => page.locator('#prev-week').click());
         await nothingWider(page, 'phone office roll-up');
         const section = page.locator('#rollup-parts tbody tr', { hasText: '秘书一科' });
-        await expectText(section.locator('td[data-label="状态"]'), '已报送');
+        // Last week's: 迟报 when submitted after its Monday.
+        await expectText(section.locator('td[data-label="状态"]'), '报', { hint: 'section-status' });
+        assert.match(await section.locator('td[data-label="状态"]').innerText(), /^(已报送|迟报)/);
         await screenshot(page, shot('management-rollup-phone'));
         await navigating(page, () => section.locator('td.title a').click());
         await expectText(page.locator('#rollup-text'), '年度信息报送尚有差距', { hint: 'section-rollup' });

@@ -100,6 +100,7 @@ function journeys(backend, { databaseUrl } = {}) {
         assert.equal(await page.locator('#entry-title').inputValue(), '倒挂的安排');
         await page.goto(`${server.url}/schedule?week=${monday}`);
         const row = page.locator('#schedule li', { hasText: '赴清河县调研冬春季农业生产' });
+        await row.locator('details.confirm summary').click();
         await navigating(page, () => row.locator('button.cancel-entry').click());
         await expectText(page.locator('.notice'), '日程已取消', { hint: 'cancelled' });
         assert.equal(await page.locator('#schedule li', { hasText: '赴清河县调研冬春季农业生产' }).count(), 0);

@@ -129,6 +129,8 @@ pub struct RollupView {
     pub totals: RollupFigures,
     /// Its people (and, for an office, its sections), in the office's order.
     pub parts: Vec<RollupPart>,
+    /// How many parts have not reported (a submission asks for them to be confirmed).
+    pub owing: i64,
     /// When submitted (Beijing).
     pub submitted_at: Option<String>,
     /// Submitted after its day.
@@ -158,6 +160,9 @@ pub struct RollupInput {
     /// Submit it (else keep as draft).
     #[serde(default)]
     pub submit: bool,
+    /// Submit although some people (or sections) have not reported: asked for explicitly.
+    #[serde(default)]
+    pub confirm_missing: bool,
 }
 
 /// Which unit a roll-up is of, and how the viewer stands to it.
@@ -197,7 +202,10 @@ impl Management<'_> {
         let mut out: Vec<(i64, String, i64)> = Vec::new();
         for s in &staff {
             let ours = match &v.scope {
-                ManagementScope::Office { .. } => true,
+                // The own office and its sections; of a county, its office's roll-up.
+                ManagementScope::Office { office, .. } => {
+                    s.office_id == *office || s.unit_id == s.office_id
+                }
                 ManagementScope::Section { section, .. } => s.unit_id == *section,
                 ManagementScope::Own { .. } => false,
             };
@@ -396,7 +404,12 @@ impl Management<'_> {
         let body =
             saved.unwrap_or_else(|| rollup_text(&s.name, s.is_office, monday, &totals, &parts));
         let submitted = row.as_ref().is_some_and(|r| r.status == "submitted");
+        let owing = parts
+            .iter()
+            .filter(|p| !matches!(p.status.as_str(), "submitted" | "late"))
+            .count();
         Ok(RollupView {
+            owing: i64::try_from(owing).unwrap_or(i64::MAX),
             id: row.as_ref().map(|r| r.id),
             unit_id: s.unit,
             unit: s.name.clone(),
@@ -448,7 +461,29 @@ impl Management<'_> {
         if body.chars().count() > 30_000 {
             return Err(ServiceError::invalid("body", "周报告汇总不超过 30000 字"));
         }
-        let (_, due) = self.rollup_due(&s, monday).await?;
+        let (people_due, due) = self.rollup_due(&s, monday).await?;
+        if input.submit {
+            if xn_domain::calendar::business_date(now) < people_due {
+                return Err(ServiceError::invalid(
+                    "week",
+                    format!("个人周报告的报送日（{people_due}）起才能报送汇总，现在可先保存草稿"),
+                ));
+            }
+            let owing = self.rollup(actor, Some(s.unit), monday, now).await?.owing;
+            if owing > 0 && !input.confirm_missing {
+                return Err(ServiceError::invalid(
+                    "confirm_missing",
+                    format!(
+                        "尚有 {owing} {}未报送；仍要报送汇总，请勾选“尚有未报送的，仍然报送”",
+                        if s.is_office {
+                            "个科室或人员"
+                        } else {
+                            "人"
+                        }
+                    ),
+                ));
+            }
+        }
         let late = ms(now) >= ms(end_of(due));
         let mut tx = self.svc.db().begin().await?;
         let id = store::ensure_rollup(

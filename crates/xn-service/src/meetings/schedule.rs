@@ -305,6 +305,8 @@ impl Meetings<'_> {
                     .into(),
                     title: if hidden {
                         "涉密会议".into()
+                    } else if m.title.starts_with(&m.kind_name) {
+                        m.title.clone()
                     } else {
                         format!("{}：{}", m.kind_name, m.title)
                     },
@@ -678,7 +680,7 @@ fn entry_item(e: &ScheduleRow, keeps: bool) -> ScheduleItem {
         source: "entry".into(),
         id: (!hidden).then_some(e.id),
         kind: kind.code().into(),
-        kind_label: if hidden { "其他" } else { kind.label() }.into(),
+        kind_label: if hidden { "" } else { kind.label() }.into(),
         title: if hidden {
             "不公开的安排".into()
         } else {

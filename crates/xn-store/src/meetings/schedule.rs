@@ -198,14 +198,16 @@ pub async fn office_of_government(db: &Db, government: i64) -> Result<Option<i64
         .bind(government).fetch_optional(c).await)?)
 }
 
-/// The posts of an office and every unit below it (its staff), with their labels, for naming
-/// keepers: (post, 「姓名（单位 职务）」).
+/// The posts doing the work of an office and its sections (not the administrators), with their
+/// labels, for naming keepers: (post, 「姓名（单位 职务）」).
 pub async fn office_posts(db: &Db, office: i64) -> Result<Vec<(i64, String)>> {
     Ok(with_db!(db, c => sqlx::query_as(
         "select p.id, pe.name || '（' || u.short_name || ' ' || coalesce(p.title, q.name) || '）'
          from posts p join persons pe on pe.id = p.person_id join units u on u.id = p.unit_id
          join positions q on q.id = p.position_id
          where p.active = 1 and (u.id = $1 or u.parent_id = $1)
+           and exists (select 1 from post_roles pr join role_permissions rp on rp.role_id = pr.role_id
+                       where pr.post_id = p.id and rp.permission = 'flow.work')
          order by case when u.id = $1 then 0 else 1 end, u.sort_order, u.id, q.rank, p.id")
         .bind(office).fetch_all(c).await)?)
 }

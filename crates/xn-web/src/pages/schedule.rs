@@ -76,6 +76,13 @@ struct EntryForm {
     note: String,
 }
 
+impl WeekPage {
+    /// Whether the viewer reads their own week.
+    fn own(&self) -> bool {
+        self.me == Some(self.w.leader_post_id)
+    }
+}
+
 impl EntryForm {
     fn of(item: &ScheduleItem) -> Self {
         EntryForm {
@@ -115,6 +122,8 @@ struct WeekPage {
     kinds: Vec<(&'static str, &'static str)>,
     /// The entry being changed.
     editing: Option<i64>,
+    /// The acting post.
+    me: Option<i64>,
     f: EntryForm,
     notice: Option<&'static str>,
     error: Option<String>,
@@ -157,12 +166,20 @@ async fn week_page(
                     .find(|i| i.source == "entry" && i.id == Some(id) && i.may_edit)
                     .map(EntryForm::of)
             })
-            .unwrap_or_else(|| EntryForm {
-                kind: "research".into(),
-                starts_at: format!("{monday}T09:00"),
-                ends_at: format!("{monday}T11:00"),
-                visibility: "public".into(),
-                ..EntryForm::default()
+            .unwrap_or_else(|| {
+                let t = today(state);
+                let day = if t > monday && t < monday + Duration::days(7) {
+                    t
+                } else {
+                    monday
+                };
+                EntryForm {
+                    kind: "research".into(),
+                    starts_at: format!("{day}T09:00"),
+                    ends_at: format!("{day}T11:00"),
+                    visibility: "public".into(),
+                    ..EntryForm::default()
+                }
             }),
     };
     Ok(WeekPage {
@@ -176,6 +193,7 @@ async fn week_page(
             .map(|k| (k.code(), k.label()))
             .collect(),
         editing,
+        me: actor.post_id(),
         f,
         notice,
         error,

@@ -201,12 +201,33 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert_eq!(app.count("weekly_rollups").await, 0, "nothing half-written");
         let text = format!("{body}三、存在的问题：无。");
+        // Before the people's Friday only a draft; then, with people still owing, only when
+        // that is confirmed.
+        let res = app.api("POST", "/api/v1/reports/rollup", &kezhang,
+            Some(json!({"week": "2026-11-26", "body": text, "submit": true, "confirm_missing": true}))).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("起才能报送汇总"), "{}", res.body);
+        app.clock.advance(Duration::days(1)); // Fri 2026-11-27
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/reports/rollup",
+                &kezhang,
+                Some(json!({"week": "2026-11-26", "body": text, "submit": true})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        assert!(res.body.contains("仍然报送"), "{}", res.body);
+        assert_eq!(
+            app.count("weekly_rollups where status = 'submitted'").await,
+            0
+        );
         let saved = ok(
             &app,
             "POST",
             "/api/v1/reports/rollup",
             &kezhang,
-            Some(json!({"week": "2026-11-26", "body": text, "submit": true})),
+            Some(json!({"week": "2026-11-26", "body": text, "submit": true, "confirm_missing": true})),
         )
         .await;
         let id = saved["id"].as_i64().unwrap();
@@ -339,14 +360,15 @@ on_both_engines!(
         let res = app.api("POST", "/api/v1/reports/rollup", &zhuren,
             Some(json!({"unit": county_office, "week": "2026-11-26", "body": "代为汇总", "submit": true}))).await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-        app.clock.advance(Duration::days(6)); // Wed 2026-12-02, past the county's Tuesday
+        app.clock.advance(Duration::days(5)); // Wed 2026-12-02, past the county's Tuesday
         let saved = ok(
             &app,
             "POST",
             "/api/v1/reports/rollup",
             &qinghe,
             Some(
-                json!({"week": "2026-11-26", "body": "县政府办公室本周工作汇总。", "submit": true}),
+                json!({"week": "2026-11-26", "body": "县政府办公室本周工作汇总。", "submit": true,
+                    "confirm_missing": true}),
             ),
         )
         .await;

@@ -119,6 +119,9 @@ struct RollupForm {
     /// `save` or `submit`.
     #[serde(default)]
     action: String,
+    /// `1` when submitting although some have not reported.
+    #[serde(default)]
+    confirm_missing: String,
 }
 
 async fn save(
@@ -137,6 +140,7 @@ async fn save(
                 week: f.week.clone(),
                 body: f.body.clone(),
                 submit,
+                confirm_missing: f.confirm_missing == "1",
             },
             state.clock.now(),
         )
