@@ -359,7 +359,7 @@ impl Meetings<'_> {
         let Some(secret) = mstore::checkin_secret(&mut tx, id).await? else {
             return Err(ServiceError::invalid(
                 "code",
-                "签到码不正确：会场尚未显示签到码",
+                "会场还未显示签到码，请稍候再签到",
             ));
         };
         let now_w = checkin_window(ms(now));

@@ -488,7 +488,7 @@ impl Study<'_> {
         let Some(secret) = store::secret(&mut tx, id).await? else {
             return Err(ServiceError::invalid(
                 "code",
-                "签到码不正确：尚未显示签到码",
+                "主持人还未公布签到码，请稍候再签到",
             ));
         };
         let now_w = checkin_window(ms(now));
