@@ -357,7 +357,8 @@ const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高�
 const GIVEN: &str = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志红梅文斌宇浩凯鹏";
 
 /// Grows the demo city to `posts` active posts: people added to its offices, sections and
-/// bureaus in turn (one post each, a clerk's position); with `offices_only`, to the offices
+/// bureaus in turn (one post each, a clerk's position doing the office's work: the role that
+/// holds `flow.work`); with `offices_only`, to the offices
 /// and their sections alone (the people the monthly evaluation covers).
 async fn grow_city(
     services: &Services,
@@ -417,6 +418,20 @@ async fn grow_city(
         })
         .map(|u| u.id)
         .collect();
+    // The role that does the office's work (flow.work): the evaluation counts only its posts.
+    let roles = xn_store::org::list_roles(db).await?;
+    let granted = xn_store::org::list_role_permissions(db).await?;
+    // Of the roles holding it, the plainest (fewest permissions): a clerk's.
+    let worker = roles
+        .iter()
+        .filter(|r| {
+            granted
+                .iter()
+                .any(|(id, p)| *id == r.id && p == "flow.work")
+        })
+        .min_by_key(|r| granted.iter().filter(|(id, _)| *id == r.id).count())
+        .map(|r| r.id)
+        .context("no role holds flow.work")?;
     let mut all: Vec<(i64, i64)> = existing.iter().map(|(p, u, _)| (*p, *u)).collect();
     let surnames: Vec<char> = SURNAMES.chars().collect();
     let given: Vec<char> = GIVEN.chars().collect();
@@ -456,6 +471,7 @@ async fn grow_city(
             t,
         )
         .await?;
+        xn_store::org::set_post_roles(&mut tx, post, &[worker]).await?;
         all.push((post, unit));
         i += 1;
     }
