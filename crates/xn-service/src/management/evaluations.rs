@@ -15,9 +15,10 @@ use xn_domain::flow::ladder::end_of;
 use xn_domain::management::{self as rules, Factor, NOT_ENABLED};
 use xn_store::management::{self as store, EvaluationRow, FrozenFactor, StaffRow};
 
+use super::beijing_time;
 use super::factors::{self, Found, MonthSpan};
 use super::{Management, Viewer, into_invalid};
-use crate::{Actor, Result, ServiceError, from_ms, ms};
+use crate::{Actor, Result, ServiceError, ms};
 
 /// An item behind a figure (the drill-down).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -223,12 +224,6 @@ fn uncenti(c: i64) -> f64 {
     #[expect(clippy::cast_precision_loss, reason = "hundredths of small scores")]
     let x = c as f64 / 100.0;
     x
-}
-
-fn beijing_time(at: i64) -> String {
-    xn_domain::calendar::hours::to_shanghai_local(from_ms(at))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 impl Management<'_> {

@@ -181,6 +181,13 @@ pub struct WeightsInput {
     pub weights: BTreeMap<String, i64>,
 }
 
+/// An instant as the management pages write it: `YYYY-MM-DD HH:MM`, Beijing time.
+pub(crate) fn beijing_time(at: i64) -> String {
+    xn_domain::calendar::hours::to_shanghai_local(crate::from_ms(at))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 /// Positions that are evaluated (the office's 主任 is not: nobody above him in the office).
 pub(crate) fn evaluated(s: &StaffRow) -> bool {
     !matches!(s.position.as_str(), "director" | "leader")

@@ -13,8 +13,9 @@ use utoipa::ToSchema;
 use xn_domain::management as rules;
 use xn_store::management::{self as store, NewRuleVersion, RuleRow};
 
+use super::beijing_time;
 use super::{Management, Viewer, into_invalid, parse_day};
-use crate::{Actor, Result, ServiceError, from_ms, ms};
+use crate::{Actor, Result, ServiceError, ms};
 
 /// A rule in the office's list.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -147,12 +148,6 @@ pub struct RuleVersionInput {
     /// What changed.
     #[serde(default)]
     pub note: String,
-}
-
-fn beijing_time(at: i64) -> String {
-    xn_domain::calendar::hours::to_shanghai_local(from_ms(at))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 fn status_of(ack: Option<Option<i64>>) -> &'static str {

@@ -13,12 +13,13 @@ use xn_domain::management as rules;
 use xn_domain::org::Clearance;
 use xn_store::management::{self as store, StaffRow, WeeklyRow};
 
+use super::beijing_time;
 use super::evaluations::SourceItem;
 use super::{Management, Viewer, parse_day};
 use crate::areas::Area;
 use crate::clearance::WITHHELD;
 use crate::meetings::clearance_of;
-use crate::{Actor, Result, ServiceError, from_ms, ms};
+use crate::{Actor, Result, ServiceError, ms};
 
 /// A line of the draft.
 pub type DraftLine = SourceItem;
@@ -134,12 +135,6 @@ pub struct WeekTable {
 pub struct UrgeOutcome {
     /// Their names.
     pub urged: Vec<String>,
-}
-
-fn beijing_time(at: i64) -> String {
-    xn_domain::calendar::hours::to_shanghai_local(from_ms(at))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }
 
 fn line(
@@ -507,13 +502,7 @@ impl Management<'_> {
         let mut owing = false;
         for s in &people {
             let r: Option<&WeeklyRow> = rows.iter().find(|r| r.post_id == s.post_id);
-            let status = match r {
-                Some(r) if r.status == "submitted" && r.late != 0 => "late",
-                Some(r) if r.status == "submitted" => "submitted",
-                _ if today > due => "missing",
-                Some(_) => "draft",
-                None => "owed",
-            };
+            let status = super::rollups::person_status(r, today, due);
             owing |= matches!(status, "missing" | "draft" | "owed");
             out.push(WeekRow {
                 post_id: s.post_id,

@@ -16,9 +16,10 @@ use xn_domain::org::Clearance;
 use xn_domain::supervision::chinese_number;
 use xn_store::management::{self as store, RollupRow, StaffRow, WeeklyRow};
 
+use super::beijing_time;
 use super::reports::WeeklyDraft;
 use super::{Management, ManagementScope, Viewer, parse_day};
-use crate::{Actor, Result, ServiceError, from_ms, ms};
+use crate::{Actor, Result, ServiceError, ms};
 
 /// What a person, a section or an office did in a week, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
@@ -177,13 +178,11 @@ struct Subject {
     comments: bool,
 }
 
-fn beijing_time(at: i64) -> String {
-    xn_domain::calendar::hours::to_shanghai_local(from_ms(at))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-fn person_status(r: Option<&WeeklyRow>, today: NaiveDate, due: NaiveDate) -> &'static str {
+pub(super) fn person_status(
+    r: Option<&WeeklyRow>,
+    today: NaiveDate,
+    due: NaiveDate,
+) -> &'static str {
     match r {
         Some(r) if r.status == "submitted" && r.late != 0 => "late",
         Some(r) if r.status == "submitted" => "submitted",
