@@ -22,7 +22,7 @@ import {
 
 const JOURNEY_TIMEOUT_MS = 240_000;
 const DESKTOP_1366 = { viewport: { width: 1366, height: 768 } };
-const SESSION = '学习会：新修订的公文处理细则';
+const SESSION = '新修订的公文处理细则解读';
 const MATERIAL = '新修订的公文处理细则要点';
 
 function journeys(backend, { databaseUrl } = {}) {

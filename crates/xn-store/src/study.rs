@@ -179,6 +179,8 @@ pub struct ReaderRow {
     pub unit_id: Option<i64>,
     /// The post's holder and label, or the unit's name.
     pub label: String,
+    /// The unit named, or the named post's unit.
+    pub home_unit_id: i64,
 }
 
 /// The readers named on a material.
@@ -186,7 +188,7 @@ pub async fn readers_named(db: &Db, material: i64) -> Result<Vec<ReaderRow>> {
     Ok(with_db!(db, c => sqlx::query_as(
         "select r.post_id, r.unit_id,
              coalesce(u.short_name, pu.short_name || ' ' || coalesce(p.title, q.name) || ' ' || pe.name)
-               as label
+               as label, coalesce(r.unit_id, p.unit_id) as home_unit_id
          from study_material_readers r
          left join units u on u.id = r.unit_id
          left join posts p on p.id = r.post_id left join units pu on pu.id = p.unit_id

@@ -16,7 +16,7 @@ use xn_domain::management::{self as rules, Factor, NOT_ENABLED};
 use xn_store::management::{self as store, EvaluationRow, FrozenFactor, StaffRow};
 
 use super::beijing_time;
-use super::factors::{self, Found, MonthSpan};
+use super::factors::{self, Detail, Found, MonthSpan};
 use super::{Management, Viewer, into_invalid};
 use crate::{Actor, Result, ServiceError, ms};
 
@@ -227,12 +227,24 @@ fn uncenti(c: i64) -> f64 {
 }
 
 impl Management<'_> {
-    /// Computes the month of some people (their stored rows frozen where locked).
+    /// Computes the month of some people (their stored rows frozen where locked), with the
+    /// items behind each figure.
     pub(crate) async fn compute(
         &self,
         actor: &Actor,
         staff: Vec<StaffRow>,
         span: &MonthSpan,
+    ) -> Result<Vec<Computed>> {
+        self.compute_as(actor, staff, span, Detail::Items).await
+    }
+
+    /// [`Self::compute`], finding the items behind each figure or only the counts.
+    async fn compute_as(
+        &self,
+        actor: &Actor,
+        staff: Vec<StaffRow>,
+        span: &MonthSpan,
+        detail: Detail,
     ) -> Result<Vec<Computed>> {
         let staff: Vec<StaffRow> = staff.into_iter().filter(super::evaluated).collect();
         let posts: Vec<i64> = staff.iter().map(|s| s.post_id).collect();
@@ -263,7 +275,7 @@ impl Management<'_> {
         let found = if live.is_empty() {
             BTreeMap::new()
         } else {
-            factors::compute(self.svc, &live, span, actor.clearance(), &weekdays).await?
+            factors::compute(self.svc, &live, span, actor.clearance(), &weekdays, detail).await?
         };
         let weights = self.weights_of(&offices).await?;
         let mut out = Vec::with_capacity(staff.len());
@@ -319,7 +331,8 @@ impl Management<'_> {
         let span = MonthSpan::new(month, now)?;
         let staff = self.staff_in_scope(&v).await?;
         let units_of = unit_names(&staff);
-        let computed = self.compute(actor, staff, &span).await?;
+        // The table shows scores and totals, never items: counted, not listed.
+        let computed = self.compute_as(actor, staff, &span, Detail::Counts).await?;
         let rows: Vec<MonthRow> = computed.iter().map(month_row).collect();
         // Roll-ups: each unit of the viewer's own office (the office and its sections), and
         // each county office as a whole.

@@ -81,29 +81,86 @@ fn beijing(at: i64) -> String {
         .to_string()
 }
 
+/// How much a computation finds: the items behind each figure (one person's page, the frozen
+/// record at locking) or the counts alone (a month's table of everyone, where no item is
+/// shown: the database counts the same rows instead of sending each with its title and 密级).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Scores, figures and the items behind them.
+    Items,
+    /// Scores and figures; no items.
+    Counts,
+}
+
 /// Every factor's findings for every post of `staff`: factor → post → found. Posts with no
-/// facts for a factor get its score for "nothing owed" (100).
+/// facts for a factor get its score for "nothing owed" (100). Both details give the same
+/// scores and figures (test `management::the_month_table_counts_what_each_page_lists`).
 pub(crate) async fn compute(
     svc: &Services,
     staff: &[StaffRow],
     span: &MonthSpan,
     reader: Clearance,
     weekdays: &BTreeMap<i64, u32>,
+    detail: Detail,
 ) -> Result<BTreeMap<Factor, HashMap<i64, Found>>> {
     let posts: Vec<i64> = staff.iter().map(|s| s.post_id).collect();
     let mut out = BTreeMap::new();
     for f in Factor::ALL {
-        let found = match f {
-            Factor::OnTime => on_time(svc, &posts, span, reader).await?,
-            Factor::Cards => cards(svc, &posts, span, reader).await?,
-            Factor::Supervision => supervision(svc, staff, span).await?,
-            Factor::Meetings => meetings(svc, &posts, span, reader).await?,
-            Factor::WeeklyReports => weekly(svc, staff, span, weekdays).await?,
-            Factor::StudyHours => study_hours(svc, &posts, span, reader).await?,
+        let found = match (f, detail) {
+            (Factor::OnTime, Detail::Items) => on_time(svc, &posts, span, reader).await?,
+            (Factor::OnTime, Detail::Counts) => {
+                let rows = store::tasks_due_counts(svc.db(), &posts, span.from, span.to, span.asof)
+                    .await?;
+                counted(rows, |due, ok| on_time_found(due, ok, Vec::new()))
+            }
+            (Factor::Cards, Detail::Items) => cards(svc, &posts, span, reader).await?,
+            (Factor::Cards, Detail::Counts) => {
+                let rows = store::cards_counts(svc.db(), &posts, span.from, span.to).await?;
+                counted(rows, |n, red| cards_found(n - red, red, Vec::new()))
+            }
+            (Factor::Supervision, _) => supervision(svc, staff, span).await?,
+            (Factor::Meetings, Detail::Items) => meetings(svc, &posts, span, reader).await?,
+            (Factor::Meetings, Detail::Counts) => {
+                let rows =
+                    store::meeting_replies_counts(svc.db(), &posts, span.from, span.asof).await?;
+                counted(rows, |n, ok| meetings_found(n, ok, Vec::new()))
+            }
+            (Factor::WeeklyReports, _) => weekly(svc, staff, span, weekdays).await?,
+            (Factor::StudyHours, _) => study_hours(svc, &posts, span, reader, detail).await?,
         };
         out.insert(f, found);
     }
     Ok(out)
+}
+
+fn counted(rows: Vec<store::FactCount>, found: impl Fn(i64, i64) -> Found) -> HashMap<i64, Found> {
+    rows.into_iter()
+        .map(|r| (r.post_id, found(r.n, r.ok)))
+        .collect()
+}
+
+fn on_time_found(due: i64, ok: i64, items: Vec<SourceItem>) -> Found {
+    Found {
+        score: rules::rate(ok, due),
+        figures: format!("本月到期待办 {due} 件，按期办结 {ok} 件"),
+        items,
+    }
+}
+
+fn cards_found(yellow: i64, red: i64, items: Vec<SourceItem>) -> Found {
+    Found {
+        score: rules::cards_score(yellow, red),
+        figures: format!("黄牌 {yellow} 张，红牌 {red} 张"),
+        items,
+    }
+}
+
+fn meetings_found(n: i64, ok: i64, items: Vec<SourceItem>) -> Found {
+    Found {
+        score: rules::rate(ok, n),
+        figures: format!("应回执会议 {n} 次，参加（含委托、准假）{ok} 次"),
+        items,
+    }
 }
 
 async fn on_time(
@@ -142,16 +199,7 @@ async fn on_time(
     }
     Ok(tally
         .into_iter()
-        .map(|(post, (due, ok, items))| {
-            (
-                post,
-                Found {
-                    score: rules::rate(ok, due),
-                    figures: format!("本月到期待办 {due} 件，按期办结 {ok} 件"),
-                    items,
-                },
-            )
-        })
+        .map(|(post, (due, ok, items))| (post, on_time_found(due, ok, items)))
         .collect())
 }
 
@@ -182,16 +230,7 @@ async fn cards(
     }
     Ok(tally
         .into_iter()
-        .map(|(post, (y, r, items))| {
-            (
-                post,
-                Found {
-                    score: rules::cards_score(y, r),
-                    figures: format!("黄牌 {y} 张，红牌 {r} 张"),
-                    items,
-                },
-            )
-        })
+        .map(|(post, (y, r, items))| (post, cards_found(y, r, items)))
         .collect())
 }
 
@@ -281,16 +320,7 @@ async fn meetings(
     }
     Ok(tally
         .into_iter()
-        .map(|(post, (n, ok, items))| {
-            (
-                post,
-                Found {
-                    score: rules::rate(ok, n),
-                    figures: format!("应回执会议 {n} 次，参加（含委托、准假）{ok} 次"),
-                    items,
-                },
-            )
-        })
+        .map(|(post, (n, ok, items))| (post, meetings_found(n, ok, items)))
         .collect())
 }
 
@@ -387,9 +417,10 @@ async fn study_hours(
     posts: &[i64],
     span: &MonthSpan,
     reader: Clearance,
+    detail: Detail,
 ) -> Result<HashMap<i64, Found>> {
     Ok(
-        crate::study::factor_findings(svc, posts, &span.month, reader)
+        crate::study::factor_findings(svc, posts, &span.month, reader, detail == Detail::Items)
             .await?
             .into_iter()
             .map(|(post, (score, figures, items))| {

@@ -145,10 +145,8 @@ impl Services {
                         &zhuren,
                         &SessionInput {
                             kind: if general { "analysis" } else { "study" }.to_owned(),
-                            title: format!(
-                                "{}：{title}",
-                                if general { "分析会" } else { "学习会" }
-                            ),
+                            // The kind is a column of its own: the title is the subject.
+                            title: title.clone(),
                             place: "市政府办公室三楼会议室".to_owned(),
                             starts_at: beijing_text(starts),
                             ends_at: beijing_text(starts + Duration::minutes(90)),
@@ -298,7 +296,7 @@ impl Services {
                 &zhuren,
                 &SessionInput {
                     kind: "study".to_owned(),
-                    title: "学习会：新修订的公文处理细则".to_owned(),
+                    title: "新修订的公文处理细则解读".to_owned(),
                     place: "市政府办公室三楼会议室".to_owned(),
                     starts_at: starts.to_rfc3339(),
                     ends_at: (starts + Duration::minutes(90)).to_rfc3339(),

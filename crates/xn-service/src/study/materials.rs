@@ -488,6 +488,27 @@ impl Study<'_> {
         };
         let grade = Grade::from_code(&m.grade).unwrap_or(Grade::General);
         let audience = Audience::from_code(&m.audience).unwrap_or(Audience::Office);
+        let named = store::readers_named(db, id).await?;
+        // Named readers read it wherever they sit: an internal material that names a reader
+        // outside the office (a county's post) says so.
+        let mut outside = false;
+        if audience == Audience::Office {
+            for r in &named {
+                if !store::unit_chain(db, r.home_unit_id)
+                    .await?
+                    .contains(&m.office_unit_id)
+                {
+                    outside = true;
+                    break;
+                }
+            }
+        }
+        let audience_label = if outside {
+            "本办内部及指定的外单位阅读人员".to_owned()
+        } else {
+            audience.label().to_owned()
+        };
+        let readers_named: Vec<String> = named.into_iter().map(|r| r.label).collect();
         Ok(MaterialView {
             id,
             title: m.title.clone(),
@@ -495,18 +516,14 @@ impl Study<'_> {
             grade: m.grade.clone(),
             grade_label: grade.label().to_owned(),
             audience: m.audience.clone(),
-            audience_label: audience.label().to_owned(),
+            audience_label,
             classification: level(&m.classification).label().to_owned(),
             body: m.body.clone(),
             file_name: m.file_name.clone(),
             reading_minutes: m.reading_minutes,
             office: m.office_name.clone(),
             added: format!("{} 添加于 {}", m.created_by, beijing(m.created_at)),
-            readers_named: store::readers_named(db, id)
-                .await?
-                .into_iter()
-                .map(|r| r.label)
-                .collect(),
+            readers_named,
             required,
             opened_at: mine.map(|(o, _, _)| beijing(o)),
             read_at: mine.and_then(|(_, r, _)| r).map(beijing),

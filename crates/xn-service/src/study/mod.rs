@@ -193,6 +193,23 @@ pub(crate) fn beijing(at: i64) -> String {
         .to_string()
 }
 
+/// A span of time as shown (Beijing): `2026-11-20 15:00—17:00`, an end on the next day as
+/// `次日 01:00`, a later end with its date.
+pub(crate) fn span(starts: i64, ends: i64) -> String {
+    let (s, e) = (
+        xn_domain::calendar::hours::to_shanghai_local(from_ms(starts)),
+        xn_domain::calendar::hours::to_shanghai_local(from_ms(ends)),
+    );
+    let end = if e.date() == s.date() {
+        e.format("%H:%M").to_string()
+    } else if s.date().succ_opt() == Some(e.date()) {
+        format!("次日 {}", e.format("%H:%M"))
+    } else {
+        e.format("%Y-%m-%d %H:%M").to_string()
+    };
+    format!("{}—{end}", beijing(starts))
+}
+
 /// A 密级 code as a level (an unknown code is treated as the highest).
 pub(crate) fn level(code: &str) -> Clearance {
     crate::meetings::clearance_of(code)
@@ -205,17 +222,22 @@ pub(crate) async fn factor_findings(
     posts: &[i64],
     month: &str,
     reader: Clearance,
+    with_items: bool,
 ) -> Result<HashMap<i64, (f64, String, Vec<SourceItem>)>> {
     let m = Month::parse(month)?;
-    let hours = store::hours_of(svc.db(), posts, &m.month).await?;
-    let items = store::study_items(svc.db(), posts, &m.window()).await?;
+    let hours: HashMap<i64, _> = store::hours_of(svc.db(), posts, &m.month)
+        .await?
+        .into_iter()
+        .map(|h| (h.post_id, h))
+        .collect();
+    let items = if with_items {
+        store::study_items(svc.db(), posts, &m.window()).await?
+    } else {
+        Vec::new()
+    };
     let mut out: HashMap<i64, (f64, String, Vec<SourceItem>)> = HashMap::new();
     for p in posts {
-        let h = hours
-            .iter()
-            .find(|h| h.post_id == *p)
-            .cloned()
-            .unwrap_or_default();
+        let h = hours.get(p).cloned().unwrap_or_default();
         out.insert(
             *p,
             (
@@ -239,4 +261,18 @@ pub(crate) async fn factor_findings(
         e.2.push(records::source_item(&i, reader));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span;
+
+    #[test]
+    fn a_span_says_the_next_day_and_dates_a_later_end() {
+        // 2026-11-20 15:00 Beijing is 07:00 UTC.
+        let at = |h: i64| 1_795_158_000_000 + h * 3_600_000;
+        assert_eq!(span(at(0), at(2)), "2026-11-20 15:00—17:00");
+        assert_eq!(span(at(8), at(11)), "2026-11-20 23:00—次日 02:00");
+        assert_eq!(span(at(0), at(49)), "2026-11-20 15:00—2026-11-22 16:00");
+    }
 }

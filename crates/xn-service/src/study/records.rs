@@ -263,8 +263,7 @@ pub(crate) fn source_item(i: &StudyItemRow, reader: Clearance) -> SourceItem {
 }
 
 fn training_when(t: &TrainingRow) -> String {
-    let end = beijing(t.ends_at);
-    format!("{}—{}", beijing(t.starts_at), end.get(11..).unwrap_or(&end))
+    super::span(t.starts_at, t.ends_at)
 }
 
 impl Study<'_> {

@@ -189,8 +189,7 @@ fn kind_of(s: &SessionRow) -> SessionKind {
 }
 
 fn when(s: &SessionRow) -> String {
-    let end = beijing(s.ends_at);
-    format!("{}—{}", beijing(s.starts_at), end.get(11..).unwrap_or(&end))
+    super::span(s.starts_at, s.ends_at)
 }
 
 impl Study<'_> {

@@ -37,6 +37,11 @@ fn task_select() -> String {
     TASK_SELECT.replace("{classification}", &case_classification_sql("c.id"))
 }
 
+/// Which tasks the on-time factor counts (binds `$1`, `$2`: the month; `$3`: the instant read).
+const TASKS_DUE: &str = "t.kind = 'task' and t.state in ('open', 'done', 'returned')
+    and t.due_at is not null and t.due_at >= $1 and t.due_at < $2
+    and (t.acted_at is not null or t.due_at <= $3)";
+
 /// The tasks (待办, not 待阅) of some posts whose deadline falls in `[from, to)` and that are
 /// done, or whose deadline has passed by `asof`: the on-time factor's facts. A task taken
 /// away from its holder (transferred, delegated, removed, cancelled) is not the holder's.
@@ -48,10 +53,7 @@ pub async fn tasks_due(
     asof: i64,
 ) -> Result<Vec<TaskFact>> {
     let sql = format!(
-        "{} where t.post_id in ({}) and t.kind = 'task' and t.state in ('open', 'done', 'returned')
-           and t.due_at is not null and t.due_at >= $1 and t.due_at < $2
-           and (t.acted_at is not null or t.due_at <= $3)
-         order by t.post_id, t.due_at, t.id",
+        "{} where t.post_id in ({}) and {TASKS_DUE} order by t.post_id, t.due_at, t.id",
         task_select(),
         ids(posts)
     );
@@ -93,13 +95,15 @@ pub struct CardFact {
     pub issued_at: i64,
 }
 
+/// Which cards count (binds `$1`, `$2`: the month).
+const CARDS_IN: &str = "k.issued_at >= $1 and k.issued_at < $2";
+
 /// The cards given to some posts in `[from, to)`.
 pub async fn cards(db: &Db, posts: &[i64], from: i64, to: i64) -> Result<Vec<CardFact>> {
     let sql = format!(
         "select k.post_id, k.case_id, c.title, {} as classification, k.color, k.issued_at
          from cards k join cases c on c.id = k.case_id
-         where k.post_id in ({}) and k.issued_at >= $1 and k.issued_at < $2
-         order by k.post_id, k.issued_at, k.id",
+         where k.post_id in ({}) and {CARDS_IN} order by k.post_id, k.issued_at, k.id",
         case_classification_sql("c.id"),
         ids(posts)
     );
@@ -177,6 +181,9 @@ pub struct MeetingFact {
     pub leave_status: Option<String>,
 }
 
+/// Which replies are owed (binds `$1`, `$2`: the span).
+const REPLIES_OWED: &str = "m.status <> 'cancelled' and m.starts_at >= $1 and m.starts_at < $2";
+
 /// The replies owed by some posts for meetings (not cancelled) that began in `[from, to)`.
 pub async fn meeting_replies(
     db: &Db,
@@ -188,9 +195,7 @@ pub async fn meeting_replies(
         "select r.post_id, m.id as meeting_id, m.title, m.classification, m.starts_at, r.answer,
              r.leave_status
          from meeting_replies r join meetings m on m.id = r.meeting_id
-         where r.post_id in ({}) and m.status <> 'cancelled'
-           and m.starts_at >= $1 and m.starts_at < $2
-         order by r.post_id, m.starts_at, m.id",
+         where r.post_id in ({}) and {REPLIES_OWED} order by r.post_id, m.starts_at, m.id",
         ids(posts)
     );
     Ok(
@@ -244,4 +249,75 @@ pub async fn reports_filed(db: &Db, post: i64, from: i64, to: i64) -> Result<Vec
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(post).bind(from).bind(to).fetch_all(c).await)?,
     )
+}
+
+/// One post's counts for a factor, for a month's table where no item is shown: the same rows
+/// as the facts above, counted by the database (`n`: all, `ok`: the good ones — tasks done by
+/// their deadline, red cards, replies that count as attending).
+#[derive(Debug, Clone, Copy, sqlx::FromRow)]
+pub struct FactCount {
+    /// The post.
+    pub post_id: i64,
+    /// Rows counted.
+    pub n: i64,
+    /// Of which the good ones (see the function).
+    pub ok: i64,
+}
+
+async fn counted(db: &Db, sql: &str, binds: &[i64]) -> Result<Vec<FactCount>> {
+    Ok(with_db!(db, c => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(c).await
+    })?)
+}
+
+/// [`tasks_due`] counted per post: `ok` is the tasks done by their deadline.
+pub async fn tasks_due_counts(
+    db: &Db,
+    posts: &[i64],
+    from: i64,
+    to: i64,
+    asof: i64,
+) -> Result<Vec<FactCount>> {
+    let sql = format!(
+        "select t.post_id, count(*) as n,
+             cast(sum(case when t.acted_at is not null and t.acted_at <= t.due_at
+                 then 1 else 0 end) as bigint) as ok
+         from tasks t where t.post_id in ({}) and {TASKS_DUE} group by t.post_id",
+        ids(posts)
+    );
+    counted(db, &sql, &[from, to, asof]).await
+}
+
+/// [`cards`] counted per post: `ok` is the red ones.
+pub async fn cards_counts(db: &Db, posts: &[i64], from: i64, to: i64) -> Result<Vec<FactCount>> {
+    let sql = format!(
+        "select k.post_id, count(*) as n,
+             cast(sum(case when k.color = 'red' then 1 else 0 end) as bigint) as ok
+         from cards k where k.post_id in ({}) and {CARDS_IN} group by k.post_id",
+        ids(posts)
+    );
+    counted(db, &sql, &[from, to]).await
+}
+
+/// [`meeting_replies`] counted per post: `ok` is those answered 参加, 委托 or 请假 approved.
+pub async fn meeting_replies_counts(
+    db: &Db,
+    posts: &[i64],
+    from: i64,
+    to: i64,
+) -> Result<Vec<FactCount>> {
+    let sql = format!(
+        "select r.post_id, count(*) as n,
+             cast(sum(case when r.answer in ('attend', 'proxy')
+                 or (r.answer = 'leave' and r.leave_status = 'approved') then 1 else 0 end)
+                 as bigint) as ok
+         from meeting_replies r join meetings m on m.id = r.meeting_id
+         where r.post_id in ({}) and {REPLIES_OWED} group by r.post_id",
+        ids(posts)
+    );
+    counted(db, &sql, &[from, to]).await
 }

@@ -726,3 +726,123 @@ on_both_engines!(
         assert!(month["units"].as_array().unwrap().len() >= 9, "{month}");
     }
 );
+
+on_both_engines!(
+    the_month_table_counts_what_each_page_lists,
+    |app: TestApp| async move {
+        // The table of everyone is counted by the database; each person's page lists the
+        // items. Over months with a meeting (a reply missing, a leave undecided), a year of
+        // study, tasks done on time and late and a card, the two agree on every factor of
+        // every person.
+        let now = app.clock.now();
+        app.services().load_demo_study(now).await.unwrap();
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let kezhang = app.token_for("kezhang", &SCOPES).await;
+        let zhuren = app.token_for("zhuren", &SCOPES).await;
+        // A meeting of the office's own people tomorrow evening: the 秘书 asks for leave (never
+        // decided), the 科长 never replies.
+        let room = ok(
+            &app,
+            "POST",
+            "/api/v1/meetings/rooms",
+            &mishu,
+            Some(json!({"name": "五楼小会议室", "capacity": 12})),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        let kind = app
+            .scalar("select id from meeting_kinds where name = '工作会议'")
+            .await;
+        let (mishu_post, kezhang_post) = (app.post_of("mishu").await, app.post_of("kezhang").await);
+        let meeting = ok(&app, "POST", "/api/v1/meetings", &mishu, Some(json!({
+            "kind_id": kind, "title": "年终总结部署会", "organiser_unit_id": app.unit_id("东川市人民政府办公室").await,
+            "chair_post_id": app.post_of("zhuren").await,
+            "starts_at": "2026-11-27 19:00", "ends_at": "2026-11-27 20:00", "room_id": room,
+            "attend_posts": [mishu_post, kezhang_post], "observe_posts": [], "observe_units": [],
+            "classification": "public"}))).await["id"].as_i64().unwrap();
+        ok(&app, "POST", &format!("/api/v1/meetings/{meeting}/notice"), &mishu,
+            Some(json!({"body": "定于11月27日晚7时召开年终总结部署会。", "reply_by": "2026-11-26 17:00"}))).await;
+        ok(
+            &app,
+            "POST",
+            &format!("/api/v1/meetings/{meeting}/replies"),
+            &mishu,
+            Some(json!({"answer": "leave", "reason": "当晚值班"})),
+        )
+        .await;
+        let a = app
+            .internal_request(&mishu, "关于申领打印纸的请示", "申领。")
+            .await;
+        app.internal_request(&mishu, "关于更换门禁的请示", "更换。")
+            .await;
+        app.clock.advance(Duration::days(1));
+        app.complete_ok(&kezhang, a, "同意", "同意", json!({}))
+            .await;
+        app.clock.advance(Duration::days(5));
+        app.services()
+            .run_due_timers("test", app.clock.now(), Duration::seconds(60), 100)
+            .await
+            .unwrap();
+        let city = app.unit_id("东川市人民政府办公室").await;
+        let (mut below_100, mut compared) = (std::collections::BTreeSet::new(), 0);
+        for month in ["2026-10", "2026-11", "2026-12"] {
+            let table = ok(
+                &app,
+                "GET",
+                &format!("/api/v1/evaluations?month={month}"),
+                &zhuren,
+                None,
+            )
+            .await;
+            let codes: Vec<String> = table["factors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["code"].as_str().unwrap().to_owned())
+                .collect();
+            // The city office's people (the counties' are counted by the same statements).
+            for row in table["rows"].as_array().unwrap() {
+                if row["office_id"] != city {
+                    continue;
+                }
+                let post = row["post_id"].as_i64().unwrap();
+                let page = ok(
+                    &app,
+                    "GET",
+                    &format!("/api/v1/evaluations/{post}?month={month}"),
+                    &zhuren,
+                    None,
+                )
+                .await;
+                assert_eq!(row["total"], page["total"], "{month} {post}: {row} {page}");
+                for (i, code) in codes.iter().enumerate() {
+                    let shown = row["scores"][i].as_f64().unwrap();
+                    if page["factors"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|f| f["code"] == code.as_str())
+                    {
+                        assert_eq!(shown, score_of(&page, code), "{month} {post} {code}");
+                        if shown < 100.0 {
+                            below_100.insert(code.clone());
+                        }
+                    }
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared > 30, "{compared}");
+        // The comparison meant something: each counted factor found facts below full marks.
+        for code in [
+            "on_time",
+            "cards",
+            "meetings",
+            "weekly_reports",
+            "study_hours",
+        ] {
+            assert!(below_100.contains(code), "{code}: {below_100:?}");
+        }
+    }
+);

@@ -225,7 +225,8 @@ async fn required_readers(app: TestApp) {
         t.contains(&"信息报送规范".to_owned()) && t.contains(&"政务服务案例".to_owned()),
         "{t:?}"
     );
-    ok(
+    // An internal material the county is named to read says it is not the office's alone.
+    let named = ok(
         &app,
         "GET",
         &format!("/api/v1/study/materials/{for_county}"),
@@ -233,7 +234,11 @@ async fn required_readers(app: TestApp) {
         None,
     )
     .await;
-    ok(
+    assert_eq!(
+        named["audience_label"], "本办内部及指定的外单位阅读人员",
+        "{named}"
+    );
+    let shared_view = ok(
         &app,
         "GET",
         &format!("/api/v1/study/materials/{shared}"),
@@ -241,6 +246,19 @@ async fn required_readers(app: TestApp) {
         None,
     )
     .await;
+    assert_eq!(shared_view["audience_label"], "本办及县（区）办");
+    let own = ok(
+        &app,
+        "GET",
+        &format!("/api/v1/study/materials/{internal}"),
+        &kezhang,
+        None,
+    )
+    .await;
+    assert_eq!(
+        own["audience_label"], "本办内部",
+        "a section named inside the office"
+    );
     // A city bureau's office sees none of them.
     let bureau = app.token_for(&bureau_login(&app).await, &SCOPES).await;
     let (s, _) = status(
@@ -751,7 +769,7 @@ async fn demo(app: TestApp) {
     assert_eq!(lib["materials"][0]["read"], false);
     let list = ok(&app, "GET", "/api/v1/study/sessions", &mishu, None).await;
     let open = &list[0];
-    assert_eq!(open["title"], "学习会：新修订的公文处理细则");
+    assert_eq!(open["title"], "新修订的公文处理细则解读");
     let id = open["id"].as_i64().unwrap();
     let v = ok(
         &app,
