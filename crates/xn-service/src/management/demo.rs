@@ -1,12 +1,13 @@
 //! The demo city's management, made through the same services a person uses: the city
 //! office's targets of the year (after a government work report's tasks for its office)
 //! cascaded to its sections and the county offices, 秘书一科's cascaded again by its 科长 to
-//! the section's posts; eight weeks of weekly reports by every person of the city office,
+//! the section's posts; a year of weekly reports by every person of the city office,
 //! drafted from their real events and submitted as people do (mostly on their day, some
 //! late, a few never, those urged by their chief), the last four weeks rolled up by each
-//! section's chief (秘书一科's last week still to do) and the office's 主任; the supervision scores of the last two
-//! months computed by the board; and the month before last rated and locked by the 主任, so
-//! that its evaluation is frozen while last month's is still open.
+//! section's chief (秘书一科's last week still to do) and the office's 主任; the supervision
+//! scores of the last twelve months computed by the board; and each of those months but the
+//! last rated and locked by the 主任, so that eleven evaluations are frozen while last month's
+//! is still open.
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use xn_domain::calendar::business_date;
@@ -27,6 +28,9 @@ type DemoTarget = (
     i64,
     &'static [(&'static str, i64)],
 );
+
+/// The weeks of reports the demo's people have filed: a year.
+const REPORT_WEEKS: i64 = 52;
 
 /// The office's targets.
 const TARGETS: [DemoTarget; 5] = [
@@ -207,10 +211,10 @@ impl Services {
                 }
             }
         }
-        // Eight weeks of reports.
+        // A year of reports.
         let this_week = rules::week_start(today);
         let mut reports = 0;
-        for w in (1..=8).rev() {
+        for w in (1..=REPORT_WEEKS).rev() {
             let monday = this_week - Duration::weeks(w);
             for (i, s) in staff
                 .iter()
@@ -309,41 +313,54 @@ impl Services {
                 }
             }
         }
-        // The month before last: rated and locked by the 主任.
-        let first = today.with_day(1).unwrap_or(today);
-        let before_last =
-            (first - Duration::days(1)).with_day(1).unwrap_or(first) - Duration::days(1);
-        let month = rules::month_of(before_last);
-        // The supervision scores of those two months, computed by the board as each month ends.
+        // The last twelve months: the supervision scores computed by the board as each month
+        // ended; every month but the last rated by the 主任 and locked (the last is still open
+        // to objections).
+        let mut months = Vec::new();
+        let mut first = today.with_day(1).unwrap_or(today);
+        for _ in 0..12 {
+            first = (first - Duration::days(1)).with_day(1).unwrap_or(first);
+            months.push(rules::month_of(first));
+        }
+        months.reverse();
         let sv = self.supervision();
         let board = sv.as_board(&zhuren).await?;
-        for m in [month.clone(), rules::month_of(first - Duration::days(1))] {
-            sv.store_scores(&board, &m, now).await?;
-        }
-        for chief in staff
-            .iter()
-            .filter(|c| c.position == "section_chief")
-            .take(3)
-        {
-            m.rate(
-                &zhuren,
-                chief.post_id,
-                &RatingInput {
-                    month: month.clone(),
-                    rating: 2,
-                    comment: "工作主动，完成较好。".into(),
-                },
-                now,
-            )
-            .await?;
-        }
         let mut units: Vec<i64> = staff.iter().map(|s| s.unit_id).collect();
         units.dedup();
-        for u in units {
-            // A unit whose only person is the 主任 has nobody to lock.
-            match m.lock(&zhuren, &month, None, Some(u), now).await {
-                Ok(_) | Err(ServiceError::NotFound(_)) => {}
-                Err(e) => return Err(e),
+        for (k, month) in months.iter().enumerate() {
+            sv.store_scores(&board, month, now).await?;
+            if k + 1 == months.len() {
+                break;
+            }
+            for (i, chief) in staff
+                .iter()
+                .filter(|c| c.position == "section_chief")
+                .enumerate()
+                .filter(|(i, _)| (i + k) % 3 == 0)
+            {
+                let (rating, comment) = if (i + k) % 4 == 0 {
+                    (3, "牵头任务完成出色，主动性强。")
+                } else {
+                    (2, "工作主动，完成较好。")
+                };
+                m.rate(
+                    &zhuren,
+                    chief.post_id,
+                    &RatingInput {
+                        month: month.clone(),
+                        rating,
+                        comment: comment.into(),
+                    },
+                    now,
+                )
+                .await?;
+            }
+            for u in &units {
+                // A unit whose only person is the 主任 has nobody to lock.
+                match m.lock(&zhuren, month, None, Some(*u), now).await {
+                    Ok(_) | Err(ServiceError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
         self.load_demo_rules_and_plans(office, &staff, &zhuren, now)

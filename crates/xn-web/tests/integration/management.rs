@@ -723,6 +723,23 @@ on_both_engines!(
         );
         // The county offices' figures are read, not locked, by the city.
         assert!(!counties.is_empty() && counties.iter().all(|r| r["locked"] == false));
+        // Twelve months evaluated: eleven locked (2026-02 to 2026-12), the last still open.
+        assert_eq!(
+            app.scalar("select count(distinct month) from evaluations where locked_at is not null")
+                .await,
+            11
+        );
+        assert_eq!(
+            app.text("select min(month) from evaluations where locked_at is not null")
+                .await,
+            "2026-02"
+        );
+        assert_eq!(
+            app.count("evaluations where month = '2027-01' and locked_at is not null")
+                .await,
+            0,
+            "last month is still open"
+        );
         assert!(month["units"].as_array().unwrap().len() >= 9, "{month}");
     }
 );
