@@ -2,7 +2,8 @@
 // page without signing in and follows it by its code and phone; the city office's 秘书 accepts
 // it and dispatches it to 清河县 (suggested from the place); the county office's 秘书 signs for
 // it and answers; the 秘书 approves the answer; the citizen reads the answer on the tracking page,
-// which names no staff, and rates it 满意, closing it. No page is wider than the phone. On
+// which names no staff, and rates it 满意, closing it; the county's 秘书 then reads the month's
+// 热点分析 on the phone. No page is wider than the phone. On
 // SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set (under CI=true it must be).
 
 import { after, before, test } from 'node:test';
@@ -126,6 +127,18 @@ function journeys(backend, { databaseUrl } = {}) {
       await expectText(citizen.locator('#track-notice'), '感谢您的评价', { hint: 'rated' });
       await expectText(citizen.locator('#track-state'), '已办结', { hint: 'closed' });
       await nothingWider(citizen, 'rated tracking page on a phone');
+
+      // 热点分析: the county's 秘书 on a phone finds this month's 求助 among the categories; the
+      // office's 秘书 reads the month at the desk.
+      await county.goto(`${server.url}/affairs`);
+      await navigating(county, () => county.locator('#hot').click());
+      await expectText(county.locator('h1'), '热点分析', { hint: 'hot-county' });
+      await expectText(county.locator('#hot-categories'), '求助', { hint: 'hot-county-categories' });
+      await nothingWider(county, 'hot topics on a phone');
+      await screenshot(county, shot('service-hot-phone'));
+      await office.goto(`${server.url}/affairs/hot`);
+      await expectText(office.locator('#hot-total'), '共受理诉求', { hint: 'hot-office' });
+      await expectText(office.locator('#hot-places'), '清河县', { hint: 'hot-office-places' });
     } finally {
       await phone.close();
       await desk.close();

@@ -793,3 +793,48 @@ pub async fn person_of_post(db: &Db, post: i64) -> Result<i64> {
         .bind(post).fetch_one(c).await)?,
     )
 }
+
+/// Requests received in a span, grouped by what 热点分析 reads: government, category, place as
+/// written and lead unit, with how many.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReceivedGroup {
+    /// The month received, `YYYY-MM`.
+    pub month: String,
+    /// The receiving government.
+    pub government_id: i64,
+    /// Category name.
+    pub category_name: String,
+    /// 地点 as written.
+    pub location: String,
+    /// 承办单位, once dispatched.
+    pub lead_unit_id: Option<i64>,
+    /// How many.
+    pub n: i64,
+}
+
+/// The requests received on `[from, to)` (Beijing days) that a viewer may see (the same scope
+/// as [`list`]: addressed to `governments`, or led or assisted by `units`), grouped.
+pub async fn received_groups(
+    db: &Db,
+    governments: &[i64],
+    units: &[i64],
+    from: &str,
+    to: &str,
+) -> Result<Vec<ReceivedGroup>> {
+    let sql = format!(
+        "select substr(r.received_on, 1, 7) as month, r.government_id,
+             k.name as category_name, r.location, r.lead_unit_id, count(*) as n
+         from service_requests r join service_categories k on k.id = r.category_id
+         where (r.government_id in ({g}) or r.lead_unit_id in ({u})
+             or r.id in (select request_id from service_assists where unit_id in ({u})))
+           and r.received_on >= $1 and r.received_on < $2
+         group by substr(r.received_on, 1, 7), r.government_id, k.name, r.location,
+             r.lead_unit_id",
+        g = ids(governments),
+        u = ids(units)
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(from).bind(to).fetch_all(c).await)?,
+    )
+}

@@ -15,11 +15,13 @@
 //! The requester's name and phone are shown only to those handling the request, masked in
 //! lists. One file per use case: `intake` (the public form, its challenge and limits, the
 //! office's registration), `handling` (the loop), `views` (lists, a request's page, tracking),
+//! `hot` (热点分析: a month by category and place),
 //! `hooks` (the step contract and what each flow action does to the row), `demo`.
 
 mod demo;
 mod handling;
 pub(crate) mod hooks;
+mod hot;
 mod intake;
 mod views;
 
@@ -33,6 +35,7 @@ use xn_store::service::{self as store, RequestRow};
 use crate::{Actor, Result, ServiceError, Services, require};
 
 pub use handling::{DispatchInput, ExtensionInput};
+pub use hot::{HotCell, HotLine, HotView};
 pub use intake::{Challenge, PublicInput, RegisterInput, Submitted};
 pub use views::{
     DispatchOption, ExtensionView, ListView, RequestDetail, RequestLine, ServiceDesk, TrackStep,

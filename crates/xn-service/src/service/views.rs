@@ -13,6 +13,21 @@ use xn_store::service::{self as store, ListFilter, RequestRow};
 use super::{Role, Service, lead_unit_of, parse_day, state_of};
 use crate::{Actor, Result, ServiceError};
 
+/// The unit of `units` that a 地点 names (清河县 in 「清河县城关镇…」): its short name without
+/// 人民政府 / 政府 / 政府办, at least two characters, found in the text.
+pub(crate) fn unit_named_in<'u>(
+    units: &'u [(i64, String)],
+    location: &str,
+) -> Option<&'u (i64, String)> {
+    units.iter().find(|(_, name)| {
+        let core = name
+            .trim_end_matches("政府办")
+            .trim_end_matches("政府")
+            .trim_end_matches("人民");
+        core.chars().count() >= 2 && location.contains(core)
+    })
+}
+
 /// Working days before the deadline at which a request is 临期, and past it after which a
 /// 黄牌 becomes a 红牌 (the process's ladder).
 const DUE_SOON_DAYS: u32 = 1;
@@ -531,13 +546,7 @@ impl Service<'_> {
         let db = self.svc.db();
         let units = store::units_under(db, r.government_id).await?;
         // The place names a unit (清河县 in 「清河县城关镇…」), else the category's usual unit.
-        let by_place = units.iter().find(|(_, name)| {
-            let core = name
-                .trim_end_matches("政府办")
-                .trim_end_matches("政府")
-                .trim_end_matches("人民");
-            core.chars().count() >= 2 && r.location.contains(core)
-        });
+        let by_place = unit_named_in(&units, &r.location);
         let suggested = match by_place {
             Some((u, _)) => Some(*u),
             None => store::usual_unit(db, r.government_id, r.category_id).await?,

@@ -15,8 +15,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_domain::service::VisitResult;
 use xn_service::service::{
-    Challenge, DispatchInput, ExtensionInput, ListView, PublicInput, RegisterInput, RequestDetail,
-    Submitted, Tracking,
+    Challenge, DispatchInput, ExtensionInput, HotView, ListView, PublicInput, RegisterInput,
+    RequestDetail, Submitted, Tracking,
 };
 
 use crate::AppState;
@@ -47,6 +47,31 @@ async fn list_requests(
             .services
             .service()
             .list(&actor, tab, q.state.as_deref(), state.clock.now())
+            .await?,
+    ))
+}
+
+/// Which month.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct HotQuery {
+    /// `YYYY-MM` (default: this month, Beijing time).
+    pub month: Option<String>,
+}
+
+/// 热点分析: a month's requests the caller may see, by category, by place and by category ×
+/// place, beside the month before.
+#[utoipa::path(get, path = "/api/v1/service/hot", tag = "service", params(HotQuery),
+    responses((status = 200, body = HotView)))]
+async fn hot_topics(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<HotQuery>,
+) -> Result<Json<HotView>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .service()
+            .hot(&actor, q.month.as_deref(), state.clock.now())
             .await?,
     ))
 }
@@ -491,6 +516,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ask_extension))
         .routes(routes!(decide_extension))
         .routes(routes!(list_categories))
+        .routes(routes!(hot_topics))
         .routes(routes!(public_challenge))
         .routes(routes!(public_submit))
         .routes(routes!(public_track))

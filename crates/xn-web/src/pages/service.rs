@@ -1,4 +1,5 @@
 //! 办事 pages: the lists (`/affairs`: 待受理, 待派单, 本单位, 超期, 退单, 重办) and their export,
+//! 热点分析 (`/affairs/hot`, and as xlsx),
 //! the office's registration (`/affairs/new`), a request's page with the step the viewer may
 //! take (`/affairs/{id}`), and, without sign-in, the public form and tracking page
 //! (`/public/service`, `/public/service/track`).
@@ -15,7 +16,8 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use xn_domain::service::{Channel, Urgency, VisitResult};
 use xn_service::service::{
-    DispatchInput, ExtensionInput, ListView, PublicInput, RegisterInput, RequestDetail, Tracking,
+    DispatchInput, ExtensionInput, HotView, ListView, PublicInput, RegisterInput, RequestDetail,
+    Tracking,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -157,6 +159,109 @@ async fn export(
             header: header.iter().map(|h| (*h).to_owned()).collect(),
             rows,
         }],
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// 热点分析
+
+#[derive(Template, WebTemplate)]
+#[template(path = "affairs_hot.html")]
+struct HotPage {
+    l: Layout,
+    v: HotView,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MonthParams {
+    #[serde(default)]
+    month: String,
+}
+
+async fn hot_view(state: &AppState, actor: &Actor, month: &str) -> Result<HotView, PageError> {
+    Ok(state
+        .services
+        .service()
+        .hot(
+            actor,
+            Some(month).filter(|m| !m.is_empty()),
+            state.clock.now(),
+        )
+        .await?)
+}
+
+async fn hot(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<MonthParams>,
+) -> Result<Response, PageError> {
+    let v = hot_view(&state, &actor, &q.month).await?;
+    Ok(HotPage {
+        l: Layout::new(&state, &actor, "/affairs").await?,
+        v,
+    }
+    .into_response())
+}
+
+async fn hot_export(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<MonthParams>,
+) -> Result<Response, PageError> {
+    let v = hot_view(&state, &actor, &q.month).await?;
+    let sheet =
+        |name: &str, first: &str, lines: &[xn_service::service::HotLine]| xn_render::xlsx::Sheet {
+            name: name.into(),
+            header: vec![
+                first.to_owned(),
+                format!("{} 件数", v.month),
+                format!("{} 件数", v.previous_month),
+                "增减".to_owned(),
+                "占比".to_owned(),
+            ],
+            rows: lines
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.name.clone(),
+                        l.count.to_string(),
+                        l.previous.to_string(),
+                        l.change.clone(),
+                        l.share.clone(),
+                    ]
+                })
+                .collect(),
+        };
+    let cells = xn_render::xlsx::Sheet {
+        name: "热点".into(),
+        header: vec![
+            "类别".to_owned(),
+            "地点".to_owned(),
+            format!("{} 件数", v.month),
+            format!("{} 件数", v.previous_month),
+            "增减".to_owned(),
+        ],
+        rows: v
+            .hottest
+            .iter()
+            .map(|c| {
+                vec![
+                    c.category.clone(),
+                    c.place.clone(),
+                    c.count.to_string(),
+                    c.previous.to_string(),
+                    c.change.clone(),
+                ]
+            })
+            .collect(),
+    };
+    xlsx_response(
+        &format!("热点分析-{}.xlsx", v.month),
+        &[
+            sheet("按类别", "类别", &v.categories),
+            sheet("按地点", "地点", &v.places),
+            cells,
+        ],
     )
 }
 
@@ -725,6 +830,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/affairs", get(list))
         .route("/affairs/export.xlsx", get(export))
+        .route("/affairs/hot", get(hot))
+        .route("/affairs/hot.xlsx", get(hot_export))
         .route("/affairs/new", get(new_form).post(register))
         .route("/affairs/{id}", get(show))
         .route("/affairs/{id}/{action}", post(act))

@@ -409,6 +409,7 @@ fn rows() -> Vec<Row> {
         // 主任, and the 秘书 below 密级, which requests do not carry — accept and dispatch; the
         // lead post alone signs, returns, answers and asks for 延期) ----
         r("GET", "/api/v1/service/requests", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/service/hot", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/service/requests", "flow.work", "ynny nnn yn").json(r#"{"channel":"phone","category":0,"description":""}"#),
         r("GET", "/api/v1/service/requests/{id}", "flow.work", "yhhy nnn yn"),
         r("POST", "/api/v1/service/requests/{id}/merge", "flow.work", "ynny nnn yn").json(r#"{"into":0}"#),
@@ -687,6 +688,8 @@ fn rows() -> Vec<Row> {
         // ---- Pages: service requests ----
         r("GET", "/affairs", "flow.work", "yyyy nnn ll"),
         r("GET", "/affairs/export.xlsx", "flow.work", "yyyy nnn ll"),
+        r("GET", "/affairs/hot", "flow.work", "yyyy nnn ll"),
+        r("GET", "/affairs/hot.xlsx", "flow.work", "yyyy nnn ll"),
         r("GET", "/affairs/new", "flow.work", "ynny nnn ll"),
         r("POST", "/affairs/new", "flow.work", "ynny nnn ll").form("channel=phone"),
         r("GET", "/affairs/{service_request}", "flow.work", "yhhy nnn ll"),

@@ -44,6 +44,7 @@ mod schedule;
 mod security;
 mod security_scope;
 mod service;
+mod service_hot;
 mod study;
 mod supervision;
 mod workbench;
