@@ -45,5 +45,6 @@ mod security;
 mod security_scope;
 mod service;
 mod study;
+mod summaries;
 mod supervision;
 mod workbench;
