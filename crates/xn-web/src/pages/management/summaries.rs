@@ -156,6 +156,13 @@ struct TextForm {
     action: String,
 }
 
+/// The year to show a page again with after an error: the one asked for when it can be shown.
+fn shown_year(year: i64, state: &AppState) -> Option<i64> {
+    (2000..=i64::from(today(state).year()))
+        .contains(&year)
+        .then_some(year)
+}
+
 fn year_in(s: &str, state: &AppState) -> i64 {
     s.trim()
         .parse()
@@ -184,7 +191,7 @@ async fn save(
         )
         .await;
     let q = YearSubject {
-        year: Some(year),
+        year: shown_year(year, &state),
         post: None,
         unit,
     };
@@ -221,7 +228,7 @@ async fn draft_document(
         .draft_year_document(&actor, year, f.drafter_post.trim().parse().ok(), state.clock.now())
         .await;
     let q = YearSubject {
-        year: Some(year),
+        year: shown_year(year, &state),
         post: None,
         unit: None,
     };
