@@ -143,7 +143,9 @@ impl Sheet<'_, '_> {
         self.label(&c.title, X0, top + 4.5, 11.0, false);
         let (plot_top, base) = (top + 12.0, top + CHART_H - 10.0);
         let plot_h = base - plot_top;
-        self.page().frames.push([X0, top + 7.0, X1, top + CHART_H - 3.0]);
+        self.page()
+            .frames
+            .push([X0, top + 7.0, X1, top + CHART_H - 3.0]);
         self.page().bars.push(Bar {
             x0: X0 + 2.0,
             x1: X1 - 2.0,
@@ -153,7 +155,13 @@ impl Sheet<'_, '_> {
         });
         let known: Vec<f64> = c.points.iter().filter_map(|p| p.value).collect();
         if known.is_empty() {
-            self.label("暂无数据", (X0 + X1) / 2.0, plot_top + plot_h / 2.0, 10.0, true);
+            self.label(
+                "暂无数据",
+                (X0 + X1) / 2.0,
+                plot_top + plot_h / 2.0,
+                10.0,
+                true,
+            );
             self.y = top + CHART_H + 2.0;
             return;
         }

@@ -355,7 +355,12 @@ impl Services {
 
     /// The year's own summaries of a few people outside 秘书一科 (whose people write theirs
     /// in the demo's walk-through): two submitted to their chiefs, one still a draft.
-    async fn load_demo_summaries(&self, staff: &[StaffRow], year: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn load_demo_summaries(
+        &self,
+        staff: &[StaffRow],
+        year: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         const TEXTS: [(&str, bool); 3] = [
             (
                 "全年按照岗位职责完成科室分工的各项工作，办件做到当日登记、按期办结。\n\
@@ -376,10 +381,15 @@ impl Services {
             super::evaluated(p)
                 && p.unit_id != p.office_id
                 && p.unit_name != "秘书一科"
-                && !matches!(p.position.as_str(), "section_chief" | "deputy_section_chief")
+                && !matches!(
+                    p.position.as_str(),
+                    "section_chief" | "deputy_section_chief"
+                )
         });
         for (p, (text, submit)) in writers.zip(TEXTS) {
-            let actor = self.management_demo_actor(p.person_id, p.post_id, now).await?;
+            let actor = self
+                .management_demo_actor(p.person_id, p.post_id, now)
+                .await?;
             self.management()
                 .save_summary(
                     &actor,

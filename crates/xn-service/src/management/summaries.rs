@@ -263,7 +263,10 @@ fn percent(part: i64, whole: i64) -> Option<f64> {
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {
-    #[expect(clippy::cast_precision_loss, reason = "a dozen months or a few dozen people")]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a dozen months or a few dozen people"
+    )]
     (!xs.is_empty()).then(|| rules::round2(xs.iter().sum::<f64>() / xs.len() as f64))
 }
 
@@ -314,7 +317,10 @@ impl Management<'_> {
                 id: s.post_id,
                 name,
                 office: s.office_id,
-                evaluated: vec![s.clone()].into_iter().filter(super::evaluated).collect(),
+                evaluated: vec![s.clone()]
+                    .into_iter()
+                    .filter(super::evaluated)
+                    .collect(),
                 posts: vec![s.post_id],
                 writer: s.post_id == v.post,
                 person: Some(s),
@@ -353,7 +359,12 @@ impl Management<'_> {
     }
 
     /// The year of a person, section or office (see the module's note).
-    pub async fn year(&self, actor: &Actor, q: &YearSubject, now: DateTime<Utc>) -> Result<YearView> {
+    pub async fn year(
+        &self,
+        actor: &Actor,
+        q: &YearSubject,
+        now: DateTime<Utc>,
+    ) -> Result<YearView> {
         let v = self.viewer(actor).await?;
         let year = Self::year_of(q.year, now)?;
         let s = self.year_subject(&v, q).await?;
@@ -480,7 +491,9 @@ impl Management<'_> {
             .await?
             .pop();
         let summary = summary_text(row.as_ref(), s.writer);
-        let office = xn_store::org::find_unit(self.svc.db(), s.office).await?.name;
+        let office = xn_store::org::find_unit(self.svc.db(), s.office)
+            .await?
+            .name;
         let may_draft = s.kind == "unit" && s.id == s.office && s.writer && v.scope.leads_office();
         let drafters = if may_draft {
             store::staff_of_offices(self.svc.db(), &[s.office])
@@ -579,7 +592,10 @@ impl Management<'_> {
         Ok(s.evaluated
             .iter()
             .map(|p| {
-                let t = totals.get(&p.post_id).cloned().unwrap_or_else(|| vec![None; 12]);
+                let t = totals
+                    .get(&p.post_id)
+                    .cloned()
+                    .unwrap_or_else(|| vec![None; 12]);
                 let ended: Vec<f64> = t
                     .iter()
                     .zip(months)
@@ -687,10 +703,11 @@ impl Management<'_> {
         };
         Ok(match (&s.person, s.kind) {
             (Some(p), _) if p.unit_id != p.office_id => {
-                let chiefs: Vec<i64> = leaders(p.unit_id, &["section_chief", "deputy_section_chief"])
-                    .into_iter()
-                    .filter(|c| *c != p.post_id)
-                    .collect();
+                let chiefs: Vec<i64> =
+                    leaders(p.unit_id, &["section_chief", "deputy_section_chief"])
+                        .into_iter()
+                        .filter(|c| *c != p.post_id)
+                        .collect();
                 if chiefs.is_empty() {
                     leaders(s.office, &["director", "deputy_director"])
                 } else {
@@ -737,7 +754,11 @@ fn svg(bar: bool, title: &str, max: Option<f64>, suffix: &str, points: &[Point])
         suffix,
         axis_labels: true,
     };
-    if bar { bars(&c, points) } else { line(&c, points) }
+    if bar {
+        bars(&c, points)
+    } else {
+        line(&c, points)
+    }
 }
 
 /// The points of the four charts: on-time rate by month, cards by month, the evaluation's
@@ -774,7 +795,11 @@ pub(super) const CHARTS: [(&str, &str, Option<f64>, bool); 4] = [
     ("各领域办理环节（全年）", "个", None, true),
 ];
 
-fn charts(name: &str, months: &[YearMonth], areas: &[AreaWork]) -> (String, String, String, String) {
+fn charts(
+    name: &str,
+    months: &[YearMonth],
+    areas: &[AreaWork],
+) -> (String, String, String, String) {
     let [a, b, c, d] = chart_points(months, areas);
     let draw = |i: usize, pts: &[Point]| {
         let (title, suffix, max, bar) = CHARTS[i];

@@ -18,6 +18,9 @@ use crate::documents::DraftInput;
 use crate::files::AttachmentFile;
 use crate::{Actor, Result, ServiceError, ms};
 
+/// A line of the year's table: unit, person, post, the twelve months' totals, the mean.
+type TableRow = (String, String, String, Vec<Option<f64>>, Option<f64>);
+
 fn num(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{v:.0}")
@@ -117,7 +120,10 @@ impl Management<'_> {
         let y = self.year(actor, q, now).await?;
         let mut blocks = Vec::new();
         if !y.has_data {
-            blocks.push(SummaryBlock::Paragraph(format!("{} 年度没有数据。", y.year)));
+            blocks.push(SummaryBlock::Paragraph(format!(
+                "{} 年度没有数据。",
+                y.year
+            )));
         } else {
             blocks.push(SummaryBlock::Heading("一、年度目标完成情况".into()));
             let lines = target_lines(&y);
@@ -134,7 +140,11 @@ impl Management<'_> {
             for ((title, suffix, max, bar), pts) in CHARTS.iter().zip(points) {
                 blocks.push(SummaryBlock::Chart(SummaryChart {
                     title: (*title).to_owned(),
-                    kind: if *bar { ChartKind::Bars } else { ChartKind::Line },
+                    kind: if *bar {
+                        ChartKind::Bars
+                    } else {
+                        ChartKind::Line
+                    },
                     max: *max,
                     suffix: (*suffix).to_owned(),
                     points: pts,
@@ -206,32 +216,31 @@ impl Management<'_> {
         header.extend((1..=12).map(|m| format!("{m}月")));
         header.push("年度平均".into());
         let ended = usize::try_from(y.months_ended).unwrap_or(0);
-        let rows: Vec<(String, String, String, Vec<Option<f64>>, Option<f64>)> =
-            if y.people.is_empty() {
-                let totals = (0..12)
-                    .map(|i| y.months.get(i).and_then(|m| m.total))
-                    .collect();
-                vec![(
-                    y.name.clone(),
-                    String::new(),
-                    y.kind_label.clone(),
-                    totals,
-                    y.average,
-                )]
-            } else {
-                y.people
-                    .iter()
-                    .map(|p| {
-                        (
-                            p.unit.clone(),
-                            p.person.clone(),
-                            p.post_label.clone(),
-                            p.totals.clone(),
-                            p.average,
-                        )
-                    })
-                    .collect()
-            };
+        let rows: Vec<TableRow> = if y.people.is_empty() {
+            let totals = (0..12)
+                .map(|i| y.months.get(i).and_then(|m| m.total))
+                .collect();
+            vec![(
+                y.name.clone(),
+                String::new(),
+                y.kind_label.clone(),
+                totals,
+                y.average,
+            )]
+        } else {
+            y.people
+                .iter()
+                .map(|p| {
+                    (
+                        p.unit.clone(),
+                        p.person.clone(),
+                        p.post_label.clone(),
+                        p.totals.clone(),
+                        p.average,
+                    )
+                })
+                .collect()
+        };
         let mut out = Vec::with_capacity(rows.len());
         for (i, (unit, person, post, totals, average)) in rows.into_iter().enumerate() {
             let n = i + 2;
@@ -384,7 +393,10 @@ impl Management<'_> {
             )
             .await?;
         }
-        if store::summary_tx(&mut tx, year, "unit", office).await?.is_none() {
+        if store::summary_tx(&mut tx, year, "unit", office)
+            .await?
+            .is_none()
+        {
             store::save_summary(
                 &mut tx,
                 &SummaryWrite {

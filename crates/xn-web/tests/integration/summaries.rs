@@ -176,12 +176,10 @@ on_both_engines!(
                 "{shown}"
             );
         }
-        assert!(
-            y["cards_chart"]
-                .as_str()
-                .unwrap()
-                .contains(&format!("12月：{}张", yellow + dec["red"].as_i64().unwrap()))
-        );
+        assert!(y["cards_chart"].as_str().unwrap().contains(&format!(
+            "12月：{}张",
+            yellow + dec["red"].as_i64().unwrap()
+        )));
         assert!(
             y["work_chart"]
                 .as_str()
@@ -197,7 +195,13 @@ on_both_engines!(
             .await;
         assert!(pdf.starts_with(b"%PDF"));
         let text = pdf_text(&pdf);
-        for want in ["2026年度工作总结", "林海燕", "按期办结率（按月）", "12月", "50%"] {
+        for want in [
+            "2026年度工作总结",
+            "林海燕",
+            "按期办结率（按月）",
+            "12月",
+            "50%",
+        ] {
             assert!(text.contains(want), "{want} in {text}");
         }
         // A year with no data says so; a year to come is refused.
@@ -279,7 +283,12 @@ on_both_engines!(
         // The chief reads it; the 主任 too; the section's year lists her as submitted.
         let seen = ok(&app, "GET", &path, &kezhang, None).await;
         assert_eq!(seen["summary"]["status"], "submitted");
-        assert!(seen["summary"]["body"].as_str().unwrap().contains("按期办结"));
+        assert!(
+            seen["summary"]["body"]
+                .as_str()
+                .unwrap()
+                .contains("按期办结")
+        );
         assert_eq!(seen["summary"]["may_edit"], false);
         ok(&app, "GET", &path, &zhuren, None).await;
         let sec = ok(&app, "GET", "/api/v1/summaries?year=2026", &kezhang, None).await;
@@ -354,7 +363,14 @@ on_both_engines!(
         .await["id"]
             .as_i64()
             .unwrap();
-        let d = ok(&app, "GET", &format!("/api/v1/documents/{doc}"), &zhuren, None).await;
+        let d = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/documents/{doc}"),
+            &zhuren,
+            None,
+        )
+        .await;
         assert_eq!(d["title"], "关于2026年度工作情况的报告", "{d}");
         assert_eq!(d["kind"], "report");
         let body = d["body"].as_str().unwrap();

@@ -112,9 +112,11 @@ async fn show(
     Query(q): Query<Params>,
 ) -> Result<Response, PageError> {
     let notice = q.ok.as_deref().and_then(notice_of);
-    Ok(summary_page(&state, &actor, &q.subject(), None, notice, None)
-        .await?
-        .into_response())
+    Ok(
+        summary_page(&state, &actor, &q.subject(), None, notice, None)
+            .await?
+            .into_response(),
+    )
 }
 
 async fn pdf(
@@ -225,7 +227,12 @@ async fn draft_document(
     let result = state
         .services
         .management()
-        .draft_year_document(&actor, year, f.drafter_post.trim().parse().ok(), state.clock.now())
+        .draft_year_document(
+            &actor,
+            year,
+            f.drafter_post.trim().parse().ok(),
+            state.clock.now(),
+        )
         .await;
     let q = YearSubject {
         year: shown_year(year, &state),
