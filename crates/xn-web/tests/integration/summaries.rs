@@ -432,7 +432,32 @@ on_both_engines!(
             .unwrap()
             .read_to_string(&mut xml)
             .unwrap();
-        assert!(xml.contains("<f>ROUND(AVERAGE(D2:"), "{xml}");
+        // An independent reading: each mean recomputed from the month cells equals the page's.
+        let sec = ok(&app, "GET", "/api/v1/summaries?year=2026", &kezhang, None).await;
+        let ended = sec["months_ended"].as_u64().unwrap() as usize;
+        let people = sec["people"].as_array().unwrap();
+        let rows: Vec<&str> = xml.split("<row ").skip(2).collect();
+        assert_eq!(rows.len(), people.len(), "{xml}");
+        for (row, p) in rows.iter().zip(people) {
+            let values: Vec<f64> = row
+                .split("<c ")
+                .skip(4) // the row's attributes, then 单位, 姓名, 岗位
+                .take(ended)
+                .map(|c| {
+                    c.split("<v>")
+                        .nth(1)
+                        .unwrap()
+                        .split("</v>")
+                        .next()
+                        .unwrap()
+                        .parse()
+                        .unwrap()
+                })
+                .collect();
+            let mean = ((values.iter().sum::<f64>() / ended as f64) * 100.0).round() / 100.0;
+            assert_eq!(mean, p["average"].as_f64().unwrap(), "{p}");
+            assert!(row.contains("<f>ROUND(AVERAGE(D"), "{row}");
+        }
 
         // The pages: the 秘书's own, the 主任's office with its charts.
         app.login_as("mishu").await;
