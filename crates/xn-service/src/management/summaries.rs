@@ -690,36 +690,39 @@ impl Management<'_> {
         Ok(row.id)
     }
 
-    /// Who reads a submitted summary from above: a person's section chiefs (an office's own
-    /// people: its 主任, 副主任); a section's, its office's 主任, 副主任.
+    /// Who reads a submitted summary from above, ranking above its writer: a person's section
+    /// chiefs (a 科长's, and an office's own people's: the office's 主任, 副主任); a section's,
+    /// its office's 主任, 副主任.
     async fn summary_readers(&self, s: &Subject) -> Result<Vec<i64>> {
         let staff = store::staff_of_offices(self.svc.db(), &[s.office]).await?;
+        let above = match &s.person {
+            Some(p) => super::rank_of(&p.position),
+            None => i64::MAX,
+        };
         let leaders = |u: i64, positions: &[&str]| -> Vec<i64> {
             staff
                 .iter()
-                .filter(|c| c.unit_id == u && positions.contains(&c.position.as_str()))
+                .filter(|c| {
+                    c.unit_id == u
+                        && positions.contains(&c.position.as_str())
+                        && super::rank_of(&c.position) < above
+                })
                 .map(|c| c.post_id)
                 .collect()
         };
-        Ok(match (&s.person, s.kind) {
-            (Some(p), _) if p.unit_id != p.office_id => {
-                let chiefs: Vec<i64> =
-                    leaders(p.unit_id, &["section_chief", "deputy_section_chief"])
-                        .into_iter()
-                        .filter(|c| *c != p.post_id)
-                        .collect();
+        let office_leaders = || leaders(s.office, &["director", "deputy_director"]);
+        Ok(match &s.person {
+            Some(p) if p.unit_id != p.office_id => {
+                let chiefs = leaders(p.unit_id, &["section_chief", "deputy_section_chief"]);
                 if chiefs.is_empty() {
-                    leaders(s.office, &["director", "deputy_director"])
+                    office_leaders()
                 } else {
                     chiefs
                 }
             }
-            (Some(p), _) => leaders(s.office, &["director", "deputy_director"])
-                .into_iter()
-                .filter(|c| *c != p.post_id)
-                .collect(),
-            (None, _) if s.id != s.office => leaders(s.office, &["director", "deputy_director"]),
-            (None, _) => Vec::new(),
+            Some(_) => office_leaders(),
+            None if s.id != s.office => office_leaders(),
+            None => Vec::new(),
         })
     }
 }
