@@ -171,10 +171,15 @@ impl Management<'_> {
             }
         }
         if !y.summary.body.trim().is_empty() {
-            blocks.push(SummaryBlock::Heading(format!(
-                "{}、年度总结",
-                if y.people.is_empty() { "四" } else { "五" }
-            )));
+            let headings = blocks
+                .iter()
+                .filter(|b| matches!(b, SummaryBlock::Heading(_)))
+                .count();
+            let numeral = ["一", "二", "三", "四", "五"]
+                .get(headings)
+                .copied()
+                .unwrap_or("六");
+            blocks.push(SummaryBlock::Heading(format!("{numeral}、年度总结")));
             blocks.push(SummaryBlock::Paragraph(y.summary.body.clone()));
         }
         let doc = YearSummary {
