@@ -1,6 +1,6 @@
 //! Small charts as SVG, drawn on the server so they read without JavaScript and print: a
 //! line of values over periods (trends, the small multiples of each county) and a bar per
-//! value. Each chart carries a `<title>` and a `<desc>` listing every value, so a screen
+//! value ([`bars`]). Each chart carries a `<title>` and a `<desc>` listing every value, so a screen
 //! reader (and a search of the page) gets the numbers the picture shows.
 
 use std::fmt::Write as _;
@@ -149,6 +149,84 @@ pub fn line(c: &LineChart<'_>, points: &[Point]) -> String {
     s
 }
 
+/// A bar per point (months' counts, a year's work by area), with each value printed over its
+/// bar; unknown values leave a gap. Drawn with the same settings as [`line`]; an empty or
+/// all-unknown series draws the frame and says 「暂无数据」.
+pub fn bars(c: &LineChart<'_>, points: &[Point]) -> String {
+    let (w, h) = (f64::from(c.size.0), f64::from(c.size.1));
+    let (left, right, top) = (4.0, 4.0, 14.0);
+    let bottom = if c.axis_labels { 16.0 } else { 4.0 };
+    let known: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
+    let max = c
+        .max
+        .unwrap_or_else(|| known.iter().copied().fold(0.0, f64::max))
+        .max(1.0);
+    let desc: Vec<String> = points
+        .iter()
+        .map(|p| match p.value {
+            Some(v) => format!("{}：{}{}", p.label, num(v), c.suffix),
+            None => format!("{}：无数据", p.label),
+        })
+        .collect();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><title>{}</title><desc>{}</desc>"#,
+        esc(c.title),
+        esc(&desc.join("；"))
+    );
+    let plot_h = h - top - bottom;
+    let base = top + plot_h;
+    let _ = write!(
+        s,
+        r#"<line x1="{left}" y1="{base}" x2="{x2}" y2="{base}" class="axis"/>"#,
+        x2 = w - right
+    );
+    if known.is_empty() {
+        let _ = write!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle" class="empty">暂无数据</text></svg>"#,
+            w / 2.0,
+            top + plot_h / 2.0
+        );
+        return s;
+    }
+    let n = points.len().max(1) as f64;
+    let slot = (w - left - right) / n;
+    let bar_w = (slot * 0.6).max(1.0);
+    for (i, p) in points.iter().enumerate() {
+        let mid = left + slot * (i as f64 + 0.5);
+        if let Some(v) = p.value {
+            let bh = (v.max(0.0).min(max) / max) * plot_h;
+            let _ = write!(
+                s,
+                r#"<rect x="{:.1}" y="{:.1}" width="{bar_w:.1}" height="{bh:.1}" class="bar"><title>{}：{}{}</title></rect>"#,
+                mid - bar_w / 2.0,
+                base - bh,
+                esc(&p.label),
+                num(v),
+                esc(c.suffix)
+            );
+            let _ = write!(
+                s,
+                r#"<text x="{mid:.1}" y="{:.1}" text-anchor="middle" class="value">{}</text>"#,
+                base - bh - 2.0,
+                num(v)
+            );
+        }
+        if c.axis_labels {
+            let _ = write!(
+                s,
+                r#"<text x="{mid:.1}" y="{}" text-anchor="middle" class="tick">{}</text>"#,
+                h - 3.0,
+                esc(&p.label)
+            );
+        }
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +268,20 @@ mod tests {
             &pts(&[Some(1.0)]),
         );
         assert!(!hostile.contains("<script>"));
+    }
+
+    #[test]
+    fn bars_name_every_value_and_draw_one_rect_each() {
+        let c = LineChart {
+            title: "黄牌、红牌（张）",
+            size: (240, 80),
+            max: None,
+            suffix: "张",
+            axis_labels: true,
+        };
+        let svg = bars(&c, &pts(&[Some(2.0), Some(0.0), None, Some(1.5)]));
+        assert!(svg.contains("<desc>1月：2张；2月：0张；3月：无数据；4月：1.5张</desc>"));
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(bars(&c, &pts(&[None])).contains("暂无数据"));
     }
 }

@@ -12,12 +12,14 @@ mod plans;
 mod records;
 mod regulations;
 mod rollups;
+mod summaries;
 
 pub use facts::*;
 pub use plans::*;
 pub use records::*;
 pub use regulations::*;
 pub use rollups::*;
+pub use summaries::*;
 
 /// A comma-separated list of ids for an `in (…)` clause (`0` when empty: matches no row).
 pub(crate) fn ids(list: &[i64]) -> String {

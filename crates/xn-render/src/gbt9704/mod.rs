@@ -9,6 +9,7 @@
 //! - [`mod@check`]: reading a PDF back (lopdf) and reporting every violation by element and rule.
 //! - [`sheets`]: 发文稿纸 and 收文处理笺.
 //! - [`mod@bulletin`]: 简报, an issue of an information periodical.
+//! - [`mod@summary`]: 年总结, a year summary with its charts.
 //!
 //! Nothing here touches the database or reads the clock.
 
@@ -19,6 +20,7 @@ mod layout;
 mod pdf;
 pub mod sheets;
 pub mod spec;
+pub mod summary;
 
 pub use bulletin::{Bulletin, BulletinItem, bulletin};
 pub use check::{MeasuredLine, MeasuredPage, MeasuredRule, Violation, check, measure};
@@ -28,6 +30,7 @@ pub use layout::{
 };
 pub use sheets::{IncomingSheet, OutgoingSheet, SheetStep, incoming_sheet, outgoing_sheet};
 pub use spec::{DocSpec, Format, SpecProblem};
+pub use summary::{ChartKind, SummaryBlock, SummaryChart, YearSummary, year_summary};
 
 /// A rendered document.
 #[derive(Debug, Clone)]

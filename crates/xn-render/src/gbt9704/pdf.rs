@@ -286,6 +286,18 @@ pub(crate) fn write(
             }
             c.stroke();
         }
+        for st in &page.strokes {
+            let mut pts = st.points.iter();
+            if let Some(&(x0, y0)) = pts.next() {
+                c.set_stroke_rgb(st.color.0, st.color.1, st.color.2);
+                c.set_line_width(st.width_pt);
+                c.move_to(x(x0), y(y0));
+                for &(px, py) in pts {
+                    c.line_to(x(px), y(py));
+                }
+                c.stroke();
+            }
+        }
         for p in &page.pictures {
             if let Some(_r) = image_ref {
                 c.save_state();

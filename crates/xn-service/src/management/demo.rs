@@ -5,17 +5,18 @@
 //! drafted from their real events and submitted as people do (mostly on their day, some
 //! late, a few never, those urged by their chief), the last four weeks rolled up by each
 //! section's chief (秘书一科's last week still to do) and the office's 主任; the supervision
-//! scores of the last twelve months computed by the board; and each of those months but the
-//! last rated and locked by the 主任, so that eleven evaluations are frozen while last month's
-//! is still open.
+//! scores of the last twelve months computed by the board; each of those months but the last
+//! rated and locked by the 主任, so that eleven evaluations are frozen while last month's is
+//! still open; and a few people's own year summaries (年总结), two submitted and one still a
+//! draft.
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use xn_domain::calendar::business_date;
 use xn_domain::calendar::hours::from_shanghai_local;
 use xn_domain::management as rules;
-use xn_store::management as store;
+use xn_store::management::{self as store, StaffRow};
 
-use super::{RatingInput, RollupInput, TargetInput, WeeklyInput};
+use super::{RatingInput, RollupInput, SummaryInput, TargetInput, WeeklyInput};
 use crate::auth::Client;
 use crate::{Actor, Result, ServiceError, Services};
 
@@ -365,7 +366,61 @@ impl Services {
         }
         self.load_demo_rules_and_plans(office, &staff, &zhuren, now)
             .await?;
+        self.load_demo_summaries(&staff, year, now).await?;
         Ok((targets, reports))
+    }
+
+    /// The year's own summaries of a few people outside 秘书一科 (whose people write theirs
+    /// in the demo's walk-through): two submitted to their chiefs, one still a draft.
+    async fn load_demo_summaries(
+        &self,
+        staff: &[StaffRow],
+        year: i64,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        const TEXTS: [(&str, bool); 3] = [
+            (
+                "全年按照岗位职责完成科室分工的各项工作，办件做到当日登记、按期办结。\n\
+                 不足：个别事项因协调不及时超期，明年在事前提醒和跟踪上下功夫。",
+                true,
+            ),
+            (
+                "本年度参与各类会议服务保障，会务准备清单化，未出现差错。\n\
+                 坚持每周学习，撰写学习心得。明年争取在信息报送上多出精品。",
+                true,
+            ),
+            (
+                "全年主要承担材料起草和文件运转工作。（草稿，待补充）",
+                false,
+            ),
+        ];
+        let writers = staff.iter().filter(|p| {
+            super::evaluated(p)
+                && p.unit_id != p.office_id
+                && p.unit_name != "秘书一科"
+                && !matches!(
+                    p.position.as_str(),
+                    "section_chief" | "deputy_section_chief"
+                )
+        });
+        for (p, (text, submit)) in writers.zip(TEXTS) {
+            let actor = self
+                .management_demo_actor(p.person_id, p.post_id, now)
+                .await?;
+            self.management()
+                .save_summary(
+                    &actor,
+                    &SummaryInput {
+                        year,
+                        unit: None,
+                        body: text.to_owned(),
+                        submit,
+                    },
+                    now,
+                )
+                .await?;
+        }
+        Ok(())
     }
 
     /// The demo city's office (东川市人民政府办公室), if the demo is loaded.

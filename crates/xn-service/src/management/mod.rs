@@ -13,7 +13,9 @@
 //!
 //! One file per use case: `targets` (the cascade and its evidence), `reports` (周报告),
 //! `evaluations` (月考评 and its decisions), `factors` (the evaluation's sources, one arm
-//! each), `sheet` (the xlsx export); this file holds the door, the scope and the settings.
+//! each), `sheet` (the xlsx export), `summaries` (年总结: the year of a person, section or
+//! office, and their own summary texts), `summary_files` (the year as PDF and xlsx, and the
+//! office's annual summary drafted as a document); this file holds the door, the scope and the settings.
 
 mod demo;
 mod demo_rules;
@@ -24,6 +26,8 @@ mod regulations;
 mod reports;
 mod rollups;
 mod sheet;
+mod summaries;
+mod summary_files;
 mod targets;
 
 use std::collections::BTreeMap;
@@ -50,6 +54,10 @@ pub use reports::{
     DraftLine, UrgeOutcome, WeekRow, WeekTable, WeeklyDraft, WeeklyInput, WeeklyView,
 };
 pub use rollups::{RollupFigures, RollupInput, RollupPart, RollupView};
+pub use summaries::{
+    AreaWork, SummaryInput, SummaryText, UnitChoice, YearMonth, YearPerson, YearSubject,
+    YearTarget, YearView,
+};
 pub use targets::{
     CascadeChoices, LinkInput, LinkView, ResultInput, TargetInput, TargetView, TargetsView,
 };

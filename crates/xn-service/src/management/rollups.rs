@@ -196,7 +196,7 @@ impl Management<'_> {
     /// The units whose roll-ups a viewer reads: a chief their section; an office's leader the
     /// office and its sections, and the county offices below and theirs (to read). Answers
     /// (unit, name, office) in the office's order.
-    async fn rollup_units(&self, v: &Viewer) -> Result<Vec<(i64, String, i64)>> {
+    pub(super) async fn rollup_units(&self, v: &Viewer) -> Result<Vec<(i64, String, i64)>> {
         let staff = store::staff_of_offices(self.svc.db(), &v.scope.offices()).await?;
         let mut out: Vec<(i64, String, i64)> = Vec::new();
         for s in &staff {

@@ -32,6 +32,7 @@ pub mod plans;
 pub mod schedule;
 pub mod service;
 pub mod study;
+pub mod summaries;
 pub mod supervision;
 
 #[derive(OpenApi)]
@@ -231,6 +232,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(management::router())
         .merge(plans::router())
         .merge(study::router())
+        .merge(summaries::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -405,6 +405,14 @@ fn rows() -> Vec<Row> {
         // Only the person objects to their own month.
         r("POST", "/api/v1/evaluations/{mishu_post}/objection", "flow.work", "nhhh nnn nn").json(r#"{"month":"2026-11","reason":""}"#),
         r("POST", "/api/v1/evaluations/{mishu_post}/decision", "flow.work", "yhhh nnn yn").json(r#"{"month":"2026-11","uphold":false,"reason":""}"#),
+        // 年总结: one's own year (a post outside any office has none), a person's only by
+        // those above; the annual summary document only by an office's 主任, 副主任.
+        r("GET", "/api/v1/summaries?year=2026", "flow.work", "ynyy nnn yn"),
+        r("GET", "/api/v1/summaries?year=2026&post={mishu_post}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/summaries", "flow.work", "ynyy nnn yn").json(r#"{"year":2026,"body":"","submit":true}"#),
+        r("GET", "/api/v1/summaries/pdf?year=2026&post={mishu_post}", "flow.work", "yhhh nnn yn"),
+        r("GET", "/api/v1/summaries/xlsx?year=2026", "flow.work", "ynyy nnn yn"),
+        r("POST", "/api/v1/summaries/document", "flow.work", "ynnn nnn yn").json(r#"{"year":1999}"#),
         // ---- API: service requests (a 咨询 the city's office registered; its dispatchers — the
         // 主任, and the 秘书 below 密级, which requests do not carry — accept and dispatch; the
         // lead post alone signs, returns, answers and asks for 延期) ----
@@ -648,6 +656,11 @@ fn rows() -> Vec<Row> {
         r("POST", "/management/evaluations/{mishu_post}/rating", "flow.work", "yhhh nnn ll").form("month=2026-11&rating=99"),
         r("POST", "/management/evaluations/{mishu_post}/objection", "flow.work", "nhhh nnn ll").form("month=2026-11&reason="),
         r("POST", "/management/evaluations/{mishu_post}/decision", "flow.work", "yhhh nnn ll").form("month=2026-11&reason="),
+        r("GET", "/management/summary", "flow.work", "ynyy nnn ll"),
+        r("POST", "/management/summary", "flow.work", "ynyy nnn ll").form("year=2026&body=&action=submit"),
+        r("GET", "/management/summary.pdf", "flow.work", "ynyy nnn ll"),
+        r("GET", "/management/summary.xlsx", "flow.work", "ynyy nnn ll"),
+        r("POST", "/management/summary/document", "flow.work", "ynnn nnn ll").form("year=1999"),
         r("GET", "/management/settings", "flow.work", "ynyy nnn ll"),
         r("POST", "/management/settings", "flow.work", "ynnn nnn ll").form("report_weekday=9&objection_days=5"),
         r("POST", "/management/settings/weights", "flow.work", "ynnn nnn ll").form("position=x"),

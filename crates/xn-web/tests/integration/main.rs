@@ -46,5 +46,6 @@ mod security_scope;
 mod service;
 mod service_hot;
 mod study;
+mod summaries;
 mod supervision;
 mod workbench;

@@ -685,6 +685,12 @@ on_both_engines!(
         );
         assert_eq!(app.count("weekly_rollups where late = 1").await, 1);
         assert!(app.events_of("management.locked").await > 20);
+        // A few people's own year summaries: two submitted, one a draft.
+        assert_eq!(
+            app.count("year_summaries where status = 'submitted'").await,
+            2
+        );
+        assert_eq!(app.count("year_summaries where status = 'draft'").await, 1);
         app.clock.advance(Duration::days(70));
         let zhuren = app.token_for("zhuren", &SCOPES).await;
         let mishu = app.token_for("mishu", &SCOPES).await;

@@ -166,6 +166,16 @@ pub(crate) struct Page {
     pub(crate) pictures: Vec<Picture>,
     /// Stroked rectangles (x0, y0, x1, y1), 0.5 pt black: the processing sheets' cells.
     pub(crate) frames: Vec<[f32; 4]>,
+    /// Stroked polylines: the year summary's line charts.
+    pub(crate) strokes: Vec<Stroke>,
+}
+
+/// A polyline through points (mm from the top-left), stroked `width_pt` wide.
+#[derive(Debug, Clone)]
+pub(crate) struct Stroke {
+    pub(crate) points: Vec<(f32, f32)>,
+    pub(crate) width_pt: f32,
+    pub(crate) color: Rgb,
 }
 
 /// Text, rules and pictures in mm, shared by the document and the processing sheets.

@@ -10,6 +10,7 @@ mod plans;
 mod regulations;
 mod reports;
 mod rollups;
+mod summaries;
 mod targets;
 
 use askama::Template;
@@ -283,6 +284,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(rollups::router())
         .merge(evaluations::router())
+        .merge(summaries::router())
         .merge(plans::router())
         .merge(regulations::router())
 }
