@@ -4,6 +4,7 @@
 
 use crate::{Db, Result, Tx};
 
+pub mod figures;
 pub mod minutes;
 pub mod notices;
 pub mod schedule;
@@ -423,7 +424,8 @@ pub async fn move_meeting(
     )
 }
 
-/// Sets a meeting's status, if it still is `from` (a concurrent change leaves it alone: false).
+/// Sets a meeting's status, if it still is `from` (a concurrent change leaves it alone: false);
+/// marking it 进行中 or 已结束 records the instant (`began_at`, `ended_at`).
 pub async fn set_status(
     tx: &mut Tx,
     id: i64,
@@ -434,7 +436,9 @@ pub async fn set_status(
 ) -> Result<bool> {
     let sql = "update meetings set status = $3, updated_at = $5,
                sequence = case when $3 = 'cancelled' then sequence + 1 else sequence end,
-               cancel_reason = case when $3 = 'cancelled' then $4 else cancel_reason end
+               cancel_reason = case when $3 = 'cancelled' then $4 else cancel_reason end,
+               began_at = case when $3 = 'in_progress' then $5 else began_at end,
+               ended_at = case when $3 = 'ended' then $5 else ended_at end
                where id = $1 and status = $2";
     let n = with_tx!(tx, c => sqlx::query(sql).bind(id).bind(from).bind(to).bind(reason)
         .bind(now_ms).execute(c).await.map(|r| r.rows_affected()))?;

@@ -267,7 +267,10 @@ impl Services {
                 Vec::new()
             };
             // Past meetings were notified, held and ended; this week's next ones are notified.
-            let end = start + Duration::minutes(90);
+            let end = from_beijing(
+                p.day
+                    .and_time(NaiveTime::from_hms_opt(p.to.0, p.to.1, 0).unwrap_or_default()),
+            );
             let steps = if end < now {
                 3
             } else if start < now + Duration::days(7) {
@@ -286,10 +289,15 @@ impl Services {
                     .await?;
             }
             let mut ended = now;
-            for i in 1..steps {
-                let when = (start - Duration::days(3) + Duration::days(3) * i).min(now);
-                m.advance(&mishu, id, when).await?;
-                ended = when;
+            if steps == 3 {
+                // Opened at or a few minutes after the start (now and then a quarter of an hour
+                // late) and closed around the planned end: most run over a little, some end
+                // early (the 会议效能 figures set the actual length against the planned).
+                let opened = start + Duration::minutes(OPENED_LATE[booked % OPENED_LATE.len()]);
+                let closed = end + Duration::minutes(CLOSED_AFTER[booked % CLOSED_AFTER.len()]);
+                m.advance(&mishu, id, opened.min(now)).await?;
+                ended = closed.min(now);
+                m.advance(&mishu, id, ended).await?;
             }
             // A held meeting's third topic was not reached: carried over to the next one.
             if steps == 3
@@ -319,6 +327,12 @@ impl Services {
         Ok(booked)
     }
 }
+
+/// Minutes after the planned start a held demo meeting is marked 进行中, in turn.
+const OPENED_LATE: [i64; 7] = [0, 2, 5, 3, 15, 1, 8];
+
+/// Minutes after the planned end it is marked 已结束 (before it, when negative), in turn.
+const CLOSED_AFTER: [i64; 8] = [10, -15, 25, 0, 40, -5, 15, 30];
 
 /// Topics (议题) the bureaus submit for the 常务会议, in turn: (title, request).
 const DEMO_TOPICS: [(&str, &str); 6] = [
