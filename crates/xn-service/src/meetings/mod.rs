@@ -25,6 +25,7 @@ mod book;
 mod calendar;
 mod checkin;
 mod demo;
+mod demo_decisions;
 mod figures;
 mod minutes;
 mod notice;
