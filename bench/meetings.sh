@@ -7,7 +7,7 @@
 # For each engine the meetings_bench example of xn-service
 # (crates/xn-service/examples/meetings_bench.rs, which says what it builds and measures):
 #   1. the demo city; the city office's 秘书 books MEETINGS meetings over the coming year in
-#      twelve rooms through the booking service;
+#      eight rooms through the booking service;
 #   2. RUNS refused bookings of a taken room and of a busy leader (the clash check), beside the
 #      naive check reading every meeting of the room and of the leader;
 #   3. RUNS readings of the office's week page (Meetings::week), beside reading every meeting
