@@ -189,7 +189,7 @@ async fn bench(a: Args) -> anyhow::Result<()> {
     }
     let kind = rows(
         &db,
-        "select id, 0, 0 from meeting_kinds where id >= $1 order by id limit 1",
+        "select id, cast(0 as bigint), cast(0 as bigint) from meeting_kinds where id >= $1 order by id limit 1",
         0,
     )
     .await?
@@ -199,7 +199,7 @@ async fn bench(a: Args) -> anyhow::Result<()> {
     // The city's active posts (not the office's clerks only): chairs and 出席 in turn.
     let posts: Vec<i64> = rows(
         &db,
-        "select p.id, 0, 0 from posts p where p.active = 1 and p.id >= $1 order by p.id",
+        "select p.id, cast(0 as bigint), cast(0 as bigint) from posts p where p.active = 1 and p.id >= $1 order by p.id",
         0,
     )
     .await?

@@ -171,14 +171,19 @@ pub async fn find_meeting_tx(tx: &mut Tx, id: i64) -> Result<MeetingRow> {
     )
 }
 
-/// Meetings overlapping `[from, to)`, by start (cancelled ones included).
+/// Meetings overlapping `[from, to)`, by start (cancelled ones included). A meeting lasts at
+/// most `MAX_HOURS` (booking and moving refuse longer), so one overlapping the span started at
+/// most that long before it: the start index is read over that range only, not over every
+/// meeting that started before `to` (a year of them, for a week's page).
 pub async fn meetings_between(db: &Db, from: i64, to: i64) -> Result<Vec<MeetingRow>> {
+    let longest = xn_domain::meetings::MAX_HOURS * 3_600_000;
     let sql = format!(
-        "{MEETING_SELECT} where m.starts_at < $2 and m.ends_at > $1 order by m.starts_at, m.id"
+        "{MEETING_SELECT} where m.starts_at < $2 and m.starts_at > $3 and m.ends_at > $1
+         order by m.starts_at, m.id"
     );
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(from).bind(to).fetch_all(c).await)?,
+        .bind(from).bind(to).bind(from.saturating_sub(longest)).fetch_all(c).await)?,
     )
 }
 

@@ -171,6 +171,9 @@ pub struct DueLine {
     pub status_label: String,
 }
 
+/// 请假 of one attending unit: (unit, short name, expected, on leave).
+type LeaveCounts = (i64, String, i64, i64);
+
 /// One month's facts for every office, read once.
 struct MonthFacts {
     held: Vec<store::HeldRow>,
@@ -191,7 +194,7 @@ impl MonthFacts {
     }
 
     /// An office's counts and 请假 by unit (unit, name, expected, on leave).
-    fn totals(&self, office: i64) -> Result<(Totals, Vec<(i64, String, i64, i64)>)> {
+    fn totals(&self, office: i64) -> Result<(Totals, Vec<LeaveCounts>)> {
         let mut t = Totals::default();
         for h in self.held.iter().filter(|h| h.office_id == office) {
             t.add_held(&facts_of(h));
@@ -244,7 +247,7 @@ fn due_dates(d: &store::DueRow) -> Result<(NaiveDate, Option<NaiveDate>)> {
     Ok((deadline, closed_on))
 }
 
-fn summary(t: &Totals, leave: &[(i64, String, i64, i64)]) -> FigureSummary {
+fn summary(t: &Totals, leave: &[LeaveCounts]) -> FigureSummary {
     FigureSummary {
         meetings_held: t.meetings_held,
         meetings_timed: t.meetings_timed,
