@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod figures;
 pub mod topics;
 
 /// A meeting's status: 筹备中 → 已通知 → 进行中 → 已结束 → 纪要已印发, or 已取消 from any

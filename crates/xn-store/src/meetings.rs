@@ -4,6 +4,7 @@
 
 use crate::{Db, Result, Tx};
 
+pub mod figures;
 pub mod minutes;
 pub mod notices;
 pub mod schedule;
@@ -170,14 +171,19 @@ pub async fn find_meeting_tx(tx: &mut Tx, id: i64) -> Result<MeetingRow> {
     )
 }
 
-/// Meetings overlapping `[from, to)`, by start (cancelled ones included).
+/// Meetings overlapping `[from, to)`, by start (cancelled ones included). A meeting lasts at
+/// most `MAX_HOURS` (booking and moving refuse longer), so one overlapping the span started at
+/// most that long before it: the start index is read over that range only, not over every
+/// meeting that started before `to` (a year of them, for a week's page).
 pub async fn meetings_between(db: &Db, from: i64, to: i64) -> Result<Vec<MeetingRow>> {
+    let longest = xn_domain::meetings::MAX_HOURS * 3_600_000;
     let sql = format!(
-        "{MEETING_SELECT} where m.starts_at < $2 and m.ends_at > $1 order by m.starts_at, m.id"
+        "{MEETING_SELECT} where m.starts_at < $2 and m.starts_at > $3 and m.ends_at > $1
+         order by m.starts_at, m.id"
     );
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(from).bind(to).fetch_all(c).await)?,
+        .bind(from).bind(to).bind(from.saturating_sub(longest)).fetch_all(c).await)?,
     )
 }
 
@@ -307,41 +313,54 @@ pub struct AttendeeRow {
     pub topic_id: Option<i64>,
 }
 
-/// The attendance of some meetings, in the order it was entered; a post named by a 委托 reply
-/// is listed in the role of the one it stands in for, with `proxy_for` set.
+/// The attendance of some meetings, meeting by meeting in the order given; within a meeting by
+/// role, unit and name. A post named by a 委托 reply is listed in the role of the one it stands
+/// in for, with `proxy_for` set. Read in one statement per 500 meetings (a week's page of a busy
+/// office holds hundreds: one statement per meeting made it the page's main cost).
 pub async fn attendees_of(db: &Db, meetings: &[i64]) -> Result<Vec<AttendeeRow>> {
     let mut out = Vec::new();
-    for m in meetings {
-        let sql = "select a.meeting_id, a.role, a.post_id,
-                   coalesce(a.unit_id, p.unit_id) as unit_id,
-                   coalesce(pe.name, '') as person_name, u.short_name as unit_name,
-                   coalesce(p.title, q.name, '') as post_title, '' as proxy_for, a.topic_id
-                   from meeting_attendees a
-                   left join posts p on p.id = a.post_id
-                   left join persons pe on pe.id = p.person_id
-                   left join positions q on q.id = p.position_id
-                   join units u on u.id = coalesce(a.unit_id, p.unit_id)
-                   where a.meeting_id = $1
-                   union all
-                   select r.meeting_id, r.role, r.proxy_post_id as post_id, p.unit_id,
-                   pe.name as person_name, u.short_name as unit_name,
-                   coalesce(p.title, q.name, '') as post_title,
-                   coalesce(ope.name, ou.short_name, '') as proxy_for,
-                   cast(null as bigint) as topic_id
-                   from meeting_replies r
-                   join posts p on p.id = r.proxy_post_id
-                   join persons pe on pe.id = p.person_id
-                   left join positions q on q.id = p.position_id
-                   join units u on u.id = p.unit_id
-                   left join posts op on op.id = r.post_id
-                   left join persons ope on ope.id = op.person_id
-                   left join units ou on ou.id = r.unit_id
-                   where r.meeting_id = $1 and r.answer = 'proxy'
-                   order by 2, 6, 5";
-        let rows: Vec<AttendeeRow> =
-            with_db!(db, c => sqlx::query_as(sql).bind(m).fetch_all(c).await)?;
+    for chunk in meetings.chunks(500) {
+        let list = chunk
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "select a.meeting_id, a.role, a.post_id,
+             coalesce(a.unit_id, p.unit_id) as unit_id,
+             coalesce(pe.name, '') as person_name, u.short_name as unit_name,
+             coalesce(p.title, q.name, '') as post_title, '' as proxy_for, a.topic_id
+             from meeting_attendees a
+             left join posts p on p.id = a.post_id
+             left join persons pe on pe.id = p.person_id
+             left join positions q on q.id = p.position_id
+             join units u on u.id = coalesce(a.unit_id, p.unit_id)
+             where a.meeting_id in ({list})
+             union all
+             select r.meeting_id, r.role, r.proxy_post_id as post_id, p.unit_id,
+             pe.name as person_name, u.short_name as unit_name,
+             coalesce(p.title, q.name, '') as post_title,
+             coalesce(ope.name, ou.short_name, '') as proxy_for,
+             cast(null as bigint) as topic_id
+             from meeting_replies r
+             join posts p on p.id = r.proxy_post_id
+             join persons pe on pe.id = p.person_id
+             left join positions q on q.id = p.position_id
+             join units u on u.id = p.unit_id
+             left join posts op on op.id = r.post_id
+             left join persons ope on ope.id = op.person_id
+             left join units ou on ou.id = r.unit_id
+             where r.meeting_id in ({list}) and r.answer = 'proxy'
+             order by 1, 2, 6, 5"
+        );
+        let rows: Vec<AttendeeRow> = with_db!(db, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?;
         out.extend(rows);
     }
+    // Meeting by meeting in the order given (a stable sort keeps each meeting's own order).
+    let at: std::collections::HashMap<i64, usize> =
+        meetings.iter().enumerate().map(|(i, m)| (*m, i)).collect();
+    out.sort_by_key(|a| at.get(&a.meeting_id).copied().unwrap_or(usize::MAX));
     Ok(out)
 }
 
@@ -423,7 +442,8 @@ pub async fn move_meeting(
     )
 }
 
-/// Sets a meeting's status, if it still is `from` (a concurrent change leaves it alone: false).
+/// Sets a meeting's status, if it still is `from` (a concurrent change leaves it alone: false);
+/// marking it 进行中 or 已结束 records the instant (`began_at`, `ended_at`).
 pub async fn set_status(
     tx: &mut Tx,
     id: i64,
@@ -434,7 +454,9 @@ pub async fn set_status(
 ) -> Result<bool> {
     let sql = "update meetings set status = $3, updated_at = $5,
                sequence = case when $3 = 'cancelled' then sequence + 1 else sequence end,
-               cancel_reason = case when $3 = 'cancelled' then $4 else cancel_reason end
+               cancel_reason = case when $3 = 'cancelled' then $4 else cancel_reason end,
+               began_at = case when $3 = 'in_progress' then $5 else began_at end,
+               ended_at = case when $3 = 'ended' then $5 else ended_at end
                where id = $1 and status = $2";
     let n = with_tx!(tx, c => sqlx::query(sql).bind(id).bind(from).bind(to).bind(reason)
         .bind(now_ms).execute(c).await.map(|r| r.rows_affected()))?;

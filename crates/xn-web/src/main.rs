@@ -463,7 +463,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                     .await
                     .map_err(|e| anyhow::anyhow!("载入会议演示数据失败：{e}"))?;
                 println!(
-                    "已载入前后十周的会议 {meetings} 个（市长办公会议、常务会议、专题会议、视频会议）。"
+                    "已载入近一年的会议 {meetings} 个（每周市长办公会议、每月常务会议及其纪要和议定事项督办；前后十周的专题会议、视频会议）。"
                 );
                 let engagements = services
                     .load_demo_schedule(Clock::System.now())

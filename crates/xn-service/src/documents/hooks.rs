@@ -277,6 +277,9 @@ impl Services {
                     store::set_status(tx, doc_id, "dispatched", at).await?;
                     // A meeting's 纪要 issued: its decisions become supervision items.
                     self.minutes_issued(tx, doc_id, actor, now).await?;
+                    // A meeting's 通知 issued: its notice goes out.
+                    self.meeting_notice_dispatched(tx, doc_id, actor, now)
+                        .await?;
                 }
                 _ => {}
             }

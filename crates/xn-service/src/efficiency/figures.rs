@@ -418,12 +418,15 @@ impl<'a> Efficiency<'a> {
     }
 
     /// Stores every ended period since the first recorded step that is not stored yet (each
-    /// day, and each week, month and year on its last day). Answers how many were stored.
+    /// day, and each week, month and year on its last day), and the meetings area's ended
+    /// months (`Meetings::close_figure_months`). Answers how many were stored.
     /// Idempotent; several servers may run it at once (the later one writes the same rows).
     pub async fn close_periods(&self, now: DateTime<Utc>) -> Result<usize> {
+        // The meetings area's monthly figures (会议效能) close with the same timer and command.
+        let meeting_months = self.svc.meetings().close_figure_months(now).await?;
         let db = self.svc.db();
         let Some(first) = store::first_fact(db).await? else {
-            return Ok(0);
+            return Ok(meeting_months);
         };
         let today = business_date(now);
         let stored: BTreeSet<String> = store::periods_stored(db).await?.into_iter().collect();
@@ -445,7 +448,7 @@ impl<'a> Efficiency<'a> {
             store::store(&mut tx, &p.code(), &rows, &kinds, rules::RULES, ms(now)).await?;
             tx.commit().await?;
         }
-        Ok(n)
+        Ok(n + meeting_months)
     }
 
     /// Computes ended periods in one pass backwards over the task projection, from the present

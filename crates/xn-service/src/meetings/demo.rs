@@ -1,6 +1,6 @@
-//! The demo city's meetings: the city office's rooms, and ten weeks of its meetings around
-//! `now` (six past, four to come) — the weekly 市长办公会议, the monthly 常务会议, 专题会议 twice
-//! a week and a fortnightly 视频会议 — all on working days, each booked by the office's 秘书
+//! The demo city's meetings: the city office's rooms, a year of its weekly 市长办公会议 and
+//! monthly 常务会议, and ten weeks around `now` (six past, four to come) of 专题会议 twice a week
+//! and a fortnightly 视频会议 — all on working days, each booked by the office's 秘书
 //! through the booking service a week ahead (so the clash rule applies and nothing overlaps),
 //! the past ones advanced to 已结束. Each meeting held or due within a week has its notice sent
 //! three days ahead through the notice service, and its recipients reply through the reply
@@ -9,7 +9,8 @@
 //! Held meetings have their sign-ins (most by the code before the start, some late, some by
 //! the staff, a few absent); the 市长办公会议 and 常务会议 held more than a week ago have their
 //! 纪要 drafted, taken through the documents process and issued, and their 议定事项 signed for
-//! by the lead units in supervision. The bureaus submit 议题 for each 常务会议 (three) and
+//! by the lead units in supervision, then worked on and closed with realistic lateness
+//! (`demo_decisions`). Within the recent ten weeks the bureaus submit 议题 for each 常务会议 (three) and
 //! 市长办公会议 (two) through the topics service, with their materials and a 会签; those of
 //! meetings held or due within a week are screened by the 秘书 and put on an agenda the office's
 //! 主任 approves (topics carried over first); a held meeting's third topic is carried over (暂缓),
@@ -130,7 +131,10 @@ impl Services {
 
         let cal = self.flow_calendar().await?;
         let today = beijing_date(now);
-        let first = monday_of(today) - Duration::weeks(6);
+        // A year back for the 市长办公会议 and 常务会议 (their 纪要 and 议定事项 followed through
+        // supervision); the other kinds, topics and agendas over the recent ten weeks only.
+        let first = monday_of(today) - Duration::weeks(DEMO_WEEKS_BACK);
+        let recent = monday_of(today) - Duration::weeks(6);
         let last = monday_of(today) + Duration::weeks(4);
         // The working day on or after `d` (a meeting set for a holiday moves to the next one).
         let working = |mut d: NaiveDate| {
@@ -186,6 +190,10 @@ impl Services {
                     units: bureaus.clone(),
                 });
             }
+            if week < recent {
+                week += Duration::weeks(1);
+                continue;
+            }
             for (offset, from, to) in [(2, (9, 30), (11, 0)), (4, (15, 0), (16, 30))] {
                 let chair = vices
                     .get(n % vices.len().max(1))
@@ -205,7 +213,7 @@ impl Services {
                 });
                 n += 1;
             }
-            if (week - first).num_weeks() % 2 == 0 {
+            if (week - recent).num_weeks() % 2 == 0 {
                 plans.push(Plan {
                     kind: video_kind,
                     title: "全省防汛抗旱暨安全生产视频会议（东川分会场）".into(),
@@ -225,6 +233,7 @@ impl Services {
         let mut signins_made = 0_usize;
         let mut minuted = 0_usize;
         let mut topic_n = 0_usize;
+        let mut minuted_meetings = Vec::new();
         for p in plans {
             let starts = at(p.day, p.from.0, p.from.1);
             let input = MeetingInput {
@@ -257,7 +266,9 @@ impl Services {
                 Err(e) => return Err(e),
             };
             booked += 1;
-            let topics = if p.kind == standing_kind {
+            let topics = if start < from_beijing(recent.and_time(NaiveTime::MIN)) {
+                Vec::new()
+            } else if p.kind == standing_kind {
                 self.demo_topics(&mishu, id, 3, start, now, &mut topic_n)
                     .await?
             } else if p.kind == mayor_kind {
@@ -267,7 +278,10 @@ impl Services {
                 Vec::new()
             };
             // Past meetings were notified, held and ended; this week's next ones are notified.
-            let end = start + Duration::minutes(90);
+            let end = from_beijing(
+                p.day
+                    .and_time(NaiveTime::from_hms_opt(p.to.0, p.to.1, 0).unwrap_or_default()),
+            );
             let steps = if end < now {
                 3
             } else if start < now + Duration::days(7) {
@@ -286,10 +300,15 @@ impl Services {
                     .await?;
             }
             let mut ended = now;
-            for i in 1..steps {
-                let when = (start - Duration::days(3) + Duration::days(3) * i).min(now);
-                m.advance(&mishu, id, when).await?;
-                ended = when;
+            if steps == 3 {
+                // Opened at or a few minutes after the start (now and then a quarter of an hour
+                // late) and closed around the planned end: most run over a little, some end
+                // early (the 会议效能 figures set the actual length against the planned).
+                let opened = start + Duration::minutes(OPENED_LATE[booked % OPENED_LATE.len()]);
+                let closed = end + Duration::minutes(CLOSED_AFTER[booked % CLOSED_AFTER.len()]);
+                m.advance(&mishu, id, opened.min(now)).await?;
+                ended = closed.min(now);
+                m.advance(&mishu, id, ended).await?;
             }
             // A held meeting's third topic was not reached: carried over to the next one.
             if steps == 3
@@ -314,11 +333,22 @@ impl Services {
                 let decisions = if p.kind == standing_kind { 3 } else { 2 };
                 self.demo_minutes(&mishu, id, ended, now, decisions, &bureaus, &mut minuted)
                     .await?;
+                minuted_meetings.push(id);
             }
         }
+        self.demo_follow_decisions(&minuted_meetings, now).await?;
         Ok(booked)
     }
 }
+
+/// How far back the weekly 市长办公会议 and monthly 常务会议 go: a year.
+const DEMO_WEEKS_BACK: i64 = 52;
+
+/// Minutes after the planned start a held demo meeting is marked 进行中, in turn.
+const OPENED_LATE: [i64; 7] = [0, 2, 5, 3, 15, 1, 8];
+
+/// Minutes after the planned end it is marked 已结束 (before it, when negative), in turn.
+const CLOSED_AFTER: [i64; 8] = [10, -15, 25, 0, 40, -5, 15, 30];
 
 /// Topics (议题) the bureaus submit for the 常务会议, in turn: (title, request).
 const DEMO_TOPICS: [(&str, &str); 6] = [

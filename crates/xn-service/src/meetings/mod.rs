@@ -9,13 +9,15 @@
 //! a 列席 unit they belong to). Nobody sees a meeting classified above their post's clearance.
 //!
 //! One file per use case: `book` (booking and the clash rule, moves, status, cancel, rooms and
-//! kinds), `notice` (会议通知 and 回执: sending, replies, 请假 decisions, 催办), `calendar` (the
+//! kinds), `notice` (会议通知 and 回执: sending, replies, 请假 decisions, 催办), `notice_document`
+//! (the 会议通知 drafted as a 通知 document, sent at its 核发), `calendar` (the
 //! `.ics` of a meeting and each person's feed), `checkin` (签到: the code on the screen, signing
 //! in, late and absent, the attendance list), `minutes` (纪要 and 议定事项, and the decisions
 //! becoming supervision items when the minutes are issued), `schedule` (领导日程: each leader's
 //! week of meetings and own engagements, kept by the leader's 秘书), `topics` (议题: submitting,
 //! materials, 会签, screening), `agenda` (议程 审定 by the office's leader, per-topic 列席, the
-//! materials' distribution and withdrawal, 暂缓), `requests` (会议申请 and its approval); this file
+//! materials' distribution and withdrawal, 暂缓), `requests` (会议申请 and its approval), `figures` (会议效能: the monthly figures per
+//! organising office, stored when a month ends); this file
 //! holds the door, the views and who sees what.
 
 mod agenda;
@@ -23,8 +25,11 @@ mod book;
 mod calendar;
 mod checkin;
 mod demo;
+mod demo_decisions;
+mod figures;
 mod minutes;
 mod notice;
+mod notice_document;
 mod replies;
 mod requests;
 mod schedule;
@@ -46,14 +51,18 @@ pub use calendar::IcsFile;
 pub use checkin::{
     AttendanceLine, AttendanceView, CheckinInput, CheckinOutcome, CheckinScreen, StaffCheckinInput,
 };
+pub use figures::{
+    CarryLine, DueLine, FigureSummary, HeldLine, MeetingFigures, UnitLeave, parse_month,
+};
 pub use minutes::{
     DecisionInput, DecisionItem, DecisionView, DecisionsInput, MinutesInput, MinutesPart,
     MinutesView,
 };
 pub use notice::{
-    AwaitingView, LeaveDecision, MyReply, NoticeInput, NoticePart, NoticeView, ReplyInput,
-    ReplyTable, ReplyView, SendOutcome, UrgeInput,
+    AwaitingView, LeaveDecision, MyReply, NoticeDocumentView, NoticeInput, NoticePart, NoticeView,
+    ReplyInput, ReplyTable, ReplyView, SendOutcome, UrgeInput,
 };
+pub use notice_document::NoticeDocumentInput;
 pub use requests::{RequestDecision, RequestInput, RequestList, RequestView};
 pub use schedule::{
     KeeperOptions, KeepersInput, LeaderOption, ScheduleDay, ScheduleInput, ScheduleItem,

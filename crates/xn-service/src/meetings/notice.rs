@@ -12,8 +12,9 @@
 //!
 //! **A second send is refused** (409 `meetings.notice_sent`): the notice carries its deadline
 //! and the recipients were told once; a change of time or place reaches them through the move,
-//! which notifies them again. The notice is a plain one written on the meeting; a 通知 document
-//! through the documents area is a later form (`meeting_notices.form`).
+//! which notifies them again. The notice is a plain one written on the meeting, or goes out by
+//! the 核发 of a 通知 document drafted through the documents area (`notice_document`); both
+//! deliver through [`Meetings::deliver_notice`].
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,7 @@ use xn_store::meetings::{self as store, MeetingRow};
 
 use super::book::{audit, parse_time};
 use super::{Meetings, PostChoice, Viewer, beijing, clearance_of, span_text, status_of, tell};
+use crate::events::Audit;
 use crate::{Actor, Result, ServiceError, from_ms, ms};
 
 /// The notice to send.
@@ -38,6 +40,15 @@ pub struct NoticeInput {
     /// 回执截止: Beijing wall-clock (`2026-11-30 17:00`) or RFC 3339.
     #[serde(default)]
     pub reply_by: String,
+}
+
+/// A notice to deliver: its text, reply deadline (epoch ms), sender and, when it goes out by
+/// the 核发 of a 通知 document, that document.
+pub(super) struct Delivery<'a> {
+    pub(super) body: &'a str,
+    pub(super) reply_by: i64,
+    pub(super) sender: i64,
+    pub(super) document: Option<i64>,
 }
 
 /// A reply (回执).
@@ -89,8 +100,10 @@ pub struct SendOutcome {
 /// A sent notice.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NoticeView {
-    /// `plain`.
+    /// `plain` (written on the meeting) or `document` (sent by the 核发 of a 通知 document).
     pub form: String,
+    /// The 通知 document, for the form `document`.
+    pub document_id: Option<i64>,
     /// Its text.
     pub body: String,
     /// 回执截止.
@@ -186,8 +199,14 @@ pub struct MyReply {
 pub struct NoticePart {
     /// The notice, once sent.
     pub notice: Option<NoticeView>,
-    /// Whether the viewer may send it (the organising office, while 筹备中).
+    /// Whether the viewer may send it (the organising office, while 筹备中 and no 通知 document
+    /// was drafted); the same right drafts the 通知 document instead.
     pub may_send: bool,
+    /// The meeting's 通知 document being drafted and issued, if the notice goes out that way.
+    pub document: Option<NoticeDocumentView>,
+    /// Whether the meeting summons anyone outside the office's own government (another
+    /// government's posts or units): its notice is then best sent as a 通知 document.
+    pub summons_outside: bool,
     /// A suggested text for the notice (for the form).
     pub suggested_body: String,
     /// A suggested deadline, Beijing `YYYY-MM-DD HH:MM`: 17:00 the day before the meeting.
@@ -196,6 +215,20 @@ pub struct NoticePart {
     pub mine: Vec<MyReply>,
     /// Whether replies are still taken (notified, not begun).
     pub may_reply: bool,
+}
+
+/// A meeting's 通知 document while it is being drafted, signed off and issued.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NoticeDocumentView {
+    /// The document.
+    pub document_id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its status in words (草稿, 审核中 …).
+    pub status_label: String,
+    /// The reply deadline its 核发 will send.
+    #[schema(value_type = String, format = DateTime)]
+    pub reply_by: DateTime<Utc>,
 }
 
 /// A reply the acting post owes, on its workbench.
@@ -238,6 +271,7 @@ pub(super) fn moment_text(t_ms: i64) -> String {
 fn notice_view(n: &NoticeRow, now: DateTime<Utc>) -> NoticeView {
     NoticeView {
         form: n.form.clone(),
+        document_id: n.document_id,
         body: n.body.clone(),
         reply_by: from_ms(n.reply_by),
         past_deadline: ms(now) > n.reply_by,
@@ -350,11 +384,49 @@ impl Meetings<'_> {
                 "回执截止时间不能晚于会议开始时间",
             ));
         }
-        let level = clearance_of(&m.classification);
         let mut tx = self.svc.db().begin().await?;
-        let current = store::find_meeting_tx(&mut tx, id).await?;
+        if nstore::notice_document_of_tx(&mut tx, id).await?.is_some() {
+            return Err(ServiceError::Conflict {
+                code: "meetings.notice_document",
+                message: "会议通知已起草为通知公文，核发后即发出，不再另发普通通知".into(),
+            });
+        }
+        let out = self
+            .deliver_notice(
+                &mut tx,
+                &m,
+                &Delivery {
+                    body: &body,
+                    reply_by: ms(reply_by),
+                    sender: cap.post,
+                    document: None,
+                },
+                &audit(actor),
+                now,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Sends a meeting's notice inside the caller's transaction: one reply row per cleared
+    /// recipient, their notifications, the notice row, the meeting 筹备中 → 已通知 and the event.
+    /// Refused when a notice is already out or the meeting no longer waits for one. Used by the
+    /// plain send and by the 核发 of the meeting's 通知 document.
+    pub(super) async fn deliver_notice(
+        &self,
+        tx: &mut Tx,
+        m: &MeetingRow,
+        d: &Delivery<'_>,
+        who: &Audit<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<SendOutcome> {
+        let id = m.id;
+        let reply_by = from_ms(d.reply_by);
+        let level = clearance_of(&m.classification);
+        let current = store::find_meeting_tx(tx, id).await?;
         let status = status_of(&current)?;
-        if nstore::find_notice_tx(&mut tx, id).await?.is_some() || !status.may_send_notice() {
+        if nstore::find_notice_tx(tx, id).await?.is_some() || !status.may_send_notice() {
             return Err(ServiceError::Conflict {
                 code: "meetings.notice_sent",
                 message: if status == MeetingStatus::Cancelled {
@@ -385,7 +457,7 @@ impl Meetings<'_> {
                 continue;
             }
             let (posts, post, unit) = match a.post_id {
-                Some(p) => match store::active_post(&mut tx, p).await? {
+                Some(p) => match store::active_post(tx, p).await? {
                     Some((_, c)) if clearance_of(&c).may_see(level) => (vec![p], Some(p), None),
                     Some((_, c)) => {
                         skipped.push(format!(
@@ -403,7 +475,7 @@ impl Meetings<'_> {
                     }
                 },
                 None => {
-                    let heads = self.unit_heads(&mut tx, a.unit_id, level).await?;
+                    let heads = self.unit_heads(tx, a.unit_id, level).await?;
                     if heads.is_empty() {
                         skipped.push(format!(
                             "{}（没有涉密等级不低于{}的在职人员）",
@@ -415,7 +487,7 @@ impl Meetings<'_> {
                     (heads, None, Some(a.unit_id))
                 }
             };
-            nstore::insert_reply_row(&mut tx, id, role.code(), post, unit).await?;
+            nstore::insert_reply_row(tx, id, role.code(), post, unit).await?;
             delivered += 1;
             let lines = self.topic_lines(id, post, unit).await?;
             if !lines.is_empty() {
@@ -428,7 +500,7 @@ impl Meetings<'_> {
                     moment_text(ms(reply_by))
                 );
                 tell(
-                    &mut tx,
+                    tx,
                     &posts,
                     "meeting.notice",
                     &format!("meeting:{id}"),
@@ -445,18 +517,19 @@ impl Meetings<'_> {
             }
         }
         nstore::insert_notice(
-            &mut tx,
+            tx,
             &nstore::NewNotice {
                 meeting_id: id,
-                body: &body,
-                reply_by: ms(reply_by),
-                sent_by_post_id: cap.post,
+                body: d.body,
+                reply_by: d.reply_by,
+                sent_by_post_id: d.sender,
+                document_id: d.document,
             },
             ms(now),
         )
         .await?;
         if !store::set_status(
-            &mut tx,
+            tx,
             id,
             MeetingStatus::Preparing.code(),
             MeetingStatus::Notified.code(),
@@ -471,18 +544,18 @@ impl Meetings<'_> {
             });
         }
         let subject = format!("meeting:{id}");
-        tell(&mut tx, &told, "meeting.notice", &subject, &message, now).await?;
+        tell(tx, &told, "meeting.notice", &subject, &message, now).await?;
         crate::events::record(
-            &mut tx,
-            &audit(actor),
+            tx,
+            who,
             "meeting.notice_sent",
             Some(subject.clone()),
-            json!({"meeting": id, "reply_by": ms(reply_by), "recipients": delivered,
+            json!({"meeting": id, "reply_by": d.reply_by, "document": d.document,
+                   "recipients": delivered,
                    "posts_told": told, "skipped": skipped}),
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(SendOutcome { delivered, skipped })
     }
 
@@ -493,7 +566,9 @@ impl Meetings<'_> {
         let m = self.seen(&viewer, id).await?;
         let status = status_of(&m)?;
         let notice = nstore::find_notice(self.svc.db(), id).await?;
+        let document = nstore::notice_document_of(self.svc.db(), id).await?;
         let may_send = notice.is_none()
+            && document.is_none()
             && status.may_send_notice()
             && viewer.manages(&m)
             && self
@@ -531,6 +606,11 @@ impl Meetings<'_> {
                 && ms(now) < m.starts_at,
             notice: notice.as_ref().map(|n| notice_view(n, now)),
             may_send,
+            document: match (&document, &notice) {
+                (Some(d), None) => Some(self.notice_document_view(d).await?),
+                _ => None,
+            },
+            summons_outside: self.summons_outside(&m).await?,
             suggested_body: format!(
                 "定于{}在{}召开《{}》，请准时参加。请于回执截止时间前在系统中回执（参加、请假或委托他人参加）。",
                 span_text(m.starts_at, m.ends_at),

@@ -9,8 +9,10 @@ use crate::{Db, Result, Tx};
 pub struct NoticeRow {
     /// The meeting.
     pub meeting_id: i64,
-    /// `plain`: written on the meeting (a 通知 document is a later form).
+    /// `plain`: written on the meeting; `document`: sent by the 核发 of a 通知 document.
     pub form: String,
+    /// The 通知 document, for the form `document`.
+    pub document_id: Option<i64>,
     /// The notice's text.
     pub body: String,
     /// 回执截止, epoch ms.
@@ -34,19 +36,81 @@ pub struct NewNotice<'a> {
     pub reply_by: i64,
     /// The sender's post.
     pub sent_by_post_id: i64,
+    /// The 通知 document it went out as, if it did (form `document`; else `plain`).
+    pub document_id: Option<i64>,
 }
 
 /// Stores a meeting's notice; a second one for the same meeting is a `Conflict`.
 pub async fn insert_notice(tx: &mut Tx, n: &NewNotice<'_>, now_ms: i64) -> Result<()> {
-    let sql =
-        "insert into meeting_notices (meeting_id, form, body, reply_by, sent_by_post_id, sent_at)
-               values ($1, 'plain', $2, $3, $4, $5)";
-    with_tx!(tx, c => sqlx::query(sql).bind(n.meeting_id).bind(n.body).bind(n.reply_by)
-        .bind(n.sent_by_post_id).bind(now_ms).execute(c).await.map(|_| ()))?;
+    let sql = "insert into meeting_notices
+               (meeting_id, form, document_id, body, reply_by, sent_by_post_id, sent_at)
+               values ($1, case when $2 is null then 'plain' else 'document' end, $2, $3, $4,
+               $5, $6)";
+    with_tx!(tx, c => sqlx::query(sql).bind(n.meeting_id).bind(n.document_id).bind(n.body)
+        .bind(n.reply_by).bind(n.sent_by_post_id).bind(now_ms).execute(c).await.map(|_| ()))?;
     Ok(())
 }
 
-const NOTICE_SELECT: &str = "select n.meeting_id, n.form, n.body, n.reply_by, n.sent_by_post_id,
+/// A meeting's 通知 document while it is being drafted and issued.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoticeDocumentRow {
+    /// The meeting.
+    pub meeting_id: i64,
+    /// The document.
+    pub document_id: i64,
+    /// The reply deadline its 核发 sends, epoch ms.
+    pub reply_by: i64,
+    /// Who drafted it.
+    pub drafted_by_post_id: i64,
+    /// When, epoch ms.
+    pub drafted_at: i64,
+}
+
+/// Records a meeting's 通知 document; a second one for the same meeting is a `Conflict`.
+pub async fn insert_notice_document(tx: &mut Tx, n: &NoticeDocumentRow) -> Result<()> {
+    let sql = "insert into meeting_notice_documents
+               (meeting_id, document_id, reply_by, drafted_by_post_id, drafted_at)
+               values ($1, $2, $3, $4, $5)";
+    with_tx!(tx, c => sqlx::query(sql).bind(n.meeting_id).bind(n.document_id).bind(n.reply_by)
+        .bind(n.drafted_by_post_id).bind(n.drafted_at).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+const NOTICE_DOCUMENT_SELECT: &str = "select meeting_id, document_id, reply_by,
+    drafted_by_post_id, drafted_at from meeting_notice_documents";
+
+/// A meeting's 通知 document, if one was drafted.
+pub async fn notice_document_of(db: &Db, meeting: i64) -> Result<Option<NoticeDocumentRow>> {
+    let sql = format!("{NOTICE_DOCUMENT_SELECT} where meeting_id = $1");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(meeting)
+        .fetch_optional(c).await)?,
+    )
+}
+
+/// The same, inside a transaction.
+pub async fn notice_document_of_tx(tx: &mut Tx, meeting: i64) -> Result<Option<NoticeDocumentRow>> {
+    let sql = format!("{NOTICE_DOCUMENT_SELECT} where meeting_id = $1");
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(meeting)
+        .fetch_optional(c).await)?,
+    )
+}
+
+/// The meeting whose 通知 a document is, if it is one (inside a transaction).
+pub async fn notice_document_by_document_tx(
+    tx: &mut Tx,
+    document: i64,
+) -> Result<Option<NoticeDocumentRow>> {
+    let sql = format!("{NOTICE_DOCUMENT_SELECT} where document_id = $1");
+    Ok(
+        with_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(document)
+        .fetch_optional(c).await)?,
+    )
+}
+
+const NOTICE_SELECT: &str = "select n.meeting_id, n.form, n.document_id, n.body, n.reply_by,
+    n.sent_by_post_id,
     pe.name || '（' || u.short_name || coalesce(p.title, q.name, '') || '）' as sent_by, n.sent_at
     from meeting_notices n join posts p on p.id = n.sent_by_post_id
     join persons pe on pe.id = p.person_id join units u on u.id = p.unit_id

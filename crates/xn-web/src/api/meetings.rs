@@ -15,8 +15,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::meetings::{
     AwaitingView, IcsFile, KindView, LeaveDecision, MeetingDetail, MeetingInput, MoveInput,
-    NoticeInput, NoticePart, ReplyInput, ReplyTable, RoomInput, RoomView, RoomWeek, SendOutcome,
-    UrgeInput, WeekScope, WeekView, beijing_date,
+    NoticeDocumentInput, NoticeInput, NoticePart, ReplyInput, ReplyTable, RoomInput, RoomView,
+    RoomWeek, SendOutcome, UrgeInput, WeekScope, WeekView, beijing_date,
 };
 
 use super::Created;
@@ -232,6 +232,28 @@ async fn send_notice(
         .send_notice(&actor, id, &body, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(out)))
+}
+
+/// Drafts the meeting's notice as a 通知 document of the office, composed from the meeting and
+/// addressed to the units it summons (the organising office, while 筹备中 and no notice is out).
+/// It goes through 核稿, 签发, numbering and 核发 in the documents area; at its 核发 the notice
+/// goes out with this reply deadline and the 回执 are collected as for a plain notice.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/notice/document", tag = "meetings",
+    params(("id" = i64, Path)), request_body = NoticeDocumentInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn draft_notice_document(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NoticeDocumentInput>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let doc = state
+        .services
+        .meetings()
+        .draft_notice_document(&actor, id, &body, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: doc })))
 }
 
 /// The reply table (the organising office): each recipient's reply, who has not replied, the
@@ -493,6 +515,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(advance_meeting))
         .routes(routes!(cancel_meeting))
         .routes(routes!(get_notice, send_notice))
+        .routes(routes!(draft_notice_document))
         .routes(routes!(list_replies, create_reply))
         .routes(routes!(decide_leave))
         .routes(routes!(urge_replies))

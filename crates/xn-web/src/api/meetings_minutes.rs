@@ -3,17 +3,20 @@
 //! `meetings.checkin_code_expired`), the staff signing someone in, the attendance list (and as
 //! a workbook), the minutes drafted from the meeting with its decisions, and the decisions
 //! replaced until the minutes are issued. Issuing the minutes (印发) is the documents area's
-//! 核发 of the 纪要; its decisions then become supervision items.
+//! 核发 of the 纪要; its decisions then become supervision items. Also the office's monthly
+//! meeting figures (会议效能, `GET /api/v1/meetings/figures?month=`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::meetings::{
-    AttendanceView, CheckinInput, CheckinOutcome, CheckinScreen, DecisionsInput, MinutesInput,
-    MinutesPart, StaffCheckinInput,
+    AttendanceView, CheckinInput, CheckinOutcome, CheckinScreen, DecisionsInput, MeetingFigures,
+    MinutesInput, MinutesPart, StaffCheckinInput,
 };
 
 use super::Created;
@@ -181,9 +184,39 @@ async fn set_decisions(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The routes of 签到, 纪要 and 议定事项.
+/// Which month's figures.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct FiguresQuery {
+    /// `YYYY-MM` (Beijing); the running month when absent.
+    pub month: Option<String>,
+}
+
+/// The caller's office's meeting figures of a month (会议效能): meetings held, average actual
+/// length against the planned, attendance and 请假 rates (by unit), topics carried over and
+/// 议定事项 closed by their deadline, with the meetings, topics and decisions behind them. An
+/// ended month answers its stored figures (and `recount` when today's facts differ); the
+/// running month is counted now. For the office's staff (403 otherwise).
+#[utoipa::path(get, path = "/api/v1/meetings/figures", tag = "meetings", params(FiguresQuery),
+    responses((status = 200, body = MeetingFigures), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn meeting_figures(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<FiguresQuery>,
+) -> Result<Json<MeetingFigures>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .meetings()
+            .figures(&actor, q.month.as_deref(), state.clock.now())
+            .await?,
+    ))
+}
+
+/// The routes of 签到, 纪要 and 议定事项, and the monthly figures.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(meeting_figures))
         .routes(routes!(checkin_code))
         .routes(routes!(check_in))
         .routes(routes!(check_in_by_staff))

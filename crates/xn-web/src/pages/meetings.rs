@@ -15,8 +15,8 @@ use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 use xn_service::meetings::{
     AgendaView, AttendanceView, FormOptions, LeaveDecision, MeetingDetail, MeetingInput,
-    MinutesPart, MoveInput, NoticeInput, NoticePart, ReplyInput, ReplyTable, RoomInput, RoomView,
-    RoomWeek, UrgeInput, WeekScope, WeekView, beijing_date,
+    MinutesPart, MoveInput, NoticeDocumentInput, NoticeInput, NoticePart, ReplyInput, ReplyTable,
+    RoomInput, RoomView, RoomWeek, UrgeInput, WeekScope, WeekView, beijing_date,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -506,6 +506,42 @@ async fn send_notice(
     after(&state, &actor, id, r.map(|_| ()), ok).await
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct NoticeDocumentForm {
+    #[serde(default)]
+    reply_date: String,
+    #[serde(default)]
+    reply_time: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    requirements: String,
+}
+
+/// Drafts the notice as a 通知 document and opens it in the documents area.
+async fn draft_notice_document(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, f): PageForm<NoticeDocumentForm>,
+) -> Result<Response, PageError> {
+    let input = NoticeDocumentInput {
+        reply_by: format!("{} {}", f.reply_date.trim(), f.reply_time.trim())
+            .trim()
+            .to_owned(),
+        contact: f.contact,
+        requirements: f.requirements,
+    };
+    match state
+        .services
+        .meetings()
+        .draft_notice_document(&actor, id, &input, state.clock.now())
+        .await
+    {
+        Ok(doc) => Ok(Redirect::to(&format!("/documents/{doc}")).into_response()),
+        Err(e) => after(&state, &actor, id, Err(e), "").await,
+    }
+}
+
 /// The reply form: numbers as text, so an empty choice is not a parse error.
 #[derive(Debug, Default, Deserialize)]
 struct ReplyForm {
@@ -806,6 +842,10 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/advance", post(advance))
         .route("/meetings/{id}/cancel", post(cancel))
         .route("/meetings/{id}/notice", post(send_notice))
+        .route(
+            "/meetings/{id}/notice/document",
+            post(draft_notice_document),
+        )
         .route("/meetings/{id}/reply", post(reply))
         .route(
             "/meetings/{id}/replies/{reply_id}/leave",

@@ -3,18 +3,20 @@
 //! someone in and the attendance workbook; the minutes drafted from a held meeting with its
 //! decisions, and the decisions changed until the minutes are issued. The meeting's own page
 //! (`pages::meetings`) shows the attendance, the minutes and each decision's supervision item.
+//! Also the office's monthly meeting figures (会议效能, `/meetings/figures?month=`) with the
+//! meetings, topics and decisions behind each figure.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use xn_service::ServiceError;
 use xn_service::meetings::{
-    CheckinInput, CheckinScreen, DecisionInput, DecisionsInput, MeetingDetail, MinutesInput,
-    StaffCheckinInput,
+    CheckinInput, CheckinScreen, DecisionInput, DecisionsInput, MeetingDetail, MeetingFigures,
+    MinutesInput, StaffCheckinInput,
 };
 
 use super::{Layout, filters};
@@ -270,9 +272,43 @@ async fn set_decisions(
     super::meetings::after(&state, &actor, id, r, "decisions").await
 }
 
-/// The routes of 签到, 纪要 and 议定事项.
+// ---------------------------------------------------------------------------------------------
+// 会议效能
+
+#[derive(Debug, Default, Deserialize)]
+struct FiguresParams {
+    #[serde(default)]
+    month: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "meeting_figures.html")]
+struct FiguresPage {
+    l: Layout,
+    f: MeetingFigures,
+}
+
+async fn figures(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Query(q): Query<FiguresParams>,
+) -> Result<Response, PageError> {
+    let f = state
+        .services
+        .meetings()
+        .figures(&actor, q.month.as_deref(), state.clock.now())
+        .await?;
+    Ok(FiguresPage {
+        l: Layout::new(&state, &actor, "/meetings").await?,
+        f,
+    }
+    .into_response())
+}
+
+/// The routes of 签到, 纪要 and 议定事项, and the monthly figures.
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/meetings/figures", get(figures))
         .route("/meetings/{id}/checkin", get(checkin_form).post(check_in))
         .route("/meetings/{id}/checkin/screen", get(screen))
         .route("/meetings/{id}/checkin/staff", post(check_in_by_staff))

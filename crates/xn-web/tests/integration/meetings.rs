@@ -676,7 +676,8 @@ on_both_engines!(
         // Every meeting on a working day (Beijing), the past ones ended.
         let mishu = app.token_for("mishu", &SCOPES).await;
         let cal = app.services().calendar().await.unwrap();
-        let mut monday = chrono::NaiveDate::from_ymd_opt(2026, 10, 12).unwrap();
+        // A year of 市长办公会议 and 常务会议 before the recent ten weeks.
+        let mut monday = chrono::NaiveDate::from_ymd_opt(2025, 10, 13).unwrap();
         let mut seen = 0;
         while seen < booked {
             let week = app
@@ -741,10 +742,31 @@ on_both_engines!(
             app.scalar(
                 "select count(*) from meeting_decisions d join supervision_items i
                  on i.id = d.supervision_item_id where i.source_kind = 'meeting'
-                 and i.state = 'handling'"
+                 and i.state in ('handling', 'closed')"
             )
             .await,
             items
+        );
+        // Followed through with realistic lateness: most closed by their deadline, some late,
+        // a few still open past it.
+        let today = (crate::support::start_time() + Duration::hours(8))
+            .format("%Y-%m-%d")
+            .to_string();
+        let count = |cond: &str| {
+            let app = &app;
+            let sql = format!(
+                "select count(*) from meeting_decisions d join supervision_items i
+                 on i.id = d.supervision_item_id where {cond}"
+            );
+            async move { app.scalar(&sql).await }
+        };
+        let on_time = count("i.state = 'closed' and i.closed_on <= i.deadline").await;
+        let late = count("i.state = 'closed' and i.closed_on > i.deadline").await;
+        let open_late = count(&format!("i.state <> 'closed' and i.deadline < '{today}'")).await;
+        assert!(on_time > late && late > 0, "{on_time} on time, {late} late");
+        assert!(
+            open_late > 0 && open_late < late,
+            "{open_late} open past the deadline"
         );
         assert_eq!(
             app.scalar("select count(*) from meeting_minutes where issued_at is null")
