@@ -86,7 +86,36 @@ impl Learner {
     }
 }
 
+/// One of the office's people as the forms offer them (主讲人, 参加人员, a visit's people).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OfficePerson {
+    /// Post.
+    pub post_id: i64,
+    /// 「秘书一科 秘书 王晓东」.
+    pub label: String,
+}
+
 impl Study<'_> {
+    /// The people of the acting post's office, the acting post first, when it may name others
+    /// (it organises the office's study); otherwise none.
+    pub async fn office_people(&self, actor: &Actor) -> Result<Vec<OfficePerson>> {
+        let l = self.learner(actor).await?;
+        if !l.organises() {
+            return Ok(Vec::new());
+        }
+        let mut people: Vec<OfficePerson> =
+            xn_store::management::staff_of_offices(self.svc.db(), &[l.office()?])
+                .await?
+                .into_iter()
+                .map(|s| OfficePerson {
+                    post_id: s.post_id,
+                    label: format!("{} {} {}", s.unit_name, s.post_label, s.person_name),
+                })
+                .collect();
+        people.sort_by_key(|p| p.post_id != l.post);
+        Ok(people)
+    }
+
     /// The acting post with its scope, units and city office.
     pub(crate) async fn learner(&self, actor: &Actor) -> Result<Learner> {
         let v = self.svc.management().viewer(actor).await?;

@@ -808,3 +808,86 @@ async fn demo(app: TestApp) {
     .await;
     assert_eq!(t[0]["mine"], true, "{t}");
 }
+
+on_both_engines!(
+    the_forms_name_the_speaker_the_attendees_and_the_people_on_a_visit,
+    forms_name_people
+);
+async fn forms_name_people(app: TestApp) {
+    let (zhuren, mishu, kezhang) = (
+        app.post_of("zhuren").await,
+        app.post_of("mishu").await,
+        app.post_of("kezhang").await,
+    );
+    app.login_as("zhuren").await;
+    // The form offers the office's people, the 主任 first.
+    let page = app.get("/study/sessions").await;
+    assert!(
+        page.body.contains("name=\"speaker_post_id\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("name=\"attendee_posts\" value=\"{mishu}\""))
+    );
+    let (m, k, z) = (mishu.to_string(), kezhang.to_string(), zhuren.to_string());
+    let res = app
+        .post_form(
+            "/study/sessions",
+            &[
+                ("kind", "analysis"),
+                ("title", "信息报送案例分析"),
+                ("place", "三楼会议室"),
+                ("starts_at", "2026-11-27T15:00"),
+                ("ends_at", "2026-11-27T16:30"),
+                ("speaker_post_id", &k),
+                ("attendee_posts", &m),
+                ("attendee_posts", &k),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let session = app.scalar("select max(id) from study_sessions").await;
+    assert_eq!(
+        app.scalar(&format!(
+            "select speaker_post_id from study_sessions where id = {session}"
+        ))
+        .await,
+        kezhang
+    );
+    let attendees = app
+        .texts(&format!(
+            "select cast(post_id as text) from study_attendees where session_id = {session} order by post_id"
+        ))
+        .await;
+    let mut want = vec![m.clone(), k.clone()];
+    want.sort();
+    assert_eq!(attendees, want);
+    // A visit recorded for the 主任 and the 秘书.
+    let res = app
+        .post_form(
+            "/study/visits",
+            &[
+                ("place", "清河县城关镇便民服务中心"),
+                ("visited_on", "2026-11-25"),
+                ("minutes", "120"),
+                ("learnt", "学习了一窗受理、限时办结的做法。"),
+                ("people", &z),
+                ("people", &m),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    assert_eq!(
+        app.count(&format!(
+            "study_visit_people where visit_id = (select max(id) from study_visits) and post_id in ({z}, {m})"
+        ))
+        .await,
+        2
+    );
+    // A 秘书 is offered no one else.
+    app.login_as("mishu").await;
+    let page = app.get("/study/visits").await;
+    assert!(!page.body.contains("name=\"people\""), "{}", page.body);
+}

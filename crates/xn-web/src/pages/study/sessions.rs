@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use xn_service::Actor;
 use xn_service::study::{
-    AttendanceInput, CheckinInput, CodeScreen, MaterialLine, NotesInput, ReflectionInput,
-    RegisterInput, SessionInput, SessionLine, SessionView, TrainingInput, TrainingLine,
-    TrainingView, VisitInput, VisitLine,
+    AttendanceInput, CheckinInput, CodeScreen, MaterialLine, NotesInput, OfficePerson,
+    ReflectionInput, RegisterInput, SessionInput, SessionLine, SessionView, TrainingInput,
+    TrainingLine, TrainingView, VisitInput, VisitLine,
 };
 
 use super::{ACTIVE, OkParams, notice};
@@ -39,6 +39,17 @@ struct SessionForm {
     speaker_post_id: String,
     #[serde(default)]
     material_ids: Vec<i64>,
+    #[serde(default)]
+    attendee_posts: Vec<i64>,
+}
+
+impl SessionForm {
+    fn speaker_is(&self, post: &i64) -> bool {
+        self.speaker_post_id.trim() == post.to_string()
+    }
+    fn attends(&self, post: &i64) -> bool {
+        self.attendee_posts.contains(post)
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,6 +60,7 @@ struct SessionsPage {
     sessions: Vec<SessionLine>,
     materials: Vec<MaterialLine>,
     may_create: bool,
+    people: Vec<OfficePerson>,
     f: SessionForm,
     notice: Option<&'static str>,
     error: Option<String>,
@@ -66,6 +78,11 @@ async fn sessions_page(
         tab: "sessions",
         sessions: state.services.study().sessions(actor).await?,
         may_create: lib.may_create,
+        people: if lib.may_create {
+            state.services.study().office_people(actor).await?
+        } else {
+            Vec::new()
+        },
         materials: lib.materials,
         f,
         notice: None,
@@ -99,7 +116,7 @@ async fn create_session(
             .parse()
             .unwrap_or_else(|_| actor.post_id().unwrap_or_default()),
         material_ids: f.material_ids.clone(),
-        attendee_posts: Vec::new(),
+        attendee_posts: f.attendee_posts.clone(),
     };
     let result = state
         .services
@@ -257,6 +274,14 @@ struct VisitForm {
     minutes: String,
     #[serde(default)]
     learnt: String,
+    #[serde(default)]
+    people: Vec<i64>,
+}
+
+impl VisitForm {
+    fn went(&self, post: &i64) -> bool {
+        self.people.contains(post)
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -265,6 +290,7 @@ struct VisitsPage {
     l: Layout,
     tab: &'static str,
     visits: Vec<VisitLine>,
+    people: Vec<OfficePerson>,
     f: VisitForm,
     notice: Option<&'static str>,
     error: Option<String>,
@@ -280,6 +306,7 @@ async fn visits_page(
         l: Layout::new(state, actor, ACTIVE).await?,
         tab: "visits",
         visits: state.services.study().visits(actor).await?,
+        people: state.services.study().office_people(actor).await?,
         f,
         notice: None,
         error,
@@ -305,7 +332,7 @@ async fn record_visit(
         visited_on: f.visited_on.clone(),
         minutes: f.minutes.trim().parse().unwrap_or(0),
         learnt: f.learnt.clone(),
-        people: Vec::new(),
+        people: f.people.clone(),
     };
     let result = state
         .services
