@@ -130,6 +130,13 @@ function journeys(backend, { databaseUrl } = {}) {
         await screenshot(page, shot(screen === PHONE ? 'study-hours-phone' : 'study-hours'));
         await navigating(page, () => row.locator('td.title a').click());
         await expectText(page.locator('#record-items'), MATERIAL, { hint: 'her-record' });
+        if (screen === PHONE) {
+          // Scheduling a session names its speaker and, when not the whole office, who attends.
+          await page.goto(`${server.url}/study/sessions`);
+          await page.locator('#attendee-choice summary').click();
+          await expectText(page.locator('#attendee-choice'), '王晓东', { hint: 'attendee-choice' });
+          await nothingWider(page, 'phone session form with its attendees');
+        }
       } finally {
         await context.close();
       }
