@@ -1,6 +1,6 @@
 //! The demo city's management, made through the same services a person uses: the city
 //! office's targets of the year (after a government work report's tasks for its office)
-//! cascaded to its sections and the county offices, 秘书一科's cascaded again by its 科长 to
+//! cascaded to its sections and the county offices, and each section's again by its 科长 to
 //! the section's posts; a year of weekly reports by every person of the city office,
 //! drafted from their real events and submitted as people do (mostly on their day, some
 //! late, a few never, those urged by their chief), the last four weeks rolled up by each
@@ -162,8 +162,8 @@ impl Services {
                 };
                 let id = m.create_target(&zhuren, &child, jan).await?;
                 targets += 1;
-                // 秘书一科's 科长 gives the section's share to its people, evenly.
-                if *section == "秘书一科" {
+                // Each section's 科长 gives the section's share to its people, evenly.
+                {
                     let chief = staff
                         .iter()
                         .find(|c| c.unit_id == s.unit_id && c.position == "section_chief");
