@@ -150,7 +150,7 @@ pub fn line(c: &LineChart<'_>, points: &[Point]) -> String {
 }
 
 /// A bar per point (months' counts, a year's work by area), with each value printed over its
-/// bar; unknown values leave a gap. Drawn with the same settings as [`line`]; an empty or
+/// bar; unknown values leave a gap. Drawn with the same settings as [`line()`]; an empty or
 /// all-unknown series draws the frame and says 「暂无数据」.
 pub fn bars(c: &LineChart<'_>, points: &[Point]) -> String {
     let (w, h) = (f64::from(c.size.0), f64::from(c.size.1));

@@ -157,11 +157,8 @@ impl Service<'_> {
         // The places a government's requests may name: the units under it.
         let mut under: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
         for g in &groups {
-            if !under.contains_key(&g.government_id) {
-                under.insert(
-                    g.government_id,
-                    store::units_under(db, g.government_id).await?,
-                );
+            if let std::collections::btree_map::Entry::Vacant(e) = under.entry(g.government_id) {
+                e.insert(store::units_under(db, g.government_id).await?);
             }
         }
         let place = |g: &ReceivedGroup| -> String {
