@@ -109,6 +109,8 @@ impl Services {
             };
             let kind = match kind {
                 "case" => "case",
+                // A 批示 on received information offered for 督办: its receipt's case.
+                "instruction" => "instruction",
                 "document" => "document",
                 "supervision" => "supervision",
                 "meeting" => "meeting",
@@ -121,7 +123,9 @@ impl Services {
             ids.sort_unstable();
             ids.dedup();
             let rows = match kind {
-                "case" => xn_store::flow::case_classifications(self.db(), &ids).await?,
+                "case" | "instruction" => {
+                    xn_store::flow::case_classifications(self.db(), &ids).await?
+                }
                 "document" => {
                     xn_store::flow::classifications_of(self.db(), ClassifiedTable::Documents, &ids)
                         .await?

@@ -696,6 +696,14 @@ pub async fn has_level(tx: &mut Tx, receipt: i64, level: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// Whether a receipt was adopted at a level, outside a transaction.
+pub async fn has_level_db(db: &Db, receipt: i64, level: &str) -> Result<bool> {
+    let n: i64 = with_db!(db, c => sqlx::query_scalar(
+        "select count(*) from information_adoptions where receipt_id = $1 and level = $2")
+        .bind(receipt).bind(level).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
 /// An adoption.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AdoptionRow {
@@ -709,13 +717,18 @@ pub struct AdoptionRow {
     pub note: String,
     /// When.
     pub created_at: i64,
+    /// The leader who gave a 批示 (empty when not recorded).
+    pub leader: String,
 }
 
 /// A receipt's adoptions.
 pub async fn adoptions_of(db: &Db, receipt: i64) -> Result<Vec<AdoptionRow>> {
     Ok(with_db!(db, c => sqlx::query_as(
-        "select level, issue_id, position, note, created_at from information_adoptions
-          where receipt_id = $1 order by id")
+        "select a.level, a.issue_id, a.position, a.note, a.created_at,
+                coalesce(pe.name, '') as leader
+           from information_adoptions a left join posts p on p.id = a.leader_post_id
+           left join persons pe on pe.id = p.person_id
+          where a.receipt_id = $1 order by a.id")
         .bind(receipt).fetch_all(c).await)?)
 }
 

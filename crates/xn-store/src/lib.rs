@@ -61,6 +61,7 @@ pub mod events;
 pub mod factor;
 pub mod flow;
 pub mod information;
+pub mod information_commissions;
 pub mod jobs;
 pub mod management;
 pub mod meetings;

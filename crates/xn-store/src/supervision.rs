@@ -856,9 +856,12 @@ pub async fn demo_leads(db: &Db) -> Result<Vec<(i64, i64)>> {
 
 /// An item's 密级 code: its source case's document's, `public` without one.
 const ITEM_CLASSIFICATION: &str = "select coalesce((select d.classification from documents d
-        where d.case_id = i.source_case_id), 'public') from supervision_items i where i.id = $1";
+        where d.case_id = i.source_case_id),
+        (select ii.classification from information_receipts ir
+           join information_items ii on ii.id = ir.item_id where ir.case_id = i.source_case_id),
+        'public') from supervision_items i where i.id = $1";
 
-/// An item's 密级 code (its source document's, `public` without one).
+/// An item's 密级 code (its source document's or source information's, `public` without one).
 pub async fn item_classification(tx: &mut Tx, item: i64) -> Result<String> {
     Ok(with_tx!(tx, c => sqlx::query_scalar(ITEM_CLASSIFICATION).bind(item).fetch_one(c).await)?)
 }

@@ -24,6 +24,10 @@ pub struct AdoptInput {
     /// For `instruction`: the leader's words; for `higher`: which office adopted it.
     #[serde(default)]
     pub note: String,
+    /// For `instruction`: the leader who gave it, one of [`Information::instruction_leaders`]
+    /// (the supervising section drafts a 督办 item from it with that leader as its source).
+    #[serde(default)]
+    pub leader_post: Option<i64>,
 }
 
 impl Information<'_> {
@@ -42,6 +46,20 @@ impl Information<'_> {
         if level == Level::Instruction && note.is_empty() {
             return Err(ServiceError::invalid("note", "请填写领导批示的内容"));
         }
+        let leader = match (level, input.leader_post) {
+            (Level::Instruction, Some(p)) => {
+                let leaders = self.instruction_leaders(section).await?;
+                let name = leaders
+                    .into_iter()
+                    .find(|(id, _)| *id == p)
+                    .map(|(_, n)| n)
+                    .ok_or_else(|| {
+                        ServiceError::invalid("leader_post", "批示领导应为本级政府或本办的领导")
+                    })?;
+                Some((p, name))
+            }
+            _ => None,
+        };
         let r = self.section_receipt_for_adoption(section, receipt).await?;
         let mut tx = self.svc.db().begin().await?;
         if store::has_level(&mut tx, receipt, level.code()).await? {
@@ -70,7 +88,7 @@ impl Information<'_> {
         } else {
             None
         };
-        store::insert_adoption(
+        let adoption = store::insert_adoption(
             &mut tx,
             receipt,
             r.item_id,
@@ -82,6 +100,14 @@ impl Information<'_> {
             ms(now),
         )
         .await?;
+        if level == Level::Instruction {
+            if let Some((p, _)) = &leader {
+                xn_store::information_commissions::set_adoption_leader(&mut tx, adoption, *p)
+                    .await?;
+            }
+            self.offer_supervision(&mut tx, section.office, &r, leader.as_ref(), now)
+                .await?;
+        }
         let points = self
             .svc
             .points_of(&mut tx, section.office, level.code())
@@ -140,6 +166,52 @@ impl Information<'_> {
         .await?;
         tx.commit().await?;
         Ok(issue.map(|i| i.1))
+    }
+
+    /// Who may have given a 批示 on the office's information: the leaders of the government it
+    /// serves and the office's own directors, most senior first: (post, "name（position）").
+    pub async fn instruction_leaders(
+        &self,
+        section: &InfoSectionCap<'_>,
+    ) -> Result<Vec<(i64, String)>> {
+        let mut tx = self.svc.db().begin_read().await?;
+        let chain = self.svc.unit_chain(&mut tx, section.office).await?;
+        drop(tx);
+        let mut units: Vec<i64> = chain.above().first().map(|g| g.id).into_iter().collect();
+        units.push(section.office);
+        Ok(xn_store::information_commissions::leaders(self.svc.db(), &units).await?)
+    }
+
+    /// Tells the office's supervising section of a 批示 on a received item, with the 立项 form
+    /// drafted from it one click away (the notification's subject is the receipt's case).
+    async fn offer_supervision(
+        &self,
+        tx: &mut xn_store::Tx,
+        office: i64,
+        r: &store::ReceiptRow,
+        leader: Option<&(i64, String)>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(case) = r.case_id else {
+            return Ok(());
+        };
+        let who = leader.map_or_else(|| "领导".to_owned(), |(_, n)| n.clone());
+        let message = format!("信息「{}」有{who}批示，请研究是否转为督办事项", r.title);
+        let subject = format!("instruction:{case}");
+        for p in xn_store::complaints::section_posts(tx, office).await? {
+            xn_store::notifications::insert_notification(
+                tx,
+                &xn_store::notifications::NewNotification {
+                    post_id: p,
+                    kind: "information.instruction",
+                    subject: Some(&subject),
+                    message: &message,
+                },
+                ms(now),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// A receipt of the section's office that passed its screening.

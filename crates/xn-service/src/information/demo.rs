@@ -3,14 +3,16 @@
 //! them off, the city's 信息科 signs for and screens them (mostly within the limit, a few late,
 //! the last days' still waiting), adopts most into the month's issue of 《东川政务信息》 (some as
 //! 专报, a few adopted higher up or given a leader's 批示), and prints each past month's issue;
-//! a few urgent events are reported, some late. Deterministic: the same demo on every machine.
+//! a few urgent events are reported, some late. Twice the section asks counties for information
+//! on a topic (约稿): most answer with their next item, one is urged and stays overdue, and the
+//! first commission is closed. Deterministic: the same demo on every machine.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use xn_domain::calendar::hours::from_shanghai_local;
 use xn_domain::flow::engine::business_date;
 
 use super::adopt::AdoptInput;
-use super::{NewInformation, NewPeriodical};
+use super::{NewCommission, NewInformation, NewPeriodical};
 use crate::auth::Client;
 use crate::demo::documents::Rng;
 use crate::{Actor, Result, Services};
@@ -57,6 +59,46 @@ const TOPICS: [(&str, &str); 10] = [
         "部分村组供水不稳定，建议加快农村供水管网改造。",
     ),
 ];
+
+/// The demo's 约稿: topic, requirements, first day after the demo's start (days), days to
+/// answer, the counties asked (by index), the one that does not answer.
+const COMMISSIONS: [(&str, &str, i64, i64, [usize; 4], usize); 2] = [
+    (
+        "冬春季安全生产的经验做法",
+        "请结合本地实际，报送一篇安全生产隐患排查整治的经验做法，1500 字以内。",
+        15,
+        10,
+        [0, 1, 2, 3],
+        3,
+    ),
+    (
+        "年底民生实事办理情况",
+        "请报送今年民生实事的完成情况、群众评价和存在的问题。",
+        52,
+        10,
+        [2, 4, 5, 6],
+        6,
+    ),
+];
+
+/// A demo commission under way.
+struct OpenCommission {
+    id: i64,
+    due: NaiveDate,
+    /// Its row in [`COMMISSIONS`].
+    row: usize,
+    /// The counties (by index) still to answer.
+    waiting: Vec<usize>,
+    urged: bool,
+    closed: bool,
+}
+
+impl OpenCommission {
+    /// Whether county `k` answers it on `day`.
+    fn answers(&self, k: usize, day: NaiveDate) -> bool {
+        self.waiting.contains(&k) && COMMISSIONS[self.row].5 != k && day <= self.due
+    }
+}
 
 const COUNTIES: [&str; 8] = [
     "qinghe", "liulin", "shimen", "baishui", "yunxi", "nanling", "anping", "qingshan",
@@ -118,6 +160,12 @@ impl Services {
         let cal = self.flow_calendar().await?;
         let today = business_date(now);
         let start = today - TimeDelta::days(60);
+        let mut organs = Vec::new();
+        for (m, _) in &counties {
+            organs.push(info.options(m).await?.unit_id);
+        }
+        let leader = info.instruction_leaders(&cap).await?.first().map(|l| l.0);
+        let mut commissions: Vec<OpenCommission> = Vec::new();
         let mut rng = Rng(20_261_206);
         let mut made = 0;
         let mut issue: Option<(i64, u32)> = None;
@@ -132,10 +180,21 @@ impl Services {
                 let v = info.new_issue(&cap, periodical, at(day, 8, 40)).await?;
                 issue = Some((v.id, month));
             }
+            self.demo_commissions(&cap, day, start, &organs, &mut commissions)
+                .await?;
             for (k, (mishu, zhuren)) in counties.iter().enumerate() {
-                if rng.range(0, 9) > 1 {
+                // A county asked answers its commission, on one day of two or three.
+                let asked = commissions.iter().any(|c| c.answers(k, day));
+                if rng.range(0, 9) > if asked { 3 } else { 1 } {
                     continue;
                 }
+                let answer = commissions
+                    .iter_mut()
+                    .find(|c| c.answers(k, day))
+                    .map(|c| {
+                        c.waiting.retain(|x| *x != k);
+                        (c.id, COMMISSIONS[c.row].0)
+                    });
                 let seed = usize::try_from(rng.range(0, 999)).unwrap_or(0);
                 let (topic, text) = TOPICS[(seed + k) % TOPICS.len()];
                 // The county's name: the 秘书股's short name is 「清河县秘书股」.
@@ -143,7 +202,7 @@ impl Services {
                     .post
                     .as_ref()
                     .map_or("", |p| p.unit_short_name.trim_end_matches("秘书股"));
-                let urgent = seed % 23 == 0;
+                let urgent = seed % 23 == 0 && answer.is_none();
                 let sent = at(day, 9 + u32::try_from(seed % 6).unwrap_or(0), 10);
                 let Some(signer) = mishu.post.as_ref().and(zhuren.post.as_ref()).map(|p| p.id)
                 else {
@@ -165,6 +224,18 @@ impl Services {
                         ),
                         signer_post: signer,
                         offices: vec![city_office],
+                        ..NewInformation::default()
+                    }
+                } else if let Some((commission, topic)) = answer {
+                    NewInformation {
+                        title: format!("{unit}{topic}"),
+                        body: format!(
+                            "{unit}按照市政府办公室约稿要求，结合本地实际报告如下：{text}下一步，将认真总结经验，持续抓好落实。"
+                        ),
+                        kind: "practice".into(),
+                        signer_post: signer,
+                        offices: vec![city_office],
+                        commission: Some(commission),
                         ..NewInformation::default()
                     }
                 } else {
@@ -236,6 +307,7 @@ impl Services {
                             level: "periodical".into(),
                             issue: Some(issue_id),
                             note: String::new(),
+                            leader_post: None,
                         },
                         t + TimeDelta::minutes(5),
                     )
@@ -249,6 +321,7 @@ impl Services {
                             level: "special".into(),
                             issue: None,
                             note: String::new(),
+                            leader_post: None,
                         },
                         t + TimeDelta::minutes(6),
                     )
@@ -262,6 +335,7 @@ impl Services {
                             level: "higher".into(),
                             issue: None,
                             note: "省人民政府办公厅《政务信息》采用".into(),
+                            leader_post: None,
                         },
                         t + TimeDelta::minutes(7),
                     )
@@ -274,7 +348,8 @@ impl Services {
                         &AdoptInput {
                             level: "instruction".into(),
                             issue: None,
-                            note: "陈立新市长批示：此做法很好，请相关部门总结推广。".into(),
+                            note: "此做法很好，请相关部门总结推广。".into(),
+                            leader_post: leader,
                         },
                         t + TimeDelta::minutes(8),
                     )
@@ -284,6 +359,58 @@ impl Services {
             day = cal.add_working_days(day, 1).date;
         }
         Ok(made)
+    }
+
+    /// The demo's 约稿 on `day`: a commission asked on its day; two working days before its
+    /// date, the counties that have not answered are urged; three days after it, it is closed.
+    async fn demo_commissions(
+        &self,
+        cap: &super::InfoSectionCap<'_>,
+        day: NaiveDate,
+        start: NaiveDate,
+        organs: &[i64],
+        open: &mut Vec<OpenCommission>,
+    ) -> Result<()> {
+        let info = self.information();
+        for (row, (topic, text, after, days, asked, _)) in COMMISSIONS.iter().enumerate() {
+            let first = start + TimeDelta::days(*after);
+            if day < first || open.iter().any(|c| c.row == row) {
+                continue;
+            }
+            let units: Vec<i64> = asked.iter().filter_map(|k| organs.get(*k).copied()).collect();
+            let due = day + TimeDelta::days(*days);
+            let id = info
+                .commission(
+                    cap,
+                    &NewCommission {
+                        topic: (*topic).into(),
+                        description: (*text).into(),
+                        due_on: due.to_string(),
+                        units,
+                    },
+                    at(day, 8, 30),
+                )
+                .await?;
+            open.push(OpenCommission {
+                id,
+                due,
+                row,
+                waiting: asked.to_vec(),
+                urged: false,
+                closed: false,
+            });
+        }
+        for c in open.iter_mut() {
+            if !c.urged && day >= c.due - TimeDelta::days(2) {
+                c.urged = true;
+                info.urge_commission(cap, c.id, at(day, 16, 0)).await?;
+            }
+            if !c.closed && day >= c.due + TimeDelta::days(3) {
+                c.closed = true;
+                info.close_commission(cap, c.id, at(day, 17, 0)).await?;
+            }
+        }
+        Ok(())
     }
 
     /// A demo person's first active post as an actor, by login.

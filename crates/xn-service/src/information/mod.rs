@@ -9,12 +9,15 @@
 //!
 //! The front door is [`Information`] (`services.information()`), one file per use case:
 //! `submit` (报送, the form's choices, 修改), `receive` (签收, 筛选, 退回, 编辑, the backlog),
-//! `adopt` (采用 at a level, into a periodical's issue), `periodicals` (刊物, 期号, the 简报
+//! `adopt` (采用 at a level, into a periodical's issue; a 批示 offered to the supervising
+//! section as a 督办 item), `commissions` (约稿: asking units for information on a topic, who
+//! has answered, 催报), `periodicals` (刊物, 期号, the 简报
 //! PDF), `scores` (the points table, the ranking) and `views` (lists and an item's page). What
 //! only the receiving office's information section may do takes an [`InfoSectionCap`], made by
 //! [`Information::as_section`] and nothing else.
 
 mod adopt;
+mod commissions;
 mod demo;
 pub(crate) mod hooks;
 mod periodicals;
@@ -32,6 +35,9 @@ use xn_store::information as store;
 use crate::{Actor, Result, ServiceError, Services, require};
 
 pub use adopt::AdoptInput;
+pub use commissions::{
+    AnswerLine, AskedUnit, CommissionLine, CommissionList, CommissionView, NewCommission,
+};
 pub use periodicals::{IssueView, NewPeriodical, PeriodicalView};
 pub use receive::{BacklogLine, BacklogView};
 pub use scores::{PointsLine, RankLine, Ranking, ScoreLine};

@@ -48,6 +48,10 @@ pub struct NewInformation {
     /// 报送单位: outside bodies (a province's information office).
     #[serde(default)]
     pub outside: Vec<i64>,
+    /// The 约稿 it answers (one asking the submitting unit, still open); its office is added
+    /// to the receiving offices.
+    #[serde(default)]
+    pub commission: Option<i64>,
 }
 
 /// A place an item may go.
@@ -169,10 +173,21 @@ impl Information<'_> {
                 "签发人应为本单位的领导",
             ));
         }
-        if input.offices.is_empty() && input.outside.is_empty() {
+        let mut offices = input.offices.clone();
+        let commission = match input.commission {
+            Some(c) => {
+                let row = self.answerable_commission(options.unit_id, c).await?;
+                if !offices.contains(&row.office_unit_id) {
+                    offices.push(row.office_unit_id);
+                }
+                Some(row.id)
+            }
+            None => None,
+        };
+        if offices.is_empty() && input.outside.is_empty() {
             return Err(ServiceError::invalid("offices", "请选择报送单位"));
         }
-        for o in &input.offices {
+        for o in &offices {
             if !options.targets.iter().any(|t| !t.outside && t.id == *o) {
                 return Err(ServiceError::invalid("offices", "只能报送上级政府办公室"));
             }
@@ -222,8 +237,11 @@ impl Information<'_> {
             ms(now),
         )
         .await?;
-        for o in &input.offices {
+        for o in &offices {
             store::insert_target(&mut tx, id, Some(*o), None).await?;
+        }
+        if let Some(c) = commission {
+            xn_store::information_commissions::set_item_commission(&mut tx, id, c).await?;
         }
         for o in &input.outside {
             store::insert_target(&mut tx, id, None, Some(*o)).await?;
@@ -260,7 +278,7 @@ impl Information<'_> {
             "information.submitted",
             Some(format!("case:{}", out.case_id)),
             json!({"item": id, "kind": kind.code(), "report": report.code(),
-                   "offices": input.offices, "outside": input.outside}),
+                   "offices": offices, "outside": input.outside, "commission": commission}),
             now,
         )
         .await?;

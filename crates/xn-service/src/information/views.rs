@@ -66,6 +66,8 @@ pub struct AdoptionView {
     pub position: Option<i64>,
     /// The note.
     pub note: String,
+    /// The leader who gave a 批示.
+    pub leader: String,
     /// When, Beijing time.
     pub at: String,
 }
@@ -91,6 +93,8 @@ pub struct ReceiptView {
     pub versions: Vec<VersionView>,
     /// Adoptions.
     pub adoptions: Vec<AdoptionView>,
+    /// The 督办 items opened from a 批示 on it: (item, title, state).
+    pub supervision: Vec<(i64, String, String)>,
 }
 
 /// A file of an item: an attachment or a picture.
@@ -149,6 +153,11 @@ pub struct InformationView {
     pub my_receipt: Option<i64>,
     /// Attachments and pictures, through the case the reader takes part in.
     pub files: Vec<FileLine>,
+    /// The 约稿 it answers: (commission, topic).
+    pub commission: Option<(i64, String)>,
+    /// For the receiving office's supervising section, when a 批示 was recorded on it: the
+    /// receipt's case, from which a 督办 item is drafted (`/supervision/new?case=`).
+    pub supervise_case: Option<i64>,
 }
 
 fn item_state(s: &str) -> &'static str {
@@ -251,10 +260,23 @@ impl Information<'_> {
         }
         let receipts = store::receipts_of_item(db, id).await?;
         let overseen = self.overseen_office(actor).await?;
-        let my_receipt = receipts
+        let mut my_receipt = receipts
             .iter()
             .find(|r| r.office_unit_id.is_some() && r.office_unit_id == overseen)
             .map(|r| r.id);
+        // The supervising section of a receiving office reads the item once a leader's 批示 on
+        // it was recorded there: it may make the 批示 a 督办 item.
+        let mut supervise_case = None;
+        if my_receipt.is_none()
+            && let Some(sv) = self.svc.supervision().section(actor).await?
+        {
+            for r in receipts.iter().filter(|r| r.office_unit_id == Some(sv.office())) {
+                if store::has_level_db(db, r.id, Level::Instruction.code()).await? {
+                    my_receipt = Some(r.id);
+                    supervise_case = r.case_id;
+                }
+            }
+        }
         let own_unit = match self.options(actor).await {
             Ok(o) => o.unit_id == row.unit_id,
             Err(_) => false,
@@ -292,9 +314,14 @@ impl Information<'_> {
                     issue_id: a.issue_id,
                     position: a.position,
                     note: a.note,
+                    leader: a.leader,
                     at: beijing_text(from_ms(a.created_at)),
                 })
                 .collect();
+            let supervision = match r.case_id {
+                Some(c) => self.svc.supervision().items_from_case(c).await?,
+                None => Vec::new(),
+            };
             views.push(ReceiptView {
                 id: r.id,
                 office: r.office_name.clone(),
@@ -307,6 +334,7 @@ impl Information<'_> {
                 received: beijing_text(from_ms(r.received_at)),
                 versions,
                 adoptions,
+                supervision,
             });
         }
         let followups = store::followups(db, id)
@@ -361,6 +389,8 @@ impl Information<'_> {
             receipts: views,
             followups,
             my_receipt,
+            commission: xn_store::information_commissions::commission_of_item(db, id).await?,
+            supervise_case,
         })
     }
 }

@@ -112,6 +112,8 @@ pub struct ItemDetail {
     pub source_case_id: Option<i64>,
     /// Source case title.
     pub source_case_title: Option<String>,
+    /// The information item whose 批示 it came from (its page is where it is read).
+    pub source_information: Option<i64>,
     /// The meeting whose decision (议定事项) it is: (meeting id, its title, the decision's
     /// order in the minutes).
     pub source_meeting: Option<(i64, String, i64)>,
@@ -236,6 +238,12 @@ impl Supervision<'_> {
                 .map(|r| r.title),
             None => None,
         };
+        let source_information = match item.source_case_id {
+            Some(c) => xn_store::information_commissions::item_of_receipt_case(self.svc.db(), c)
+                .await?
+                .map(|(item, _)| item),
+            None => None,
+        };
         let parent = match item.parent_id {
             Some(p) => store::find_item(self.svc.db(), p)
                 .await
@@ -290,6 +298,7 @@ impl Supervision<'_> {
                 .unwrap_or_default(),
             source_case_id: item.source_case_id,
             source_case_title,
+            source_information,
             source_meeting: xn_store::meetings::minutes::meeting_of_item(self.svc.db(), item.id)
                 .await?,
             source_text: item.source_text.clone(),

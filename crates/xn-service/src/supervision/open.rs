@@ -245,18 +245,12 @@ impl Supervision<'_> {
             .post
             .as_ref()
             .map_or(Clearance::Public, |p| p.clearance);
-        Ok(
-            match xn_store::flow::case_document_classification(tx, row.id).await? {
-                Some((_, level)) => {
-                    clearance.may_see(level.parse().unwrap_or(Clearance::TopSecret))
-                }
-                None => true,
-            },
-        )
+        let level = xn_store::flow::case_classification(tx, row.id).await?;
+        Ok(clearance.may_see(level.parse().unwrap_or(Clearance::TopSecret)))
     }
 
     /// Refuses a post that would lead or assist an item while cleared below the 密级 of the
-    /// item's source (the document its source case moves): the item carries that source's
+    /// item's source (the document or the information its source case moves): the item carries that source's
     /// title and words. The refusal names the field, the post's holder and both levels;
     /// nothing is written.
     pub(super) async fn check_cleared(
@@ -268,10 +262,11 @@ impl Supervision<'_> {
         let Some(case) = source_case else {
             return Ok(());
         };
-        let Some((_, code)) = xn_store::flow::case_document_classification(tx, case).await? else {
-            return Ok(());
-        };
+        let code = xn_store::flow::case_classification(tx, case).await?;
         let level = crate::clearance::level(&code)?;
+        if level == Clearance::Public {
+            return Ok(());
+        }
         for (field, post) in posts {
             let (name, clearance) = xn_store::org::post_clearance(tx, *post)
                 .await
@@ -460,7 +455,8 @@ impl Supervision<'_> {
 
     /// An item drafted from the latest leader's opinion on a case the section oversees
     /// (领导批示 → 督办事项): the latest non-empty opinion of a leader or an office director,
-    /// else the latest of anyone.
+    /// else the latest of anyone; for a receiving office's case of information, the 批示 its
+    /// information section recorded (its words and leader).
     pub async fn instruction_draft(
         &self,
         section: &SectionCap<'_>,
@@ -480,6 +476,23 @@ impl Supervision<'_> {
         drop(tx);
         if !readable {
             return Err(ServiceError::Forbidden("该事项超出您的知悉范围".into()));
+        }
+        // A 批示 recorded on received information (信息 采用 at 领导批示): its words and leader.
+        let mut tx = db.begin_read().await?;
+        let info = xn_store::information_commissions::instruction_of_case(&mut tx, case_id).await?;
+        let info_leader = match info.as_ref().and_then(|i| i.leader_post_id) {
+            Some(p) => xn_store::documents::post_person_name(&mut tx, p).await?,
+            None => String::new(),
+        };
+        drop(tx);
+        if let Some(i) = info {
+            return Ok(InstructionDraft {
+                case_id,
+                case_title: i.title,
+                leader_post: i.leader_post_id,
+                leader_name: info_leader,
+                text: i.note,
+            });
         }
         let tasks = xn_store::flow::tasks_of_case(db, case_id).await?;
         let mut with_opinion: Vec<_> = tasks

@@ -214,7 +214,8 @@ pub async fn cases_started_by(
 /// the SQL expression `case_id`: the 密级 of the document it moves, or, for a supervision item,
 /// of the document of the case it came from (an item drafted from a classified instruction
 /// carries its source's title and words); for an information item's case, or a receiving
-/// office's case of it, the item's; `public` for anything else. Read through the unique
+/// office's case of it, the item's, and for a supervision item drafted from a 批示 on received
+/// information, that information's; `public` for anything else. Read through the unique
 /// indexes on `documents(case_id)`, `supervision_items(case_id)`,
 /// `information_items(case_id)` and `information_receipts(case_id)`, so the 密级 has one home
 /// and nothing copied can drift from it.
@@ -226,8 +227,20 @@ pub fn case_classification_sql(case_id: &str) -> String {
           (select ii.classification from information_items ii where ii.case_id = {case_id}),
           (select ri.classification from information_receipts ir
              join information_items ri on ri.id = ir.item_id where ir.case_id = {case_id}),
+          (select si2i.classification from supervision_items si2
+             join information_receipts si2r on si2r.case_id = si2.source_case_id
+             join information_items si2i on si2i.id = si2r.item_id
+            where si2.case_id = {case_id}),
           'public')"
     )
+}
+
+/// The 密级 code of one case (see [`case_classification_sql`]): `public` for a case that moves
+/// nothing classified, or none at all.
+pub async fn case_classification(tx: &mut Tx, case_id: i64) -> Result<String> {
+    let sql = format!("select {}", case_classification_sql("$1"));
+    Ok(with_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(case_id).fetch_one(c).await)?)
 }
 
 /// The 密级 code of each of some cases (see [`case_classification_sql`]); ids that name no

@@ -1,7 +1,8 @@
 //! API of 政务信息: `/api/v1/information` — the items the caller's unit sent and its office
 //! received, 报送, an item's page, the backlog; at the receiving office 签收, 筛选, 编辑 and
 //! 采用; periodicals, their issues (新建一期, 印发) and an issue's 简报 PDF; the points table,
-//! the ranking and the duty post for urgent events.
+//! the ranking and the duty post for urgent events; 约稿 (commissions: ask, who answered, 催报,
+//! 结束) and who may be recorded as giving a 批示.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -12,8 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::information::{
-    AdoptInput, BacklogView, DutySettings, InformationView, IssueView, ItemLine, NewInformation,
-    NewPeriodical, PeriodicalView, PointsLine, Ranking, SubmitOptions,
+    AdoptInput, BacklogView, CommissionList, CommissionView, DutySettings, InformationView,
+    IssueView, ItemLine, NewCommission, NewInformation, NewPeriodical, PeriodicalView, PointsLine,
+    Ranking, SubmitOptions,
 };
 
 use super::Created;
@@ -390,9 +392,143 @@ async fn set_duty(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A choice: (id, label).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InformationChoice {
+    /// Id (a unit or a post).
+    pub id: i64,
+    /// Its label.
+    pub label: String,
+}
+
+fn choices(v: Vec<(i64, String)>) -> Vec<InformationChoice> {
+    v.into_iter().map(|(id, label)| InformationChoice { id, label }).collect()
+}
+
+/// The 约稿 the caller sees: its office's own (information section and directors) and those
+/// asking the caller's unit.
+#[utoipa::path(get, path = "/api/v1/information/commissions", tag = "information",
+    responses((status = 200, body = CommissionList)))]
+async fn list_commissions(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<CommissionList>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .information()
+            .commissions(&actor, state.clock.now())
+            .await?,
+    ))
+}
+
+/// 约稿: the information section asks units for information on a topic by a date.
+#[utoipa::path(post, path = "/api/v1/information/commissions", tag = "information",
+    request_body = NewCommission,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn create_commission(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<NewCommission>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    let id = i.commission(&cap, &body, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The units the caller's information section may ask.
+#[utoipa::path(get, path = "/api/v1/information/commissions/units", tag = "information",
+    responses((status = 200, body = [InformationChoice]), (status = 403, body = crate::error::Problem)))]
+async fn commission_units(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<InformationChoice>>, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    Ok(Json(choices(i.commission_units(&cap).await?)))
+}
+
+/// A 约稿: the units asked, who answered and who has not, the answers.
+#[utoipa::path(get, path = "/api/v1/information/commissions/{id}", tag = "information",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = CommissionView), (status = 404, body = crate::error::Problem)))]
+async fn get_commission(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CommissionView>, ApiError> {
+    Ok(Json(
+        state
+            .services
+            .information()
+            .commission_view(&actor, id, state.clock.now())
+            .await?,
+    ))
+}
+
+/// How many units a 催报 reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Urged {
+    /// Units urged.
+    pub units: usize,
+}
+
+/// 催报: tells every unit asked that has not answered.
+#[utoipa::path(post, path = "/api/v1/information/commissions/{id}/urge", tag = "information",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Urged), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem)))]
+async fn urge_commission(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Urged>, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    let units = i.urge_commission(&cap, id, state.clock.now()).await?;
+    Ok(Json(Urged { units }))
+}
+
+/// 结束征集.
+#[utoipa::path(post, path = "/api/v1/information/commissions/{id}/close", tag = "information",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::Problem),
+              (status = 409, body = crate::error::Problem)))]
+async fn close_commission(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    i.close_commission(&cap, id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who may be recorded as giving a 批示 on the caller's office's information (`leader_post`
+/// of an adoption at `instruction`).
+#[utoipa::path(get, path = "/api/v1/information/leaders", tag = "information",
+    responses((status = 200, body = [InformationChoice]), (status = 403, body = crate::error::Problem)))]
+async fn instruction_leaders(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<InformationChoice>>, ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    Ok(Json(choices(i.instruction_leaders(&cap).await?)))
+}
+
 /// The routes of `/api/v1/information`.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(list_commissions, create_commission))
+        .routes(routes!(commission_units))
+        .routes(routes!(get_commission))
+        .routes(routes!(urge_commission))
+        .routes(routes!(close_commission))
+        .routes(routes!(instruction_leaders))
         .routes(routes!(list_information, submit_information))
         .routes(routes!(submit_options))
         .routes(routes!(backlog))

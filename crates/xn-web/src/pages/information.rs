@@ -110,6 +110,9 @@ struct SubmitForm {
     office: Vec<i64>,
     #[serde(default)]
     outside: Vec<i64>,
+    /// The 约稿 answered (its id, or empty).
+    #[serde(default)]
+    commission: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -119,6 +122,8 @@ struct FormPage {
     o: SubmitOptions,
     f: SubmitForm,
     kinds: Vec<(&'static str, &'static str)>,
+    /// The open 约稿 asking the unit: (id, label).
+    commissions: Vec<(i64, String)>,
     error: Option<String>,
 }
 
@@ -132,6 +137,9 @@ impl FormPage {
     fn signer_is(&self, id: &i64) -> bool {
         self.f.signer_post == id.to_string()
     }
+    fn commission_is(&self, id: &i64) -> bool {
+        self.f.commission == id.to_string()
+    }
 }
 
 async fn form_page(
@@ -140,22 +148,34 @@ async fn form_page(
     f: SubmitForm,
     error: Option<String>,
 ) -> Result<FormPage, PageError> {
+    let i = state.services.information();
     Ok(FormPage {
         l: Layout::new(state, actor, "/information").await?,
-        o: state.services.information().options(actor).await?,
+        o: i.options(actor).await?,
+        commissions: i.answerable(actor, state.clock.now()).await?,
         f,
         kinds: InfoKind::all().map(|k| (k.code(), k.label())).collect(),
         error,
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct NewItemQuery {
+    /// The 约稿 being answered (from its page).
+    #[serde(default)]
+    commission: Option<i64>,
+}
+
 async fn new_item(
     State(state): State<AppState>,
     CurrentUser(actor): CurrentUser,
+    Query(q): Query<NewItemQuery>,
 ) -> Result<Response, PageError> {
-    Ok(form_page(&state, &actor, SubmitForm::default(), None)
-        .await?
-        .into_response())
+    let f = SubmitForm {
+        commission: q.commission.map(|c| c.to_string()).unwrap_or_default(),
+        ..SubmitForm::default()
+    };
+    Ok(form_page(&state, &actor, f, None).await?.into_response())
 }
 
 async fn submit(
@@ -183,6 +203,13 @@ async fn submit(
                     .map_err(|_| ServiceError::invalid("first_item", "所续快报的编号应为数字"))?,
             ),
         };
+        let commission = match f.commission.trim() {
+            "" => None,
+            s => Some(
+                s.parse()
+                    .map_err(|_| ServiceError::invalid("commission", "所选约稿不存在"))?,
+            ),
+        };
         let input = NewInformation {
             title: f.title.clone(),
             body: f.body.replace("\r\n", "\n"),
@@ -194,6 +221,7 @@ async fn submit(
             signer_post,
             offices: f.office.clone(),
             outside: f.outside.clone(),
+            commission,
         };
         state
             .services
@@ -230,6 +258,8 @@ struct ItemPage {
     section: bool,
     issues: Vec<IssueView>,
     levels: Vec<(&'static str, &'static str)>,
+    /// Who may have given a 批示 (the adoption form's choice): (post, label).
+    leaders: Vec<(i64, String)>,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -261,15 +291,18 @@ async fn item_page(
 ) -> Result<ItemPage, PageError> {
     let i = state.services.information();
     let d = i.item(actor, id).await?;
-    let section = i.section(actor).await?.is_some() && d.my_receipt.is_some();
-    let issues = if section {
-        i.issues(actor)
-            .await?
-            .into_iter()
-            .filter(|s| !s.published)
-            .collect()
-    } else {
-        Vec::new()
+    let cap = i.section(actor).await?;
+    let section = cap.is_some() && d.my_receipt.is_some();
+    let (issues, leaders) = match cap.filter(|_| section) {
+        Some(cap) => (
+            i.issues(actor)
+                .await?
+                .into_iter()
+                .filter(|s| !s.published)
+                .collect(),
+            i.instruction_leaders(&cap).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     Ok(ItemPage {
         l: Layout::new(state, actor, "/information").await?,
@@ -277,6 +310,7 @@ async fn item_page(
         section,
         issues,
         levels: Level::all().map(|l| (l.code(), l.label())).collect(),
+        leaders,
         notice,
         error,
     })
@@ -412,6 +446,8 @@ struct AdoptForm {
     issue: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    leader_post: String,
 }
 
 async fn adopt(
@@ -426,6 +462,7 @@ async fn adopt(
             level: f.level.clone(),
             issue: f.issue.trim().parse().ok(),
             note: f.note.clone(),
+            leader_post: f.leader_post.trim().parse().ok(),
         };
         i.adopt(&cap, receipt, &input, state.clock.now())
             .await

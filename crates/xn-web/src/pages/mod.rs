@@ -29,6 +29,7 @@ pub mod efficiency_alerts;
 pub mod flash;
 pub mod flow;
 pub mod information;
+pub mod information_commissions;
 pub mod management;
 pub mod meetings;
 pub mod meetings_minutes;
@@ -96,7 +97,7 @@ pub const AREAS: [Area; 10] = [
     Area {
         seg: "information",
         name: "信息",
-        description: "政务信息报送、签发、签收筛选、采用与刊物编发、突发事件快报、计分排名；约稿将陆续上线。",
+        description: "政务信息报送、签发、签收筛选、采用与刊物编发、突发事件快报、计分排名、约稿与催报；领导批示一步转为督办事项。",
         stage: Stage::Built,
     },
     Area {
@@ -324,6 +325,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings_topics::router())
         .merge(service::router())
         .merge(information::router())
+        .merge(information_commissions::router())
         .merge(efficiency::router())
         .merge(efficiency_alerts::router())
         .merge(complaints::router())

@@ -401,6 +401,8 @@ fn notice_link(subject: Option<&str>) -> Option<String> {
         "rule" => Some(format!("/rules/{id}")),
         "study_material" => Some(format!("/study/materials/{id}")),
         "study_session" => Some(format!("/study/sessions/{id}")),
+        "information_commission" => Some(format!("/information/commissions/{id}")),
+        "instruction" => Some(format!("/supervision/new?case={id}")),
         _ => None,
     }
 }

@@ -468,6 +468,16 @@ fn rows() -> Vec<Row> {
         // office's own staff report to no office in the tree).
         r("GET", "/api/v1/information/ranking", "flow.work", "yyyn nnn yn"),
         r("GET", "/api/v1/information/duty", "flow.work", "nnnn nnn nn"),
+        // 约稿 (a commission of the city's information section to 柳林县's office): the office's
+        // directors read it, the section alone asks, urges and closes; units not asked learn
+        // nothing. The 批示 leaders are the section's choice.
+        r("GET", "/api/v1/information/commissions", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/information/commissions", "flow.work", "nnnn nnn nn").json(r#"{"topic":"","due_on":"","units":[]}"#),
+        r("GET", "/api/v1/information/commissions/units", "flow.work", "nnnn nnn nn"),
+        r("GET", "/api/v1/information/commissions/{id}", "flow.work", "yhhh nnn yn"),
+        r("POST", "/api/v1/information/commissions/{id}/urge", "flow.work", "nnnn nnn nn"),
+        r("POST", "/api/v1/information/commissions/{id}/close", "flow.work", "nnnn nnn nn"),
+        r("GET", "/api/v1/information/leaders", "flow.work", "nnnn nnn nn"),
         r("PUT", "/api/v1/information/duty", "flow.work", "nnnn nnn nn").json(r#"{}"#),
         // ---- Pages: the desk and the person's own (a token opens no page) ----
         r("GET", "/", "", "yyyy yyy ll"),
@@ -735,6 +745,11 @@ fn rows() -> Vec<Row> {
         r("POST", "/information/receipts/{id}/edit", "flow.work", "nnnn nnn ll").form("title="),
         r("POST", "/information/receipts/{id}/adopt", "flow.work", "nnnn nnn ll").form("level=internal"),
         r("GET", "/information/{id}", "flow.work", "yhhh nnn ll"),
+        r("GET", "/information/commissions", "flow.work", "yyyy nnn ll"),
+        r("POST", "/information/commissions", "flow.work", "nnnn nnn ll").form("topic="),
+        r("GET", "/information/commissions/{id}", "flow.work", "yhhh nnn ll"),
+        r("POST", "/information/commissions/{id}/urge", "flow.work", "nnnn nnn ll"),
+        r("POST", "/information/commissions/{id}/close", "flow.work", "nnnn nnn ll"),
     ]
 }
 
@@ -814,6 +829,7 @@ impl Fixtures {
                         "complaints" => "complaint",
                         "receipts" | "by-receipt" => "receipt",
                         "periodicals" => "issue",
+                        "commissions" => "commission",
                         "rooms" => "room",
                         "persons" => "person",
                         "posts" => "post",
@@ -1330,6 +1346,17 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let issue = res.json()["id"].as_i64().unwrap();
+    let liulin_office = app.unit_id("柳林县人民政府办公室").await;
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/information/commissions",
+            &section,
+            Some(json!({"topic": "矩阵约稿", "due_on": "2026-12-31", "units": [liulin_office]})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let commission = res.json()["id"].as_i64().unwrap();
 
     // An alert on the 秘密 notice that its holder, the 主任, answers for (as a scan raises it).
     app.exec(&format!(
@@ -1413,6 +1440,7 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ("schedule_entry", schedule_entry),
         ("info", info),
         ("receipt", receipt),
+        ("commission", commission),
         ("issue", issue),
         ("request", request),
         ("case_file", case_file),

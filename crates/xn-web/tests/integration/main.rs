@@ -28,6 +28,7 @@ mod efficiency_figures;
 mod factor;
 mod flow;
 mod information;
+mod information_commissions;
 mod management;
 mod meetings;
 mod meetings_figures;
