@@ -1,8 +1,11 @@
-// 信息 in real headless Chromium: 清河县's 秘书 reports an item from a phone (390×844), nothing
-// wider than the screen; the county office's 主任 signs it off (签发) on the 办理 page; the city
-// office's 信息科 chief (xinxi) signs for it, adopts it and puts it into a new issue of
-// 《东川政务信息》, prints the issue and downloads its PDF; the 秘书 then sees the county's points
-// under 计分排名. On the engines scripts/e2e chooses (e2e/lib.mjs, onEngines).
+// 信息 in real headless Chromium: the city office's 信息科 chief (xinxi) asks 清河县 for
+// information on a topic (约稿); 清河县's 秘书 answers it from a phone (390×844), nothing wider
+// than the screen; the county office's 主任 signs it off (签发) on the 办理 page; xinxi signs for
+// it, adopts it and puts it into a new issue of 《东川政务信息》, prints the issue and downloads
+// its PDF, sees the commission answered, and records the 市长's 批示 on it; kezhang, as 督查科
+// 副科长, follows the notice to the 立项 form drafted from the 批示 and opens a 督办 item linked
+// back to the information; the 秘书 then sees the county's points under 计分排名. On the engines
+// scripts/e2e chooses (e2e/lib.mjs, onEngines).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +25,8 @@ import {
 
 const JOURNEY_TIMEOUT_MS = 240_000;
 const TITLE = '清河县冬季农田水利建设全面铺开';
+const TOPIC = '冬季农田水利建设的进展和做法';
+const INSTRUCTION = '此做法好，请市水利局总结推广。';
 
 function journeys(backend, { databaseUrl } = {}) {
   const shot = (name) => (backend === 'SQLite' ? name : `${backend.toLowerCase()}-${name}`);
@@ -41,12 +46,15 @@ function journeys(backend, { databaseUrl } = {}) {
     database?.drop();
   });
 
-  async function signIn(login, screen) {
+  async function signIn(login, screen, post) {
     const context = await browser.newContext(screen);
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
     await submitLogin(page, login);
+    if (post && new URL(page.url()).pathname === '/choose-post') {
+      await navigating(page, () => page.getByRole('button', { name: post }).click());
+    }
     await expectText(page.locator('h1'), '我的工作台', { hint: `${login}-workbench` });
     return { context, page };
   }
@@ -56,12 +64,31 @@ function journeys(backend, { databaseUrl } = {}) {
     const zhuren = await signIn('qinghe.zhuren', DESKTOP);
     const section = await signIn('xinxi', DESKTOP);
     try {
-      // 报送 from the phone.
+      // 约稿: the city's 信息科 asks 清河县 for information on a topic within a week.
+      const s = section.page;
+      await s.goto(`${server.url}/information`);
+      await navigating(s, () => s.locator('#commissions').click());
+      await expectText(s.locator('h1'), '约稿', { hint: 'commissions' });
+      await s.locator('#ask summary').click();
+      await s.locator('input[name=topic]').fill(TOPIC);
+      const due = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+      await s.locator('input[name=due_on]').fill(due);
+      await s.locator('#ask-form label.check', { hasText: '清河县人民政府办公室' }).locator('input').check();
+      await navigating(s, () => s.locator('#ask-submit').click());
+      await expectText(s.locator('.notice'), '约稿已发出', { hint: 'asked' });
+      await expectText(s.locator('#asked-units'), '未报送', { hint: 'not-yet' });
+      const commissionPath = new URL(s.url()).pathname;
+
+      // 报送 from the phone, answering the commission.
       const m = mishu.page;
       await m.goto(`${server.url}/information`);
       await expectText(m.locator('h1'), '政务信息', { hint: 'information-phone' });
-      await navigating(m, () => m.locator('#new-item').click());
+      await navigating(m, () => m.locator('#commissions').click());
+      await navigating(m, () => m.locator('#asking a', { hasText: TOPIC }).click());
+      await nothingWider(m, 'a commission on a phone');
+      await navigating(m, () => m.locator('#answer').click());
       await expectText(m.locator('h1'), '报送信息', { hint: 'form-phone' });
+      assert.match(await m.locator('#commission option:checked').innerText(), new RegExp(TOPIC));
       await nothingWider(m, 'the 报送 form on a phone');
       await m.locator('input[name=title]').fill(TITLE);
       await m.locator('textarea[name=body]').fill('清河县组织各乡镇开展冬季农田水利建设，新修渠道、整治塘堰，受益农田面积持续扩大。');
@@ -87,7 +114,6 @@ function journeys(backend, { databaseUrl } = {}) {
       await expectText(z.locator('#item-state'), '已报送', { hint: 'sent' });
 
       // The city's 信息科: a new issue, then 签收, 采用 and 本级刊物采用 into it.
-      const s = section.page;
       await s.goto(`${server.url}/information/periodicals`);
       await navigating(s, () => s.locator('button[id^=new-issue-]').first().click());
       await expectText(s.locator('.notice'), '已新建一期', { hint: 'new-issue' });
@@ -116,6 +142,20 @@ function journeys(backend, { databaseUrl } = {}) {
       assert.ok((await pdf.body()).subarray(0, 4).toString() === '%PDF', 'the issue as PDF');
       await screenshot(s, shot('information-issue'));
 
+      // The commission shows 清河县 answered.
+      await s.goto(`${server.url}${commissionPath}`);
+      await expectText(s.locator('#asked-units'), '已报送', { hint: 'answered' });
+      await expectText(s.locator('#answers'), TITLE, { hint: 'answer-listed' });
+
+      // The 市长's 批示 on it, recorded by the section.
+      await s.goto(`${server.url}${itemPath}`);
+      await s.locator('#level').selectOption('instruction');
+      const mayor = s.locator('#leader-post option', { hasText: '市长' });
+      await s.locator('#leader-post').selectOption(await mayor.first().getAttribute('value'));
+      await s.locator('#adopt-form input[name=note]').fill(INSTRUCTION);
+      await navigating(s, () => s.locator('#adopt').click());
+      await expectText(s.locator('.receipt'), INSTRUCTION, { hint: 'instruction' });
+
       // The county sees its points.
       await m.goto(`${server.url}/information/ranking`);
       await expectText(m.locator('h1'), '信息计分排名', { hint: 'ranking' });
@@ -124,6 +164,25 @@ function journeys(backend, { databaseUrl } = {}) {
       await expectText(county, '本级刊物采用', { hint: 'points-lines' });
       await nothingWider(m, 'the ranking on a phone');
       await screenshot(m, shot('information-ranking-phone'));
+      // kezhang, as 督查科副科长, follows the notice to the drafted 立项 form: one step.
+      const supervisor = await signIn('kezhang', DESKTOP, '督查科 · 副科长（兼）');
+      try {
+        const k = supervisor.page;
+        const notice = k.locator('.notice-list a', { hasText: '转为督办事项' }).first();
+        await k.locator('details.notices summary').click();
+        await navigating(k, () => notice.click());
+        await expectText(k.locator('h1'), '立项督办', { hint: 'sv-form' });
+        assert.equal(await k.getByLabel('督办内容').inputValue(), INSTRUCTION);
+        const lead = k.locator('#lead-post option', { hasText: '清河县' }).first();
+        await k.locator('#lead-post').selectOption({ label: (await lead.innerText()).trim() });
+        await navigating(k, () => k.getByRole('button', { name: '立项并交办' }).click());
+        await expectText(k.locator('.notice'), '已立项', { hint: 'sv-opened' });
+        // Linked both ways: the item names the information, the information lists the item.
+        await navigating(k, () => k.locator('#source-information').click());
+        await expectText(k.locator('.supervision-link'), '落实', { hint: 'info-links-item' });
+      } finally {
+        await supervisor.context.close();
+      }
     } finally {
       await mishu.context.close();
       await zhuren.context.close();

@@ -1,5 +1,6 @@
 //! SQL of 约稿 (migration 0050): an office's commissions, the units each asks, the items that
-//! answer them, and the 批示 leader an adoption records. Who may do what is the service's rule.
+//! answer them, the 批示 leader an adoption records, and the month's counts the 信息工作通报
+//! states. Who may do what is the service's rule.
 
 use crate::{Db, Result, Tx};
 
@@ -285,4 +286,62 @@ pub async fn item_of_receipt_case(db: &Db, case_id: i64) -> Result<Option<(i64, 
     Ok(with_db!(db, c => sqlx::query_as(
         "select item_id, id from information_receipts where case_id = $1")
         .bind(case_id).fetch_optional(c).await)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The month's counts for the 信息工作通报
+
+/// Items an office received in `[from, to)` (epoch ms), by submitting unit: (unit, count).
+pub async fn received_by_unit(db: &Db, office: i64, from: i64, to: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select i.unit_id, count(*) from information_receipts r
+           join information_items i on i.id = r.item_id
+          where r.office_unit_id = $1 and r.received_at >= $2 and r.received_at < $3
+          group by i.unit_id")
+        .bind(office).bind(from).bind(to).fetch_all(c).await)?)
+}
+
+/// Adoptions an office recorded in `[from, to)`, by level: (level, count).
+pub async fn adoptions_by_level(
+    db: &Db,
+    office: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, i64)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select level, count(*) from information_adoptions
+          where office_unit_id = $1 and created_at >= $2 and created_at < $3
+          group by level")
+        .bind(office).bind(from).bind(to).fetch_all(c).await)?)
+}
+
+/// Adoptions an office recorded in `[from, to)`, by submitting unit: (unit, count).
+pub async fn adoptions_by_unit(db: &Db, office: i64, from: i64, to: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select i.unit_id, count(*) from information_adoptions a
+           join information_items i on i.id = a.item_id
+          where a.office_unit_id = $1 and a.created_at >= $2 and a.created_at < $3
+          group by i.unit_id")
+        .bind(office).bind(from).bind(to).fetch_all(c).await)?)
+}
+
+/// An office's commissions due in `[from, to]` (dates `YYYY-MM-DD`), with the units that had
+/// not answered by their date: (topic, unit names).
+pub async fn unanswered_due(
+    db: &Db,
+    office: i64,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select c.topic, u.name from information_commissions c
+           join information_commission_units cu on cu.commission_id = c.id
+           join units u on u.id = cu.unit_id
+          where c.office_unit_id = $1 and c.due_on >= $2 and c.due_on <= $3
+            and not exists (
+              select 1 from information_items i
+               where i.commission_id = c.id and i.unit_id = cu.unit_id and i.state = 'sent'
+                 and i.sent_at is not null)
+          order by c.id, u.sort_order, u.id")
+        .bind(office).bind(from).bind(to).fetch_all(c).await)?)
 }

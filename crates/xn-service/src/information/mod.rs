@@ -12,11 +12,13 @@
 //! `adopt` (采用 at a level, into a periodical's issue; a 批示 offered to the supervising
 //! section as a 督办 item), `commissions` (约稿: asking units for information on a topic, who
 //! has answered, 催报), `periodicals` (刊物, 期号, the 简报
-//! PDF), `scores` (the points table, the ranking) and `views` (lists and an item's page). What
+//! PDF), `scores` (the points table, the ranking), `bulletin` (the month's 信息工作通报 drafted
+//! as a document) and `views` (lists and an item's page). What
 //! only the receiving office's information section may do takes an [`InfoSectionCap`], made by
 //! [`Information::as_section`] and nothing else.
 
 mod adopt;
+mod bulletin;
 mod commissions;
 mod demo;
 pub(crate) mod hooks;
@@ -35,6 +37,7 @@ use xn_store::information as store;
 use crate::{Actor, Result, ServiceError, Services, require};
 
 pub use adopt::AdoptInput;
+pub use bulletin::InfoBulletin;
 pub use commissions::{
     AnswerLine, AskedUnit, CommissionLine, CommissionList, CommissionView, NewCommission,
 };

@@ -74,11 +74,14 @@ pub struct Ranking {
     pub lines: Vec<RankLine>,
 }
 
+/// The reason a late urgent report's deduction is shown with.
+pub(super) const URGENT_LATE_REASON: &str = "突发事件迟报";
+
 fn reason_of(code: &str) -> String {
     Level::from_code(code).map_or_else(
         || match code {
             domain::URGENT_ON_TIME => "突发事件按时报送".to_owned(),
-            domain::URGENT_LATE => "突发事件迟报".to_owned(),
+            domain::URGENT_LATE => URGENT_LATE_REASON.to_owned(),
             other => other.to_owned(),
         },
         |l| l.label().to_owned(),

@@ -507,6 +507,32 @@ async fn close_commission(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A month.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BulletinMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+}
+
+/// Drafts the month's 信息工作通报 as a 通报 document of the caller's office (its information
+/// section), to be signed off and dispatched like any document.
+#[utoipa::path(post, path = "/api/v1/information/bulletin", tag = "information",
+    request_body = BulletinMonth,
+    responses((status = 201, body = Created), (status = 403, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+async fn draft_bulletin(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<BulletinMonth>,
+) -> Result<(StatusCode, Json<Created>), ApiError> {
+    let i = state.services.information();
+    let cap = i.as_section(&actor).await?;
+    let id = i
+        .draft_bulletin(&cap, body.month.trim(), state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
 /// Who may be recorded as giving a 批示 on the caller's office's information (`leader_post`
 /// of an adoption at `instruction`).
 #[utoipa::path(get, path = "/api/v1/information/leaders", tag = "information",
@@ -529,6 +555,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(urge_commission))
         .routes(routes!(close_commission))
         .routes(routes!(instruction_leaders))
+        .routes(routes!(draft_bulletin))
         .routes(routes!(list_information, submit_information))
         .routes(routes!(submit_options))
         .routes(routes!(backlog))

@@ -682,6 +682,8 @@ struct RankingPage {
     l: Layout,
     r: Option<Ranking>,
     period: String,
+    /// The reader is the office's information section (起草信息工作通报).
+    section: bool,
     error: Option<String>,
 }
 
@@ -698,31 +700,76 @@ async fn ranking(
                 .format("%Y-%m")
                 .to_string()
         });
-    let l = Layout::new(&state, &actor, "/information").await?;
-    match state
-        .services
-        .information()
-        .ranking(&actor, period.trim())
-        .await
-    {
-        Ok(r) => Ok(RankingPage {
-            l,
-            r: Some(r),
-            period,
-            error: None,
+    ranking_page(&state, &actor, period, None).await
+}
+
+async fn ranking_page(
+    state: &AppState,
+    actor: &Actor,
+    period: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let i = state.services.information();
+    let l = Layout::new(state, actor, "/information").await?;
+    let section = i.section(actor).await?.is_some();
+    match i.ranking(actor, period.trim()).await {
+        Ok(r) => {
+            let status = if error.is_some() {
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                axum::http::StatusCode::OK
+            };
+            Ok((
+                status,
+                RankingPage {
+                    l,
+                    r: Some(r),
+                    period,
+                    section,
+                    error,
+                },
+            )
+                .into_response())
         }
-        .into_response()),
         Err(e @ ServiceError::Invalid { .. }) => Ok((
             status_of(&e),
             RankingPage {
                 l,
                 r: None,
                 period,
+                section,
                 error: fixable(&e),
             },
         )
             .into_response()),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct BulletinForm {
+    #[serde(default)]
+    month: String,
+}
+
+/// `POST /information/bulletin`: drafts the month's 信息工作通报 and opens the draft.
+async fn draft_bulletin(
+    State(state): State<AppState>,
+    PageForm(actor, f): PageForm<BulletinForm>,
+) -> Result<Response, PageError> {
+    let i = state.services.information();
+    let result = async {
+        let cap = i.as_section(&actor).await?;
+        i.draft_bulletin(&cap, f.month.trim(), state.clock.now())
+            .await
+    }
+    .await;
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(m) => ranking_page(&state, &actor, f.month.clone(), Some(m)).await,
+            None => Err(e.into()),
+        },
     }
 }
 
@@ -737,6 +784,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/information/new", get(new_item))
         .route("/information/ranking", get(ranking))
+        .route("/information/bulletin", post(draft_bulletin))
         .route(
             "/information/periodicals",
             get(periodicals).post(add_periodical),

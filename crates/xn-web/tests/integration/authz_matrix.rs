@@ -478,6 +478,7 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/information/commissions/{id}/urge", "flow.work", "nnnn nnn nn"),
         r("POST", "/api/v1/information/commissions/{id}/close", "flow.work", "nnnn nnn nn"),
         r("GET", "/api/v1/information/leaders", "flow.work", "nnnn nnn nn"),
+        r("POST", "/api/v1/information/bulletin", "flow.work", "nnnn nnn nn").json(r#"{"month":"bad"}"#),
         r("PUT", "/api/v1/information/duty", "flow.work", "nnnn nnn nn").json(r#"{}"#),
         // ---- Pages: the desk and the person's own (a token opens no page) ----
         r("GET", "/", "", "yyyy yyy ll"),
@@ -750,6 +751,7 @@ fn rows() -> Vec<Row> {
         r("GET", "/information/commissions/{id}", "flow.work", "yhhh nnn ll"),
         r("POST", "/information/commissions/{id}/urge", "flow.work", "nnnn nnn ll"),
         r("POST", "/information/commissions/{id}/close", "flow.work", "nnnn nnn ll"),
+        r("POST", "/information/bulletin", "flow.work", "nnnn nnn ll").form("month=bad"),
     ]
 }
 

@@ -392,3 +392,87 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
     }
 );
+
+on_both_engines!(
+    the_months_bulletin_is_drafted_from_the_facts_as_a_circular,
+    |app: TestApp| async move {
+        let section = section(&app).await;
+        let qinghe = app.unit_id("清河县人民政府办公室").await;
+        let liulin = app.unit_id("柳林县人民政府办公室").await;
+        // Thursday 2026-11-26: a commission to 清河 and 柳林 due on the 30th.
+        let id = ok(
+            &app,
+            "POST",
+            "/api/v1/information/commissions",
+            &section,
+            Some(json!({"topic": "冬季供暖保障", "due_on": "2026-11-30", "units": [qinghe, liulin]})),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        // 清河 answers; its item is adopted as a 专报 and into the office's own use.
+        let (item, case) = submit(&app, "qinghe", "清河县做好冬季供暖保障", json!({"commission": id})).await;
+        sign_off(&app, "qinghe", case).await;
+        let receipt = app
+            .scalar(&format!("select id from information_receipts where item_id = {item}"))
+            .await;
+        let r = format!("/api/v1/information/receipts/{receipt}");
+        ok(&app, "POST", &format!("{r}/sign"), &section, None).await;
+        ok(&app, "POST", &format!("{r}/screen"), &section, Some(json!({"decision": "采用"}))).await;
+        for level in ["internal", "special"] {
+            ok(&app, "POST", &format!("{r}/adopt"), &section, Some(json!({"level": level}))).await;
+        }
+        let points = app
+            .scalar(&format!(
+                "select cast(coalesce(sum(points), 0) as bigint) from information_scores where unit_id = {qinghe}"
+            ))
+            .await;
+        assert!(points > 0);
+
+        // Only the section drafts it, and for a month.
+        let zhuren = token(&app, "qinghe.zhuren").await;
+        let res = app
+            .api("POST", "/api/v1/information/bulletin", &zhuren, Some(json!({"month": "2026-11"})))
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        let res = app
+            .api("POST", "/api/v1/information/bulletin", &section, Some(json!({"month": "11月"})))
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let doc = ok(
+            &app,
+            "POST",
+            "/api/v1/information/bulletin",
+            &section,
+            Some(json!({"month": "2026-11"})),
+        )
+        .await["id"]
+            .as_i64()
+            .unwrap();
+        assert_eq!(
+            app.text(&format!("select kind from documents where id = {doc}")).await,
+            "circular"
+        );
+        assert_eq!(
+            app.text(&format!("select title from documents where id = {doc}")).await,
+            "关于2026年11月政务信息工作情况的通报"
+        );
+        let body = app
+            .text(&format!("select body from documents where id = {doc}"))
+            .await;
+        assert!(body.contains("共收到各地各部门报送的政务信息1条，记采用2条次"), "{body}");
+        assert!(body.contains("专报领导1条"), "{body}");
+        assert!(
+            body.contains(&format!("1. 清河县人民政府办公室：{points}分（报送1条，记采用2条次）")),
+            "{body}"
+        );
+        // Who sent nothing, and who did not answer the commission, are named.
+        assert!(body.contains("柳林县人民政府办公室"), "{body}");
+        assert!(body.contains("本月未报送信息"), "{body}");
+        assert!(
+            body.contains("约稿「冬季供暖保障」，柳林县人民政府办公室未按要求报送"),
+            "{body}"
+        );
+        assert!(!body.contains("约稿「冬季供暖保障」，清河"), "{body}");
+    }
+);
