@@ -256,7 +256,7 @@ impl Information<'_> {
             .filter(|r| r.closed_at.is_none())
             .map(|r| {
                 let l = line(r, today);
-                (l.id, format!("{}：{}（{} 截止）", l.office, l.topic, l.due_on))
+                (l.id, format!("{}（{} 截止）", l.topic, l.due_on))
             })
             .collect())
     }

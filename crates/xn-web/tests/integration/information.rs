@@ -820,6 +820,32 @@ on_both_engines!(
                 .await
                 >= 1
         );
+        // Two 约稿: answered by most, one county urged and left overdue, the first closed.
+        assert_eq!(app.count("information_commissions").await, 2);
+        assert_eq!(
+            app.scalar("select count(*) from information_commissions where closed_at is not null")
+                .await,
+            1
+        );
+        assert!(
+            app.scalar("select count(*) from information_items where commission_id is not null")
+                .await
+                >= 3
+        );
+        assert!(
+            app.scalar("select count(*) from information_commission_units where urge_count > 0")
+                .await
+                >= 1
+        );
+        // The 批示 names its leader, and the 督查科 was told.
+        assert_eq!(
+            app.scalar(
+                "select count(*) from information_adoptions
+                  where level = 'instruction' and leader_post_id is null"
+            )
+            .await,
+            0
+        );
         let section = app
             .token_for(
                 &app.login_of_position("信息科", "section_chief").await,
