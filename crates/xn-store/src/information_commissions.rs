@@ -79,15 +79,20 @@ pub async fn insert_commission(tx: &mut Tx, n: &NewCommission<'_>, at: i64) -> R
 /// One commission.
 pub async fn find_commission(db: &Db, id: i64) -> Result<Option<CommissionRow>> {
     let sql = format!("{COMMISSION_SELECT} where c.id = $1");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(id).fetch_optional(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(id).fetch_optional(c).await)?,
+    )
 }
 
 /// An office's commissions, newest first.
 pub async fn commissions_of_office(db: &Db, office: i64, limit: i64) -> Result<Vec<CommissionRow>> {
-    let sql = format!("{COMMISSION_SELECT} where c.office_unit_id = $1 order by c.id desc limit $2");
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(office).bind(limit).fetch_all(c).await)?)
+    let sql =
+        format!("{COMMISSION_SELECT} where c.office_unit_id = $1 order by c.id desc limit $2");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(office).bind(limit).fetch_all(c).await)?,
+    )
 }
 
 /// The commissions that ask a unit, newest first.
@@ -97,8 +102,10 @@ pub async fn commissions_asking(db: &Db, unit: i64, limit: i64) -> Result<Vec<Co
                                            where cu.commission_id = c.id and cu.unit_id = $1)
           order by c.id desc limit $2"
     );
-    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(unit).bind(limit).fetch_all(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(unit).bind(limit).fetch_all(c).await)?,
+    )
 }
 
 /// Whether a commission asks a unit.
@@ -316,7 +323,12 @@ pub async fn adoptions_by_level(
 }
 
 /// Adoptions an office recorded in `[from, to)`, by submitting unit: (unit, count).
-pub async fn adoptions_by_unit(db: &Db, office: i64, from: i64, to: i64) -> Result<Vec<(i64, i64)>> {
+pub async fn adoptions_by_unit(
+    db: &Db,
+    office: i64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(i64, i64)>> {
     Ok(with_db!(db, c => sqlx::query_as(
         "select i.unit_id, count(*) from information_adoptions a
            join information_items i on i.id = a.item_id

@@ -49,11 +49,10 @@ impl Information<'_> {
             .await?
             .into_iter()
             .collect();
-        let levels: BTreeMap<String, i64> =
-            store::adoptions_by_level(db, section.office, from, to)
-                .await?
-                .into_iter()
-                .collect();
+        let levels: BTreeMap<String, i64> = store::adoptions_by_level(db, section.office, from, to)
+            .await?
+            .into_iter()
+            .collect();
         let adopted: BTreeMap<i64, i64> = store::adoptions_by_unit(db, section.office, from, to)
             .await?
             .into_iter()
@@ -203,7 +202,9 @@ impl Information<'_> {
 
 /// 一, 二, … 十 for the numbered problems (never more than a handful).
 fn chinese_number(n: usize) -> String {
-    const DIGITS: [&str; 11] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+    const DIGITS: [&str; 11] = [
+        "〇", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+    ];
     match n {
         0..=10 => DIGITS[n].to_owned(),
         11..=19 => format!("十{}", DIGITS[n - 10]),

@@ -135,7 +135,10 @@ pub struct CommissionList {
 impl Information<'_> {
     /// The units a section's 约稿 may ask: the bureaus of its government and the office of
     /// every government directly below it.
-    pub async fn commission_units(&self, section: &InfoSectionCap<'_>) -> Result<Vec<(i64, String)>> {
+    pub async fn commission_units(
+        &self,
+        section: &InfoSectionCap<'_>,
+    ) -> Result<Vec<(i64, String)>> {
         let government = self.government_of(section.office).await?;
         Ok(store::reporting_units(self.svc.db(), government).await?)
     }
@@ -157,9 +160,16 @@ impl Information<'_> {
         }
         let description = input.description.trim();
         if description.chars().count() > DESCRIPTION_MAX {
-            return Err(ServiceError::invalid("description", "具体要求不超过 1000 字"));
+            return Err(ServiceError::invalid(
+                "description",
+                "具体要求不超过 1000 字",
+            ));
         }
-        if topic.chars().chain(description.chars()).any(|c| c.is_control() && c != '\n' && c != '\r') {
+        if topic
+            .chars()
+            .chain(description.chars())
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+        {
             return Err(ServiceError::invalid("topic", "内容含有不可见的控制字符"));
         }
         let due = NaiveDate::parse_from_str(input.due_on.trim(), "%Y-%m-%d")
@@ -245,7 +255,11 @@ impl Information<'_> {
     }
 
     /// The open commissions asking the reader's unit, for the 报送 form: (id, label).
-    pub async fn answerable(&self, actor: &Actor, now: DateTime<Utc>) -> Result<Vec<(i64, String)>> {
+    pub async fn answerable(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(i64, String)>> {
         let Ok(o) = self.options(actor).await else {
             return Ok(Vec::new());
         };
@@ -289,8 +303,10 @@ impl Information<'_> {
         let today = business_date(now);
         let due = NaiveDate::parse_from_str(&row.due_on, "%Y-%m-%d").ok();
         let overdue_day = due.is_some_and(|d| today > d);
-        let names: std::collections::BTreeMap<i64, String> =
-            units.iter().map(|u| (u.unit_id, u.unit_name.clone())).collect();
+        let names: std::collections::BTreeMap<i64, String> = units
+            .iter()
+            .map(|u| (u.unit_id, u.unit_name.clone()))
+            .collect();
         let units: Vec<AskedUnit> = units
             .into_iter()
             .map(|u| {
@@ -299,7 +315,11 @@ impl Information<'_> {
                 let status = if answered {
                     "已报送"
                 } else if u.drafting > 0 {
-                    if overdue { "逾期（拟稿中）" } else { "拟稿中" }
+                    if overdue {
+                        "逾期（拟稿中）"
+                    } else {
+                        "拟稿中"
+                    }
                 } else if overdue {
                     "逾期未报"
                 } else {
@@ -334,7 +354,12 @@ impl Information<'_> {
                         a.title
                     },
                     withheld,
-                    state: if a.state == "sent" { "已报送" } else { "拟稿中" }.into(),
+                    state: if a.state == "sent" {
+                        "已报送"
+                    } else {
+                        "拟稿中"
+                    }
+                    .into(),
                     sent: a.sent_at.map(|t| beijing_text(from_ms(t))),
                 }
             })
@@ -391,8 +416,15 @@ impl Information<'_> {
             row.office_name, row.topic, row.due_on
         );
         for u in &pending {
-            self.tell_unit(&mut tx, *u, id, "information.commission_urged", &message, now)
-                .await?;
+            self.tell_unit(
+                &mut tx,
+                *u,
+                id,
+                "information.commission_urged",
+                &message,
+                now,
+            )
+            .await?;
         }
         crate::events::record(
             &mut tx,

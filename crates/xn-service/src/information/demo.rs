@@ -60,25 +60,37 @@ const TOPICS: [(&str, &str); 10] = [
     ),
 ];
 
-/// The demo's 约稿: topic, requirements, first day after the demo's start (days), days to
-/// answer, the counties asked (by index), the one that does not answer.
-const COMMISSIONS: [(&str, &str, i64, i64, [usize; 4], usize); 2] = [
-    (
-        "冬春季安全生产的经验做法",
-        "请结合本地实际，报送一篇安全生产隐患排查整治的经验做法，1500 字以内。",
-        15,
-        10,
-        [0, 1, 2, 3],
-        3,
-    ),
-    (
-        "年底民生实事办理情况",
-        "请报送今年民生实事的完成情况、群众评价和存在的问题。",
-        52,
-        10,
-        [2, 4, 5, 6],
-        6,
-    ),
+/// One of the demo's 约稿.
+struct DemoCommission {
+    topic: &'static str,
+    text: &'static str,
+    /// Its first day, counted from the demo's start.
+    after: i64,
+    /// Days to answer.
+    days: i64,
+    /// The counties asked (by index).
+    asked: [usize; 4],
+    /// The one that does not answer.
+    silent: usize,
+}
+
+const COMMISSIONS: [DemoCommission; 2] = [
+    DemoCommission {
+        topic: "冬春季安全生产的经验做法",
+        text: "请结合本地实际，报送一篇安全生产隐患排查整治的经验做法，1500 字以内。",
+        after: 15,
+        days: 10,
+        asked: [0, 1, 2, 3],
+        silent: 3,
+    },
+    DemoCommission {
+        topic: "年底民生实事办理情况",
+        text: "请报送今年民生实事的完成情况、群众评价和存在的问题。",
+        after: 52,
+        days: 10,
+        asked: [2, 4, 5, 6],
+        silent: 6,
+    },
 ];
 
 /// A demo commission under way.
@@ -96,7 +108,7 @@ struct OpenCommission {
 impl OpenCommission {
     /// Whether county `k` answers it on `day`.
     fn answers(&self, k: usize, day: NaiveDate) -> bool {
-        self.waiting.contains(&k) && COMMISSIONS[self.row].5 != k && day <= self.due
+        self.waiting.contains(&k) && COMMISSIONS[self.row].silent != k && day <= self.due
     }
 }
 
@@ -188,13 +200,10 @@ impl Services {
                 if rng.range(0, 9) > if asked { 3 } else { 1 } {
                     continue;
                 }
-                let answer = commissions
-                    .iter_mut()
-                    .find(|c| c.answers(k, day))
-                    .map(|c| {
-                        c.waiting.retain(|x| *x != k);
-                        (c.id, COMMISSIONS[c.row].0)
-                    });
+                let answer = commissions.iter_mut().find(|c| c.answers(k, day)).map(|c| {
+                    c.waiting.retain(|x| *x != k);
+                    (c.id, COMMISSIONS[c.row].topic)
+                });
                 let seed = usize::try_from(rng.range(0, 999)).unwrap_or(0);
                 let (topic, text) = TOPICS[(seed + k) % TOPICS.len()];
                 // The county's name: the 秘书股's short name is 「清河县秘书股」.
@@ -372,19 +381,23 @@ impl Services {
         open: &mut Vec<OpenCommission>,
     ) -> Result<()> {
         let info = self.information();
-        for (row, (topic, text, after, days, asked, _)) in COMMISSIONS.iter().enumerate() {
-            let first = start + TimeDelta::days(*after);
+        for (row, d) in COMMISSIONS.iter().enumerate() {
+            let first = start + TimeDelta::days(d.after);
             if day < first || open.iter().any(|c| c.row == row) {
                 continue;
             }
-            let units: Vec<i64> = asked.iter().filter_map(|k| organs.get(*k).copied()).collect();
-            let due = day + TimeDelta::days(*days);
+            let units: Vec<i64> = d
+                .asked
+                .iter()
+                .filter_map(|k| organs.get(*k).copied())
+                .collect();
+            let due = day + TimeDelta::days(d.days);
             let id = info
                 .commission(
                     cap,
                     &NewCommission {
-                        topic: (*topic).into(),
-                        description: (*text).into(),
+                        topic: d.topic.into(),
+                        description: d.text.into(),
                         due_on: due.to_string(),
                         units,
                     },
@@ -395,7 +408,7 @@ impl Services {
                 id,
                 due,
                 row,
-                waiting: asked.to_vec(),
+                waiting: d.asked.to_vec(),
                 urged: false,
                 closed: false,
             });

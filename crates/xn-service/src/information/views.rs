@@ -270,7 +270,10 @@ impl Information<'_> {
         if my_receipt.is_none()
             && let Some(sv) = self.svc.supervision().section(actor).await?
         {
-            for r in receipts.iter().filter(|r| r.office_unit_id == Some(sv.office())) {
+            for r in receipts
+                .iter()
+                .filter(|r| r.office_unit_id == Some(sv.office()))
+            {
                 if store::has_level_db(db, r.id, Level::Instruction.code()).await? {
                     my_receipt = Some(r.id);
                     supervise_case = r.case_id;

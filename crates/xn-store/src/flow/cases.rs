@@ -239,8 +239,10 @@ pub fn case_classification_sql(case_id: &str) -> String {
 /// nothing classified, or none at all.
 pub async fn case_classification(tx: &mut Tx, case_id: i64) -> Result<String> {
     let sql = format!("select {}", case_classification_sql("$1"));
-    Ok(with_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(case_id).fetch_one(c).await)?)
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(case_id).fetch_one(c).await)?,
+    )
 }
 
 /// The 密级 code of each of some cases (see [`case_classification_sql`]); ids that name no

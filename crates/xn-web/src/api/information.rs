@@ -402,7 +402,9 @@ pub struct InformationChoice {
 }
 
 fn choices(v: Vec<(i64, String)>) -> Vec<InformationChoice> {
-    v.into_iter().map(|(id, label)| InformationChoice { id, label }).collect()
+    v.into_iter()
+        .map(|(id, label)| InformationChoice { id, label })
+        .collect()
 }
 
 /// The 约稿 the caller sees: its office's own (information section and directors) and those

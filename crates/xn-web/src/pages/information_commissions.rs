@@ -116,7 +116,9 @@ async fn ask(
     }
     .await;
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/information/commissions/{id}?ok=asked")).into_response()),
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/information/commissions/{id}?ok=asked")).into_response())
+        }
         Err(e) => match fixable(&e) {
             Some(m) => {
                 let page = list_page(&state, &actor, f, None, Some(m)).await?;
@@ -178,7 +180,9 @@ async fn after(
     ok: &str,
 ) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/information/commissions/{id}?ok={ok}")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/information/commissions/{id}?ok={ok}")).into_response())
+        }
         Err(e) => match fixable(&e) {
             Some(m) => {
                 let page = show_page(state, actor, id, None, Some(m)).await?;
@@ -197,7 +201,9 @@ async fn urge(
     let i = state.services.information();
     let result = async {
         let cap = i.as_section(&actor).await?;
-        i.urge_commission(&cap, id, state.clock.now()).await.map(|_| ())
+        i.urge_commission(&cap, id, state.clock.now())
+            .await
+            .map(|_| ())
     }
     .await;
     after(&state, &actor, id, result, "urged").await

@@ -26,7 +26,12 @@ async fn section(app: &TestApp) -> String {
 
 async fn ok(app: &TestApp, method: &str, path: &str, who: &str, body: Option<Value>) -> Value {
     let res = app.api(method, path, who, body).await;
-    assert!(res.status.is_success(), "{method} {path}: {} {}", res.status, res.body);
+    assert!(
+        res.status.is_success(),
+        "{method} {path}: {} {}",
+        res.status,
+        res.body
+    );
     if res.body.is_empty() {
         Value::Null
     } else {
@@ -55,7 +60,9 @@ async fn submit(app: &TestApp, county: &str, title: &str, extra: Value) -> (i64,
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let item = res.json()["id"].as_i64().unwrap();
     let case = app
-        .scalar(&format!("select case_id from information_items where id = {item}"))
+        .scalar(&format!(
+            "select case_id from information_items where id = {item}"
+        ))
         .await;
     (item, case)
 }
@@ -66,7 +73,7 @@ async fn sign_off(app: &TestApp, county: &str, case: i64) {
         .await;
 }
 
-fn unit_row<'a>(view: &'a Value, unit: i64) -> &'a Value {
+fn unit_row(view: &Value, unit: i64) -> &Value {
     view["units"]
         .as_array()
         .unwrap()
@@ -86,7 +93,14 @@ on_both_engines!(
         let due = (today + Duration::days(5)).to_string();
 
         // The section may ask the counties' offices and the city's bureaus, not its own office.
-        let units = ok(&app, "GET", "/api/v1/information/commissions/units", &section, None).await;
+        let units = ok(
+            &app,
+            "GET",
+            "/api/v1/information/commissions/units",
+            &section,
+            None,
+        )
+        .await;
         let ids: Vec<i64> = units
             .as_array()
             .unwrap()
@@ -99,14 +113,34 @@ on_both_engines!(
 
         // Bad input is refused with its field named, and nothing is written.
         for (body, field) in [
-            (json!({"topic": "", "due_on": due, "units": [qinghe]}), "topic"),
-            (json!({"topic": "营商环境", "due_on": "2020-01-01", "units": [qinghe]}), "due_on"),
-            (json!({"topic": "营商环境", "due_on": "明天", "units": [qinghe]}), "due_on"),
-            (json!({"topic": "营商环境", "due_on": due, "units": []}), "units"),
-            (json!({"topic": "营商环境", "due_on": due, "units": [city_office]}), "units"),
+            (
+                json!({"topic": "", "due_on": due, "units": [qinghe]}),
+                "topic",
+            ),
+            (
+                json!({"topic": "营商环境", "due_on": "2020-01-01", "units": [qinghe]}),
+                "due_on",
+            ),
+            (
+                json!({"topic": "营商环境", "due_on": "明天", "units": [qinghe]}),
+                "due_on",
+            ),
+            (
+                json!({"topic": "营商环境", "due_on": due, "units": []}),
+                "units",
+            ),
+            (
+                json!({"topic": "营商环境", "due_on": due, "units": [city_office]}),
+                "units",
+            ),
         ] {
             let res = app
-                .api("POST", "/api/v1/information/commissions", &section, Some(body))
+                .api(
+                    "POST",
+                    "/api/v1/information/commissions",
+                    &section,
+                    Some(body),
+                )
                 .await;
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
             assert!(res.body.contains(field), "{field}: {}", res.body);
@@ -129,8 +163,10 @@ on_both_engines!(
             "POST",
             "/api/v1/information/commissions",
             &section,
-            Some(json!({"topic": "优化营商环境的经验做法", "description": "每县一篇，1500字以内。",
-                        "due_on": due, "units": [qinghe, liulin]})),
+            Some(
+                json!({"topic": "优化营商环境的经验做法", "description": "每县一篇，1500字以内。",
+                        "due_on": due, "units": [qinghe, liulin]}),
+            ),
         )
         .await["id"]
             .as_i64()
@@ -149,11 +185,23 @@ on_both_engines!(
             );
         }
         // The counties asked see it; another county does not learn it exists.
-        let asking = ok(&app, "GET", "/api/v1/information/commissions", &qinghe_mishu, None).await;
+        let asking = ok(
+            &app,
+            "GET",
+            "/api/v1/information/commissions",
+            &qinghe_mishu,
+            None,
+        )
+        .await;
         assert_eq!(asking["asking"][0]["id"].as_i64(), Some(id), "{asking}");
         let shimen = token(&app, "shimen.mishu").await;
         let res = app
-            .api("GET", &format!("/api/v1/information/commissions/{id}"), &shimen, None)
+            .api(
+                "GET",
+                &format!("/api/v1/information/commissions/{id}"),
+                &shimen,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
         // A county not asked may not answer it.
@@ -190,7 +238,11 @@ on_both_engines!(
         let path = format!("/api/v1/information/commissions/{id}");
         let v = ok(&app, "GET", &path, &section, None).await;
         assert_eq!(unit_row(&v, qinghe)["status"], "拟稿中", "{v}");
-        assert_eq!(v["answers"].as_array().unwrap().len(), 0, "not yet sent: {v}");
+        assert_eq!(
+            v["answers"].as_array().unwrap().len(),
+            0,
+            "not yet sent: {v}"
+        );
         sign_off(&app, "qinghe", case).await;
         let v = ok(&app, "GET", &path, &section, None).await;
         assert_eq!(unit_row(&v, qinghe)["status"], "已报送", "{v}");
@@ -198,7 +250,14 @@ on_both_engines!(
         assert_eq!(v["answers"][0]["item_id"].as_i64(), Some(item), "{v}");
         assert_eq!(v["state"], "征集中");
         // The item names the commission.
-        let i = ok(&app, "GET", &format!("/api/v1/information/{item}"), &section, None).await;
+        let i = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/information/{item}"),
+            &section,
+            None,
+        )
+        .await;
         assert_eq!(i["commission"][0].as_i64(), Some(id), "{i}");
 
         // 催报 reaches 柳林 only, and is counted.
@@ -273,21 +332,43 @@ on_both_engines!(
         .await;
         sign_off(&app, "qinghe", case).await;
         let receipt = app
-            .scalar(&format!("select id from information_receipts where item_id = {item}"))
+            .scalar(&format!(
+                "select id from information_receipts where item_id = {item}"
+            ))
             .await;
         let rcase = app
-            .scalar(&format!("select case_id from information_receipts where id = {receipt}"))
+            .scalar(&format!(
+                "select case_id from information_receipts where id = {receipt}"
+            ))
             .await;
         let r = format!("/api/v1/information/receipts/{receipt}");
         ok(&app, "POST", &format!("{r}/sign"), &section, None).await;
-        ok(&app, "POST", &format!("{r}/screen"), &section, Some(json!({"decision": "采用"}))).await;
-        ok(&app, "POST", &format!("{r}/adopt"), &section, Some(json!({"level": "special"}))).await;
+        ok(
+            &app,
+            "POST",
+            &format!("{r}/screen"),
+            &section,
+            Some(json!({"decision": "采用"})),
+        )
+        .await;
+        ok(
+            &app,
+            "POST",
+            &format!("{r}/adopt"),
+            &section,
+            Some(json!({"level": "special"})),
+        )
+        .await;
 
         // The leaders a 批示 may be recorded for: the city's 市长 among them, not a county's.
         let leaders = ok(&app, "GET", "/api/v1/information/leaders", &section, None).await;
         let mayor = app.post_of("shizhang").await;
         assert!(
-            leaders.as_array().unwrap().iter().any(|l| l["id"].as_i64() == Some(mayor)),
+            leaders
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["id"].as_i64() == Some(mayor)),
             "{leaders}"
         );
         let words = "此经验值得推广，请市发展改革委牵头总结，一个月内拿出全市推广方案。";
@@ -333,14 +414,26 @@ on_both_engines!(
         .await;
         assert_eq!(draft["text"], words, "{draft}");
         assert_eq!(draft["leader_post"].as_i64(), Some(mayor), "{draft}");
-        assert!(!draft["leader_name"].as_str().unwrap().is_empty(), "{draft}");
+        assert!(
+            !draft["leader_name"].as_str().unwrap().is_empty(),
+            "{draft}"
+        );
         // The supervising section reads the item once a 批示 is on it, with the way to 督办.
-        let i = ok(&app, "GET", &format!("/api/v1/information/{item}"), &sup, None).await;
+        let i = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/information/{item}"),
+            &sup,
+            None,
+        )
+        .await;
         assert_eq!(i["supervise_case"].as_i64(), Some(rcase), "{i}");
 
         // One step: the item opened from the draft.
         let bureau = app.unit_id("东川市发展和改革委员会").await;
-        let lead_login = app.login_of_position("东川市发展和改革委员会", "leader").await;
+        let lead_login = app
+            .login_of_position("东川市发展和改革委员会", "leader")
+            .await;
         let lead_post = app.post_of(&lead_login).await;
         let due = (xn_domain::flow::engine::business_date(app.clock.now()) + Duration::days(30))
             .to_string();
@@ -349,20 +442,36 @@ on_both_engines!(
             "POST",
             "/api/v1/supervision",
             &sup,
-            Some(json!({"source_kind": "instruction", "source_case_id": rcase,
+            Some(
+                json!({"source_kind": "instruction", "source_case_id": rcase,
                         "source_text": draft["text"], "source_leader_post": mayor,
                         "title": "落实市长关于推广“飞地经济”的批示", "content": words,
                         "lead_unit": bureau, "lead_post": lead_post, "deadline": due,
-                        "report_cycle": "weekly", "report_day": 5})),
+                        "report_cycle": "weekly", "report_day": 5}),
+            ),
         )
         .await["id"]
             .as_i64()
             .unwrap();
         // Linked both ways: the item names its source information; the information lists it.
-        let s = ok(&app, "GET", &format!("/api/v1/supervision/{sv}"), &sup, None).await;
+        let s = ok(
+            &app,
+            "GET",
+            &format!("/api/v1/supervision/{sv}"),
+            &sup,
+            None,
+        )
+        .await;
         assert_eq!(s["source_information"].as_i64(), Some(item), "{s}");
         for who in [&section, &sup] {
-            let i = ok(&app, "GET", &format!("/api/v1/information/{item}"), who, None).await;
+            let i = ok(
+                &app,
+                "GET",
+                &format!("/api/v1/information/{item}"),
+                who,
+                None,
+            )
+            .await;
             let listed = i["receipts"]
                 .as_array()
                 .unwrap()
@@ -373,10 +482,15 @@ on_both_engines!(
         }
         // The item carries its source's 密级: were the information classified, so would it be.
         let sv_case = app
-            .scalar(&format!("select case_id from supervision_items where id = {sv}"))
+            .scalar(&format!(
+                "select case_id from supervision_items where id = {sv}"
+            ))
             .await;
         let level = |case: i64| {
-            format!("select {}", xn_store::flow::case_classification_sql(&case.to_string()))
+            format!(
+                "select {}",
+                xn_store::flow::case_classification_sql(&case.to_string())
+            )
         };
         assert_eq!(app.text(&level(sv_case)).await, "public");
         app.exec(&format!(
@@ -405,22 +519,46 @@ on_both_engines!(
             "POST",
             "/api/v1/information/commissions",
             &section,
-            Some(json!({"topic": "冬季供暖保障", "due_on": "2026-11-30", "units": [qinghe, liulin]})),
+            Some(
+                json!({"topic": "冬季供暖保障", "due_on": "2026-11-30", "units": [qinghe, liulin]}),
+            ),
         )
         .await["id"]
             .as_i64()
             .unwrap();
         // 清河 answers; its item is adopted as a 专报 and into the office's own use.
-        let (item, case) = submit(&app, "qinghe", "清河县做好冬季供暖保障", json!({"commission": id})).await;
+        let (item, case) = submit(
+            &app,
+            "qinghe",
+            "清河县做好冬季供暖保障",
+            json!({"commission": id}),
+        )
+        .await;
         sign_off(&app, "qinghe", case).await;
         let receipt = app
-            .scalar(&format!("select id from information_receipts where item_id = {item}"))
+            .scalar(&format!(
+                "select id from information_receipts where item_id = {item}"
+            ))
             .await;
         let r = format!("/api/v1/information/receipts/{receipt}");
         ok(&app, "POST", &format!("{r}/sign"), &section, None).await;
-        ok(&app, "POST", &format!("{r}/screen"), &section, Some(json!({"decision": "采用"}))).await;
+        ok(
+            &app,
+            "POST",
+            &format!("{r}/screen"),
+            &section,
+            Some(json!({"decision": "采用"})),
+        )
+        .await;
         for level in ["internal", "special"] {
-            ok(&app, "POST", &format!("{r}/adopt"), &section, Some(json!({"level": level}))).await;
+            ok(
+                &app,
+                "POST",
+                &format!("{r}/adopt"),
+                &section,
+                Some(json!({"level": level})),
+            )
+            .await;
         }
         let points = app
             .scalar(&format!(
@@ -432,11 +570,21 @@ on_both_engines!(
         // Only the section drafts it, and for a month.
         let zhuren = token(&app, "qinghe.zhuren").await;
         let res = app
-            .api("POST", "/api/v1/information/bulletin", &zhuren, Some(json!({"month": "2026-11"})))
+            .api(
+                "POST",
+                "/api/v1/information/bulletin",
+                &zhuren,
+                Some(json!({"month": "2026-11"})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         let res = app
-            .api("POST", "/api/v1/information/bulletin", &section, Some(json!({"month": "11月"})))
+            .api(
+                "POST",
+                "/api/v1/information/bulletin",
+                &section,
+                Some(json!({"month": "11月"})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         let doc = ok(
@@ -450,20 +598,27 @@ on_both_engines!(
             .as_i64()
             .unwrap();
         assert_eq!(
-            app.text(&format!("select kind from documents where id = {doc}")).await,
+            app.text(&format!("select kind from documents where id = {doc}"))
+                .await,
             "circular"
         );
         assert_eq!(
-            app.text(&format!("select title from documents where id = {doc}")).await,
+            app.text(&format!("select title from documents where id = {doc}"))
+                .await,
             "关于2026年11月政务信息工作情况的通报"
         );
         let body = app
             .text(&format!("select body from documents where id = {doc}"))
             .await;
-        assert!(body.contains("共收到各地各部门报送的政务信息1条，记采用2条次"), "{body}");
+        assert!(
+            body.contains("共收到各地各部门报送的政务信息1条，记采用2条次"),
+            "{body}"
+        );
         assert!(body.contains("专报领导1条"), "{body}");
         assert!(
-            body.contains(&format!("1. 清河县人民政府办公室：{points}分（报送1条，记采用2条次）")),
+            body.contains(&format!(
+                "1. 清河县人民政府办公室：{points}分（报送1条，记采用2条次）"
+            )),
             "{body}"
         );
         // Who sent nothing, and who did not answer the commission, are named.
