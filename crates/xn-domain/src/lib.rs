@@ -17,5 +17,6 @@ pub mod org;
 pub mod schedule;
 pub mod security;
 pub mod service;
+pub mod research;
 pub mod study;
 pub mod supervision;

@@ -37,6 +37,7 @@ pub mod org;
 pub mod paging;
 pub mod password;
 pub mod service;
+pub mod research;
 pub mod study;
 pub mod supervision;
 

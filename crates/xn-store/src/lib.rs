@@ -69,6 +69,7 @@ pub mod opinions;
 pub mod org;
 pub mod search;
 pub mod service;
+pub mod research;
 pub mod study;
 pub mod supervision;
 pub mod writer;

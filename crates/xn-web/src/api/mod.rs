@@ -31,6 +31,7 @@ pub mod org;
 pub mod plans;
 pub mod schedule;
 pub mod service;
+pub mod research;
 pub mod study;
 pub mod summaries;
 pub mod supervision;
@@ -231,6 +232,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(complaints::router())
         .merge(management::router())
         .merge(plans::router())
+        .merge(research::router())
         .merge(study::router())
         .merge(summaries::router())
 }

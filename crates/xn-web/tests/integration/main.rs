@@ -47,6 +47,7 @@ mod security;
 mod security_scope;
 mod service;
 mod service_hot;
+mod research;
 mod study;
 mod summaries;
 mod supervision;
