@@ -28,7 +28,7 @@ macro_rules! coded {
 
         impl $name {
             /// Every value, in form order.
-            pub const ALL: &'static [$name] = &[$($name::$v,)+];
+            pub const ALL: &[$name] = &[$($name::$v,)+];
 
             /// The stored code.
             pub fn code(self) -> &'static str {

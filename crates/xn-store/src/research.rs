@@ -712,3 +712,28 @@ pub async fn government_of(db: &Db, office: i64) -> Result<Option<i64>> {
          where o.id = $1 and g.kind = 'government'")
         .bind(office).fetch_optional(c).await)?)
 }
+
+/// The person holding a post.
+pub async fn person_of_post(db: &Db, post: i64) -> Result<i64> {
+    Ok(with_db!(db, c => sqlx::query_scalar("select person_id from posts where id = $1")
+        .bind(post).fetch_one(c).await)?)
+}
+
+/// Some public outgoing documents of an office and its sections, numbered ones first (the
+/// demo's conversions).
+pub async fn office_documents(db: &Db, office: i64, limit: i64) -> Result<Vec<i64>> {
+    Ok(with_db!(db, c => sqlx::query_scalar(
+        "select d.id from documents d join units u on u.id = d.unit_id
+         where d.direction = 'outgoing' and d.classification = 'public'
+           and (u.id = $1 or u.parent_id = $1)
+         order by case when d.doc_number is null then 1 else 0 end, d.id limit $2")
+        .bind(office).bind(limit).fetch_all(c).await)?)
+}
+
+/// Some decisions of an office's meetings (the demo's conversions).
+pub async fn office_decisions(db: &Db, office: i64, limit: i64) -> Result<Vec<i64>> {
+    Ok(with_db!(db, c => sqlx::query_scalar(
+        "select d.id from meeting_decisions d join meetings m on m.id = d.meeting_id
+         where m.office_id = $1 order by d.id limit $2")
+        .bind(office).bind(limit).fetch_all(c).await)?)
+}

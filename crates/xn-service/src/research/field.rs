@@ -263,7 +263,7 @@ impl Research<'_> {
                 id: f.id,
                 visit_id: f.visit_id,
                 picture: f.mime.starts_with("image/"),
-                kb: (f.size + 1023) / 1024,
+                kb: f.size / 1024 + i64::from(f.size % 1024 != 0),
                 name: f.name,
             })
             .collect();

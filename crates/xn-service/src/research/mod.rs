@@ -20,6 +20,7 @@
 //! Who sees a topic: the people of its office, its team, and the leaders of the office's
 //! government; anyone else is told it does not exist.
 
+mod demo;
 mod field;
 mod figures;
 mod report;

@@ -152,6 +152,8 @@ pub struct TopicView {
     pub may_close: bool,
     /// The files of the field work.
     pub files: Vec<FileLine>,
+    /// The leaders a visit may be logged with (when the caller may log one).
+    pub leaders: Vec<PersonOption>,
 }
 
 pub(crate) fn line(t: &TopicRow) -> TopicLine {
@@ -513,6 +515,19 @@ impl Research<'_> {
                 None => false,
             };
         let on_time = t.closed_on.as_ref().map(|c| c.as_str() <= t.due_on.as_str());
+        let may_log = matches!(state, TopicState::Active | TopicState::Reporting) && member;
+        let leaders = if may_log {
+            self.leaders(t.office_unit_id)
+                .await?
+                .into_iter()
+                .map(|l| PersonOption {
+                    post_id: l.post_id,
+                    label: format!("{} {}", l.person_name, l.title),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(TopicView {
             questions: t.questions.clone(),
             assigned_by: t.assigned_by.clone(),
@@ -530,7 +545,8 @@ impl Research<'_> {
             on_time,
             may_decide: state == TopicState::Proposed && d.office_leader && in_office,
             may_start: state == TopicState::Planned && manages(&d, &t),
-            may_log: matches!(state, TopicState::Active | TopicState::Reporting) && member,
+            may_log,
+            leaders,
             may_write: matches!(state, TopicState::Active | TopicState::Reporting)
                 && t.lead_post_id == d.post
                 && report_state.is_none_or(|s| s == ReportState::Draft),

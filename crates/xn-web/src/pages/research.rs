@@ -60,8 +60,8 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn year_is(&self, y: &i64) -> bool {
-        self.v.year == Some(*y)
+    fn year_is(&self, y: i64) -> bool {
+        self.v.year == Some(y)
     }
 
     fn state_is(&self, s: &str) -> bool {
@@ -126,14 +126,14 @@ struct NewPage {
 }
 
 impl NewPage {
-    fn is_member(&self, post: &i64) -> bool {
-        self.f.members.contains(post)
+    fn is_member(&self, post: i64) -> bool {
+        self.f.members.contains(&post)
     }
 
-    fn is_lead(&self, post: &i64) -> bool {
+    fn is_lead(&self, post: i64) -> bool {
         match self.f.lead_post.trim().parse::<i64>() {
-            Ok(p) => p == *post,
-            Err(_) => *post == self.o.own_post,
+            Ok(p) => p == post,
+            Err(_) => post == self.o.own_post,
         }
     }
 }
