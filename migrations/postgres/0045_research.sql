@@ -60,11 +60,12 @@ create table research_visits (
 );
 create index research_visits_topic on research_visits(topic_id, starts_at);
 
--- Who went: each has the visit on their schedule (schedule_entry_id).
+-- Who went: each has the visit on their schedule (schedule_entry_id, a row of schedule_entries,
+-- which migration 0046 makes after this one: no foreign key).
 create table research_visit_people (
     visit_id bigint not null references research_visits(id),
     post_id bigint not null references posts(id),
-    schedule_entry_id bigint references schedule_entries(id),
+    schedule_entry_id bigint,
     primary key (visit_id, post_id)
 );
 create index research_visit_people_post on research_visit_people(post_id);

@@ -145,11 +145,7 @@ impl TopicState {
         } else {
             Err(invalid(
                 "state",
-                format!(
-                    "课题当前为「{}」，不能改为「{}」",
-                    self.label(),
-                    to.label()
-                ),
+                format!("课题当前为「{}」，不能改为「{}」", self.label(), to.label()),
             ))
         }
     }

@@ -36,8 +36,8 @@ pub mod notifications;
 pub mod org;
 pub mod paging;
 pub mod password;
-pub mod service;
 pub mod research;
+pub mod service;
 pub mod study;
 pub mod supervision;
 

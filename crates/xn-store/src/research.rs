@@ -715,8 +715,10 @@ pub async fn government_of(db: &Db, office: i64) -> Result<Option<i64>> {
 
 /// The person holding a post.
 pub async fn person_of_post(db: &Db, post: i64) -> Result<i64> {
-    Ok(with_db!(db, c => sqlx::query_scalar("select person_id from posts where id = $1")
-        .bind(post).fetch_one(c).await)?)
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("select person_id from posts where id = $1")
+        .bind(post).fetch_one(c).await)?,
+    )
 }
 
 /// Some public outgoing documents of an office and its sections, numbered ones first (the

@@ -172,7 +172,14 @@ impl Research<'_> {
         for (f, bytes) in &checked {
             xn_store::documents::put_blob(&mut tx, &f.hash, bytes, ms(now)).await?;
             store::insert_visit_file(
-                &mut tx, id, &f.name, &f.hash, f.mime, f.size, d.post, ms(now),
+                &mut tx,
+                id,
+                &f.name,
+                &f.hash,
+                f.mime,
+                f.size,
+                d.post,
+                ms(now),
             )
             .await?;
         }
@@ -220,7 +227,14 @@ impl Research<'_> {
         }
         xn_store::documents::put_blob(&mut tx, &f.hash, bytes, ms(now)).await?;
         let id = store::insert_visit_file(
-            &mut tx, visit, &f.name, &f.hash, f.mime, f.size, d.post, ms(now),
+            &mut tx,
+            visit,
+            &f.name,
+            &f.hash,
+            f.mime,
+            f.size,
+            d.post,
+            ms(now),
         )
         .await?;
         crate::events::record(
@@ -286,7 +300,11 @@ impl Research<'_> {
                     .map(|(_, n)| n.clone())
                     .collect(),
                 logged_by: v.created_by,
-                files: files.iter().filter(|f| f.visit_id == v.id).cloned().collect(),
+                files: files
+                    .iter()
+                    .filter(|f| f.visit_id == v.id)
+                    .cloned()
+                    .collect(),
             })
             .collect();
         Ok((visits, files))

@@ -89,8 +89,7 @@ impl Research<'_> {
                     .decided_at
                     .filter(|_| f.state != "declined" && f.state != "proposed")
                     .map(month_of),
-                due_on: NaiveDate::parse_from_str(&f.due_on, "%Y-%m-%d")
-                    .unwrap_or(NaiveDate::MAX),
+                due_on: NaiveDate::parse_from_str(&f.due_on, "%Y-%m-%d").unwrap_or(NaiveDate::MAX),
                 closed_on: f
                     .closed_on
                     .as_deref()

@@ -37,7 +37,10 @@ use crate::{Actor, Result, ServiceError, Services, from_ms, require};
 
 pub use field::{FileLine, VisitInput, VisitLine};
 pub use figures::{FigureLine, FiguresView};
-pub use report::{DecisionInput, InstructionLine, OutcomeInput, ReportInput, ReportView, ReviewInput, SuperviseInput};
+pub use report::{
+    DecisionInput, InstructionLine, OutcomeInput, ReportInput, ReportView, ReviewInput,
+    SuperviseInput,
+};
 pub use topics::{PersonOption, TopicInput, TopicLine, TopicOptions, TopicView, TopicsView};
 
 /// 调研's front door: `services.research()`.
@@ -100,7 +103,8 @@ impl Research<'_> {
                 .unit()
                 .filter(|u| u.kind == xn_domain::org::UnitKind::Government)
             {
-                let o = xn_store::meetings::schedule::office_of_government(self.svc.db(), u.id).await?;
+                let o =
+                    xn_store::meetings::schedule::office_of_government(self.svc.db(), u.id).await?;
                 if let Some(o) = o {
                     leader = xn_store::meetings::schedule::leaders_of(self.svc.db(), u.id, o)
                         .await?
@@ -157,7 +161,10 @@ impl Research<'_> {
     }
 
     /// The leaders of the government above an office (and the office's 主任, 副主任).
-    pub(crate) async fn leaders(&self, office: i64) -> Result<Vec<xn_store::meetings::schedule::LeaderRow>> {
+    pub(crate) async fn leaders(
+        &self,
+        office: i64,
+    ) -> Result<Vec<xn_store::meetings::schedule::LeaderRow>> {
         let db = self.svc.db();
         let gov: Option<i64> = store::government_of(db, office).await?;
         match gov {

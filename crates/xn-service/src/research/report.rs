@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use xn_domain::flow::engine::business_date;
-use xn_domain::research::{
-    Outcome, ReportState, TopicState, check_instruction, check_report,
-};
+use xn_domain::research::{Outcome, ReportState, TopicState, check_instruction, check_report};
 use xn_domain::supervision::{Importance, ReportCycle, SourceKind};
 use xn_store::research::{self as store, OutcomeRow, ReportRow};
 
@@ -142,7 +140,9 @@ impl Research<'_> {
         let mut tx = self.svc.db().begin().await?;
         let t = self.readable_tx(&mut tx, &d, topic).await?;
         if t.lead_post_id != d.post {
-            return Err(ServiceError::Forbidden("只有课题牵头人可以起草调研报告".into()));
+            return Err(ServiceError::Forbidden(
+                "只有课题牵头人可以起草调研报告".into(),
+            ));
         }
         check_report(&input.title, &input.body).map_err(into_invalid)?;
         let state = state_of(&t)?;
@@ -291,7 +291,9 @@ impl Research<'_> {
         let mut tx = self.svc.db().begin().await?;
         let t = self.readable_tx(&mut tx, &d, topic).await?;
         if !(d.leader && d.office == Some(t.office_unit_id)) {
-            return Err(ServiceError::Forbidden("只有本级领导可以批示调研报告".into()));
+            return Err(ServiceError::Forbidden(
+                "只有本级领导可以批示调研报告".into(),
+            ));
         }
         check_instruction(text).map_err(into_invalid)?;
         let submitted = store::report_of_tx(&mut tx, topic)
@@ -367,7 +369,10 @@ impl Research<'_> {
         let item_input = NewItemInput {
             source_kind: SourceKind::Instruction,
             source_case_id: None,
-            source_text: format!("{}在调研报告《{}》上批示：{}", i.leader, report_title, i.text),
+            source_text: format!(
+                "{}在调研报告《{}》上批示：{}",
+                i.leader, report_title, i.text
+            ),
             source_leader: String::new(),
             source_leader_post: Some(i.leader_post_id),
             title,
@@ -431,10 +436,7 @@ impl Research<'_> {
             .await?
             .is_some_and(|r| r.state == ReportState::Submitted.code());
         if !submitted || state_of(&t)? != TopicState::Reporting {
-            return Err(ServiceError::invalid(
-                "state",
-                "调研报告报送领导后才能结题",
-            ));
+            return Err(ServiceError::invalid("state", "调研报告报送领导后才能结题"));
         }
         let (document, decision) = match outcome {
             Outcome::Document => {
@@ -449,7 +451,8 @@ impl Research<'_> {
                 let chain = self.svc.unit_chain(&mut tx, unit).await?;
                 let gov = chain.government().map(|g| g.id);
                 let ours = chain.contains(t.office_unit_id)
-                    || (gov.is_some() && gov == store::government_of(self.svc.db(), t.office_unit_id).await?);
+                    || (gov.is_some()
+                        && gov == store::government_of(self.svc.db(), t.office_unit_id).await?);
                 if !ours || !d.clearance.may_see(crate::meetings::clearance_of(&level)) {
                     return Err(refused());
                 }

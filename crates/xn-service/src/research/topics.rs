@@ -235,7 +235,7 @@ impl Research<'_> {
                 return Err(ServiceError::invalid("members", "调研组成员不存在或已停用"));
             };
             let chain = self.svc.unit_chain(&mut tx, unit).await?;
-            if gov.is_none_or(|g| !chain.contains(g)) {
+            if gov.is_none() || chain.government().map(|g| g.id) != gov {
                 return Err(ServiceError::invalid(
                     "members",
                     format!("{name}不属于本级政府的单位，不能加入调研组"),
@@ -280,7 +280,10 @@ impl Research<'_> {
                 &mut tx,
                 l.post_id,
                 id,
-                &format!("调研课题「{}」已提出，请审定是否列入年度调研计划", input.title.trim()),
+                &format!(
+                    "调研课题「{}」已提出，请审定是否列入年度调研计划",
+                    input.title.trim()
+                ),
                 now,
             )
             .await?;
@@ -496,8 +499,8 @@ impl Research<'_> {
         let (visits, files) = self.visits(id).await?;
         let report = store::report_of(db, id).await?;
         let instructions = self.instruction_lines(id).await?;
-        let (doc, dec) = store::outcome_labels(db, t.outcome_document_id, t.outcome_decision_id)
-            .await?;
+        let (doc, dec) =
+            store::outcome_labels(db, t.outcome_document_id, t.outcome_decision_id).await?;
         let state = state_of(&t)?;
         let in_office = d.office == Some(t.office_unit_id);
         let leader = in_office && d.leader;
@@ -514,7 +517,10 @@ impl Research<'_> {
                 Some(s) => s.office() == t.office_unit_id,
                 None => false,
             };
-        let on_time = t.closed_on.as_ref().map(|c| c.as_str() <= t.due_on.as_str());
+        let on_time = t
+            .closed_on
+            .as_ref()
+            .map(|c| c.as_str() <= t.due_on.as_str());
         let may_log = matches!(state, TopicState::Active | TopicState::Reporting) && member;
         let leaders = if may_log {
             self.leaders(t.office_unit_id)

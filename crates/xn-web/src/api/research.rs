@@ -14,8 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_service::research::{
-    DecisionInput, FiguresView, OutcomeInput, ReportInput, ReviewInput, SuperviseInput,
-    TopicInput, TopicOptions, TopicView, TopicsView, VisitInput,
+    DecisionInput, FiguresView, OutcomeInput, ReportInput, ReviewInput, SuperviseInput, TopicInput,
+    TopicOptions, TopicView, TopicsView, VisitInput,
 };
 
 use super::Created;
@@ -78,7 +78,11 @@ async fn propose(
     ApiJson(body): ApiJson<TopicInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let now = state.clock.now();
-    let id = state.services.research().propose(&actor, &body, now).await?;
+    let id = state
+        .services
+        .research()
+        .propose(&actor, &body, now)
+        .await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 

@@ -14,8 +14,8 @@ use chrono::Datelike;
 use serde::Deserialize;
 use xn_service::Actor;
 use xn_service::research::{
-    FiguresView, OutcomeInput, ReportInput, ReviewInput, SuperviseInput, TopicInput,
-    TopicOptions, TopicView, TopicsView, VisitInput,
+    FiguresView, OutcomeInput, ReportInput, ReviewInput, SuperviseInput, TopicInput, TopicOptions,
+    TopicView, TopicsView, VisitInput,
 };
 
 use crate::AppState;
@@ -60,8 +60,8 @@ struct ListPage {
 }
 
 impl ListPage {
-    fn year_is(&self, y: i64) -> bool {
-        self.v.year == Some(y)
+    fn year_is(&self, y: &i64) -> bool {
+        self.v.year == Some(*y)
     }
 
     fn state_is(&self, s: &str) -> bool {
@@ -70,7 +70,9 @@ impl ListPage {
 
     /// The list's query for a state link, keeping the year.
     fn year_query(&self) -> String {
-        self.v.year.map_or_else(String::new, |y| format!("year={y}&"))
+        self.v
+            .year
+            .map_or_else(String::new, |y| format!("year={y}&"))
     }
 }
 
@@ -126,14 +128,14 @@ struct NewPage {
 }
 
 impl NewPage {
-    fn is_member(&self, post: i64) -> bool {
-        self.f.members.contains(&post)
+    fn is_member(&self, post: &i64) -> bool {
+        self.f.members.contains(post)
     }
 
-    fn is_lead(&self, post: i64) -> bool {
+    fn is_lead(&self, post: &i64) -> bool {
         match self.f.lead_post.trim().parse::<i64>() {
-            Ok(p) => p == post,
-            Err(_) => post == self.o.own_post,
+            Ok(p) => p == *post,
+            Err(_) => *post == self.o.own_post,
         }
     }
 }
@@ -251,10 +253,10 @@ impl TopicPage {
         if !self.f.title.is_empty() {
             return self.f.title.clone();
         }
-        self.t
-            .report
-            .as_ref()
-            .map_or_else(|| format!("关于{}的调研报告", self.t.topic.title), |r| r.title.clone())
+        self.t.report.as_ref().map_or_else(
+            || format!("关于{}的调研报告", self.t.topic.title),
+            |r| r.title.clone(),
+        )
     }
 
     fn report_body(&self) -> String {
@@ -298,9 +300,11 @@ async fn topic(
     Query(q): Query<OkParams>,
 ) -> Result<Response, PageError> {
     let n = q.ok.as_deref().and_then(notice);
-    Ok(topic_page(&state, &actor, id, ActionForm::default(), n, None)
-        .await?
-        .into_response())
+    Ok(
+        topic_page(&state, &actor, id, ActionForm::default(), n, None)
+            .await?
+            .into_response(),
+    )
 }
 
 async fn done(
@@ -465,7 +469,9 @@ async fn download(
     CurrentUser(actor): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    Ok(file_response(state.services.research().file(&actor, id).await?))
+    Ok(file_response(
+        state.services.research().file(&actor, id).await?,
+    ))
 }
 
 #[derive(Template, WebTemplate)]

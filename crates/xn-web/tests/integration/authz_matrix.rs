@@ -1442,18 +1442,22 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
             "POST",
             "/api/v1/research",
             &zt,
-            Some(json!({"title": "矩阵调研课题", "questions": "矩阵问题", "origin": "own",
-            "timing": "before", "starts_on": "2026-11-01", "due_on": "2026-12-31"})),
+            Some(
+                json!({"title": "矩阵调研课题", "questions": "矩阵问题", "origin": "own",
+            "timing": "before", "starts_on": "2026-11-01", "due_on": "2026-12-31"}),
+            ),
         )
         .await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let research = res.json()["id"].as_i64().unwrap();
-    for (path, body) in [
-        ("decision", json!({"approve": true})),
-        ("start", json!({})),
-    ] {
+    for (path, body) in [("decision", json!({"approve": true})), ("start", json!({}))] {
         let res = app
-            .api("POST", &format!("/api/v1/research/{research}/{path}"), &zt, Some(body))
+            .api(
+                "POST",
+                &format!("/api/v1/research/{research}/{path}"),
+                &zt,
+                Some(body),
+            )
             .await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
     }
@@ -1479,12 +1483,20 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let research_file = res.json()["id"].as_i64().unwrap();
     for (path, body) in [
-        ("report", json!({"title": "矩阵调研报告", "body": "矩阵正文", "submit": true})),
+        (
+            "report",
+            json!({"title": "矩阵调研报告", "body": "矩阵正文", "submit": true}),
+        ),
         ("review", json!({"approve": true})),
         ("instructions", json!({"text": "矩阵批示"})),
     ] {
         let res = app
-            .api("POST", &format!("/api/v1/research/{research}/{path}"), &zt, Some(body))
+            .api(
+                "POST",
+                &format!("/api/v1/research/{research}/{path}"),
+                &zt,
+                Some(body),
+            )
             .await;
         assert!(res.status.is_success(), "{path}: {}", res.body);
     }
