@@ -67,6 +67,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod opinions;
 pub mod org;
+pub mod satisfaction;
 pub mod search;
 pub mod service;
 pub mod study;

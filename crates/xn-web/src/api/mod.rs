@@ -33,6 +33,7 @@ pub mod schedule;
 pub mod service;
 pub mod study;
 pub mod summaries;
+pub mod satisfaction;
 pub mod supervision;
 
 #[derive(OpenApi)]
@@ -233,6 +234,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(plans::router())
         .merge(study::router())
         .merge(summaries::router())
+        .merge(satisfaction::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

@@ -35,6 +35,7 @@ pub mod meetings_minutes;
 pub mod meetings_topics;
 pub mod org;
 pub mod reset;
+pub mod satisfaction;
 pub mod schedule;
 pub mod service;
 pub mod session;
@@ -329,6 +330,7 @@ pub fn router() -> Router<AppState> {
         .merge(complaints::router())
         .merge(management::router())
         .merge(study::router())
+        .merge(satisfaction::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))

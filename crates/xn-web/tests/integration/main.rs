@@ -46,6 +46,7 @@ mod schedule;
 mod security;
 mod security_scope;
 mod service;
+mod satisfaction;
 mod service_hot;
 mod study;
 mod summaries;
