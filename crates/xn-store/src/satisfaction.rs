@@ -3,7 +3,7 @@
 //! of service requests, the ratings, the adoptions of information upward) and the monthly
 //! figures stored when a month has ended. Who may rate or see what is the service's rule.
 
-use crate::flow::cases::case_classification_sql;
+use crate::flow::case_classification_sql;
 use crate::management::ids;
 use crate::{Db, Result, Tx};
 
@@ -228,6 +228,8 @@ pub struct RateableRow {
     pub from_unit: i64,
     /// The result given, if rated.
     pub result: Option<String>,
+    /// When it closed (epoch ms; a 收文's last change).
+    pub closed_at: Option<i64>,
 }
 
 fn rateable_sql(filter: &str) -> String {
@@ -239,7 +241,7 @@ fn rateable_sql(filter: &str) -> String {
              si.source_leader_post_id as rater_a, cast(null as bigint) as rater_b,
              si.lead_unit_id as rated_unit, lu.short_name as rated_unit_name,
              si.lead_post_id as rated_post, coalesce(lp.unit_id, 0) as from_unit,
-             sr.result
+             sr.result, si.closed_at
          from supervision_items si join units lu on lu.id = si.lead_unit_id
          left join posts lp on lp.id = si.source_leader_post_id
          left join satisfaction_ratings sr on sr.source = 'leader'
@@ -250,7 +252,8 @@ fn rateable_sql(filter: &str) -> String {
              d.classification, d.status = 'closed' as closed, cast(null as text) as closed_on,
              s.created_post_id as rater_a, s.signed_off_post_id as rater_b,
              d.unit_id as rated_unit, du.short_name as rated_unit_name,
-             d.lead_post_id as rated_post, s.unit_id as from_unit, sr.result
+             d.lead_post_id as rated_post, s.unit_id as from_unit, sr.result,
+             d.updated_at as closed_at
          from documents d join documents s on s.id = d.source_document_id
          join units du on du.id = d.unit_id
          left join satisfaction_ratings sr on sr.source = 'grassroots'
@@ -278,6 +281,22 @@ pub async fn pending_for(db: &Db, posts: &[i64]) -> Result<Vec<RateableRow>> {
          order by x.case_id desc limit 50"
     ));
     Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?)
+}
+
+/// Every closed, unrated item that has a rater, oldest first (the demo rates them).
+pub async fn closed_unrated(db: &Db) -> Result<Vec<RateableRow>> {
+    let sql = rateable_sql(
+        "x.closed and x.result is null and x.rater_a is not null order by x.closed_at, x.case_id",
+    );
+    Ok(with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(c).await)?)
+}
+
+/// The person holding a post.
+pub async fn person_of_post(db: &Db, post: i64) -> Result<Option<i64>> {
+    Ok(
+        with_db!(db, c => sqlx::query_scalar("select person_id from posts where id = $1")
+        .bind(post).fetch_optional(c).await)?,
+    )
 }
 
 /// A unit with its kind and parent.
@@ -331,19 +350,19 @@ pub async fn store_month(
     now_ms: i64,
 ) -> Result<()> {
     with_tx!(tx, c => sqlx::query("delete from satisfaction_figures where month = $1")
-        .bind(month).execute(c).await)?;
+        .bind(month).execute(c).await.map(|_| ()))?;
     for r in rows {
         with_tx!(tx, c => sqlx::query(
             "insert into satisfaction_figures (month, kind, unit_id, post_id, n, points_sum,
                  extra, score_centi) values ($1, $2, $3, $4, $5, $6, $7, $8)")
             .bind(month).bind(&r.kind).bind(r.unit_id).bind(r.post_id).bind(r.n)
             .bind(r.points_sum).bind(r.extra).bind(r.score_centi)
-            .execute(c).await)?;
+            .execute(c).await.map(|_| ()))?;
     }
     with_tx!(tx, c => sqlx::query(
         "insert into satisfaction_months (month, rule, stored_at) values ($1, $2, $3)
          on conflict (month) do update set rule = excluded.rule, stored_at = excluded.stored_at")
-        .bind(month).bind(rule).bind(now_ms).execute(c).await)?;
+        .bind(month).bind(rule).bind(now_ms).execute(c).await.map(|_| ()))?;
     Ok(())
 }
 

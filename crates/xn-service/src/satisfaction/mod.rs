@@ -17,6 +17,7 @@
 //! closing runs, and read from the stored rows afterwards. Who sees what is the efficiency
 //! monitor's scope ([`crate::efficiency::MonitorScope`]).
 
+mod demo;
 mod rate;
 mod view;
 
@@ -104,7 +105,8 @@ impl Satisfaction<'_> {
         // (kind, unit, post) → (n, points)
         let mut acc: BTreeMap<(Kind, i64, i64), (i64, i64)> = BTreeMap::new();
         for r in &f.ratings {
-            let (Some(kind), Some(rating)) = (Kind::from_code(&r.kind), Rating::from_code(&r.result))
+            let (Some(kind), Some(rating)) =
+                (Kind::from_code(&r.kind), Rating::from_code(&r.result))
             else {
                 continue;
             };

@@ -63,7 +63,12 @@ impl Satisfaction<'_> {
     /// a 收文 handled to the end by the drafter or signer of the county's or bureau's document
     /// it came from (基层满意). Someone who may not rate it is told it does not exist unless
     /// it is their unit's item (403); an open item or one rated already answers 409.
-    pub async fn rate(&self, actor: &Actor, input: &RateInput, now: DateTime<Utc>) -> Result<Rated> {
+    pub async fn rate(
+        &self,
+        actor: &Actor,
+        input: &RateInput,
+        now: DateTime<Utc>,
+    ) -> Result<Rated> {
         crate::require(actor, xn_domain::org::Permission::FlowWork)?;
         let post = actor
             .post
@@ -156,7 +161,7 @@ impl Satisfaction<'_> {
 
     /// Whether a 收文 came from the grassroots: its sender is under the receiving unit's
     /// government but outside the receiving office (a county's office, a bureau).
-    async fn from_grassroots(&self, item: &RateableRow) -> Result<bool> {
+    pub(super) async fn from_grassroots(&self, item: &RateableRow) -> Result<bool> {
         let db = self.svc.db();
         let receiver = store::chain(db, item.rated_unit).await?;
         let sender = store::chain(db, item.from_unit).await?;
@@ -165,7 +170,9 @@ impl Satisfaction<'_> {
         };
         let office = receiver.iter().find(|u| u.kind == "office").map(|u| u.id);
         Ok(sender.iter().any(|u| u.id == gov.id)
-            && !sender.iter().any(|u| Some(u.id) == office || u.id == item.rated_unit)
+            && !sender
+                .iter()
+                .any(|u| Some(u.id) == office || u.id == item.rated_unit)
             && sender.first().map(|u| u.id) != Some(gov.id))
     }
 
@@ -201,8 +208,15 @@ impl Satisfaction<'_> {
         let comment =
             rules::comment(&input.comment).map_err(|m| ServiceError::invalid("comment", m))?;
         let mut tx = self.svc.db().begin().await?;
-        let id = store::put_higher(&mut tx, s.unit_id, &month, score, &comment, (post.id, ms(now)))
-            .await?;
+        let id = store::put_higher(
+            &mut tx,
+            s.unit_id,
+            &month,
+            score,
+            &comment,
+            (post.id, ms(now)),
+        )
+        .await?;
         crate::events::record(
             &mut tx,
             &actor.audit(),

@@ -200,7 +200,10 @@ impl Satisfaction<'_> {
             .as_ref()
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         Ok(match scope {
-            MonitorScope::Own => (Seen::Post(post.id, post.label()), format!("本人（{}）", post.label())),
+            MonitorScope::Own => (
+                Seen::Post(post.id, post.label()),
+                format!("本人（{}）", post.label()),
+            ),
             s => {
                 let units = eff.scope_units(&s).await?;
                 let label = units

@@ -29,11 +29,11 @@ pub mod meetings_minutes;
 pub mod meetings_topics;
 pub mod org;
 pub mod plans;
+pub mod satisfaction;
 pub mod schedule;
 pub mod service;
 pub mod study;
 pub mod summaries;
-pub mod satisfaction;
 pub mod supervision;
 
 #[derive(OpenApi)]

@@ -80,7 +80,11 @@ async fn xlsx(
     let file = state
         .services
         .satisfaction()
-        .xlsx(&actor, &SatisfactionQuery { month: p.month }, state.clock.now())
+        .xlsx(
+            &actor,
+            &SatisfactionQuery { month: p.month },
+            state.clock.now(),
+        )
         .await?;
     Ok(crate::respond::file_response(file))
 }

@@ -41,7 +41,10 @@ async fn post_ok(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
 /// A 督办件 of 清河's office from the 县长's instruction, signed for by its 主任: its id.
 async fn instructed_item(app: &TestApp, title: &str) -> i64 {
     let sup = app
-        .token_for(&app.login_in(QINGHE, "督查股", "section_chief").await, &SCOPES)
+        .token_for(
+            &app.login_in(QINGHE, "督查股", "section_chief").await,
+            &SCOPES,
+        )
         .await;
     let director_login = app.login_of_position(QINGHE, "director").await;
     let leader = app
@@ -78,7 +81,10 @@ async fn close_item(app: &TestApp, id: i64) {
         .token_for(&app.login_of_position(QINGHE, "director").await, &SCOPES)
         .await;
     let sup = app
-        .token_for(&app.login_in(QINGHE, "督查股", "section_chief").await, &SCOPES)
+        .token_for(
+            &app.login_in(QINGHE, "督查股", "section_chief").await,
+            &SCOPES,
+        )
         .await;
     post_ok(
         app,
@@ -130,7 +136,9 @@ async fn incoming_from_qinghe(app: &TestApp, title: &str, status: &str, drafter:
 async fn visits(app: &TestApp) {
     let gov = app.unit_id("清河县人民政府").await;
     let city_gov = app.unit_id("东川市人民政府").await;
-    let lead = app.post_of(&app.login_of_position(QINGHE, "secretary").await).await;
+    let lead = app
+        .post_of(&app.login_of_position(QINGHE, "secretary").await)
+        .await;
     let at = app.clock.now().timestamp_millis();
     for (i, (result, month)) in [
         ("satisfied", "2026-11"),
@@ -231,31 +239,48 @@ on_both_engines!(
         let city_director = app.token_for("zhuren", &SCOPES).await;
         let liulin = app
             .token_for(
-                &app.login_of_position("柳林县人民政府办公室", "secretary").await,
+                &app.login_of_position("柳林县人民政府办公室", "secretary")
+                    .await,
                 &SCOPES,
             )
             .await;
-        let rate = |kind: &'static str, id: i64, result: &'static str| {
-            json!({"item_kind": kind, "item_id": id, "result": result, "comment": "办得及时"})
-        };
+        let rate = |kind: &'static str, id: i64, result: &'static str| json!({"item_kind": kind, "item_id": id, "result": result, "comment": "办得及时"});
 
         // 领导满意: not before the item closes; only by the 县长; once.
         let a = instructed_item(&app, "督办一").await;
         let b = instructed_item(&app, "督办二").await;
         let res = app
-            .api("POST", "/api/v1/satisfaction/ratings", &leader, Some(rate("supervision", a, "basically")))
+            .api(
+                "POST",
+                "/api/v1/satisfaction/ratings",
+                &leader,
+                Some(rate("supervision", a, "basically")),
+            )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         close_item(&app, a).await;
         close_item(&app, b).await;
-        let pending = app.api("GET", "/api/v1/satisfaction", &leader, None).await.json();
+        let pending = app
+            .api("GET", "/api/v1/satisfaction", &leader, None)
+            .await
+            .json();
         assert_eq!(pending["pending"].as_array().unwrap().len(), 2, "{pending}");
         let res = app
-            .api("POST", "/api/v1/satisfaction/ratings", &qinghe_director, Some(rate("supervision", a, "satisfied")))
+            .api(
+                "POST",
+                "/api/v1/satisfaction/ratings",
+                &qinghe_director,
+                Some(rate("supervision", a, "satisfied")),
+            )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         let res = app
-            .api("POST", "/api/v1/satisfaction/ratings", &liulin, Some(rate("supervision", a, "satisfied")))
+            .api(
+                "POST",
+                "/api/v1/satisfaction/ratings",
+                &liulin,
+                Some(rate("supervision", a, "satisfied")),
+            )
             .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
         for bad in [
@@ -270,13 +295,35 @@ on_both_engines!(
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         }
         let res = app
-            .api("POST", "/api/v1/satisfaction/ratings", &leader, Some(rate("supervision", 999_999, "satisfied")))
+            .api(
+                "POST",
+                "/api/v1/satisfaction/ratings",
+                &leader,
+                Some(rate("supervision", 999_999, "satisfied")),
+            )
             .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
-        post_ok(&app, &leader, "/api/v1/satisfaction/ratings", rate("supervision", a, "basically")).await;
-        post_ok(&app, &leader, "/api/v1/satisfaction/ratings", rate("supervision", b, "满意")).await;
+        post_ok(
+            &app,
+            &leader,
+            "/api/v1/satisfaction/ratings",
+            rate("supervision", a, "basically"),
+        )
+        .await;
+        post_ok(
+            &app,
+            &leader,
+            "/api/v1/satisfaction/ratings",
+            rate("supervision", b, "满意"),
+        )
+        .await;
         let res = app
-            .api("POST", "/api/v1/satisfaction/ratings", &leader, Some(rate("supervision", a, "satisfied")))
+            .api(
+                "POST",
+                "/api/v1/satisfaction/ratings",
+                &leader,
+                Some(rate("supervision", a, "satisfied")),
+            )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
 
@@ -284,24 +331,51 @@ on_both_engines!(
         let drafter_login = app.login_of_position(QINGHE, "secretary").await;
         let drafter = app.token_for(&drafter_login, &SCOPES).await;
         let drafter_post = app.post_of(&drafter_login).await;
-        let d1 = incoming_from_qinghe(&app, "关于请求支持防汛物资的请示", "closed", drafter_post).await;
+        let d1 =
+            incoming_from_qinghe(&app, "关于请求支持防汛物资的请示", "closed", drafter_post).await;
         let d2 = incoming_from_qinghe(&app, "关于道路改造资金的请示", "closed", drafter_post).await;
         let d3 = incoming_from_qinghe(&app, "关于人员借调的请示", "handling", drafter_post).await;
         let res = app
-            .api("POST", "/api/v1/satisfaction/ratings", &drafter, Some(rate("document", d3, "satisfied")))
+            .api(
+                "POST",
+                "/api/v1/satisfaction/ratings",
+                &drafter,
+                Some(rate("document", d3, "satisfied")),
+            )
             .await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
         let res = app
-            .api("POST", "/api/v1/satisfaction/ratings", &city_director, Some(rate("document", d1, "satisfied")))
+            .api(
+                "POST",
+                "/api/v1/satisfaction/ratings",
+                &city_director,
+                Some(rate("document", d1, "satisfied")),
+            )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-        post_ok(&app, &drafter, "/api/v1/satisfaction/ratings", rate("document", d1, "satisfied")).await;
-        post_ok(&app, &drafter, "/api/v1/satisfaction/ratings", rate("document", d2, "unsatisfied")).await;
+        post_ok(
+            &app,
+            &drafter,
+            "/api/v1/satisfaction/ratings",
+            rate("document", d1, "satisfied"),
+        )
+        .await;
+        post_ok(
+            &app,
+            &drafter,
+            "/api/v1/satisfaction/ratings",
+            rate("document", d2, "unsatisfied"),
+        )
+        .await;
 
         // 上级满意: entered by each office's 主任; others may not; the score is 0–100.
         let res = app
-            .api("POST", "/api/v1/satisfaction/higher", &drafter,
-                 Some(json!({"month": "2026-11", "score": 90})))
+            .api(
+                "POST",
+                "/api/v1/satisfaction/higher",
+                &drafter,
+                Some(json!({"month": "2026-11", "score": 90})),
+            )
             .await;
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         for bad in [
@@ -311,16 +385,36 @@ on_both_engines!(
             json!({"month": "2026-11"}),
         ] {
             let res = app
-                .api("POST", "/api/v1/satisfaction/higher", &city_director, Some(bad))
+                .api(
+                    "POST",
+                    "/api/v1/satisfaction/higher",
+                    &city_director,
+                    Some(bad),
+                )
                 .await;
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         }
-        post_ok(&app, &city_director, "/api/v1/satisfaction/higher",
-                json!({"month": "2026-11", "score": 80, "comment": "先录后改"})).await;
-        post_ok(&app, &city_director, "/api/v1/satisfaction/higher",
-                json!({"month": "2026-11", "score": 90, "comment": "信息报送及时"})).await;
-        post_ok(&app, &qinghe_director, "/api/v1/satisfaction/higher",
-                json!({"month": "2026-11", "score": 85})).await;
+        post_ok(
+            &app,
+            &city_director,
+            "/api/v1/satisfaction/higher",
+            json!({"month": "2026-11", "score": 80, "comment": "先录后改"}),
+        )
+        .await;
+        post_ok(
+            &app,
+            &city_director,
+            "/api/v1/satisfaction/higher",
+            json!({"month": "2026-11", "score": 90, "comment": "信息报送及时"}),
+        )
+        .await;
+        post_ok(
+            &app,
+            &qinghe_director,
+            "/api/v1/satisfaction/higher",
+            json!({"month": "2026-11", "score": 85}),
+        )
+        .await;
 
         visits(&app).await;
         adoptions(&app).await;
@@ -335,7 +429,12 @@ on_both_engines!(
             assert_eq!(cell(total, "higher")["adoptions"], 2);
         };
         let v = app
-            .api("GET", "/api/v1/satisfaction?month=2026-11", &city_director, None)
+            .api(
+                "GET",
+                "/api/v1/satisfaction?month=2026-11",
+                &city_director,
+                None,
+            )
             .await
             .json();
         assert_eq!(v["stored"], false);
@@ -345,7 +444,10 @@ on_both_engines!(
             app.unit_id(CITY).await,
             app.unit_id("清河县人民政府").await,
         );
-        assert_eq!(cell(unit_row(&v, qinghe_gov), "public")["value"], json!(60.0));
+        assert_eq!(
+            cell(unit_row(&v, qinghe_gov), "public")["value"],
+            json!(60.0)
+        );
         assert_eq!(cell(unit_row(&v, qinghe), "leader")["value"], json!(90.0));
         assert_eq!(cell(unit_row(&v, qinghe), "higher")["value"], json!(89.0));
         assert_eq!(cell(unit_row(&v, city), "higher")["value"], json!(90.0));
@@ -353,17 +455,44 @@ on_both_engines!(
         // Each rating behind the figures, linked to its item.
         let items = v["items"].as_array().unwrap();
         assert_eq!(items.iter().filter(|i| i["kind"] == "public").count(), 3);
-        assert!(items.iter().any(|i| i["href"] == format!("/supervision/{a}")), "{v}");
-        assert!(items.iter().any(|i| i["href"] == format!("/documents/{d1}")), "{v}");
+        assert!(
+            items
+                .iter()
+                .any(|i| i["href"] == format!("/supervision/{a}")),
+            "{v}"
+        );
+        assert!(
+            items
+                .iter()
+                .any(|i| i["href"] == format!("/documents/{d1}")),
+            "{v}"
+        );
         // 清河's 主任 sees 清河's figures only.
         let q = app
-            .api("GET", "/api/v1/satisfaction?month=2026-11", &qinghe_director, None)
+            .api(
+                "GET",
+                "/api/v1/satisfaction?month=2026-11",
+                &qinghe_director,
+                None,
+            )
             .await
             .json();
-        assert!(q["units"].as_array().unwrap().iter().all(|u| u["unit_id"] != city), "{q}");
+        assert!(
+            q["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|u| u["unit_id"] != city),
+            "{q}"
+        );
         assert_eq!(cell(&q["total"], "higher")["value"], json!(89.0));
         let res = app
-            .api("GET", "/api/v1/satisfaction?month=2026-1x", &city_director, None)
+            .api(
+                "GET",
+                "/api/v1/satisfaction?month=2026-1x",
+                &city_director,
+                None,
+            )
             .await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
 
@@ -393,7 +522,12 @@ on_both_engines!(
             8900
         );
         let v = app
-            .api("GET", "/api/v1/satisfaction?month=2026-11", &city_director, None)
+            .api(
+                "GET",
+                "/api/v1/satisfaction?month=2026-11",
+                &city_director,
+                None,
+            )
             .await
             .json();
         assert_eq!(v["stored"], true);
@@ -402,7 +536,11 @@ on_both_engines!(
         app.login_as("zhuren").await;
         let page = app.get("/satisfaction?month=2026-11").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.body.contains("89.50") && page.body.contains("<svg"), "{}", page.body);
+        assert!(
+            page.body.contains("89.50") && page.body.contains("<svg"),
+            "{}",
+            page.body
+        );
         let x = app.get("/satisfaction.xlsx?month=2026-11").await;
         assert_eq!(x.status, StatusCode::OK);
         assert!(x.content_type().contains("spreadsheetml"));
