@@ -40,7 +40,7 @@ const FACTS: &str = "
         v.reason as comment, 'service' as item_kind, r.id as item_id,
         sc.name || ' ' || r.code as title, 'public' as classification,
         case v.via when 'requester' then '群众（查询页）' else '回访（电话）' end as rater,
-        v.created_at
+        v.created_at as created_at
     from service_visits v join service_requests r on r.id = v.request_id
     join service_categories sc on sc.id = r.category_id
     where v.month = $1 and v.lead_unit_id is not null
@@ -49,7 +49,7 @@ const FACTS: &str = "
         s.comment, s.item_kind, s.item_id,
         coalesce(d.title, si.title, '') as title,
         CLASSIFICATION as classification,
-        ru.short_name || ' ' || pe.name as rater, s.created_at
+        ru.short_name || ' ' || pe.name as rater, s.created_at as created_at
     from satisfaction_ratings s
     left join documents d on s.item_kind = 'document' and d.id = s.item_id
     left join supervision_items si on s.item_kind = 'supervision' and si.id = s.item_id

@@ -234,3 +234,32 @@ impl Satisfaction<'_> {
             .collect())
     }
 }
+
+/// The 服务满意度 factor of some posts for a month: post → (score, figures), for the posts
+/// with a figure (the others have nothing owed). The score is the mean of the post's figures
+/// among the four that have one.
+pub(crate) async fn factor_findings(
+    svc: &Services,
+    posts: &[i64],
+    month: &str,
+) -> Result<std::collections::HashMap<i64, (f64, String)>> {
+    let figures = svc.satisfaction().post_figures(posts, month).await?;
+    let mut by_post: BTreeMap<i64, Vec<(Kind, i64)>> = BTreeMap::new();
+    for ((post, kind), row) in figures {
+        if let Some(c) = row.score_centi {
+            by_post.entry(post).or_default().push((kind, c));
+        }
+    }
+    Ok(by_post
+        .into_iter()
+        .map(|(post, list)| {
+            let n = i64::try_from(list.len()).unwrap_or(1).max(1);
+            let mean = (list.iter().map(|(_, c)| c).sum::<i64>() + n / 2) / n;
+            let words: Vec<String> = list
+                .iter()
+                .map(|(k, c)| format!("{} {}", k.label(), xn_domain::satisfaction::shown(Some(*c))))
+                .collect();
+            (post, (mean as f64 / 100.0, words.join("，")))
+        })
+        .collect())
+}

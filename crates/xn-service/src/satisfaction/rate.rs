@@ -159,6 +159,21 @@ impl Satisfaction<'_> {
         })
     }
 
+    /// Whether the acting post may rate an item now (closed, unrated, and theirs to rate): the
+    /// item's page offers the rating then.
+    pub async fn may_rate(&self, actor: &Actor, item_kind: &str, item_id: i64) -> Result<bool> {
+        let Some(post) = actor.post.as_ref() else {
+            return Ok(false);
+        };
+        let Some(item) = store::rateable(self.svc.db(), item_kind, item_id).await? else {
+            return Ok(false);
+        };
+        Ok(item.closed
+            && item.result.is_none()
+            && (item.rater_a == Some(post.id) || item.rater_b == Some(post.id))
+            && (item_kind != "document" || self.from_grassroots(&item).await?))
+    }
+
     /// Whether a 收文 came from the grassroots: its sender is under the receiving unit's
     /// government but outside the receiving office (a county's office, a bureau).
     pub(super) async fn from_grassroots(&self, item: &RateableRow) -> Result<bool> {
