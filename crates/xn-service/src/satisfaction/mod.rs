@@ -219,7 +219,7 @@ impl Satisfaction<'_> {
         month: &str,
     ) -> Result<BTreeMap<(i64, Kind), FigureRow>> {
         let stored = store::months_stored(self.svc.db()).await?;
-        let rows = if stored.iter().any(|m| m == month) {
+        let rows = if stored.iter().map(String::as_str).any(|m| m == month) {
             store::post_figures(self.svc.db(), month, posts).await?
         } else {
             let f = self.facts(month).await?;

@@ -92,7 +92,7 @@ impl Satisfaction<'_> {
         let item = store::rateable(self.svc.db(), kind, input.item_id)
             .await?
             .ok_or(ServiceError::NotFound("事项"))?;
-        if kind == "document" && !self.from_grassroots(&item).await? {
+        if kind == "document" && !self.sent_by_grassroots(&item).await? {
             return Err(ServiceError::NotFound("事项"));
         }
         let rater = item.rater_a == Some(post.id) || item.rater_b == Some(post.id);
@@ -171,12 +171,12 @@ impl Satisfaction<'_> {
         Ok(item.closed
             && item.result.is_none()
             && (item.rater_a == Some(post.id) || item.rater_b == Some(post.id))
-            && (item_kind != "document" || self.from_grassroots(&item).await?))
+            && (item_kind != "document" || self.sent_by_grassroots(&item).await?))
     }
 
     /// Whether a 收文 came from the grassroots: its sender is under the receiving unit's
     /// government but outside the receiving office (a county's office, a bureau).
-    pub(super) async fn from_grassroots(&self, item: &RateableRow) -> Result<bool> {
+    pub(super) async fn sent_by_grassroots(&self, item: &RateableRow) -> Result<bool> {
         let db = self.svc.db();
         let receiver = store::chain(db, item.rated_unit).await?;
         let sender = store::chain(db, item.from_unit).await?;
@@ -242,11 +242,7 @@ impl Satisfaction<'_> {
         )
         .await?;
         tx.commit().await?;
-        if store::months_stored(self.svc.db())
-            .await?
-            .iter()
-            .any(|m| *m == month)
-        {
+        if store::months_stored(self.svc.db()).await?.contains(&month) {
             self.store_month(&month, now).await?;
         }
         Ok(id)

@@ -454,7 +454,7 @@ impl Satisfaction<'_> {
             {
                 continue;
             }
-            if r.item_kind == "document" && !self.from_grassroots(&r).await? {
+            if r.item_kind == "document" && !self.sent_by_grassroots(&r).await? {
                 continue;
             }
             out.push(PendingRating {

@@ -147,7 +147,7 @@ async fn incoming_from_qinghe(app: &TestApp, title: &str, status: &str, drafter:
 async fn visits(app: &TestApp) {
     let gov = app.unit_id("清河县人民政府").await;
     let city_gov = app.unit_id("东川市人民政府").await;
-    let lead = app.post_of(&"qinghe.mishu".to_owned()).await;
+    let lead = app.post_of("qinghe.mishu").await;
     let at = app.clock.now().timestamp_millis();
     for (i, (result, month)) in [
         ("satisfied", "2026-11"),
@@ -228,7 +228,7 @@ fn cell<'a>(row: &'a Value, kind: &str) -> &'a Value {
         .unwrap()
 }
 
-fn unit_row<'a>(v: &'a Value, id: i64) -> &'a Value {
+fn unit_row(v: &Value, id: i64) -> &Value {
     v["units"]
         .as_array()
         .unwrap()
@@ -246,7 +246,7 @@ on_both_engines!(
             .token_for(&app.login_of_position(QINGHE, "director").await, &SCOPES)
             .await;
         let city_director = app.token_for("zhuren", &SCOPES).await;
-        let liulin = app.token_for(&"liulin.zhuren".to_owned(), &SCOPES).await;
+        let liulin = app.token_for("liulin.zhuren", &SCOPES).await;
         let rate = |kind: &'static str, id: i64, result: &'static str| json!({"item_kind": kind, "item_id": id, "result": result, "comment": "办得及时"});
 
         // 领导满意: not before the item closes; only by the 县长; once.
