@@ -170,7 +170,7 @@ mod tests {
         let r = Rules::default();
         let sum = r.points(Rating::Satisfied) + r.points(Rating::Basically);
         assert_eq!(r.mean_centi(sum, 2), Some(9000));
-        assert_eq!(r.mean_centi(100 + 80 + 0, 3), Some(6000));
+        assert_eq!(r.mean_centi(180, 3), Some(6000));
         assert_eq!(r.mean_centi(100 + 100 + 80, 3), Some(9333));
         assert_eq!(r.mean_centi(0, 0), None);
         assert_eq!(r.higher_centi(Some(90), 3), Some(9600));
