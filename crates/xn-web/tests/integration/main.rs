@@ -42,7 +42,6 @@ mod plans;
 mod printing;
 mod registers;
 mod reports_rollup;
-mod research;
 mod robustness;
 mod schedule;
 mod security;
