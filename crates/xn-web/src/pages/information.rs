@@ -766,10 +766,10 @@ async fn draft_bulletin(
     .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/documents/{id}")).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(m) => ranking_page(&state, &actor, f.month.clone(), Some(m)).await,
-            None => Err(e.into()),
-        },
+        Err(e @ ServiceError::Invalid { .. }) => {
+            ranking_page(&state, &actor, f.month.clone(), fixable(&e)).await
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
