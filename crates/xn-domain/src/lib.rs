@@ -14,6 +14,7 @@ pub mod information;
 pub mod management;
 pub mod meetings;
 pub mod org;
+pub mod research;
 pub mod schedule;
 pub mod security;
 pub mod service;

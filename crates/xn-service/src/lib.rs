@@ -36,6 +36,7 @@ pub mod notifications;
 pub mod org;
 pub mod paging;
 pub mod password;
+pub mod research;
 pub mod service;
 pub mod study;
 pub mod supervision;

@@ -68,6 +68,7 @@ pub mod meetings;
 pub mod notifications;
 pub mod opinions;
 pub mod org;
+pub mod research;
 pub mod search;
 pub mod service;
 pub mod study;

@@ -501,6 +501,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                 println!(
                     "已载入近两个月各县区报送的政务信息 {items} 条（含突发事件快报、迟报、采用与《东川政务信息》各期）。"
                 );
+                let topics = services
+                    .load_demo_research(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入调研演示数据失败：{e}"))?;
+                println!(
+                    "已载入近一年的调研课题 {topics} 个（含走访座谈、调研报告、领导批示、转督办与成果转化）。"
+                );
                 let complaints = services
                     .load_demo_complaints(Clock::System.now())
                     .await

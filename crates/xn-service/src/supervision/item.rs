@@ -117,6 +117,8 @@ pub struct ItemDetail {
     /// The meeting whose decision (议定事项) it is: (meeting id, its title, the decision's
     /// order in the minutes).
     pub source_meeting: Option<(i64, String, i64)>,
+    /// The research topic on whose report the instruction was given: (topic id, its title).
+    pub source_research: Option<(i64, String)>,
     /// Instruction text.
     pub source_text: String,
     /// Leader.
@@ -301,6 +303,7 @@ impl Supervision<'_> {
             source_information,
             source_meeting: xn_store::meetings::minutes::meeting_of_item(self.svc.db(), item.id)
                 .await?,
+            source_research: xn_store::research::topic_of_item(self.svc.db(), item.id).await?,
             source_text: item.source_text.clone(),
             source_leader: item.source_leader.clone(),
             parent,

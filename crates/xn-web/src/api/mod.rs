@@ -29,6 +29,7 @@ pub mod meetings_minutes;
 pub mod meetings_topics;
 pub mod org;
 pub mod plans;
+pub mod research;
 pub mod schedule;
 pub mod service;
 pub mod study;
@@ -231,6 +232,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(complaints::router())
         .merge(management::router())
         .merge(plans::router())
+        .merge(research::router())
         .merge(study::router())
         .merge(summaries::router())
 }

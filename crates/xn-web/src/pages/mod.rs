@@ -35,6 +35,7 @@ pub mod meetings;
 pub mod meetings_minutes;
 pub mod meetings_topics;
 pub mod org;
+pub mod research;
 pub mod reset;
 pub mod schedule;
 pub mod service;
@@ -91,8 +92,8 @@ pub const AREAS: [Area; 10] = [
     Area {
         seg: "research",
         name: "调研",
-        description: "调研课题立项、分工、调研报告与成果转化。",
-        stage: Stage::Coming,
+        description: "调研课题的提出与交办、列入年度计划、跨单位调研组、走访座谈问卷（照片、列入日程）、调研报告审核报送、领导批示转督办、成果转化为文件或决策，以及按月按单位的调研统计。",
+        stage: Stage::Built,
     },
     Area {
         seg: "information",
@@ -330,6 +331,7 @@ pub fn router() -> Router<AppState> {
         .merge(efficiency_alerts::router())
         .merge(complaints::router())
         .merge(management::router())
+        .merge(research::router())
         .merge(study::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))

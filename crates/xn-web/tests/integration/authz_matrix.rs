@@ -372,6 +372,21 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/rules/{id}", "flow.work", "yhhy nnn yn"),
         r("POST", "/api/v1/rules/{id}/versions", "flow.work", "yhhn nnn yn").json(r#"{"body":"","effective_on":"x"}"#),
         r("POST", "/api/v1/rules/{id}/acknowledge", "flow.work", "yhhy nnn yn"),
+        r("GET", "/api/v1/research", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/research", "flow.work", "ynyy nnn yn").json(r#"{"title":"","questions":"","origin":"own","timing":"before","starts_on":"x","due_on":"x"}"#),
+        r("GET", "/api/v1/research/options", "flow.work", "ynyy nnn yn"),
+        r("GET", "/api/v1/research/figures", "flow.work", "ynyy nnn yn"),
+        r("GET", "/api/v1/research/{id}", "flow.work", "yhhy nnn yn"),
+        r("POST", "/api/v1/research/{id}/decision", "flow.work", "yhhn nnn yn").json(r#"{"approve":true}"#),
+        r("POST", "/api/v1/research/{id}/start", "flow.work", "yhhn nnn yn"),
+        r("POST", "/api/v1/research/{id}/visits", "flow.work", "yhhn nnn yn").json(r#"{"kind":"x","starts_at":"x","ends_at":"x","place":"","notes":""}"#),
+        r("POST", "/api/v1/research/visits/{id}/files?name=a.txt", "flow.work", "yhhn nnn yn").bytes("矩阵照片"),
+        r("GET", "/api/v1/research/files/{id}", "flow.work", "yhhy nnn yn"),
+        r("POST", "/api/v1/research/{id}/report", "flow.work", "yhhn nnn yn").json(r#"{"title":"","body":""}"#),
+        r("POST", "/api/v1/research/{id}/review", "flow.work", "yhhn nnn yn").json(r#"{"approve":false}"#),
+        r("POST", "/api/v1/research/{id}/instructions", "flow.work", "yhhn nnn yn").json(r#"{"text":""}"#),
+        r("POST", "/api/v1/research/{id}/supervise", "flow.work", "nhhn nnn nn").json(r#"{"instruction_id":0}"#),
+        r("POST", "/api/v1/research/{id}/close", "flow.work", "yhhn nnn yn").json(r#"{"outcome":"x"}"#),
         r("GET", "/api/v1/study/materials", "flow.work", "ynyy nnn yn"),
         r("POST", "/api/v1/study/materials", "flow.work", "ynnn nnn yn").json(r#"{"title":"","topic":"","grade":"fine","reading_minutes":0}"#),
         r("GET", "/api/v1/study/materials/{id}", "flow.work", "yhhh nnn yn"),
@@ -691,6 +706,20 @@ fn rows() -> Vec<Row> {
         r("GET", "/rules/{id}", "flow.work", "yhhy nnn ll"),
         r("POST", "/rules/{id}/versions", "flow.work", "yhhn nnn ll").form("body=&effective_on=x"),
         r("POST", "/rules/{id}/acknowledge", "flow.work", "yhhy nnn ll"),
+        r("GET", "/research", "flow.work", "yyyy nnn ll"),
+        r("POST", "/research", "flow.work", "ynyy nnn ll").form("title=&questions=&origin=own&timing=before&starts_on=x&due_on=x"),
+        r("GET", "/research/new", "flow.work", "ynyy nnn ll"),
+        r("GET", "/research/figures", "flow.work", "ynyy nnn ll"),
+        r("GET", "/research/files/{id}", "flow.work", "yhhy nnn ll"),
+        r("GET", "/research/{id}", "flow.work", "yhhy nnn ll"),
+        r("POST", "/research/{id}/decision", "flow.work", "yhhn nnn ll").form("approve=yes"),
+        r("POST", "/research/{id}/start", "flow.work", "yhhn nnn ll"),
+        r("POST", "/research/{id}/visits", "flow.work", "yhhn nnn ll").form("kind=x&starts_at=x&ends_at=x&place=&notes="),
+        r("POST", "/research/{id}/report", "flow.work", "yhhn nnn ll").form("title=&body="),
+        r("POST", "/research/{id}/review", "flow.work", "yhhn nnn ll").form("approve=no"),
+        r("POST", "/research/{id}/instructions", "flow.work", "yhhn nnn ll").form("text="),
+        r("POST", "/research/{id}/supervise", "flow.work", "nhhn nnn ll").form("instruction_id=0"),
+        r("POST", "/research/{id}/close", "flow.work", "yhhn nnn ll").form("outcome=x"),
         r("GET", "/study", "flow.work", "ynyy nnn ll"),
         r("POST", "/study/materials", "flow.work", "ynnn nnn ll").form("title=&topic=&grade=fine&reading_minutes=0"),
         r("GET", "/study/materials/{id}", "flow.work", "yhhh nnn ll"),
@@ -843,6 +872,9 @@ impl Fixtures {
                         "entries" => "entry",
                         "rules" => "rule",
                         "materials" => "material",
+                        "research" => "research",
+                        "visits" => "research_visit",
+                        "files" => "research_file",
                         "sessions" => "session",
                         "trainings" => "training",
                         "years" | "calendar" | "archive" => "year",
@@ -1432,6 +1464,72 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     let training = res.json()["id"].as_i64().unwrap();
 
+    // 调研: a topic of the city office led by the 主任, in the field with a visit and its
+    // picture, its report submitted to the leaders with his 批示.
+    let res = app
+        .api(
+            "POST",
+            "/api/v1/research",
+            &zt,
+            Some(
+                json!({"title": "矩阵调研课题", "questions": "矩阵问题", "origin": "own",
+            "timing": "before", "starts_on": "2026-11-01", "due_on": "2026-12-31"}),
+            ),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let research = res.json()["id"].as_i64().unwrap();
+    for (path, body) in [("decision", json!({"approve": true})), ("start", json!({}))] {
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/research/{research}/{path}"),
+                &zt,
+                Some(body),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
+    }
+    let res = app
+        .api(
+            "POST",
+            &format!("/api/v1/research/{research}/visits"),
+            &zt,
+            Some(json!({"kind": "visit", "starts_at": "2026-11-20 09:00",
+            "ends_at": "2026-11-20 11:00", "place": "矩阵村", "notes": "矩阵记录"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let research_visit = res.json()["id"].as_i64().unwrap();
+    let res = app
+        .api_bytes(
+            "POST",
+            &format!("/api/v1/research/visits/{research_visit}/files?name=p.txt"),
+            &zt,
+            "矩阵照片".as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let research_file = res.json()["id"].as_i64().unwrap();
+    for (path, body) in [
+        (
+            "report",
+            json!({"title": "矩阵调研报告", "body": "矩阵正文", "submit": true}),
+        ),
+        ("review", json!({"approve": true})),
+        ("instructions", json!({"text": "矩阵批示"})),
+    ] {
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/research/{research}/{path}"),
+                &zt,
+                Some(body),
+            )
+            .await;
+        assert!(res.status.is_success(), "{path}: {}", res.body);
+    }
+
     for (k, v) in [
         ("alert", alert),
         ("complaint", complaint),
@@ -1481,6 +1579,9 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
         ("material", material),
         ("session", session),
         ("training", training),
+        ("research", research),
+        ("research_visit", research_visit),
+        ("research_file", research_file),
     ] {
         f.insert(k, v.to_string());
     }

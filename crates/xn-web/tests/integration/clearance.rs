@@ -14,7 +14,7 @@ use crate::support::TestApp;
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 const WITHHELD: &str = "（涉密事项）";
-const TITLE: &str = "关于市领导调研安排的通知";
+const TITLE: &str = "关于市领导考察安排的通知";
 const COUNTY_OFFICE: &str = "清河县人民政府办公室";
 
 /// Percent-encodes a query value.
@@ -80,12 +80,12 @@ on_both_engines!(
         assert_eq!(task["title"], WITHHELD);
         assert_eq!(task["withheld"], true);
         assert!(task["opinion"].is_null(), "{task}");
-        assert!(!todo.body.contains("调研"), "{}", todo.body);
+        assert!(!todo.body.contains("考察"), "{}", todo.body);
         // Nor do the title's words find it.
         let found = app
             .api(
                 "GET",
-                &format!("/api/v1/tasks?queue=todo&q={}", enc("调研")),
+                &format!("/api/v1/tasks?queue=todo&q={}", enc("考察")),
                 &token,
                 None,
             )
@@ -104,16 +104,16 @@ on_both_engines!(
         ] {
             let res = app.api("GET", &path, &token, None).await;
             assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.body);
-            assert!(!res.body.contains("调研"), "{path}: {}", res.body);
+            assert!(!res.body.contains("考察"), "{path}: {}", res.body);
         }
         app.login_as(&below).await;
         let page = app.get("/").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(WITHHELD), "the workbench lists it");
-        assert!(!page.body.contains("调研"), "{}", page.body);
+        assert!(!page.body.contains("考察"), "{}", page.body);
         let page = app.get(&format!("/cases/{case}")).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
-        assert!(!page.body.contains("调研"));
+        assert!(!page.body.contains("考察"));
 
         // Nor may the proxy sign it unread: refused as missing, the task still the 主任's.
         let res = app
@@ -152,7 +152,7 @@ on_both_engines!(
                 "POST",
                 &format!("/api/v1/tasks/{}/return", task["id"]),
                 &zhuren,
-                Some(json!({"to": "draft", "opinion": "调研行程请再核实"})),
+                Some(json!({"to": "draft", "opinion": "考察行程请再核实"})),
             )
             .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
@@ -199,13 +199,13 @@ on_both_engines!(
         let line = entry_of(&started.json(), "id", case).expect("still listed");
         assert_eq!(line["title"], WITHHELD);
         assert_eq!(line["withheld"], true);
-        assert!(!started.body.contains("调研"), "{}", started.body);
+        assert!(!started.body.contains("考察"), "{}", started.body);
         // 已办 lists the 拟稿 done, without the title.
         let done = app
             .api("GET", "/api/v1/tasks?queue=done&limit=200", &mishu, None)
             .await;
         assert!(entry_of(&done.json(), "case_id", case).is_some());
-        assert!(!done.body.contains("调研"), "{}", done.body);
+        assert!(!done.body.contains("考察"), "{}", done.body);
         // The 文号台账 keeps the number and withholds the title.
         let ledger = app.api("GET", &ledger_path, &mishu, None).await;
         assert_eq!(ledger.status, StatusCode::OK, "{}", ledger.body);
@@ -219,13 +219,13 @@ on_both_engines!(
             .expect("the number is listed");
         assert_eq!(line["title"], WITHHELD);
         assert_eq!(line["withheld"], true);
-        assert!(!ledger.body.contains("调研"), "{}", ledger.body);
+        assert!(!ledger.body.contains("考察"), "{}", ledger.body);
         // The workbench's notices say only that there is news of a classified item.
         app.login_as("mishu").await;
         let page = app.get("/").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(WITHHELD), "the notice is listed");
-        assert!(!page.body.contains("调研"), "{}", page.body);
+        assert!(!page.body.contains("考察"), "{}", page.body);
         // And the case does not open.
         let res = app
             .api("GET", &format!("/api/v1/cases/{case}"), &mishu, None)
@@ -423,14 +423,14 @@ on_both_engines!(
             "the events are listed"
         );
         assert!(!res.body.contains("核稿无误"), "{}", res.body);
-        assert!(!res.body.contains("调研"), "{}", res.body);
+        assert!(!res.body.contains("考察"), "{}", res.body);
         assert!(res.body.contains(WITHHELD), "{}", res.body);
         // Who did what stays: the 核稿 completion names its step.
         assert!(res.body.contains(r#""step":"check""#), "{}", res.body);
         // The document's own events (its draft, with its title) likewise, on the page too.
         let page = app.get("/admin/audit?kind=document.").await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(!page.body.contains("调研"), "{}", page.body);
+        assert!(!page.body.contains("考察"), "{}", page.body);
         let page = app.get("/admin/audit?kind=flow.").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(!page.body.contains("核稿无误"), "{}", page.body);
@@ -465,7 +465,7 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         assert!(res.body.contains("机密"), "{}", res.body);
         assert!(res.body.contains(WITHHELD), "{}", res.body);
-        assert!(!res.body.contains("调研"), "{}", res.body);
+        assert!(!res.body.contains("考察"), "{}", res.body);
         assert_eq!(app.count("tasks").await, tasks, "nothing moved");
     }
 );
@@ -509,11 +509,11 @@ on_both_engines!(
         };
         // Its office's 秘密-cleared 秘书 lists and finds it, by title and by opinion.
         assert!(lists(mishu.clone()).await);
-        assert!(finds(mishu.clone(), "调研").await);
+        assert!(finds(mishu.clone(), "考察").await);
         assert!(finds(mishu.clone(), "核稿无误").await);
         // A 非密 post of the same office does neither.
         assert!(!lists(below.clone()).await);
-        assert!(!finds(below.clone(), "调研").await);
+        assert!(!finds(below.clone(), "考察").await);
         assert!(!finds(below.clone(), "核稿无误").await);
         let res = app
             .api("GET", &format!("/api/v1/documents/{doc}"), &below, None)
@@ -523,7 +523,7 @@ on_both_engines!(
             "{}",
             res.body
         );
-        assert!(!res.body.contains("调研"), "{}", res.body);
+        assert!(!res.body.contains("考察"), "{}", res.body);
     }
 );
 

@@ -42,6 +42,7 @@ mod plans;
 mod printing;
 mod registers;
 mod reports_rollup;
+mod research;
 mod robustness;
 mod schedule;
 mod security;
