@@ -336,7 +336,7 @@ export async function signIn(browser, url, login) {
 }
 
 /** The journey files in the order the alternation counts them (a file not listed counts last). */
-const JOURNEY_FILES = ['calendar', 'complaints', 'desk', 'documents', 'efficiency', 'factor', 'flow', 'foundation', 'information', 'management', 'meetings', 'research', 'service', 'supervision', 'minutes', 'schedule', 'study', 'topics', 'yearsum'];
+const JOURNEY_FILES = ['calendar', 'complaints', 'desk', 'documents', 'efficiency', 'factor', 'flow', 'foundation', 'information', 'management', 'meetings', 'research', 'service', 'supervision', 'minutes', 'schedule', 'study', 'topics', 'yearsum', 'satisfaction'];
 
 /**
  * Registers a file's journeys on the engines this run covers: `journeys(label, options)`

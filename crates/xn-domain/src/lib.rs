@@ -15,6 +15,7 @@ pub mod management;
 pub mod meetings;
 pub mod org;
 pub mod research;
+pub mod satisfaction;
 pub mod schedule;
 pub mod security;
 pub mod service;

@@ -165,17 +165,20 @@ pub enum Factor {
     WeeklyReports,
     /// 学习时长: the study area's stored hours of the month (`xn_domain::study`).
     StudyHours,
+    /// 服务满意度: the post's four satisfactions of the month (`xn_domain::satisfaction`).
+    Satisfaction,
 }
 
 impl Factor {
     /// Every factor in use, in the sheet's order.
-    pub const ALL: [Factor; 6] = [
+    pub const ALL: [Factor; 7] = [
         Factor::OnTime,
         Factor::Cards,
         Factor::Supervision,
         Factor::Meetings,
         Factor::WeeklyReports,
         Factor::StudyHours,
+        Factor::Satisfaction,
     ];
 
     /// The stored code.
@@ -187,6 +190,7 @@ impl Factor {
             Factor::Meetings => "meetings",
             Factor::WeeklyReports => "weekly_reports",
             Factor::StudyHours => "study_hours",
+            Factor::Satisfaction => "satisfaction",
         }
     }
 
@@ -204,6 +208,7 @@ impl Factor {
             Factor::Meetings => "会议出勤",
             Factor::WeeklyReports => "周报告按时报送",
             Factor::StudyHours => "学习时长",
+            Factor::Satisfaction => "服务满意度",
         }
     }
 
@@ -216,12 +221,15 @@ impl Factor {
             Factor::Meetings => "参加（含委托、准假）÷ 应回执会议 × 100；无会议计 100",
             Factor::WeeklyReports => "按时报送 ÷ 应报周数 × 100；本月无应报计 100",
             Factor::StudyHours => "本月学习分钟数 ÷ 480（8 小时）× 100，最高 100",
+            Factor::Satisfaction => {
+                "本人承办事项当月群众、基层、领导满意及上级满意中有评价各项的平均；无评价计 100"
+            }
         }
     }
 
-    /// The default weight (percent) for every position: they sum to 100. 学习时长 arrived
-    /// after offices had set their weights and defaults to 0, so no office's totals change
-    /// until it gives study a weight.
+    /// The default weight (percent) for every position: they sum to 100. 学习时长 and
+    /// 服务满意度 arrived after offices had set their weights and default to 0, so no office's
+    /// totals change until it gives them a weight.
     pub fn default_weight(self) -> i64 {
         match self {
             Factor::OnTime => 40,
@@ -230,13 +238,14 @@ impl Factor {
             Factor::Meetings => 15,
             Factor::WeeklyReports => 15,
             Factor::StudyHours => 0,
+            Factor::Satisfaction => 0,
         }
     }
 }
 
 /// The evaluation's sources not built yet, named on the page as 未启用 so that nobody reads
 /// their absence as a zero: each becomes a [`Factor`] when its area lands.
-pub const NOT_ENABLED: [&str; 3] = ["服务满意度", "信息得分", "调研成果"];
+pub const NOT_ENABLED: [&str; 2] = ["信息得分", "调研成果"];
 
 /// Points a yellow card takes off the cards factor.
 pub const YELLOW_PENALTY: i64 = 10;

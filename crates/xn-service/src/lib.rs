@@ -37,6 +37,7 @@ pub mod org;
 pub mod paging;
 pub mod password;
 pub mod research;
+pub mod satisfaction;
 pub mod service;
 pub mod study;
 pub mod supervision;
@@ -203,6 +204,8 @@ pub struct Settings {
     pub admin_access: xn_domain::security::AdminAccess,
     /// How often the public service form may be used.
     pub service_public: xn_domain::service::PublicLimits,
+    /// How the four satisfactions are figured (`[satisfaction]`).
+    pub satisfaction: xn_domain::satisfaction::Rules,
     /// How long a running period's figures (this month's on the leader's page) are reused
     /// before they are computed again; zero computes at every reading.
     pub running_figures_max_age: std::time::Duration,

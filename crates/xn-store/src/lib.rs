@@ -69,6 +69,7 @@ pub mod notifications;
 pub mod opinions;
 pub mod org;
 pub mod research;
+pub mod satisfaction;
 pub mod search;
 pub mod service;
 pub mod study;

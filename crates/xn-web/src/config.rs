@@ -50,6 +50,9 @@ pub struct Config {
     /// How often the public service form may be used: `[service_public]
     /// per_address_per_minute = 5`, `per_phone_per_day = 10`.
     pub service_public: xn_domain::service::PublicLimits,
+    /// How the four satisfactions are figured: `[satisfaction] satisfied = 100`,
+    /// `basically = 80`, `unsatisfied = 0`, `adoption_points = 2`, `cap = 100`.
+    pub satisfaction: xn_domain::satisfaction::Rules,
     /// How long the figures of a running period (this month on the leader's page and the
     /// rankings) are reused before they are computed again, in seconds (0: at every reading).
     pub efficiency_refresh_secs: u64,
@@ -74,6 +77,7 @@ impl Default for Config {
             admin_access: AdminAccess::default(),
             backup: crate::scheduled_backup::BackupSchedule::default(),
             service_public: xn_domain::service::PublicLimits::default(),
+            satisfaction: xn_domain::satisfaction::Rules::default(),
             efficiency_refresh_secs: 60,
         }
     }
@@ -93,7 +97,13 @@ impl Config {
             None => {}
         }
         fig = fig.merge(Env::prefixed("XIAONENG_").split("__"));
-        fig.extract().map_err(|e| anyhow::anyhow!("配置有误：{e}"))
+        let c: Config = fig
+            .extract()
+            .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
+        c.satisfaction
+            .check()
+            .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
+        Ok(c)
     }
 
     /// The service settings this configuration implies.
@@ -109,6 +119,7 @@ impl Config {
             second_factor: self.second_factor.clone(),
             admin_access: self.admin_access.clone(),
             service_public: self.service_public,
+            satisfaction: self.satisfaction,
             running_figures_max_age: std::time::Duration::from_secs(self.efficiency_refresh_secs),
         }
     }

@@ -513,6 +513,13 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                     .await
                     .map_err(|e| anyhow::anyhow!("载入效能投诉演示数据失败：{e}"))?;
                 println!("已载入效能投诉 {complaints} 件（成立并整改、不成立、核查中各一件）。");
+                let (ratings, evaluations) = services
+                    .load_demo_satisfaction(Clock::System.now())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("载入满意度演示数据失败：{e}"))?;
+                println!(
+                    "已载入领导和县区对已办结事项的满意度评价 {ratings} 条、近半年的上级评价 {evaluations} 条。"
+                );
                 let scan = services
                     .efficiency()
                     .scan_alerts(Clock::System.now())

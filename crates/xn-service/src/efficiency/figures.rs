@@ -419,11 +419,13 @@ impl<'a> Efficiency<'a> {
 
     /// Stores every ended period since the first recorded step that is not stored yet (each
     /// day, and each week, month and year on its last day), and the meetings area's ended
-    /// months (`Meetings::close_figure_months`). Answers how many were stored.
+    /// months (`Meetings::close_figure_months`) and the four satisfactions' ended months
+    /// (`Satisfaction::close_months`). Answers how many were stored.
     /// Idempotent; several servers may run it at once (the later one writes the same rows).
     pub async fn close_periods(&self, now: DateTime<Utc>) -> Result<usize> {
         // The meetings area's monthly figures (会议效能) close with the same timer and command.
-        let meeting_months = self.svc.meetings().close_figure_months(now).await?;
+        let meeting_months = self.svc.meetings().close_figure_months(now).await?
+            + self.svc.satisfaction().close_months(now).await?;
         let db = self.svc.db();
         let Some(first) = store::first_fact(db).await? else {
             return Ok(meeting_months);

@@ -127,6 +127,22 @@ pub(crate) async fn compute(
             }
             (Factor::WeeklyReports, _) => weekly(svc, staff, span, weekdays).await?,
             (Factor::StudyHours, _) => study_hours(svc, &posts, span, reader, detail).await?,
+            (Factor::Satisfaction, _) => {
+                crate::satisfaction::factor_findings(svc, &posts, &span.month)
+                    .await?
+                    .into_iter()
+                    .map(|(post, (score, figures))| {
+                        (
+                            post,
+                            Found {
+                                score,
+                                figures,
+                                items: Vec::new(),
+                            },
+                        )
+                    })
+                    .collect()
+            }
         };
         out.insert(f, found);
     }
@@ -449,6 +465,7 @@ pub(crate) fn nothing(f: Factor) -> Found {
             Factor::Meetings => "本月无应回执会议".to_owned(),
             Factor::WeeklyReports => "本月无应报周报告".to_owned(),
             Factor::StudyHours => "本月无学习记录".to_owned(),
+            Factor::Satisfaction => "本月无满意度评价".to_owned(),
         },
         items: Vec::new(),
     }

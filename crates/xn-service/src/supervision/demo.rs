@@ -83,6 +83,10 @@ impl Services {
         if leads.is_empty() {
             return Ok(0);
         }
+        // The 市长 whose instructions a quarter of the items come from (he rates them closed).
+        let mayor = xn_store::supervision::demo_post(self.db(), "shizhang", "东川市人民政府")
+            .await?
+            .map(|(_, post)| post);
         let cal = self.flow_calendar().await?;
         let today = business_date(now);
         let start = today - TimeDelta::days(364);
@@ -118,6 +122,7 @@ impl Services {
                     } else {
                         String::new()
                     },
+                    source_leader_post: if seed % 4 == 0 { mayor } else { None },
                     source_text: if seed % 4 == 0 {
                         format!("请督查科跟踪督办{topic}，按期报送进展。")
                     } else {

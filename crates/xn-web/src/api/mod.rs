@@ -30,6 +30,7 @@ pub mod meetings_topics;
 pub mod org;
 pub mod plans;
 pub mod research;
+pub mod satisfaction;
 pub mod schedule;
 pub mod service;
 pub mod study;
@@ -235,6 +236,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(research::router())
         .merge(study::router())
         .merge(summaries::router())
+        .merge(satisfaction::router())
 }
 
 async fn openapi_json() -> impl IntoResponse {

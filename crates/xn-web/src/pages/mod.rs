@@ -37,6 +37,7 @@ pub mod meetings_topics;
 pub mod org;
 pub mod research;
 pub mod reset;
+pub mod satisfaction;
 pub mod schedule;
 pub mod service;
 pub mod session;
@@ -128,7 +129,7 @@ pub const AREAS: [Area; 10] = [
     Area {
         seg: "efficiency",
         name: "效能",
-        description: "各业务每一个未办环节的积压、已用工作日、超期与黄牌红牌，按本人查看范围（市看全市各县、县看本县、科长看本科）；按时办结率、排名与月度考评将陆续上线。",
+        description: "各业务每一个未办环节的积压、已用工作日、超期与黄牌红牌，按本人查看范围（市看全市各县、县看本县、科长看本科）；效能排名、预警纠错、效能投诉，以及群众、基层、领导、上级四个满意的逐月评价。",
         stage: Stage::Built,
     },
 ];
@@ -333,6 +334,7 @@ pub fn router() -> Router<AppState> {
         .merge(management::router())
         .merge(research::router())
         .merge(study::router())
+        .merge(satisfaction::router())
         .route(MORE, get(more))
         .route("/{area}", get(area))
         .route("/static/app.css", get(stylesheet))

@@ -393,6 +393,8 @@ struct ItemPage {
     subs_assignees: Vec<AssigneeOption>,
     change_assignees: Vec<AssigneeOption>,
     min_date: String,
+    /// Whether the viewer is offered the rating of the closed item (领导满意).
+    rate: bool,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -431,12 +433,18 @@ async fn item_page(
     } else {
         (Vec::new(), Vec::new())
     };
+    let rate = state
+        .services
+        .satisfaction()
+        .may_rate(actor, "supervision", id)
+        .await?;
     Ok(ItemPage {
         l: Layout::new(state, actor, "/supervision").await?,
         d,
         subs_assignees,
         change_assignees,
         min_date: xn_domain::flow::engine::business_date(now).to_string(),
+        rate,
         notice,
         error,
     })

@@ -198,6 +198,12 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/efficiency/alerts.xlsx", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/efficiency/alerts/settings", "flow.work", "ynnn nnn yn"),
         r("PUT", "/api/v1/efficiency/alerts/settings", "flow.work", "ynnn nnn yn").json(r#"[]"#),
+        // ---- API: 四个满意 (every FlowWork post sees its own scope; a rating of nothing and an
+        // empty evaluation are refused as input, the evaluation only to an office's 主任) ----
+        r("GET", "/api/v1/satisfaction", "flow.work", "yyyy nnn yn"),
+        r("GET", "/api/v1/satisfaction.xlsx", "flow.work", "yyyy nnn yn"),
+        r("POST", "/api/v1/satisfaction/ratings", "flow.work", "yyyy nnn yn").json(r#"{"item_kind":"supervision","item_id":0,"result":""}"#),
+        r("POST", "/api/v1/satisfaction/higher", "flow.work", "ynnn nnn yn").json(r#"{"month":"","score":null}"#),
         r("GET", "/api/v1/cases/{id}", "flow.work", "yhhh nnn yn"),
         r("GET", "/api/v1/cases/{id}/desk", "flow.work", "yhhh nnn yn"),
         r("POST", "/api/v1/cases/{id}/revise", "flow.work", "yhhh nnn yn").json(r#"{"version":1,"title":"改后的标题","body":""}"#),
@@ -565,6 +571,10 @@ fn rows() -> Vec<Row> {
         r("GET", "/efficiency/alerts/settings", "flow.work", "ynnn nnn ll"),
         r("POST", "/efficiency/alerts/settings", "flow.work", "ynnn nnn ll").form("threshold_returned=0"),
         r("POST", "/efficiency/alerts/{id}/acknowledge", "flow.work", "ynnn nnn ll").form("note="),
+        r("GET", "/satisfaction", "flow.work", "yyyy nnn ll"),
+        r("GET", "/satisfaction.xlsx", "flow.work", "yyyy nnn ll"),
+        r("POST", "/satisfaction/rate", "flow.work", "yyyy nnn ll").form("item_kind=supervision&item_id=0&result="),
+        r("POST", "/satisfaction/higher", "flow.work", "ynnn nnn ll").form("month=&score="),
         r("GET", "/cases/{id}", "flow.work", "yhhh nnn ll"),
         r("POST", "/cases/{id}/act", "flow.work", "ynnn nnn ll").form("kind=complete&task={task_no}&decision=无此决定"),
         r("POST", "/cases/{id}/revise", "flow.work", "yhhh nnn ll").form("version=1&title=改后的标题&body="),

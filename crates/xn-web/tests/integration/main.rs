@@ -44,6 +44,7 @@ mod registers;
 mod reports_rollup;
 mod research;
 mod robustness;
+mod satisfaction;
 mod schedule;
 mod security;
 mod security_scope;
