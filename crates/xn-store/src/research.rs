@@ -1,4 +1,4 @@
-//! SQL of 调研 (migration 0045): research topics with their team, field work (with the people
+//! SQL of 调研 (migration 0051): research topics with their team, field work (with the people
 //! who went, their schedule entries and pictures), the report, the leaders' 批示 and the
 //! figures per month and lead unit. Who may see or change what is the service's rule, not here.
 

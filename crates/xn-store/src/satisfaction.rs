@@ -1,4 +1,4 @@
-//! SQL of 四个满意 (migration 0049): the ratings given by the grassroots and by leaders, the
+//! SQL of 四个满意 (migration 0052): the ratings given by the grassroots and by leaders, the
 //! higher office's monthly evaluation, the facts of a month read from their sources (the 回访
 //! of service requests, the ratings, the adoptions of information upward) and the monthly
 //! figures stored when a month has ended. Who may rate or see what is the service's rule.
