@@ -648,18 +648,19 @@ on_both_engines!(
                     .and_then(|c| c.0)
                     .unwrap_or_else(|| panic!("{col}{n}"))
             };
-            let weights = ["D", "F", "H", "J", "L", "N"];
-            let scores = ["E", "G", "I", "K", "M", "O"];
+            // Seven factors (服务满意度 the seventh), then 领导评价 in R and 合计 in S.
+            let weights = ["D", "F", "H", "J", "L", "N", "P"];
+            let scores = ["E", "G", "I", "K", "M", "O", "Q"];
             let sum: f64 = weights
                 .iter()
                 .zip(scores)
                 .map(|(w, s)| num(w) * num(s))
                 .sum();
-            let recomputed = ((sum / 100.0 + num("P")) * 100.0).round() / 100.0;
-            let total = cells.get(&format!("Q{n}")).unwrap();
+            let recomputed = ((sum / 100.0 + num("R")) * 100.0).round() / 100.0;
+            let total = cells.get(&format!("S{n}")).unwrap();
             assert!(
                 total.1.as_deref().is_some_and(|f| f.starts_with("ROUND(")),
-                "Q{n}: {total:?}"
+                "S{n}: {total:?}"
             );
             assert_eq!(recomputed, row["total"].as_f64().unwrap(), "row {n}: {row}");
         }

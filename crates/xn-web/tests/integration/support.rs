@@ -87,7 +87,8 @@ pub struct TestApp {
     pub clock: Clock,
     cookies: Arc<Mutex<BTreeMap<String, String>>>,
     _dir: Option<tempfile::TempDir>,
-    pg_schema: Option<(String, String)>,
+    /// (server URL, database name) of the test's own PostgreSQL database, dropped with it.
+    pg_database: Option<(String, String)>,
 }
 
 /// The instant every test starts at: 2026-11-26 10:00 Beijing time.
@@ -99,25 +100,22 @@ pub fn start_time() -> DateTime<Utc> {
 
 impl TestApp {
     /// A fresh database with the demo city loaded, or `None` (with the reason printed) when
-    /// PostgreSQL is asked for and not configured.
+    /// PostgreSQL is asked for and not configured. The city is built once per engine and test
+    /// run (see [`template`]); each test starts from a copy of it.
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
         keep_log();
-        let (db, dir, pg_schema) = match engine {
+        let (db, dir, pg_database) = match engine {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
-                let db = Db::open_sqlite(&dir.path().join("test.db")).await.unwrap();
+                let path = dir.path().join("test.db");
+                std::fs::copy(template::sqlite(), &path).unwrap();
+                let db = Db::open_sqlite(&path).await.unwrap();
                 (db, Some(dir), None)
             }
             Engine::Postgres => {
-                let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
-                    if std::env::var("XN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                        panic!("XN_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
-                    }
-                    eprintln!("skipped on PostgreSQL: TEST_POSTGRES_URL is not set");
-                    return None;
-                };
-                let schema = format!(
-                    "t_{}",
+                let url = postgres_server_url()?;
+                let name = format!(
+                    "xn_t_{}",
                     xn_service::password::random_token(9)
                         .to_lowercase()
                         .replace(['-', '_'], "x")
@@ -125,27 +123,21 @@ impl TestApp {
                 let admin = sqlx::PgPool::connect(&url)
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL at {url}: {e}"));
-                sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
-                    .execute(&admin)
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "create database {name} template {}",
+                    template::postgres(&url)
+                )))
+                .execute(&admin)
+                .await
+                .unwrap();
+                admin.close().await;
+                let db = Db::open_postgres(&template::database_url(&url, &name), None)
                     .await
                     .unwrap();
-                admin.close().await;
-                let db = Db::open_postgres(&url, Some(&schema)).await.unwrap();
-                (db, None, Some((url, schema)))
+                (db, None, Some((url, name)))
             }
         };
-        db.migrate().await.unwrap();
-        let settings = Settings {
-            hashing: xn_service::password::HashCost {
-                memory_kib: 256,
-                iterations: 1,
-            },
-            seal_key: Some(*b"test seal key 16"),
-            ..Settings::default()
-        };
-        let services = Services::new(db, settings).unwrap();
-        services.load_demo_city(start_time()).await.unwrap();
-        services.ensure_processes(start_time()).await.unwrap();
+        let services = Services::new(db, test_settings()).unwrap();
         let clock = Clock::Manual(Arc::new(Mutex::new(start_time())));
         let state = AppState {
             services,
@@ -157,7 +149,7 @@ impl TestApp {
             clock,
             cookies: Arc::default(),
             _dir: dir,
-            pg_schema,
+            pg_database,
         })
     }
 
@@ -178,7 +170,7 @@ impl TestApp {
             clock: self.clock.clone(),
             cookies: Arc::default(),
             _dir: None,
-            pg_schema: None,
+            pg_database: None,
         }
     }
 
@@ -189,7 +181,7 @@ impl TestApp {
             clock: self.clock.clone(),
             cookies: Arc::default(),
             _dir: None,
-            pg_schema: None,
+            pg_database: None,
         }
     }
 
@@ -207,11 +199,13 @@ impl TestApp {
         &self.state.services
     }
 
-    /// A URL another process can open this test's PostgreSQL schema with.
+    /// A URL another process can open this test's PostgreSQL database with (its schema named
+    /// in the options, as a restore into another schema of it needs).
     pub fn postgres_url(&self) -> Option<String> {
-        self.pg_schema.as_ref().map(|(url, schema)| {
+        self.pg_database.as_ref().map(|(url, name)| {
+            let url = template::database_url(url, name);
             let sep = if url.contains('?') { '&' } else { '?' };
-            format!("{url}{sep}options=-csearch_path%3D{schema}")
+            format!("{url}{sep}options=-csearch_path%3Dpublic")
         })
     }
 
@@ -847,8 +841,8 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if let Some((url, schema)) = self.pg_schema.take() {
-            // Drop the test's schema on a thread of its own: Drop cannot await.
+        if let Some((url, name)) = self.pg_database.take() {
+            // Drop the test's database on a thread of its own: Drop cannot await.
             let _ = std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
@@ -857,7 +851,7 @@ impl Drop for TestApp {
                 rt.block_on(async {
                     if let Ok(pool) = sqlx::PgPool::connect(&url).await {
                         let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "drop schema {schema} cascade"
+                            "drop database if exists {name} with (force)"
                         )))
                         .execute(&pool)
                         .await;
@@ -868,6 +862,219 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// The server URL of `TEST_POSTGRES_URL`, or `None` (with the reason printed) when it is not
+/// set and not required.
+fn postgres_server_url() -> Option<String> {
+    let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
+        if std::env::var("XN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+            panic!("XN_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
+        }
+        eprintln!("skipped on PostgreSQL: TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    Some(url)
+}
+
+/// The settings every test's services run with (a cheap password hash, a fixed seal key).
+fn test_settings() -> Settings {
+    Settings {
+        hashing: xn_service::password::HashCost {
+            memory_kib: 256,
+            iterations: 1,
+        },
+        seal_key: Some(*b"test seal key 16"),
+        ..Settings::default()
+    }
+}
+
+/// The demo city, migrated and loaded through the real services once per engine and test
+/// run, at [`start_time`]; every test starts from a copy of it (an SQLite file copied, a
+/// PostgreSQL database created from it as a template) instead of building the city again.
+mod template {
+    use std::path::{Path, PathBuf};
+    use std::sync::OnceLock;
+
+    use sm3::Digest;
+    use xn_service::Services;
+    use xn_store::Db;
+
+    /// Migrates `db`, loads the demo city and the shipped processes, and closes it.
+    async fn build_city(db: Db) {
+        db.migrate().await.unwrap();
+        let services = Services::new(db.clone(), super::test_settings()).unwrap();
+        services
+            .load_demo_city(super::start_time())
+            .await
+            .unwrap();
+        services
+            .ensure_processes(super::start_time())
+            .await
+            .unwrap();
+        drop(services);
+        db.close().await;
+    }
+
+    /// Runs `work` to the end on a runtime of its own (each test has its own runtime, and the
+    /// template outlives the test that first asks for it).
+    fn on_own_runtime<T: Send + 'static>(
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> T {
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(work)
+        })
+        .join()
+        .unwrap()
+    }
+
+    /// What tells this build's test binary from another's: a template made by an older build
+    /// (older migrations or demo) is never used.
+    fn build_key() -> String {
+        let exe = std::env::current_exe().unwrap();
+        let meta = std::fs::metadata(&exe).unwrap();
+        let modified = meta
+            .modified()
+            .unwrap()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let digest = sm3::Sm3::digest(format!("{}:{}:{modified}", exe.display(), meta.len()));
+        hex::encode(&digest[..6])
+    }
+
+    /// The SQLite file of the city (built on first use in this process).
+    pub fn sqlite() -> &'static Path {
+        static FILE: OnceLock<PathBuf> = OnceLock::new();
+        FILE.get_or_init(|| {
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("xn-demo-city");
+            std::fs::create_dir_all(&dir).unwrap();
+            let key = build_key();
+            let file = dir.join(format!("{key}.db"));
+            if file.exists() {
+                return file;
+            }
+            // Templates of earlier builds go; this one is built beside its final name and
+            // moved there whole, so a test process running at the same time never reads half.
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+            let work = dir.join(format!("{key}.{}.build", std::process::id()));
+            let frozen = dir.join(format!("{key}.{}.frozen", std::process::id()));
+            let (w, f) = (work.clone(), frozen.clone());
+            on_own_runtime(async move {
+                let db = Db::open_sqlite(&w).await.unwrap();
+                build_city(db).await;
+                // One file, no write-ahead log beside it: what a copy needs.
+                let db = Db::open_sqlite(&w).await.unwrap();
+                let Db::Sqlite(pool) = &db else {
+                    unreachable!()
+                };
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "vacuum into '{}'",
+                    f.display()
+                )))
+                .execute(pool)
+                .await
+                .unwrap();
+                db.close().await;
+            });
+            std::fs::rename(&frozen, &file).unwrap();
+            for side in ["", "-wal", "-shm"] {
+                let mut p = work.as_os_str().to_owned();
+                p.push(side);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+            file
+        })
+    }
+
+    /// The name of the PostgreSQL template database of the city on the server at `url`
+    /// (built on first use by the first test process of this build; kept for the next run of
+    /// the same build; an older build's template is dropped).
+    pub fn postgres(url: &str) -> &'static str {
+        static NAME: OnceLock<String> = OnceLock::new();
+        NAME.get_or_init(|| {
+            let url = url.to_owned();
+            on_own_runtime(async move {
+                let name = format!("xn_city_{}", build_key());
+                let admin = sqlx::PgPool::connect(&url).await.unwrap();
+                let mut lock = admin.acquire().await.unwrap();
+                // One builder at a time across processes of the same server.
+                sqlx::query("select pg_advisory_lock(7243001)")
+                    .execute(&mut *lock)
+                    .await
+                    .unwrap();
+                let ready: Option<String> = sqlx::query_scalar(
+                    "select shobj_description(oid, 'pg_database') from pg_database \
+                     where datname = $1",
+                )
+                .bind(&name)
+                .fetch_optional(&mut *lock)
+                .await
+                .unwrap()
+                .flatten();
+                if !ready.as_deref().is_some_and(|r| r.starts_with("ready ")) {
+                    // Under the lock nobody else builds: a template not ready is a builder's
+                    // that died, and one ready six hours ago is an earlier build's.
+                    let stale: Vec<String> = sqlx::query_scalar(
+                        "select datname::text from (select datname, \
+                         coalesce(shobj_description(oid, 'pg_database'), '') as note \
+                         from pg_database where datname like 'xn\\_city\\_%') d \
+                         where note not like 'ready %' \
+                         or case when note like 'ready %' \
+                            then split_part(note, ' ', 2)::bigint end \
+                            < extract(epoch from now())::bigint - 6 * 3600",
+                    )
+                    .fetch_all(&mut *lock)
+                    .await
+                    .unwrap();
+                    for old in stale {
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "drop database if exists {old} with (force)"
+                        )))
+                        .execute(&mut *lock)
+                        .await;
+                    }
+                    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+                        .execute(&mut *lock)
+                        .await
+                        .unwrap();
+                    let db = Db::open_postgres(&database_url(&url, &name), None)
+                        .await
+                        .unwrap();
+                    build_city(db).await;
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "comment on database {name} is 'ready {}'",
+                        chrono::Utc::now().timestamp()
+                    )))
+                    .execute(&mut *lock)
+                    .await
+                    .unwrap();
+                }
+                sqlx::query("select pg_advisory_unlock(7243001)")
+                    .execute(&mut *lock)
+                    .await
+                    .unwrap();
+                drop(lock);
+                admin.close().await;
+                name
+            })
+        })
+    }
+
+    /// `url` with its database replaced by `name`.
+    pub fn database_url(url: &str, name: &str) -> String {
+        let mut u = url::Url::parse(url).unwrap();
+        u.set_path(&format!("/{name}"));
+        u.to_string()
+    }
+
 }
 
 /// (name, value, is a removal) of a Set-Cookie header.
