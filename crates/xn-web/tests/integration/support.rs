@@ -904,10 +904,7 @@ mod template {
     async fn build_city(db: Db) {
         db.migrate().await.unwrap();
         let services = Services::new(db.clone(), super::test_settings()).unwrap();
-        services
-            .load_demo_city(super::start_time())
-            .await
-            .unwrap();
+        services.load_demo_city(super::start_time()).await.unwrap();
         services
             .ensure_processes(super::start_time())
             .await
@@ -1074,7 +1071,6 @@ mod template {
         u.set_path(&format!("/{name}"));
         u.to_string()
     }
-
 }
 
 /// (name, value, is a removal) of a Set-Cookie header.
