@@ -1,6 +1,6 @@
 // 办事 in real headless Chromium: a citizen on a phone (390×844) submits a request on the public
-// page without signing in and follows it by its code and phone; the city office's 秘书 accepts
-// it and dispatches it to 清河县 (suggested from the place); the county office's 秘书 signs for
+// page without signing in, a photo attached, and follows it by its code and phone; the city
+// office's 秘书 sees the photo, accepts it and dispatches it to 清河县 (suggested from the place); the county office's 秘书 signs for
 // it and answers; the 秘书 approves the answer; the citizen reads the answer on the tracking page,
 // which names no staff, and rates it 满意, closing it; the county's 秘书 then reads the month's
 // 热点分析 on the phone. No page is wider than the phone. On
@@ -60,6 +60,8 @@ function journeys(backend, { databaseUrl } = {}) {
       await citizen.locator('#phone').fill(tel);
       await citizen.locator('#location').fill('清河县城关镇人民路 8 号');
       await citizen.locator('#description').fill(text);
+      // A photo of the broken lamp, taken on the phone.
+      await citizen.locator('#files').setInputFiles(new URL('./seal.png', import.meta.url).pathname);
       const question = await citizen.locator('label', { has: citizen.locator('#challenge-answer') }).innerText();
       const [, a, b] = question.match(/(\d+) \+ (\d+)/);
       await citizen.locator('#challenge-answer').fill(String(Number(a) + Number(b)));
@@ -84,6 +86,12 @@ function journeys(backend, { databaseUrl } = {}) {
       await office.goto(`${server.url}/affairs?tab=accept`);
       await navigating(office, () => office.locator('#requests a', { hasText: code }).click());
       await expectText(office.locator('#requester'), '周明', { hint: 'requester-in-full' });
+      // The citizen's photo is on the request and opens.
+      const photo = office.locator('.files a', { hasText: 'seal.png' });
+      await expectText(photo, 'seal.png', { hint: 'photo-link' });
+      const opened = await office.request.get(new URL(await photo.getAttribute('href'), server.url).href);
+      assert.equal(opened.status(), 200);
+      assert.equal(opened.headers()['content-type'], 'image/png');
       await navigating(office, () => office.locator('#accept').click());
       await expectText(office.locator('.notice'), '已受理', { hint: 'accepted' });
       const chosen = await office.locator('#lead-post option:checked').innerText();

@@ -356,7 +356,9 @@ where
 }
 
 /// Reads a multipart body: text fields, and files (parts with a file name).
-async fn read_multipart(mut multipart: Multipart) -> Result<MultipartBody, ServiceError> {
+pub(crate) async fn read_multipart(
+    mut multipart: Multipart,
+) -> Result<MultipartBody, ServiceError> {
     let unreadable = |e: MultipartError| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             ServiceError::invalid(

@@ -231,7 +231,7 @@ impl Services {
                     };
                     s.submit(
                         &input,
-                        Vec::new(),
+                        &[],
                         &format!("198.51.100.{}", rng.range(1, 250)),
                         t0,
                     )
@@ -257,7 +257,7 @@ impl Services {
                             Urgency::Normal
                         },
                     };
-                    s.register(&cap, &input, Vec::new(), t0).await?.id
+                    s.register(&cap, &input, &[], t0).await?.id
                 };
                 made += 1;
                 let age = cal.working_days_between(day, today);

@@ -13,8 +13,11 @@ use xn_store::service::{self as store, NewRequest};
 
 use super::{DispatcherCap, Service, bounded, digest};
 use crate::events::Audit;
-use crate::files::CheckedFile;
+use crate::files::{CheckedFile, check_file};
 use crate::{Result, ServiceError, ms};
+
+/// The most files a request carries.
+pub const MAX_REQUEST_FILES: usize = 5;
 
 /// How long a challenge may be answered (minutes).
 const CHALLENGE_MINUTES: i64 = 30;
@@ -181,7 +184,7 @@ impl Service<'_> {
     pub async fn submit(
         &self,
         input: &PublicInput,
-        files: Vec<(CheckedFile, Vec<u8>)>,
+        files: &[(&str, &[u8])],
         address: &str,
         now: DateTime<Utc>,
     ) -> Result<Submitted> {
@@ -197,6 +200,7 @@ impl Service<'_> {
                 &input.description,
             )
             .await?;
+        let files = checked_files(files)?;
         let limits = self.svc.settings().service_public;
         let mut tx = self.svc.db().begin().await?;
         let answer = store::take_challenge(&mut tx, input.challenge.trim(), ms(now)).await?;
@@ -275,7 +279,7 @@ impl Service<'_> {
         &self,
         cap: &DispatcherCap<'_>,
         input: &RegisterInput,
-        files: Vec<(CheckedFile, Vec<u8>)>,
+        files: &[(&str, &[u8])],
         now: DateTime<Utc>,
     ) -> Result<Submitted> {
         if input.channel == Channel::Web {
@@ -296,6 +300,7 @@ impl Service<'_> {
                 &input.description,
             )
             .await?;
+        let files = checked_files(files)?;
         let today = business_date(now);
         let code = new_code();
         let phone_hash = if c.phone.is_empty() {
@@ -351,19 +356,31 @@ impl Service<'_> {
         &self,
         tx: &mut xn_store::Tx,
         id: i64,
-        files: Vec<(CheckedFile, Vec<u8>)>,
+        files: Vec<(CheckedFile, &[u8])>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        if files.len() > 5 {
-            return Err(ServiceError::invalid("file", "附件最多 5 个"));
-        }
         for (seq, (f, bytes)) in files.into_iter().enumerate() {
-            xn_store::documents::put_blob(tx, &f.hash, &bytes, ms(now)).await?;
+            xn_store::documents::put_blob(tx, &f.hash, bytes, ms(now)).await?;
             let seq = i64::try_from(seq).unwrap_or(i64::MAX);
             store::insert_file(tx, id, seq + 1, &f.name, f.mime, f.size, &f.hash).await?;
         }
         Ok(())
     }
+}
+
+/// The files of a request (photos of the pothole, a scanned letter), checked before anything
+/// is stored: at most [`MAX_REQUEST_FILES`], each of a type offices exchange.
+fn checked_files<'a>(files: &[(&str, &'a [u8])]) -> Result<Vec<(CheckedFile, &'a [u8])>> {
+    if files.len() > MAX_REQUEST_FILES {
+        return Err(ServiceError::invalid(
+            "file",
+            format!("附件最多 {MAX_REQUEST_FILES} 个"),
+        ));
+    }
+    files
+        .iter()
+        .map(|(name, bytes)| Ok((check_file(name, bytes)?, *bytes)))
+        .collect()
 }
 
 /// A fresh tracking code.

@@ -11,6 +11,7 @@ use xn_domain::service::{self as domain, Channel, RequestState, Standing, Urgenc
 use xn_store::service::{self as store, ListFilter, RequestRow};
 
 use super::{Role, Service, lead_unit_of, parse_day, state_of};
+use crate::files::AttachmentFile;
 use crate::{Actor, Result, ServiceError};
 
 /// The unit of `units` that a 地点 names (清河县 in 「清河县城关镇…」): its short name without
@@ -393,6 +394,22 @@ impl Service<'_> {
     pub async fn get(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<RequestDetail> {
         let (r, role) = self.reachable(actor, id).await?;
         self.detail(actor, &r, role, now).await
+    }
+
+    /// A file of a request (`seq` from its detail), for whoever may open the request.
+    pub async fn file(&self, actor: &Actor, id: i64, seq: i64) -> Result<AttachmentFile> {
+        let (r, _) = self.reachable(actor, id).await?;
+        let db = self.svc.db();
+        let (_, name, mime, _, hash) = store::files_of(db, r.id)
+            .await?
+            .into_iter()
+            .find(|f| f.0 == seq)
+            .ok_or(ServiceError::NotFound("附件"))?;
+        Ok(AttachmentFile {
+            name,
+            mime,
+            bytes: xn_store::documents::get_blob(db, &hash).await?,
+        })
     }
 
     async fn detail(

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +23,7 @@ use xn_service::service::{
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
+use crate::respond::file_response;
 
 /// Which list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -98,9 +100,7 @@ async fn register_request(
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     let s = state.services.service();
     let cap = s.as_dispatcher(&actor).await?;
-    let out = s
-        .register(&cap, &body, Vec::new(), state.clock.now())
-        .await?;
+    let out = s.register(&cap, &body, &[], state.clock.now()).await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
@@ -125,6 +125,21 @@ async fn get_request(
             .service()
             .get(&actor, id, state.clock.now())
             .await?,
+    ))
+}
+
+/// A file given with a request (a photo, a scanned letter), for those who may open it.
+#[utoipa::path(get, path = "/api/v1/service/requests/{id}/files/{seq}", tag = "service",
+    params(("id" = i64, Path), ("seq" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, body = crate::error::Problem)))]
+async fn request_file(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path((id, seq)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    Ok(file_response(
+        state.services.service().file(&actor, id, seq).await?,
     ))
 }
 
@@ -401,7 +416,7 @@ async fn public_submit(
     let out = state
         .services
         .service()
-        .submit(&body, Vec::new(), &address, state.clock.now())
+        .submit(&body, &[], &address, state.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(out)))
 }
@@ -504,6 +519,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_requests, register_request))
         .routes(routes!(get_request))
+        .routes(routes!(request_file))
         .routes(routes!(accept_request))
         .routes(routes!(merge_request))
         .routes(routes!(decline_request))

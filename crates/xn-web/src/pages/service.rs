@@ -9,7 +9,9 @@ use std::net::SocketAddr;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State,
+};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
@@ -25,8 +27,11 @@ use super::Layout;
 use super::session::pre_csrf;
 use crate::AppState;
 use crate::error::{PageError, status_of};
-use crate::extract::{CurrentUser, PRE_CSRF_COOKIE, PageForm, csrf_rejected};
-use crate::respond::{fixable, xlsx_response};
+use crate::extract::{
+    CurrentUser, PRE_CSRF_COOKIE, PageForm, PageFormFiles, UploadedFile, csrf_rejected,
+    read_multipart,
+};
+use crate::respond::{file_response, fixable, xlsx_response};
 
 fn done(code: &str) -> Option<&'static str> {
     Some(match code {
@@ -341,7 +346,7 @@ async fn new_form(
 
 async fn register(
     State(state): State<AppState>,
-    PageForm(actor, f): PageForm<RegisterForm>,
+    PageFormFiles(actor, f, files): PageFormFiles<RegisterForm>,
 ) -> Result<Response, PageError> {
     let s = state.services.service();
     let result = async {
@@ -361,7 +366,7 @@ async fn register(
             description: f.description.clone(),
             urgency: Urgency::from_code(f.urgency.trim()).unwrap_or_default(),
         };
-        s.register(&cap, &input, Vec::new(), state.clock.now())
+        s.register(&cap, &input, &request_files(&files), state.clock.now())
             .await
     }
     .await;
@@ -648,6 +653,9 @@ struct SubmittedPage {
     code: String,
 }
 
+/// The largest request form: its files (five at most, each checked by the service) and text.
+const REQUEST_FORM_LIMIT: usize = 32 * 1024 * 1024;
+
 /// Reads a signed-out form: its body (at most 64 KiB) checked against the double-submit cookie.
 pub(super) async fn signed_out_form<T: serde::de::DeserializeOwned + Default>(
     req: Request,
@@ -678,8 +686,74 @@ pub(super) async fn signed_out_form<T: serde::de::DeserializeOwned + Default>(
     Ok((jar, addr, form, token._csrf))
 }
 
+/// A signed-out form that may carry files: `multipart/form-data` (its `_csrf` a text field of
+/// it) or an urlencoded form without files, checked against the double-submit cookie as
+/// [`signed_out_form`] checks it.
+async fn signed_out_form_files<T: serde::de::DeserializeOwned + Default>(
+    req: Request,
+) -> Result<SignedOut<T>, Response> {
+    let multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let (jar, addr, form, _) = signed_out_form::<T>(req).await?;
+        return Ok((jar, addr, form, Vec::new()));
+    }
+    let jar = CookieJar::from_headers(req.headers());
+    let addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let body = read_multipart(multipart)
+        .await
+        .map_err(|e| PageError(e).into_response())?;
+    let expected = jar
+        .get(PRE_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if expected.is_empty() || body.text("_csrf") != expected {
+        return Err(csrf_rejected());
+    }
+    let encoded = serde_html_form::to_string(&body.fields).unwrap_or_default();
+    let form: T = serde_html_form::from_str(&encoded).unwrap_or_default();
+    Ok((jar, addr, form, body.files))
+}
+
+/// What [`signed_out_form_files`] reads: the cookies, the client's address, the form, its files.
+type SignedOut<T> = (
+    CookieJar,
+    Option<SocketAddr>,
+    T,
+    Vec<(String, UploadedFile)>,
+);
+
+/// The files of a request form's `files` field, as the service takes them.
+fn request_files(files: &[(String, UploadedFile)]) -> Vec<(&str, &[u8])> {
+    files
+        .iter()
+        .filter(|(field, u)| field == "files" && !u.bytes.is_empty())
+        .map(|(_, u)| (u.name.as_deref().unwrap_or("附件"), u.bytes.as_ref()))
+        .collect()
+}
+
+/// A file given with a request, for those who may open the request.
+async fn download(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path((id, seq)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    Ok(file_response(
+        state.services.service().file(&actor, id, seq).await?,
+    ))
+}
+
 async fn public_submit(State(state): State<AppState>, req: Request) -> Result<Response, PageError> {
-    let (jar, addr, f, _) = match signed_out_form::<PublicForm>(req).await {
+    let (jar, addr, f, files) = match signed_out_form_files::<PublicForm>(req).await {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
@@ -698,7 +772,7 @@ async fn public_submit(State(state): State<AppState>, req: Request) -> Result<Re
     match state
         .services
         .service()
-        .submit(&input, Vec::new(), &address, state.clock.now())
+        .submit(&input, &request_files(&files), &address, state.clock.now())
         .await
     {
         Ok(out) => Ok((jar, SubmittedPage { code: out.code }).into_response()),
@@ -832,10 +906,21 @@ pub fn router() -> Router<AppState> {
         .route("/affairs/export.xlsx", get(export))
         .route("/affairs/hot", get(hot))
         .route("/affairs/hot.xlsx", get(hot_export))
-        .route("/affairs/new", get(new_form).post(register))
+        .route(
+            "/affairs/new",
+            get(new_form)
+                .post(register)
+                .layer(DefaultBodyLimit::max(REQUEST_FORM_LIMIT)),
+        )
         .route("/affairs/{id}", get(show))
+        .route("/affairs/{id}/files/{seq}", get(download))
         .route("/affairs/{id}/{action}", post(act))
-        .route("/public/service", get(public_form).post(public_submit))
+        .route(
+            "/public/service",
+            get(public_form)
+                .post(public_submit)
+                .layer(DefaultBodyLimit::max(REQUEST_FORM_LIMIT)),
+        )
         .route("/public/service/track", get(track).post(track_post))
         .route("/public/service/rate", post(rate))
 }

@@ -443,6 +443,7 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/service/hot", "flow.work", "yyyy nnn yn"),
         r("POST", "/api/v1/service/requests", "flow.work", "ynny nnn yn").json(r#"{"channel":"phone","category":0,"description":""}"#),
         r("GET", "/api/v1/service/requests/{id}", "flow.work", "yhhy nnn yn"),
+        r("GET", "/api/v1/service/requests/{id}/files/{service_file}", "flow.work", "yhhy nnn yn"),
         r("POST", "/api/v1/service/requests/{id}/merge", "flow.work", "ynny nnn yn").json(r#"{"into":0}"#),
         r("POST", "/api/v1/service/requests/{id}/decline", "flow.work", "ynny nnn yn").json(r#"{"reason":""}"#),
         r("POST", "/api/v1/service/requests/{id}/accept", "flow.work", "ynny nnn yn"),
@@ -760,6 +761,7 @@ fn rows() -> Vec<Row> {
         r("GET", "/affairs/new", "flow.work", "ynny nnn ll"),
         r("POST", "/affairs/new", "flow.work", "ynny nnn ll").form("channel=phone"),
         r("GET", "/affairs/{service_request}", "flow.work", "yhhy nnn ll"),
+        r("GET", "/affairs/{service_request}/files/{service_file}", "flow.work", "yhhy nnn ll"),
         r("POST", "/affairs/{service_request}/{action}", "flow.work", "ynny nnn ll").form("reason="),
         // ---- Pages: complaints (as their API) ----
         r("GET", "/complaints", "flow.work", "yyyy nnn ll"),
@@ -1595,24 +1597,31 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     ] {
         f.insert(k, v.to_string());
     }
-    // A 咨询 registered by the city's office, waiting for 受理.
-    let zt = app.token_for("zhuren", &scopes).await;
+    // A 咨询 registered on the page by the city's office with a scanned letter (its file 1),
+    // waiting for 受理.
     let cat = app
         .scalar("select id from service_categories where name = '咨询'")
-        .await;
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/service/requests",
-            &zt,
-            Some(
-                json!({"channel": "phone", "category": cat, "name": "矩阵", "phone": "13800000000",
-                        "description": "矩阵检查用的服务事项内容"}),
-            ),
+        .await
+        .to_string();
+    let office = app.with_state(app.state.clone());
+    office.login_as("zhuren").await;
+    let res = office
+        .post_multipart(
+            "/affairs/new",
+            &[
+                ("channel", "phone"),
+                ("category", &cat),
+                ("name", "矩阵"),
+                ("phone", "13800000000"),
+                ("description", "矩阵检查用的服务事项内容"),
+            ],
+            &[("files", "来信.txt", "矩阵检查用的来信".as_bytes())],
         )
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
-    f.insert("service_request", res.json()["id"].to_string());
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let request = app.scalar("select max(id) from service_requests").await;
+    f.insert("service_request", request.to_string());
+    f.insert("service_file", "1".to_owned());
     f.insert("action", "decline".to_owned());
     (Fixtures(f), logins)
 }

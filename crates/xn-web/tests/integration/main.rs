@@ -49,6 +49,7 @@ mod schedule;
 mod security;
 mod security_scope;
 mod service;
+mod service_files;
 mod service_hot;
 mod study;
 mod summaries;

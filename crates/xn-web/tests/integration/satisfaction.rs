@@ -42,6 +42,14 @@ async fn post_ok(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
     }
 }
 
+/// Gives a rating that must be refused with `status`.
+async fn refused(app: &TestApp, token: &str, body: Value, status: StatusCode) {
+    let res = app
+        .api("POST", "/api/v1/satisfaction/ratings", token, Some(body))
+        .await;
+    assert_eq!(res.status, status, "{}", res.body);
+}
+
 /// A 督办件 of 清河's office from the 县长's instruction, signed for by its 主任: its id.
 async fn instructed_item(app: &TestApp, title: &str) -> i64 {
     let sup = app
@@ -252,15 +260,13 @@ on_both_engines!(
         // 领导满意: not before the item closes; only by the 县长; once.
         let a = instructed_item(&app, "督办一").await;
         let b = instructed_item(&app, "督办二").await;
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/satisfaction/ratings",
-                &leader,
-                Some(rate("supervision", a, "basically")),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        refused(
+            &app,
+            &leader,
+            rate("supervision", a, "basically"),
+            StatusCode::CONFLICT,
+        )
+        .await;
         close_item(&app, a).await;
         close_item(&app, b).await;
         let pending = app
@@ -268,24 +274,20 @@ on_both_engines!(
             .await
             .json();
         assert_eq!(pending["pending"].as_array().unwrap().len(), 2, "{pending}");
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/satisfaction/ratings",
-                &qinghe_director,
-                Some(rate("supervision", a, "satisfied")),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/satisfaction/ratings",
-                &liulin,
-                Some(rate("supervision", a, "satisfied")),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+        refused(
+            &app,
+            &qinghe_director,
+            rate("supervision", a, "satisfied"),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+        refused(
+            &app,
+            &liulin,
+            rate("supervision", a, "satisfied"),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
         for bad in [
             json!({"item_kind": "supervision", "item_id": a, "result": "很好"}),
             json!({"item_kind": "meeting", "item_id": a, "result": "satisfied"}),
@@ -297,15 +299,13 @@ on_both_engines!(
                 .await;
             assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         }
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/satisfaction/ratings",
-                &leader,
-                Some(rate("supervision", 999_999, "satisfied")),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+        refused(
+            &app,
+            &leader,
+            rate("supervision", 999_999, "satisfied"),
+            StatusCode::NOT_FOUND,
+        )
+        .await;
         post_ok(
             &app,
             &leader,
@@ -320,15 +320,13 @@ on_both_engines!(
             rate("supervision", b, "满意"),
         )
         .await;
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/satisfaction/ratings",
-                &leader,
-                Some(rate("supervision", a, "satisfied")),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
+        refused(
+            &app,
+            &leader,
+            rate("supervision", a, "satisfied"),
+            StatusCode::CONFLICT,
+        )
+        .await;
 
         // 基层满意: the drafter of 清河's document rates the 收文 handled to the end.
         let drafter_login = "qinghe.mishu".to_owned();
@@ -338,24 +336,20 @@ on_both_engines!(
             incoming_from_qinghe(&app, "关于请求支持防汛物资的请示", "closed", drafter_post).await;
         let d2 = incoming_from_qinghe(&app, "关于道路改造资金的请示", "closed", drafter_post).await;
         let d3 = incoming_from_qinghe(&app, "关于人员借调的请示", "handling", drafter_post).await;
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/satisfaction/ratings",
-                &drafter,
-                Some(rate("document", d3, "satisfied")),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.body);
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/satisfaction/ratings",
-                &city_director,
-                Some(rate("document", d1, "satisfied")),
-            )
-            .await;
-        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        refused(
+            &app,
+            &drafter,
+            rate("document", d3, "satisfied"),
+            StatusCode::CONFLICT,
+        )
+        .await;
+        refused(
+            &app,
+            &city_director,
+            rate("document", d1, "satisfied"),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
         post_ok(
             &app,
             &drafter,

@@ -258,34 +258,11 @@ impl TestApp {
         files: &[(&str, &str, &[u8])],
     ) -> Res {
         let csrf = self.csrf().await;
-        let boundary = "xn-test-boundary-7MA4YWxkTrZu0gW";
-        let mut body: Vec<u8> = Vec::new();
-        for (name, value) in fields {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        for (name, file_name, bytes) in files {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\ncontent-type: application/octet-stream\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(bytes);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let (content_type, body) = multipart_body(fields, files);
         let sep = if path.contains('?') { '&' } else { '?' };
         self.send(
             Request::post(format!("{path}{sep}_csrf={csrf}"))
-                .header(
-                    header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
+                .header(header::CONTENT_TYPE, content_type)
                 .body(Body::from(body))
                 .unwrap(),
         )
@@ -1163,6 +1140,33 @@ pub fn logged(a: &str, b: &str) -> bool {
         let end = rest.find(" ERROR ").unwrap_or(rest.len());
         rest[..end].contains(b)
     })
+}
+
+/// A `multipart/form-data` body as a browser sends it: text `fields`, then `files` as (field,
+/// file name, bytes). Answers (content type, body).
+pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "xn-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body: Vec<u8> = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\ncontent-type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// The six-digit code of the demo administrators' factor for TOTP time step `step`.
