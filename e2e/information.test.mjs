@@ -4,7 +4,8 @@
 // it, adopts it and puts it into a new issue of 《东川政务信息》, prints the issue and downloads
 // its PDF, sees the commission answered, and records the 市长's 批示 on it; kezhang, as 督查科
 // 副科长, follows the notice to the 立项 form drafted from the 批示 and opens a 督办 item linked
-// back to the information; the 秘书 then sees the county's points under 计分排名. On the engines
+// back to the information; the 秘书 then sees the county's points under 计分排名 and signs for
+// the issue sent to the county, which the section then sees signed. On the engines
 // scripts/e2e chooses (e2e/lib.mjs, onEngines).
 
 import { after, before, test } from 'node:test';
@@ -164,6 +165,17 @@ function journeys(backend, { databaseUrl } = {}) {
       await expectText(county, '本级刊物采用', { hint: 'points-lines' });
       await nothingWider(m, 'the ranking on a phone');
       await screenshot(m, shot('information-ranking-phone'));
+      // The issue reached the county: it signs for it on the phone; the section sees it signed.
+      await m.goto(`${server.url}/information`);
+      const received = m.locator('#received-issues tr', { hasText: issueLabel });
+      await expectText(received, '未签收', { hint: 'issue-received' });
+      await navigating(m, () => received.locator('a').click());
+      await navigating(m, () => m.locator('#receive').click());
+      await expectText(m.locator('.notice'), '已签收本期刊物', { hint: 'issue-signed' });
+      await nothingWider(m, 'the issue on a phone');
+      await s.goto(`${server.url}${issuePath}`);
+      const signed = s.locator('#recipients tr', { hasText: '清河县人民政府办公室' });
+      await expectText(signed, '已签收', { hint: 'recipient-signed' });
       // kezhang, as 督查科副科长, follows the notice to the drafted 立项 form: one step.
       const supervisor = await signIn('kezhang', DESKTOP, '督查科 · 副科长（兼）');
       try {

@@ -357,3 +357,74 @@ pub async fn unanswered_due(
           order by c.id, u.sort_order, u.id")
         .bind(office).bind(from).bind(to).fetch_all(c).await)?)
 }
+
+// ---------------------------------------------------------------------------------------------
+// 刊物分发 (migration 0053): the units an issue is issued to, and their 签收.
+
+/// A unit an issue was issued to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IssueRecipientRow {
+    /// The unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit_name: String,
+    /// When it signed for the issue.
+    pub received_at: Option<i64>,
+}
+
+/// Issues an issue to a unit.
+pub async fn insert_issue_recipient(tx: &mut Tx, issue: i64, unit: i64) -> Result<()> {
+    with_tx!(tx, c => sqlx::query(
+        "insert into information_issue_recipients (issue_id, unit_id) values ($1, $2)")
+        .bind(issue).bind(unit).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The units an issue was issued to, in the units' order.
+pub async fn issue_recipients(db: &Db, issue: i64) -> Result<Vec<IssueRecipientRow>> {
+    let sql = "select r.unit_id, u.name as unit_name, r.received_at
+               from information_issue_recipients r join units u on u.id = r.unit_id
+               where r.issue_id = $1 order by u.sort_order, u.id";
+    Ok(with_db!(db, c => sqlx::query_as(sql).bind(issue).fetch_all(c).await)?)
+}
+
+/// 签收: records that a unit signed for an issue; false when it had already.
+pub async fn receive_issue(tx: &mut Tx, issue: i64, unit: i64, post: i64, at: i64) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "update information_issue_recipients set received_at = $3, received_post_id = $4
+          where issue_id = $1 and unit_id = $2 and received_at is null")
+        .bind(issue).bind(unit).bind(at).bind(post).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// An issue issued to one of some units: (issue, the unit, when it signed for it).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReceivedIssueRow {
+    /// The issue.
+    pub issue_id: i64,
+    /// The unit it was issued to.
+    pub unit_id: i64,
+    /// When the unit signed for it.
+    pub received_at: Option<i64>,
+}
+
+/// The issues issued to any of `units`, the latest first (at most `limit`).
+pub async fn issues_received(db: &Db, units: &[i64], limit: i64) -> Result<Vec<ReceivedIssueRow>> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = units
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "select r.issue_id, r.unit_id, r.received_at from information_issue_recipients r
+          join information_issues s on s.id = r.issue_id
+          where r.unit_id in ({list}) order by s.published_at desc, r.issue_id desc limit $1"
+    );
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(limit)
+        .fetch_all(c).await)?,
+    )
+}

@@ -469,6 +469,25 @@ fn must_not_need_new_password(actor: xn_service::Actor) -> Result<ApiUser, ApiEr
 /// A JSON body; anything malformed is a 400 problem+json naming what is wrong, never a 500.
 pub struct ApiJson<T>(pub T);
 
+/// An optional JSON body: a request without a `Content-Type` sends none (`None`); one with it
+/// is read as [`ApiJson`] reads it.
+impl<S, T> axum::extract::OptionalFromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        if !req.headers().contains_key(header::CONTENT_TYPE) {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
+    }
+}
+
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
     S: Send + Sync,

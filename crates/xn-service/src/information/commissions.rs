@@ -210,9 +210,17 @@ impl Information<'_> {
         .await?;
         let office = office_name(&mut tx, section.office).await?;
         let message = format!("{office}约稿：「{topic}」，请于 {due} 前报送");
+        let subject = format!("information_commission:{id}");
         for u in &units {
-            self.tell_unit(&mut tx, *u, id, "information.commissioned", &message, now)
-                .await?;
+            self.tell_unit(
+                &mut tx,
+                *u,
+                &subject,
+                "information.commissioned",
+                &message,
+                now,
+            )
+            .await?;
         }
         crate::events::record(
             &mut tx,
@@ -415,11 +423,12 @@ impl Information<'_> {
             "{}催报：约稿「{}」截止 {}，贵单位尚未报送，请抓紧",
             row.office_name, row.topic, row.due_on
         );
+        let subject = format!("information_commission:{id}");
         for u in &pending {
             self.tell_unit(
                 &mut tx,
                 *u,
-                id,
+                &subject,
                 "information.commission_urged",
                 &message,
                 now,
@@ -512,13 +521,13 @@ impl Information<'_> {
             .ok_or(ServiceError::NotFound("本级政府"))
     }
 
-    /// Tells a unit asked: its information section's posts, else its 主任 (an office), else its
+    /// Tells a unit (asked, or issued a periodical): its information section's posts, else its 主任 (an office), else its
     /// head (a bureau).
-    async fn tell_unit(
+    pub(super) async fn tell_unit(
         &self,
         tx: &mut xn_store::Tx,
         unit: i64,
-        commission: i64,
+        subject: &str,
         kind: &str,
         message: &str,
         now: DateTime<Utc>,
@@ -529,14 +538,13 @@ impl Information<'_> {
                 posts = info_store::posts_of_position(tx, unit, position).await?;
             }
         }
-        let subject = format!("information_commission:{commission}");
         for p in posts {
             xn_store::notifications::insert_notification(
                 tx,
                 &xn_store::notifications::NewNotification {
                     post_id: p,
                     kind,
-                    subject: Some(&subject),
+                    subject: Some(subject),
                     message,
                 },
                 ms(now),

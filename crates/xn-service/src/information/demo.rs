@@ -12,7 +12,7 @@ use xn_domain::calendar::hours::from_shanghai_local;
 use xn_domain::flow::engine::business_date;
 
 use super::adopt::AdoptInput;
-use super::{NewCommission, NewInformation, NewPeriodical};
+use super::{NewCommission, NewInformation, NewPeriodical, PublishInput};
 use crate::auth::Client;
 use crate::demo::documents::Rng;
 use crate::{Actor, Result, Services};
@@ -186,8 +186,16 @@ impl Services {
             let month = day.format("%m").to_string().parse::<u32>().unwrap_or(0);
             // A new month: print the last month's issue, open this month's.
             if issue.is_none_or(|(_, m)| m != month) {
-                if let Some((id, _)) = issue {
-                    let _ = info.publish(&cap, id, at(day, 9, 0)).await;
+                if let Some((id, _)) = issue
+                    && info
+                        .publish(&cap, id, &PublishInput::default(), at(day, 9, 0))
+                        .await
+                        .is_ok()
+                {
+                    // Issued to every unit; the counties' secretaries sign for it that day.
+                    for (mishu, _) in &counties {
+                        let _ = info.receive_issue(mishu, id, at(day, 10, 30)).await;
+                    }
                 }
                 let v = info.new_issue(&cap, periodical, at(day, 8, 40)).await?;
                 issue = Some((v.id, month));

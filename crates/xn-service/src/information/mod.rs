@@ -41,7 +41,9 @@ pub use bulletin::InfoBulletin;
 pub use commissions::{
     AnswerLine, AskedUnit, CommissionLine, CommissionList, CommissionView, NewCommission,
 };
-pub use periodicals::{IssueView, NewPeriodical, PeriodicalView};
+pub use periodicals::{
+    IssueRecipientView, IssueView, NewPeriodical, PeriodicalView, PublishInput, ReceivedIssueView,
+};
 pub use receive::{BacklogLine, BacklogView};
 pub use scores::{PointsLine, RankLine, Ranking, ScoreLine};
 pub use submit::{NewInformation, SubmitOptions, TargetOption};

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use xn_domain::org::{Clearance, Permission};
 use xn_render::gbt9704::{Bulletin, BulletinItem};
 use xn_store::information::{self as store, IssueRow};
+use xn_store::information_commissions as commission_store;
 
 use super::{InfoSectionCap, Information, beijing_text};
 use crate::{Actor, Result, ServiceError, from_ms, ms, require};
@@ -75,6 +76,47 @@ pub struct IssueView {
     pub items: Vec<IssueItemView>,
     /// How many items.
     pub item_count: i64,
+    /// The units it was issued to (发) and their 签收: all of them for the publishing office,
+    /// the reader's own for a unit it was issued to (empty in lists).
+    pub recipients: Vec<IssueRecipientView>,
+    /// Whether the reader's unit was issued it and has not signed for it yet.
+    pub may_receive: bool,
+}
+
+/// A unit an issue was issued to.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssueRecipientView {
+    /// The unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit: String,
+    /// When it signed for the issue (Beijing time), if it has.
+    pub received: Option<String>,
+}
+
+/// 印发 and to whom.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PublishInput {
+    /// The units of the system the issue is issued to (发), each told and signing for it: of
+    /// the units the office may ask (`GET /api/v1/information/commissions/units`). Absent: all
+    /// of them; empty: none (报 and 送 outside the system stay the periodical's text).
+    #[serde(default)]
+    pub units: Option<Vec<i64>>,
+}
+
+/// An issue issued to the reader's unit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReceivedIssueView {
+    /// The issue.
+    pub issue_id: i64,
+    /// 「《东川政务信息》2026年第3期」.
+    pub label: String,
+    /// The unit it was issued to.
+    pub unit: String,
+    /// Published, Beijing time.
+    pub published: String,
+    /// When the unit signed for it, if it has.
+    pub received: Option<String>,
 }
 
 /// An item of an issue.
@@ -109,6 +151,8 @@ fn issue_view(r: &IssueRow) -> IssueView {
         created: beijing_text(from_ms(r.created_at)),
         items: Vec::new(),
         item_count: r.item_count,
+        recipients: Vec::new(),
+        may_receive: false,
     }
 }
 
@@ -272,16 +316,29 @@ impl Information<'_> {
             .await
             .map_err(ServiceError::missing("刊物"))?;
         let overseen = self.overseen_office(actor).await? == Some(row.office_unit_id);
+        let recipients = commission_store::issue_recipients(db, id).await?;
+        let mine = self.recipient_unit(actor, &recipients).await?;
         let reads = overseen
             || (row.state == "published"
-                && self
-                    .reader_offices(actor)
-                    .await?
-                    .contains(&row.office_unit_id));
+                && (mine.is_some()
+                    || self
+                        .reader_offices(actor)
+                        .await?
+                        .contains(&row.office_unit_id)));
         if !reads {
             return Err(ServiceError::NotFound("刊物"));
         }
         let mut view = issue_view(&row);
+        view.may_receive = mine.as_ref().is_some_and(|r| r.received_at.is_none());
+        view.recipients = recipients
+            .into_iter()
+            .filter(|r| overseen || mine.as_ref().is_some_and(|m| m.unit_id == r.unit_id))
+            .map(|r| IssueRecipientView {
+                unit_id: r.unit_id,
+                unit: r.unit_name,
+                received: r.received_at.map(|at| beijing_text(from_ms(at))),
+            })
+            .collect();
         for it in store::issue_items(db, id).await? {
             let level: Clearance = crate::clearance::level(&it.classification)?;
             if !actor.may_see(level) {
@@ -304,12 +361,13 @@ impl Information<'_> {
         Ok(view)
     }
 
-    /// 印发: publishes a draft issue with at least one item; the authors of its items and the
-    /// office's 主任 are told.
+    /// 印发: publishes a draft issue with at least one item and issues it to the units chosen
+    /// (each told, to sign for it); the authors of its items and the office's 主任 are told.
     pub async fn publish(
         &self,
         section: &InfoSectionCap<'_>,
         id: i64,
+        input: &PublishInput,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let db = self.svc.db();
@@ -325,6 +383,22 @@ impl Information<'_> {
                 message: "本期还没有编入信息，不能印发".into(),
             });
         }
+        let allowed = self.commission_units(section).await?;
+        let units: Vec<i64> = match &input.units {
+            None => allowed.iter().map(|(u, _)| *u).collect(),
+            Some(chosen) => {
+                let mut units = chosen.clone();
+                units.sort_unstable();
+                units.dedup();
+                if let Some(u) = units.iter().find(|u| !allowed.iter().any(|(a, _)| a == *u)) {
+                    return Err(ServiceError::invalid(
+                        "units",
+                        format!("单位 {u} 不在本办可发送刊物的单位之中"),
+                    ));
+                }
+                units
+            }
+        };
         let items = store::issue_items(db, id).await?;
         let mut tx = db.begin().await?;
         if !store::publish_issue(&mut tx, id, ms(now)).await? {
@@ -342,6 +416,19 @@ impl Information<'_> {
         told.sort_unstable();
         told.dedup();
         let label = format!("《{}》{}年第{}期", row.periodical, row.year, row.number);
+        let subject = format!("information_issue:{id}");
+        for u in &units {
+            commission_store::insert_issue_recipient(&mut tx, id, *u).await?;
+            self.tell_unit(
+                &mut tx,
+                *u,
+                &subject,
+                "information.issue_issued",
+                &format!("{label}已印发至本单位，请阅知并签收"),
+                now,
+            )
+            .await?;
+        }
         for p in told {
             xn_store::notifications::insert_notification(
                 &mut tx,
@@ -364,7 +451,7 @@ impl Information<'_> {
             },
             "information.issue_published",
             None,
-            json!({"issue": id, "items": items.len()}),
+            json!({"issue": id, "items": items.len(), "units": units}),
             now,
         )
         .await?;
@@ -372,11 +459,117 @@ impl Information<'_> {
         Ok(())
     }
 
+    /// The recipient of an issue that the actor's unit is, or is within (the nearest).
+    async fn recipient_unit(
+        &self,
+        actor: &Actor,
+        recipients: &[commission_store::IssueRecipientRow],
+    ) -> Result<Option<commission_store::IssueRecipientRow>> {
+        if recipients.is_empty() {
+            return Ok(None);
+        }
+        let chain = self.actor_units(actor).await?;
+        Ok(chain
+            .iter()
+            .find_map(|u| recipients.iter().find(|r| r.unit_id == *u))
+            .cloned())
+    }
+
+    /// The actor's unit and the units above it, nearest first (none without a post).
+    async fn actor_units(&self, actor: &Actor) -> Result<Vec<i64>> {
+        let Some(post) = actor.post.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let mut tx = self.svc.db().begin_read().await?;
+        Ok(xn_store::org::unit_chain(&mut tx, post.unit_id)
+            .await?
+            .iter()
+            .map(|u| u.id)
+            .collect())
+    }
+
+    /// 签收: the actor's unit, which the issue was issued to, signs for it (once).
+    pub async fn receive_issue(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<()> {
+        require(actor, Permission::FlowWork)?;
+        let db = self.svc.db();
+        let row = store::find_issue(db, id)
+            .await
+            .map_err(ServiceError::missing("刊物"))?;
+        let recipients = commission_store::issue_recipients(db, id).await?;
+        let Some(mine) = self.recipient_unit(actor, &recipients).await? else {
+            return Err(ServiceError::NotFound("刊物"));
+        };
+        if row.state != "published" {
+            return Err(ServiceError::NotFound("刊物"));
+        }
+        let post = actor.post_id().ok_or(ServiceError::NotFound("刊物"))?;
+        let mut tx = db.begin().await?;
+        if !commission_store::receive_issue(&mut tx, id, mine.unit_id, post, ms(now)).await? {
+            return Err(ServiceError::Conflict {
+                code: "information.issue_received",
+                message: format!("{}已签收本期刊物", mine.unit_name),
+            });
+        }
+        crate::events::record(
+            &mut tx,
+            &crate::events::Audit {
+                person_id: Some(actor.person_id),
+                post_id: Some(post),
+                ip: actor.ip.as_deref(),
+            },
+            "information.issue_received",
+            Some(format!("information_issue:{id}")),
+            json!({"issue": id, "unit": mine.unit_id}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The issues issued to the actor's unit or a unit above it, the latest first.
+    pub async fn received_issues(&self, actor: &Actor) -> Result<Vec<ReceivedIssueView>> {
+        require(actor, Permission::FlowWork)?;
+        let db = self.svc.db();
+        let units = self.actor_units(actor).await?;
+        let mut out = Vec::new();
+        for r in commission_store::issues_received(db, &units, 50).await? {
+            let issue = store::find_issue(db, r.issue_id).await?;
+            let unit = commission_store::issue_recipients(db, r.issue_id)
+                .await?
+                .into_iter()
+                .find(|x| x.unit_id == r.unit_id)
+                .map(|x| x.unit_name)
+                .unwrap_or_default();
+            out.push(ReceivedIssueView {
+                issue_id: r.issue_id,
+                label: format!(
+                    "《{}》{}年第{}期",
+                    issue.periodical, issue.year, issue.number
+                ),
+                unit,
+                published: issue
+                    .published_at
+                    .map(|at| beijing_text(from_ms(at)))
+                    .unwrap_or_default(),
+                received: r.received_at.map(|at| beijing_text(from_ms(at))),
+            });
+        }
+        Ok(out)
+    }
+
     /// The issue as a 简报-format PDF, for whoever may read it.
     pub async fn issue_pdf(&self, actor: &Actor, id: i64) -> Result<(String, Vec<u8>)> {
         let view = self.issue(actor, id).await?;
         let db = self.svc.db();
         let row = store::find_issue(db, id).await?;
+        // 发: the periodical's own wording (「各县（区）人民政府办公室」), else the units of the
+        // system it was issued to, by name.
+        let recipients: Vec<String> = commission_store::issue_recipients(db, id)
+            .await?
+            .into_iter()
+            .map(|r| r.unit_name)
+            .collect();
         let mut tx = db.begin_read().await?;
         let p = store::find_periodical(&mut tx, row.periodical_id).await?;
         drop(tx);
@@ -407,7 +600,11 @@ impl Information<'_> {
                 .collect(),
             report_to: p.report_to,
             send_to: p.send_to,
-            issue_to: p.issue_to,
+            issue_to: if p.issue_to.is_empty() {
+                recipients.join("、")
+            } else {
+                p.issue_to
+            },
         };
         let fonts = crate::documents::print::fonts()?;
         let pdf = xn_render::gbt9704::bulletin(&b, &fonts).map_err(|e| ServiceError::Conflict {

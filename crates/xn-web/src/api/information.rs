@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use xn_service::information::{
     AdoptInput, BacklogView, CommissionList, CommissionView, DutySettings, InformationView,
     IssueView, ItemLine, NewCommission, NewInformation, NewPeriodical, PeriodicalView, PointsLine,
-    Ranking, SubmitOptions,
+    PublishInput, Ranking, ReceivedIssueView, SubmitOptions,
 };
 
 use super::Created;
@@ -275,19 +275,56 @@ async fn get_issue(
     Ok(Json(state.services.information().issue(&actor, id).await?))
 }
 
-/// 印发: publishes a draft issue.
+/// 印发: publishes a draft issue and issues it to units of the system (发), each told and
+/// signing for it. Without a body (or without `units`) it goes to every unit the office may
+/// ask; a unit outside them is refused (422) and nothing is published.
 #[utoipa::path(post, path = "/api/v1/information/periodicals/{id}/publish", tag = "information",
     params(("id" = i64, Path, description = "the issue")),
-    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+    request_body(content = PublishInput, description = "optional"),
+    responses((status = 204), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
 async fn publish_issue(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
+    body: Option<ApiJson<PublishInput>>,
 ) -> Result<StatusCode, ApiError> {
     let i = state.services.information();
     let cap = i.as_section(&actor).await?;
-    i.publish(&cap, id, state.clock.now()).await?;
+    let input = body.map(|b| b.0).unwrap_or_default();
+    i.publish(&cap, id, &input, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// 签收: the reader's unit, which the issue was issued to, signs for it (409 the second time;
+/// 404 for a unit it was not issued to).
+#[utoipa::path(post, path = "/api/v1/information/periodicals/{id}/receive", tag = "information",
+    params(("id" = i64, Path, description = "the issue")),
+    responses((status = 204), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)))]
+async fn receive_issue(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .information()
+        .receive_issue(&actor, id, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The issues issued to the reader's unit (or a unit above it), with their 签收.
+#[utoipa::path(get, path = "/api/v1/information/periodicals/received", tag = "information",
+    responses((status = 200, body = Vec<ReceivedIssueView>)))]
+async fn received_issues(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<ReceivedIssueView>>, ApiError> {
+    Ok(Json(
+        state.services.information().received_issues(&actor).await?,
+    ))
 }
 
 /// The issue as a 简报 PDF (title band, 第N期, 编印单位 and date, items, 报/送/发).
@@ -570,6 +607,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_issue))
         .routes(routes!(get_issue))
         .routes(routes!(publish_issue))
+        .routes(routes!(receive_issue))
+        .routes(routes!(received_issues))
         .routes(routes!(issue_pdf))
         .routes(routes!(get_points, set_points))
         .routes(routes!(ranking))

@@ -15,7 +15,7 @@ use xn_domain::information::{InfoKind, Level};
 use xn_service::flow::NewFile;
 use xn_service::information::{
     AdoptInput, BacklogView, InformationView, IssueView, ItemLine, NewInformation, NewPeriodical,
-    PeriodicalView, Ranking, SubmitOptions,
+    PeriodicalView, PublishInput, Ranking, ReceivedIssueView, SubmitOptions,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -34,7 +34,8 @@ fn done(code: &str) -> Option<&'static str> {
         "adopted" => "采用层级已记录并计分。",
         "periodical" => "刊物已添加。",
         "issue" => "已新建一期。",
-        "published" => "本期已印发。",
+        "published" => "本期已印发，已发送至所选单位。",
+        "issue_received" => "已签收本期刊物。",
         _ => return None,
     })
 }
@@ -56,6 +57,7 @@ struct ListPage {
     received: Vec<ItemLine>,
     backlog: Option<BacklogView>,
     may_submit: bool,
+    issues: Vec<ReceivedIssueView>,
     notice: Option<&'static str>,
 }
 
@@ -80,6 +82,7 @@ async fn list(
         received: i.received(&actor).await?,
         backlog,
         may_submit,
+        issues: i.received_issues(&actor).await?,
         notice: q.ok.as_deref().and_then(done),
     }
     .into_response())
@@ -595,6 +598,8 @@ struct IssuePage {
     l: Layout,
     v: IssueView,
     section: bool,
+    /// The units it may be issued to (while a draft, for the section).
+    units: Vec<(i64, String)>,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -607,10 +612,17 @@ async fn issue_page(
     error: Option<String>,
 ) -> Result<IssuePage, PageError> {
     let i = state.services.information();
+    let v = i.issue(actor, id).await?;
+    let section = i.section(actor).await?;
+    let units = match &section {
+        Some(cap) if !v.published => i.commission_units(cap).await?,
+        _ => Vec::new(),
+    };
     Ok(IssuePage {
         l: Layout::new(state, actor, "/information").await?,
-        v: i.issue(actor, id).await?,
-        section: i.section(actor).await?.is_some(),
+        v,
+        section: section.is_some(),
+        units,
         notice,
         error,
     })
@@ -629,24 +641,59 @@ async fn issue(
     )
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct PublishForm {
+    /// The units ticked: the issue goes to them (发).
+    #[serde(default)]
+    units: Vec<i64>,
+}
+
 async fn publish(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    PageForm(actor, _): PageForm<Empty>,
+    PageForm(actor, f): PageForm<PublishForm>,
 ) -> Result<Response, PageError> {
     let i = state.services.information();
     let result = async {
         let cap = i.as_section(&actor).await?;
-        i.publish(&cap, id, state.clock.now()).await
+        let input = PublishInput {
+            units: Some(f.units),
+        };
+        i.publish(&cap, id, &input, state.clock.now()).await
     }
     .await;
+    issue_done(&state, &actor, id, result, "published").await
+}
+
+/// 签收 of an issue by the reader's unit.
+async fn receive(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm(actor, _): PageForm<Empty>,
+) -> Result<Response, PageError> {
+    let result = state
+        .services
+        .information()
+        .receive_issue(&actor, id, state.clock.now())
+        .await;
+    issue_done(&state, &actor, id, result, "issue_received").await
+}
+
+/// After an action on an issue: back to it with what was done, or the page with why not.
+async fn issue_done(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    result: Result<(), ServiceError>,
+    ok: &str,
+) -> Result<Response, PageError> {
     match result {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/information/periodicals/{id}?ok=published")).into_response(),
-        ),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/information/periodicals/{id}?ok={ok}")).into_response())
+        }
         Err(e) => match fixable(&e) {
             Some(msg) => {
-                let page = issue_page(&state, &actor, id, None, Some(msg)).await?;
+                let page = issue_page(state, actor, id, None, Some(msg)).await?;
                 Ok((status_of(&e), page).into_response())
             }
             None => Err(e.into()),
@@ -792,6 +839,7 @@ pub fn router() -> Router<AppState> {
         .route("/information/issues", post(add_issue))
         .route("/information/periodicals/{id}", get(issue))
         .route("/information/periodicals/{id}/publish", post(publish))
+        .route("/information/periodicals/{id}/receive", post(receive))
         .route("/information/periodicals/{id}/pdf", get(issue_pdf))
         .route("/information/receipts/{id}/sign", post(sign))
         .route("/information/receipts/{id}/screen", post(screen))

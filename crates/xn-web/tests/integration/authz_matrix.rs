@@ -483,6 +483,9 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/information/issues", "flow.work", "nnnn nnn nn").json(r#"{"periodical":0}"#),
         r("GET", "/api/v1/information/periodicals/{id}", "flow.work", "yhhh nnn yn"),
         r("POST", "/api/v1/information/periodicals/{id}/publish", "flow.work", "nnnn nnn nn"),
+        // The fixture's issue is a draft, issued to nobody: nobody signs for it.
+        r("POST", "/api/v1/information/periodicals/{id}/receive", "flow.work", "nnnn nnn nn"),
+        r("GET", "/api/v1/information/periodicals/received", "flow.work", "yyyy nnn yn"),
         r("GET", "/api/v1/information/periodicals/{id}/pdf", "flow.work", "yhhh nnn yn"),
         r("GET", "/api/v1/information/points", "flow.work", "nnnn nnn nn"),
         r("PUT", "/api/v1/information/points", "flow.work", "nnnn nnn nn").json(r#"[]"#),
@@ -780,6 +783,7 @@ fn rows() -> Vec<Row> {
         r("POST", "/information/issues", "flow.work", "nnnn nnn ll").form("periodical=0"),
         r("GET", "/information/periodicals/{id}", "flow.work", "yhhh nnn ll"),
         r("POST", "/information/periodicals/{id}/publish", "flow.work", "nnnn nnn ll"),
+        r("POST", "/information/periodicals/{id}/receive", "flow.work", "nnnn nnn ll"),
         r("GET", "/information/periodicals/{id}/pdf", "flow.work", "yhhh nnn ll"),
         r("GET", "/information/by-receipt/{id}", "flow.work", "yhhh nnn ll"),
         r("POST", "/information/receipts/{id}/sign", "flow.work", "nnnn nnn ll"),

@@ -18,14 +18,14 @@ use crate::support::TestApp;
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
 /// The people of the journey and their tokens.
-struct People {
-    mishu: String,
-    zhuren: String,
-    section: String,
-    city_office: i64,
+pub(crate) struct People {
+    pub(crate) mishu: String,
+    pub(crate) zhuren: String,
+    pub(crate) section: String,
+    pub(crate) city_office: i64,
 }
 
-async fn people(app: &TestApp, county: &str) -> People {
+pub(crate) async fn people(app: &TestApp, county: &str) -> People {
     let section_login = app.login_of_position("信息科", "section_chief").await;
     People {
         mishu: app.token_for(&format!("{county}.mishu"), &SCOPES).await,
@@ -37,7 +37,7 @@ async fn people(app: &TestApp, county: &str) -> People {
 
 /// Submits an item from a county 秘书 to the city office and has the county's 主任 sign it off;
 /// answers (item, receipt, receipt's case).
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     p: &People,
     county: &str,
@@ -83,7 +83,7 @@ async fn send(
 }
 
 /// 签收 and 筛选 采用 by the city's section.
-async fn accept(app: &TestApp, p: &People, receipt: i64) {
+pub(crate) async fn accept(app: &TestApp, p: &People, receipt: i64) {
     let res = app
         .api(
             "POST",
@@ -104,7 +104,7 @@ async fn accept(app: &TestApp, p: &People, receipt: i64) {
     assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.body);
 }
 
-async fn adopt(app: &TestApp, p: &People, receipt: i64, body: Value) -> StatusCode {
+pub(crate) async fn adopt(app: &TestApp, p: &People, receipt: i64, body: Value) -> StatusCode {
     let res = app
         .api(
             "POST",
@@ -117,7 +117,7 @@ async fn adopt(app: &TestApp, p: &People, receipt: i64, body: Value) -> StatusCo
 }
 
 /// The periodical 《东川政务信息》 of the city office.
-async fn periodical(app: &TestApp, p: &People) -> i64 {
+pub(crate) async fn periodical(app: &TestApp, p: &People) -> i64 {
     let res = app
         .api(
             "POST",
@@ -131,7 +131,7 @@ async fn periodical(app: &TestApp, p: &People) -> i64 {
     res.json()["id"].as_i64().unwrap()
 }
 
-async fn new_issue(app: &TestApp, p: &People, periodical: i64) -> Value {
+pub(crate) async fn new_issue(app: &TestApp, p: &People, periodical: i64) -> Value {
     let res = app
         .api(
             "POST",

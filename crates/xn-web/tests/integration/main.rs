@@ -29,6 +29,7 @@ mod factor;
 mod flow;
 mod information;
 mod information_commissions;
+mod information_issues;
 mod management;
 mod meetings;
 mod meetings_figures;
