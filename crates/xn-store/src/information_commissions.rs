@@ -397,13 +397,21 @@ pub async fn receive_issue(tx: &mut Tx, issue: i64, unit: i64, post: i64, at: i6
     Ok(n == 1)
 }
 
-/// An issue issued to one of some units: (issue, the unit, when it signed for it).
+/// An issue issued to one of some units, as that unit lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReceivedIssueRow {
     /// The issue.
     pub issue_id: i64,
+    /// Its periodical's name.
+    pub periodical: String,
+    /// Year.
+    pub year: i64,
+    /// 第N期.
+    pub number: i64,
+    /// When it was published.
+    pub published_at: Option<i64>,
     /// The unit it was issued to.
-    pub unit_id: i64,
+    pub unit_name: String,
     /// When the unit signed for it.
     pub received_at: Option<i64>,
 }
@@ -419,8 +427,12 @@ pub async fn issues_received(db: &Db, units: &[i64], limit: i64) -> Result<Vec<R
         .collect::<Vec<_>>()
         .join(",");
     let sql = format!(
-        "select r.issue_id, r.unit_id, r.received_at from information_issue_recipients r
-          join information_issues s on s.id = r.issue_id
+        "select r.issue_id, p.name as periodical, s.year, s.number, s.published_at,
+                u.name as unit_name, r.received_at
+           from information_issue_recipients r
+           join information_issues s on s.id = r.issue_id
+           join information_periodicals p on p.id = s.periodical_id
+           join units u on u.id = r.unit_id
           where r.unit_id in ({list}) order by s.published_at desc, r.issue_id desc limit $1"
     );
     Ok(

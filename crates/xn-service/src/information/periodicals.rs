@@ -532,30 +532,20 @@ impl Information<'_> {
         require(actor, Permission::FlowWork)?;
         let db = self.svc.db();
         let units = self.actor_units(actor).await?;
-        let mut out = Vec::new();
-        for r in commission_store::issues_received(db, &units, 50).await? {
-            let issue = store::find_issue(db, r.issue_id).await?;
-            let unit = commission_store::issue_recipients(db, r.issue_id)
-                .await?
-                .into_iter()
-                .find(|x| x.unit_id == r.unit_id)
-                .map(|x| x.unit_name)
-                .unwrap_or_default();
-            out.push(ReceivedIssueView {
+        Ok(commission_store::issues_received(db, &units, 50)
+            .await?
+            .into_iter()
+            .map(|r| ReceivedIssueView {
                 issue_id: r.issue_id,
-                label: format!(
-                    "《{}》{}年第{}期",
-                    issue.periodical, issue.year, issue.number
-                ),
-                unit,
-                published: issue
+                label: format!("《{}》{}年第{}期", r.periodical, r.year, r.number),
+                unit: r.unit_name,
+                published: r
                     .published_at
                     .map(|at| beijing_text(from_ms(at)))
                     .unwrap_or_default(),
                 received: r.received_at.map(|at| beijing_text(from_ms(at))),
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// The issue as a 简报-format PDF, for whoever may read it.

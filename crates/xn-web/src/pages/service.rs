@@ -675,11 +675,7 @@ pub(super) async fn signed_out_form<T: serde::de::DeserializeOwned + Default>(
         _csrf: String,
     }
     let token: Csrf = serde_html_form::from_bytes(&bytes).unwrap_or_default();
-    let expected = jar
-        .get(PRE_CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    if expected.is_empty() || token._csrf != expected {
+    if !pre_csrf_matches(&jar, &token._csrf) {
         return Err(csrf_rejected());
     }
     let form: T = serde_html_form::from_bytes(&bytes).unwrap_or_default();
@@ -712,16 +708,18 @@ async fn signed_out_form_files<T: serde::de::DeserializeOwned + Default>(
     let body = read_multipart(multipart)
         .await
         .map_err(|e| PageError(e).into_response())?;
-    let expected = jar
-        .get(PRE_CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .unwrap_or_default();
-    if expected.is_empty() || body.text("_csrf") != expected {
+    if !pre_csrf_matches(&jar, body.text("_csrf")) {
         return Err(csrf_rejected());
     }
     let encoded = serde_html_form::to_string(&body.fields).unwrap_or_default();
     let form: T = serde_html_form::from_str(&encoded).unwrap_or_default();
     Ok((jar, addr, form, body.files))
+}
+
+/// Whether a signed-out form's `_csrf` is the double-submit cookie's token.
+fn pre_csrf_matches(jar: &CookieJar, given: &str) -> bool {
+    jar.get(PRE_CSRF_COOKIE)
+        .is_some_and(|c| !c.value().is_empty() && c.value() == given)
 }
 
 /// What [`signed_out_form_files`] reads: the cookies, the client's address, the form, its files.
