@@ -152,6 +152,78 @@ function journeys(backend, { databaseUrl } = {}) {
       await desk.close();
     }
   });
+
+  test('内部办事: a section chief asks for a car on a phone, 后勤 answers within the hours, the chief rates it', { timeout: JOURNEY_TIMEOUT_MS }, async () => {
+    const phone = await browser.newContext(PHONE);
+    phone.setDefaultTimeout(10_000);
+    const desk = await browser.newContext(DESKTOP_1366);
+    desk.setDefaultTimeout(10_000);
+    const text = `明天上午陪同市长到清河县调研，需小车一辆（${backend}）。`;
+    try {
+      // The 秘书一科 科长, on a phone, asks for a car.
+      const chief = await phone.newPage();
+      await chief.goto(`${server.url}/login`);
+      await submitLogin(chief, 'kezhang');
+      await chief.goto(`${server.url}/affairs`);
+      await navigating(chief, () => chief.locator('#apply').click());
+      await expectText(chief.locator('h1'), '内部办事申请', { hint: 'apply-form' });
+      await nothingWider(chief, 'internal form on a phone');
+      const option = await chief.locator('#category option', { hasText: '用车' }).innerText();
+      assert.match(option, /4 个工作小时/);
+      await chief.locator('#category').selectOption({ label: option });
+      await chief.locator('#location').fill('市政府大院东门');
+      await chief.locator('#description').fill(text);
+      await screenshot(chief, shot('service-internal-apply-phone'));
+      await navigating(chief, () => chief.locator('#submit-apply').click());
+      await expectText(chief.locator('.notice'), '申请已提交', { hint: 'applied' });
+      const requestUrl = chief.url().split('?')[0];
+      const code = (await chief.locator('h1 small').innerText()).trim();
+
+      // The office's 秘书 accepts it; 后勤 is suggested, and no county is offered.
+      const office = await desk.newPage();
+      await office.goto(`${server.url}/login`);
+      await submitLogin(office, 'mishu');
+      await office.goto(`${server.url}/affairs?tab=accept`);
+      await navigating(office, () => office.locator('#requests a', { hasText: code }).click());
+      await navigating(office, () => office.locator('#accept').click());
+      const chosen = await office.locator('#lead-post option:checked').innerText();
+      assert.match(chosen, /建议/);
+      assert.match(chosen, /后勤/);
+      const offered = await office.locator('#lead-post').innerText();
+      assert.ok(!offered.includes('清河县'), 'a county offered for 内部办事');
+      await expectText(office.locator('#deadline'), ':', { hint: 'deadline-in-hours' });
+      await navigating(office, () => office.locator('#dispatch').click());
+      await expectText(office.locator('.notice'), '已派单', { hint: 'dispatched-internal' });
+
+      // 后勤, on a phone, signs for it and answers.
+      const houqin = await phone.newPage();
+      await houqin.goto(`${server.url}/login`);
+      await submitLogin(houqin, 'houqin');
+      await houqin.goto(`${server.url}/affairs?tab=mine`);
+      await navigating(houqin, () => houqin.locator('#requests a', { hasText: code }).click());
+      await navigating(houqin, () => houqin.locator('#sign').click());
+      await houqin.locator('#answer-text').fill('已安排车辆（司机王师傅），明早 7:50 在大院东门等候。');
+      await navigating(houqin, () => houqin.locator('#submit-answer').click());
+      await expectText(houqin.locator('.notice'), '答复已提交', { hint: 'answered-internal' });
+      await nothingWider(houqin, 'internal request on a phone');
+
+      // The 秘书 approves; the chief rates it 满意 on the request's page.
+      await office.goto(requestUrl);
+      await navigating(office, () => office.locator('#review').click());
+      await chief.goto(requestUrl);
+      await chief.locator('#rate-satisfied').check();
+      await navigating(chief, () => chief.locator('#rate').click());
+      await expectText(chief.locator('.notice'), '评价已记录', { hint: 'rated-internal' });
+      await expectText(chief.locator('#request-state'), '已办结', { hint: 'closed-internal' });
+      await expectText(chief.locator('#visits'), '申请人评价', { hint: 'visit-via' });
+      await nothingWider(chief, 'rated internal request on a phone');
+      await chief.goto(`${server.url}/affairs?tab=applied`);
+      await expectText(chief.locator('#requests'), code, { hint: 'my-applications' });
+    } finally {
+      await phone.close();
+      await desk.close();
+    }
+  });
 }
 
 onEngines(import.meta.url, 'service journeys', journeys);

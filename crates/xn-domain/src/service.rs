@@ -59,6 +59,8 @@ pub enum Channel {
     Grassroots,
     /// 领导交办.
     Leader,
+    /// 内部办事: the office's own staff asking its 内务 and 后勤 (用车, 维修 …).
+    Internal,
 }
 coded!(Channel);
 
@@ -73,6 +75,7 @@ impl Channel {
             Channel::Higher => "上级转办",
             Channel::Grassroots => "基层请示",
             Channel::Leader => "领导交办",
+            Channel::Internal => "内部办事",
         }
     }
 }

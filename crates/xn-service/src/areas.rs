@@ -406,6 +406,7 @@ impl Services {
             TimerKind::SupervisionDeadline | TimerKind::SupervisionReport => {
                 self.fire_supervision(owner, kind, job, now).await
             }
+            TimerKind::ServiceDeadline => self.fire_service_urge(owner, job, now).await,
         }
     }
 

@@ -29,7 +29,7 @@ pub const DEMO_FACTOR_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 pub const DEMO_FACTOR_LOGINS: [&str; 3] = ["sysadmin", "secadmin", "auditor"];
 
 /// The logins printed when the demo starts: (login, who).
-pub const DEMO_LOGINS: [(&str, &str); 14] = [
+pub const DEMO_LOGINS: [(&str, &str); 15] = [
     ("mishu", "市政府办公室秘书一科 秘书"),
     (
         "xinxi",
@@ -56,6 +56,10 @@ pub const DEMO_LOGINS: [(&str, &str); 14] = [
     ("secadmin", "安全保密管理员"),
     ("auditor", "安全审计员"),
     ("shizhang", "东川市人民政府 市长"),
+    (
+        "houqin",
+        "市政府办公室行政科 后勤（内部办事：用车、维修、物品）",
+    ),
 ];
 
 const SURNAMES: &str = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文";
@@ -625,6 +629,15 @@ impl Services {
                 Clearance::Public,
             );
         }
+        // 行政科's 后勤 who takes the office's own 办事 (用车, 维修, 物品领用): a demo login, made
+        // last so that every other post keeps its place.
+        b.person(
+            Some("houqin"),
+            Some("赵志强"),
+            &[(section_ids[7], "logistics", None)],
+            &[],
+            Clearance::Public,
+        );
 
         let mut tx = self.db().begin().await?;
         let (_, posts) = crate::import::write_batch(&mut tx, &b.batch, now).await?;

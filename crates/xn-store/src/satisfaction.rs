@@ -43,7 +43,7 @@ const FACTS: &str = "
         v.created_at as created_at
     from service_visits v join service_requests r on r.id = v.request_id
     join service_categories sc on sc.id = r.category_id
-    where v.month = $1 and v.lead_unit_id is not null
+    where v.month = $1 and v.lead_unit_id is not null and r.channel <> 'internal'
     union all
     select s.source as kind, s.rated_unit_id as unit_id, s.rated_post_id as post_id, s.result,
         s.comment, s.item_kind, s.item_id,

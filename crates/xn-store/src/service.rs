@@ -15,18 +15,24 @@ pub struct CategoryRow {
     pub limit_days: i64,
     /// `visit` or `none`.
     pub visit_rule: String,
+    /// The limit in working hours, when it is given in hours (then `limit_days` is the working
+    /// days it reaches into).
+    pub limit_hours: Option<i64>,
+    /// `public` (the public's catalogue) or `internal` (the office's own 办事).
+    pub scope: String,
 }
 
 /// The catalogue in the office's order.
 pub async fn categories(db: &Db) -> Result<Vec<CategoryRow>> {
-    let sql = "select id, name, limit_days, visit_rule from service_categories
+    let sql = "select id, name, limit_days, visit_rule, limit_hours, scope from service_categories
                order by sort_order, id";
     Ok(with_db!(db, c => sqlx::query_as(sql).fetch_all(c).await)?)
 }
 
 /// One category, in a transaction.
 pub async fn category_tx(tx: &mut Tx, id: i64) -> Result<CategoryRow> {
-    let sql = "select id, name, limit_days, visit_rule from service_categories where id = $1";
+    let sql = "select id, name, limit_days, visit_rule, limit_hours, scope from service_categories
+               where id = $1";
     Ok(with_tx!(tx, c => sqlx::query_as(sql).bind(id).fetch_one(c).await)?)
 }
 
@@ -65,6 +71,8 @@ pub struct RequestRow {
     pub visit_rule: String,
     /// Its limit.
     pub limit_days: i64,
+    /// Its limit in working hours, when given in hours.
+    pub limit_hours: Option<i64>,
     /// 1: anonymous.
     pub anonymous: i16,
     /// Name as given.
@@ -113,16 +121,23 @@ pub struct RequestRow {
     pub pending_step: String,
     /// Who registered it (none: the public form).
     pub registered_by_post_id: Option<i64>,
+    /// The staff post that asked (an internal request).
+    pub requester_post_id: Option<i64>,
+    /// The instant the limit ends (epoch ms), from 受理 on.
+    pub deadline_at: Option<i64>,
+    /// The instant the latest approved answer went out (epoch ms).
+    pub answered_at: Option<i64>,
     /// Created (epoch ms).
     pub created_at: i64,
 }
 
 const SELECT: &str = "select r.id, r.code, r.government_id, g.name as government_name, r.channel,
-    r.category_id, k.name as category_name, k.visit_rule, k.limit_days, r.anonymous,
+    r.category_id, k.name as category_name, k.visit_rule, k.limit_days, k.limit_hours, r.anonymous,
     r.requester_name, r.phone, r.phone_hash, r.location, r.description, r.urgency, r.state,
     r.outcome, r.case_id, r.merged_into, r.decline_reason, r.lead_unit_id,
     l.short_name as lead_unit_name, r.lead_post_id, r.received_on, r.deadline, r.reworks,
-    r.answer, r.answer_public, r.answered_on, r.closed_on, r.pending_step, r.registered_by_post_id, r.created_at
+    r.answer, r.answer_public, r.answered_on, r.closed_on, r.pending_step, r.registered_by_post_id,
+    r.requester_post_id, r.deadline_at, r.answered_at, r.created_at
     from service_requests r join units g on g.id = r.government_id
     join service_categories k on k.id = r.category_id
     left join units l on l.id = r.lead_unit_id";
@@ -158,21 +173,24 @@ pub struct NewRequest<'a> {
     pub source_hash: &'a str,
     /// Registering post.
     pub registered_by: Option<i64>,
+    /// The staff post asking (an internal request).
+    pub requester_post: Option<i64>,
 }
 
 /// Stores a new request (state 待受理).
 pub async fn insert_request(tx: &mut Tx, r: &NewRequest<'_>, at: i64) -> Result<i64> {
     let sql = "insert into service_requests (code, government_id, channel, category_id, anonymous,
                    requester_name, phone, phone_hash, location, description, urgency, state,
-                   received_on, source_hash, registered_by_post_id, created_at, updated_at)
+                   received_on, source_hash, registered_by_post_id, requester_post_id, created_at,
+                   updated_at)
                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12, $13, $14,
-                       $15, $15)
+                       $15, $16, $16)
                returning id";
     Ok(with_tx!(tx, c => sqlx::query_scalar(sql)
         .bind(r.code).bind(r.government_id).bind(r.channel).bind(r.category_id)
         .bind(i16::from(r.anonymous)).bind(r.requester_name).bind(r.phone).bind(r.phone_hash)
         .bind(r.location).bind(r.description).bind(r.urgency).bind(r.received_on)
-        .bind(r.source_hash).bind(r.registered_by).bind(at)
+        .bind(r.source_hash).bind(r.registered_by).bind(r.requester_post).bind(at)
         .fetch_one(c).await)?)
 }
 
@@ -236,12 +254,19 @@ pub struct ListFilter {
     pub units: Vec<i64>,
     /// Only these states (empty: all).
     pub states: Vec<String>,
-    /// Only open ones whose deadline is before this day (超期).
+    /// Only open ones whose deadline is before this day (超期)…
     pub overdue_before: Option<String>,
+    /// …or whose limit ended before this instant (epoch ms).
+    pub overdue_at: i64,
     /// Only ones returned at least once (退单).
     pub returned: bool,
     /// Only ones sent back for 重办.
     pub reworked: bool,
+    /// Only ones that drew a 催办通知书.
+    pub urged: bool,
+    /// Only the internal requests of this post (我的申请; governments and units are then
+    /// ignored).
+    pub requester_post: Option<i64>,
     /// At most this many.
     pub limit: i64,
 }
@@ -256,13 +281,16 @@ fn ids(v: &[i64]) -> String {
 
 /// Requests by the filter, newest first.
 pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<RequestRow>> {
-    let mut sql = format!(
-        "{SELECT} where (r.government_id in ({g}) or r.lead_unit_id in ({u})
-            or r.id in (select request_id from service_assists where unit_id in ({u})))",
-        g = ids(&f.governments),
-        u = ids(&f.units)
-    );
     let mut binds: Vec<String> = Vec::new();
+    let mut sql = match f.requester_post {
+        Some(post) => format!("{SELECT} where r.requester_post_id = {post}"),
+        None => format!(
+            "{SELECT} where (r.government_id in ({g}) or r.lead_unit_id in ({u})
+                or r.id in (select request_id from service_assists where unit_id in ({u})))",
+            g = ids(&f.governments),
+            u = ids(&f.units)
+        ),
+    };
     if !f.states.is_empty() {
         let mut marks = Vec::new();
         for s in &f.states {
@@ -273,9 +301,12 @@ pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<RequestRow>> {
     }
     if let Some(day) = &f.overdue_before {
         binds.push(day.clone());
+        // A limit in hours is past at its instant, before its day ends.
         sql.push_str(&format!(
-            " and r.deadline < ${} and r.state in ('dispatching', 'signing', 'handling', 'reviewing')",
-            binds.len()
+            " and (r.deadline < ${} or r.deadline_at < {})
+              and r.state in ('dispatching', 'signing', 'handling', 'reviewing')",
+            binds.len(),
+            f.overdue_at
         ));
     }
     if f.returned {
@@ -283,6 +314,9 @@ pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<RequestRow>> {
     }
     if f.reworked {
         sql.push_str(" and r.reworks > 0");
+    }
+    if f.urged {
+        sql.push_str(" and exists (select 1 from service_urges x where x.request_id = r.id)");
     }
     sql.push_str(&format!(
         " order by r.created_at desc, r.id desc limit {}",
@@ -323,12 +357,22 @@ pub async fn claim(tx: &mut Tx, id: i64, at: i64) -> Result<bool> {
     Ok(n == 1)
 }
 
+/// A request's limit: the Beijing day it falls on and the instant it ends (epoch ms).
+#[derive(Debug, Clone, Copy)]
+pub struct Limit<'a> {
+    /// The day (YYYY-MM-DD).
+    pub day: &'a str,
+    /// The instant.
+    pub at: i64,
+}
+
 /// 受理: links the case and sets the deadline (after [`claim`]).
-pub async fn accept(tx: &mut Tx, id: i64, case_id: i64, deadline: &str, at: i64) -> Result<()> {
-    let sql = "update service_requests set case_id = $2, deadline = $3, updated_at = $4
+pub async fn accept(tx: &mut Tx, id: i64, case_id: i64, limit: Limit<'_>, at: i64) -> Result<()> {
+    let sql = "update service_requests set case_id = $2, deadline = $3, deadline_at = $4,
+                   updated_at = $5
                where id = $1";
-    with_tx!(tx, c => sqlx::query(sql).bind(id).bind(case_id).bind(deadline).bind(at)
-        .execute(c).await.map(|r| r.rows_affected()))?;
+    with_tx!(tx, c => sqlx::query(sql).bind(id).bind(case_id).bind(limit.day).bind(limit.at)
+        .bind(at).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -392,10 +436,12 @@ pub async fn set_pending(tx: &mut Tx, id: i64, step: &str) -> Result<()> {
 }
 
 /// Sets the deadline.
-pub async fn set_deadline(tx: &mut Tx, id: i64, deadline: &str, at: i64) -> Result<()> {
+pub async fn set_deadline(tx: &mut Tx, id: i64, limit: Limit<'_>, at: i64) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
-        "update service_requests set deadline = $2, updated_at = $3 where id = $1")
-        .bind(id).bind(deadline).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+        "update service_requests set deadline = $2, deadline_at = $3, updated_at = $4
+         where id = $1")
+        .bind(id).bind(limit.day).bind(limit.at).bind(at).execute(c).await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -410,18 +456,21 @@ pub async fn set_answer(tx: &mut Tx, id: i64, answer: &str, at: i64) -> Result<(
 /// The approved answer: what the requester now reads, and the day it reached them.
 pub async fn publish_answer(tx: &mut Tx, id: i64, day: &str, at: i64) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
-        "update service_requests set answer_public = answer, answered_on = $2, updated_at = $3
+        "update service_requests set answer_public = answer, answered_on = $2, answered_at = $3,
+             updated_at = $3
          where id = $1")
         .bind(id).bind(day).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// 重办: one more round, with its new deadline.
-pub async fn rework(tx: &mut Tx, id: i64, deadline: &str, at: i64) -> Result<()> {
+pub async fn rework(tx: &mut Tx, id: i64, limit: Limit<'_>, at: i64) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
-        "update service_requests set reworks = reworks + 1, deadline = $2, updated_at = $3
+        "update service_requests set reworks = reworks + 1, deadline = $2, deadline_at = $3,
+             updated_at = $4
          where id = $1")
-        .bind(id).bind(deadline).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(id).bind(limit.day).bind(limit.at).bind(at).execute(c).await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -541,7 +590,9 @@ pub async fn unit_loads(db: &Db, units: &[i64]) -> Result<Vec<UnitLoad>> {
             (select count(*) from service_requests r where r.lead_unit_id = u.id
                and r.state = 'closed') as closed,
             (select count(*) from service_requests r where r.lead_unit_id = u.id
-               and r.state = 'closed' and r.answered_on <= r.deadline) as on_time,
+               and r.state = 'closed' and (case when r.answered_at is not null
+                   and r.deadline_at is not null then r.answered_at <= r.deadline_at
+                   else r.answered_on <= r.deadline end)) as on_time,
             (select count(*) from service_returns x where x.unit_id = u.id) as returns
          from units u where u.id in ({list})"
     );
@@ -786,6 +837,13 @@ pub async fn merge_targets(
         .bind(government).bind(category).bind(except).fetch_all(c).await)?)
 }
 
+/// The name of a post's holder.
+pub async fn holder_name(db: &Db, post: i64) -> Result<String> {
+    Ok(with_db!(db, c => sqlx::query_scalar(
+        "select pe.name from posts p join persons pe on pe.id = p.person_id where p.id = $1")
+        .bind(post).fetch_one(c).await)?)
+}
+
 /// The person holding a post.
 pub async fn person_of_post(db: &Db, post: i64) -> Result<i64> {
     Ok(
@@ -827,7 +885,7 @@ pub async fn received_groups(
          from service_requests r join service_categories k on k.id = r.category_id
          where (r.government_id in ({g}) or r.lead_unit_id in ({u})
              or r.id in (select request_id from service_assists where unit_id in ({u})))
-           and r.received_on >= $1 and r.received_on < $2
+           and r.received_on >= $1 and r.received_on < $2 and r.channel <> 'internal'
          group by substr(r.received_on, 1, 7), r.government_id, k.name, r.location,
              r.lead_unit_id",
         g = ids(governments),
@@ -836,5 +894,83 @@ pub async fn received_groups(
     Ok(
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(from).bind(to).fetch_all(c).await)?,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// 催办通知书 and 通报 (migration 0054)
+
+/// A 催办通知书 or 通报 as issued.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UrgeRow {
+    /// Id.
+    pub id: i64,
+    /// The request.
+    pub request_id: i64,
+    /// Its tracking code.
+    pub code: String,
+    /// `notice` (催办通知书) or `bulletin` (通报).
+    pub kind: String,
+    /// The round of handling (the request's 重办 count when it fell).
+    pub round: i64,
+    /// The unit it was issued to.
+    pub lead_unit_id: Option<i64>,
+    /// Its name.
+    pub lead_unit_name: Option<String>,
+    /// The deadline missed.
+    pub deadline: String,
+    /// Working days past it.
+    pub overdue_days: i64,
+    /// The text as issued.
+    pub body: String,
+    /// Issued (epoch ms).
+    pub created_at: i64,
+}
+
+/// A new 催办通知书 or 通报.
+#[derive(Debug, Clone)]
+pub struct NewUrge<'a> {
+    /// The request.
+    pub request_id: i64,
+    /// `notice` or `bulletin`.
+    pub kind: &'a str,
+    /// The round of handling.
+    pub round: i64,
+    /// The unit it goes to.
+    pub lead_unit_id: Option<i64>,
+    /// Its post.
+    pub lead_post_id: Option<i64>,
+    /// The deadline missed.
+    pub deadline: &'a str,
+    /// Working days past it.
+    pub overdue_days: i64,
+    /// The text.
+    pub body: &'a str,
+}
+
+/// Issues a 催办通知书 or 通报: false when this round already has one of the kind.
+pub async fn insert_urge(tx: &mut Tx, u: &NewUrge<'_>, at: i64) -> Result<bool> {
+    let n = with_tx!(tx, c => sqlx::query(
+        "insert into service_urges (request_id, kind, round, lead_unit_id, lead_post_id, deadline,
+             overdue_days, body, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (request_id, kind, round) do nothing")
+        .bind(u.request_id).bind(u.kind).bind(u.round).bind(u.lead_unit_id).bind(u.lead_post_id)
+        .bind(u.deadline).bind(u.overdue_days).bind(u.body).bind(at)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+const URGES: &str = "select x.id, x.request_id, r.code, x.kind, x.round, x.lead_unit_id,
+    u.short_name as lead_unit_name, x.deadline, x.overdue_days, x.body, x.created_at
+    from service_urges x join service_requests r on r.id = x.request_id
+    left join units u on u.id = x.lead_unit_id";
+
+/// The 催办通知书 and 通报 of a request, in the order issued.
+pub async fn urges_of(db: &Db, request: i64) -> Result<Vec<UrgeRow>> {
+    let sql = format!("{URGES} where x.request_id = $1 order by x.created_at, x.id");
+    Ok(
+        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(request)
+        .fetch_all(c).await)?,
     )
 }

@@ -105,7 +105,10 @@ async fn kinds_are_closed_and_an_unknown_one_becomes_generic(db: &Db) {
     .await;
     assert!(refused.is_err(), "an unknown item kind was stored");
     let known: Vec<&str> = TimerKind::all().map(TimerKind::code).collect();
-    assert_eq!(known, ["rung", "sv_deadline", "sv_report"]);
+    assert_eq!(
+        known,
+        ["rung", "sv_deadline", "sv_report", "service_deadline"]
+    );
 }
 
 async fn try_exec(db: &Db, sql: &str) -> Result<(), sqlx::Error> {
@@ -345,6 +348,107 @@ mod search_facets {
     async fn postgres() {
         if let Some(t) = TestDb::postgres().await {
             documents_indexed_before_facets_are_queued_and_still_found(&t.db).await;
+            t.finish().await;
+        }
+    }
+}
+
+/// Migration 0054 remakes `service_requests` on SQLite (its channel admits `internal`) with
+/// foreign keys off: a request written before it, with a file, a 回访 and a duplicate merged
+/// into it, keeps every column and every reference; its deadline gains the instant its day
+/// ends; the new channel is accepted and an unknown one still refused; foreign keys are on
+/// again afterwards.
+async fn service_requests_written_before_0054_keep_everything(db: &Db) {
+    db.migrate_to(53).await.unwrap();
+    for sql in [
+        "insert into units (id, kind, name, short_name, created_at) values (1, 'government', '东川市人民政府', '市政府', 0)",
+        "insert into service_requests (id, code, government_id, channel, category_id, requester_name,
+             phone, description, urgency, state, received_on, deadline, answered_on, created_at,
+             updated_at)
+         values (5, 'AAAAA-BBBBB', 1, 'web', 3, '张三', '13812345678', '排水沟堵塞多日', 'normal',
+                 'closed', '2026-09-30', '2026-10-23', '2026-10-20', 11, 12),
+                (6, 'CCCCC-DDDDD', 1, 'phone', 3, '李四', '', '排水沟堵塞', 'normal', 'merged',
+                 '2026-10-01', null, null, 13, 14)",
+        "update service_requests set merged_into = 5 where id = 6",
+        "insert into service_request_files (request_id, seq, name, media_type, size, hash)
+         values (5, 1, '照片.jpg', 'image/jpeg', 3, 'h')",
+        "insert into service_visits (request_id, round, result, via, month, created_at)
+         values (5, 1, 'satisfied', 'phone', '2026-10', 15)",
+    ] {
+        exec(db, sql).await;
+    }
+    db.migrate().await.unwrap();
+    let rows: Vec<(i64, String, String, Option<i64>, Option<i64>, i64)> =
+        xn_store::with_db!(db, c => sqlx::query_as(
+        "select id, code, requester_name, merged_into, deadline_at, updated_at
+         from service_requests order by id")
+        .fetch_all(c).await)
+        .unwrap();
+    // 2026-10-23 ends at 2026-10-24 00:00 Beijing, 2026-10-23 16:00 UTC.
+    assert_eq!(
+        rows,
+        [
+            (
+                5,
+                "AAAAA-BBBBB".into(),
+                "张三".into(),
+                None,
+                Some(1_792_771_200_000),
+                12
+            ),
+            (6, "CCCCC-DDDDD".into(), "李四".into(), Some(5), None, 14),
+        ]
+    );
+    let n: i64 = xn_store::with_db!(db, c => sqlx::query_scalar(
+        "select count(*) from service_request_files f join service_visits v on v.request_id = f.request_id
+         join service_requests r on r.id = f.request_id")
+        .fetch_one(c).await)
+    .unwrap();
+    assert_eq!(n, 1);
+    exec(
+        db,
+        "insert into service_requests (id, code, government_id, channel, category_id, description,
+             urgency, state, received_on, created_at, updated_at)
+         values (7, 'EEEEE-FFFFF', 1, 'internal', 8, '用车', 'normal', 'received', '2026-11-26', 0, 0)",
+    )
+    .await;
+    assert!(
+        try_exec(
+            db,
+            "insert into service_requests (id, code, government_id, channel, category_id, description,
+                 urgency, state, received_on, created_at, updated_at)
+             values (8, 'GGGGG-HHHHH', 1, 'fax', 8, '用车', 'normal', 'received', '2026-11-26', 0, 0)",
+        )
+        .await
+        .is_err()
+    );
+    // Foreign keys hold again: a file of a request that does not exist is refused.
+    assert!(
+        try_exec(
+            db,
+            "insert into service_request_files (request_id, seq, name, media_type, size, hash)
+             values (99, 1, 'x', 'image/png', 1, 'h')",
+        )
+        .await
+        .is_err()
+    );
+}
+
+mod service_requests_0054 {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        let t = TestDb::sqlite().await;
+        service_requests_written_before_0054_keep_everything(&t.db).await;
+        t.finish().await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+    async fn postgres() {
+        if let Some(t) = TestDb::postgres().await {
+            service_requests_written_before_0054_keep_everything(&t.db).await;
             t.finish().await;
         }
     }

@@ -477,7 +477,7 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
                     .await
                     .map_err(|e| anyhow::anyhow!("载入服务事项演示数据失败：{e}"))?;
                 println!(
-                    "已载入近两个月的群众诉求 {requests} 件（含退单、延期、超期、重办与回访）。"
+                    "已载入近一年的服务事项 {requests} 件（群众诉求含退单、延期、超期、重办与回访；近两个月的内部办事含用车、维修、用印）。"
                 );
                 let (targets, reports) =
                     services

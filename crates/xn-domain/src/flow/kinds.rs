@@ -91,6 +91,10 @@ pub enum TimerKind {
     #[strum(serialize = "sv_report")]
     #[serde(rename = "sv_report")]
     SupervisionReport,
+    /// A service request's deadline passed unanswered: the 催办通知书, then the 通报.
+    #[strum(serialize = "service_deadline")]
+    #[serde(rename = "service_deadline")]
+    ServiceDeadline,
 }
 
 impl TimerKind {

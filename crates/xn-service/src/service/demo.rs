@@ -1,6 +1,6 @@
-//! The demo city's service requests: about two months of requests to the city government (the
-//! last 40 working days before `now`; a year took too long to make at every demo start on
-//! PostgreSQL), one or two on each working day, made through the
+//! The demo city's service requests: a year of requests to the city government (the last 250
+//! working days before `now`: one on about every other working day, then one or two on each of
+//! the last 40), made through the
 //! area's own use cases as the people involved would: most submitted on the public form (its
 //! challenge answered), the rest registered by the city office's 秘书 from calls, letters and
 //! visits; accepted, merged or declined by that 秘书; dispatched to the county named in the
@@ -8,6 +8,11 @@
 //! answered mostly in time, some late, a few after an approved 延期; reviewed; rated by phone or
 //! by the requester (mostly 满意, some 不满意, which sends it back once for 重办). Requests of the
 //! last days stay open at the step they reached.
+//!
+//! And the office's own 办事 of the last 40 working days: the city's leaders and the office's
+//! staff ask for a car, a repair, supplies, a room or the seal; the 秘书 accepts and dispatches
+//! to 行政科's 后勤 (`houqin`) or the office's 内务; they answer within the hours, now and then
+//! late; the one who asked rates it.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use xn_domain::calendar::business_date;
@@ -17,6 +22,7 @@ use xn_store::service as store;
 
 use super::handling::{DispatchInput, ExtensionInput};
 use super::intake::{PublicInput, RegisterInput};
+use super::internal::InternalInput;
 use crate::auth::Client;
 use crate::demo::documents::Rng;
 use crate::{Actor, Result, Services};
@@ -163,7 +169,7 @@ impl Services {
         let cal = self.flow_calendar().await?;
         let today = business_date(now);
         let mut day = today;
-        for _ in 0..40 {
+        for _ in 0..250 {
             day = day.pred_opt().unwrap_or(day);
             while !cal.is_working_day(day) {
                 day = day.pred_opt().unwrap_or(day);
@@ -174,7 +180,11 @@ impl Services {
         let mut made = 0;
         let mut open_by_county: Vec<Option<i64>> = vec![None; counties.len()];
         while day < today {
-            let n = rng.range(1, 2);
+            let n = if cal.working_days_between(day, today) > 40 {
+                rng.range(0, 1)
+            } else {
+                rng.range(1, 2)
+            };
             for k in 0..n {
                 let mut roll = rng.range(1, total);
                 let topic = TOPICS
@@ -292,9 +302,198 @@ impl Services {
             }
             day = cal.add_working_days(day, 1).date;
         }
+        made += self.demo_internal(city, mishu_post, now, &mut rng).await?;
+        Ok(made)
+    }
+
+    /// The office's own 办事 of the last 40 working days (see the module's note).
+    async fn demo_internal(
+        &self,
+        city: i64,
+        mishu_post: i64,
+        now: DateTime<Utc>,
+        rng: &mut Rng,
+    ) -> Result<usize> {
+        let today = business_date(now);
+        let s = self.service();
+        let mut posts = Vec::new();
+        for login in ["houqin", "kezhang", "zhuren", "shizhang", "xinxi", "wenshu"] {
+            let mut tx = self.db().begin_read().await?;
+            let person = xn_store::org::find_person_by_login(&mut tx, login).await?;
+            drop(tx);
+            if let Some(p) = person
+                && let Some(post) = xn_store::org::list_posts_of_person(self.db(), p.id)
+                    .await?
+                    .first()
+            {
+                posts.push(post.id);
+            }
+        }
+        let [houqin, requesters @ ..] = posts.as_slice() else {
+            return Ok(0);
+        };
+        let mut tx = self.db().begin_read().await?;
+        let office = store::office_of_government(&mut tx, city).await?;
+        let clerk = match office {
+            Some(o) => store::posts_in_office(&mut tx, o, &["clerk"])
+                .await?
+                .first()
+                .copied(),
+            None => None,
+        };
+        drop(tx);
+        let categories = s.internal_categories().await?;
+        let cal = self.flow_calendar().await?;
+        let mut day = today;
+        for _ in 0..40 {
+            day = day.pred_opt().unwrap_or(day);
+            while !cal.is_working_day(day) {
+                day = day.pred_opt().unwrap_or(day);
+            }
+        }
+        let mut made = 0;
+        while day <= today {
+            for k in 0..rng.range(0, 2) {
+                let ci = usize::try_from(rng.range(0, 5)).unwrap_or(0);
+                let Some((cat, what, answer)) = INTERNAL.get(ci) else {
+                    continue;
+                };
+                let Some(category) = categories.iter().find(|c| c.name == *cat) else {
+                    continue;
+                };
+                let lead = if *cat == "印章使用" {
+                    clerk.unwrap_or(*houqin)
+                } else {
+                    *houqin
+                };
+                let who =
+                    requesters[usize::try_from(rng.range(0, 4)).unwrap_or(0) % requesters.len()];
+                let t0 = at(day, i64::from(rng.range(0, 300)) + i64::from(k) * 60);
+                if t0 > now {
+                    break;
+                }
+                let asker = self.service_demo_actor(who, t0).await?;
+                let id = s
+                    .apply(
+                        &asker,
+                        &InternalInput {
+                            category: category.id,
+                            location: "市政府大院".into(),
+                            description: (*what).into(),
+                            urgency: Urgency::Normal,
+                        },
+                        &[],
+                        t0,
+                    )
+                    .await?
+                    .id;
+                made += 1;
+                if day == today {
+                    continue; // 待受理
+                }
+                let t1 = t0 + Duration::minutes(15);
+                let mishu = self.service_demo_actor(mishu_post, t1).await?;
+                let cap = s.as_dispatcher(&mishu).await?;
+                s.accept(&cap, id, t1).await?;
+                let input = DispatchInput {
+                    lead_post: lead,
+                    assists: Vec::new(),
+                    note: String::new(),
+                };
+                s.dispatch(&cap, id, &input, t1 + Duration::minutes(5))
+                    .await?;
+                let t2 = t1 + Duration::minutes(30);
+                let handler = self.service_demo_actor(lead, t2).await?;
+                s.sign(&handler, id, t2).await?;
+                // Mostly within the hours; one in six the next working day (late).
+                let t3 = if rng.range(0, 5) == 0 {
+                    at(cal.add_working_days(day, 1).date, 60)
+                } else {
+                    t2 + Duration::minutes(i64::from(rng.range(20, 90)))
+                };
+                if t3 >= now {
+                    continue;
+                }
+                let handler = self.service_demo_actor(lead, t3).await?;
+                s.answer(&handler, id, answer, t3).await?;
+                let t4 = t3 + Duration::minutes(20);
+                let mishu = self.service_demo_actor(mishu_post, t4).await?;
+                let cap = s.as_dispatcher(&mishu).await?;
+                s.review(&cap, id, true, "", t4).await?;
+                let t5 = t4 + Duration::minutes(40);
+                let asker = self.service_demo_actor(who, t5).await?;
+                let roll = rng.range(0, 99);
+                let (result, reason) = if roll < 80 {
+                    (VisitResult::Satisfied, "")
+                } else if roll < 95 {
+                    (VisitResult::Basically, "")
+                } else {
+                    (VisitResult::Unsatisfied, "车辆到得太晚")
+                };
+                s.rate_own(&asker, id, result, reason, t5).await?;
+                if result == VisitResult::Unsatisfied {
+                    let t6 = t5 + Duration::minutes(30);
+                    let handler = self.service_demo_actor(lead, t6).await?;
+                    s.answer(&handler, id, &format!("已改进：{answer}"), t6)
+                        .await?;
+                    let mishu = self
+                        .service_demo_actor(mishu_post, t6 + Duration::minutes(10))
+                        .await?;
+                    let cap = s.as_dispatcher(&mishu).await?;
+                    s.review(&cap, id, true, "", t6 + Duration::minutes(10))
+                        .await?;
+                    let asker = self
+                        .service_demo_actor(who, t6 + Duration::minutes(30))
+                        .await?;
+                    s.rate_own(
+                        &asker,
+                        id,
+                        VisitResult::Basically,
+                        "",
+                        t6 + Duration::minutes(30),
+                    )
+                    .await?;
+                }
+            }
+            day = cal.add_working_days(day, 1).date;
+        }
         Ok(made)
     }
 }
+
+/// The office's own 办事: (category, what is asked, the answer).
+const INTERNAL: [(&str, &str, &str); 6] = [
+    (
+        "用车",
+        "明天上午陪同市长到清河县调研，需小车一辆，8:00 从市政府大院出发。",
+        "已安排车辆（司机王师傅），明早 7:50 在大院东门等候。",
+    ),
+    (
+        "维修",
+        "三楼秘书一科办公室空调不制冷，请派人检修。",
+        "维修人员已到场检修，更换了空调电容，已恢复制冷。",
+    ),
+    (
+        "物品领用",
+        "申领 A4 复印纸五包、签字笔一盒，用于常务会议材料印制。",
+        "所需物品已备齐，请到行政科库房领取并签字。",
+    ),
+    (
+        "会议室和接待",
+        "周四下午在二楼第一会议室接待省厅调研组一行八人，需准备茶水和座签。",
+        "第一会议室已预留，茶水和座签将于周四 14:00 前布置到位。",
+    ),
+    (
+        "印章使用",
+        "《关于报送年度工作总结的函》已签发，需加盖市政府办公室印章。",
+        "已按签发稿核对份数并用印，用印登记已完成。",
+    ),
+    (
+        "值班安排",
+        "元旦假期值班表需调整，本人 1 月 1 日值班改为 1 月 2 日。",
+        "值班表已调整并重新印发，已通知相关值班人员。",
+    ),
+];
 
 impl Services {
     /// The county's part and what follows, each step on a later working day, as far as `today`.

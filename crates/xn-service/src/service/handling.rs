@@ -11,8 +11,9 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 use xn_domain::calendar::business_date;
+use xn_domain::calendar::hours::{from_shanghai_local, to_shanghai_local};
 use xn_domain::flow::{Action, Fields, Value};
-use xn_domain::service::{RequestState, VisitResult};
+use xn_domain::service::{Channel, RequestState, VisitResult};
 use xn_store::Tx;
 use xn_store::service::{self as store, RequestRow};
 
@@ -78,14 +79,13 @@ impl Service<'_> {
         if state_of(&r)? != RequestState::Received || !store::claim(&mut tx, r.id, ms(now)).await? {
             return Err(conflict("该诉求已处理过受理"));
         }
-        let limit = u32::try_from(r.limit_days).unwrap_or(13);
-        let received = parse_day(&r.received_on)?;
-        let deadline = self
-            .svc
-            .flow_calendar()
-            .await?
-            .add_working_days(received, limit)
-            .date;
+        let cal = self.svc.flow_calendar().await?;
+        let (deadline, deadline_at) = super::limit_end(
+            &cal,
+            r.limit_days,
+            r.limit_hours,
+            crate::from_ms(r.created_at),
+        );
         let dispatchers = self
             .svc
             .service_dispatchers(&mut tx, r.government_id)
@@ -118,12 +118,23 @@ impl Service<'_> {
                 now,
             )
             .await?;
-        store::accept(&mut tx, r.id, out.case_id, &deadline.to_string(), ms(now)).await?;
+        let day = deadline.to_string();
+        let limit = store::Limit {
+            day: &day,
+            at: ms(deadline_at),
+        };
+        store::accept(&mut tx, r.id, out.case_id, limit, ms(now)).await?;
+        self.svc
+            .arm_service_urges(&mut tx, out.case_id, 0, deadline)
+            .await?;
         store::progress(
             &mut tx,
             r.id,
             "已受理",
-            &format!("您的诉求已受理，将于 {deadline} 前答复"),
+            &format!(
+                "您的诉求已受理，将于 {} 前答复",
+                super::limit_words(r.limit_hours, deadline_at)
+            ),
             ms(now),
         )
         .await?;
@@ -342,6 +353,12 @@ impl Service<'_> {
                 "只能派给本级政府所属的单位（部门、县区、本办科室）",
             )
         })?;
+        if r.channel == Channel::Internal.code() && !chain.contains(cap.office) {
+            return Err(ServiceError::invalid(
+                "lead_post",
+                "内部办事应派给本办的内务、后勤岗位",
+            ));
+        }
         let mut assists = Vec::new();
         for u in &input.assists {
             let c = self.svc.unit_chain(&mut tx, *u).await?;
@@ -572,7 +589,7 @@ impl Service<'_> {
         clippy::too_many_arguments,
         reason = "the rating and where it came from"
     )]
-    async fn rate(
+    pub(super) async fn rate(
         &self,
         tx: &mut Tx,
         actor: &ActorRef,
@@ -605,19 +622,25 @@ impl Service<'_> {
         )
         .await?;
         if rework {
-            let limit = u32::try_from(r.limit_days).unwrap_or(13);
-            let deadline = self
-                .svc
-                .flow_calendar()
-                .await?
-                .add_working_days(today, limit)
-                .date;
-            store::rework(tx, r.id, &deadline.to_string(), ms(now)).await?;
+            let cal = self.svc.flow_calendar().await?;
+            let (deadline, deadline_at) = super::limit_end(&cal, r.limit_days, r.limit_hours, now);
+            let day = deadline.to_string();
+            let limit = store::Limit {
+                day: &day,
+                at: ms(deadline_at),
+            };
+            store::rework(tx, r.id, limit, ms(now)).await?;
+            self.svc
+                .arm_service_urges(tx, case, r.reworks + 1, deadline)
+                .await?;
             store::progress(
                 tx,
                 r.id,
                 "重新办理",
-                &format!("您对答复不满意，已交承办单位重新办理，将于 {deadline} 前再次答复"),
+                &format!(
+                    "您对答复不满意，已交承办单位重新办理，将于 {} 前再次答复",
+                    super::limit_words(r.limit_hours, deadline_at)
+                ),
                 ms(now),
             )
             .await?;
@@ -729,24 +752,43 @@ impl Service<'_> {
             .await?
             .ok_or_else(|| conflict("没有待审批的延期申请"))?;
         let mut new = String::new();
+        let mut new_at = None;
         if approve {
             let from = parse_day(r.deadline.as_deref().unwrap_or(&r.received_on))?;
             let days = u32::try_from(ext.days).unwrap_or(1);
-            new = self
+            let day = self
                 .svc
                 .flow_calendar()
                 .await?
                 .add_working_days(from, days)
-                .date
-                .to_string();
+                .date;
+            // A limit in hours keeps its time of day; one in days ends with the day.
+            let at = match (r.limit_hours, r.deadline_at) {
+                (Some(_), Some(old_at)) => {
+                    let time = to_shanghai_local(crate::from_ms(old_at)).time();
+                    from_shanghai_local(day.and_time(time))
+                }
+                _ => xn_domain::flow::ladder::end_of(day),
+            };
+            new = day.to_string();
+            new_at = Some((day, at));
         }
         if !store::decide_extension(&mut tx, ext.id, approve, &new, cap.post, &note, ms(now))
             .await?
         {
             return Err(conflict("该延期申请已被审批"));
         }
-        if approve {
-            store::set_deadline(&mut tx, r.id, &new, ms(now)).await?;
+        if let Some((day, at)) = new_at {
+            let limit = store::Limit {
+                day: &new,
+                at: ms(at),
+            };
+            store::set_deadline(&mut tx, r.id, limit, ms(now)).await?;
+            if let Some(case) = r.case_id {
+                self.svc
+                    .arm_service_urges(&mut tx, case, r.reworks, day)
+                    .await?;
+            }
             store::progress(
                 &mut tx,
                 r.id,

@@ -186,8 +186,21 @@ impl Services {
                     if decision == steps::APPROVE {
                         store::publish_answer(tx, r.id, &today.to_string(), t).await?;
                         r.answered_on = Some(today.to_string());
+                        r.answered_at = Some(t);
                         store::progress(tx, r.id, "已答复", "承办单位已答复，请查看答复内容", t)
                             .await?;
+                        // The staff member who asked is told where the answer is, to rate it.
+                        if let Some(asker) = r.requester_post_id {
+                            crate::meetings::tell(
+                                tx,
+                                &[asker],
+                                "service.answered",
+                                &format!("service:{}", r.id),
+                                &format!("您的内部办事申请 {} 已答复，请查看并评价", r.code),
+                                now,
+                            )
+                            .await?;
+                        }
                     }
                 }
                 FlowEvent::StepEntered { step, .. } => {
@@ -245,10 +258,7 @@ impl Services {
                         Some(format!("service:{}", r.id)),
                         json!({"outcome": outcome, "deadline": r.deadline, "on": day,
                         "answered_on": r.answered_on,
-                        "late": match (&r.answered_on, &r.deadline) {
-                            (Some(a), Some(d)) => a > d,
-                            _ => false,
-                        }}),
+                        "late": super::answered_late(&r)}),
                         now,
                     )
                     .await?;

@@ -152,7 +152,10 @@ impl Service<'_> {
             Some(_) => return Err(ServiceError::invalid("government", "请选择受理机关")),
         };
         let categories = store::categories(self.svc.db()).await?;
-        if !categories.iter().any(|c| c.id == category) {
+        if !categories
+            .iter()
+            .any(|c| c.id == category && c.scope == "public")
+        {
             return Err(ServiceError::invalid("category", "请选择诉求类别"));
         }
         let name = if anonymous {
@@ -250,6 +253,7 @@ impl Service<'_> {
                 received_on: &today.to_string(),
                 source_hash: &source,
                 registered_by: None,
+                requester_post: None,
             },
             ms(now),
         )
@@ -286,6 +290,12 @@ impl Service<'_> {
             return Err(ServiceError::invalid(
                 "channel",
                 "网页诉求由群众在公众页面提交，请选择其他来源渠道",
+            ));
+        }
+        if input.channel == Channel::Internal {
+            return Err(ServiceError::invalid(
+                "channel",
+                "内部办事由工作人员在「内部办事申请」中提出，请选择其他来源渠道",
             ));
         }
         let c = self
@@ -326,6 +336,7 @@ impl Service<'_> {
                 received_on: &today.to_string(),
                 source_hash: "",
                 registered_by: Some(cap.post),
+                requester_post: None,
             },
             ms(now),
         )
@@ -352,7 +363,7 @@ impl Service<'_> {
         Ok(Submitted { id, code })
     }
 
-    async fn store_files(
+    pub(super) async fn store_files(
         &self,
         tx: &mut xn_store::Tx,
         id: i64,
@@ -370,7 +381,9 @@ impl Service<'_> {
 
 /// The files of a request (photos of the pothole, a scanned letter), checked before anything
 /// is stored: at most [`MAX_REQUEST_FILES`], each of a type offices exchange.
-fn checked_files<'a>(files: &[(&str, &'a [u8])]) -> Result<Vec<(CheckedFile, &'a [u8])>> {
+pub(super) fn checked_files<'a>(
+    files: &[(&str, &'a [u8])],
+) -> Result<Vec<(CheckedFile, &'a [u8])>> {
     if files.len() > MAX_REQUEST_FILES {
         return Err(ServiceError::invalid(
             "file",
@@ -384,7 +397,7 @@ fn checked_files<'a>(files: &[(&str, &'a [u8])]) -> Result<Vec<(CheckedFile, &'a
 }
 
 /// A fresh tracking code.
-fn new_code() -> String {
+pub(super) fn new_code() -> String {
     let bytes: [u8; domain::CODE_LEN] = rand::rng().random();
     domain::tracking_code(&bytes)
 }

@@ -2,7 +2,7 @@
 //! with what the viewer may do, the dispatcher's view of each unit's load, the 办理 page's part,
 //! and the requester's tracking page, which names no staff and shows no one else's data.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use xn_domain::calendar::business_date;
@@ -10,6 +10,7 @@ use xn_domain::calendar::hours::to_shanghai_local;
 use xn_domain::service::{self as domain, Channel, RequestState, Standing, Urgency, VisitResult};
 use xn_store::service::{self as store, ListFilter, RequestRow};
 
+use super::urges::UrgeView;
 use super::{Role, Service, lead_unit_of, parse_day, state_of};
 use crate::files::AttachmentFile;
 use crate::{Actor, Result, ServiceError};
@@ -198,6 +199,12 @@ pub struct RequestDetail {
     pub visits: Vec<VisitView>,
     /// Progress as the requester reads it.
     pub progress: Vec<TrackStep>,
+    /// 催办通知书 and 通报 issued.
+    pub urges: Vec<UrgeView>,
+    /// An internal request (内部办事) of the office's own staff.
+    pub internal: bool,
+    /// The viewer asked (an internal request) and may rate the answer now.
+    pub can_rate: bool,
     /// What the viewer may do now.
     pub can_accept: bool,
     /// 派单.
@@ -266,14 +273,20 @@ fn when(ms: i64) -> String {
 
 impl Service<'_> {
     /// The ladder's standing of a request owing work, as of today.
-    async fn standing(&self, r: &RequestRow, today: NaiveDate) -> Result<String> {
+    async fn standing(&self, r: &RequestRow, now: DateTime<Utc>) -> Result<String> {
+        let today = business_date(now);
         let owes = RequestState::from_code(&r.state).is_some_and(RequestState::owes_work);
         let Some(deadline) = r.deadline.as_deref().filter(|_| owes) else {
             return Ok(String::new());
         };
         let deadline = parse_day(deadline)?;
         let cal = self.svc.flow_calendar().await?;
-        let s = if today <= deadline {
+        // A limit in hours has passed at its instant, not at the end of its day.
+        let within = match r.deadline_at {
+            Some(at) => crate::ms(now) <= at,
+            None => today <= deadline,
+        };
+        let s = if within {
             let left = u32::try_from(cal.working_days_between(today, deadline)).unwrap_or(0);
             Standing::of(Some(left), 0, DUE_SOON_DAYS, RED_AFTER_DAYS)
         } else {
@@ -283,7 +296,7 @@ impl Service<'_> {
         Ok(s.label().into())
     }
 
-    async fn line(&self, r: &RequestRow, today: NaiveDate) -> Result<RequestLine> {
+    async fn line(&self, r: &RequestRow, now: DateTime<Utc>) -> Result<RequestLine> {
         let state = state_of(r)?;
         Ok(RequestLine {
             id: r.id,
@@ -303,8 +316,11 @@ impl Service<'_> {
             state_label: state.label().into(),
             lead_unit: r.lead_unit_name.clone().unwrap_or_default(),
             received_on: r.received_on.clone(),
-            deadline: r.deadline.clone().unwrap_or_default(),
-            standing: self.standing(r, today).await?,
+            deadline: match (r.limit_hours, r.deadline_at) {
+                (Some(_), Some(at)) => when(at),
+                _ => r.deadline.clone().unwrap_or_default(),
+            },
+            standing: self.standing(r, now).await?,
             reworks: r.reworks,
             outcome: outcome_label(&r.outcome).into(),
         })
@@ -357,6 +373,7 @@ impl Service<'_> {
             }
             "overdue" => {
                 f.overdue_before = Some(today.to_string());
+                f.overdue_at = crate::ms(now);
                 "overdue"
             }
             "returned" => {
@@ -366,6 +383,14 @@ impl Service<'_> {
             "reworked" => {
                 f.reworked = true;
                 "reworked"
+            }
+            "urged" => {
+                f.urged = true;
+                "urged"
+            }
+            "applied" => {
+                f.requester_post = Some(post.id);
+                "applied"
             }
             "all" => "all",
             _ if cap.is_some() => {
@@ -381,7 +406,7 @@ impl Service<'_> {
         let rows = store::list(self.svc.db(), &f).await?;
         let mut lines = Vec::with_capacity(rows.len());
         for r in &rows {
-            lines.push(self.line(r, today).await?);
+            lines.push(self.line(r, now).await?);
         }
         Ok(ListView {
             tab: tab.into(),
@@ -420,7 +445,6 @@ impl Service<'_> {
         now: DateTime<Utc>,
     ) -> Result<RequestDetail> {
         let db = self.svc.db();
-        let today = business_date(now);
         let state = state_of(r)?;
         let post = actor.post_id().unwrap_or_default();
         let mut tx = db.begin_read().await?;
@@ -461,7 +485,7 @@ impl Service<'_> {
         };
         let can_accept = dispatcher && state == RequestState::Received;
         Ok(RequestDetail {
-            line: self.line(r, today).await?,
+            line: self.line(r, now).await?,
             case_id: r.case_id,
             requester_name: if r.anonymous != 0 {
                 "匿名".into()
@@ -519,16 +543,20 @@ impl Service<'_> {
                         .map_or("", VisitResult::label)
                         .into(),
                     reason,
-                    via: if via == "phone" {
-                        "电话回访"
-                    } else {
-                        "群众评价"
+                    via: match (via.as_str(), r.channel == Channel::Internal.code()) {
+                        ("phone", _) => "电话回访",
+                        (_, true) => "申请人评价",
+                        _ => "群众评价",
                     }
                     .into(),
                     at: when(at),
                 })
                 .collect(),
             progress: self.progress(&[r.id]).await?,
+            urges: self.urges(r.id).await?,
+            internal: r.channel == Channel::Internal.code(),
+            can_rate: r.requester_post_id.is_some_and(|p| p == post)
+                && state == RequestState::Visiting,
             can_accept,
             can_dispatch,
             can_sign: role == Role::Lead && mine.contains(&super::hooks::steps::SIGN),
@@ -570,6 +598,20 @@ impl Service<'_> {
         };
         let posts = xn_store::supervision::posts_under(db, r.government_id).await?;
         let mut tx = db.begin_read().await?;
+        // 内部办事 goes to the office's own posts, suggested by the category: the seal, the
+        // duty roster and receptions to 内务, the rest to 后勤.
+        let internal = r.channel == Channel::Internal.code();
+        let office = if internal {
+            store::office_of_government(&mut tx, r.government_id).await?
+        } else {
+            None
+        };
+        let wanted = if ["印章使用", "值班安排", "会议室和接待"].contains(&r.category_name.as_str())
+        {
+            "内务"
+        } else {
+            "后勤"
+        };
         let mut options = Vec::new();
         let mut suggested_taken = false;
         for (post, unit, unit_name, label, person) in posts {
@@ -580,7 +622,15 @@ impl Service<'_> {
             let Some(lead) = lead_unit_of(&chain, r.government_id) else {
                 continue;
             };
-            let suggest = !suggested_taken && Some(lead) == suggested && label.contains("秘书");
+            if internal && !office.is_some_and(|o| chain.contains(o)) {
+                continue;
+            }
+            let suggest = !suggested_taken
+                && if internal {
+                    label.contains(wanted)
+                } else {
+                    Some(lead) == suggested && label.contains("秘书")
+                };
             suggested_taken |= suggest;
             options.push(DispatchOption {
                 post_id: post,
@@ -686,11 +736,12 @@ impl Service<'_> {
         }))
     }
 
-    /// The catalogue: (id, name, limit in working days, 回访 rule).
+    /// The public catalogue: (id, name, limit in working days, 回访 rule).
     pub async fn categories(&self) -> Result<Vec<(i64, String, i64, String)>> {
         Ok(store::categories(self.svc.db())
             .await?
             .into_iter()
+            .filter(|c| c.scope == "public")
             .map(|c| (c.id, c.name, c.limit_days, c.visit_rule))
             .collect())
     }

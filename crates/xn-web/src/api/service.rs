@@ -16,8 +16,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use xn_domain::service::VisitResult;
 use xn_service::service::{
-    Challenge, DispatchInput, ExtensionInput, HotView, ListView, PublicInput, RegisterInput,
-    RequestDetail, Submitted, Tracking,
+    Challenge, DispatchInput, ExtensionInput, HotView, InternalInput, ListView, PublicInput,
+    RegisterInput, RequestDetail, Submitted, Tracking,
 };
 
 use crate::AppState;
@@ -514,6 +514,87 @@ async fn list_categories(
     ))
 }
 
+/// 内部办事申请: a leader or a member of the office's staff asks its 内务 and 后勤 (用车,
+/// 维修 …); the category is one of the internal catalogue.
+#[utoipa::path(post, path = "/api/v1/service/internal", tag = "service",
+    request_body = InternalInput,
+    responses((status = 201, body = Registered), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+async fn apply_internal(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<InternalInput>,
+) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    let out = state
+        .services
+        .service()
+        .apply(&actor, &body, &[], state.clock.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Registered {
+            id: out.id,
+            code: out.code,
+        }),
+    ))
+}
+
+/// A category of the internal catalogue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InternalCategoryView {
+    /// Id.
+    pub id: i64,
+    /// 用车, 维修 …
+    pub name: String,
+    /// The limit in working days (for a limit in hours: the days it reaches into).
+    pub limit_days: i64,
+    /// The limit in working hours, when given in hours.
+    pub limit_hours: Option<i64>,
+}
+
+/// The internal catalogue, for those who may ask.
+#[utoipa::path(get, path = "/api/v1/service/internal/categories", tag = "service",
+    responses((status = 200, body = Vec<InternalCategoryView>),
+        (status = 403, body = crate::error::Problem)))]
+async fn internal_categories(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<InternalCategoryView>>, ApiError> {
+    let s = state.services.service();
+    s.internal_government(&actor).await?;
+    Ok(Json(
+        s.internal_categories()
+            .await?
+            .into_iter()
+            .map(|c| InternalCategoryView {
+                id: c.id,
+                name: c.name,
+                limit_days: c.limit_days,
+                limit_hours: c.limit_hours,
+            })
+            .collect(),
+    ))
+}
+
+/// 评价 by the one who asked (an internal request at 回访).
+#[utoipa::path(post, path = "/api/v1/service/requests/{id}/rating", tag = "service",
+    params(("id" = i64, Path)), request_body = VisitInput,
+    responses((status = 204), (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem)))]
+async fn rate_request(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<VisitInput>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .services
+        .service()
+        .rate_own(&actor, id, body.result, &body.reason, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The service-request operations.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -532,6 +613,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ask_extension))
         .routes(routes!(decide_extension))
         .routes(routes!(list_categories))
+        .routes(routes!(apply_internal))
+        .routes(routes!(internal_categories))
+        .routes(routes!(rate_request))
         .routes(routes!(hot_topics))
         .routes(routes!(public_challenge))
         .routes(routes!(public_submit))

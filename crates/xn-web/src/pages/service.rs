@@ -18,8 +18,8 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use xn_domain::service::{Channel, Urgency, VisitResult};
 use xn_service::service::{
-    DispatchInput, ExtensionInput, HotView, ListView, PublicInput, RegisterInput, RequestDetail,
-    Tracking,
+    DispatchInput, ExtensionInput, HotView, InternalInput, ListView, PublicInput, RegisterInput,
+    RequestDetail, Tracking,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -47,6 +47,8 @@ fn done(code: &str) -> Option<&'static str> {
         "visited" => "回访结果已记录。",
         "asked" => "延期申请已提交，待审批。",
         "decided" => "延期审批已记录。",
+        "applied" => "申请已提交，办公室受理后将派给内务或后勤办理。",
+        "rated" => "评价已记录，谢谢。",
         _ => return None,
     })
 }
@@ -383,6 +385,99 @@ async fn register(
 }
 
 // ---------------------------------------------------------------------------------------------
+// 内部办事申请
+
+#[derive(Template, WebTemplate)]
+#[template(path = "affairs_apply.html")]
+struct ApplyPage {
+    l: Layout,
+    f: ApplyForm,
+    /// (id, name, limit in words).
+    categories: Vec<(i64, String, String)>,
+    error: Option<String>,
+}
+
+impl ApplyPage {
+    fn category_is(&self, id: &i64) -> bool {
+        self.f.category == id.to_string()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ApplyForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    urgency: String,
+}
+
+async fn apply_page(
+    state: &AppState,
+    actor: &Actor,
+    f: ApplyForm,
+    error: Option<String>,
+) -> Result<ApplyPage, PageError> {
+    let s = state.services.service();
+    s.internal_government(actor).await?;
+    Ok(ApplyPage {
+        l: Layout::new(state, actor, "/affairs").await?,
+        f,
+        categories: s
+            .internal_categories()
+            .await?
+            .into_iter()
+            .map(|c| {
+                let limit = match c.limit_hours {
+                    Some(h) => format!("{h} 个工作小时"),
+                    None => format!("{} 个工作日", c.limit_days),
+                };
+                (c.id, c.name, limit)
+            })
+            .collect(),
+        error,
+    })
+}
+
+async fn apply_form(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+) -> Result<Response, PageError> {
+    Ok(apply_page(&state, &actor, ApplyForm::default(), None)
+        .await?
+        .into_response())
+}
+
+async fn apply(
+    State(state): State<AppState>,
+    PageFormFiles(actor, f, files): PageFormFiles<ApplyForm>,
+) -> Result<Response, PageError> {
+    let s = state.services.service();
+    let input = InternalInput {
+        category: f.category.trim().parse().unwrap_or(0),
+        location: f.location.clone(),
+        description: f.description.clone(),
+        urgency: Urgency::from_code(f.urgency.trim()).unwrap_or_default(),
+    };
+    match s
+        .apply(&actor, &input, &request_files(&files), state.clock.now())
+        .await
+    {
+        Ok(out) => Ok(Redirect::to(&format!("/affairs/{}?ok=applied", out.id)).into_response()),
+        Err(e) => match fixable(&e) {
+            Some(msg) if !matches!(e, ServiceError::Forbidden(_)) => {
+                let page = apply_page(&state, &actor, f, Some(msg)).await?;
+                Ok((status_of(&e), page).into_response())
+            }
+            _ => Err(e.into()),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // A request
 
 #[derive(Template, WebTemplate)]
@@ -553,6 +648,13 @@ async fn act(
                 s.ask_extension(&actor, id, &input, now)
                     .await
                     .map(|()| "asked")
+            }
+            "rate" => {
+                let result = VisitResult::from_code(f.result.trim())
+                    .ok_or_else(|| ServiceError::invalid("result", "请选择评价结果"))?;
+                s.rate_own(&actor, id, result, &f.reason, now)
+                    .await
+                    .map(|()| "rated")
             }
             "extension-decision" => {
                 let cap = s.as_dispatcher(&actor).await?;
@@ -908,6 +1010,12 @@ pub fn router() -> Router<AppState> {
             "/affairs/new",
             get(new_form)
                 .post(register)
+                .layer(DefaultBodyLimit::max(REQUEST_FORM_LIMIT)),
+        )
+        .route(
+            "/affairs/apply",
+            get(apply_form)
+                .post(apply)
                 .layer(DefaultBodyLimit::max(REQUEST_FORM_LIMIT)),
         )
         .route("/affairs/{id}", get(show))

@@ -403,6 +403,7 @@ fn notice_link(subject: Option<&str>) -> Option<String> {
         "study_session" => Some(format!("/study/sessions/{id}")),
         "information_commission" => Some(format!("/information/commissions/{id}")),
         "information_issue" => Some(format!("/information/periodicals/{id}")),
+        "service" => Some(format!("/affairs/{id}")),
         "instruction" => Some(format!("/supervision/new?case={id}")),
         _ => None,
     }

@@ -455,6 +455,12 @@ fn rows() -> Vec<Row> {
         r("POST", "/api/v1/service/requests/{id}/extensions/decision", "flow.work", "ynny nnn yn").json(r#"{"approve":false,"note":""}"#),
         r("POST", "/api/v1/service/requests/{id}/review", "flow.work", "ynny nnn yn").json(r#"{"approve":false,"note":""}"#),
         r("POST", "/api/v1/service/requests/{id}/visit", "flow.work", "ynny nnn yn").json(r#"{"result":"satisfied"}"#),
+        // 评价 is the asker's own (an internal request): the registered 咨询 has none.
+        r("POST", "/api/v1/service/requests/{id}/rating", "flow.work", "nhhn nnn nn").json(r#"{"result":"satisfied"}"#),
+        // 内部办事: asked by a government's leaders and its office's staff (a county's of its
+        // own office), never by a bureau's, which has an office of its own.
+        r("POST", "/api/v1/service/internal", "flow.work", "ynyy nnn yn").json(r#"{"category":0,"description":""}"#),
+        r("GET", "/api/v1/service/internal/categories", "flow.work", "ynyy nnn yn"),
         // ---- API: complaints (the 秘书's complaint against the city's 人事科, at the city
         // 督查科's 核查: the city office's 主任 oversees it and reads it; nobody here holds its
         // 认定; anyone else is answered as if it did not exist) ----
@@ -763,6 +769,8 @@ fn rows() -> Vec<Row> {
         r("GET", "/affairs/hot.xlsx", "flow.work", "yyyy nnn ll"),
         r("GET", "/affairs/new", "flow.work", "ynny nnn ll"),
         r("POST", "/affairs/new", "flow.work", "ynny nnn ll").form("channel=phone"),
+        r("GET", "/affairs/apply", "flow.work", "ynyy nnn ll"),
+        r("POST", "/affairs/apply", "flow.work", "ynyy nnn ll").form("category=0"),
         r("GET", "/affairs/{service_request}", "flow.work", "yhhy nnn ll"),
         r("GET", "/affairs/{service_request}/files/{service_file}", "flow.work", "yhhy nnn ll"),
         r("POST", "/affairs/{service_request}/{action}", "flow.work", "ynny nnn ll").form("reason="),

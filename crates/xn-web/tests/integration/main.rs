@@ -52,6 +52,7 @@ mod security_scope;
 mod service;
 mod service_files;
 mod service_hot;
+mod service_internal;
 mod study;
 mod summaries;
 mod supervision;

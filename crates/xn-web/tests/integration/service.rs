@@ -737,7 +737,7 @@ on_both_engines!(
 );
 
 on_both_engines!(
-    the_demo_makes_two_months_of_requests_through_the_services,
+    the_demo_makes_a_year_of_requests_and_the_office_s_own_through_the_services,
     |app: TestApp| async move {
         let made = app
             .services()
@@ -779,6 +779,18 @@ on_both_engines!(
             (
                 "rated by the requester",
                 "select count(*) from service_visits where via = 'requester'",
+            ),
+            (
+                "a year ago",
+                "select count(*) from service_requests where received_on < '2026-01-31'",
+            ),
+            (
+                "internal and closed",
+                "select count(*) from service_requests where channel = 'internal' and state = 'closed'",
+            ),
+            (
+                "internal and late",
+                "select count(*) from service_requests where channel = 'internal' and answered_at > deadline_at",
             ),
             (
                 "satisfied",
