@@ -158,12 +158,16 @@ function journeys(backend, { databaseUrl } = {}) {
     phone.setDefaultTimeout(10_000);
     const desk = await browser.newContext(DESKTOP_1366);
     desk.setDefaultTimeout(10_000);
+    const other = await browser.newContext(PHONE);
+    other.setDefaultTimeout(10_000);
     const text = `明天上午陪同市长到清河县调研，需小车一辆（${backend}）。`;
     try {
       // The 秘书一科 科长, on a phone, asks for a car.
       const chief = await phone.newPage();
       await chief.goto(`${server.url}/login`);
       await submitLogin(chief, 'kezhang');
+      // She holds two posts: she asks as 秘书一科's 科长.
+      await navigating(chief, () => chief.getByRole('button', { name: '秘书一科 · 科长' }).click());
       await chief.goto(`${server.url}/affairs`);
       await navigating(chief, () => chief.locator('#apply').click());
       await expectText(chief.locator('h1'), '内部办事申请', { hint: 'apply-form' });
@@ -192,11 +196,13 @@ function journeys(backend, { databaseUrl } = {}) {
       const offered = await office.locator('#lead-post').innerText();
       assert.ok(!offered.includes('清河县'), 'a county offered for 内部办事');
       await expectText(office.locator('#deadline'), ':', { hint: 'deadline-in-hours' });
+      // The 后勤 on duty today is 赵志强 (the demo's `houqin`).
+      await office.locator('#lead-post').selectOption({ label: await office.locator('#lead-post option', { hasText: '赵志强' }).innerText() });
       await navigating(office, () => office.locator('#dispatch').click());
       await expectText(office.locator('.notice'), '已派单', { hint: 'dispatched-internal' });
 
-      // 后勤, on a phone, signs for it and answers.
-      const houqin = await phone.newPage();
+      // 后勤, on a phone of his own, signs for it and answers.
+      const houqin = await other.newPage();
       await houqin.goto(`${server.url}/login`);
       await submitLogin(houqin, 'houqin');
       await houqin.goto(`${server.url}/affairs?tab=mine`);
@@ -221,6 +227,7 @@ function journeys(backend, { databaseUrl } = {}) {
       await expectText(chief.locator('#requests'), code, { hint: 'my-applications' });
     } finally {
       await phone.close();
+      await other.close();
       await desk.close();
     }
   });
