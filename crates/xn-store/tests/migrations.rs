@@ -358,6 +358,9 @@ mod search_facets {
 /// into it, keeps every column and every reference; its deadline gains the instant its day
 /// ends; the new channel is accepted and an unknown one still refused; foreign keys are on
 /// again afterwards.
+/// (id, code, requester, merged into, deadline instant, updated at).
+type CarriedRow = (i64, String, String, Option<i64>, Option<i64>, i64);
+
 async fn service_requests_written_before_0054_keep_everything(db: &Db) {
     db.migrate_to(53).await.unwrap();
     for sql in [
@@ -378,12 +381,11 @@ async fn service_requests_written_before_0054_keep_everything(db: &Db) {
         exec(db, sql).await;
     }
     db.migrate().await.unwrap();
-    let rows: Vec<(i64, String, String, Option<i64>, Option<i64>, i64)> =
-        xn_store::with_db!(db, c => sqlx::query_as(
+    let rows: Vec<CarriedRow> = xn_store::with_db!(db, c => sqlx::query_as(
         "select id, code, requester_name, merged_into, deadline_at, updated_at
          from service_requests order by id")
         .fetch_all(c).await)
-        .unwrap();
+    .unwrap();
     // 2026-10-23 ends at 2026-10-24 00:00 Beijing, 2026-10-23 16:00 UTC.
     assert_eq!(
         rows,
