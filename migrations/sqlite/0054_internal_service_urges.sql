@@ -94,8 +94,10 @@ create index service_requests_source on service_requests(source_hash, created_at
 create index service_requests_requester on service_requests(requester_post_id);
 
 -- 催办通知书 (`notice`, the working day after the deadline passes unanswered) and the written
--- 通报 (`bulletin`, five working days after that), one of each per round of handling (`round`:
--- the request's 重办 count when it fell). The text is kept as it was issued.
+-- 通报 (`bulletin`, five working days after that), one of each per limit of the request
+-- (`round`: its 重办 count × 1000 + its approved 延期, when it fell). The text is kept as it
+-- was issued. Requests open when this runs are given their timers at the next start
+-- (`Services::arm_missing_service_urges`).
 create table service_urges (
     id integer primary key,
     request_id bigint not null references service_requests(id),

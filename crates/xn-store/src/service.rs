@@ -267,6 +267,9 @@ pub struct ListFilter {
     /// Only the internal requests of this post (我的申请; governments and units are then
     /// ignored).
     pub requester_post: Option<i64>,
+    /// The viewer's post: an internal request is listed by its units only to its lead post
+    /// (its dispatchers list it through `governments`).
+    pub viewer_post: i64,
     /// At most this many.
     pub limit: i64,
 }
@@ -286,9 +289,12 @@ pub async fn list(db: &Db, f: &ListFilter) -> Result<Vec<RequestRow>> {
         Some(post) => format!("{SELECT} where r.requester_post_id = {post}"),
         None => format!(
             "{SELECT} where (r.government_id in ({g}) or r.lead_unit_id in ({u})
-                or r.id in (select request_id from service_assists where unit_id in ({u})))",
+                or r.id in (select request_id from service_assists where unit_id in ({u})))
+              and (r.channel <> 'internal' or r.government_id in ({g})
+                or r.lead_post_id = {p})",
             g = ids(&f.governments),
-            u = ids(&f.units)
+            u = ids(&f.units),
+            p = f.viewer_post
         ),
     };
     if !f.states.is_empty() {
@@ -833,6 +839,8 @@ pub async fn merge_targets(
         "select id, code, description from service_requests
          where government_id = $1 and id <> $3 and state in ('dispatching', 'signing',
              'handling', 'reviewing', 'visiting')
+           and (channel = 'internal') = ((select channel from service_requests where id = $3)
+                                         = 'internal')
          order by case when category_id = $2 then 0 else 1 end, created_at desc limit 50")
         .bind(government).bind(category).bind(except).fetch_all(c).await)?)
 }
@@ -946,6 +954,26 @@ pub struct NewUrge<'a> {
     pub overdue_days: i64,
     /// The text.
     pub body: &'a str,
+}
+
+/// The open requests owing an answer whose case has no 催办 timer (accepted before migration
+/// 0054): (id, case, 重办 count, deadline day).
+pub async fn unarmed_open(db: &Db) -> Result<Vec<(i64, i64, i64, String)>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select r.id, r.case_id, r.reworks, r.deadline from service_requests r
+         where r.state in ('dispatching', 'signing', 'handling', 'reviewing')
+           and r.case_id is not null and r.deadline is not null
+           and not exists (select 1 from jobs j where j.kind = 'service_deadline'
+                           and j.case_id = r.case_id)
+         order by r.id")
+        .fetch_all(c).await)?)
+}
+
+/// How many 延期 of a request were approved.
+pub async fn approved_extensions(tx: &mut Tx, request: i64) -> Result<i64> {
+    Ok(with_tx!(tx, c => sqlx::query_scalar(
+        "select count(*) from service_extensions where request_id = $1 and state = 'approved'")
+        .bind(request).fetch_one(c).await)?)
 }
 
 /// Issues a 催办通知书 or 通报: false when this round already has one of the kind.

@@ -440,6 +440,10 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
         .ensure_processes(Clock::System.now())
         .await
         .map_err(|e| anyhow::anyhow!("载入流程定义失败：{e}"))?;
+    services
+        .arm_missing_service_urges()
+        .await
+        .map_err(|e| anyhow::anyhow!("安排服务事项催办失败：{e}"))?;
     Ok(services)
 }
 

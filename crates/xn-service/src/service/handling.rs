@@ -125,14 +125,19 @@ impl Service<'_> {
         };
         store::accept(&mut tx, r.id, out.case_id, limit, ms(now)).await?;
         self.svc
-            .arm_service_urges(&mut tx, out.case_id, 0, deadline)
+            .arm_service_urges(&mut tx, r.id, out.case_id, 0, deadline)
             .await?;
         store::progress(
             &mut tx,
             r.id,
             "已受理",
             &format!(
-                "您的诉求已受理，将于 {} 前答复",
+                "您的{}已受理，将于 {} 前答复",
+                if r.channel == Channel::Internal.code() {
+                    "申请"
+                } else {
+                    "诉求"
+                },
                 super::limit_words(r.limit_hours, deadline_at)
             ),
             ms(now),
@@ -171,6 +176,14 @@ impl Service<'_> {
             .map_err(|_| ServiceError::invalid("into", "请选择本级政府的一件在办诉求"))?;
         if state_of(&r)? != RequestState::Received {
             return Err(conflict("该诉求已处理过受理"));
+        }
+        // A staff member's request and the public's are never one: the tracking page of the
+        // one would show the other's answer.
+        if (r.channel == Channel::Internal.code()) != (target.channel == Channel::Internal.code()) {
+            return Err(ServiceError::invalid(
+                "into",
+                "内部办事申请与群众诉求不能合并办理",
+            ));
         }
         let ts = state_of(&target)?;
         if !ts.is_open() || ts == RequestState::Received {
@@ -357,6 +370,12 @@ impl Service<'_> {
             return Err(ServiceError::invalid(
                 "lead_post",
                 "内部办事应派给本办的内务、后勤岗位",
+            ));
+        }
+        if r.channel == Channel::Internal.code() && !input.assists.is_empty() {
+            return Err(ServiceError::invalid(
+                "assists",
+                "内部办事由本办承办，不设协办单位",
             ));
         }
         let mut assists = Vec::new();
@@ -631,7 +650,7 @@ impl Service<'_> {
             };
             store::rework(tx, r.id, limit, ms(now)).await?;
             self.svc
-                .arm_service_urges(tx, case, r.reworks + 1, deadline)
+                .arm_service_urges(tx, r.id, case, r.reworks + 1, deadline)
                 .await?;
             store::progress(
                 tx,
@@ -655,7 +674,9 @@ impl Service<'_> {
         )
         .await?;
         store::set_pending(tx, r.id, steps::VISIT).await?;
-        let opinion = if via == "requester" {
+        let opinion = if via == "requester" && r.channel == Channel::Internal.code() {
+            format!("申请人评价：{}。{reason}", result.label())
+        } else if via == "requester" {
             format!("群众在查询页评价：{}。{reason}", result.label())
         } else {
             format!("电话回访：{}。{reason}", result.label())
@@ -786,14 +807,14 @@ impl Service<'_> {
             store::set_deadline(&mut tx, r.id, limit, ms(now)).await?;
             if let Some(case) = r.case_id {
                 self.svc
-                    .arm_service_urges(&mut tx, case, r.reworks, day)
+                    .arm_service_urges(&mut tx, r.id, case, r.reworks, day)
                     .await?;
             }
             store::progress(
                 &mut tx,
                 r.id,
                 "延期办理",
-                &format!("办理时限延至 {new}"),
+                &format!("办理时限延至 {}", super::limit_words(r.limit_hours, at)),
                 ms(now),
             )
             .await?;

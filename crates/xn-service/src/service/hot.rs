@@ -195,7 +195,9 @@ impl Service<'_> {
         }
         // Every category of the catalogue is listed, asked about or not.
         for c in store::categories(db).await? {
-            cats.entry(c.name).or_insert(0);
+            if c.scope == "public" {
+                cats.entry(c.name).or_insert(0);
+            }
         }
         let mut hottest: Vec<HotCell> = cells
             .iter()

@@ -60,12 +60,18 @@ impl Service<'_> {
             .ok_or_else(|| ServiceError::Forbidden("请先选择身份".into()))?;
         let mut tx = self.svc.db().begin_read().await?;
         let chain = self.svc.unit_chain(&mut tx, post.unit_id).await?;
+        let government = chain.government().map(|g| g.id);
+        let office = match government {
+            Some(g) => store::office_of_government(&mut tx, g).await?,
+            None => None,
+        };
         drop(tx);
-        let served = chain
-            .office()
-            .is_some_and(|o| matches!(o.kind, UnitKind::Government | UnitKind::Office));
-        match chain.government() {
-            Some(g) if served => Ok(g.id),
+        // The government's own posts (its leaders) and its office's (any section of it); a
+        // bureau, a township or a centre under the government has an office of its own.
+        let served = chain.unit().is_some_and(|u| u.kind == UnitKind::Government)
+            || office.is_some_and(|o| chain.contains(o));
+        match government {
+            Some(g) if served => Ok(g),
             _ => Err(ServiceError::Forbidden(
                 "内部办事由政府领导和政府办公室（厅）工作人员提出".into(),
             )),

@@ -1,9 +1,11 @@
 //! 催办通知书 and 通报: a request whose limit passes unanswered draws a 催办通知书 at the start of
 //! the next working day, and, still unanswered five working days later, a written 通报. Both
-//! are timers of kind [`TimerKind::ServiceDeadline`] on the request's case, one pair per round
-//! of handling (`run_no`: the request's 重办 count), armed at 受理, at 重办 and when an approved
-//! 延期 moves the limit. A timer that falls after the answer went out, or for a round that is
-//! over, does nothing. The text issued is kept as it was, with the unit it went to.
+//! are timers of kind [`TimerKind::ServiceDeadline`] on the request's case, one pair per limit
+//! (`run_no`: the [`urge_round`] of the 重办 count and the approved 延期), armed at 受理, at
+//! 重办 and when an approved 延期 moves the limit: a limit moved after its notice was issued
+//! draws a notice of its own when it passes too. A timer that falls after the answer went out,
+//! or for a limit since moved, does nothing. The text issued is kept as it was, with the unit
+//! it went to.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
@@ -27,6 +29,12 @@ pub(crate) const URGE_TIMER: TimerKind = TimerKind::ServiceDeadline;
 
 /// Working days after the 催办通知书 at which the 通报 is written.
 pub const BULLETIN_AFTER_DAYS: u32 = 5;
+
+/// Which limit of a request a timer or an issued text belongs to: one per 重办 and approved
+/// 延期 (a request has at most one 重办, and far fewer than a thousand 延期).
+pub(crate) fn urge_round(reworks: i64, approved_extensions: i64) -> i64 {
+    reworks * 1000 + approved_extensions
+}
 
 /// The hour of the working day at which both fall (the office opens).
 const ISSUE_AT: NaiveTime = match NaiveTime::from_hms_opt(9, 0, 0) {
@@ -91,10 +99,12 @@ impl Services {
     pub(crate) async fn arm_service_urges(
         &self,
         tx: &mut Tx,
+        request: i64,
         case_id: i64,
-        round: i64,
+        reworks: i64,
         deadline: NaiveDate,
     ) -> Result<()> {
+        let round = urge_round(reworks, store::approved_extensions(tx, request).await?);
         let cal = self.flow_calendar().await?;
         let notice_day = cal.next_working_day(deadline.succ_opt().unwrap_or(deadline));
         let bulletin_day = cal.add_working_days(notice_day, BULLETIN_AFTER_DAYS).date;
@@ -103,6 +113,22 @@ impl Services {
             xn_store::supervision::arm_timer(tx, URGE_TIMER, case_id, round, rung, ms(at)).await?;
         }
         Ok(())
+    }
+
+    /// Arms the 催办 timers of the open requests that have none (accepted before migration
+    /// 0054, which could not count working days): run at every start, a no-op once done.
+    /// Answers how many were armed.
+    pub async fn arm_missing_service_urges(&self) -> Result<usize> {
+        let open = store::unarmed_open(self.db()).await?;
+        for (id, case, reworks, deadline) in &open {
+            let deadline = super::parse_day(deadline)?;
+            let mut tx = self.db().begin().await?;
+            xn_store::flow::lock_case(&mut tx, *case).await?;
+            self.arm_service_urges(&mut tx, *id, *case, *reworks, deadline)
+                .await?;
+            tx.commit().await?;
+        }
+        Ok(open.len())
     }
 
     /// Runs a 催办通知书 or 通报 timer (see the module's note).
@@ -140,10 +166,21 @@ impl Services {
     ) -> Result<bool> {
         let owes = RequestState::from_code(&r.state).is_some_and(RequestState::owes_work);
         let late = r.deadline_at.is_some_and(|d| d < ms(now));
+        let round = urge_round(r.reworks, store::approved_extensions(tx, r.id).await?);
         let (Some(deadline), true, true, true) =
-            (r.deadline.as_deref(), owes, late, r.reworks == job.run_no)
+            (r.deadline.as_deref(), owes, late, round == job.run_no)
         else {
             return Ok(false);
+        };
+        let internal = r.channel == xn_domain::service::Channel::Internal.code();
+        let (item, asker) = if internal {
+            ("内部办事申请", "申请人")
+        } else {
+            ("服务事项", "诉求人")
+        };
+        let deadline_words = match (r.limit_hours, r.deadline_at) {
+            (Some(_), Some(at)) => super::limit_words(r.limit_hours, crate::from_ms(at)),
+            _ => deadline.to_owned(),
         };
         let bulletin = job.rung == "bulletin";
         let cal = self.flow_calendar().await?;
@@ -168,7 +205,7 @@ impl Services {
             let noticed = store::urges_of(self.db(), r.id)
                 .await?
                 .into_iter()
-                .find(|u| u.kind == "notice" && u.round == r.reworks)
+                .find(|u| u.kind == "notice" && u.round == round)
                 .map(|u| {
                     format!(
                         "，{}已发出催办通知书",
@@ -177,13 +214,13 @@ impl Services {
                 })
                 .unwrap_or_default();
             format!(
-                "关于服务事项{code}超期未答复的通报\n\n{unit}：\n\n你单位承办的服务事项（查询码{code}，{cat}：{summary}）办理时限为{deadline}{noticed}，至今已超期{overdue}个工作日仍未答复诉求人。现予通报。请立即办理并答复诉求人，同时书面说明超期原因和整改措施。\n\n{office_name}\n{date}",
+                "关于{item}{code}超期未答复的通报\n\n{unit}：\n\n你单位承办的{item}（查询码{code}，{cat}：{summary}）办理时限为{deadline_words}{noticed}，至今已超期{overdue}个工作日仍未答复{asker}。现予通报。请立即办理并答复{asker}，同时书面说明超期原因和整改措施。\n\n{office_name}\n{date}",
                 code = r.code,
                 cat = r.category_name,
             )
         } else {
             format!(
-                "催办通知书\n\n{unit}：\n\n{gov}受理的服务事项（查询码{code}，{cat}：{summary}）办理时限为{deadline}，已超期{overdue}个工作日，尚未答复诉求人。请接此通知后抓紧办理，于1个工作日内答复；确需延期的，请在系统中提出延期申请并说明理由。逾期{n}个工作日仍未答复的，将予以通报。\n\n{office_name}\n{date}",
+                "催办通知书\n\n{unit}：\n\n{gov}受理的{item}（查询码{code}，{cat}：{summary}）办理时限为{deadline_words}，已超期{overdue}个工作日，尚未答复{asker}。请接此通知后抓紧办理，于1个工作日内答复；确需延期的，请在系统中提出延期申请并说明理由。接此通知后{n}个工作日内仍未答复的，将予以通报。\n\n{office_name}\n{date}",
                 gov = r.government_name,
                 code = r.code,
                 cat = r.category_name,
@@ -196,7 +233,7 @@ impl Services {
             &NewUrge {
                 request_id: r.id,
                 kind,
-                round: r.reworks,
+                round,
                 lead_unit_id: r.lead_unit_id,
                 lead_post_id: r.lead_post_id,
                 deadline,
@@ -245,7 +282,7 @@ impl Services {
             },
             "service.urged",
             Some(format!("service:{}", r.id)),
-            json!({"kind": kind, "round": r.reworks, "unit": r.lead_unit_id,
+            json!({"kind": kind, "round": round, "unit": r.lead_unit_id,
                    "deadline": deadline, "overdue_days": overdue}),
             now,
         )

@@ -203,6 +203,8 @@ pub struct RequestDetail {
     pub urges: Vec<UrgeView>,
     /// An internal request (内部办事) of the office's own staff.
     pub internal: bool,
+    /// The viewer is the one who asked (an internal request).
+    pub asker: bool,
     /// The viewer asked (an internal request) and may rate the answer now.
     pub can_rate: bool,
     /// What the viewer may do now.
@@ -348,6 +350,7 @@ impl Service<'_> {
         let mut f = ListFilter {
             governments: cap.iter().map(|c| c.government).collect(),
             units: chain.0.iter().map(|u| u.id).collect(),
+            viewer_post: post.id,
             limit: 500,
             ..ListFilter::default()
         };
@@ -555,6 +558,7 @@ impl Service<'_> {
             progress: self.progress(&[r.id]).await?,
             urges: self.urges(r.id).await?,
             internal: r.channel == Channel::Internal.code(),
+            asker: r.requester_post_id.is_some_and(|p| p == post),
             can_rate: r.requester_post_id.is_some_and(|p| p == post)
                 && state == RequestState::Visiting,
             can_accept,

@@ -122,18 +122,7 @@ async fn start_case(
     ApiJson(body): ApiJson<StartCaseBody>,
 ) -> Result<(StatusCode, Json<ActionOutcome>), ApiError> {
     let key = idem(&headers, "POST /api/v1/cases", &body);
-    let decoded = body
-        .attachments
-        .iter()
-        .map(|f| {
-            BASE64.decode(f.content.as_bytes()).map_err(|_| {
-                ServiceError::invalid(
-                    "attachments",
-                    format!("附件「{}」的内容不是有效的 Base64", f.name),
-                )
-            })
-        })
-        .collect::<Result<Vec<Vec<u8>>, ServiceError>>()?;
+    let decoded = decoded_files("attachments", &body.attachments)?;
     let files: Vec<NewFile<'_>> = body
         .attachments
         .iter()
@@ -158,7 +147,23 @@ async fn start_case(
     Ok((StatusCode::CREATED, Json(out)))
 }
 
-/// A file sent with a new case.
+/// The contents of files sent in a JSON body, in order; one that is not Base64 is refused,
+/// named, before anything is written.
+pub(crate) fn decoded_files(
+    field: &'static str,
+    files: &[FileBody],
+) -> Result<Vec<Vec<u8>>, ServiceError> {
+    files
+        .iter()
+        .map(|f| {
+            BASE64.decode(f.content.as_bytes()).map_err(|_| {
+                ServiceError::invalid(field, format!("附件「{}」的内容不是有效的 Base64", f.name))
+            })
+        })
+        .collect()
+}
+
+/// A file sent in a JSON body (a new case's, a request's).
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct FileBody {
     /// File name, e.g. `预算表.xlsx`.

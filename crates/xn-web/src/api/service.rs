@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -20,6 +20,7 @@ use xn_service::service::{
     RegisterInput, RequestDetail, Submitted, Tracking,
 };
 
+use super::flow::{FileBody, decoded_files};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiUser};
@@ -87,20 +88,58 @@ pub struct Registered {
     pub code: String,
 }
 
+/// A request the office registers, with its files.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterBody {
+    /// The request.
+    #[serde(flatten)]
+    pub request: RegisterInput,
+    /// 来信、照片等材料 (at most 5, each of a type offices exchange, found from its content).
+    #[serde(default)]
+    pub files: Vec<FileBody>,
+}
+
+/// A staff member's 内部办事申请, with its files.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InternalBody {
+    /// The request.
+    #[serde(flatten)]
+    pub request: InternalInput,
+    /// 照片、签发稿等 (at most 5).
+    #[serde(default)]
+    pub files: Vec<FileBody>,
+}
+
+/// (name, bytes) of files decoded from a body.
+fn named<'a>(files: &'a [FileBody], decoded: &'a [Vec<u8>]) -> Vec<(&'a str, &'a [u8])> {
+    files
+        .iter()
+        .zip(decoded)
+        .map(|(f, b)| (f.name.as_str(), b.as_slice()))
+        .collect()
+}
+
+/// The largest body a request with its files may send (Base64 makes five scans larger).
+const REQUEST_BODY_LIMIT: usize = 48 * 1024 * 1024;
+
 /// 登记: a dispatcher registers a request that came by phone, letter or visit, or from above
 /// or below.
 #[utoipa::path(post, path = "/api/v1/service/requests", tag = "service",
-    request_body = RegisterInput,
+    request_body = RegisterBody,
     responses((status = 201, body = Registered), (status = 403, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
 async fn register_request(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiJson(body): ApiJson<RegisterInput>,
+    ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
     let s = state.services.service();
     let cap = s.as_dispatcher(&actor).await?;
-    let out = s.register(&cap, &body, &[], state.clock.now()).await?;
+    let decoded = decoded_files("files", &body.files)?;
+    let files = named(&body.files, &decoded);
+    let out = s
+        .register(&cap, &body.request, &files, state.clock.now())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(Registered {
@@ -517,18 +556,20 @@ async fn list_categories(
 /// 内部办事申请: a leader or a member of the office's staff asks its 内务 and 后勤 (用车,
 /// 维修 …); the category is one of the internal catalogue.
 #[utoipa::path(post, path = "/api/v1/service/internal", tag = "service",
-    request_body = InternalInput,
+    request_body = InternalBody,
     responses((status = 201, body = Registered), (status = 403, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
 async fn apply_internal(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-    ApiJson(body): ApiJson<InternalInput>,
+    ApiJson(body): ApiJson<InternalBody>,
 ) -> Result<(StatusCode, Json<Registered>), ApiError> {
+    let decoded = decoded_files("files", &body.files)?;
+    let files = named(&body.files, &decoded);
     let out = state
         .services
         .service()
-        .apply(&actor, &body, &[], state.clock.now())
+        .apply(&actor, &body.request, &files, state.clock.now())
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -598,7 +639,14 @@ async fn rate_request(
 /// The service-request operations.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list_requests, register_request))
+        .routes({
+            let (schemas, paths, method) = routes!(list_requests, register_request);
+            (
+                schemas,
+                paths,
+                method.layer(DefaultBodyLimit::max(REQUEST_BODY_LIMIT)),
+            )
+        })
         .routes(routes!(get_request))
         .routes(routes!(request_file))
         .routes(routes!(accept_request))
@@ -613,7 +661,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ask_extension))
         .routes(routes!(decide_extension))
         .routes(routes!(list_categories))
-        .routes(routes!(apply_internal))
+        .routes({
+            let (schemas, paths, method) = routes!(apply_internal);
+            (
+                schemas,
+                paths,
+                method.layer(DefaultBodyLimit::max(REQUEST_BODY_LIMIT)),
+            )
+        })
         .routes(routes!(internal_categories))
         .routes(routes!(rate_request))
         .routes(routes!(hot_topics))

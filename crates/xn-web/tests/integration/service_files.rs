@@ -164,3 +164,80 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    the_api_takes_a_request_s_files_in_base64_and_refuses_a_bad_one_whole,
+    |app: TestApp| async move {
+        use base64::Engine as _;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let photo = seal_png();
+        let mishu = app.token_for("mishu", &["flow.work"]).await;
+        let category = app
+            .scalar("select id from service_categories where name = '投诉'")
+            .await;
+        let before = app.count("service_requests").await;
+        // Not Base64, or an executable named .png: refused, nothing stored.
+        for content in [
+            "这不是Base64".to_owned(),
+            b64(b"MZ\x90\x00\x03\x00\x00\x00"),
+        ] {
+            let res = app
+                .api(
+                    "POST",
+                    "/api/v1/service/requests",
+                    &mishu,
+                    Some(
+                        serde_json::json!({"channel": "letter", "category": category,
+                        "name": "王五", "description": "来信反映路灯损坏多日，请尽快修复。",
+                        "files": [{"name": "来信.png", "content": content}]}),
+                    ),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+            assert!(res.body.contains("来信.png"), "{}", res.body);
+        }
+        assert_eq!(app.count("service_requests").await, before);
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/service/requests",
+                &mishu,
+                Some(
+                    serde_json::json!({"channel": "letter", "category": category,
+                    "name": "王五", "description": "来信反映路灯损坏多日，请尽快修复。",
+                    "files": [{"name": "来信.png", "content": b64(&photo)}]}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let id = res.json()["id"].as_i64().unwrap();
+        let file = app
+            .api_raw(&format!("/api/v1/service/requests/{id}/files/1"), &mishu)
+            .await;
+        assert_eq!(file, photo);
+        // A staff member's 内部办事 takes a photo of what is broken the same way.
+        let kezhang = app.token_for("kezhang", &["flow.work"]).await;
+        let repair = app
+            .scalar("select id from service_categories where name = '维修'")
+            .await;
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/service/internal",
+                &kezhang,
+                Some(
+                    serde_json::json!({"category": repair, "location": "三楼秘书一科",
+                    "description": "空调不制冷，请派人检修。",
+                    "files": [{"name": "空调.png", "content": b64(&photo)}]}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let id = res.json()["id"].as_i64().unwrap();
+        assert_eq!(
+            app.api_raw(&format!("/api/v1/service/requests/{id}/files/1"), &kezhang)
+                .await,
+            photo
+        );
+    }
+);

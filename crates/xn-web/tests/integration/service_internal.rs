@@ -182,7 +182,17 @@ on_both_engines!(
                 .all(|o| !o["label"].as_str().unwrap().contains("县")),
             "no county post: {options:?}"
         );
-        // Not to a county's post.
+        // Not with an assisting unit, and not to a county's post.
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/service/requests/{id}/dispatch"),
+                &mishu,
+                Some(json!({"lead_post": app.post_of("houqin").await,
+                            "assists": [app.unit_id("清河县人民政府").await]})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
         let county = app.post_of("qinghe.mishu").await;
         let res = app
             .api(
@@ -223,6 +233,19 @@ on_both_engines!(
             )
             .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+        // Colleagues do not find it in their lists either.
+        let listed = app
+            .api("GET", "/api/v1/service/requests?tab=all", &wenshu, None)
+            .await
+            .json();
+        assert!(
+            listed["lines"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|l| l["id"] != id),
+            "{listed}"
+        );
         step(&app, &houqin, id, "sign", None).await;
         set_clock(&app, "2026-11-26 14:00");
         answered(
@@ -357,6 +380,49 @@ on_both_engines!(
             "{public}"
         );
 
+        // A staff member's request and the public's are never merged, either way.
+        let res = app
+            .api(
+                "POST",
+                "/api/v1/service/requests",
+                &mishu,
+                Some(
+                    json!({"channel": "phone", "category": category(&app, "咨询").await,
+                            "name": "张三", "description": "请问居住证在哪里办理？谢谢。"}),
+                ),
+            )
+            .await;
+        let public = res.json()["id"].as_i64().unwrap();
+        let res = apply(&app, &kezhang, "用车", "周五下午到市委开会，需小车一辆。").await;
+        let car = res.json()["id"].as_i64().unwrap();
+        step(&app, &mishu, car, "accept", None).await;
+        let res = app
+            .api(
+                "POST",
+                &format!("/api/v1/service/requests/{public}/merge"),
+                &mishu,
+                Some(json!({"into": car})),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+        let d = app
+            .api(
+                "GET",
+                &format!("/api/v1/service/requests/{public}"),
+                &mishu,
+                None,
+            )
+            .await
+            .json();
+        assert!(
+            d["merge_targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|t| t[0] != car),
+            "{d}"
+        );
+
         // A county's office asks its own office.
         let qinghe = app.token_for("qinghe.mishu", &SCOPES).await;
         let res = apply(&app, &qinghe, "维修", "秘书股打印机卡纸，请派人维修。").await;
@@ -442,6 +508,15 @@ on_both_engines!(
                 "2026-12-01"
             );
         }
+        // A request accepted before the 催办 timers existed (as after an upgrade) is given them
+        // at the next start, once.
+        app.exec(&format!(
+            "delete from jobs where kind = 'service_deadline'
+             and case_id = (select case_id from service_requests where id = {late})"
+        ))
+        .await;
+        assert_eq!(app.services().arm_missing_service_urges().await.unwrap(), 1);
+        assert_eq!(app.services().arm_missing_service_urges().await.unwrap(), 0);
         set_clock(&app, "2026-11-30 10:00");
         answered(
             &app,
@@ -508,10 +583,37 @@ on_both_engines!(
         // The extended one falls due after its own limit (12-03): notice on 12-04.
         timers_at(&app, "2026-12-04 09:00").await;
         assert_eq!(urges(&app, extended).await, ["notice"]);
+        // A second 延期 approved after that notice: its new limit (12-07) draws a notice of its
+        // own when it passes too, and the 通报 of the old limit does not fall.
+        set_clock(&app, "2026-12-04 10:00");
+        step(
+            &app,
+            &qinghe,
+            extended,
+            "extensions",
+            Some(json!({"days": 2, "reason": "社保中心系统升级"})),
+        )
+        .await;
+        step(
+            &app,
+            &mishu,
+            extended,
+            "extensions/decision",
+            Some(json!({"approve": true})),
+        )
+        .await;
+        assert_eq!(
+            app.text(&format!(
+                "select deadline from service_requests where id = {extended}"
+            ))
+            .await,
+            "2026-12-07"
+        );
 
         // Five working days after 12-02 (12-03, 04, 07, 08, 09): the 通报.
         timers_at(&app, "2026-12-08 17:00").await;
         assert_eq!(urges(&app, late).await, ["notice"]);
+        assert_eq!(urges(&app, extended).await, ["notice", "notice"]);
         timers_at(&app, "2026-12-09 09:00").await;
         assert_eq!(urges(&app, late).await, ["notice", "bulletin"]);
         let body = app
@@ -553,7 +655,7 @@ on_both_engines!(
         timers_at(&app, "2026-12-14 09:00").await;
         assert_eq!(
             urges(&app, extended).await,
-            ["notice"],
+            ["notice", "notice"],
             "answered before its 通报"
         );
     }
