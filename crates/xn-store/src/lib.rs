@@ -72,6 +72,7 @@ pub mod research;
 pub mod satisfaction;
 pub mod search;
 pub mod service;
+pub mod service_urges;
 pub mod study;
 pub mod supervision;
 pub mod writer;

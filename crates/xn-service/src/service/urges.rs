@@ -17,7 +17,8 @@ use xn_domain::flow::TimerKind;
 use xn_domain::service::RequestState;
 use xn_store::Tx;
 use xn_store::flow::JobRow;
-use xn_store::service::{self as store, NewUrge, UrgeRow};
+use xn_store::service as requests;
+use xn_store::service_urges::{self as store, NewUrge, UrgeRow};
 
 use super::Service;
 use crate::events::Audit;
@@ -140,7 +141,7 @@ impl Services {
     ) -> Result<Fired> {
         let mut tx = self.db().begin().await?;
         xn_store::flow::lock_case(&mut tx, job.case_id).await?;
-        let effect = match store::of_case(&mut tx, job.case_id).await? {
+        let effect = match requests::of_case(&mut tx, job.case_id).await? {
             Some(r) => self.issue_urge(&mut tx, &r, job, now).await?,
             None => false,
         };
@@ -160,7 +161,7 @@ impl Services {
     async fn issue_urge(
         &self,
         tx: &mut Tx,
-        r: &store::RequestRow,
+        r: &requests::RequestRow,
         job: &JobRow,
         now: DateTime<Utc>,
     ) -> Result<bool> {
@@ -189,7 +190,7 @@ impl Services {
             .map(|d| cal.working_days_between(d, today))
             .unwrap_or(0)
             .max(1);
-        let office = store::office_of_government(tx, r.government_id).await?;
+        let office = requests::office_of_government(tx, r.government_id).await?;
         let office_name = match office {
             Some(o) => xn_store::org::find_unit(self.db(), o).await?.name,
             None => r.government_name.clone(),
@@ -251,8 +252,10 @@ impl Services {
         let mut told: Vec<i64> = r.lead_post_id.into_iter().collect();
         told.extend(self.service_dispatchers(tx, r.government_id).await?);
         if bulletin && let Some(unit) = r.lead_unit_id {
-            let head_office = store::office_of_government(tx, unit).await?.unwrap_or(unit);
-            told.extend(store::posts_in_office(tx, head_office, &["director"]).await?);
+            let head_office = requests::office_of_government(tx, unit)
+                .await?
+                .unwrap_or(unit);
+            told.extend(requests::posts_in_office(tx, head_office, &["director"]).await?);
         }
         told.sort_unstable();
         told.dedup();

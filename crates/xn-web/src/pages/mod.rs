@@ -40,6 +40,7 @@ pub mod reset;
 pub mod satisfaction;
 pub mod schedule;
 pub mod service;
+mod service_internal;
 pub mod session;
 pub mod study;
 pub mod supervision;

@@ -18,8 +18,8 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 use xn_domain::service::{Channel, Urgency, VisitResult};
 use xn_service::service::{
-    DispatchInput, ExtensionInput, HotView, InternalInput, ListView, PublicInput, RegisterInput,
-    RequestDetail, Tracking,
+    DispatchInput, ExtensionInput, HotView, ListView, PublicInput, RegisterInput, RequestDetail,
+    Tracking,
 };
 use xn_service::{Actor, ServiceError};
 
@@ -385,99 +385,6 @@ async fn register(
 }
 
 // ---------------------------------------------------------------------------------------------
-// 内部办事申请
-
-#[derive(Template, WebTemplate)]
-#[template(path = "affairs_apply.html")]
-struct ApplyPage {
-    l: Layout,
-    f: ApplyForm,
-    /// (id, name, limit in words).
-    categories: Vec<(i64, String, String)>,
-    error: Option<String>,
-}
-
-impl ApplyPage {
-    fn category_is(&self, id: &i64) -> bool {
-        self.f.category == id.to_string()
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct ApplyForm {
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    location: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    urgency: String,
-}
-
-async fn apply_page(
-    state: &AppState,
-    actor: &Actor,
-    f: ApplyForm,
-    error: Option<String>,
-) -> Result<ApplyPage, PageError> {
-    let s = state.services.service();
-    s.internal_government(actor).await?;
-    Ok(ApplyPage {
-        l: Layout::new(state, actor, "/affairs").await?,
-        f,
-        categories: s
-            .internal_categories()
-            .await?
-            .into_iter()
-            .map(|c| {
-                let limit = match c.limit_hours {
-                    Some(h) => format!("{h} 个工作小时"),
-                    None => format!("{} 个工作日", c.limit_days),
-                };
-                (c.id, c.name, limit)
-            })
-            .collect(),
-        error,
-    })
-}
-
-async fn apply_form(
-    State(state): State<AppState>,
-    CurrentUser(actor): CurrentUser,
-) -> Result<Response, PageError> {
-    Ok(apply_page(&state, &actor, ApplyForm::default(), None)
-        .await?
-        .into_response())
-}
-
-async fn apply(
-    State(state): State<AppState>,
-    PageFormFiles(actor, f, files): PageFormFiles<ApplyForm>,
-) -> Result<Response, PageError> {
-    let s = state.services.service();
-    let input = InternalInput {
-        category: f.category.trim().parse().unwrap_or(0),
-        location: f.location.clone(),
-        description: f.description.clone(),
-        urgency: Urgency::from_code(f.urgency.trim()).unwrap_or_default(),
-    };
-    match s
-        .apply(&actor, &input, &request_files(&files), state.clock.now())
-        .await
-    {
-        Ok(out) => Ok(Redirect::to(&format!("/affairs/{}?ok=applied", out.id)).into_response()),
-        Err(e) => match fixable(&e) {
-            Some(msg) if !matches!(e, ServiceError::Forbidden(_)) => {
-                let page = apply_page(&state, &actor, f, Some(msg)).await?;
-                Ok((status_of(&e), page).into_response())
-            }
-            _ => Err(e.into()),
-        },
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // A request
 
 #[derive(Template, WebTemplate)]
@@ -756,7 +663,7 @@ struct SubmittedPage {
 }
 
 /// The largest request form: its files (five at most, each checked by the service) and text.
-const REQUEST_FORM_LIMIT: usize = 32 * 1024 * 1024;
+pub(super) const REQUEST_FORM_LIMIT: usize = 32 * 1024 * 1024;
 
 /// Reads a signed-out form: its body (at most 64 KiB) checked against the double-submit cookie.
 pub(super) async fn signed_out_form<T: serde::de::DeserializeOwned + Default>(
@@ -833,7 +740,7 @@ type SignedOut<T> = (
 );
 
 /// The files of a request form's `files` field, as the service takes them.
-fn request_files(files: &[(String, UploadedFile)]) -> Vec<(&str, &[u8])> {
+pub(super) fn request_files(files: &[(String, UploadedFile)]) -> Vec<(&str, &[u8])> {
     files
         .iter()
         .filter(|(field, u)| field == "files" && !u.bytes.is_empty())
@@ -1012,12 +919,6 @@ pub fn router() -> Router<AppState> {
                 .post(register)
                 .layer(DefaultBodyLimit::max(REQUEST_FORM_LIMIT)),
         )
-        .route(
-            "/affairs/apply",
-            get(apply_form)
-                .post(apply)
-                .layer(DefaultBodyLimit::max(REQUEST_FORM_LIMIT)),
-        )
         .route("/affairs/{id}", get(show))
         .route("/affairs/{id}/files/{seq}", get(download))
         .route("/affairs/{id}/{action}", post(act))
@@ -1029,4 +930,5 @@ pub fn router() -> Router<AppState> {
         )
         .route("/public/service/track", get(track).post(track_post))
         .route("/public/service/rate", post(rate))
+        .merge(super::service_internal::router())
 }
