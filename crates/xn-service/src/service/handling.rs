@@ -572,23 +572,36 @@ impl Service<'_> {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let r = self.tracked(code, phone).await?;
-        let mut tx = self.svc.db().begin().await?;
         let case = r
             .case_id
             .ok_or_else(|| conflict("该诉求尚未答复，暂不能评价"))?;
+        self.rate_by_requester(r.id, case, result, reason, "该诉求当前不在评价环节", now)
+            .await
+    }
+
+    /// A rating the requester gave (on the tracking page, or an internal request's asker on
+    /// its page): the request is read again under its case's lock and, at 回访, the step is
+    /// completed in the name of the dispatcher post holding it; `not_now` otherwise.
+    pub(super) async fn rate_by_requester(
+        &self,
+        id: i64,
+        case: i64,
+        result: VisitResult,
+        reason: &str,
+        not_now: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.svc.db().begin().await?;
         xn_store::flow::lock_case(&mut tx, case).await?;
-        let r = store::find_tx(&mut tx, r.id).await?;
+        let r = store::find_tx(&mut tx, id).await?;
         if r.state != RequestState::Visiting.code() {
-            return Err(conflict("该诉求当前不在评价环节"));
+            return Err(conflict(not_now));
         }
         let holders = store::open_holders(&mut tx, case, steps::VISIT).await?;
-        let (post, person) = holders
-            .first()
-            .copied()
-            .ok_or_else(|| conflict("该诉求当前不在评价环节"))?;
+        let (post, person) = holders.first().copied().ok_or_else(|| conflict(not_now))?;
         let task = store::open_task(&mut tx, case, steps::VISIT, post)
             .await?
-            .ok_or_else(|| conflict("该诉求当前不在评价环节"))?;
+            .ok_or_else(|| conflict(not_now))?;
         let task = crate::exact("a task's number", task)?;
         let holder = ActorRef {
             person_id: person,

@@ -13,13 +13,11 @@ use serde_json::json;
 use utoipa::ToSchema;
 use xn_domain::calendar::business_date;
 use xn_domain::org::{Permission, UnitKind};
-use xn_domain::service::{Channel, RequestState, Urgency, VisitResult};
+use xn_domain::service::{Channel, Urgency, VisitResult};
 use xn_store::service::{self as store, CategoryRow, NewRequest};
 
-use super::hooks::steps;
 use super::intake::{Submitted, checked_files, new_code};
 use super::{Service, bounded};
-use crate::flow::ActorRef;
 use crate::{Actor, Result, ServiceError, ms, require};
 
 /// A request of the office's own staff.
@@ -166,37 +164,16 @@ impl Service<'_> {
             return Err(ServiceError::Forbidden("只有申请人可以评价".into()));
         }
         let case = r.case_id.ok_or_else(not_rating)?;
-        let mut tx = self.svc.db().begin().await?;
-        xn_store::flow::lock_case(&mut tx, case).await?;
-        let r = store::find_tx(&mut tx, r.id).await?;
-        if r.state != RequestState::Visiting.code() {
-            return Err(not_rating());
-        }
-        let (post, person) = store::open_holders(&mut tx, case, steps::VISIT)
-            .await?
-            .first()
-            .copied()
-            .ok_or_else(not_rating)?;
-        let task = store::open_task(&mut tx, case, steps::VISIT, post)
-            .await?
-            .ok_or_else(not_rating)?;
-        let task = crate::exact("a task's number", task)?;
-        let holder = ActorRef {
-            person_id: person,
-            post_id: post,
-            ip: None,
-            flow_admin: false,
-        };
-        self.rate(&mut tx, &holder, &r, task, result, reason, "requester", now)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.rate_by_requester(r.id, case, result, reason, NOT_RATING, now)
+            .await
     }
 }
+
+const NOT_RATING: &str = "该申请当前不在评价环节";
 
 fn not_rating() -> ServiceError {
     ServiceError::Conflict {
         code: "service.state",
-        message: "该申请当前不在评价环节".into(),
+        message: NOT_RATING.into(),
     }
 }

@@ -9,29 +9,13 @@
 //! has 5 working days in all.
 
 use axum::http::StatusCode;
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use serde_json::json;
-use xn_web::Clock;
 
 use crate::on_both_engines;
-use crate::support::TestApp;
+use crate::support::{TestApp, bj, set_clock};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
-
-/// A Beijing time as an instant.
-fn bj(s: &str) -> DateTime<Utc> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
-        .unwrap()
-        .and_utc()
-        - TimeDelta::hours(8)
-}
-
-fn set_clock(app: &TestApp, s: &str) {
-    let Clock::Manual(t) = &app.clock else {
-        panic!("tests run on a manual clock")
-    };
-    *t.lock().unwrap() = bj(s);
-}
 
 struct People {
     mishu: String,

@@ -11,28 +11,13 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use serde_json::{Value, json};
-use xn_web::Clock;
 
 use crate::on_both_engines;
-use crate::support::{Res, TestApp};
+use crate::support::{Res, TestApp, bj, set_clock};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
-
-fn bj(s: &str) -> DateTime<Utc> {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
-        .unwrap()
-        .and_utc()
-        - TimeDelta::hours(8)
-}
-
-fn set_clock(app: &TestApp, s: &str) {
-    let Clock::Manual(t) = &app.clock else {
-        panic!("tests run on a manual clock")
-    };
-    *t.lock().unwrap() = bj(s);
-}
 
 async fn category(app: &TestApp, name: &str) -> i64 {
     app.scalar(&format!(

@@ -91,6 +91,22 @@ pub struct TestApp {
     pg_database: Option<(String, String)>,
 }
 
+/// A Beijing time (`2026-11-26 10:00`) as an instant.
+pub fn bj(s: &str) -> DateTime<Utc> {
+    chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+        .unwrap()
+        .and_utc()
+        - chrono::TimeDelta::hours(8)
+}
+
+/// Sets a test's manual clock to a Beijing time.
+pub fn set_clock(app: &TestApp, s: &str) {
+    let Clock::Manual(t) = &app.clock else {
+        panic!("tests run on a manual clock")
+    };
+    *t.lock().unwrap() = bj(s);
+}
+
 /// The instant every test starts at: 2026-11-26 10:00 Beijing time.
 pub fn start_time() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-26T02:00:00Z")
