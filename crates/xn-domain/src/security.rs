@@ -293,3 +293,24 @@ impl SecondFactorPolicy {
         administrator || self.required_for_all
     }
 }
+
+/// What the auditor's page counts as a mass download (`[audit]` of the configuration): a
+/// person who downloads or exports at least `mass_downloads_per_day` files in one Beijing day,
+/// within the last `look_back_days` days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditRules {
+    /// Downloads and exports in one day that make a mass download.
+    pub mass_downloads_per_day: u32,
+    /// How many days back the page looks.
+    pub look_back_days: u32,
+}
+
+impl Default for AuditRules {
+    fn default() -> AuditRules {
+        AuditRules {
+            mass_downloads_per_day: 50,
+            look_back_days: 30,
+        }
+    }
+}

@@ -51,6 +51,10 @@ pub async fn record(
 pub fn kind_label(kind: &str) -> &'static str {
     match kind {
         "auth.sign_in" => "登录",
+        "files.downloaded" => "下载文件",
+        "files.exported" => "导出清单",
+        "documents.read_classified" => "查阅涉密公文",
+        "documents.read_refused" => "拒绝查阅公文",
         "auth.sign_in_failed" => "登录失败",
         "auth.sign_in_refused" => "拒绝登录",
         "auth.locked" => "连续失败锁定",
@@ -129,10 +133,44 @@ pub struct AuditOverview {
     pub chain: crate::audit_chain::Verification,
     /// The latest sign-in failures, refusals, throttles and locks.
     pub failures: Vec<EventRow>,
+    /// Days on which one person downloaded or exported at least the configured number of
+    /// files (`[audit] mass_downloads_per_day`), within `[audit] look_back_days`.
+    pub mass_downloads: Vec<MassDownload>,
+    /// The configured number that makes a mass download.
+    pub mass_threshold: u32,
+}
+
+/// One person's downloads and exports on one Beijing day, at or above the threshold.
+#[derive(Debug, Clone)]
+pub struct MassDownload {
+    /// Who.
+    pub person_id: i64,
+    /// Their name.
+    pub name: String,
+    /// The Beijing day.
+    pub day: chrono::NaiveDate,
+    /// Files downloaded (附件, scans, printed PDFs, pictures, materials).
+    pub downloads: i64,
+    /// Lists exported (xlsx).
+    pub exports: i64,
+    /// The last of them.
+    pub last_at: DateTime<Utc>,
+}
+
+/// A file that left the system: downloaded, or a list exported.
+#[derive(Debug, Clone)]
+pub struct Download<'a> {
+    /// An exported list (xlsx) rather than a stored file.
+    pub export: bool,
+    /// The address it was fetched from (names the object; no title or content).
+    pub path: &'a str,
+    /// Its size in bytes.
+    pub bytes: u64,
 }
 
 /// The kinds listed as sign-in failures and lock-outs.
-pub const FAILURE_KINDS: [&str; 6] = [
+pub const FAILURE_KINDS: [&str; 7] = [
+    "documents.read_refused",
     "auth.sign_in_failed",
     "auth.sign_in_refused",
     "auth.sign_in_throttled",
@@ -185,11 +223,62 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        let rules = self.settings().audit;
+        let since = now - chrono::Duration::days(i64::from(rules.look_back_days));
+        let mass_downloads = xn_store::events::mass_downloads(
+            self.db(),
+            crate::ms(since),
+            i64::from(rules.mass_downloads_per_day.max(1)),
+        )
+        .await?
+        .into_iter()
+        .filter_map(|d| {
+            Some(MassDownload {
+                person_id: d.person_id,
+                name: d.name,
+                day: chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+                    .checked_add_days(chrono::Days::new(u64::try_from(d.day).ok()?))?,
+                downloads: d.downloads,
+                exports: d.exports,
+                last_at: crate::from_ms(d.last_at),
+            })
+        })
+        .collect();
         Ok(AuditOverview {
             events,
             chain,
             failures,
+            mass_downloads,
+            mass_threshold: rules.mass_downloads_per_day,
         })
+    }
+
+    /// Records a file that left the system (`files.downloaded`) or a list exported
+    /// (`files.exported`), for the auditor's count of mass downloads. The detail names the
+    /// address and the size, never the file's name or content.
+    pub async fn record_download(
+        &self,
+        actor: &Actor,
+        d: &Download<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let kind = if d.export {
+            "files.exported"
+        } else {
+            "files.downloaded"
+        };
+        let mut tx = self.db().begin().await?;
+        record(
+            &mut tx,
+            &actor.audit(),
+            kind,
+            None,
+            serde_json::json!({ "path": d.path, "bytes": d.bytes }),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A page of events, newest first (安全审计员).

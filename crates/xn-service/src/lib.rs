@@ -15,6 +15,7 @@ use xn_domain::security::{PasswordPolicy, SignInPolicy};
 use xn_store::{Db, StoreError};
 
 pub mod areas;
+pub mod at_rest;
 pub mod audit_chain;
 pub mod auth;
 pub mod backup;
@@ -209,6 +210,8 @@ pub struct Settings {
     /// How long a running period's figures (this month's on the leader's page) are reused
     /// before they are computed again; zero computes at every reading.
     pub running_figures_max_age: std::time::Duration,
+    /// What the auditor's page calls a mass download (`[audit]`).
+    pub audit: xn_domain::security::AuditRules,
 }
 
 /// Everything a use case needs: the database and the settings. Cheap to clone.
@@ -223,14 +226,17 @@ pub(crate) struct Inner {
     hasher: password::Hasher,
     flow: flow::FlowState,
     running_figures: std::sync::Mutex<efficiency::RunningCache>,
+    at_rest: Option<at_rest::AtRest>,
 }
 
 impl Services {
     /// Builds the services over an opened, migrated database.
     pub fn new(db: Db, settings: Settings) -> Result<Services> {
         let hasher = password::Hasher::new(&settings.hashing)?;
+        let at_rest = settings.seal_key.as_ref().map(at_rest::AtRest::new);
         Ok(Services {
             inner: Arc::new(Inner {
+                at_rest,
                 db,
                 settings,
                 hasher,

@@ -113,6 +113,44 @@ pub async fn latest_of_kinds(db: &Db, kinds: &[&str], limit: i64) -> Result<Vec<
     Ok(out)
 }
 
+/// A person's downloads and exports in one Beijing day.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DownloadDay {
+    /// Who.
+    pub person_id: i64,
+    /// Their name.
+    pub name: String,
+    /// The Beijing day, as days since 1970-01-01.
+    pub day: i64,
+    /// Files downloaded.
+    pub downloads: i64,
+    /// Lists exported.
+    pub exports: i64,
+    /// The last of them, epoch ms.
+    pub last_at: i64,
+}
+
+/// The (person, Beijing day) pairs since `since_ms` with at least `at_least` downloads and
+/// exports together, the latest days first.
+pub async fn mass_downloads(db: &Db, since_ms: i64, at_least: i64) -> Result<Vec<DownloadDay>> {
+    Ok(with_db!(db, c => sqlx::query_as(
+        "select e.actor_person_id as person_id, coalesce(max(p.name), '') as name,
+                (e.at + 28800000) / 86400000 as day,
+                cast(sum(case when e.kind = 'files.downloaded' then 1 else 0 end) as bigint)
+                    as downloads,
+                cast(sum(case when e.kind = 'files.exported' then 1 else 0 end) as bigint)
+                    as exports,
+                max(e.at) as last_at
+         from events e left join persons p on p.id = e.actor_person_id
+         where e.kind in ('files.downloaded', 'files.exported') and e.at >= $1
+           and e.actor_person_id is not null
+         group by e.actor_person_id, (e.at + 28800000) / 86400000
+         having count(*) >= $2
+         order by day desc, count(*) desc
+         limit 100")
+        .bind(since_ms).bind(at_least).fetch_all(c).await)?)
+}
+
 /// The newest events of some kinds (prefix) about one person (`subject = person:<id>`), for
 /// their own account page: what happened to the account, whoever did it.
 pub async fn list_for_person(

@@ -118,6 +118,25 @@ impl From<sqlx::Error> for StoreError {
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Text kept encrypted at rest (`sm4:` and Base64, or empty): a document's body and its saved
+/// versions. The store moves it and never reads it; only the service seals and opens it
+/// (`xn_service::at_rest`), so every place that shows such text must go through the service.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct Sealed(pub String);
+
+impl rusqlite::types::FromSql for Sealed {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        String::column_result(v).map(Sealed)
+    }
+}
+
+impl rusqlite::types::ToSql for Sealed {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
 /// The database of an installation: an embedded SQLite file or a shared PostgreSQL server.
 #[derive(Debug, Clone)]
 pub enum Db {

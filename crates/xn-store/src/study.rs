@@ -307,11 +307,6 @@ pub async fn required_counts(db: &Db, material: i64) -> Result<(i64, i64)> {
     ))
 }
 
-/// The bytes of a stored file.
-pub async fn file_bytes(db: &Db, hash: &str) -> Result<Vec<u8>> {
-    crate::documents::get_blob(db, hash).await
-}
-
 mod records;
 pub use records::*;
 

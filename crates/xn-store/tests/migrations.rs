@@ -455,3 +455,40 @@ mod service_requests_0054 {
         }
     }
 }
+
+/// Migration 0055 marks the files stored before it as plain (`sealed = 0`, their bytes kept as
+/// they were) for the server to seal at the start that applies it; bodies are left as written.
+async fn files_stored_before_0055_are_kept_and_marked_plain(db: &Db) {
+    db.migrate_to(54).await.unwrap();
+    exec(
+        db,
+        "insert into blobs (hash, size, content, created_at) values ('h', 5, 'hello', 7)",
+    )
+    .await;
+    db.migrate().await.unwrap();
+    let row: (i64, Vec<u8>, i64, i64) = xn_store::with_db!(db, c => sqlx::query_as(
+        "select size, content, created_at, cast(sealed as bigint) from blobs where hash = 'h'")
+        .fetch_one(c).await)
+    .unwrap();
+    assert_eq!(row, (5, b"hello".to_vec(), 7, 0));
+}
+
+mod blobs_0055 {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite() {
+        let t = TestDb::sqlite().await;
+        files_stored_before_0055_are_kept_and_marked_plain(&t.db).await;
+        t.finish().await;
+    }
+
+    #[tokio::test]
+    #[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+    async fn postgres() {
+        if let Some(t) = TestDb::postgres().await {
+            files_stored_before_0055_are_kept_and_marked_plain(&t.db).await;
+            t.finish().await;
+        }
+    }
+}

@@ -50,6 +50,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(DbArgs),
+    /// Encrypt the document bodies and files an earlier build stored in plain. The server does
+    /// it by itself at the start that upgrades the database; run it by hand only when that
+    /// start was cut short (until then those bodies and files are not served).
+    SealLegacy(DbArgs),
     /// Start the web server on the demo city (same as `serve --demo`).
     Demo(ServeArgs),
     /// Manage accounts from the server's console (for the first administrator, and for

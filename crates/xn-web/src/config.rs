@@ -56,6 +56,9 @@ pub struct Config {
     /// How long the figures of a running period (this month on the leader's page and the
     /// rankings) are reused before they are computed again, in seconds (0: at every reading).
     pub efficiency_refresh_secs: u64,
+    /// What the auditor's page calls a mass download: `[audit] mass_downloads_per_day = 50`,
+    /// `look_back_days = 30`.
+    pub audit: xn_domain::security::AuditRules,
 }
 
 impl Default for Config {
@@ -78,6 +81,7 @@ impl Default for Config {
             backup: crate::scheduled_backup::BackupSchedule::default(),
             service_public: xn_domain::service::PublicLimits::default(),
             satisfaction: xn_domain::satisfaction::Rules::default(),
+            audit: xn_domain::security::AuditRules::default(),
             efficiency_refresh_secs: 60,
         }
     }
@@ -121,6 +125,7 @@ impl Config {
             service_public: self.service_public,
             satisfaction: self.satisfaction,
             running_figures_max_age: std::time::Duration::from_secs(self.efficiency_refresh_secs),
+            audit: self.audit,
         }
     }
 }

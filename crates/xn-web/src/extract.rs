@@ -107,6 +107,7 @@ where
         {
             return Err(Redirect::to("/choose-post").into_response());
         }
+        crate::downloads::note_actor(&parts.extensions, &actor);
         Ok(CurrentUser(actor))
     }
 }
@@ -428,6 +429,7 @@ where
                 .services
                 .authenticate_token(token.trim(), &client, now)
                 .await?;
+            crate::downloads::note_actor(&parts.extensions, &actor);
             return must_not_need_new_password(actor);
         }
         let jar = CookieJar::from_headers(&parts.headers);
@@ -448,6 +450,7 @@ where
                 return Err(ServiceError::Forbidden("缺少或错误的 X-CSRF-Token".to_owned()).into());
             }
         }
+        crate::downloads::note_actor(&parts.extensions, &actor);
         must_not_need_new_password(actor)
     }
 }

@@ -15,6 +15,7 @@ pub mod api;
 pub mod calendar_cli;
 pub mod cli;
 pub mod config;
+pub mod downloads;
 pub mod efficiency_scan;
 pub mod error;
 pub mod extract;
@@ -168,6 +169,10 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            downloads::record_downloads,
+        ))
         .layer(axum::middleware::from_fn(input::clean_request))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

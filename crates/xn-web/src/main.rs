@@ -44,6 +44,7 @@ fn engine_of(cli: &Cli) -> xn_store::Engine {
         Some(Command::Serve(a) | Command::Demo(a)) => Some(&a.db),
         Some(
             Command::Migrate(db)
+            | Command::SealLegacy(db)
             | Command::CaseState { db, .. }
             | Command::User { db, .. }
             | Command::Audit { db, .. }
@@ -83,6 +84,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let services = open(&config).await?;
             println!("数据库已是最新结构。");
             services.db().close().await;
+            Ok(())
+        }
+        Command::SealLegacy(db) => {
+            apply_db(&mut config, &db);
+            let services = open(&config).await?;
+            let r = services.seal_legacy_at_rest().await;
+            services.db().close().await;
+            let done = r.map_err(|e| anyhow::anyhow!("加密保存失败：{e}"))?;
+            println!(
+                "已加密保存：附件等文件 {} 个，正文 {} 件，历次稿本 {} 份",
+                done.files, done.bodies, done.versions
+            );
             Ok(())
         }
         Command::Calendar { action } => {
@@ -418,6 +431,8 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
                 .with_context(|| format!("无法打开 {}", path.display()))?
         }
     };
+    // A database without the migrations table is new (version 0).
+    let schema_before = db.schema_version().await.unwrap_or(0);
     db.migrate().await.context("数据库迁移失败")?;
     let mut settings = config.settings();
     settings.seal_key = Some(
@@ -440,6 +455,19 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
         .ensure_processes(Clock::System.now())
         .await
         .map_err(|e| anyhow::anyhow!("载入流程定义失败：{e}"))?;
+    if schema_before > 0 && schema_before < xn_service::at_rest::SEALED_SINCE_MIGRATION {
+        // This start upgraded the database: what earlier builds stored in plain is sealed now.
+        let done = services
+            .seal_legacy_at_rest()
+            .await
+            .map_err(|e| anyhow::anyhow!("加密保存已有正文和附件失败：{e}"))?;
+        tracing::info!(
+            files = done.files,
+            bodies = done.bodies,
+            versions = done.versions,
+            "sealed the bodies and files an earlier build stored in plain"
+        );
+    }
     services
         .arm_missing_service_urges()
         .await

@@ -390,9 +390,27 @@ impl Services {
         Ok(())
     }
 
-    /// Unlocks an account (安全保密管理员).
+    /// Refuses a change an administrator would make alone to another administrator's account
+    /// (三员 accounts are locked and unlocked at the server's console, as their passwords and
+    /// second factors are reset there).
+    async fn not_an_administrators_account(&self, person_id: i64, what: &str) -> Result<()> {
+        xn_store::org::find_person(self.db(), person_id)
+            .await
+            .map_err(ServiceError::missing("人员"))?;
+        if self.is_three_admin(person_id).await? {
+            return Err(ServiceError::Forbidden(format!(
+                "三员（系统管理员、安全保密管理员、安全审计员）账号只能在服务器控制台{what}：xiaoneng user {} --login <登录名>",
+                if what == "锁定" { "lock" } else { "unlock" }
+            )));
+        }
+        Ok(())
+    }
+
+    /// Unlocks an account (安全保密管理员); an administrator's only at the console.
     pub async fn unlock(&self, actor: &Actor, person_id: i64, now: DateTime<Utc>) -> Result<()> {
         require(actor, Permission::SecurityAdmin)?;
+        self.not_an_administrators_account(person_id, "解锁")
+            .await?;
         let mut tx = self.db().begin().await?;
         xn_store::org::set_locked(&mut tx, person_id, None, false).await?;
         record(
@@ -408,12 +426,15 @@ impl Services {
         Ok(())
     }
 
-    /// Locks an account at once and ends its sessions (安全保密管理员).
+    /// Locks an account at once and ends its sessions (安全保密管理员); an administrator's
+    /// only at the console.
     pub async fn lock(&self, actor: &Actor, person_id: i64, now: DateTime<Utc>) -> Result<()> {
         require(actor, Permission::SecurityAdmin)?;
         if person_id == actor.person_id {
             return Err(ServiceError::invalid("person", "不能锁定自己的账号"));
         }
+        self.not_an_administrators_account(person_id, "锁定")
+            .await?;
         let mut tx = self.db().begin().await?;
         xn_store::org::set_locked(&mut tx, person_id, Some(ms(now)), true).await?;
         xn_store::auth::end_sessions_of_person(&mut tx, person_id, ms(now)).await?;

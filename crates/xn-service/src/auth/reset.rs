@@ -56,6 +56,13 @@ fn path_of(secret: &str) -> String {
 }
 
 impl Services {
+    /// Whether a person's account is one only the console changes (三员): what the person page
+    /// offers the security administrator. Asked by her only.
+    pub async fn account_is_console_only(&self, actor: &Actor, person_id: i64) -> Result<bool> {
+        require(actor, Permission::SecurityAdmin)?;
+        self.is_three_admin(person_id).await
+    }
+
     /// Whether any post of the person carries an administrator's duty (三员).
     pub(crate) async fn is_three_admin(&self, person_id: i64) -> Result<bool> {
         for post in xn_store::org::list_posts_of_person(self.db(), person_id).await? {

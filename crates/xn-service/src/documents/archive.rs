@@ -362,7 +362,7 @@ impl Documents<'_> {
         let mut files = vec![(
             "正式文件.pdf".to_owned(),
             "正式文件",
-            store::get_blob(self.svc.db(), &fin.hash).await?,
+            self.svc.file_bytes(&fin.hash).await?,
         )];
         // The signed draft: the text of the version signed at 签发, without number or seal.
         let row = store::find_document(self.svc.db(), id).await?;
@@ -373,8 +373,9 @@ impl Documents<'_> {
                 &mut spec,
                 xn_store::meetings::minutes::minutes_of_document(self.svc.db(), id).await?,
             );
+            let body = self.svc.version_body(&v)?;
             spec.title = v.title;
-            spec.body = xn_domain::documents::text::blocks(&v.body)
+            spec.body = xn_domain::documents::text::blocks(&body)
                 .iter()
                 .map(|b| b.text.clone())
                 .collect::<Vec<_>>()
@@ -401,7 +402,7 @@ impl Documents<'_> {
             .into_iter()
             .enumerate()
         {
-            let bytes = store::get_blob(self.svc.db(), &a.hash).await?;
+            let bytes = self.svc.file_bytes(&a.hash).await?;
             let name = a.name.replace(['/', '\\'], "_");
             files.push((format!("附件/{:02}-{name}", n + 1), "附件", bytes));
         }

@@ -331,22 +331,22 @@ impl Documents<'_> {
                 sender_name: None,
                 sender_number: None,
                 written_on: None,
-                body: "",
             },
             ms(now),
         )
         .await?;
-        store::save_version(
-            tx,
-            id,
-            &c.title,
-            &c.body,
-            post.id,
-            actor.person_id,
-            input.version_note.as_deref(),
-            ms(now),
-        )
-        .await?;
+        self.svc
+            .save_version(
+                tx,
+                id,
+                &c.title,
+                &c.body,
+                post.id,
+                actor.person_id,
+                input.version_note.as_deref(),
+                ms(now),
+            )
+            .await?;
         self.svc.index_document(tx, id).await?;
         events::record(
             tx,
@@ -416,21 +416,23 @@ impl Documents<'_> {
             ms(now),
         )
         .await?;
-        let changed = text::differs(&doc.body, &c.body) || doc.title != c.title;
+        let changed =
+            text::differs(&self.svc.document_body(id, &doc.body)?, &c.body) || doc.title != c.title;
         let mut version = None;
         if changed {
             version = Some(
-                store::save_version(
-                    &mut tx,
-                    id,
-                    &c.title,
-                    &c.body,
-                    post.id,
-                    actor.person_id,
-                    input.version_note.as_deref(),
-                    ms(now),
-                )
-                .await?,
+                self.svc
+                    .save_version(
+                        &mut tx,
+                        id,
+                        &c.title,
+                        &c.body,
+                        post.id,
+                        actor.person_id,
+                        input.version_note.as_deref(),
+                        ms(now),
+                    )
+                    .await?,
             );
         }
         self.svc.index_document(&mut tx, id).await?;

@@ -49,7 +49,7 @@ impl Documents<'_> {
                 message: "公文已核发，不能再添加附件".into(),
             });
         }
-        store::put_blob(&mut tx, &hash, bytes, ms(now)).await?;
+        self.svc.put_file(&mut tx, &hash, bytes, ms(now)).await?;
         let id = store::add_attachment(
             &mut tx,
             document_id,
@@ -97,7 +97,7 @@ impl Documents<'_> {
             .into_iter()
             .find(|a| a.id == attachment_id)
             .ok_or(ServiceError::NotFound("附件"))?;
-        let bytes = store::get_blob(self.svc.db(), &att.hash).await?;
+        let bytes = self.svc.file_bytes(&att.hash).await?;
         Ok(AttachmentFile {
             name: att.name,
             mime: att.mime,

@@ -336,11 +336,13 @@ impl Services {
                 sender_name: Some(&sender),
                 sender_number: doc.doc_number.as_deref(),
                 written_on: doc.written_on.as_deref(),
-                body: &doc.body,
             },
             at,
         )
         .await?;
+        // The copy's text is sealed at its own place.
+        let body = self.document_body(doc.id, &doc.body)?;
+        self.set_document_body(tx, incoming, &body).await?;
         store::copy_attachments(tx, doc.id, incoming).await?;
         store::copy_final(tx, doc.id, incoming).await?;
         store::set_exchange_incoming(tx, xid, incoming).await?;

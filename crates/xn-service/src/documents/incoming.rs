@@ -282,11 +282,13 @@ impl Documents<'_> {
                 sender_name: Some(c.sender),
                 sender_number: c.sender_number,
                 written_on: written_on.as_deref(),
-                body: &text::normalize(&input.body),
             },
             ms(now),
         )
         .await?;
+        self.svc
+            .set_document_body(&mut tx, doc, &text::normalize(&input.body))
+            .await?;
         self.svc
             .allocate_received_number(&mut tx, doc, unit, now)
             .await?;

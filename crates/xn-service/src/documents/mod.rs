@@ -241,7 +241,7 @@ impl Services {
             &xn_store::search::SearchText {
                 title: &d.title,
                 number: &numbers,
-                body: &d.body,
+                body: &self.document_body(id, &d.body)?,
                 opinions: &opinions.join("\n"),
             },
         )
@@ -285,7 +285,7 @@ impl Services {
         Ok(rules::check(&RuleInput {
             kind: DocKind::from_code(&doc.kind),
             title: doc.title.clone(),
-            body: doc.body.clone(),
+            body: self.document_body(doc.id, &doc.body)?,
             issuers,
             issuer_code: doc.issuer_code.clone(),
             lead_code,

@@ -154,7 +154,7 @@ impl Documents<'_> {
             return Ok(AttachmentFile {
                 name: format!("{name}.pdf"),
                 mime: "application/pdf".into(),
-                bytes: store::get_blob(self.svc.db(), &f.hash).await?,
+                bytes: self.svc.file_bytes(&f.hash).await?,
             });
         }
         let mut spec = spec_of(&d, business_date(now));
@@ -280,7 +280,8 @@ impl Services {
     ) -> Result<()> {
         let row = store::find_document_tx(tx, doc_id).await?;
         let unit_id = row.unit_id;
-        let d = super::views::view(row);
+        let body = self.document_body(row.id, &row.body)?;
+        let d = super::views::view(row, body);
         let mut spec = spec_of(&d, business_date(now));
         with_minutes_lists(
             &mut spec,
@@ -326,7 +327,7 @@ impl Services {
         }
         let hash = hex::encode(sm3::Sm3::digest(&rendered.pdf));
         let at = ms(now);
-        store::put_blob(tx, &hash, &rendered.pdf, at).await?;
+        self.put_file(tx, &hash, &rendered.pdf, at).await?;
         let size = i64::try_from(rendered.pdf.len()).unwrap_or(i64::MAX);
         let pages: i64 = crate::exact("the page count", rendered.pages)?;
         store::put_final(

@@ -144,29 +144,46 @@ impl Documents<'_> {
     pub async fn search(&self, actor: &Actor, s: &DocumentSearch) -> Result<SearchResults> {
         let (q, page) = self.search_query(actor, s).await?;
         let found = xn_store::search::search_documents(self.svc.db(), &q).await?;
+        let words = xn_domain::documents::search::parse_query(&q.text);
         let more = found.hits.len() > usize::try_from(PER_PAGE).unwrap_or(20);
         Ok(SearchResults {
             hits: found
                 .hits
                 .into_iter()
                 .take(usize::try_from(PER_PAGE).unwrap_or(20))
-                .map(|h| SearchHit {
-                    id: h.document_id,
-                    kind_label: DocKind::from_code(&h.kind)
-                        .map_or("", DocKind::label)
+                .map(|h| {
+                    // The passage is cut from the opened body, never from what is stored; a
+                    // body that fails its check shows no passage (and is logged), the rest of
+                    // the page is served.
+                    let snippet = h
+                        .body
+                        .as_ref()
+                        .and_then(|b| self.svc.document_body(h.document_id, b).ok())
+                        .and_then(|body| {
+                            xn_domain::documents::search::snippet(
+                                &body,
+                                &words,
+                                xn_store::search::SNIPPET_CHARS,
+                            )
+                        });
+                    SearchHit {
+                        id: h.document_id,
+                        kind_label: DocKind::from_code(&h.kind)
+                            .map_or("", DocKind::label)
+                            .into(),
+                        direction_label: if h.direction == "incoming" {
+                            "收文"
+                        } else {
+                            "发文"
+                        }
                         .into(),
-                    direction_label: if h.direction == "incoming" {
-                        "收文"
-                    } else {
-                        "发文"
+                        status_label: status_label(&h.status).into(),
+                        in_title: h.tier == Tier::Head,
+                        snippet,
+                        number: h.doc_number,
+                        title: h.title,
+                        created_at: from_ms(h.created_at),
                     }
-                    .into(),
-                    status_label: status_label(&h.status).into(),
-                    in_title: h.tier == Tier::Head,
-                    snippet: h.snippet,
-                    number: h.doc_number,
-                    title: h.title,
-                    created_at: from_ms(h.created_at),
                 })
                 .collect(),
             total: found.total.to_string(),

@@ -235,6 +235,41 @@ fn clearance_of(code: &str) -> Clearance {
 }
 
 impl Documents<'_> {
+    /// A document as its page and the API show it: [`Documents::get`], with the read of a
+    /// classified document recorded (`documents.read_classified`, with its 密级) and a refused
+    /// read recorded (`documents.read_refused`, with the reason), for the auditor. Neither
+    /// event carries the title or any other content.
+    pub async fn read(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<DocumentView> {
+        let got = self.get(actor, id).await;
+        let (kind, detail) = match &got {
+            Ok(v) if v.classification != Clearance::Public.code() => (
+                "documents.read_classified",
+                serde_json::json!({ "classification": v.classification }),
+            ),
+            Err(ServiceError::NotFound(_)) => (
+                "documents.read_refused",
+                serde_json::json!({ "reason": "not_found_or_out_of_reach" }),
+            ),
+            Err(ServiceError::Forbidden(_)) => (
+                "documents.read_refused",
+                serde_json::json!({ "reason": "forbidden" }),
+            ),
+            _ => return got,
+        };
+        let mut tx = self.svc.db().begin().await?;
+        crate::events::record(
+            &mut tx,
+            &actor.audit(),
+            kind,
+            Some(format!("document:{id}")),
+            detail,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        got
+    }
+
     /// A document, for a viewer of its unit (or one who holds or held a step of its case),
     /// whose clearance reaches its classification.
     pub async fn get(&self, actor: &Actor, id: i64) -> Result<DocumentView> {
@@ -279,6 +314,10 @@ impl Documents<'_> {
             )));
         }
         let versions = store::versions(self.svc.db(), id).await?;
+        let version_chars = versions
+            .iter()
+            .map(|v| Ok((v.no, self.svc.version_body(v)?.chars().count())))
+            .collect::<Result<std::collections::HashMap<i64, usize>>>()?;
         let authors: Vec<i64> = versions.iter().map(|v| v.author_post_id).collect();
         let labels = xn_store::flow::post_labels(self.svc.db(), &authors).await?;
         let name_of = |p: i64| {
@@ -294,6 +333,7 @@ impl Documents<'_> {
             Vec::new()
         };
         let attachments = store::attachments(self.svc.db(), id).await?;
+        let body = self.svc.document_body(doc.id, &doc.body)?;
         Ok(DocumentView {
             can_edit: editors.contains(&post.id)
                 && doc.status != "dispatched"
@@ -308,7 +348,7 @@ impl Documents<'_> {
                     author: name_of(v.author_post_id),
                     at: from_ms(v.created_at),
                     note: v.note.clone(),
-                    chars: v.body.chars().count(),
+                    chars: version_chars.get(&v.no).copied().unwrap_or(0),
                 })
                 .collect(),
             attachments: attachments
@@ -344,7 +384,7 @@ impl Documents<'_> {
                     incoming_document_id: x.incoming_document_id,
                 })
                 .collect(),
-            ..view(doc)
+            ..view(doc, body)
         })
     }
 
@@ -495,12 +535,16 @@ impl Documents<'_> {
                 &format!("标题：{}", b.title),
             ));
         }
-        lines.extend(text::diff(&a.body, &b.body));
+        lines.extend(text::diff(
+            &self.svc.version_body(a)?,
+            &self.svc.version_body(b)?,
+        ));
         Ok(lines)
     }
 }
 
-pub(super) fn view(d: DocumentRow) -> DocumentView {
+/// The view of a document whose body the caller has opened.
+pub(super) fn view(d: DocumentRow, body: String) -> DocumentView {
     let kind = DocKind::from_code(&d.kind);
     DocumentView {
         id: d.id,
@@ -536,8 +580,8 @@ pub(super) fn view(d: DocumentRow) -> DocumentView {
         note: d.note,
         printer: d.printer,
         seal: d.seal != 0,
-        blocks: text::blocks(&d.body),
-        body: d.body,
+        blocks: text::blocks(&body),
+        body,
         body_version: d.body_version,
         signed_off_name: d.signed_off_name,
         signed_off_at: d.signed_off_at.map(from_ms),

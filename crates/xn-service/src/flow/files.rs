@@ -90,7 +90,7 @@ impl Services {
         }
         let mut tx = self.db().begin().await?;
         for (f, c) in files.iter().zip(&checked) {
-            xn_store::documents::put_blob(&mut tx, &c.hash, f.bytes, ms(now)).await?;
+            self.put_file(&mut tx, &c.hash, f.bytes, ms(now)).await?;
         }
         tx.commit().await?;
         Ok(checked)
@@ -268,7 +268,7 @@ impl Services {
             .into_iter()
             .find(|a| a.id == attachment_id)
             .ok_or(ServiceError::NotFound("附件"))?;
-        let bytes = xn_store::documents::get_blob(self.db(), &att.hash).await?;
+        let bytes = self.file_bytes(&att.hash).await?;
         Ok(AttachmentFile {
             name: att.name,
             mime: att.mime,

@@ -509,7 +509,7 @@ impl Meetings<'_> {
             .into_iter()
             .find(|x| x.id == material)
             .ok_or(ServiceError::NotFound("材料"))?;
-        let bytes = xn_store::documents::get_blob(self.svc.db(), &m.hash).await?;
+        let bytes = self.svc.file_bytes(&m.hash).await?;
         let mut tx = self.svc.db().begin().await?;
         tstore::record_read(&mut tx, material, viewer.post, ms(now)).await?;
         tx.commit().await?;

@@ -352,12 +352,13 @@ impl Services {
             });
         }
         let doc = xn_store::documents::find_document_tx(tx, doc_id).await?;
+        let body = self.document_body(doc_id, &doc.body)?;
         self.meetings()
             .deliver_notice(
                 tx,
                 &m,
                 &Delivery {
-                    body: &doc.body,
+                    body: &body,
                     reply_by: d.reply_by,
                     sender: d.drafted_by_post_id,
                     document: Some(doc_id),

@@ -615,7 +615,7 @@ impl Meetings<'_> {
         }
         let f = check_file(name, bytes)?;
         let mut tx = self.svc.db().begin().await?;
-        xn_store::documents::put_blob(&mut tx, &f.hash, bytes, ms(now)).await?;
+        self.svc.put_file(&mut tx, &f.hash, bytes, ms(now)).await?;
         let mid = tstore::insert_material(
             &mut tx,
             id,

@@ -170,7 +170,7 @@ impl Research<'_> {
             store::insert_visit_person(&mut tx, id, *p, Some(entry)).await?;
         }
         for (f, bytes) in &checked {
-            xn_store::documents::put_blob(&mut tx, &f.hash, bytes, ms(now)).await?;
+            self.svc.put_file(&mut tx, &f.hash, bytes, ms(now)).await?;
             store::insert_visit_file(
                 &mut tx,
                 id,
@@ -225,7 +225,7 @@ impl Research<'_> {
         if state_of(&t)? == TopicState::Closed {
             return Err(ServiceError::invalid("file", "课题已结题，不能再上传材料"));
         }
-        xn_store::documents::put_blob(&mut tx, &f.hash, bytes, ms(now)).await?;
+        self.svc.put_file(&mut tx, &f.hash, bytes, ms(now)).await?;
         let id = store::insert_visit_file(
             &mut tx,
             visit,
@@ -262,7 +262,7 @@ impl Research<'_> {
         Ok(AttachmentFile {
             name: f.name,
             mime: f.mime,
-            bytes: xn_store::study::file_bytes(self.svc.db(), &f.hash).await?,
+            bytes: self.svc.file_bytes(&f.hash).await?,
         })
     }
 

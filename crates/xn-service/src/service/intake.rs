@@ -371,7 +371,7 @@ impl Service<'_> {
         now: DateTime<Utc>,
     ) -> Result<()> {
         for (seq, (f, bytes)) in files.into_iter().enumerate() {
-            xn_store::documents::put_blob(tx, &f.hash, bytes, ms(now)).await?;
+            self.svc.put_file(tx, &f.hash, bytes, ms(now)).await?;
             let seq = i64::try_from(seq).unwrap_or(i64::MAX);
             store::insert_file(tx, id, seq + 1, &f.name, f.mime, f.size, &f.hash).await?;
         }

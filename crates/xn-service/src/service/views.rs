@@ -436,7 +436,7 @@ impl Service<'_> {
         Ok(AttachmentFile {
             name,
             mime,
-            bytes: xn_store::documents::get_blob(db, &hash).await?,
+            bytes: self.svc.file_bytes(&hash).await?,
         })
     }
 

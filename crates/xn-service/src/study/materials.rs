@@ -373,7 +373,7 @@ impl Study<'_> {
             store::insert_reader(&mut tx, id, None, Some(*u)).await?;
         }
         if let Some((f, bytes)) = &checked {
-            xn_store::documents::put_blob(&mut tx, &f.hash, bytes, ms(now)).await?;
+            self.svc.put_file(&mut tx, &f.hash, bytes, ms(now)).await?;
             store::set_file(&mut tx, id, &f.name, &f.hash, f.mime, f.size).await?;
         }
         crate::events::record(
@@ -428,7 +428,7 @@ impl Study<'_> {
         }
         let f = check_file(name, bytes)?;
         let mut tx = self.svc.db().begin().await?;
-        xn_store::documents::put_blob(&mut tx, &f.hash, bytes, ms(now)).await?;
+        self.svc.put_file(&mut tx, &f.hash, bytes, ms(now)).await?;
         store::set_file(&mut tx, id, &f.name, &f.hash, f.mime, f.size).await?;
         crate::events::record(
             &mut tx,
@@ -453,7 +453,7 @@ impl Study<'_> {
         Ok(AttachmentFile {
             name,
             mime,
-            bytes: store::file_bytes(self.svc.db(), &hash).await?,
+            bytes: self.svc.file_bytes(&hash).await?,
         })
     }
 

@@ -2,22 +2,39 @@
 
 use crate::{Db, Result, Tx};
 
-/// Stores bytes under their hash (once).
-pub async fn put_blob(tx: &mut Tx, hash: &str, content: &[u8], at: i64) -> Result<()> {
-    let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+/// Stores bytes under their hash (once). `content` is what the service sealed (see
+/// `xn_service::at_rest`); `size` is the plain file's.
+pub async fn put_blob(tx: &mut Tx, hash: &str, content: &[u8], size: usize, at: i64) -> Result<()> {
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
     with_tx!(tx, c => sqlx::query(
-        "insert into blobs (hash, size, content, created_at) values ($1, $2, $3, $4)
+        "insert into blobs (hash, size, content, created_at, sealed) values ($1, $2, $3, $4, 1)
          on conflict (hash) do nothing")
         .bind(hash).bind(size).bind(content).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// The bytes stored under a hash.
+/// The sealed bytes stored under a hash. A row an earlier build stored in plain (`sealed = 0`)
+/// is sealed at the next start ([`unsealed_blobs`]); until then it is not served.
 pub async fn get_blob(db: &Db, hash: &str) -> Result<Vec<u8>> {
     Ok(
         with_db!(db, c => sqlx::query_scalar("select content from blobs where hash = $1")
         .bind(hash).fetch_one(c).await)?,
     )
+}
+
+/// Up to `limit` files an earlier build stored in plain: (hash, bytes).
+pub async fn unsealed_blobs(tx: &mut Tx, limit: i64) -> Result<Vec<(String, Vec<u8>)>> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "select hash, content from blobs where sealed = 0 order by hash limit $1")
+        .bind(limit).fetch_all(c).await)?)
+}
+
+/// Replaces a plain file's bytes by their sealed form.
+pub async fn seal_blob(tx: &mut Tx, hash: &str, sealed: &[u8]) -> Result<()> {
+    with_tx!(tx, c => sqlx::query(
+        "update blobs set content = $2, sealed = 1 where hash = $1 and sealed = 0")
+        .bind(hash).bind(sealed).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// An attachment.
@@ -86,12 +103,4 @@ pub async fn copy_attachments(tx: &mut Tx, from: i64, to: i64) -> Result<()> {
          from document_attachments where document_id = $1")
         .bind(from).bind(to).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
-}
-
-/// A blob inside a transaction.
-pub async fn get_blob_tx(tx: &mut Tx, hash: &str) -> Result<Vec<u8>> {
-    Ok(
-        with_tx!(tx, c => sqlx::query_scalar("select content from blobs where hash = $1")
-        .bind(hash).fetch_one(c).await)?,
-    )
 }

@@ -91,7 +91,7 @@ pub struct DocumentRow {
     /// Whether it carries a seal.
     pub seal: i16,
     /// 正文 (the newest version).
-    pub body: String,
+    pub body: crate::Sealed,
     /// The newest version's number.
     pub body_version: i64,
     /// 签发人's post.
@@ -194,8 +194,6 @@ pub struct NewDocument<'a> {
     pub sender_number: Option<&'a str>,
     /// Incoming: the sender's 成文日期.
     pub written_on: Option<&'a str>,
-    /// The body (becomes version 1 when not empty).
-    pub body: &'a str,
 }
 
 /// Inserts a document; returns its id.
@@ -207,7 +205,7 @@ pub async fn insert_document(tx: &mut Tx, d: &NewDocument<'_>, at: i64) -> Resul
             sender_name, sender_number, written_on, body, body_version, created_post_id,
             created_at, updated_at, signers)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-            $19, $20, $21, $22, $23, $24, 0, $25, $26, $26, $27)
+            $19, $20, $21, $22, $23, '', 0, $24, $25, $25, $26)
          returning id";
     Ok(with_tx!(tx, c => sqlx::query_scalar(sql)
         .bind(d.direction).bind(d.unit_id).bind(e.kind).bind(e.format).bind(e.title)
@@ -215,8 +213,24 @@ pub async fn insert_document(tx: &mut Tx, d: &NewDocument<'_>, at: i64) -> Resul
         .bind(e.urgency).bind(e.issuers).bind(e.main_recipients).bind(e.copy_recipients)
         .bind(e.attachment_names).bind(e.signature).bind(e.note).bind(e.printer)
         .bind(i16::from(e.seal)).bind(d.status).bind(d.source_document_id).bind(d.sender_name)
-        .bind(d.sender_number).bind(d.written_on).bind(d.body).bind(d.post_id).bind(at)
+        .bind(d.sender_number).bind(d.written_on).bind(d.post_id).bind(at)
         .bind(e.signers).fetch_one(c).await)?)
+}
+
+/// Sets the body of a document that keeps no versions (a 收文's text as registered or
+/// received), sealed by the service.
+pub async fn set_body(tx: &mut Tx, id: i64, body: &crate::Sealed) -> Result<()> {
+    with_tx!(tx, c => sqlx::query("update documents set body = $2 where id = $1")
+        .bind(id).bind(body).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Up to `limit` documents after `after` whose body an earlier build stored in plain.
+pub async fn plain_bodies(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "select id, body from documents where id > $1 and body <> '' and body not like 'sm4:%'
+         order by id limit $2")
+        .bind(after).bind(limit).fetch_all(c).await)?)
 }
 
 /// Rewrites a document's elements.
@@ -261,6 +275,8 @@ pub async fn find_document_tx(tx: &mut Tx, id: i64) -> Result<DocumentRow> {
 /// version of its text that is signed.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RuleSource {
+    /// The document.
+    pub id: i64,
     /// Drafting unit.
     pub unit_id: i64,
     /// Kind code.
@@ -282,7 +298,7 @@ pub struct RuleSource {
     /// Sealed.
     pub seal: i16,
     /// 正文.
-    pub body: String,
+    pub body: crate::Sealed,
     /// The text's version.
     pub body_version: i64,
 }
@@ -290,6 +306,7 @@ pub struct RuleSource {
 impl From<&DocumentRow> for RuleSource {
     fn from(d: &DocumentRow) -> RuleSource {
         RuleSource {
+            id: d.id,
             unit_id: d.unit_id,
             kind: d.kind.clone(),
             title: d.title.clone(),
@@ -306,7 +323,7 @@ impl From<&DocumentRow> for RuleSource {
     }
 }
 
-const RULE_SOURCE: &str = "select unit_id, kind, title, issuer_code, issuers, signers,
+const RULE_SOURCE: &str = "select id, unit_id, kind, title, issuer_code, issuers, signers,
      main_recipients, copy_recipients, signature, seal, body, body_version
      from documents where id = $1";
 
@@ -341,18 +358,19 @@ pub mod on_writer {
         let mut st = r.0.prepare_cached(RULE_SOURCE)?;
         Ok(st.query_row([id], |row| {
             Ok(RuleSource {
-                unit_id: row.get(0)?,
-                kind: row.get(1)?,
-                title: row.get(2)?,
-                issuer_code: row.get(3)?,
-                issuers: row.get(4)?,
-                signers: row.get(5)?,
-                main_recipients: row.get(6)?,
-                copy_recipients: row.get(7)?,
-                signature: row.get(8)?,
-                seal: row.get(9)?,
-                body: row.get(10)?,
-                body_version: row.get(11)?,
+                id: row.get(0)?,
+                unit_id: row.get(1)?,
+                kind: row.get(2)?,
+                title: row.get(3)?,
+                issuer_code: row.get(4)?,
+                issuers: row.get(5)?,
+                signers: row.get(6)?,
+                main_recipients: row.get(7)?,
+                copy_recipients: row.get(8)?,
+                signature: row.get(9)?,
+                seal: row.get(10)?,
+                body: row.get(11)?,
+                body_version: row.get(12)?,
             })
         })?)
     }

@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use xn_domain::documents::search::{Term, TokenQuery, parse_query, snippet};
+use xn_domain::documents::search::{Term, TokenQuery, parse_query};
 use xn_domain::org::Clearance;
 
 use crate::{Db, Engine, Result, Tx};
@@ -49,7 +49,7 @@ pub const THRESHOLDS: &[(&str, i64)] = &[("count_cap", COUNT_CAP), ("common", 2 
 pub const MAX_LIMIT: i64 = 200;
 
 /// Characters of a snippet.
-const SNIPPET_CHARS: usize = 80;
+pub const SNIPPET_CHARS: usize = 80;
 
 /// What the search box and the filters of 综合查询 ask for. Every filter given must hold.
 #[derive(Debug, Clone, Default)]
@@ -116,8 +116,9 @@ pub struct Hit {
     pub status: String,
     /// Epoch ms.
     pub created_at: i64,
-    /// A passage of the body around the first word of the query, when it occurs there as typed.
-    pub snippet: Option<String>,
+    /// The body, sealed (`xn_service::at_rest`), when the query has words: the service opens it
+    /// for the passage around the first word (`xn_domain::documents::search::snippet`).
+    pub body: Option<crate::Sealed>,
 }
 
 /// How many documents match.
@@ -777,7 +778,7 @@ struct HitRow {
     direction: String,
     status: String,
     created_at: i64,
-    body: String,
+    body: crate::Sealed,
 }
 
 /// The rows of the hits, in the order of `ids`. The filters are tested once more on
@@ -820,11 +821,7 @@ async fn load_hits(
         .iter()
         .filter_map(|(id, tier)| {
             let r = by_id.remove(id)?;
-            let snippet = if text.is_empty() {
-                None
-            } else {
-                snippet(&r.body, text, SNIPPET_CHARS)
-            };
+            let body = (!text.is_empty()).then_some(r.body);
             Some(Hit {
                 document_id: r.id,
                 tier: *tier,
@@ -834,7 +831,7 @@ async fn load_hits(
                 direction: r.direction,
                 status: r.status,
                 created_at: r.created_at,
-                snippet,
+                body,
             })
         })
         .collect())

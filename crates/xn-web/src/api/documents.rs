@@ -97,7 +97,13 @@ async fn get_document(
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Json<DocumentView>, ApiError> {
-    Ok(Json(state.services.documents().get(&actor, id).await?))
+    Ok(Json(
+        state
+            .services
+            .documents()
+            .read(&actor, id, state.clock.now())
+            .await?,
+    ))
 }
 
 /// The version a save made (none when the text did not change).

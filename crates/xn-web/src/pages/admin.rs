@@ -67,7 +67,7 @@ async fn index(
         links.push((
             "/admin/audit",
             "审计页",
-            "审计链校验结果、登录失败与锁定，按类别、人员、日期查询事件。",
+            "审计链校验结果、登录失败与锁定、批量下载，按类别、人员、日期查询事件。",
         ));
         links.push((
             "/admin/events",
@@ -166,6 +166,10 @@ struct AuditPage {
     chain: (bool, String),
     events: Vec<EventLine>,
     failures: Vec<EventLine>,
+    /// (person, Beijing day, downloads, exports, last at) of each mass download.
+    mass: Vec<(String, String, i64, i64, String)>,
+    /// The number of files in a day that makes a mass download.
+    mass_threshold: u32,
 }
 
 #[derive(Deserialize)]
@@ -233,7 +237,8 @@ async fn audit(
         to_ms,
     };
     let l = Layout::new(&state, &actor, "/admin").await?;
-    let (events, failures, chain) = match state
+    let mut mass_threshold = state.services.settings().audit.mass_downloads_per_day;
+    let (events, failures, chain, mass) = match state
         .services
         .audit_overview(&actor, &filter, state.clock.now())
         .await
@@ -255,15 +260,30 @@ async fn audit(
                     ),
                 ),
             };
+            mass_threshold = o.mass_threshold;
+            let mass = o
+                .mass_downloads
+                .into_iter()
+                .map(|m| {
+                    (
+                        m.name,
+                        m.day.format("%Y-%m-%d").to_string(),
+                        m.downloads,
+                        m.exports,
+                        beijing_time(xn_service::ms(m.last_at)),
+                    )
+                })
+                .collect();
             (
                 o.events.into_iter().map(event_line).collect(),
                 o.failures.into_iter().map(event_line).collect(),
                 chain,
+                mass,
             )
         }
         Err(xn_service::ServiceError::Invalid { message, .. }) => {
             error = Some(message);
-            (Vec::new(), Vec::new(), (true, String::new()))
+            (Vec::new(), Vec::new(), (true, String::new()), Vec::new())
         }
         Err(e) => return Err(e.into()),
     };
@@ -274,6 +294,7 @@ async fn audit(
         ("token.", "接口令牌"),
         ("flow.", "流程办理"),
         ("documents.", "公文"),
+        ("files.", "文件下载与导出"),
         ("supervision.", "督查督办"),
         ("audit.", "审计查询"),
         ("calendar.", "工作日历"),
@@ -296,6 +317,8 @@ async fn audit(
             chain,
             events,
             failures,
+            mass,
+            mass_threshold,
         },
     )
         .into_response())

@@ -362,6 +362,8 @@ struct PersonPage {
     message: Option<String>,
     can_admin: bool,
     can_secure: bool,
+    /// A 三员 account: locked, unlocked and reset only at the console.
+    console_only: bool,
     units: Vec<UnitView>,
     positions: Vec<PositionView>,
     roles: Vec<RoleView>,
@@ -392,6 +394,8 @@ async fn person_page(
         message,
         can_admin,
         can_secure: actor.has(Permission::SecurityAdmin),
+        console_only: actor.has(Permission::SecurityAdmin)
+            && state.services.account_is_console_only(actor, id).await?,
         units,
         positions,
         roles: state.services.list_roles(actor).await?,

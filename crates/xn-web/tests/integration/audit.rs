@@ -283,3 +283,167 @@ on_both_engines!(
         assert!(unknown.body.contains("没有这个登录名"));
     }
 );
+
+/// The newest event of a kind: (subject, detail).
+async fn newest(app: &TestApp, kind: &str) -> Option<(String, String)> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "select coalesce(subject, ''), detail from events where kind = '{kind}' order by id desc limit 1"
+    ));
+    match app.services().db() {
+        Db::Sqlite(p) => sqlx::query_as(sql).fetch_optional(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sql).fetch_optional(p).await.unwrap(),
+    }
+}
+
+on_both_engines!(
+    classified_reads_refusals_and_downloads_are_recorded_and_mass_downloads_named,
+    |app: TestApp| async move {
+        const TITLE: &str = "关于储备粮轮换的通知";
+        let scopes = ["org.read", "flow.work"];
+        // A 秘密 notice waits at the 主任's 签发.
+        let case = app.notice_at_the_director(TITLE, Some("secret")).await;
+        let doc = app
+            .scalar(&format!("select id from documents where case_id = {case}"))
+            .await;
+        let zhuren = app.token_for("zhuren", &scopes).await;
+        let reads = app.events_of("documents.read_classified").await;
+        let res = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &zhuren, None)
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(app.events_of("documents.read_classified").await, reads + 1);
+        let (subject, detail) = newest(&app, "documents.read_classified").await.unwrap();
+        assert_eq!(subject, format!("document:{doc}"));
+        assert!(
+            detail.contains("secret") && !detail.contains("储备粮"),
+            "{detail}"
+        );
+
+        // A post of the office cleared for 非密 only is refused, and the refusal recorded.
+        let below = app
+            .text(
+                "select pe.login from persons pe join posts p on p.person_id = pe.id
+                 join units s on s.id = p.unit_id join units o on o.id = s.parent_id
+                 where o.name = '东川市人民政府办公室' and p.clearance = 'public'
+                   and (select count(*) from posts q where q.person_id = pe.id) = 1
+                 order by p.id limit 1",
+            )
+            .await;
+        let below = app.token_for(&below, &scopes).await;
+        let refused = app.events_of("documents.read_refused").await;
+        let res = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &below, None)
+            .await;
+        assert!(res.status.is_client_error(), "{}", res.status);
+        assert!(!res.body.contains("储备粮"));
+        assert_eq!(app.events_of("documents.read_refused").await, refused + 1);
+        // A county reaching for it: refused and recorded too; a 非密 document read: nothing.
+        let county = app.token_for("qinghe.wenshu", &scopes).await;
+        let res = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &county, None)
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.events_of("documents.read_refused").await, refused + 2);
+        let open_case = app.notice_at_the_director("关于冬季供暖的通知", None).await;
+        let open_doc = app
+            .scalar(&format!(
+                "select id from documents where case_id = {open_case}"
+            ))
+            .await;
+        let reads = app.events_of("documents.read_classified").await;
+        let res = app
+            .api(
+                "GET",
+                &format!("/api/v1/documents/{open_doc}"),
+                &zhuren,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(app.events_of("documents.read_classified").await, reads);
+
+        // Downloads and exports: each recorded with its address and size, not its name.
+        let mishu = app.token_for("mishu", &scopes).await;
+        let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+        let res = app
+            .api_bytes(
+                "POST",
+                &format!(
+                    "/api/v1/documents/{open_doc}/attachments?name=%E5%82%A8%E5%A4%87%E7%B2%AE.pdf"
+                ),
+                &zhuren,
+                pdf.clone(),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+        let att = res.json()["id"].as_i64().unwrap();
+        let file = format!("/api/v1/documents/{open_doc}/attachments/{att}");
+        let before = app.events_of("files.downloaded").await;
+        for _ in 0..3 {
+            assert_eq!(app.api_raw(&file, &mishu).await, pdf);
+        }
+        assert_eq!(app.events_of("files.downloaded").await, before + 3);
+        let (_, detail) = newest(&app, "files.downloaded").await.unwrap();
+        assert!(
+            detail.contains(&file) && !detail.contains("储备粮"),
+            "{detail}"
+        );
+        app.login_as("mishu").await;
+        let sheet = app.get("/efficiency/backlog.xlsx").await;
+        assert_eq!(sheet.status, StatusCode::OK, "{}", sheet.body);
+        assert_eq!(app.events_of("files.exported").await, 1);
+        // A download refused (another county's file) is not a download.
+        let res = app.api("GET", &file, &county, None).await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.events_of("files.downloaded").await, before + 3);
+
+        // The auditor's page names whoever took at least the configured number in a day.
+        let mut settings = app.services().settings().clone();
+        settings.audit.mass_downloads_per_day = 4;
+        let services = xn_service::Services::new(app.services().db().clone(), settings).unwrap();
+        let strict = app.with_state(xn_web::AppState {
+            services,
+            clock: app.clock.clone(),
+            secure_cookies: false,
+        });
+        strict.login_as("auditor").await;
+        let page = strict.get("/admin/audit").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let mishu_name = app
+            .text("select name from persons where login = 'mishu'")
+            .await;
+        let mass = page
+            .body
+            .split("id=\"audit-mass-downloads\"")
+            .nth(1)
+            .unwrap()
+            .split("</table>")
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(mass.contains(&mishu_name), "{mass}");
+        assert!(mass.contains("2026-11-26"), "{mass}");
+        // The 主任 who read and uploaded took nothing away.
+        assert!(
+            !mass.contains(
+                &app.text("select name from persons where login = 'zhuren'")
+                    .await
+            )
+        );
+        // Under the default threshold (50) nobody is named.
+        app.login_as("auditor").await;
+        let page = app.get("/admin/audit").await;
+        assert!(page.body.contains("近期没有批量下载"), "{}", page.body);
+        // The refusal is among the failures the auditor sees first.
+        let failures = page
+            .body
+            .split("id=\"audit-failures\"")
+            .nth(1)
+            .unwrap()
+            .split("</table>")
+            .next()
+            .unwrap()
+            .to_owned();
+        assert!(failures.contains("拒绝查阅公文"), "{failures}");
+    }
+);

@@ -607,9 +607,7 @@ on_both_engines!(
                 .await,
             "关于2026年11月政务信息工作情况的通报"
         );
-        let body = app
-            .text(&format!("select body from documents where id = {doc}"))
-            .await;
+        let body = app.document_body(doc).await;
         assert!(
             body.contains("共收到各地各部门报送的政务信息1条，记采用2条次"),
             "{body}"

@@ -11,6 +11,7 @@ mod support;
 
 mod api;
 mod areas;
+mod at_rest;
 mod audit;
 mod auth;
 mod authz_matrix;

@@ -404,3 +404,59 @@ on_both_engines!(
         assert_eq!(office.get("/").await.status, StatusCode::OK);
     }
 );
+
+on_both_engines!(
+    an_administrators_account_is_locked_and_unlocked_only_at_the_console,
+    |app: TestApp| async move {
+        let auditor = app.person_id("auditor").await;
+        let mishu = app.person_id("mishu").await;
+        let locks = app.events_of("auth.locked_by_admin").await;
+        app.login_as("secadmin").await;
+        // The page offers nothing on an administrator's account but the console's commands.
+        let page = app.get(&format!("/org/persons/{auditor}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("id=\"console-only\""), "{}", page.body);
+        assert!(!page.body.contains(&format!("/org/persons/{auditor}/lock")));
+        // The service refuses it whichever way it is asked; nothing is written.
+        for path in [
+            format!("/api/v1/persons/{auditor}/lock"),
+            format!("/api/v1/persons/{auditor}/unlock"),
+        ] {
+            let res = app.session_json("POST", &path, None).await;
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{path}: {}", res.body);
+            assert!(res.body.contains("服务器控制台"), "{}", res.body);
+        }
+        let res = app
+            .post_form(&format!("/org/persons/{auditor}/lock"), &[])
+            .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
+        assert_eq!(
+            app.scalar(&format!(
+                "select cast(locked_by_admin as bigint) from persons where id = {auditor}"
+            ))
+            .await,
+            0
+        );
+        assert_eq!(app.events_of("auth.locked_by_admin").await, locks);
+        // An ordinary account she still locks from the page.
+        let page = app.get(&format!("/org/persons/{mishu}")).await;
+        assert!(page.body.contains(&format!("/org/persons/{mishu}/lock")));
+        let res = app
+            .session_json("POST", &format!("/api/v1/persons/{mishu}/lock"), None)
+            .await;
+        assert!(res.status.is_success(), "{}", res.body);
+        assert_eq!(app.events_of("auth.locked_by_admin").await, locks + 1);
+        // At the console the administrator's account is locked.
+        app.services()
+            .console_set_locked("auditor", true, app.clock.now())
+            .await
+            .unwrap();
+        assert_eq!(
+            app.scalar(&format!(
+                "select cast(locked_by_admin as bigint) from persons where id = {auditor}"
+            ))
+            .await,
+            1
+        );
+    }
+);

@@ -146,6 +146,7 @@ impl TestApp {
                 .execute(&admin)
                 .await
                 .unwrap();
+                template::commit_without_waiting(&admin, &name).await;
                 admin.close().await;
                 let db = Db::open_postgres(&template::database_url(&url, &name), None)
                     .await
@@ -628,6 +629,20 @@ impl TestApp {
         }
     }
 
+    /// A document's current body as stored, opened with the tests' installation key (bodies
+    /// are kept encrypted: `xn_service::at_rest`).
+    pub async fn document_body(&self, doc: i64) -> String {
+        let stored = self
+            .text(&format!("select body from documents where id = {doc}"))
+            .await;
+        xn_service::at_rest::AtRest::new(TEST_SEAL_KEY)
+            .open_text(
+                &xn_service::at_rest::body_label(doc),
+                &xn_store::Sealed(stored),
+            )
+            .unwrap()
+    }
+
     /// A column of text values from the database.
     pub async fn texts(&self, sql: &str) -> Vec<String> {
         let sql = sql.to_owned();
@@ -870,6 +885,9 @@ fn postgres_server_url() -> Option<String> {
     Some(url)
 }
 
+/// The installation key of every test's services.
+pub const TEST_SEAL_KEY: &[u8; 16] = b"test seal key 16";
+
 /// The settings every test's services run with (a cheap password hash, a fixed seal key).
 fn test_settings() -> Settings {
     Settings {
@@ -877,7 +895,7 @@ fn test_settings() -> Settings {
             memory_kib: 256,
             iterations: 1,
         },
-        seal_key: Some(*b"test seal key 16"),
+        seal_key: Some(*TEST_SEAL_KEY),
         ..Settings::default()
     }
 }

@@ -66,7 +66,11 @@ pub(super) async fn doc_page(
     notice: Option<&'static str>,
     error: Option<String>,
 ) -> Result<DocPage, PageError> {
-    let d = state.services.documents().get(actor, id).await?;
+    let d = state
+        .services
+        .documents()
+        .read(actor, id, state.clock.now())
+        .await?;
     let (signers, countersigners) = if d.can_submit {
         (
             state.services.documents().signoff_candidates(actor).await?,
