@@ -44,11 +44,18 @@ pub struct SealedRow {
 /// by the verification, never dropped silently.
 pub const LATE_WINDOW: i64 = 10_000;
 
+/// The advisory lock sealers take on PostgreSQL.
+const SEALER_LOCK: i64 = 7_243_017;
+
 /// Takes the sealer's lock for the transaction: one sealer at a time across every server (on
-/// SQLite the write transaction is that lock already).
+/// SQLite the write transaction is that lock already). On PostgreSQL an advisory lock held to
+/// the end of the transaction: only sealers write seals, so it serializes the same writers a
+/// table lock would, without the right to lock the table in that mode, which PostgreSQL gives
+/// only with the right to update or delete its rows (the server's role has neither on seals).
 pub async fn lock(tx: &mut Tx) -> Result<()> {
     if let TxInner::Postgres(t) = &mut tx.0 {
-        sqlx::query("lock table event_seals in share row exclusive mode")
+        sqlx::query("select pg_advisory_xact_lock($1)")
+            .bind(SEALER_LOCK)
             .execute(&mut **t)
             .await?;
     }

@@ -214,6 +214,58 @@ impl Db {
         Ok(rows)
     }
 
+    /// PostgreSQL: lets `role` do what the server does and no more. It reads and writes every
+    /// table of the schema, but may only read and append to the events and their seals (no
+    /// update, delete or truncate) and only read the migrations' record; tables later
+    /// migrations add are granted to it alike (default privileges of the role running this).
+    /// Run by the tables' owner (`xiaoneng grant-runtime --role NAME`); the server then
+    /// connects as `role`, and only the owner migrates.
+    pub async fn grant_runtime(&self, role: &str) -> Result<()> {
+        let Db::Postgres(pool) = self else {
+            return Err(StoreError::Conflict(
+                "roles exist on PostgreSQL only: an SQLite file belongs to the server's account"
+                    .into(),
+            ));
+        };
+        let well_formed = role.len() <= 63
+            && role.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && role
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !well_formed {
+            return Err(StoreError::Conflict(format!(
+                "a role name is lower-case letters, digits and _ (not {role:?})"
+            )));
+        }
+        let mut tx = pool.begin().await?;
+        let schema: String = sqlx::query_scalar("select current_schema()::text")
+            .fetch_one(&mut *tx)
+            .await?;
+        let schema = format!("\"{}\"", schema.replace('"', "\"\""));
+        for sql in [
+            format!("grant usage on schema {schema} to {role}"),
+            format!(
+                "grant select, insert, update, delete on all tables in schema {schema} to {role}"
+            ),
+            format!("grant usage, select on all sequences in schema {schema} to {role}"),
+            format!("revoke update, delete, truncate on events, event_seals from {role}"),
+            format!("revoke insert, update, delete, truncate on _sqlx_migrations from {role}"),
+            format!(
+                "alter default privileges in schema {schema} \
+                 grant select, insert, update, delete on tables to {role}"
+            ),
+            format!(
+                "alter default privileges in schema {schema} grant usage, select on sequences to {role}"
+            ),
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Whether this database has any table at all: a restore goes only into a database that
     /// has none (it is then migrated to the backup's version).
     pub async fn has_tables(&self) -> Result<bool> {

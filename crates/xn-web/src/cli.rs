@@ -54,6 +54,17 @@ pub enum Command {
     /// it by itself at the start that upgrades the database; run it by hand only when that
     /// start was cut short (until then those bodies and files are not served).
     SealLegacy(DbArgs),
+    /// PostgreSQL: let ROLE run the server without owning the tables. It may read and write
+    /// them all but only read and append to the audit trail's events and seals, and not
+    /// migrate. Run as the tables' owner; then serve with ROLE in --database-url.
+    GrantRuntime {
+        /// The role the servers connect as (created beforehand: `create role xiaoneng_app login`).
+        #[arg(long)]
+        role: String,
+        /// Where the data lives (as the owner).
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Start the web server on the demo city (same as `serve --demo`).
     Demo(ServeArgs),
     /// Manage accounts from the server's console (for the first administrator, and for

@@ -45,6 +45,7 @@ fn engine_of(cli: &Cli) -> xn_store::Engine {
         Some(
             Command::Migrate(db)
             | Command::SealLegacy(db)
+            | Command::GrantRuntime { db, .. }
             | Command::CaseState { db, .. }
             | Command::User { db, .. }
             | Command::Audit { db, .. }
@@ -95,6 +96,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "已加密保存：附件等文件 {} 个，正文 {} 件，历次稿本 {} 份",
                 done.files, done.bodies, done.versions
+            );
+            Ok(())
+        }
+        Command::GrantRuntime { role, db } => {
+            apply_db(&mut config, &db);
+            let services = open(&config).await?;
+            let r = services.db().grant_runtime(&role).await;
+            services.db().close().await;
+            r.map_err(|e| anyhow::anyhow!("授权失败：{e}"))?;
+            println!(
+                "已授权角色 {role}：可读写各表，审计事件及其封存值只能读取和追加，不能迁移。服务器请以该角色连接数据库。"
             );
             Ok(())
         }
@@ -431,9 +443,15 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
                 .with_context(|| format!("无法打开 {}", path.display()))?
         }
     };
-    // A database without the migrations table is new (version 0).
+    // A database without the migrations table is new (version 0). One already at this build's
+    // schema is not migrated: a server running as a role that does not own the tables
+    // (`grant-runtime`) may not, and needs not.
     let schema_before = db.schema_version().await.unwrap_or(0);
-    db.migrate().await.context("数据库迁移失败")?;
+    if schema_before != xn_store::backup::newest_migration(db.engine()) {
+        db.migrate().await.context(
+            "数据库迁移失败（以不拥有数据表的角色运行时，请先以数据表所有者运行 xiaoneng migrate）",
+        )?;
+    }
     let mut settings = config.settings();
     settings.seal_key = Some(
         xn_service::documents::load_or_create_seal_key(

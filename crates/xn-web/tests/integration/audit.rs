@@ -447,3 +447,105 @@ on_both_engines!(
         assert!(failures.contains("拒绝查阅公文"), "{failures}");
     }
 );
+
+/// The error of a statement run as another role, or `None` if it ran.
+async fn refused(pool: &sqlx::PgPool, sql: &str) -> Option<String> {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(pool)
+        .await
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// PostgreSQL only: the server runs as a role that does not own the tables (`xiaoneng
+/// grant-runtime`), so it can read and append events and seals but neither change nor remove
+/// them, nor lift the guard. SQLite has no roles: its file belongs to the server's account, and
+/// the triggers are the guard there (docs/SECURITY.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(xn_no_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+async fn the_servers_postgresql_role_appends_events_but_cannot_change_them() {
+    let Some(app) = TestApp::spawn(crate::support::Engine::Postgres).await else {
+        return;
+    };
+    let owner_url = app.postgres_url().unwrap();
+    let role = format!(
+        "xn_rt_{}",
+        xn_service::password::random_token(9)
+            .to_lowercase()
+            .replace(['-', '_'], "x")
+    );
+    app.exec(&format!("create role {role} login")).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("seal.key"),
+        "00112233445566778899aabbccddeeff\n",
+    )
+    .unwrap();
+    let xiaoneng = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xiaoneng"))
+            .args(args)
+            .args(["--data-dir", &dir.path().display().to_string()])
+            .env_remove("XIAONENG_DATABASE_URL")
+            .env_remove("XIAONENG_DATA_DIR")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, said) = xiaoneng(&[
+        "grant-runtime",
+        "--role",
+        &role,
+        "--database-url",
+        &owner_url,
+    ]);
+    assert!(ok, "{said}");
+    let mut runtime_url = url::Url::parse(&owner_url).unwrap();
+    runtime_url.set_username(&role).unwrap();
+    let runtime_url = runtime_url.to_string();
+    // The server starts as that role: nothing to migrate, so it needs no right to.
+    let (ok, said) = xiaoneng(&["migrate", "--database-url", &runtime_url]);
+    assert!(ok, "{said}");
+
+    // It works as the server does: a sign-in writes sessions and events; the sealer seals them.
+    let db = Db::open_postgres(&runtime_url, None).await.unwrap();
+    let services =
+        xn_service::Services::new(db.clone(), app.services().settings().clone()).unwrap();
+    let server = app.with_state(xn_web::AppState {
+        services: services.clone(),
+        clock: app.clock.clone(),
+        secure_cookies: false,
+    });
+    server.login_as("mishu").await;
+    assert_eq!(server.get("/").await.status, StatusCode::OK);
+    assert!(services.seal_events().await.unwrap() > 0);
+
+    // But it can neither change nor remove an event or a seal, nor lift the guard, nor forge
+    // the migrations' record.
+    let Db::Postgres(pool) = &db else {
+        unreachable!("a PostgreSQL database")
+    };
+    for sql in [
+        "update events set detail = '{}' where id = (select max(id) from events)".to_owned(),
+        "delete from events where id = (select max(id) from events)".to_owned(),
+        "update event_seals set hash = hash where seq = (select max(seq) from event_seals)"
+            .to_owned(),
+        "delete from event_seals".to_owned(),
+        "truncate events".to_owned(),
+        "alter table events disable trigger events_append_only".to_owned(),
+        "delete from _sqlx_migrations".to_owned(),
+    ] {
+        let err = refused(pool, &sql).await;
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("permission denied") || e.contains("must be owner")),
+            "{sql}: {err:?}"
+        );
+    }
+    db.close().await;
+    app.exec(&format!("drop owned by {role}")).await;
+    app.exec(&format!("drop role {role}")).await;
+}
