@@ -146,7 +146,6 @@ impl TestApp {
                 .execute(&admin)
                 .await
                 .unwrap();
-                template::commit_without_waiting(&admin, &name).await;
                 admin.close().await;
                 let db = Db::open_postgres(&template::database_url(&url, &name), None)
                     .await

@@ -151,7 +151,6 @@ pub fn postgres(url: &str) -> &'static str {
                     .execute(&mut *lock)
                     .await
                     .unwrap();
-                commit_without_waiting(&mut *lock, &name).await;
                 let db = Db::open_postgres(&database_url(&url, &name), None)
                     .await
                     .unwrap();
@@ -178,24 +177,6 @@ pub fn postgres(url: &str) -> &'static str {
             name
         })
     })
-}
-
-/// Sessions on the test database `name` commit without waiting for the write-ahead log to
-/// reach the disk (`synchronous_commit = off`). What a test sees is the same (visibility,
-/// locks and isolation do not change); only a crash of the PostgreSQL server itself could lose
-/// the last commits, and no test crashes it. A commit then costs about 0.1 ms instead of the
-/// disk's 2 ms, and the tests are mostly commits. A copy made from a template does not inherit
-/// the setting, so each database is given it.
-pub async fn commit_without_waiting<'c, E>(admin: E, name: &str)
-where
-    E: sqlx::Executor<'c, Database = sqlx::Postgres>,
-{
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "alter database {name} set synchronous_commit = off"
-    )))
-    .execute(admin)
-    .await
-    .unwrap();
 }
 
 /// `url` with its database replaced by `name`.
