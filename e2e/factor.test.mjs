@@ -115,6 +115,8 @@ function journeys(backend, { databaseUrl } = {}) {
       await page.goto(`${server.url}/admin/audit`);
       await expectText(page.locator('#audit-chain'), '审计链完整', { hint: 'audit-chain' });
       await expectText(page.locator('#audit-failures'), '动态口令错误', { hint: 'audit-failures' });
+      // Mass downloads have their own list (none in the demo city).
+      await expectText(page.locator('section', { has: page.locator('#audit-mass-downloads') }), '近期没有批量下载', { hint: 'audit-mass-downloads' });
       await fitsTheScreen(page, 'the auditor\'s page on a phone');
       await screenshot(page, shot('audit-phone'));
       await navigating(page, () => page.getByRole('button', { name: '退出' }).click());
