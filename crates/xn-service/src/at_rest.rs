@@ -202,7 +202,7 @@ impl Services {
         Ok(self.at_rest()?.seal_text(label, plain))
     }
 
-    /// Opens text stored for `label`, refusing (and recording) a value that fails its check.
+    /// Opens text stored for `label`, refusing (and logging) a value that fails its check.
     pub(crate) fn open_text(&self, label: &str, stored: &Sealed) -> Result<String> {
         match self.at_rest()?.open_text(label, stored) {
             Ok(t) => Ok(t),

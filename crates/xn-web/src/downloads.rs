@@ -1,4 +1,4 @@
-//! Files that leave the system (GB/T 22239-2019 8.1.4.3; issue 17 finding 8): every answer a
+//! Files that leave the system (GB/T 22239-2019 8.1.4.3, audit): every answer a
 //! signed-in person downloads, a stored file (附件, scan, printed PDF, picture, material) or an
 //! exported list (xlsx), is recorded as an event (`files.downloaded`, `files.exported`), so the
 //! auditor's page can name whoever takes many in a day. One middleware does it for every route:
