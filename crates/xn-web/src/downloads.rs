@@ -16,7 +16,7 @@ use xn_service::Actor;
 use xn_service::events::Download;
 
 use crate::AppState;
-use crate::error::PageError;
+use crate::error::{ApiError, PageError};
 
 /// Where the actor extractors leave who is acting, for [`record_downloads`].
 #[derive(Clone, Default)]
@@ -77,6 +77,8 @@ pub async fn record_downloads(
         .await
     {
         Ok(()) => res,
+        // Answered as the route's kind answers: problem+json on the API, a page elsewhere.
+        Err(e) if path.starts_with("/api/") => ApiError(e).into_response(),
         Err(e) => PageError(e).into_response(),
     }
 }
