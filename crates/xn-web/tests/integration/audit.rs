@@ -284,6 +284,15 @@ on_both_engines!(
     }
 );
 
+/// The table with the id `id` on a page, up to its end.
+fn table_of(html: &str, id: &str) -> String {
+    html.split(&format!("id=\"{id}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_else(|| panic!("no table {id}"))
+        .to_owned()
+}
+
 /// The newest event of a kind: (subject, detail).
 async fn newest(app: &TestApp, kind: &str) -> Option<(String, String)> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -320,15 +329,7 @@ on_both_engines!(
         );
 
         // A post of the office cleared for 非密 only is refused, and the refusal recorded.
-        let below = app
-            .text(
-                "select pe.login from persons pe join posts p on p.person_id = pe.id
-                 join units s on s.id = p.unit_id join units o on o.id = s.parent_id
-                 where o.name = '东川市人民政府办公室' and p.clearance = 'public'
-                   and (select count(*) from posts q where q.person_id = pe.id) = 1
-                 order by p.id limit 1",
-            )
-            .await;
+        let below = app.below_clearance_login().await;
         let below = app.token_for(&below, &scopes).await;
         let refused = app.events_of("documents.read_refused").await;
         let res = app
@@ -412,15 +413,7 @@ on_both_engines!(
         let mishu_name = app
             .text("select name from persons where login = 'mishu'")
             .await;
-        let mass = page
-            .body
-            .split("id=\"audit-mass-downloads\"")
-            .nth(1)
-            .unwrap()
-            .split("</table>")
-            .next()
-            .unwrap()
-            .to_owned();
+        let mass = table_of(&page.body, "audit-mass-downloads");
         assert!(mass.contains(&mishu_name), "{mass}");
         assert!(mass.contains("2026-11-26"), "{mass}");
         // The 主任 who read and uploaded took nothing away.
@@ -435,15 +428,7 @@ on_both_engines!(
         let page = app.get("/admin/audit").await;
         assert!(page.body.contains("近期没有批量下载"), "{}", page.body);
         // The refusal is among the failures the auditor sees first.
-        let failures = page
-            .body
-            .split("id=\"audit-failures\"")
-            .nth(1)
-            .unwrap()
-            .split("</table>")
-            .next()
-            .unwrap()
-            .to_owned();
+        let failures = table_of(&page.body, "audit-failures");
         assert!(failures.contains("拒绝查阅公文"), "{failures}");
     }
 );

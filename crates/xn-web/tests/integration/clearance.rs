@@ -22,18 +22,6 @@ fn enc(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
-/// A post of the city's office cleared for 非密 only (and holding no other post).
-async fn below_login(app: &TestApp) -> String {
-    app.text(
-        "select pe.login from persons pe join posts p on p.person_id = pe.id
-         join units s on s.id = p.unit_id join units o on o.id = s.parent_id
-         where o.name = '东川市人民政府办公室' and p.clearance = 'public'
-           and (select count(*) from posts q where q.person_id = pe.id) = 1
-         order by p.id limit 1",
-    )
-    .await
-}
-
 /// The entry of a case in a list of tasks or cases.
 fn entry_of(list: &Value, key: &str, case: i64) -> Option<Value> {
     list.as_array()
@@ -54,7 +42,7 @@ on_both_engines!(
         assert_eq!(own["withheld"], false);
 
         // He goes away and names a post of his office cleared for 非密 as his proxy.
-        let below = below_login(&app).await;
+        let below = app.below_clearance_login().await;
         let below_post = app.post_of(&below).await;
         let now = app.clock.now();
         let res = app
@@ -478,7 +466,9 @@ on_both_engines!(
             .scalar(&format!("select id from documents where case_id = {case}"))
             .await;
         let mishu = app.token_for("mishu", &SCOPES).await;
-        let below = app.token_for(&below_login(&app).await, &SCOPES).await;
+        let below = app
+            .token_for(&app.below_clearance_login().await, &SCOPES)
+            .await;
         let lists = |token: String| {
             let app = &app;
             async move {

@@ -628,6 +628,19 @@ impl TestApp {
         }
     }
 
+    /// The login of a post of the city's office cleared for 非密 only (and holding no other
+    /// post): someone of the unit below a classified document's 密级.
+    pub async fn below_clearance_login(&self) -> String {
+        self.text(
+            "select pe.login from persons pe join posts p on p.person_id = pe.id
+             join units s on s.id = p.unit_id join units o on o.id = s.parent_id
+             where o.name = '东川市人民政府办公室' and p.clearance = 'public'
+               and (select count(*) from posts q where q.person_id = pe.id) = 1
+             order by p.id limit 1",
+        )
+        .await
+    }
+
     /// A document's current body as stored, opened with the tests' installation key (bodies
     /// are kept encrypted: `xn_service::at_rest`).
     pub async fn document_body(&self, doc: i64) -> String {
