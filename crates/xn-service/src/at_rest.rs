@@ -23,6 +23,12 @@ use xn_store::Sealed;
 
 use crate::{Result, ServiceError, Services};
 
+mod opinions;
+
+pub use opinions::{
+    REFUSED_OPINION, column_label, extension_label, opinion_label, signed_off_label,
+};
+
 type HmacSm3 = Hmac<sm3::Sm3>;
 
 const MAGIC: &[u8; 3] = b"XS1";
@@ -290,8 +296,9 @@ impl Services {
     }
 }
 
-/// The migration after which bodies and files are stored sealed.
-pub const SEALED_SINCE_MIGRATION: i64 = 55;
+/// The newest migration that began keeping more at rest sealed (0055: bodies, versions and
+/// files; 0056: opinions). The start that applies it seals what earlier builds kept in plain.
+pub const SEALED_SINCE_MIGRATION: i64 = 56;
 
 /// What [`Services::seal_legacy_at_rest`] sealed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -302,13 +309,17 @@ pub struct LegacySealed {
     pub bodies: usize,
     /// Saved versions.
     pub versions: usize,
+    /// Opinions: tasks' and 签发意见.
+    pub opinions: usize,
+    /// Cases' engine states holding those opinions.
+    pub states: usize,
 }
 
 /// Rows read per statement while sealing.
 const LEGACY_BATCH: i64 = 200;
 
 impl Services {
-    /// Seals, in one transaction, every body and file an earlier build stored in plain. Run by
+    /// Seals, in one transaction, every body, file and opinion an earlier build stored in plain. Run by
     /// the server only at the start that applied [`SEALED_SINCE_MIGRATION`] (the upgrade
     /// itself), so a plain value written into the database later is refused on reading, never
     /// sealed; `xiaoneng at-rest seal-legacy` runs it by hand if that start was cut short.
@@ -352,6 +363,7 @@ impl Services {
             }
             after = last;
         }
+        self.seal_legacy_opinions(&mut tx, &keys, &mut done).await?;
         tx.commit().await?;
         Ok(done)
     }

@@ -55,6 +55,12 @@ pub fn kind_label(kind: &str) -> &'static str {
         "files.exported" => "导出清单",
         "documents.read_classified" => "查阅涉密公文",
         "documents.read_refused" => "拒绝查阅公文",
+        "cases.read_classified" => "查阅涉密事项",
+        "cases.read_refused" => "拒绝查阅事项",
+        "supervision.read_classified" => "查阅涉密督办事项",
+        "supervision.read_refused" => "拒绝查阅督办事项",
+        "meetings.read_classified" => "查阅涉密会议",
+        "meetings.read_refused" => "拒绝查阅会议",
         "auth.sign_in_failed" => "登录失败",
         "auth.sign_in_refused" => "拒绝登录",
         "auth.locked" => "连续失败锁定",
@@ -169,8 +175,11 @@ pub struct Download<'a> {
 }
 
 /// The kinds listed as sign-in failures and lock-outs.
-pub const FAILURE_KINDS: [&str; 7] = [
+pub const FAILURE_KINDS: [&str; 10] = [
     "documents.read_refused",
+    "cases.read_refused",
+    "supervision.read_refused",
+    "meetings.read_refused",
     "auth.sign_in_failed",
     "auth.sign_in_refused",
     "auth.sign_in_throttled",
@@ -317,6 +326,10 @@ impl Services {
                 .is_some_and(|l| !actor.may_see(*l));
             if above {
                 e.detail = crate::clearance::withhold_detail(&e.detail);
+            } else if let std::borrow::Cow::Owned(d) =
+                self.opened_event_detail(e.subject.as_deref(), &e.detail)
+            {
+                e.detail = d;
             }
         }
         Ok(events)

@@ -37,6 +37,7 @@ pub mod notifications;
 pub mod org;
 pub mod paging;
 pub mod password;
+pub mod reads;
 pub mod research;
 pub mod satisfaction;
 pub mod service;

@@ -459,8 +459,10 @@ pub struct HistoryRow {
     pub holder: String,
     /// Decision.
     pub decision: Option<String>,
-    /// Opinion.
-    pub opinion: Option<String>,
+    /// The task's number (the place its opinion is sealed at).
+    pub task_no: i64,
+    /// Opinion, sealed.
+    pub opinion: Option<crate::Sealed>,
     /// Reached the holder.
     pub created_at: i64,
     /// Done.
@@ -475,7 +477,7 @@ pub async fn history(db: &Db, case_id: i64) -> Result<Vec<HistoryRow>> {
     Ok(with_db!(db, t => sqlx::query_as(
         "select t.step_id, t.step_name, t.state, u.name as unit,
                 pe.name || '（' || coalesce(p.title, q.name) || '）' as holder,
-                t.decision, t.opinion, t.created_at, t.acted_at, t.due_date
+                t.decision, t.task_no, t.opinion, t.created_at, t.acted_at, t.due_date
            from tasks t join posts p on p.id = coalesce(t.acted_by_post_id, t.post_id)
            join units u on u.id = p.unit_id join persons pe on pe.id = p.person_id
            join positions q on q.id = p.position_id

@@ -87,10 +87,14 @@ pub async fn returned_counts(db: &Db, min: i64) -> Result<Vec<(i64, i64)>> {
         .bind(min).fetch_all(c).await)?)
 }
 
-/// The steps a case was returned from, in order: (case, step name, reason).
-pub async fn returns_of(db: &Db, case_id: i64) -> Result<Vec<(String, Option<String>)>> {
+/// The steps a case was returned from, in order: (task number, step name, reason sealed at
+/// the task's place).
+pub async fn returns_of(
+    db: &Db,
+    case_id: i64,
+) -> Result<Vec<(i64, String, Option<crate::Sealed>)>> {
     Ok(with_db!(db, c => sqlx::query_as(
-        "select step_name, opinion from tasks where case_id = $1 and state = 'returned'
+        "select task_no, step_name, opinion from tasks where case_id = $1 and state = 'returned'
          order by task_no")
         .bind(case_id).fetch_all(c).await)?)
 }

@@ -70,6 +70,7 @@ pub mod opinions;
 pub mod org;
 pub mod research;
 pub mod satisfaction;
+pub mod sealing;
 pub mod search;
 pub mod service;
 pub mod service_urges;

@@ -94,8 +94,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             services.db().close().await;
             let done = r.map_err(|e| anyhow::anyhow!("加密保存失败：{e}"))?;
             println!(
-                "已加密保存：附件等文件 {} 个，正文 {} 件，历次稿本 {} 份",
-                done.files, done.bodies, done.versions
+                "已加密保存：附件等文件 {} 个，正文 {} 件，历次稿本 {} 份，意见 {} 条（涉及 {} 个事项）",
+                done.files, done.bodies, done.versions, done.opinions, done.states
             );
             Ok(())
         }
@@ -478,12 +478,14 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
         let done = services
             .seal_legacy_at_rest()
             .await
-            .map_err(|e| anyhow::anyhow!("加密保存已有正文和附件失败：{e}"))?;
+            .map_err(|e| anyhow::anyhow!("加密保存已有正文、附件和意见失败：{e}"))?;
         tracing::info!(
             files = done.files,
             bodies = done.bodies,
             versions = done.versions,
-            "sealed the bodies and files an earlier build stored in plain"
+            opinions = done.opinions,
+            states = done.states,
+            "sealed the bodies, files and opinions an earlier build stored in plain"
         );
     }
     services

@@ -383,11 +383,14 @@ impl Complaints<'_> {
                 .await?
                 .into_iter()
                 .map(|h| HistoryLine {
+                    opinion: self
+                        .svc
+                        .task_opinion(c, h.task_no, h.opinion.as_ref())
+                        .unwrap_or_default(),
                     step: h.step_name,
                     unit: h.unit,
                     holder: h.holder,
                     decision: h.decision.unwrap_or_default(),
-                    opinion: h.opinion.unwrap_or_default(),
                     at: when(h.acted_at.unwrap_or(h.created_at)),
                     due: h.due_date.unwrap_or_default(),
                     open: h.state == "open",

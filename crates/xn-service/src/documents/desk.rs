@@ -131,19 +131,25 @@ impl Documents<'_> {
                 .into_iter()
                 .filter(|t| t.step_id == incoming::PROPOSE || t.step_id == incoming::INSTRUCT)
                 .filter(|t| t.acted_at.is_some())
-                .filter(|t| t.opinion.as_deref().is_some_and(|o| !o.trim().is_empty()))
+                .filter_map(|t| {
+                    let opinion = self
+                        .svc
+                        .task_opinion(case_id, t.task_no, t.opinion.as_ref())
+                        .filter(|o| !o.trim().is_empty())?;
+                    Some((t, opinion))
+                })
                 .collect();
-            let posts: Vec<i64> = given.iter().map(|t| t.post_id).collect();
+            let posts: Vec<i64> = given.iter().map(|(t, _)| t.post_id).collect();
             let names = self.svc.post_names(&posts).await?;
             given
                 .into_iter()
-                .map(|t| {
+                .map(|(t, opinion)| {
                     let instruction = t.step_id == incoming::INSTRUCT;
                     let o = DeskOpinion {
                         step_name: t.step_name,
                         who: names.get(&t.post_id).cloned().unwrap_or_default(),
                         decision: t.decision,
-                        opinion: t.opinion.unwrap_or_default(),
+                        opinion,
                         at: from_ms(t.acted_at.unwrap_or(t.created_at)),
                     };
                     (instruction, o)

@@ -15,7 +15,9 @@ use xn_domain::flow::engine::business_date;
 use xn_domain::flow::{ContractStep, FlowEvent, StepContract, Value};
 use xn_store::Tx;
 use xn_store::documents::{self as store, DocumentRow};
+use xn_store::sealing::SealedColumn;
 
+use crate::at_rest::column_label;
 use crate::flow::{ActorRef, AreaTx, CaseCtx, StartCase};
 use crate::{Result, ServiceError, Services, ms};
 
@@ -213,6 +215,8 @@ impl Services {
                     } else {
                         opinion.trim().to_owned()
                     };
+                    let opinion =
+                        self.seal_text(&crate::at_rest::signed_off_label(doc_id), &opinion)?;
                     tx.write(store::writes::record_signoff(
                         doc_id,
                         *post,
@@ -430,7 +434,11 @@ impl Services {
                         }
                         store::set_status(tx, doc_id, "returned", at).await?;
                         if let Some(x) = exchange {
-                            store::set_exchange_state(tx, x, "returned", Some(opinion.trim()), at)
+                            let reasons = self.seal_text(
+                                &column_label(SealedColumn::ExchangeReturnReason, x),
+                                opinion.trim(),
+                            )?;
+                            store::set_exchange_state(tx, x, "returned", Some(&reasons), at)
                                 .await?;
                         }
                     } else {
@@ -459,7 +467,11 @@ impl Services {
                                 "主办人办结时须写明办理结果，它将作为答复送来文单位",
                             ));
                         }
-                        store::set_reply(tx, doc_id, opinion.trim(), "handling", at).await?;
+                        let reply = self.seal_text(
+                            &column_label(SealedColumn::DocumentReply, doc_id),
+                            opinion.trim(),
+                        )?;
+                        store::set_reply(tx, doc_id, &reply, "handling", at).await?;
                     }
                 }
                 FlowEvent::CaseClosed { .. } => {
@@ -468,7 +480,14 @@ impl Services {
                         let reply = doc.reply.clone().unwrap_or_default();
                         store::set_reply(tx, doc_id, &reply, "closed", at).await?;
                         if let Some(x) = exchange {
-                            store::set_exchange_state(tx, x, "handled", Some(&reply), at).await?;
+                            // The sender's copy, sealed at the exchange's place.
+                            let text = self.open_text(
+                                &column_label(SealedColumn::DocumentReply, doc_id),
+                                &reply,
+                            )?;
+                            let copy = self
+                                .seal_text(&column_label(SealedColumn::ExchangeReply, x), &text)?;
+                            store::set_exchange_state(tx, x, "handled", Some(&copy), at).await?;
                         }
                     }
                 }

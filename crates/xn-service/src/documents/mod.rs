@@ -229,12 +229,27 @@ impl Services {
             .cloned()
             .collect::<Vec<_>>()
             .join(" ");
-        let mut opinions = match d.case_id {
-            Some(c) => store::case_opinions(tx, c).await?,
+        let mut opinions: Vec<String> = match d.case_id {
+            Some(c) => store::case_opinions(tx, c)
+                .await?
+                .into_iter()
+                .map(|(no, o)| self.opinion_text(&crate::at_rest::opinion_label(c, no), &o))
+                .collect(),
             None => Vec::new(),
         };
-        opinions.extend(d.signed_off_opinion.clone());
-        opinions.extend(d.reply.clone());
+        opinions.extend(
+            d.signed_off_opinion
+                .as_ref()
+                .map(|o| self.opinion_text(&crate::at_rest::signed_off_label(id), o)),
+        );
+        // What failed its check is not made searchable.
+        opinions.retain(|o| o != crate::at_rest::REFUSED_OPINION);
+        opinions.extend(d.reply.as_ref().map(|r| {
+            self.opinion_text(
+                &crate::at_rest::column_label(xn_store::sealing::SealedColumn::DocumentReply, id),
+                r,
+            )
+        }));
         xn_store::search::index_document(
             tx,
             id,

@@ -199,7 +199,13 @@ impl Documents<'_> {
                     .unwrap_or_default();
                 steps.push(SheetStep {
                     step: t.step_name.clone(),
-                    opinion: sheet_opinion(def.step(&t.step_id), t),
+                    opinion: sheet_opinion(
+                        def.step(&t.step_id),
+                        t,
+                        self.svc
+                            .task_opinion(case, t.task_no, t.opinion.as_ref())
+                            .as_deref(),
+                    ),
                     person,
                     date: business_date(from_ms(t.acted_at.unwrap_or(t.created_at))),
                 });
@@ -281,7 +287,7 @@ impl Services {
         let row = store::find_document_tx(tx, doc_id).await?;
         let unit_id = row.unit_id;
         let body = self.document_body(row.id, &row.body)?;
-        let d = super::views::view(row, body);
+        let d = super::views::view(self, row, body);
         let mut spec = spec_of(&d, business_date(now));
         with_minutes_lists(
             &mut spec,
@@ -365,8 +371,12 @@ impl Services {
 /// their 批示); a step whose only decision is its own verb (提交, 登记编号, 印制完成, 核发, 签收)
 /// records none — the sheet keeps its name and date in its box, or leaves it off where it has
 /// no box.
-fn sheet_opinion(step: Option<&xn_domain::flow::StepDef>, t: &xn_store::flow::TaskRow) -> String {
-    let typed = t.opinion.as_deref().map(str::trim).unwrap_or("");
+fn sheet_opinion(
+    step: Option<&xn_domain::flow::StepDef>,
+    t: &xn_store::flow::TaskRow,
+    opinion: Option<&str>,
+) -> String {
+    let typed = opinion.map(str::trim).unwrap_or("");
     if !typed.is_empty() {
         return typed.to_owned();
     }

@@ -10,8 +10,10 @@ use xn_store::documents::{self as store, DocumentRow};
 
 use super::{Documents, Recipient, parse_list, status_label};
 use xn_store::Tx;
+use xn_store::sealing::SealedColumn;
 
-use crate::{Actor, Result, ServiceError, from_ms, require};
+use crate::at_rest::column_label;
+use crate::{Actor, Result, ServiceError, Services, from_ms, require};
 
 /// A post offered in a picker.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -241,33 +243,9 @@ impl Documents<'_> {
     /// event carries the title or any other content.
     pub async fn read(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<DocumentView> {
         let got = self.get(actor, id).await;
-        let (kind, detail) = match &got {
-            Ok(v) if v.classification != Clearance::Public.code() => (
-                "documents.read_classified",
-                serde_json::json!({ "classification": v.classification }),
-            ),
-            Err(ServiceError::NotFound(_)) => (
-                "documents.read_refused",
-                serde_json::json!({ "reason": "not_found_or_out_of_reach" }),
-            ),
-            Err(ServiceError::Forbidden(_)) => (
-                "documents.read_refused",
-                serde_json::json!({ "reason": "forbidden" }),
-            ),
-            _ => return got,
-        };
-        let mut tx = self.svc.db().begin().await?;
-        crate::events::record(
-            &mut tx,
-            &actor.audit(),
-            kind,
-            Some(format!("document:{id}")),
-            detail,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        got
+        self.svc
+            .record_read(actor, crate::reads::ReadOf::Document, id, got, now)
+            .await
     }
 
     /// A document, for a viewer of its unit (or one who holds or held a step of its case),
@@ -379,12 +357,20 @@ impl Documents<'_> {
                     state: x.state,
                     sent_at: from_ms(x.sent_at),
                     signed_at: x.signed_at.map(from_ms),
-                    return_reason: x.return_reason,
-                    reply: x.reply,
+                    return_reason: x.return_reason.as_ref().map(|r| {
+                        self.svc.opinion_text(
+                            &column_label(SealedColumn::ExchangeReturnReason, x.id),
+                            r,
+                        )
+                    }),
+                    reply: x.reply.as_ref().map(|r| {
+                        self.svc
+                            .opinion_text(&column_label(SealedColumn::ExchangeReply, x.id), r)
+                    }),
                     incoming_document_id: x.incoming_document_id,
                 })
                 .collect(),
-            ..view(doc, body)
+            ..view(self.svc, doc, body)
         })
     }
 
@@ -544,7 +530,15 @@ impl Documents<'_> {
 }
 
 /// The view of a document whose body the caller has opened.
-pub(super) fn view(d: DocumentRow, body: String) -> DocumentView {
+pub(super) fn view(svc: &Services, d: DocumentRow, body: String) -> DocumentView {
+    let signed_off_opinion = d
+        .signed_off_opinion
+        .as_ref()
+        .map(|o| svc.opinion_text(&crate::at_rest::signed_off_label(d.id), o));
+    let reply = d
+        .reply
+        .as_ref()
+        .map(|r| svc.opinion_text(&column_label(SealedColumn::DocumentReply, d.id), r));
     let kind = DocKind::from_code(&d.kind);
     DocumentView {
         id: d.id,
@@ -585,14 +579,14 @@ pub(super) fn view(d: DocumentRow, body: String) -> DocumentView {
         body_version: d.body_version,
         signed_off_name: d.signed_off_name,
         signed_off_at: d.signed_off_at.map(from_ms),
-        signed_off_opinion: d.signed_off_opinion,
+        signed_off_opinion,
         status_label: status_label(&d.status).into(),
         status: d.status,
         sender_name: d.sender_name,
         sender_number: d.sender_number,
         received_no: d.received_no,
         received_at: d.received_at.map(from_ms),
-        reply: d.reply,
+        reply,
         source_document_id: d.source_document_id,
         versions: Vec::new(),
         attachments: Vec::new(),

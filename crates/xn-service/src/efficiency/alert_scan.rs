@@ -270,6 +270,10 @@ impl Efficiency<'_> {
             let steps: Vec<String> = store::returns_of(db, case_id)
                 .await?
                 .into_iter()
+                .map(|(no, step, why)| {
+                    let why = self.svc.task_opinion(case_id, no, why.as_ref());
+                    (step, why)
+                })
                 .map(|(step, why)| match why.filter(|w| !w.trim().is_empty()) {
                     Some(w) => format!("{step}（{}）", clip(&w, 20)),
                     None => step,

@@ -151,6 +151,8 @@ impl Services {
             self.resolve_needs(w, &ctx, &case, &mut state, actor, now)
                 .await?,
         );
+        // Sealed before anything keeps the state (its row, the batch's cache, the task rows).
+        self.seal_new_opinions(case_id, &before, &mut state)?;
         let state = Arc::new(state);
         let (version, ids) = self
             .persist(

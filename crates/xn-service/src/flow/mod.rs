@@ -37,7 +37,7 @@ pub mod opinions;
 mod persist;
 mod revise;
 mod start;
-pub(crate) mod stored;
+pub mod stored;
 pub mod timers;
 mod urge;
 pub mod views;

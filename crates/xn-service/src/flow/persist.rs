@@ -43,7 +43,7 @@ impl Services {
     ) -> Result<(i64, HashMap<i64, i64>)> {
         let tasks = changed_tasks(before, after);
         let jobs = job_ops(def, cal, before, after, now, first.is_some());
-        let row = event_row(events, first);
+        let row = event_row(&self.sealed_events(case.id, events)?, first);
         if w.buffered() {
             let new_version = if first.is_some() { 1 } else { version + 1 };
             w.buffer(

@@ -40,13 +40,13 @@ fn internal(what: &str, e: impl std::fmt::Display) -> ServiceError {
 }
 
 /// The stored form of a state.
-pub(crate) fn encode(state: &CaseState) -> Result<Vec<u8>> {
+pub fn encode(state: &CaseState) -> Result<Vec<u8>> {
     let json = serde_json::to_vec(state).map_err(|e| internal("serialize", e))?;
     Ok(compress(&json))
 }
 
 /// A state from its stored form (any of the three).
-pub(crate) fn decode(bytes: &[u8]) -> Result<CaseState> {
+pub fn decode(bytes: &[u8]) -> Result<CaseState> {
     let json = json_of(bytes)?;
     serde_json::from_slice(&json).map_err(|e| internal("parse", e))
 }

@@ -606,6 +606,20 @@ impl Meetings<'_> {
         self.detail(actor, viewer, id).await
     }
 
+    /// [`Meetings::get_at`] as the meeting's page and the API read it: a read of a classified
+    /// meeting and a refused read are recorded for the auditor (`crate::reads`).
+    pub async fn read_at(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MeetingDetail> {
+        let got = self.get_at(actor, id, now).await;
+        self.svc
+            .record_read(actor, crate::reads::ReadOf::Meeting, id, got, now)
+            .await
+    }
+
     async fn detail(&self, actor: &Actor, viewer: Viewer, id: i64) -> Result<MeetingDetail> {
         let m = store::find_meeting(self.svc.db(), id)
             .await

@@ -220,6 +220,20 @@ impl Supervision<'_> {
         Ok((item, tasks))
     }
 
+    /// [`Supervision::item`] as the item's page and the API read it: a read of a classified
+    /// item and a refused read are recorded for the auditor (`crate::reads`).
+    pub async fn read_item(
+        &self,
+        actor: &Actor,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ItemDetail> {
+        let got = self.item(actor, id, now).await;
+        self.svc
+            .record_read(actor, crate::reads::ReadOf::SupervisionItem, id, got, now)
+            .await
+    }
+
     /// An item as its page shows it, if the actor may see it.
     pub async fn item(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<ItemDetail> {
         let (item, tasks) = self.reachable_item(actor, id).await?;

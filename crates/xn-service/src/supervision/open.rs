@@ -497,7 +497,8 @@ impl Supervision<'_> {
         let tasks = xn_store::flow::tasks_of_case(db, case_id).await?;
         let mut with_opinion: Vec<_> = tasks
             .iter()
-            .filter(|t| t.opinion.as_deref().is_some_and(|o| !o.trim().is_empty()))
+            // The engine keeps an opinion trimmed, so a sealed one is empty only when it was.
+            .filter(|t| t.opinion.as_ref().is_some_and(|o| !o.0.is_empty()))
             .filter(|t| t.acted_at.is_some())
             .collect();
         with_opinion.sort_by_key(|t| t.acted_at);
@@ -515,7 +516,12 @@ impl Supervision<'_> {
         drop(tx);
         let pick = leaderish.last().or(with_opinion.last());
         let (leader_post, text) = match pick {
-            Some(t) => (Some(t.post_id), t.opinion.clone().unwrap_or_default()),
+            Some(t) => (
+                Some(t.post_id),
+                self.svc
+                    .task_opinion(case_id, t.task_no, t.opinion.as_ref())
+                    .unwrap_or_default(),
+            ),
             None => (None, String::new()),
         };
         let leader_name = match leader_post {

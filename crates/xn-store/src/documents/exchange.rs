@@ -27,12 +27,12 @@ pub struct ExchangeRow {
     pub signed_at: Option<i64>,
     /// Epoch ms.
     pub returned_at: Option<i64>,
-    /// 退文 reasons.
-    pub return_reason: Option<String>,
+    /// 退文 reasons, sealed.
+    pub return_reason: Option<crate::Sealed>,
     /// Epoch ms.
     pub handled_at: Option<i64>,
-    /// 答复.
-    pub reply: Option<String>,
+    /// 答复, sealed.
+    pub reply: Option<crate::Sealed>,
 }
 
 const EXCHANGE_COLUMNS: &str = "x.id, x.document_id, x.recipient_unit_id, u.name as recipient_name, \
@@ -68,10 +68,10 @@ pub async fn set_exchange_state(
     tx: &mut Tx,
     id: i64,
     state: &str,
-    text: Option<&str>,
+    text: Option<&crate::Sealed>,
     at: i64,
 ) -> Result<()> {
-    let text = text.unwrap_or("");
+    let text = text.map_or("", |t| t.0.as_str());
     match state {
         "signed" => with_tx!(tx, c => sqlx::query(
             "update exchanges set state = 'signed', signed_at = $2 where id = $1")

@@ -101,7 +101,7 @@ pub struct DocumentRow {
     /// When signed off.
     pub signed_off_at: Option<i64>,
     /// 签发意见.
-    pub signed_off_opinion: Option<String>,
+    pub signed_off_opinion: Option<crate::Sealed>,
     /// The body version signed off.
     pub signed_off_version: Option<i64>,
     /// Status code.
@@ -125,7 +125,7 @@ pub struct DocumentRow {
     /// Incoming: the 主办 post.
     pub lead_post_id: Option<i64>,
     /// Incoming: the reply (答复).
-    pub reply: Option<String>,
+    pub reply: Option<crate::Sealed>,
     /// Who created it.
     pub created_post_id: i64,
     /// Epoch ms.
@@ -447,7 +447,7 @@ pub mod writes {
         id: i64,
         post_id: i64,
         name: &str,
-        opinion: &str,
+        opinion: &crate::Sealed,
         version: i64,
         written_on: &str,
         at: i64,
@@ -458,7 +458,7 @@ pub mod writes {
                 id.into(),
                 post_id.into(),
                 name.into(),
-                opinion.into(),
+                opinion.0.as_str().into(),
                 version.into(),
                 at.into(),
                 written_on.into(),
@@ -538,10 +538,11 @@ pub async fn set_attachment_names(tx: &mut Tx, id: i64, names: &str, at: i64) ->
     Ok(())
 }
 
-/// Every opinion written on a case's tasks, oldest first.
-pub async fn case_opinions(tx: &mut Tx, case_id: i64) -> Result<Vec<String>> {
-    Ok(with_tx!(tx, c => sqlx::query_scalar(
-        "select opinion from tasks where case_id = $1 and opinion is not null and opinion <> ''
+/// Every opinion written on a case's tasks, oldest first: (task number, the opinion sealed at
+/// the task's place).
+pub async fn case_opinions(tx: &mut Tx, case_id: i64) -> Result<Vec<(i64, crate::Sealed)>> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "select task_no, opinion from tasks where case_id = $1 and opinion is not null and opinion <> ''
          order by id")
         .bind(case_id).fetch_all(c).await)?)
 }

@@ -9,7 +9,7 @@ pub async fn record_signoff(
     id: i64,
     post_id: i64,
     name: &str,
-    opinion: &str,
+    opinion: &crate::Sealed,
     version: i64,
     written_on: &str,
     at: i64,
@@ -199,7 +199,13 @@ pub async fn set_lead(tx: &mut Tx, id: i64, post_id: i64, at: i64) -> Result<()>
 }
 
 /// Records an incoming document's reply and closes it.
-pub async fn set_reply(tx: &mut Tx, id: i64, reply: &str, status: &str, at: i64) -> Result<()> {
+pub async fn set_reply(
+    tx: &mut Tx,
+    id: i64,
+    reply: &crate::Sealed,
+    status: &str,
+    at: i64,
+) -> Result<()> {
     with_tx!(tx, c => sqlx::query(
         "update documents set reply = $2, status = $3, updated_at = $4 where id = $1")
         .bind(id).bind(reply).bind(status).bind(at).execute(c).await.map(|r| r.rows_affected()))?;

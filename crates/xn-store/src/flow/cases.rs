@@ -297,3 +297,19 @@ pub enum ClassifiedTable {
     /// `supervision_items`, by their source.
     SupervisionItems,
 }
+
+/// A case's stored engine state, as it is (for sealing what an earlier build kept in plain).
+pub async fn stored_state(tx: &mut Tx, id: i64) -> Result<Vec<u8>> {
+    Ok(
+        with_tx!(tx, c => sqlx::query_scalar("select state from cases where id = $1")
+        .bind(id).fetch_one(c).await)?,
+    )
+}
+
+/// Rewrites a case's stored engine state in place, its version unchanged: the same state in
+/// another stored form (opinions an earlier build kept in plain, sealed).
+pub async fn restore_state(tx: &mut Tx, id: i64, state: &[u8]) -> Result<()> {
+    with_tx!(tx, c => sqlx::query("update cases set state = $2 where id = $1")
+        .bind(id).bind(state).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

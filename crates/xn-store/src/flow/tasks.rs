@@ -34,8 +34,8 @@ pub struct TaskRow {
     pub due_at: Option<i64>,
     /// Decision.
     pub decision: Option<String>,
-    /// Opinion.
-    pub opinion: Option<String>,
+    /// Opinion, sealed at its task's place.
+    pub opinion: Option<crate::Sealed>,
     /// Proxy who acted.
     pub acted_by_post_id: Option<i64>,
     /// Epoch ms.
@@ -61,7 +61,9 @@ pub struct TaskRow {
     /// When the task was made by a return (退回): the returner's reason (empty when none was
     /// given). The action that made a task is the last one done (or returned) in its case at
     /// the instant the task was made.
-    pub returned_reason: Option<String>,
+    pub returned_reason: Option<crate::Sealed>,
+    /// The returner's task number (the place its reason is sealed at).
+    pub returned_by_task: Option<i64>,
     /// The case's 密级 code (`super::case_classification_sql`).
     pub classification: String,
 }
@@ -83,7 +85,11 @@ const TASK_COLUMNS: &str =
         (select case when r.state = 'returned' then coalesce(r.opinion, '') end from tasks r
           where r.case_id = t.case_id and r.state in ('done', 'returned')
           and r.acted_at = t.created_at and r.task_no < t.task_no
-          order by r.task_no desc limit 1) as returned_reason";
+          order by r.task_no desc limit 1) as returned_reason,
+        (select case when r.state = 'returned' then r.task_no end from tasks r
+          where r.case_id = t.case_id and r.state in ('done', 'returned')
+          and r.acted_at = t.created_at and r.task_no < t.task_no
+          order by r.task_no desc limit 1) as returned_by_task";
 
 /// A task projection row to write.
 #[derive(Debug, Clone)]
@@ -324,4 +330,24 @@ pub async fn case_document_classification(
 ) -> Result<Option<(String, String)>> {
     let sql = "select title, classification from documents where case_id = $1";
     Ok(with_tx!(tx, c => sqlx::query_as(sql).bind(case_id).fetch_optional(c).await)?)
+}
+
+/// Up to `limit` tasks after the id `after` whose opinion an earlier build stored in plain:
+/// (id, case, task number, opinion).
+pub async fn plain_opinions(
+    tx: &mut Tx,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, i64, i64, String)>> {
+    Ok(with_tx!(tx, c => sqlx::query_as(
+        "select id, case_id, task_no, opinion from tasks where id > $1 and opinion <> ''
+         and opinion not like 'sm4:%' order by id limit $2")
+        .bind(after).bind(limit).fetch_all(c).await)?)
+}
+
+/// Replaces a task's opinion by its sealed form.
+pub async fn set_opinion(tx: &mut Tx, id: i64, opinion: &crate::Sealed) -> Result<()> {
+    with_tx!(tx, c => sqlx::query("update tasks set opinion = $2 where id = $1")
+        .bind(id).bind(opinion).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

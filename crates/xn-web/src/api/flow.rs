@@ -231,7 +231,7 @@ async fn get_case(
     Ok(Json(
         state
             .services
-            .case_detail(&actor, id, state.clock.now())
+            .read_case(&actor, id, state.clock.now())
             .await?,
     ))
 }

@@ -86,7 +86,7 @@ async fn get_meeting(
         state
             .services
             .meetings()
-            .get_at(&actor, id, state.clock.now())
+            .read_at(&actor, id, state.clock.now())
             .await?,
     ))
 }

@@ -62,7 +62,7 @@ async fn get_item(
         state
             .services
             .supervision()
-            .item(&actor, id, state.clock.now())
+            .read_item(&actor, id, state.clock.now())
             .await?,
     ))
 }

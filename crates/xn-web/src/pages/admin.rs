@@ -294,6 +294,8 @@ async fn audit(
         ("token.", "接口令牌"),
         ("flow.", "流程办理"),
         ("documents.", "公文"),
+        ("cases.", "查阅事项"),
+        ("meetings.", "会议"),
         ("files.", "文件下载与导出"),
         ("supervision.", "督查督办"),
         ("audit.", "审计查询"),

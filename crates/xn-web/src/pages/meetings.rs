@@ -324,7 +324,7 @@ async fn meeting_page(
     error: Option<String>,
 ) -> Result<MeetingPage, PageError> {
     let m = state.services.meetings();
-    let d = m.get_at(actor, id, state.clock.now()).await?;
+    let d = m.read_at(actor, id, state.clock.now()).await?;
     let rooms = if d.may_manage {
         m.rooms(actor)
             .await?

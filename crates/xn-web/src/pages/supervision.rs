@@ -424,7 +424,7 @@ async fn item_page(
 ) -> Result<ItemPage, PageError> {
     let now = state.clock.now();
     let sv = state.services.supervision();
-    let d = sv.item(actor, id, now).await?;
+    let d = sv.read_item(actor, id, now).await?;
     let (subs_assignees, change_assignees) = if d.can_handle {
         (
             sv.assignees(actor, Some(id)).await?,

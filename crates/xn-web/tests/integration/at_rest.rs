@@ -1,12 +1,14 @@
-//! Data at rest (issue 17, finding 11): a document's body, its saved versions and its files
-//! are stored SM4-encrypted with an HMAC-SM3; a changed byte, a value moved from another row
+//! Data at rest (issue 17, finding 11): a document's body, its saved versions, its files and
+//! the opinions written on tasks (with a document's 签发意见) are stored SM4-encrypted with an HMAC-SM3; a changed byte, a value moved from another row
 //! and a plain value written behind the server's back are refused, never served; an
 //! installation upgraded from an earlier build has what it stored in plain sealed at the
 //! start that upgrades it, and only then.
 
 use axum::http::StatusCode;
 use serde_json::json;
-use xn_service::at_rest::{AtRest, blob_label, body_label, version_label};
+use xn_service::at_rest::{
+    AtRest, REFUSED_OPINION, blob_label, body_label, opinion_label, signed_off_label, version_label,
+};
 use xn_store::{Db, Sealed};
 
 use crate::documents::{notice, tokens};
@@ -383,5 +385,201 @@ on_both_engines!(
             .unwrap();
             admin.close().await;
         }
+    }
+);
+
+const SAID: &str = "同意。请核实防汛物资储备点清单后印发";
+
+/// The opinions of a case's tasks as stored, by task id.
+async fn stored_opinions(app: &TestApp, case: i64) -> Vec<(i64, String)> {
+    let sql = format!(
+        "select id, opinion from tasks where case_id = {case} and opinion <> '' order by id"
+    );
+    let sql = sqlx::AssertSqlSafe(sql);
+    match app.services().db() {
+        Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+/// A case's engine state as stored.
+async fn case_state(app: &TestApp, case: i64) -> xn_domain::flow::CaseState {
+    let mut tx = app.services().db().begin().await.unwrap();
+    let bytes = xn_store::flow::stored_state(&mut tx, case).await.unwrap();
+    tx.commit().await.unwrap();
+    xn_service::flow::stored::decode(&bytes).unwrap()
+}
+
+/// The opinions the case's API shows: its timeline's and its holders'.
+async fn shown_opinions(app: &TestApp, token: &str, case: i64) -> (Vec<String>, Vec<String>) {
+    let res = app
+        .api("GET", &format!("/api/v1/cases/{case}"), token, None)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    let v = res.json();
+    let strings = |list: Vec<&serde_json::Value>| {
+        list.into_iter()
+            .filter_map(|e| e["opinion"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let timeline = strings(v["timeline"].as_array().unwrap().iter().collect());
+    let holders = strings(
+        v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["holders"].as_array().unwrap().iter())
+            .collect(),
+    );
+    (timeline, holders)
+}
+
+on_both_engines!(
+    opinions_are_stored_encrypted_shown_opened_and_a_moved_one_is_refused,
+    |app: TestApp| async move {
+        let case = app.notice_at_the_director("物资储备点通知", None).await;
+        let zhuren = app.token_for("zhuren", &["org.read", "flow.work"]).await;
+        app.complete_ok(&zhuren, case, "同意", SAID, json!({}))
+            .await;
+
+        // Stored: sealed in the task rows, the case's state, the event rows and the 签发意见.
+        let keys = AtRest::new(crate::support::TEST_SEAL_KEY);
+        let stored = stored_opinions(&app, case).await;
+        assert_eq!(stored.len(), 2, "{stored:?}");
+        for (_, o) in &stored {
+            assert!(o.starts_with("sm4:"), "{o}");
+        }
+        let nos = app
+            .texts(&format!(
+                "select cast(task_no as text) from tasks where case_id = {case} and opinion <> '' order by id"
+            ))
+            .await;
+        let second_no: i64 = nos[1].parse().unwrap();
+        assert_eq!(
+            keys.open_text(
+                &opinion_label(case, second_no),
+                &Sealed(stored[1].1.clone())
+            )
+            .unwrap(),
+            SAID
+        );
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from events where subject = 'case:{case}' \
+                 and (detail like '%核稿无误%' or detail like '%核实防汛%')"
+            ))
+            .await,
+            0
+        );
+        assert!(
+            app.scalar(&format!(
+                "select count(*) from events where subject = 'case:{case}' \
+                 and detail like '%\"opinion\":\"sm4:%'"
+            ))
+            .await
+                >= 2
+        );
+        let state = case_state(&app, case).await;
+        let in_state: Vec<&String> = state
+            .tasks
+            .iter()
+            .filter_map(|t| t.opinion.as_ref())
+            .collect();
+        assert!(in_state.iter().any(|o| !o.is_empty()));
+        assert!(
+            in_state
+                .iter()
+                .all(|o| o.is_empty() || o.starts_with("sm4:")),
+            "{in_state:?}"
+        );
+        let doc = app
+            .scalar(&format!("select id from documents where case_id = {case}"))
+            .await;
+        let signed = app
+            .text(&format!(
+                "select signed_off_opinion from documents where id = {doc}"
+            ))
+            .await;
+        assert_eq!(
+            keys.open_text(&signed_off_label(doc), &Sealed(signed))
+                .unwrap(),
+            SAID
+        );
+
+        // Shown opened: the case's history and holders, the document's 签发意见.
+        let (timeline, holders) = shown_opinions(&app, &zhuren, case).await;
+        for want in ["核稿无误", SAID] {
+            assert!(timeline.iter().any(|o| o == want), "{timeline:?}");
+            assert!(holders.iter().any(|o| o == want), "{holders:?}");
+        }
+        let view = app
+            .api("GET", &format!("/api/v1/documents/{doc}"), &zhuren, None)
+            .await
+            .json();
+        assert_eq!(view["signed_off_opinion"], SAID);
+
+        // The 科长's sealed opinion moved onto the 主任's task: refused there, the page served.
+        let (first, second) = (stored[0].0, stored[1].0);
+        app.exec(&format!(
+            "update tasks set opinion = (select opinion from tasks where id = {first}) where id = {second}"
+        ))
+        .await;
+        let (_, holders) = shown_opinions(&app, &zhuren, case).await;
+        assert!(holders.iter().any(|o| o == REFUSED_OPINION), "{holders:?}");
+        assert!(!holders.iter().any(|o| o == SAID), "{holders:?}");
+        assert!(logged(
+            "failed its integrity check",
+            &format!("case:{case}:task:")
+        ));
+
+        // Put back as an earlier build kept them (plain in the rows and in the state), an
+        // upgrade's sealing seals them where they are and the page shows them again.
+        app.exec(&format!(
+            "update tasks set opinion = '核稿无误' where id = {first}"
+        ))
+        .await;
+        app.exec(&format!(
+            "update tasks set opinion = '{SAID}' where id = {second}"
+        ))
+        .await;
+        let mut plain = state.clone();
+        let mut reopened = Vec::new();
+        for t in &mut plain.tasks {
+            if let Some(o) = t.opinion.as_mut().filter(|o| !o.is_empty()) {
+                *o = keys
+                    .open_text(&opinion_label(case, i64::from(t.no)), &Sealed(o.clone()))
+                    .unwrap();
+                reopened.push(o.clone());
+            }
+        }
+        assert!(reopened.iter().any(|o| o == SAID), "{reopened:?}");
+        let mut tx = app.services().db().begin().await.unwrap();
+        xn_store::flow::restore_state(
+            &mut tx,
+            case,
+            &xn_service::flow::stored::encode(&plain).unwrap(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // Plain, they are refused like any value written behind the server's back.
+        let (_, holders) = shown_opinions(&app, &zhuren, case).await;
+        assert!(!holders.iter().any(|o| o == SAID), "{holders:?}");
+        let done = app.services().seal_legacy_at_rest().await.unwrap();
+        assert_eq!((done.opinions, done.states), (2, 1), "{done:?}");
+        for (_, o) in stored_opinions(&app, case).await {
+            assert!(o.starts_with("sm4:"), "{o}");
+        }
+        let resealed = case_state(&app, case).await;
+        assert!(
+            resealed
+                .tasks
+                .iter()
+                .filter_map(|t| t.opinion.as_ref())
+                .all(|o| o.is_empty() || o.starts_with("sm4:"))
+        );
+        let (timeline, holders) = shown_opinions(&app, &zhuren, case).await;
+        assert!(holders.iter().any(|o| o == SAID), "{holders:?}");
+        assert!(timeline.iter().any(|o| o == SAID), "{timeline:?}");
     }
 );

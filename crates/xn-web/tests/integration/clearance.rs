@@ -357,13 +357,16 @@ on_both_engines!(
             .await;
         assert_eq!(found.status, StatusCode::OK, "{}", found.body);
         assert!(entry_of(&found.json()["rows"], "id", item).is_none(), "{}", found.body);
-        for path in [
-            format!("/api/v1/supervision/{item}"),
-            format!("/api/v1/cases/{source}"),
+        // Each refused read is recorded for the auditor, with the reason and no words.
+        for (path, refused) in [
+            (format!("/api/v1/supervision/{item}"), "supervision.read_refused"),
+            (format!("/api/v1/cases/{source}"), "cases.read_refused"),
         ] {
+            let before = app.events_of(refused).await;
             let res = app.api("GET", &path, &token, None).await;
             assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}: {}", res.body);
             assert!(!res.body.contains("公路"), "{path}: {}", res.body);
+            assert_eq!(app.events_of(refused).await, before + 1, "{path}");
         }
         let res = app
             .api(
@@ -376,12 +379,40 @@ on_both_engines!(
         assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.body);
         assert!(!res.body.contains("公路"), "{}", res.body);
 
-        // The cleared chief reads it all.
+        // The cleared chief reads it all; each read of the classified item and its source
+        // case is recorded with its 密级 and nothing of its words.
         let board = app
             .api("GET", "/api/v1/supervision?tab=board", &sup, None)
             .await;
         let line = entry_of(&board.json()["rows"], "id", item).unwrap();
         assert_eq!(line["title"], "落实农村公路提档升级批示");
+        for (path, read, subject) in [
+            (
+                format!("/api/v1/supervision/{item}"),
+                "supervision.read_classified",
+                format!("supervision:{item}"),
+            ),
+            (
+                format!("/api/v1/cases/{source}"),
+                "cases.read_classified",
+                format!("case:{source}"),
+            ),
+        ] {
+            let before = app.events_of(read).await;
+            let res = app.api("GET", &path, &sup, None).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.body);
+            assert_eq!(app.events_of(read).await, before + 1, "{path}");
+            let detail = app
+                .text(&format!(
+                    "select detail from events where kind = '{read}' and subject = '{subject}' \
+                     order by id desc limit 1"
+                ))
+                .await;
+            assert!(
+                detail.contains("secret") && !detail.contains("公路"),
+                "{detail}"
+            );
+        }
     }
 );
 

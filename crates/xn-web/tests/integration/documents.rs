@@ -334,6 +334,21 @@ on_both_engines!(
         );
         assert_eq!(by("石门县人民政府")["state"], "signed");
         assert!(by("石门县人民政府")["signed_at"].is_string());
+        // Stored sealed: the reply in the recipient's document and the sender's exchange row,
+        // the reasons of the 退文.
+        for sql in [
+            "select count(*) from exchanges where reply like 'sm4:%'",
+            "select count(*) from exchanges where return_reason like 'sm4:%'",
+            "select count(*) from documents where reply like 'sm4:%'",
+        ] {
+            assert!(app.scalar(sql).await >= 1, "{sql}");
+        }
+        for sql in [
+            "select count(*) from exchanges where reply like '%排查%' or return_reason like '%主送%'",
+            "select count(*) from documents where reply like '%排查%'",
+        ] {
+            assert_eq!(app.scalar(sql).await, 0, "{sql}");
+        }
 
         // Every step's opinion and time is on the cases' timelines.
         let detail = app

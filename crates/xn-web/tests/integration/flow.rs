@@ -166,11 +166,19 @@ on_both_engines!(internal_request_round_trip, |app: TestApp| async move {
     // entered, holders assigned, the closing) is in its row, and on the timeline in order.
     let rows = app
         .scalar(&format!(
-            "select count(*) from events where subject = 'case:{case_id}'
+            "select count(*) from events where subject = 'case:{case_id}' and kind like 'flow.%'
                and kind not in ('flow.case_started', 'flow.returned', 'flow.task_completed')"
         ))
         .await;
     assert_eq!(rows, 0);
+    // Beside them, the outsider's refused read, recorded for the auditor.
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from events where subject = 'case:{case_id}' and kind = 'cases.read_refused'"
+        ))
+        .await,
+        1
+    );
     let kinds: Vec<&str> = case["timeline"]
         .as_array()
         .unwrap()

@@ -514,10 +514,19 @@ on_both_engines!(
             .await
             .json();
         assert_eq!(week["count"], 0);
+        let refused = app.events_of("meetings.read_refused").await;
         let res = app
             .api("GET", &format!("/api/v1/meetings/{id}"), &low, None)
             .await;
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.body);
+        assert_eq!(app.events_of("meetings.read_refused").await, refused + 1);
+        // Its office reads it: the read of a 秘密 meeting is recorded, with no title.
+        let reads = app.events_of("meetings.read_classified").await;
+        let res = app
+            .api("GET", &format!("/api/v1/meetings/{id}"), &mishu, None)
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(app.events_of("meetings.read_classified").await, reads + 1);
         let rw = app
             .api(
                 "GET",

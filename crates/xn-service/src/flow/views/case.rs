@@ -61,6 +61,19 @@ impl Services {
         Ok((row, tasks, posts))
     }
 
+    /// [`Services::case_detail`] as the case's page and the API read it: a read of a classified
+    /// case and a refused read are recorded for the auditor (`crate::reads`).
+    pub async fn read_case(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CaseDetail> {
+        let got = self.case_detail(actor, case_id, now).await;
+        self.record_read(actor, crate::reads::ReadOf::Case, case_id, got, now)
+            .await
+    }
+
     /// A case as its page shows it, if the actor may see it: the starter, anyone who held a
     /// task in it (or is proxy for one who did), or a supervising section that oversees it.
     pub async fn case_detail(
@@ -84,7 +97,8 @@ impl Services {
         };
         let me = actor.post_id().unwrap_or(0);
 
-        let steps = step_views(&state, &def, &tasks, &name_of, now);
+        let opinion_of = |t: &TaskRow| self.task_opinion(t.case_id, t.task_no, t.opinion.as_ref());
+        let steps = step_views(&state, &def, &tasks, &name_of, &opinion_of, now);
 
         // What the viewer can do.
         let mut my_tasks = open_to_me(&state, &def, &tasks, &posts, me, &name_of);
@@ -223,6 +237,7 @@ fn step_views(
     def: &ProcessDef,
     tasks: &[TaskRow],
     name_of: &impl Fn(i64) -> String,
+    opinion_of: &impl Fn(&TaskRow) -> Option<String>,
     now: DateTime<Utc>,
 ) -> Vec<StepView> {
     let mut steps = Vec::new();
@@ -242,7 +257,7 @@ fn step_views(
                 acted_by: t.acted_by_post_id.map(name_of),
                 state_label: task_state_label(&t.state).to_owned(),
                 decision: t.decision.clone(),
-                opinion: t.opinion.clone().filter(|o| !o.is_empty()),
+                opinion: opinion_of(t).filter(|o| !o.is_empty()),
                 acted_at: t.acted_at.map(from_ms),
                 urge_count: t.urge_count,
                 open: matches!(t.state.as_str(), "open" | "waiting" | "delegated"),

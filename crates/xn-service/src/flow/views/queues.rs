@@ -250,7 +250,7 @@ impl Services {
             let withheld = !actor.may_see(crate::clearance::level(&r.classification)?);
             let item = TaskItem {
                 instruction,
-                ..task_item(r, own, &names, now)
+                ..task_item(self, r, own, &names, now, withheld)
             };
             out.push(if withheld { withhold_task(item) } else { item });
         }
@@ -368,9 +368,30 @@ impl Services {
     }
 }
 
-fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<Utc>) -> TaskItem {
+/// A queue's line for a task. The opinions are opened only for a reader who may see them.
+fn task_item(
+    svc: &Services,
+    r: TaskRow,
+    own: i64,
+    names: &HashMap<i64, String>,
+    now: DateTime<Utc>,
+    withheld: bool,
+) -> TaskItem {
     let due = parse_date(r.due_date.as_deref());
-    let returned = r.returned_reason.clone().filter(|_| r.state == "open");
+    let returned = match (&r.returned_reason, r.returned_by_task) {
+        (Some(reason), Some(by)) if r.state == "open" => Some(if withheld {
+            String::new()
+        } else {
+            svc.task_opinion(r.case_id, by, Some(reason))
+                .unwrap_or_default()
+        }),
+        _ => None,
+    };
+    let opinion = if withheld {
+        None
+    } else {
+        svc.task_opinion(r.case_id, r.task_no, r.opinion.as_ref())
+    };
     TaskItem {
         id: r.id,
         case_id: r.case_id,
@@ -393,7 +414,7 @@ fn task_item(r: TaskRow, own: i64, names: &HashMap<i64, String>, now: DateTime<U
         created_at: from_ms(r.created_at),
         acted_at: r.acted_at.map(from_ms),
         decision: r.decision,
-        opinion: r.opinion,
+        opinion,
         urge_count: r.urge_count,
         case_version: r.case_version,
         case_status_label: case_status_label(&r.case_status).to_owned(),

@@ -52,11 +52,7 @@ impl Services {
                         .and_then(|v| v.as_str())
                         .map(str::to_owned)
                         .filter(|_| kind == "flow.task_completed"),
-                    opinion: d
-                        .get("opinion")
-                        .and_then(|v| v.as_str())
-                        .map(str::to_owned)
-                        .filter(|o| !o.is_empty()),
+                    opinion: self.event_opinion(case_id, d),
                     step: d
                         .get("step")
                         .and_then(|v| v.as_str())

@@ -469,7 +469,7 @@ pub(super) async fn show_case(
 ) -> Result<Response, PageError> {
     let c = state
         .services
-        .case_detail(&actor, id, state.clock.now())
+        .read_case(&actor, id, state.clock.now())
         .await?;
     let notice = q.ok.as_deref().and_then(done_message);
     Ok(case_page(&state, &actor, c, notice, None, Kept::default())
