@@ -50,9 +50,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(DbArgs),
-    /// Encrypt the document bodies and files an earlier build stored in plain. The server does
-    /// it by itself at the start that upgrades the database; run it by hand only when that
-    /// start was cut short (until then those bodies and files are not served).
+    /// Encrypt the document bodies, files and opinions an earlier build stored in plain. The
+    /// server does it by itself at the start that upgrades the database; run it by hand only
+    /// when that start was cut short (until then those values are not served).
     SealLegacy(DbArgs),
     /// PostgreSQL: let ROLE run the server without owning the tables. It may read and write
     /// them all but only read and append to the audit trail's events and seals, and not
