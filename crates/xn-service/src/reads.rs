@@ -4,9 +4,9 @@
 //! (`<area>.read_refused`, with the reason: missing or out of reach, or forbidden). Neither
 //! event carries the title or any other content, so the trail itself is no channel for it.
 //!
-//! Only the reads a person asks for are recorded: the page of the item and its API read. The
-//! lists that show an item's title (withheld there above the reader's clearance) and the
-//! re-rendering of a page after an action on it are not reads of their own.
+//! The reads recorded are those of the item's page and of its API read. The lists that show an
+//! item's line (withheld there above the reader's clearance), a print, and the rules that read
+//! an item are not reads of it.
 
 use chrono::{DateTime, Utc};
 use xn_domain::org::Clearance;
@@ -46,14 +46,6 @@ impl ReadOf {
             ReadOf::Meeting => format!("meeting:{id}"),
         }
     }
-
-    /// Every kind of material, for the kinds' list.
-    pub const ALL: [ReadOf; 4] = [
-        ReadOf::Document,
-        ReadOf::Case,
-        ReadOf::SupervisionItem,
-        ReadOf::Meeting,
-    ];
 }
 
 impl Services {
