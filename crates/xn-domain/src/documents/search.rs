@@ -3,23 +3,31 @@
 //! Chinese has no spaces and most words are two characters, so the index holds, for every run of
 //! CJK characters, its overlapping bigrams (安全生产 → 安全 全生 生产, as Lucene's CJK analyzer)
 //! and its unigrams (安 全 生 产, once per field), so that a query of one character finds
-//! something too. Runs of letters or digits are words, lowercased, letters and digits apart
-//! (GB9704 → gb 9704). Where a word of digits or letters touches a CJK character, the pair is
-//! one more token (〔2026〕7号 → 7号; 第3条 → 第3 3条), so that 7号 finds the seventh document
-//! and not every text holding a 7 and a 号.
+//! something too. After them, once per field, come the run's trigrams and 4-grams (安全生
+//! 全生产 安全生产): a query of three or four characters — most of what an office types, and
+//! the phrases whose every bigram is common (东州市农, 民生实事) — is then one token, found by
+//! the index alone, where the phrase of its bigrams had to be checked position by position on
+//! each candidate (bench/README.md, Search). Runs of letters or digits are words, lowercased,
+//! letters and digits apart (GB9704 → gb 9704). Where a word of digits or letters touches a CJK
+//! character, the pair is one more token (〔2026〕7号 → 7号; 第3条 → 第3 3条), so that 7号 finds
+//! the seventh document and not every text holding a 7 and a 号.
 //!
-//! A query is cut the same way: one character is its unigram, two are their bigram, three or
-//! more are the phrase of their bigrams (the bigrams at consecutive positions), and words split
-//! by spaces are all required. The engines get the tokens already cut, separated by spaces
-//! (SQLite FTS5 `unicode61`, PostgreSQL `tsvector` built from lexemes and positions), so both
-//! answer the same query the same way and neither depends on a locale or a dictionary.
+//! A query is cut the same way: one character is its unigram, two their bigram, three and four
+//! their trigram or 4-gram, five or more the phrase of their bigrams (the bigrams at consecutive
+//! positions) together with the 4-grams that cover it, which narrow the candidates before the
+//! phrase is checked; words split by spaces are all required. An index written before the
+//! n-grams ([`IndexForm::Bigrams`], while an upgraded installation re-indexes) is asked the
+//! phrase of bigrams for three characters or more, as before. The engines get the tokens already
+//! cut, separated by spaces (SQLite FTS5 `unicode61`, PostgreSQL `tsvector` built from lexemes
+//! and positions), so both answer the same query the same way and neither depends on a locale
+//! or a dictionary.
 //!
 //! Why not a segmenter such as jieba (not measured here; a choice by construction): a segmenter
 //! needs a dictionary shipped in the binary, may cut a query differently from the text it once
 //! indexed when the context differs (a word alone vs inside a longer sentence), and then misses
 //! the document; it also misses words its dictionary lacks — names of places and projects,
-//! which are what an office searches for most. Bigrams find every substring of two characters or
-//! more by construction; the cost is a larger index (see bench/README.md, Search).
+//! which are what an office searches for most. Bigrams and n-grams find every substring by
+//! construction; the cost is a larger index (see bench/README.md, Search).
 //!
 //! This module holds no SQL and no engine syntax.
 
@@ -27,6 +35,20 @@ use std::collections::HashSet;
 
 /// The longest query the search accepts, in characters; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 64;
+
+/// The longest CJK n-gram the index holds as one token (after the bigram chain); a query of up
+/// to this many characters is one token.
+pub const MAX_GRAM: usize = 4;
+
+/// The form of the index entries a query is cut for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexForm {
+    /// Entries with the trigrams and 4-grams ([`index_tokens`] of this build).
+    Grams,
+    /// Entries of bigrams and unigrams only, as an earlier build wrote them: while an upgraded
+    /// installation re-indexes, a query of three or more characters is the phrase of its bigrams.
+    Bigrams,
+}
 
 /// A term every hit must contain.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -159,11 +181,15 @@ fn pair(a: char, b: char) -> String {
 ///
 /// Per CJK run its bigrams (consecutive, so that a phrase of them matches) followed by those of
 /// its unigrams not yet seen in this field; per word of letters or digits the word; per place
-/// where a word touches a CJK character, the word with that character.
+/// where a word touches a CJK character, the word with that character. After all of them, the
+/// field's distinct trigrams and 4-grams (presence only: no query reads their positions, and
+/// keeping them last leaves the bigrams' positions where they were).
 pub fn index_tokens(text: &str) -> Vec<String> {
     let runs = runs(text);
     let mut out = Vec::new();
     let mut seen_unigrams: HashSet<char> = HashSet::new();
+    let mut grams: Vec<String> = Vec::new();
+    let mut seen_grams: HashSet<String> = HashSet::new();
     for (i, run) in runs.iter().enumerate() {
         match run.class {
             Class::Cjk => {
@@ -173,6 +199,14 @@ pub fn index_tokens(text: &str) -> Vec<String> {
                 for &c in &run.chars {
                     if seen_unigrams.insert(c) {
                         out.push(c.to_string());
+                    }
+                }
+                for n in 3..=MAX_GRAM {
+                    for w in run.chars.windows(n) {
+                        let gram: String = w.iter().collect();
+                        if seen_grams.insert(gram.clone()) {
+                            grams.push(gram);
+                        }
                     }
                 }
             }
@@ -197,16 +231,48 @@ pub fn index_tokens(text: &str) -> Vec<String> {
             Class::Other => {}
         }
     }
+    out.extend(grams);
     out
+}
+
+/// The terms of a CJK run of three or more characters in a query.
+fn cjk_terms(chars: &[char], form: IndexForm) -> Vec<Term> {
+    let bigrams = || chars.windows(2).map(|w| pair(w[0], w[1])).collect();
+    match form {
+        IndexForm::Grams if chars.len() <= MAX_GRAM => {
+            vec![Term::Token(chars.iter().collect())]
+        }
+        IndexForm::Grams => {
+            // The phrase, and 4-grams covering every character: one at each multiple of four,
+            // and the last four.
+            let mut terms = vec![Term::Phrase(bigrams())];
+            let last = chars.len() - MAX_GRAM;
+            let mut starts: Vec<usize> = (0..last).step_by(MAX_GRAM).collect();
+            starts.push(last);
+            for s in starts {
+                terms.push(Term::Token(chars[s..s + MAX_GRAM].iter().collect()));
+            }
+            terms
+        }
+        IndexForm::Bigrams => vec![Term::Phrase(bigrams())],
+    }
+}
+
+/// Parses what a person typed into the search box, for an index of this build's form
+/// ([`IndexForm::Grams`]): see [`parse_query_for`].
+pub fn parse_query(query: &str) -> TokenQuery {
+    parse_query_for(query, IndexForm::Grams)
 }
 
 /// Parses what a person typed into the search box: words split by spaces (or punctuation), all
 /// required.
 ///
-/// In each word, a CJK run of one character is its unigram, of two its bigram, of three or more
-/// the phrase of its bigrams; a word of letters or digits is itself, unless it touches a CJK
-/// character, in which case the joined token (7号) stands for both.
-pub fn parse_query(query: &str) -> TokenQuery {
+/// In each word, a CJK run of one character is its unigram, of two its bigram, of three or four
+/// its trigram or 4-gram, of five or more the phrase of its bigrams with its covering 4-grams
+/// (for an index of [`IndexForm::Bigrams`], three or more are the phrase alone); a word of
+/// letters or digits is itself, unless it touches a CJK character, in which case the joined
+/// token (7号) stands for both.
+pub fn parse_query_for(query: &str, form: IndexForm) -> TokenQuery {
     let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
     let runs = runs(&query);
     let mut terms: Vec<Term> = Vec::new();
@@ -236,9 +302,11 @@ pub fn parse_query(query: &str) -> TokenQuery {
                     }
                 }
                 [a, b] => push(Term::Token(pair(*a, *b))),
-                chars => push(Term::Phrase(
-                    chars.windows(2).map(|w| pair(w[0], w[1])).collect(),
-                )),
+                chars => {
+                    for t in cjk_terms(chars, form) {
+                        push(t);
+                    }
+                }
             },
             Class::Letter | Class::Digit => {
                 let word: String = run.chars.iter().collect();
@@ -326,11 +394,34 @@ mod tests {
     }
 
     #[test]
-    fn a_cjk_run_gives_its_bigrams_then_its_unigrams() {
+    fn a_cjk_run_gives_its_bigrams_then_its_unigrams_then_its_longer_grams() {
         assert_eq!(
             toks("安全生产"),
-            ["安全", "全生", "生产", "安", "全", "生", "产"]
+            [
+                "安全",
+                "全生",
+                "生产",
+                "安",
+                "全",
+                "生",
+                "产",
+                "安全生",
+                "全生产",
+                "安全生产"
+            ]
         );
+    }
+
+    #[test]
+    fn the_longer_grams_come_after_every_run_once_per_field() {
+        assert_eq!(
+            toks("防汛办，防汛办"),
+            ["防汛", "汛办", "防", "汛", "办", "防汛", "汛办", "防汛办"]
+        );
+        // A run of five gives its trigrams and 4-grams, never a 5-gram.
+        let ts = toks("东州市农业");
+        assert!(ts.contains(&"州市农业".to_owned()) && ts.contains(&"市农业".to_owned()));
+        assert!(!ts.contains(&"东州市农业".to_owned()));
     }
 
     #[test]
@@ -351,15 +442,12 @@ mod tests {
         for want in ["东政", "政办", "办发", "2026", "7号", "7", "号"] {
             assert!(ts.contains(&want.to_owned()), "{want} missing from {ts:?}");
         }
-        assert_eq!(
-            parse_query("东政办发").terms,
-            [p(&["东政", "政办", "办发"])]
-        );
+        assert_eq!(parse_query("东政办发").terms, [t("东政办发")]);
         assert_eq!(parse_query("7号").terms, [t("7号")]);
         assert_eq!(parse_query("2026").terms, [t("2026")]);
         assert_eq!(
             parse_query("东政办发〔2026〕7号").terms,
-            [p(&["东政", "政办", "办发"]), t("2026"), t("7号")]
+            [t("东政办发"), t("2026"), t("7号")]
         );
     }
 
@@ -387,12 +475,38 @@ mod tests {
     }
 
     #[test]
-    fn a_longer_query_is_the_phrase_of_its_bigrams() {
+    fn a_query_of_three_or_four_characters_is_one_token() {
+        assert_eq!(parse_query("营商环境").terms, [t("营商环境")]);
+        assert_eq!(parse_query("防汛办").terms, [t("防汛办")]);
+    }
+
+    #[test]
+    fn a_longer_query_is_the_phrase_of_its_bigrams_with_its_covering_grams() {
         assert_eq!(
-            parse_query("营商环境").terms,
-            [p(&["营商", "商环", "环境"])]
+            parse_query("东州市农业").terms,
+            [
+                p(&["东州", "州市", "市农", "农业"]),
+                t("东州市农"),
+                t("州市农业")
+            ]
         );
-        assert_eq!(parse_query("防汛办").terms, [p(&["防汛", "汛办"])]);
+        assert_eq!(
+            parse_query("优化营商环境工作").terms,
+            [
+                p(&["优化", "化营", "营商", "商环", "环境", "境工", "工作"]),
+                t("优化营商"),
+                t("环境工作")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_index_of_bigrams_is_asked_the_phrase_alone() {
+        let q = |s| parse_query_for(s, IndexForm::Bigrams).terms;
+        assert_eq!(q("营商环境"), [p(&["营商", "商环", "环境"])]);
+        assert_eq!(q("防汛办"), [p(&["防汛", "汛办"])]);
+        assert_eq!(q("东州市农业"), [p(&["东州", "州市", "市农", "农业"])]);
+        assert_eq!(q("督办"), [t("督办")]);
     }
 
     #[test]
@@ -411,7 +525,7 @@ mod tests {
     }
 
     #[test]
-    fn every_bigram_of_a_query_is_a_token_of_a_text_containing_it() {
+    fn every_token_of_a_query_is_a_token_of_a_text_containing_it() {
         let text = "关于进一步加强安全生产督办工作的通知（东政办发〔2026〕7号）";
         let stored: HashSet<String> = toks(text).into_iter().collect();
         for q in [
@@ -422,8 +536,11 @@ mod tests {
             "7号",
             "加强安全",
             "东政办发",
+            "进一步加强安全生产",
+            "生产督办工作",
         ] {
-            for term in parse_query(q).terms {
+            let forms = [IndexForm::Grams, IndexForm::Bigrams];
+            for term in forms.iter().flat_map(|f| parse_query_for(q, *f).terms) {
                 for tok in term.tokens() {
                     assert!(stored.contains(tok), "{q}: {tok} not stored");
                 }
@@ -443,10 +560,49 @@ mod tests {
 
     #[test]
     fn a_query_is_cut_at_its_longest_length() {
-        let long = "安".repeat(200);
+        let long: String = (0x4e00..0x4e00 + 200).filter_map(char::from_u32).collect();
         match parse_query(&long).terms.as_slice() {
-            [Term::Phrase(ts)] => assert_eq!(ts.len(), MAX_QUERY_CHARS - 1),
+            [Term::Phrase(ts), grams @ ..] => {
+                assert_eq!(ts.len(), MAX_QUERY_CHARS - 1);
+                assert_eq!(grams.len(), MAX_QUERY_CHARS / MAX_GRAM);
+            }
             other => panic!("{other:?}"),
+        }
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Recall by construction: every token of a query cut from a text (any substring of
+            /// one to eight characters, either form of the index) is a token of that text.
+            #[test]
+            fn every_substring_of_a_text_finds_it(
+                text in proptest::collection::vec(
+                    prop_oneof![
+                        8 => proptest::sample::select(vec!['安', '全', '生', '产', '督', '办', '东', '州']),
+                        1 => proptest::sample::select(vec!['，', ' ', '7', 'G', '号', '〔']),
+                    ],
+                    1..40,
+                ),
+                start in 0usize..40,
+                len in 1usize..=8,
+            ) {
+                let text: String = text.into_iter().collect();
+                let chars: Vec<char> = text.chars().collect();
+                let start = start % chars.len();
+                let end = (start + len).min(chars.len());
+                let query: String = chars[start..end].iter().collect();
+                let stored: HashSet<String> = index_tokens(&text).into_iter().collect();
+                for form in [IndexForm::Grams, IndexForm::Bigrams] {
+                    for term in parse_query_for(&query, form).terms {
+                        for tok in term.tokens() {
+                            prop_assert!(stored.contains(tok), "{query:?} in {text:?}: {tok} not stored");
+                        }
+                    }
+                }
+            }
         }
     }
 }

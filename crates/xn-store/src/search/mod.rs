@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use xn_domain::documents::search::{Term, TokenQuery, parse_query};
+use xn_domain::documents::search::{IndexForm, Term, TokenQuery, parse_query_for};
 use xn_domain::org::Clearance;
 
 use crate::{Db, Engine, Result, Tx};
@@ -635,17 +635,10 @@ fn where_sql(conds: &str) -> String {
 /// such ([`Total::About`]); pages reach no further than the cap. [`count_documents`] counts
 /// exactly when asked.
 pub async fn search_documents(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
-    let text = parse_query(&q.text);
-    let title = parse_query(&q.title);
+    let (text, title, facets) = asked(db, q).await?;
     let limit = q.limit.clamp(1, MAX_LIMIT);
     let offset = q.offset.clamp(0, COUNT_CAP);
     let engine = db.engine();
-    // The facets are used once every document's entry has them (the backlog is empty).
-    let facets = if any_queued(db, true).await? {
-        None
-    } else {
-        Some(facets_of(q))
-    };
     let f = facets.as_ref();
     let mut r = Reader::open(db).await?;
 
@@ -725,6 +718,26 @@ pub async fn search_documents(db: &Db, q: &SearchQuery) -> Result<SearchPage> {
     Ok(SearchPage { hits, total })
 }
 
+/// The words, the title words and the facets of a search, cut for the index as it stands. While
+/// a re-index backlog remains (an upgrade queued every document: migrations 0029, 0057), some
+/// entries lack the facet tokens or the n-grams, so the search tests the filters on `documents`
+/// and asks phrases of bigrams, which every entry holds; once it is worked off, the facets and
+/// the n-grams are used.
+async fn asked(db: &Db, q: &SearchQuery) -> Result<(TokenQuery, TokenQuery, Option<Facets>)> {
+    let backlog = any_queued(db, true).await?;
+    let form = if backlog {
+        IndexForm::Bigrams
+    } else {
+        IndexForm::Grams
+    };
+    let facets = (!backlog).then(|| facets_of(q));
+    Ok((
+        parse_query_for(&q.text, form),
+        parse_query_for(&q.title, form),
+        facets,
+    ))
+}
+
 /// A count that stopped at [`COUNT_CAP`] as a total.
 fn counted(n: i64) -> Total {
     if n >= COUNT_CAP {
@@ -738,14 +751,8 @@ fn counted(n: i64) -> Total {
 /// wants the exact number behind "约 N" or "10000+". It reads every match, so it is not part
 /// of the first page.
 pub async fn count_documents(db: &Db, q: &SearchQuery) -> Result<i64> {
-    let text = parse_query(&q.text);
-    let title = parse_query(&q.title);
+    let (text, title, facets) = asked(db, q).await?;
     let engine = db.engine();
-    let facets = if any_queued(db, true).await? {
-        None
-    } else {
-        Some(facets_of(q))
-    };
     let (from, c) = if text.is_empty() && title.is_empty() {
         let mut c = Clause::default();
         document_filters(q, &mut c);
@@ -853,7 +860,7 @@ mod tests {
 
     #[test]
     fn a_phrase_is_one_quoted_string_in_fts5_and_a_chain_in_tsquery() {
-        let q = parse_query("营商环境 督办");
+        let q = parse_query_for("营商环境 督办", IndexForm::Bigrams);
         assert_eq!(fts5_expr(&q.terms), "\"营商 商环 环境\" AND \"督办\"");
         assert_eq!(
             tsquery_expr(&q.terms, None),
