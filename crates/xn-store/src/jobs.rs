@@ -129,6 +129,15 @@ pub async fn claim_jobs(
     )
 }
 
+/// Gives back every claim `owner` still holds on a timer not done (a stopping server's), so that
+/// another server takes it at its next sweep instead of after the lease; the version moves on,
+/// so the owner could no longer finish it. Answers how many were given back.
+pub async fn release_jobs(db: &Db, owner: &str) -> Result<u64> {
+    let sql = "update jobs set lease_owner = null, lease_until = null, version = version + 1
+               where lease_owner = $1 and status = 'pending' and lease_until is not null";
+    Ok(with_db!(db, c => sqlx::query(sql).bind(owner).execute(c).await.map(|r| r.rows_affected()))?)
+}
+
 /// Marks a claimed timer done, if `owner` still holds it at `version`: false when the lease was
 /// lost (the caller must then roll back the effect it wrote).
 pub async fn finish_job(

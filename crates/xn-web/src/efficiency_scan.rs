@@ -8,13 +8,14 @@ use std::time::Duration;
 use xn_service::Services;
 
 use crate::Clock;
+use crate::stopping::Stopping;
 
 /// How often the rules run.
 pub const EVERY: Duration = Duration::from_secs(5 * 60);
 
-/// Runs the scan every `every` until the task is aborted. Errors are logged and the scan is
-/// tried again at the next round.
-pub async fn run(services: Services, clock: Clock, every: Duration) {
+/// Runs the scan every `every` until told to stop (a scan under way is finished). Errors are
+/// logged and the scan is tried again at the next round.
+pub async fn run(services: Services, clock: Clock, every: Duration, mut stopping: Stopping) {
     loop {
         match services.efficiency().scan_alerts(clock.now()).await {
             Ok(r) if r.raised + r.cleared + r.reopened > 0 => tracing::info!(
@@ -26,6 +27,8 @@ pub async fn run(services: Services, clock: Clock, every: Duration) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "efficiency alert scan failed"),
         }
-        tokio::time::sleep(every).await;
+        if stopping.sleep(every).await {
+            return;
+        }
     }
 }

@@ -24,6 +24,7 @@ pub mod pages;
 pub mod render_cli;
 pub mod respond;
 pub mod scheduled_backup;
+pub mod stopping;
 pub mod timers;
 
 /// Where the current time comes from. Only [`Clock::System`] reads the system clock; tests

@@ -605,42 +605,48 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("无法监听 {addr}"))?;
-    let timers = tokio::spawn(xn_web::timers::run(
-        services.clone(),
-        Clock::System,
-        xn_web::timers::TimerSettings {
-            lease: chrono::TimeDelta::seconds(i64::from(config.timer_lease_secs.max(1))),
-            poll: std::time::Duration::from_millis(config.timer_poll_ms.max(50)),
-        },
-    ));
-    let periods = tokio::spawn(xn_web::timers::close_efficiency_periods(
-        services.clone(),
-        Clock::System,
-    ));
-    let alerts = tokio::spawn(xn_web::efficiency_scan::run(
-        services.clone(),
-        Clock::System,
-        xn_web::efficiency_scan::EVERY,
-    ));
-    let backups = match &config.backup.dir {
-        Some(dir) => {
-            let at = config.backup.time()?;
-            println!(
-                "每日 {} （北京时间）备份到 {}，保留 {} 份",
-                config.backup.at,
-                dir.display(),
-                config.backup.keep
-            );
-            Some(tokio::spawn(xn_web::scheduled_backup::run(
-                services.db().clone(),
-                config.data_dir.clone(),
-                config.backup.clone(),
-                at,
-                Clock::System,
-            )))
-        }
-        None => None,
-    };
+    let (stop, stopping) = xn_web::stopping::channel();
+    let owner = xn_web::timers::owner_name();
+    let mut loops = vec![
+        tokio::spawn(xn_web::timers::run(
+            services.clone(),
+            Clock::System,
+            xn_web::timers::TimerSettings {
+                lease: chrono::TimeDelta::seconds(i64::from(config.timer_lease_secs.max(1))),
+                poll: std::time::Duration::from_millis(config.timer_poll_ms.max(50)),
+            },
+            owner.clone(),
+            stopping.clone(),
+        )),
+        tokio::spawn(xn_web::timers::close_efficiency_periods(
+            services.clone(),
+            Clock::System,
+            stopping.clone(),
+        )),
+        tokio::spawn(xn_web::efficiency_scan::run(
+            services.clone(),
+            Clock::System,
+            xn_web::efficiency_scan::EVERY,
+            stopping.clone(),
+        )),
+    ];
+    if let Some(dir) = &config.backup.dir {
+        let at = config.backup.time()?;
+        println!(
+            "每日 {} （北京时间）备份到 {}，保留 {} 份",
+            config.backup.at,
+            dir.display(),
+            config.backup.keep
+        );
+        loops.push(tokio::spawn(xn_web::scheduled_backup::run(
+            services.db().clone(),
+            config.data_dir.clone(),
+            config.backup.clone(),
+            at,
+            Clock::System,
+            stopping.clone(),
+        )));
+    }
     println!("效能已启动：http://{addr}/");
     axum::serve(
         listener,
@@ -648,15 +654,43 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
-    timers.abort();
-    periods.abort();
-    alerts.abort();
-    if let Some(b) = backups {
-        b.abort();
+    // Requests in flight are answered; the background loops finish the round they are in.
+    println!("正在停止：请求已处理完毕，等待后台任务结束……");
+    stop.stop();
+    let aborts: Vec<_> = loops
+        .iter()
+        .map(tokio::task::JoinHandle::abort_handle)
+        .collect();
+    let all = async {
+        for l in loops {
+            if let Err(e) = l.await {
+                tracing::warn!(error = %e, "a background task ended abnormally");
+            }
+        }
+    };
+    if tokio::time::timeout(STOP_GRACE, all).await.is_err() {
+        tracing::warn!(
+            seconds = STOP_GRACE.as_secs(),
+            "background tasks did not end in time; stopped"
+        );
+        for a in aborts {
+            a.abort();
+        }
+    }
+    match services.release_timer_leases(&owner).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(leases = n, "timer leases given back"),
+        Err(e) => tracing::warn!(error = %e, "giving back timer leases failed; they expire"),
     }
     services.db().close().await;
+    drop(services);
+    println!("效能已停止。");
     Ok(())
 }
+
+/// How long a stopping server waits for its background loops to finish their round (a sweep
+/// of timers, a scan, a backup being written) before it stops them where they are.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 async fn shutdown() {
     let ctrl_c = async {

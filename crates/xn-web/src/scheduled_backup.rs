@@ -11,6 +11,7 @@ use xn_domain::calendar::hours::{from_shanghai_local, to_shanghai_local};
 use xn_store::Db;
 
 use crate::Clock;
+use crate::stopping::Stopping;
 
 /// `[backup]` of the configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -103,14 +104,23 @@ pub async fn take_one(
     Ok(file)
 }
 
-/// Runs the daily backup until the task is aborted; a failure is logged and tried again the
-/// next day.
-pub async fn run(db: Db, data_dir: PathBuf, schedule: BackupSchedule, at: NaiveTime, clock: Clock) {
+/// Runs the daily backup until told to stop (a backup being written is finished first); a
+/// failure is logged and tried again the next day.
+pub async fn run(
+    db: Db,
+    data_dir: PathBuf,
+    schedule: BackupSchedule,
+    at: NaiveTime,
+    clock: Clock,
+    mut stopping: Stopping,
+) {
     loop {
         let now = clock.now();
         let next = next_run(now, at);
         let wait = (next - now).to_std().unwrap_or_default();
-        tokio::time::sleep(wait).await;
+        if stopping.sleep(wait).await {
+            return;
+        }
         match take_one(&db, &data_dir, &schedule, clock.now()).await {
             Ok(file) => tracing::info!(file = %file.display(), "scheduled backup written"),
             Err(e) => tracing::error!(error = %e, "scheduled backup failed"),

@@ -8,6 +8,7 @@ use chrono::TimeDelta;
 use xn_service::Services;
 
 use crate::Clock;
+use crate::stopping::Stopping;
 
 /// Chunks of the search re-index backlog (200 documents each) indexed per round of the loop.
 const BACKLOG_CHUNKS: usize = 10;
@@ -34,11 +35,18 @@ fn rand_suffix() -> u32 {
     (h.finish() & 0xffff_ffff) as u32
 }
 
-/// Runs due timers until the task is aborted. Errors are logged and retried at the next poll.
-pub async fn run(services: Services, clock: Clock, settings: TimerSettings) {
-    let owner = owner_name();
+/// Runs due timers as `owner` until told to stop; the sweep under way when the stop comes is
+/// finished first, so every timer it claimed has its effect. Errors are logged and retried at
+/// the next poll.
+pub async fn run(
+    services: Services,
+    clock: Clock,
+    settings: TimerSettings,
+    owner: String,
+    mut stopping: Stopping,
+) {
     loop {
-        loop {
+        while !stopping.is_set() {
             match services
                 .run_due_timers(&owner, clock.now(), settings.lease, 50)
                 .await
@@ -76,14 +84,16 @@ pub async fn run(services: Services, clock: Clock, settings: TimerSettings) {
         if let Err(e) = services.seal_events().await {
             tracing::warn!(error = %e, "sealing events failed");
         }
-        tokio::time::sleep(settings.poll).await;
+        if stopping.sleep(settings.poll).await {
+            return;
+        }
     }
 }
 
 /// Stores the efficiency figures (效能) of every period that has ended: once when the server
 /// starts (catching up on what ended while it was down) and then after each Beijing midnight.
 /// Several servers may do it at once: each writes the same rows.
-pub async fn close_efficiency_periods(services: Services, clock: Clock) {
+pub async fn close_efficiency_periods(services: Services, clock: Clock, mut stopping: Stopping) {
     let mut done_for = None;
     loop {
         let now = clock.now();
@@ -99,6 +109,8 @@ pub async fn close_efficiency_periods(services: Services, clock: Clock) {
                 Err(e) => tracing::warn!(error = %e, "storing efficiency figures failed"),
             }
         }
-        tokio::time::sleep(Duration::from_secs(60)).await;
+        if stopping.sleep(Duration::from_secs(60)).await {
+            return;
+        }
     }
 }

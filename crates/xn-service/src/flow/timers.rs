@@ -41,6 +41,12 @@ pub struct Sweep {
 }
 
 impl Services {
+    /// Gives back the leases `owner` still holds on timers not done: what a server does as it
+    /// stops, after its last sweep, so that another server takes them at once. Answers how many.
+    pub async fn release_timer_leases(&self, owner: &str) -> Result<u64> {
+        Ok(xn_store::flow::release_jobs(self.db(), owner).await?)
+    }
+
     /// Claims and runs the timers due at `now` for `owner`, holding each lease for `lease`.
     pub async fn run_due_timers(
         &self,

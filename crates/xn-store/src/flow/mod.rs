@@ -34,4 +34,5 @@ pub use tasks::*;
 
 pub use crate::jobs::{
     JobRow, arm_job, arm_next_job, cancel_jobs, claim_jobs, finish_job, jobs_of_case, next_job_due,
+    release_jobs,
 };

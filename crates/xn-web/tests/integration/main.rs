@@ -54,6 +54,7 @@ mod service;
 mod service_files;
 mod service_hot;
 mod service_internal;
+mod stopping;
 mod study;
 mod summaries;
 mod supervision;

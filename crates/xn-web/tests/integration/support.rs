@@ -123,7 +123,8 @@ impl TestApp {
         let (db, dir, pg_database) = match engine {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
-                let path = dir.path().join("test.db");
+                // The name `serve --data-dir` opens, so a real server can run on the copy.
+                let path = dir.path().join("xiaoneng.db");
                 std::fs::copy(template::sqlite(), &path).unwrap();
                 let db = Db::open_sqlite(&path).await.unwrap();
                 (db, Some(dir), None)
@@ -213,6 +214,12 @@ impl TestApp {
 
     pub fn services(&self) -> &Services {
         &self.state.services
+    }
+
+    /// The data directory a `xiaoneng serve --data-dir` process can serve this test's SQLite
+    /// database from (`None` on PostgreSQL).
+    pub fn sqlite_data_dir(&self) -> Option<&std::path::Path> {
+        self._dir.as_ref().map(tempfile::TempDir::path)
     }
 
     /// A URL another process can open this test's PostgreSQL database with (its schema named
