@@ -8,7 +8,7 @@ use chrono::TimeDelta;
 use serde_json::json;
 
 use crate::on_both_engines;
-use crate::support::TestApp;
+use crate::support::{TestApp, free_port};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
@@ -961,14 +961,6 @@ async fn two_servers_one_effect_per_timer() {
         .await;
     assert_eq!(effects, done);
     assert_eq!(app.scalar("select count(*) from (select job_id, post_id from cards group by job_id, post_id having count(*) > 1) d").await, 0);
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 const FANOUT: &str = r#"

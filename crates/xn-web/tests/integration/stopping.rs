@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::on_both_engines;
-use crate::support::TestApp;
+use crate::support::{TestApp, free_port};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
@@ -58,14 +58,6 @@ async fn call(
     let status = text.split(' ').nth(1)?.parse().ok()?;
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
     Some((status, body))
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 on_both_engines!(

@@ -91,6 +91,15 @@ pub struct TestApp {
     pg_database: Option<(String, String)>,
 }
 
+/// A port on the loopback that is free now, for a real server a test starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A Beijing time (`2026-11-26 10:00`) as an instant.
 pub fn bj(s: &str) -> DateTime<Utc> {
     chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
