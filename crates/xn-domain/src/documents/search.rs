@@ -575,14 +575,16 @@ mod tests {
         use proptest::prelude::*;
 
         proptest! {
-            /// Recall by construction: every token of a query cut from a text (any substring of
-            /// one to eight characters, either form of the index) is a token of that text.
+            /// Recall by construction: every token of a query cut from a Chinese text (any
+            /// substring of one to eight characters, either form of the index) is a token of
+            /// that text. Words of letters or digits are left out on purpose: they are found
+            /// whole (7号 does not find 17号), not as any substring.
             #[test]
             fn every_substring_of_a_text_finds_it(
                 text in proptest::collection::vec(
                     prop_oneof![
                         8 => proptest::sample::select(vec!['安', '全', '生', '产', '督', '办', '东', '州']),
-                        1 => proptest::sample::select(vec!['，', ' ', '7', 'G', '号', '〔']),
+                        1 => proptest::sample::select(vec!['，', ' ', '号', '〔']),
                     ],
                     1..40,
                 ),
