@@ -13,6 +13,7 @@ pub mod flow;
 pub mod information;
 pub mod management;
 pub mod meetings;
+pub mod notify;
 pub mod org;
 pub mod research;
 pub mod satisfaction;

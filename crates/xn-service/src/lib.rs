@@ -34,6 +34,7 @@ pub mod information;
 pub mod management;
 pub mod meetings;
 pub mod notifications;
+pub mod notify;
 pub mod org;
 pub mod paging;
 pub mod password;
@@ -213,6 +214,8 @@ pub struct Settings {
     pub running_figures_max_age: std::time::Duration,
     /// What the auditor's page calls a mass download (`[audit]`).
     pub audit: xn_domain::security::AuditRules,
+    /// What 消息推送 may send by and where its links point (`[notify]`).
+    pub outbound: notify::Outbound,
 }
 
 /// Everything a use case needs: the database and the settings. Cheap to clone.

@@ -66,6 +66,7 @@ pub mod jobs;
 pub mod management;
 pub mod meetings;
 pub mod notifications;
+pub mod notify;
 pub mod opinions;
 pub mod org;
 pub mod research;

@@ -59,6 +59,10 @@ pub struct Config {
     /// What the auditor's page calls a mass download: `[audit] mass_downloads_per_day = 50`,
     /// `look_back_days = 30`.
     pub audit: xn_domain::security::AuditRules,
+    /// Mail and messengers: `[notify] public_url = "https://oa.example.gov.cn"` and
+    /// `[notify.mail] host = "smtp.example.gov.cn"`, `port = 587`, `security = "starttls"`,
+    /// `username`, `password`, `from = "东川市政府办公室 <oa@example.gov.cn>"`.
+    pub notify: crate::outbound::NotifyConfig,
 }
 
 impl Default for Config {
@@ -83,6 +87,7 @@ impl Default for Config {
             satisfaction: xn_domain::satisfaction::Rules::default(),
             audit: xn_domain::security::AuditRules::default(),
             efficiency_refresh_secs: 60,
+            notify: crate::outbound::NotifyConfig::default(),
         }
     }
 }
@@ -126,6 +131,14 @@ impl Config {
             satisfaction: self.satisfaction,
             running_figures_max_age: std::time::Duration::from_secs(self.efficiency_refresh_secs),
             audit: self.audit,
+            outbound: xn_service::notify::Outbound {
+                public_url: if self.notify.public_url.trim().is_empty() {
+                    format!("http://{}", self.addr)
+                } else {
+                    self.notify.public_url.trim().to_owned()
+                },
+                mail: self.notify.mail.configured(),
+            },
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod efficiency_scan;
 pub mod error;
 pub mod extract;
 pub mod input;
+pub mod outbound;
 pub mod pages;
 pub mod render_cli;
 pub mod respond;

@@ -630,6 +630,20 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
             stopping.clone(),
         )),
     ];
+    // Mail and messengers: the same lease as the timers; a round at each timer poll.
+    let transports = xn_web::outbound::Transports::new(&config.notify)?;
+    if let Some(host) = &config.notify.mail.host {
+        println!("消息推送：邮件经 {host}:{} 发送", config.notify.mail.port);
+    }
+    loops.push(tokio::spawn(xn_web::outbound::run(
+        services.clone(),
+        transports,
+        Clock::System,
+        chrono::TimeDelta::seconds(i64::from(config.timer_lease_secs.max(1))),
+        std::time::Duration::from_millis(config.timer_poll_ms.max(50)),
+        owner.clone(),
+        stopping.clone(),
+    )));
     if let Some(dir) = &config.backup.dir {
         let at = config.backup.time()?;
         println!(
@@ -681,6 +695,11 @@ async fn serve(mut config: Config, args: ServeArgs) -> anyhow::Result<()> {
         Ok(0) => {}
         Ok(n) => tracing::info!(leases = n, "timer leases given back"),
         Err(e) => tracing::warn!(error = %e, "giving back timer leases failed; they expire"),
+    }
+    match services.notify().release(&owner).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(messages = n, "message leases given back"),
+        Err(e) => tracing::warn!(error = %e, "giving back message leases failed; they expire"),
     }
     services.db().close().await;
     drop(services);

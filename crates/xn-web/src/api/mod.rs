@@ -27,6 +27,7 @@ pub mod management;
 pub mod meetings;
 pub mod meetings_minutes;
 pub mod meetings_topics;
+pub mod notify;
 pub mod org;
 pub mod plans;
 pub mod research;
@@ -217,6 +218,7 @@ fn describe_errors(api: &mut utoipa::openapi::OpenApi) {
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(account::router())
+        .merge(notify::router())
         .merge(org::router())
         .merge(calendar::router())
         .merge(flow::router())

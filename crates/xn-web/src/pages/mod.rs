@@ -34,6 +34,7 @@ pub mod management;
 pub mod meetings;
 pub mod meetings_minutes;
 pub mod meetings_topics;
+pub mod notify;
 pub mod org;
 pub mod research;
 pub mod reset;
@@ -316,6 +317,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(reset::router())
         .merge(account::router())
+        .merge(notify::router())
         .merge(org::router())
         .merge(admin::router())
         .merge(calendar::router())

@@ -390,23 +390,7 @@ struct NoticeLine {
 
 /// The page a notification's subject (`case:12`, `supervision:3`, `document:7`) opens.
 fn notice_link(subject: Option<&str>) -> Option<String> {
-    let (kind, id) = subject?.split_once(':')?;
-    let id: i64 = id.parse().ok()?;
-    match kind {
-        "case" => Some(format!("/cases/{id}")),
-        "supervision" => Some(format!("/supervision/{id}")),
-        "document" => Some(format!("/documents/{id}")),
-        "meeting" => Some(format!("/meetings/{id}")),
-        "efficiency_alert" => Some(format!("/efficiency/alerts#alert-{id}")),
-        "rule" => Some(format!("/rules/{id}")),
-        "study_material" => Some(format!("/study/materials/{id}")),
-        "study_session" => Some(format!("/study/sessions/{id}")),
-        "information_commission" => Some(format!("/information/commissions/{id}")),
-        "information_issue" => Some(format!("/information/periodicals/{id}")),
-        "service" => Some(format!("/affairs/{id}")),
-        "instruction" => Some(format!("/supervision/new?case={id}")),
-        _ => None,
-    }
+    xn_domain::notify::subject_path(subject?)
 }
 
 #[derive(Template, WebTemplate)]

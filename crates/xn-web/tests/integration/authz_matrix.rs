@@ -152,6 +152,15 @@ fn rows() -> Vec<Row> {
         r("GET", "/api/v1/tokens", "", "yyyy yyy yy"),
         r("POST", "/api/v1/tokens", "token.own", "yyyy nnn nn").json(r#"{"name":"矩阵","scopes":["org.read"]}"#),
         r("DELETE", "/api/v1/tokens/{other_token}", "token.own", "hhhh hhh nn"),
+        // 消息推送: one's own choices; a unit's group robots are the 系统管理员's. The robot
+        // is set, tested and retired in that order (a retired one answers 404).
+        r("GET", "/api/v1/account/notify", "", "yyyy yyy yy"),
+        r("PUT", "/api/v1/account/notify", "", "yyyy yyy yy").json(r#"{"email":"matrix@example.gov.cn","mail":true,"topics":["new_task"]}"#),
+        r("GET", "/api/v1/account/notify/deliveries", "", "yyyy yyy yy"),
+        r("GET", "/api/v1/org/units/{id}/robots", "org.admin", "nnnn ynn nn"),
+        r("PUT", "/api/v1/org/units/{id}/robots", "org.admin", "nnnn ynn nn").json(r#"{"kind":"dingtalk","url":"https://oapi.dingtalk.com/robot/send?access_token=matrix","topics":["new_task"]}"#),
+        r("POST", "/api/v1/org/units/{id}/robots/{robot_kind}/test", "org.admin", "nnnn ynn nn"),
+        r("DELETE", "/api/v1/org/units/{id}/robots/{robot_kind}", "org.admin", "nnnn ynn nn"),
         // ---- API: organisation (read by all; 系统管理员 changes, 安全保密管理员 grants) ----
         r("GET", "/api/v1/units", "org.read", "yyyy yyy yn"),
         r("POST", "/api/v1/units", "org.admin", "nnnn ynn nn").json(r#"{"kind":"section","name":"矩阵新科","parent_id":{city_office}}"#),
@@ -529,6 +538,12 @@ fn rows() -> Vec<Row> {
         r("POST", "/account/factor/confirm", "", "yyyy yyy ll").form("code=000000"),
         r("GET", "/account/sessions", "", "yyyy yyy ll"),
         r("POST", "/account/sessions/end-others", "", "yyyy yyy ll"),
+        r("GET", "/account/notify", "", "yyyy yyy ll"),
+        r("POST", "/account/notify", "", "yyyy yyy ll").form("email=matrix%40example.gov.cn&mail=true&topics=new_task&quiet_from=22%3A00&quiet_to=07%3A00"),
+        r("GET", "/org/units/{id}/robots", "org.admin", "nnnn ynn ll"),
+        r("POST", "/org/units/{id}/robots", "org.admin", "nnnn ynn ll").form("kind=dingtalk&url=https%3A%2F%2Foapi.dingtalk.com%2Frobot%2Fsend%3Faccess_token%3Dmatrix&topics=new_task"),
+        r("POST", "/org/units/{id}/robots/{robot_kind}/test", "org.admin", "nnnn ynn ll"),
+        r("POST", "/org/units/{id}/robots/{robot_kind}/retire", "org.admin", "nnnn ynn ll"),
         // ---- Pages: organisation and administration ----
         r("GET", "/org/units", "org.read", "yyyy yyy ll"),
         r("GET", "/org/units.xlsx", "org.read", "yyyy yyy ll"),
@@ -1635,6 +1650,7 @@ async fn fixtures(app: &TestApp) -> (Fixtures, BTreeMap<&'static str, String>) {
     f.insert("service_request", request.to_string());
     f.insert("service_file", "1".to_owned());
     f.insert("action", "decline".to_owned());
+    f.insert("robot_kind", "dingtalk".to_owned());
     (Fixtures(f), logins)
 }
 

@@ -38,6 +38,7 @@ mod meetings_minutes;
 mod meetings_notice_document;
 mod meetings_notices;
 mod meetings_topics;
+mod notify;
 mod opinions;
 mod org;
 mod plans;
