@@ -1,4 +1,4 @@
-// The second factor in real headless Chromium, at 1366×768 and on a 390×844 phone: a secretary
+// The second factor and one's own 消息推送 choices in real headless Chromium, at 1366×768 and on a 390×844 phone: a secretary
 // enrols a TOTP factor with a code computed here, signs out and signs in with a fresh code; an
 // administrator whose factor was reset at the console is held on the enrolment page until he
 // enrols, and only then reaches administration and the auditor's page. On SQLite, and on PostgreSQL when
@@ -130,6 +130,50 @@ function journeys(backend, { databaseUrl } = {}) {
       await context.close();
     }
   });
+
+  for (const [label, options, login] of [['1366×768', OFFICE_SCREEN, 'wenshu'], ['phone', PHONE, 'zhuren']]) {
+    test(`a person chooses which messages reach her by mail and in quiet hours (${label})`, { timeout: 120_000 }, async () => {
+      const context = await browser.newContext(options);
+      context.setDefaultTimeout(10_000);
+      try {
+        const page = await context.newPage();
+        await page.goto(`${server.url}/login`);
+        await submitLogin(page, login);
+        await page.goto(`${server.url}/account`);
+        await navigating(page, () => page.getByRole('link', { name: '消息推送' }).click());
+        await expectText(page.locator('h1'), '消息推送', { hint: `${login}-notify` });
+        await expectText(page.locator('body'), '尚未设置邮件服务器', { hint: `${login}-no-mail-server` });
+        const form = page.locator('#notify-form');
+        // A malformed address is refused with the reason; what was typed stays.
+        await form.locator('input[name=email]').fill(`${login}@qinghe`);
+        await form.getByLabel('发送邮件').check();
+        await page.evaluate(() => { document.querySelector('#notify-form').noValidate = true; });
+        await navigating(page, () => form.getByRole('button', { name: '保存' }).click());
+        await expectText(page.locator('.error'), '邮箱地址格式不正确', { hint: `${login}-bad-email` });
+        assert.equal(await page.locator('#notify-form input[name=email]').inputValue(), `${login}@qinghe`);
+        await page.locator('#notify-form input[name=email]').fill(`${login}@qinghe.gov.cn`);
+        await page.locator('#notify-form').getByLabel('新待阅').check();
+        await page.locator('#notify-form').getByLabel('黄牌').uncheck();
+        await page.locator('#notify-form input[name=quiet_from]').fill('22:00');
+        await page.locator('#notify-form input[name=quiet_to]').fill('07:30');
+        await navigating(page, () => page.locator('#notify-form').getByRole('button', { name: '保存' }).click());
+        await expectText(page.locator('.notice'), '已保存', { hint: `${login}-saved` });
+        // Saved as chosen: shown again on a fresh load.
+        await page.goto(`${server.url}/account/notify`);
+        const saved = page.locator('#notify-form');
+        assert.equal(await saved.locator('input[name=email]').inputValue(), `${login}@qinghe.gov.cn`);
+        assert.ok(await saved.getByLabel('新待阅').isChecked(), '新待阅 chosen');
+        assert.ok(!(await saved.getByLabel('黄牌').isChecked()), '黄牌 left out');
+        assert.ok(await saved.getByLabel('红牌').isChecked(), '红牌 kept by default');
+        assert.equal(await saved.locator('input[name=quiet_from]').inputValue(), '22:00');
+        await expectText(page.locator('body'), '还没有推送记录', { hint: `${login}-no-deliveries` });
+        await fitsTheScreen(page, `消息推送 (${label})`);
+        await screenshot(page, shot(`notify-${login}`));
+      } finally {
+        await context.close();
+      }
+    });
+  }
 }
 
 onEngines(import.meta.url, 'second factor journeys', journeys);

@@ -608,7 +608,7 @@ impl Notify<'_> {
                     .await?;
             out.extend(rows.iter().map(delivery_view));
         }
-        out.sort_by(|a, b| b.id.cmp(&a.id));
+        out.sort_by_key(|d| std::cmp::Reverse(d.id));
         out.truncate(usize::try_from(limit.clamp(1, 100)).unwrap_or(100));
         Ok(out)
     }

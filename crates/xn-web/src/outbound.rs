@@ -21,7 +21,7 @@ use crate::Clock;
 use crate::stopping::Stopping;
 
 /// How a server sends: `[notify]` in the configuration.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NotifyConfig {
     /// The address people open the system at; messages link there
@@ -30,15 +30,6 @@ pub struct NotifyConfig {
     pub public_url: String,
     /// The mail server; without `host` no mail is sent.
     pub mail: MailConfig,
-}
-
-impl Default for NotifyConfig {
-    fn default() -> Self {
-        NotifyConfig {
-            public_url: String::new(),
-            mail: MailConfig::default(),
-        }
-    }
 }
 
 /// `[notify.mail]`.
