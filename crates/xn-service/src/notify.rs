@@ -698,25 +698,7 @@ impl Notify<'_> {
                 attempts: row.attempts,
                 companions: Vec::new(),
             };
-            if row.channel == "mail" {
-                if row.digest != 0 {
-                    let more = xn_store::notify::claim_digest_companions(
-                        db,
-                        owner,
-                        &row.address,
-                        ms(now),
-                        until,
-                    )
-                    .await?;
-                    o.lines.extend(more.iter().map(|m| Line {
-                        title: m.title.clone(),
-                        body: m.body.clone(),
-                        link: m.link.clone(),
-                    }));
-                    o.companions = more.iter().map(|m| (m.id, m.version)).collect();
-                    o.title = format!("【效能】每日汇总：{} 条待您处理的消息", o.lines.len());
-                }
-            } else {
+            if row.channel != "mail" {
                 let robot = match row.robot_id {
                     Some(id) => xn_store::notify::robot(db, id).await?,
                     None => None,
@@ -747,6 +729,29 @@ impl Notify<'_> {
                 };
             }
             out.push(o);
+        }
+        // Daily digests: all of one person's due lines in one mail, a few people per round.
+        for _ in 0..8 {
+            let rows = xn_store::notify::claim_digest(db, owner, ms(now), until).await?;
+            let Some(first) = rows.first() else {
+                break;
+            };
+            out.push(Outgoing {
+                id: first.id,
+                to: Destination::Mail(first.address.clone()),
+                title: format!("【效能】每日汇总：{} 条待您处理的消息", rows.len()),
+                lines: rows
+                    .iter()
+                    .map(|m| Line {
+                        title: m.title.clone(),
+                        body: m.body.clone(),
+                        link: m.link.clone(),
+                    })
+                    .collect(),
+                version: first.version,
+                attempts: first.attempts,
+                companions: rows[1..].iter().map(|m| (m.id, m.version)).collect(),
+            });
         }
         Ok(out)
     }

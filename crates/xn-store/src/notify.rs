@@ -337,8 +337,8 @@ pub async fn claim_deliveries(
     let sql = format!(
         "update deliveries set lease_owner = $1, lease_until = $2, attempts = attempts + 1,
              version = version + 1
-         where id in (select id from deliveries where status = 'pending' and due_at <= $3
-                      and (lease_until is null or lease_until < $3)
+         where id in (select id from deliveries where status = 'pending' and digest = 0
+                      and due_at <= $3 and (lease_until is null or lease_until < $3)
                       order by due_at, id limit $4 {lock})
          returning {DELIVERY_COLUMNS}"
     );
@@ -348,31 +348,29 @@ pub async fn claim_deliveries(
     )
 }
 
-/// The digest messages of `address` due by `now_ms` not yet claimed by anyone else: the ones a
-/// claimed digest message carries with it. They are claimed for `owner` too.
-pub async fn claim_digest_companions(
+/// Claims, in one statement, every due digest message of one address (the one due longest):
+/// the lines of one daily mail. Two servers claiming at once cannot split a person's digest:
+/// the second finds the rows leased when it gets to them and claims none.
+pub async fn claim_digest(
     db: &Db,
     owner: &str,
-    address: &str,
     now_ms: i64,
     lease_until: i64,
 ) -> Result<Vec<DeliveryRow>> {
-    let lock = match db.engine() {
-        Engine::Sqlite => "",
-        Engine::Postgres => "for update skip locked",
-    };
     let sql = format!(
-        "update deliveries set lease_owner = $1, lease_until = $2, version = version + 1
-         where id in (select id from deliveries where status = 'pending' and digest = 1
-                      and channel = 'mail' and address = $3 and due_at <= $4
-                      and (lease_until is null or lease_until < $4)
-                      order by id limit 500 {lock})
+        "update deliveries set lease_owner = $1, lease_until = $2, attempts = attempts + 1,
+             version = version + 1
+         where status = 'pending' and digest = 1 and due_at <= $3
+           and (lease_until is null or lease_until < $3)
+           and address = (select address from deliveries where status = 'pending' and digest = 1
+                          and due_at <= $3 and (lease_until is null or lease_until < $3)
+                          order by due_at, id limit 1)
          returning {DELIVERY_COLUMNS}"
     );
-    Ok(
-        with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(owner).bind(lease_until).bind(address).bind(now_ms).fetch_all(c).await)?,
-    )
+    let mut rows: Vec<DeliveryRow> = with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(owner).bind(lease_until).bind(now_ms).fetch_all(c).await)?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
 }
 
 /// What became of a try.

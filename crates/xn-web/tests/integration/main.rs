@@ -20,6 +20,7 @@ mod calendar;
 mod case_files;
 mod clearance;
 mod complaints;
+mod crash;
 mod desk;
 mod display;
 mod documents;

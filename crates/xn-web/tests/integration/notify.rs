@@ -516,3 +516,160 @@ on_both_engines!(
         assert_eq!(app.count("deliveries").await, 0);
     }
 );
+
+on_both_engines!(
+    a_digest_gathers_a_days_mail_the_nearest_robot_posts_and_two_servers_send_each_message_once,
+    |app: TestApp| async move {
+        let (smtp, mails) = smtp_receiver().await;
+        let (http, hooks) = hook_receiver().await;
+        let config = NotifyConfig {
+            public_url: "https://oa.example.gov.cn".to_owned(),
+            mail: MailConfig {
+                host: Some("127.0.0.1".to_owned()),
+                port: smtp,
+                security: MailSecurity::None,
+                ..MailConfig::default()
+            },
+        };
+        let settings = xn_service::Settings {
+            outbound: xn_service::notify::Outbound {
+                public_url: config.public_url.clone(),
+                mail: true,
+            },
+            ..app.services().settings().clone()
+        };
+        // Two servers on one database, each with its own services.
+        let one = xn_service::Services::new(app.services().db().clone(), settings.clone()).unwrap();
+        let two = xn_service::Services::new(app.services().db().clone(), settings).unwrap();
+        let transports = Transports::new(&config).unwrap();
+        let lease = TimeDelta::seconds(60);
+
+        // The 科长 wants one mail a day at 17:30.
+        let kz = app.token_for("kezhang", &SCOPES).await;
+        let res = app
+            .api(
+                "PUT",
+                "/api/v1/account/notify",
+                &kz,
+                Some(
+                    json!({"email": "kezhang@example.gov.cn", "mail": true, "robot": true,
+                            "topics": ["new_task"], "digest_at": "17:30"}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        // Her section has a 企业微信 robot; the office above it has another, which her news
+        // does not reach; the city's 钉钉 robot is no concern of 清河县.
+        let post = app.post_of("kezhang").await;
+        let section = app
+            .scalar(&format!("select unit_id from posts where id = {post}"))
+            .await;
+        let office = app
+            .scalar(&format!("select parent_id from units where id = {section}"))
+            .await;
+        let admin = app.token_for("sysadmin", &["org.read", "org.admin"]).await;
+        for (unit, kind, token) in [
+            (section, "wecom", "section"),
+            (office, "wecom", "office"),
+            (office, "dingtalk", "city"),
+        ] {
+            let res = app
+                .api(
+                    "PUT",
+                    &format!("/api/v1/org/units/{unit}/robots"),
+                    &admin,
+                    Some(json!({"kind": kind, "url": format!("http://127.0.0.1:{http}/robot/send?key={token}"),
+                                "topics": ["new_task"]})),
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+        }
+
+        // Five requests reach the 科长; a county's request reaches its own 科长.
+        let mishu = app.token_for("mishu", &SCOPES).await;
+        let mut cases = Vec::new();
+        for i in 1..=5 {
+            cases.push(
+                app.internal_request(&mishu, &format!("第{i}份请示"), "请审核")
+                    .await,
+            );
+        }
+        let county = app.token_for("qinghe.mishu", &SCOPES).await;
+        let county_case = app
+            .internal_request(&county, "清河县的请示", "请审核")
+            .await;
+
+        // Two servers send at once: each message goes exactly once.
+        let now = app.clock.now();
+        let (a, b) = tokio::join!(
+            round(&one, &transports, "server-one", now, lease),
+            round(&two, &transports, "server-two", now, lease)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.failed + b.failed, 0);
+        let calls = hooks.got.lock().unwrap().clone();
+        let keys: Vec<_> = calls.iter().map(|c| c.query["key"].clone()).collect();
+        assert_eq!(
+            keys.iter().filter(|k| *k == "section").count(),
+            5,
+            "{keys:?}"
+        );
+        assert!(
+            !keys.iter().any(|k| k == "office"),
+            "the nearest robot posts: {keys:?}"
+        );
+        let city: Vec<_> = calls.iter().filter(|c| c.query["key"] == "city").collect();
+        assert!(
+            city.iter()
+                .all(|c| !c.body.to_string().contains("清河县的请示")),
+            "a county's news stays out of the city's group"
+        );
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from deliveries where link like '%/cases/{county_case}'"
+            ))
+            .await,
+            0
+        );
+        // 企业微信's text names the 科长 by phone.
+        let section_call = calls.iter().find(|c| c.query["key"] == "section").unwrap();
+        assert_eq!(section_call.body["msgtype"], "text");
+        let content = section_call.body["text"]["content"].as_str().unwrap();
+        assert!(
+            content.contains("https://oa.example.gov.cn/cases/"),
+            "{content}"
+        );
+        // The mail waits for 17:30, then comes as one, listing all five.
+        assert_eq!(mails.lock().unwrap().len(), 0);
+        assert_eq!(a.sent + b.sent, calls.len());
+        let evening = crate::support::bj("2026-11-26 17:30");
+        let (a, b) = tokio::join!(
+            round(&one, &transports, "server-one", evening, lease),
+            round(&two, &transports, "server-two", evening, lease)
+        );
+        assert_eq!(a.unwrap().sent + b.unwrap().sent, 1, "one digest mail");
+        let got = mails.lock().unwrap().clone();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].rcpt, vec!["kezhang@example.gov.cn".to_owned()]);
+        assert!(
+            header(&got[0].data, "Subject").contains("5 条"),
+            "{}",
+            header(&got[0].data, "Subject")
+        );
+        let text = mail_body(&got[0].data);
+        for (i, case) in cases.iter().enumerate() {
+            assert!(text.contains(&format!("第{}份请示", i + 1)), "{text}");
+            assert!(
+                text.contains(&format!("https://oa.example.gov.cn/cases/{case}")),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            app.scalar(
+                "select count(*) from deliveries where channel = 'mail' and status = 'sent'"
+            )
+            .await,
+            5
+        );
+    }
+);

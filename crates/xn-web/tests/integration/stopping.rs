@@ -2,63 +2,15 @@
 //! timer sweep finish, gives back its leases and exits; nothing acknowledged is lost and no
 //! lease is left held.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::on_both_engines;
-use crate::support::{TestApp, free_port};
+use crate::support::{TestApp, free_port, http_call as call, serve};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
-
-/// A real `xiaoneng serve` on the test's database, its timers polled every 50 ms and leased
-/// for ten minutes (so that a lease left held is still held when the test looks).
-fn serve(app: &TestApp, port: u16) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
-    cmd.arg("serve");
-    match (app.sqlite_data_dir(), app.postgres_url()) {
-        (Some(dir), _) => cmd.arg("--data-dir").arg(dir),
-        (None, Some(url)) => cmd.args(["--database-url", &url]),
-        (None, None) => panic!("no database to serve"),
-    };
-    cmd.args(["--addr", &format!("127.0.0.1:{port}")])
-        .env("XIAONENG_SEAL_KEY", "00112233445566778899aabbccddeeff")
-        .env("XIAONENG_TIMER_LEASE_SECS", "600")
-        .env("XIAONENG_TIMER_POLL_MS", "50")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-/// One HTTP/1.1 request on a connection of its own: the status and the body, or `None` when
-/// the server could not be reached or closed without answering.
-async fn call(
-    port: u16,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: &str,
-) -> Option<(u16, String)> {
-    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .ok()?;
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    conn.write_all(req.as_bytes()).await.ok()?;
-    let mut raw = Vec::new();
-    conn.read_to_end(&mut raw).await.ok()?;
-    let text = String::from_utf8_lossy(&raw);
-    let status = text.split(' ').nth(1)?.parse().ok()?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
-    Some((status, body))
-}
 
 on_both_engines!(
     a_stopped_server_keeps_every_acknowledged_write_and_holds_no_lease,

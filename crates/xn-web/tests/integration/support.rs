@@ -100,6 +100,57 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A real `xiaoneng serve` on the test's database, its timers polled every 50 ms and leased
+/// for ten minutes (so that a lease left held is still held when the test looks).
+pub fn serve(app: &TestApp, port: u16) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
+    cmd.arg("serve");
+    match (app.sqlite_data_dir(), app.postgres_url()) {
+        (Some(dir), _) => cmd.arg("--data-dir").arg(dir),
+        (None, Some(url)) => cmd.args(["--database-url", &url]),
+        (None, None) => panic!("no database to serve"),
+    };
+    cmd.args(["--addr", &format!("127.0.0.1:{port}")])
+        .env("XIAONENG_SEAL_KEY", "00112233445566778899aabbccddeeff")
+        .env("XIAONENG_TIMER_LEASE_SECS", "600")
+        .env("XIAONENG_TIMER_POLL_MS", "50")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// One HTTP/1.1 request on a connection of its own: the status and the body, or `None` when
+/// the server could not be reached or closed without answering.
+pub async fn http_call(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> Option<(u16, String)> {
+    let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .ok()?;
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut conn, req.as_bytes())
+        .await
+        .ok()?;
+    let mut raw = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut conn, &mut raw)
+        .await
+        .ok()?;
+    let text = String::from_utf8_lossy(&raw);
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
+    Some((status, body))
+}
+
 /// A Beijing time (`2026-11-26 10:00`) as an instant.
 pub fn bj(s: &str) -> DateTime<Utc> {
     chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
