@@ -35,6 +35,7 @@ pub mod management;
 pub mod meetings;
 pub mod notifications;
 pub mod notify;
+pub mod operations;
 pub mod org;
 pub mod paging;
 pub mod password;
@@ -216,6 +217,8 @@ pub struct Settings {
     pub audit: xn_domain::security::AuditRules,
     /// What 消息推送 may send by and where its links point (`[notify]`).
     pub outbound: notify::Outbound,
+    /// The token `/metrics` asks for; unset: `/metrics` is off.
+    pub metrics_token: Option<String>,
 }
 
 /// Everything a use case needs: the database and the settings. Cheap to clone.

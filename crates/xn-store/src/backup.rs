@@ -45,6 +45,28 @@ pub fn newest_migration(engine: crate::Engine) -> i64 {
 }
 
 impl Db {
+    /// The database server's clock (epoch ms) on PostgreSQL; `None` on SQLite, whose clock is
+    /// this machine's.
+    pub async fn server_clock_ms(&self) -> Result<Option<i64>> {
+        match self {
+            Db::Sqlite(_) => Ok(None),
+            Db::Postgres(p) => Ok(Some(
+                sqlx::query_scalar("select (extract(epoch from clock_timestamp()) * 1000)::bigint")
+                    .fetch_one(p)
+                    .await?,
+            )),
+        }
+    }
+
+    /// When the newest recorded event happened (epoch ms), if any: a clock behind it has gone
+    /// backwards.
+    pub async fn newest_event_ms(&self) -> Result<Option<i64>> {
+        Ok(
+            with_db!(self, c => sqlx::query_scalar("select max(at) from events")
+            .fetch_one(c).await)?,
+        )
+    }
+
     /// The newest migration applied to this database.
     pub async fn schema_version(&self) -> Result<i64> {
         let v: Option<i64> = with_db!(self, c => sqlx::query_scalar(

@@ -170,3 +170,11 @@ pub async fn next_job_due(db: &Db) -> Result<Option<i64>> {
         .fetch_one(c).await)?,
     )
 }
+
+/// How late the oldest due timer of each kind is at `now_ms` (kinds with none due are left
+/// out): what a server that falls behind shows first.
+pub async fn lag_by_kind(db: &Db, now_ms: i64) -> Result<Vec<(String, i64)>> {
+    let sql = "select kind, $1 - min(due_at) from jobs where status = 'pending' and due_at <= $1
+               group by kind";
+    Ok(with_db!(db, c => sqlx::query_as(sql).bind(now_ms).fetch_all(c).await)?)
+}

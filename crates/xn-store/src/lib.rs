@@ -242,6 +242,11 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrat
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
 impl Db {
+    /// The pool's connections: (open, idle).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        with_db!(self, p => (p.size(), p.num_idle()))
+    }
+
     /// Opens (creating if needed) the SQLite file `path` with the settings official records
     /// need: WAL, `synchronous=FULL` (a committed action survives a power cut), foreign keys on,
     /// and a busy timeout so that writers queue instead of failing.

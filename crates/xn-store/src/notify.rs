@@ -443,3 +443,13 @@ pub async fn deliveries_of_robot(db: &Db, robot_id: i64, limit: i64) -> Result<V
         with_db!(db, c => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(robot_id).bind(limit).fetch_all(c).await)?,
     )
 }
+
+/// Messages by channel and status, and how late the oldest due pending message is (ms).
+pub async fn counts(db: &Db, now_ms: i64) -> Result<(Vec<(String, String, i64)>, i64)> {
+    let sql = "select channel, status, count(*) from deliveries group by channel, status";
+    let rows = with_db!(db, c => sqlx::query_as(sql).fetch_all(c).await)?;
+    let sql = "select coalesce($1 - min(due_at), 0) from deliveries
+               where status = 'pending' and due_at <= $1";
+    let lag: i64 = with_db!(db, c => sqlx::query_scalar(sql).bind(now_ms).fetch_one(c).await)?;
+    Ok((rows, lag))
+}

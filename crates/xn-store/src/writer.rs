@@ -21,6 +21,33 @@ use crate::{Result, StoreError};
 
 type Job = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
 
+/// What the writer threads of this process have done, for the operators' figures
+/// (`/metrics`): jobs waiting, jobs run, and the time spent running them (each a write
+/// transaction with its commit).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Jobs queued and not yet started.
+    pub queued: u64,
+    /// Jobs run.
+    pub jobs: u64,
+    /// Time spent in them, in microseconds.
+    pub busy_micros: u64,
+}
+
+static QUEUED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static JOBS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static BUSY_MICROS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The writer threads' figures so far.
+pub fn stats() -> WriterStats {
+    use std::sync::atomic::Ordering::Relaxed;
+    WriterStats {
+        queued: QUEUED.load(Relaxed),
+        jobs: JOBS.load(Relaxed),
+        busy_micros: BUSY_MICROS.load(Relaxed),
+    }
+}
+
 /// The sending side of the writer thread. The thread stops when the last clone is dropped.
 #[derive(Debug, Clone)]
 pub struct SqliteWriter {
@@ -76,8 +103,14 @@ impl SqliteWriter {
             .spawn(move || {
                 let _alive = alive;
                 let mut conn = conn;
+                use std::sync::atomic::Ordering::Relaxed;
                 while let Some(job) = next_job(&queue) {
+                    QUEUED.fetch_sub(1, Relaxed);
+                    let started = std::time::Instant::now();
                     job(&mut conn);
+                    let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    JOBS.fetch_add(1, Relaxed);
+                    BUSY_MICROS.fetch_add(took, Relaxed);
                 }
             })
             .map_err(|e| StoreError::Writer(format!("cannot start the writer thread: {e}")))?;
@@ -156,9 +189,11 @@ impl SqliteWriter {
                 .and_then(|tx| f(WriteTx(tx)));
             let _ = reply.send(r);
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| StoreError::Writer("the writer thread has stopped".into()))?;
+        QUEUED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.jobs.send(job).is_err() {
+            QUEUED.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(StoreError::Writer("the writer thread has stopped".into()));
+        }
         Ok(answer)
     }
 }

@@ -50,6 +50,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Bring the database schema up to date, then exit.
     Migrate(DbArgs),
+    /// Check the configuration, database, installation key, fonts, disk, clock and mail
+    /// server, and explain each problem (in Chinese and English). Changes nothing; exits
+    /// non-zero when something would not work.
+    Doctor(DbArgs),
     /// Encrypt the document bodies, files and opinions an earlier build stored in plain. The
     /// server does it by itself at the start that upgrades the database; run it by hand only
     /// when that start was cut short (until then those values are not served).

@@ -63,6 +63,9 @@ pub struct Config {
     /// `[notify.mail] host = "smtp.example.gov.cn"`, `port = 587`, `security = "starttls"`,
     /// `username`, `password`, `from = "东川市政府办公室 <oa@example.gov.cn>"`.
     pub notify: crate::outbound::NotifyConfig,
+    /// The token a Prometheus scrape of `/metrics` sends as `Authorization: Bearer …`; unset,
+    /// `/metrics` is off (`XIAONENG_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Config {
@@ -88,6 +91,7 @@ impl Default for Config {
             audit: xn_domain::security::AuditRules::default(),
             efficiency_refresh_secs: 60,
             notify: crate::outbound::NotifyConfig::default(),
+            metrics_token: None,
         }
     }
 }
@@ -139,6 +143,7 @@ impl Config {
                 },
                 mail: self.notify.mail.configured(),
             },
+            metrics_token: self.metrics_token.clone(),
         }
     }
 }

@@ -15,11 +15,13 @@ pub mod api;
 pub mod calendar_cli;
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod downloads;
 pub mod efficiency_scan;
 pub mod error;
 pub mod extract;
 pub mod input;
+pub mod metrics;
 pub mod outbound;
 pub mod pages;
 pub mod render_cli;
@@ -134,13 +136,50 @@ fn access_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_default();
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     tracing::info_span!(
         target: "xn_web::access",
         "http",
         method = %req.method(),
         path = %loggable_path(req.uri().path()),
         client = %client,
+        request_id = %request_id,
     )
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// Gives each request an id: the proxy's `X-Request-Id` when it is a short plain token, else a
+/// fresh one. It is a field of the request's log span, so every log line written while the
+/// request is served carries it, and it is sent back on the answer, so a person's report of a
+/// failure can be found in the log.
+async fn request_id(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let given = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+        .map(str::to_owned);
+    let id = given.unwrap_or_else(|| format!("{:016x}", rand::random::<u64>()));
+    let Ok(value) = axum::http::HeaderValue::from_str(&id) else {
+        return next.run(req).await;
+    };
+    req.headers_mut().insert(REQUEST_ID, value.clone());
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(REQUEST_ID, value);
+    res
 }
 
 fn access_line(
@@ -158,12 +197,14 @@ fn access_line(
 
 /// Adds the access log (see [`access_span`]) around every route.
 fn with_access_log(router: Router<AppState>) -> Router<AppState> {
-    router.layer(
-        tower_http::trace::TraceLayer::new_for_http()
-            .make_span_with(access_span)
-            .on_request(())
-            .on_response(access_line),
-    )
+    router
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(access_span)
+                .on_request(())
+                .on_response(access_line),
+        )
+        .layer(axum::middleware::from_fn(request_id))
 }
 
 /// The whole application: pages, API, health checks and static assets.
@@ -171,6 +212,7 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(pages::router())
         .merge(api::router())
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             downloads::record_downloads,

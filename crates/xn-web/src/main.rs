@@ -12,13 +12,24 @@ use xn_web::config::Config;
 use xn_web::{AppState, Clock};
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("XIAONENG_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = EnvFilter::try_from_env("XIAONENG_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // XIAONENG_LOG_FORMAT=json: one JSON object per line, with the fields of the spans it was
+    // written in (a request's method, path and request_id), for a log collector.
+    if std::env::var("XIAONENG_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    } else {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let cli = Cli::parse();
     let runtime = match xn_service::runtime(engine_of(&cli)) {
         Ok(rt) => rt,
@@ -44,6 +55,7 @@ fn engine_of(cli: &Cli) -> xn_store::Engine {
         Some(Command::Serve(a) | Command::Demo(a)) => Some(&a.db),
         Some(
             Command::Migrate(db)
+            | Command::Doctor(db)
             | Command::SealLegacy(db)
             | Command::GrantRuntime { db, .. }
             | Command::CaseState { db, .. }
@@ -73,12 +85,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Check(args)) => return xn_web::render_cli::run_check(args),
         _ => {}
     }
-    let mut config = Config::load(cli.config.as_deref())?;
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) if matches!(cli.command, Some(Command::Doctor(_))) => {
+            xn_web::doctor::report(&[xn_web::doctor::Finding {
+                verdict: xn_web::doctor::Verdict::Fail,
+                what: "配置",
+                zh: e.to_string(),
+                en: format!("the configuration cannot be read: {e}"),
+            }]);
+            anyhow::bail!("检查未通过 / some checks failed")
+        }
+        Err(e) => return Err(e),
+    };
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(config, args).await,
         Command::Demo(mut args) => {
             args.demo = true;
             serve(config, args).await
+        }
+        Command::Doctor(db) => {
+            apply_db(&mut config, &db);
+            let loaded = match cli.config.as_deref() {
+                Some(f) => f.display().to_string(),
+                None if std::path::Path::new("xiaoneng.toml").exists() => {
+                    "xiaoneng.toml".to_owned()
+                }
+                None => "默认设置与环境变量 / defaults and environment".to_owned(),
+            };
+            let findings = xn_web::doctor::check(&config, &loaded).await;
+            if xn_web::doctor::report(&findings) {
+                Ok(())
+            } else {
+                anyhow::bail!("检查未通过 / some checks failed")
+            }
         }
         Command::Migrate(db) => {
             apply_db(&mut config, &db);

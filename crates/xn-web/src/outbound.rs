@@ -154,6 +154,18 @@ impl Transports {
         Ok(Transports { mail, http })
     }
 
+    /// Connects to the mail server and says hello (`xiaoneng doctor`).
+    pub async fn test_mail(&self) -> Result<(), String> {
+        let Some((transport, _)) = &self.mail else {
+            return Err("未设置邮件服务器".to_owned());
+        };
+        match transport.test_connection().await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("服务器未应答".to_owned()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// Sends one claimed message; the error is the reason to record.
     pub async fn send(&self, o: &Outgoing, now: DateTime<Utc>) -> Result<(), String> {
         match &o.to {

@@ -345,6 +345,7 @@ pub fn router() -> Router<AppState> {
         .route("/favicon.ico", get(favicon))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::serve))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(flash::layer))
 }

@@ -848,6 +848,7 @@ const EXEMPT: &[(&str, &str, &str)] = &[
     ("GET", "/favicon.ico", "static asset"),
     ("GET", "/healthz", "health check"),
     ("GET", "/readyz", "health check"),
+    ("GET", "/metrics", "operators' figures, no object: off unless a token is configured, then that token is its only key (operations tests)"),
     ("GET", "/api/v1/openapi.json", "the API's description"),
     ("GET", "/api/v1/docs", "the API's description"),
     ("GET", "/api/v1/service/categories", "the public catalogue of request categories"),

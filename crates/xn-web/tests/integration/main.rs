@@ -40,6 +40,7 @@ mod meetings_notice_document;
 mod meetings_notices;
 mod meetings_topics;
 mod notify;
+mod operations;
 mod opinions;
 mod org;
 mod plans;
