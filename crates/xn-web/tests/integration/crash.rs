@@ -16,8 +16,12 @@ use crate::support::{TestApp, free_port, http_call as call, serve};
 
 const SCOPES: [&str; 2] = ["org.read", "flow.work"];
 
-/// Documents made ready for 登记 before the run.
-const DOCUMENTS: usize = 12;
+/// Documents made ready for 登记 before the run: one for every two seconds of it, 12 to 100.
+fn documents() -> usize {
+    usize::try_from(budget().as_secs() / 2)
+        .unwrap_or(12)
+        .clamp(12, 100)
+}
 
 fn budget() -> Duration {
     let secs = std::env::var("XN_CRASH_SECS")
@@ -66,7 +70,7 @@ on_both_engines!(
         let t = crate::documents::tokens(&app).await;
         let county = app.unit_id("清河县人民政府").await;
         let mut waiting = Vec::new();
-        for _ in 0..DOCUMENTS {
+        for _ in 0..documents() {
             waiting
                 .push(crate::documents::to_register(&app, &t, &[(county, "清河县人民政府")]).await);
         }
@@ -202,8 +206,9 @@ on_both_engines!(
                         Some((s, b)) if s < 500 && s != 503 => panic!("register: {s} {b}"),
                         _ => tokio::time::sleep(Duration::from_millis(50)).await,
                     }
-                    // Spread the registrations over the run.
-                    tokio::time::sleep(Duration::from_millis(900)).await;
+                    // Spread the registrations over most of the run.
+                    tokio::time::sleep(budget() * 3 / 4 / u32::try_from(documents()).unwrap_or(12))
+                        .await;
                 }
                 ack
             })

@@ -103,6 +103,11 @@ pub fn free_port() -> u16 {
 /// A real `xiaoneng serve` on the test's database, its timers polled every 50 ms and leased
 /// for ten minutes (so that a lease left held is still held when the test looks).
 pub fn serve(app: &TestApp, port: u16) -> std::process::Child {
+    serve_with(app, port, &[])
+}
+
+/// As [`serve`], with more environment (later settings win).
+pub fn serve_with(app: &TestApp, port: u16, env: &[(&str, &str)]) -> std::process::Child {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_xiaoneng"));
     cmd.arg("serve");
     match (app.sqlite_data_dir(), app.postgres_url()) {
@@ -115,6 +120,7 @@ pub fn serve(app: &TestApp, port: u16) -> std::process::Child {
         .env("XIAONENG_TIMER_LEASE_SECS", "600")
         .env("XIAONENG_TIMER_POLL_MS", "50")
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
