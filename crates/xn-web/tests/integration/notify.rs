@@ -193,39 +193,44 @@ fn mail_body(data: &str) -> String {
     }
 }
 
+/// A server's sending as configured with the local SMTP receiver on `smtp`: its transports,
+/// and services (on the test's database) that know mail is set and where links point.
+fn configured(app: &TestApp, smtp: u16) -> (Transports, xn_service::Services) {
+    let config = NotifyConfig {
+        public_url: "https://oa.example.gov.cn/".to_owned(),
+        mail: MailConfig {
+            host: Some("127.0.0.1".to_owned()),
+            port: smtp,
+            security: MailSecurity::None,
+            from: "东川市政府办公室 <oa@example.gov.cn>".to_owned(),
+            ..MailConfig::default()
+        },
+    };
+    let services = xn_service::Services::new(
+        app.services().db().clone(),
+        xn_service::Settings {
+            outbound: xn_service::notify::Outbound {
+                public_url: config.public_url.clone(),
+                mail: true,
+            },
+            ..app.services().settings().clone()
+        },
+    )
+    .unwrap();
+    (Transports::new(&config).unwrap(), services)
+}
+
 on_both_engines!(
     a_new_task_reaches_the_holders_mail_and_the_units_dingtalk_group_once,
     |app: TestApp| async move {
         let (smtp, mails) = smtp_receiver().await;
         let (http, hooks) = hook_receiver().await;
-        let config = NotifyConfig {
-            public_url: "https://oa.example.gov.cn/".to_owned(),
-            mail: MailConfig {
-                host: Some("127.0.0.1".to_owned()),
-                port: smtp,
-                security: MailSecurity::None,
-                from: "东川市政府办公室 <oa@example.gov.cn>".to_owned(),
-                ..MailConfig::default()
-            },
-        };
-        // The server as configured: its services know mail is set and where links point.
-        let services = xn_service::Services::new(
-            app.services().db().clone(),
-            xn_service::Settings {
-                outbound: xn_service::notify::Outbound {
-                    public_url: config.public_url.clone(),
-                    mail: true,
-                },
-                ..app.services().settings().clone()
-            },
-        )
-        .unwrap();
+        let (transports, services) = configured(&app, smtp);
         let server = app.with_state(xn_web::AppState {
             services: services.clone(),
             clock: app.clock.clone(),
             secure_cookies: false,
         });
-        let transports = Transports::new(&config).unwrap();
         let lease = TimeDelta::seconds(60);
 
         // The 科长 gives a mail address and quiet hours from 22:00 on the page.
@@ -522,26 +527,9 @@ on_both_engines!(
     |app: TestApp| async move {
         let (smtp, mails) = smtp_receiver().await;
         let (http, hooks) = hook_receiver().await;
-        let config = NotifyConfig {
-            public_url: "https://oa.example.gov.cn".to_owned(),
-            mail: MailConfig {
-                host: Some("127.0.0.1".to_owned()),
-                port: smtp,
-                security: MailSecurity::None,
-                ..MailConfig::default()
-            },
-        };
-        let settings = xn_service::Settings {
-            outbound: xn_service::notify::Outbound {
-                public_url: config.public_url.clone(),
-                mail: true,
-            },
-            ..app.services().settings().clone()
-        };
         // Two servers on one database, each with its own services.
-        let one = xn_service::Services::new(app.services().db().clone(), settings.clone()).unwrap();
-        let two = xn_service::Services::new(app.services().db().clone(), settings).unwrap();
-        let transports = Transports::new(&config).unwrap();
+        let (transports, one) = configured(&app, smtp);
+        let (_, two) = configured(&app, smtp);
         let lease = TimeDelta::seconds(60);
 
         // The 科长 wants one mail a day at 17:30.
