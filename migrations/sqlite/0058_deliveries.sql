@@ -72,6 +72,7 @@ create table deliveries (
 );
 create index deliveries_due on deliveries(status, due_at);
 create index deliveries_person on deliveries(person_id, id);
+create index deliveries_robot on deliveries(robot_id, id);
 
 -- How far each source has been read: the highest id seen whose row is older than the window
 -- in which a later commit could still bring a lower id (xn_store::notify). An installation

@@ -261,17 +261,36 @@ pub struct Message {
 /// What is said of an item classified above 非密: nothing that names it.
 pub const WITHHELD_TEXT: &str = "（涉密事项）内容按密级不予推送，请登录系统查看";
 
-/// A message of `topic`. `text` is what the workbench says (a task's case title and step, a
-/// notification's message); `None` when the item is classified, in which case the message
-/// says only that there is news and where to look.
-pub fn compose(topic: Topic, text: Option<&str>, link: &str) -> Message {
-    let title = match text {
-        Some(t) => format!("【{}】{}", topic.label(), first_chars(t, 60)),
-        None => format!("【{}】您有一件涉密事项", topic.label()),
-    };
-    let body = match text {
-        Some(t) => first_chars(t, 500),
-        None => WITHHELD_TEXT.to_owned(),
+/// What is said of news whose item's 密级 cannot be told: nothing that names it either.
+pub const UNNAMED_TEXT: &str = "内容请登录系统查看";
+
+/// What a message may say of its item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown<'a> {
+    /// 非密: the workbench's text.
+    Text(&'a str),
+    /// Above 非密: only that there is a classified item.
+    Classified,
+    /// Of unknown 密级 (news not tied to an item): only that there is news.
+    Unnamed,
+}
+
+/// A message of `topic` saying what `shown` allows: the workbench's text (a task's case title
+/// and step, a notification's message) only of an item known to be 非密.
+pub fn compose(topic: Topic, shown: Shown<'_>, link: &str) -> Message {
+    let (title, body) = match shown {
+        Shown::Text(t) => (
+            format!("【{}】{}", topic.label(), first_chars(t, 60)),
+            first_chars(t, 500),
+        ),
+        Shown::Classified => (
+            format!("【{}】您有一件涉密事项", topic.label()),
+            WITHHELD_TEXT.to_owned(),
+        ),
+        Shown::Unnamed => (
+            format!("【{}】您有一条新消息", topic.label()),
+            UNNAMED_TEXT.to_owned(),
+        ),
     };
     Message {
         title,
@@ -345,10 +364,21 @@ impl Messenger {
     }
 
     /// Checks a robot's webhook address: `https://` (or `http://` to a receiver on this
-    /// machine or the office's network proxy), at most 1,000 characters.
+    /// machine), at most 1,000 characters.
     pub fn webhook(self, url: &str) -> Result<String, NotifyError> {
         let url = url.trim();
-        let ok = (url.starts_with("https://") || url.starts_with("http://"))
+        // Plain http only to this machine (a local relay or receiver): the address carries the
+        // robot's key.
+        let local = [
+            "http://127.0.0.1:",
+            "http://127.0.0.1/",
+            "http://localhost:",
+            "http://localhost/",
+            "http://[::1]:",
+        ]
+        .iter()
+        .any(|p| url.starts_with(p));
+        let ok = (url.starts_with("https://") || local)
             && url.len() <= 1000
             && !url.chars().any(|c| c.is_whitespace() || c.is_control());
         if ok {
@@ -507,12 +537,12 @@ mod tests {
 
     #[test]
     fn a_classified_item_is_not_named() {
-        let m = compose(Topic::NewTask, None, "https://oa/cases/7");
+        let m = compose(Topic::NewTask, Shown::Classified, "https://oa/cases/7");
         assert!(!m.title.contains('《'));
         assert_eq!(m.body, WITHHELD_TEXT);
         let m = compose(
             Topic::RedCard,
-            Some("《关于防汛的通知》核稿严重超期"),
+            Shown::Text("《关于防汛的通知》核稿严重超期"),
             "https://oa/cases/7",
         );
         assert_eq!(m.title, "【红牌】《关于防汛的通知》核稿严重超期");
@@ -528,5 +558,18 @@ mod tests {
         );
         assert!(Messenger::Wecom.webhook("ftp://x").is_err());
         assert!(Messenger::Wecom.webhook("https://a b").is_err());
+        assert!(
+            Messenger::Wecom
+                .webhook("http://10.0.0.8/hook?key=k")
+                .is_err(),
+            "no cleartext key"
+        );
+        assert!(
+            Messenger::Wecom
+                .webhook("http://127.0.0.1:9/hook?key=k")
+                .is_ok()
+        );
+        let m = compose(Topic::Returned, Shown::Unnamed, "l");
+        assert_eq!(m.body, UNNAMED_TEXT);
     }
 }

@@ -51,6 +51,9 @@ pub async fn record(
 pub fn kind_label(kind: &str) -> &'static str {
     match kind {
         "auth.sign_in" => "登录",
+        "notify.prefs_saved" => "更改消息推送设置",
+        "notify.robot_saved" => "设置群机器人",
+        "notify.robot_retired" => "停用群机器人",
         "files.downloaded" => "下载文件",
         "files.exported" => "导出清单",
         "documents.read_classified" => "查阅涉密公文",

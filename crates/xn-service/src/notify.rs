@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 use xn_domain::notify::{
-    Messenger, QuietHours, Topic, Topics, clock_time, compose, next_digest, retry_after,
+    Messenger, QuietHours, Shown, Topic, Topics, clock_time, compose, next_digest, retry_after,
     subject_path,
 };
 use xn_domain::org::{Clearance, Permission, UnitKind};
@@ -155,11 +155,15 @@ pub struct RobotView {
 pub struct RobotInput {
     /// `wecom` or `dingtalk`.
     pub kind: String,
-    /// The webhook address the messenger gave.
+    /// The webhook address the messenger gave; blank keeps the one stored.
+    #[serde(default)]
     pub url: String,
-    /// 钉钉's signing secret (加签), if the robot uses one.
+    /// 钉钉's signing secret (加签), if the robot uses one; blank keeps the one stored.
     #[serde(default)]
     pub secret: Option<String>,
+    /// Take the stored signing secret away.
+    #[serde(default)]
+    pub remove_secret: bool,
     /// Topic codes posted.
     #[serde(default)]
     pub topics: Vec<String>,
@@ -274,6 +278,8 @@ pub struct Outgoing {
     version: i64,
     attempts: i64,
     companions: Vec<(i64, i64)>,
+    /// The recipient's quiet hours: a retry falling in them waits for their end.
+    quiet: Option<QuietHours>,
 }
 
 /// What a dispatcher round queued.
@@ -368,6 +374,13 @@ impl Notify<'_> {
         now: DateTime<Utc>,
     ) -> Result<PrefsView> {
         let person = Self::person(actor)?;
+        // Where a person's work news goes is theirs to change: signed in, or through a token
+        // that may act on their account (token.own), never a read-only integration's.
+        if actor.session.is_none() && !actor.has(Permission::TokenOwn) {
+            return Err(ServiceError::Forbidden(
+                "该接口令牌无权更改消息推送设置（需要 token.own 范围）".to_owned(),
+            ));
+        }
         let email = given(&input.email)
             .map(xn_domain::notify::email)
             .transpose()
@@ -467,8 +480,30 @@ impl Notify<'_> {
         self.unit_exists(unit_id).await?;
         let messenger = Messenger::from_code(input.kind.trim())
             .ok_or_else(|| ServiceError::invalid("kind", "机器人类型应为企业微信或钉钉"))?;
-        let url = messenger.webhook(&input.url).map_err(invalid("url"))?;
-        let secret = given(&input.secret);
+        let kind = messenger.code();
+        // A blank address or secret keeps the one stored (the page never shows them again);
+        // `remove_secret` takes the secret away.
+        let stored = xn_store::notify::robots_of_unit(self.svc.db(), unit_id)
+            .await?
+            .into_iter()
+            .find(|r| r.kind == kind);
+        let keep = |part: &str, v: &Option<xn_store::Sealed>| -> Result<Option<String>> {
+            match v {
+                Some(v) => Ok(Some(
+                    self.svc.open_text(&robot_label(unit_id, kind, part), v)?,
+                )),
+                None => Ok(None),
+            }
+        };
+        let url = match (input.url.trim(), &stored) {
+            ("", Some(r)) => keep("url", &Some(r.url.clone()))?.unwrap_or_default(),
+            (given, _) => messenger.webhook(given).map_err(invalid("url"))?,
+        };
+        let kept_secret = match (&stored, input.remove_secret) {
+            (Some(r), false) => keep("secret", &r.secret)?,
+            _ => None,
+        };
+        let secret = given(&input.secret).or(kept_secret.as_deref());
         if let Some(s) = secret
             && (s.len() > 200 || s.chars().any(char::is_control))
         {
@@ -487,7 +522,6 @@ impl Notify<'_> {
             .map_err(invalid("topics"))?;
         let quiet = QuietHours::parse(input.quiet_from.as_deref(), input.quiet_to.as_deref())
             .map_err(invalid("quiet_from"))?;
-        let kind = messenger.code();
         let keys = self.svc.at_rest()?;
         let row = RobotRow {
             id: 0,
@@ -671,7 +705,10 @@ impl Notify<'_> {
         Ok(total)
     }
 
-    /// Claims up to `limit` due messages for `owner`, with what sending them needs.
+    /// Claims up to `limit` due messages for `owner`, with what sending them needs, and then
+    /// up to `limit` people's daily digests. A message that cannot be sent at all (its robot
+    /// retired or gone, its stored address unreadable) is marked failed with the reason and
+    /// left out; it never holds up the others.
     pub async fn claim(
         &self,
         owner: &str,
@@ -697,41 +734,34 @@ impl Notify<'_> {
                 version: row.version,
                 attempts: row.attempts,
                 companions: Vec::new(),
+                quiet: None,
             };
-            if row.channel != "mail" {
-                let robot = match row.robot_id {
-                    Some(id) => xn_store::notify::robot(db, id).await?,
-                    None => None,
-                };
-                let Some(robot) = robot else {
-                    self.finish(&o, owner, Err("机器人已不存在".to_owned()), now)
-                        .await?;
-                    continue;
-                };
-                let messenger = Messenger::from_code(&robot.kind).ok_or_else(|| {
-                    ServiceError::Internal(anyhow::anyhow!("robot {} of an unknown kind", robot.id))
-                })?;
-                let url = self
-                    .svc
-                    .open_text(&robot_label(robot.unit_id, &robot.kind, "url"), &robot.url)?;
-                let secret = match &robot.secret {
-                    Some(s) => Some(
-                        self.svc
-                            .open_text(&robot_label(robot.unit_id, &robot.kind, "secret"), s)?,
-                    ),
-                    None => None,
-                };
-                o.to = Destination::Robot {
-                    messenger,
-                    url,
-                    secret,
-                    mention: row.mention.clone(),
-                };
+            let ready = if row.channel == "mail" {
+                self.person_quiet(row.person_id).await.map(|q| o.quiet = q)
+            } else {
+                self.robot_destination(&row).await.map(|(to, quiet)| {
+                    o.to = to;
+                    o.quiet = quiet;
+                })
+            };
+            match ready {
+                Ok(()) => out.push(o),
+                Err(why) => {
+                    tracing::warn!(delivery = row.id, reason = %why, "message cannot be sent");
+                    xn_store::notify::finish_delivery(
+                        db,
+                        row.id,
+                        owner,
+                        row.version,
+                        &Outcome::Failed { error: &why },
+                        ms(now),
+                    )
+                    .await?;
+                }
             }
-            out.push(o);
         }
-        // Daily digests: all of one person's due lines in one mail, a few people per round.
-        for _ in 0..8 {
+        // Daily digests: all of one person's due lines in one mail.
+        for _ in 0..limit.max(1) {
             let rows = xn_store::notify::claim_digest(db, owner, ms(now), until).await?;
             let Some(first) = rows.first() else {
                 break;
@@ -751,13 +781,73 @@ impl Notify<'_> {
                 version: first.version,
                 attempts: first.attempts,
                 companions: rows[1..].iter().map(|m| (m.id, m.version)).collect(),
+                quiet: self.person_quiet(first.person_id).await.unwrap_or(None),
             });
         }
         Ok(out)
     }
 
-    /// Records how sending a claimed message went: sent, tried again later, or failed for good
-    /// after its last try. False when the claim was lost meanwhile (another server sends it).
+    /// A person's quiet hours, as they chose.
+    async fn person_quiet(
+        &self,
+        person: Option<i64>,
+    ) -> std::result::Result<Option<QuietHours>, String> {
+        let Some(person) = person else {
+            return Ok(None);
+        };
+        let row = xn_store::notify::prefs(self.svc.db(), person)
+            .await
+            .map_err(|e| format!("读取推送设置失败：{e}"))?;
+        Ok(Choice::of(row.as_ref()).quiet)
+    }
+
+    /// Where a robot message goes, or why it cannot.
+    async fn robot_destination(
+        &self,
+        row: &DeliveryRow,
+    ) -> std::result::Result<(Destination, Option<QuietHours>), String> {
+        let robot = match row.robot_id {
+            Some(id) => xn_store::notify::robot(self.svc.db(), id)
+                .await
+                .map_err(|e| format!("读取机器人失败：{e}"))?,
+            None => None,
+        };
+        let Some(robot) = robot else {
+            return Err("机器人已不存在".to_owned());
+        };
+        if robot.active == 0 {
+            return Err("机器人已停用".to_owned());
+        }
+        let messenger = Messenger::from_code(&robot.kind)
+            .ok_or_else(|| format!("未知的机器人类型 {}", robot.kind))?;
+        let open = |part: &str, v: &xn_store::Sealed| {
+            self.svc
+                .open_text(&robot_label(robot.unit_id, &robot.kind, part), v)
+                .map_err(|_| "机器人地址无法解密（各服务器的 seal_key 是否一致？）".to_owned())
+        };
+        let url = open("url", &robot.url)?;
+        let secret = match &robot.secret {
+            Some(s) => Some(open("secret", s)?),
+            None => None,
+        };
+        let quiet = QuietHours::parse(robot.quiet_from.as_deref(), robot.quiet_to.as_deref())
+            .ok()
+            .flatten();
+        Ok((
+            Destination::Robot {
+                messenger,
+                url,
+                secret,
+                mention: row.mention.clone(),
+            },
+            quiet,
+        ))
+    }
+
+    /// Records how sending a claimed message went: sent, tried again later (after its pause,
+    /// and after the recipient's quiet hours), or failed for good after its last try. A
+    /// digest's lines share its fate. False when the claim was lost meanwhile (another server
+    /// has it now).
     pub async fn finish(
         &self,
         o: &Outgoing,
@@ -772,10 +862,14 @@ impl Notify<'_> {
             Err(e) => {
                 error = e.chars().take(500).collect();
                 match retry_after(o.attempts) {
-                    Some(pause) => Outcome::Retry {
-                        error: &error,
-                        retry_at: ms(now + pause),
-                    },
+                    Some(pause) => {
+                        let at = now + pause;
+                        let at = o.quiet.map_or(at, |q| q.release(at));
+                        Outcome::Retry {
+                            error: &error,
+                            retry_at: ms(at),
+                        }
+                    }
                     None => Outcome::Failed { error: &error },
                 }
             }
@@ -783,15 +877,7 @@ impl Notify<'_> {
         let held = xn_store::notify::finish_delivery(db, o.id, owner, o.version, &outcome, ms(now))
             .await?;
         for (id, version) in &o.companions {
-            // A digest's other lines share its fate, but not its count of tries.
-            let theirs = match &outcome {
-                Outcome::Failed { error } => Outcome::Retry {
-                    error,
-                    retry_at: ms(now + TimeDelta::hours(24)),
-                },
-                other => other.clone(),
-            };
-            xn_store::notify::finish_delivery(db, *id, owner, *version, &theirs, ms(now)).await?;
+            xn_store::notify::finish_delivery(db, *id, owner, *version, &outcome, ms(now)).await?;
         }
         match &result {
             Ok(()) => tracing::info!(delivery = o.id, lines = o.lines.len(), "message sent"),
@@ -910,6 +996,7 @@ impl Dispatcher<'_, '_> {
         }
         // Outside the system an item above 非密 is never named.
         let subject = row.subject.as_deref();
+        // Fail closed: the text goes out only of an item known to be 非密.
         let level = match subject {
             Some(s) => self
                 .notify
@@ -917,15 +1004,18 @@ impl Dispatcher<'_, '_> {
                 .subject_levels(std::iter::once(s))
                 .await?
                 .get(s)
-                .copied()
-                .unwrap_or(Clearance::Public),
-            None => Clearance::Public,
+                .copied(),
+            None => None,
         };
-        let text = (level == Clearance::Public).then_some(row.text.as_str());
+        let shown = match level {
+            Some(Clearance::Public) => Shown::Text(row.text.as_str()),
+            Some(_) => Shown::Classified,
+            None => Shown::Unnamed,
+        };
         let path = subject
             .and_then(subject_path)
             .unwrap_or_else(|| "/workbench".to_owned());
-        let message = compose(topic, text, &absolute(&self.out.public_url, &path));
+        let message = compose(topic, shown, &absolute(&self.out.public_url, &path));
         let source_key = format!("{source}:{}", row.id);
         if let Some(to) = mail_to {
             let due = match (choice.digest, choice.quiet) {

@@ -190,7 +190,7 @@ pub async fn tasks_after(db: &Db, after: i64, limit: i64) -> Result<Vec<NewsRow>
                       '《' || c.title || '》' || t.step_name as text,
                       (t.state = 'open') as open,
                       exists (select 1 from tasks e where e.case_id = t.case_id
-                              and e.step_id = t.step_id and e.task_no < t.task_no) as again,
+                              and e.step_id = t.step_id and e.run_no < t.run_no) as again,
                       t.post_id, po.unit_id, po.person_id, pe.email, pe.phone,
                       (po.active = 1 and pe.disabled = 0) as live
                from tasks t join cases c on c.id = t.case_id
@@ -349,8 +349,9 @@ pub async fn claim_deliveries(
 }
 
 /// Claims, in one statement, every due digest message of one address (the one due longest):
-/// the lines of one daily mail. Two servers claiming at once cannot split a person's digest:
-/// the second finds the rows leased when it gets to them and claims none.
+/// the lines of one daily mail. Two servers claiming at once do not split a person's digest:
+/// the second finds the rows leased when it gets to them and claims none (a line committed
+/// between the two statements may go in a mail of its own).
 pub async fn claim_digest(
     db: &Db,
     owner: &str,

@@ -97,6 +97,28 @@ fn check_settings(config: &Config) -> Vec<Finding> {
 }
 
 async fn check_database(config: &Config) -> Vec<Finding> {
+    // An SQLite address is checked as a file: opening it would create it.
+    let sqlite_file = config.database_url.as_deref().and_then(|u| {
+        u.strip_prefix("sqlite://")
+            .or_else(|| u.strip_prefix("sqlite:"))
+            .map(|p| std::path::PathBuf::from(p.split('?').next().unwrap_or(p)))
+    });
+    if let Some(path) = &sqlite_file
+        && !path.exists()
+    {
+        return vec![finding(
+            Verdict::Warn,
+            "数据库",
+            format!(
+                "{} 尚不存在：首次运行 xiaoneng serve 时创建",
+                path.display()
+            ),
+            format!(
+                "{} does not exist yet: the first `xiaoneng serve` creates it",
+                path.display()
+            ),
+        )];
+    }
     let db = match &config.database_url {
         Some(url) => {
             match tokio::time::timeout(Duration::from_secs(10), xn_store::Db::open_url(url)).await {
@@ -174,8 +196,8 @@ async fn check_database(config: &Config) -> Vec<Finding> {
         Err(_) => out.push(finding(
             Verdict::Warn,
             "数据库",
-            "数据库为空：启动服务时建立结构",
-            "the database is empty: `serve` creates the schema",
+            "数据库中没有本系统的结构（空库，或不是本系统的库）：启动服务时建立结构",
+            "the database holds no schema of this system (empty, or another system's): `serve` creates it",
         )),
     }
     out.push(check_clock(&db).await);

@@ -229,7 +229,9 @@ impl Transports {
         let response = request
             .send()
             .await
-            .map_err(|e| format!("{}机器人无法连接：{e}", messenger.label()))?;
+            // Without its address: the address carries the robot's key, and the reason is kept
+            // and shown.
+            .map_err(|e| format!("{}机器人无法连接：{}", messenger.label(), e.without_url()))?;
         let status = response.status();
         if !status.is_success() {
             return Err(format!(
@@ -238,10 +240,13 @@ impl Transports {
                 status.as_u16()
             ));
         }
-        let answer: Value = response
-            .json()
-            .await
-            .map_err(|e| format!("{}机器人的回答无法读取：{e}", messenger.label()))?;
+        let answer: Value = response.json().await.map_err(|e| {
+            format!(
+                "{}机器人的回答无法读取：{}",
+                messenger.label(),
+                e.without_url()
+            )
+        })?;
         match answer.get("errcode").and_then(Value::as_i64) {
             Some(0) => Ok(()),
             code => Err(format!(
@@ -282,12 +287,21 @@ pub fn robot_body(messenger: Messenger, o: &Outgoing, mention: Option<&str>) -> 
     let link = line.map_or("", |l| l.link.as_str());
     match messenger {
         Messenger::Dingtalk => {
+            // Text from the workbench (a case's title) plants no link or heading of its own.
+            let plain = |t: &str| {
+                t.replace('[', "［")
+                    .replace(']', "］")
+                    .replace('#', "＃")
+                    .replace('\n', " ")
+            };
+            let title = plain(&o.title);
+            let body = plain(body);
             let at = mention.map(|m| format!("\n\n@{m}")).unwrap_or_default();
             json!({
                 "msgtype": "markdown",
                 "markdown": {
-                    "title": o.title,
-                    "text": format!("#### {}\n\n{body}\n\n[打开办理]({link}){at}", o.title),
+                    "title": title,
+                    "text": format!("#### {title}\n\n{body}\n\n[打开办理]({link}){at}"),
                 },
                 "at": {"atMobiles": mention.into_iter().collect::<Vec<_>>(), "isAtAll": false},
             })
@@ -322,43 +336,52 @@ pub struct Round {
     pub failed: usize,
 }
 
-/// Messages sent at once.
-const PARALLEL: usize = 8;
-
-/// One round: queue what new news calls for, then send every message due (in claims of 32,
-/// eight at a time).
+/// One round: queue what new news calls for, then send every message due, eight at a time,
+/// while `go_on()` holds (a stopping server stops between batches). Each batch is claimed at the
+/// time it starts (`now` plus the time the round has taken), so its lease runs from then; one
+/// batch takes at most the transports' timeouts, well inside a lease. A dispatch that fails is
+/// logged and the sending goes on.
+///
+/// Delivery is at least once: a server that dies after a message went out and before its
+/// outcome was recorded leaves it to be sent again when its lease ends.
 pub async fn round(
     services: &Services,
     transports: &Transports,
     owner: &str,
     now: DateTime<Utc>,
     lease: TimeDelta,
+    go_on: impl Fn() -> bool,
 ) -> xn_service::Result<Round> {
     let notify = services.notify();
-    let mut r = Round {
-        queued: notify.dispatch(now).await?.queued,
-        ..Round::default()
-    };
-    loop {
-        let claimed = notify.claim(owner, now, lease, 32).await?;
+    let started = std::time::Instant::now();
+    let at = || now + TimeDelta::from_std(started.elapsed()).unwrap_or_default();
+    let mut r = Round::default();
+    match notify.dispatch(now).await {
+        Ok(d) => r.queued = d.queued,
+        Err(e) => tracing::warn!(error = %e, "reading new news for messages failed"),
+    }
+    while go_on() {
+        let claimed = notify.claim(owner, at(), lease, PARALLEL_I64).await?;
         if claimed.is_empty() {
             break;
         }
-        for chunk in claimed.chunks(PARALLEL) {
-            let results =
-                futures_util::future::join_all(chunk.iter().map(|o| transports.send(o, now))).await;
-            for (o, result) in chunk.iter().zip(results) {
-                if result.is_ok() {
-                    r.sent += 1;
-                } else {
-                    r.failed += 1;
-                }
-                notify.finish(o, owner, result, now).await?;
+        let sent_at = at();
+        let results =
+            futures_util::future::join_all(claimed.iter().map(|o| transports.send(o, sent_at)))
+                .await;
+        for (o, result) in claimed.iter().zip(results) {
+            if result.is_ok() {
+                r.sent += 1;
+            } else {
+                r.failed += 1;
             }
+            notify.finish(o, owner, result, at()).await?;
         }
     }
     Ok(r)
 }
+
+const PARALLEL_I64: i64 = 8;
 
 /// The loop: a round every `poll` until told to stop (the round under way is finished).
 pub async fn run(
@@ -371,7 +394,8 @@ pub async fn run(
     mut stopping: Stopping,
 ) {
     loop {
-        match round(&services, &transports, &owner, clock.now(), lease).await {
+        let go_on = || !stopping.is_set();
+        match round(&services, &transports, &owner, clock.now(), lease, go_on).await {
             Ok(r) if r.queued + r.sent + r.failed > 0 => {
                 tracing::info!(
                     queued = r.queued,

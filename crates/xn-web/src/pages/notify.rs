@@ -36,7 +36,7 @@ fn line(d: DeliveryView) -> DeliveryLine {
                 beijing_time(due.timestamp_millis())
             )
         }
-        ("pending", Some(due)) if d.attempts > 0 => format!(
+        ("pending", Some(due)) if d.last_error.is_some() => format!(
             "第 {} 次发送失败，{} 重试",
             d.attempts,
             beijing_time(due.timestamp_millis())
@@ -298,6 +298,8 @@ struct RobotForm {
     quiet_from: String,
     #[serde(default)]
     quiet_to: String,
+    #[serde(default)]
+    remove_secret: bool,
 }
 
 /// `POST /org/units/{id}/robots`.
@@ -313,6 +315,7 @@ async fn save_robot(
         topics: form.topics,
         quiet_from: Some(form.quiet_from),
         quiet_to: Some(form.quiet_to),
+        remove_secret: form.remove_secret,
     };
     match state
         .services

@@ -155,7 +155,7 @@ fn rows() -> Vec<Row> {
         // 消息推送: one's own choices; a unit's group robots are the 系统管理员's. The robot
         // is set, tested and retired in that order (a retired one answers 404).
         r("GET", "/api/v1/account/notify", "", "yyyy yyy yy"),
-        r("PUT", "/api/v1/account/notify", "", "yyyy yyy yy").json(r#"{"email":"matrix@example.gov.cn","mail":true,"topics":["new_task"]}"#),
+        r("PUT", "/api/v1/account/notify", "token.own", "yyyy yyy yn").json(r#"{"email":"matrix@example.gov.cn","mail":true,"topics":["new_task"]}"#),
         r("GET", "/api/v1/account/notify/deliveries", "", "yyyy yyy yy"),
         r("GET", "/api/v1/org/units/{id}/robots", "org.admin", "nnnn ynn nn"),
         r("PUT", "/api/v1/org/units/{id}/robots", "org.admin", "nnnn ynn nn").json(r#"{"kind":"dingtalk","url":"https://oapi.dingtalk.com/robot/send?access_token=matrix","topics":["new_task"]}"#),

@@ -317,9 +317,16 @@ on_both_engines!(
         let case = server
             .internal_request(&mishu, "关于购置防汛物资的请示", "请审核")
             .await;
-        let r = round(&services, &transports, "test-owner", app.clock.now(), lease)
-            .await
-            .unwrap();
+        let r = round(
+            &services,
+            &transports,
+            "test-owner",
+            app.clock.now(),
+            lease,
+            || true,
+        )
+        .await
+        .unwrap();
         assert_eq!((r.sent, r.failed), (2, 0), "{r:?}");
 
         let got = mails.lock().unwrap().clone();
@@ -377,6 +384,7 @@ on_both_engines!(
             "other-owner",
             app.clock.now(),
             lease,
+            || true,
         )
         .await
         .unwrap();
@@ -401,9 +409,16 @@ on_both_engines!(
         let case2 = server
             .internal_request(&mishu, "关于调整值班安排的请示", "请审核")
             .await;
-        let r = round(&services, &transports, "test-owner", app.clock.now(), lease)
-            .await
-            .unwrap();
+        let r = round(
+            &services,
+            &transports,
+            "test-owner",
+            app.clock.now(),
+            lease,
+            || true,
+        )
+        .await
+        .unwrap();
         assert_eq!((r.sent, r.failed), (1, 1), "{r:?}");
         let err = app
             .text(&format!(
@@ -412,12 +427,19 @@ on_both_engines!(
         ))
             .await;
         assert!(err.contains("310000"), "{err}");
-        let r = round(&services, &transports, "test-owner", app.clock.now(), lease)
-            .await
-            .unwrap();
+        let r = round(
+            &services,
+            &transports,
+            "test-owner",
+            app.clock.now(),
+            lease,
+            || true,
+        )
+        .await
+        .unwrap();
         assert_eq!((r.sent, r.failed), (0, 0), "not before its pause");
         let later = app.clock.now() + TimeDelta::seconds(61);
-        let r = round(&services, &transports, "test-owner", later, lease)
+        let r = round(&services, &transports, "test-owner", later, lease, || true)
             .await
             .unwrap();
         assert_eq!((r.sent, r.failed), (1, 0), "{r:?}");
@@ -429,15 +451,17 @@ on_both_engines!(
             .internal_request(&mishu, "关于夜间值守的请示", "请审核")
             .await;
         let night = app.clock.now();
-        let r = round(&services, &transports, "test-owner", night, lease)
+        let r = round(&services, &transports, "test-owner", night, lease, || true)
             .await
             .unwrap();
         assert_eq!((r.sent, r.failed), (1, 0), "only the group: {r:?}");
         assert_eq!(mails.lock().unwrap().len(), 2);
         let morning = crate::support::bj("2026-11-27 07:30");
-        let r = round(&services, &transports, "test-owner", morning, lease)
-            .await
-            .unwrap();
+        let r = round(&services, &transports, "test-owner", morning, lease, || {
+            true
+        })
+        .await
+        .unwrap();
         assert_eq!((r.sent, r.failed), (1, 0), "{r:?}");
         assert_eq!(mails.lock().unwrap().len(), 3);
 
@@ -447,7 +471,7 @@ on_both_engines!(
             .notice_at_the_director("关于绝密物资调拨的通知", Some("secret"))
             .await;
         let now = app.clock.now();
-        round(&services, &transports, "test-owner", now, lease)
+        round(&services, &transports, "test-owner", now, lease, || true)
             .await
             .unwrap();
         let told = app
@@ -492,10 +516,106 @@ on_both_engines!(
             )
             .await;
         assert_eq!(res.status, 202, "{}", res.body);
-        round(&services, &transports, "test-owner", app.clock.now(), lease)
+        round(
+            &services,
+            &transports,
+            "test-owner",
+            app.clock.now(),
+            lease,
+            || true,
+        )
+        .await
+        .unwrap();
+        assert_eq!(hooks.got.lock().unwrap().len(), before + 1);
+
+        // Saved again with the address and secret left blank: both are kept.
+        let res = server
+            .api(
+                "PUT",
+                &format!("/api/v1/org/units/{office}/robots"),
+                &admin,
+                Some(json!({"kind": "dingtalk", "topics": ["new_task", "urged"]})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.json()["signed"], true);
+        // Plain http to another machine would carry the key in clear: refused.
+        let res = server
+            .api(
+                "PUT",
+                &format!("/api/v1/org/units/{office}/robots"),
+                &admin,
+                Some(
+                    json!({"kind": "dingtalk", "url": "http://10.1.2.3/robot/send?access_token=x"}),
+                ),
+            )
+            .await;
+        assert_eq!(res.status, 422, "{}", res.body);
+
+        // A robot that cannot be reached: the reason is kept without its address (the key).
+        let closed = crate::support::free_port();
+        let res = server
+            .api(
+                "PUT",
+                &format!("/api/v1/org/units/{office}/robots"),
+                &admin,
+                Some(json!({"kind": "dingtalk", "topics": ["new_task"],
+                            "url": format!("http://127.0.0.1:{closed}/robot/send?access_token=keyofthegroup")})),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let case4 = server
+            .internal_request(&mishu, "关于无法送达的请示", "请审核")
+            .await;
+        let now = app.clock.now();
+        let r = round(&services, &transports, "test-owner", now, lease, || true)
             .await
             .unwrap();
-        assert_eq!(hooks.got.lock().unwrap().len(), before + 1);
+        assert_eq!(r.failed, 1, "{r:?}");
+        let err = app
+            .text(&format!(
+                "select last_error from deliveries where channel = 'dingtalk'
+                 and link like '%/cases/{case4}'"
+            ))
+            .await;
+        assert!(err.contains("无法连接"), "{err}");
+        assert!(!err.contains("keyofthegroup"), "the key stays out: {err}");
+        let mine = server
+            .api("GET", "/api/v1/account/notify/deliveries", &kz_token, None)
+            .await;
+        assert!(!mine.body.contains("keyofthegroup"));
+        // Retired while its message waits to be tried again: the message fails at once.
+        let res = server
+            .api(
+                "DELETE",
+                &format!("/api/v1/org/units/{office}/robots/dingtalk"),
+                &admin,
+                None,
+            )
+            .await;
+        assert_eq!(res.status, 204, "{}", res.body);
+        let r = round(
+            &services,
+            &transports,
+            "test-owner",
+            now + TimeDelta::minutes(2),
+            lease,
+            || true,
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.sent, r.failed), (0, 0), "{r:?}");
+        let (status, err) = (
+            app.text(&format!(
+                "select status from deliveries where channel = 'dingtalk' and link like '%/cases/{case4}'"
+            ))
+            .await,
+            app.text(&format!(
+                "select last_error from deliveries where channel = 'dingtalk' and link like '%/cases/{case4}'"
+            ))
+            .await,
+        );
+        assert_eq!((status.as_str(), err.as_str()), ("failed", "机器人已停用"));
     }
 );
 
@@ -514,6 +634,7 @@ on_both_engines!(
             "o",
             app.clock.now(),
             TimeDelta::seconds(60),
+            || true,
         )
         .await
         .unwrap();
@@ -534,6 +655,23 @@ on_both_engines!(
 
         // The 科长 wants one mail a day at 17:30.
         let kz = app.token_for("kezhang", &SCOPES).await;
+        let res = app
+            .api(
+                "PUT",
+                "/api/v1/account/notify",
+                &kz,
+                Some(
+                    json!({"email": "kezhang@example.gov.cn", "mail": true, "robot": true,
+                            "topics": ["new_task"], "digest_at": "17:30"}),
+                ),
+            )
+            .await;
+        // A token that only reads and works may not send her work news elsewhere; one that
+        // may act on her account (token.own) may.
+        assert_eq!(res.status, 403, "{}", res.body);
+        let kz = app
+            .token_for("kezhang", &["org.read", "flow.work", "token.own"])
+            .await;
         let res = app
             .api(
                 "PUT",
@@ -590,8 +728,8 @@ on_both_engines!(
         // Two servers send at once: each message goes exactly once.
         let now = app.clock.now();
         let (a, b) = tokio::join!(
-            round(&one, &transports, "server-one", now, lease),
-            round(&two, &transports, "server-two", now, lease)
+            round(&one, &transports, "server-one", now, lease, || true),
+            round(&two, &transports, "server-two", now, lease, || true)
         );
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(a.failed + b.failed, 0);
@@ -632,8 +770,8 @@ on_both_engines!(
         assert_eq!(a.sent + b.sent, calls.len());
         let evening = crate::support::bj("2026-11-26 17:30");
         let (a, b) = tokio::join!(
-            round(&one, &transports, "server-one", evening, lease),
-            round(&two, &transports, "server-two", evening, lease)
+            round(&one, &transports, "server-one", evening, lease, || true),
+            round(&two, &transports, "server-two", evening, lease, || true)
         );
         assert_eq!(a.unwrap().sent + b.unwrap().sent, 1, "one digest mail");
         let got = mails.lock().unwrap().clone();
