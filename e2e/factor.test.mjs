@@ -1,4 +1,4 @@
-// The second factor and one's own 消息推送 choices in real headless Chromium, at 1366×768 and on a 390×844 phone: a secretary
+// The second factor, one's own 消息推送 choices and a unit's group robot in real headless Chromium, at 1366×768 and on a 390×844 phone: a secretary
 // enrols a TOTP factor with a code computed here, signs out and signs in with a fresh code; an
 // administrator whose factor was reset at the console is held on the enrolment page until he
 // enrols, and only then reaches administration and the auditor's page. On SQLite, and on PostgreSQL when
@@ -174,6 +174,37 @@ function journeys(backend, { databaseUrl } = {}) {
       }
     });
   }
+
+  test('the system administrator sets a unit\'s 钉钉 group robot on a phone', { timeout: 120_000 }, async () => {
+    const context = await browser.newContext(PHONE);
+    context.setDefaultTimeout(10_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/login`);
+      await submitLogin(page, 'sysadmin');
+      await page.goto(`${server.url}/org/units`);
+      await navigating(page, () => page.locator('a', { hasText: '东川市人民政府办公室' }).first().click());
+      await navigating(page, () => page.getByRole('link', { name: '群机器人' }).click());
+      await expectText(page.locator('h1'), '群机器人', { hint: 'robots' });
+      const card = page.locator('#robot-dingtalk');
+      await expectText(card, '尚未设置', { hint: 'robot-unset' });
+      await card.locator('input[name=url]').fill('https://oapi.dingtalk.com/robot/send?access_token=demo1234');
+      await card.locator('input[name=secret]').fill('SECdemo');
+      await card.locator('input[name=quiet_from]').fill('22:00');
+      await card.locator('input[name=quiet_to]').fill('07:00');
+      await navigating(page, () => card.getByRole('button', { name: '保存' }).click());
+      await expectText(page.locator('.notice'), '钉钉机器人已保存', { hint: 'robot-saved' });
+      // The key is shown only in part, and the robot is marked signed.
+      const saved = page.locator('#robot-dingtalk');
+      await expectText(saved, 'oapi.dingtalk.com …demo…', { hint: 'robot-hint' });
+      await expectText(saved, '已加签', { hint: 'robot-signed' });
+      assert.ok(!(await page.content()).includes('access_token=demo1234'), 'the key is not shown again');
+      await fitsTheScreen(page, '群机器人 on a phone');
+      await screenshot(page, shot('robots-phone'));
+    } finally {
+      await context.close();
+    }
+  });
 }
 
 onEngines(import.meta.url, 'second factor journeys', journeys);
