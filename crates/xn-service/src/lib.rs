@@ -33,6 +33,7 @@ pub mod import;
 pub mod information;
 pub mod management;
 pub mod meetings;
+pub mod moving;
 pub mod notifications;
 pub mod notify;
 pub mod operations;

@@ -27,7 +27,7 @@ pub trait DumpSink {
 }
 
 /// A name from the catalog as an SQL identifier.
-fn quoted(name: &str) -> String {
+pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
@@ -354,29 +354,34 @@ impl Db {
             }
             counts.push((table, copy.finish().await?));
         }
-        // Sequences of serial and identity columns move past the ids restored.
-        let owned: Vec<(String, String, String)> = sqlx::query_as(
-            "select s.relname::text, t.relname::text, a.attname::text
-               from pg_class s
-               join pg_depend d on d.objid = s.oid and d.classid = 'pg_class'::regclass
-                and d.refclassid = 'pg_class'::regclass
-               join pg_class t on t.oid = d.refobjid
-               join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
-              where s.relkind = 'S' and s.relnamespace = current_schema()::regnamespace",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        for (seq, table, column) in owned {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "select setval($1, coalesce((select max({}) from {}), 0) + 1, false)",
-                quoted(&column),
-                quoted(&table)
-            )))
-            .bind(quoted(&seq))
-            .execute(&mut *tx)
-            .await?;
-        }
+        advance_sequences(&mut tx).await?;
         tx.commit().await?;
         Ok(counts)
     }
+}
+
+/// PostgreSQL: moves the sequences of serial and identity columns past the ids a copy wrote.
+pub(crate) async fn advance_sequences(tx: &mut sqlx::PgConnection) -> Result<()> {
+    let owned: Vec<(String, String, String)> = sqlx::query_as(
+        "select s.relname::text, t.relname::text, a.attname::text
+           from pg_class s
+           join pg_depend d on d.objid = s.oid and d.classid = 'pg_class'::regclass
+            and d.refclassid = 'pg_class'::regclass
+           join pg_class t on t.oid = d.refobjid
+           join pg_attribute a on a.attrelid = t.oid and a.attnum = d.refobjsubid
+          where s.relkind = 'S' and s.relnamespace = current_schema()::regnamespace",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for (seq, table, column) in owned {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select setval($1, coalesce((select max({}) from {}), 0) + 1, false)",
+            quoted(&column),
+            quoted(&table)
+        )))
+        .bind(quoted(&seq))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
 }

@@ -65,6 +65,7 @@ pub mod information_commissions;
 pub mod jobs;
 pub mod management;
 pub mod meetings;
+pub mod moving;
 pub mod notifications;
 pub mod notify;
 pub mod opinions;

@@ -128,6 +128,16 @@ pub enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Move an SQLite installation (--data-dir) into an empty PostgreSQL database
+    /// (--database-url) when the office outgrows one machine: every table is copied, counted
+    /// and checked by digest before the copy commits, and the search index is built again.
+    /// Stop the server first; the SQLite file is left as it was.
+    MoveToPostgres {
+        /// The SQLite installation (--data-dir) and the empty PostgreSQL database
+        /// (--database-url).
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// The working-day calendar: days, deadlines, export and import of a year.
     Calendar {
         /// What to do.

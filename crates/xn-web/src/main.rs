@@ -63,7 +63,8 @@ fn engine_of(cli: &Cli) -> xn_store::Engine {
             | Command::Audit { db, .. }
             | Command::Efficiency { db, .. }
             | Command::Backup { db, .. }
-            | Command::Restore { db, .. },
+            | Command::Restore { db, .. }
+            | Command::MoveToPostgres { db },
         ) => Some(db),
         Some(Command::Calendar { .. } | Command::Render(_) | Command::Check(_)) | None => None,
     };
@@ -187,6 +188,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { from, db } => {
             apply_db(&mut config, &db);
             restore(&config, &from).await
+        }
+        Command::MoveToPostgres { db } => {
+            apply_db(&mut config, &db);
+            move_to_postgres(&config).await
         }
         Command::User { action, db } => {
             apply_db(&mut config, &db);
@@ -449,6 +454,58 @@ async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// `xiaoneng move-to-postgres`: the SQLite installation of the data directory into an empty
+/// PostgreSQL database, then its search index built there.
+async fn move_to_postgres(config: &Config) -> anyhow::Result<()> {
+    let url = match &config.database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+        _ => anyhow::bail!(
+            "请用 --database-url 指定空的目标 PostgreSQL 数据库，例如 postgres://xiaoneng@127.0.0.1/xiaoneng"
+        ),
+    };
+    let target = xn_store::Db::open_url(url)
+        .await
+        .with_context(|| "无法连接目标数据库".to_owned())?;
+    println!(
+        "正在把 {} 的 SQLite 数据迁移到 PostgreSQL（请确认服务已停止）……",
+        config.data_dir.display()
+    );
+    let moved = xn_service::moving::to_postgres(&config.data_dir, &target, &mut |m| {
+        if m.rows > 0 {
+            println!("  {}：{} 行，校验值 {}", m.table, m.rows, m.digest);
+        }
+    })
+    .await;
+    let report = match moved {
+        Ok(r) => r,
+        Err(e) => {
+            target.close().await;
+            anyhow::bail!("迁移未完成，目标数据库未留下任何数据：{e}");
+        }
+    };
+    // The index is built with the installation's seal key (bodies are sealed at rest); what a
+    // server loads at its start is left to the first start.
+    let services = services_on(config, target)?;
+    let documents = services.documents();
+    let indexed = async {
+        let n = documents.index_queued().await?;
+        Ok::<_, xn_service::ServiceError>(n + documents.index_backlog(usize::MAX).await?)
+    }
+    .await;
+    services.db().close().await;
+    let indexed =
+        indexed.map_err(|e| anyhow::anyhow!("检索索引未能建完（服务启动后会在后台续建）：{e}"))?;
+    let rows: u64 = report.tables.iter().map(|m| m.rows).sum();
+    println!(
+        "已迁移：{} 张表共 {rows} 行（数据库结构第 {} 版），逐表核对行数与校验值无误；已为 {indexed} 件公文重建检索索引。\n\
+         今后请以 --database-url 指向该 PostgreSQL 数据库、--data-dir 仍指向 {} 启动各服务（印章密钥 seal.key 在其中）；原 SQLite 文件保留未动。",
+        report.tables.len(),
+        report.schema_version,
+        config.data_dir.display()
+    );
+    Ok(())
+}
+
 /// Creates the data directory for its owner only (mode 0700 on Unix); one that exists is left
 /// as it is, with a warning when others may read it (it may be shared on purpose).
 fn create_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
@@ -469,6 +526,20 @@ fn create_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
 }
 
 /// Opens and migrates the configured database and builds the services.
+/// The services of the configuration on `db`, with the installation's seal key, and nothing
+/// loaded into the database.
+fn services_on(config: &Config, db: xn_store::Db) -> anyhow::Result<Services> {
+    let mut settings = config.settings();
+    settings.seal_key = Some(
+        xn_service::documents::load_or_create_seal_key(
+            config.seal_key.as_deref(),
+            &config.data_dir,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    Services::new(db, settings).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 async fn open(config: &Config) -> anyhow::Result<Services> {
     let db = match &config.database_url {
         Some(url) => xn_store::Db::open_url(url)
@@ -492,15 +563,7 @@ async fn open(config: &Config) -> anyhow::Result<Services> {
             "数据库迁移失败（以不拥有数据表的角色运行时，请先以数据表所有者运行 xiaoneng migrate）",
         )?;
     }
-    let mut settings = config.settings();
-    settings.seal_key = Some(
-        xn_service::documents::load_or_create_seal_key(
-            config.seal_key.as_deref(),
-            &config.data_dir,
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?,
-    );
-    let services = Services::new(db, settings).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let services = services_on(config, db)?;
     services
         .ensure_builtins()
         .await

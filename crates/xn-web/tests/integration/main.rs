@@ -39,6 +39,7 @@ mod meetings_minutes;
 mod meetings_notice_document;
 mod meetings_notices;
 mod meetings_topics;
+mod moving;
 mod multi_server;
 mod notify;
 mod operations;

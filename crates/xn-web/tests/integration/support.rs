@@ -959,7 +959,7 @@ impl Drop for TestApp {
 
 /// The server URL of `TEST_POSTGRES_URL`, or `None` (with the reason printed) when it is not
 /// set and not required.
-fn postgres_server_url() -> Option<String> {
+pub fn postgres_server_url() -> Option<String> {
     let Ok(url) = std::env::var("TEST_POSTGRES_URL") else {
         if std::env::var("XN_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
             panic!("XN_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
