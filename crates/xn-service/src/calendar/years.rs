@@ -96,6 +96,7 @@ impl YearSummary {
 
 /// One day as the API gives it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = calendar::DayView)]
 pub struct DayView {
     /// The date.
     #[schema(value_type = String, format = Date)]

@@ -100,6 +100,7 @@ pub struct PublicComplaint {
 
 /// What filing answers.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = complaints::Filed)]
 pub struct Filed {
     /// The complaint's id.
     pub id: i64,

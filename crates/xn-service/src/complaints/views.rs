@@ -64,6 +64,7 @@ pub struct UnitCount {
 
 /// The list page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = complaints::ListView)]
 pub struct ListView {
     /// Complaints, newest first.
     pub lines: Vec<ComplaintLine>,
@@ -96,6 +97,7 @@ pub struct HistoryLine {
 
 /// A post the finding may name.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = complaints::PostChoice)]
 pub struct PostChoice {
     /// Post id.
     pub post_id: i64,

@@ -17,6 +17,7 @@ use crate::{Actor, Result, ServiceError, Services, from_ms, require};
 
 /// A post offered in a picker.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = documents::PostChoice)]
 pub struct PostChoice {
     /// Post id.
     pub post_id: i64,
@@ -26,6 +27,7 @@ pub struct PostChoice {
 
 /// A saved version of the text.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = documents::VersionView)]
 pub struct VersionView {
     /// Number, from 1.
     pub no: i64,

@@ -87,6 +87,7 @@ pub struct RankRow {
 
 /// Figures with their rates, as pages and the API show them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = efficiency::FiguresView)]
 pub struct FiguresView {
     /// The counts.
     #[schema(value_type = Object)]
@@ -124,6 +125,7 @@ pub struct RankGroup {
 
 /// The rankings of a period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = efficiency::Ranking)]
 pub struct Ranking {
     /// The period's code.
     pub period: String,

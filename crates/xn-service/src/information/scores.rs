@@ -65,6 +65,7 @@ pub struct RankLine {
 
 /// The ranking of a period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = information::Ranking)]
 pub struct Ranking {
     /// The office that scores.
     pub office_id: i64,

@@ -40,6 +40,7 @@ pub struct ItemLine {
 
 /// A version of an item at an office.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = information::VersionView)]
 pub struct VersionView {
     /// 1: as sent.
     pub version: i64,
@@ -99,6 +100,7 @@ pub struct ReceiptView {
 
 /// A file of an item: an attachment or a picture.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = information::FileLine)]
 pub struct FileLine {
     /// The case it is read through (`/api/v1/cases/{case_id}/attachments/{id}`).
     pub case_id: i64,

@@ -173,6 +173,7 @@ pub struct MonthView {
 
 /// The leader's rating.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = management::RatingInput)]
 pub struct RatingInput {
     /// `YYYY-MM`.
     pub month: String,
@@ -194,6 +195,7 @@ pub struct ObjectionInput {
 
 /// The decision on an objection.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = management::DecisionInput)]
 pub struct DecisionInput {
     /// `YYYY-MM`.
     pub month: String,

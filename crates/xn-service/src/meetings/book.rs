@@ -69,6 +69,7 @@ pub struct MeetingInput {
 
 /// A move: new times, and for a meeting in a room, perhaps another room of the office.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = meetings::MoveInput)]
 pub struct MoveInput {
     /// New start (as for booking).
     pub starts_at: String,

@@ -53,6 +53,7 @@ pub(super) struct Expected {
 
 /// The code to type.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = meetings::CheckinInput)]
 pub struct CheckinInput {
     /// The six digits shown on the screen.
     #[serde(default)]

@@ -40,6 +40,7 @@ const MAX_DECISIONS: usize = 30;
 
 /// A decision (议定事项) as the office enters it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[schema(as = meetings::DecisionInput)]
 pub struct DecisionInput {
     /// What was decided.
     pub text: String,

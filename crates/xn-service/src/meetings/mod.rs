@@ -308,6 +308,7 @@ pub struct MeetingDetail {
 
 /// One day of a week.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = meetings::DayView)]
 pub struct DayView {
     /// The date (Beijing).
     #[schema(value_type = String, format = Date)]
@@ -371,6 +372,7 @@ pub struct KindView {
 
 /// A post offered on the booking form.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = meetings::PostChoice)]
 pub struct PostChoice {
     /// The post.
     pub id: i64,

@@ -81,6 +81,7 @@ pub struct LeaveDecision {
 
 /// An urge (催办) of those who have not replied.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = meetings::UrgeInput)]
 pub struct UrgeInput {
     /// The message; a plain reminder when empty.
     #[serde(default)]

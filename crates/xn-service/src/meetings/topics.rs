@@ -33,6 +33,7 @@ use crate::{Actor, Result, ServiceError, from_ms, ms, require};
 
 /// A topic to submit.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = meetings::TopicInput)]
 pub struct TopicInput {
     /// The meeting it is for; or none, with `kind_id`, for the next meeting of that kind.
     #[serde(default)]
@@ -64,6 +65,7 @@ pub struct TopicInput {
 
 /// The office's screening: `accept` (材料齐全, 会签 done) or `return` with a reason.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = meetings::ScreenInput)]
 pub struct ScreenInput {
     /// `accept` or `return`.
     pub decision: String,
@@ -87,6 +89,7 @@ pub struct CosignInput {
 
 /// A topic in a list or on its page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = meetings::TopicView)]
 pub struct TopicView {
     /// Id.
     pub id: i64,
@@ -154,6 +157,7 @@ pub struct CosignView {
 
 /// A material of a topic.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = meetings::MaterialView)]
 pub struct MaterialView {
     /// Id (open at `/api/v1/meetings/topics/{topic}/materials/{id}`).
     pub id: i64,

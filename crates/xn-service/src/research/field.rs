@@ -16,6 +16,7 @@ use crate::{Actor, Result, ServiceError, ms};
 
 /// Field work to log.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = research::VisitInput)]
 pub struct VisitInput {
     /// `visit` (实地走访), `forum` (座谈会) or `survey` (问卷调查).
     pub kind: String,
@@ -37,6 +38,7 @@ pub struct VisitInput {
 
 /// A piece of field work as shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = research::VisitLine)]
 pub struct VisitLine {
     /// Id.
     pub id: i64,
@@ -62,6 +64,7 @@ pub struct VisitLine {
 
 /// A picture or file of the field work.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = research::FileLine)]
 pub struct FileLine {
     /// Id.
     pub id: i64,

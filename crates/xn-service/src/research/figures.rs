@@ -43,6 +43,7 @@ pub struct FigureLine {
 
 /// An office's figures of a year.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = research::FiguresView)]
 pub struct FiguresView {
     /// The year.
     pub year: i64,

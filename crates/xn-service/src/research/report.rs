@@ -42,6 +42,7 @@ pub struct ReviewInput {
 
 /// The office leader's decision on a proposed topic.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = research::DecisionInput)]
 pub struct DecisionInput {
     /// true: 列入计划; false: 不列入.
     pub approve: bool,
@@ -81,6 +82,7 @@ pub struct OutcomeInput {
 
 /// The report as shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = research::ReportView)]
 pub struct ReportView {
     /// Title.
     pub title: String,

@@ -15,6 +15,7 @@ use crate::{Actor, Result, ServiceError, ms};
 
 /// A topic as proposed.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = research::TopicInput)]
 pub struct TopicInput {
     /// 课题名称.
     pub title: String,
@@ -105,6 +106,7 @@ pub struct TopicOptions {
 
 /// A topic's page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = research::TopicView)]
 pub struct TopicView {
     /// The topic as listed.
     pub topic: TopicLine,

@@ -60,6 +60,7 @@ pub struct PublicInput {
 
 /// A request the office registers (电话, 来信, 来访, 上级转办, 基层请示, 领导交办).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = service::RegisterInput)]
 pub struct RegisterInput {
     /// Channel code (not `web`).
     #[schema(value_type = String, example = "phone")]
@@ -88,6 +89,7 @@ pub struct RegisterInput {
 
 /// What a submission answers: the tracking code.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = service::Submitted)]
 pub struct Submitted {
     /// The request's id (the office's).
     #[serde(skip)]

@@ -76,6 +76,7 @@ pub struct RequestLine {
 
 /// A list of requests.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = service::ListView)]
 pub struct ListView {
     /// The tab: accept, dispatch, mine, overdue, returned, reworked, all.
     pub tab: String,
@@ -117,6 +118,7 @@ pub struct DispatchOption {
 
 /// A 延期申请 as shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = service::ExtensionView)]
 pub struct ExtensionView {
     /// Unit.
     pub unit: String,

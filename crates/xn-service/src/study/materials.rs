@@ -78,6 +78,7 @@ pub struct ReaderLine {
 
 /// A material with the viewer's reading and, for its manager, everyone's.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = study::MaterialView)]
 pub struct MaterialView {
     /// Id.
     pub id: i64,

@@ -28,6 +28,7 @@ use crate::{Actor, Result, ServiceError, from_ms, ms};
 
 /// A visit as listed.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(as = study::VisitLine)]
 pub struct VisitLine {
     /// Id.
     pub id: i64,
@@ -45,6 +46,7 @@ pub struct VisitLine {
 
 /// A visit to record.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = study::VisitInput)]
 pub struct VisitInput {
     /// Where (a county, a township, an enterprise …).
     pub place: String,
@@ -145,6 +147,7 @@ pub struct TrainingInput {
 
 /// A registration or an attendance.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = study::RegisterInput)]
 pub struct RegisterInput {
     /// The post; default the caller's own.
     #[serde(default)]

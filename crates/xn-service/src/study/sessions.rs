@@ -148,6 +148,7 @@ pub struct CodeScreen {
 
 /// A code typed.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(as = study::CheckinInput)]
 pub struct CheckinInput {
     /// The six digits on the screen.
     #[serde(default)]

@@ -18,6 +18,7 @@ use crate::{Actor, Result, ServiceError, from_ms, require};
 
 /// A progress report as shown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = supervision::ReportView)]
 pub struct ReportView {
     /// Number.
     pub seq: i64,

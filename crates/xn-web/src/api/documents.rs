@@ -134,6 +134,7 @@ async fn save_document(
 
 /// The case a submission started.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = documents::Submitted)]
 pub struct Submitted {
     /// The 发文 case.
     pub case_id: i64,

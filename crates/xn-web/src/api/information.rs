@@ -124,6 +124,7 @@ async fn sign_receipt(
 
 /// A screening decision.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = information::ScreenInput)]
 pub struct ScreenInput {
     /// 采用, 退回修改 or 不予采用.
     pub decision: String,
@@ -509,6 +510,7 @@ async fn get_commission(
 
 /// How many units a 催报 reached.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = information::Urged)]
 pub struct Urged {
     /// Units urged.
     pub units: usize,

@@ -219,6 +219,7 @@ async fn comment_report(
 
 /// Which week to urge.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = management::UrgeInput)]
 pub struct UrgeInput {
     /// Any date of the week, `YYYY-MM-DD`.
     #[schema(value_type = String, format = Date)]

@@ -324,6 +324,7 @@ async fn decide_leave(
 
 /// How many recipients were urged.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = meetings::Urged)]
 pub struct Urged {
     /// Recipients urged.
     pub urged: usize,

@@ -131,7 +131,7 @@ fn openapi_doc() -> utoipa::openapi::OpenApi {
 
 /// Every operation's error answers as the server gives them: `application/problem+json` with
 /// the `Problem` schema; 400 (a request that cannot be read), 401 (no valid token) and 403 (not
-/// permitted) on every operation that needs a token, 404 where the path names an object, 409
+/// permitted) on every operation that needs a token, 404 on every operation, 409
 /// on every change, 422 where the request carries input the service checks. An operation's own
 /// documented errors keep their descriptions.
 fn describe_errors(api: &mut utoipa::openapi::OpenApi) {
@@ -150,8 +150,7 @@ fn describe_errors(api: &mut utoipa::openapi::OpenApi) {
                 .build(),
         )
     };
-    for (path, item) in api.paths.paths.iter_mut() {
-        let names_object = path.contains('{');
+    for item in api.paths.paths.values_mut() {
         for (changes, op) in [
             (false, item.get.as_mut()),
             (true, item.post.as_mut()),
@@ -199,9 +198,9 @@ fn describe_errors(api: &mut utoipa::openapi::OpenApi) {
                 add("401", "未提供有效的令牌，或令牌已过期");
                 add("403", "无权进行此操作");
             }
-            if names_object {
-                add("404", "对象不存在，或不在调用者的可见范围内");
-            }
+            // Not only a path's object: an id in the query or the body, or the caller's own
+            // office or post, may be missing or out of sight.
+            add("404", "对象不存在，或不在调用者的可见范围内");
             if changes {
                 add(
                     "409",

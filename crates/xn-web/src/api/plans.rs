@@ -91,6 +91,7 @@ async fn add_entry(
 
 /// Moving an own entry.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = plans::MoveInput)]
 pub struct MoveInput {
     /// `up` or `down`.
     pub direction: Move,

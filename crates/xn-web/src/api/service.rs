@@ -323,6 +323,7 @@ async fn answer_request(
 
 /// A decision with a note.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = service::DecisionInput)]
 pub struct DecisionInput {
     /// Approve (审核通过, 批准) or not (退回修改, 不批准).
     pub approve: bool,
@@ -350,6 +351,7 @@ async fn review_request(
 
 /// A 回访 result.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = service::VisitInput)]
 pub struct VisitInput {
     /// satisfied, basically, unsatisfied.
     #[schema(value_type = String, example = "satisfied")]
@@ -482,6 +484,7 @@ async fn public_track(
 
 /// The requester's rating.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = service::RatingInput)]
 pub struct RatingInput {
     /// 联系电话 given with the request.
     pub phone: String,

@@ -94,6 +94,7 @@ async fn sign(
 
 /// How a report was taken.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = supervision::Filed)]
 pub struct Filed {
     /// `filed` (on time) or `late`.
     pub status: String,

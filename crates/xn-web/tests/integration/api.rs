@@ -283,3 +283,70 @@ on_both_engines!(
         assert_eq!(app.get("/readyz").await.status, StatusCode::OK);
     }
 );
+
+/// The Rust files under a folder, recursively.
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The OpenAPI document names a schema by its type's name (or its `#[schema(as = …)]`), and a
+/// second type of the same name silently replaces the first: the document then describes one
+/// area's answers with another's schema. Every type the document can show has a name of its own.
+#[test]
+fn every_api_schema_has_a_name_of_its_own() {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for krate in ["xn-domain", "xn-service", "xn-web"] {
+        rust_files(&crates.join(krate).join("src"), &mut files);
+    }
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut clashes = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let line = line.trim();
+            if !(line.starts_with("#[derive(") && line.contains("ToSchema")) {
+                continue;
+            }
+            let mut alias = None;
+            for next in lines.iter().skip(i + 1).take(10).map(|l| l.trim()) {
+                if let Some(rest) = next.strip_prefix("#[schema(as = ") {
+                    alias = Some(rest.trim_end_matches(")]").replace("::", "."));
+                }
+                let item = next
+                    .strip_prefix("pub struct ")
+                    .or_else(|| next.strip_prefix("pub enum "));
+                if let Some(item) = item {
+                    let name: String = item
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    let name = alias.take().unwrap_or(name);
+                    let at = format!("{}:{}", file.display(), i + 1);
+                    if let Some(first) = seen.insert(name.clone(), at.clone()) {
+                        clashes.push(format!("{name}: {first} and {at}"));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    assert!(
+        seen.len() > 100,
+        "the scan found the schemas ({})",
+        seen.len()
+    );
+    assert!(
+        clashes.is_empty(),
+        "schemas sharing a name (give one #[schema(as = area::Name)]):\n{}",
+        clashes.join("\n")
+    );
+}

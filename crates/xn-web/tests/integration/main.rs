@@ -29,6 +29,7 @@ mod efficiency_alerts;
 mod efficiency_figures;
 mod factor;
 mod flow;
+mod fuzz;
 mod information;
 mod information_commissions;
 mod information_issues;

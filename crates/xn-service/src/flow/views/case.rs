@@ -675,6 +675,7 @@ pub struct WithdrawView {
 
 /// A pending extension the viewer may decide.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = flow::ExtensionView)]
 pub struct ExtensionView {
     /// Run.
     pub run: u32,
