@@ -287,9 +287,32 @@ on_both_engines!(
                             (start, size) = (f.data_start().unwrap(), f.compressed_size());
                         }
                     }
-                    let mut b = bytes.clone();
-                    b[usize::try_from(start + size / 2).unwrap()] ^= 0x5a;
-                    b
+                    // A flip that deflate decodes to the same bytes (a bit it never reads) is
+                    // no damage: the next byte is flipped instead, until the member changes.
+                    let read_member = |b: &[u8]| -> Option<Vec<u8>> {
+                        let mut z = zip::ZipArchive::new(std::io::Cursor::new(b)).ok()?;
+                        let mut biggest = (0, 0);
+                        for i in 0..z.len() {
+                            let size = z.by_index(i).ok()?.compressed_size();
+                            if size > biggest.1 {
+                                biggest = (i, size);
+                            }
+                        }
+                        let mut out = Vec::new();
+                        std::io::Read::read_to_end(&mut z.by_index(biggest.0).ok()?, &mut out)
+                            .ok()?;
+                        Some(out)
+                    };
+                    let original = read_member(&bytes);
+                    let mut at = usize::try_from(start + size / 2).unwrap();
+                    loop {
+                        let mut b = bytes.clone();
+                        b[at] ^= 0x5a;
+                        if read_member(&b) != original {
+                            break b;
+                        }
+                        at += 1;
+                    }
                 },
                 "损坏",
             ),

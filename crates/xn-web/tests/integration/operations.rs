@@ -187,3 +187,115 @@ on_both_engines!(
         );
     }
 );
+
+/// Runs the `xiaoneng` binary with `args` in `dir` (where a `xiaoneng.toml` is found); answers
+/// whether it succeeded and what it printed.
+fn console(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_xiaoneng"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("XIAONENG_DATABASE_URL")
+        .env_remove("XIAONENG_DATA_DIR")
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+/// docs/OPERATIONS.md, "Install" and "Configure": a configuration file, the schema, the first
+/// administrator and a first member of staff, the check, and a server that answers.
+#[tokio::test]
+async fn a_new_installation_is_set_up_with_the_documented_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = crate::support::free_port();
+    std::fs::write(
+        dir.path().join("xiaoneng.toml"),
+        format!(
+            "addr = \"127.0.0.1:{port}\"\ndata_dir = \"data\"\n\n[password]\nmin_length = 10\n"
+        ),
+    )
+    .unwrap();
+    let (ok, text) = console(dir.path(), &["migrate"]);
+    assert!(ok && text.contains("数据库已是最新结构"), "{text}");
+    let (ok, text) = console(
+        dir.path(),
+        &[
+            "user",
+            "create",
+            "--login",
+            "admin",
+            "--name",
+            "张三",
+            "--unit",
+            "东川市人民政府办公室",
+            "--role",
+            "system_admin",
+        ],
+    );
+    assert!(ok && text.contains("已创建 admin。初始口令："), "{text}");
+    // The password policy of the file holds for the console too.
+    let (ok, text) = console(
+        dir.path(),
+        &[
+            "user",
+            "create",
+            "--login",
+            "lisi",
+            "--name",
+            "李四",
+            "--unit",
+            "东川市人民政府办公室",
+            "--position",
+            "秘书",
+            "--password",
+            "Short@1",
+        ],
+    );
+    assert!(!ok, "a password below the configured length: {text}");
+    let (ok, text) = console(
+        dir.path(),
+        &[
+            "user",
+            "create",
+            "--login",
+            "lisi",
+            "--name",
+            "李四",
+            "--unit",
+            "东川市人民政府办公室",
+            "--position",
+            "秘书",
+            "--password",
+            "Dongchuan@2026",
+        ],
+    );
+    assert!(ok && text.contains("已创建 lisi。"), "{text}");
+    let (ok, text) = console(dir.path(), &["doctor"]);
+    assert!(ok && text.contains("schema current"), "{text}");
+    assert!(dir.path().join("data/xiaoneng.db").is_file());
+    assert!(dir.path().join("data/seal.key").is_file());
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_xiaoneng"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("XIAONENG_DATABASE_URL")
+        .env_remove("XIAONENG_DATA_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut login = None;
+    for _ in 0..300 {
+        login = crate::support::http_call(port, "GET", "/login", "", "").await;
+        if login.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let (status, body) = login.expect("the server answers on the configured address");
+    assert_eq!(status, 200);
+    assert!(body.contains("登录"), "{body}");
+}
