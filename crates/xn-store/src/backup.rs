@@ -31,6 +31,15 @@ pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// Names from the catalog as a comma-separated list of SQL identifiers.
+pub(crate) fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| quoted(n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Writer(format!("backup: {e}"))
 }
@@ -325,11 +334,7 @@ impl Db {
         };
         let known = self.tables_in_order().await?;
         let mut tx = pool.begin().await?;
-        let all = known
-            .iter()
-            .map(|t| quoted(t))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let all = quoted_list(&known);
         // Names from the catalog, quoted.
         sqlx::query(sqlx::AssertSqlSafe(format!("truncate {all}")))
             .execute(&mut *tx)

@@ -13,7 +13,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use sm3::Digest;
 use sqlx::{Row, TypeInfo, ValueRef};
 
-use crate::backup::quoted;
+use crate::backup::{quoted, quoted_list};
 use crate::{Db, Result, StoreError};
 
 /// SQLite's tables of the search index (FTS5 and its shadow tables): rebuilt, not copied.
@@ -256,11 +256,7 @@ impl Db {
             .filter(|t| sqlite_tables.contains(t))
             .collect();
         let mut tx = pool.begin().await?;
-        let all = ordered
-            .iter()
-            .map(|t| quoted(t))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let all = quoted_list(&ordered);
         // What the migrations seeded is replaced by what the installation holds. Names from
         // the catalog, quoted.
         sqlx::query(sqlx::AssertSqlSafe(format!("truncate {all}")))
@@ -346,11 +342,7 @@ impl Db {
         .fetch_all(&mut *tx)
         .await?;
         if !tables.is_empty() {
-            let all = tables
-                .iter()
-                .map(|t| quoted(t))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let all = quoted_list(&tables);
             // Names from the catalog, quoted.
             sqlx::query(sqlx::AssertSqlSafe(format!("drop table {all} cascade")))
                 .execute(&mut *tx)
