@@ -37,6 +37,7 @@
 #   CARGO_TARGET_DIR     honoured when looking for the built binaries
 
 set -euo pipefail
+shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
@@ -151,7 +152,8 @@ token_for() {
     python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
 }
 
-read -r ZHUREN _ <<<"$(sign_in zhuren)"
+signed=$(sign_in zhuren)
+read -r ZHUREN _ <<<"$signed"
 COOKIE="Cookie: xn_session=$ZHUREN"
 # The case page of the first item in the 主任's 待办 (a 发文 at 签发 in the demo).
 CASE=$(curl -s -H "$COOKIE" "$BASE/" | grep -o 'href="/cases/[0-9]*"' | sed -n 1p | tr -dc 0-9 || true)
@@ -173,19 +175,29 @@ METHOD=POST BODY=$START_BODY measure api-start 64 201 "$BASE/api/v1/cases" \
   -H "Authorization: Bearer $MISHU" -H 'content-type: application/json'
 EXPECT=201 WRK_THREADS=2 METHOD=POST BODY=$START_BODY LIMIT=$(((ITEMS + 1) / 2)) \
   wrk -t2 -c64 -d600s --timeout 30s -s "$LUA" -H "Authorization: Bearer $MISHU" \
-  -H 'content-type: application/json' "$BASE/api/v1/cases" >/dev/null 2>&1 &
+  -H 'content-type: application/json' "$BASE/api/v1/cases" >"$RUN/fill.out" 2>&1 &
 FILL=$!
+PIDS+=("$FILL")
 # The fill stops itself once its LIMIT is sent; wrk then idles out its duration, so wait for
 # the count instead.
 while kill -0 "$FILL" 2>/dev/null; do
   # The ITEMS-th of the 科长's 压测 tasks exists once ITEMS are made.
-  last=$(curl -s -H "Authorization: Bearer $KEZHANG" \
-    "$BASE/api/v1/tasks?queue=todo&q=%E5%8E%8B%E6%B5%8B&limit=1&page=$ITEMS" || true)
-  [ "$last" != "[]" ] && [ -n "$last" ] && break
+  found=$(curl -s -H "Authorization: Bearer $KEZHANG" \
+    "$BASE/api/v1/tasks?queue=todo&q=%E5%8E%8B%E6%B5%8B&limit=1&page=$ITEMS" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d) if isinstance(d, list) else -1)')
+  [ "$found" = -1 ] && { log "the 科长's task list answered an error"; exit 1; }
+  [ "$found" = 1 ] && break
   sleep 2
 done
-kill "$FILL" 2>/dev/null || true
+kill -INT "$FILL" 2>/dev/null || true
 wait "$FILL" 2>/dev/null || true
+# The fill's answers are checked too (wrk prints its result when interrupted).
+fill=$(grep '^RESULT ' "$RUN/fill.out" || true)
+echo "api-fill clients=64 ${fill#RESULT }" >&2
+case $fill in
+  *" bad=0 errors=0"*) ;;
+  *) log "the fill had bad answers: $fill" ;;
+esac
 # The 科长's tasks of those items, in pages.
 python3 - "$BASE" "$KEZHANG" "$RUN/tasks" <<'PY'
 import json, sys, urllib.request

@@ -34,10 +34,11 @@ fn refused(message: String) -> ServiceError {
 }
 
 /// Copies the SQLite installation in `data_dir` into `target`, an empty PostgreSQL database,
-/// and queues every document to be indexed again there. Refuses a target with any table, a
-/// data directory without a database, and a database not at this build's schema (it is
-/// upgraded first with `xiaoneng migrate`). Nothing is written to the target unless every
-/// table arrived whole; the SQLite file is never changed.
+/// and queues every document to be indexed again there. Refuses a target that holds an
+/// installation, a data directory without a database, and a database not at this build's
+/// schema (it is upgraded first with `xiaoneng migrate`). Nothing is written to the target
+/// unless every table arrived whole; what a move cut short left there (its schema, no
+/// installation) is taken away by the next. The SQLite file is never changed.
 pub async fn to_postgres(
     data_dir: &Path,
     target: &Db,
@@ -49,9 +50,16 @@ pub async fn to_postgres(
         ));
     }
     if target.has_tables().await? {
-        return Err(refused(
-            "目标数据库已有数据表，不会覆盖；请迁移到新建的空数据库".to_owned(),
-        ));
+        // What a move cut short (killed, the connection lost) leaves is its schema and no
+        // installation: taken away, so that running the move again is the way to finish it.
+        let leftover = target.holds_no_installation().await.unwrap_or(false);
+        if !leftover {
+            return Err(refused(
+                "目标数据库已有数据，不会覆盖；请迁移到新建的空数据库（目标数据库未作任何改动）"
+                    .to_owned(),
+            ));
+        }
+        target.undo_failed_move().await?;
     }
     let path = data_dir.join(DATABASE_FILE);
     if !path.is_file() {
@@ -83,7 +91,8 @@ pub async fn to_postgres(
             return Err(e.into());
         }
     };
-    let snapshot = data_dir.join(format!(".move-{}.db", std::process::id()));
+    // One name, so that what a move cut short left is removed by the next.
+    let snapshot = data_dir.join(".move-snapshot.db");
     remove_sqlite(&snapshot);
     let taken = source.snapshot_sqlite(&snapshot).await;
     source.close().await;
@@ -95,10 +104,17 @@ pub async fn to_postgres(
         Err(e) => {
             // The target was empty: what the migrations made is taken away again, so the move
             // can be run again once the cause is put right.
-            if let Err(undo) = target.undo_failed_move().await {
-                tracing::error!(error = %undo, "the tables of the failed move could not be removed");
-            }
-            return Err(e);
+            return Err(match target.undo_failed_move().await {
+                Ok(()) => refused(format!(
+                    "{e}（目标数据库已恢复为空，可在排除原因后重新迁移）"
+                )),
+                Err(undo) => {
+                    tracing::error!(error = %undo, "the tables of the failed move could not be removed");
+                    refused(format!(
+                        "{e}（目标数据库中留下了未完成的数据表，重新迁移时会先清除；也可删除并重建该数据库）"
+                    ))
+                }
+            });
         }
     };
     Ok(MoveReport {
@@ -123,7 +139,10 @@ async fn copy(
     .await;
     source.close().await;
     // The console shows the cause whole: which table, row and column, or what the database said.
-    done.map_err(|e| refused(format!("数据不能迁移：{e}")))
+    done.map_err(|e| match e {
+        xn_store::StoreError::Conflict(why) => refused(format!("数据不能迁移：{why}")),
+        other => refused(format!("数据不能迁移：{other}")),
+    })
 }
 
 /// Removes an SQLite file and its journal files, if there.

@@ -19,6 +19,9 @@ use crate::{Db, Result, StoreError};
 /// SQLite's tables of the search index (FTS5 and its shadow tables): rebuilt, not copied.
 const SQLITE_INDEX_PREFIX: &str = "document_fts";
 
+/// PostgreSQL's table of the search index: left empty by the copy, rebuilt by the caller.
+const POSTGRES_INDEX_TABLE: &str = "document_search";
+
 /// Rows sent to PostgreSQL per `COPY` chunk, in bytes.
 const CHUNK: usize = 1 << 20;
 
@@ -124,7 +127,7 @@ fn field(
         ("INTEGER", _) => {
             let v: i64 = row.try_get_unchecked(i).map_err(|e| e.to_string())?;
             if kind == Kind::Bytes {
-                return Err(format!("an integer ({v}) where PostgreSQL keeps bytes"));
+                return Err(format!("整数（{v}）不能存入字节列"));
             }
             v.to_string()
         }
@@ -133,9 +136,7 @@ fn field(
             match kind {
                 Kind::Int if v.fract() == 0.0 && v.abs() < 9.0e18 => format!("{v:.0}"),
                 Kind::Int | Kind::Bool | Kind::Bytes => {
-                    return Err(format!(
-                        "a fraction ({v}) where PostgreSQL keeps whole numbers"
-                    ));
+                    return Err(format!("小数（{v}）不能存入整数列"));
                 }
                 Kind::Float | Kind::Text => float_text(v),
             }
@@ -151,7 +152,12 @@ fn field(
         }
         ("BLOB", _) => {
             let v: Vec<u8> = row.try_get_unchecked(i).map_err(|e| e.to_string())?;
-            String::from_utf8(v).map_err(|_| "bytes that are not UTF-8 text".to_owned())?
+            let text = String::from_utf8(v)
+                .map_err(|_| "不是 UTF-8 文本的字节不能存入文本列".to_owned())?;
+            if text.contains('\0') {
+                return Err("文本含 NUL 字符，PostgreSQL 不能存储".into());
+            }
+            text
         }
         (_, Kind::Bytes) => {
             let v: String = row.try_get_unchecked(i).map_err(|e| e.to_string())?;
@@ -165,7 +171,7 @@ fn field(
             let v: String = row.try_get_unchecked(i).map_err(|e| e.to_string())?;
             v.trim()
                 .parse::<i64>()
-                .map_err(|_| format!("text ({v:?}) where PostgreSQL keeps whole numbers"))?
+                .map_err(|_| format!("文本（{v:?}）不能存入整数列"))?
                 .to_string()
         }
         (_, Kind::Float) => {
@@ -173,7 +179,7 @@ fn field(
             float_text(
                 v.trim()
                     .parse::<f64>()
-                    .map_err(|_| format!("text ({v:?}) where PostgreSQL keeps numbers"))?,
+                    .map_err(|_| format!("文本（{v:?}）不能存入数值列"))?,
             )
         }
         (_, Kind::Bool) => {
@@ -181,14 +187,14 @@ fn field(
             match v.trim() {
                 "1" | "t" | "true" => "t",
                 "0" | "f" | "false" => "f",
-                _ => return Err(format!("text ({v:?}) where PostgreSQL keeps yes or no")),
+                _ => return Err(format!("文本（{v:?}）不能存入是否列")),
             }
             .to_owned()
         }
         (_, Kind::Text) => {
             let v: String = row.try_get_unchecked(i).map_err(|e| e.to_string())?;
             if v.contains('\0') {
-                return Err("text with a NUL character, which PostgreSQL does not store".into());
+                return Err("文本含 NUL 字符，PostgreSQL 不能存储".into());
             }
             v
         }
@@ -248,7 +254,17 @@ impl Db {
             .find(|t| !t.starts_with(SQLITE_INDEX_PREFIX) && !ordered.contains(t))
         {
             return Err(refused(format!(
-                "table {t} of the SQLite database has no counterpart on PostgreSQL"
+                "SQLite 数据库的表 {t} 在 PostgreSQL 上没有对应的表"
+            )));
+        }
+        // Truncated and not filled, a table only PostgreSQL has would lose what the migrations
+        // put in it: only the search index, which is rebuilt, may be such a table.
+        if let Some(t) = ordered
+            .iter()
+            .find(|t| *t != POSTGRES_INDEX_TABLE && !sqlite_tables.contains(t))
+        {
+            return Err(refused(format!(
+                "PostgreSQL 上的表 {t} 在 SQLite 数据库中没有对应的表"
             )));
         }
         let copied: Vec<&String> = ordered
@@ -256,6 +272,10 @@ impl Db {
             .filter(|t| sqlite_tables.contains(t))
             .collect();
         let mut tx = pool.begin().await?;
+        // Bytes read back as the copy wrote them, whatever the server's default output.
+        sqlx::query("set local bytea_output = 'hex'")
+            .execute(&mut *tx)
+            .await?;
         let all = quoted_list(&ordered);
         // What the migrations seeded is replaced by what the installation holds. Names from
         // the catalog, quoted.
@@ -284,9 +304,9 @@ impl Db {
             on_pg.sort();
             if on_sqlite != on_pg {
                 return Err(refused(format!(
-                    "table {table} has columns ({}) on SQLite and ({}) on PostgreSQL",
-                    on_sqlite.join(", "),
-                    on_pg.join(", ")
+                    "表 {table} 的列在 SQLite 上为（{}），在 PostgreSQL 上为（{}）",
+                    on_sqlite.join("、"),
+                    on_pg.join("、")
                 )));
             }
             let list = columns
@@ -295,11 +315,12 @@ impl Db {
                 .collect::<Vec<_>>()
                 .join(", ");
             let kinds: Vec<Kind> = columns.iter().map(|(_, t)| Kind::of(t)).collect();
-            let sent = copy_table(sqlite, &mut tx, table, &list, &kinds).await?;
+            let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
+            let sent = copy_table(sqlite, &mut tx, table, &list, &names, &kinds).await?;
             let found = read_back(&mut tx, table, &list, &kinds).await?;
             if sent != found {
                 return Err(refused(format!(
-                    "table {table}: {} rows sent, {} found again, and they differ",
+                    "表 {table} 写入 {} 行，读回 {} 行，校验值不符",
                     sent.rows, found.rows
                 )));
             }
@@ -325,6 +346,16 @@ impl Db {
                    select id, 0 from documents where true
                    on conflict (document_id) do nothing";
         Ok(with_db!(self, c => sqlx::query(sql).execute(c).await.map(|r| r.rows_affected()))?)
+    }
+
+    /// Whether a database with tables holds no installation: nobody in it and nothing ever
+    /// recorded. Only what a move that was cut short leaves (the schema, migrated, and what the
+    /// migrations seed) looks like that; a database anyone used does not.
+    pub async fn holds_no_installation(&self) -> Result<bool> {
+        let n: i64 = with_db!(self, c => sqlx::query_scalar(
+            "select (select count(*) from persons) + (select count(*) from events)")
+            .fetch_one(c).await)?;
+        Ok(n == 0)
     }
 
     /// PostgreSQL: removes what a move that failed left behind in a database that was empty
@@ -371,8 +402,13 @@ async fn copy_table(
     tx: &mut sqlx::PgConnection,
     table: &str,
     list: &str,
+    names: &[&str],
     kinds: &[Kind],
 ) -> Result<RowSum> {
+    let id_column = names.iter().position(|n| *n == "id");
+    // PostgreSQL's own refusals (a number out of range, a reference to a missing row) name
+    // the table they happened in.
+    let said = |e: sqlx::Error| refused(format!("表 {table}：PostgreSQL 拒绝写入：{e}"));
     let mut sum = RowSum::default();
     let mut copy = tx
         .copy_in_raw(&format!("copy {} ({list}) from stdin", quoted(table)))
@@ -393,10 +429,15 @@ async fn copy_table(
                 Ok(None) => line.extend_from_slice(b"\\N"),
                 Err(why) => {
                     let _ = copy.abort("refused").await;
+                    let which = id_column
+                        .and_then(|c| row.try_get::<i64, _>(c).ok())
+                        .map_or_else(
+                            || format!("第 {} 行", sum.rows + 1),
+                            |id| format!("id 为 {id} 的行"),
+                        );
                     return Err(refused(format!(
-                        "table {table}, row {}, column {}: {why}",
-                        sum.rows + 1,
-                        i + 1
+                        "表 {table} 中{which}，列 {}：{why}",
+                        names.get(i).copied().unwrap_or("?")
                     )));
                 }
             }
@@ -405,17 +446,17 @@ async fn copy_table(
         line.push(b'\n');
         buf.extend_from_slice(&line);
         if buf.len() >= CHUNK {
-            copy.send(buf.as_slice()).await?;
+            copy.send(buf.as_slice()).await.map_err(said)?;
             buf.clear();
         }
     }
     if !buf.is_empty() {
-        copy.send(buf.as_slice()).await?;
+        copy.send(buf.as_slice()).await.map_err(said)?;
     }
-    let n = copy.finish().await?;
+    let n = copy.finish().await.map_err(said)?;
     if n != sum.rows {
         return Err(refused(format!(
-            "table {table}: {} rows sent, PostgreSQL took {n}",
+            "表 {table} 写入 {} 行，PostgreSQL 收到 {n} 行",
             sum.rows
         )));
     }
@@ -444,9 +485,7 @@ async fn read_back(
         pending.drain(..start);
     }
     if !pending.is_empty() {
-        return Err(refused(format!(
-            "table {table}: PostgreSQL's copy ended inside a row"
-        )));
+        return Err(refused(format!("表 {table} 读回时在一行中间结束")));
     }
     Ok(sum)
 }

@@ -463,6 +463,23 @@ async fn move_to_postgres(config: &Config) -> anyhow::Result<()> {
             "请用 --database-url 指定空的目标 PostgreSQL 数据库，例如 postgres://xiaoneng@127.0.0.1/xiaoneng"
         ),
     };
+    // The bodies, files and opinions are sealed with the installation's key: without it the
+    // search index cannot be built, and the servers would make a key of their own.
+    let has_key = config
+        .seal_key
+        .as_deref()
+        .is_some_and(|k| !k.trim().is_empty())
+        || config.data_dir.join("seal.key").is_file();
+    let has_database = config
+        .data_dir
+        .join(xn_service::backup::DATABASE_FILE)
+        .is_file();
+    if has_database && !has_key {
+        anyhow::bail!(
+            "{} 中没有印章密钥 seal.key，配置中也没有 seal_key：请在安装的工作目录中运行，或用 --data-dir 指向原数据目录",
+            config.data_dir.display()
+        );
+    }
     let target = xn_store::Db::open_url(url)
         .await
         .with_context(|| "无法连接目标数据库".to_owned())?;
@@ -480,9 +497,15 @@ async fn move_to_postgres(config: &Config) -> anyhow::Result<()> {
         Ok(r) => r,
         Err(e) => {
             target.close().await;
-            anyhow::bail!("迁移未完成，目标数据库未留下任何数据：{e}");
+            anyhow::bail!("迁移未完成：{e}");
         }
     };
+    let rows: u64 = report.tables.iter().map(|m| m.rows).sum();
+    println!(
+        "数据已迁移：{} 张表共 {rows} 行（数据库结构第 {} 版），逐表核对行数与校验值无误。正在重建检索索引……",
+        report.tables.len(),
+        report.schema_version
+    );
     // The index is built with the installation's seal key (bodies are sealed at rest); what a
     // server loads at its start is left to the first start.
     let services = services_on(config, target)?;
@@ -493,14 +516,12 @@ async fn move_to_postgres(config: &Config) -> anyhow::Result<()> {
     }
     .await;
     services.db().close().await;
-    let indexed =
-        indexed.map_err(|e| anyhow::anyhow!("检索索引未能建完（服务启动后会在后台续建）：{e}"))?;
-    let rows: u64 = report.tables.iter().map(|m| m.rows).sum();
+    let indexed = indexed.map_err(|e| {
+        anyhow::anyhow!("数据已迁移完毕，但检索索引未能建完（服务启动后会在后台续建）：{e}")
+    })?;
     println!(
-        "已迁移：{} 张表共 {rows} 行（数据库结构第 {} 版），逐表核对行数与校验值无误；已为 {indexed} 件公文重建检索索引。\n\
+        "已迁移完毕，已为 {indexed} 件公文重建检索索引。\n\
          今后请以 --database-url 指向该 PostgreSQL 数据库、--data-dir 仍指向 {} 启动各服务（印章密钥 seal.key 在其中）；原 SQLite 文件保留未动。",
-        report.tables.len(),
-        report.schema_version,
         config.data_dir.display()
     );
     Ok(())

@@ -287,12 +287,21 @@ async fn a_new_installation_is_set_up_with_the_documented_commands() {
         .unwrap();
     let mut login = None;
     for _ in 0..300 {
+        // The answer must be this server's, not another that took the port.
+        assert!(
+            server.try_wait().unwrap().is_none(),
+            "the server stopped on its own"
+        );
         login = crate::support::http_call(port, "GET", "/login", "", "").await;
         if login.is_some() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    assert!(
+        server.try_wait().unwrap().is_none(),
+        "the server stopped on its own"
+    );
     let _ = server.kill();
     let _ = server.wait();
     let (status, body) = login.expect("the server answers on the configured address");
